@@ -1,0 +1,38 @@
+# Finds every external library once and exposes it as an imported target st::<name>.
+# A missing library stops configuration with the Debian package that provides it.
+find_package(PkgConfig)
+if(NOT PKG_CONFIG_FOUND)
+  message(FATAL_ERROR "pkg-config not found: apt-get install pkg-config (or run ./check, which installs everything)")
+endif()
+
+function(st_pkg target module debpkg)
+  pkg_check_modules(ST_${target} QUIET IMPORTED_TARGET ${module})
+  if(NOT ST_${target}_FOUND)
+    message(FATAL_ERROR "missing library '${module}': apt-get install ${debpkg} (or run ./check, which installs everything)")
+  endif()
+  add_library(st::${target} INTERFACE IMPORTED GLOBAL)
+  target_link_libraries(st::${target} INTERFACE PkgConfig::ST_${target})
+endfunction()
+
+function(st_lib target header lib debpkg)
+  find_path(ST_${target}_INC ${header})
+  find_library(ST_${target}_LIB ${lib})
+  if(NOT ST_${target}_INC OR NOT ST_${target}_LIB)
+    message(FATAL_ERROR "missing library '${lib}' (${header}): apt-get install ${debpkg} (or run ./check, which installs everything)")
+  endif()
+  add_library(st::${target} INTERFACE IMPORTED GLOBAL)
+  target_include_directories(st::${target} INTERFACE ${ST_${target}_INC})
+  target_link_libraries(st::${target} INTERFACE ${ST_${target}_LIB})
+endfunction()
+
+st_pkg(gsl gsl libgsl-dev)
+st_pkg(curl libcurl libcurl4-openssl-dev)
+st_pkg(jansson jansson libjansson-dev)
+st_pkg(pq libpq libpq-dev)
+st_pkg(zlib zlib zlib1g-dev)
+st_pkg(cmocka cmocka libcmocka-dev)
+st_lib(csv csv.h csv libcsv-dev)
+st_lib(wslay wslay/wslay.h wslay libwslay-dev)
+st_lib(civetweb civetweb.h civetweb libcivetweb-dev)
+
+find_package(Threads REQUIRED)

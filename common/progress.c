@@ -1,0 +1,56 @@
+/*
+ * progress.c -- one redrawn status line on a terminal (see progress.h).
+ *
+ * Design: the decision to draw is taken once, at init: only a TTY that is not quieted gets
+ * output, so a pipe or a log file never sees a carriage return. Each redraw is "\r", the
+ * text, then "\033[K" (erase to end of line) so that a shorter line leaves no debris of a
+ * longer one. Redraws are limited to one per min_interval_ms (default 100 ms) unless forced;
+ * formatting is skipped entirely for suppressed updates, so calling progress_update in a hot
+ * loop costs one clock read.
+ */
+#include "progress.h"
+
+#include <unistd.h>
+
+#define PROGRESS_DEFAULT_MS 100u
+
+void progress_init(progress *p, FILE *out, int quiet)
+{
+    p->out = out;
+    p->drawn = 0;
+    p->last_ns = 0;
+    p->min_interval_ms = PROGRESS_DEFAULT_MS;
+    p->enabled = 0;
+    if (out && !quiet) {
+        int fd = fileno(out);
+        p->enabled = fd >= 0 && isatty(fd);
+    }
+}
+
+void progress_update(progress *p, int force, const char *fmt, ...)
+{
+    if (!p->enabled)
+        return;
+    uint64_t now = st_now_ns();
+    if (!force && p->drawn && now - p->last_ns < (uint64_t)p->min_interval_ms * 1000000u)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    /* A status line is best-effort: a failed write to the terminal is not worth an error. */
+    fprintf(p->out, "\r%s\033[K", line);
+    fflush(p->out);
+    p->drawn = 1;
+    p->last_ns = now;
+}
+
+void progress_done(progress *p)
+{
+    if (!p->enabled || !p->drawn)
+        return;
+    fputc('\n', p->out);
+    fflush(p->out);
+    p->drawn = 0;
+}

@@ -1,0 +1,30 @@
+# Sourced by ./check, ./demo and tests/bench/run: installs the Debian packages that are
+# missing, and nothing when all are present (so a second run is fast).
+# Usage: . scripts/deps.sh; st_ensure_packages pkg...
+
+ST_BUILD_PACKAGES="build-essential cmake pkg-config libpq-dev libgsl-dev libcurl4-openssl-dev \
+libcsv-dev libjansson-dev libwslay-dev zlib1g-dev libcivetweb-dev libcmocka-dev"
+ST_RUNTIME_PACKAGES="postgresql-15 postgresql-common nginx python3 python3-websockets curl procps"
+
+st_ensure_packages() {
+  local missing=() p st
+  for p in "$@"; do
+    st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$st" in *" installed") ;; *) missing+=("$p") ;; esac
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "stampede: installing missing packages: ${missing[*]}" >&2
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo=(sudo -n); else
+      echo "stampede: need root or sudo to install: ${missing[*]}" >&2; return 3; fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq || return 3
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 3
+  # Debian starts a default cluster and nginx on install; we never use them, and they would
+  # take ports and memory during tests.
+  if [ -x /usr/sbin/service ] || command -v systemctl >/dev/null 2>&1; then
+    "${sudo[@]}" service nginx stop >/dev/null 2>&1 || true
+  fi
+}
