@@ -1,24 +1,44 @@
 /*
- * main.c -- the replay command: option parsing and dispatch only (placeholder until the
- * subcommands land; a subcommand appears in --help only once it works).
+ * main.c -- the replay command: dispatch to the subcommands only (tool_*.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "log.h"
 #include "st.h"
+#include "tools.h"
+
+static void usage(void)
+{
+    printf("usage: replay COMMAND [OPTIONS] SCENARIO.json\n\n"
+           "commands:\n"
+           "  plan   write the schedule that run would send (NDJSON), send nothing\n"
+           "  run    fire the scenario at its target, measure, write results\n\n"
+           "'replay COMMAND --help' shows each command's options and examples.\n"
+           "examples:\n"
+           "  replay plan models/scenarios/shop-campaign.json --duration 60s | head\n"
+           "  replay run models/scenarios/shop-campaign.json --target http://127.0.0.1:8080 -o results.json\n");
+}
 
 int main(int argc, char **argv)
 {
     log_set_tool("replay");
-    if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+    if (argc < 2) {
+        log_error("missing command (try 'replay --help')");
+        return ST_EXIT_INPUT;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
         printf("replay %s\n", ST_VERSION);
         return ST_EXIT_OK;
     }
-    if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        printf("usage: replay COMMAND [OPTIONS]\n\nNo subcommands are available yet.\n");
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        usage();
         return ST_EXIT_OK;
     }
-    log_error("%s: unknown command (try 'replay --help')", argc > 1 ? argv[1] : "(none)");
+    if (!strcmp(argv[1], "plan"))
+        return tool_plan(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "run"))
+        return tool_run(argc - 1, argv + 1);
+    log_error("%s: unknown command (try 'replay --help')", argv[1]);
     return ST_EXIT_INPUT;
 }

@@ -1,0 +1,301 @@
+/*
+ * plan.c -- building the schedule (see plan.h).
+ *
+ * Baseline: an inhomogeneous Poisson process, exact per run second: second k gets
+ * Poisson(Lambda_k) immigrants, Lambda_k the Simpson integral of the baseline rate x (1 - n)
+ * over the second, each placed uniformly inside it (the rate is smooth within a second).
+ * Hawkes: every baseline or child session has Poisson(n) children at Exp(beta) delays (the
+ * cluster representation of a Hawkes process with exponential kernel, Hawkes & Oakes 1974),
+ * so the mean rate is the baseline and the clustering the fitted one.
+ * Events: exactly `sessions` arrivals with a trapezoidal density (inverse-CDF sampling).
+ */
+#include "plan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct arrival {
+    uint64_t id;
+    double t;
+    int16_t event;
+    uint8_t origin;
+} arrival;
+
+typedef struct avec {
+    arrival *a;
+    size_t n, cap;
+} avec;
+
+static uint64_t H_BASE, H_EVENT, H_OFFSET, H_HAWKES, H_JOURNEY, H_THINK, H_ITEM;
+
+static void init_hashes(void)
+{
+    H_BASE = rng_stream_id("replay.arrivals.base");
+    H_EVENT = rng_stream_id("replay.arrivals.event");
+    H_OFFSET = rng_stream_id("replay.arrivals.offset");
+    H_HAWKES = rng_stream_id("replay.arrivals.hawkes");
+    H_JOURNEY = rng_stream_id("replay.session.journey");
+    H_THINK = rng_stream_id("replay.session.think");
+    H_ITEM = rng_stream_id("replay.session.item");
+}
+
+static int push(avec *v, arrival a, char *err)
+{
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? v->cap * 2 : 4096;
+        arrival *na;
+        if (nc > PLAN_MAX_SESSIONS)
+            nc = PLAN_MAX_SESSIONS;
+        if (v->n == nc)
+            return st_err(err, ST_ELIMIT, "plan: more than %u sessions; shorten the run or lower --scale",
+                          PLAN_MAX_SESSIONS);
+        na = realloc(v->a, nc * sizeof *na);
+        if (!na)
+            return st_err(err, ST_ENOMEM, "plan: out of memory");
+        v->a = na;
+        v->cap = nc;
+    }
+    v->a[v->n++] = a;
+    return 0;
+}
+
+/* Inverse CDF of the trapezoid rising over a, flat over h, falling over d; u in (0, 1). */
+static double trapezoid_inv(double a, double h, double d, double u)
+{
+    double total = a / 2 + h + d / 2, y = u * total;
+    if (y <= a / 2)
+        return sqrt(2 * a * y);
+    y -= a / 2;
+    if (y <= h)
+        return a + y;
+    y -= h;
+    return a + h + d - sqrt(fmax(0, d * d - 2 * d * y));
+}
+
+static int gen_arrivals(const scenario *sc, avec *v, char *err)
+{
+    double n = sc->m.branching, D = sc->duration;
+    int rc;
+    for (uint64_t k = 0; (double)k < D; k++) {
+        double t1 = fmin((double)k + 1, D), w = t1 - (double)k;
+        double lam = w / 6 * (scenario_base_rate(sc, (double)k) + 4 * scenario_base_rate(sc, k + w / 2) +
+                              scenario_base_rate(sc, t1)) * (1 - n);
+        uint64_t sid = rng_mix(H_BASE, k);
+        rng_stream cs;
+        rng_stream_init(&cs, sc->seed, sid);
+        unsigned cnt = lam > 0 ? rng_poisson(&cs, lam) : 0;
+        for (unsigned j = 0; j < cnt; j++) {
+            arrival a = {rng_mix(sid, j), 0, -1, ORIGIN_BASE};
+            rng_stream os;
+            rng_stream_init(&os, sc->seed, rng_mix(a.id, H_OFFSET));
+            a.t = (double)k + w * rng_uniform(&os);
+            if ((rc = push(v, a, err)))
+                return rc;
+        }
+    }
+    /* Children of baseline sessions and, recursively, of children (v grows while we scan). */
+    for (size_t i = 0; n > 0 && i < v->n; i++) {
+        arrival par = v->a[i];
+        rng_stream hs;
+        rng_stream_init(&hs, sc->seed, rng_mix(par.id, H_HAWKES));
+        unsigned c = rng_poisson(&hs, n);
+        for (unsigned j = 0; j < c; j++) {
+            arrival ch = {rng_mix(par.id, j + 1), par.t + rng_exponential(&hs, sc->m.beta), -1,
+                          ORIGIN_CHILD};
+            if (ch.t < D && (rc = push(v, ch, err)))
+                return rc;
+        }
+    }
+    for (size_t e = 0; e < sc->n_events; e++) {
+        const sc_event *ev = &sc->events[e];
+        uint64_t eid = rng_mix(H_EVENT, e);
+        for (uint64_t j = 0; j < ev->sessions; j++) {
+            arrival a = {rng_mix(eid, j), 0, (int16_t)e, ORIGIN_EVENT};
+            rng_stream os;
+            rng_stream_init(&os, sc->seed, rng_mix(a.id, H_OFFSET));
+            a.t = ev->at + trapezoid_inv(ev->ramp, ev->hold, ev->decay, rng_uniform(&os));
+            if (a.t < D && (rc = push(v, a, err)))
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int cmp_arrival(const void *x, const void *y)
+{
+    const arrival *a = x, *b = y;
+    if (a->t != b->t)
+        return a->t < b->t ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t sz)
+{
+    if (need <= *cap)
+        return 0;
+    size_t nc = *cap ? *cap : 4096;
+    while (nc < need)
+        nc *= 2;
+    void *np = realloc(*p, nc * sz);
+    if (!np)
+        return ST_ENOMEM;
+    *p = np;
+    *cap = nc;
+    return 0;
+}
+
+/* Expands one session into requests. */
+static int expand(const scenario *sc, plan *p, const arrival *a, size_t *rcap, size_t *dcap,
+                  char *err)
+{
+    const model *m = &sc->m;
+    rng_stream js, ts;
+    plan_session *s = &p->s[p->n_s];
+    double t = a->t;
+    unsigned emitted = 0, steps = 0, limit = sc->max_requests * 10 + 10;
+    size_t route;
+    rng_stream_init(&js, sc->seed, rng_mix(a->id, H_JOURNEY));
+    rng_stream_init(&ts, sc->seed, rng_mix(a->id, H_THINK));
+    *s = (plan_session){a->id, a->t, (uint32_t)p->n_r, 0, a->event, a->origin};
+    route = rng_alias_draw(m->entry, &js);
+    while (steps++ < limit) {
+        int ri = sc->route_of_model[route];
+        if (ri >= 0) {
+            const sc_route *r = &sc->routes[ri];
+            if (emitted > 0)
+                t += model_think(m, &ts) * sc->think_scale;
+            if (t >= sc->duration)
+                break;
+            if (grow((void **)&p->r, rcap, p->n_r + 1, sizeof *p->r) ||
+                grow((void **)&p->draws, dcap, p->n_draws + r->n_draws, sizeof *p->draws))
+                return st_err(err, ST_ENOMEM, "plan: out of memory");
+            plan_req *q = &p->r[p->n_r++];
+            *q = (plan_req){t, (uint32_t)p->n_s, (uint16_t)ri, (uint16_t)emitted,
+                            (uint32_t)p->n_draws};
+            rng_stream is;
+            rng_stream_init(&is, sc->seed, rng_mix(rng_mix(a->id, H_ITEM), emitted));
+            for (size_t d = 0; d < r->n_draws; d++) {
+                int f = r->draw_feeder[d];
+                const sc_event *ev = a->event >= 0 ? &sc->events[a->event] : NULL;
+                uint64_t rank;
+                if (ev && ev->hot_feeder == f && rng_uniform(&is) < ev->hot_share)
+                    rank = ev->ranks[rng_below(&is, ev->n_ranks)];
+                else
+                    rank = rng_zipf_draw(&r->draw_zipf[d], &is);
+                p->draws[p->n_draws++] = (uint32_t)(rank - 1);
+            }
+            if (++emitted >= sc->max_requests || p->n_r >= UINT32_MAX - 1)
+                break;
+        }
+        if (!m->trans[route])
+            break;
+        route = rng_alias_draw(m->trans[route], &js);
+        if (route >= m->n_routes)
+            break; /* exit */
+    }
+    s->n_req = emitted;
+    if (emitted) {
+        p->by_origin[a->origin]++;
+        p->n_s++;
+    }
+    return 0;
+}
+
+int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char *err)
+{
+    avec v = {0};
+    size_t rcap = 0, dcap = 0, mine = 0;
+    int rc;
+    memset(p, 0, sizeof *p);
+    p->seg_i = seg_i;
+    p->seg_n = seg_n;
+    init_hashes();
+    if ((rc = gen_arrivals(sc, &v, err)))
+        goto out;
+    p->all_sessions = v.n;
+    /* Keep this segment's sessions, in (time, id) order. */
+    for (size_t i = 0; i < v.n; i++)
+        if (v.a[i].id % seg_n == seg_i - 1)
+            v.a[mine++] = v.a[i];
+    qsort(v.a, mine, sizeof *v.a, cmp_arrival);
+    p->s = calloc(mine ? mine : 1, sizeof *p->s);
+    if (!p->s) {
+        rc = st_err(err, ST_ENOMEM, "plan: out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < mine; i++)
+        if ((rc = expand(sc, p, &v.a[i], &rcap, &dcap, err)))
+            goto out;
+out:
+    free(v.a);
+    if (rc)
+        plan_term(p);
+    return rc;
+}
+
+void plan_term(plan *p)
+{
+    free(p->s);
+    free(p->r);
+    free(p->draws);
+    memset(p, 0, sizeof *p);
+}
+
+static const plan *sort_plan; /* qsort has no context argument; set only by plan_order */
+
+static int cmp_req(const void *x, const void *y)
+{
+    const plan_req *a = &sort_plan->r[*(const uint32_t *)x], *b = &sort_plan->r[*(const uint32_t *)y];
+    uint64_t ia = sort_plan->s[a->session].id, ib = sort_plan->s[b->session].id;
+    if (a->t != b->t)
+        return a->t < b->t ? -1 : 1;
+    if (ia != ib)
+        return ia < ib ? -1 : 1;
+    return (int)a->seq - (int)b->seq;
+}
+
+uint32_t *plan_order(const plan *p)
+{
+    uint32_t *idx = malloc((p->n_r ? p->n_r : 1) * sizeof *idx);
+    if (!idx)
+        return NULL;
+    for (size_t i = 0; i < p->n_r; i++)
+        idx[i] = (uint32_t)i;
+    sort_plan = p;
+    qsort(idx, p->n_r, sizeof *idx, cmp_req);
+    sort_plan = NULL;
+    return idx;
+}
+
+int plan_render(const scenario *sc, const plan *p, const plan_req *q, tmpl_vars *vars,
+                int plan_mode, char *url, size_t url_cap, char *body, size_t body_cap,
+                char (*hdrs)[512], size_t *n_hdrs)
+{
+    const sc_route *r = &sc->routes[q->route];
+    const char *draw[SC_MAX_DRAWS];
+    tmpl_ctx c = {vars, &sc->names, draw, r->n_draws, 0, p->s[q->session].id, q->seq, plan_mode};
+    size_t tl = strlen(sc->target);
+    long n;
+    for (size_t d = 0; d < r->n_draws; d++)
+        draw[d] = feeder_value(&sc->feeders[r->draw_feeder[d]], p->draws[q->draw_off + d]);
+    if (tl + 1 >= url_cap)
+        return ST_ELIMIT;
+    memcpy(url, sc->target, tl + 1);
+    if ((n = tmpl_render(&r->path, &c, url + tl, url_cap - tl)) < 0)
+        return (int)n;
+    *n_hdrs = 0;
+    for (size_t h = 0; h < r->n_headers + sc->n_headers; h++) {
+        const char *name = h < r->n_headers ? r->header_names[h] : sc->header_names[h - r->n_headers];
+        const tmpl *v = h < r->n_headers ? &r->header_vals[h] : &sc->header_vals[h - r->n_headers];
+        int k = snprintf(hdrs[*n_hdrs], 512, "%s: ", name);
+        if ((n = tmpl_render(v, &c, hdrs[*n_hdrs] + k, 512 - (size_t)k)) < 0)
+            return (int)n;
+        (*n_hdrs)++;
+    }
+    body[0] = 0;
+    if (r->has_body && (n = tmpl_render(&r->body, &c, body, body_cap)) < 0)
+        return (int)n;
+    return 0;
+}

@@ -1,0 +1,69 @@
+/*
+ * plan.h -- the schedule of a run: which sessions arrive when, and which requests each sends
+ * at which intended time (docs/formats/scenario.md, "Sessions, ids and segments").
+ *
+ * Design: arrivals of *all* sessions are computed first (baseline NHPP per run second,
+ * Hawkes children, flash-crowd events); each has a 64-bit id derived from its origin, so the
+ * set of sessions does not depend on the segment. Only sessions with id % seg_n == seg_i - 1
+ * are then expanded into requests (journey chain, think times, item draws), each draw from a
+ * stream keyed by (seed, session id, purpose). Hence segments partition the plan exactly,
+ * and the same seed gives the same plan on any machine.
+ *
+ * Sessions are sorted by (start, id); a session's requests are contiguous, in order.
+ * Feeder draws are stored as row indices; templates are rendered on demand (plan_render), so
+ * a plan of a million requests stays a few tens of MB.
+ * Ownership: plan_build fills a caller-owned struct; plan_term frees it (safe twice).
+ */
+#ifndef RP_PLAN_H
+#define RP_PLAN_H
+
+#include "scenario.h"
+
+#define PLAN_MAX_SESSIONS 50000000u
+
+enum plan_origin { ORIGIN_BASE = 0, ORIGIN_CHILD = 1, ORIGIN_EVENT = 2 };
+
+typedef struct plan_session {
+    uint64_t id;
+    double start;
+    uint32_t first_req, n_req;
+    int16_t event;      /* event index, or -1 */
+    uint8_t origin;
+} plan_session;
+
+typedef struct plan_req {
+    double t;           /* intended send time, seconds from the run start */
+    uint32_t session;   /* index into sessions */
+    uint16_t route;     /* scenario route index */
+    uint16_t seq;
+    uint32_t draw_off;  /* feeder rows in draws[draw_off ..] (route's n_draws) */
+} plan_req;
+
+typedef struct plan {
+    plan_session *s;
+    size_t n_s;
+    plan_req *r;
+    size_t n_r;
+    uint32_t *draws;
+    size_t n_draws;
+    uint64_t all_sessions;   /* across every segment */
+    uint64_t by_origin[3];   /* this segment's sessions by origin */
+    unsigned seg_i, seg_n;
+} plan;
+
+/* Returns 0, ST_ELIMIT (more than PLAN_MAX_SESSIONS) or ST_ENOMEM, with err set. */
+int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char *err);
+void plan_term(plan *p);
+
+/* Request indices sorted by (t, session id, seq), for printing. Caller frees. NULL on ENOMEM. */
+uint32_t *plan_order(const plan *p);
+
+/* Renders request `q` of the plan: URL (target + path), body (if the route has one, else
+ * body[0] = 0) and the route's + scenario's headers as "Name: value" lines into hdrs[]
+ * (n_hdrs set; hdrs needs SC_MAX_HEADERS * 2 rows). `vars` is the session's variable table; feeder draws update it. Returns 0
+ * or ST_ELIMIT when a buffer is too small. */
+int plan_render(const scenario *sc, const plan *p, const plan_req *q, tmpl_vars *vars,
+                int plan_mode, char *url, size_t url_cap, char *body, size_t body_cap,
+                char (*hdrs)[512], size_t *n_hdrs);
+
+#endif

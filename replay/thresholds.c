@@ -1,0 +1,167 @@
+/*
+ * thresholds.c -- parsing threshold expressions (see thresholds.h). Measuring them is in
+ * metrics.c (metrics_measure), which owns the data.
+ */
+#include "thresholds.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+
+static const char *skip(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
+static int parse_agg(thr *t, const char *a, size_t n)
+{
+    char buf[16];
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, a, n);
+    buf[n] = 0;
+    if (!strcmp(buf, "mean")) t->agg = THR_MEAN;
+    else if (!strcmp(buf, "max")) t->agg = THR_MAX;
+    else if (!strcmp(buf, "rate")) t->agg = THR_RATE;
+    else if (!strcmp(buf, "count")) t->agg = THR_COUNT;
+    else if (buf[0] == 'p' && buf[1]) {
+        char e[ST_ERRLEN];
+        if (units_parse_double(buf + 1, &t->pct, e) || t->pct <= 0 || t->pct > 100)
+            return -1;
+        t->agg = THR_PCT;
+    } else
+        return -1;
+    return 0;
+}
+
+static int parse_metric(thr *t, const char *m, size_t n)
+{
+    static const char *const names[] = {"latency", "service", "lateness", "errors", "checks",
+                                        "dropped", "late", "requests", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strlen(names[i]) == n && !memcmp(names[i], m, n)) {
+            t->metric = i;
+            return 0;
+        }
+    return -1;
+}
+
+/* Parses {route="...",status="2xx"}; s points after '{'. Returns the position after '}'. */
+static const char *parse_labels(thr *t, const char *s)
+{
+    for (;;) {
+        const char *eq, *q;
+        s = skip(s);
+        if (*s == '}')
+            return s + 1;
+        eq = strchr(s, '=');
+        if (!eq || eq[1] != '"')
+            return NULL;
+        q = strchr(eq + 2, '"');
+        if (!q)
+            return NULL;
+        size_t kn = (size_t)(eq - s), vn = (size_t)(q - eq - 2);
+        if (kn == 5 && !memcmp(s, "route", 5)) {
+            if (vn >= sizeof t->route)
+                return NULL;
+            memcpy(t->route, eq + 2, vn);
+            t->route[vn] = 0;
+        } else if (kn == 6 && !memcmp(s, "status", 6)) {
+            if (vn != 3 || eq[2] < '1' || eq[2] > '5' || memcmp(eq + 3, "xx", 2))
+                return NULL;
+            t->status_class = eq[2] - '0';
+        } else {
+            return NULL;
+        }
+        s = skip(q + 1);
+        if (*s == ',')
+            s++;
+    }
+}
+
+int thr_parse(thr *t, const char *expr, const char *path, char *err)
+{
+    const char *s = skip(expr), *p, *end;
+    char e[ST_ERRLEN], val[64];
+    memset(t, 0, sizeof *t);
+    snprintf(t->expr, sizeof t->expr, "%s", expr);
+    if (strlen(expr) >= sizeof t->expr)
+        goto bad;
+    p = strchr(s, '(');
+    if (!p || parse_agg(t, s, (size_t)(p - s)))
+        return st_err(err, ST_EINPUT, "%s: expected AGG(METRIC) OP VALUE with AGG one of pNN, mean, max, rate, count: '%s'", path, expr);
+    s = skip(p + 1);
+    for (p = s; isalpha((unsigned char)*p); p++)
+        ;
+    if (parse_metric(t, s, (size_t)(p - s)))
+        return st_err(err, ST_EINPUT, "%s: unknown metric in '%s' (latency, service, lateness, errors, checks, dropped, late, requests)", path, expr);
+    s = skip(p);
+    if (*s == '{' && !(s = parse_labels(t, s + 1)))
+        return st_err(err, ST_EINPUT, "%s: bad labels in '%s' (route=\"...\", status=\"2xx\")", path, expr);
+    s = skip(s);
+    if (*s != ')')
+        goto bad;
+    s = skip(s + 1);
+    if (s[0] == '<' && s[1] == '=') t->op = THR_LE, s += 2;
+    else if (s[0] == '>' && s[1] == '=') t->op = THR_GE, s += 2;
+    else if (s[0] == '<') t->op = THR_LT, s++;
+    else if (s[0] == '>') t->op = THR_GT, s++;
+    else goto bad;
+    s = skip(s);
+    end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        end--;
+    if (end == s || (size_t)(end - s) >= sizeof val)
+        goto bad;
+    memcpy(val, s, (size_t)(end - s));
+    val[end - s] = 0;
+    int timed = t->metric <= THR_LATENESS;
+    if (timed != (t->agg <= THR_MAX))
+        return st_err(err, ST_EINPUT, "%s: rate()/count() apply to errors, checks, dropped, late, requests; pNN/mean/max to latency, service, lateness: '%s'", path, expr);
+    if (timed) {
+        double sec;
+        if (units_parse_duration(val, &sec, e))
+            return st_err(err, ST_EINPUT, "%s: expected a duration like 300ms after the operator: '%s'", path, expr);
+        t->value = sec * 1e6;
+    } else if (t->agg == THR_RATE) {
+        size_t n = strlen(val);
+        double v;
+        int pct = n > 1 && val[n - 1] == '%';
+        if (pct)
+            val[n - 1] = 0;
+        if (units_parse_double(val, &v, e) || v < 0)
+            return st_err(err, ST_EINPUT, "%s: expected a rate like 1%% or 0.01: '%s'", path, expr);
+        t->value = pct ? v / 100 : v;
+    } else if (units_parse_double(val, &t->value, e)) {
+        return st_err(err, ST_EINPUT, "%s: expected a number after the operator: '%s'", path, expr);
+    }
+    return 0;
+bad:
+    return st_err(err, ST_EINPUT, "%s: expected AGG(METRIC{labels}) OP VALUE, e.g. p95(latency) < 300ms: '%s'", path, expr);
+}
+
+int thr_compare(const thr *t, double v)
+{
+    switch (t->op) {
+    case THR_LT: return v < t->value;
+    case THR_LE: return v <= t->value;
+    case THR_GT: return v > t->value;
+    default: return v >= t->value;
+    }
+}
+
+char *thr_fmt_value(const thr *t, double v, char *buf, size_t n)
+{
+    if (t->metric <= THR_LATENESS && t->agg != THR_RATE && t->agg != THR_COUNT)
+        units_fmt_duration(buf, n, v / 1e6);
+    else if (t->agg == THR_RATE)
+        snprintf(buf, n, "%.3g%%", v * 100);
+    else
+        snprintf(buf, n, "%.0f", v);
+    return buf;
+}

@@ -1,0 +1,163 @@
+/*
+ * tool_plan.c -- `replay plan SCENARIO.json [-o FILE]`: the schedule that `run` would send,
+ * one NDJSON line per request, sorted by intended time, then session id, then sequence:
+ *   {"session":"9f3c..","seq":0,"t":12.345678,"origin":"base","route":"/products/{id}",
+ *    "method":"GET","url":"http://127.0.0.1:8080/products/183204"}
+ * ("body" is added for routes that have one; "event" for flash-crowd sessions).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "afile.h"
+#include "dbuf.h"
+#include "log.h"
+#include "opts.h"
+#include "plan.h"
+#include "tools.h"
+
+static const char *const origin_names[] = {"base", "child", "event"};
+
+void tool_json_str(dbuf *b, const char *s)
+{
+    dbuf_add(b, "\"", 1);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            char esc[2] = {'\\', (char)ch};
+            dbuf_add(b, esc, 2);
+        } else if (ch < 0x20) {
+            dbuf_printf(b, "\\u%04x", ch);
+        } else {
+            dbuf_add(b, s, 1);
+        }
+    }
+    dbuf_add(b, "\"", 1);
+}
+
+static void usage(void)
+{
+    printf("usage: replay plan SCENARIO.json [-o FILE] [options]\n\n"
+           "Writes the schedule that 'replay run' would send, without sending anything:\n"
+           "one NDJSON line per planned request (session, intended time, route, URL).\n\n"
+           "options:\n"
+           "  -o, --output FILE   write here instead of stdout (atomically)\n"
+           "  --target URL        override scenario.target\n"
+           "  --duration D        override the arrival window (e.g. 10m)\n"
+           "  --scale F           degradation factor (e.g. 1.5x)\n"
+           "  --seed N            seed of every random draw\n"
+           "  --segment i/n       only the sessions of slice i of n\n"
+           "  --feeders DIR       directory of the feeder CSVs\n"
+           "  --max-rps R, --start-at EPOCH   accepted for symmetry with run\n"
+           "  -q, --quiet         no summary on stderr\n\n"
+           "examples:\n"
+           "  replay plan models/scenarios/shop-campaign.json --duration 60s | head\n"
+           "  replay plan s.json --seed 7 --segment 2/4 -o seg2.ndjson\n"
+           "  replay plan s.json | jq -r .route | sort | uniq -c\n");
+}
+
+int tool_plan(int argc, char **argv)
+{
+    rp_opts o;
+    scenario sc;
+    plan p;
+    char err[ST_ERRLEN], url[4096], body[8192], hdrs[SC_MAX_HEADERS * 2][512];
+    tmpl_vars *vars;
+    uint32_t *order;
+    afile af;
+    FILE *f;
+    dbuf line;
+    int rc;
+    if (opts_parse(&o, argc, argv, 0, err)) {
+        log_error("plan: %s", err);
+        return ST_EXIT_INPUT;
+    }
+    if (o.help) {
+        usage();
+        return 0;
+    }
+    if (o.version) {
+        printf("replay %s\n", ST_VERSION);
+        return 0;
+    }
+    if (o.quiet)
+        log_level = LOG_QUIET;
+    if ((rc = scenario_load(&sc, o.scenario, &o.ov, err))) {
+        log_error("%s", err);
+        return st_rc_exit(rc);
+    }
+    if ((rc = plan_build(&p, &sc, o.seg_i, o.seg_n, err))) {
+        log_error("%s", err);
+        scenario_term(&sc);
+        return st_rc_exit(rc);
+    }
+    vars = calloc(1, sizeof *vars);
+    order = plan_order(&p);
+    f = (vars && order) ? afile_open(&af, o.out ? o.out : "-", err) : NULL;
+    if (!f) {
+        log_error("%s", vars && order ? err : "out of memory");
+        free(vars);
+        free(order);
+        plan_term(&p);
+        scenario_term(&sc);
+        return ST_EXIT_ENV;
+    }
+    dbuf_init(&line, 1 << 20);
+    /* Render each session in order (variables carry over), then print in time order. */
+    char **lines = calloc(p.n_r ? p.n_r : 1, sizeof *lines);
+    rc = lines ? 0 : ST_ENOMEM;
+    for (size_t s = 0; !rc && s < p.n_s; s++) {
+        const plan_session *ps = &p.s[s];
+        memset(vars->set, 0, sizeof vars->set);
+        for (uint32_t k = 0; !rc && k < ps->n_req; k++) {
+            const plan_req *q = &p.r[ps->first_req + k];
+            size_t nh;
+            if (plan_render(&sc, &p, q, vars, 1, url, sizeof url, body, sizeof body, hdrs, &nh)) {
+                rc = st_err(err, ST_EINPUT, "plan: a rendered request exceeds the URL/body limits (route %s)",
+                            sc.routes[q->route].template_);
+                break;
+            }
+            dbuf_reset(&line);
+            dbuf_printf(&line, "{\"session\":\"%016" PRIx64 "\",\"seq\":%u,\"t\":%.6f,\"origin\":\"%s\"",
+                        ps->id, q->seq, q->t, origin_names[ps->origin]);
+            if (ps->event >= 0) {
+                dbuf_adds(&line, ",\"event\":");
+                tool_json_str(&line, sc.events[ps->event].name);
+            }
+            dbuf_adds(&line, ",\"route\":");
+            tool_json_str(&line, sc.routes[q->route].template_);
+            dbuf_printf(&line, ",\"method\":\"%s\",\"url\":", sc.routes[q->route].method);
+            tool_json_str(&line, url);
+            if (sc.routes[q->route].has_body) {
+                dbuf_adds(&line, ",\"body\":");
+                tool_json_str(&line, body);
+            }
+            if (dbuf_adds(&line, "}\n") || !(lines[ps->first_req + k] = strdup(line.p)))
+                rc = st_err(err, ST_ENOMEM, "plan: out of memory");
+        }
+    }
+    for (size_t i = 0; !rc && i < p.n_r; i++)
+        if (fputs(lines[order[i]], f) < 0)
+            rc = st_err(err, ST_EENV, "plan: write failed");
+    if (!rc)
+        rc = afile_commit(&af, err);
+    else
+        afile_abort(&af);
+    for (size_t i = 0; lines && i < p.n_r; i++)
+        free(lines[i]);
+    free(lines);
+    if (rc)
+        log_error("%s", err);
+    else
+        log_info("plan: seed %" PRIu64 ", segment %u/%u: %zu sessions (%" PRIu64 " base, %" PRIu64
+                 " child, %" PRIu64 " event; %" PRIu64 " in all segments), %zu requests over %.0f s",
+                 sc.seed, o.seg_i, o.seg_n, p.n_s, p.by_origin[0], p.by_origin[1], p.by_origin[2],
+                 p.all_sessions, p.n_r, sc.duration);
+    dbuf_free(&line);
+    free(vars);
+    free(order);
+    plan_term(&p);
+    scenario_term(&sc);
+    return rc ? st_rc_exit(rc) : 0;
+}

@@ -1,0 +1,15 @@
+/*
+ * tools.h -- the subcommands of replay (one tool_*.c each) and small helpers they share.
+ * Each returns the process exit code (0 ok, 1 check failed, 2 bad input, 3 environment).
+ */
+#ifndef RP_TOOLS_H
+#define RP_TOOLS_H
+
+#include "dbuf.h"
+
+int tool_plan(int argc, char **argv);
+int tool_run(int argc, char **argv);
+/* Appends s as a JSON string literal (quotes and escapes). */
+void tool_json_str(dbuf *b, const char *s);
+
+#endif
