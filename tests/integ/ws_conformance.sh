@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# ws_conformance.sh -- replay/ws.h against WebSocket servers nobody here wrote.
+#   python: python3-websockets echo server (tests/integ/ws_echo_server.py): text, binary,
+#           fragmented both ways, pings both ways, close both ways, oversize -> 1009,
+#           dropped connection -> 1006, refused connect, wrong Sec-WebSocket-Accept; the
+#           main exchange runs twice: bare descriptor after the handshake, and --keep-curl
+#           (curl_easy_send/recv throughout).
+#   lws:    Debian's libwebsockets-test-server (lws-mirror-protocol echoes to every client).
+# 127.0.0.1 only; every server is killed on exit; each driver run is bounded by `timeout`.
+# A peer that cannot be started is a failure, never a skip.
+# Usage: ws_conformance.sh python|lws WS_DRIVER
+set -u
+peer=${1:?usage: ws_conformance.sh python|lws WS_DRIVER}
+drv=${2:?usage: ws_conformance.sh python|lws WS_DRIVER}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail=0
+run() { # run NAME ARGS...: one bounded driver run
+  local name=$1; shift
+  echo "== $name"
+  if timeout 20 "$drv" "$@"; then echo "== $name: pass"; else echo "== $name: FAIL"; fail=1; fi
+}
+# Starts a python server with ARGS; sets $port. Fails loudly when it cannot start.
+start_py() {
+  local log=$tmp/py$#.$RANDOM
+  /usr/bin/python3 "$here/ws_echo_server.py" "$@" >"$log.out" 2>"$log.err" &
+  pids+=($!)
+  for _ in $(seq 50); do
+    port=$(sed -n 's/^PORT //p' "$log.out" 2>/dev/null)
+    [ -n "$port" ] && { srvlog=$log.err; return 0; }
+    sleep 0.1
+  done
+  echo "ws_conformance: python3-websockets server did not start:" >&2; cat "$log.err" >&2
+  exit 1
+}
+
+case $peer in
+python)
+  /usr/bin/python3 -c 'import websockets' 2>/dev/null \
+    || { echo "ws_conformance: python3-websockets missing (apt-get install python3-websockets)" >&2; exit 1; }
+  start_py
+  url=ws://127.0.0.1:$port/echo
+  run conformance conformance "$url"
+  grep -q 'server: closed 4000 client done' "$srvlog" \
+    && echo "ok   server saw our close 4000 'client done'" \
+    || { echo "FAIL server did not see close 4000 'client done'"; cat "$srvlog"; fail=1; }
+  run conformance-keep-curl conformance "$url" --keep-curl
+  run server-close server-close "$url"
+  run oversize oversize "$url"
+  grep -q 'server: closed 1009' "$srvlog" \
+    && echo "ok   server saw our close 1009" \
+    || { echo "FAIL server did not see close 1009"; cat "$srvlog"; fail=1; }
+  run drop drop "$url"
+  # A port that was just free: bind-and-release by python, nothing listens there.
+  dead=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  run refused refused "ws://127.0.0.1:$dead/"
+  start_py --bad-accept
+  run bad-accept bad-accept "ws://127.0.0.1:$port/"
+  ;;
+lws)
+  bin=$(command -v libwebsockets-test-server || echo /usr/bin/libwebsockets-test-server)
+  [ -x "$bin" ] || { echo "ws_conformance: libwebsockets-test-server missing (apt-get install libwebsockets-test-server)" >&2; exit 1; }
+  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  (cd "$tmp" && exec "$bin" -p "$port" --interface lo -d 1 >"$tmp/lws.log" 2>&1) &
+  pids+=($!)
+  for _ in $(seq 50); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null \
+    || { echo "ws_conformance: libwebsockets-test-server did not start:" >&2; cat "$tmp/lws.log" >&2; exit 1; }
+  run lws-mirror lws "ws://127.0.0.1:$port/"
+  run lws-mirror-keep-curl lws "ws://127.0.0.1:$port/" --keep-curl
+  ;;
+*) echo "usage: ws_conformance.sh python|lws WS_DRIVER" >&2; exit 2 ;;
+esac
+[ $fail = 0 ] && echo "ws_conformance $peer: all passed" || echo "ws_conformance $peer: FAILED"
+exit $fail

@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+# ws_echo_server.py -- a WebSocket echo server for ws_conformance.sh, on python3-websockets
+# (Debian package; the protocol implementation is theirs, this script is ours).
+# Prints "PORT <n>" once listening on 127.0.0.1, then serves until killed. Text commands:
+#   close:CODE:REASON  close with that code and reason
+#   big:N              send N bytes of text
+#   frag:K             send "part0".."part{K-1}" as one fragmented message
+#   ping               ping the client, answer "pong-ok" when its pong arrives
+#   drop               drop the TCP connection without a close frame
+# Everything else is echoed. Each close the server sees is logged on stderr as
+# "server: closed CODE REASON".
+# Usage: ws_echo_server.py [--bad-accept]
+import asyncio
+import sys
+
+import websockets
+
+
+async def handler(ws, path=None):
+    try:
+        async for msg in ws:
+            if isinstance(msg, str) and msg.startswith("close:"):
+                _, code, reason = msg.split(":", 2)
+                await ws.close(code=int(code), reason=reason)
+            elif isinstance(msg, str) and msg.startswith("big:"):
+                await ws.send("x" * int(msg[4:]))
+            elif isinstance(msg, str) and msg.startswith("frag:"):
+                await ws.send(["part%d" % i for i in range(int(msg[5:]))])
+            elif msg == "ping":
+                waiter = await ws.ping(b"srv")
+                await asyncio.wait_for(waiter, 3)
+                await ws.send("pong-ok")
+            elif msg == "drop":
+                ws.transport.abort()
+                return
+            else:
+                await ws.send(msg)
+    except websockets.ConnectionClosed:
+        pass
+    finally:
+        print("server: closed %s %s" % (ws.close_code, ws.close_reason), file=sys.stderr,
+              flush=True)
+
+
+async def bad_accept(reader, writer):
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                 b"Connection: Upgrade\r\nSec-WebSocket-Accept: bm90IHRoZSByaWdodCBrZXk=\r\n\r\n")
+    await writer.drain()
+    await asyncio.sleep(5)
+    writer.close()
+
+
+async def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--bad-accept":
+        srv = await asyncio.start_server(bad_accept, "127.0.0.1", 0)
+    else:
+        srv = await websockets.serve(handler, "127.0.0.1", 0, max_size=2**20)
+    port = srv.sockets[0].getsockname()[1]
+    print("PORT %d" % port, flush=True)
+    await asyncio.sleep(120)  # bounded: the test kills it long before
+
+
+asyncio.run(main())
