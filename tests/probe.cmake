@@ -1,0 +1,12 @@
+# Tests of the PostgreSQL probe (replay/probe.h) and the browser harness of the HTML reports.
+# The probe library normally comes from replay/CMakeLists.txt (include(probe.cmake)); until
+# the replay engine includes it, it is defined here.
+if(NOT TARGET stprobe)
+  include(${PROJECT_SOURCE_DIR}/replay/probe.cmake)
+endif()
+
+st_unit_test(test_replay_probe ${ST_TEST_DIR}/unit/test_replay_probe.c LIBS stprobe)
+
+add_executable(probe_pg ${ST_TEST_DIR}/integ/probe_pg.c)
+target_link_libraries(probe_pg PRIVATE stprobe)
+st_integ_test(integ_probe_pg 60 probe_pg)
