@@ -240,15 +240,19 @@ static void finish(ws_conn *c, ws_state to, uint16_t code, const char *reason)
     c->st.close_code = code;
     c->next_ping = c->pong_deadline = c->close_deadline = c->hs_deadline = WS_DEADLINE_NONE;
     release_io(c);
+    /* A failure's reason is the full error text, not a wire close reason (<= 123 bytes). */
+    const char *why = to == WS_FAILED && c->errtext ? c->errtext : c->reason ? c->reason : "";
     if (c->started && c->cb.on_close)
-        c->cb.on_close(c, code, c->reason ? c->reason : "", c->user);
+        c->cb.on_close(c, code, why, c->user);
 }
 
 /* Fails a session that has not opened (or hit a local error). Returns rc. */
 static int fail(ws_conn *c, int rc)
 {
     c->rc = rc;
-    finish(c, WS_FAILED, WS_CLOSE_ABNORMAL, c->errtext ? c->errtext : "failed");
+    if (!c->errtext)
+        set_error(c, rc, "websocket: failed");
+    finish(c, WS_FAILED, WS_CLOSE_ABNORMAL, NULL);
     return rc;
 }
 
@@ -571,10 +575,16 @@ static int connect_step(ws_conn *c, curl_socket_t s, int ev)
     while ((msg = curl_multi_info_read(c->multi, &q))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
-        if (msg->data.result != CURLE_OK)
-            return fail(c, set_error(c, ST_EENV, "websocket connect to %s: %s", c->hs->curl_url,
+        if (msg->data.result != CURLE_OK) {
+            long oserr = 0;
+            curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &oserr);
+            return fail(c, set_error(c, ST_EENV, "websocket connect to %s: %s%s%s%s",
+                                     c->hs->curl_url,
                                      c->hs->curlerr[0] ? c->hs->curlerr
-                                                       : curl_easy_strerror(msg->data.result)));
+                                                       : curl_easy_strerror(msg->data.result),
+                                     oserr ? " (" : "", oserr ? strerror((int)oserr) : "",
+                                     oserr ? ")" : ""));
+        }
         return begin_handshake(c);
     }
     return 0;

@@ -1,0 +1,608 @@
+/*
+ * engine.c -- worker threads, sessions and requests (see engine.h).
+ *
+ * Slot states: FREE (on the free list) -> WAITING (timer armed for the next request's
+ * intended time, or a --max-rps token) -> IN_FLIGHT (handle added to the multi) -> back to
+ * WAITING for the next request, or FREE when the session has sent its last request.
+ * All transitions happen in send_next() and on_done().
+ */
+#include "engine.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dbuf.h"
+#include "http.h"
+#include "loop.h"
+#include "respcheck.h"
+
+#define HDR_ROWS (SC_MAX_HEADERS * 2 + 3)
+#define BODY_CAP (1u << 20)
+#define HDRS_CAP (64u << 10)
+
+enum slot_state { SLOT_FREE = 0, SLOT_WAITING, SLOT_IN_FLIGHT };
+
+typedef struct worker worker;
+
+typedef struct slot {
+    worker *w;
+    CURL *easy;
+    loop_timer timer;
+    int state;
+    uint32_t sess, k;          /* plan session index, next request index within it */
+    int blocked;               /* the request became due while the previous was in flight */
+    int throttled;             /* already counted as throttled */
+    uint64_t intended, sent_at;
+    uint64_t trace_hi, trace_lo, bytes;
+    int want_body, want_hdrs;
+    struct slot *next_free;
+    tmpl_vars vars;
+    dbuf body_in, hdrs_in;
+    char url[4096];
+    char body[8192];
+    char hdr[HDR_ROWS][512];
+    struct curl_slist nodes[HDR_ROWS];
+} slot;
+
+struct worker {
+    struct engine *e;
+    unsigned idx;
+    pthread_t th;
+    int started;
+    loop *l;
+    http h;
+    metrics *m;
+    slot **slots;              /* allocated lazily, up to cap */
+    size_t n_slots, cap, active;
+    slot *free_list;
+    loop_timer arrival;
+    size_t next_s;             /* next plan session index for this worker */
+    int stopping;
+    uint64_t hard_deadline;
+    double tokens, token_rate; /* --max-rps bucket (per worker) */
+    uint64_t token_at;
+    atomic_int finished;
+    int failed;
+    char err[ST_ERRLEN];
+};
+
+struct engine {
+    engine_cfg cfg;
+    worker *w;
+    unsigned n;
+    atomic_int stop;
+};
+
+static uint64_t H_TRACE, H_SPAN;
+
+static uint64_t intended_ns(const worker *w, const plan_req *q)
+{
+    return w->e->cfg.start_ns + (uint64_t)llround(q->t * 1e9);
+}
+
+static void live_add(atomic_uint_fast64_t *a, uint64_t v)
+{
+    atomic_fetch_add_explicit(a, v, memory_order_relaxed);
+}
+
+static size_t on_body(char *p, size_t sz, size_t n, void *arg)
+{
+    slot *s = arg;
+    s->bytes += sz * n;
+    if (s->want_body)
+        dbuf_add(&s->body_in, p, sz * n); /* past the cap the capture is truncated */
+    return sz * n;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *arg)
+{
+    slot *s = arg;
+    if (s->want_hdrs)
+        dbuf_add(&s->hdrs_in, p, sz * n);
+    return sz * n;
+}
+
+static void on_slot_timer(loop *l, void *arg);
+
+static slot *slot_get(worker *w)
+{
+    slot *s = w->free_list;
+    if (s) {
+        w->free_list = s->next_free;
+        return s;
+    }
+    if (w->n_slots == w->cap)
+        return NULL;
+    if (!(s = calloc(1, sizeof *s)) || !(s->easy = curl_easy_init())) {
+        free(s);
+        return NULL;
+    }
+    s->w = w;
+    loop_timer_init(&s->timer, on_slot_timer, s);
+    dbuf_init(&s->body_in, BODY_CAP);
+    dbuf_init(&s->hdrs_in, HDRS_CAP);
+    http_easy_setup(&w->h, s->easy);
+    curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
+    curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
+    curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, (long)(w->e->cfg.sc->timeout * 1000));
+    curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(w->e->cfg.sc->connect_timeout * 1000));
+    curl_easy_setopt(s->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    /* Safety: never follow a redirect away from the target. */
+    curl_easy_setopt(s->easy, CURLOPT_FOLLOWLOCATION, 0L);
+    if (w->e->cfg.sc->cookies)
+        curl_easy_setopt(s->easy, CURLOPT_COOKIEFILE, "");
+    w->slots[w->n_slots++] = s;
+    return s;
+}
+
+static void slot_put(worker *w, slot *s)
+{
+    s->state = SLOT_FREE;
+    s->next_free = w->free_list;
+    w->free_list = s;
+    w->active--;
+    w->m->sessions_done++;
+    live_add(&w->e->cfg.live->active, (uint64_t)-1);
+}
+
+static void on_slot_timer(loop *l, void *arg);
+
+/* Counts the rest of a session as unsent and frees its slot. */
+static void abandon(worker *w, slot *s)
+{
+    const plan_session *ps = &w->e->cfg.p->s[s->sess];
+    uint64_t left = ps->n_req - s->k;
+    w->m->requests_unsent += left;
+    live_add(&w->e->cfg.live->unsent, left);
+    loop_timer_cancel(w->l, &s->timer);
+    slot_put(w, s);
+}
+
+/* Takes a --max-rps token; returns 0 and sets *retry (monotonic ns) when none is left. */
+static int take_token(worker *w, uint64_t now, uint64_t *retry)
+{
+    if (w->token_rate <= 0)
+        return 1;
+    w->tokens = fmin(w->tokens + (double)(now - w->token_at) * w->token_rate / 1e9,
+                     fmax(1, w->token_rate / 100));
+    w->token_at = now;
+    if (w->tokens >= 1) {
+        w->tokens -= 1;
+        return 1;
+    }
+    *retry = now + (uint64_t)((1 - w->tokens) / w->token_rate * 1e9) + 1;
+    return 0;
+}
+
+static void set_method(CURL *c, const char *m, const char *body, int has_body)
+{
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+    if (!strcmp(m, "GET")) {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else if (!strcmp(m, "HEAD")) {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    } else {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, has_body ? body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, has_body ? (long)strlen(body) : 0L);
+        if (strcmp(m, "POST") != 0)
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+    }
+}
+
+static void next_request(worker *w, slot *s, uint64_t now);
+
+/* Sends request s->k of the session now (or re-arms for a --max-rps token). */
+static void send_now(worker *w, slot *s)
+{
+    const engine_cfg *cfg = &w->e->cfg;
+    const plan *p = cfg->p;
+    const plan_session *ps = &p->s[s->sess];
+    const plan_req *q = &p->r[ps->first_req + s->k];
+    const sc_route *r = &cfg->sc->routes[q->route];
+    uint64_t now = st_now_ns(), retry;
+    size_t nh = 0;
+    long sec = (long)floor(q->t);
+    if (!take_token(w, now, &retry)) {
+        if (!s->throttled) {
+            w->m->throttled++;
+            s->throttled = 1;
+        }
+        s->state = SLOT_WAITING;
+        loop_timer_set(w->l, &s->timer, retry);
+        return;
+    }
+    if (plan_render(cfg->sc, p, q, &s->vars, 0, s->url, sizeof s->url, s->body, sizeof s->body,
+                    s->hdr, &nh)) {
+        /* Cannot happen for plans that `replay plan` rendered; count it as an error. */
+        metrics_record(w->m, q->route, 0, ERR_OTHER, 0, 0, sec, 0);
+        live_add(&cfg->live->errors, 1);
+        s->k++;
+        next_request(w, s, now);
+        return;
+    }
+    if (cfg->sc->traceparent && nh < HDR_ROWS - 2)
+        snprintf(s->hdr[nh++], sizeof s->hdr[0], "traceparent: 00-%016" PRIx64 "%016" PRIx64 "-%016" PRIx64 "-01",
+                 s->trace_hi, s->trace_lo, rng_u64(cfg->sc->seed, H_SPAN, rng_mix(ps->id, s->k)) | 1);
+    if (r->has_body && nh < HDR_ROWS - 1)
+        snprintf(s->hdr[nh++], sizeof s->hdr[0], "Expect:");
+    for (size_t i = 0; i < nh; i++) {
+        s->nodes[i].data = s->hdr[i];
+        s->nodes[i].next = i + 1 < nh ? &s->nodes[i + 1] : NULL;
+    }
+    curl_easy_setopt(s->easy, CURLOPT_URL, s->url);
+    curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, nh ? s->nodes : NULL);
+    set_method(s->easy, r->method, s->body, r->has_body);
+    if (cfg->sc->per_session_conn) {
+        curl_easy_setopt(s->easy, CURLOPT_FRESH_CONNECT, s->k == 0 ? 1L : 0L);
+        curl_easy_setopt(s->easy, CURLOPT_FORBID_REUSE, s->k + 1 == ps->n_req ? 1L : 0L);
+    }
+    s->want_body = r->needs_body;
+    s->want_hdrs = r->needs_headers;
+    dbuf_reset(&s->body_in);
+    dbuf_reset(&s->hdrs_in);
+    s->bytes = 0;
+    s->sent_at = st_now_ns();
+    if (s->blocked) {
+        w->m->blocked_sends++;
+    } else {
+        uint64_t late = s->sent_at > s->intended ? (s->sent_at - s->intended) / 1000 : 0;
+        hist_record(w->m->lateness, late);
+        if (late > MX_LATE_US) {
+            w->m->late_sends++;
+            live_add(&cfg->live->late, 1);
+            if (sec >= 0 && (size_t)sec < w->m->n_secs)
+                w->m->secs[sec].late++;
+        }
+        if (late > atomic_load_explicit(&cfg->live->lateness_max_us, memory_order_relaxed))
+            atomic_store_explicit(&cfg->live->lateness_max_us, late, memory_order_relaxed);
+    }
+    w->m->routes[q->route].sent++;
+    if (sec >= 0 && (size_t)sec < w->m->n_secs)
+        w->m->secs[sec].sent++;
+    live_add(&cfg->live->sent, 1);
+    s->state = SLOT_IN_FLIGHT;
+    if (http_add(&w->h, s->easy)) {
+        w->failed = 1;
+        st_err(w->err, ST_EENV, "curl_multi_add_handle failed");
+    }
+}
+
+/* Arms the slot for its next request, or frees it when the session is over. */
+static void next_request(worker *w, slot *s, uint64_t now)
+{
+    const plan_session *ps = &w->e->cfg.p->s[s->sess];
+    if (s->k >= ps->n_req) {
+        slot_put(w, s);
+        return;
+    }
+    if (w->stopping) {
+        abandon(w, s);
+        return;
+    }
+    s->intended = intended_ns(w, &w->e->cfg.p->r[ps->first_req + s->k]);
+    s->throttled = 0;
+    s->state = SLOT_WAITING;
+    if (s->intended <= now)
+        send_now(w, s);
+    else
+        loop_timer_set(w->l, &s->timer, s->intended);
+}
+
+static void on_slot_timer(loop *l, void *arg)
+{
+    slot *s = arg;
+    (void)l;
+    if (s->state == SLOT_WAITING && s->intended <= st_now_ns() + 1000)
+        send_now(s->w, s);
+    else
+        next_request(s->w, s, st_now_ns());
+}
+
+static int err_class(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return ERR_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT:
+        return ERR_TIMEOUT;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+        return ERR_RESET;
+    default:
+        return ERR_OTHER;
+    }
+}
+
+/* Records a finished (or cancelled) request of slot s. */
+static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
+{
+    const engine_cfg *cfg = &w->e->cfg;
+    const plan_session *ps = &cfg->p->s[s->sess];
+    const plan_req *q = &cfg->p->r[ps->first_req + s->k];
+    const sc_route *r = &cfg->sc->routes[q->route];
+    long status = 0;
+    int cls = 0, err = -1;
+    uint64_t lat = (now - s->intended) / 1000, svc = (now - s->sent_at) / 1000;
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+        cls = status >= 100 && status < 600 ? (int)(status / 100) : 0;
+        if (cls == 0)
+            err = ERR_OTHER;
+        else if (cls == 4)
+            err = ERR_4XX;
+        else if (cls == 5)
+            err = ERR_5XX;
+    } else {
+        err = err_class(rc);
+    }
+    if (metrics_record(w->m, q->route, cls, err, lat, svc, (long)floor(q->t), s->bytes) && !w->failed) {
+        w->failed = 1;
+        st_err(w->err, ST_ENOMEM, "out of memory for histograms");
+    }
+    if (rc == CURLE_OK && (r->check.present || r->n_captures)) {
+        dbuf_add(&s->body_in, "", 0); /* NUL-terminated for strstr/regexec */
+        int ok = respcheck_apply(r, status, s->hdrs_in.p, s->hdrs_in.len, s->body_in.p,
+                                 s->body_in.len, &s->vars);
+        if (r->check.present) {
+            w->m->routes[q->route].checks++;
+            if (!ok) {
+                w->m->routes[q->route].checks_failed++;
+                live_add(&cfg->live->checks_failed, 1);
+            }
+        }
+    } else if (r->check.present) {
+        w->m->routes[q->route].checks++;
+        w->m->routes[q->route].checks_failed++;
+        live_add(&cfg->live->checks_failed, 1);
+    }
+    live_add(&cfg->live->done, 1);
+    live_add(&cfg->live->status[cls], 1);
+    live_add(&cfg->live->coarse[mx_coarse_index(lat)], 1);
+    if (err >= 0) {
+        live_add(&cfg->live->errors, 1);
+        live_add(&cfg->live->err[err], 1);
+    }
+}
+
+static void on_done(void *arg, CURL *easy, CURLcode rc)
+{
+    worker *w = arg;
+    slot *s = NULL;
+    uint64_t now = st_now_ns();
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&s);
+    http_remove(&w->h, easy);
+    finish(w, s, rc, now);
+    s->k++;
+    {
+        const plan_session *ps = &w->e->cfg.p->s[s->sess];
+        if (s->k < ps->n_req)
+            s->blocked = intended_ns(w, &w->e->cfg.p->r[ps->first_req + s->k]) < now;
+    }
+    next_request(w, s, now);
+}
+
+static void start_session(worker *w, size_t si, uint64_t now)
+{
+    const engine_cfg *cfg = &w->e->cfg;
+    const plan_session *ps = &cfg->p->s[si];
+    slot *s = w->active < w->cap ? slot_get(w) : NULL;
+    long sec = (long)floor(ps->start);
+    if (!s) {
+        w->m->sessions_dropped++;
+        w->m->requests_unsent += ps->n_req;
+        live_add(&cfg->live->dropped, 1);
+        live_add(&cfg->live->unsent, ps->n_req);
+        return;
+    }
+    w->active++;
+    live_add(&cfg->live->active, 1);
+    w->m->sessions_started++;
+    if (sec >= 0 && (size_t)sec < w->m->n_secs)
+        w->m->secs[sec].sessions++;
+    s->sess = (uint32_t)si;
+    s->k = 0;
+    s->blocked = 0;
+    memset(s->vars.set, 0, sizeof s->vars.set);
+    s->trace_hi = rng_u64(cfg->sc->seed, H_TRACE, rng_mix(ps->id, 1));
+    s->trace_lo = rng_u64(cfg->sc->seed, H_TRACE, rng_mix(ps->id, 2)) | 1;
+    if (cfg->sc->cookies)
+        curl_easy_setopt(s->easy, CURLOPT_COOKIELIST, "ALL");
+    next_request(w, s, now);
+}
+
+static void on_arrival(loop *l, void *arg)
+{
+    worker *w = arg;
+    const plan *p = w->e->cfg.p;
+    uint64_t now = st_now_ns();
+    (void)l;
+    while (!w->stopping && w->next_s < p->n_s && w->e->cfg.start_ns + (uint64_t)llround(p->s[w->next_s].start * 1e9) <= now + 1000) {
+        start_session(w, w->next_s, now);
+        w->next_s += w->e->n;
+    }
+    if (!w->stopping && w->next_s < p->n_s)
+        loop_timer_set(w->l, &w->arrival,
+                       w->e->cfg.start_ns + (uint64_t)llround(p->s[w->next_s].start * 1e9));
+}
+
+/* Stop: no new sessions; sessions waiting for their next request end here. */
+static void begin_stop(worker *w)
+{
+    const plan *p = w->e->cfg.p;
+    w->stopping = 1;
+    loop_timer_cancel(w->l, &w->arrival);
+    for (; w->next_s < p->n_s; w->next_s += w->e->n) {
+        w->m->requests_unsent += p->s[w->next_s].n_req;
+        live_add(&w->e->cfg.live->unsent, p->s[w->next_s].n_req);
+    }
+    for (size_t i = 0; i < w->n_slots; i++)
+        if (w->slots[i]->state == SLOT_WAITING)
+            abandon(w, w->slots[i]);
+    uint64_t g = st_now_ns() + (uint64_t)(w->e->cfg.grace * 1e9);
+    if (g < w->hard_deadline)
+        w->hard_deadline = g;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    const engine_cfg *cfg = &w->e->cfg;
+    char err[ST_ERRLEN];
+    w->hard_deadline = cfg->start_ns + (uint64_t)((cfg->sc->duration + cfg->grace) * 1e9);
+    loop_timer_init(&w->arrival, on_arrival, w);
+    if (w->next_s < cfg->p->n_s)
+        loop_timer_set(w->l, &w->arrival,
+                       cfg->start_ns + (uint64_t)llround(cfg->p->s[w->next_s].start * 1e9));
+    for (;;) {
+        uint64_t now = st_now_ns();
+        if (!w->stopping && atomic_load(&w->e->stop))
+            begin_stop(w);
+        if (w->active == 0 && (w->stopping || w->next_s >= cfg->p->n_s))
+            break;
+        if (now >= w->hard_deadline) {
+            if (!w->stopping)
+                begin_stop(w);
+            /* Grace is over: cancel what is still in flight, as timeouts. */
+            for (size_t i = 0; i < w->n_slots; i++) {
+                slot *s = w->slots[i];
+                if (s->state == SLOT_IN_FLIGHT) {
+                    http_remove(&w->h, s->easy);
+                    finish(w, s, CURLE_OPERATION_TIMEDOUT, now);
+                    s->k++;
+                    abandon(w, s);
+                }
+            }
+            break;
+        }
+        uint64_t wake = now + 100000000u;
+        if (wake > w->hard_deadline)
+            wake = w->hard_deadline;
+        if (loop_run_once(w->l, wake)) {
+            st_err(w->err, ST_EENV, "event loop failed");
+            w->failed = 1;
+            break;
+        }
+        if (w->h.failed && !w->failed) {
+            w->failed = 1;
+            snprintf(err, sizeof err, "%s", w->h.err);
+            st_err(w->err, ST_EENV, "%s", err);
+        }
+    }
+    atomic_store(&w->finished, 1);
+    return NULL;
+}
+
+static void worker_term(worker *w)
+{
+    for (size_t i = 0; w->slots && i < w->n_slots; i++) {
+        slot *s = w->slots[i];
+        if (s->state == SLOT_IN_FLIGHT)
+            http_remove(&w->h, s->easy);
+        curl_easy_cleanup(s->easy);
+        dbuf_free(&s->body_in);
+        dbuf_free(&s->hdrs_in);
+        free(s);
+    }
+    free(w->slots);
+    http_term(&w->h);
+    loop_free(w->l);
+    metrics_free(w->m);
+}
+
+engine *engine_start(const engine_cfg *cfg, char *err)
+{
+    engine *e = calloc(1, sizeof *e);
+    unsigned n = cfg->threads ? cfg->threads : 1;
+    size_t n_secs = (size_t)ceil(cfg->sc->duration) + 1;
+    H_TRACE = rng_stream_id("replay.traceparent.trace");
+    H_SPAN = rng_stream_id("replay.traceparent.span");
+    if (!e || !(e->w = calloc(n, sizeof *e->w))) {
+        free(e);
+        st_err(err, ST_ENOMEM, "out of memory");
+        return NULL;
+    }
+    e->cfg = *cfg;
+    e->n = n;
+    for (unsigned i = 0; i < n; i++) {
+        worker *w = &e->w[i];
+        w->e = e;
+        w->idx = i;
+        w->next_s = i;
+        w->cap = cfg->sc->max_active / n + 1;
+        w->token_rate = cfg->sc->max_rps > 0 ? cfg->sc->max_rps / n : 0;
+        w->tokens = 1;
+        w->token_at = cfg->start_ns;
+        w->m = metrics_new(cfg->sc->n_routes, cfg->start_wall, n_secs);
+        w->slots = calloc(w->cap, sizeof *w->slots);
+        w->l = w->m && w->slots ? loop_new(w->cap + 8, err) : NULL;
+        if (!w->l || http_init(&w->h, w->l, on_done, w, (long)w->cap + 16, err)) {
+            if (!w->l && (!w->m || !w->slots))
+                st_err(err, ST_ENOMEM, "out of memory");
+            for (unsigned j = 0; j <= i; j++)
+                worker_term(&e->w[j]);
+            free(e->w);
+            free(e);
+            return NULL;
+        }
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (pthread_create(&e->w[i].th, NULL, worker_main, &e->w[i]) != 0) {
+            st_err(err, ST_EENV, "cannot start worker thread %u", i);
+            atomic_store(&e->stop, 1);
+            for (unsigned j = 0; j < i; j++)
+                pthread_join(e->w[j].th, NULL);
+            for (unsigned j = 0; j < n; j++)
+                worker_term(&e->w[j]);
+            free(e->w);
+            free(e);
+            return NULL;
+        }
+        e->w[i].started = 1;
+    }
+    return e;
+}
+
+void engine_stop(engine *e)
+{
+    atomic_store(&e->stop, 1);
+}
+
+int engine_finished(engine *e)
+{
+    for (unsigned i = 0; i < e->n; i++)
+        if (!atomic_load(&e->w[i].finished))
+            return 0;
+    return 1;
+}
+
+metrics *engine_join(engine *e, int *failed, char *err)
+{
+    metrics *m;
+    *failed = 0;
+    for (unsigned i = 0; i < e->n; i++)
+        pthread_join(e->w[i].th, NULL);
+    m = metrics_new(e->cfg.sc->n_routes, e->cfg.start_wall, e->w[0].m->n_secs);
+    for (unsigned i = 0; i < e->n; i++) {
+        if (m)
+            metrics_merge(m, e->w[i].m);
+        if (e->w[i].failed && !*failed) {
+            *failed = 1;
+            snprintf(err, ST_ERRLEN, "%s", e->w[i].err);
+        }
+        worker_term(&e->w[i]);
+    }
+    free(e->w);
+    free(e);
+    return m;
+}

@@ -1,0 +1,118 @@
+/*
+ * http.c -- libcurl multi_socket glue (see http.h). The pattern is libcurl's documented
+ * event-based API (curl_multi_socket_action with CURLMOPT_SOCKETFUNCTION/TIMERFUNCTION).
+ */
+#include "http.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static void check_done(http *h)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(h->multi, &left)))
+        if (m->msg == CURLMSG_DONE)
+            h->done(h->arg, m->easy_handle, m->data.result);
+}
+
+static void on_io(loop *l, int fd, unsigned events, void *arg)
+{
+    http *h = arg;
+    int flags = (events & LOOP_IN ? CURL_CSELECT_IN : 0) | (events & LOOP_OUT ? CURL_CSELECT_OUT : 0) |
+                (events & LOOP_ERR ? CURL_CSELECT_ERR : 0);
+    (void)l;
+    curl_multi_socket_action(h->multi, fd, flags, &h->running);
+    check_done(h);
+}
+
+static void on_timer(loop *l, void *arg)
+{
+    http *h = arg;
+    (void)l;
+    curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &h->running);
+    check_done(h);
+}
+
+static int sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
+{
+    http *h = userp;
+    unsigned ev = (what == CURL_POLL_IN ? LOOP_IN : 0) | (what == CURL_POLL_OUT ? LOOP_OUT : 0) |
+                  (what == CURL_POLL_INOUT ? LOOP_IN | LOOP_OUT : 0);
+    (void)e;
+    (void)socketp;
+    if (what == CURL_POLL_REMOVE) {
+        loop_idle(h->l, s);
+        return 0;
+    }
+    if (loop_watch(h->l, s, ev, on_io, h, h->err))
+        h->failed = 1;
+    return 0;
+}
+
+static int timer_cb(CURLM *m, long ms, void *userp)
+{
+    http *h = userp;
+    (void)m;
+    if (ms < 0)
+        loop_timer_cancel(h->l, &h->timer);
+    else
+        loop_timer_set(h->l, &h->timer, loop_now(h->l) + (uint64_t)ms * 1000000u);
+    return 0;
+}
+
+static int close_cb(void *clientp, curl_socket_t s)
+{
+    http *h = clientp;
+    loop_forget(h->l, s);
+    return close(s);
+}
+
+int http_init(http *h, loop *l, http_done_fn done, void *arg, long maxconnects, char *err)
+{
+    memset(h, 0, sizeof *h);
+    h->l = l;
+    h->done = done;
+    h->arg = arg;
+    loop_timer_init(&h->timer, on_timer, h);
+    h->multi = curl_multi_init();
+    if (!h->multi)
+        return st_err(err, ST_EENV, "curl_multi_init failed");
+    if (curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, sock_cb) != CURLM_OK ||
+        curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h) != CURLM_OK ||
+        curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb) != CURLM_OK ||
+        curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h) != CURLM_OK ||
+        curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, maxconnects) != CURLM_OK) {
+        http_term(h);
+        return st_err(err, ST_EENV, "curl_multi_setopt failed");
+    }
+    return 0;
+}
+
+void http_term(http *h)
+{
+    if (h->multi)
+        curl_multi_cleanup(h->multi);
+    if (h->l)
+        loop_timer_cancel(h->l, &h->timer);
+    h->multi = NULL;
+}
+
+void http_easy_setup(http *h, CURL *easy)
+{
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, close_cb);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, h);
+}
+
+int http_add(http *h, CURL *easy)
+{
+    if (curl_multi_add_handle(h->multi, easy) != CURLM_OK)
+        return ST_EENV;
+    return 0;
+}
+
+void http_remove(http *h, CURL *easy)
+{
+    curl_multi_remove_handle(h->multi, easy);
+}

@@ -1,0 +1,230 @@
+/*
+ * metrics.c -- recording, merging and measuring (see metrics.h).
+ */
+#include "metrics.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const mx_err_names[ERR_N] = {"connect", "timeout", "reset", "other", "4xx", "5xx"};
+const char *const mx_class_names[MX_CLASSES] = {"error", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+metrics *metrics_new(size_t n_routes, int64_t t0, size_t n_secs)
+{
+    metrics *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->n_routes = n_routes;
+    m->t0 = t0;
+    m->n_secs = n_secs;
+    m->routes = calloc(n_routes ? n_routes : 1, sizeof *m->routes);
+    m->secs = calloc(n_secs ? n_secs : 1, sizeof *m->secs);
+    m->lateness = hist_new();
+    if (!m->routes || !m->secs || !m->lateness) {
+        metrics_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void metrics_free(metrics *m)
+{
+    if (!m)
+        return;
+    for (size_t r = 0; m->routes && r < m->n_routes; r++)
+        for (int c = 0; c < MX_CLASSES; c++) {
+            hist_free(m->routes[r].lat[c]);
+            hist_free(m->routes[r].svc[c]);
+        }
+    free(m->routes);
+    free(m->secs);
+    hist_free(m->lateness);
+    free(m);
+}
+
+size_t mx_coarse_index(uint64_t us)
+{
+    if (us < 4)
+        return (size_t)us;
+    int b = 63 - __builtin_clzll(us);           /* us in [2^b, 2^(b+1)) */
+    size_t idx = (size_t)(4 * (b - 1)) + (size_t)((us >> (b - 2)) & 3);
+    return idx < MX_COARSE ? idx : MX_COARSE - 1;
+}
+
+uint64_t mx_coarse_high(size_t idx)
+{
+    if (idx < 4)
+        return idx;
+    int b = (int)(idx / 4) + 1;
+    uint64_t sub = idx % 4;
+    return ((uint64_t)1 << b) + ((sub + 1) << (b - 2)) - 1;
+}
+
+int metrics_record(metrics *m, size_t route, int cls, int err, uint64_t lat_us, uint64_t svc_us,
+                   long sec, uint64_t bytes)
+{
+    mx_route *r = &m->routes[route];
+    int rc = 0;
+    r->done++;
+    r->status[cls]++;
+    r->bytes_in += bytes;
+    if (err >= 0)
+        r->err[err]++;
+    if (!r->lat[cls] && !(r->lat[cls] = hist_new()))
+        rc = ST_ENOMEM;
+    if (!r->svc[cls] && !(r->svc[cls] = hist_new()))
+        rc = ST_ENOMEM;
+    if (r->lat[cls])
+        hist_record(r->lat[cls], lat_us);
+    if (r->svc[cls])
+        hist_record(r->svc[cls], svc_us);
+    if (sec >= 0 && (size_t)sec < m->n_secs) {
+        mx_second *s = &m->secs[sec];
+        s->done++;
+        s->status[cls]++;
+        if (err >= 0)
+            s->errors++;
+        s->coarse[mx_coarse_index(lat_us)]++;
+    }
+    return rc;
+}
+
+static void merge_hist(hist **dst, const hist *src)
+{
+    if (!src)
+        return;
+    if (!*dst && !(*dst = hist_new()))
+        return;
+    hist_merge(*dst, src);
+}
+
+void metrics_merge(metrics *d, const metrics *s)
+{
+    for (size_t i = 0; i < d->n_routes && i < s->n_routes; i++) {
+        mx_route *a = &d->routes[i];
+        const mx_route *b = &s->routes[i];
+        a->planned += b->planned;
+        a->sent += b->sent;
+        a->done += b->done;
+        a->checks += b->checks;
+        a->checks_failed += b->checks_failed;
+        a->bytes_in += b->bytes_in;
+        for (int c = 0; c < MX_CLASSES; c++) {
+            a->status[c] += b->status[c];
+            merge_hist(&a->lat[c], b->lat[c]);
+            merge_hist(&a->svc[c], b->svc[c]);
+        }
+        for (int e = 0; e < ERR_N; e++)
+            a->err[e] += b->err[e];
+    }
+    hist_merge(d->lateness, s->lateness);
+    d->sessions_planned += s->sessions_planned;
+    d->sessions_started += s->sessions_started;
+    d->sessions_dropped += s->sessions_dropped;
+    d->sessions_done += s->sessions_done;
+    d->requests_planned += s->requests_planned;
+    d->requests_unsent += s->requests_unsent;
+    d->late_sends += s->late_sends;
+    d->blocked_sends += s->blocked_sends;
+    d->throttled += s->throttled;
+    for (size_t i = 0; i < d->n_secs; i++) {
+        long j = (long)(d->t0 - s->t0) + (long)i;
+        if (j < 0 || (size_t)j >= s->n_secs)
+            continue;
+        mx_second *a = &d->secs[i];
+        const mx_second *b = &s->secs[j];
+        a->planned += b->planned;
+        a->sent += b->sent;
+        a->done += b->done;
+        a->errors += b->errors;
+        a->late += b->late;
+        a->sessions += b->sessions;
+        for (int c = 0; c < MX_CLASSES; c++)
+            a->status[c] += b->status[c];
+        for (int k = 0; k < MX_COARSE; k++)
+            a->coarse[k] += b->coarse[k];
+    }
+}
+
+uint64_t metrics_total_sent(const metrics *m)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < m->n_routes; i++)
+        n += m->routes[i].sent;
+    return n;
+}
+
+uint64_t metrics_total_errors(const metrics *m)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < m->n_routes; i++)
+        for (int e = 0; e < ERR_N; e++)
+            n += m->routes[i].err[e];
+    return n;
+}
+
+static int route_match(const thr *t, const char *const *names, size_t i)
+{
+    return !t->route[0] || !strcmp(t->route, names[i]);
+}
+
+double metrics_measure(const metrics *m, const thr *t, const char *const *names)
+{
+    if (t->agg <= THR_MAX) {
+        hist *h;
+        double v;
+        if (t->metric == THR_LATENESS) {
+            h = m->lateness;
+            return t->agg == THR_PCT ? (double)hist_percentile(h, t->pct)
+                 : t->agg == THR_MEAN ? hist_mean(h) : (double)h->max;
+        }
+        if (!(h = hist_new()))
+            return NAN;
+        for (size_t i = 0; i < m->n_routes; i++) {
+            if (!route_match(t, names, i))
+                continue;
+            for (int c = 0; c < MX_CLASSES; c++)
+                if (!t->status_class || t->status_class == c) {
+                    const hist *src = t->metric == THR_LATENCY ? m->routes[i].lat[c] : m->routes[i].svc[c];
+                    if (src)
+                        hist_merge(h, src);
+                }
+        }
+        v = t->agg == THR_PCT ? (double)hist_percentile(h, t->pct)
+          : t->agg == THR_MEAN ? hist_mean(h) : (double)h->max;
+        hist_free(h);
+        return v;
+    }
+    double num = 0, den = 0;
+    switch (t->metric) {
+    case THR_DROPPED:
+        num = (double)m->sessions_dropped;
+        den = (double)m->sessions_planned;
+        break;
+    case THR_LATE:
+        num = (double)m->late_sends;
+        den = (double)metrics_total_sent(m);
+        break;
+    default:
+        for (size_t i = 0; i < m->n_routes; i++) {
+            const mx_route *r = &m->routes[i];
+            if (!route_match(t, names, i))
+                continue;
+            if (t->metric == THR_CHECKS) {
+                num += (double)r->checks_failed;
+                den += (double)r->checks;
+            } else if (t->metric == THR_REQUESTS) {
+                num += (double)(t->status_class ? r->status[t->status_class] : r->sent);
+                den += (double)r->sent;
+            } else {
+                for (int e = 0; e < ERR_N; e++)
+                    num += (double)r->err[e];
+                den += (double)r->done;
+            }
+        }
+    }
+    if (t->agg == THR_COUNT)
+        return num;
+    return den > 0 ? num / den : 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * metrics.h -- what a run measured, per worker thread, merged at the end.
+ *
+ * Per route and status class (0 = transport error, 1..5 = 1xx..5xx): counts and two
+ * mergeable histograms (common/hist.h, microseconds): `latency` from the *intended* send time
+ * (coordinated-omission corrected, as wrk2) and `service` from the actual send. Errors by class
+ * (connect, timeout, reset, other, 4xx, 5xx). Engine health: a `lateness` histogram of
+ * (actual - intended) send time for sends whose session was ready (the engine's own delay),
+ * counts of sends held back by the session's previous request (the server's delay, already in
+ * latency), dropped sessions (session cap) and throttled sends (--max-rps).
+ * Per-second series keyed by the intended send's wall-clock second, with a coarse mergeable
+ * latency histogram (MX_COARSE log buckets, 4 per power of two), so segment results align
+ * and add exactly.
+ * Everything merges exactly: counts add and histograms add bucket by bucket (metrics_merge).
+ * Histograms are allocated at first use of a (route, class), never per request.
+ * Ownership: metrics_new/metrics_free.
+ */
+#ifndef RP_METRICS_H
+#define RP_METRICS_H
+
+#include <jansson.h>
+
+#include "hist.h"
+#include "thresholds.h"
+
+enum mx_err { ERR_CONNECT = 0, ERR_TIMEOUT, ERR_RESET, ERR_OTHER, ERR_4XX, ERR_5XX, ERR_N };
+#define MX_CLASSES 6
+#define MX_COARSE 140
+#define MX_LATE_US 10000 /* a send later than this counts as late */
+
+extern const char *const mx_err_names[ERR_N];
+extern const char *const mx_class_names[MX_CLASSES];
+
+typedef struct mx_route {
+    uint64_t planned, sent, done, status[MX_CLASSES], err[ERR_N];
+    uint64_t checks, checks_failed, bytes_in;
+    hist *lat[MX_CLASSES], *svc[MX_CLASSES];
+} mx_route;
+
+typedef struct mx_second {
+    uint32_t planned, sent, done, errors, late, sessions;
+    uint32_t status[MX_CLASSES];
+    uint32_t coarse[MX_COARSE];
+} mx_second;
+
+typedef struct metrics {
+    size_t n_routes;
+    mx_route *routes;
+    hist *lateness;
+    uint64_t sessions_planned, sessions_started, sessions_dropped, sessions_done;
+    uint64_t requests_planned, requests_unsent, late_sends, blocked_sends, throttled;
+    int64_t t0;          /* wall-clock second of series[0] */
+    size_t n_secs;
+    mx_second *secs;
+} metrics;
+
+/* NULL on ENOMEM. */
+metrics *metrics_new(size_t n_routes, int64_t t0, size_t n_secs);
+void metrics_free(metrics *m);
+/* Coarse bucket of a microsecond value, and the bucket's upper edge. */
+size_t mx_coarse_index(uint64_t us);
+uint64_t mx_coarse_high(size_t idx);
+/* Records one finished request. cls: 0 transport error, else status / 100. err: an mx_err or
+ * -1. sec: series index of the intended send (out of range: not in the series).
+ * Returns ST_ENOMEM if a histogram could not be allocated (the counts are kept). */
+int metrics_record(metrics *m, size_t route, int cls, int err, uint64_t lat_us, uint64_t svc_us,
+                   long sec, uint64_t bytes);
+void metrics_merge(metrics *dst, const metrics *src);
+/* Measures a threshold's expression on (merged) metrics. */
+double metrics_measure(const metrics *m, const thr *t, const char *const *route_names);
+/* Totals over routes. */
+uint64_t metrics_total_sent(const metrics *m);
+uint64_t metrics_total_errors(const metrics *m);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * results.c -- results.json, series files and the summary (see results.h).
+ */
+#include "results.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "afile.h"
+#include "units.h"
+
+static json_t *counts_obj(const uint64_t *v, const char *const *names, size_t n)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < n; i++)
+        json_object_set_new(o, names[i], json_integer((json_int_t)v[i]));
+    return o;
+}
+
+static json_t *hist_obj(hist *const *h)
+{
+    json_t *o = json_object();
+    for (int c = 0; o && c < MX_CLASSES; c++)
+        if (h[c])
+            json_object_set_new(o, mx_class_names[c], hist_to_json(h[c]));
+    return o;
+}
+
+uint64_t results_coarse_pct(const uint32_t *coarse, double p)
+{
+    uint64_t total = 0, acc = 0, want;
+    for (int i = 0; i < MX_COARSE; i++)
+        total += coarse[i];
+    if (!total)
+        return 0;
+    want = (uint64_t)ceil(p / 100 * (double)total);
+    if (want == 0)
+        want = 1;
+    for (int i = 0; i < MX_COARSE; i++) {
+        acc += coarse[i];
+        if (acc >= want)
+            return mx_coarse_high((size_t)i);
+    }
+    return mx_coarse_high(MX_COARSE - 1);
+}
+
+json_t *results_build(const metrics *m, const run_info *ri)
+{
+    const scenario *sc = ri->sc;
+    json_t *root = json_object(), *routes = json_array(), *series = json_array(), *thrs = json_array();
+    uint64_t status[MX_CLASSES] = {0}, err[ERR_N] = {0}, done = 0, checks = 0, failed = 0, bytes = 0;
+    char hash[32];
+    if (!root || !routes || !series || !thrs) {
+        json_decref(root);
+        json_decref(routes);
+        json_decref(series);
+        json_decref(thrs);
+        return NULL;
+    }
+    for (size_t i = 0; i < m->n_routes; i++) {
+        const mx_route *r = &m->routes[i];
+        json_t *o = json_object();
+        for (int c = 0; c < MX_CLASSES; c++)
+            status[c] += r->status[c];
+        for (int e = 0; e < ERR_N; e++)
+            err[e] += r->err[e];
+        done += r->done;
+        checks += r->checks;
+        failed += r->checks_failed;
+        bytes += r->bytes_in;
+        json_object_set_new(o, "route", json_string(sc->routes[i].template_));
+        json_object_set_new(o, "method", json_string(sc->routes[i].method));
+        json_object_set_new(o, "planned", json_integer((json_int_t)r->planned));
+        json_object_set_new(o, "sent", json_integer((json_int_t)r->sent));
+        json_object_set_new(o, "done", json_integer((json_int_t)r->done));
+        json_object_set_new(o, "checks", json_integer((json_int_t)r->checks));
+        json_object_set_new(o, "checks_failed", json_integer((json_int_t)r->checks_failed));
+        json_object_set_new(o, "bytes_in", json_integer((json_int_t)r->bytes_in));
+        json_object_set_new(o, "status", counts_obj(r->status, mx_class_names, MX_CLASSES));
+        json_object_set_new(o, "errors", counts_obj(r->err, mx_err_names, ERR_N));
+        json_object_set_new(o, "latency", hist_obj(r->lat));
+        json_object_set_new(o, "service", hist_obj(r->svc));
+        json_array_append_new(routes, o);
+    }
+    for (size_t i = 0; i < m->n_secs; i++) {
+        const mx_second *s = &m->secs[i];
+        json_t *o, *co;
+        if (!s->planned && !s->sent && !s->done && !s->sessions)
+            continue;
+        o = json_object();
+        co = json_array();
+        json_object_set_new(o, "t", json_integer((json_int_t)(m->t0 + (int64_t)i)));
+        json_object_set_new(o, "planned", json_integer(s->planned));
+        json_object_set_new(o, "sessions", json_integer(s->sessions));
+        json_object_set_new(o, "sent", json_integer(s->sent));
+        json_object_set_new(o, "done", json_integer(s->done));
+        json_object_set_new(o, "errors", json_integer(s->errors));
+        json_object_set_new(o, "late", json_integer(s->late));
+        json_object_set_new(o, "status", json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}", "error", s->status[0],
+                            "1xx", s->status[1], "2xx", s->status[2], "3xx", s->status[3], "4xx",
+                            s->status[4], "5xx", s->status[5]));
+        for (int k = 0; k < MX_COARSE; k++)
+            if (s->coarse[k])
+                json_array_append_new(co, json_pack("[i,i]", k, s->coarse[k]));
+        json_object_set_new(o, "latency_coarse", co);
+        json_array_append_new(series, o);
+    }
+    for (size_t i = 0; i < sc->n_thresholds; i++) {
+        const thr *t = &sc->thresholds[i];
+        char v[64];
+        json_array_append_new(thrs, json_pack("{s:s,s:b,s:f,s:s,s:b}", "expr", t->expr, "abort", t->abort,
+                                              "value", isfinite(ri->thr_values[i]) ? ri->thr_values[i] : 0.0,
+                                              "display", thr_fmt_value(t, ri->thr_values[i], v, sizeof v),
+                                              "ok", ri->thr_ok[i]));
+    }
+    snprintf(hash, sizeof hash, "%016" PRIx64, sc->hash);
+    json_object_set_new(root, "format", json_string("stampede-replay-results"));
+    json_object_set_new(root, "version", json_integer(1));
+    json_object_set_new(root, "tool", json_pack("{s:s,s:s}", "name", "replay", "version", ST_VERSION));
+    json_object_set_new(root, "scenario", json_pack("{s:s,s:s,s:s,s:I,s:s,s:f,s:f}", "name", sc->name,
+                        "path", sc->path, "hash", hash, "seed", (json_int_t)sc->seed, "target",
+                        sc->target, "duration_s", sc->duration, "scale", sc->scale));
+    json_object_set_new(root, "segment", json_pack("{s:i,s:i}", "i", ri->p->seg_i, "n", ri->p->seg_n));
+    json_object_set_new(root, "start", json_integer((json_int_t)ri->start_wall));
+    json_object_set_new(root, "elapsed_s", json_real(round(ri->elapsed_s * 1000) / 1000));
+    json_object_set_new(root, "threads", json_integer(ri->threads));
+    json_object_set_new(root, "stopped", json_string(ri->stopped));
+    json_t *c = json_object();
+    json_object_set_new(c, "sessions_all_segments", json_integer((json_int_t)ri->p->all_sessions));
+    json_object_set_new(c, "sessions_planned", json_integer((json_int_t)m->sessions_planned));
+    json_object_set_new(c, "sessions_started", json_integer((json_int_t)m->sessions_started));
+    json_object_set_new(c, "sessions_dropped", json_integer((json_int_t)m->sessions_dropped));
+    json_object_set_new(c, "sessions_done", json_integer((json_int_t)m->sessions_done));
+    json_object_set_new(c, "requests_planned", json_integer((json_int_t)m->requests_planned));
+    json_object_set_new(c, "requests_sent", json_integer((json_int_t)metrics_total_sent(m)));
+    json_object_set_new(c, "requests_done", json_integer((json_int_t)done));
+    json_object_set_new(c, "requests_unsent", json_integer((json_int_t)m->requests_unsent));
+    json_object_set_new(c, "late_sends", json_integer((json_int_t)m->late_sends));
+    json_object_set_new(c, "blocked_sends", json_integer((json_int_t)m->blocked_sends));
+    json_object_set_new(c, "throttled", json_integer((json_int_t)m->throttled));
+    json_object_set_new(c, "checks", json_integer((json_int_t)checks));
+    json_object_set_new(c, "checks_failed", json_integer((json_int_t)failed));
+    json_object_set_new(c, "bytes_in", json_integer((json_int_t)bytes));
+    json_object_set_new(c, "status", counts_obj(status, mx_class_names, MX_CLASSES));
+    json_object_set_new(c, "errors", counts_obj(err, mx_err_names, ERR_N));
+    json_object_set_new(root, "counts", c);
+    json_object_set_new(root, "lateness", hist_to_json(m->lateness));
+    json_object_set_new(root, "routes", routes);
+    json_object_set_new(root, "series", series);
+    json_object_set_new(root, "thresholds", thrs);
+    json_object_set_new(root, "warnings", json_incref(ri->warnings));
+    return root;
+}
+
+int results_write_series(const metrics *m, const char *path, char *err)
+{
+    afile af;
+    size_t n = strlen(path);
+    int csv = n > 4 && !strcmp(path + n - 4, ".csv");
+    FILE *f = afile_open(&af, path, err);
+    if (!f)
+        return ST_EENV;
+    if (csv)
+        fprintf(f, "t,planned,sessions,sent,done,errors,late,p50_ms,p95_ms,p99_ms\n");
+    for (size_t i = 0; i < m->n_secs; i++) {
+        const mx_second *s = &m->secs[i];
+        double p50 = (double)results_coarse_pct(s->coarse, 50) / 1000;
+        double p95 = (double)results_coarse_pct(s->coarse, 95) / 1000;
+        double p99 = (double)results_coarse_pct(s->coarse, 99) / 1000;
+        long long t = (long long)(m->t0 + (int64_t)i);
+        if (csv)
+            fprintf(f, "%lld,%u,%u,%u,%u,%u,%u,%.3f,%.3f,%.3f\n", t, s->planned, s->sessions, s->sent,
+                    s->done, s->errors, s->late, p50, p95, p99);
+        else
+            fprintf(f, "{\"t\":%lld,\"planned\":%u,\"sessions\":%u,\"sent\":%u,\"done\":%u,\"errors\":%u,"
+                    "\"late\":%u,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f}\n", t, s->planned,
+                    s->sessions, s->sent, s->done, s->errors, s->late, p50, p95, p99);
+    }
+    return afile_commit(&af, err);
+}
+
+static void fmt_us(char *b, size_t n, uint64_t us)
+{
+    units_fmt_duration(b, n, (double)us / 1e6);
+}
+
+void results_summary(FILE *out, const metrics *m, const run_info *ri)
+{
+    hist *lat = hist_new(), *svc = hist_new();
+    uint64_t sent = metrics_total_sent(m), errs = metrics_total_errors(m), done = 0, err[ERR_N] = {0};
+    char a[32], b[32], c[32], d[32];
+    for (size_t i = 0; i < m->n_routes; i++) {
+        done += m->routes[i].done;
+        for (int e = 0; e < ERR_N; e++)
+            err[e] += m->routes[i].err[e];
+        for (int k = 0; k < MX_CLASSES && lat && svc; k++) {
+            if (m->routes[i].lat[k])
+                hist_merge(lat, m->routes[i].lat[k]);
+            if (m->routes[i].svc[k])
+                hist_merge(svc, m->routes[i].svc[k]);
+        }
+    }
+    fprintf(out, "replay: %s, seed %" PRIu64 ", segment %u/%u, %s after %.1f s\n", ri->sc->name,
+            ri->sc->seed, ri->p->seg_i, ri->p->seg_n, ri->stopped, ri->elapsed_s);
+    fprintf(out, "  sessions  %" PRIu64 " planned, %" PRIu64 " started, %" PRIu64 " dropped\n",
+            m->sessions_planned, m->sessions_started, m->sessions_dropped);
+    fprintf(out, "  requests  %" PRIu64 " planned, %" PRIu64 " sent, %" PRIu64 " done, %" PRIu64 " unsent\n",
+            m->requests_planned, sent, done, m->requests_unsent);
+    fprintf(out, "  errors    %" PRIu64 " (%.2f%%): connect %" PRIu64 ", timeout %" PRIu64 ", reset %" PRIu64
+            ", other %" PRIu64 ", 4xx %" PRIu64 ", 5xx %" PRIu64 "\n", errs,
+            done ? 100.0 * (double)errs / (double)done : 0.0, err[0], err[1], err[2], err[3], err[4], err[5]);
+    if (lat && svc) {
+        fmt_us(a, sizeof a, hist_percentile(lat, 50));
+        fmt_us(b, sizeof b, hist_percentile(lat, 95));
+        fmt_us(c, sizeof c, hist_percentile(lat, 99));
+        fmt_us(d, sizeof d, hist_percentile(lat, 100));
+        fprintf(out, "  latency   p50 %s  p95 %s  p99 %s  max %s   (from intended send time)\n", a, b, c, d);
+        fmt_us(a, sizeof a, hist_percentile(svc, 50));
+        fmt_us(b, sizeof b, hist_percentile(svc, 95));
+        fmt_us(c, sizeof c, hist_percentile(svc, 99));
+        fmt_us(d, sizeof d, hist_percentile(svc, 100));
+        fprintf(out, "  service   p50 %s  p95 %s  p99 %s  max %s   (from actual send)\n", a, b, c, d);
+    }
+    fmt_us(a, sizeof a, hist_percentile(m->lateness, 50));
+    fmt_us(b, sizeof b, hist_percentile(m->lateness, 99));
+    fmt_us(c, sizeof c, hist_percentile(m->lateness, 100));
+    fprintf(out, "  engine    send lateness p50 %s  p99 %s  max %s; %" PRIu64 " late (>10ms), %" PRIu64
+            " held by a slow previous response, %" PRIu64 " throttled by --max-rps\n", a, b, c,
+            m->late_sends, m->blocked_sends, m->throttled);
+    for (size_t i = 0; i < ri->sc->n_thresholds; i++) {
+        char v[64];
+        fprintf(out, "  %s %s   (measured %s)\n", ri->thr_ok[i] ? "PASS" : "FAIL", ri->sc->thresholds[i].expr,
+                thr_fmt_value(&ri->sc->thresholds[i], ri->thr_values[i], v, sizeof v));
+    }
+    for (size_t i = 0; i < json_array_size(ri->warnings); i++)
+        fprintf(out, "  WARNING: %s\n", json_string_value(json_array_get(ri->warnings, i)));
+    hist_free(lat);
+    hist_free(svc);
+}

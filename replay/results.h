@@ -1,0 +1,36 @@
+/*
+ * results.h -- what a run leaves behind (docs/formats/results.md): results.json (summary,
+ * counts, histograms, per-second series, thresholds; mergeable), the per-second series as
+ * NDJSON or CSV, and the end-of-run summary text.
+ */
+#ifndef RP_RESULTS_H
+#define RP_RESULTS_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+#include "metrics.h"
+#include "plan.h"
+
+typedef struct run_info {
+    const scenario *sc;
+    const plan *p;
+    unsigned threads;
+    int64_t start_wall;
+    double elapsed_s;
+    const char *stopped;     /* "completed", "interrupted", "aborted" */
+    const double *thr_values; /* measured value per threshold */
+    const int *thr_ok;
+    json_t *warnings;        /* array of strings, borrowed */
+} run_info;
+
+/* Builds the results document. NULL on ENOMEM. Caller decrefs. */
+json_t *results_build(const metrics *m, const run_info *ri);
+/* Writes the per-second series; CSV when path ends in ".csv", else NDJSON. Atomic. */
+int results_write_series(const metrics *m, const char *path, char *err);
+/* Prints the human summary. */
+void results_summary(FILE *out, const metrics *m, const run_info *ri);
+/* A coarse-histogram percentile (microseconds) over n buckets. */
+uint64_t results_coarse_pct(const uint32_t *coarse, double p);
+
+#endif
