@@ -59,6 +59,8 @@ http GET /products/12abc
 check "non-numeric product id is 404" test "$CODE" = 404
 http GET /nowhere
 check "unknown path is 404" test "$CODE" = 404
+http GET '/no%20where%22'
+check "an encoded odd path is 404" test "$CODE" = 404
 http POST /products/5
 check "POST to a read endpoint is 405" test "$CODE" = 405
 http GET /checkout
@@ -136,6 +138,7 @@ check "a WebSocket's request_time is its life (> 0.1 s)" \
 check "statuses are logged (checkout 200, 409, 400)" \
   bash -c "grep -q '\"POST /checkout HTTP/1.1\" 200' '$LOG' && grep -q '\"POST /checkout HTTP/1.1\" 409' '$LOG' && grep -q '\"POST /checkout HTTP/1.1\" 400' '$LOG'"
 check "the query string is part of \$request" grep -q '"POST /cart?product_id=999999 HTTP/1.1" 404' "$LOG"
+check "a decoded path is logged re-encoded, as one token" grep -q '"GET /no%20where%22 HTTP/1.1" 404' "$LOG"
 
 [ "$FAILS" = 0 ] || die "$FAILS check(s) failed"
 echo "shop_endpoints: all checks passed"
