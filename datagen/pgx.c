@@ -1,0 +1,91 @@
+/*
+ * pgx.c -- checked PQexec helpers (see pgx.h).
+ */
+#include "pgx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The first line of the server's message, for one-line errors. */
+static void first_line(const char *msg, char *out, size_t n)
+{
+    snprintf(out, n, "%s", msg && *msg ? msg : "unknown error");
+    char *nl = strchr(out, '\n');
+    if (nl)
+        *nl = 0;
+}
+
+static int fail(PGconn *c, const char *sql, char *err)
+{
+    char line[160];
+    first_line(PQerrorMessage(c), line, sizeof line);
+    return st_err(err, ST_EENV, "%s [SQL: %.80s%s]", line, sql, strlen(sql) > 80 ? "..." : "");
+}
+
+PGconn *pgx_connect(const char *conninfo, char *err)
+{
+    PGconn *c = PQconnectdb(conninfo ? conninfo : "");
+    if (!c) {
+        st_err(err, ST_EENV, "cannot connect: out of memory");
+        return NULL;
+    }
+    if (PQstatus(c) != CONNECTION_OK) {
+        char line[200];
+        first_line(PQerrorMessage(c), line, sizeof line);
+        st_err(err, ST_EENV, "cannot connect: %s", line);
+        PQfinish(c);
+        return NULL;
+    }
+    /* Quiet NOTICEs (e.g. "relation already exists, skipping") would reach stderr. */
+    PGresult *r = PQexec(c, "SET client_min_messages = warning");
+    PQclear(r);
+    return c;
+}
+
+int pgx_exec(PGconn *c, const char *sql, char *err)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    int rc = 0;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        rc = fail(c, sql, err);
+    PQclear(r);
+    return rc;
+}
+
+PGresult *pgx_query(PGconn *c, const char *sql, int nparams, const char *const *params, char *err)
+{
+    PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fail(c, sql, err);
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
+int pgx_scalar_i64(PGconn *c, const char *sql, int nparams, const char *const *params,
+                   int64_t *out, char *err)
+{
+    PGresult *r = pgx_query(c, sql, nparams, params, err);
+    if (!r)
+        return ST_EENV;
+    *out = 0;
+    if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+        *out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return 0;
+}
+
+char *pgx_ident(PGconn *c, const char *name)
+{
+    char *q = PQescapeIdentifier(c, name, strlen(name));
+    if (!q)
+        return NULL;
+    size_t n = strlen(q) + 1;
+    char *out = malloc(n);
+    if (out)
+        memcpy(out, q, n);
+    PQfreemem(q);
+    return out;
+}

@@ -1,0 +1,28 @@
+/*
+ * pgx.h -- the one checked way to run SQL (pgbench's habit): every statement's result is
+ * checked against the status it must have, and a failure reports PQerrorMessage together
+ * with the SQL that failed (cut to a readable length).
+ *
+ * Ownership: pgx_query returns a PGresult the caller PQclear()s; pgx_ident returns a
+ * malloc'd quoted identifier the caller frees (PQfreemem is not needed: it is copied).
+ */
+#ifndef DG_PGX_H
+#define DG_PGX_H
+
+#include <libpq-fe.h>
+
+#include "st.h"
+
+/* Connects (conninfo NULL or "" = the PG* environment). NULL with err set; ST_EENV. */
+PGconn *pgx_connect(const char *conninfo, char *err);
+/* Runs a statement expecting COMMAND_OK or TUPLES_OK. 0 or ST_EENV with err set. */
+int pgx_exec(PGconn *c, const char *sql, char *err);
+/* Runs a query with text parameters expecting TUPLES_OK. NULL with err set. */
+PGresult *pgx_query(PGconn *c, const char *sql, int nparams, const char *const *params, char *err);
+/* The first column of the first row as an integer (0 when NULL). */
+int pgx_scalar_i64(PGconn *c, const char *sql, int nparams, const char *const *params,
+                   int64_t *out, char *err);
+/* A quoted identifier ("Name" -> "\"Name\""); NULL on failure. Caller frees. */
+char *pgx_ident(PGconn *c, const char *name);
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * schema_read.c -- a shape from the catalog (see schema_read.h).
+ */
+#include "schema_read.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgx.h"
+#include "shape_int.h"
+
+typedef struct colinfo {
+    char name[128];
+    char type[128];
+    int attnum, notnull;
+    int fk_table_idx;          /* -1 none */
+    char fk_table[128], fk_col[128];
+    int in_key;                /* part of a PK/unique constraint */
+    int single_key;            /* alone a PK/unique */
+    double lo, hi;             /* CHECK-derived range */
+    int has_lo, has_hi;
+} colinfo;
+
+/* Parses "{1,2}" into up to 16 attnums. */
+static int parse_int_array(const char *s, int *out, int max)
+{
+    int n = 0;
+    while (*s && n < max) {
+        while (*s == '{' || *s == ',' || *s == ' ')
+            s++;
+        if (*s == '}' || !*s)
+            break;
+        out[n++] = (int)strtol(s, (char **)&s, 10);
+    }
+    return n;
+}
+
+static colinfo *by_attnum(colinfo *cols, int n, int attnum)
+{
+    for (int i = 0; i < n; i++)
+        if (cols[i].attnum == attnum)
+            return &cols[i];
+    return NULL;
+}
+
+/* "CHECK ((price >= (0)::numeric))", "CHECK (((qty > 0) AND (qty <= 100)))". Returns 1 when
+ * every conjunct is `column op number` and applies them; 0 otherwise. */
+static int apply_check(const char *def, colinfo *cols, int n)
+{
+    char buf[512], *save = NULL;
+    if (strncmp(def, "CHECK ", 6) || strlen(def) >= sizeof buf)
+        return 0;
+    snprintf(buf, sizeof buf, "%s", def + 6);
+    for (char *p = buf; *p; p++)
+        if (*p == '(' || *p == ')')
+            *p = ' ';
+    /* Two passes: validate, then apply. */
+    for (int pass = 0; pass < 2; pass++) {
+        char tmp[512];
+        snprintf(tmp, sizeof tmp, "%s", buf);
+        for (char *term = strtok_r(tmp, "A", &save); term; term = strtok_r(NULL, "A", &save)) {
+            if (!strncmp(term, "ND ", 3))
+                term += 3;
+            char col[128], op[4], num[64];
+            if (sscanf(term, " %127s %3s %63s", col, op, num) != 3)
+                return 0;
+            char *cast = strstr(num, "::");
+            if (cast)
+                *cast = 0;
+            char *end;
+            double v = strtod(num, &end);
+            if (*end || !isfinite(v))
+                return 0;
+            colinfo *ci = NULL;
+            for (int i = 0; i < n; i++)
+                if (!strcmp(cols[i].name, col))
+                    ci = &cols[i];
+            if (!ci)
+                return 0;
+            int ge = !strcmp(op, ">="), gt = !strcmp(op, ">"), le = !strcmp(op, "<="), lt = !strcmp(op, "<");
+            if (!(ge || gt || le || lt))
+                return 0;
+            if (pass == 1) {
+                if (ge || gt) {
+                    ci->lo = gt ? v + 1 : v;
+                    ci->has_lo = 1;
+                } else {
+                    ci->hi = lt ? v - 1 : v;
+                    ci->has_hi = 1;
+                }
+            }
+        }
+    }
+    return 1;
+}
+
+static json_t *default_gen(const colinfo *ci, json_t *tables_so_far, int is_int, int *nullable)
+{
+    const char *t = ci->type;
+    (void)tables_so_far;
+    int vlen = 0;
+    const char *paren = strchr(t, '(');
+    if (paren && (!strncmp(t, "character", 9) || !strncmp(t, "varchar", 7)))
+        vlen = (int)strtol(paren + 1, NULL, 10);
+    if (ci->single_key) {
+        *nullable = 0;
+        if (!strcmp(t, "uuid"))
+            return json_pack("{s:s}", "kind", "uuid");
+        if (is_int || !strncmp(t, "numeric", 7))
+            return json_pack("{s:s}", "kind", "sequence");
+        return json_pack("{s:s,s:s}", "kind", "text", "pattern", "{row}");
+    }
+    if (ci->in_key)
+        *nullable = 0;
+    if (is_int || !strncmp(t, "numeric", 7) || !strcmp(t, "real") || !strcmp(t, "double precision")) {
+        double lo = 0, hi = !strcmp(t, "smallint") ? 1000 : 100000;
+        if (!strncmp(t, "numeric(", 8)) {
+            int p = 10, s = 0;
+            sscanf(t, "numeric(%d,%d)", &p, &s);
+            double cap = pow(10, p - s) - 1;
+            hi = cap < 1000 ? cap : 1000;
+        }
+        if (ci->has_lo)
+            lo = ci->lo;
+        if (ci->has_hi)
+            hi = ci->hi;
+        if (ci->has_lo && !ci->has_hi)
+            hi = lo + (hi > lo ? hi : 1000);
+        if (ci->has_hi && !ci->has_lo)
+            lo = hi - 1000 < 0 && hi >= 0 ? 0 : hi - 1000;
+        return json_pack("{s:s,s:f,s:f}", "kind", "uniform", "min", lo, "max", hi);
+    }
+    if (!strcmp(t, "boolean"))
+        return json_pack("{s:s,s:f}", "kind", "bool", "p", 0.5);
+    if (!strcmp(t, "date") || !strncmp(t, "timestamp", 9))
+        return json_pack("{s:s,s:s,s:s}", "kind", "timestamp", "from", "2015-01-01", "to", "2025-01-01");
+    if (!strcmp(t, "uuid"))
+        return json_pack("{s:s}", "kind", "uuid");
+    if (!strcmp(t, "json") || !strcmp(t, "jsonb"))
+        return json_pack("{s:s,s:s}", "kind", "const", "value", "{}");
+    if (!strcmp(t, "bytea"))
+        return json_pack("{s:s,s:f}", "kind", "text", "width", 16.0);
+    double w = vlen ? (vlen * 0.6 < 40 ? vlen * 0.6 : 40) : 24;
+    if (w < 1)
+        w = 1;
+    json_t *g = json_pack("{s:s,s:f}", "kind", "text", "width", w);
+    if (vlen)
+        json_object_set_new(g, "max_width", json_real((double)vlen));
+    if (vlen && w / 2 > vlen)
+        json_object_set_new(g, "min_width", json_real(0));
+    return g;
+}
+
+static int supported(const char *t)
+{
+    scol c;
+    return sh_parse_type(t, &c) == 0;
+}
+
+int schema_read(PGconn *c, const char *schema, json_t **out, char *err)
+{
+    const char *p1[1] = {schema};
+    PGresult *tr = pgx_query(c,
+                             "SELECT c.oid, c.relname, c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                             "WHERE c.relkind IN ('r', 'p') AND n.nspname = coalesce($1, current_schema()) "
+                             "AND c.relname NOT LIKE 'stampede_datagen_%' ORDER BY c.relname",
+                             1, p1, err);
+    if (!tr)
+        return ST_EENV;
+    int nt = PQntuples(tr);
+    if (nt == 0) {
+        PQclear(tr);
+        return st_err(err, ST_EINPUT, "--from-schema: schema '%s' has no tables", schema ? schema : "(current)");
+    }
+    json_t *tables = json_array();
+    int rc = 0;
+    for (int ti = 0; ti < nt && !rc; ti++) {
+        const char *oid = PQgetvalue(tr, ti, 0), *tname = PQgetvalue(tr, ti, 1);
+        double reltuples = strtod(PQgetvalue(tr, ti, 2), NULL);
+        const char *p[1] = {oid};
+        PGresult *cr = pgx_query(c, "SELECT attname, format_type(atttypid, atttypmod), attnotnull, attnum, attgenerated "
+                                    "FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                                 1, p, err);
+        PGresult *kr = cr ? pgx_query(c, "SELECT contype, conname, conkey, confrelid::regclass::text, confkey, "
+                                         "pg_get_constraintdef(oid), confrelid FROM pg_constraint WHERE conrelid = $1::oid ORDER BY conname",
+                                      1, p, err)
+                          : NULL;
+        if (!cr || !kr) {
+            PQclear(cr);
+            rc = ST_EENV;
+            break;
+        }
+        int nc = PQntuples(cr);
+        colinfo *cols = calloc((size_t)nc + 1, sizeof(colinfo));
+        char **gencol = calloc((size_t)nc + 1, sizeof(char *));
+        for (int i = 0; i < nc; i++) {
+            snprintf(cols[i].name, sizeof cols[i].name, "%s", PQgetvalue(cr, i, 0));
+            snprintf(cols[i].type, sizeof cols[i].type, "%s", PQgetvalue(cr, i, 1));
+            cols[i].notnull = !strcmp(PQgetvalue(cr, i, 2), "t");
+            cols[i].attnum = (int)strtol(PQgetvalue(cr, i, 3), NULL, 10);
+            cols[i].fk_table_idx = -1;
+            gencol[i] = PQgetvalue(cr, i, 4)[0] ? "g" : NULL;
+        }
+        /* Keys first, then FKs (which need to know about keys), then checks. */
+        for (int pass = 0; pass < 3 && !rc; pass++)
+            for (int k = 0; k < PQntuples(kr) && !rc; k++) {
+                char ty = PQgetvalue(kr, k, 0)[0];
+                int keys[16], fkeys[16];
+                int nk = parse_int_array(PQgetvalue(kr, k, 2), keys, 16);
+                if (pass == 0 && (ty == 'p' || ty == 'u')) {
+                    for (int i = 0; i < nk; i++) {
+                        colinfo *ci = by_attnum(cols, nc, keys[i]);
+                        if (ci) {
+                            ci->in_key = 1;
+                            ci->single_key |= nk == 1;
+                        }
+                    }
+                } else if (pass == 1 && ty == 'f') {
+                    int nf = parse_int_array(PQgetvalue(kr, k, 4), fkeys, 16);
+                    if (nk != 1 || nf != 1) {
+                        rc = st_err(err, ST_EINPUT,
+                                    "--from-schema: %s.%s is a composite foreign key; datagen fills single-column foreign keys only",
+                                    tname, PQgetvalue(kr, k, 1));
+                        break;
+                    }
+                    colinfo *ci = by_attnum(cols, nc, keys[0]);
+                    const char *p2[2] = {PQgetvalue(kr, k, 6), NULL};
+                    char an[16];
+                    snprintf(an, sizeof an, "%d", fkeys[0]);
+                    p2[1] = an;
+                    PGresult *ar = pgx_query(c, "SELECT attname FROM pg_attribute WHERE attrelid = $1::oid AND attnum = $2::int", 2, p2, err);
+                    if (!ar) {
+                        rc = ST_EENV;
+                        break;
+                    }
+                    if (ci && PQntuples(ar) == 1) {
+                        snprintf(ci->fk_table, sizeof ci->fk_table, "%s", PQgetvalue(kr, k, 3));
+                        snprintf(ci->fk_col, sizeof ci->fk_col, "%s", PQgetvalue(ar, 0, 0));
+                        ci->fk_table_idx = 0;
+                    }
+                    PQclear(ar);
+                } else if (pass == 2 && ty == 'c') {
+                    apply_check(PQgetvalue(kr, k, 5), cols, nc);
+                }
+            }
+        json_t *jcols = json_array();
+        json_t *prev_cycle = json_array(); /* tables of earlier cycle refs in the key */
+        for (int i = 0; i < nc && !rc; i++) {
+            colinfo *ci = &cols[i];
+            if (gencol[i])
+                continue;
+            if (!supported(ci->type)) {
+                if (ci->notnull) {
+                    rc = st_err(err, ST_EINPUT,
+                                "--from-schema: %s.%s has type '%s', which has no default generator; give it one in --shape (type text, gen const)",
+                                tname, ci->name, ci->type);
+                    break;
+                }
+                json_array_append_new(jcols, json_pack("{s:s,s:s,s:f,s:{s:s,s:n}}", "name", ci->name, "type", "text",
+                                                       "null_frac", 1.0, "gen", "kind", "const", "value"));
+                continue;
+            }
+            int is_int = !strcmp(ci->type, "smallint") || !strcmp(ci->type, "integer") || !strcmp(ci->type, "bigint");
+            int nullable = !ci->notnull;
+            json_t *g;
+            if (ci->fk_table_idx >= 0 && ci->in_key) {
+                g = json_pack("{s:s,s:s,s:s,s:s,s:O}", "kind", "ref", "table", ci->fk_table, "column", ci->fk_col,
+                              "dist", "cycle", "div_tables", prev_cycle);
+                json_array_append_new(prev_cycle, json_string(ci->fk_table));
+                nullable = 0;
+            } else if (ci->fk_table_idx >= 0) {
+                g = json_pack("{s:s,s:s,s:s}", "kind", "ref", "table", ci->fk_table, "column", ci->fk_col);
+            } else {
+                g = default_gen(ci, tables, is_int, &nullable);
+            }
+            json_t *jc = json_pack("{s:s,s:s,s:o}", "name", ci->name, "type", ci->type, "gen", g);
+            if (nullable)
+                json_object_set_new(jc, "null_frac", json_real(0.1));
+            json_array_append_new(jcols, jc);
+        }
+        json_decref(prev_cycle);
+        int64_t rows = reltuples > 0 ? (int64_t)reltuples : 0;
+        if (!rc && reltuples < 0) {
+            char sql[300];
+            char *id = pgx_ident(c, tname);
+            snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", id ? id : "\"?\"");
+            free(id);
+            rc = pgx_scalar_i64(c, sql, 0, NULL, &rows, err);
+        }
+        if (rows <= 0)
+            rows = 1000;
+        json_array_append_new(tables, json_pack("{s:s,s:I,s:b,s:o}", "name", tname, "rows", (json_int_t)rows, "create", 0,
+                                                "columns", jcols));
+        free(cols);
+        free(gencol);
+        PQclear(cr);
+        PQclear(kr);
+    }
+    PQclear(tr);
+    if (rc) {
+        json_decref(tables);
+        return rc;
+    }
+    *out = json_pack("{s:s,s:i,s:s,s:o}", "format", "stampede-shape", "version", 1, "name",
+                     schema ? schema : "from-schema", "tables", tables);
+    return *out ? 0 : st_err(err, ST_ENOMEM, "out of memory");
+}
+
+int schema_merge(json_t *base, json_t *over, const char *file, char *err)
+{
+    json_t *bt = json_object_get(base, "tables"), *ot = json_object_get(over, "tables");
+    if (!json_is_array(ot))
+        return st_err(err, ST_EINPUT, "%s: tables: expected an array", file);
+    json_t *seed = json_object_get(over, "seed");
+    if (seed)
+        json_object_set(base, "seed", seed);
+    for (size_t i = 0; i < json_array_size(ot); i++) {
+        json_t *o = json_array_get(ot, i), *b = NULL;
+        const char *name = json_string_value(json_object_get(o, "name"));
+        for (size_t k = 0; name && k < json_array_size(bt); k++)
+            if (!strcmp(json_string_value(json_object_get(json_array_get(bt, k), "name")), name))
+                b = json_array_get(bt, k);
+        if (!b)
+            return st_err(err, ST_EINPUT, "%s: tables[%zu].name: no table '%s' in the database schema", file, i,
+                          name ? name : "?");
+        static const char *const tkeys[] = {"rows", "popularity", "hot_ids", "parent", "scale", NULL};
+        for (int k = 0; tkeys[k]; k++) {
+            json_t *v = json_object_get(o, tkeys[k]);
+            if (v)
+                json_object_set(b, tkeys[k], v);
+        }
+        if (json_object_get(o, "parent"))
+            json_object_del(b, "rows");
+        json_t *oc = json_object_get(o, "columns"), *bc = json_object_get(b, "columns");
+        for (size_t k = 0; k < json_array_size(oc); k++) {
+            json_t *x = json_array_get(oc, k), *y = NULL;
+            const char *cn = json_string_value(json_object_get(x, "name"));
+            for (size_t m = 0; cn && m < json_array_size(bc); m++)
+                if (!strcmp(json_string_value(json_object_get(json_array_get(bc, m), "name")), cn))
+                    y = json_array_get(bc, m);
+            if (!y)
+                return st_err(err, ST_EINPUT, "%s: tables[%zu].columns[%zu].name: no column '%s' in table '%s'", file, i,
+                              k, cn ? cn : "?", name);
+            static const char *const ckeys[] = {"gen", "null_frac", "n_distinct", "correlation", "unique", NULL};
+            for (int m = 0; ckeys[m]; m++) {
+                json_t *v = json_object_get(x, ckeys[m]);
+                if (v)
+                    json_object_set(y, ckeys[m], v);
+            }
+        }
+    }
+    return 0;
+}
+
+static uint64_t pow10u(int n)
+{
+    uint64_t v = 1;
+    for (int i = 0; i < n && v < UINT64_MAX / 10; i++)
+        v *= 10;
+    return v;
+}
+
+int schema_clamp_rows(shape *sh, double scale, char **user, size_t nuser, uint64_t seed, dbuf *notes,
+                      char *err)
+{
+    char **over = calloc(sh->nt + nuser + 1, sizeof(char *));
+    size_t nover = 0;
+    int rc = 0;
+    if (!over)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    for (int round = 0; round < 4; round++) {
+        int changed = 0;
+        for (size_t i = 0; i < sh->nt; i++) {
+            stable *t = &sh->t[i];
+            uint64_t cap = UINT64_MAX;
+            const char *why = "";
+            uint64_t cyc = 0;
+            for (size_t k = 0; k < t->ncols; k++) {
+                const scol *c = &t->cols[k];
+                const gen *g = c->g;
+                uint64_t m = UINT64_MAX;
+                if (g->kind == G_SEQUENCE && g->i2 == 1) {
+                    int64_t maxv = c->ctype == CT_INT2 ? 32767 : c->ctype == CT_INT4 ? 2147483647 : INT64_MAX;
+                    m = (uint64_t)(maxv - g->i1 + 1);
+                } else if (g->kind == G_TEXT && g->npieces == 1 && g->pieces[0].kind == TP_ROW && c->maxlen > 0 &&
+                           c->maxlen < 19) {
+                    m = pow10u(c->maxlen) - 1;
+                } else if (g->kind == G_REF && g->ref_dist == RD_CYCLE) {
+                    /* The last cycle column of a key (the largest product) bounds the
+                     * combinations. */
+                    uint64_t combos = g->ref_div * sh->t[g->ref_table].rows;
+                    cyc = combos > cyc ? combos : cyc;
+                }
+                if (m < cap) {
+                    cap = m;
+                    why = c->name;
+                }
+            }
+            if (cyc && cyc < cap) {
+                cap = cyc;
+                why = "(composite key of foreign keys)";
+            }
+            if (t->parent < 0 && t->rows > cap) {
+                char *s = malloc(160);
+                if (!s) {
+                    rc = st_err(err, ST_ENOMEM, "out of memory");
+                    goto out;
+                }
+                snprintf(s, 160, "%s=%llu", t->name, (unsigned long long)cap);
+                dbuf_printf(notes, "table '%s': %llu rows lowered to %llu, what key column %s can hold\n", t->name,
+                            (unsigned long long)t->rows, (unsigned long long)cap, why);
+                size_t j;
+                for (j = 0; j < nover; j++)
+                    if (!strncmp(over[j], t->name, strlen(t->name)) && over[j][strlen(t->name)] == '=')
+                        break;
+                if (j < nover)
+                    free(over[j]);
+                else
+                    nover++;
+                over[j] = s;
+                changed = 1;
+            }
+        }
+        if (!changed)
+            break;
+        char **all = calloc(nuser + nover + 1, sizeof(char *));
+        if (!all) {
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+            break;
+        }
+        memcpy(all, user, nuser * sizeof(char *));
+        memcpy(all + nuser, over, nover * sizeof(char *));
+        rc = shape_resolve(sh, scale, all, nuser + nover, seed, err);
+        free(all);
+        if (rc)
+            break;
+    }
+out:
+    for (size_t i = 0; i < nover; i++)
+        free(over[i]);
+    free(over);
+    return rc;
+}

@@ -1,0 +1,216 @@
+/*
+ * shape.h -- a shape (docs/formats/shape.md) in memory: tables, columns, generators,
+ * constraints; loaded and validated from JSON.
+ *
+ * Design: shape_load() turns the JSON document into plain structs in one pass and checks
+ * everything that can be checked without a database (types, ranges, references between
+ * tables and columns, dependency cycles, unique-capable generators), so a bad shape fails
+ * before anything is written, with one line naming the JSON path. shape_resolve() then
+ * applies the scale and per-table row overrides and computes the exact row count of every
+ * child table (a pure function of the seed). After resolve the shape is read-only and shared
+ * by all worker threads.
+ *
+ * Ownership: the shape owns every string and generator; shape_free releases it all.
+ */
+#ifndef DG_SHAPE_H
+#define DG_SHAPE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "rng.h"
+#include "st.h"
+
+#define SHAPE_MAX_TABLES 256
+#define SHAPE_MAX_COLS 256
+#define SHAPE_MAX_FANOUT 65535
+#define SHAPE_MAX_WIDTH 8192
+
+/* Column SQL types that datagen formats itself. */
+enum ctype {
+    CT_INT2, CT_INT4, CT_INT8, CT_NUMERIC, CT_FLOAT4, CT_FLOAT8, CT_BOOL, CT_TEXT,
+    CT_DATE, CT_TS, CT_TSTZ, CT_UUID, CT_BYTEA, CT_JSON
+};
+
+enum gkind {
+    G_SEQUENCE, G_PERMUTATION, G_CONST, G_UNIFORM, G_NORMAL, G_LOGNORMAL, G_EXPONENTIAL,
+    G_ZIPF, G_CATEGORICAL, G_HISTOGRAM, G_BOOL, G_TIMESTAMP, G_TEXT, G_UUID, G_REF,
+    G_PARENT, G_LINE, G_SWITCH
+};
+
+/* A generated value. Text points into the caller's arena (gen.h). */
+enum vkind { V_NULL, V_INT, V_NUM, V_TEXT, V_BOOL };
+typedef struct gval {
+    int kind;
+    int64_t i;      /* V_INT, V_BOOL */
+    double d;       /* V_NUM (timestamps are V_NUM epoch seconds) */
+    const char *s;  /* V_TEXT */
+    size_t len;
+} gval;
+
+/* Text pattern pieces. */
+enum tpart { TP_LIT, TP_ROW, TP_WORD, TP_WORDS, TP_INT, TP_HEX };
+typedef struct tpiece {
+    int kind;
+    char *lit;
+    size_t len;
+    int64_t a, b; /* TP_INT range, TP_HEX digits */
+} tpiece;
+
+enum pseudo { PS_NONE = 0, PS_RANK, PS_RANK_FRAC, PS_ROW_FRAC };
+enum cmpop { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_IN };
+enum refdist { RD_UNIFORM, RD_ZIPF, RD_POPULAR, RD_CYCLE };
+
+typedef struct gen gen;
+typedef struct gcase {
+    int op;
+    gval *vals; /* one for comparisons, n for OP_IN; text values owned by the shape */
+    size_t nvals;
+    gen *g;
+} gcase;
+
+struct gen {
+    int kind;
+    double p1, p2;            /* start/step, min/max, mean/sd, mu/sigma, p, from/to */
+    int64_t i1, i2;           /* integer forms (sequence start/step, zipf start) */
+    double lo, hi;            /* clamp, when has_lo/has_hi */
+    int has_lo, has_hi;
+    gval cval;                /* G_CONST */
+    /* G_ZIPF */
+    rng_zipf z;
+    int permute;
+    uint64_t perm_key;
+    /* G_CATEGORICAL */
+    gval *vals;
+    size_t nvals;
+    rng_alias *alias;
+    gen *rest;
+    double rest_p;
+    /* G_HISTOGRAM */
+    double *bounds;
+    size_t nbounds;
+    /* G_TIMESTAMP */
+    double growth_l;          /* log of growth */
+    double *warp;             /* 169-entry weekly CDF, or NULL */
+    /* G_TEXT */
+    tpiece *pieces;
+    size_t npieces;
+    double width, wmin, wmax;
+    char **words;
+    size_t nwords;
+    /* G_REF / G_PARENT / group / switch: target */
+    int ref_table, ref_col;
+    int ref_dist;
+    uint64_t ref_div, ref_div0;
+    int div_tables[4];       /* RD_CYCLE: divide by the product of these tables' rows */
+    size_t ndiv_tables;
+    double ref_s;
+    rng_zipf ref_z;           /* resolved at shape_resolve */
+    int group_col;            /* lognormal group effect, -1 if none */
+    double group_sigma;
+    int on_col, on_pseudo;    /* G_SWITCH */
+    gcase *cases;
+    size_t ncases;
+    gen *els;
+};
+
+typedef struct scol {
+    char *name;
+    char *type_sql;   /* as written, e.g. "numeric(10,2)" */
+    int ctype;
+    int scale;        /* numeric decimals */
+    int maxlen;       /* varchar(n), 0 = none */
+    gen *g;
+    double null_frac;
+    double n_distinct; /* 0 = off, > 0 count, < 0 fraction */
+    double corr;
+    int unique;
+    int not_null;
+    uint64_t stream;
+} scol;
+
+typedef struct sfk {
+    char **cols;
+    size_t ncols;
+    char *table;
+    char **ref_cols;
+    size_t nref;
+} sfk;
+
+typedef struct sindex {
+    char *name;
+    char **cols; /* each may carry " DESC" etc. */
+    size_t ncols;
+    int unique;
+    char *method;
+} sindex;
+
+enum fdist { FD_CONST, FD_UNIFORM, FD_ZIPF, FD_GEOMETRIC, FD_CATEGORICAL };
+typedef struct fanout {
+    int dist;
+    int64_t min, max;
+    double s, mean;
+    rng_zipf z;
+    int64_t *vals;
+    size_t nvals;
+    rng_alias *alias;
+} fanout;
+
+typedef struct stable {
+    char *name;
+    int64_t base_rows;
+    int fixed;
+    int parent;        /* -1 = ordinary table */
+    fanout fan;
+    int has_pop;
+    double pop_s;
+    rng_zipf pop_z;    /* resolved */
+    uint64_t pop_key;
+    char *hot_col;
+    int64_t hot_top;
+    scol *cols;
+    size_t ncols;
+    char **pk;
+    size_t npk;
+    char ***uniq;
+    size_t *nuniq_cols;
+    size_t nuniq;
+    sfk *fks;
+    size_t nfks;
+    char **checks;
+    size_t nchecks;
+    sindex *idx;
+    size_t nidx;
+    int unlogged;
+    int create;
+    /* resolved */
+    uint64_t rows;     /* exact row count */
+    uint64_t nunits;   /* rows, or parent rows for a child table */
+} stable;
+
+typedef struct shape {
+    char *name;
+    int64_t seed;
+    stable *t;
+    size_t nt;
+    char *canon;       /* canonical JSON (sorted keys), for the run key */
+} shape;
+
+/* Loads and validates; `file` names the source in messages. Returns NULL with err set
+ * ("FILE: tables[2].columns[4].gen.s: must be > 0"). Caller frees with shape_free. */
+shape *shape_load(const char *path, char *err);
+shape *shape_from_json(json_t *root, const char *file, char *err);
+void shape_free(shape *sh);
+
+/* Applies scale and overrides ("table=N" strings, n of them), computes child row counts.
+ * Returns 0 or ST_EINPUT with err set. */
+int shape_resolve(shape *sh, double scale, char **overrides, size_t nover, uint64_t seed,
+                  char *err);
+
+int shape_table_index(const shape *sh, const char *name);
+int shape_col_index(const stable *t, const char *name);
+
+/* Fan-out of parent row prow (a pure function of the seed). */
+uint64_t shape_fanout(const shape *sh, const stable *t, uint64_t seed, uint64_t prow);
+
+#endif

@@ -1,0 +1,454 @@
+/*
+ * tool_fill.c -- `datagen fill`: options, safety messages, dry run, summary. Everything
+ * else lives in the engines (load.c, csvout.c, hotids.c, schema_read.c); this file only
+ * wires them together, prints, and chooses the exit code.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvout.h"
+#include "fill.h"
+#include "fmt.h"
+#include "hotids.h"
+#include "jsonio.h"
+#include "load.h"
+#include "log.h"
+#include "progress.h"
+#include "schema_read.h"
+#include "tool.h"
+#include "units.h"
+
+#define MAX_OVERRIDES 256
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: datagen fill --shape SHAPE.json (--db CONNINFO | --out DIR | --dry-run) [options]\n"
+            "       datagen fill --db CONNINFO --from-schema [--schema S] [--shape OVERRIDES.json] [options]\n"
+            "\n"
+            "Fills PostgreSQL (or writes CSV + schema.sql) with rows drawn from a shape: row counts,\n"
+            "skew, correlations and physical order of production. Values are a pure function of\n"
+            "(seed, table, column, row): any --jobs / --part gives byte-identical tables.\n"
+            "\n"
+            "targets:\n"
+            "  --shape FILE        the shape (docs/formats/shape.md)\n"
+            "  --db CONNINFO       libpq conninfo or URI ('' = PG* environment); password never printed\n"
+            "  --out DIR           write DIR/<table>.csv, schema.sql, constraints.sql, load.sql instead\n"
+            "  --from-schema       read tables, types, keys and checks from the database catalog\n"
+            "  --schema S          schema to read/fill (search_path; default: the server's)\n"
+            "  --dry-run           print tables, rows and estimated bytes; write nothing\n"
+            "sizes:\n"
+            "  --scale F           multiply every linear table's rows by F (default 1)\n"
+            "  --rows TABLE=N      exact row count for one table (repeatable)\n"
+            "  --seed N            random seed (default: the shape's, else 42)\n"
+            "loading:\n"
+            "  --jobs N            parallel COPY streams (default 1)\n"
+            "  --part i/n          load only slice i of n (for several machines); last part builds keys\n"
+            "  --chunk-rows N      rows per chunk = per transaction (default 100000)\n"
+            "  --replace           drop/truncate the shape's tables first (never others, never CASCADE)\n"
+            "  --resume            finish an interrupted fill of the same shape, seed and scale\n"
+            "  --no-vacuum         skip VACUUM (ANALYZE) after the load\n"
+            "  --hot-ids DIR|none  hot-id catalog directory: DIR/hot/<table>.csv\n"
+            "                      (default: the --out DIR, or the current directory with --db)\n"
+            "output:\n"
+            "  --json              machine-readable summary on stdout\n"
+            "  --quiet             no progress or summary on stderr\n"
+            "  -h, --help          this help;  --version\n"
+            "\n"
+            "exit: 0 ok, 1 a check failed, 2 bad usage/shape or a refused target, 3 environment\n"
+            "\n"
+            "examples:\n"
+            "  datagen fill --shape models/shapes/shop.json --dry-run\n"
+            "  datagen fill --shape models/shapes/shop.json --db postgresql://localhost/shop --jobs 2\n"
+            "  datagen fill --shape models/shapes/shop.json --scale 0.035 --out /tmp/shop-toy\n"
+            "  datagen fill --shape models/shapes/shop.json --db '' --resume      # after a crash\n"
+            "  datagen fill --db 'dbname=chinook' --from-schema --rows track=350000\n");
+}
+
+typedef struct tick_state {
+    progress pg;
+} tick_state;
+
+static void on_tick(void *ud, const char *table, uint64_t done, uint64_t total, double secs)
+{
+    tick_state *ts = ud;
+    char a[32], b[32], r[32], eta[32];
+    double rate = secs > 0 ? (double)done / secs : 0;
+    units_fmt_count(a, sizeof a, done);
+    units_fmt_count(b, sizeof b, total);
+    units_fmt_rate(r, sizeof r, rate);
+    units_fmt_duration(eta, sizeof eta, rate > 0 && total > done ? (double)(total - done) / rate : 0);
+    progress_update(&ts->pg, 0, "datagen: %-16s %s/%s rows  %s rows  ETA %s", table, a, b, r, eta);
+}
+
+/* FNV-1a over the things that decide the rows, so --resume and --part only ever continue
+ * the same fill. */
+static void make_run_key(const shape *sh, fill_opts *o, char **over, size_t nover)
+{
+    char extra[128];
+    uint64_t h = rng_stream_id(sh->canon);
+    snprintf(extra, sizeof extra, "|%llu|%.17g|", (unsigned long long)o->seed, o->scale);
+    h = rng_mix(h, rng_stream_id(extra));
+    for (size_t i = 0; i < nover; i++)
+        h = rng_mix(h, rng_stream_id(over[i]));
+    snprintf(o->run_key, sizeof o->run_key, "%016llx", (unsigned long long)h);
+}
+
+static uint64_t est_bytes(const shape *sh, int ti, uint64_t seed)
+{
+    const stable *t = &sh->t[ti];
+    if (t->rows == 0)
+        return 0;
+    gen_ctx cx;
+    char *buf = malloc(fmt_row_max(t));
+    if (!buf || gen_ctx_init(&cx, sh, seed)) {
+        free(buf);
+        return 0;
+    }
+    uint64_t n = 0, bytes = 0;
+    for (uint64_t u = 0; u < t->nunits && n < 1000; u += 1 + t->nunits / 1000) {
+        uint64_t k = t->parent >= 0 ? shape_fanout(sh, t, seed, u) : 1;
+        for (uint64_t line = 1; line <= k; line++, n++)
+            bytes += fmt_row(&cx, ti, t->parent >= 0 ? gen_child_key(u, line) : u, FMT_COPY_TEXT, buf);
+    }
+    gen_ctx_term(&cx);
+    free(buf);
+    return n ? (uint64_t)((double)bytes / (double)n * (double)t->rows) : 0;
+}
+
+static void print_dry_run(const shape *sh, const fill_opts *o, int json)
+{
+    uint64_t tot_rows = 0, tot_bytes = 0;
+    json_t *arr = json_array();
+    if (!json)
+        printf("shape %s  seed %llu  scale %g\n%-24s %14s %12s\n", sh->name, (unsigned long long)o->seed,
+               o->scale, "table", "rows", "est. bytes");
+    for (size_t i = 0; i < sh->nt; i++) {
+        uint64_t b = est_bytes(sh, (int)i, o->seed);
+        char rows[32], sz[32];
+        units_fmt_count(rows, sizeof rows, sh->t[i].rows);
+        units_fmt_size(sz, sizeof sz, b);
+        if (!json)
+            printf("%-24s %14s %12s\n", sh->t[i].name, rows, sz);
+        json_array_append_new(arr, json_pack("{s:s,s:I,s:I}", "name", sh->t[i].name, "rows",
+                                             (json_int_t)sh->t[i].rows, "est_bytes", (json_int_t)b));
+        tot_rows += sh->t[i].rows;
+        tot_bytes += b;
+    }
+    char rows[32], sz[32];
+    units_fmt_count(rows, sizeof rows, tot_rows);
+    units_fmt_size(sz, sizeof sz, tot_bytes);
+    if (json) {
+        json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:f,s:o,s:I,s:I}", "tool", "datagen", "version", ST_VERSION,
+                              "shape", sh->name, "seed", (json_int_t)o->seed, "scale", o->scale, "tables", arr,
+                              "total_rows", (json_int_t)tot_rows, "est_bytes", (json_int_t)tot_bytes);
+        char *s = jsonio_dumps_line(j);
+        if (s)
+            printf("%s\n", s);
+        free(s);
+        json_decref(j);
+    } else {
+        printf("%-24s %14s %12s\n", "total", rows, sz);
+        json_decref(arr);
+    }
+}
+
+static void print_summary(const shape *sh, const fill_opts *o, const fill_rep *rep, const char *target,
+                          int json, int nhot, const char *hotdir)
+{
+    uint64_t tot = 0, loaded = 0;
+    for (size_t i = 0; i < sh->nt; i++) {
+        tot += rep->t[i].rows;
+        loaded += rep->t[i].loaded;
+    }
+    if (json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < sh->nt; i++) {
+            const fill_table_rep *t = &rep->t[i];
+            json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:I,s:f,s:f}", "name", sh->t[i].name, "rows",
+                                                 (json_int_t)t->rows, "loaded", (json_int_t)t->loaded,
+                                                 "bytes", (json_int_t)t->bytes, "seconds", t->seconds,
+                                                 "rows_per_s", t->seconds > 0 ? (double)t->loaded / t->seconds : 0.0));
+        }
+        json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:I,s:f,s:i,s:s,s:b,s:o,s:I,s:I,s:f,s:f,s:f,s:I,s:I}", "tool",
+                              "datagen", "version", ST_VERSION, "shape", sh->name, "target", target, "seed",
+                              (json_int_t)o->seed, "scale", o->scale, "jobs", (int)o->jobs, "run", o->run_key,
+                              "complete", rep->complete, "tables", arr, "total_rows", (json_int_t)tot, "loaded_rows",
+                              (json_int_t)loaded, "load_seconds", rep->load_seconds, "post_seconds",
+                              rep->post_seconds, "rows_per_s",
+                              rep->load_seconds > 0 ? (double)loaded / rep->load_seconds : 0.0, "chunks_done",
+                              (json_int_t)rep->chunks_done, "chunks_skipped", (json_int_t)rep->chunks_skipped);
+        if (nhot)
+            json_object_set_new(j, "hot_ids", json_string(hotdir));
+        char *s = jsonio_dumps_line(j);
+        if (s)
+            printf("%s\n", s);
+        free(s);
+        json_decref(j);
+        return;
+    }
+    for (size_t i = 0; i < sh->nt; i++) {
+        const fill_table_rep *t = &rep->t[i];
+        char a[32], r[32];
+        units_fmt_count(a, sizeof a, t->loaded);
+        units_fmt_rate(r, sizeof r, t->seconds > 0 ? (double)t->loaded / t->seconds * (o->jobs > 1 ? 1 : 1) : 0);
+        log_info("  %-20s %14s rows  %10s rows/stream  %.2fs", sh->t[i].name, a, r, t->seconds);
+    }
+    char a[32], r[32];
+    units_fmt_count(a, sizeof a, loaded);
+    units_fmt_rate(r, sizeof r, rep->load_seconds > 0 ? (double)loaded / rep->load_seconds : 0);
+    log_info("%s rows in %.2fs (%s rows), post-load %.2fs, seed %llu, run %s%s", a, rep->load_seconds, r,
+             rep->post_seconds, (unsigned long long)o->seed, o->run_key,
+             rep->complete ? "" : " (incomplete: other parts pending)");
+    if (rep->chunks_skipped)
+        log_info("resumed: %llu chunks were already loaded", (unsigned long long)rep->chunks_skipped);
+    if (nhot)
+        log_info("hot-id catalog: %d file(s) in %s/hot", nhot, hotdir);
+}
+
+int tool_fill(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"shape", required_argument, 0, 's'}, {"db", required_argument, 0, 'd'},
+        {"out", required_argument, 0, 'o'}, {"from-schema", no_argument, 0, 'F'},
+        {"schema", required_argument, 0, 'S'}, {"dry-run", no_argument, 0, 'n'},
+        {"scale", required_argument, 0, 'x'}, {"rows", required_argument, 0, 'r'},
+        {"seed", required_argument, 0, 'e'}, {"jobs", required_argument, 0, 'j'},
+        {"part", required_argument, 0, 'p'}, {"chunk-rows", required_argument, 0, 'c'},
+        {"replace", no_argument, 0, 'R'}, {"resume", no_argument, 0, 'u'},
+        {"no-vacuum", no_argument, 0, 'V'}, {"hot-ids", required_argument, 0, 'H'},
+        {"json", no_argument, 0, 'J'}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'v'}, {0, 0, 0, 0}};
+    fill_opts o;
+    memset(&o, 0, sizeof o);
+    o.scale = 1;
+    o.jobs = 1;
+    o.part_i = o.part_n = 1;
+    o.chunk_rows = 100000;
+    const char *shape_path = NULL, *hot_dir = NULL;
+    int from_schema = 0, dry = 0, json = 0, seed_set = 0, c;
+    char *over[MAX_OVERRIDES];
+    size_t nover = 0;
+    char err[ST_ERRLEN];
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+        int64_t v;
+        double d;
+        switch (c) {
+        case 's': shape_path = optarg; break;
+        case 'd': o.conninfo = optarg; break;
+        case 'o': o.out_dir = optarg; break;
+        case 'F': from_schema = 1; break;
+        case 'S': o.schema = optarg; break;
+        case 'n': dry = 1; break;
+        case 'x':
+            if (units_parse_double(optarg, &d, err) || !(d > 0) || d > 1e6) {
+                log_error("--scale %s: expected a number > 0", optarg);
+                return ST_EXIT_INPUT;
+            }
+            o.scale = d;
+            break;
+        case 'r':
+            if (nover == MAX_OVERRIDES) {
+                log_error("--rows: at most %d overrides", MAX_OVERRIDES);
+                return ST_EXIT_INPUT;
+            }
+            over[nover++] = optarg;
+            break;
+        case 'e':
+            if (units_parse_i64(optarg, 0, INT64_MAX, &v, err)) {
+                log_error("--seed: %s", err);
+                return ST_EXIT_INPUT;
+            }
+            o.seed = (uint64_t)v;
+            seed_set = 1;
+            break;
+        case 'j':
+            if (units_parse_i64(optarg, 1, 64, &v, err)) {
+                log_error("--jobs: %s", err);
+                return ST_EXIT_INPUT;
+            }
+            o.jobs = (unsigned)v;
+            break;
+        case 'p':
+            if (units_parse_slice(optarg, &o.part_i, &o.part_n, err)) {
+                log_error("--part: %s", err);
+                return ST_EXIT_INPUT;
+            }
+            break;
+        case 'c':
+            if (units_parse_i64(optarg, 1, (int64_t)1 << 40, &v, err)) {
+                log_error("--chunk-rows: %s", err);
+                return ST_EXIT_INPUT;
+            }
+            o.chunk_rows = (uint64_t)v;
+            break;
+        case 'R': o.replace = 1; break;
+        case 'u': o.resume = 1; break;
+        case 'V': o.no_vacuum = 1; break;
+        case 'H': hot_dir = optarg; break;
+        case 'J': json = 1; break;
+        case 'q': o.quiet = 1; break;
+        case 'h': usage(stdout); return ST_EXIT_OK;
+        case 'v': printf("datagen %s\n", ST_VERSION); return ST_EXIT_OK;
+        default:
+            log_error("fill: unknown or incomplete option '%s' (try 'datagen fill --help')", argv[optind - 1]);
+            return ST_EXIT_INPUT;
+        }
+    }
+    if (optind < argc) {
+        log_error("fill: unexpected argument '%s' (try 'datagen fill --help')", argv[optind]);
+        return ST_EXIT_INPUT;
+    }
+    if (o.quiet)
+        log_level = LOG_ERROR;
+    if (!shape_path && !from_schema) {
+        log_error("fill: --shape FILE is required (or --from-schema with --db)");
+        return ST_EXIT_INPUT;
+    }
+    if (from_schema && !o.conninfo) {
+        log_error("fill: --from-schema needs --db");
+        return ST_EXIT_INPUT;
+    }
+    if (!dry && !o.conninfo && !o.out_dir) {
+        log_error("fill: say where to write: --db CONNINFO, --out DIR, or --dry-run");
+        return ST_EXIT_INPUT;
+    }
+    if (o.conninfo && o.out_dir) {
+        log_error("fill: --db and --out are exclusive");
+        return ST_EXIT_INPUT;
+    }
+    if (o.part_n > 1 && !o.conninfo) {
+        log_error("fill: --part needs --db");
+        return ST_EXIT_INPUT;
+    }
+    if (o.replace && o.resume) {
+        log_error("fill: --replace and --resume are exclusive");
+        return ST_EXIT_INPUT;
+    }
+
+    json_t *root = NULL;
+    PGconn *conn = NULL;
+    char target[512] = "";
+    if (shape_path && !(root = jsonio_load(shape_path, err))) {
+        log_error("%s", err);
+        return ST_EXIT_INPUT;
+    }
+    if (from_schema) {
+        /* The catalog is read before anything else, and nothing is written yet. */
+        if (!(conn = load_connect(&o, target, sizeof target, err))) {
+            log_error("%s", err);
+            json_decref(root);
+            return ST_EXIT_ENV;
+        }
+        json_t *base = NULL;
+        int rc = load_session(conn, &o, err);
+        rc = rc ? rc : schema_read(conn, o.schema, &base, err);
+        rc = rc ? rc : (root ? schema_merge(base, root, shape_path, err) : 0);
+        json_decref(root);
+        root = base;
+        if (rc) {
+            log_error("%s", err);
+            json_decref(root);
+            PQfinish(conn);
+            return st_rc_exit(rc);
+        }
+        o.drop_fks = 1;
+    }
+    shape *sh = shape_from_json(root, from_schema ? "--from-schema" : shape_path, err);
+    json_decref(root);
+    if (!sh) {
+        log_error("%s", err);
+        PQfinish(conn);
+        return ST_EXIT_INPUT;
+    }
+    if (!seed_set)
+        o.seed = (uint64_t)sh->seed;
+    int rc = shape_resolve(sh, o.scale, over, nover, o.seed, err);
+    if (!rc && from_schema) {
+        dbuf notes;
+        dbuf_init(&notes, 1 << 16);
+        rc = schema_clamp_rows(sh, o.scale, over, nover, o.seed, &notes, err);
+        char *save = NULL;
+        for (char *line = notes.p ? strtok_r(notes.p, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+            log_warn("%s", line);
+        dbuf_free(&notes);
+    }
+    if (rc) {
+        log_error("%s", err);
+        shape_free(sh);
+        PQfinish(conn);
+        return ST_EXIT_INPUT;
+    }
+    make_run_key(sh, &o, over, nover);
+    int exitc = ST_EXIT_OK;
+    if (dry) {
+        print_dry_run(sh, &o, json);
+        shape_free(sh);
+        PQfinish(conn);
+        return ST_EXIT_OK;
+    }
+    fill_rep rep;
+    memset(&rep, 0, sizeof rep);
+    rep.t = calloc(sh->nt, sizeof(fill_table_rep));
+    if (!rep.t) {
+        log_error("out of memory");
+        shape_free(sh);
+        PQfinish(conn);
+        return ST_EXIT_ENV;
+    }
+    uint64_t t0 = st_now_ns();
+    if (o.out_dir) {
+        snprintf(target, sizeof target, "%s", o.out_dir);
+        log_info("writing shape %s (seed %llu, scale %g) as CSV into %s", sh->name, (unsigned long long)o.seed,
+                 o.scale, o.out_dir);
+        if ((rc = csvout_write(sh, &o, &rep, err))) {
+            log_error("%s", err);
+            exitc = st_rc_exit(rc);
+        }
+    } else {
+        if (!conn && !(conn = load_connect(&o, target, sizeof target, err))) {
+            log_error("%s", err);
+            exitc = ST_EXIT_ENV;
+            goto done;
+        }
+        log_info("target %s; shape %s, seed %llu, scale %g, jobs %u, part %u/%u", target, sh->name,
+                 (unsigned long long)o.seed, o.scale, o.jobs, o.part_i, o.part_n);
+        if ((rc = load_prepare(conn, sh, &o, err))) {
+            log_error("%s", err);
+            exitc = st_rc_exit(rc);
+            goto done;
+        }
+        tick_state ts;
+        progress_init(&ts.pg, stderr, o.quiet);
+        rc = load_run(conn, sh, &o, &rep, on_tick, &ts, err);
+        progress_done(&ts.pg);
+        if (rc) {
+            log_error("%s", err);
+            if (rc == ST_EENV)
+                log_error("the load can be finished with the same command plus --resume");
+            exitc = st_rc_exit(rc);
+            goto done;
+        }
+    }
+    rep.total_seconds = (double)(st_now_ns() - t0) / 1e9;
+    int nhot = 0;
+    const char *hd = hot_dir ? hot_dir : (o.out_dir ? o.out_dir : ".");
+    if (exitc == ST_EXIT_OK && strcmp(hd, "none") && (rc = hotids_write(sh, o.seed, hd, &nhot, err))) {
+        log_error("%s", err);
+        exitc = st_rc_exit(rc);
+    }
+    if (exitc == ST_EXIT_OK && !o.quiet)
+        print_summary(sh, &o, &rep, target, json, nhot, hd);
+    else if (exitc == ST_EXIT_OK && json)
+        print_summary(sh, &o, &rep, target, json, nhot, hd);
+done:
+    free(rep.t);
+    shape_free(sh);
+    PQfinish(conn);
+    return exitc;
+}
