@@ -17,3 +17,10 @@ add_executable(report_browser_page ${ST_TEST_DIR}/integ/report_browser.c)
 target_link_libraries(report_browser_page PRIVATE stcommon)
 st_integ_test(integ_report_browser 180 bash ${ST_TEST_DIR}/integ/report_browser.sh
   --selftest $<TARGET_FILE:report_browser_page>)
+
+# docs/deploy: Kubernetes manifests and the Grafana dashboard, validated offline (kubectl
+# needs a cluster even with --dry-run=client; see docs/deploy/README.md). Debian's python3,
+# which has python3-yaml.
+add_test(NAME cli_probe_deploy
+  COMMAND /usr/bin/python3 ${ST_TEST_DIR}/integ/probe_deploy.py ${PROJECT_SOURCE_DIR})
+set_tests_properties(cli_probe_deploy PROPERTIES LABELS cli TIMEOUT 60)
