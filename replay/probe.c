@@ -17,6 +17,7 @@
  */
 #include "probe.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libpq-fe.h>
 #include <math.h>
@@ -35,8 +36,7 @@ static const char PROBE_SQL[] =
     "WITH a AS (SELECT pid, state, wait_event_type, query_start, xact_start "
     "FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()), "
     "s AS (SELECT count(*), "
-    "count(*) FILTER (WHERE state = 'active'), "
-    "count(*) FILTER (WHERE state = 'idle'), "
+    "count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'idle'), "
     "count(*) FILTER (WHERE state = 'idle in transaction'), "
     "count(*) FILTER (WHERE state = 'idle in transaction (aborted)'), "
     "count(*) FILTER (WHERE wait_event_type = 'Lock'), "
@@ -102,6 +102,13 @@ static double wall_s(void) { return (double)st_wall_us() / 1e6; }
 
 static void lock(const probe *p) { pthread_mutex_lock((pthread_mutex_t *)&p->mu); }
 static void unlock(const probe *p) { pthread_mutex_unlock((pthread_mutex_t *)&p->mu); }
+static int stop_requested(probe *p)
+{
+    lock(p);
+    int stop = p->stop;
+    unlock(p);
+    return stop;
+}
 
 /* ---- errors: one line, password redacted ---- */
 
@@ -123,9 +130,10 @@ static void secret_add(char sec[][128], int *ns, const char *s, size_t len, int 
         char *e = sec[*ns];
         size_t m = 0;
         for (size_t i = 0; i < k && m + 1 < 128; i++) {
-            unsigned v;
-            if (d[i] == '%' && i + 2 < k && sscanf(d + i + 1, "%2x", &v) == 1) {
-                e[m++] = (char)v;
+            if (d[i] == '%' && i + 2 < k && isxdigit((unsigned char)d[i + 1]) &&
+                isxdigit((unsigned char)d[i + 2])) {
+                char hex[3] = {d[i + 1], d[i + 2], '\0'};
+                e[m++] = (char)strtol(hex, NULL, 16);
                 i += 2;
             } else {
                 e[m++] = d[i];
@@ -196,19 +204,10 @@ void probe__redact(char *msg, size_t n, const char *ci)
 static void one_line(char *dst, size_t n, const char *src)
 {
     size_t k = 0;
-    int sp = 0;
     for (const char *s = src ? src : ""; *s && k + 1 < n; s++) {
-        if (*s == '\n' || *s == '\t' || *s == '\r') {
-            sp = 1;
-            continue;
-        }
-        if (sp && k) {
-            if (k + 2 >= n)
-                break;
-            dst[k++] = ' ';
-        }
-        sp = 0;
-        dst[k++] = *s;
+        int ws = *s == '\n' || *s == '\t' || *s == '\r' || *s == ' ';
+        if (!ws || (k && dst[k - 1] != ' '))
+            dst[k++] = ws ? ' ' : *s;
     }
     while (k && dst[k - 1] == ' ')
         k--;
@@ -222,10 +221,7 @@ static void one_line(char *dst, size_t n, const char *src)
 static int wait_sock(probe *p, int sock, short events, double deadline, char *why, size_t n)
 {
     for (;;) {
-        lock(p);
-        int stop = p->stop;
-        unlock(p);
-        if (stop)
+        if (stop_requested(p))
             return snprintf(why, n, "stopped"), -1;
         double left = deadline - mono_s();
         if (left <= 0)
@@ -540,12 +536,9 @@ static void *probe_main(void *arg)
         } else if (!why[0]) {
             snprintf(why, sizeof why, "reconnecting");
         }
-        lock(p);
-        int stopping = p->stop;
-        unlock(p);
         /* A sample cut short by probe_stop is not a lost connection. */
         raw.reason = why;
-        if (!(stopping && !raw.connected))
+        if (raw.connected || !stop_requested(p))
             probe_record(p, &raw);
         lock(p);
         double now = wall_s();
