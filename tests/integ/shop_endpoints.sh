@@ -1,27 +1,11 @@
 #!/usr/bin/env bash
-# The reference shop end to end against a real PostgreSQL: command-line contract, every
-# endpoint's status and body, checkout's transaction (stock taken, never below zero, order
-# rows written), the NOTIFY reaching a subscribed WebSocket peer (python3-websockets), the
+# The reference shop end to end against a real PostgreSQL (its command-line contract is
+# tests/cli/shop.tsv): every endpoint's status and body, checkout's transaction (stock
+# taken, never below zero, order rows written), the NOTIFY reaching a subscribed WebSocket peer (python3-websockets), the
 # access log's shape, and a clean stop on SIGTERM that closes a WebSocket with 1001.
 # Usage (from ctest): shop_endpoints.sh SHOP_BINARY
 SHOP=${1:-}
 . "$(dirname "$0")/shop_lib.sh"
-
-# --- command-line contract (no database needed) ------------------------------------------
-"$SHOP" --help >"$TMP/help" 2>&1; rc=$?
-check "--help exits 0 with examples" test "$rc" = 0 -a -n "$(grep -l examples "$TMP/help")"
-check "--version prints the version" bash -c "'$SHOP' --version | grep -qE '^shop [0-9]+\.[0-9]+'"
-"$SHOP" --listen 127.0.0.1:1 --bogus 2>"$TMP/err"; rc=$?
-check "unknown option exits 2" test "$rc" = 2
-"$SHOP" --pool 5 2>"$TMP/err"; rc=$?
-check "missing --listen exits 2" test "$rc" = 2 -a -n "$(grep -l -- '--listen' "$TMP/err")"
-"$SHOP" --listen 127.0.0.1:1 --ws-pool sometimes 2>"$TMP/err"; rc=$?
-check "bad --ws-pool exits 2" test "$rc" = 2
-"$SHOP" --listen 127.0.0.1:1 --acquire-timeout soon 2>"$TMP/err"; rc=$?
-check "bad --acquire-timeout exits 2" test "$rc" = 2
-"$SHOP" --db "host=127.0.0.1 port=1 dbname=none connect_timeout=3" --listen 127.0.0.1:1 \
-  2>"$TMP/err"; rc=$?
-check "unreachable database exits 3 with a message" test "$rc" = 3 -a -n "$(grep -l 'cannot connect' "$TMP/err")"
 
 setup_db
 LOG="$TMP/access.log"
