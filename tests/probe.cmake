@@ -11,6 +11,12 @@ add_executable(probe_pg ${ST_TEST_DIR}/integ/probe_pg.c)
 target_link_libraries(probe_pg PRIVATE stprobe)
 st_integ_test(integ_probe_pg 60 probe_pg)
 
+# A hung (not closed) server, through a relay the test freezes: timeout, gap, reconnect, and
+# a probe_stop that does not block.
+add_executable(probe_hang ${ST_TEST_DIR}/integ/probe_hang.c)
+target_link_libraries(probe_hang PRIVATE stprobe)
+st_integ_test(integ_probe_hang 60 probe_hang)
+
 # The browser harness of the HTML reports (issue 8, "Tested in a real browser"): proven on a
 # page that common/svg.h draws, until `replay report` / `modeler report` exist.
 add_executable(report_browser_page ${ST_TEST_DIR}/integ/report_browser.c)
