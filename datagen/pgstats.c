@@ -1,0 +1,564 @@
+/*
+ * pgstats.c -- catalogs and planner statistics into plain structs (see pgstats.h).
+ *
+ * Every query is checked against the status it expects (pgbench's habit); a failure names
+ * the server's message and the start of the SQL that failed. Rows of user tables are never
+ * read: every FROM clause below is a system catalog or a statistics view.
+ */
+#include "pgstats.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *xstrdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void errmsg_sql(char *err, const char *what, const char *sql)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s", what ? what : "");
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = 0;
+    st_err(err, ST_EENV, "%s (in: %.60s...)", msg, sql);
+}
+
+PGconn *pgs_connect(const char *conninfo, char *err)
+{
+    PGconn *c = PQconnectdb(conninfo ? conninfo : "");
+    if (!c) {
+        st_err(err, ST_EENV, "cannot connect: out of memory");
+        return NULL;
+    }
+    if (PQstatus(c) != CONNECTION_OK) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
+        size_t n = strlen(msg);
+        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+            msg[--n] = 0;
+        for (char *p = msg; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+        st_err(err, ST_EENV, "cannot connect to the database: %s", msg);
+        PQfinish(c);
+        return NULL;
+    }
+    if (pgs_command(c, "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
+                       "SET extra_float_digits = 1",
+                    err)) {
+        PQfinish(c);
+        return NULL;
+    }
+    return c;
+}
+
+int pgs_command(PGconn *c, const char *sql, char *err)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        errmsg_sql(err, PQerrorMessage(c), sql);
+        PQclear(r);
+        return ST_EENV;
+    }
+    PQclear(r);
+    return 0;
+}
+
+/* A checked query with the schema as $1. Returns the result or NULL with err set. */
+static PGresult *query(PGconn *c, const char *sql, const char *schema, char *err)
+{
+    const char *params[1] = {schema};
+    PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        errmsg_sql(err, PQerrorMessage(c), sql);
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
+void pgs_strv_free(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+int pgs_parse_strv(const char *text, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!text || !*text)
+        return 0;
+    json_error_t je;
+    json_t *a = json_loads(text, JSON_DECODE_ANY, &je);
+    if (!a || !json_is_array(a)) {
+        json_decref(a);
+        return ST_EINPUT;
+    }
+    size_t m = json_array_size(a);
+    char **v = calloc(m ? m : 1, sizeof *v);
+    if (!v) {
+        json_decref(a);
+        return ST_ENOMEM;
+    }
+    for (size_t i = 0; i < m; i++) {
+        json_t *e = json_array_get(a, i);
+        char num[64];
+        const char *s = NULL;
+        if (json_is_string(e))
+            s = json_string_value(e);
+        else if (json_is_integer(e)) {
+            snprintf(num, sizeof num, "%lld", (long long)json_integer_value(e));
+            s = num;
+        } else if (json_is_real(e)) {
+            snprintf(num, sizeof num, "%.17g", json_real_value(e));
+            s = num;
+        } else if (json_is_null(e))
+            s = "";
+        if (!s || !(v[i] = strdup(s))) {
+            pgs_strv_free(v, i);
+            json_decref(a);
+            return ST_EINPUT;
+        }
+    }
+    json_decref(a);
+    *out = v;
+    *n = m;
+    return 0;
+}
+
+static int parse_names(const char *text, pgs_names *nm)
+{
+    return pgs_parse_strv(text, &nm->v, &nm->n);
+}
+
+static void names_free(pgs_names *nm)
+{
+    pgs_strv_free(nm->v, nm->n);
+    nm->v = NULL;
+    nm->n = 0;
+}
+
+static pgs_table *table_by_name(pgs_db *db, const char *name)
+{
+    for (size_t i = 0; i < db->nt; i++)
+        if (!strcmp(db->t[i].name, name))
+            return &db->t[i];
+    return NULL;
+}
+
+static pgs_col *col_by_name(pgs_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (!strcmp(t->cols[i].name, name))
+            return &t->cols[i];
+    return NULL;
+}
+
+const pgs_table *pgs_find_table(const pgs_db *db, const char *name)
+{
+    return table_by_name((pgs_db *)db, name);
+}
+
+const pgs_col *pgs_find_col(const pgs_table *t, const char *name)
+{
+    return col_by_name((pgs_table *)t, name);
+}
+
+static int wanted(char *const *tables, const char *name)
+{
+    if (!tables)
+        return 1;
+    for (size_t i = 0; tables[i]; i++)
+        if (!strcmp(tables[i], name))
+            return 1;
+    return 0;
+}
+
+static const char SQL_TABLES[] =
+    "SELECT c.relname, c.reltuples, c.relpages FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname";
+
+static const char SQL_COLS[] =
+    "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
+    "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 "
+    "AND NOT a.attisdropped ORDER BY c.relname, a.attnum";
+
+static const char SQL_STATS[] =
+    "SELECT tablename, attname, null_frac, avg_width, n_distinct, correlation, "
+    "array_to_json(most_common_vals::text::text[])::text, "
+    "array_to_json(most_common_freqs)::text, "
+    "array_to_json(histogram_bounds::text::text[])::text "
+    "FROM pg_stats WHERE schemaname = $1 AND NOT inherited";
+
+static const char SQL_CONS[] =
+    "SELECT cl.relname, con.conname, con.contype, "
+    "(SELECT json_agg(a.attname ORDER BY k.n) FROM unnest(con.conkey) WITH ORDINALITY k(att, n) "
+    " JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.att)::text, "
+    "fcl.relname, "
+    "(SELECT json_agg(a.attname ORDER BY k.n) FROM unnest(con.confkey) WITH ORDINALITY k(att, n) "
+    " JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.att)::text, "
+    "pg_get_constraintdef(con.oid) "
+    "FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid "
+    "JOIN pg_namespace n ON n.oid = cl.relnamespace "
+    "LEFT JOIN pg_class fcl ON fcl.oid = con.confrelid "
+    "WHERE n.nspname = $1 AND con.contype IN ('p', 'u', 'f', 'c') "
+    "ORDER BY cl.relname, con.contype, con.conname";
+
+static const char SQL_IDX[] =
+    "SELECT cl.relname, ic.relname, am.amname, i.indisunique, "
+    "i.indexprs IS NOT NULL OR i.indpred IS NOT NULL, "
+    "(SELECT json_agg(pg_get_indexdef(i.indexrelid, k, true) || "
+    "  CASE WHEN i.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END ORDER BY k) "
+    " FROM generate_series(1, i.indnkeyatts) k)::text "
+    "FROM pg_index i JOIN pg_class cl ON cl.oid = i.indrelid "
+    "JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam "
+    "JOIN pg_namespace n ON n.oid = cl.relnamespace "
+    "WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint con "
+    " WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) "
+    "ORDER BY cl.relname, ic.relname";
+
+static const char SQL_EXT[] =
+    "SELECT tablename, statistics_name, attnames::text, kinds::text, n_distinct::text, "
+    "dependencies::text FROM pg_stats_ext WHERE schemaname = $1 ORDER BY 1, 2";
+
+static double num(PGresult *r, int row, int col)
+{
+    if (PQgetisnull(r, row, col))
+        return 0;
+    return strtod(PQgetvalue(r, row, col), NULL);
+}
+
+static const char *val(PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+static int read_tables(PGconn *c, pgs_db *db, char *const *tables, char *err)
+{
+    PGresult *r = query(c, SQL_TABLES, db->schema, err);
+    if (!r)
+        return ST_EENV;
+    int n = PQntuples(r);
+    db->t = calloc(n ? (size_t)n : 1, sizeof *db->t);
+    if (!db->t) {
+        PQclear(r);
+        return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        if (!wanted(tables, PQgetvalue(r, i, 0)))
+            continue;
+        if (db->nt >= PGS_MAX_TABLES) {
+            PQclear(r);
+            return st_err(err, ST_ELIMIT, "more than %d tables", PGS_MAX_TABLES);
+        }
+        pgs_table *t = &db->t[db->nt++];
+        t->name = xstrdup(PQgetvalue(r, i, 0));
+        t->reltuples = num(r, i, 1);
+        t->relpages = (int64_t)num(r, i, 2);
+    }
+    PQclear(r);
+    for (size_t i = 0; tables && tables[i]; i++)
+        if (!table_by_name(db, tables[i]))
+            return st_err(err, ST_EINPUT, "--tables: no table '%s' in schema '%s'", tables[i],
+                          db->schema);
+    return 0;
+}
+
+static int read_cols(PGconn *c, pgs_db *db, char *err)
+{
+    PGresult *r = query(c, SQL_COLS, db->schema, err);
+    if (!r)
+        return ST_EENV;
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++) {
+        pgs_table *t = table_by_name(db, PQgetvalue(r, i, 0));
+        if (!t)
+            continue;
+        if (t->ncols >= PGS_MAX_COLS) {
+            PQclear(r);
+            return st_err(err, ST_ELIMIT, "%s: more than %d columns", t->name, PGS_MAX_COLS);
+        }
+        pgs_col *nc = realloc(t->cols, (t->ncols + 1) * sizeof *nc);
+        if (!nc) {
+            PQclear(r);
+            return st_err(err, ST_ENOMEM, "out of memory");
+        }
+        t->cols = nc;
+        pgs_col *col = &t->cols[t->ncols++];
+        memset(col, 0, sizeof *col);
+        col->name = xstrdup(PQgetvalue(r, i, 1));
+        col->type = xstrdup(PQgetvalue(r, i, 2));
+        col->notnull = PQgetvalue(r, i, 3)[0] == 't';
+    }
+    PQclear(r);
+    return 0;
+}
+
+static int read_stats(PGconn *c, pgs_db *db, char *err)
+{
+    PGresult *r = query(c, SQL_STATS, db->schema, err);
+    if (!r)
+        return ST_EENV;
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++) {
+        pgs_table *t = table_by_name(db, PQgetvalue(r, i, 0));
+        pgs_col *col = t ? col_by_name(t, PQgetvalue(r, i, 1)) : NULL;
+        if (!col)
+            continue;
+        col->has_stats = 1;
+        col->null_frac = num(r, i, 2);
+        col->avg_width = (int)num(r, i, 3);
+        col->n_distinct = num(r, i, 4);
+        col->has_corr = !PQgetisnull(r, i, 5);
+        col->correlation = num(r, i, 5);
+        char **fv = NULL;
+        size_t nf = 0;
+        /* Columns whose values are themselves arrays come back nested: keep only the
+         * scalar statistics for them rather than misreading the lists. */
+        if (pgs_parse_strv(val(r, i, 6), &col->mcv, &col->nmcv) ||
+            pgs_parse_strv(val(r, i, 7), &fv, &nf) || nf != col->nmcv ||
+            pgs_parse_strv(val(r, i, 8), &col->hist, &col->nhist)) {
+            pgs_strv_free(col->mcv, col->nmcv);
+            pgs_strv_free(col->hist, col->nhist);
+            col->mcv = col->hist = NULL;
+            col->nmcv = col->nhist = 0;
+        } else if (nf) {
+            col->mcf = calloc(nf, sizeof *col->mcf);
+            if (!col->mcf) {
+                pgs_strv_free(fv, nf);
+                PQclear(r);
+                return st_err(err, ST_ENOMEM, "out of memory");
+            }
+            for (size_t k = 0; k < nf; k++)
+                col->mcf[k] = strtod(fv[k], NULL);
+        }
+        pgs_strv_free(fv, nf);
+    }
+    PQclear(r);
+    return 0;
+}
+
+/* "CHECK ((price >= (0)::numeric))" -> "(price >= (0)::numeric)" */
+static char *check_expr(const char *def)
+{
+    const char *p = def;
+    if (!strncmp(p, "CHECK (", 7)) {
+        p += 7;
+        size_t n = strlen(p);
+        const char *tail = strstr(p, ") NOT VALID");
+        if (tail)
+            n = (size_t)(tail - p);
+        else if (n && p[n - 1] == ')')
+            n--;
+        char *s = malloc(n + 1);
+        if (s) {
+            memcpy(s, p, n);
+            s[n] = 0;
+        }
+        return s;
+    }
+    return xstrdup(def);
+}
+
+static int read_cons(PGconn *c, pgs_db *db, char *err)
+{
+    PGresult *r = query(c, SQL_CONS, db->schema, err);
+    if (!r)
+        return ST_EENV;
+    int n = PQntuples(r), rc = 0;
+    for (int i = 0; i < n && !rc; i++) {
+        pgs_table *t = table_by_name(db, PQgetvalue(r, i, 0));
+        if (!t)
+            continue;
+        char type = PQgetvalue(r, i, 2)[0];
+        pgs_names cols = {0};
+        if (parse_names(val(r, i, 3), &cols)) {
+            rc = st_err(err, ST_EENV, "%s: unreadable constraint columns", t->name);
+            break;
+        }
+        if (type == 'p') {
+            names_free(&t->pk);
+            free(t->pk_name);
+            t->pk = cols;
+            t->pk_name = xstrdup(PQgetvalue(r, i, 1));
+        } else if (type == 'u') {
+            pgs_names *nu = realloc(t->uniq, (t->nuniq + 1) * sizeof *nu);
+            if (nu)
+                t->uniq = nu;
+            char **nn = nu ? realloc(t->uniq_names, (t->nuniq + 1) * sizeof *nn) : NULL;
+            if (!nn) {
+                names_free(&cols);
+                rc = st_err(err, ST_ENOMEM, "out of memory");
+                break;
+            }
+            t->uniq_names = nn;
+            t->uniq_names[t->nuniq] = xstrdup(PQgetvalue(r, i, 1));
+            t->uniq[t->nuniq++] = cols;
+        } else if (type == 'f') {
+            pgs_fk *nf = realloc(t->fks, (t->nfks + 1) * sizeof *nf);
+            if (!nf) {
+                names_free(&cols);
+                rc = st_err(err, ST_ENOMEM, "out of memory");
+                break;
+            }
+            t->fks = nf;
+            pgs_fk *fk = &t->fks[t->nfks++];
+            memset(fk, 0, sizeof *fk);
+            fk->name = xstrdup(PQgetvalue(r, i, 1));
+            fk->cols = cols;
+            fk->ref_table = xstrdup(val(r, i, 4));
+            if (parse_names(val(r, i, 5), &fk->ref_cols))
+                rc = st_err(err, ST_EENV, "%s: unreadable foreign key columns", t->name);
+        } else {
+            names_free(&cols);
+            char **nc = realloc(t->checks, (t->nchecks + 1) * sizeof *nc);
+            if (!nc) {
+                rc = st_err(err, ST_ENOMEM, "out of memory");
+                break;
+            }
+            t->checks = nc;
+            t->checks[t->nchecks++] = check_expr(PQgetvalue(r, i, 6));
+        }
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int read_idx(PGconn *c, pgs_db *db, char *err)
+{
+    PGresult *r = query(c, SQL_IDX, db->schema, err);
+    if (!r)
+        return ST_EENV;
+    int n = PQntuples(r), rc = 0;
+    for (int i = 0; i < n && !rc; i++) {
+        pgs_table *t = table_by_name(db, PQgetvalue(r, i, 0));
+        if (!t)
+            continue;
+        if (PQgetvalue(r, i, 4)[0] == 't') {
+            db->skipped_idx++;
+            continue;
+        }
+        pgs_index *ni = realloc(t->idx, (t->nidx + 1) * sizeof *ni);
+        if (!ni) {
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+            break;
+        }
+        t->idx = ni;
+        pgs_index *x = &t->idx[t->nidx++];
+        memset(x, 0, sizeof *x);
+        x->name = xstrdup(PQgetvalue(r, i, 1));
+        x->method = xstrdup(PQgetvalue(r, i, 2));
+        x->unique = PQgetvalue(r, i, 3)[0] == 't';
+        if (parse_names(val(r, i, 5), &x->cols))
+            rc = st_err(err, ST_EENV, "%s: unreadable index columns", x->name);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int read_ext(PGconn *c, pgs_db *db, char *err)
+{
+    PGresult *r = query(c, SQL_EXT, db->schema, err);
+    if (!r)
+        return ST_EENV;
+    int n = PQntuples(r), rc = 0;
+    for (int i = 0; i < n; i++) {
+        pgs_table *t = table_by_name(db, PQgetvalue(r, i, 0));
+        if (!t)
+            continue;
+        pgs_ext *ne = realloc(t->ext, (t->next + 1) * sizeof *ne);
+        if (!ne) {
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+            break;
+        }
+        t->ext = ne;
+        pgs_ext *e = &t->ext[t->next++];
+        e->name = xstrdup(val(r, i, 1));
+        e->columns = xstrdup(val(r, i, 2));
+        e->kinds = xstrdup(val(r, i, 3));
+        e->n_distinct = xstrdup(val(r, i, 4));
+        e->dependencies = xstrdup(val(r, i, 5));
+    }
+    PQclear(r);
+    return rc;
+}
+
+pgs_db *pgs_read(PGconn *c, const char *schema, char *const *tables, int *rc, char *err)
+{
+    pgs_db *db = calloc(1, sizeof *db);
+    if (!db || !(db->schema = strdup(schema ? schema : "public"))) {
+        free(db);
+        *rc = st_err(err, ST_ENOMEM, "out of memory");
+        return NULL;
+    }
+    db->server_version = PQserverVersion(c);
+    if ((*rc = read_tables(c, db, tables, err)) || (*rc = read_cols(c, db, err)) ||
+        (*rc = read_stats(c, db, err)) || (*rc = read_cons(c, db, err)) ||
+        (*rc = read_idx(c, db, err)) || (*rc = read_ext(c, db, err))) {
+        pgs_db_free(db);
+        return NULL;
+    }
+    return db;
+}
+
+void pgs_db_free(pgs_db *db)
+{
+    if (!db)
+        return;
+    for (size_t i = 0; i < db->nt; i++) {
+        pgs_table *t = &db->t[i];
+        for (size_t k = 0; k < t->ncols; k++) {
+            pgs_col *col = &t->cols[k];
+            free(col->name);
+            free(col->type);
+            pgs_strv_free(col->mcv, col->nmcv);
+            free(col->mcf);
+            pgs_strv_free(col->hist, col->nhist);
+        }
+        free(t->cols);
+        names_free(&t->pk);
+        for (size_t k = 0; k < t->nuniq; k++) {
+            names_free(&t->uniq[k]);
+            free(t->uniq_names[k]);
+        }
+        free(t->uniq);
+        free(t->uniq_names);
+        free(t->pk_name);
+        for (size_t k = 0; k < t->nfks; k++) {
+            free(t->fks[k].name);
+            names_free(&t->fks[k].cols);
+            free(t->fks[k].ref_table);
+            names_free(&t->fks[k].ref_cols);
+        }
+        free(t->fks);
+        pgs_strv_free(t->checks, t->nchecks);
+        for (size_t k = 0; k < t->nidx; k++) {
+            free(t->idx[k].name);
+            free(t->idx[k].method);
+            names_free(&t->idx[k].cols);
+        }
+        free(t->idx);
+        for (size_t k = 0; k < t->next; k++) {
+            free(t->ext[k].name);
+            free(t->ext[k].columns);
+            free(t->ext[k].kinds);
+            free(t->ext[k].n_distinct);
+            free(t->ext[k].dependencies);
+        }
+        free(t->ext);
+        free(t->name);
+    }
+    free(db->t);
+    free(db->schema);
+    free(db);
+}

@@ -1,0 +1,943 @@
+/*
+ * profile.c -- statistics into shape generators (see profile.h for the mapping and the
+ * masking rules).
+ */
+#include "profile.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+int profile_type_class(const char *t)
+{
+    if (!t)
+        return PC_OTHER;
+    if (!strcmp(t, "smallint") || !strcmp(t, "integer") || !strcmp(t, "bigint"))
+        return PC_INT;
+    if (!strncmp(t, "numeric", 7) || !strcmp(t, "real") || !strcmp(t, "double precision"))
+        return PC_NUM;
+    if (!strcmp(t, "boolean"))
+        return PC_BOOL;
+    if (!strcmp(t, "text") || !strncmp(t, "character", 9) || !strncmp(t, "varchar", 7))
+        return PC_TEXT;
+    if (!strcmp(t, "date"))
+        return PC_DATE;
+    if (!strncmp(t, "timestamp", 9))
+        return strstr(t, "with time zone") ? PC_TSTZ : PC_TS;
+    if (!strcmp(t, "uuid"))
+        return PC_UUID;
+    return PC_OTHER;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int profile_axis(int cls, const char *s, double *out)
+{
+    char *end;
+    if (!s)
+        return -1;
+    if (cls == PC_INT || cls == PC_NUM) {
+        double v = strtod(s, &end);
+        if (end == s || !isfinite(v))
+            return -1;
+        *out = v;
+        return 0;
+    }
+    if (cls == PC_DATE || cls == PC_TS || cls == PC_TSTZ) {
+        int y, mo, d, h = 0, mi = 0, n = 0;
+        double sec = 0;
+        if (sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n) < 3)
+            return -1;
+        const char *p = s + n;
+        if (*p == ' ' || *p == 'T')
+            sscanf(p + 1, "%d:%d:%lf", &h, &mi, &sec);
+        *out = (double)days_from_civil(y, mo, d) * 86400.0 + h * 3600.0 + mi * 60.0 + sec;
+        return 0;
+    }
+    return -1;
+}
+
+/* "2009-01-01 00:00:00+00" -> "2009-01-01T00:00:00Z" (the session runs in UTC). */
+static json_t *iso_literal(int cls, const char *s)
+{
+    char buf[64];
+    if (cls == PC_DATE)
+        return json_string(s);
+    snprintf(buf, sizeof buf, "%s", s);
+    char *sp = strchr(buf, ' ');
+    if (sp)
+        *sp = 'T';
+    char *tz = strpbrk(buf + 10, "+-");
+    if (tz)
+        *tz = 0;
+    size_t n = strlen(buf);
+    if (n + 2 < sizeof buf) {
+        buf[n] = 'Z';
+        buf[n + 1] = 0;
+    }
+    return json_string(buf);
+}
+
+json_t *profile_literal(int cls, const char *text)
+{
+    if (cls == PC_INT) {
+        char *end;
+        long long v = strtoll(text, &end, 10);
+        if (*end == 0)
+            return json_integer(v);
+    }
+    if (cls == PC_INT || cls == PC_NUM) {
+        double v;
+        if (!profile_axis(cls, text, &v))
+            return json_real(v);
+    }
+    if (cls == PC_DATE || cls == PC_TS || cls == PC_TSTZ)
+        return iso_literal(cls, text);
+    return json_string(text);
+}
+
+static json_t *epoch_literal(int cls, double t)
+{
+    int64_t days = (int64_t)floor(t / 86400.0);
+    int64_t rem = (int64_t)(t - (double)days * 86400.0);
+    int y, m, d;
+    char buf[64];
+    civil_from_days(days, &y, &m, &d);
+    if (cls == PC_DATE)
+        snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    else
+        snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
+                 (int)(rem / 60 % 60), (int)(rem % 60));
+    return json_string(buf);
+}
+
+/* The per-column mask: the sorted distinct literals of the column's MCV list and histogram;
+ * a literal maps to a synthetic value of the same rank. */
+typedef struct pmask {
+    int cls;
+    char **lit;
+    double *ax;
+    size_t n;
+    double gap;   /* numeric spacing between consecutive synthetic values */
+    int width;    /* letters for text codes */
+} pmask;
+
+static int cmp_axis(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int mask_init(pmask *m, const pgs_col *c, int cls, double rows)
+{
+    memset(m, 0, sizeof *m);
+    m->cls = cls;
+    size_t cap = c->nmcv + c->nhist;
+    m->lit = calloc(cap ? cap : 1, sizeof *m->lit);
+    m->ax = calloc(cap ? cap : 1, sizeof *m->ax);
+    if (!m->lit || !m->ax)
+        return ST_ENOMEM;
+    for (size_t i = 0; i < cap; i++)
+        m->lit[m->n++] = i < c->nmcv ? c->mcv[i] : c->hist[i - c->nmcv];
+    int numeric = cls == PC_INT || cls == PC_NUM || cls == PC_DATE || cls == PC_TS ||
+                  cls == PC_TSTZ;
+    if (numeric) {
+        size_t k = 0;
+        for (size_t i = 0; i < m->n; i++)
+            if (!profile_axis(cls, m->lit[i], &m->ax[k]))
+                k++;
+        qsort(m->ax, k, sizeof *m->ax, cmp_axis);
+        size_t u = 0;
+        for (size_t i = 0; i < k; i++)
+            if (!u || m->ax[i] != m->ax[u - 1])
+                m->ax[u++] = m->ax[i];
+        m->n = u;
+    } else {
+        qsort(m->lit, m->n, sizeof *m->lit, cmp_str);
+        size_t u = 0;
+        for (size_t i = 0; i < m->n; i++)
+            if (!u || strcmp(m->lit[i], m->lit[u - 1]))
+                m->lit[u++] = m->lit[i];
+        m->n = u;
+    }
+    double nd = c->n_distinct < 0 ? -c->n_distinct * rows : c->n_distinct;
+    m->gap = m->n ? fmax(1.0, round(nd / (double)m->n)) : 1.0;
+    m->width = 2;
+    for (double span = 26 * 26; span < (double)m->n + 1; span *= 26)
+        m->width++;
+    return 0;
+}
+
+static void mask_term(pmask *m)
+{
+    free(m->lit);
+    free(m->ax);
+}
+
+/* The synthetic value for a literal; NULL on OOM. */
+static json_t *mask_value(const pmask *m, const char *text)
+{
+    size_t r = 0;
+    if (m->cls == PC_INT || m->cls == PC_NUM || m->cls == PC_DATE || m->cls == PC_TS ||
+        m->cls == PC_TSTZ) {
+        double v;
+        if (profile_axis(m->cls, text, &v))
+            v = 0;
+        while (r < m->n && m->ax[r] < v)
+            r++;
+        double s = (double)(r + 1) * m->gap;
+        if (m->cls == PC_INT || m->cls == PC_NUM)
+            return m->cls == PC_INT ? json_integer((json_int_t)s) : json_real(s);
+        return epoch_literal(m->cls, 946684800.0 + s * (m->cls == PC_DATE ? 86400.0 : 60.0));
+    }
+    if (m->cls == PC_BOOL)
+        return json_string(text);
+    while (r < m->n && strcmp(m->lit[r], text) < 0)
+        r++;
+    char code[16];
+    int w = m->width < 15 ? m->width : 15;
+    code[w] = 0;
+    for (int i = w - 1; i >= 0; i--) {
+        code[i] = (char)('a' + r % 26);
+        r /= 26;
+    }
+    return json_string(code);
+}
+
+static json_t *lit(const pmask *m, int mask, int cls, const char *text)
+{
+    return mask ? mask_value(m, text) : profile_literal(cls, text);
+}
+
+/* varchar(n) / character(n) length limit, 0 when none. */
+static int type_maxlen(const char *t)
+{
+    const char *p = strchr(t, '(');
+    if (!p || profile_type_class(t) != PC_TEXT)
+        return 0;
+    return (int)strtol(p + 1, NULL, 10);
+}
+
+static const char *shape_type(int cls, const char *t)
+{
+    if (cls != PC_OTHER || !strcmp(t, "bytea"))
+        return t;
+    return "text";
+}
+
+/* Zipf exponent whose top-rank probability over n ranks is f1 (bisection; 1/H(n, s) grows
+ * with s). Returns 0 when f1 is within 1.5x of uniform: the caller uses a uniform ref. */
+static double fit_zipf(double n, double f1)
+{
+    if (n < 2 || f1 <= 1.5 / n)
+        return 0;
+    double lo = 0.01, hi = 6;
+    uint64_t nn = (uint64_t)n;
+    for (int i = 0; i < 50; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (1.0 / rng_zipf_harmonic(nn, mid) < f1)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* Six significant digits: statistics are estimates, and short numbers keep profiles legible. */
+static double r6(double v)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%.6g", v);
+    return strtod(b, NULL);
+}
+
+static json_t *jreal(double v)
+{
+    return json_real(r6(v));
+}
+
+static int is_single(const pgs_names *nm, const char *col)
+{
+    return nm->n == 1 && !strcmp(nm->v[0], col);
+}
+
+/* The column is the whole of the table's primary key or of a unique constraint. */
+static int single_key(const pgs_table *t, const char *col)
+{
+    if (is_single(&t->pk, col))
+        return 1;
+    for (size_t i = 0; i < t->nuniq; i++)
+        if (is_single(&t->uniq[i], col))
+            return 1;
+    return 0;
+}
+
+/* The text generator draws each value's width uniformly in [min_width, max_width]: centre
+ * that range on the measured mean w, within the column's length limit (0 = none). */
+static void text_widths(json_t *g, double w, int limit, double rows)
+{
+    if (!g)
+        return;
+    /* datagen fill budgets 7 characters for {row} whatever its length: widen the target
+     * by what the row numbers of this table do not use. */
+    const char *pat = json_string_value(json_object_get(g, "pattern"));
+    if (pat && strstr(pat, "{row}") && strcmp(pat, "{row}")) {
+        double spare = 7 - (floor(log10(fmax(rows, 1))) + 1);
+        w += spare;
+        if (limit > 0)
+            limit += (int)spare;
+    }
+    double hi = w * 1.5, lo;
+    if (limit > 0 && hi > limit)
+        hi = limit;
+    if (hi < 1)
+        hi = 1;
+    lo = fmax(1, 2 * w - hi);
+    if (lo > hi)
+        lo = hi;
+    json_object_set_new(g, "width", json_integer((json_int_t)round(fmin(fmax(w, lo), hi))));
+    json_object_set_new(g, "min_width", json_integer((json_int_t)floor(lo)));
+    json_object_set_new(g, "max_width", json_integer((json_int_t)ceil(hi)));
+}
+
+/* How a column's literals become generator values: as they are, masked (rank-synthetic), or
+ * as a reference into a dense parent key (clamped into its ids, renumbered from 1 when
+ * masked). Values travel on the numeric axis (profile_axis) and are written back by class. */
+typedef struct vmap {
+    int cls;
+    int mask;
+    const pmask *m;
+    int fk;
+    double lo, hi;
+} vmap;
+
+static double vmap_axis(const vmap *v, const char *text)
+{
+    double x = 0;
+    if (v->fk) {
+        if (profile_axis(PC_INT, text, &x))
+            x = v->lo;
+        x = fmin(v->hi, fmax(v->lo, x));
+        return v->mask ? x - v->lo + 1 : x;
+    }
+    if (!v->mask) {
+        profile_axis(v->cls, text, &x);
+        return x;
+    }
+    size_t r = 0;
+    if (!profile_axis(v->cls, text, &x))
+        while (r < v->m->n && v->m->ax[r] < x)
+            r++;
+    double syn = (double)(r + 1) * v->m->gap;
+    if (v->cls == PC_DATE)
+        return 946684800.0 + syn * 86400.0;
+    if (v->cls == PC_TS || v->cls == PC_TSTZ)
+        return 946684800.0 + syn * 60.0;
+    return syn;
+}
+
+static json_t *vmap_json(const vmap *v, double x)
+{
+    if (v->fk || v->cls == PC_INT)
+        return json_integer((json_int_t)llround(x));
+    if (v->cls == PC_NUM)
+        return jreal(x);
+    return epoch_literal(v->cls, x);
+}
+
+typedef struct atom {
+    double a, b, w; /* a == b: a point mass (an MCV, or a bucket of one repeated value) */
+} atom;
+
+static int cmp_double(const void *x, const void *y)
+{
+    double p = *(const double *)x, q = *(const double *)y;
+    return p < q ? -1 : p > q;
+}
+
+/* The column's CDF at x: point masses below x (and at x when `incl`), plus each bucket's
+ * weight times the share of its range below x. */
+static double atoms_cdf(const atom *at, size_t n, double x, int incl)
+{
+    double f = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (at[i].a == at[i].b)
+            f += at[i].a < x || (incl && at[i].a == x) ? at[i].w : 0;
+        else
+            f += at[i].w * fmin(1, fmax(0, (x - at[i].a) / (at[i].b - at[i].a)));
+    }
+    return f;
+}
+
+/* The column's whole quantile function -- MCVs as point masses, the rest spread evenly over
+ * the equal-depth buckets (which may overlap MCVs) -- sampled at nb + 1 equally spaced
+ * probabilities by inverting the piecewise-linear CDF between its breakpoints. A `histogram`
+ * over these bounds reproduces the MCV frequencies (to about 1/nb) and, unlike
+ * `categorical`, takes `correlation`. Returns the bounds array or NULL. */
+static json_t *quantile_bounds(const pgs_col *c, const vmap *vm, int nb)
+{
+    size_t nh = c->nhist >= 2 ? c->nhist - 1 : 0, n = c->nmcv + nh, k = 0;
+    if (!n)
+        return NULL;
+    atom *at = calloc(n, sizeof *at);
+    double *bx = calloc(2 * n, sizeof *bx), *fl = calloc(2 * n, sizeof *fl),
+           *fr = calloc(2 * n, sizeof *fr);
+    json_t *b = json_array();
+    if (!at || !bx || !fl || !fr || !b)
+        goto out;
+    double live = c->null_frac < 1 ? 1 - c->null_frac : 1, msum = 0;
+    for (size_t i = 0; i < c->nmcv; i++) {
+        at[k].a = at[k].b = vmap_axis(vm, c->mcv[i]);
+        at[k++].w = c->mcf[i] / live;
+        msum += c->mcf[i] / live;
+    }
+    double hw = nh ? fmax(0, 1 - msum) / (double)nh : 0;
+    for (size_t i = 0; i < nh; i++) {
+        at[k].a = vmap_axis(vm, c->hist[i]);
+        at[k].b = fmax(at[k].a, vmap_axis(vm, c->hist[i + 1]));
+        at[k++].w = hw;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+        bx[m++] = at[i].a;
+        bx[m++] = at[i].b;
+    }
+    qsort(bx, m, sizeof *bx, cmp_double);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (!u || bx[i] != bx[u - 1])
+            bx[u++] = bx[i];
+    for (size_t i = 0; i < u; i++) {
+        fl[i] = atoms_cdf(at, k, bx[i], 0);
+        fr[i] = atoms_cdf(at, k, bx[i], 1);
+    }
+    double total = fr[u - 1];
+    for (int j = 0; j <= nb && total > 0; j++) {
+        double q = (double)j / nb * total;
+        size_t i = 0;
+        while (i + 1 < u && fr[i] < q)
+            i++;
+        double x = bx[i];
+        if (q < fl[i] && i > 0 && fl[i] > fr[i - 1])
+            x = bx[i - 1] + (bx[i] - bx[i - 1]) * (q - fr[i - 1]) / (fl[i] - fr[i - 1]);
+        json_array_append_new(b, vmap_json(vm, x));
+    }
+out:
+    free(at);
+    free(bx);
+    free(fl);
+    free(fr);
+    if (json_array_size(b) < 2) {
+        json_decref(b);
+        return NULL;
+    }
+    return b;
+}
+
+#define PROFILE_QBUCKETS 500
+/* Above this |correlation| physical order is worth more than an exact MCV list. */
+#define PROFILE_CORR_MIN 0.15
+
+/* A unique-capable generator for a single-column key; NULL when the type has none. */
+static json_t *key_gen(const pgs_table *t, const pgs_col *c, int cls, int mask, int maxlen)
+{
+    if (cls == PC_INT) {
+        double lo = 1, hi = 0;
+        if (!mask && c->nhist >= 2) {
+            profile_axis(cls, c->hist[0], &lo);
+            profile_axis(cls, c->hist[c->nhist - 1], &hi);
+        }
+        double rows = t->reltuples > 1 ? t->reltuples : 1;
+        double step = hi > lo && rows > 1 ? round((hi - lo) / (rows - 1)) : 1;
+        if (step < 1)
+            step = 1;
+        if (c->has_corr && fabs(c->correlation) < 0.5 && step == 1)
+            return json_pack("{s:s, s:I}", "kind", "permutation", "start", (json_int_t)lo);
+        return json_pack("{s:s, s:I, s:I}", "kind", "sequence", "start", (json_int_t)lo,
+                         "step", (json_int_t)step);
+    }
+    if (cls == PC_UUID)
+        return json_pack("{s:s}", "kind", "uuid");
+    if (cls == PC_TEXT) {
+        int w = c->avg_width > 1 ? c->avg_width - 1 : 8;
+        double digits = floor(log10(fmax(t->reltuples, 1))) + 1;
+        if (maxlen && maxlen < 16) {
+            /* Letters then digits: unique because the row number ends every value. */
+            if (w <= digits || maxlen <= digits + 1)
+                return json_pack("{s:s, s:s}", "kind", "text", "pattern", "{row}");
+            json_t *g = json_pack("{s:s, s:s}", "kind", "text", "pattern", "{words}{row}");
+            text_widths(g, w, maxlen, t->reltuples);
+            return g;
+        }
+        json_t *g = json_pack("{s:s, s:s, s:i}", "kind", "text", "pattern", "{words} {row}",
+                              "width", w);
+        text_widths(g, w, maxlen, t->reltuples);
+        return g;
+    }
+    return NULL;
+}
+
+/* The generator for the values of a column that is neither a key nor a reference. */
+static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask,
+                         const pmask *m, int maxlen, int *inverse_cdf)
+{
+    double live = 1 - c->null_frac;
+    if (live <= 1e-9)
+        live = 1;
+    double w = c->avg_width > 1 ? c->avg_width - 1 : 8;
+    if (maxlen && w > maxlen)
+        w = maxlen;
+    *inverse_cdf = 0;
+    if (cls == PC_BOOL) {
+        double p = 0.5;
+        for (size_t i = 0; i < c->nmcv; i++) {
+            if (c->mcv[i][0] == 't')
+                p = c->mcf[i] / live;
+            else if (c->nmcv == 1)
+                p = 1 - c->mcf[i] / live;
+        }
+        return json_pack("{s:s, s:f}", "kind", "bool", "p", r6(fmin(1, fmax(0, p))));
+    }
+    if (cls == PC_UUID)
+        return json_pack("{s:s}", "kind", "uuid");
+    json_t *rest = NULL;
+    int numeric = cls == PC_INT || cls == PC_NUM || cls == PC_DATE || cls == PC_TS ||
+                  cls == PC_TSTZ;
+    /* Physical order matters for index-scan costs: a correlated column with MCVs trades the
+     * exact MCV list for a quantile histogram that can carry the correlation. */
+    if (numeric && cls != PC_NUM && c->nmcv && c->has_corr &&
+        fabs(c->correlation) > PROFILE_CORR_MIN) {
+        vmap vm = {.cls = cls, .mask = mask, .m = m};
+        json_t *b = quantile_bounds(c, &vm, PROFILE_QBUCKETS);
+        if (b) {
+            *inverse_cdf = 1;
+            return json_pack("{s:s, s:o}", "kind", "histogram", "bounds", b);
+        }
+    }
+    if (numeric && c->nhist >= 2) {
+        json_t *b = json_array();
+        for (size_t i = 0; b && i < c->nhist; i++)
+            json_array_append_new(b, lit(m, mask, cls, c->hist[i]));
+        rest = json_pack("{s:s, s:o}", "kind", "histogram", "bounds", b);
+        *inverse_cdf = 1;
+    } else if (cls == PC_TEXT || cls == PC_OTHER) {
+        /* Random words collide: a column of many distinct strings gets the row key in its
+         * pattern (n_distinct, when set, then bounds the keys and so the values). */
+        double nd = c->n_distinct < 0 ? -c->n_distinct * t->reltuples : c->n_distinct;
+        const char *pat = "{words}";
+        if (nd > 200 || c->n_distinct < -0.05)
+            pat = maxlen && maxlen < 12 ? "{words}{row}" : "{words} {row}";
+        rest = json_pack("{s:s, s:s, s:i}", "kind", "text", "pattern", pat, "width", (int)w);
+        text_widths(rest, w, maxlen, t->reltuples);
+    } else if (numeric && c->nmcv) {
+        /* Only MCVs: the rest spreads between their extremes. */
+        double lo = INFINITY, hi = -INFINITY, v;
+        for (size_t i = 0; i < c->nmcv; i++)
+            if (!profile_axis(cls, c->mcv[i], &v)) {
+                lo = fmin(lo, v);
+                hi = fmax(hi, v);
+            }
+        if (mask) {
+            lo = m->gap;
+            hi = (double)m->n * m->gap;
+        }
+        if (cls == PC_INT || cls == PC_NUM)
+            rest = json_pack("{s:s, s:f, s:f}", "kind", "uniform", "min", lo, "max", hi);
+        else
+            rest = json_pack("{s:s, s:[o, o]}", "kind", "histogram", "bounds",
+                             epoch_literal(cls, lo), epoch_literal(cls, hi > lo ? hi : lo + 1));
+        *inverse_cdf = 1;
+    } else if (cls == PC_INT || cls == PC_NUM) {
+        rest = json_pack("{s:s, s:i, s:i}", "kind", "uniform", "min", 0, "max", 100);
+        *inverse_cdf = 1;
+    } else {
+        rest = json_pack("{s:s, s:s, s:s}", "kind", "timestamp", "from", "2020-01-01",
+                         "to", "2025-01-01");
+        *inverse_cdf = 1;
+    }
+    if (!c->nmcv || !rest)
+        return rest;
+    double sum = 0;
+    json_t *vals = json_array(), *wts = json_array();
+    for (size_t i = 0; i < c->nmcv; i++) {
+        json_array_append_new(vals, lit(m, mask, cls, c->mcv[i]));
+        json_array_append_new(wts, jreal(c->mcf[i] / live));
+        sum += c->mcf[i] / live;
+    }
+    json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", vals, "weights",
+                          wts);
+    /* MCVs that cover (nearly) every row need no rest: the weights are then renormalised. */
+    if (g && sum < 0.995 && sum <= 1.0)
+        json_object_set_new(g, "rest", rest);
+    else
+        json_decref(rest);
+    *inverse_cdf = 0;
+    return g;
+}
+
+static json_t *names_json(const pgs_names *nm)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < nm->n; i++)
+        json_array_append_new(a, json_string(nm->v[i]));
+    return a;
+}
+
+/* The raw statistics kept for `datagen compare` (masked literals when masking). */
+static json_t *stats_json(const pgs_col *c, int cls, int mask, const pmask *m, int keep_hist)
+{
+    json_t *s = json_pack("{s:f, s:i, s:f}", "null_frac", r6(c->null_frac), "avg_width",
+                          c->avg_width, "n_distinct", r6(c->n_distinct));
+    if (!s)
+        return NULL;
+    if (c->has_corr)
+        json_object_set_new(s, "correlation", jreal(c->correlation));
+    json_t *f = json_array();
+    for (size_t i = 0; f && i < c->nmcv; i++)
+        json_array_append_new(f, jreal(c->mcf[i]));
+    json_object_set_new(s, "mcf", f);
+    int numeric = cls == PC_INT || cls == PC_NUM || cls == PC_DATE || cls == PC_TS ||
+                  cls == PC_TSTZ;
+    if (keep_hist && numeric && c->nhist >= 2) {
+        json_t *h = json_array();
+        for (size_t i = 0; h && i < c->nhist; i++)
+            json_array_append_new(h, lit(m, mask, cls, c->hist[i]));
+        json_object_set_new(s, "hist", h);
+    }
+    return s;
+}
+
+/* The FK of table t whose single column is col, referencing a single-column key of a table
+ * in the profile; NULL otherwise. */
+static const pgs_fk *ref_of(const pgs_db *db, const pgs_table *t, const char *col)
+{
+    for (size_t i = 0; i < t->nfks; i++) {
+        const pgs_fk *fk = &t->fks[i];
+        if (fk->cols.n != 1 || strcmp(fk->cols.v[0], col) || fk->ref_cols.n != 1)
+            continue;
+        const pgs_table *rt = pgs_find_table(db, fk->ref_table);
+        if (!rt || !single_key(rt, fk->ref_cols.v[0]))
+            continue;
+        if (rt->reltuples < 1)
+            continue; /* nothing to refer to: the column is modelled from its statistics */
+        const pgs_col *rc = pgs_find_col(rt, fk->ref_cols.v[0]);
+        if (rc && profile_type_class(rc->type) != PC_OTHER)
+            return fk;
+    }
+    return NULL;
+}
+
+static int key_capable(const pgs_table *t, const char *col)
+{
+    const pgs_col *c = pgs_find_col(t, col);
+    if (!c)
+        return 0;
+    int cls = profile_type_class(c->type);
+    return cls == PC_INT || cls == PC_UUID || cls == PC_TEXT;
+}
+
+/* The id range [lo, lo + rows - 1] that key_gen gives a dense integer key (sequence or
+ * permutation with step 1); 0 when the key is not dense or not an integer. */
+static int dense_key(const pgs_table *rt, const char *col, double *lo, double *hi)
+{
+    const pgs_col *pc = pgs_find_col(rt, col);
+    double a, b, rows = round(rt->reltuples);
+    if (!pc || profile_type_class(pc->type) != PC_INT || pc->nhist < 2 || rows < 2 ||
+        profile_axis(PC_INT, pc->hist[0], &a) || profile_axis(PC_INT, pc->hist[pc->nhist - 1], &b))
+        return 0;
+    if (round((b - a) / (rows - 1)) != 1)
+        return 0;
+    *lo = a;
+    *hi = a + rows - 1;
+    return 1;
+}
+
+/* A literal FK value as the parent's generated key: clamped into the parent's id range and,
+ * masked, renumbered from 1 (the masked parent key starts at 1): order and equality kept. */
+static json_t *fk_lit(const char *text, double lo, double hi, int mask)
+{
+    double v;
+    if (profile_axis(PC_INT, text, &v))
+        v = lo;
+    v = fmin(hi, fmax(lo, v));
+    return json_integer((json_int_t)(mask ? v - lo + 1 : v));
+}
+
+/* A foreign-key column. With a dense integer parent key the FK keeps its own statistics:
+ * MCVs at their frequencies, the rest over the histogram (with its correlation), all values
+ * inside the parent's ids so the constraint holds at any scale >= 1. Otherwise a `ref`:
+ * `cycle` when the column follows physical order, else Zipf fitted to the top frequency.
+ * *hist receives the histogram bounds as generated (for `_stats`), or NULL. */
+static json_t *fk_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c,
+                      const pgs_fk *fk, int mask, int *inverse_cdf, json_t **hist)
+{
+    const pgs_table *rt = pgs_find_table(db, fk->ref_table);
+    const char *rc = fk->ref_cols.v[0];
+    double lo, hi, live = c->null_frac < 1 ? 1 - c->null_frac : 1;
+    *hist = NULL;
+    if (dense_key(rt, rc, &lo, &hi) && (c->nmcv || c->nhist >= 2)) {
+        json_t *rest = NULL;
+        vmap vm = {.cls = PC_INT, .mask = mask, .fk = 1, .lo = lo, .hi = hi};
+        if (c->nmcv && c->has_corr && fabs(c->correlation) > PROFILE_CORR_MIN) {
+            json_t *b = quantile_bounds(c, &vm, PROFILE_QBUCKETS);
+            if (b) {
+                *inverse_cdf = 1;
+                return json_pack("{s:s, s:o}", "kind", "histogram", "bounds", b);
+            }
+        }
+        if (c->nhist >= 2) {
+            *hist = json_array();
+            for (size_t i = 0; *hist && i < c->nhist; i++)
+                json_array_append_new(*hist, fk_lit(c->hist[i], lo, hi, mask));
+            rest = json_pack("{s:s, s:O}", "kind", "histogram", "bounds", *hist);
+        } else
+            rest = json_pack("{s:s, s:s, s:s, s:s}", "kind", "ref", "table", rt->name, "column",
+                             rc, "dist", "uniform");
+        if (!c->nmcv) {
+            *inverse_cdf = c->nhist >= 2;
+            return rest;
+        }
+        json_t *vals = json_array(), *wts = json_array();
+        double sum = 0;
+        for (size_t i = 0; i < c->nmcv; i++) {
+            json_array_append_new(vals, fk_lit(c->mcv[i], lo, hi, mask));
+            json_array_append_new(wts, jreal(c->mcf[i] / live));
+            sum += c->mcf[i] / live;
+        }
+        json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", vals,
+                              "weights", wts);
+        if (g && sum < 0.995)
+            json_object_set_new(g, "rest", rest);
+        else
+            json_decref(rest);
+        return g;
+    }
+    double s = c->nmcv ? fit_zipf(rt->reltuples, c->mcf[0] / live) : 0;
+    /* An FK laid down in parent order (child rows appended per parent) keeps its physical
+     * correlation only through `cycle`: row / div walks the parents in order. */
+    double div = rt->reltuples >= 1 ? round(t->reltuples / rt->reltuples) : 1;
+    if (c->has_corr && c->correlation > 0.7)
+        return json_pack("{s:s, s:s, s:s, s:s, s:I}", "kind", "ref", "table", rt->name,
+                         "column", rc, "dist", "cycle", "div", (json_int_t)(div < 1 ? 1 : div));
+    if (s > 0)
+        return json_pack("{s:s, s:s, s:s, s:s, s:f}", "kind", "ref", "table", rt->name,
+                         "column", rc, "dist", "zipf", "s", round(s * 1e4) / 1e4);
+    return json_pack("{s:s, s:s, s:s, s:s}", "kind", "ref", "table", rt->name, "column", rc,
+                     "dist", "uniform");
+}
+
+static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *c,
+                           const profile_opts *o, json_t *notes)
+{
+    int cls = profile_type_class(c->type);
+    int maxlen = type_maxlen(c->type);
+    pmask m;
+    if (mask_init(&m, c, cls, t->reltuples))
+        return NULL;
+    json_t *jc = json_pack("{s:s, s:s}", "name", c->name, "type", shape_type(cls, c->type));
+    if (!jc) {
+        mask_term(&m);
+        return NULL;
+    }
+    if (cls == PC_OTHER && strcmp(c->type, "bytea"))
+        json_object_set_new(jc, "_note", json_sprintf("was %s; generated as text", c->type));
+    json_t *g = NULL, *fk_hist = NULL;
+    int inverse_cdf = 0, keep_hist = 1;
+    const pgs_fk *fk = ref_of(db, t, c->name);
+    if (fk) {
+        g = fk_gen(db, t, c, fk, o->mask, &inverse_cdf, &fk_hist);
+        keep_hist = 0;
+    } else if (single_key(t, c->name) && key_capable(t, c->name)) {
+        g = key_gen(t, c, cls, o->mask, maxlen);
+        keep_hist = !o->mask;
+        inverse_cdf = 0;
+    } else if (!c->has_stats) {
+        json_array_append_new(notes, json_sprintf("%s.%s: no statistics (run ANALYZE); "
+                                                  "type-default generator", t->name, c->name));
+        g = value_gen(t, c, cls, o->mask, &m, maxlen, &inverse_cdf);
+    } else {
+        g = value_gen(t, c, cls, o->mask, &m, maxlen, &inverse_cdf);
+        /* n_distinct caps the value set only where no MCV list shapes it (an MCV-covered
+         * column re-evaluated at hash(row) mod n would lose its frequencies). */
+        if (!c->nmcv && c->n_distinct != -1 && c->n_distinct != 0 && cls != PC_BOOL)
+            json_object_set_new(jc, "n_distinct", jreal(c->n_distinct));
+    }
+    if (c->null_frac > 0)
+        json_object_set_new(jc, "null_frac", jreal(c->null_frac));
+    if (inverse_cdf && c->has_corr) {
+        /* With few distinct values the ties make ANALYZE's correlation of a partly sorted
+         * column come out near sqrt(c) (measured on Northwind's orders.ship_via: 0.30 in,
+         * 0.57 out); ask for c * |c| so that the result lands near c. */
+        double nd = c->n_distinct < 0 ? -c->n_distinct * t->reltuples : c->n_distinct;
+        double cc = fmax(-1, fmin(1, c->correlation));
+        if (nd < 50)
+            cc *= fabs(cc);
+        json_object_set_new(jc, "correlation", jreal(cc));
+    }
+    json_object_set_new(jc, "gen", g);
+    if (c->has_stats) {
+        json_t *st = stats_json(c, cls, o->mask, &m, keep_hist);
+        if (st && fk_hist)
+            json_object_set(st, "hist", fk_hist);
+        json_object_set_new(jc, "_stats", st);
+    }
+    json_decref(fk_hist);
+    mask_term(&m);
+    return g ? jc : (json_decref(jc), NULL);
+}
+
+static int has_outgoing_fk(const pgs_table *t)
+{
+    for (size_t i = 0; i < t->nfks; i++)
+        if (strcmp(t->fks[i].ref_table, t->name))
+            return 1;
+    return 0;
+}
+
+static json_t *index_json(const char *name, const pgs_names *cols, int unique,
+                          const char *method)
+{
+    return json_pack("{s:s, s:o, s:b, s:s}", "name", name, "columns", names_json(cols),
+                     "unique", unique, "method", method);
+}
+
+static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_opts *o,
+                          json_t *notes)
+{
+    double rows = t->reltuples < 0 ? 0 : round(t->reltuples);
+    if (t->reltuples < 0)
+        json_array_append_new(notes, json_sprintf("%s: never analysed (reltuples -1); run "
+                                                  "ANALYZE first; rows set to 0", t->name));
+    json_t *jt = json_pack("{s:s, s:I}", "name", t->name, "rows", (json_int_t)rows);
+    if (!jt)
+        return NULL;
+    if (rows <= 100 && !has_outgoing_fk(t))
+        json_object_set_new(jt, "scale", json_string("fixed"));
+    json_object_set_new(jt, "_stats", json_pack("{s:f, s:I}", "reltuples", t->reltuples,
+                                                "relpages", (json_int_t)t->relpages));
+    json_t *cols = json_array(), *idx = json_array(), *uniq = json_array(),
+           *fks = json_array(), *checks = json_array();
+    json_object_set_new(jt, "columns", cols);
+    for (size_t i = 0; i < t->ncols; i++) {
+        json_t *jc = column_json(db, t, &t->cols[i], o, notes);
+        if (!jc) {
+            json_decref(jt);
+            json_decref(idx);
+            json_decref(uniq);
+            json_decref(fks);
+            json_decref(checks);
+            return NULL;
+        }
+        json_array_append_new(cols, jc);
+    }
+    char nm[160];
+    if (t->pk.n == 1 && key_capable(t, t->pk.v[0]))
+        json_object_set_new(jt, "primary_key", names_json(&t->pk));
+    else if (t->pk.n) {
+        snprintf(nm, sizeof nm, "%s", t->pk_name ? t->pk_name : "pkey");
+        json_array_append_new(idx, index_json(nm, &t->pk, 0, "btree"));
+    }
+    for (size_t i = 0; i < t->nuniq; i++) {
+        if (t->uniq[i].n == 1 && key_capable(t, t->uniq[i].v[0])) {
+            json_array_append_new(uniq, names_json(&t->uniq[i]));
+            continue;
+        }
+        snprintf(nm, sizeof nm, "%s", t->uniq_names[i]);
+        json_array_append_new(idx, index_json(nm, &t->uniq[i], 0, "btree"));
+    }
+    for (size_t i = 0; i < t->nfks; i++) {
+        const pgs_fk *fk = &t->fks[i];
+        if (fk->cols.n == 1 && ref_of(db, t, fk->cols.v[0]) == fk)
+            json_array_append_new(fks, json_pack("{s:o, s:s, s:o}", "columns",
+                                                 names_json(&fk->cols), "table", fk->ref_table,
+                                                 "ref_columns", names_json(&fk->ref_cols)));
+    }
+    for (size_t i = 0; i < t->nchecks; i++) {
+        if (o->mask && strchr(t->checks[i], '\''))
+            continue; /* a quoted literal could be a row value */
+        json_array_append_new(checks, json_string(t->checks[i]));
+    }
+    for (size_t i = 0; i < t->nidx; i++)
+        json_array_append_new(idx, index_json(t->idx[i].name, &t->idx[i].cols,
+                                              t->idx[i].unique, t->idx[i].method));
+    json_object_set_new(jt, json_array_size(uniq) ? "unique" : "_unique", uniq);
+    json_object_set_new(jt, json_array_size(fks) ? "foreign_keys" : "_foreign_keys", fks);
+    json_object_set_new(jt, json_array_size(checks) ? "checks" : "_checks", checks);
+    json_object_set_new(jt, json_array_size(idx) ? "indexes" : "_indexes", idx);
+    if (t->next) {
+        json_t *ext = json_array();
+        for (size_t i = 0; i < t->next; i++)
+            json_array_append_new(ext, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "name",
+                                                 t->ext[i].name, "columns", t->ext[i].columns,
+                                                 "kinds", t->ext[i].kinds, "n_distinct",
+                                                 t->ext[i].n_distinct, "dependencies",
+                                                 t->ext[i].dependencies));
+        json_object_set_new(jt, "_stats_ext", ext);
+    }
+    return jt;
+}
+
+json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
+{
+    json_t *notes = json_array();
+    json_t *tables = json_array();
+    json_t *root = json_pack("{s:s, s:i, s:s, s:I}", "format", "stampede-shape", "version", 1,
+                             "name", o->name ? o->name : "profile", "seed", (json_int_t)o->seed);
+    if (!root || !notes || !tables) {
+        json_decref(root);
+        json_decref(notes);
+        json_decref(tables);
+        st_err(err, ST_ENOMEM, "out of memory");
+        return NULL;
+    }
+    json_object_set_new(root, "_profile", json_pack("{s:s, s:i, s:b}", "schema", db->schema,
+                                                    "server_version", db->server_version,
+                                                    "masked", o->mask));
+    for (size_t i = 0; i < db->nt; i++) {
+        json_t *jt = table_json(db, &db->t[i], o, notes);
+        if (!jt) {
+            json_decref(root);
+            json_decref(notes);
+            json_decref(tables);
+            st_err(err, ST_ENOMEM, "out of memory");
+            return NULL;
+        }
+        json_array_append_new(tables, jt);
+    }
+    if (db->skipped_idx)
+        json_array_append_new(notes, json_sprintf("%zu expression or partial indexes left out",
+                                                  db->skipped_idx));
+    json_object_set_new(root, "tables", tables);
+    json_object_set_new(root, "_notes", notes);
+    return root;
+}
