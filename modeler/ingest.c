@@ -1,0 +1,305 @@
+/*
+ * ingest.c -- the streaming pass (see ingest.h).
+ */
+#include "ingest.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "logread.h"
+#include "route.h"
+
+int ingest_init(ingest *g, const ingest_opts *o, char *err)
+{
+    memset(g, 0, sizeof *g);
+    g->o = *o;
+    if (g->o.timeout_s <= 0)
+        g->o.timeout_s = 1800;
+    if (g->o.reorder_window_s <= 0)
+        g->o.reorder_window_s = 10;
+    g->fmt = logfmt_new(o->format, err);
+    if (!g->fmt)
+        return ST_EINPUT;
+    g->heap = malloc(INGEST_HEAP_CAP * sizeof *g->heap);
+    g->iev = malloc(INGEST_IEV_CAP * sizeof *g->iev);
+    g->iev_stride = 1;
+    g->ws_dur = resv_new(100000, o->seed, "websockets.duration");
+    if (!g->heap || !g->iev || !g->ws_dur || quality_init(&g->q, g->o.reorder_window_s) < 0 ||
+        routetab_init(&g->rt, o->seed, o->item_cap) < 0 ||
+        sessionize_init(&g->ss, g->o.timeout_s, o->seed) < 0) {
+        ingest_term(g);
+        return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+void ingest_term(ingest *g)
+{
+    logfmt_free(g->fmt);
+    quality_term(&g->q);
+    routetab_term(&g->rt);
+    sessionize_term(&g->ss);
+    free(g->heap);
+    free(g->iev);
+    free(g->sec_sessions);
+    free(g->sec_requests);
+    free(g->sec_ws);
+    resv_free(g->ws_dur);
+    memset(g, 0, sizeof *g);
+}
+
+double ingest_span(const ingest *g)
+{
+    return g->have_t0 && g->last_ts > g->first_ts ? g->last_ts - g->first_ts : 0;
+}
+
+/* Index of the second of ts in the series, growing it; -1 past the cap or on ENOMEM. */
+static long sec_index(ingest *g, double ts)
+{
+    double d = floor(ts - g->t0);
+    if (d < 0)
+        d = 0;
+    if (d >= (double)INGEST_MAX_SECONDS)
+        return -1;
+    size_t i = (size_t)d;
+    if (i >= g->sec_alloc) {
+        size_t na = g->sec_alloc ? g->sec_alloc : 4096;
+        while (na <= i)
+            na *= 2;
+        if (na > INGEST_MAX_SECONDS)
+            na = INGEST_MAX_SECONDS;
+        uint32_t *a = realloc(g->sec_sessions, na * sizeof *a);
+        if (!a)
+            return -1;
+        g->sec_sessions = a;
+        uint32_t *b = realloc(g->sec_requests, na * sizeof *b);
+        if (!b)
+            return -1;
+        g->sec_requests = b;
+        int32_t *c = realloc(g->sec_ws, na * sizeof *c);
+        if (!c)
+            return -1;
+        g->sec_ws = c;
+        memset(g->sec_sessions + g->sec_alloc, 0, (na - g->sec_alloc) * sizeof *a);
+        memset(g->sec_requests + g->sec_alloc, 0, (na - g->sec_alloc) * sizeof *b);
+        memset(g->sec_ws + g->sec_alloc, 0, (na - g->sec_alloc) * sizeof *c);
+        g->sec_alloc = na;
+    }
+    if (i + 1 > g->nsec)
+        g->nsec = i + 1;
+    return (long)i;
+}
+
+static void iev_add(ingest *g, double ts, uint32_t route, uint64_t item)
+{
+    if (g->iev_seen++ % g->iev_stride)
+        return;
+    if (g->niev == INGEST_IEV_CAP) {
+        /* Keep every other event and sample half as often from now on. */
+        size_t k = 0;
+        for (size_t i = 0; i < g->niev; i += 2)
+            g->iev[k++] = g->iev[i];
+        g->niev = k;
+        g->iev_stride *= 2;
+    }
+    g->iev[g->niev].t = (float)(ts - g->t0);
+    g->iev[g->niev].route = route;
+    g->iev[g->niev].item = item;
+    g->niev++;
+}
+
+/* Consumes one event in time order. */
+static int ingest_sorted(ingest *g, const ingest_ev *e)
+{
+    quality_sorted(&g->q, e->ts);
+    if (!g->first_ts || e->ts < g->first_ts)
+        g->first_ts = e->ts;
+    if (e->ts > g->last_ts)
+        g->last_ts = e->ts;
+    long s = sec_index(g, e->ts);
+    if (s >= 0)
+        g->sec_requests[s]++;
+    if (e->kind == ROUTE_PAGE || e->kind == ROUTE_API) {
+        g->page_requests++;
+        int opened = sessionize_add(&g->ss, e->ts, e->client, e->route);
+        if (opened < 0)
+            return opened;
+        if (opened && s >= 0)
+            g->sec_sessions[s]++;
+        if (e->item)
+            iev_add(g, e->ts, e->route, e->item);
+    }
+    return 0;
+}
+
+static int heap_less(const ingest_ev *a, const ingest_ev *b)
+{
+    return a->ts < b->ts;
+}
+
+static void heap_push(ingest *g, const ingest_ev *e)
+{
+    size_t i = g->nheap++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!heap_less(e, &g->heap[p]))
+            break;
+        g->heap[i] = g->heap[p];
+        i = p;
+    }
+    g->heap[i] = *e;
+}
+
+static ingest_ev heap_pop(ingest *g)
+{
+    ingest_ev top = g->heap[0];
+    ingest_ev last = g->heap[--g->nheap];
+    size_t i = 0, n = g->nheap;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        const ingest_ev *mv = &last;
+        if (l < n && heap_less(&g->heap[l], mv)) {
+            m = l;
+            mv = &g->heap[l];
+        }
+        if (r < n && heap_less(&g->heap[r], mv))
+            m = r;
+        if (m == i)
+            break;
+        g->heap[i] = g->heap[m];
+        i = m;
+    }
+    if (n)
+        g->heap[i] = last;
+    return top;
+}
+
+static int ingest_release(ingest *g, double upto)
+{
+    while (g->nheap && (g->heap[0].ts <= upto || g->nheap == INGEST_HEAP_CAP)) {
+        ingest_ev e = heap_pop(g);
+        int rc = ingest_sorted(g, &e);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int ingest_is_bot(ingest *g, const logrec *r)
+{
+    if (!r->ua)
+        return 0;
+    uint64_t h = route_hash(r->ua, r->ua_len) | 1;
+    uint64_t *slot = &g->bot_cache[(h >> 20) & 4095];
+    if ((*slot | 2) == (h | 2))
+        return (*slot & 2) != 0;
+    int bot = quality_is_bot(r->ua, r->ua_len);
+    *slot = (h & ~(uint64_t)2) | (bot ? 2 : 0);
+    return bot;
+}
+
+static int ingest_record(ingest *g, const logrec *r)
+{
+    uint64_t client = route_hash(r->ip ? r->ip : "", r->ip_len);
+    if (r->ua)
+        client = sketch_mix(client ^ route_hash(r->ua, r->ua_len));
+    else
+        client = sketch_mix(client);
+    int bot = ingest_is_bot(g, r);
+    quality_line(&g->q, r, client, bot);
+    if (!g->have_t0) {
+        g->have_t0 = 1;
+        g->t0 = floor(r->ts) - 60; /* a little room for lines that arrive out of order */
+        g->max_ts = r->ts;
+    }
+    if (bot)
+        return 0;
+    route_norm n;
+    route_normalize(r->path, r->path_len, r->method, r->method_len, r->status, &n);
+    int idx = routetab_add(&g->rt, &n, r->method, r->method_len, r->status, r->bytes, r->req_time,
+                           client);
+    if (idx < 0)
+        return idx;
+    g->human_requests++;
+    if (n.kind == ROUTE_WEBSOCKET && r->status == 101) {
+        /* nginx logs a WebSocket when it closes: the line's time is the end. */
+        g->ws_count++;
+        if (r->req_time >= 0) {
+            resv_add(g->ws_dur, r->req_time);
+            long a = sec_index(g, r->ts - r->req_time), b = sec_index(g, r->ts);
+            if (a >= 0 && b >= 0) {
+                g->sec_ws[a]++;
+                g->sec_ws[b]--;
+            }
+        }
+        return 0;
+    }
+    if (r->ts < g->max_ts - g->o.reorder_window_s)
+        g->q.too_late++;
+    ingest_ev e = {r->ts, client, 0, (uint32_t)idx, (uint32_t)n.kind};
+    for (size_t i = 0; i < n.nparams; i++)
+        if (n.params[i].is_item) {
+            e.item = n.params[i].value | 1;
+            break;
+        }
+    heap_push(g, &e);
+    if (r->ts > g->max_ts)
+        g->max_ts = r->ts;
+    return ingest_release(g, g->max_ts - g->o.reorder_window_s);
+}
+
+int ingest_run(ingest *g, const char *const *paths, size_t npaths, progress *pg, char *err)
+{
+    logread *lr = logread_open(paths, npaths, 0, err);
+    if (!lr)
+        return ST_EINPUT;
+    char *line;
+    size_t len;
+    uint64_t lineno;
+    int too_long, rc;
+    int header_checked = 0;
+    while ((rc = logread_next(lr, &line, &len, &lineno, &too_long, err)) > 0) {
+        g->q.lines++;
+        if (!header_checked) {
+            header_checked = 1;
+            int h = logfmt_header(g->fmt, line, len, err);
+            if (h < 0) {
+                logread_close(lr);
+                return h;
+            }
+            if (h == 1)
+                continue;
+        }
+        if (too_long) {
+            quality_bad(&g->q, LF_TOO_LONG, lineno);
+            continue;
+        }
+        if (len == 0) {
+            quality_bad(&g->q, LF_TRUNCATED, lineno);
+            continue;
+        }
+        logrec r;
+        int why = logfmt_parse(g->fmt, line, len, &r);
+        if (why) {
+            quality_bad(&g->q, why, lineno);
+            continue;
+        }
+        rc = ingest_record(g, &r);
+        if (rc < 0) {
+            logread_close(lr);
+            return st_err(err, rc, "out of memory at line %llu", (unsigned long long)lineno);
+        }
+        if (pg && (lineno & 0xffff) == 0)
+            progress_update(pg, 0, "%llu lines", (unsigned long long)lineno);
+    }
+    logread_close(lr);
+    if (rc < 0)
+        return rc;
+    rc = ingest_release(g, INFINITY);
+    if (rc < 0)
+        return st_err(err, rc, "out of memory");
+    sessionize_flush(&g->ss);
+    quality_finish(&g->q, ingest_span(g));
+    return 0;
+}

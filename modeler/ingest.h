@@ -1,0 +1,80 @@
+/*
+ * ingest.h -- the one streaming pass of `modeler fit`: read, tokenize, classify, reorder,
+ * sessionize and count. Everything the fits need afterwards is in struct ingest.
+ *
+ * Pipeline per line: logread -> logfmt -> quality counters -> bot check (bots are counted,
+ * then dropped) -> route template -> route statistics -> a bounded reorder heap (lines are
+ * released in time order once they are older than the newest line by the reorder window)
+ * -> per-second series, sessions, journeys, item-event sample, WebSocket intervals.
+ *
+ * Memory is bounded: the reorder heap, the client table, the item sketches, the reservoirs
+ * and the per-second series (at most INGEST_MAX_SECONDS) all have caps. The item-event
+ * sample (for burst convergence) keeps every k-th event, doubling k when full.
+ */
+#ifndef MODELER_INGEST_H
+#define MODELER_INGEST_H
+
+#include <stdint.h>
+#include "logfmt.h"
+#include "progress.h"
+#include "quality.h"
+#include "routetab.h"
+#include "sessionize.h"
+
+#define INGEST_MAX_SECONDS ((size_t)40 * 86400)
+#define INGEST_HEAP_CAP ((size_t)1 << 18)
+#define INGEST_IEV_CAP ((size_t)1 << 21)
+
+typedef struct ingest_opts {
+    const char *format;     /* NULL = combined */
+    double timeout_s;       /* session timeout */
+    double reorder_window_s;
+    uint64_t seed;
+    size_t item_cap;        /* per item parameter (0 = default) */
+} ingest_opts;
+
+typedef struct ingest_ev {
+    double ts;
+    uint64_t client;
+    uint64_t item;          /* hash of the first item parameter, 0 if none */
+    uint32_t route;
+    uint32_t kind;
+} ingest_ev;
+
+typedef struct item_ev {
+    float t;                /* seconds from t0 */
+    uint32_t route;
+    uint64_t item;
+} item_ev;
+
+typedef struct ingest {
+    ingest_opts o;
+    logfmt *fmt;
+    quality q;
+    routetab rt;
+    sessionize ss;
+    ingest_ev *heap;
+    size_t nheap;
+    double max_ts;
+    int have_t0;
+    double t0, first_ts, last_ts;
+    uint32_t *sec_sessions, *sec_requests;
+    int32_t *sec_ws;        /* +1 at a WebSocket's open second, -1 at its close */
+    size_t nsec, sec_alloc;
+    uint64_t human_requests, page_requests;
+    uint64_t ws_count;
+    resv *ws_dur;
+    item_ev *iev;
+    size_t niev;
+    uint64_t iev_stride, iev_seen;
+    uint64_t bot_cache[4096]; /* ua hash | bot bit, direct mapped */
+} ingest;
+
+int ingest_init(ingest *g, const ingest_opts *o, char *err);
+void ingest_term(ingest *g);
+/* Reads every path ("-" = stdin). Returns 0, or ST_EINPUT/ST_EENV/ST_ENOMEM with err set
+ * (bad format spec, unreadable file). Malformed lines are never errors. */
+int ingest_run(ingest *g, const char *const *paths, size_t npaths, progress *pg, char *err);
+double ingest_span(const ingest *g); /* seconds between first and last line */
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * logread.h -- line reader over several log files: plain or gzip (zlib), "-" for stdin.
+ *
+ * Design: every input goes through zlib's gzread, which passes plain files through
+ * unchanged, so .gz detection is by content, not by name. Lines are handed out as pointers
+ * into one internal buffer (valid until the next call) without copying; a line longer than
+ * the cap is reported once as too long and skipped up to its newline, so memory stays
+ * bounded whatever the input. Line numbers are global across files (1-based) and the
+ * current file's base name is available for messages.
+ *
+ * Ownership: logread_open copies nothing but the path pointers (the caller keeps argv alive);
+ * logread_close releases everything; logread_close(NULL) is a no-op.
+ */
+#ifndef MODELER_LOGREAD_H
+#define MODELER_LOGREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "st.h"
+
+#define LOGREAD_MAX_LINE (64u * 1024u)
+
+typedef struct logread logread;
+
+/* Opens the first file immediately (so a missing file fails here, ST_EINPUT). NULL on
+ * failure with err set. max_line 0 means LOGREAD_MAX_LINE. */
+logread *logread_open(const char *const *paths, size_t npaths, size_t max_line, char *err);
+
+/* Next line, without its newline (and without a trailing \r). Returns 1 with *line and *len
+ * set, 0 at the end of all inputs, negative on a read error (err set). *too_long is set to
+ * 1 for a line past the cap (then *len is the cap and the line is cut). */
+int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *too_long,
+                 char *err);
+
+uint64_t logread_bytes(const logread *r); /* uncompressed bytes consumed so far */
+void logread_close(logread *r);
+
+#endif

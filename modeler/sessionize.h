@@ -1,0 +1,57 @@
+/*
+ * sessionize.h -- sessions from a time-ordered stream of (client, route) requests.
+ *
+ * A session is a client's run of page/api requests with no gap longer than the timeout.
+ * Clients live in an open-addressing table; when it fills, idle clients (no request for a
+ * timeout) are evicted and their sessions closed, and the table grows only up to a cap, so
+ * memory follows the number of concurrently active clients, not the log size.
+ *
+ * Outputs, filled as sessions open and close: session arrival times (capped array; the
+ * Hawkes fit uses the first SESS_MAX_ARRIVALS), think-time and duration reservoirs, the
+ * length pmf, the Markov counts, and a log-spaced histogram of every same-client gap (for
+ * the timeout valley, Lee & al.'s "gap distribution" method).
+ */
+#ifndef MODELER_SESSIONIZE_H
+#define MODELER_SESSIONIZE_H
+
+#include <stdint.h>
+#include "markov.h"
+#include "sketch.h"
+
+#define SESS_MAX_ARRIVALS ((size_t)4 << 20)
+#define SESS_PMF 100
+#define SESS_GAP_BINS 160   /* log10 gap from -2 to 6, 0.05 decades per bin */
+
+typedef struct sess_client {
+    uint64_t key;
+    double start, last;
+    uint32_t nreq, last_route;
+} sess_client;
+
+typedef struct sessionize {
+    double timeout;
+    sess_client *c;
+    size_t size, used, max_size;
+    markov mk;
+    double *arrivals;
+    size_t narrivals, arrivals_cap;
+    uint64_t sessions;
+    uint64_t length_pmf[SESS_PMF];
+    double length_sum;
+    resv *think, *duration, *lengths;
+    uint64_t gap_hist[SESS_GAP_BINS];
+    double now;
+} sessionize;
+
+int sessionize_init(sessionize *s, double timeout_s, uint64_t seed); /* ST_ENOMEM */
+void sessionize_term(sessionize *s);
+/* One page/api request in time order. Returns 1 if it opened a session, 0 if not, or
+ * ST_ENOMEM. */
+int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route);
+/* Closes every open session (end of input). */
+void sessionize_flush(sessionize *s);
+/* The valley of the log-gap histogram between the think-time and the between-session
+ * modes, in seconds, or -1 when there is no clear valley. */
+double sessionize_fitted_timeout(const sessionize *s);
+
+#endif

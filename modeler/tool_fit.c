@@ -1,0 +1,289 @@
+/*
+ * tool_fit.c -- `modeler fit`: options, the streaming pass, the fits, the model file, the
+ * human (or --json) summary. The only place in fit that prints.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "afile.h"
+#include "dbuf.h"
+#include "fit_run.h"
+#include "ingest.h"
+#include "jsonio.h"
+#include "log.h"
+#include "model_write.h"
+#include "progress.h"
+#include "report.h"
+#include "tools.h"
+#include "units.h"
+
+#define FIT_MAX_FILES 4096
+
+static void fit_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: modeler fit LOG... -o MODEL.json [options]\n"
+            "\n"
+            "Reads access logs in one streaming pass (plain or .gz, '-' for stdin, several\n"
+            "files in order) and writes a traffic model (docs/formats/traffic-model.md).\n"
+            "\n"
+            "options:\n"
+            "  -o, --output FILE        model file to write (required; '-' = stdout)\n"
+            "  --format SPEC            combined (default), common, an nginx log_format string,\n"
+            "                           or csv:FIELD=COLUMN,... / tsv:... (fields: time, ip,\n"
+            "                           method, path, request, status, bytes, ua, request_time)\n"
+            "  --session-timeout DUR    session timeout (default 30m)\n"
+            "  --reorder-window DUR     tolerated disorder of lines (default 10s)\n"
+            "  --k-min N                fold routes seen from fewer than N clients (default 5)\n"
+            "  --max-routes N           keep at most N routes, fold the rest (default 200)\n"
+            "  --limbo FILE.csv         also write LIMBO's t_mid,rate arrival-rate CSV\n"
+            "  --report FILE.html       also write the HTML report\n"
+            "  --seed N                 seed for sampling and jitter (default 1)\n"
+            "  --json                   print the summary as JSON\n"
+            "  --quiet                  print nothing but errors\n"
+            "  -h, --help               this help\n"
+            "\n"
+            "examples:\n"
+            "  modeler fit /var/log/nginx/access.log* -o prod.model.json\n"
+            "  zcat old.log.gz | modeler fit - -o m.json --session-timeout 20m\n"
+            "  modeler fit app.log --format '$remote_addr - [$time_iso8601] \"$request\" "
+            "$status $body_bytes_sent $request_time' -o m.json\n"
+            "  modeler fit events.csv --format csv:time=ts,ip=client,path=url,status=code -o m.json\n");
+}
+
+/* The LIMBO interchange CSV: t_mid (seconds from the start), rate (sessions per second). */
+static int write_limbo(const char *path, const fit_result *fr, char *err)
+{
+    afile af;
+    FILE *f = afile_open(&af, path, err);
+    if (!f)
+        return ST_EENV;
+    fprintf(f, "t_mid,rate\n");
+    for (size_t i = 0; i < fr->nrates; i++)
+        fprintf(f, "%.1f,%.6g\n", ((double)i + 0.5) * fr->bin_s, fr->rates[i]);
+    return afile_commit(&af, err);
+}
+
+static void print_summary(const fit_result *fr, const char *out, double secs)
+{
+    const ingest *g = fr->g;
+    char a[32], b[32];
+    printf("modeler fit: %s lines (%s parsed) in %.2f s -> %s (seed %llu)\n",
+           units_fmt_count(a, sizeof a, g->q.lines), units_fmt_count(b, sizeof b, g->q.parsed),
+           secs, out, (unsigned long long)fr->seed);
+    printf("  span %.0f s, %llu sessions, %llu human requests, %zu routes (%zu folded)\n",
+           ingest_span(g), (unsigned long long)g->ss.sessions,
+           (unsigned long long)g->human_requests, fr->routes_out, fr->folded);
+    if (fr->hk.fitted)
+        printf("  hawkes: branching ratio %.3f [%.3f, %.3f], beta %.4g/s, %zu events\n", fr->hk.n,
+               fr->hk.ci_lo, fr->hk.ci_hi, fr->hk.beta, fr->hk.events);
+    else
+        printf("  hawkes: not fitted (%s)\n", fr->hk_refused);
+    if (fr->burst_refused[0])
+        printf("  bursts: refused (%s)\n", fr->burst_refused);
+    else
+        printf("  bursts: %zu episodes\n", fr->bf.n);
+    for (size_t i = 0; i < fr->bf.n && i < 5; i++) {
+        const burst_episode *e = &fr->bf.ep[i];
+        printf("    +%.0fs for %.0fs, peak %.2f/s over %.2f/s", e->onset, e->duration_s,
+               e->peak_rate, e->baseline_rate);
+        if (e->conv.valid)
+            printf(", top %d items %.0f%% of requests (hot share %.0f%%)", e->conv.top_k,
+                   100 * e->conv.top_k_share, 100 * e->conv.hot_share);
+        printf("\n");
+    }
+    if (fr->think_ok)
+        printf("  think time: %s, median %.2f s (KS D %.3f)\n",
+               dist_names[fr->think.all[fr->think.best].kind], fr->think.median_s,
+               fr->think.all[fr->think.best].ks_d);
+    else
+        printf("  think time: %s\n", fr->think_note);
+    if (fr->zipf_main_route[0])
+        printf("  popularity: %s zipf s = %.3f\n", fr->zipf_main_route, fr->zipf_s_main);
+    if (g->ws_count)
+        printf("  websockets: %llu, median %.1f s, max concurrency %.0f\n",
+               (unsigned long long)g->ws_count, fr->ws_ok ? fr->ws.median_s : 0, fr->ws_conc_max);
+    for (size_t i = 0; i < g->q.nfindings; i++)
+        printf("  finding: %s\n", g->q.findings[i]);
+}
+
+static json_t *json_summary(const fit_result *fr, const char *out, double secs)
+{
+    const ingest *g = fr->g;
+    json_t *f = json_array();
+    for (size_t i = 0; i < g->q.nfindings; i++)
+        json_array_append_new(f, json_string(g->q.findings[i]));
+    json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:f,s:f,s:I}", "command", "fit", "model", out,
+                          "seed", (json_int_t)fr->seed, "lines", (json_int_t)g->q.lines,
+                          "parsed", (json_int_t)g->q.parsed, "seconds", secs,
+                          "lines_per_s", secs > 0 ? (double)g->q.lines / secs : 0.0, "sessions",
+                          (json_int_t)g->ss.sessions);
+    json_object_set_new(o, "hawkes_fitted", json_boolean(fr->hk.fitted));
+    if (fr->hk.fitted)
+        json_object_set_new(o, "branching_ratio", json_real(fr->hk.n));
+    json_object_set_new(o, "burst_episodes", json_integer((json_int_t)fr->bf.n));
+    json_object_set_new(o, "findings", f);
+    return o;
+}
+
+int tool_fit_main(int argc, char **argv)
+{
+    const char *out = NULL, *limbo = NULL, *report = NULL;
+    ingest_opts o = {NULL, 1800, 10, 1, 0};
+    int json = 0;
+    int64_t kmin = 5, maxr = 200;
+    const char **files = calloc((size_t)argc + 1, sizeof *files);
+    size_t nfiles = 0;
+    char err[ST_ERRLEN];
+    if (!files) {
+        log_error("out of memory");
+        return ST_EXIT_ENV;
+    }
+    int rc = ST_EXIT_INPUT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEEDV()                                                                            \
+    do {                                                                                   \
+        if (!v) {                                                                          \
+            log_error("%s: needs a value (try 'modeler fit --help')", a);                 \
+            goto done;                                                                     \
+        }                                                                                  \
+        i++;                                                                               \
+    } while (0)
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fit_usage(stdout);
+            rc = ST_EXIT_OK;
+            goto done;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            NEEDV();
+            out = v;
+        } else if (!strcmp(a, "--format")) {
+            NEEDV();
+            o.format = v;
+        } else if (!strcmp(a, "--limbo")) {
+            NEEDV();
+            limbo = v;
+        } else if (!strcmp(a, "--report")) {
+            NEEDV();
+            report = v;
+        } else if (!strcmp(a, "--session-timeout") || !strcmp(a, "--reorder-window")) {
+            NEEDV();
+            double d;
+            if (units_parse_duration(v, &d, err) < 0 || d <= 0) {
+                log_error("%s: %s", a, d <= 0 ? "must be positive" : err);
+                goto done;
+            }
+            if (a[2] == 's')
+                o.timeout_s = d;
+            else
+                o.reorder_window_s = d;
+        } else if (!strcmp(a, "--seed")) {
+            NEEDV();
+            if (units_parse_u64(v, &o.seed, err) < 0) {
+                log_error("--seed: %s", err);
+                goto done;
+            }
+        } else if (!strcmp(a, "--k-min") || !strcmp(a, "--max-routes")) {
+            NEEDV();
+            int64_t x;
+            if (units_parse_i64(v, 1, a[2] == 'k' ? 16 : 4000, &x, err) < 0) {
+                log_error("%s: %s", a, err);
+                goto done;
+            }
+            if (a[2] == 'k')
+                kmin = x;
+            else
+                maxr = x;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
+            log_level = LOG_ERROR;
+        } else if (a[0] == '-' && a[1]) {
+            log_error("fit: unknown option '%s' (try 'modeler fit --help')", a);
+            goto done;
+        } else {
+            files[nfiles++] = a;
+        }
+#undef NEEDV
+    }
+    if (nfiles == 0) {
+        log_error("fit: no log files given (try 'modeler fit --help')");
+        goto done;
+    }
+    if (!out) {
+        log_error("fit: -o MODEL.json is required");
+        goto done;
+    }
+    ingest g;
+    if (ingest_init(&g, &o, err) < 0) {
+        log_error("%s", err);
+        goto done;
+    }
+    progress pg;
+    progress_init(&pg, stderr, log_level < LOG_INFO || json);
+    uint64_t t_start = st_now_ns();
+    int r = ingest_run(&g, files, nfiles, &pg, err);
+    progress_done(&pg);
+    if (r < 0) {
+        log_error("%s", err);
+        ingest_term(&g);
+        rc = st_rc_exit(r);
+        goto done;
+    }
+    dbuf cmd;
+    dbuf_init(&cmd, 4096);
+    dbuf_adds(&cmd, "modeler");
+    for (int i = 0; i < argc; i++) {
+        dbuf_adds(&cmd, " ");
+        dbuf_adds(&cmd, argv[i]);
+    }
+    fit_result fr;
+    memset(&fr, 0, sizeof fr);
+    fr.g = &g;
+    fr.files = files;
+    fr.nfiles = nfiles;
+    fr.command = cmd.p ? cmd.p : "modeler fit";
+    fr.seed = o.seed;
+    fr.k_min = (unsigned)kmin;
+    fr.max_routes = (size_t)maxr;
+    json_t *model = NULL;
+    r = fit_run(&fr, err);
+    if (r == 0) {
+        model = model_build(&fr, err);
+        if (!model)
+            r = ST_ENOMEM;
+    }
+    if (r == 0)
+        r = jsonio_save(out, model, err);
+    if (r == 0 && limbo)
+        r = write_limbo(limbo, &fr, err);
+    if (r == 0 && report)
+        r = report_write(model, report, err);
+    double secs = (double)(st_now_ns() - t_start) / 1e9;
+    if (r < 0) {
+        log_error("%s", err);
+        rc = st_rc_exit(r);
+    } else {
+        rc = ST_EXIT_OK;
+        if (json) {
+            json_t *s = json_summary(&fr, out, secs);
+            char *line = jsonio_dumps_line(s);
+            if (line && log_level >= LOG_INFO)
+                printf("%s\n", line);
+            free(line);
+            json_decref(s);
+        } else if (log_level >= LOG_INFO && strcmp(out, "-") != 0) {
+            print_summary(&fr, out, secs);
+        }
+    }
+    json_decref(model);
+    fit_result_term(&fr);
+    dbuf_free(&cmd);
+    ingest_term(&g);
+done:
+    free(files);
+    return rc;
+}

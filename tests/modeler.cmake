@@ -1,0 +1,6 @@
+# modeler tests: unit (cmocka per module), the CLI contract table, and integration tests
+# that run the log simulator (tests/sim) and refit its output.
+add_executable(logsim ${ST_TEST_DIR}/sim/logsim.c ${ST_TEST_DIR}/sim/logsim_check.c)
+target_link_libraries(logsim PRIVATE stcommon st::zlib m)
+
+st_cli_table(modeler ${ST_TEST_DIR}/cli/modeler.tsv)
