@@ -21,18 +21,18 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         {"json", 0, 0, O_JSON}, {"no-progress", 0, 0, O_NOPROG}, {"output", 1, 0, 'o'},
         {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
     char e[ST_ERRLEN];
-    int c;
+    int c, li = -1;
     int64_t v;
     memset(o, 0, sizeof *o);
     o->seg_i = o->seg_n = 1;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:qh", lo, NULL)) != -1) {
+    while ((li = -1, c = getopt_long(argc, argv, ":o:qh", lo, &li)) != -1) {
         const char *a = optarg;
         int run_only = c == O_THREADS || c == O_SERIES || c == O_METRICS || c == O_GRACE ||
                        c == O_NOPROG;
         if (run_only && !run)
-            return st_err(err, ST_EINPUT, "%s: only valid for 'replay run'", argv[optind - 1]);
+            return st_err(err, ST_EINPUT, "--%s: only valid for 'replay run'", li >= 0 ? lo[li].name : "?");
         switch (c) {
         case 'o': o->out = a; break;
         case 'q': o->quiet = 1; break;
@@ -43,7 +43,13 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         case O_TARGET: o->ov.target = a; break;
         case O_FEEDERS: o->ov.feeders_dir = a; break;
         case O_SERIES: o->series = a; break;
-        case O_METRICS: o->metrics_addr = a; break;
+        case O_METRICS: {
+            const char *colon = strrchr(a, ':');
+            if (!colon || colon == a || units_parse_i64(colon + 1, 1, 65535, &v, e))
+                return st_err(err, ST_EINPUT, "--metrics-addr: expected HOST:PORT like 127.0.0.1:9464, got '%s'", a);
+            o->metrics_addr = a;
+            break;
+        }
         case O_DURATION:
             if (units_parse_duration(a, &o->ov.duration, e) || o->ov.duration <= 0)
                 return st_err(err, ST_EINPUT, "--duration: expected a duration like 90s, got '%s'", a);

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Ctrl-C: arrivals stop, in-flight requests drain within the grace period, results.json is
+# still written (stopped = "interrupted") and accounts for every planned request
+# (sent + unsent = planned, every sent request done). An unreachable target is exit 3, fast.
+. "$(dirname "$0")/replay_lib.sh"
+start_nginx
+make_scenario 60s 10
+"$REPLAY" run "$T/s.json" --no-progress --grace 2s -o "$T/r.json" >"$T/out" 2>"$T/err" &
+pid=$!
+sleep 3
+kill -INT "$pid"
+t0=$(date +%s)
+wait "$pid"
+rc=$?
+t1=$(date +%s)
+cat "$T/err"
+[ $((t1 - t0)) -le 4 ] || fail "took $((t1 - t0)) s to stop after SIGINT (grace 2 s)"
+[ "$rc" = 0 ] || fail "exit $rc after SIGINT (no thresholds: expected 0)"
+[ -s "$T/r.json" ] || fail "no results.json after SIGINT"
+jq -e '.stopped == "interrupted" and .counts.requests_sent > 0 and
+       .counts.requests_sent == .counts.requests_done and .counts.requests_unsent > 0 and
+       .counts.requests_sent + .counts.requests_unsent == .counts.requests_planned' "$T/r.json" >/dev/null \
+  || fail "results after SIGINT are inconsistent: $(jq -c '{stopped, counts}' "$T/r.json")"
+grep -q "interrupted" "$T/err" || fail "no 'interrupted' message on stderr"
+sent=$(jq .counts.requests_sent "$T/r.json")
+logged=$(wc -l <"$T/access.log")
+[ "$sent" = "$logged" ] || fail "results say $sent sent, nginx logged $logged"
+
+# Unreachable target: a clear error and exit 3 within the connect timeout, not a hang.
+port=$(free_port)
+t0=$(date +%s%N)
+"$REPLAY" run "$T/s.json" --target "http://127.0.0.1:$port" -o "$T/x.json" 2>"$T/err2"
+rc=$?
+t1=$(date +%s%N)
+cat "$T/err2"
+[ "$rc" = 3 ] || fail "unreachable target: exit $rc, want 3"
+grep -q "cannot reach target" "$T/err2" || fail "unreachable target: unclear message"
+[ $(( (t1 - t0) / 1000000 )) -lt 5000 ] || fail "unreachable target took too long"
+echo "PASS replay SIGINT and unreachable target"

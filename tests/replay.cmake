@@ -1,0 +1,11 @@
+# replay's tests: unit (cmocka, per module), the CLI contract table, and integration tests
+# against nginx / a stalling server started by each test on 127.0.0.1.
+foreach(m tmpl thresholds metrics plan loop)
+  if(EXISTS ${ST_TEST_DIR}/unit/test_replay_${m}.c)
+    st_unit_test(test_replay_${m} ${ST_TEST_DIR}/unit/test_replay_${m}.c LIBS replay_core)
+  endif()
+endforeach()
+st_cli_table(replay ${ST_TEST_DIR}/cli/replay.tsv)
+foreach(t plan accuracy co segments sigint)
+  st_integ_test(integ_replay_${t} 120 bash ${ST_TEST_DIR}/integ/replay_${t}.sh)
+endforeach()

@@ -1,0 +1,109 @@
+/*
+ * test_replay_thresholds.c -- unit tests of replay/thresholds.c and metrics_measure: the
+ * grammar (labels, units, operators), errors that name the field path, and measurements on
+ * metrics built by hand.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "metrics.h"
+#include "thresholds.h"
+
+static void test_parse(void **state)
+{
+    (void)state;
+    thr t;
+    char err[ST_ERRLEN];
+    assert_int_equal(thr_parse(&t, "p95(latency{route=\"/products/{id}\"}) < 300ms", "s.t[0]", err), 0);
+    assert_int_equal(t.agg, THR_PCT);
+    assert_true(t.pct == 95);
+    assert_int_equal(t.metric, THR_LATENCY);
+    assert_string_equal(t.route, "/products/{id}");
+    assert_int_equal(t.op, THR_LT);
+    assert_true(t.value == 300000);
+    assert_int_equal(thr_parse(&t, "rate(errors) < 1%", "s", err), 0);
+    assert_true(t.agg == THR_RATE && t.metric == THR_ERRORS && t.value == 0.01);
+    assert_int_equal(thr_parse(&t, "p99.9(service{status=\"2xx\"}) >= 1.5s", "s", err), 0);
+    assert_true(t.pct == 99.9 && t.status_class == 2 && t.op == THR_GE && t.value == 1.5e6);
+    assert_int_equal(thr_parse(&t, "count(errors{route=\"/checkout\"}) <= 0", "s", err), 0);
+    assert_true(t.agg == THR_COUNT && t.op == THR_LE && t.value == 0);
+    assert_true(thr_compare(&t, 0) && !thr_compare(&t, 1));
+
+    assert_int_equal(thr_parse(&t, "p95(latncy) < 3ms", "scenario.thresholds[2]", err), ST_EINPUT);
+    assert_non_null(strstr(err, "scenario.thresholds[2]: unknown metric"));
+    assert_int_equal(thr_parse(&t, "rate(latency) < 1%", "x", err), ST_EINPUT);
+    assert_int_equal(thr_parse(&t, "p95(errors) < 1%", "x", err), ST_EINPUT);
+    assert_int_equal(thr_parse(&t, "p95(latency) = 3ms", "x", err), ST_EINPUT);
+    assert_int_equal(thr_parse(&t, "p95(latency) < fast", "x", err), ST_EINPUT);
+    assert_int_equal(thr_parse(&t, "p95(latency{host=\"x\"}) < 3ms", "x", err), ST_EINPUT);
+    assert_int_equal(thr_parse(&t, "p101(latency) < 3ms", "x", err), ST_EINPUT);
+}
+
+static void test_measure(void **state)
+{
+    (void)state;
+    const char *names[] = {"/", "/products/{id}"};
+    metrics *m = metrics_new(2, 1000, 10);
+    thr t;
+    char err[ST_ERRLEN];
+    assert_non_null(m);
+    for (int i = 0; i < 99; i++)
+        assert_int_equal(metrics_record(m, 1, 2, -1, 1000, 900, 0, 10), 0);
+    assert_int_equal(metrics_record(m, 1, 5, ERR_5XX, 2000000, 1000, 0, 10), 0);
+    assert_int_equal(metrics_record(m, 0, 0, ERR_CONNECT, 5000, 5000, 1, 0), 0);
+    m->routes[0].sent = 1;
+    m->routes[1].sent = 100;
+    assert_int_equal(thr_parse(&t, "rate(errors) < 1%", "x", err), 0);
+    assert_true(metrics_measure(m, &t, names) > 0.0197 && metrics_measure(m, &t, names) < 0.0199);
+    assert_false(thr_compare(&t, metrics_measure(m, &t, names)));
+    assert_int_equal(thr_parse(&t, "rate(errors{route=\"/products/{id}\"}) <= 1%", "x", err), 0);
+    assert_true(metrics_measure(m, &t, names) == 0.01);
+    assert_int_equal(thr_parse(&t, "p99(latency{route=\"/products/{id}\"}) < 2ms", "x", err), 0);
+    assert_true(metrics_measure(m, &t, names) < 1002);
+    assert_int_equal(thr_parse(&t, "max(latency) < 1s", "x", err), 0);
+    assert_true(metrics_measure(m, &t, names) >= 2000000);
+    assert_int_equal(thr_parse(&t, "count(requests{status=\"5xx\"}) < 2", "x", err), 0);
+    assert_true(metrics_measure(m, &t, names) == 1);
+
+    /* Merge is exact: two halves add up to the whole. */
+    metrics *a = metrics_new(2, 1000, 10), *b = metrics_new(2, 1001, 10);
+    metrics_merge(a, m);
+    metrics_merge(a, m);
+    assert_int_equal(a->routes[1].done, 200);
+    assert_int_equal(hist_count(a->routes[1].lat[2]), 198);
+    assert_int_equal(a->secs[0].done, 200);
+    metrics_merge(b, m); /* b starts one second later: m's second 1 is b's second 0 */
+    assert_int_equal(b->secs[0].done, 1);
+    metrics_free(a);
+    metrics_free(b);
+    metrics_free(m);
+}
+
+static void test_coarse(void **state)
+{
+    (void)state;
+    uint64_t prev = 0;
+    for (uint64_t v = 0; v < 5000000; v = v * 9 / 8 + 1) {
+        size_t i = mx_coarse_index(v);
+        assert_true(v <= mx_coarse_high(i));
+        assert_true(i == 0 || v > mx_coarse_high(i - 1));
+        assert_true(i >= prev);
+        prev = i;
+    }
+    assert_true(mx_coarse_index((uint64_t)1 << 40) == MX_COARSE - 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_measure),
+        cmocka_unit_test(test_coarse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
