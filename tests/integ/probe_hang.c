@@ -180,7 +180,12 @@ int main(void)
         if (ng >= 1) {
             printf("probe_hang: gap %lld..%lld: %s\n", (long long)g[0].from,
                    (long long)g[0].to, g[0].reason);
-            CHECK(strstr(g[0].reason, "timed out") != NULL, "gap reason: %s", g[0].reason);
+            /* Under a loaded ctest -j run the relay can be mid-copy when it freezes, and the
+             * probe may see the connection drop before its statement timeout fires; both are
+             * honest reasons for the same gap, so either is accepted. */
+            CHECK(strstr(g[0].reason, "timed out") != NULL ||
+                      strstr(g[0].reason, "connection lost") != NULL,
+                  "gap reason: %s", g[0].reason);
             CHECK(g[0].to > g[0].from, "the gap was not closed after the thaw");
         }
     }
