@@ -4,3 +4,5 @@ add_executable(logsim ${ST_TEST_DIR}/sim/logsim.c ${ST_TEST_DIR}/sim/logsim_chec
 target_link_libraries(logsim PRIVATE stcommon st::zlib m)
 
 st_cli_table(modeler ${ST_TEST_DIR}/cli/modeler.tsv)
+st_integ_test(modeler_recovery 300 bash ${ST_TEST_DIR}/integ/modeler_recovery.sh)
+st_integ_test(modeler_quality 120 bash ${ST_TEST_DIR}/integ/modeler_quality.sh)

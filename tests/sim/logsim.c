@@ -4,6 +4,7 @@
  *
  *   logsim gen --out FILE[.gz] --truth TRUTH.json [--seed N] [--span 3h] [--rate 0.8]
  *   logsim check TRUTH.json MODEL.json      exit 0 when every recovery tolerance holds
+ *   logsim get FILE.json a.b.0.c             prints one value (for shell tests)
  *
  * The generative model (every draw from common/rng.h streams keyed by seed and purpose):
  *  - immigrant sessions: a non-homogeneous Poisson process, rate(t) = rate * (1 + 0.3
@@ -438,6 +439,7 @@ static int gen(int argc, char **argv)
 }
 
 int logsim_check(const char *truth, const char *model);
+int logsim_get(const char *file, const char *path);
 
 int main(int argc, char **argv)
 {
@@ -445,7 +447,9 @@ int main(int argc, char **argv)
         return gen(argc, argv);
     if (argc == 4 && !strcmp(argv[1], "check"))
         return logsim_check(argv[2], argv[3]);
+    if (argc == 4 && !strcmp(argv[1], "get"))
+        return logsim_get(argv[2], argv[3]);
     fprintf(stderr, "usage: logsim gen --out FILE [--truth T.json] [--seed N] [--span 3h] "
-                    "[--rate 0.8/s]\n       logsim check TRUTH.json MODEL.json\n");
+                    "[--rate 0.8/s]\n       logsim check TRUTH.json MODEL.json\n       logsim get FILE.json PATH\n");
     return 2;
 }

@@ -145,3 +145,47 @@ int logsim_check(const char *truth_path, const char *model_path)
     json_decref(m);
     return fails ? 1 : 0;
 }
+
+/* `logsim get FILE.json PATH`: prints the value at a dotted path (numbers as %.6g, strings
+ * raw, true/false, arrays and objects as their size), for the shell integration tests. */
+int logsim_get(const char *file, const char *path)
+{
+    char err[ST_ERRLEN];
+    json_t *m = jsonio_load(file, err);
+    if (!m) {
+        fprintf(stderr, "logsim: %s\n", err);
+        return 2;
+    }
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    const json_t *cur = m;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save)) {
+        if (json_is_array(cur)) {
+            char *end;
+            long i = strtol(tok, &end, 10);
+            cur = *end ? NULL : json_array_get(cur, (size_t)i);
+        } else {
+            cur = json_object_get(cur, tok);
+        }
+    }
+    int rc = 0;
+    if (!cur) {
+        printf("missing\n");
+        rc = 1;
+    } else if (json_is_number(cur)) {
+        printf("%.6g\n", json_number_value(cur));
+    } else if (json_is_string(cur)) {
+        printf("%s\n", json_string_value(cur));
+    } else if (json_is_boolean(cur)) {
+        printf("%s\n", json_is_true(cur) ? "true" : "false");
+    } else if (json_is_array(cur)) {
+        printf("%zu\n", json_array_size(cur));
+    } else if (json_is_object(cur)) {
+        printf("%zu\n", json_object_size(cur));
+    } else {
+        printf("null\n");
+    }
+    json_decref(m);
+    return rc;
+}
