@@ -135,7 +135,7 @@ static int io_recv(ws_conn *c, void *buf, size_t len, size_t *got)
 }
 
 /* Writes up to len bytes; as io_recv (IO_EOF never returned: a reset is IO_ERR). */
-static int io_send(ws_conn *c, const void *buf, size_t len, size_t *sent)
+static int io_send(ws_conn *c, const void *buf, size_t len, size_t *sent, int more)
 {
     *sent = 0;
     if (c->easy) {
@@ -149,7 +149,7 @@ static int io_send(ws_conn *c, const void *buf, size_t len, size_t *sent)
         return *sent ? IO_OK : IO_AGAIN;
     }
     for (;;) {
-        ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL);
+        ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
         if (n >= 0) {
             *sent = (size_t)n;
             return n ? IO_OK : IO_AGAIN;
@@ -349,7 +349,9 @@ static ssize_t wsl_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t
 {
     ws_conn *c = user;
     size_t sent;
-    int r = io_send(c, data, len, &sent);
+    /* wslay writes a frame's header and its payload in separate calls, flagging the
+     * header WSLAY_MSG_MORE: MSG_MORE lets the kernel put both in one segment. */
+    int r = io_send(c, data, len, &sent, (flags & WSLAY_MSG_MORE) != 0);
     if (r == IO_OK)
         return (ssize_t)sent;
     wslay_event_set_error(ctx, r == IO_AGAIN ? WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
@@ -506,7 +508,7 @@ static int handshake_io(ws_conn *c)
     struct hs *h = c->hs;
     while (h->req_off < h->req.len) {
         size_t n;
-        int r = io_send(c, h->req.p + h->req_off, h->req.len - h->req_off, &n);
+        int r = io_send(c, h->req.p + h->req_off, h->req.len - h->req_off, &n, 0);
         if (r == IO_AGAIN)
             return 0;
         if (r != IO_OK)

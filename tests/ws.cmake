@@ -20,7 +20,7 @@ st_integ_test(ws_conformance_lws 60
 # them; benchmarks are not tests, these are only built).
 if(EXISTS ${ST_TEST_DIR}/bench/ws_bench_server.c)
   add_executable(ws_bench_server ${ST_TEST_DIR}/bench/ws_bench_server.c)
-  target_link_libraries(ws_bench_server PRIVATE stcommon st::crypto)
+  target_link_libraries(ws_bench_server PRIVATE stws)
   add_executable(ws_bench_client ${ST_TEST_DIR}/bench/ws_bench_client.c)
   target_link_libraries(ws_bench_client PRIVATE stws)
 endif()
