@@ -145,6 +145,29 @@ json_t *results_build(const metrics *m, const run_info *ri)
     json_object_set_new(c, "status", counts_obj(status, mx_class_names, MX_CLASSES));
     json_object_set_new(c, "errors", counts_obj(err, mx_err_names, ERR_N));
     json_object_set_new(root, "counts", c);
+    {
+        /* Derived percentiles for people and jq; merge recomputes them from the histograms. */
+        hist *lat = hist_new(), *svc = hist_new();
+        json_t *sum = json_object();
+        for (size_t i = 0; lat && svc && i < m->n_routes; i++)
+            for (int k = 0; k < MX_CLASSES; k++) {
+                if (m->routes[i].lat[k])
+                    hist_merge(lat, m->routes[i].lat[k]);
+                if (m->routes[i].svc[k])
+                    hist_merge(svc, m->routes[i].svc[k]);
+            }
+        if (lat && svc)
+            json_object_set_new(sum, "latency_us", json_pack("{s:I,s:I,s:I,s:I}", "p50", (json_int_t)hist_percentile(lat, 50),
+                "p95", (json_int_t)hist_percentile(lat, 95), "p99", (json_int_t)hist_percentile(lat, 99), "max", (json_int_t)hist_percentile(lat, 100)));
+        if (lat && svc)
+            json_object_set_new(sum, "service_us", json_pack("{s:I,s:I,s:I,s:I}", "p50", (json_int_t)hist_percentile(svc, 50),
+                "p95", (json_int_t)hist_percentile(svc, 95), "p99", (json_int_t)hist_percentile(svc, 99), "max", (json_int_t)hist_percentile(svc, 100)));
+        json_object_set_new(sum, "lateness_us", json_pack("{s:I,s:I,s:I,s:I}", "p50", (json_int_t)hist_percentile(m->lateness, 50),
+            "p95", (json_int_t)hist_percentile(m->lateness, 95), "p99", (json_int_t)hist_percentile(m->lateness, 99), "max", (json_int_t)hist_percentile(m->lateness, 100)));
+        json_object_set_new(root, "summary", sum);
+        hist_free(lat);
+        hist_free(svc);
+    }
     json_object_set_new(root, "lateness", hist_to_json(m->lateness));
     json_object_set_new(root, "routes", routes);
     json_object_set_new(root, "series", series);

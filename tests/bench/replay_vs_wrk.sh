@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): replay's efficiency against wrk and hey, and its send precision.
+#
+# nginx runs one worker pinned to core 0; the load generator is pinned to core 1; a 200-byte
+# static file over keep-alive. Figures:
+#  1. requests per generator CPU-second (user + sys of the whole process, /usr/bin/time),
+#     replay vs wrk alternating A B A B (ANCHORS.md: a bare libcurl multi loop reached
+#     ~0.6x wrk here, so that is the ceiling; goal >= 0.55x), and replay vs hey (goal >= 1.5x);
+#     replay runs 50 long sessions sending back to back over pooled keep-alive connections,
+#     the same shape as wrk -c50;
+#  2. the achieved rate and the send-lateness p99 of an open model (single-request sessions
+#     arriving as a Poisson process) at 25%, 50% and 80% of replay's max rate
+#     (goal: p99 lateness <= 1 ms at 50%).
+# Usage: tests/bench/replay_vs_wrk.sh [BUILD_DIR] (default build); RUNS=2 SECS=10 adjust.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+B=${1:-build}
+REPLAY=$PWD/$B/replay/replay
+RUNS=${RUNS:-2}
+SECS=${SECS:-10}
+. scripts/deps.sh
+st_ensure_packages nginx wrk hey jq || exit 3
+[ -x "$REPLAY" ] || { echo "build replay first: cmake --build $B --target replay" >&2; exit 2; }
+[ "$(nproc)" -ge 2 ] || { echo "needs 2 cores" >&2; exit 3; }
+T=$(mktemp -d /tmp/rp-bench.XXXXXX)
+NGX=
+trap '[ -n "$NGX" ] && kill $NGX 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+URL=http://127.0.0.1:$PORT
+mkdir -p "$T/www" "$T/logs"
+head -c 200 /dev/zero | tr '\0' x >"$T/www/index.html"
+cat >"$T/nginx.conf" <<CONF
+$([ "$(id -u)" = 0 ] && echo "user root;")
+worker_processes 1; daemon off; pid $T/nginx.pid; error_log $T/logs/error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 10000000;
+  server { listen 127.0.0.1:$PORT; root $T/www; location / { } } }
+CONF
+taskset -c 0 /usr/sbin/nginx -p "$T" -c "$T/nginx.conf" &
+NGX=$!
+sleep 0.5
+curl -sf -o /dev/null "$URL/index.html" || { echo "nginx did not start" >&2; exit 3; }
+
+# A one-route model; think time lognormal(mu, 0.1) (mu set per scenario below).
+model() { # model FILE MU P_EXIT
+  cat >"$1" <<JSON
+{"format":"stampede-traffic-model","version":1,
+ "arrivals":{"session_rate":1000},"hawkes":{"fitted":false},
+ "sessions":{"think_time":{"dist":"lognormal","params":{"mu":$2,"sigma":0.1}}},
+ "routes":[{"template":"/","method":"GET","kind":"page","params":[]}],
+ "journeys":{"entry":[1],"transitions":[[$(awk -v p="$3" 'BEGIN { printf "%.9f", 1 - p }'),$3]]}}
+JSON
+}
+scenario() { # scenario FILE MODEL SCALE EXTRA
+  cat >"$1" <<JSON
+{"format":"stampede-scenario","version":1,"name":"bench","model":"$2","target":"$URL","seed":1,
+ "duration":"${SECS}s","scale":$3,"routes":{"/":{"path":"/index.html"}},
+ "sessions":{"connection":"pooled","cookies":false,"max_requests":100000,"max_active":100000},
+ "http":{"traceparent":true},"limits":{"grace":"1s"} $4}
+JSON
+}
+# Closed shape: 50 sessions at t = 0 (an event), each sending back to back for the whole run
+# (think ~0.5 ms: 100k/s planned, above capacity, so they are always behind, like wrk's
+# connections; the CPU figure includes building the 1M-request plan).
+model "$T/closed.model.json" -7.6 0.0000001
+scenario "$T/closed.json" "$T/closed.model.json" 1 \
+  ',"stages":[{"duration":"1s","to":0}],"events":[{"at":"0s","sessions":50,"ramp":"10ms","hot":{"feeder":"f","ranks":[1]}}],"feeders":{"f":{"file":"f.csv"}}'
+printf 'rank,id\n1,1\n' >"$T/f.csv"
+
+cpu() { awk '{print $1 + $2}' "$1"; } # user + sys seconds from /usr/bin/time -f "%U %S"
+
+run_wrk() {
+  /usr/bin/time -f "%U %S" -o "$T/t" taskset -c 1 wrk -t1 -c50 -d"${SECS}s" "$URL/index.html" >"$T/w" 2>&1
+  local n; n=$(awk '/requests in/ {print $1}' "$T/w")
+  echo "$n $(cpu "$T/t")"
+}
+run_hey() {
+  /usr/bin/time -f "%U %S" -o "$T/t" taskset -c 1 hey -c 50 -z "${SECS}s" "$URL/index.html" >"$T/h" 2>&1
+  local n; n=$(awk '/\[200\]/ {print $2}' "$T/h")
+  echo "$n $(cpu "$T/t")"
+}
+run_replay() {
+  /usr/bin/time -f "%U %S" -o "$T/t" taskset -c 1 "$REPLAY" run "$T/closed.json" -q --threads 1 -o "$T/r.json" >/dev/null 2>&1
+  echo "$(jq '.counts.requests_done' "$T/r.json") $(cpu "$T/t") $(jq .elapsed_s "$T/r.json")"
+}
+
+echo "== requests per generator CPU-second (nginx on core 0, generator on core 1, ${SECS}s runs)"
+for i in $(seq "$RUNS"); do
+  read -r wn wc <<<"$(run_wrk)"
+  read -r rn rc re <<<"$(run_replay)"
+  read -r hn hc <<<"$(run_hey)"
+  awk -v wn="$wn" -v wc="$wc" -v rn="$rn" -v rc="$rc" -v re="$re" -v hn="$hn" -v hc="$hc" -v s="$SECS" 'BEGIN {
+    w = wn / wc; r = rn / rc; h = hn / hc;
+    printf "run %d: wrk %.0f req/s, %.0f req/CPU-s | replay %.0f req/s, %.0f req/CPU-s | hey %.0f req/s, %.0f req/CPU-s | replay/wrk %.2fx  replay/hey %.2fx\n",
+      '"$i"', wn / s, w, rn / re, r, hn / s, h, r / w, r / h }' | tee -a "$T/ratios"
+done
+MAX=$(awk '{ split($0, a, "replay "); split(a[2], b, " "); if (b[1] > m) m = b[1] } END { print int(m) }' "$T/ratios")
+echo "replay max (closed shape): $MAX req/s"
+
+echo "== open model: achieved rate and send lateness at 25/50/80% of max"
+model "$T/open.model.json" 0 1
+for pct in 25 50 80; do
+  rate=$((MAX * pct / 100))
+  scenario "$T/open.json" "$T/open.model.json" "$(awk -v r="$rate" 'BEGIN { printf "%.6f", r / 1000 }')" ""
+  taskset -c 1 "$REPLAY" run "$T/open.json" -q --threads 1 -o "$T/o.json" >/dev/null 2>&1
+  jq -r --arg p "$pct" --argjson r "$rate" '"\($p)% of max (\($r)/s planned): achieved \(.counts.requests_done / .elapsed_s | floor)/s, send lateness p50 \(.summary.lateness_us.p50) us, p99 \(.summary.lateness_us.p99) us, late>10ms \(.counts.late_sends), errors \(.counts.errors | add)"' "$T/o.json"
+done
