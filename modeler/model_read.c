@@ -1,15 +1,280 @@
+/*
+ * model_read.c -- traffic-model loading and validation for diff and report (see
+ * model_read.h). Each check names the field path; the first failure wins.
+ */
 #include "model_read.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "jsonio.h"
-int model_validate(const json_t *m, char *err)
+
+#define TRY(x)                                                                             \
+    do {                                                                                   \
+        int rc_ = (x);                                                                     \
+        if (rc_ < 0)                                                                       \
+            return rc_;                                                                    \
+    } while (0)
+
+static int mr_numbers(const json_t *arr, const char *path, double min, double max, char *err)
 {
-    (void)m;
-    (void)err;
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (!json_is_number(v) || json_number_value(v) < min || json_number_value(v) > max) {
+            char p[256];
+            return st_err(err, ST_EINPUT, "%s: expected a number in [%g, %g]",
+                          jv_path(p, sizeof p, path, i), min, max);
+        }
+    }
     return 0;
 }
+
+static int mr_dist(const json_t *o, const char *path, char *err)
+{
+    static const char *const dists[] = {"lognormal", "weibull", "gamma", NULL};
+    int kind;
+    double x;
+    json_t *params;
+    char p[256];
+    TRY(jv_enum(o, path, "dist", 1, dists, &kind, err));
+    TRY(jv_object(o, path, "params", 1, &params, err));
+    jv_key(p, sizeof p, path, "params");
+    if (kind == 0) {
+        TRY(jv_number(params, p, "mu", 1, -INFINITY, INFINITY, &x, err));
+        TRY(jv_number(params, p, "sigma", 1, 0, INFINITY, &x, err));
+    } else {
+        TRY(jv_number(params, p, "shape", 1, 0, INFINITY, &x, err));
+        TRY(jv_number(params, p, "scale", 1, 0, INFINITY, &x, err));
+    }
+    TRY(jv_number(o, path, "median_s", 1, 0, INFINITY, &x, err));
+    return 0;
+}
+
+static int mr_series(const json_t *o, const char *path, const char *key, int required, char *err)
+{
+    json_t *s, *rates;
+    double x;
+    char p[256], q[256];
+    if (!json_object_get(o, key) && !required)
+        return 0;
+    TRY(jv_object(o, path, key, required, &s, err));
+    jv_key(p, sizeof p, path, key);
+    TRY(jv_number(s, p, "t0", 1, 0, INFINITY, &x, err));
+    TRY(jv_number(s, p, "bin_s", 1, 1e-3, INFINITY, &x, err));
+    TRY(jv_array(s, p, "rates", 1, &rates, err));
+    return mr_numbers(rates, jv_key(q, sizeof q, p, "rates"), 0, INFINITY, err);
+}
+
+static int mr_arrivals(const json_t *m, char *err)
+{
+    json_t *a, *prof, *disp;
+    double x;
+    static const char *const kinds[] = {"flat", "hour_of_day", "hour_of_week", NULL};
+    int kind;
+    TRY(jv_object(m, "model", "arrivals", 1, &a, err));
+    TRY(jv_number(a, "model.arrivals", "session_rate", 1, 0, INFINITY, &x, err));
+    TRY(jv_number(a, "model.arrivals", "request_rate", 1, 0, INFINITY, &x, err));
+    TRY(mr_series(a, "model.arrivals", "series", 1, err));
+    TRY(mr_series(a, "model.arrivals", "series_1s", 0, err));
+    TRY(jv_object(a, "model.arrivals", "profile", 1, &prof, err));
+    TRY(jv_enum(prof, "model.arrivals.profile", "kind", 1, kinds, &kind, err));
+    if (kind) {
+        json_t *mult;
+        TRY(jv_array(prof, "model.arrivals.profile", "multipliers", 1, &mult, err));
+        size_t want = kind == 1 ? 24 : 168;
+        if (json_array_size(mult) != want)
+            return st_err(err, ST_EINPUT, "model.arrivals.profile.multipliers: expected %zu numbers, got %zu",
+                          want, json_array_size(mult));
+        TRY(mr_numbers(mult, "model.arrivals.profile.multipliers", 0, INFINITY, err));
+    }
+    TRY(jv_array(a, "model.arrivals", "dispersion", 0, &disp, err));
+    return 0;
+}
+
+static int mr_hawkes(const json_t *m, char *err)
+{
+    json_t *h;
+    int fitted;
+    double x;
+    TRY(jv_object(m, "model", "hawkes", 1, &h, err));
+    TRY(jv_bool(h, "model.hawkes", "fitted", 1, &fitted, err));
+    if (!fitted) {
+        const char *why;
+        return jv_string(h, "model.hawkes", "refused", 1, &why, err);
+    }
+    TRY(jv_number(h, "model.hawkes", "mu", 1, 0, INFINITY, &x, err));
+    TRY(jv_number(h, "model.hawkes", "alpha", 1, 0, INFINITY, &x, err));
+    TRY(jv_number(h, "model.hawkes", "beta", 1, 0, INFINITY, &x, err));
+    TRY(jv_number(h, "model.hawkes", "branching_ratio", 1, 0, 10, &x, err));
+    return 0;
+}
+
+static int mr_bursts(const json_t *m, char *err)
+{
+    json_t *b, *eps;
+    TRY(jv_object(m, "model", "bursts", 1, &b, err));
+    if (json_object_get(b, "refused")) {
+        const char *why;
+        return jv_string(b, "model.bursts", "refused", 1, &why, err);
+    }
+    TRY(jv_array(b, "model.bursts", "episodes", 1, &eps, err));
+    size_t i;
+    json_t *e;
+    json_array_foreach(eps, i, e)
+    {
+        char p[256];
+        double x;
+        jv_path(p, sizeof p, "model.bursts.episodes", i);
+        if (!json_is_object(e))
+            return st_err(err, ST_EINPUT, "%s: expected an object", p);
+        TRY(jv_number(e, p, "onset", 1, 0, INFINITY, &x, err));
+        TRY(jv_number(e, p, "duration_s", 1, 0, INFINITY, &x, err));
+        TRY(jv_number(e, p, "peak_rate", 1, 0, INFINITY, &x, err));
+        TRY(jv_number(e, p, "baseline_rate", 1, 0, INFINITY, &x, err));
+    }
+    return 0;
+}
+
+static int mr_sessions(const json_t *m, char *err)
+{
+    json_t *s, *t, *len;
+    double x;
+    TRY(jv_object(m, "model", "sessions", 1, &s, err));
+    TRY(jv_number(s, "model.sessions", "timeout_s", 1, 0, INFINITY, &x, err));
+    TRY(jv_number(s, "model.sessions", "count", 1, 0, INFINITY, &x, err));
+    TRY(jv_object(s, "model.sessions", "length", 1, &len, err));
+    TRY(jv_number(len, "model.sessions.length", "mean", 1, 0, INFINITY, &x, err));
+    TRY(jv_object(s, "model.sessions", "think_time", 1, &t, err));
+    return mr_dist(t, "model.sessions.think_time", err);
+}
+
+static int mr_routes(const json_t *m, size_t *nroutes, char *err)
+{
+    json_t *routes;
+    static const char *const kinds[] = {"page", "api", "static", "websocket", NULL};
+    TRY(jv_array(m, "model", "routes", 1, &routes, err));
+    *nroutes = json_array_size(routes);
+    size_t i;
+    json_t *r;
+    json_array_foreach(routes, i, r)
+    {
+        char p[256];
+        const char *tmpl;
+        int kind;
+        double x;
+        json_t *params;
+        jv_path(p, sizeof p, "model.routes", i);
+        if (!json_is_object(r))
+            return st_err(err, ST_EINPUT, "%s: expected an object", p);
+        TRY(jv_string(r, p, "template", 1, &tmpl, err));
+        TRY(jv_enum(r, p, "kind", 1, kinds, &kind, err));
+        TRY(jv_number(r, p, "share", 1, 0, 1, &x, err));
+        TRY(jv_array(r, p, "params", 1, &params, err));
+        size_t k;
+        json_t *pa;
+        json_array_foreach(params, k, pa)
+        {
+            char pp[256], q[256];
+            json_t *pop;
+            const char *name, *dist;
+            jv_path(pp, sizeof pp, jv_key(q, sizeof q, p, "params"), k);
+            if (!json_is_object(pa))
+                return st_err(err, ST_EINPUT, "%s: expected an object", pp);
+            TRY(jv_string(pa, pp, "name", 1, &name, err));
+            TRY(jv_object(pa, pp, "popularity", 1, &pop, err));
+            jv_key(q, sizeof q, pp, "popularity");
+            TRY(jv_string(pop, q, "dist", 1, &dist, err));
+            if (!strcmp(dist, "zipf"))
+                TRY(jv_number(pop, q, "s", 1, 0, 20, &x, err));
+        }
+    }
+    return 0;
+}
+
+static int mr_journeys(const json_t *m, size_t nroutes, char *err)
+{
+    json_t *j, *entry, *tr;
+    TRY(jv_object(m, "model", "journeys", 1, &j, err));
+    TRY(jv_array(j, "model.journeys", "entry", 1, &entry, err));
+    TRY(jv_array(j, "model.journeys", "transitions", 1, &tr, err));
+    if (json_array_size(entry) != nroutes)
+        return st_err(err, ST_EINPUT, "model.journeys.entry: expected %zu numbers (one per route), got %zu",
+                      nroutes, json_array_size(entry));
+    TRY(mr_numbers(entry, "model.journeys.entry", 0, 1, err));
+    if (json_array_size(tr) != nroutes)
+        return st_err(err, ST_EINPUT, "model.journeys.transitions: expected %zu rows, got %zu", nroutes,
+                      json_array_size(tr));
+    size_t i;
+    json_t *row;
+    json_array_foreach(tr, i, row)
+    {
+        char p[256];
+        jv_path(p, sizeof p, "model.journeys.transitions", i);
+        if (!json_is_array(row) || json_array_size(row) != nroutes + 1)
+            return st_err(err, ST_EINPUT, "%s: expected %zu probabilities (routes + exit)", p,
+                          nroutes + 1);
+        TRY(mr_numbers(row, p, 0, 1, err));
+        double s = 0;
+        size_t k;
+        json_t *v;
+        json_array_foreach(row, k, v) s += json_number_value(v);
+        if (fabs(s - 1) > 1e-3)
+            return st_err(err, ST_EINPUT, "%s: probabilities sum to %.4f, expected 1", p, s);
+    }
+    return 0;
+}
+
+int model_validate(const json_t *m, char *err)
+{
+    static const char *const top[] = {"format", "version", "generator", "source", "arrivals",
+                                      "hawkes", "bursts", "sessions", "routes", "journeys",
+                                      "websockets", "quality", "privacy", NULL};
+    const char *fmt;
+    int64_t ver;
+    double x;
+    json_t *o;
+    size_t nroutes = 0;
+    if (!json_is_object(m))
+        return st_err(err, ST_EINPUT, "model: expected a JSON object");
+    TRY(jv_string(m, "model", "format", 1, &fmt, err));
+    if (strcmp(fmt, "stampede-traffic-model") != 0)
+        return st_err(err, ST_EINPUT, "model.format: expected \"stampede-traffic-model\", got \"%.40s\"", fmt);
+    TRY(jv_version(m, "model", MODEL_VERSION, &ver, err));
+    TRY(jv_no_unknown(m, "model", top, err));
+    TRY(jv_object(m, "model", "source", 1, &o, err));
+    TRY(jv_number(o, "model.source", "lines", 1, 0, INFINITY, &x, err));
+    TRY(mr_arrivals(m, err));
+    TRY(mr_hawkes(m, err));
+    TRY(mr_bursts(m, err));
+    TRY(mr_sessions(m, err));
+    TRY(mr_routes(m, &nroutes, err));
+    TRY(mr_journeys(m, nroutes, err));
+    TRY(jv_object(m, "model", "websockets", 1, &o, err));
+    TRY(jv_number(o, "model.websockets", "count", 1, 0, INFINITY, &x, err));
+    if (json_object_get(o, "duration")) {
+        json_t *d;
+        TRY(jv_object(o, "model.websockets", "duration", 1, &d, err));
+        TRY(mr_dist(d, "model.websockets.duration", err));
+    }
+    TRY(jv_object(m, "model", "quality", 1, &o, err));
+    TRY(jv_number(o, "model.quality", "bot_share", 1, 0, 1, &x, err));
+    json_t *f;
+    TRY(jv_array(o, "model.quality", "findings", 1, &f, err));
+    TRY(jv_object(m, "model", "privacy", 1, &o, err));
+    return 0;
+}
+
 json_t *model_read(const char *path, char *err)
 {
     json_t *m = jsonio_load(path, err);
-    if (m && model_validate(m, err) < 0) {
+    if (!m)
+        return NULL;
+    char e2[ST_ERRLEN];
+    if (model_validate(m, e2) < 0) {
+        st_err(err, ST_EINPUT, "%s: %s", path, e2);
         json_decref(m);
         return NULL;
     }
