@@ -265,8 +265,8 @@ int schema_read(PGconn *c, const char *schema, json_t **out, char *err)
             int nullable = !ci->notnull;
             json_t *g;
             if (ci->fk_table_idx >= 0 && ci->in_key) {
-                g = json_pack("{s:s,s:s,s:s,s:s,s:O}", "kind", "ref", "table", ci->fk_table, "column", ci->fk_col,
-                              "dist", "cycle", "div_tables", prev_cycle);
+                g = json_pack("{s:s,s:s,s:s,s:s,s:o}", "kind", "ref", "table", ci->fk_table, "column", ci->fk_col,
+                              "dist", "cycle", "div_tables", json_copy(prev_cycle));
                 json_array_append_new(prev_cycle, json_string(ci->fk_table));
                 nullable = 0;
             } else if (ci->fk_table_idx >= 0) {

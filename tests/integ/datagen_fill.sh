@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# datagen fill against PostgreSQL (issue 3):
+#  - determinism: md5 of every table (COPY ... ORDER BY key) is identical for --jobs 1,
+#    --jobs 4 and two --part halves, and --out CSV is byte-identical across runs;
+#  - the shop shape creates exactly the tables of docs/formats/shop-schema.sql, with every
+#    constraint built after the load and holding; exact row counts;
+#  - Zipf skew is in the data: the 1% hottest products hold a large share of order_items, and
+#    the hot-id catalog's rank 1 is the most ordered product;
+#  - safety: a non-empty target is refused without --replace (exit 2, nothing written), an
+#    unrelated table is untouched by --replace, and a read-only database is refused (exit 3).
+. "$(dirname "$0")/datagen_lib.sh"
+SHOP=$SRC/models/shapes/shop.json
+TABLES="categories products inventory users orders order_items"
+SC=0.01
+
+# -- determinism across --jobs and --part ---------------------------------------------------
+d1=$(newdb j1); d4=$(newdb j4); dp=$(newdb parts)
+"$DG" fill --shape "$SHOP" --scale $SC --db "dbname=$d1" --jobs 1 --chunk-rows 4000 --hot-ids "$TMPD/h1" --quiet || fail "fill jobs 1"
+"$DG" fill --shape "$SHOP" --scale $SC --db "dbname=$d4" --jobs 4 --chunk-rows 4000 --hot-ids none --quiet || fail "fill jobs 4"
+"$DG" fill --shape "$SHOP" --scale $SC --db "dbname=$dp" --part 1/2 --chunk-rows 4000 --hot-ids none --json >"$TMPD/p1.json" || fail "part 1/2"
+grep -q '"complete":false' "$TMPD/p1.json" || fail "part 1/2 alone must not be complete"
+"$DG" fill --shape "$SHOP" --scale $SC --db "dbname=$dp" --part 2/2 --chunk-rows 4000 --hot-ids none --json >"$TMPD/p2.json" || fail "part 2/2"
+grep -q '"complete":true' "$TMPD/p2.json" || fail "part 2/2 must complete the fill"
+s1=$(dbsum "$d1" $TABLES); s4=$(dbsum "$d4" $TABLES); sp=$(dbsum "$dp" $TABLES)
+[ "$s1" = "$s4" ] && ok "jobs 1 == jobs 4" || fail "jobs 1 and jobs 4 differ: $(diff <(echo "$s1") <(echo "$s4") | head -4)"
+[ "$s1" = "$sp" ] && ok "jobs 1 == part 1/2 + part 2/2" || fail "parts differ: $(diff <(echo "$s1") <(echo "$sp") | head -4)"
+"$DG" fill --shape "$SHOP" --scale $SC --out "$TMPD/o1" --quiet || fail "--out run 1"
+"$DG" fill --shape "$SHOP" --scale $SC --out "$TMPD/o2" --quiet --hot-ids none || fail "--out run 2"
+diff -r -x hot "$TMPD/o1" "$TMPD/o2" >/dev/null && ok "--out CSV identical across runs" || fail "--out differs across runs"
+cmp -s "$TMPD/o1/hot/products.csv" "$TMPD/h1/hot/products.csv" && ok "hot-id catalog identical for --db and --out" || fail "hot-id catalogs differ"
+# The CSV files load with psql and give the same table contents.
+dc=$(newdb csv)
+(cd "$TMPD/o1" && psql -d "$dc" -XAq -v ON_ERROR_STOP=1 -f load.sql >/dev/null 2>&1) || fail "psql -f load.sql"
+sc=$(dbsum "$dc" $TABLES)
+[ "$s1" = "$sc" ] && ok "--out loaded by psql == --db" || fail "--out CSV loads differently: $(diff <(echo "$s1") <(echo "$sc") | head -4)"
+
+# -- the shop schema, constraints, counts ---------------------------------------------------
+got=$(q "$d1" "SELECT string_agg(table_name || '.' || column_name || ':' || data_type || ':' || is_nullable, ',' ORDER BY table_name, ordinal_position) FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'stampede_datagen_progress'")
+ref=$(newdb ref)
+psql -d "$ref" -XAq -v ON_ERROR_STOP=1 -f "$SRC/docs/formats/shop-schema.sql" >/dev/null || fail "load shop-schema.sql"
+want=$(q "$ref" "SELECT string_agg(table_name || '.' || column_name || ':' || data_type || ':' || is_nullable, ',' ORDER BY table_name, ordinal_position) FROM information_schema.columns WHERE table_schema = 'public'")
+[ "$got" = "$want" ] && ok "tables and columns == docs/formats/shop-schema.sql" || fail "schema differs from shop-schema.sql: $(diff <(tr , '\n' <<<"$got") <(tr , '\n' <<<"$want") | head -6)"
+cons=$(q "$d1" "SELECT string_agg(contype::text, '' ORDER BY contype) FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid WHERE r.relname IN ('categories','products','inventory','users','orders','order_items') AND contype IN ('p','u','f','c')")
+wcons=$(q "$ref" "SELECT string_agg(contype::text, '' ORDER BY contype) FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid WHERE r.relname IN ('categories','products','inventory','users','orders','order_items') AND contype IN ('p','u','f','c')")
+[ "$cons" = "$wcons" ] && ok "same kinds and numbers of constraints as shop-schema.sql ($cons)" || fail "constraints $cons, want $wcons"
+[ "$(q "$d1" "SELECT count(*) FROM pg_constraint WHERE NOT convalidated")" = 0 ] || fail "unvalidated constraints"
+q "$d1" "SELECT 1 FROM pg_indexes WHERE indexname = 'products_listing_idx'" | grep -q 1 || fail "products_listing_idx missing"
+n=$(q "$d1" "SELECT count(*) FROM products"); [ "$n" = 3400 ] && ok "3400 products at scale $SC" || fail "products: $n rows, want 3400"
+[ "$(q "$d1" "SELECT count(*) FROM inventory")" = 3400 ] || fail "inventory rows != products"
+[ "$(q "$d1" "SELECT count(*) FROM pg_class WHERE relname = 'products' AND reltuples = 3400")" = 1 ] && ok "VACUUM (ANALYZE) ran" || fail "products not analyzed"
+act=$(q "$d1" "SELECT round(avg(active::int), 2) || ' ' || round(avg(featured::int), 3) FROM products")
+echo "products active/featured: $act"
+
+# -- skew ------------------------------------------------------------------------------------
+share=$(q "$d1" "WITH c AS (SELECT product_id, count(*) n FROM order_items GROUP BY 1), r AS (SELECT n, row_number() OVER (ORDER BY n DESC) rk FROM c) SELECT round(sum(n) FILTER (WHERE rk <= (SELECT count(*) / 100 FROM products)) / sum(n), 3) FROM r")
+echo "top 1% of products hold $share of order_items"
+awk -v s="$share" 'BEGIN { exit !(s > 0.35) }' && ok "Zipf skew present (top-1% share $share)" || fail "top-1% share $share too low for Zipf s=1.1"
+hot1=$(sed -n 3p "$TMPD/h1/hot/products.csv" | cut -d, -f2)
+most=$(q "$d1" "SELECT product_id FROM order_items GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
+[ "$hot1" = "$most" ] && ok "hot-id rank 1 ($hot1) is the most ordered product" || fail "hot rank 1 $hot1, most ordered $most"
+head -1 "$TMPD/h1/hot/products.csv" | grep -q '^# stampede hot-id catalog v1 table=products column=id total=3400 dist=zipf s=1.1 seed=42$' || fail "hot-id header: $(head -1 "$TMPD/h1/hot/products.csv")"
+
+# -- safety ----------------------------------------------------------------------------------
+ds=$(newdb safety)
+q "$ds" "CREATE TABLE keepme (x int); INSERT INTO keepme VALUES (1), (2); CREATE TABLE authors (id int); INSERT INTO authors VALUES (42)"
+"$DG" fill --shape "$SHAPES/tiny.json" --db "dbname=$ds" --hot-ids none 2>"$TMPD/err"; rc=$?
+[ $rc = 2 ] && grep -q "table 'authors' is not empty (1 rows); refusing without --replace" "$TMPD/err" && ok "non-empty target refused" || fail "non-empty target: exit $rc, $(cat "$TMPD/err")"
+[ "$(q "$ds" "SELECT count(*) FROM pg_class WHERE relname IN ('books', 'stampede_datagen_progress')")" = 0 ] && ok "nothing written when refused" || fail "refused fill wrote something"
+"$DG" fill --shape "$SHAPES/tiny.json" --db "dbname=$ds" --hot-ids none --replace 2>"$TMPD/err2" || fail "--replace: $(cat "$TMPD/err2")"
+grep -q "target host=.* port=.* dbname=$ds user=" "$TMPD/err2" && ok "target printed before writing" || fail "target line missing"
+[ "$(q "$ds" "SELECT string_agg(x::text, ',' ORDER BY x) FROM keepme")" = "1,2" ] && ok "unrelated table untouched" || fail "keepme changed"
+[ "$(q "$ds" "SELECT count(*) FROM authors")" = 100 ] || fail "authors not replaced"
+q "$ds" "CREATE TABLE refs (a int REFERENCES authors (id))"
+"$DG" fill --shape "$SHAPES/tiny.json" --db "dbname=$ds" --hot-ids none --replace 2>"$TMPD/err3"; rc=$?
+[ $rc != 0 ] && [ "$(q "$ds" "SELECT count(*) FROM authors")" = 100 ] && ok "--replace never cascades into a table outside the shape (exit $rc)" || fail "--replace with an outside FK: exit $rc"
+dr=$(newdb ro)
+q "$dr" "ALTER DATABASE $dr SET default_transaction_read_only = on"
+"$DG" fill --shape "$SHAPES/tiny.json" --db "dbname=$dr" --hot-ids none 2>"$TMPD/err4"; rc=$?
+[ $rc = 3 ] && grep -q "read-only" "$TMPD/err4" && ok "read-only database refused" || fail "read-only: exit $rc, $(cat "$TMPD/err4")"
+grep -qi password "$TMPD/err2" && fail "a password-ish word was printed"
+finish
