@@ -37,6 +37,7 @@ enum { IO_OK = 0, IO_AGAIN = 1, IO_EOF = 2, IO_ERR = 3 };
 
 /* Handshake-only state, freed on the way into OPEN. */
 struct hs {
+    char *url;        /* as given, for error messages */
     char *curl_url;   /* http(s)://host:port/ for libcurl */
     char *target;     /* path?query */
     char *host;       /* Host header value */
@@ -169,6 +170,7 @@ static void free_hs(struct hs *h)
 {
     if (!h)
         return;
+    free(h->url);
     free(h->curl_url);
     free(h->target);
     free(h->host);
@@ -581,7 +583,7 @@ static int connect_step(ws_conn *c, curl_socket_t s, int ev)
             long oserr = 0;
             curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &oserr);
             return fail(c, set_error(c, ST_EENV, "websocket connect to %s: %s%s%s%s",
-                                     c->hs->curl_url,
+                                     c->hs->url,
                                      c->hs->curlerr[0] ? c->hs->curlerr
                                                        : curl_easy_strerror(msg->data.result),
                                      oserr ? " (" : "", oserr ? strerror((int)oserr) : "",
@@ -688,6 +690,8 @@ ws_conn *ws_conn_new(const ws_config *cfg, char *err)
     dbuf_init(&h->resp, WS_HS_RESPONSE_CAP);
 
     int rc = parse_url(c, h, cfg->url, err);
+    if (rc == 0 && !(h->url = dupstr(cfg->url)))
+        rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
     size_t nh = 0;
     while (rc == 0 && cfg->headers && cfg->headers[nh])
         nh++;

@@ -15,7 +15,9 @@
  * malloc_trim(0) too.
  *
  * Usage: ws_bench_client --sessions N --port P [--port P...] [--inflight K] [--hold SECONDS]
- *                        [--keep-curl] [--ping-ms MS] [--seed S]
+ *                        [--keep-curl] [--ping-ms MS] [--seed S] [--tls-ca CERT_FILE]
+ * --tls-ca makes the sessions wss:// (libcurl's TLS kept for their whole life), trusting
+ * CERT_FILE.
  * Prints key=value lines (see the script). Exit 0 when every session opened and closed,
  * 1 otherwise (the report says how far it got and why), 2 bad usage.
  */
@@ -151,7 +153,8 @@ static void turn(struct bench *b, struct sess *ss, long n, int ms, uint64_t *las
 static int usage(void)
 {
     fprintf(stderr, "usage: ws_bench_client --sessions N --port P [--port P...] [--inflight K] "
-                    "[--hold SECONDS] [--keep-curl] [--ping-ms MS] [--seed S]\n");
+                    "[--hold SECONDS] [--keep-curl] [--ping-ms MS] [--seed S] "
+                    "[--tls-ca CERT_FILE]\n");
     return 2;
 }
 
@@ -159,6 +162,7 @@ int main(int argc, char **argv)
 {
     int64_t n = 0, inflight = 256, hold = 5, ping_ms = 0, seed = 1;
     int ports[16], np = 0, keep = 0;
+    const char *tls_ca = NULL;
     for (int i = 1; i < argc; i++) {
         int64_t v;
         const char *a = argv[i], *nx = i + 1 < argc ? argv[i + 1] : NULL;
@@ -179,6 +183,11 @@ int main(int argc, char **argv)
             i++;
             continue;
         }
+        if (strcmp(a, "--tls-ca") == 0 && nx) {
+            tls_ca = nx;
+            i++;
+            continue;
+        }
         if (strcmp(a, "--keep-curl") == 0) {
             keep = 1;
             continue;
@@ -196,7 +205,7 @@ int main(int argc, char **argv)
     /* Descriptors: one per open session (three with --keep-curl: libcurl 7.88's multi handle
      * holds a wake-up socketpair), plus that socketpair for each session still connecting,
      * plus a few. Ask for that; report what we got. */
-    long per = keep ? 3 : 1, extra = 2 * inflight + 32;
+    long per = keep || tls_ca ? 3 : 1, extra = 2 * inflight + 32;
     struct rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);
     rlim_t need = (rlim_t)(n * per + extra);
@@ -232,7 +241,8 @@ int main(int argc, char **argv)
     }
     char url[16][64];
     for (int i = 0; i < np; i++)
-        snprintf(url[i], sizeof url[i], "ws://127.0.0.1:%d/idle", ports[i]);
+        snprintf(url[i], sizeof url[i], "%s://127.0.0.1:%d/idle", tls_ca ? "wss" : "ws",
+                 ports[i]);
 
     uint64_t t0 = st_now_ns(), last_sweep = t0, deadline = t0 + 600ull * 1000000000ull;
     long next = 0;
@@ -250,6 +260,7 @@ int main(int argc, char **argv)
             cfg.seed = (uint64_t)seed;
             cfg.session_id = (uint64_t)next;
             cfg.keep_curl = keep;
+            cfg.ca_file = tls_ca;
             cfg.ping_interval_ns = (uint64_t)ping_ms * 1000000ull;
             cfg.handshake_timeout_ns = 30ull * 1000000000ull;
             /* Closing tens of thousands at once on a shared 2-core machine can take longer

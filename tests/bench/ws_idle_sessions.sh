@@ -15,23 +15,28 @@
 #      holds them idle for HOLD seconds, closes them all with 1000;
 #   4. repeats at KEEP_N sessions with --keep-curl (libcurl handles kept after the handshake,
 #      as wss:// always does) for comparison;
-#   5. with --procs P, also splits N over P client processes (and P servers): this shows
+#   5. wss://: WSS_N sessions (default 500) against the python3-websockets echo server over
+#      TLS (tests/integ/ws_echo_server.py, throwaway certificate): libcurl and its OpenSSL
+#      state stay for the session's life, so this is the wss:// cost per session;
+#   6. with --procs P, also splits N over P client processes (and P servers): this shows
 #      what the machine holds when one process's descriptor limit is the wall.
 # Every process it starts is killed by pid on exit.
 #
-# Usage: tests/bench/ws_idle_sessions.sh [-n N] [--hold S] [--keep-n M] [--procs P] [--build DIR]
+# Usage: tests/bench/ws_idle_sessions.sh [-n N] [--hold S] [--keep-n M] [--wss-n M] [--procs P]
+#                                        [--build DIR]
 # Example: tests/bench/ws_idle_sessions.sh -n 50000 --procs 3
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-n=50000 hold=10 keep_n=2000 procs=1 build=build-ws
+n=50000 hold=10 keep_n=2000 wss_n=500 procs=1 build=build-ws
 while [ $# -gt 0 ]; do
   case $1 in
     -n) n=$2; shift ;;
     --hold) hold=$2; shift ;;
     --keep-n) keep_n=$2; shift ;;
+    --wss-n) wss_n=$2; shift ;;
     --procs) procs=$2; shift ;;
     --build) build=$2; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "ws_idle_sessions: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -73,6 +78,24 @@ echo "== one process, $keep_n sessions, --keep-curl (what wss:// costs before TL
 grep -E '^(sessions_opened|rss_bytes_per_session|heap_bytes_per_session|fd_limit=)' "$tmp/keep.out"
 kper=$(val rss_bytes_per_session "$tmp/keep.out")
 
+wper=
+if [ "$wss_n" -gt 0 ]; then
+  echo
+  echo "== one process, $wss_n wss:// sessions (server: python3-websockets over TLS)"
+  if openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+       -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null; then
+    /usr/bin/python3 tests/integ/ws_echo_server.py --tls "$tmp/cert.pem" "$tmp/key.pem" >"$tmp/tls.out" 2>"$tmp/tls.err" &
+    pids+=($!)
+    for _ in $(seq 50); do grep -q PORT "$tmp/tls.out" && break; sleep 0.1; done
+    tport=$(sed -n 's/^PORT //p' "$tmp/tls.out")
+    "$cli" --sessions "$wss_n" --port "$tport" --hold 1 --inflight 32 --tls-ca "$tmp/cert.pem" >"$tmp/wss.out" 2>&1
+    grep -E '^(sessions_opened|open_seconds|handshake_us_p50|rss_bytes_per_session|heap_bytes_per_session|first_error)=' "$tmp/wss.out"
+    wper=$(val rss_bytes_per_session "$tmp/wss.out")
+  else
+    echo "openssl could not make a test certificate: wss:// not measured"
+  fi
+fi
+
 if [ "$procs" -gt 1 ]; then
   echo
   echo "== $procs processes x $((n / procs)) sessions (one server process each)"
@@ -95,9 +118,10 @@ fi
 echo
 echo "== summary"
 echo "one process: $opened of $n sessions; client RSS per session ${per:-?} B (goal 16384 B)"
-[ -n "${per:-}" ] && awk -v p="$per" -v k="${kper:-0}" 'BEGIN {
+[ -n "${per:-}" ] && awk -v p="$per" -v k="${kper:-0}" -v w="${wper:-0}" 'BEGIN {
   printf "ratios (per-session memory, lower is better): vs goal 16 KiB %.2fx; vs prototype 25 kB %.2fx; vs Tsung 84 KiB %.3fx; vs k6 0.36 MB %.4fx\n", p/16384, p/25000, p/86016, p/360000
-  if (k > 0) printf "keep-curl mode: %.0f B per session, %.2fx the default mode\n", k, k/p }'
+  if (k > 0) printf "keep-curl mode: %.0f B per session, %.2fx the default mode\n", k, k/p
+  if (w > 0) printf "wss:// : %.0f B per session, %.2fx the default (ws://) mode\n", w, w/p }'
 if [ "${opened:-0}" -lt "$n" ]; then
   echo "why it stopped at ${opened:-0}: $(grep -E '^(note|fd_limit_raise|first_error)=' "$tmp/one.out" | tr '\n' ' ')"
 fi

@@ -4,7 +4,8 @@
 #           fragmented both ways, pings both ways, close both ways, oversize -> 1009,
 #           dropped connection -> 1006, refused connect, wrong Sec-WebSocket-Accept; the
 #           main exchange runs twice: bare descriptor after the handshake, and --keep-curl
-#           (curl_easy_send/recv throughout).
+#           (curl_easy_send/recv throughout); then wss:// with a throwaway certificate
+#           (exchange, server close, drop, and an untrusted certificate refused).
 #   lws:    Debian's libwebsockets-test-server (lws-mirror-protocol echoes to every client).
 # 127.0.0.1 only; every server is killed on exit; each driver run is bounded by `timeout`.
 # A peer that cannot be started is a failure, never a skip.
@@ -57,6 +58,16 @@ python)
   # A port that was just free: bind-and-release by python, nothing listens there.
   dead=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   run refused refused "ws://127.0.0.1:$dead/"
+  # wss://: the same exchange over libcurl's TLS (OpenSSL), against a throwaway certificate
+  # for 127.0.0.1 that the driver trusts through --ca (verification stays on).
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null \
+    || { echo "ws_conformance: openssl could not make a test certificate" >&2; exit 1; }
+  start_py --tls "$tmp/cert.pem" "$tmp/key.pem"
+  run wss-conformance conformance "wss://127.0.0.1:$port/echo" --ca "$tmp/cert.pem"
+  run wss-server-close server-close "wss://127.0.0.1:$port/echo" --ca "$tmp/cert.pem"
+  run wss-drop drop "wss://127.0.0.1:$port/echo" --ca "$tmp/cert.pem"
+  run wss-untrusted refused-tls "wss://127.0.0.1:$port/echo"
   start_py --bad-accept
   run bad-accept bad-accept "ws://127.0.0.1:$port/"
   ;;

@@ -13,12 +13,13 @@
  *      once the state is CLOSED or FAILED: never EPOLL_CTL_DEL it then, its number may
  *      already belong to another session.
  *
- * Usage: ws_driver MODE URL [--keep-curl]
+ * Usage: ws_driver MODE URL [--keep-curl] [--ca CERT_FILE]
  *   conformance  text, binary, fragmented both ways, pings both ways, close 4000 from us
  *   server-close the server closes with 4001 "server bye"
  *   oversize     the server sends 5000 bytes against a 1024-byte cap: we close with 1009
  *   drop         the server drops TCP without a close frame: on_close 1006
  *   refused      URL points at a closed port: FAILED with a clear error
+ *   refused-tls  wss:// to a server whose certificate we do not trust: FAILED
  *   bad-accept   the server answers 101 with a wrong Sec-WebSocket-Accept: FAILED
  *   lws          libwebsockets-test-server's lws-mirror-protocol: our messages come back
  * Prints one "ok"/"FAIL" line per check; exit 0 when all pass, 1 otherwise, 2 bad usage.
@@ -206,7 +207,7 @@ static void conformance(struct drv *d)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: ws_driver MODE URL [--keep-curl]\n");
+        fprintf(stderr, "usage: ws_driver MODE URL [--keep-curl] [--ca CERT_FILE]\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -224,7 +225,16 @@ int main(int argc, char **argv)
     memset(&cfg, 0, sizeof cfg);
     cfg.url = argv[2];
     cfg.seed = 42;
-    cfg.keep_curl = argc > 3 && strcmp(argv[3], "--keep-curl") == 0;
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "--keep-curl") == 0) {
+            cfg.keep_curl = 1;
+        } else if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc) {
+            cfg.ca_file = argv[++i];
+        } else {
+            fprintf(stderr, "ws_driver: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
     cfg.handshake_timeout_ns = 3000000000ull;
     cfg.close_timeout_ns = 2000000000ull;
     cfg.cb.on_open = on_open;
@@ -251,14 +261,16 @@ int main(int argc, char **argv)
         pump(&d, &d.opened, 4000);
     const ws_stats *st = ws_conn_stats(d.c);
 
-    if (strcmp(mode, "refused") == 0 || strcmp(mode, "bad-accept") == 0) {
+    if (strcmp(mode, "refused") == 0 || strcmp(mode, "bad-accept") == 0 ||
+        strcmp(mode, "refused-tls") == 0) {
         pump(&d, &d.closed, 4000);
         check(&d, ws_conn_state(d.c) == WS_FAILED, "state FAILED");
         check(&d, !d.opened, "never opened");
         check(&d, d.closed && d.close_code == WS_CLOSE_ABNORMAL, "on_close 1006 once");
-        const char *want = mode[0] == 'r' ? "Couldn't connect" : "does not match";
-        int has = strstr(ws_conn_error(d.c), want) != NULL ||
-                  (mode[0] == 'r' && strstr(ws_conn_error(d.c), "refused"));
+        const char *want = strcmp(mode, "refused") == 0       ? "Connection refused"
+                           : strcmp(mode, "refused-tls") == 0 ? "certificate"
+                                                                : "does not match";
+        int has = strstr(ws_conn_error(d.c), want) != NULL;
         printf("     error: %s\n", ws_conn_error(d.c));
         check(&d, has, "clear error text");
     } else {

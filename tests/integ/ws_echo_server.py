@@ -9,8 +9,9 @@
 #   drop               drop the TCP connection without a close frame
 # Everything else is echoed. Each close the server sees is logged on stderr as
 # "server: closed CODE REASON".
-# Usage: ws_echo_server.py [--bad-accept]
+# Usage: ws_echo_server.py [--bad-accept | --tls CERT KEY]
 import asyncio
+import ssl
 import sys
 
 import websockets
@@ -54,6 +55,10 @@ async def bad_accept(reader, writer):
 async def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--bad-accept":
         srv = await asyncio.start_server(bad_accept, "127.0.0.1", 0)
+    elif len(sys.argv) > 3 and sys.argv[1] == "--tls":
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+        srv = await websockets.serve(handler, "127.0.0.1", 0, max_size=2**20, ssl=ctx)
     else:
         srv = await websockets.serve(handler, "127.0.0.1", 0, max_size=2**20)
     port = srv.sockets[0].getsockname()[1]
