@@ -11,6 +11,8 @@
 
 #include "shape.h"
 
+enum copy_fmt { COPYF_AUTO, COPYF_TEXT, COPYF_BINARY };
+
 typedef struct fill_opts {
     const char *conninfo;     /* --db; NULL = not loading into PostgreSQL */
     const char *out_dir;      /* --out */
@@ -21,6 +23,7 @@ typedef struct fill_opts {
     unsigned part_i, part_n;  /* 1-based slice; n = 1 means everything */
     uint64_t chunk_rows;
     int replace, resume, quiet, no_vacuum, drop_fks;
+    int copy_format;          /* COPYF_AUTO (binary where possible), COPYF_TEXT, COPYF_BINARY */
     char run_key[24];         /* hex of (shape, seed, scale, overrides) */
 } fill_opts;
 

@@ -134,7 +134,7 @@ boundary:
 }
 
 /* The value as plain text (before format escaping); text may point at v->s. */
-static size_t plain(const scol *c, const gval *v, char *tmp, const char **out)
+size_t fmt_value_text(const scol *c, const gval *v, char *tmp, const char **out)
 {
     *out = tmp;
     switch (c->ctype) {
@@ -191,7 +191,7 @@ size_t fmt_plain(const scol *c, const gval *v, char *dst)
     if (v->kind == V_NULL)
         return 0;
     const char *s;
-    size_t n = plain(c, v, dst, &s);
+    size_t n = fmt_value_text(c, v, dst, &s);
     if (s != dst)
         memmove(dst, s, n);
     return n;
@@ -261,7 +261,7 @@ size_t fmt_row(gen_ctx *cx, int ti, uint64_t key, int mode, char *dst)
             continue;
         }
         const char *s;
-        size_t n = plain(c, &v, tmp, &s);
+        size_t n = fmt_value_text(c, &v, tmp, &s);
         if (c->ctype == CT_BYTEA && v.kind == V_TEXT) {
             o += put_bytea(dst + o, s, n, mode);
         } else if (mode == FMT_COPY_TEXT) {

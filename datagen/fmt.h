@@ -23,8 +23,24 @@ size_t fmt_row_max(const stable *t);
 /* Writes the row at `key` into dst (room >= fmt_row_max); returns the bytes written. */
 size_t fmt_row(gen_ctx *cx, int ti, uint64_t key, int mode, char *dst);
 
+/* COPY BINARY (PostgreSQL protocol docs, "COPY file formats"): the 19-byte header, one
+ * tuple per row (int16 field count, then int32 length + bytes per field, -1 for NULL), and
+ * the int16 -1 trailer. Values follow each type's send/recv format: big-endian integers,
+ * timestamps as microseconds since 2000-01-01, numeric as base-10000 digit groups. Rounding
+ * matches the text format (timestamps to whole seconds, floats through their %.7g/%.15g
+ * text), so a table has the same contents whichever format loaded it. */
+#define FMT_BIN_HEADER_LEN 19
+extern const char fmt_bin_header[FMT_BIN_HEADER_LEN];
+/* 1 when every column of t has a binary encoding here (json/jsonb do not). */
+int fmt_table_binary_ok(const stable *t);
+/* Writes one binary tuple into dst (room >= fmt_row_max); returns the bytes written. */
+size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst);
+
 /* One value as SQL-literal-free text (no escaping), for hot-id CSVs and messages. Returns
  * the length written into dst (room >= 64 + FMT_TEXT_CAP). NULL gives "". */
 size_t fmt_plain(const scol *c, const gval *v, char *dst);
+
+/* The value as text before escaping; *out may point at v->s. Used by both formats. */
+size_t fmt_value_text(const scol *c, const gval *v, char *tmp, const char **out);
 
 #endif

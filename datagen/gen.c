@@ -31,6 +31,7 @@ int gen_ctx_init(gen_ctx *cx, const shape *sh, uint64_t seed)
     cx->seed = seed;
     cx->used = 0;
     cx->depth = 0;
+    cx->nmemo = 0;
     cx->arena = malloc(GEN_ARENA_BYTES);
     return cx->arena ? 0 : ST_ENOMEM;
 }
@@ -50,6 +51,8 @@ uint64_t gen_row_rank(const stable *t, uint64_t row)
 {
     return rng_permute_inverse(row, t->rows, t->pop_key) + 1;
 }
+
+static void eval_col(gen_ctx *cx, int ti, int ci, uint64_t key, gval *out);
 
 static double u01(uint64_t x)
 {
@@ -140,6 +143,23 @@ static size_t put_u64(char *dst, uint64_t v)
     return n;
 }
 
+/* A word index from 16 bits of a 64-bit draw (four words per draw: text is the costliest
+ * generator). Multiply-shift maps 16 bits onto [0, n) with a bias below n / 65536, invisible
+ * for word lists; lists longer than 4096 words take a full unbiased draw instead. */
+static size_t pick_word(rng_stream *s, size_t n, uint64_t *bits, int *left)
+{
+    if (n > 4096)
+        return (size_t)rng_below(s, n);
+    if (*left == 0) {
+        *bits = rng_next_u64(s);
+        *left = 4;
+    }
+    size_t i = (size_t)(((*bits & 0xffff) * n) >> 16);
+    *bits >>= 16;
+    (*left)--;
+    return i;
+}
+
 static void eval_text(gen_ctx *cx, const gen *g, uint64_t key, rng_stream *s, gval *out)
 {
     const char *const *words = g->nwords ? (const char *const *)g->words : default_words;
@@ -160,6 +180,8 @@ static void eval_text(gen_ctx *cx, const gen *g, uint64_t key, rng_stream *s, gv
     size_t quota = nw && target > (double)fixed ? (size_t)((target - (double)fixed) / (double)nw + 0.5) : 0;
     char *dst = cx->arena + cx->used;
     size_t room = GEN_ARENA_BYTES - cx->used, n = 0;
+    uint64_t wbits = 0;
+    int wleft = 0;
     if (room > SHAPE_MAX_WIDTH * 2 + 64)
         room = SHAPE_MAX_WIDTH * 2 + 64;
     for (size_t i = 0; i < g->npieces; i++) {
@@ -175,7 +197,7 @@ static void eval_text(gen_ctx *cx, const gen *g, uint64_t key, rng_stream *s, gv
         }
         case TP_ROW: n += put_u64(dst + n, key + 1); break;
         case TP_WORD: {
-            const char *w = words[rng_below(s, nwords)];
+            const char *w = words[pick_word(s, nwords, &wbits, &wleft)];
             size_t k = strlen(w);
             if (n + k < room) {
                 memcpy(dst + n, w, k);
@@ -186,7 +208,7 @@ static void eval_text(gen_ctx *cx, const gen *g, uint64_t key, rng_stream *s, gv
         case TP_WORDS: {
             size_t start = n;
             while (n - start < quota) {
-                const char *w = words[rng_below(s, nwords)];
+                const char *w = words[pick_word(s, nwords, &wbits, &wleft)];
                 size_t k = strlen(w);
                 if (n + k + 2 >= room)
                     break;
@@ -458,6 +480,18 @@ static void eval_gen(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rn
 }
 
 void gen_eval_col(gen_ctx *cx, int ti, int ci, uint64_t key, gval *out)
+{
+    for (int i = 0; i < cx->nmemo; i++)
+        if (cx->memo[i].key == key && cx->memo[i].ci == ci && cx->memo[i].ti == ti) {
+            *out = cx->memo[i].v;
+            return;
+        }
+    eval_col(cx, ti, ci, key, out);
+    if (cx->nmemo < GEN_CACHE)
+        cx->memo[cx->nmemo++] = (gen_memo){ti, ci, key, *out};
+}
+
+static void eval_col(gen_ctx *cx, int ti, int ci, uint64_t key, gval *out)
 {
     const stable *t = &cx->sh->t[ti];
     const scol *c = &t->cols[ci];

@@ -18,18 +18,34 @@
 
 #define GEN_ARENA_BYTES (4u * 1024u * 1024u)
 
+#define GEN_CACHE 16
+
+/* A value computed for the current row, kept so that a column other generators depend on
+ * (switch, group, ref) is evaluated once per row. */
+typedef struct gen_memo {
+    int ti, ci;
+    uint64_t key;
+    gval v;
+} gen_memo;
+
 typedef struct gen_ctx {
     const shape *sh;
     uint64_t seed;
     char *arena;
     size_t used;
     int depth;
+    int nmemo;
+    gen_memo memo[GEN_CACHE];
 } gen_ctx;
 
 /* Returns 0 or ST_ENOMEM. gen_ctx_term releases the arena. */
 int gen_ctx_init(gen_ctx *cx, const shape *sh, uint64_t seed);
 void gen_ctx_term(gen_ctx *cx);
-static inline void gen_ctx_reset(gen_ctx *cx) { cx->used = 0; }
+static inline void gen_ctx_reset(gen_ctx *cx)
+{
+    cx->used = 0;
+    cx->nmemo = 0;
+}
 
 /* The value of column ci of table ti at row key `key` (never fails; NULL for a NULL). */
 void gen_eval_col(gen_ctx *cx, int ti, int ci, uint64_t key, gval *out);

@@ -255,6 +255,7 @@ typedef struct loader {
     int rc;
     char err[ST_ERRLEN];
     char *copy_sql[SHAPE_MAX_TABLES];
+    int binary[SHAPE_MAX_TABLES];
 } loader;
 
 static void set_error(loader *L, int rc, const char *err)
@@ -280,11 +281,17 @@ static int load_chunk(loader *L, PGconn *c, gen_ctx *cx, char *buf, const chunk 
     if ((rc = copy_begin(c, L->copy_sql[ch->table], err)))
         goto fail;
     atomic_store(&L->cur_table, ch->table);
+    int bin = L->binary[ch->table];
+    if (bin) {
+        memcpy(buf, fmt_bin_header, FMT_BIN_HEADER_LEN);
+        len = FMT_BIN_HEADER_LEN;
+    }
     for (uint64_t u = ch->lo; u < ch->hi; u++) {
         uint64_t k = t->parent >= 0 ? shape_fanout(sh, t, L->o->seed, u) : 1;
         for (uint64_t line = 1; line <= k; line++) {
             uint64_t key = t->parent >= 0 ? gen_child_key(u, line) : u;
-            len += fmt_row(cx, ch->table, key, FMT_COPY_TEXT, buf + len);
+            len += bin ? fmt_row_bin(cx, ch->table, key, buf + len)
+                       : fmt_row(cx, ch->table, key, FMT_COPY_TEXT, buf + len);
             rows++;
             if (len >= FLUSH_BYTES) {
                 if ((rc = copy_put(c, buf, len, err)))
@@ -299,6 +306,10 @@ static int load_chunk(loader *L, PGconn *c, gen_ctx *cx, char *buf, const chunk 
                 }
             }
         }
+    }
+    if (bin) {
+        buf[len++] = (char)0xff; /* trailer: int16 -1 */
+        buf[len++] = (char)0xff;
     }
     if (len && (rc = copy_put(c, buf, len, err)))
         goto fail_copy;
@@ -339,7 +350,7 @@ static void *worker(void *arg)
         size_t m = fmt_row_max(&L->sh->t[i]);
         rowmax = m > rowmax ? m : rowmax;
     }
-    char *buf = malloc(FLUSH_BYTES + rowmax);
+    char *buf = malloc(FLUSH_BYTES + rowmax + FMT_BIN_HEADER_LEN + 2);
     if (!buf || gen_ctx_init(&cx, L->sh, L->o->seed)) {
         free(buf);
         set_error(L, ST_ENOMEM, "out of memory");
@@ -540,7 +551,8 @@ int load_run(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, load
         rc = dbuf_printf(&b, "COPY \"%s\" (", t->name);
         for (size_t k = 0; k < t->ncols && !rc; k++)
             rc = dbuf_printf(&b, "%s\"%s\"", k ? ", " : "", t->cols[k].name);
-        rc = rc ? rc : dbuf_adds(&b, ") FROM STDIN");
+        L.binary[i] = o->copy_format != COPYF_TEXT && fmt_table_binary_ok(t);
+        rc = rc ? rc : dbuf_adds(&b, L.binary[i] ? ") FROM STDIN (FORMAT binary)" : ") FROM STDIN");
         L.copy_sql[i] = dbuf_take(&b, NULL);
         if (!rc && !L.copy_sql[i])
             rc = st_err(err, ST_ENOMEM, "out of memory");

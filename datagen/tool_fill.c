@@ -48,6 +48,7 @@ static void usage(FILE *f)
             "  --jobs N            parallel COPY streams (default 1)\n"
             "  --part i/n          load only slice i of n (for several machines); last part builds keys\n"
             "  --chunk-rows N      rows per chunk = per transaction (default 100000)\n"
+            "  --copy-format F     auto (binary where every column allows; default), text, binary\n"
             "  --replace           drop/truncate the shape's tables first (never others, never CASCADE)\n"
             "  --resume            finish an interrupted fill of the same shape, seed and scale\n"
             "  --no-vacuum         skip VACUUM (ANALYZE) after the load\n"
@@ -220,7 +221,7 @@ int tool_fill(int argc, char **argv)
         {"part", required_argument, 0, 'p'}, {"chunk-rows", required_argument, 0, 'c'},
         {"replace", no_argument, 0, 'R'}, {"resume", no_argument, 0, 'u'},
         {"no-vacuum", no_argument, 0, 'V'}, {"hot-ids", required_argument, 0, 'H'},
-        {"json", no_argument, 0, 'J'}, {"quiet", no_argument, 0, 'q'},
+        {"json", no_argument, 0, 'J'}, {"copy-format", required_argument, 0, 'C'}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'v'}, {0, 0, 0, 0}};
     fill_opts o;
     memset(&o, 0, sizeof o);
@@ -292,6 +293,18 @@ int tool_fill(int argc, char **argv)
         case 'V': o.no_vacuum = 1; break;
         case 'H': hot_dir = optarg; break;
         case 'J': json = 1; break;
+        case 'C':
+            if (!strcmp(optarg, "auto"))
+                o.copy_format = COPYF_AUTO;
+            else if (!strcmp(optarg, "text"))
+                o.copy_format = COPYF_TEXT;
+            else if (!strcmp(optarg, "binary"))
+                o.copy_format = COPYF_BINARY;
+            else {
+                log_error("--copy-format %s: expected auto, text or binary", optarg);
+                return ST_EXIT_INPUT;
+            }
+            break;
         case 'q': o.quiet = 1; break;
         case 'h': usage(stdout); return ST_EXIT_OK;
         case 'v': printf("datagen %s\n", ST_VERSION); return ST_EXIT_OK;
@@ -385,6 +398,13 @@ int tool_fill(int argc, char **argv)
         return ST_EXIT_INPUT;
     }
     make_run_key(sh, &o, over, nover);
+    for (size_t i = 0; i < sh->nt && o.copy_format == COPYF_BINARY; i++)
+        if (!fmt_table_binary_ok(&sh->t[i])) {
+            log_error("--copy-format binary: table '%s' has a json column; use auto or text", sh->t[i].name);
+            shape_free(sh);
+            PQfinish(conn);
+            return ST_EXIT_INPUT;
+        }
     int exitc = ST_EXIT_OK;
     if (dry) {
         print_dry_run(sh, &o, json);

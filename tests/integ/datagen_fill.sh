@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # datagen fill against PostgreSQL (issue 3):
 #  - determinism: md5 of every table (COPY ... ORDER BY key) is identical for --jobs 1,
+#    (binary COPY), the --out CSV loaded by psql (text),
 #    --jobs 4 and two --part halves, and --out CSV is byte-identical across runs;
 #  - the shop shape creates exactly the tables of docs/formats/shop-schema.sql, with every
 #    constraint built after the load and holding; exact row counts;

@@ -1,0 +1,255 @@
+/*
+ * fmt_bin.c -- COPY BINARY tuples (see fmt.h). Each type is written in its `send` format;
+ * where a value's kind does not match the column (a text constant in an integer column),
+ * the value goes through its text form and is parsed back, exactly as the server would.
+ */
+#include "fmt.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shape_int.h"
+
+const char fmt_bin_header[FMT_BIN_HEADER_LEN] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0',
+                                                 0, 0, 0, 0, 0, 0, 0, 0};
+
+#define PG_EPOCH_OFFSET 946684800 /* 2000-01-01 00:00:00 UTC in Unix seconds */
+
+static size_t be16(char *d, uint16_t v)
+{
+    d[0] = (char)(v >> 8);
+    d[1] = (char)v;
+    return 2;
+}
+
+static size_t be32(char *d, uint32_t v)
+{
+    d[0] = (char)(v >> 24);
+    d[1] = (char)(v >> 16);
+    d[2] = (char)(v >> 8);
+    d[3] = (char)v;
+    return 4;
+}
+
+static size_t be64(char *d, uint64_t v)
+{
+    be32(d, (uint32_t)(v >> 32));
+    be32(d + 4, (uint32_t)v);
+    return 8;
+}
+
+int fmt_table_binary_ok(const stable *t)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (t->cols[i].ctype == CT_JSON)
+            return 0;
+    return 1;
+}
+
+static int64_t as_i64(const scol *c, const gval *v)
+{
+    if (v->kind == V_NUM)
+        return (int64_t)llround(v->d);
+    if (v->kind == V_TEXT) {
+        char tmp[64];
+        size_t n = v->len < sizeof tmp - 1 ? v->len : sizeof tmp - 1;
+        memcpy(tmp, v->s, n);
+        tmp[n] = 0;
+        (void)c;
+        return strtoll(tmp, NULL, 10);
+    }
+    return v->i;
+}
+
+static double as_time(const gval *v)
+{
+    if (v->kind == V_TEXT) {
+        char tmp[64];
+        double t = 0;
+        size_t n = v->len < sizeof tmp - 1 ? v->len : sizeof tmp - 1;
+        memcpy(tmp, v->s, n);
+        tmp[n] = 0;
+        sh_parse_time(tmp, &t);
+        return t;
+    }
+    return v->kind == V_NUM ? v->d : (double)v->i;
+}
+
+/* numeric_send: ndigits, weight, sign, dscale, then base-10000 digits, from the decimal text
+ * the text format would print (so both formats agree to the last digit). */
+static size_t put_numeric_bin(char *d, const char *s, size_t n, int dscale)
+{
+    int neg = n > 0 && s[0] == '-';
+    size_t i = neg ? 1 : 0;
+    const char *dot = memchr(s, '.', n);
+    size_t int_end = dot ? (size_t)(dot - s) : n;
+    size_t ni = int_end - i, nf = dot ? n - int_end - 1 : 0;
+    uint16_t digits[128];
+    int nd = 0;
+    /* integer part, grouped from the decimal point leftwards */
+    int lead = (int)(ni % 4);
+    size_t p = i;
+    if (lead && nd < 128) {
+        uint16_t g = 0;
+        for (int k = 0; k < lead; k++)
+            g = (uint16_t)(g * 10 + (s[p++] - '0'));
+        digits[nd++] = g;
+    }
+    while (p < int_end && nd < 128) {
+        uint16_t g = 0;
+        for (int k = 0; k < 4; k++)
+            g = (uint16_t)(g * 10 + (s[p++] - '0'));
+        digits[nd++] = g;
+    }
+    int nint = nd;
+    /* fraction, grouped from the decimal point rightwards, zero-padded */
+    for (size_t f = 0; f < nf && nd < 128; f += 4) {
+        uint16_t g = 0;
+        for (size_t k = 0; k < 4; k++) {
+            size_t at = int_end + 1 + f + k;
+            g = (uint16_t)(g * 10 + (f + k < nf ? s[at] - '0' : 0));
+        }
+        digits[nd++] = g;
+    }
+    /* Drop leading zero groups (weight follows) and trailing zero groups. */
+    int first = 0, weight = nint - 1;
+    while (first < nd && digits[first] == 0) {
+        first++;
+        weight--;
+    }
+    while (nd > first && digits[nd - 1] == 0)
+        nd--;
+    int count = nd - first;
+    if (count == 0) {
+        weight = 0;
+        neg = 0;
+    }
+    size_t o = 0;
+    o += be32(d + o, (uint32_t)(8 + 2 * count));
+    o += be16(d + o, (uint16_t)count);
+    o += be16(d + o, (uint16_t)(int16_t)weight);
+    o += be16(d + o, neg ? 0x4000 : 0x0000);
+    o += be16(d + o, (uint16_t)dscale);
+    for (int k = first; k < nd; k++)
+        o += be16(d + o, digits[k]);
+    return o;
+}
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst)
+{
+    const stable *t = &cx->sh->t[ti];
+    char tmp[96];
+    size_t o = 0;
+    gen_ctx_reset(cx);
+    o += be16(dst, (uint16_t)t->ncols);
+    for (size_t i = 0; i < t->ncols; i++) {
+        const scol *c = &t->cols[i];
+        gval v;
+        gen_eval_col(cx, ti, (int)i, key, &v);
+        if (v.kind == V_NULL) {
+            o += be32(dst + o, 0xffffffffu);
+            continue;
+        }
+        switch (c->ctype) {
+        case CT_INT2:
+            o += be32(dst + o, 2);
+            o += be16(dst + o, (uint16_t)(int16_t)as_i64(c, &v));
+            break;
+        case CT_INT4:
+            o += be32(dst + o, 4);
+            o += be32(dst + o, (uint32_t)(int32_t)as_i64(c, &v));
+            break;
+        case CT_INT8:
+            o += be32(dst + o, 8);
+            o += be64(dst + o, (uint64_t)as_i64(c, &v));
+            break;
+        case CT_BOOL:
+            o += be32(dst + o, 1);
+            dst[o++] = (char)(v.kind == V_NUM ? v.d != 0 : v.kind == V_TEXT ? (v.len && (v.s[0] == 't' || v.s[0] == '1')) : v.i != 0);
+            break;
+        case CT_FLOAT4:
+        case CT_FLOAT8: {
+            const char *s;
+            size_t n = fmt_value_text(c, &v, tmp, &s);
+            char num[80];
+            n = n < sizeof num - 1 ? n : sizeof num - 1;
+            memcpy(num, s, n);
+            num[n] = 0;
+            if (c->ctype == CT_FLOAT4) {
+                float f = strtof(num, NULL);
+                uint32_t b;
+                memcpy(&b, &f, 4);
+                o += be32(dst + o, 4);
+                o += be32(dst + o, b);
+            } else {
+                double f = strtod(num, NULL);
+                uint64_t b;
+                memcpy(&b, &f, 8);
+                o += be32(dst + o, 8);
+                o += be64(dst + o, b);
+            }
+            break;
+        }
+        case CT_NUMERIC: {
+            const char *s;
+            size_t n = fmt_value_text(c, &v, tmp, &s);
+            o += put_numeric_bin(dst + o, s, n, c->scale);
+            break;
+        }
+        case CT_DATE:
+        case CT_TS:
+        case CT_TSTZ: {
+            double secs = floor(as_time(&v));
+            if (!isfinite(secs))
+                secs = 0;
+            int64_t rel = (int64_t)secs - PG_EPOCH_OFFSET;
+            if (c->ctype == CT_DATE) {
+                int64_t days = rel >= 0 ? rel / 86400 : -((-rel + 86399) / 86400);
+                o += be32(dst + o, 4);
+                o += be32(dst + o, (uint32_t)(int32_t)days);
+            } else {
+                o += be32(dst + o, 8);
+                o += be64(dst + o, (uint64_t)(rel * 1000000));
+            }
+            break;
+        }
+        case CT_UUID: {
+            const char *s;
+            size_t n = fmt_value_text(c, &v, tmp, &s), k = 0;
+            unsigned char u[16] = {0};
+            for (size_t j = 0; j < n && k < 32; j++) {
+                int h = hexval(s[j]);
+                if (h < 0)
+                    continue;
+                u[k / 2] = (unsigned char)(u[k / 2] | (h << (k % 2 ? 0 : 4)));
+                k++;
+            }
+            o += be32(dst + o, 16);
+            memcpy(dst + o, u, 16);
+            o += 16;
+            break;
+        }
+        default: { /* text, varchar, bytea: the bytes themselves */
+            const char *s;
+            size_t n = fmt_value_text(c, &v, tmp, &s);
+            o += be32(dst + o, (uint32_t)n);
+            memcpy(dst + o, s, n);
+            o += n;
+            break;
+        }
+        }
+    }
+    return o;
+}
