@@ -93,20 +93,20 @@ static void profile_fit(fit_result *fr, double span)
 
 /* The Hawkes baseline shape: 10-s session counts smoothed over +-5 min, floored, mean 1.
  * Burst episodes are exogenous changes of the baseline, not self-excitation: bins inside
- * an episode (+-1 min) use their own counts smoothed over +-30 s only, and are left out of
+ * an episode (+-1 min) use their own counts smoothed over +-20 s only, and are left out of
  * the wide smoothing of their neighbours, so a flash crowd does not inflate the branching
  * ratio. */
 #define SHAPE_BIN 10
 #define SHAPE_ROUNDS 3
 
-/* Smooths per-bin counts into a baseline shape: +-5 min outside burst episodes, +-30 s
+/* Smooths per-bin counts into a baseline shape: +-5 min outside burst episodes, +-20 s
  * inside them (episodes are exogenous changes of the baseline, so they keep their edges and
  * stay out of their neighbours' averages); floored at 5% of the mean, then mean 1. */
 static void shape_smooth(const double *raw, const unsigned char *in, size_t n, double *sh)
 {
     double mean = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t w = in[i] ? 30 / SHAPE_BIN : 300 / SHAPE_BIN;
+        size_t w = in[i] ? 20 / SHAPE_BIN : 300 / SHAPE_BIN;
         double s = 0;
         int k = 0;
         for (size_t j = i >= w ? i - w : 0; j <= i + w && j < n; j++)

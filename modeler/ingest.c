@@ -186,11 +186,11 @@ static int ingest_release(ingest *g, double upto)
     return 0;
 }
 
-static int ingest_is_bot(ingest *g, const logrec *r)
+static int ingest_is_bot(ingest *g, const logrec *r, uint64_t ua_hash)
 {
     if (!r->ua)
         return 0;
-    uint64_t h = route_hash(r->ua, r->ua_len) | 1;
+    uint64_t h = ua_hash | 1;
     uint64_t *slot = &g->bot_cache[(h >> 20) & 4095];
     if ((*slot | 2) == (h | 2))
         return (*slot & 2) != 0;
@@ -201,12 +201,9 @@ static int ingest_is_bot(ingest *g, const logrec *r)
 
 static int ingest_record(ingest *g, const logrec *r)
 {
-    uint64_t client = route_hash(r->ip ? r->ip : "", r->ip_len);
-    if (r->ua)
-        client = sketch_mix(client ^ route_hash(r->ua, r->ua_len));
-    else
-        client = sketch_mix(client);
-    int bot = ingest_is_bot(g, r);
+    uint64_t ua_hash = r->ua ? route_hash(r->ua, r->ua_len) : 0;
+    uint64_t client = sketch_mix(route_hash(r->ip ? r->ip : "", r->ip_len) ^ ua_hash);
+    int bot = ingest_is_bot(g, r, ua_hash);
     quality_line(&g->q, r, client, bot);
     if (!g->have_t0) {
         g->have_t0 = 1;

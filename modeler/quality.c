@@ -52,7 +52,9 @@ void quality_line(quality *q, const logrec *r, uint64_t client_hash, int is_bot)
     }
     q->prev_ts = r->ts;
     hll_add(&q->clients, client_hash);
-    ctab_add(q->client_heavy, client_hash, 1);
+    /* The heaviest clients' share only needs a sample: one line in eight. */
+    if ((q->parsed & 7) == 0)
+        ctab_add(q->client_heavy, client_hash, 8);
     q->bot_requests += is_bot != 0;
 }
 

@@ -137,9 +137,13 @@ typedef struct tbuf {
 
 static void tb_add(tbuf *t, const char *s, size_t n)
 {
-    if (t->len + n >= t->cap)
-        n = t->cap - 1 - t->len;
-    memcpy(t->p + t->len, s, n);
+    if (t->len + 1 >= t->cap)
+        return;
+    size_t room = t->cap - 1 - t->len;
+    if (n > room)
+        n = room;
+    for (size_t i = 0; i < n; i++) /* short pieces: a loop, and no overread for the optimiser to suspect */
+        t->p[t->len + i] = s[i];
     t->len += n;
     t->p[t->len] = 0;
 }

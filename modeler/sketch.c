@@ -195,16 +195,30 @@ void resv_free(resv *r)
     free(r);
 }
 
+/* Li's algorithm L (1994): once full, draw how many items to skip before the next
+ * replacement, so the random stream is consulted O(k log(n/k)) times, not once per item. */
+static void resv_schedule(resv *r)
+{
+    r->w *= exp(log(rng_uniform(&r->rs)) / (double)r->cap);
+    double skip = floor(log(rng_uniform(&r->rs)) / log1p(-r->w));
+    r->next = r->seen + (skip < 1e18 ? (uint64_t)skip : (uint64_t)1e18) + 1;
+}
+
 void resv_add(resv *r, double x)
 {
     r->seen++;
     if (r->n < r->cap) {
         r->v[r->n++] = x;
+        if (r->n == r->cap) {
+            r->w = 1;
+            resv_schedule(r);
+        }
         return;
     }
-    uint64_t j = rng_below(&r->rs, r->seen);
-    if (j < r->cap)
-        r->v[j] = x;
+    if (r->seen == r->next) {
+        r->v[rng_below(&r->rs, r->cap)] = x;
+        resv_schedule(r);
+    }
 }
 
 static int dbl_cmp(const void *a, const void *b)

@@ -10,7 +10,7 @@
  * hll: HyperLogLog with 2^12 registers (Flajolet et al. 2007), ~1.6% standard error, for
  * distinct clients without keeping any address.
  *
- * resv: a fixed-size uniform reservoir sample of doubles (Vitter's algorithm R) driven by an
+ * resv: a fixed-size uniform reservoir sample of doubles (Li's algorithm L) driven by an
  * rng_stream, so the sample is the same for the same seed.
  *
  * All three are create/free pairs; *_free(NULL) is a no-op; the record paths never allocate
@@ -57,6 +57,8 @@ typedef struct resv {
     double *v;
     size_t cap, n;
     uint64_t seen;
+    uint64_t next;  /* index of the next item to take once full */
+    double w;
     rng_stream rs;
 } resv;
 resv *resv_new(size_t cap, uint64_t seed, const char *purpose); /* NULL on ENOMEM */

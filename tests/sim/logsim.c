@@ -171,14 +171,19 @@ static void emit(sim *s, const ev *e)
     char ts[40];
     snprintf(ts, sizeof ts, "%02d/%.3s/%04d:%02d:%02d:%02d +0000", tm.tm_mday, mon + 3 * tm.tm_mon,
              tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    char buf[1024];
-    int n = snprintf(buf, sizeof buf, "%.*s%s%s\n", (int)e->tpos, e->line, ts, e->line + e->tpos);
-    if (n < 0 || (size_t)n >= sizeof buf)
-        n = (int)sizeof buf - 1;
+    /* Three pieces: the part before the time, the time, the rest and a newline. */
+    const char *parts[3] = {e->line, ts, e->line + e->tpos};
+    size_t lens[3] = {e->tpos, strlen(ts), strlen(e->line + e->tpos)};
+    for (int i = 0; i < 3; i++) {
+        if (s->gz)
+            gzwrite(s->gz, parts[i], (unsigned)lens[i]);
+        else
+            fwrite(parts[i], 1, lens[i], s->f);
+    }
     if (s->gz)
-        gzwrite(s->gz, buf, (unsigned)n);
+        gzputc(s->gz, '\n');
     else
-        fwrite(buf, 1, (size_t)n, s->f);
+        fputc('\n', s->f);
     s->lines++;
     free(e->line);
 }
@@ -200,11 +205,12 @@ static void add_line(sim *s, double t, const char *ip, const char *method, const
     char tail[700];
     snprintf(tail, sizeof tail, "] \"%s %s HTTP/1.1\" %d %ld \"%s\" \"%s\" %.3f", method, path,
              status, bytes, ref, ua, rt);
-    size_t len = (size_t)hn + strlen(tail) + 1;
-    char *line = malloc(len);
+    size_t hl = strlen(head), tl = strlen(tail);
+    char *line = malloc(hl + tl + 1);
     if (!line)
         exit(3);
-    snprintf(line, len, "%s%s", head, tail);
+    memcpy(line, head, hl);
+    memcpy(line + hl, tail, tl + 1);
     ev e = {t, 0, line, (size_t)hn};
     heap_push(s, e);
 }

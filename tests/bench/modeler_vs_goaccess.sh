@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): `modeler fit` against GoAccess (Debian's goaccess) on the same
+# multi-million-line nginx log written by the simulator, in one run, so the ratio is fair
+# on a shared machine. Both tools are pinned to the same core when taskset exists and run
+# alternately (A B A B); medians of the two runs are reported. Then the RSS of modeler on a
+# 10M-line log.
+#
+# usage: tests/bench/modeler_vs_goaccess.sh [BUILD_DIR]
+#   env: BENCH_RATE (sessions/s, default 10), BENCH_SPAN (default 4h): ~2.7M lines;
+#        BENCH_BIG_RATE / BENCH_BIG_SPAN (default 20/s, 8h): ~10M lines for the RSS figure;
+#        BENCH_SKIP_BIG=1 skips the 10M-line run.
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build-bench}
+. "$root/scripts/deps.sh"
+st_ensure_packages goaccess
+command -v goaccess >/dev/null || { echo "bench: goaccess not available" >&2; exit 3; }
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j2 --target modeler logsim >/dev/null
+modeler=$build/modeler/modeler
+logsim=$build/tests/logsim
+tmp=$(mktemp -d /tmp/modeler-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pin=()
+command -v taskset >/dev/null && pin=(taskset -c 1)
+
+"$logsim" gen --out "$tmp/access.log" --seed 42 --rate "${BENCH_RATE:-10}" --span "${BENCH_SPAN:-4h}" 2>"$tmp/gen.txt"
+lines=$(wc -l <"$tmp/access.log")
+bytes=$(stat -c %s "$tmp/access.log")
+cat "$tmp/access.log" >/dev/null # warm the page cache for both tools
+
+gfmt='%h %^[%d:%t %^] "%r" %s %b "%R" "%u" %T'
+run_goaccess() {
+  /usr/bin/time -f "%e %M" -o "$tmp/t.txt" "${pin[@]}" goaccess "$tmp/access.log" --log-format="$gfmt" \
+    --date-format=%d/%b/%Y --time-format=%T --no-progress -o "$tmp/goaccess.json" >/dev/null 2>&1
+  cat "$tmp/t.txt"
+}
+run_modeler() {
+  /usr/bin/time -f "%e %M" -o "$tmp/t.txt" "${pin[@]}" "$modeler" fit "$tmp/access.log" \
+    -o "$tmp/model.json" --quiet
+  cat "$tmp/t.txt"
+}
+g1=$(run_goaccess); m1=$(run_modeler); g2=$(run_goaccess); m2=$(run_modeler)
+med() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (a + b) / 2 }'; }
+gs=$(med "${g1% *}" "${g2% *}")
+ms=$(med "${m1% *}" "${m2% *}")
+gr=$(awk -v l="$lines" -v s="$gs" 'BEGIN { printf "%.0f", l / s }')
+mr=$(awk -v l="$lines" -v s="$ms" 'BEGIN { printf "%.0f", l / s }')
+ratio=$(awk -v a="$mr" -v b="$gr" 'BEGIN { printf "%.1f", a / b }')
+valid=$(grep -o '"valid_requests": *[0-9]*' "$tmp/goaccess.json" | grep -o '[0-9]*$' || echo "?")
+echo "log: $lines lines, $((bytes / 1048576)) MiB (nginx combined + \$request_time, simulator seed 42)"
+echo "goaccess 1 core: ${gs} s  -> $gr lines/s  (runs ${g1% *} s, ${g2% *} s; RSS ${g2#* } KB; valid requests $valid)"
+echo "modeler fit 1 core: ${ms} s  -> $mr lines/s  (runs ${m1% *} s, ${m2% *} s; RSS ${m2#* } KB; parse + every fit)"
+echo "ratio modeler/goaccess: ${ratio}x"
+
+if [ "${BENCH_SKIP_BIG:-0}" != 1 ]; then
+  rm -f "$tmp/access.log"
+  "$logsim" gen --out "$tmp/big.log" --seed 43 --rate "${BENCH_BIG_RATE:-20}" --span "${BENCH_BIG_SPAN:-8h}" 2>/dev/null
+  big=$(wc -l <"$tmp/big.log")
+  /usr/bin/time -f "%e %M" -o "$tmp/t.txt" "${pin[@]}" "$modeler" fit "$tmp/big.log" -o "$tmp/big.json" --quiet
+  read -r bs brss <"$tmp/t.txt"
+  echo "modeler fit on $big lines: ${bs} s ($(awk -v l="$big" -v s="$bs" 'BEGIN { printf "%.0f", l / s }') lines/s), max RSS $((brss / 1024)) MiB"
+fi
