@@ -225,7 +225,7 @@ int jv_no_unknown(const json_t *obj, const char *path, const char *const *allowe
                       obj ? jv_got(got, sizeof got, obj) : "nothing");
     }
     const char *key;
-    json_t *v;
+    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     json_object_foreach((json_t *)obj, key, v) {
         (void)v;
         if (key[0] == '_' || key[0] == '$')
@@ -270,7 +270,7 @@ int jv_no_unknown(const json_t *obj, const char *path, const char *const *allowe
 int jv_object(const json_t *obj, const char *path, const char *key, int required,
               json_t **out, char *err)
 {
-    json_t *v;
+    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, "an object", &v, err);
     if (rc <= 0)
         return rc;
@@ -283,7 +283,7 @@ int jv_object(const json_t *obj, const char *path, const char *key, int required
 int jv_array(const json_t *obj, const char *path, const char *key, int required,
              json_t **out, char *err)
 {
-    json_t *v;
+    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, "an array", &v, err);
     if (rc <= 0)
         return rc;
@@ -296,7 +296,7 @@ int jv_array(const json_t *obj, const char *path, const char *key, int required,
 int jv_string(const json_t *obj, const char *path, const char *key, int required,
               const char **out, char *err)
 {
-    json_t *v;
+    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, "a string", &v, err);
     if (rc <= 0)
         return rc;
@@ -309,7 +309,7 @@ int jv_string(const json_t *obj, const char *path, const char *key, int required
 int jv_bool(const json_t *obj, const char *path, const char *key, int required, int *out,
             char *err)
 {
-    json_t *v;
+    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, "true or false", &v, err);
     if (rc <= 0)
         return rc;
@@ -337,7 +337,7 @@ int jv_number(const json_t *obj, const char *path, const char *key, int required
 {
     char what[96];
     jv_range_text(what, sizeof what, "a number", min, max);
-    json_t *v;
+    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, what, &v, err);
     if (rc <= 0)
         return rc;
@@ -363,7 +363,7 @@ int jv_int(const json_t *obj, const char *path, const char *key, int required, i
     else
         snprintf(what, sizeof what, "an integer between %lld and %lld", (long long)min,
                  (long long)max);
-    json_t *v;
+    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, what, &v, err);
     if (rc <= 0)
         return rc;
@@ -391,7 +391,7 @@ static int jv_unit(const json_t *obj, const char *path, const char *key, int req
                    const char *what, int (*parse)(const char *, double *, char *),
                    int positive, double *out, char *err)
 {
-    json_t *v;
+    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, what, &v, err);
     if (rc <= 0)
         return rc;
@@ -438,7 +438,7 @@ int jv_enum(const json_t *obj, const char *path, const char *key, int required,
     size_t o = (size_t)snprintf(what, sizeof what, "one of");
     for (size_t i = 0; choices[i] && o < sizeof what; i++)
         o += (size_t)snprintf(what + o, sizeof what - o, "%s \"%s\"", i ? "," : "", choices[i]);
-    json_t *v;
+    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, what, &v, err);
     if (rc <= 0)
         return rc;
