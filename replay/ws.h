@@ -17,8 +17,11 @@
  *  - wslay (event API, client context) does the framing; its I/O callbacks read and write
  *    through curl_easy_recv/send, or, for ws:// once the handshake is done and
  *    cfg.keep_curl is 0 (the default), through recv/send on the same descriptor after the
- *    libcurl handles are released (a libcurl easy handle plus its private multi costs about
- *    22 kB per session; see docs/websocket.md). wss:// always keeps libcurl, which owns TLS.
+ *    libcurl handles are released (libcurl's close-socket callback leaves it open). Kept,
+ *    libcurl's easy + private multi handles cost ~60 kB and two more descriptors (the
+ *    multi's wake-up socketpair) per session; released, an idle ws:// session costs ~9.5 kB
+ *    of RSS and one descriptor (docs/websocket.md). wss:// always keeps libcurl, which owns
+ *    TLS (~113 kB per session measured).
  *  - Sec-WebSocket-Key nonces and frame masking keys come from one rng stream per session,
  *    keyed by (cfg.seed, "replay.ws", cfg.session_id), so a run is reproducible.
  *
@@ -124,8 +127,10 @@ typedef struct ws_stats {
  * ws_conn_free. */
 ws_conn *ws_conn_new(const ws_config *cfg, char *err);
 
-/* Starts the non-blocking connect. Returns 0, or a negative ST_E* with err set (state FAILED,
- * on_close not called). Call once. */
+/* Starts the non-blocking connect. Returns 0, or a negative ST_E* with err set when the
+ * session failed at once (state FAILED, on_close already called). Call once. While
+ * CONNECTING (and for wss:// or keep_curl sessions, for life) the session also holds the
+ * two descriptors of libcurl's multi wake-up socketpair. */
 int ws_conn_start(ws_conn *c, char *err);
 
 /* The descriptor to watch, or -1 (nothing to watch now: rely on the deadline). */
@@ -145,8 +150,9 @@ uint64_t ws_conn_next_deadline_ns(const ws_conn *c);
  * Returns as ws_conn_on_io. Calling it early is harmless. */
 int ws_conn_on_timer(ws_conn *c, uint64_t now_ns);
 
-/* Queues a text (binary = 0) or binary message; it goes out on the next writable on_io.
- * Returns 0, ST_EINPUT when not OPEN (or a close was already queued), ST_ENOMEM. */
+/* Queues a text (binary = 0) or binary message (copied); it goes out on the next writable
+ * on_io, and counts in msgs_out/bytes_out when queued. Returns 0, ST_EINPUT when not OPEN
+ * (or a close was already queued), ST_ENOMEM. */
 int ws_conn_send(ws_conn *c, int binary, const void *data, size_t len);
 /* As ws_conn_send, but sent as frames of at most frag bytes (frag > 0; RFC 6455 §5.4). */
 int ws_conn_send_fragmented(ws_conn *c, int binary, const void *data, size_t len, size_t frag);

@@ -55,7 +55,7 @@ start_server() {
   for p in $(seq "$2" $(($2 + 7))); do args+=(--port "$p"); done
   "$srv" "${args[@]}" >"$tmp/srv$1.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 50); do grep -q READY "$tmp/srv$1.log" && return 0; sleep 0.1; done
+  for _ in $(seq 50); do grep -qs READY "$tmp/srv$1.log" && return 0; sleep 0.1; done
   echo "ws_idle_sessions: server $1 did not start:" >&2; cat "$tmp/srv$1.log" >&2; exit 3
 }
 ports() { local p; for p in $(seq "$1" $(($1 + 7))); do printf -- '--port %s ' "$p"; done; }
@@ -98,11 +98,12 @@ fi
 
 if [ "$procs" -gt 1 ]; then
   echo
-  echo "== $procs processes x $((n / procs)) sessions (one server process each)"
+  echo "== $n sessions over $procs processes (one server process each)"
   for i in $(seq 1 $((procs - 1))); do start_server "$i" $((base + 100 * i)); done
   cpids=()
   for i in $(seq 0 $((procs - 1))); do
-    "$cli" --sessions $((n / procs)) $(ports $((base + 100 * i))) --hold "$hold" >"$tmp/p$i.out" 2>&1 &
+    share=$((n / procs + (i < n % procs ? 1 : 0)))
+    "$cli" --sessions "$share" $(ports $((base + 100 * i))) --hold "$hold" >"$tmp/p$i.out" 2>&1 &
     cpids+=($!); pids+=($!)
   done
   tot=0 held=0
