@@ -29,6 +29,7 @@ typedef struct expect {
     size_t nmcf;
     double hist[FID_MAX_BOUNDS];
     size_t nhist;
+    int quantiles;    /* hist holds whole-column quantiles (profile), not a pg histogram */
 } expect;
 
 static int cmp_desc(const void *a, const void *b)
@@ -87,6 +88,7 @@ static int expect_col(const json_t *jc, const char *path, expect *e, char *err)
 {
     memset(e, 0, offsetof(expect, mcf));
     e->nmcf = e->nhist = 0;
+    e->quantiles = 0;
     e->cls = profile_type_class(json_string_value(json_object_get(jc, "type")));
     json_t *st = json_object_get(jc, "_stats");
     char p[256];
@@ -108,7 +110,9 @@ static int expect_col(const json_t *jc, const char *path, expect *e, char *err)
         json_t *f = json_object_get(st, "mcf");
         for (size_t i = 0; i < json_array_size(f) && e->nmcf < 1024; i++)
             e->mcf[e->nmcf++] = json_number_value(json_array_get(f, i));
-        e->nhist = axis_array(json_object_get(st, "hist"), e->cls, e->hist, FID_MAX_BOUNDS);
+        e->nhist = axis_array(json_object_get(st, "quantiles"), e->cls, e->hist,
+                              FID_MAX_BOUNDS);
+        e->quantiles = e->nhist >= 2;
         return 0;
     }
     json_t *v;
@@ -213,7 +217,20 @@ static void col_metrics(fid_line *ln, const expect *e, const pgs_col *c, double 
         }
         set(&ln->m[FM_MCV], worst, worst_tol, ok);
     }
-    if (e->nhist >= 2 && c->nhist >= 2) {
+    if (e->quantiles && (c->nhist >= 2 || c->nmcv)) {
+        /* Whole-column KS distance: at each expected quantile point the actual CDF must
+         * reach the quantile's probability (anywhere within a point mass counts). */
+        double d = 0;
+        for (size_t j = 0; j < e->nhist; j++) {
+            double want = (double)j / (double)(e->nhist - 1);
+            double lo = profile_cdf(c, e->cls, e->hist[j], 0);
+            double hi = profile_cdf(c, e->cls, e->hist[j], 1);
+            d = fmax(d, want < lo ? lo - want : want > hi ? want - hi : 0);
+        }
+        double m = c->nhist >= 2 ? (double)(c->nhist - 1) : 100;
+        double tol = (2.0 / fmin(m, (double)(e->nhist - 1)) + 1.63 * sqrt(2 / n)) * tf;
+        set(&ln->m[FM_HIST], d, tol, d <= tol);
+    } else if (e->nhist >= 2 && c->nhist >= 2) {
         double a[FID_MAX_BOUNDS];
         size_t na = 0;
         for (size_t i = 0; i < c->nhist && na < FID_MAX_BOUNDS; i++)

@@ -145,6 +145,7 @@ typedef struct pmask {
     size_t n;
     double gap;   /* numeric spacing between consecutive synthetic values */
     int width;    /* letters for text codes */
+    int maxlen;   /* varchar(n) limit of the column, 0 = none */
 } pmask;
 
 static int cmp_axis(const void *a, const void *b)
@@ -191,7 +192,9 @@ static int mask_init(pmask *m, const pgs_col *c, int cls, double rows)
         m->n = u;
     }
     double nd = c->n_distinct < 0 ? -c->n_distinct * rows : c->n_distinct;
-    m->gap = m->n ? fmax(1.0, round(nd / (double)m->n)) : 1.0;
+    /* Room for about 8x the distinct values between neighbouring literals, so integer
+     * rounding inside a bucket rarely merges values that were distinct. */
+    m->gap = m->n ? fmax(1.0, round((cls == PC_DATE ? 1.5 : 8) * nd / (double)m->n)) : 1.0;
     m->width = 2;
     for (double span = 26 * 26; span < (double)m->n + 1; span *= 26)
         m->width++;
@@ -224,13 +227,23 @@ static json_t *mask_value(const pmask *m, const char *text)
         return json_string(text);
     while (r < m->n && strcmp(m->lit[r], text) < 0)
         r++;
-    char code[16];
+    /* A fixed-width letter code of the rank, padded with 'x' to the literal's length so
+     * that widths (and so pages) survive; the code prefix alone decides order. */
+    char code[256];
     int w = m->width < 15 ? m->width : 15;
-    code[w] = 0;
+    size_t len = strlen(text);
+    if (len > sizeof code - 1)
+        len = sizeof code - 1;
     for (int i = w - 1; i >= 0; i--) {
         code[i] = (char)('a' + r % 26);
         r /= 26;
     }
+    size_t n = (size_t)w;
+    while (n < len)
+        code[n++] = 'x';
+    if (m->maxlen && n > (size_t)m->maxlen && m->maxlen >= w)
+        n = (size_t)m->maxlen;
+    code[n] = 0;
     return json_string(code);
 }
 
@@ -404,17 +417,17 @@ static double atoms_cdf(const atom *at, size_t n, double x, int incl)
  * probabilities by inverting the piecewise-linear CDF between its breakpoints. A `histogram`
  * over these bounds reproduces the MCV frequencies (to about 1/nb) and, unlike
  * `categorical`, takes `correlation`. Returns the bounds array or NULL. */
-static json_t *quantile_bounds(const pgs_col *c, const vmap *vm, int nb)
+/* The column's atoms (MCV points and histogram buckets) on vm's axis; *n receives the count.
+ * Returns NULL when there are none or on OOM. Caller frees. */
+static atom *atoms_build(const pgs_col *c, const vmap *vm, size_t *n)
 {
-    size_t nh = c->nhist >= 2 ? c->nhist - 1 : 0, n = c->nmcv + nh, k = 0;
-    if (!n)
+    size_t nh = c->nhist >= 2 ? c->nhist - 1 : 0, k = 0;
+    *n = 0;
+    if (!c->nmcv && !nh)
         return NULL;
-    atom *at = calloc(n, sizeof *at);
-    double *bx = calloc(2 * n, sizeof *bx), *fl = calloc(2 * n, sizeof *fl),
-           *fr = calloc(2 * n, sizeof *fr);
-    json_t *b = json_array();
-    if (!at || !bx || !fl || !fr || !b)
-        goto out;
+    atom *at = calloc(c->nmcv + nh, sizeof *at);
+    if (!at)
+        return NULL;
     double live = c->null_frac < 1 ? 1 - c->null_frac : 1, msum = 0;
     for (size_t i = 0; i < c->nmcv; i++) {
         at[k].a = at[k].b = vmap_axis(vm, c->mcv[i]);
@@ -427,6 +440,32 @@ static json_t *quantile_bounds(const pgs_col *c, const vmap *vm, int nb)
         at[k].b = fmax(at[k].a, vmap_axis(vm, c->hist[i + 1]));
         at[k++].w = hw;
     }
+    *n = k;
+    return at;
+}
+
+double profile_cdf(const pgs_col *c, int cls, double x, int incl)
+{
+    vmap vm = {.cls = cls};
+    size_t n;
+    atom *at = atoms_build(c, &vm, &n);
+    double total = 0, f;
+    for (size_t i = 0; i < n; i++)
+        total += at[i].w;
+    f = total > 0 ? atoms_cdf(at, n, x, incl) / total : 0;
+    free(at);
+    return f;
+}
+
+static json_t *quantile_bounds(const pgs_col *c, const vmap *vm, int nb)
+{
+    size_t k = 0;
+    atom *at = atoms_build(c, vm, &k);
+    double *bx = calloc(2 * k + 1, sizeof *bx), *fl = calloc(2 * k + 1, sizeof *fl),
+           *fr = calloc(2 * k + 1, sizeof *fr);
+    json_t *b = json_array();
+    if (!at || !bx || !fl || !fr || !b)
+        goto out;
     size_t m = 0;
     for (size_t i = 0; i < k; i++) {
         bx[m++] = at[i].a;
@@ -465,6 +504,7 @@ out:
 }
 
 #define PROFILE_QBUCKETS 500
+#define PROFILE_QBUCKETS_MAX 20000
 /* Above this |correlation| physical order is worth more than an exact MCV list. */
 #define PROFILE_CORR_MIN 0.15
 
@@ -507,6 +547,19 @@ static json_t *key_gen(const pgs_table *t, const pgs_col *c, int cls, int mask, 
     return NULL;
 }
 
+static json_t *sorted_runs(const pgs_col *c, const vmap *vm, int cls);
+
+/* Buckets for a quantile histogram: enough that the least common MCV spans about four of
+ * them (a point mass narrower than a bucket would come out as a bucket's worth of rows). */
+static int qbuckets(const pgs_col *c)
+{
+    double live = c->null_frac < 1 ? 1 - c->null_frac : 1, fmin_ = 1;
+    for (size_t i = 0; i < c->nmcv; i++)
+        fmin_ = fmin(fmin_, c->mcf[i] / live);
+    double nb = fmax(PROFILE_QBUCKETS, ceil(4 / fmax(fmin_, 1e-9)));
+    return (int)fmin(nb, PROFILE_QBUCKETS_MAX);
+}
+
 /* The generator for the values of a column that is neither a key nor a reference. */
 static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask,
                          const pmask *m, int maxlen, int *inverse_cdf)
@@ -535,10 +588,16 @@ static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask
                   cls == PC_TSTZ;
     /* Physical order matters for index-scan costs: a correlated column with MCVs trades the
      * exact MCV list for a quantile histogram that can carry the correlation. */
+    if ((numeric || cls == PC_TEXT) && c->nmcv) {
+        vmap vr = {.cls = cls, .mask = mask, .m = m};
+        json_t *runs = sorted_runs(c, &vr, cls);
+        if (runs)
+            return runs;
+    }
     if (numeric && cls != PC_NUM && c->nmcv && c->has_corr &&
         fabs(c->correlation) > PROFILE_CORR_MIN) {
         vmap vm = {.cls = cls, .mask = mask, .m = m};
-        json_t *b = quantile_bounds(c, &vm, PROFILE_QBUCKETS);
+        json_t *b = quantile_bounds(c, &vm, qbuckets(c));
         if (b) {
             *inverse_cdf = 1;
             return json_pack("{s:s, s:o}", "kind", "histogram", "bounds", b);
@@ -614,7 +673,10 @@ static json_t *names_json(const pgs_names *nm)
 }
 
 /* The raw statistics kept for `datagen compare` (masked literals when masking). */
-static json_t *stats_json(const pgs_col *c, int cls, int mask, const pmask *m, int keep_hist)
+/* The raw statistics kept for `datagen compare`: scalars, MCV frequencies, and for numeric
+ * classes the whole-column quantiles (100 buckets) on the generator's axis (vm: masked or
+ * renumbered like the generated values; NULL when the values are not comparable). */
+static json_t *stats_json(const pgs_col *c, const vmap *vm)
 {
     json_t *s = json_pack("{s:f, s:i, s:f}", "null_frac", r6(c->null_frac), "avg_width",
                           c->avg_width, "n_distinct", r6(c->n_distinct));
@@ -626,14 +688,9 @@ static json_t *stats_json(const pgs_col *c, int cls, int mask, const pmask *m, i
     for (size_t i = 0; f && i < c->nmcv; i++)
         json_array_append_new(f, jreal(c->mcf[i]));
     json_object_set_new(s, "mcf", f);
-    int numeric = cls == PC_INT || cls == PC_NUM || cls == PC_DATE || cls == PC_TS ||
-                  cls == PC_TSTZ;
-    if (keep_hist && numeric && c->nhist >= 2) {
-        json_t *h = json_array();
-        for (size_t i = 0; h && i < c->nhist; i++)
-            json_array_append_new(h, lit(m, mask, cls, c->hist[i]));
-        json_object_set_new(s, "hist", h);
-    }
+    json_t *q = vm ? quantile_bounds(c, vm, 100) : NULL;
+    if (q)
+        json_object_set_new(s, "quantiles", q);
     return s;
 }
 
@@ -682,6 +739,80 @@ static int dense_key(const pgs_table *rt, const char *col, double *lo, double *h
     return 1;
 }
 
+/* Share of the non-null rows the MCV list covers. */
+static double mcv_cover(const pgs_col *c)
+{
+    double live = c->null_frac < 1 ? 1 - c->null_frac : 1, sum = 0;
+    for (size_t i = 0; i < c->nmcv; i++)
+        sum += c->mcf[i] / live;
+    return sum;
+}
+
+/* A column whose MCVs cover it and whose physical order follows its values (|corr| > 0.9):
+ * laid down as sorted runs, `switch` on the row's position ($row_frac) with one constant per
+ * value, in value order (reversed for negative correlation). Frequencies, the value set and
+ * the correlation come out exact, where a histogram would invent values between the MCVs.
+ * Returns NULL when the column does not qualify. */
+static json_t *sorted_runs(const pgs_col *c, const vmap *vm, int cls)
+{
+    /* The few values left out of the MCV list (when it covers >= 99%) are the histogram's
+     * bounds: they join as values sharing the remaining mass. */
+    double cover = mcv_cover(c);
+    if (!c->nmcv || !c->has_corr || fabs(c->correlation) <= 0.9 || cover < 0.99 ||
+        (cover < 0.995 && c->nhist < 2))
+        return NULL;
+    size_t nh = cover < 0.9999 ? c->nhist : 0, n = c->nmcv + nh;
+    size_t *ord = calloc(n, sizeof *ord);
+    double *key = calloc(n, sizeof *key), *w = calloc(n, sizeof *w);
+    const char **txt = calloc(n, sizeof *txt);
+    json_t *cases = json_array(), *els = NULL;
+    if (!ord || !key || !w || !txt || !cases)
+        goto out;
+    double live = 1 - fmin(c->null_frac, 0.999999);
+    for (size_t i = 0; i < n; i++) {
+        ord[i] = i;
+        txt[i] = i < c->nmcv ? c->mcv[i] : c->hist[i - c->nmcv];
+        w[i] = i < c->nmcv ? c->mcf[i] / live : fmax(0, 1 - cover) / (double)nh;
+        key[i] = cls == PC_TEXT ? 0 : vmap_axis(vm, txt[i]);
+    }
+    /* Insertion sort into value order (descending for a negative correlation): MCV lists
+     * are at most a few hundred long. */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            size_t a = ord[j - 1], b = ord[j];
+            double d = cls == PC_TEXT ? (double)strcmp(txt[a], txt[b]) : key[a] - key[b];
+            if (!(c->correlation < 0 ? d < 0 : d > 0))
+                break;
+            ord[j - 1] = b;
+            ord[j] = a;
+        }
+    double total = 0, cum = 0;
+    for (size_t i = 0; i < n; i++)
+        total += w[i];
+    for (size_t i = 0; i < n; i++) {
+        size_t k = ord[i];
+        json_t *v = cls == PC_TEXT ? lit(vm->m, vm->mask, cls, txt[k]) : vmap_json(vm, key[k]);
+        json_t *g = json_pack("{s:s, s:o}", "kind", "const", "value", v);
+        cum += w[k] / total;
+        if (i + 1 == n) {
+            els = g;
+            break;
+        }
+        json_array_append_new(cases, json_pack("{s:{s:f}, s:o}", "when", "lt", r6(cum), "gen", g));
+    }
+out:
+    free(ord);
+    free(key);
+    free(w);
+    free(txt);
+    if (!els) {
+        json_decref(cases);
+        return NULL;
+    }
+    return json_pack("{s:s, s:s, s:o, s:o}", "kind", "switch", "on", "$row_frac", "cases", cases,
+                     "else", els);
+}
+
 /* A literal FK value as the parent's generated key: clamped into the parent's id range and,
  * masked, renumbered from 1 (the masked parent key starts at 1): order and equality kept. */
 static json_t *fk_lit(const char *text, double lo, double hi, int mask)
@@ -708,8 +839,22 @@ static json_t *fk_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c,
     if (dense_key(rt, rc, &lo, &hi) && (c->nmcv || c->nhist >= 2)) {
         json_t *rest = NULL;
         vmap vm = {.cls = PC_INT, .mask = mask, .fk = 1, .lo = lo, .hi = hi};
+        json_t *runs = sorted_runs(c, &vm, PC_INT);
+        if (runs)
+            return runs;
+        /* A flat FK over (nearly) every parent (the top frequency within half a percent of
+         * the average): a round-robin assignment (`ref` cycle)
+         * reproduces it, where independent draws would grow Poisson tails -- the top
+         * frequency (which the planner's hash-join skew estimate reads) would come out
+         * several times too high, and an exact MCV list would turn into a histogram. */
+        double nd = c->n_distinct < 0 ? -c->n_distinct * t->reltuples : c->n_distinct;
+        double top = c->nmcv ? c->mcf[0] / live : 0;
+        if (nd >= 0.9 * rt->reltuples && top - 1 / fmax(nd, 1) < 0.005 &&
+            (!c->has_corr || fabs(c->correlation) < 0.5))
+            return json_pack("{s:s, s:s, s:s, s:s, s:i}", "kind", "ref", "table", rt->name,
+                             "column", rc, "dist", "cycle", "div", 1);
         if (c->nmcv && c->has_corr && fabs(c->correlation) > PROFILE_CORR_MIN) {
-            json_t *b = quantile_bounds(c, &vm, PROFILE_QBUCKETS);
+            json_t *b = quantile_bounds(c, &vm, qbuckets(c));
             if (b) {
                 *inverse_cdf = 1;
                 return json_pack("{s:s, s:o}", "kind", "histogram", "bounds", b);
@@ -764,6 +909,7 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
     pmask m;
     if (mask_init(&m, c, cls, t->reltuples))
         return NULL;
+    m.maxlen = maxlen;
     json_t *jc = json_pack("{s:s, s:s}", "name", c->name, "type", shape_type(cls, c->type));
     if (!jc) {
         mask_term(&m);
@@ -773,13 +919,22 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
         json_object_set_new(jc, "_note", json_sprintf("was %s; generated as text", c->type));
     json_t *g = NULL, *fk_hist = NULL;
     int inverse_cdf = 0, keep_hist = 1;
+    vmap vm = {.cls = cls, .mask = o->mask, .m = &m};
+    int numeric = cls == PC_INT || cls == PC_NUM || cls == PC_DATE || cls == PC_TS ||
+                  cls == PC_TSTZ;
     const pgs_fk *fk = ref_of(db, t, c->name);
     if (fk) {
         g = fk_gen(db, t, c, fk, o->mask, &inverse_cdf, &fk_hist);
-        keep_hist = 0;
+        /* Comparable values only when they are the parent's ids, renumbered like them. */
+        const pgs_table *rt = pgs_find_table(db, fk->ref_table);
+        keep_hist = fk_hist != NULL || (g && !strcmp(json_string_value(json_object_get(g, "kind")), "histogram"));
+        if (!dense_key(rt, fk->ref_cols.v[0], &vm.lo, &vm.hi))
+            keep_hist = 0;
+        vm.fk = 1;
     } else if (single_key(t, c->name) && key_capable(t, c->name)) {
         g = key_gen(t, c, cls, o->mask, maxlen);
-        keep_hist = !o->mask;
+        keep_hist = !o->mask || dense_key(t, c->name, &vm.lo, &vm.hi);
+        vm.fk = o->mask;
         inverse_cdf = 0;
     } else if (!c->has_stats) {
         json_array_append_new(notes, json_sprintf("%s.%s: no statistics (run ANALYZE); "
@@ -806,10 +961,7 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
     }
     json_object_set_new(jc, "gen", g);
     if (c->has_stats) {
-        json_t *st = stats_json(c, cls, o->mask, &m, keep_hist);
-        if (st && fk_hist)
-            json_object_set(st, "hist", fk_hist);
-        json_object_set_new(jc, "_stats", st);
+        json_object_set_new(jc, "_stats", stats_json(c, keep_hist && numeric ? &vm : NULL));
     }
     json_decref(fk_hist);
     mask_term(&m);

@@ -59,4 +59,8 @@ json_t *profile_literal(int cls, const char *text);
  * dates and timestamps as epoch seconds. Returns 0, or -1 when it has no numeric value. */
 int profile_axis(int cls, const char *text, double *out);
 
+/* The share (0..1) of a column's non-null values below x (incl: at or below x), from its
+ * MCVs and equal-depth histogram, buckets taken as uniform: the CDF `compare` measures. */
+double profile_cdf(const pgs_col *c, int cls, double x, int incl);
+
 #endif

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The incident as a test (issue 7): the shop's listing query
+#   SELECT id, name, price FROM products WHERE category_id = $1 AND active
+#   ORDER BY featured DESC, created_at DESC LIMIT 20
+# planned on the shop shape (models/shapes/shop.json, categories + products) filled by
+# `datagen fill` at --scale 0.035 (11,900 products, the toy catalog) and --scale 1 (340,000,
+# production), without and with products_listing_idx, for the hot, median and cold category
+# drawn from each database's own statistics.
+#
+# What PostgreSQL 15 really does here (docs/plans.md, "The incident"), and all we assert:
+#   no composite index, 0.035: Limit(Sort(Seq Scan))                   -- hot, median, cold
+#   no composite index, 1:     Limit(Gather Merge(Sort(Parallel Seq Scan))) -- all three
+#   composite index, 1:        Limit(Index Scan using the composite index) -- all three, no Sort
+#   composite index, 0.035:    hot uses the index scan; cold a Bitmap Heap Scan + Sort
+# and `plans --against` between the two scales without the index exits 1.
+. "$(dirname "$0")/datagen_plans_lib.sh"
+start=$(date +%s)
+python3 - "$SRC/models/shapes/shop.json" "$TMPD" <<'PY' || { echo "FAIL: deriving shapes" >&2; exit 1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["tables"] = [t for t in d["tables"] if t["name"] in ("categories", "products")]
+json.dump(d, open(sys.argv[2] + "/idx.json", "w"))
+for t in d["tables"]:
+    if t["name"] == "products":
+        assert any(i["name"] == "products_listing_idx" for i in t.pop("indexes"))
+json.dump(d, open(sys.argv[2] + "/noidx.json", "w"))
+PY
+Q=$SRC/models/queries/shop.sql
+for v in noidx idx; do
+  for sc in 0.035 1; do
+    db=$(newdb "inc_${v}_${sc/./}")
+    "$DG" fill --shape "$TMPD/$v.json" --db "dbname=$db" --scale "$sc" --quiet \
+      || { fail "fill $v scale $sc"; continue; }
+    "$DG" plans --queries "$Q" --db "dbname=$db" --json --quiet >"$TMPD/$v-$sc.json" \
+      || fail "plans $v scale $sc exited $?"
+    eval "db_${v}_${sc/./}=$db"
+  done
+done
+IDX='(category_id, active, featured DESC, created_at DESC)'
+expect() { # FILE SAMPLE WANTED-SHAPE
+  local got
+  got=$(shape_of "$TMPD/$1.json" listing "$2" 2>/dev/null)
+  if [ "$got" = "$3" ]; then ok "$1 $2: $got"; else fail "$1 $2: got '$got', want '$3'"; fi
+}
+for s in hot median cold; do
+  expect noidx-0.035 $s "Limit(Sort(Seq Scan on products))"
+  expect noidx-1 $s "Limit(Gather Merge(Sort(Parallel Seq Scan on products)))"
+  expect idx-1 $s "Limit(Index Scan using $IDX on products)"
+done
+expect idx-0.035 hot "Limit(Index Scan using $IDX on products)"
+expect idx-0.035 cold "Limit(Sort(Bitmap Heap Scan on products(Bitmap Index Scan using $IDX)))"
+# The hot category really is hot: its estimated matching rows dwarf the cold one's.
+rows() { python3 -c 'import json,sys
+d=json.load(open(sys.argv[1])); print(next(r["db"]["params"][0] for r in d["results"] if r["sample"]==sys.argv[2]))' "$@"; }
+hot=$(rows "$TMPD/noidx-1.json" hot) cold=$(rows "$TMPD/noidx-1.json" cold)
+nhot=$(psql -Atd "$db_noidx_1" -c "SELECT count(*) FROM products WHERE category_id = $hot")
+ncold=$(psql -Atd "$db_noidx_1" -c "SELECT count(*) FROM products WHERE category_id = $cold")
+if [ "${nhot:-0}" -gt $(( ${ncold:-0} * 20 )) ]; then ok "hot category $hot has $nhot products, cold $cold has $ncold"
+else fail "hot category $hot ($nhot products) is not >20x the cold one $cold ($ncold)"; fi
+# Plan regression across scales is exit 1 with the first differing node named.
+"$DG" plans --queries "$Q" --db "dbname=$db_noidx_0035" --against "dbname=$db_noidx_1" >"$TMPD/diff.txt" 2>&1
+rc=$?
+if [ $rc = 1 ] && grep -q "PLAN DIFFERS" "$TMPD/diff.txt" && grep -q "Gather Merge" "$TMPD/diff.txt"; then
+  ok "plans --against across scales: exit 1, Gather Merge named"
+else fail "plans --against across scales: exit $rc"; cat "$TMPD/diff.txt" >&2; fi
+# The same comparison through a saved baseline (CI use).
+"$DG" plans --queries "$Q" --db "dbname=$db_idx_1" --baseline "$TMPD/idx-1.json" --quiet >/dev/null
+rc=$?; [ $rc = 0 ] && ok "baseline of itself: exit 0" || fail "baseline of itself: exit $rc"
+"$DG" plans --queries "$Q" --db "dbname=$db_idx_0035" --baseline "$TMPD/idx-1.json" --quiet >/dev/null
+rc=$?; [ $rc = 1 ] && ok "small scale against the large-scale baseline: exit 1" || fail "baseline across scales: exit $rc"
+echo "incident: $FAILS failure(s) in $(( $(date +%s) - start ))s"
+[ $FAILS = 0 ]
