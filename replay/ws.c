@@ -1,94 +1,25 @@
 /*
- * ws.c -- client WebSocket sessions over libcurl CONNECT_ONLY + wslay (see ws.h).
+ * ws.c -- an open client WebSocket session: wslay framing, keepalive, closing (see ws.h).
  *
- * Layout of this file: the I/O edge (io_recv/io_send: libcurl or the bare descriptor), the
- * libcurl connect phase (private multi handle driven by socket_action), the opening
- * handshake (ws_hs.h does the parsing), the wslay callbacks, the state transitions
- * (finish, check_closed, go_open), then the public functions.
+ * Layout: the I/O edge (libcurl or the bare descriptor), teardown and the state
+ * transitions (finish, check_closed), the wslay callbacks, go_open, then the public
+ * functions. Getting to OPEN (libcurl connect, Upgrade handshake, ws_conn_new/start) is in
+ * ws_open.c; the struct is in ws_int.h.
  *
- * Memory: everything needed only until OPEN (URL parts, request, response, libcurl's error
- * buffer) lives in a separately allocated `struct hs` that is freed on the way into OPEN, so
- * an idle open session holds only this struct, wslay's context and (for wss:// or keep_curl)
- * libcurl's handles. The close reason and error text are allocated only when needed.
+ * Memory: an idle open session holds this struct, wslay's context and (for wss:// or
+ * keep_curl) libcurl's handles; the close reason and error text are allocated only when
+ * needed.
  */
-#include "ws.h"
+#include "ws_int.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <wslay/wslay.h>
 
-#include "dbuf.h"
-#include "rng.h"
-#include "ws_hs.h"
-
-#define WS_DEFAULT_MAX_MESSAGE (1u << 20)
-#define WS_DEFAULT_HS_TIMEOUT (10ull * 1000000000ull)
-#define WS_DEFAULT_CLOSE_TIMEOUT (5ull * 1000000000ull)
-#define WS_HS_RESPONSE_CAP 8192 /* a 101 response longer than this is refused */
-#define WS_HS_REQUEST_CAP 16384
-#define WS_REASON_MAX 123 /* RFC 6455 §5.5: control payload <= 125, minus the 2-byte code */
-
-enum { IO_OK = 0, IO_AGAIN = 1, IO_EOF = 2, IO_ERR = 3 };
-
-/* Handshake-only state, freed on the way into OPEN. */
-struct hs {
-    char *url;        /* as given, for error messages */
-    char *curl_url;   /* http(s)://host:port/ for libcurl */
-    char *target;     /* path?query */
-    char *host;       /* Host header value */
-    char *subprotocol;
-    char *ca_file;
-    int insecure;
-    char **headers;   /* NULL-terminated copies */
-    dbuf req;
-    size_t req_off;
-    dbuf resp;
-    char accept[WS_HS_ACCEPT_LEN + 1];
-    char curlerr[CURL_ERROR_SIZE];
-    curl_socket_t socks[2]; /* sockets libcurl asked us to watch while connecting */
-    int sock_what[2];
-    uint64_t curl_deadline;
-};
-
-/* Data of a message queued with ws_conn_send_fragmented, until wslay has read it all. */
-struct frag {
-    struct frag *next;
-    size_t len, off, chunk;
-    uint8_t data[];
-};
-
-struct ws_conn {
-    ws_callbacks cb;
-    void *user;
-    ws_state state;
-    int fd;
-    uint8_t tls, keep_curl, detached, started;
-    uint8_t eof, local_close, peer_first, in_io;
-    int rc; /* the negative ST_E* once FAILED */
-    CURL *easy;
-    CURLM *multi;
-    struct hs *hs;
-    wslay_event_context_ptr ws;
-    uint8_t *pending; /* bytes that followed the 101 response, fed to wslay first */
-    size_t pending_len, pending_off;
-    struct frag *frags;
-    rng_stream rng;
-    uint64_t max_frame, max_message;
-    uint64_t ping_interval, pong_timeout, hs_timeout, close_timeout;
-    uint64_t hs_deadline, next_ping, pong_deadline, close_deadline, ping_sent_ns;
-    uint16_t rcv_code;
-    char *reason; /* close reason to report, allocated at close time */
-    char *errtext;
-    ws_stats st;
-};
-
-static int set_error(ws_conn *c, int rc, const char *fmt, ...) ST_PRINTF(3, 4);
-static int set_error(ws_conn *c, int rc, const char *fmt, ...)
+int ws__set_error(ws_conn *c, int rc, const char *fmt, ...)
 {
     if (!c->errtext)
         c->errtext = malloc(ST_ERRLEN);
@@ -105,7 +36,7 @@ static int set_error(ws_conn *c, int rc, const char *fmt, ...)
 
 /* Reads up to len bytes. Returns IO_OK (*got > 0), IO_AGAIN, IO_EOF, or IO_ERR with the
  * error text set. EAGAIN is never an error (wrk's habit). */
-static int io_recv(ws_conn *c, void *buf, size_t len, size_t *got)
+int ws__io_recv(ws_conn *c, void *buf, size_t len, size_t *got)
 {
     *got = 0;
     if (c->easy) {
@@ -113,7 +44,7 @@ static int io_recv(ws_conn *c, void *buf, size_t len, size_t *got)
         if (r == CURLE_AGAIN)
             return IO_AGAIN;
         if (r != CURLE_OK) {
-            set_error(c, ST_EENV, "websocket receive: %s", curl_easy_strerror(r));
+            ws__set_error(c, ST_EENV, "websocket receive: %s", curl_easy_strerror(r));
             return IO_ERR;
         }
         return *got ? IO_OK : IO_EOF;
@@ -130,13 +61,13 @@ static int io_recv(ws_conn *c, void *buf, size_t len, size_t *got)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return IO_AGAIN;
-        set_error(c, ST_EENV, "websocket receive: %s", strerror(errno));
+        ws__set_error(c, ST_EENV, "websocket receive: %s", strerror(errno));
         return errno == ECONNRESET ? IO_EOF : IO_ERR;
     }
 }
 
 /* Writes up to len bytes; as io_recv (IO_EOF never returned: a reset is IO_ERR). */
-static int io_send(ws_conn *c, const void *buf, size_t len, size_t *sent, int more)
+int ws__io_send(ws_conn *c, const void *buf, size_t len, size_t *sent, int more)
 {
     *sent = 0;
     if (c->easy) {
@@ -144,7 +75,7 @@ static int io_send(ws_conn *c, const void *buf, size_t len, size_t *sent, int mo
         if (r == CURLE_AGAIN)
             return IO_AGAIN;
         if (r != CURLE_OK) {
-            set_error(c, ST_EENV, "websocket send: %s", curl_easy_strerror(r));
+            ws__set_error(c, ST_EENV, "websocket send: %s", curl_easy_strerror(r));
             return IO_ERR;
         }
         return *sent ? IO_OK : IO_AGAIN;
@@ -159,44 +90,12 @@ static int io_send(ws_conn *c, const void *buf, size_t len, size_t *sent, int mo
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return IO_AGAIN;
-        set_error(c, ST_EENV, "websocket send: %s", strerror(errno));
+        ws__set_error(c, ST_EENV, "websocket send: %s", strerror(errno));
         return IO_ERR;
     }
 }
 
 /* ---- teardown ----------------------------------------------------------------------- */
-
-static void free_hs(struct hs *h)
-{
-    if (!h)
-        return;
-    free(h->url);
-    free(h->curl_url);
-    free(h->target);
-    free(h->host);
-    free(h->subprotocol);
-    free(h->ca_file);
-    for (size_t i = 0; h->headers && h->headers[i]; i++)
-        free(h->headers[i]);
-    free(h->headers);
-    dbuf_free(&h->req);
-    dbuf_free(&h->resp);
-    free(h);
-}
-
-/* Releases libcurl's handles. With c->detached set, the close-socket callback leaves the
- * descriptor open for us; otherwise libcurl closes it. */
-static void release_curl(ws_conn *c)
-{
-    if (c->multi && c->easy)
-        curl_multi_remove_handle(c->multi, c->easy);
-    if (c->easy)
-        curl_easy_cleanup(c->easy);
-    if (c->multi)
-        curl_multi_cleanup(c->multi);
-    c->easy = NULL;
-    c->multi = NULL;
-}
 
 static void release_io(ws_conn *c)
 {
@@ -204,7 +103,7 @@ static void release_io(ws_conn *c)
         wslay_event_context_free(c->ws);
     c->ws = NULL;
     int own_fd = c->detached || !c->easy;
-    release_curl(c);
+    ws__release_curl(c);
     if (own_fd && c->fd >= 0)
         close(c->fd);
     c->fd = -1;
@@ -215,7 +114,7 @@ static void release_io(ws_conn *c)
         c->frags = f->next;
         free(f);
     }
-    free_hs(c->hs);
+    ws__free_hs(c->hs);
     c->hs = NULL;
 }
 
@@ -249,11 +148,11 @@ static void finish(ws_conn *c, ws_state to, uint16_t code, const char *reason)
 }
 
 /* Fails a session that has not opened (or hit a local error). Returns rc. */
-static int fail(ws_conn *c, int rc)
+int ws__fail(ws_conn *c, int rc)
 {
     c->rc = rc;
     if (!c->errtext)
-        set_error(c, rc, "websocket: failed");
+        ws__set_error(c, rc, "websocket: failed");
     finish(c, WS_FAILED, WS_CLOSE_ABNORMAL, NULL);
     return rc;
 }
@@ -333,7 +232,7 @@ static ssize_t wsl_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, i
         return (ssize_t)n;
     }
     size_t got;
-    int r = io_recv(c, buf, len, &got);
+    int r = ws__io_recv(c, buf, len, &got);
     if (r == IO_OK)
         return (ssize_t)got;
     if (r == IO_AGAIN) {
@@ -353,7 +252,7 @@ static ssize_t wsl_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t
     size_t sent;
     /* wslay writes a frame's header and its payload in separate calls, flagging the
      * header WSLAY_MSG_MORE: MSG_MORE lets the kernel put both in one segment. */
-    int r = io_send(c, data, len, &sent, (flags & WSLAY_MSG_MORE) != 0);
+    int r = ws__io_send(c, data, len, &sent, (flags & WSLAY_MSG_MORE) != 0);
     if (r == IO_OK)
         return (ssize_t)sent;
     wslay_event_set_error(ctx, r == IO_AGAIN ? WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
@@ -425,63 +324,21 @@ static void wsl_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg
     }
 }
 
-/* ---- opening: libcurl connect, then the Upgrade exchange ----------------------------- */
-
-static int sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
-{
-    ws_conn *c = userp;
-    struct hs *h = c->hs;
-    if (!h)
-        return 0;
-    int slot = h->socks[0] == s ? 0 : h->socks[1] == s ? 1 : -1;
-    if (what == CURL_POLL_REMOVE) {
-        if (slot >= 0)
-            h->socks[slot] = CURL_SOCKET_BAD;
-        return 0;
-    }
-    if (slot < 0) {
-        /* The newest socket becomes slot 0, the one ws_conn_fd reports. */
-        h->socks[1] = h->socks[0];
-        h->sock_what[1] = h->sock_what[0];
-        slot = 0;
-    }
-    h->socks[slot] = s;
-    h->sock_what[slot] = what;
-    return 0;
-}
-
-static int timer_cb(CURLM *m, long timeout_ms, void *userp)
-{
-    ws_conn *c = userp;
-    if (c->hs)
-        c->hs->curl_deadline = timeout_ms < 0 ? WS_DEADLINE_NONE
-                                              : st_now_ns() + (uint64_t)timeout_ms * 1000000ull;
-    return 0;
-}
-
-static int closesock_cb(void *clientp, curl_socket_t s)
-{
-    ws_conn *c = clientp;
-    if (c->detached && s == c->fd)
-        return 0; /* we keep this descriptor after releasing libcurl */
-    return close(s);
-}
-
-static int go_open(ws_conn *c, const char *extra, size_t extra_len)
+int ws__go_open(ws_conn *c, const char *extra, size_t extra_len)
 {
     if (extra_len) {
         c->pending = malloc(extra_len);
         if (!c->pending)
-            return fail(c, set_error(c, ST_ENOMEM, "websocket: out of memory"));
+            return ws__fail(c, ws__set_error(c, ST_ENOMEM, "websocket: out of memory"));
         memcpy(c->pending, extra, extra_len);
         c->pending_len = extra_len;
         c->pending_off = 0;
     }
-    free_hs(c->hs);
+    ws__free_hs(c->hs);
     c->hs = NULL;
     if (!c->tls && !c->keep_curl) {
         c->detached = 1;
-        release_curl(c);
+        ws__release_curl(c);
     }
     struct wslay_event_callbacks cbs = {
         .recv_callback = wsl_recv,
@@ -491,7 +348,7 @@ static int go_open(ws_conn *c, const char *extra, size_t extra_len)
         .on_msg_recv_callback = wsl_msg,
     };
     if (wslay_event_context_client_init(&c->ws, &cbs, c) != 0)
-        return fail(c, set_error(c, ST_ENOMEM, "websocket: out of memory"));
+        return ws__fail(c, ws__set_error(c, ST_ENOMEM, "websocket: out of memory"));
     wslay_event_config_set_max_recv_msg_length(c->ws, c->max_message);
     uint64_t now = st_now_ns();
     c->st.handshake_us = (now - c->st.start_ns) / 1000;
@@ -502,281 +359,6 @@ static int go_open(ws_conn *c, const char *extra, size_t extra_len)
     if (c->cb.on_open)
         c->cb.on_open(c, c->user);
     return 0;
-}
-
-/* HANDSHAKE: writes the rest of the request, then reads and checks the response. */
-static int handshake_io(ws_conn *c)
-{
-    struct hs *h = c->hs;
-    while (h->req_off < h->req.len) {
-        size_t n;
-        int r = io_send(c, h->req.p + h->req_off, h->req.len - h->req_off, &n, 0);
-        if (r == IO_AGAIN)
-            return 0;
-        if (r != IO_OK)
-            return fail(c, ST_EENV);
-        h->req_off += n;
-    }
-    for (;;) {
-        char buf[2048];
-        size_t room = h->resp.cap - h->resp.len, got;
-        if (room == 0)
-            return fail(c, set_error(c, ST_EENV, "websocket handshake: response headers longer "
-                                     "than %d bytes", WS_HS_RESPONSE_CAP));
-        int r = io_recv(c, buf, room < sizeof buf ? room : sizeof buf, &got);
-        if (r == IO_AGAIN)
-            return 0;
-        if (r == IO_EOF)
-            return fail(c, set_error(c, ST_EENV, "websocket handshake: server closed the "
-                                     "connection before answering"));
-        if (r != IO_OK)
-            return fail(c, ST_EENV);
-        if (dbuf_add(&h->resp, buf, got) != 0)
-            return fail(c, set_error(c, ST_ENOMEM, "websocket: out of memory"));
-        size_t hl;
-        char err[ST_ERRLEN];
-        int rc = ws_hs_check_response(h->resp.p, h->resp.len, h->accept, h->subprotocol, &hl,
-                                      err);
-        if (rc == 1)
-            continue;
-        if (rc < 0)
-            return fail(c, set_error(c, ST_EENV, "%s", err));
-        /* Copy the tail out before go_open frees the response buffer. */
-        size_t extra = h->resp.len - hl;
-        char tail[2048];
-        char *t = extra <= sizeof tail ? tail : malloc(extra);
-        if (!t)
-            return fail(c, set_error(c, ST_ENOMEM, "websocket: out of memory"));
-        memcpy(t, h->resp.p + hl, extra);
-        rc = go_open(c, t, extra);
-        if (t != tail)
-            free(t);
-        return rc;
-    }
-}
-
-static int begin_handshake(ws_conn *c)
-{
-    curl_socket_t s = CURL_SOCKET_BAD;
-    CURLcode r = curl_easy_getinfo(c->easy, CURLINFO_ACTIVESOCKET, &s);
-    if (r != CURLE_OK || s == CURL_SOCKET_BAD)
-        return fail(c, set_error(c, ST_EENV, "websocket: libcurl gave no socket after connect"));
-    c->fd = (int)s;
-    c->state = WS_HANDSHAKE;
-    return handshake_io(c);
-}
-
-/* CONNECTING: lets libcurl act on ev (CURL_SOCKET_TIMEOUT for timers), then looks for the
- * end of the connect transfer. */
-static int connect_step(ws_conn *c, curl_socket_t s, int ev)
-{
-    int running;
-    CURLMcode m = curl_multi_socket_action(c->multi, s, ev, &running);
-    if (m != CURLM_OK)
-        return fail(c, set_error(c, ST_EENV, "websocket connect: %s", curl_multi_strerror(m)));
-    CURLMsg *msg;
-    int q;
-    while ((msg = curl_multi_info_read(c->multi, &q))) {
-        if (msg->msg != CURLMSG_DONE)
-            continue;
-        if (msg->data.result != CURLE_OK) {
-            long oserr = 0;
-            curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &oserr);
-            return fail(c, set_error(c, ST_EENV, "websocket connect to %s: %s%s%s%s",
-                                     c->hs->url,
-                                     c->hs->curlerr[0] ? c->hs->curlerr
-                                                       : curl_easy_strerror(msg->data.result),
-                                     oserr ? " (" : "", oserr ? strerror((int)oserr) : "",
-                                     oserr ? ")" : ""));
-        }
-        return begin_handshake(c);
-    }
-    return 0;
-}
-
-/* ---- public ------------------------------------------------------------------------- */
-
-int ws_global_init(char *err)
-{
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return st_err(err, ST_EENV, "curl_global_init failed");
-    return 0;
-}
-
-static char *dupstr(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-/* Splits cfg->url into the parts the handshake needs. Returns 0 or ST_EINPUT/ST_ENOMEM. */
-static int parse_url(ws_conn *c, struct hs *h, const char *url, char *err)
-{
-    CURLU *u = curl_url();
-    if (!u)
-        return st_err(err, ST_ENOMEM, "websocket: out of memory");
-    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL;
-    int rc = 0;
-    CURLUcode ur = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
-    if (ur != CURLUE_OK) {
-        rc = st_err(err, ST_EINPUT, "websocket url '%s': %s", url, curl_url_strerror(ur));
-        goto out;
-    }
-    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-    if (!scheme || (strcmp(scheme, "ws") != 0 && strcmp(scheme, "wss") != 0)) {
-        rc = st_err(err, ST_EINPUT, "websocket url '%s': scheme must be ws:// or wss://", url);
-        goto out;
-    }
-    c->tls = scheme[2] == 's';
-    if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host || !*host) {
-        rc = st_err(err, ST_EINPUT, "websocket url '%s': no host", url);
-        goto out;
-    }
-    curl_url_get(u, CURLUPART_PORT, &port, 0); /* only when given explicitly */
-    curl_url_get(u, CURLUPART_PATH, &path, 0);
-    curl_url_get(u, CURLUPART_QUERY, &query, 0);
-    const char *p = path && *path ? path : "/";
-    const char *dport = c->tls ? "443" : "80";
-    dbuf b;
-    dbuf_init(&b, 8192);
-    int e = dbuf_printf(&b, "%s://%s:%s/", c->tls ? "https" : "http", host, port ? port : dport);
-    h->curl_url = dbuf_take(&b, NULL);
-    e |= dbuf_printf(&b, "%s%s%s", p, query ? "?" : "", query ? query : "");
-    h->target = dbuf_take(&b, NULL);
-    e |= dbuf_printf(&b, "%s%s%s", host, port ? ":" : "", port ? port : "");
-    h->host = dbuf_take(&b, NULL);
-    if (e || !h->curl_url || !h->target || !h->host)
-        rc = st_err(err, ST_EINPUT, "websocket url '%s': too long", url);
-out:
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_free(query);
-    curl_url_cleanup(u);
-    return rc;
-}
-
-ws_conn *ws_conn_new(const ws_config *cfg, char *err)
-{
-    if (!cfg || !cfg->url) {
-        st_err(err, ST_EINPUT, "websocket: no url");
-        return NULL;
-    }
-    ws_conn *c = calloc(1, sizeof *c);
-    struct hs *h = calloc(1, sizeof *h);
-    if (!c || !h) {
-        free(c);
-        free(h);
-        st_err(err, ST_ENOMEM, "websocket: out of memory");
-        return NULL;
-    }
-    c->hs = h;
-    c->fd = -1;
-    c->state = WS_CONNECTING;
-    c->cb = cfg->cb;
-    c->user = cfg->user;
-    c->keep_curl = cfg->keep_curl != 0;
-    c->max_message = cfg->max_message ? cfg->max_message : WS_DEFAULT_MAX_MESSAGE;
-    c->max_frame = cfg->max_frame ? cfg->max_frame : c->max_message;
-    c->ping_interval = cfg->ping_interval_ns;
-    c->pong_timeout = cfg->pong_timeout_ns ? cfg->pong_timeout_ns : cfg->ping_interval_ns;
-    c->hs_timeout = cfg->handshake_timeout_ns ? cfg->handshake_timeout_ns : WS_DEFAULT_HS_TIMEOUT;
-    c->close_timeout = cfg->close_timeout_ns ? cfg->close_timeout_ns : WS_DEFAULT_CLOSE_TIMEOUT;
-    c->hs_deadline = c->next_ping = c->pong_deadline = c->close_deadline = WS_DEADLINE_NONE;
-    rng_stream_init(&c->rng, cfg->seed, rng_mix(rng_stream_id("replay.ws"), cfg->session_id));
-    h->socks[0] = h->socks[1] = CURL_SOCKET_BAD;
-    h->curl_deadline = WS_DEADLINE_NONE;
-    dbuf_init(&h->req, WS_HS_REQUEST_CAP);
-    dbuf_init(&h->resp, WS_HS_RESPONSE_CAP);
-
-    int rc = parse_url(c, h, cfg->url, err);
-    if (rc == 0 && !(h->url = dupstr(cfg->url)))
-        rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
-    size_t nh = 0;
-    while (rc == 0 && cfg->headers && cfg->headers[nh])
-        nh++;
-    if (rc == 0 && cfg->subprotocol && *cfg->subprotocol &&
-        !(h->subprotocol = dupstr(cfg->subprotocol)))
-        rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
-    h->insecure = cfg->insecure != 0;
-    if (rc == 0 && cfg->ca_file && !(h->ca_file = dupstr(cfg->ca_file)))
-        rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
-    if (rc == 0 && !(h->headers = calloc(nh + 1, sizeof *h->headers)))
-        rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
-    for (size_t i = 0; rc == 0 && i < nh; i++)
-        if (!(h->headers[i] = dupstr(cfg->headers[i])))
-            rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
-    if (rc == 0) {
-        /* Build the request now so that header errors surface at ws_conn_new. */
-        uint8_t nonce[16];
-        uint64_t a = rng_next_u64(&c->rng), b = rng_next_u64(&c->rng);
-        memcpy(nonce, &a, 8);
-        memcpy(nonce + 8, &b, 8);
-        char key[WS_HS_KEY_LEN + 1];
-        ws_hs_key(nonce, key);
-        ws_hs_accept(key, h->accept);
-        rc = ws_hs_build_request(&h->req, h->target, h->host, key, h->subprotocol,
-                                 (const char *const *)h->headers, err);
-    }
-    if (rc) {
-        ws_conn_free(c);
-        return NULL;
-    }
-    return c;
-}
-
-int ws_conn_start(ws_conn *c, char *err)
-{
-    struct hs *h = c->hs;
-    if (c->started || !h)
-        return st_err(err, ST_EINPUT, "websocket: ws_conn_start called twice");
-    c->started = 1;
-    c->st.start_ns = st_now_ns();
-    c->hs_deadline = c->st.start_ns + c->hs_timeout;
-    c->easy = curl_easy_init();
-    c->multi = curl_multi_init();
-    if (!c->easy || !c->multi) {
-        st_err(err, ST_ENOMEM, "websocket: libcurl handle allocation failed");
-        return fail(c, set_error(c, ST_ENOMEM, "%s", err ? err : "out of memory"));
-    }
-    long ms = (long)(c->hs_timeout / 1000000ull);
-    int bad = 0;
-    bad |= curl_easy_setopt(c->easy, CURLOPT_URL, h->curl_url) != CURLE_OK;
-    bad |= curl_easy_setopt(c->easy, CURLOPT_CONNECT_ONLY, 1L) != CURLE_OK;
-    bad |= curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
-    bad |= curl_easy_setopt(c->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) != CURLE_OK;
-    bad |= curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, ms > 0 ? ms : 1L) != CURLE_OK;
-    bad |= curl_easy_setopt(c->easy, CURLOPT_BUFFERSIZE, 1024L) != CURLE_OK;
-    bad |= curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, h->curlerr) != CURLE_OK;
-    bad |= curl_easy_setopt(c->easy, CURLOPT_CLOSESOCKETFUNCTION, closesock_cb) != CURLE_OK;
-    bad |= curl_easy_setopt(c->easy, CURLOPT_CLOSESOCKETDATA, c) != CURLE_OK;
-    bad |= curl_easy_setopt(c->easy, CURLOPT_TCP_NODELAY, 1L) != CURLE_OK;
-    if (c->tls) {
-        /* ALPN must not offer h2: the server would then expect HTTP/2 on this socket. */
-        bad |= curl_easy_setopt(c->easy, CURLOPT_SSL_ENABLE_ALPN, 0L) != CURLE_OK;
-        if (h->ca_file)
-            bad |= curl_easy_setopt(c->easy, CURLOPT_CAINFO, h->ca_file) != CURLE_OK;
-        if (h->insecure) {
-            bad |= curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 0L) != CURLE_OK;
-            bad |= curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 0L) != CURLE_OK;
-        }
-    }
-    bad |= curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, sock_cb) != CURLM_OK;
-    bad |= curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c) != CURLM_OK;
-    bad |= curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, timer_cb) != CURLM_OK;
-    bad |= curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c) != CURLM_OK;
-    if (bad) {
-        st_err(err, ST_EENV, "websocket: libcurl refused an option (too old?)");
-        return fail(c, set_error(c, ST_EENV, "%s", err ? err : "libcurl option"));
-    }
-    if (curl_multi_add_handle(c->multi, c->easy) != CURLM_OK) {
-        st_err(err, ST_EENV, "websocket: curl_multi_add_handle failed");
-        return fail(c, set_error(c, ST_EENV, "curl_multi_add_handle failed"));
-    }
-    int rc = connect_step(c, CURL_SOCKET_TIMEOUT, 0);
-    if (rc && err)
-        st_err(err, rc, "%s", ws_conn_error(c));
-    return rc;
 }
 
 int ws_conn_fd(const ws_conn *c)
@@ -856,16 +438,16 @@ int ws_conn_on_io(ws_conn *c, unsigned ready)
     case WS_CONNECTING: {
         int fd = ws_conn_fd(c);
         if (fd < 0)
-            return connect_step(c, CURL_SOCKET_TIMEOUT, 0);
+            return ws__connect_step(c, CURL_SOCKET_TIMEOUT, 0);
         int ev = 0;
         if (ready & WS_WANT_READ)
             ev |= CURL_CSELECT_IN;
         if (ready & WS_WANT_WRITE)
             ev |= CURL_CSELECT_OUT;
-        return connect_step(c, (curl_socket_t)fd, ev);
+        return ws__connect_step(c, (curl_socket_t)fd, ev);
     }
     case WS_HANDSHAKE:
-        return handshake_io(c);
+        return ws__handshake_io(c);
     case WS_OPEN:
     case WS_CLOSING:
         frames_io(c, ready);
@@ -911,15 +493,15 @@ int ws_conn_on_timer(ws_conn *c, uint64_t now)
     case WS_CONNECTING:
     case WS_HANDSHAKE:
         if (now >= c->hs_deadline)
-            return fail(c, set_error(c, ST_EENV, "websocket handshake timed out after %llu ms",
+            return ws__fail(c, ws__set_error(c, ST_EENV, "websocket handshake timed out after %llu ms",
                                      (unsigned long long)(c->hs_timeout / 1000000ull)));
         if (c->state == WS_CONNECTING && now >= c->hs->curl_deadline) {
             c->hs->curl_deadline = WS_DEADLINE_NONE;
-            int rc = connect_step(c, CURL_SOCKET_TIMEOUT, 0);
+            int rc = ws__connect_step(c, CURL_SOCKET_TIMEOUT, 0);
             /* A second socket (happy eyeballs, resolver) is not in the caller's epoll set:
              * let libcurl check it on each timer. */
             if (rc == 0 && c->state == WS_CONNECTING && c->hs->socks[1] != CURL_SOCKET_BAD)
-                rc = connect_step(c, c->hs->socks[1], 0);
+                rc = ws__connect_step(c, c->hs->socks[1], 0);
             return rc;
         }
         return 0;
@@ -1041,8 +623,8 @@ int ws_conn_close(ws_conn *c, uint16_t code, const char *reason)
             c->state = WS_FAILED;
             return 0;
         }
-        set_error(c, ST_EENV, "closed by the caller before the handshake completed");
-        fail(c, ST_EENV);
+        ws__set_error(c, ST_EENV, "closed by the caller before the handshake completed");
+        ws__fail(c, ST_EENV);
         return 0;
     case WS_OPEN:
         if (c->local_close || wslay_event_queue_close(c->ws, code, (const uint8_t *)reason, rl))
@@ -1093,3 +675,4 @@ void ws_conn_free(ws_conn *c)
     free(c->errtext);
     free(c);
 }
+
