@@ -105,24 +105,33 @@ int fit_bursts(const uint32_t *c, size_t nb, double bin_s, burst_fit *o, char *e
         ep->onset = (double)a * bin_s;
         ep->end = (double)e * bin_s;
         ep->duration_s = ep->end - ep->onset;
-        double bsum = 0, peak = 0;
-        size_t pk = a;
+        /* Peak: the 60th percentile of the episode's bins -- the plateau level a replay
+         * should hold, not the noisiest bin; the ramp ends at the first bin reaching 90% of
+         * it, the decay starts after the last. */
+        double bsum = 0;
+        size_t len = e - a;
+        uint32_t *sorted = malloc(len * sizeof *sorted);
+        if (!sorted) {
+            o->n--;
+            break;
+        }
         for (size_t j = a; j < e; j++) {
             bsum += base[j];
             ep->sessions += c[j];
-            double sm = 0;
-            int n = 0;
-            for (size_t q = j > 0 ? j - 1 : 0; q <= j + 1 && q < nb; q++, n++)
-                sm += c[q];
-            if (sm / n > peak) {
-                peak = sm / n;
-                pk = j;
-            }
+            sorted[j - a] = c[j];
         }
-        ep->baseline_rate = bsum / (double)(e - a) / bin_s;
+        qsort(sorted, len, sizeof *sorted, cmp_u32);
+        double peak = sorted[(size_t)(0.6 * (double)(len - 1))];
+        free(sorted);
+        size_t first = a, last = e - 1;
+        while (first < e && c[first] < 0.9 * peak)
+            first++;
+        while (last > a && c[last] < 0.9 * peak)
+            last--;
+        ep->baseline_rate = bsum / (double)len / bin_s;
         ep->peak_rate = peak / bin_s;
-        ep->ramp_s = ((double)pk + 0.5) * bin_s - ep->onset;
-        ep->decay_s = ep->end - ((double)pk + 0.5) * bin_s;
+        ep->ramp_s = (double)(first - a) * bin_s;
+        ep->decay_s = (double)(e - 1 - last) * bin_s;
     }
     free(st);
     free(base);
