@@ -2,7 +2,8 @@
 # ws_conformance.sh -- replay/ws.h against WebSocket servers nobody here wrote.
 #   python: python3-websockets echo server (tests/integ/ws_echo_server.py): text, binary,
 #           fragmented both ways, pings both ways, close both ways, oversize -> 1009,
-#           dropped connection -> 1006, refused connect, wrong Sec-WebSocket-Accept; the
+#           dropped connection -> 1006, refused connect, wrong Sec-WebSocket-Accept, a frame
+#           in the same segment as the 101 (a raw asyncio server, Python's SHA-1); the
 #           main exchange runs twice: bare descriptor after the handshake, and --keep-curl
 #           (curl_easy_send/recv throughout); then wss:// with a throwaway certificate
 #           (exchange, server close, drop, and an untrusted certificate refused).
@@ -22,7 +23,9 @@ fail=0
 run() { # run NAME ARGS...: one bounded driver run
   local name=$1; shift
   echo "== $name"
-  if timeout 20 "$drv" "$@"; then echo "== $name: pass"; else echo "== $name: FAIL"; fail=1; fi
+  local t0=$SECONDS r=0
+  timeout 20 "$drv" "$@" || r=$?
+  if [ $r = 0 ]; then echo "== $name: pass ($((SECONDS - t0)) s)"; else echo "== $name: FAIL (exit $r)"; fail=1; fi
 }
 # Starts a python server with ARGS; sets $port. Fails loudly when it cannot start.
 start_py() {
@@ -70,6 +73,9 @@ python)
   run wss-untrusted refused-tls "wss://127.0.0.1:$port/echo"
   start_py --bad-accept
   run bad-accept bad-accept "ws://127.0.0.1:$port/"
+  start_py --early-frame
+  run early-frame early-frame "ws://127.0.0.1:$port/"
+  run early-frame-keep-curl early-frame "ws://127.0.0.1:$port/" --keep-curl
   ;;
 lws)
   bin=$(command -v libwebsockets-test-server || echo /usr/bin/libwebsockets-test-server)

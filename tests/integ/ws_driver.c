@@ -21,6 +21,7 @@
  *   refused      URL points at a closed port: FAILED with a clear error
  *   refused-tls  wss:// to a server whose certificate we do not trust: FAILED
  *   bad-accept   the server answers 101 with a wrong Sec-WebSocket-Accept: FAILED
+ *   early-frame  a frame arrives in the same segment as the 101: delivered first
  *   lws          libwebsockets-test-server's lws-mirror-protocol: our messages come back
  * Prints one "ok"/"FAIL" line per check; exit 0 when all pass, 1 otherwise, 2 bad usage.
  * Every wait is bounded (a few seconds), so the driver always ends.
@@ -41,6 +42,7 @@ struct drv {
     unsigned reg_want;
     /* what the callbacks saw */
     int opened, closed, msgs, pongs, last_binary;
+    int settled; /* opened or closed: the handshake's outcome is known */
     uint64_t last_rtt;
     uint16_t close_code;
     char close_reason[128];
@@ -118,6 +120,7 @@ static int pump(struct drv *d, const int *flag, int timeout_ms)
 static void on_open(ws_conn *c, void *u)
 {
     ((struct drv *)u)->opened = 1;
+    ((struct drv *)u)->settled = 1;
 }
 
 static void on_message(ws_conn *c, int binary, const uint8_t *data, size_t len, void *u)
@@ -134,6 +137,7 @@ static void on_close(ws_conn *c, uint16_t code, const char *reason, void *u)
 {
     struct drv *d = u;
     d->closed = 1;
+    d->settled = 1;
     d->close_code = code;
     snprintf(d->close_reason, sizeof d->close_reason, "%s", reason);
 }
@@ -258,7 +262,7 @@ int main(int argc, char **argv)
     int rc = ws_conn_start(d.c, err);
     sync_reg(&d);
     if (rc == 0)
-        pump(&d, &d.opened, 4000);
+        pump(&d, &d.settled, 4000);
     const ws_stats *st = ws_conn_stats(d.c);
 
     if (strcmp(mode, "refused") == 0 || strcmp(mode, "bad-accept") == 0 ||
@@ -304,6 +308,13 @@ int main(int argc, char **argv)
             check(&d, d.close_code == WS_CLOSE_ABNORMAL, "dropped connection: on_close 1006");
             printf("     reason: %s\n", d.close_reason);
             check(&d, ws_conn_state(d.c) == WS_CLOSED, "state CLOSED");
+        } else if (strcmp(mode, "early-frame") == 0) {
+            int got = 0;
+            uint64_t end = st_now_ns() + 2000000000ull;
+            while (d.msgs == 0 && st_now_ns() < end && !d.closed)
+                pump(&d, &got, 50);
+            check(&d, d.msgs == 1 && same(&d, 0, "early", 5),
+                  "bytes after the 101 went to wslay: 'early' delivered");
         } else if (strcmp(mode, "lws") == 0) {
             /* lws-mirror-protocol sends every message to all its clients, the sender too. */
             check(&d, exchange(&d, 0, "stampede mirror", 15, 0) &&

@@ -9,8 +9,12 @@
 #   drop               drop the TCP connection without a close frame
 # Everything else is echoed. Each close the server sees is logged on stderr as
 # "server: closed CODE REASON".
-# Usage: ws_echo_server.py [--bad-accept | --tls CERT KEY]
+# --bad-accept answers 101 with a wrong Sec-WebSocket-Accept; --early-frame answers a correct
+# 101 and, in the same write, a text frame "early" (the client must deliver it first).
+# Usage: ws_echo_server.py [--bad-accept | --early-frame | --tls CERT KEY]
 import asyncio
+import base64
+import hashlib
 import ssl
 import sys
 
@@ -52,9 +56,27 @@ async def bad_accept(reader, writer):
     writer.close()
 
 
+async def early_frame(reader, writer):
+    req = await reader.readuntil(b"\r\n\r\n")
+    key = b""
+    for line in req.split(b"\r\n"):
+        if line.lower().startswith(b"sec-websocket-key:"):
+            key = line.split(b":", 1)[1].strip()
+    guid = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+    acc = base64.b64encode(hashlib.sha1(key + guid).digest())
+    writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                 b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n"
+                 b"\x81\x05early")
+    await writer.drain()
+    await asyncio.sleep(5)
+    writer.close()
+
+
 async def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--bad-accept":
         srv = await asyncio.start_server(bad_accept, "127.0.0.1", 0)
+    elif len(sys.argv) > 1 and sys.argv[1] == "--early-frame":
+        srv = await asyncio.start_server(early_frame, "127.0.0.1", 0)
     elif len(sys.argv) > 3 and sys.argv[1] == "--tls":
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(sys.argv[2], sys.argv[3])
