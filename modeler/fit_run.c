@@ -279,6 +279,20 @@ int fit_run(fit_result *fr, char *err)
         }
         if (hr < 0)
             snprintf(fr->hk_refused, sizeof fr->hk_refused, "%.150s", herr);
+        /* The contract's branching ratio is below 1 (a stationary process; replay accepts at
+         * most 0.99). An estimate at the limit means the baseline did not explain the
+         * clustering: clamp, and say so. */
+        if (fr->hk.fitted && fr->hk.n > 0.99) {
+            snprintf(fr->hk_note, sizeof fr->hk_note,
+                     "Hawkes branching ratio %.3f clamped to 0.99: arrivals are not stationary "
+                     "around the smoothed baseline", fr->hk.n);
+            fr->hk.n = 0.99;
+            fr->hk.alpha = 0.99 * fr->hk.beta;
+            if (fr->hk.ci_hi > 0.99)
+                fr->hk.ci_hi = 0.99;
+            if (fr->hk.ci_lo > 0.99)
+                fr->hk.ci_lo = 0.99;
+        }
         free(t);
     }
 

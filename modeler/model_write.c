@@ -432,6 +432,8 @@ static json_t *j_quality(const fit_result *fr)
     json_t *f = json_array();
     for (size_t i = 0; i < q->nfindings; i++)
         json_array_append_new(f, json_string(q->findings[i]));
+    if (fr->hk_note[0])
+        json_array_append_new(f, json_string(fr->hk_note));
     set(o, "findings", f);
     return o;
 }

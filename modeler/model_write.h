@@ -41,6 +41,7 @@ typedef struct fit_result {
     /* fits */
     hawkes_fit hk;
     char hk_refused[160];
+    char hk_note[200];          /* a fit finding, e.g. the branching ratio was clamped */
     burst_fit bf;
     char burst_refused[160];
     think_fit think;

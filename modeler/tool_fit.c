@@ -37,7 +37,7 @@ static void fit_usage(FILE *f)
             "  --session-timeout DUR    session timeout (default 30m)\n"
             "  --reorder-window DUR     tolerated disorder of lines (default 10s)\n"
             "  --k-min N                fold routes seen from fewer than N clients (default 5)\n"
-            "  --max-routes N           keep at most N routes, fold the rest (default 200)\n"
+            "  --max-routes N           keep at most N routes (<= 255), fold the rest (default 200)\n"
             "  --limbo FILE.csv         also write LIMBO's t_mid,rate arrival-rate CSV\n"
             "  --report FILE.html       also write the HTML report\n"
             "  --seed N                 seed for sampling and jitter (default 1)\n"
@@ -107,6 +107,8 @@ static void print_summary(const fit_result *fr, const char *out, double secs)
                (unsigned long long)g->ws_count, fr->ws_ok ? fr->ws.median_s : 0, fr->ws_conc_max);
     for (size_t i = 0; i < g->q.nfindings; i++)
         printf("  finding: %s\n", g->q.findings[i]);
+    if (fr->hk_note[0])
+        printf("  finding: %s\n", fr->hk_note);
 }
 
 static json_t *json_summary(const fit_result *fr, const char *out, double secs)
@@ -189,7 +191,8 @@ int tool_fit_main(int argc, char **argv)
         } else if (!strcmp(a, "--k-min") || !strcmp(a, "--max-routes")) {
             NEEDV();
             int64_t x;
-            if (units_parse_i64(v, 1, a[2] == 'k' ? 16 : 4000, &x, err) < 0) {
+            /* 255 routes + "{other}" is replay's limit (MODEL_MAX_ROUTES 256). */
+            if (units_parse_i64(v, 1, a[2] == 'k' ? 16 : 255, &x, err) < 0) {
                 log_error("%s: %s", a, err);
                 goto done;
             }
