@@ -27,6 +27,12 @@ run() { # run NAME ARGS...: one bounded driver run
   timeout 20 "$drv" "$@" || r=$?
   if [ $r = 0 ]; then echo "== $name: pass ($((SECONDS - t0)) s)"; else echo "== $name: FAIL (exit $r)"; fail=1; fi
 }
+# wait_log PATTERN FILE: the server logs a close when its handler ends, a moment after our
+# driver has finished; wait up to 3 s for it.
+wait_log() {
+  for _ in $(seq 30); do grep -q "$1" "$2" && return 0; sleep 0.1; done
+  return 1
+}
 # Starts a python server with ARGS; sets $port. Fails loudly when it cannot start.
 start_py() {
   local log=$tmp/py$#.$RANDOM
@@ -48,13 +54,13 @@ python)
   start_py
   url=ws://127.0.0.1:$port/echo
   run conformance conformance "$url"
-  grep -q 'server: closed 4000 client done' "$srvlog" \
+  wait_log 'server: closed 4000 client done' "$srvlog" \
     && echo "ok   server saw our close 4000 'client done'" \
     || { echo "FAIL server did not see close 4000 'client done'"; cat "$srvlog"; fail=1; }
   run conformance-keep-curl conformance "$url" --keep-curl
   run server-close server-close "$url"
   run oversize oversize "$url"
-  grep -q 'server: closed 1009' "$srvlog" \
+  wait_log 'server: closed 1009' "$srvlog" \
     && echo "ok   server saw our close 1009" \
     || { echo "FAIL server did not see close 1009"; cat "$srvlog"; fail=1; }
   run drop drop "$url"
