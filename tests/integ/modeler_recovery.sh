@@ -29,5 +29,20 @@ for key in source.lines sessions.count hawkes.branching_ratio routes.0.share; do
     echo "FAIL plain/gz/split differ at $key: $a $b $c"; fail=1
   fi
 done
+# Drift: the same behaviour with another seed is no drift; steeper product popularity is.
+"$sim" gen --out "$tmp/d.log" --seed 11 --rate 2 --span 1h 2>/dev/null || exit 1
+"$bin" fit "$tmp/d.log" -o "$tmp/d1.json" --quiet || exit 1
+"$bin" diff "$tmp/m.json" "$tmp/d1.json" >"$tmp/diff1.txt"
+rc=$?
+if [ $rc != 0 ]; then echo "FAIL diff of same-parameter models exited $rc"; cat "$tmp/diff1.txt"; fail=1; fi
+"$sim" gen --out "$tmp/d.log" --seed 11 --rate 2 --span 1h --prod-s 1.3 2>/dev/null || exit 1
+"$bin" fit "$tmp/d.log" -o "$tmp/d2.json" --quiet || exit 1
+"$bin" diff "$tmp/m.json" "$tmp/d2.json" >"$tmp/diff2.txt"
+rc=$?
+if [ $rc != 1 ] || ! grep -qE '^popularity +zipf s /products/\{id\} id .*DRIFT' "$tmp/diff2.txt"; then
+  echo "FAIL diff did not flag the Zipf change (exit $rc)"; cat "$tmp/diff2.txt"; fail=1
+else
+  echo "ok   diff: same parameters -> exit 0; products zipf 1.0 -> 1.3 -> exit 1 (DRIFT)"
+fi
 [ $fail = 0 ] && echo "recovery: all seeds passed ($seeds)"
 exit $fail

@@ -88,6 +88,7 @@ typedef struct sim {
     double span, rate;
     double crowd_on, crowd_end;
     int no_crowd;
+    double prod_s; /* products Zipf exponent (default PROD_S) */
     ev *heap;
     size_t n, cap;
     uint64_t seq;
@@ -315,6 +316,7 @@ static int gen(int argc, char **argv)
     s.seed = 1;
     s.span = 3 * 3600;
     s.rate = 0.8;
+    s.prod_s = PROD_S;
     const char *out = NULL, *truth = NULL;
     char err[ST_ERRLEN];
     for (int i = 2; i < argc; i++) {
@@ -331,6 +333,8 @@ static int gen(int argc, char **argv)
             i++;
         else if (!strcmp(argv[i], "--no-crowd"))
             s.no_crowd = 1;
+        else if (!strcmp(argv[i], "--prod-s") && units_parse_double(v, &s.prod_s, err) == 0)
+            i++;
         else {
             fprintf(stderr, "logsim: bad argument '%s'\n", argv[i]);
             return 2;
@@ -342,7 +346,7 @@ static int gen(int argc, char **argv)
     }
     s.crowd_on = T_START + CROWD_AT * s.span;
     s.crowd_end = s.crowd_on + CROWD_RAMP + CROWD_HOLD + CROWD_DECAY;
-    if (rng_zipf_init(&s.zc, CAT_N, CAT_S, err) < 0 || rng_zipf_init(&s.zp, PROD_N, PROD_S, err) < 0) {
+    if (rng_zipf_init(&s.zc, CAT_N, CAT_S, err) < 0 || rng_zipf_init(&s.zp, PROD_N, s.prod_s, err) < 0) {
         fprintf(stderr, "logsim: %s\n", err);
         return 2;
     }
@@ -428,7 +432,7 @@ static int gen(int argc, char **argv)
         json_t *j = json_pack("{s:I,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:o,s:o}",
                               "seed", (json_int_t)s.seed, "lines", (json_int_t)s.lines,
                               "sessions", (json_int_t)n, "immigrants_share",
-                              (double)immigrants / (double)n, "zipf_s_products", PROD_S,
+                              (double)immigrants / (double)n, "zipf_s_products", s.prod_s,
                               "zipf_s_categories", CAT_S, "think_median_s", THINK_MEDIAN,
                               "branching_ratio", BRANCHING, "crowd_onset", s.crowd_on,
                               "hot_share", HOT_SHARE, "ws_median_s", WS_MEDIAN, "beta", BETA,
@@ -456,6 +460,6 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "get"))
         return logsim_get(argv[2], argv[3]);
     fprintf(stderr, "usage: logsim gen --out FILE [--truth T.json] [--seed N] [--span 3h] "
-                    "[--rate 0.8/s]\n       logsim check TRUTH.json MODEL.json\n       logsim get FILE.json PATH\n");
+                    "[--rate 0.8/s] [--no-crowd] [--prod-s 1.0]\n       logsim check TRUTH.json MODEL.json\n       logsim get FILE.json PATH\n");
     return 2;
 }
