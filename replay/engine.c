@@ -2,8 +2,11 @@
  * engine.c -- worker threads, sessions and requests (see engine.h).
  *
  * Slot states: FREE (on the free list) -> WAITING (timer armed for the next request's
- * intended time, or a --max-rps token) -> IN_FLIGHT (handle added to the multi) -> back to
- * WAITING for the next request, or FREE when the session has sent its last request.
+ * intended time, or a --max-rps token) -> [QUEUED (pooled mode: every pooled connection is
+ * busy; FIFO of ready requests, sent as transfers finish)] -> IN_FLIGHT (handle added to the
+ * multi) -> back to WAITING for the next request, or FREE when the session has sent its last.
+ * The ready queue is ours rather than libcurl's pending list: libcurl 7.88 rescans pending
+ * transfers, which turned a short stall into a collapse at a few thousand queued requests.
  * All transitions happen in send_next() and on_done().
  */
 #include "engine.h"
@@ -24,41 +27,57 @@
 #define BODY_CAP (1u << 20)
 #define HDRS_CAP (64u << 10)
 
-enum slot_state { SLOT_FREE = 0, SLOT_WAITING, SLOT_IN_FLIGHT };
+enum slot_state { SLOT_FREE = 0, SLOT_WAITING, SLOT_QUEUED, SLOT_IN_FLIGHT };
 
 typedef struct worker worker;
+typedef struct slot slot;
 
-typedef struct slot {
-    worker *w;
+/* What a request needs only while it is in flight: a reused libcurl easy handle and the
+ * buffers it points into. Pooled per worker, so waiting sessions cost no buffers. */
+typedef struct reqctx {
     CURL *easy;
+    slot *s;
+    uint64_t bytes;
+    int want_body, want_hdrs;
+    struct reqctx *next_free;
+    dbuf body_in, hdrs_in;
+    char url[4096];
+    char body[8192];
+    char hdr[HDR_ROWS][512];
+    struct curl_slist nodes[HDR_ROWS];
+} reqctx;
+
+/* A session in progress (small: sessions far outnumber requests in flight). */
+struct slot {
+    worker *w;
     loop_timer timer;
     int state;
     uint32_t sess, k;          /* plan session index, next request index within it */
     int blocked;               /* the request became due while the previous was in flight */
     int throttled;             /* already counted as throttled */
     uint64_t intended, sent_at;
-    uint64_t trace_hi, trace_lo, bytes;
-    int want_body, want_hdrs;
-    struct slot *next_free;
-    tmpl_vars vars;
-    dbuf body_in, hdrs_in;
-    char url[4096];
-    char body[8192];
-    char hdr[HDR_ROWS][512];
-    struct curl_slist nodes[HDR_ROWS];
-} slot;
+    uint64_t trace_hi, trace_lo;
+    reqctx *rc;                /* while in flight */
+    slot *next_free;           /* free list, or the ready queue */
+    char *cookies;             /* the session's cookie jar between requests (Netscape lines) */
+    tmpl_vars *vars;
+};
 
 struct worker {
     struct engine *e;
     unsigned idx;
     pthread_t th;
-    int started;
     loop *l;
     http h;
     metrics *m;
     slot **slots;              /* allocated lazily, up to cap */
     size_t n_slots, cap, active;
     slot *free_list;
+    reqctx **rcs;              /* all request contexts, for cleanup */
+    size_t n_rcs, cap_rcs;
+    reqctx *rc_free;
+    slot *rq_head, *rq_tail;   /* ready queue (pooled mode) */
+    size_t inflight, max_inflight; /* max_inflight 0 = unlimited */
     loop_timer arrival;
     size_t next_s;             /* next plan session index for this worker */
     int stopping;
@@ -91,7 +110,7 @@ static void live_add(atomic_uint_fast64_t *a, uint64_t v)
 
 static size_t on_body(char *p, size_t sz, size_t n, void *arg)
 {
-    slot *s = arg;
+    reqctx *s = arg;
     s->bytes += sz * n;
     if (s->want_body)
         dbuf_add(&s->body_in, p, sz * n); /* past the cap the capture is truncated */
@@ -100,7 +119,7 @@ static size_t on_body(char *p, size_t sz, size_t n, void *arg)
 
 static size_t on_header(char *p, size_t sz, size_t n, void *arg)
 {
-    slot *s = arg;
+    reqctx *s = arg;
     if (s->want_hdrs)
         dbuf_add(&s->hdrs_in, p, sz * n);
     return sz * n;
@@ -117,34 +136,67 @@ static slot *slot_get(worker *w)
     }
     if (w->n_slots == w->cap)
         return NULL;
-    if (!(s = calloc(1, sizeof *s)) || !(s->easy = curl_easy_init())) {
+    if (!(s = calloc(1, sizeof *s)) || !(s->vars = tmpl_vars_new(w->e->cfg.sc->names.n_vars))) {
         free(s);
         return NULL;
     }
     s->w = w;
     loop_timer_init(&s->timer, on_slot_timer, s);
-    dbuf_init(&s->body_in, BODY_CAP);
-    dbuf_init(&s->hdrs_in, HDRS_CAP);
-    http_easy_setup(&w->h, s->easy);
-    curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s);
-    curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
-    curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
-    curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, (long)(w->e->cfg.sc->timeout * 1000));
-    curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(w->e->cfg.sc->connect_timeout * 1000));
-    curl_easy_setopt(s->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    /* Safety: never follow a redirect away from the target. */
-    curl_easy_setopt(s->easy, CURLOPT_FOLLOWLOCATION, 0L);
-    if (w->e->cfg.sc->cookies)
-        curl_easy_setopt(s->easy, CURLOPT_COOKIEFILE, "");
     w->slots[w->n_slots++] = s;
     return s;
+}
+
+static reqctx *rc_get(worker *w)
+{
+    const scenario *sc = w->e->cfg.sc;
+    reqctx *r = w->rc_free;
+    if (r) {
+        w->rc_free = r->next_free;
+        return r;
+    }
+    if (w->n_rcs == w->cap_rcs) {
+        size_t nc = w->cap_rcs ? w->cap_rcs * 2 : 64;
+        reqctx **nr = realloc(w->rcs, nc * sizeof *nr);
+        if (!nr)
+            return NULL;
+        w->rcs = nr;
+        w->cap_rcs = nc;
+    }
+    if (!(r = calloc(1, sizeof *r)) || !(r->easy = curl_easy_init())) {
+        free(r);
+        return NULL;
+    }
+    dbuf_init(&r->body_in, BODY_CAP);
+    dbuf_init(&r->hdrs_in, HDRS_CAP);
+    http_easy_setup(&w->h, r->easy);
+    curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)(sc->timeout * 1000));
+    curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(sc->connect_timeout * 1000));
+    curl_easy_setopt(r->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    /* Safety: never follow a redirect away from the target. */
+    curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 0L);
+    if (sc->cookies)
+        curl_easy_setopt(r->easy, CURLOPT_COOKIEFILE, "");
+    w->rcs[w->n_rcs++] = r;
+    return r;
+}
+
+static void rc_put(worker *w, reqctx *r)
+{
+    r->s = NULL;
+    r->next_free = w->rc_free;
+    w->rc_free = r;
 }
 
 static void slot_put(worker *w, slot *s)
 {
     s->state = SLOT_FREE;
+    free(s->cookies);
+    s->cookies = NULL;
     s->next_free = w->free_list;
     w->free_list = s;
     w->active--;
@@ -209,6 +261,16 @@ static void send_now(worker *w, slot *s)
     uint64_t now = st_now_ns(), retry;
     size_t nh = 0;
     long sec = (long)floor(q->t);
+    if (w->max_inflight && w->inflight >= w->max_inflight) {
+        s->state = SLOT_QUEUED;
+        s->next_free = NULL;
+        if (w->rq_tail)
+            w->rq_tail->next_free = s;
+        else
+            w->rq_head = s;
+        w->rq_tail = s;
+        return;
+    }
     if (!take_token(w, now, &retry)) {
         if (!s->throttled) {
             w->m->throttled++;
@@ -218,9 +280,18 @@ static void send_now(worker *w, slot *s)
         loop_timer_set(w->l, &s->timer, retry);
         return;
     }
-    if (plan_render(cfg->sc, p, q, &s->vars, 0, s->url, sizeof s->url, s->body, sizeof s->body,
-                    s->hdr, &nh)) {
+    reqctx *rc = rc_get(w);
+    if (!rc) {
+        w->failed = 1;
+        st_err(w->err, ST_ENOMEM, "out of memory for request buffers");
+        engine_stop(w->e);
+        abandon(w, s);
+        return;
+    }
+    if (plan_render(cfg->sc, p, q, s->vars, 0, rc->url, sizeof rc->url, rc->body, sizeof rc->body,
+                    rc->hdr, &nh)) {
         /* Cannot happen for plans that `replay plan` rendered; count it as an error. */
+        rc_put(w, rc);
         metrics_record(w->m, q->route, 0, ERR_OTHER, 0, 0, sec, 0);
         live_add(&cfg->live->errors, 1);
         s->k++;
@@ -228,26 +299,40 @@ static void send_now(worker *w, slot *s)
         return;
     }
     if (cfg->sc->traceparent && nh < HDR_ROWS - 2)
-        snprintf(s->hdr[nh++], sizeof s->hdr[0], "traceparent: 00-%016" PRIx64 "%016" PRIx64 "-%016" PRIx64 "-01",
+        snprintf(rc->hdr[nh++], sizeof rc->hdr[0], "traceparent: 00-%016" PRIx64 "%016" PRIx64 "-%016" PRIx64 "-01",
                  s->trace_hi, s->trace_lo, rng_u64(cfg->sc->seed, H_SPAN, rng_mix(ps->id, s->k)) | 1);
     if (r->has_body && nh < HDR_ROWS - 1)
-        snprintf(s->hdr[nh++], sizeof s->hdr[0], "Expect:");
+        snprintf(rc->hdr[nh++], sizeof rc->hdr[0], "Expect:");
     for (size_t i = 0; i < nh; i++) {
-        s->nodes[i].data = s->hdr[i];
-        s->nodes[i].next = i + 1 < nh ? &s->nodes[i + 1] : NULL;
+        rc->nodes[i].data = rc->hdr[i];
+        rc->nodes[i].next = i + 1 < nh ? &rc->nodes[i + 1] : NULL;
     }
-    curl_easy_setopt(s->easy, CURLOPT_URL, s->url);
-    curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, nh ? s->nodes : NULL);
-    set_method(s->easy, r->method, s->body, r->has_body);
+    curl_easy_setopt(rc->easy, CURLOPT_URL, rc->url);
+    curl_easy_setopt(rc->easy, CURLOPT_HTTPHEADER, nh ? rc->nodes : NULL);
+    set_method(rc->easy, r->method, rc->body, r->has_body);
     if (cfg->sc->per_session_conn) {
-        curl_easy_setopt(s->easy, CURLOPT_FRESH_CONNECT, s->k == 0 ? 1L : 0L);
-        curl_easy_setopt(s->easy, CURLOPT_FORBID_REUSE, s->k + 1 == ps->n_req ? 1L : 0L);
+        curl_easy_setopt(rc->easy, CURLOPT_FRESH_CONNECT, s->k == 0 ? 1L : 0L);
+        curl_easy_setopt(rc->easy, CURLOPT_FORBID_REUSE, s->k + 1 == ps->n_req ? 1L : 0L);
     }
-    s->want_body = r->needs_body;
-    s->want_hdrs = r->needs_headers;
-    dbuf_reset(&s->body_in);
-    dbuf_reset(&s->hdrs_in);
-    s->bytes = 0;
+    if (cfg->sc->cookies) {
+        /* The easy handle is shared between sessions: load this session's jar. */
+        curl_easy_setopt(rc->easy, CURLOPT_COOKIELIST, "ALL");
+        for (char *c = s->cookies, *nl; c && *c; c = nl ? nl + 1 : c + strlen(c)) {
+            nl = strchr(c, '\n');
+            if (nl)
+                *nl = 0;
+            curl_easy_setopt(rc->easy, CURLOPT_COOKIELIST, c);
+            if (nl)
+                *nl = '\n';
+        }
+    }
+    rc->s = s;
+    s->rc = rc;
+    rc->want_body = r->needs_body;
+    rc->want_hdrs = r->needs_headers;
+    dbuf_reset(&rc->body_in);
+    dbuf_reset(&rc->hdrs_in);
+    rc->bytes = 0;
     s->sent_at = st_now_ns();
     if (s->blocked) {
         w->m->blocked_sends++;
@@ -268,7 +353,8 @@ static void send_now(worker *w, slot *s)
         w->m->secs[sec].sent++;
     live_add(&cfg->live->sent, 1);
     s->state = SLOT_IN_FLIGHT;
-    if (http_add(&w->h, s->easy)) {
+    w->inflight++;
+    if (http_add(&w->h, rc->easy)) {
         w->failed = 1;
         st_err(w->err, ST_EENV, "curl_multi_add_handle failed");
     }
@@ -335,7 +421,7 @@ static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
     int cls = 0, err = -1;
     uint64_t lat = (now - s->intended) / 1000, svc = (now - s->sent_at) / 1000;
     if (rc == CURLE_OK) {
-        curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(s->rc->easy, CURLINFO_RESPONSE_CODE, &status);
         cls = status >= 100 && status < 600 ? (int)(status / 100) : 0;
         if (cls == 0)
             err = ERR_OTHER;
@@ -346,14 +432,15 @@ static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
     } else {
         err = err_class(rc);
     }
-    if (metrics_record(w->m, q->route, cls, err, lat, svc, (long)floor(q->t), s->bytes) && !w->failed) {
+    if (metrics_record(w->m, q->route, cls, err, lat, svc, (long)floor(q->t), s->rc->bytes) && !w->failed) {
         w->failed = 1;
         st_err(w->err, ST_ENOMEM, "out of memory for histograms");
     }
     if (rc == CURLE_OK && (r->check.present || r->n_captures)) {
-        dbuf_add(&s->body_in, "", 0); /* NUL-terminated for strstr/regexec */
-        int ok = respcheck_apply(r, status, s->hdrs_in.p, s->hdrs_in.len, s->body_in.p,
-                                 s->body_in.len, &s->vars);
+        reqctx *x = s->rc;
+        dbuf_add(&x->body_in, "", 0); /* NUL-terminated for strstr/regexec */
+        int ok = respcheck_apply(r, status, x->hdrs_in.p, x->hdrs_in.len, x->body_in.p,
+                                 x->body_in.len, s->vars);
         if (r->check.present) {
             w->m->routes[q->route].checks++;
             if (!ok) {
@@ -375,14 +462,47 @@ static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
     }
 }
 
+/* Keeps the session's cookies across requests (the easy handle goes back to the pool).
+ * Costs an allocation only when the server has set cookies. */
+static void save_cookies(slot *s, CURL *easy)
+{
+    struct curl_slist *list = NULL, *c;
+    size_t n = 0;
+    if (curl_easy_getinfo(easy, CURLINFO_COOKIELIST, &list) != CURLE_OK || !list)
+        return;
+    for (c = list; c; c = c->next)
+        n += strlen(c->data) + 1;
+    char *jar = malloc(n + 1);
+    if (jar) {
+        size_t off = 0;
+        for (c = list; c; c = c->next) {
+            size_t l = strlen(c->data);
+            memcpy(jar + off, c->data, l);
+            jar[off + l] = '\n';
+            off += l + 1;
+        }
+        jar[off] = 0;
+        free(s->cookies);
+        s->cookies = jar;
+    }
+    curl_slist_free_all(list);
+}
+
 static void on_done(void *arg, CURL *easy, CURLcode rc)
 {
     worker *w = arg;
-    slot *s = NULL;
+    reqctx *r = NULL;
+    slot *s;
     uint64_t now = st_now_ns();
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&s);
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+    s = r->s;
     http_remove(&w->h, easy);
+    w->inflight--;
     finish(w, s, rc, now);
+    if (w->e->cfg.sc->cookies)
+        save_cookies(s, easy);
+    s->rc = NULL;
+    rc_put(w, r);
     s->k++;
     {
         const plan_session *ps = &w->e->cfg.p->s[s->sess];
@@ -390,6 +510,14 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
             s->blocked = intended_ns(w, &w->e->cfg.p->r[ps->first_req + s->k]) < now;
     }
     next_request(w, s, now);
+    /* A pooled connection is free again: send the oldest ready requests. */
+    while (w->rq_head && (!w->max_inflight || w->inflight < w->max_inflight)) {
+        slot *q = w->rq_head;
+        w->rq_head = q->next_free;
+        if (!w->rq_head)
+            w->rq_tail = NULL;
+        send_now(w, q);
+    }
 }
 
 static void start_session(worker *w, size_t si, uint64_t now)
@@ -413,11 +541,9 @@ static void start_session(worker *w, size_t si, uint64_t now)
     s->sess = (uint32_t)si;
     s->k = 0;
     s->blocked = 0;
-    memset(s->vars.set, 0, sizeof s->vars.set);
+    memset(s->vars->set, 0, sizeof s->vars->set);
     s->trace_hi = rng_u64(cfg->sc->seed, H_TRACE, rng_mix(ps->id, 1));
     s->trace_lo = rng_u64(cfg->sc->seed, H_TRACE, rng_mix(ps->id, 2)) | 1;
-    if (cfg->sc->cookies)
-        curl_easy_setopt(s->easy, CURLOPT_COOKIELIST, "ALL");
     next_request(w, s, now);
 }
 
@@ -426,8 +552,15 @@ static void on_arrival(loop *l, void *arg)
     worker *w = arg;
     const plan *p = w->e->cfg.p;
     uint64_t now = st_now_ns();
+    int batch = 0;
     (void)l;
-    while (!w->stopping && w->next_s < p->n_s && w->e->cfg.start_ns + (uint64_t)llround(p->s[w->next_s].start * 1e9) <= now + 1000) {
+    while (!w->stopping && w->next_s < p->n_s &&
+           w->e->cfg.start_ns + (uint64_t)llround(p->s[w->next_s].start * 1e9) <= now + 1000) {
+        /* When far behind, start sessions in batches so I/O and the stop check still run. */
+        if (++batch > 64) {
+            loop_timer_set(w->l, &w->arrival, now);
+            return;
+        }
         start_session(w, w->next_s, now);
         w->next_s += w->e->n;
     }
@@ -446,8 +579,9 @@ static void begin_stop(worker *w)
         w->m->requests_unsent += p->s[w->next_s].n_req;
         live_add(&w->e->cfg.live->unsent, p->s[w->next_s].n_req);
     }
+    w->rq_head = w->rq_tail = NULL;
     for (size_t i = 0; i < w->n_slots; i++)
-        if (w->slots[i]->state == SLOT_WAITING)
+        if (w->slots[i]->state == SLOT_WAITING || w->slots[i]->state == SLOT_QUEUED)
             abandon(w, w->slots[i]);
     uint64_t g = st_now_ns() + (uint64_t)(w->e->cfg.grace * 1e9);
     if (g < w->hard_deadline)
@@ -477,8 +611,11 @@ static void *worker_main(void *arg)
             for (size_t i = 0; i < w->n_slots; i++) {
                 slot *s = w->slots[i];
                 if (s->state == SLOT_IN_FLIGHT) {
-                    http_remove(&w->h, s->easy);
+                    http_remove(&w->h, s->rc->easy);
+                    w->inflight--;
                     finish(w, s, CURLE_OPERATION_TIMEDOUT, now);
+                    rc_put(w, s->rc);
+                    s->rc = NULL;
                     s->k++;
                     abandon(w, s);
                 }
@@ -505,14 +642,20 @@ static void *worker_main(void *arg)
 
 static void worker_term(worker *w)
 {
+    for (size_t i = 0; w->rcs && i < w->n_rcs; i++) {
+        reqctx *r = w->rcs[i];
+        if (r->s)
+            http_remove(&w->h, r->easy);
+        curl_easy_cleanup(r->easy);
+        dbuf_free(&r->body_in);
+        dbuf_free(&r->hdrs_in);
+        free(r);
+    }
+    free(w->rcs);
     for (size_t i = 0; w->slots && i < w->n_slots; i++) {
-        slot *s = w->slots[i];
-        if (s->state == SLOT_IN_FLIGHT)
-            http_remove(&w->h, s->easy);
-        curl_easy_cleanup(s->easy);
-        dbuf_free(&s->body_in);
-        dbuf_free(&s->hdrs_in);
-        free(s);
+        free(w->slots[i]->cookies);
+        free(w->slots[i]->vars);
+        free(w->slots[i]);
     }
     free(w->slots);
     http_term(&w->h);
@@ -546,7 +689,13 @@ engine *engine_start(const engine_cfg *cfg, char *err)
         w->m = metrics_new(cfg->sc->n_routes, cfg->start_wall, n_secs);
         w->slots = calloc(w->cap, sizeof *w->slots);
         w->l = w->m && w->slots ? loop_new(w->cap + 8, err) : NULL;
-        if (!w->l || http_init(&w->h, w->l, on_done, w, (long)w->cap + 16, err)) {
+        /* pooled: a pool of pool_size connections per process, split over workers (a burst
+         * then queues for a connection instead of opening thousands); per-session: one
+         * connection per active session. */
+        long pool = cfg->sc->per_session_conn ? (long)w->cap + 16
+                                              : (long)(cfg->sc->pool_size + n - 1) / (long)n;
+        w->max_inflight = cfg->sc->per_session_conn ? 0 : (size_t)pool;
+        if (!w->l || http_init(&w->h, w->l, on_done, w, pool, cfg->sc->per_session_conn ? 0 : pool, err)) {
             if (!w->l && (!w->m || !w->slots))
                 st_err(err, ST_ENOMEM, "out of memory");
             for (unsigned j = 0; j <= i; j++)
@@ -568,7 +717,6 @@ engine *engine_start(const engine_cfg *cfg, char *err)
             free(e);
             return NULL;
         }
-        e->w[i].started = 1;
     }
     return e;
 }

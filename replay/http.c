@@ -68,7 +68,8 @@ static int close_cb(void *clientp, curl_socket_t s)
     return close(s);
 }
 
-int http_init(http *h, loop *l, http_done_fn done, void *arg, long maxconnects, char *err)
+int http_init(http *h, loop *l, http_done_fn done, void *arg, long maxconnects, long max_host,
+              char *err)
 {
     memset(h, 0, sizeof *h);
     h->l = l;
@@ -82,7 +83,9 @@ int http_init(http *h, loop *l, http_done_fn done, void *arg, long maxconnects, 
         curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h) != CURLM_OK ||
         curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb) != CURLM_OK ||
         curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h) != CURLM_OK ||
-        curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, maxconnects) != CURLM_OK) {
+        curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, maxconnects) != CURLM_OK ||
+        (max_host > 0 &&
+         curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max_host) != CURLM_OK)) {
         http_term(h);
         return st_err(err, ST_EENV, "curl_multi_setopt failed");
     }

@@ -29,8 +29,11 @@ typedef struct http {
     char err[ST_ERRLEN];
 } http;
 
-/* Returns 0 or ST_EENV with err set. maxconnects bounds libcurl's connection cache. */
-int http_init(http *h, loop *l, http_done_fn done, void *arg, long maxconnects, char *err);
+/* Returns 0 or ST_EENV with err set. maxconnects bounds libcurl's connection cache;
+ * max_host > 0 also caps open connections to the target (transfers beyond it wait inside
+ * libcurl for a free connection: a client connection pool). */
+int http_init(http *h, loop *l, http_done_fn done, void *arg, long maxconnects, long max_host,
+              char *err);
 void http_term(http *h);
 /* Options every easy handle of this multi needs (no signals, the close-socket hook). */
 void http_easy_setup(http *h, CURL *easy);

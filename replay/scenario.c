@@ -19,7 +19,7 @@ static const char *const top_keys[] = {"format", "version", "name", "model", "ta
     "events", "thresholds", "limits", "model_clock", NULL};
 static const char *const feeder_keys[] = {"file", "column", "zipf_s", NULL};
 static const char *const session_keys[] = {"max_requests", "max_active", "think_scale",
-                                           "connection", "cookies", "hawkes", NULL};
+                                           "connection", "pool_size", "cookies", "hawkes", NULL};
 static const char *const http_keys[] = {"timeout", "connect_timeout", "headers", "traceparent",
                                         NULL};
 static const char *const stage_keys[] = {"duration", "from", "to", "curve", NULL};
@@ -122,7 +122,7 @@ static int load_sessions_http(scenario *sc, json_t *root, char *err)
 {
     static const char *const conns[] = {"per-session", "pooled", NULL};
     json_t *s = NULL, *h = NULL, *hdr = NULL, *l = NULL;
-    int64_t mr = 50, ma = 20000;
+    int64_t mr = 50, ma = 20000, ps = 100;
     int conn = 0, rc;
     sc->think_scale = 1;
     sc->cookies = 1;
@@ -141,11 +141,13 @@ static int load_sessions_http(scenario *sc, json_t *root, char *err)
               (rc = jv_int(s, "scenario.sessions", "max_active", 0, 1, 10000000, &ma, err)) ||
               (rc = jv_factor(s, "scenario.sessions", "think_scale", 0, &sc->think_scale, err)) ||
               (rc = jv_enum(s, "scenario.sessions", "connection", 0, conns, &conn, err)) ||
+              (rc = jv_int(s, "scenario.sessions", "pool_size", 0, 1, 100000, &ps, err)) ||
               (rc = jv_bool(s, "scenario.sessions", "cookies", 0, &sc->cookies, err)) ||
               (rc = jv_bool(s, "scenario.sessions", "hawkes", 0, &sc->use_hawkes, err))))
         return rc;
     sc->max_requests = (unsigned)mr;
     sc->max_active = (unsigned)ma;
+    sc->pool_size = (unsigned)ps;
     sc->per_session_conn = conn == 0;
     if (h && ((rc = jv_no_unknown(h, "scenario.http", http_keys, err)) ||
               (rc = jv_duration(h, "scenario.http", "timeout", 0, &sc->timeout, err)) ||

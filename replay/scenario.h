@@ -101,7 +101,7 @@ typedef struct scenario {
     sc_route *routes;
     int route_of_model[MODEL_MAX_ROUTES]; /* -1: journey step skipped */
     /* sessions */
-    unsigned max_requests, max_active;
+    unsigned max_requests, max_active, pool_size;
     double think_scale;
     int per_session_conn, cookies, use_hawkes;
     /* http */

@@ -9,6 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+tmpl_vars *tmpl_vars_new(size_t n_vars)
+{
+    return calloc(1, sizeof(tmpl_vars) + n_vars * TMPL_VAR_LEN);
+}
+
 int tmpl_var_index(tmpl_names *nm, const char *name)
 {
     for (size_t i = 0; i < nm->n_vars; i++)

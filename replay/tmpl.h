@@ -49,11 +49,15 @@ int tmpl_var_index(tmpl_names *nm, const char *name);
 int tmpl_compile(tmpl *t, const char *src, tmpl_names *nm, const char *path, char *err);
 void tmpl_term(tmpl *t);
 
-/* Session variables: values, and whether each is set. */
+/* Session variables: whether each is set, and values for the n variables the scenario
+ * uses (a flexible array, so a session costs 256 bytes per variable it can hold, not 8 KiB). */
 typedef struct tmpl_vars {
-    char val[TMPL_MAX_VARS][TMPL_VAR_LEN];
     unsigned char set[TMPL_MAX_VARS];
+    char val[][TMPL_VAR_LEN];
 } tmpl_vars;
+
+/* Zeroed variables for n_vars names (names->n_vars). NULL on ENOMEM; caller frees. */
+tmpl_vars *tmpl_vars_new(size_t n_vars);
 
 typedef struct tmpl_ctx {
     tmpl_vars *vars;

@@ -92,7 +92,7 @@ int tool_plan(int argc, char **argv)
         scenario_term(&sc);
         return st_rc_exit(rc);
     }
-    vars = calloc(1, sizeof *vars);
+    vars = tmpl_vars_new(sc.names.n_vars);
     order = plan_order(&p);
     f = (vars && order) ? afile_open(&af, o.out ? o.out : "-", err) : NULL;
     if (!f) {

@@ -51,6 +51,27 @@ all=$(jq -r 'select(.event == "flash" and .route == "/products/{id}") | .url' "$
 echo "flash-crowd product requests on the 3 hot items: $hot of $all"
 [ $((hot * 100)) -ge $((all * 55)) ] || fail "hot set share below 55%"
 
+# 5. Sessions as the server sees them: one W3C trace id per session (traceparent on every
+#    request), and cookies kept per session: a request carries the sid cookie iff an earlier
+#    request of the same session fetched "/" (which sets it); nothing leaks across sessions,
+#    although sessions share pooled libcurl handles.
+sessions=$(jq .counts.sessions_started "$T/r.json")
+traces=$(awk '{split($5, a, "-"); print a[2]}' "$T/access.log" | sort -u | wc -l)
+[ "$traces" = "$sessions" ] || fail "$traces distinct trace ids for $sessions sessions"
+awk '{ n = split($5, a, "-") } n != 4 || a[1] != "00" || length(a[2]) != 32 || length(a[3]) != 16 || a[4] != "01" || a[2] !~ /^[0-9a-f]+$/ {
+  print "bad traceparent: " $0; exit 1 }' "$T/access.log" || fail "traceparent missing or malformed"
+sort -k1,1n "$T/access.log" | awk '{ split($5, a, "-"); t = a[2]
+    if (seen[t] && $6 == "sid=-") { print "cookie lost: " $0; bad = 1 }
+    if (!seen[t] && $6 != "sid=-") { print "cookie leaked: " $0; bad = 1 }
+    if ($3 == "/") seen[t] = 1 }
+  END { exit bad }' | head -3
+sort -k1,1n "$T/access.log" | awk '{ split($5, a, "-"); t = a[2]
+    if (seen[t] && $6 == "sid=-") bad = 1; if (!seen[t] && $6 != "sid=-") bad = 1; if ($3 == "/") seen[t] = 1 }
+  END { exit bad }' || fail "cookies are not kept per session"
+with=$(grep -vc ' sid=-$' "$T/access.log")
+echo "$traces sessions (one trace id each); $with requests carried their session's cookie"
+[ "$with" -gt 100 ] || fail "too few requests with cookies to test ($with)"
+
 # 4. results.json agrees.
 jq -e --argjson n "$planned" '.counts.requests_planned == $n and .counts.requests_sent == $n and
   .counts.requests_done == $n and .counts.status["2xx"] == $n and .stopped == "completed"' "$T/r.json" >/dev/null \

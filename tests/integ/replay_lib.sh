@@ -23,7 +23,8 @@ free_port() {
 }
 
 # start_nginx [EXTRA_SERVER_CONFIG] -> sets PORT, TARGET; access log in $T/access.log with
-# "$msec $request_method $request_uri $status" per line.
+# "$msec $request_method $request_uri $status $http_traceparent sid=$cookie_sid" per line;
+# "/" sets a cookie "sid".
 start_nginx() {
   local extra=${1:-}
   PORT=$(free_port)
@@ -40,7 +41,7 @@ pid $T/ngx/nginx.pid;
 error_log $T/ngx/logs/error.log warn;
 events { worker_connections 4096; }
 http {
-  log_format rp '\$msec \$request_method \$request_uri \$status';
+  log_format rp '\$msec \$request_method \$request_uri \$status \$http_traceparent sid=\$cookie_sid';
   access_log $T/access.log rp;
   keepalive_requests 1000000;
   client_body_temp_path $T/ngx/body;
@@ -51,7 +52,7 @@ http {
   server {
     listen 127.0.0.1:$PORT;
     root $T/ngx/www;
-    location = / { try_files /index.html =404; }
+    location = / { add_header Set-Cookie "sid=\$connection-\$connection_requests"; try_files /index.html =404; }
     location /categories/ { return 200 "category"; }
     location /products/ { return 200 "product"; }
     location = /cart { return 200 '{"cart_id":"c-42"}'; }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tmpl.h"
@@ -26,11 +27,12 @@ static void test_render(void **state)
     (void)state;
     tmpl_names nm;
     tmpl t;
-    tmpl_vars vars;
+    tmpl_vars *vp = tmpl_vars_new(2);
     char err[ST_ERRLEN], out[256];
     const char *draws[] = {"183204"};
     names_init(&nm);
-    memset(&vars, 0, sizeof vars);
+    assert_non_null(vp);
+#define vars (*vp)
     assert_int_equal(tmpl_compile(&t, "/p/{products}?s={session}&n={seq}", &nm, "x", err), 0);
     assert_int_equal(t.n_feeders, 1);
     tmpl_ctx c = {&vars, &nm, draws, 1, 0, 0xabcULL, 3, 0};
@@ -52,6 +54,8 @@ static void test_render(void **state)
     assert_int_equal(tmpl_render(&t, &c2, out, 8), ST_ELIMIT);
     assert_int_equal(strlen(out), 7);
     tmpl_term(&t);
+#undef vars
+    free(vp);
 }
 
 static void test_unknown(void **state)
