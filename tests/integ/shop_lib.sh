@@ -1,5 +1,6 @@
 # Shared by the shop's integration tests (sourced, not run). Needs PG* from scripts/with-pg
 # (./check), the shop binary as $SHOP and Debian's python3 with python3-websockets.
+# Set KEEP_TMP=1 to keep the temporary directory (logs, client output) for a post-mortem.
 # Provides: a private database with the catalog schema and a small seed, a free port,
 # shop start/stop helpers, HTTP helpers, assertions, and a cleanup trap that stops every
 # process started here (by pid) and drops the database.
@@ -54,20 +55,25 @@ free_port() {
 }
 
 # start_shop NAME ARGS...: starts shop on a free port with the test database; sets PORT and
-# SHOP_PID; waits for the "listening" line (10 s).
+# SHOP_PID; waits for the "listening" line (10 s). A port taken between free_port and the
+# bind (another test won the race) is retried with a new port, twice.
 start_shop() {
   local name=$1; shift
-  PORT=$(free_port)
-  "$SHOP" --db "dbname=$DB" --listen "127.0.0.1:$PORT" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  SHOP_PID=$!
-  PIDS+=("$SHOP_PID")
-  local i
-  for i in $(seq 1 100); do
-    grep -q "shop: listening on 127.0.0.1:$PORT" "$TMP/$name.err" && return 0
-    kill -0 "$SHOP_PID" 2>/dev/null || { cat "$TMP/$name.err" >&2; die "shop $name exited at start-up"; }
-    sleep 0.1
+  local attempt i
+  for attempt in 1 2 3; do
+    PORT=$(free_port)
+    "$SHOP" --db "dbname=$DB" --listen "127.0.0.1:$PORT" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    SHOP_PID=$!
+    PIDS+=("$SHOP_PID")
+    for i in $(seq 1 100); do
+      grep -q "shop: listening on 127.0.0.1:$PORT" "$TMP/$name.err" && return 0
+      kill -0 "$SHOP_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$SHOP_PID" 2>/dev/null; then die "shop $name did not print 'listening' within 10 s"; fi
+    grep -q 'cannot listen' "$TMP/$name.err" || { cat "$TMP/$name.err" >&2; die "shop $name exited at start-up"; }
   done
-  die "shop $name did not print 'listening' within 10 s"
+  die "shop $name: no free port after 3 attempts"
 }
 
 # stop_shop: SIGTERM, then requires exit 0 within 10 s. Sets STOP_MS.
