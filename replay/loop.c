@@ -283,10 +283,13 @@ int loop_run_once(loop *l, uint64_t deadline)
         if (evs[i].events & EPOLLERR)
             ev |= LOOP_ERR;
         e->fn(l, fd, ev, e->arg);
-        /* A batch of events can take milliseconds: keep timers (intended sends) on time. */
-        l->now = st_now_ns();
-        if (l->n_heap && l->heap[0]->when <= l->now)
-            run_timers(l);
+        /* A batch of events can take milliseconds: keep timers (intended sends) on time,
+         * checking the clock every 4 events (each costs ~10 us at most). */
+        if ((i & 3) == 3) {
+            l->now = st_now_ns();
+            if (l->n_heap && l->heap[0]->when <= l->now)
+                run_timers(l);
+        }
     }
     run_timers(l);
     return 0;

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Ctrl-C: arrivals stop, in-flight requests drain within the grace period, results.json is
+# The live /metrics endpoint serves Prometheus text during the run. Ctrl-C: arrivals stop, in-flight requests drain within the grace period, results.json is
 # still written (stopped = "interrupted") and accounts for every planned request
 # (sent + unsent = planned, every sent request done). An unreachable target is exit 3, fast.
 . "$(dirname "$0")/replay_lib.sh"
 start_nginx
 make_scenario 60s 10
-"$REPLAY" run "$T/s.json" --no-progress --grace 2s -o "$T/r.json" >"$T/out" 2>"$T/err" &
+mport=$(free_port)
+"$REPLAY" run "$T/s.json" --no-progress --grace 2s -o "$T/r.json" --metrics-addr "127.0.0.1:$mport" >"$T/out" 2>"$T/err" &
 pid=$!
 sleep 3
+# The live Prometheus endpoint answers while the run goes on.
+curl -sf "http://127.0.0.1:$mport/metrics" >"$T/metrics" || fail "no /metrics endpoint on 127.0.0.1:$mport"
+grep -q '^replay_requests_sent_total [1-9]' "$T/metrics" || fail "/metrics lacks replay_requests_sent_total: $(head -3 "$T/metrics")"
+grep -q '^replay_latency_seconds_bucket{le="+Inf"}' "$T/metrics" || fail "/metrics lacks the latency histogram"
 kill -INT "$pid"
 t0=$(date +%s)
 wait "$pid"
