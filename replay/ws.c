@@ -181,6 +181,8 @@ static void check_closed(ws_conn *c)
     int snt = wslay_event_get_close_sent(c->ws);
     if (rcv && !snt && !c->local_close && !c->peer_first)
         c->peer_first = 1;
+    if (c->await_eof)
+        return;
     if ((rcv && snt) || (snt && !wslay_event_get_read_enabled(c->ws))) {
         uint16_t code;
         if (c->peer_first) {
@@ -190,6 +192,18 @@ static void check_closed(ws_conn *c)
             code = wslay_event_get_status_code_sent(c->ws);
             if (!c->reason)
                 set_reason(c, code_text(code), strlen(code_text(code)));
+        }
+        if (rcv && snt && !c->eof) {
+            /* RFC 6455 §7.1.1: the server should close TCP first, so that TIME_WAIT stays on
+             * its side and not on our ephemeral ports; wait for that (up to the close
+             * timeout). When we failed the connection (read shut), we close at once. */
+            c->await_eof = 1;
+            c->final_code = code;
+            if (c->state == WS_OPEN || c->close_deadline == WS_DEADLINE_NONE)
+                c->close_deadline = st_now_ns() + c->close_timeout;
+            c->state = WS_CLOSING;
+            c->next_ping = c->pong_deadline = WS_DEADLINE_NONE;
+            return;
         }
         finish(c, WS_CLOSED, code, NULL);
         return;
@@ -391,6 +405,8 @@ unsigned ws_conn_want(const ws_conn *c)
     case WS_OPEN:
     case WS_CLOSING: {
         unsigned w = 0;
+        if (c->await_eof)
+            return WS_WANT_READ;
         if (c->pending || wslay_event_want_read(c->ws))
             w |= WS_WANT_READ;
         if (wslay_event_want_write(c->ws))
@@ -403,8 +419,29 @@ unsigned ws_conn_want(const ws_conn *c)
 }
 
 /* OPEN/CLOSING: reads (when readable or bytes are pending), flushes, then checks closing. */
+/* CLOSING after both close frames: reads (and drops) until the server closes TCP. */
+static void await_eof_io(ws_conn *c)
+{
+    for (;;) {
+        uint8_t buf[256];
+        size_t got;
+        int r = ws__io_recv(c, buf, sizeof buf, &got);
+        if (r == IO_AGAIN)
+            return;
+        if (r != IO_OK) {
+            finish(c, WS_CLOSED, c->final_code, NULL);
+            return;
+        }
+    }
+}
+
 static void frames_io(ws_conn *c, unsigned ready)
 {
+    if (c->await_eof) {
+        if (ready & WS_WANT_READ)
+            await_eof_io(c);
+        return;
+    }
     if ((ready & WS_WANT_READ) || c->pending) {
         c->in_io = 1;
         int r = wslay_event_recv(c->ws);
@@ -533,8 +570,12 @@ int ws_conn_on_timer(ws_conn *c, uint64_t now)
         }
         return result(c);
     case WS_CLOSING:
-        if (now >= c->close_deadline)
-            finish(c, WS_CLOSED, WS_CLOSE_ABNORMAL, "close handshake timed out");
+        if (now >= c->close_deadline) {
+            if (c->await_eof) /* the close handshake itself completed */
+                finish(c, WS_CLOSED, c->final_code, NULL);
+            else
+                finish(c, WS_CLOSED, WS_CLOSE_ABNORMAL, "close handshake timed out");
+        }
         return 0;
     default:
         return result(c);

@@ -37,9 +37,11 @@
  *                  Goes to CLOSING when either side sends a close frame, CLOSED when the
  *                  connection drops (code 1006) or a pong is overdue (1006).
  *   WS_CLOSING     a close frame was sent or received and the other half is pending. Goes to
- *                  CLOSED when both close frames have passed, when we failed the connection
- *                  (e.g. 1009 for an oversize message: our close frame is enough), or when
- *                  cfg.close_timeout_ns expires (1006).
+ *                  CLOSED when both close frames have passed and the server has closed TCP
+ *                  (RFC 6455 §7.1.1: the server closes first, so TIME_WAIT is not ours), when
+ *                  we failed the connection (e.g. 1009 for an oversize message: our close
+ *                  frame is enough), or when cfg.close_timeout_ns expires (1006, or the
+ *                  exchanged code if both close frames had passed).
  *   WS_CLOSED      final; the socket is closed (so epoll has forgotten it).
  *   WS_FAILED      final; the session never opened, or a local error (out of memory).
  * on_close is called exactly once for every session that ws_conn_start accepted, on the way

@@ -60,6 +60,8 @@ struct ws_conn {
     int fd;
     uint8_t tls, keep_curl, detached, started;
     uint8_t eof, local_close, peer_first, in_io;
+    uint8_t await_eof;   /* both close frames passed; waiting for the server's TCP close */
+    uint16_t final_code; /* the close code to report once await_eof ends */
     int rc; /* the negative ST_E* once FAILED */
     CURL *easy;
     CURLM *multi;
