@@ -4,9 +4,11 @@
  * column's per-row stream.
  */
 #include "gen.h"
+#include "shape_int.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +26,24 @@ static const char *const default_words[] = {
     "stone", "storm", "summit", "swift", "terra", "tide", "titan", "trail", "ultra", "urban",
     "valley", "vector", "velvet", "vista", "wave", "wild", "willow", "wind", "zen", "zephyr"};
 #define NDEFAULT_WORDS (sizeof default_words / sizeof default_words[0])
+const char *sh_default_word(size_t i)
+{
+    return default_words[i % NDEFAULT_WORDS];
+}
+
+size_t sh_default_nwords(void)
+{
+    return NDEFAULT_WORDS;
+}
+
+static unsigned char default_lens[NDEFAULT_WORDS];
+static pthread_once_t default_lens_once = PTHREAD_ONCE_INIT;
+
+static void init_default_lens(void)
+{
+    for (size_t i = 0; i < NDEFAULT_WORDS; i++)
+        default_lens[i] = (unsigned char)strlen(default_words[i]);
+}
 
 int gen_ctx_init(gen_ctx *cx, const shape *sh, uint64_t seed)
 {
@@ -32,6 +52,7 @@ int gen_ctx_init(gen_ctx *cx, const shape *sh, uint64_t seed)
     cx->used = 0;
     cx->depth = 0;
     cx->nmemo = 0;
+    pthread_once(&default_lens_once, init_default_lens);
     cx->arena = malloc(GEN_ARENA_BYTES);
     return cx->arena ? 0 : ST_ENOMEM;
 }
@@ -44,11 +65,15 @@ void gen_ctx_term(gen_ctx *cx)
 
 uint64_t gen_rank_row(const stable *t, uint64_t rank)
 {
+    if (t->rank_row && rank - 1 < t->rows)
+        return t->rank_row[rank - 1];
     return rng_permute(rank - 1, t->rows, t->pop_key);
 }
 
 uint64_t gen_row_rank(const stable *t, uint64_t row)
 {
+    if (t->row_rank && row < t->rows)
+        return (uint64_t)t->row_rank[row] + 1;
     return rng_permute_inverse(row, t->rows, t->pop_key) + 1;
 }
 
@@ -143,20 +168,28 @@ static size_t put_u64(char *dst, uint64_t v)
     return n;
 }
 
-/* A word index from 16 bits of a 64-bit draw (four words per draw: text is the costliest
- * generator). Multiply-shift maps 16 bits onto [0, n) with a bias below n / 65536, invisible
- * for word lists; lists longer than 4096 words take a full unbiased draw instead. */
-static size_t pick_word(rng_stream *s, size_t n, uint64_t *bits, int *left)
+/* Word indexes: one draw from the column's stream seeds a splitmix64 sequence (Steele,
+ * Lea & Flood 2014) that yields four 16-bit picks per step; text is the costliest generator
+ * and Philox per word dominated its profile. Multiply-shift maps 16 bits onto [0, n) with a
+ * bias below n / 65536, invisible for word lists; lists longer than 4096 words take one full
+ * unbiased stream draw per word instead. */
+typedef struct wordpick {
+    uint64_t state, bits;
+    int left;
+} wordpick;
+
+static size_t pick_word(rng_stream *s, size_t n, wordpick *w)
 {
     if (n > 4096)
         return (size_t)rng_below(s, n);
-    if (*left == 0) {
-        *bits = rng_next_u64(s);
-        *left = 4;
+    if (w->left == 0) {
+        w->bits = rng_mix(w->state, 0x9e3779b97f4a7c15ull);
+        w->state += 0x9e3779b97f4a7c15ull;
+        w->left = 4;
     }
-    size_t i = (size_t)(((*bits & 0xffff) * n) >> 16);
-    *bits >>= 16;
-    (*left)--;
+    size_t i = (size_t)(((w->bits & 0xffff) * n) >> 16);
+    w->bits >>= 16;
+    w->left--;
     return i;
 }
 
@@ -180,8 +213,8 @@ static void eval_text(gen_ctx *cx, const gen *g, uint64_t key, rng_stream *s, gv
     size_t quota = nw && target > (double)fixed ? (size_t)((target - (double)fixed) / (double)nw + 0.5) : 0;
     char *dst = cx->arena + cx->used;
     size_t room = GEN_ARENA_BYTES - cx->used, n = 0;
-    uint64_t wbits = 0;
-    int wleft = 0;
+    wordpick wp = {rng_next_u64(s), 0, 0};
+    const unsigned char *dlens = g->nwords ? NULL : default_lens;
     if (room > SHAPE_MAX_WIDTH * 2 + 64)
         room = SHAPE_MAX_WIDTH * 2 + 64;
     for (size_t i = 0; i < g->npieces; i++) {
@@ -197,8 +230,9 @@ static void eval_text(gen_ctx *cx, const gen *g, uint64_t key, rng_stream *s, gv
         }
         case TP_ROW: n += put_u64(dst + n, key + 1); break;
         case TP_WORD: {
-            const char *w = words[pick_word(s, nwords, &wbits, &wleft)];
-            size_t k = strlen(w);
+            size_t wi = pick_word(s, nwords, &wp);
+            const char *w = words[wi];
+            size_t k = dlens ? dlens[wi] : strlen(w);
             if (n + k < room) {
                 memcpy(dst + n, w, k);
                 n += k;
@@ -206,21 +240,23 @@ static void eval_text(gen_ctx *cx, const gen *g, uint64_t key, rng_stream *s, gv
             break;
         }
         case TP_WORDS: {
-            size_t start = n;
-            while (n - start < quota) {
-                const char *w = words[pick_word(s, nwords, &wbits, &wleft)];
-                size_t k = strlen(w);
-                if (n + k + 2 >= room)
-                    break;
-                if (n > start)
-                    dst[n++] = ' ';
-                memcpy(dst + n, w, k);
-                n += k;
-            }
-            if (n - start > quota && quota > 0)
-                n = start + quota;
-            while (n > start && dst[n - 1] == ' ')
+            /* A slice of the word run: one draw and one copy, whatever the width. */
+            size_t k = quota;
+            if (k > room - n - 40)
+                k = room - n - 40;
+            if (k > g->soup_len)
+                k = g->soup_len;
+            if (k == 0)
+                break;
+            size_t at = g->starts[rng_below(s, g->nstarts)];
+            if (at + k > g->soup_len)
+                at = g->soup_len - k;
+            memcpy(dst + n, g->soup + at, k);
+            n += k;
+            while (k > 0 && dst[n - 1] == ' ') {
                 n--;
+                k--;
+            }
             break;
         }
         case TP_INT: {
@@ -362,7 +398,9 @@ static void eval_gen(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rn
     case G_ZIPF: {
         uint64_t r = rng_zipf_draw(&g->z, s);
         out->kind = V_INT;
-        out->i = g->i1 + (int64_t)(g->permute ? rng_permute(r - 1, g->z.n, g->perm_key) : r - 1);
+        out->i = g->i1 + (int64_t)(!g->permute ? r - 1
+                                   : g->ptab ? g->ptab[r - 1]
+                                             : rng_permute(r - 1, g->z.n, g->perm_key));
         return;
     }
     case G_CATEGORICAL:

@@ -552,6 +552,8 @@ void shape_free(shape *sh)
         }
         free(t->idx);
         free(t->fan.vals);
+        free(t->rank_row);
+        free(t->row_rank);
         rng_alias_free(t->fan.alias);
     }
     free(sh->t);

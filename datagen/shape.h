@@ -25,6 +25,11 @@
 #define SHAPE_MAX_COLS 256
 #define SHAPE_MAX_FANOUT 65535
 #define SHAPE_MAX_WIDTH 8192
+/* Permutations of up to this many items are tabulated once at resolve (4 bytes each): the
+ * keyed Feistel permutation costs ~100 ns per call and Zipf references call it per row. */
+#define SHAPE_PERM_TABLE (1u << 23)
+/* {words} text is cut from a 64 KiB run of words per generator (see gen.c). */
+#define SHAPE_SOUP_BYTES (64u * 1024u)
 
 /* Column SQL types that datagen formats itself. */
 enum ctype {
@@ -80,6 +85,7 @@ struct gen {
     rng_zipf z;
     int permute;
     uint64_t perm_key;
+    uint32_t *ptab;           /* rank-1 -> permuted value, precomputed for n <= SHAPE_PERM_TABLE */
     /* G_CATEGORICAL */
     gval *vals;
     size_t nvals;
@@ -98,6 +104,10 @@ struct gen {
     double width, wmin, wmax;
     char **words;
     size_t nwords;
+    char *soup;               /* {words}: a fixed run of words; values are slices of it */
+    size_t soup_len;
+    uint32_t *starts;         /* offsets of the words in soup */
+    size_t nstarts;
     /* G_REF / G_PARENT / group / switch: target */
     int ref_table, ref_col;
     int ref_dist;
@@ -165,6 +175,8 @@ typedef struct stable {
     int has_pop;
     double pop_s;
     rng_zipf pop_z;    /* resolved */
+    uint32_t *rank_row; /* rank-1 -> row, or NULL (computed with rng_permute when absent) */
+    uint32_t *row_rank; /* row -> rank-1, or NULL */
     uint64_t pop_key;
     char *hot_col;
     int64_t hot_top;

@@ -238,6 +238,41 @@ static int col_ref(const shape *sh, int ti, const char *name, const char *path, 
     return 0;
 }
 
+/* The word run behind {words}: SHAPE_SOUP_BYTES of words drawn from the list with a fixed
+ * stream of the column (independent of the run's seed, which picks the slices), plus a tail
+ * so that a slice starting near the end never wraps. */
+static int build_soup(gen *g, uint64_t colstream, char *err)
+{
+    int has = 0;
+    for (size_t i = 0; i < g->npieces; i++)
+        has |= g->pieces[i].kind == TP_WORDS;
+    if (!has)
+        return 0;
+    size_t cap = SHAPE_SOUP_BYTES + 2 * SHAPE_MAX_WIDTH + 512;
+    g->soup = malloc(cap);
+    g->starts = malloc((SHAPE_SOUP_BYTES / 2 + 1) * sizeof(uint32_t));
+    if (!g->soup || !g->starts)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    rng_stream s;
+    rng_stream_init(&s, 0x534f5550ull, rng_mix(colstream, 0x534f5550ull));
+    size_t n = 0;
+    while (n + 300 < cap) {
+        const char *w = g->nwords ? g->words[rng_below(&s, g->nwords)] : sh_default_word(rng_below(&s, sh_default_nwords()));
+        size_t k = strlen(w);
+        if (n < SHAPE_SOUP_BYTES && k > 0)
+            g->starts[g->nstarts++] = (uint32_t)n;
+        memcpy(g->soup + n, w, k);
+        n += k;
+        g->soup[n++] = ' ';
+    }
+    g->soup_len = n;
+    if (g->nstarts == 0) { /* only empty words: slices are empty */
+        g->starts[g->nstarts++] = 0;
+        g->soup_len = 0;
+    }
+    return 0;
+}
+
 int sh_parse_gen(shape *sh, int ti, int ci, json_t *jg, const char *path, gen **out, char *err)
 {
     stable *t = &sh->t[ti];
@@ -500,6 +535,8 @@ int sh_parse_gen(shape *sh, int ti, int ci, json_t *jg, const char *path, gen **
                 g->words[i] = sh_strdup(json_string_value(x));
             }
         }
+        if ((rc = build_soup(g, t->cols[ci].stream, err)))
+            return rc;
         break;
     }
     case G_UUID:
@@ -818,8 +855,77 @@ static int resolve_gen(shape *sh, stable *t, gen *g, char *err)
     return 0;
 }
 
+/* Marks which permutation tables the generators will use. */
+static void mark_needs(const shape *sh, int ti, const gen *g, unsigned char *fwd, unsigned char *inv)
+{
+    if (!g)
+        return;
+    if (g->kind == G_REF && (g->ref_dist == RD_ZIPF || g->ref_dist == RD_POPULAR))
+        fwd[g->ref_table] = 1;
+    if (g->kind == G_SWITCH && (g->on_pseudo == PS_RANK || g->on_pseudo == PS_RANK_FRAC))
+        inv[ti] = 1;
+    mark_needs(sh, ti, g->rest, fwd, inv);
+    mark_needs(sh, ti, g->els, fwd, inv);
+    for (size_t i = 0; i < g->ncases; i++)
+        mark_needs(sh, ti, g->cases[i].g, fwd, inv);
+}
+
+static int build_tables(shape *sh, char *err)
+{
+    unsigned char fwd[SHAPE_MAX_TABLES] = {0}, inv[SHAPE_MAX_TABLES] = {0};
+    for (size_t i = 0; i < sh->nt; i++)
+        for (size_t c = 0; c < sh->t[i].ncols; c++)
+            mark_needs(sh, (int)i, sh->t[i].cols[c].g, fwd, inv);
+    for (size_t i = 0; i < sh->nt; i++) {
+        stable *t = &sh->t[i];
+        free(t->rank_row);
+        free(t->row_rank);
+        t->rank_row = t->row_rank = NULL;
+        if (t->rows == 0 || t->rows > SHAPE_PERM_TABLE || t->parent >= 0)
+            continue;
+        if (fwd[i] && !(t->rank_row = malloc(t->rows * sizeof(uint32_t))))
+            return st_err(err, ST_ENOMEM, "out of memory");
+        if (inv[i] && !(t->row_rank = malloc(t->rows * sizeof(uint32_t))))
+            return st_err(err, ST_ENOMEM, "out of memory");
+        for (uint64_t r = 0; (fwd[i] || inv[i]) && r < t->rows; r++) {
+            uint64_t row = rng_permute(r, t->rows, t->pop_key);
+            if (t->rank_row)
+                t->rank_row[r] = (uint32_t)row;
+            if (t->row_rank)
+                t->row_rank[row] = (uint32_t)r;
+        }
+    }
+    return 0;
+}
+
+static int zipf_tables(gen *g, char *err)
+{
+    if (!g)
+        return 0;
+    if (g->kind == G_ZIPF && g->permute && g->z.n <= SHAPE_PERM_TABLE && !g->ptab) {
+        if (!(g->ptab = malloc(g->z.n * sizeof(uint32_t))))
+            return st_err(err, ST_ENOMEM, "out of memory");
+        for (uint64_t r = 0; r < g->z.n; r++)
+            g->ptab[r] = (uint32_t)rng_permute(r, g->z.n, g->perm_key);
+    }
+    int rc;
+    if ((rc = zipf_tables(g->rest, err)) || (rc = zipf_tables(g->els, err)))
+        return rc;
+    for (size_t i = 0; i < g->ncases; i++)
+        if ((rc = zipf_tables(g->cases[i].g, err)))
+            return rc;
+    return 0;
+}
+
 int sh_resolve_gens(shape *sh, char *err)
 {
+    int brc = build_tables(sh, err);
+    if (brc)
+        return brc;
+    for (size_t i = 0; i < sh->nt; i++)
+        for (size_t c = 0; c < sh->t[i].ncols; c++)
+            if ((brc = zipf_tables(sh->t[i].cols[c].g, err)))
+                return brc;
     for (size_t i = 0; i < sh->nt; i++) {
         stable *t = &sh->t[i];
         if (t->rows == 0)
@@ -847,6 +953,7 @@ void sh_gen_free(gen *g)
     for (size_t i = 0; g->vals && i < g->nvals; i++)
         free_val(&g->vals[i]);
     free(g->vals);
+    free(g->ptab);
     rng_alias_free(g->alias);
     sh_gen_free(g->rest);
     free(g->bounds);
@@ -857,6 +964,8 @@ void sh_gen_free(gen *g)
     for (size_t i = 0; g->words && i < g->nwords; i++)
         free(g->words[i]);
     free(g->words);
+    free(g->soup);
+    free(g->starts);
     for (size_t i = 0; g->cases && i < g->ncases; i++) {
         for (size_t k = 0; g->cases[i].vals && k < g->cases[i].nvals; k++)
             free_val(&g->cases[i].vals[k]);

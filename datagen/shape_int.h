@@ -21,5 +21,8 @@ int sh_resolve_gens(shape *sh, char *err);
 /* Parses "2024-01-01", "2024-01-01T12:00:00Z", "2024-01-01 12:00:00+00" into epoch
  * seconds. Returns 0 or -1. */
 int sh_parse_time(const char *s, double *out);
+/* The built-in word list of text generators (gen.c). */
+const char *sh_default_word(size_t i);
+size_t sh_default_nwords(void);
 
 #endif
