@@ -11,247 +11,6 @@
 
 #include "rng.h"
 
-int profile_type_class(const char *t)
-{
-    if (!t)
-        return PC_OTHER;
-    if (!strcmp(t, "smallint") || !strcmp(t, "integer") || !strcmp(t, "bigint"))
-        return PC_INT;
-    if (!strncmp(t, "numeric", 7) || !strcmp(t, "real") || !strcmp(t, "double precision"))
-        return PC_NUM;
-    if (!strcmp(t, "boolean"))
-        return PC_BOOL;
-    if (!strcmp(t, "text") || !strncmp(t, "character", 9) || !strncmp(t, "varchar", 7))
-        return PC_TEXT;
-    if (!strcmp(t, "date"))
-        return PC_DATE;
-    if (!strncmp(t, "timestamp", 9))
-        return strstr(t, "with time zone") ? PC_TSTZ : PC_TS;
-    if (!strcmp(t, "uuid"))
-        return PC_UUID;
-    return PC_OTHER;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-int profile_axis(int cls, const char *s, double *out)
-{
-    char *end;
-    if (!s)
-        return -1;
-    if (cls == PC_INT || cls == PC_NUM) {
-        double v = strtod(s, &end);
-        if (end == s || !isfinite(v))
-            return -1;
-        *out = v;
-        return 0;
-    }
-    if (cls == PC_DATE || cls == PC_TS || cls == PC_TSTZ) {
-        int y, mo, d, h = 0, mi = 0, n = 0;
-        double sec = 0;
-        if (sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n) < 3)
-            return -1;
-        const char *p = s + n;
-        if (*p == ' ' || *p == 'T')
-            sscanf(p + 1, "%d:%d:%lf", &h, &mi, &sec);
-        *out = (double)days_from_civil(y, mo, d) * 86400.0 + h * 3600.0 + mi * 60.0 + sec;
-        return 0;
-    }
-    return -1;
-}
-
-/* "2009-01-01 00:00:00+00" -> "2009-01-01T00:00:00Z" (the session runs in UTC). */
-static json_t *iso_literal(int cls, const char *s)
-{
-    char buf[64];
-    if (cls == PC_DATE)
-        return json_string(s);
-    snprintf(buf, sizeof buf, "%s", s);
-    char *sp = strchr(buf, ' ');
-    if (sp)
-        *sp = 'T';
-    char *tz = strpbrk(buf + 10, "+-");
-    if (tz)
-        *tz = 0;
-    size_t n = strlen(buf);
-    if (n + 2 < sizeof buf) {
-        buf[n] = 'Z';
-        buf[n + 1] = 0;
-    }
-    return json_string(buf);
-}
-
-json_t *profile_literal(int cls, const char *text)
-{
-    if (cls == PC_INT) {
-        char *end;
-        long long v = strtoll(text, &end, 10);
-        if (*end == 0)
-            return json_integer(v);
-    }
-    if (cls == PC_INT || cls == PC_NUM) {
-        double v;
-        if (!profile_axis(cls, text, &v))
-            return json_real(v);
-    }
-    if (cls == PC_DATE || cls == PC_TS || cls == PC_TSTZ)
-        return iso_literal(cls, text);
-    return json_string(text);
-}
-
-static json_t *epoch_literal(int cls, double t)
-{
-    int64_t days = (int64_t)floor(t / 86400.0);
-    int64_t rem = (int64_t)(t - (double)days * 86400.0);
-    int y, m, d;
-    char buf[64];
-    civil_from_days(days, &y, &m, &d);
-    if (cls == PC_DATE)
-        snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-    else
-        snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
-                 (int)(rem / 60 % 60), (int)(rem % 60));
-    return json_string(buf);
-}
-
-/* The per-column mask: the sorted distinct literals of the column's MCV list and histogram;
- * a literal maps to a synthetic value of the same rank. */
-typedef struct pmask {
-    int cls;
-    char **lit;
-    double *ax;
-    size_t n;
-    double gap;   /* numeric spacing between consecutive synthetic values */
-    int width;    /* letters for text codes */
-    int maxlen;   /* varchar(n) limit of the column, 0 = none */
-} pmask;
-
-static int cmp_axis(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int mask_init(pmask *m, const pgs_col *c, int cls, double rows)
-{
-    memset(m, 0, sizeof *m);
-    m->cls = cls;
-    size_t cap = c->nmcv + c->nhist;
-    m->lit = calloc(cap ? cap : 1, sizeof *m->lit);
-    m->ax = calloc(cap ? cap : 1, sizeof *m->ax);
-    if (!m->lit || !m->ax)
-        return ST_ENOMEM;
-    for (size_t i = 0; i < cap; i++)
-        m->lit[m->n++] = i < c->nmcv ? c->mcv[i] : c->hist[i - c->nmcv];
-    int numeric = cls == PC_INT || cls == PC_NUM || cls == PC_DATE || cls == PC_TS ||
-                  cls == PC_TSTZ;
-    if (numeric) {
-        size_t k = 0;
-        for (size_t i = 0; i < m->n; i++)
-            if (!profile_axis(cls, m->lit[i], &m->ax[k]))
-                k++;
-        qsort(m->ax, k, sizeof *m->ax, cmp_axis);
-        size_t u = 0;
-        for (size_t i = 0; i < k; i++)
-            if (!u || m->ax[i] != m->ax[u - 1])
-                m->ax[u++] = m->ax[i];
-        m->n = u;
-    } else {
-        qsort(m->lit, m->n, sizeof *m->lit, cmp_str);
-        size_t u = 0;
-        for (size_t i = 0; i < m->n; i++)
-            if (!u || strcmp(m->lit[i], m->lit[u - 1]))
-                m->lit[u++] = m->lit[i];
-        m->n = u;
-    }
-    double nd = c->n_distinct < 0 ? -c->n_distinct * rows : c->n_distinct;
-    /* Room for about 8x the distinct values between neighbouring literals, so integer
-     * rounding inside a bucket rarely merges values that were distinct. */
-    m->gap = m->n ? fmax(1.0, round((cls == PC_DATE ? 1.5 : 8) * nd / (double)m->n)) : 1.0;
-    m->width = 2;
-    for (double span = 26 * 26; span < (double)m->n + 1; span *= 26)
-        m->width++;
-    return 0;
-}
-
-static void mask_term(pmask *m)
-{
-    free(m->lit);
-    free(m->ax);
-}
-
-/* The synthetic value for a literal; NULL on OOM. */
-static json_t *mask_value(const pmask *m, const char *text)
-{
-    size_t r = 0;
-    if (m->cls == PC_INT || m->cls == PC_NUM || m->cls == PC_DATE || m->cls == PC_TS ||
-        m->cls == PC_TSTZ) {
-        double v;
-        if (profile_axis(m->cls, text, &v))
-            v = 0;
-        while (r < m->n && m->ax[r] < v)
-            r++;
-        double s = (double)(r + 1) * m->gap;
-        if (m->cls == PC_INT || m->cls == PC_NUM)
-            return m->cls == PC_INT ? json_integer((json_int_t)s) : json_real(s);
-        return epoch_literal(m->cls, 946684800.0 + s * (m->cls == PC_DATE ? 86400.0 : 60.0));
-    }
-    if (m->cls == PC_BOOL)
-        return json_string(text);
-    while (r < m->n && strcmp(m->lit[r], text) < 0)
-        r++;
-    /* A fixed-width letter code of the rank, padded with 'x' to the literal's length so
-     * that widths (and so pages) survive; the code prefix alone decides order. */
-    char code[256];
-    int w = m->width < 15 ? m->width : 15;
-    size_t len = strlen(text);
-    if (len > sizeof code - 1)
-        len = sizeof code - 1;
-    for (int i = w - 1; i >= 0; i--) {
-        code[i] = (char)('a' + r % 26);
-        r /= 26;
-    }
-    size_t n = (size_t)w;
-    while (n < len)
-        code[n++] = 'x';
-    if (m->maxlen && n > (size_t)m->maxlen && m->maxlen >= w)
-        n = (size_t)m->maxlen;
-    code[n] = 0;
-    return json_string(code);
-}
-
-static json_t *lit(const pmask *m, int mask, int cls, const char *text)
-{
-    return mask ? mask_value(m, text) : profile_literal(cls, text);
-}
-
 /* varchar(n) / character(n) length limit, 0 when none. */
 static int type_maxlen(const char *t)
 {
@@ -284,19 +43,6 @@ static double fit_zipf(double n, double f1)
             hi = mid;
     }
     return 0.5 * (lo + hi);
-}
-
-/* Six significant digits: statistics are estimates, and short numbers keep profiles legible. */
-static double r6(double v)
-{
-    char b[32];
-    snprintf(b, sizeof b, "%.6g", v);
-    return strtod(b, NULL);
-}
-
-static json_t *jreal(double v)
-{
-    return json_real(r6(v));
 }
 
 static int is_single(const pgs_names *nm, const char *col)
@@ -343,166 +89,6 @@ static void text_widths(json_t *g, double w, int limit, double rows)
     json_object_set_new(g, "max_width", json_integer((json_int_t)ceil(hi)));
 }
 
-/* How a column's literals become generator values: as they are, masked (rank-synthetic), or
- * as a reference into a dense parent key (clamped into its ids, renumbered from 1 when
- * masked). Values travel on the numeric axis (profile_axis) and are written back by class. */
-typedef struct vmap {
-    int cls;
-    int mask;
-    const pmask *m;
-    int fk;
-    double lo, hi;
-} vmap;
-
-static double vmap_axis(const vmap *v, const char *text)
-{
-    double x = 0;
-    if (v->fk) {
-        if (profile_axis(PC_INT, text, &x))
-            x = v->lo;
-        x = fmin(v->hi, fmax(v->lo, x));
-        return v->mask ? x - v->lo + 1 : x;
-    }
-    if (!v->mask) {
-        profile_axis(v->cls, text, &x);
-        return x;
-    }
-    size_t r = 0;
-    if (!profile_axis(v->cls, text, &x))
-        while (r < v->m->n && v->m->ax[r] < x)
-            r++;
-    double syn = (double)(r + 1) * v->m->gap;
-    if (v->cls == PC_DATE)
-        return 946684800.0 + syn * 86400.0;
-    if (v->cls == PC_TS || v->cls == PC_TSTZ)
-        return 946684800.0 + syn * 60.0;
-    return syn;
-}
-
-static json_t *vmap_json(const vmap *v, double x)
-{
-    if (v->fk || v->cls == PC_INT)
-        return json_integer((json_int_t)llround(x));
-    if (v->cls == PC_NUM)
-        return jreal(x);
-    return epoch_literal(v->cls, x);
-}
-
-typedef struct atom {
-    double a, b, w; /* a == b: a point mass (an MCV, or a bucket of one repeated value) */
-} atom;
-
-static int cmp_double(const void *x, const void *y)
-{
-    double p = *(const double *)x, q = *(const double *)y;
-    return p < q ? -1 : p > q;
-}
-
-/* The column's CDF at x: point masses below x (and at x when `incl`), plus each bucket's
- * weight times the share of its range below x. */
-static double atoms_cdf(const atom *at, size_t n, double x, int incl)
-{
-    double f = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (at[i].a == at[i].b)
-            f += at[i].a < x || (incl && at[i].a == x) ? at[i].w : 0;
-        else
-            f += at[i].w * fmin(1, fmax(0, (x - at[i].a) / (at[i].b - at[i].a)));
-    }
-    return f;
-}
-
-/* The column's whole quantile function -- MCVs as point masses, the rest spread evenly over
- * the equal-depth buckets (which may overlap MCVs) -- sampled at nb + 1 equally spaced
- * probabilities by inverting the piecewise-linear CDF between its breakpoints. A `histogram`
- * over these bounds reproduces the MCV frequencies (to about 1/nb) and, unlike
- * `categorical`, takes `correlation`. Returns the bounds array or NULL. */
-/* The column's atoms (MCV points and histogram buckets) on vm's axis; *n receives the count.
- * Returns NULL when there are none or on OOM. Caller frees. */
-static atom *atoms_build(const pgs_col *c, const vmap *vm, size_t *n)
-{
-    size_t nh = c->nhist >= 2 ? c->nhist - 1 : 0, k = 0;
-    *n = 0;
-    if (!c->nmcv && !nh)
-        return NULL;
-    atom *at = calloc(c->nmcv + nh, sizeof *at);
-    if (!at)
-        return NULL;
-    double live = c->null_frac < 1 ? 1 - c->null_frac : 1, msum = 0;
-    for (size_t i = 0; i < c->nmcv; i++) {
-        at[k].a = at[k].b = vmap_axis(vm, c->mcv[i]);
-        at[k++].w = c->mcf[i] / live;
-        msum += c->mcf[i] / live;
-    }
-    double hw = nh ? fmax(0, 1 - msum) / (double)nh : 0;
-    for (size_t i = 0; i < nh; i++) {
-        at[k].a = vmap_axis(vm, c->hist[i]);
-        at[k].b = fmax(at[k].a, vmap_axis(vm, c->hist[i + 1]));
-        at[k++].w = hw;
-    }
-    *n = k;
-    return at;
-}
-
-double profile_cdf(const pgs_col *c, int cls, double x, int incl)
-{
-    vmap vm = {.cls = cls};
-    size_t n;
-    atom *at = atoms_build(c, &vm, &n);
-    double total = 0, f;
-    for (size_t i = 0; i < n; i++)
-        total += at[i].w;
-    f = total > 0 ? atoms_cdf(at, n, x, incl) / total : 0;
-    free(at);
-    return f;
-}
-
-static json_t *quantile_bounds(const pgs_col *c, const vmap *vm, int nb)
-{
-    size_t k = 0;
-    atom *at = atoms_build(c, vm, &k);
-    double *bx = calloc(2 * k + 1, sizeof *bx), *fl = calloc(2 * k + 1, sizeof *fl),
-           *fr = calloc(2 * k + 1, sizeof *fr);
-    json_t *b = json_array();
-    if (!at || !bx || !fl || !fr || !b)
-        goto out;
-    size_t m = 0;
-    for (size_t i = 0; i < k; i++) {
-        bx[m++] = at[i].a;
-        bx[m++] = at[i].b;
-    }
-    qsort(bx, m, sizeof *bx, cmp_double);
-    size_t u = 0;
-    for (size_t i = 0; i < m; i++)
-        if (!u || bx[i] != bx[u - 1])
-            bx[u++] = bx[i];
-    for (size_t i = 0; i < u; i++) {
-        fl[i] = atoms_cdf(at, k, bx[i], 0);
-        fr[i] = atoms_cdf(at, k, bx[i], 1);
-    }
-    double total = fr[u - 1];
-    for (int j = 0; j <= nb && total > 0; j++) {
-        double q = (double)j / nb * total;
-        size_t i = 0;
-        while (i + 1 < u && fr[i] < q)
-            i++;
-        double x = bx[i];
-        if (q < fl[i] && i > 0 && fl[i] > fr[i - 1])
-            x = bx[i - 1] + (bx[i] - bx[i - 1]) * (q - fr[i - 1]) / (fl[i] - fr[i - 1]);
-        json_array_append_new(b, vmap_json(vm, x));
-    }
-out:
-    free(at);
-    free(bx);
-    free(fl);
-    free(fr);
-    if (json_array_size(b) < 2) {
-        json_decref(b);
-        return NULL;
-    }
-    return b;
-}
-
 #define PROFILE_QBUCKETS 500
 #define PROFILE_QBUCKETS_MAX 20000
 /* Above this |correlation| physical order is worth more than an exact MCV list. */
@@ -547,7 +133,7 @@ static json_t *key_gen(const pgs_table *t, const pgs_col *c, int cls, int mask, 
     return NULL;
 }
 
-static json_t *sorted_runs(const pgs_col *c, const vmap *vm, int cls);
+static json_t *sorted_runs(const pgs_col *c, const pv_map *vm, int cls);
 
 /* Buckets for a quantile histogram: enough that the least common MCV spans about four of
  * them (a point mass narrower than a bucket would come out as a bucket's worth of rows). */
@@ -562,7 +148,7 @@ static int qbuckets(const pgs_col *c)
 
 /* The generator for the values of a column that is neither a key nor a reference. */
 static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask,
-                         const pmask *m, int maxlen, int *inverse_cdf)
+                         const pv_mask *m, int maxlen, int *inverse_cdf)
 {
     double live = 1 - c->null_frac;
     if (live <= 1e-9)
@@ -579,7 +165,7 @@ static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask
             else if (c->nmcv == 1)
                 p = 1 - c->mcf[i] / live;
         }
-        return json_pack("{s:s, s:f}", "kind", "bool", "p", r6(fmin(1, fmax(0, p))));
+        return json_pack("{s:s, s:f}", "kind", "bool", "p", pv_r6(fmin(1, fmax(0, p))));
     }
     if (cls == PC_UUID)
         return json_pack("{s:s}", "kind", "uuid");
@@ -589,15 +175,15 @@ static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask
     /* Physical order matters for index-scan costs: a correlated column with MCVs trades the
      * exact MCV list for a quantile histogram that can carry the correlation. */
     if ((numeric || cls == PC_TEXT) && c->nmcv) {
-        vmap vr = {.cls = cls, .mask = mask, .m = m};
+        pv_map vr = {.cls = cls, .mask = mask, .m = m};
         json_t *runs = sorted_runs(c, &vr, cls);
         if (runs)
             return runs;
     }
     if (numeric && cls != PC_NUM && c->nmcv && c->has_corr &&
         fabs(c->correlation) > PROFILE_CORR_MIN) {
-        vmap vm = {.cls = cls, .mask = mask, .m = m};
-        json_t *b = quantile_bounds(c, &vm, qbuckets(c));
+        pv_map vm = {.cls = cls, .mask = mask, .m = m};
+        json_t *b = pv_quantiles(c, &vm, qbuckets(c));
         if (b) {
             *inverse_cdf = 1;
             return json_pack("{s:s, s:o}", "kind", "histogram", "bounds", b);
@@ -606,7 +192,7 @@ static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask
     if (numeric && c->nhist >= 2) {
         json_t *b = json_array();
         for (size_t i = 0; b && i < c->nhist; i++)
-            json_array_append_new(b, lit(m, mask, cls, c->hist[i]));
+            json_array_append_new(b, pv_lit(m, mask, cls, c->hist[i]));
         rest = json_pack("{s:s, s:o}", "kind", "histogram", "bounds", b);
         *inverse_cdf = 1;
     } else if (cls == PC_TEXT || cls == PC_OTHER) {
@@ -634,7 +220,7 @@ static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask
             rest = json_pack("{s:s, s:f, s:f}", "kind", "uniform", "min", lo, "max", hi);
         else
             rest = json_pack("{s:s, s:[o, o]}", "kind", "histogram", "bounds",
-                             epoch_literal(cls, lo), epoch_literal(cls, hi > lo ? hi : lo + 1));
+                             pv_epoch_literal(cls, lo), pv_epoch_literal(cls, hi > lo ? hi : lo + 1));
         *inverse_cdf = 1;
     } else if (cls == PC_INT || cls == PC_NUM) {
         rest = json_pack("{s:s, s:i, s:i}", "kind", "uniform", "min", 0, "max", 100);
@@ -649,8 +235,8 @@ static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask
     double sum = 0;
     json_t *vals = json_array(), *wts = json_array();
     for (size_t i = 0; i < c->nmcv; i++) {
-        json_array_append_new(vals, lit(m, mask, cls, c->mcv[i]));
-        json_array_append_new(wts, jreal(c->mcf[i] / live));
+        json_array_append_new(vals, pv_lit(m, mask, cls, c->mcv[i]));
+        json_array_append_new(wts, pv_jreal(c->mcf[i] / live));
         sum += c->mcf[i] / live;
     }
     json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", vals, "weights",
@@ -676,19 +262,19 @@ static json_t *names_json(const pgs_names *nm)
 /* The raw statistics kept for `datagen compare`: scalars, MCV frequencies, and for numeric
  * classes the whole-column quantiles (100 buckets) on the generator's axis (vm: masked or
  * renumbered like the generated values; NULL when the values are not comparable). */
-static json_t *stats_json(const pgs_col *c, const vmap *vm)
+static json_t *stats_json(const pgs_col *c, const pv_map *vm)
 {
-    json_t *s = json_pack("{s:f, s:i, s:f}", "null_frac", r6(c->null_frac), "avg_width",
-                          c->avg_width, "n_distinct", r6(c->n_distinct));
+    json_t *s = json_pack("{s:f, s:i, s:f}", "null_frac", pv_r6(c->null_frac), "avg_width",
+                          c->avg_width, "n_distinct", pv_r6(c->n_distinct));
     if (!s)
         return NULL;
     if (c->has_corr)
-        json_object_set_new(s, "correlation", jreal(c->correlation));
+        json_object_set_new(s, "correlation", pv_jreal(c->correlation));
     json_t *f = json_array();
     for (size_t i = 0; f && i < c->nmcv; i++)
-        json_array_append_new(f, jreal(c->mcf[i]));
+        json_array_append_new(f, pv_jreal(c->mcf[i]));
     json_object_set_new(s, "mcf", f);
-    json_t *q = vm ? quantile_bounds(c, vm, 100) : NULL;
+    json_t *q = vm ? pv_quantiles(c, vm, 100) : NULL;
     if (q)
         json_object_set_new(s, "quantiles", q);
     return s;
@@ -753,7 +339,7 @@ static double mcv_cover(const pgs_col *c)
  * value, in value order (reversed for negative correlation). Frequencies, the value set and
  * the correlation come out exact, where a histogram would invent values between the MCVs.
  * Returns NULL when the column does not qualify. */
-static json_t *sorted_runs(const pgs_col *c, const vmap *vm, int cls)
+static json_t *sorted_runs(const pgs_col *c, const pv_map *vm, int cls)
 {
     /* The few values left out of the MCV list (when it covers >= 99%) are the histogram's
      * bounds: they join as values sharing the remaining mass. */
@@ -773,7 +359,7 @@ static json_t *sorted_runs(const pgs_col *c, const vmap *vm, int cls)
         ord[i] = i;
         txt[i] = i < c->nmcv ? c->mcv[i] : c->hist[i - c->nmcv];
         w[i] = i < c->nmcv ? c->mcf[i] / live : fmax(0, 1 - cover) / (double)nh;
-        key[i] = cls == PC_TEXT ? 0 : vmap_axis(vm, txt[i]);
+        key[i] = cls == PC_TEXT ? 0 : pv_axis(vm, txt[i]);
     }
     /* Insertion sort into value order (descending for a negative correlation): MCV lists
      * are at most a few hundred long. */
@@ -791,14 +377,14 @@ static json_t *sorted_runs(const pgs_col *c, const vmap *vm, int cls)
         total += w[i];
     for (size_t i = 0; i < n; i++) {
         size_t k = ord[i];
-        json_t *v = cls == PC_TEXT ? lit(vm->m, vm->mask, cls, txt[k]) : vmap_json(vm, key[k]);
+        json_t *v = cls == PC_TEXT ? pv_lit(vm->m, vm->mask, cls, txt[k]) : pv_json(vm, key[k]);
         json_t *g = json_pack("{s:s, s:o}", "kind", "const", "value", v);
         cum += w[k] / total;
         if (i + 1 == n) {
             els = g;
             break;
         }
-        json_array_append_new(cases, json_pack("{s:{s:f}, s:o}", "when", "lt", r6(cum), "gen", g));
+        json_array_append_new(cases, json_pack("{s:{s:f}, s:o}", "when", "lt", pv_r6(cum), "gen", g));
     }
 out:
     free(ord);
@@ -838,7 +424,7 @@ static json_t *fk_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c,
     *hist = NULL;
     if (dense_key(rt, rc, &lo, &hi) && (c->nmcv || c->nhist >= 2)) {
         json_t *rest = NULL;
-        vmap vm = {.cls = PC_INT, .mask = mask, .fk = 1, .lo = lo, .hi = hi};
+        pv_map vm = {.cls = PC_INT, .mask = mask, .fk = 1, .lo = lo, .hi = hi};
         json_t *runs = sorted_runs(c, &vm, PC_INT);
         if (runs)
             return runs;
@@ -854,7 +440,7 @@ static json_t *fk_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c,
             return json_pack("{s:s, s:s, s:s, s:s, s:i}", "kind", "ref", "table", rt->name,
                              "column", rc, "dist", "cycle", "div", 1);
         if (c->nmcv && c->has_corr && fabs(c->correlation) > PROFILE_CORR_MIN) {
-            json_t *b = quantile_bounds(c, &vm, qbuckets(c));
+            json_t *b = pv_quantiles(c, &vm, qbuckets(c));
             if (b) {
                 *inverse_cdf = 1;
                 return json_pack("{s:s, s:o}", "kind", "histogram", "bounds", b);
@@ -876,7 +462,7 @@ static json_t *fk_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c,
         double sum = 0;
         for (size_t i = 0; i < c->nmcv; i++) {
             json_array_append_new(vals, fk_lit(c->mcv[i], lo, hi, mask));
-            json_array_append_new(wts, jreal(c->mcf[i] / live));
+            json_array_append_new(wts, pv_jreal(c->mcf[i] / live));
             sum += c->mcf[i] / live;
         }
         json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", vals,
@@ -906,20 +492,20 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
 {
     int cls = profile_type_class(c->type);
     int maxlen = type_maxlen(c->type);
-    pmask m;
-    if (mask_init(&m, c, cls, t->reltuples))
+    pv_mask m;
+    if (pv_mask_init(&m, c, cls, t->reltuples))
         return NULL;
     m.maxlen = maxlen;
     json_t *jc = json_pack("{s:s, s:s}", "name", c->name, "type", shape_type(cls, c->type));
     if (!jc) {
-        mask_term(&m);
+        pv_mask_term(&m);
         return NULL;
     }
     if (cls == PC_OTHER && strcmp(c->type, "bytea"))
         json_object_set_new(jc, "_note", json_sprintf("was %s; generated as text", c->type));
     json_t *g = NULL, *fk_hist = NULL;
     int inverse_cdf = 0, keep_hist = 1;
-    vmap vm = {.cls = cls, .mask = o->mask, .m = &m};
+    pv_map vm = {.cls = cls, .mask = o->mask, .m = &m};
     int numeric = cls == PC_INT || cls == PC_NUM || cls == PC_DATE || cls == PC_TS ||
                   cls == PC_TSTZ;
     const pgs_fk *fk = ref_of(db, t, c->name);
@@ -945,10 +531,10 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
         /* n_distinct caps the value set only where no MCV list shapes it (an MCV-covered
          * column re-evaluated at hash(row) mod n would lose its frequencies). */
         if (!c->nmcv && c->n_distinct != -1 && c->n_distinct != 0 && cls != PC_BOOL)
-            json_object_set_new(jc, "n_distinct", jreal(c->n_distinct));
+            json_object_set_new(jc, "n_distinct", pv_jreal(c->n_distinct));
     }
     if (c->null_frac > 0)
-        json_object_set_new(jc, "null_frac", jreal(c->null_frac));
+        json_object_set_new(jc, "null_frac", pv_jreal(c->null_frac));
     if (inverse_cdf && c->has_corr) {
         /* With few distinct values the ties make ANALYZE's correlation of a partly sorted
          * column come out near sqrt(c) (measured on Northwind's orders.ship_via: 0.30 in,
@@ -957,14 +543,14 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
         double cc = fmax(-1, fmin(1, c->correlation));
         if (nd < 50)
             cc *= fabs(cc);
-        json_object_set_new(jc, "correlation", jreal(cc));
+        json_object_set_new(jc, "correlation", pv_jreal(cc));
     }
     json_object_set_new(jc, "gen", g);
     if (c->has_stats) {
         json_object_set_new(jc, "_stats", stats_json(c, keep_hist && numeric ? &vm : NULL));
     }
     json_decref(fk_hist);
-    mask_term(&m);
+    pv_mask_term(&m);
     return g ? jc : (json_decref(jc), NULL);
 }
 
