@@ -82,6 +82,16 @@ python)
   start_py --early-frame
   run early-frame early-frame "ws://127.0.0.1:$port/"
   run early-frame-keep-curl early-frame "ws://127.0.0.1:$port/" --keep-curl
+  run early-frame-seed-7 early-frame "ws://127.0.0.1:$port/" --seed 7
+  # Sec-WebSocket-Key comes from the seeded stream: the same seed gives the same key.
+  wait_log 'server: key .*' "$srvlog"
+  for _ in $(seq 30); do [ "$(grep -c 'server: key' "$srvlog")" -ge 3 ] && break; sleep 0.1; done
+  mapfile -t keys < <(sed -n 's/^server: key //p' "$srvlog")
+  if [ "${#keys[@]}" = 3 ] && [ "${keys[0]}" = "${keys[1]}" ] && [ "${keys[0]}" != "${keys[2]}" ]; then
+    echo "ok   Sec-WebSocket-Key reproducible per seed (${keys[0]}), different for another seed"
+  else
+    echo "FAIL Sec-WebSocket-Key not reproducible per seed: ${keys[*]}"; fail=1
+  fi
   ;;
 lws)
   bin=$(command -v libwebsockets-test-server || echo /usr/bin/libwebsockets-test-server)

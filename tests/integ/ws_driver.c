@@ -13,7 +13,7 @@
  *      once the state is CLOSED or FAILED: never EPOLL_CTL_DEL it then, its number may
  *      already belong to another session.
  *
- * Usage: ws_driver MODE URL [--keep-curl] [--ca CERT_FILE]
+ * Usage: ws_driver MODE URL [--keep-curl] [--ca CERT_FILE] [--seed N]
  *   conformance  text, binary, fragmented both ways, pings both ways, close 4000 from us
  *   server-close the server closes with 4001 "server bye"
  *   oversize     the server sends 5000 bytes against a 1024-byte cap: we close with 1009
@@ -33,6 +33,7 @@
 #include <sys/epoll.h>
 
 #include "dbuf.h"
+#include "units.h"
 #include "ws.h"
 
 struct drv {
@@ -211,7 +212,7 @@ static void conformance(struct drv *d)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: ws_driver MODE URL [--keep-curl] [--ca CERT_FILE]\n");
+        fprintf(stderr, "usage: ws_driver MODE URL [--keep-curl] [--ca CERT_FILE] [--seed N]\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -234,6 +235,13 @@ int main(int argc, char **argv)
             cfg.keep_curl = 1;
         } else if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc) {
             cfg.ca_file = argv[++i];
+        } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+            uint64_t v;
+            if (units_parse_u64(argv[++i], &v, err) != 0) {
+                fprintf(stderr, "ws_driver: --seed: %s\n", err);
+                return 2;
+            }
+            cfg.seed = v;
         } else {
             fprintf(stderr, "ws_driver: unknown option '%s'\n", argv[i]);
             return 2;

@@ -64,6 +64,7 @@ async def early_frame(reader, writer):
             key = line.split(b":", 1)[1].strip()
     guid = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
     acc = base64.b64encode(hashlib.sha1(key + guid).digest())
+    print("server: key %s" % key.decode(), file=sys.stderr, flush=True)
     writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                  b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n"
                  b"\x81\x05early")
