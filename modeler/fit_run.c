@@ -180,6 +180,8 @@ int fit_run(fit_result *fr, char *err)
 
     /* Series: bin 0 starts at the first line's second. */
     fr->t0 = floor(g->first_ts);
+    if (fr->t0 < g->t0)
+        fr->t0 = g->t0; /* lines far earlier than the first one were counted in bin 0 */
     size_t off = (size_t)(fr->t0 - g->t0);
     size_t nsec = g->nsec > off ? g->nsec - off : 0;
     if (nsec == 0)

@@ -153,6 +153,11 @@ void quality_finish(quality *q, double span_s)
     if (ooo >= 0.01)
         q_finding(q, "%.1f%% of lines are out of order (reorder window %.0f s, %llu too late)",
                   100 * ooo, q->reorder_window_s, (unsigned long long)q->too_late);
+    double late = (double)q->too_late / (double)n;
+    if (late >= 0.01)
+        q_finding(q, "%.1f%% of lines are older than the newest line by more than the reorder "
+                     "window (%.0f s): files out of order? give them oldest first; time series, "
+                     "Hawkes and bursts are unreliable", 100 * late, q->reorder_window_s);
     if (q->ngaps)
         q_finding(q, "%zu gaps with no lines (longest %.0f s)", q->ngaps, q->gaps[0].duration);
     /* Repeated timestamps are expected at high rates with whole seconds: flag only beyond
@@ -172,6 +177,11 @@ int quality_timing_unusable(const quality *q, char *why, size_t n)
     }
     if (q->constant_second >= 0) {
         snprintf(why, n, "timestamps quantised: every line has second %02d", q->constant_second);
+        return 1;
+    }
+    if (q->parsed && (double)q->too_late / (double)q->parsed >= 0.05) {
+        snprintf(why, n, "%.0f%% of lines arrive later than the %.0f s reorder window (files out "
+                 "of order?)", 100.0 * (double)q->too_late / (double)q->parsed, q->reorder_window_s);
         return 1;
     }
     return 0;

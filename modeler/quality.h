@@ -59,7 +59,8 @@ void quality_line(quality *q, const logrec *r, uint64_t client_hash, int is_bot)
 /* One line in time order (after the reorder window). */
 void quality_sorted(quality *q, double ts);
 void quality_finish(quality *q, double span_s);
-/* 1 when inter-arrival times cannot be trusted (quantised timestamps); why is set. */
+/* 1 when inter-arrival times cannot be trusted (quantised timestamps, or 5% or more of the
+ * lines later than the reorder window); why is set. */
 int quality_timing_unusable(const quality *q, char *why, size_t n);
 
 /* 1 if the user agent looks like a crawler, monitor or script. */

@@ -83,4 +83,11 @@ for key in source.parsed sessions.count routes.0.template journeys.transitions.2
     echo "FAIL formats differ at $key: combined=$a nginx=$b csv=$c"; fail=1
   else echo "ok   $key same for combined, nginx format, csv ($a)"; fi
 done
+# 4. Files given newest first: the disorder is reported and the timing fits are refused.
+n=$(wc -l <"$tmp/s.log")
+head -n $((n / 2)) "$tmp/s.log" >"$tmp/old.log"
+tail -n +$((n / 2 + 1)) "$tmp/s.log" >"$tmp/new.log"
+"$bin" fit "$tmp/new.log" "$tmp/old.log" -o "$tmp/rev.json" --quiet || { echo "FAIL: fit exited $?"; fail=1; }
+expect "$tmp/rev.json" hawkes.fitted false
+expect_ge "$tmp/rev.json" quality.too_late 1000
 exit $fail
