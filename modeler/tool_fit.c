@@ -236,6 +236,22 @@ int tool_fit_main(int argc, char **argv)
         rc = st_rc_exit(r);
         goto done;
     }
+    if (g.q.parsed == 0) {
+        /* Nothing to model: almost always a wrong --format. Name the first failure. */
+        int why = 0;
+        for (int k = 1; k < LF_NREASONS; k++)
+            if (g.q.bad[k] && (!why || g.q.bad_first[k][0] < g.q.bad_first[why][0]))
+                why = k;
+        if (why)
+            log_error("none of the %llu lines parsed as '%s' (line %llu: %s); check --format",
+                      (unsigned long long)g.q.lines, logfmt_name(g.fmt),
+                      (unsigned long long)g.q.bad_first[why][0], logfmt_reason_name(why));
+        else
+            log_error("no lines read from the input");
+        ingest_term(&g);
+        rc = ST_EXIT_INPUT;
+        goto done;
+    }
     dbuf cmd;
     dbuf_init(&cmd, 4096);
     dbuf_adds(&cmd, "modeler");
