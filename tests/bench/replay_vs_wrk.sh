@@ -84,6 +84,7 @@ run_replay() {
   echo "$(jq '.counts.requests_done' "$T/r.json") $(cpu "$T/t") $(jq .elapsed_s "$T/r.json")"
 }
 
+echo "== $(uptime | sed 's/.*load/load/') (a shared machine: compare ratios within one run)"
 echo "== requests per generator CPU-second (nginx on core 0, generator on core 1, ${SECS}s runs)"
 for i in $(seq "$RUNS"); do
   read -r wn wc <<<"$(run_wrk)"

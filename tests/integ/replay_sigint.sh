@@ -31,6 +31,26 @@ sent=$(jq .counts.requests_sent "$T/r.json")
 logged=$(wc -l <"$T/access.log")
 [ "$sent" = "$logged" ] || fail "results say $sent sent, nginx logged $logged"
 
+# --max-rps: a plan of ~60 requests/s capped at 20/s for 3 s (+1 s grace) sends at most ~81,
+# counts the held-back sends and says the engine fell behind.
+make_scenario 3s 15
+"$REPLAY" run "$T/s.json" -q --max-rps 20/s --grace 1s -o "$T/m.json" || fail "--max-rps run exited $?"
+jq -e '.counts.requests_sent <= 85 and .counts.throttled > 0 and .counts.requests_planned > 120 and
+       (.warnings | length) > 0' "$T/m.json" >/dev/null \
+  || fail "--max-rps 20/s not enforced: $(jq -c '.counts | {requests_planned, requests_sent, throttled}' "$T/m.json")"
+
+# An abort threshold stops a failing run early (exit 1, results written, stopped = aborted).
+make_scenario 30s 10 '[]' ',"thresholds": [{"expr": "rate(errors) < 5%", "abort": true}], "limits": {"abort_after": "1s", "grace": "1s"}'
+sed -i 's|"/products/{products}"|"/nope/{products}"|' "$T/s.json"
+t0=$(date +%s)
+"$REPLAY" run "$T/s.json" -q -o "$T/a.json"
+rc=$?
+t1=$(date +%s)
+[ "$rc" = 1 ] || fail "abort threshold: exit $rc, want 1"
+[ $((t1 - t0)) -le 8 ] || fail "abort threshold: the run went on for $((t1 - t0)) s"
+jq -e '.stopped == "aborted" and .counts.errors["4xx"] > 0 and (.thresholds[0].ok | not)' "$T/a.json" >/dev/null \
+  || fail "abort threshold: $(jq -c '{stopped, e: .counts.errors}' "$T/a.json")"
+
 # Unreachable target: a clear error and exit 3 within the connect timeout, not a hang.
 port=$(free_port)
 t0=$(date +%s%N)
