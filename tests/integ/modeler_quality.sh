@@ -90,4 +90,8 @@ tail -n +$((n / 2 + 1)) "$tmp/s.log" >"$tmp/new.log"
 "$bin" fit "$tmp/new.log" "$tmp/old.log" -o "$tmp/rev.json" --quiet || { echo "FAIL: fit exited $?"; fail=1; }
 expect "$tmp/rev.json" hawkes.fitted false
 expect_ge "$tmp/rev.json" quality.too_late 1000
+# 5. Everyone behind one NAT address: low client cardinality is flagged.
+sed -E 's/^[0-9.]+ /192.0.2.7 /' "$tmp/s.log" >"$tmp/nat.log"
+"$bin" fit "$tmp/nat.log" -o "$tmp/nat.json" --quiet || { echo "FAIL: fit exited $?"; fail=1; }
+expect "$tmp/nat.json" quality.low_client_cardinality true
 exit $fail
