@@ -189,6 +189,8 @@ static void col_metrics(fid_line *ln, const expect *e, const pgs_col *c, double 
      * checked for such columns (tiny lookup tables, mostly-null columns). */
     if (rows_a * (1 - fmax(e->null_frac, c->null_frac)) < 10)
         return;
+    /* Distributions of values (histogram, correlation, width) rest on the non-null rows. */
+    double nn = fmax(1, n * (1 - fmax(e->null_frac, c->null_frac)));
     if (e->has_nd && e->nd != 0 && c->n_distinct != 0) {
         double ea = nd_abs(e->nd, rows_e), aa = nd_abs(c->n_distinct, rows_a);
         /* Fully sampled tables count distinct values exactly; sampled ones go through the
@@ -228,7 +230,7 @@ static void col_metrics(fid_line *ln, const expect *e, const pgs_col *c, double 
             d = fmax(d, want < lo ? lo - want : want > hi ? want - hi : 0);
         }
         double m = c->nhist >= 2 ? (double)(c->nhist - 1) : 100;
-        double tol = (2.0 / fmin(m, (double)(e->nhist - 1)) + 1.63 * sqrt(2 / n)) * tf;
+        double tol = (2.0 / fmin(m, (double)(e->nhist - 1)) + 1.63 * sqrt(2 / nn)) * tf;
         set(&ln->m[FM_HIST], d, tol, d <= tol);
     } else if (e->nhist >= 2 && c->nhist >= 2) {
         double a[FID_MAX_BOUNDS];
@@ -243,7 +245,7 @@ static void col_metrics(fid_line *ln, const expect *e, const pgs_col *c, double 
                 d = fmax(d, fabs(hist_cdf(a, na, e->hist[j]) - want));
             }
             size_t m = (e->nhist < na ? e->nhist : na) - 1;
-            double tol = (2.0 / (double)m + 1.63 * sqrt(2 / n)) * tf;
+            double tol = (2.0 / (double)m + 1.63 * sqrt(2 / nn)) * tf;
             set(&ln->m[FM_HIST], d, tol, d <= tol);
         }
     }
@@ -252,13 +254,13 @@ static void col_metrics(fid_line *ln, const expect *e, const pgs_col *c, double 
          * column's correlation is reported but cannot fail the comparison. */
         /* A random order's correlation has a standard deviation of about 1/sqrt(rows):
          * small tables get the slack their size implies. */
-        double d = fabs(c->correlation - e->corr), tol = (0.15 + 3 / sqrt(n)) * tf;
+        double d = fabs(c->correlation - e->corr), tol = (0.15 + 3 / sqrt(nn)) * tf;
         set(&ln->m[FM_CORR], d, tol, d <= tol || e->cls == PC_TEXT);
     }
     if (e->has_width) {
         /* Widths vary per value: the mean of n of them wanders by about 0.3 w / sqrt(n). */
         double d = fabs(c->avg_width - e->width);
-        double tol = (fmax(2, 0.1 * e->width) + 0.6 * e->width / sqrt(n)) * tf;
+        double tol = (fmax(2, 0.1 * e->width) + 0.6 * e->width / sqrt(nn)) * tf;
         set(&ln->m[FM_WIDTH], d, tol, d <= tol);
     }
 }

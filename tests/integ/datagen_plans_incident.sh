@@ -12,7 +12,8 @@
 #   no composite index, 1:     Limit(Gather Merge(Sort(Parallel Seq Scan))) -- all three
 #   composite index, 1:        Limit(Index Scan using the composite index) -- all three, no Sort
 #   composite index, 0.035:    hot uses the index scan; cold a Bitmap Heap Scan + Sort
-# and `plans --against` between the two scales without the index exits 1.
+# and `plans --against` between the two scales without the index exits 1. Finally the scale-1
+# databases are profiled with --mask and refilled: the copies must plan like "production".
 . "$(dirname "$0")/datagen_plans_lib.sh"
 start=$(date +%s)
 python3 - "$SRC/models/shapes/shop.json" "$TMPD" <<'PY' || { echo "FAIL: deriving shapes" >&2; exit 1; }
@@ -68,5 +69,22 @@ else fail "plans --against across scales: exit $rc"; cat "$TMPD/diff.txt" >&2; f
 rc=$?; [ $rc = 0 ] && ok "baseline of itself: exit 0" || fail "baseline of itself: exit $rc"
 "$DG" plans --queries "$Q" --db "dbname=$db_idx_0035" --baseline "$TMPD/idx-1.json" --quiet >/dev/null
 rc=$?; [ $rc = 1 ] && ok "small scale against the large-scale baseline: exit 1" || fail "baseline across scales: exit $rc"
+# Production profiled (masked: statistics only, no values) and refilled at 1x gives
+# production's plans back -- with and without the index, hot, median and cold.
+for v in noidx idx; do
+  eval "prod=\$db_${v}_1"
+  "$DG" profile --db "dbname=$prod" --mask -o "$TMPD/$v.profile.json" --quiet \
+    || { fail "profile $v"; continue; }
+  copy=$(newdb "inc_${v}_copy")
+  "$DG" fill --shape "$TMPD/$v.profile.json" --db "dbname=$copy" --quiet \
+    || { fail "fill from the $v profile"; continue; }
+  vacuum "$copy"
+  "$DG" compare --shape "$TMPD/$v.profile.json" --db "dbname=$copy" >"$TMPD/cmp.txt" 2>&1
+  rc=$?; [ $rc = 0 ] && ok "$v: refill from the masked profile within tolerance" \
+    || { fail "$v: compare exit $rc"; cat "$TMPD/cmp.txt" >&2; }
+  "$DG" plans --queries "$Q" --db "dbname=$copy" --against "dbname=$prod" >"$TMPD/pp.txt" 2>&1
+  rc=$?; [ $rc = 0 ] && ok "$v: refill from the masked profile plans like production" \
+    || { fail "$v: plans against production exit $rc"; cat "$TMPD/pp.txt" >&2; }
+done
 echo "incident: $FAILS failure(s) in $(( $(date +%s) - start ))s"
 [ $FAILS = 0 ]

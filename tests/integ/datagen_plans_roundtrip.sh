@@ -14,27 +14,6 @@ DATA=${ST_DATA_DIR:?ST_DATA_DIR not set}/dbs
   || { echo "FAIL: Chinook/Northwind scripts not found under $DATA" >&2; exit 1; }
 start=$(date +%s)
 
-# `datagen fill` ends with VACUUM (ANALYZE), but its tables come out with relallvisible = 0
-# (reported to the fill's owner: the VACUUM seems to run while the load still holds a
-# snapshot), which makes index-only scans look dearer than in the source. A second VACUUM
-# fixes the visibility map; this test is about profile/compare/plans, so it runs one.
-# VACUUM can only mark pages all-visible once no snapshot older than their rows remains, and a
-# backend that has just closed may still hold one for a moment: retry until the visibility
-# map covers every table (source and fills alike, so plans compare like with like).
-vacuum() {
-  local i left
-  for i in 1 2 3 4 5 6 7 8 9 10; do
-    psql -q -X -d "$1" -c "VACUUM ANALYZE" || { echo "FAIL: VACUUM ANALYZE $1" >&2; exit 1; }
-    left=$(psql -X -At -d "$1" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON
-      n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relpages > 0
-      AND c.relallvisible < c.relpages")
-    [ "$left" = 0 ] && return 0
-    sleep 0.5
-  done
-  echo "FAIL: $1: visibility map still incomplete after 10 VACUUMs" >&2
-  exit 1
-}
-
 load() { # NAME -> source database name
   local db
   db=$(newdb "$1_src")
