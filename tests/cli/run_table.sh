@@ -6,7 +6,8 @@
 # ARGS are shell words (quotes allowed) and may use $DATA (../shared/data), $SRC (source
 # root), $TMP (a fresh temporary directory for this table) and $BIN (build dir). An empty
 # pattern or "-" means "not checked". Lines starting with # and blank lines are ignored.
-# A case that feeds stdin writes "<FILE" as the last ARG word.
+# A case that feeds stdin ends ARGS with the word '<'FILE (quote the '<' so that eval keeps
+# it as a word instead of performing the redirection itself).
 set -u
 bin=${1:?usage: run_table.sh BINARY TABLE}
 table=${2:?usage: run_table.sh BINARY TABLE}
