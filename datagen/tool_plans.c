@@ -478,8 +478,11 @@ int tool_plans(int argc, char **argv)
             json_array_append_new(results, e);
             continue;
         }
-        printf("%-24s %-7s %s\n", a->q->name, qf_sample_name(a->sample),
-               !b ? "" : d ? "PLAN DIFFERS" : "same plan");
+        if (b)
+            printf("%-24s %-7s %s\n", a->q->name, qf_sample_name(a->sample),
+                   d ? "PLAN DIFFERS" : "same plan");
+        else
+            printf("%-24s %s\n", a->q->name, qf_sample_name(a->sample));
         if (d && why[0])
             printf("  %s\n", why);
         print_run("db", a);
