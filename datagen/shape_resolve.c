@@ -1,0 +1,226 @@
+/*
+ * shape_resolve.c -- the checks and preparation of a parsed shape that span generators and
+ * tables: unique-capable generators, dependency cycles, resolving references against the
+ * final row counts (Zipf constants, cycle divisors), the tabulated permutations, and freeing
+ * generators.
+ */
+#include "shape_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int sh_gen_unique(const stable *t, const gen *g)
+{
+    switch (g->kind) {
+    case G_SEQUENCE:
+    case G_PERMUTATION:
+    case G_UUID:
+        return 1;
+    case G_TEXT:
+        for (size_t i = 0; i < g->npieces; i++)
+            if (g->pieces[i].kind == TP_ROW)
+                return 1;
+        return 0;
+    default:
+        return 0;
+    }
+    (void)t;
+}
+
+/* Depth-first search over (table, column) dependencies; state 1 = on the stack. */
+static int dfs(const shape *sh, int ti, int ci, unsigned char *state, char *err);
+
+static int dfs_gen(const shape *sh, int ti, const gen *g, unsigned char *state, char *err)
+{
+    if (!g)
+        return 0;
+    int rc;
+    if ((g->kind == G_REF || g->kind == G_PARENT) && (rc = dfs(sh, g->ref_table, g->ref_col, state, err)))
+        return rc;
+    if (g->group_col >= 0 && (rc = dfs(sh, ti, g->group_col, state, err)))
+        return rc;
+    if (g->kind == G_SWITCH) {
+        if (g->on_col >= 0 && (rc = dfs(sh, ti, g->on_col, state, err)))
+            return rc;
+        for (size_t i = 0; i < g->ncases; i++)
+            if ((rc = dfs_gen(sh, ti, g->cases[i].g, state, err)))
+                return rc;
+        if ((rc = dfs_gen(sh, ti, g->els, state, err)))
+            return rc;
+    }
+    return dfs_gen(sh, ti, g->rest, state, err);
+}
+
+static int dfs(const shape *sh, int ti, int ci, unsigned char *state, char *err)
+{
+    size_t id = (size_t)ti * SHAPE_MAX_COLS + (size_t)ci;
+    if (state[id] == 2)
+        return 0;
+    if (state[id] == 1)
+        return st_err(err, ST_EINPUT, "tables[%d].columns[%d].gen: column '%s.%s' depends on itself", ti, ci,
+                      sh->t[ti].name, sh->t[ti].cols[ci].name);
+    state[id] = 1;
+    int rc = dfs_gen(sh, ti, sh->t[ti].cols[ci].g, state, err);
+    state[id] = 2;
+    return rc;
+}
+
+int sh_check_cycles(const shape *sh, char *err)
+{
+    unsigned char *state = calloc(sh->nt * SHAPE_MAX_COLS, 1);
+    if (!state)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    int rc = 0;
+    for (size_t t = 0; t < sh->nt && !rc; t++)
+        for (size_t c = 0; c < sh->t[t].ncols && !rc; c++)
+            rc = dfs(sh, (int)t, (int)c, state, err);
+    free(state);
+    return rc;
+}
+
+static int resolve_gen(shape *sh, stable *t, gen *g, char *err)
+{
+    if (!g)
+        return 0;
+    if (g->kind == G_REF) {
+        const stable *rt = &sh->t[g->ref_table];
+        if (rt->rows == 0)
+            return st_err(err, ST_EINPUT, "table '%s': references table '%s', which has 0 rows", t->name, rt->name);
+        if (g->ref_dist == RD_ZIPF && rng_zipf_init(&g->ref_z, rt->rows, g->ref_s, err))
+            return ST_EINPUT;
+        g->ref_div = g->ref_div0;
+        for (size_t k = 0; k < g->ndiv_tables; k++) {
+            uint64_t r = sh->t[g->div_tables[k]].rows;
+            g->ref_div *= r ? r : 1;
+        }
+    }
+    int rc;
+    if ((rc = resolve_gen(sh, t, g->rest, err)) || (rc = resolve_gen(sh, t, g->els, err)))
+        return rc;
+    for (size_t i = 0; i < g->ncases; i++)
+        if ((rc = resolve_gen(sh, t, g->cases[i].g, err)))
+            return rc;
+    return 0;
+}
+
+/* Marks which permutation tables the generators will use. */
+static void mark_needs(const shape *sh, int ti, const gen *g, unsigned char *fwd, unsigned char *inv)
+{
+    if (!g)
+        return;
+    if (g->kind == G_REF && (g->ref_dist == RD_ZIPF || g->ref_dist == RD_POPULAR))
+        fwd[g->ref_table] = 1;
+    if (g->kind == G_SWITCH && (g->on_pseudo == PS_RANK || g->on_pseudo == PS_RANK_FRAC))
+        inv[ti] = 1;
+    mark_needs(sh, ti, g->rest, fwd, inv);
+    mark_needs(sh, ti, g->els, fwd, inv);
+    for (size_t i = 0; i < g->ncases; i++)
+        mark_needs(sh, ti, g->cases[i].g, fwd, inv);
+}
+
+static int build_tables(shape *sh, char *err)
+{
+    unsigned char fwd[SHAPE_MAX_TABLES] = {0}, inv[SHAPE_MAX_TABLES] = {0};
+    for (size_t i = 0; i < sh->nt; i++)
+        for (size_t c = 0; c < sh->t[i].ncols; c++)
+            mark_needs(sh, (int)i, sh->t[i].cols[c].g, fwd, inv);
+    for (size_t i = 0; i < sh->nt; i++) {
+        stable *t = &sh->t[i];
+        free(t->rank_row);
+        free(t->row_rank);
+        t->rank_row = t->row_rank = NULL;
+        if (t->rows == 0 || t->rows > SHAPE_PERM_TABLE || t->parent >= 0)
+            continue;
+        if (fwd[i] && !(t->rank_row = malloc(t->rows * sizeof(uint32_t))))
+            return st_err(err, ST_ENOMEM, "out of memory");
+        if (inv[i] && !(t->row_rank = malloc(t->rows * sizeof(uint32_t))))
+            return st_err(err, ST_ENOMEM, "out of memory");
+        for (uint64_t r = 0; (fwd[i] || inv[i]) && r < t->rows; r++) {
+            uint64_t row = rng_permute(r, t->rows, t->pop_key);
+            if (t->rank_row)
+                t->rank_row[r] = (uint32_t)row;
+            if (t->row_rank)
+                t->row_rank[row] = (uint32_t)r;
+        }
+    }
+    return 0;
+}
+
+static int zipf_tables(gen *g, char *err)
+{
+    if (!g)
+        return 0;
+    if (g->kind == G_ZIPF && g->permute && g->z.n <= SHAPE_PERM_TABLE && !g->ptab) {
+        if (!(g->ptab = malloc(g->z.n * sizeof(uint32_t))))
+            return st_err(err, ST_ENOMEM, "out of memory");
+        for (uint64_t r = 0; r < g->z.n; r++)
+            g->ptab[r] = (uint32_t)rng_permute(r, g->z.n, g->perm_key);
+    }
+    int rc;
+    if ((rc = zipf_tables(g->rest, err)) || (rc = zipf_tables(g->els, err)))
+        return rc;
+    for (size_t i = 0; i < g->ncases; i++)
+        if ((rc = zipf_tables(g->cases[i].g, err)))
+            return rc;
+    return 0;
+}
+
+int sh_resolve_gens(shape *sh, char *err)
+{
+    int brc = build_tables(sh, err);
+    if (brc)
+        return brc;
+    for (size_t i = 0; i < sh->nt; i++)
+        for (size_t c = 0; c < sh->t[i].ncols; c++)
+            if ((brc = zipf_tables(sh->t[i].cols[c].g, err)))
+                return brc;
+    for (size_t i = 0; i < sh->nt; i++) {
+        stable *t = &sh->t[i];
+        if (t->rows == 0)
+            continue;
+        for (size_t c = 0; c < t->ncols; c++) {
+            int rc = resolve_gen(sh, t, t->cols[c].g, err);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static void free_val(gval *v)
+{
+    if (v->kind == V_TEXT)
+        free((char *)v->s);
+}
+
+void sh_gen_free(gen *g)
+{
+    if (!g)
+        return;
+    free_val(&g->cval);
+    for (size_t i = 0; g->vals && i < g->nvals; i++)
+        free_val(&g->vals[i]);
+    free(g->vals);
+    free(g->ptab);
+    rng_alias_free(g->alias);
+    sh_gen_free(g->rest);
+    free(g->bounds);
+    free(g->warp);
+    for (size_t i = 0; g->pieces && i < g->npieces; i++)
+        free(g->pieces[i].lit);
+    free(g->pieces);
+    for (size_t i = 0; g->words && i < g->nwords; i++)
+        free(g->words[i]);
+    free(g->words);
+    free(g->soup);
+    free(g->starts);
+    for (size_t i = 0; g->cases && i < g->ncases; i++) {
+        for (size_t k = 0; g->cases[i].vals && k < g->cases[i].nvals; k++)
+            free_val(&g->cases[i].vals[k]);
+        free(g->cases[i].vals);
+        sh_gen_free(g->cases[i].g);
+    }
+    free(g->cases);
+    sh_gen_free(g->els);
+    free(g);
+}
