@@ -82,7 +82,7 @@ static void on_tick(void *ud, const char *table, uint64_t done, uint64_t total, 
     units_fmt_count(b, sizeof b, total);
     units_fmt_rate(r, sizeof r, rate);
     units_fmt_duration(eta, sizeof eta, rate > 0 && total > done ? (double)(total - done) / rate : 0);
-    progress_update(&ts->pg, 0, "datagen: %-16s %s/%s rows  %s rows  ETA %s", table, a, b, r, eta);
+    progress_update(&ts->pg, 0, "datagen: %-16s %s/%s rows  %s  ETA %s", table, a, b, r, eta);
 }
 
 /* FNV-1a over the things that decide the rows, so --resume and --part only ever continue
@@ -91,7 +91,9 @@ static void make_run_key(const shape *sh, fill_opts *o, char **over, size_t nove
 {
     char extra[128];
     uint64_t h = rng_stream_id(sh->canon);
-    snprintf(extra, sizeof extra, "|%llu|%.17g|", (unsigned long long)o->seed, o->scale);
+    /* The version too: a resumed fill must be finished by the generators that started it. */
+    snprintf(extra, sizeof extra, "|%llu|%.17g|%s|%llu|", (unsigned long long)o->seed, o->scale, ST_VERSION,
+             (unsigned long long)o->chunk_rows);
     h = rng_mix(h, rng_stream_id(extra));
     for (size_t i = 0; i < nover; i++)
         h = rng_mix(h, rng_stream_id(over[i]));
@@ -195,13 +197,13 @@ static void print_summary(const shape *sh, const fill_opts *o, const fill_rep *r
         const fill_table_rep *t = &rep->t[i];
         char a[32], r[32];
         units_fmt_count(a, sizeof a, t->loaded);
-        units_fmt_rate(r, sizeof r, t->seconds > 0 ? (double)t->loaded / t->seconds * (o->jobs > 1 ? 1 : 1) : 0);
-        log_info("  %-20s %14s rows  %10s rows/stream  %.2fs", sh->t[i].name, a, r, t->seconds);
+        units_fmt_rate(r, sizeof r, t->seconds > 0 ? (double)t->loaded / t->seconds : 0);
+        log_info("  %-20s %14s rows  %10s per stream  %.2fs", sh->t[i].name, a, r, t->seconds);
     }
     char a[32], r[32];
     units_fmt_count(a, sizeof a, loaded);
     units_fmt_rate(r, sizeof r, rep->load_seconds > 0 ? (double)loaded / rep->load_seconds : 0);
-    log_info("%s rows in %.2fs (%s rows), post-load %.2fs, seed %llu, run %s%s", a, rep->load_seconds, r,
+    log_info("%s rows in %.2fs (%s), post-load %.2fs, seed %llu, run %s%s", a, rep->load_seconds, r,
              rep->post_seconds, (unsigned long long)o->seed, o->run_key,
              rep->complete ? "" : " (incomplete: other parts pending)");
     if (rep->chunks_skipped)
