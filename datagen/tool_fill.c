@@ -451,6 +451,14 @@ int tool_fill(int argc, char **argv)
         progress_done(&ts.pg);
         if (rc) {
             log_error("%s", err);
+            if (strstr(err, "violates")) {
+                /* The generated rows break a constraint: a shape problem, not a transient
+                 * one, so --resume would fail the same way. */
+                log_error("the generators cannot satisfy this constraint; give the column a generator in --shape "
+                          "(see docs/datagen.md, CHECK constraints), then rerun with --replace");
+                exitc = ST_EXIT_INPUT;
+                goto done;
+            }
             if (rc == ST_EENV)
                 log_error("the load can be finished with the same command plus --resume");
             exitc = st_rc_exit(rc);
