@@ -26,6 +26,12 @@ static void errmsg_sql(char *err, const char *what, const char *sql)
     st_err(err, ST_EENV, "%s (in: %.60s...)", msg, sql);
 }
 
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 PGconn *pgs_connect(const char *conninfo, char *err)
 {
     PGconn *c = PQconnectdb(conninfo ? conninfo : "");
@@ -46,6 +52,8 @@ PGconn *pgs_connect(const char *conninfo, char *err)
         PQfinish(c);
         return NULL;
     }
+    /* Server notices (DROP ... CASCADE details) are not ours to print. */
+    PQsetNoticeProcessor(c, quiet_notice, NULL);
     if (pgs_command(c, "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
                        "SET extra_float_digits = 1",
                     err)) {

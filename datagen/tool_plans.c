@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonio.h"
 #include "log.h"
@@ -21,6 +22,7 @@
 #include "plannorm.h"
 #include "qfile.h"
 #include "st.h"
+#include "tool.h"
 #include "tool_validate.h"
 #include "units.h"
 
@@ -41,6 +43,7 @@ typedef struct popts {
     const char *schema;
     int analyze;
     int names;          /* --index-names: keep index names instead of their columns */
+    int set_path;       /* SET search_path to schema (--schema given, or --scales) */
     pn_limits lim;
 } popts;
 
@@ -227,6 +230,13 @@ static int run_db(const char *conninfo, const qf_file *qf, const char *only, con
         return ST_EENV;
     relcache cache = {.c = c, .schema = o->schema};
     int rc = pgs_command(c, "SET statement_timeout = '120s'", err);
+    if (!rc && o->set_path) {
+        char *id = PQescapeIdentifier(c, o->schema, strlen(o->schema));
+        char sql[200];
+        snprintf(sql, sizeof sql, "SET search_path = %s", id ? id : "public");
+        PQfreemem(id);
+        rc = pgs_command(c, sql, err);
+    }
     size_t k = 0;
     for (size_t i = 0; i < qf->nq && !rc; i++) {
         if (only && strcmp(only, qf->q[i].name))
@@ -325,10 +335,139 @@ static void print_run(const char *who, const run *ru)
         printf("  %-8s flag %s: %s\n", "", pn_flag_name(ru->flags[k].kind), ru->flags[k].msg);
 }
 
+/* Compares runs a[] with the reference runs b[] (NULL: none), printing or appending JSON
+ * entries; counts differences and flags. scale_a/scale_b label the scales (NULL: none). */
+static void report(const run *ra, size_t na, const run *rb, size_t nb, const char *blabel,
+                   const char *scale_a, const char *scale_b, int json, json_t *results,
+                   size_t *differ, size_t *nflags)
+{
+    char alabel[32];
+    snprintf(alabel, sizeof alabel, "%s%s", scale_a ? "scale " : "db", scale_a ? scale_a : "");
+    for (size_t i = 0; i < na; i++) {
+        const run *a = &ra[i], *b = rb && i < nb ? &rb[i] : NULL;
+        char why[600] = "";
+        int d = 0;
+        if (b && b->plan)
+            d = pn_diff(a->plan, b->plan, why, sizeof why);
+        else if (b)
+            d = !b->shape || strcmp(a->shape, b->shape);
+        *differ += (size_t)d;
+        *nflags += a->nflags + (b ? b->nflags : 0);
+        if (json) {
+            json_t *e = json_pack("{s:s, s:s, s:o}", "query", a->q->name, "sample",
+                                  qf_sample_name(a->sample), "db", run_json(a));
+            if (scale_a) {
+                json_object_set_new(e, "scale", json_real(strtod(scale_a, NULL)));
+                json_object_set_new(e, "reference_scale", json_real(strtod(scale_b, NULL)));
+            }
+            if (b) {
+                json_object_set_new(e, "against", run_json(b));
+                json_object_set_new(e, "same", json_boolean(!d));
+                if (d && why[0])
+                    json_object_set_new(e, "difference", json_string(why));
+            }
+            json_array_append_new(results, e);
+            continue;
+        }
+        if (b)
+            printf("%-24s %-7s %s%s%s\n", a->q->name, qf_sample_name(a->sample),
+                   d ? "PLAN DIFFERS" : "same plan", scale_a ? " at scale " : "",
+                   scale_a ? scale_a : "");
+        else
+            printf("%-24s %s\n", a->q->name, qf_sample_name(a->sample));
+        if (d && why[0])
+            printf("  %s\n", why);
+        print_run(alabel, a);
+        if (b && (d || b->nflags)) {
+            char bl[32];
+            snprintf(bl, sizeof bl, "%s%s", scale_b ? "scale " : blabel, scale_b ? scale_b : "");
+            print_run(bl, b);
+        }
+    }
+}
+
+#define MAX_SCALES 8
+
+/* --scales: fills the shape once per scale into a schema of its own in --db
+ * (stampede_plans_<pid>_<k>, through `datagen fill --schema`), plans the queries there,
+ * drops the schema, and compares every scale with the first. One scale at a time: index
+ * names are per schema but fill's "index exists" check is not (reported), and the disk holds
+ * one copy at a time. Returns 0 or an ST_E* code with err set; *nruns receives the runs
+ * compared. */
+static int run_scales(const char *db, const char *list, const char *shape, const qf_file *qf,
+                      const char *only, const popts *o0, int json, json_t *results,
+                      size_t *differ, size_t *nflags, size_t *nruns, char *err)
+{
+    char *copy = strdup(list), *save = NULL, *names[MAX_SCALES];
+    run *runs[MAX_SCALES] = {0};
+    size_t n[MAX_SCALES] = {0}, ns = 0;
+    int rc = copy ? 0 : st_err(err, ST_ENOMEM, "out of memory");
+    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && !rc;
+         tok = strtok_r(NULL, ",", &save)) {
+        double v;
+        if (ns == MAX_SCALES || units_parse_double(tok, &v, err) || !(v > 0))
+            rc = st_err(err, ST_EINPUT, "--scales: expected 2 to %d scales > 0, like 0.035,1",
+                        MAX_SCALES);
+        else
+            names[ns++] = tok;
+    }
+    if (!rc && ns < 2)
+        rc = st_err(err, ST_EINPUT, "--scales: expected 2 to %d scales > 0, like 0.035,1",
+                    MAX_SCALES);
+    PGconn *c = rc ? NULL : pgs_connect(db, err);
+    if (!rc && !c)
+        rc = ST_EENV;
+    for (size_t k = 0; k < ns && !rc; k++) {
+        char schema[64], sql[160], e2[ST_ERRLEN];
+        snprintf(schema, sizeof schema, "stampede_plans_%ld_%zu", (long)getpid(), k);
+        snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
+        if ((rc = pgs_command(c, sql, err)))
+            break;
+        char *argv[] = {"fill", "--shape", (char *)shape, "--db", (char *)db, "--schema",
+                        schema, "--scale", names[k], "--hot-ids", "none", "--quiet", NULL};
+        log_info("plans: filling scale %s into schema %s", names[k], schema);
+        int level = log_level; /* fill's --quiet sets the (global) level: restore it */
+        int fr = tool_fill((int)(sizeof argv / sizeof argv[0]) - 1, argv);
+        log_level = level;
+        if (fr)
+            rc = st_err(err, fr == ST_EXIT_INPUT ? ST_EINPUT : ST_EENV,
+                        "--scales: datagen fill of scale %s failed (exit %d)", names[k], fr);
+        popts o = *o0;
+        o.schema = schema;
+        o.set_path = 1;
+        if (!rc && !(runs[k] = calloc(qf->nq * 3, sizeof *runs[k])))
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+        if (!rc)
+            rc = run_db(db, qf, only, &o, runs[k], &n[k], err);
+        /* Our own schema, created above: dropping it with its contents is the point. */
+        snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", schema);
+        if (pgs_command(c, sql, e2))
+            log_warn("%s", e2);
+    }
+    for (size_t k = 1; k < ns && !rc; k++)
+        report(runs[k], n[k], runs[0], n[0], NULL, names[k], names[0], json, results, differ,
+               nflags);
+    if (!rc && !json)
+        for (size_t i = 0; i < n[0]; i++) {
+            /* The reference scale's own shapes, once, so that every scale is on record. */
+            if (i == 0)
+                printf("-- reference: scale %s\n", names[0]);
+            printf("%-24s %-7s %s\n", runs[0][i].q->name, qf_sample_name(runs[0][i].sample),
+                   runs[0][i].shape);
+        }
+    for (size_t k = 0; k < ns; k++)
+        free_runs(runs[k], n[k]);
+    *nruns = ns > 1 ? n[1] * (ns - 1) : 0;
+    if (c)
+        PQfinish(c);
+    free(copy);
+    return rc;
+}
+
 static void usage(void)
 {
     printf("usage: datagen plans --queries Q.sql --db CONNINFO [--against CONNINFO | --baseline "
-           "FILE] [OPTIONS]\n"
+           "FILE |\n                     --shape SHAPE.json --scales 0.035,1] [OPTIONS]\n"
            "\n"
            "EXPLAINs every query of Q.sql with hot, median and cold parameter values drawn from\n"
            "each database's own statistics, normalises the plans to their shapes (node types,\n"
@@ -338,6 +477,10 @@ static void usage(void)
            "  --db CONNINFO      the database to check (libpq conninfo or URI)\n"
            "  --against CONNINFO compare with the plans of another database (e.g. production)\n"
            "  --baseline FILE    compare with a report saved by 'plans --json'\n"
+           "  --scales A,B,...   with --shape: fill the shape at each scale into a schema of\n"
+           "                     its own in --db and compare every scale with the first\n"
+           "  --shape FILE       the shape to fill for --scales (each schema is dropped\n"
+           "                     after its plans are taken)\n"
            "  --analyze          EXPLAIN ANALYZE (runs the queries, inside a rolled-back\n"
            "                     transaction): estimate errors and runtimes\n"
            "  --max-rows N       flag sequential scans and sorts over N rows (default 100000)\n"
@@ -357,7 +500,9 @@ static void usage(void)
            "  datagen plans --queries models/queries/shop.sql --db dbname=staging \\\n"
            "                --against 'host=prod-replica dbname=shop'\n"
            "  datagen plans --queries q.sql --db dbname=small --json > small.json\n"
-           "  datagen plans --queries q.sql --db dbname=large --baseline small.json --analyze\n");
+           "  datagen plans --queries q.sql --db dbname=large --baseline small.json --analyze\n"
+           "  datagen plans --queries models/queries/shop.sql --db dbname=scratch \\\n"
+           "                --shape models/shapes/shop.json --scales 0.035,1\n");
 }
 
 static int parse_num(const char *flag, const char *s, double *out)
@@ -379,10 +524,13 @@ int tool_plans(int argc, char **argv)
         {"est-factor", required_argument, NULL, 'e'}, {"max-ms", required_argument, NULL, 'm'},
         {"only", required_argument, NULL, 'O'},    {"schema", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'j'},          {"quiet", no_argument, NULL, 'q'},
-        {"index-names", no_argument, NULL, 'N'},
+        {"index-names", no_argument, NULL, 'N'},  {"scales", required_argument, NULL, 'x'},
+        {"shape", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
     const char *qpath = NULL, *db = NULL, *against = NULL, *baseline = NULL, *only = NULL;
+    const char *scales_arg = NULL, *shape = NULL;
+    size_t nscaled = 0;
     popts o = {.schema = "public", .lim = {.max_rows = 100000, .est_factor = 10}};
     int json = 0, c;
     opterr = 0;
@@ -398,9 +546,11 @@ int tool_plans(int argc, char **argv)
         case 'e': if (parse_num("--est-factor", optarg, &o.lim.est_factor)) return ST_EXIT_INPUT; break;
         case 'm': if (parse_num("--max-ms", optarg, &o.lim.max_ms)) return ST_EXIT_INPUT; break;
         case 'O': only = optarg; break;
-        case 's': o.schema = optarg; break;
+        case 's': o.schema = optarg; o.set_path = 1; break;
         case 'j': json = 1; break;
         case 'N': o.names = 1; break;
+        case 'x': scales_arg = optarg; break;
+        case 'S': shape = optarg; break;
         case 'q': log_level = LOG_ERROR; break;
         case 'h': usage(); return ST_EXIT_OK;
         case 'V': printf("datagen %s\n", ST_VERSION); return ST_EXIT_OK;
@@ -421,8 +571,12 @@ int tool_plans(int argc, char **argv)
         log_error("plans: --queries and --db are required (try 'datagen plans --help')");
         return ST_EXIT_INPUT;
     }
-    if (against && baseline) {
-        log_error("plans: --against and --baseline exclude each other");
+    if ((against != NULL) + (baseline != NULL) + (scales_arg != NULL) > 1) {
+        log_error("plans: --against, --baseline and --scales exclude each other");
+        return ST_EXIT_INPUT;
+    }
+    if ((scales_arg != NULL) != (shape != NULL)) {
+        log_error("plans: --scales and --shape go together (the shape to fill at each scale)");
         return ST_EXIT_INPUT;
     }
     char err[ST_ERRLEN];
@@ -444,7 +598,7 @@ int tool_plans(int argc, char **argv)
     size_t cap = qf->nq * 3, na = 0, nb = 0;
     run *ra = calloc(cap, sizeof *ra), *rb = calloc(cap, sizeof *rb);
     int rc = ra && rb ? 0 : st_err(err, ST_ENOMEM, "out of memory");
-    if (!rc && (rc = run_db(db, qf, only, &o, ra, &na, err)))
+    if (!rc && !scales_arg && (rc = run_db(db, qf, only, &o, ra, &na, err)))
         log_error("--db: %s", err);
     if (!rc && against && (rc = run_db(against, qf, only, &o, rb, &nb, err)))
         log_error("--against: %s", err);
@@ -453,46 +607,19 @@ int tool_plans(int argc, char **argv)
             log_error("--baseline: %s", err);
         nb = na;
     }
-    int ref = against || baseline;
     size_t differ = 0, nflags = 0;
     json_t *results = json_array();
-    for (size_t i = 0; !rc && i < na; i++) {
-        const run *a = &ra[i], *b = ref && i < nb ? &rb[i] : NULL;
-        char why[600] = "";
-        int d = 0;
-        if (b && b->plan)
-            d = pn_diff(a->plan, b->plan, why, sizeof why);
-        else if (b)
-            d = !b->shape || strcmp(a->shape, b->shape);
-        differ += (size_t)d;
-        nflags += a->nflags + (b ? b->nflags : 0);
-        if (json) {
-            json_t *e = json_pack("{s:s, s:s, s:o}", "query", a->q->name, "sample",
-                                  qf_sample_name(a->sample), "db", run_json(a));
-            if (b) {
-                json_object_set_new(e, "against", run_json(b));
-                json_object_set_new(e, "same", json_boolean(!d));
-                if (d && why[0])
-                    json_object_set_new(e, "difference", json_string(why));
-            }
-            json_array_append_new(results, e);
-            continue;
-        }
-        if (b)
-            printf("%-24s %-7s %s\n", a->q->name, qf_sample_name(a->sample),
-                   d ? "PLAN DIFFERS" : "same plan");
-        else
-            printf("%-24s %s\n", a->q->name, qf_sample_name(a->sample));
-        if (d && why[0])
-            printf("  %s\n", why);
-        print_run("db", a);
-        if (b && (d || b->nflags))
-            print_run(against ? "against" : "baseline", b);
-    }
+    if (!rc && scales_arg) {
+        if ((rc = run_scales(db, scales_arg, shape, qf, only, &o, json, results, &differ,
+                             &nflags, &nscaled, err)))
+            log_error("%s", err);
+    } else if (!rc)
+        report(ra, na, against || baseline ? rb : NULL, nb, against ? "against" : "baseline",
+               NULL, NULL, json, results, &differ, &nflags);
     if (!rc && json) {
         json_t *doc = json_pack("{s:s, s:s, s:b, s:o, s:{s:I, s:I, s:I}}", "tool",
                                 "datagen plans", "version", ST_VERSION, "analyze", o.analyze,
-                                "results", results, "summary", "runs", (json_int_t)na,
+                                "results", results, "summary", "runs", (json_int_t)(scales_arg ? nscaled : na),
                                 "differ", (json_int_t)differ, "flags", (json_int_t)nflags);
         results = NULL;
         if ((rc = jsonio_save("-", doc, err)))
@@ -501,7 +628,8 @@ int tool_plans(int argc, char **argv)
     }
     json_decref(results);
     if (!rc)
-        log_info("plans: %zu runs, %zu plan difference%s, %zu flag%s", na, differ,
+        log_info("plans: %zu runs, %zu plan difference%s, %zu flag%s",
+                 scales_arg ? nscaled : na, differ,
                  differ == 1 ? "" : "s", nflags, nflags == 1 ? "" : "s");
     free_runs(ra, na);
     free_runs(rb, nb);

@@ -69,6 +69,22 @@ else fail "plans --against across scales: exit $rc"; cat "$TMPD/diff.txt" >&2; f
 rc=$?; [ $rc = 0 ] && ok "baseline of itself: exit 0" || fail "baseline of itself: exit $rc"
 "$DG" plans --queries "$Q" --db "dbname=$db_idx_0035" --baseline "$TMPD/idx-1.json" --quiet >/dev/null
 rc=$?; [ $rc = 1 ] && ok "small scale against the large-scale baseline: exit 1" || fail "baseline across scales: exit $rc"
+# The same across scales in one command: --shape --scales fills each scale into a schema of
+# its own and compares with the first. With the index, the hot category keeps its plan and
+# the median and cold ones change (Bitmap Heap Scan + Sort at 0.035, Index Scan at 1).
+sdb=$(newdb inc_scales)
+"$DG" plans --queries "$Q" --db "dbname=$sdb" --shape "$TMPD/idx.json" --scales 0.035,1 \
+  --json --quiet >"$TMPD/scales.json"
+rc=$?
+got=$(python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+print(" ".join("%s=%s" % (r["sample"], "same" if r["same"] else "differs") for r in d["results"]))' \
+  "$TMPD/scales.json" 2>&1)
+left=$(psql -X -At -d "$sdb" -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'stampede_plans_%'")
+if [ $rc = 1 ] && [ "$got" = "hot=same median=differs cold=differs" ] && [ "$left" = 0 ]; then
+  ok "plans --scales 0.035,1: exit 1, $got, schemas dropped"
+else fail "plans --scales: exit $rc, '$got', $left schemas left"; fi
+
 # Production profiled (masked: statistics only, no values) and refilled at 1x gives
 # production's plans back -- with and without the index, hot, median and cold.
 for v in noidx idx; do
