@@ -30,6 +30,7 @@ typedef struct expect {
     double hist[FID_MAX_BOUNDS];
     size_t nhist;
     int quantiles;    /* hist holds whole-column quantiles (profile), not a pg histogram */
+    int has_mcf;      /* an MCV profile is expected (possibly empty, from `_stats`) */
 } expect;
 
 static int cmp_desc(const void *a, const void *b)
@@ -73,11 +74,19 @@ static void expect_from_gen(const json_t *jc, expect *e)
             e->mcf[e->nmcf++] = json_number_value(json_array_get(w, i)) / norm *
                                 (1 - e->null_frac);
         qsort(e->mcf, e->nmcf, sizeof e->mcf[0], cmp_desc);
+        e->has_mcf = 1;
         const char *rk = json_string_value(json_object_get(rest, "kind"));
         if (rk && !strcmp(rk, "histogram"))
             hist_gen = rest;
-    } else if (!strcmp(kind, "histogram"))
+    } else if (!strcmp(kind, "histogram")) {
         hist_gen = g;
+    } else if (!strcmp(kind, "bool")) {
+        double p = json_number_value(json_object_get(g, "p"));
+        e->mcf[0] = fmax(p, 1 - p) * (1 - e->null_frac);
+        e->mcf[1] = fmin(p, 1 - p) * (1 - e->null_frac);
+        e->nmcf = e->mcf[1] > 0 ? 2 : 1;
+        e->has_mcf = 1;
+    }
     if (hist_gen)
         e->nhist = axis_array(json_object_get(hist_gen, "bounds"), e->cls, e->hist,
                               FID_MAX_BOUNDS);
@@ -89,6 +98,7 @@ static int expect_col(const json_t *jc, const char *path, expect *e, char *err)
     memset(e, 0, offsetof(expect, mcf));
     e->nmcf = e->nhist = 0;
     e->quantiles = 0;
+    e->has_mcf = 0;
     e->cls = profile_type_class(json_string_value(json_object_get(jc, "type")));
     json_t *st = json_object_get(jc, "_stats");
     char p[256];
@@ -108,6 +118,7 @@ static int expect_col(const json_t *jc, const char *path, expect *e, char *err)
                 return rc;
         }
         json_t *f = json_object_get(st, "mcf");
+        e->has_mcf = 1;
         for (size_t i = 0; i < json_array_size(f) && e->nmcf < 1024; i++)
             e->mcf[e->nmcf++] = json_number_value(json_array_get(f, i));
         e->nhist = axis_array(json_object_get(st, "quantiles"), e->cls, e->hist,
@@ -199,7 +210,8 @@ static void col_metrics(fid_line *ln, const expect *e, const pgs_col *c, double 
         if (ea >= 1 && aa >= 1)
             ratio(&ln->m[FM_NDISTINCT], aa, ea, tol);
     }
-    if (e->nmcf || c->nmcv) {
+    /* A generator that implies no frequencies (ref, switch, sequence...) is not checked. */
+    if (e->has_mcf && (e->nmcf || c->nmcv)) {
         size_t k = e->nmcf < c->nmcv ? e->nmcf : c->nmcv;
         if (!k)
             k = 1;

@@ -69,6 +69,15 @@ else fail "plans --against across scales: exit $rc"; cat "$TMPD/diff.txt" >&2; f
 rc=$?; [ $rc = 0 ] && ok "baseline of itself: exit 0" || fail "baseline of itself: exit $rc"
 "$DG" plans --queries "$Q" --db "dbname=$db_idx_0035" --baseline "$TMPD/idx-1.json" --quiet >/dev/null
 rc=$?; [ $rc = 1 ] && ok "small scale against the large-scale baseline: exit 1" || fail "baseline across scales: exit $rc"
+# compare also reads hand-written shapes: the fill of shop.json matches what its generators
+# imply (row counts, null shares, bool frequencies, the timestamp's correlation).
+for sc in 0.035 1; do
+  eval "d=\$db_idx_${sc/./}"
+  "$DG" compare --shape "$TMPD/idx.json" --db "dbname=$d" --scale "$sc" >"$TMPD/c.txt" 2>&1
+  rc=$?; [ $rc = 0 ] && ok "compare shop shape at scale $sc: within tolerance" \
+    || { fail "compare shop shape at scale $sc: exit $rc"; cat "$TMPD/c.txt" >&2; }
+done
+
 # The same across scales in one command: --shape --scales fills each scale into a schema of
 # its own and compares with the first. With the index, the hot category keeps its plan and
 # the median and cold ones change (Bitmap Heap Scan + Sort at 0.035, Index Scan at 1).
