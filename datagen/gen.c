@@ -132,9 +132,14 @@ static double row_pos(const stable *t, uint64_t key)
 }
 
 /* The quantile for an inverse-CDF generator: tied to the row position with probability
- * |correlation|, otherwise uniform. Always takes two draws so the recipe is fixed. */
+ * |correlation|, otherwise uniform. (Each row has its own stream, so the number of draws may
+ * differ between rows; |correlation| = 1 needs none.) */
 static double quantile(const stable *t, const scol *c, uint64_t key, rng_stream *s)
 {
+    if (c->corr == 1 || c->corr == -1) {
+        double p = row_pos(t, key);
+        return c->corr > 0 ? p : 1 - p;
+    }
     double a = rng_uniform(s);
     if (c->corr == 0)
         return a;
@@ -197,8 +202,27 @@ static void eval_text(gen_ctx *cx, const gen *g, uint64_t key, rng_stream *s, gv
 {
     const char *const *words = g->nwords ? (const char *const *)g->words : default_words;
     size_t nwords = g->nwords ? g->nwords : NDEFAULT_WORDS;
-    double target = g->wmin + rng_uniform(s) * (g->wmax - g->wmin);
     size_t fixed = 0, nw = 0;
+    for (size_t i = 0; i < g->npieces; i++)
+        nw += g->pieces[i].kind == TP_WORDS;
+    /* Only {words} needs a target width. */
+    double target = nw ? g->wmin + rng_uniform(s) * (g->wmax - g->wmin) : 0;
+    if (g->npieces == 1 && nw == 1) {
+        /* Pure filler: the value is the slice of the word run itself, no copy. */
+        size_t k = (size_t)(target + 0.5);
+        if (k > g->soup_len)
+            k = g->soup_len;
+        size_t at = g->nstarts ? g->starts[rng_below(s, g->nstarts)] : 0;
+        if (at + k > g->soup_len)
+            at = g->soup_len - k;
+        while (k > 0 && g->soup[at + k - 1] == ' ')
+            k--;
+        out->kind = V_TEXT;
+        out->s = g->soup + at;
+        out->len = k;
+        return;
+    }
+    nw = 0;
     for (size_t i = 0; i < g->npieces; i++) {
         const tpiece *p = &g->pieces[i];
         switch (p->kind) {
