@@ -16,7 +16,7 @@
 
 const char *fid_metric_name(int k)
 {
-    static const char *const n[] = {"rows", "null", "ndistinct", "mcv", "hist", "corr",
+    static const char *const n[] = {"rows", "pages", "null", "ndistinct", "mcv", "hist", "corr",
                                     "width"};
     return k >= 0 && k < FM_N ? n[k] : "?";
 }
@@ -351,6 +351,15 @@ fid_report *fid_compare(const json_t *shape, const pgs_db *db, const fid_opts *o
         else if (rows_e >= 0 && !(rows_e == 0 && rows_a <= 0)) {
             double tol = 1 + 0.1 * o->tol_factor;
             ratio(&r->lines[r->n - 1].m[FM_ROWS], rows_a < 0 ? 0 : rows_a, rows_e, tol);
+            /* Pages: a profile's relpages; small tables round to whole pages, hence the slack
+             * of two pages. Generated tables are freshly packed, production ones may be
+             * bloated: more pages than the fill is reported, not hidden. */
+            json_t *rp = json_object_get(ts, "relpages");
+            double pe = json_is_number(rp) ? json_number_value(rp) * f : -1;
+            if (pe > 0 && t->relpages > 0) {
+                double ptol = 1 + (0.15 + 2 / pe) * o->tol_factor;
+                ratio(&r->lines[r->n - 1].m[FM_PAGES], (double)t->relpages, pe, ptol);
+            }
         }
         close_line(r);
         if (rows_e < 0)

@@ -6,6 +6,8 @@
  * n_distinct, correlation, categorical weights, histogram bounds). Actual values come from
  * pgstats.h after ANALYZE. Metrics, per table and column:
  *   rows      reltuples / (rows x scale, unless the table is "fixed")
+ *   pages     relpages / (the profile's relpages x the same factor): the planner scales its
+ *             row estimate by the actual page count, so width and row count must meet here
  *   null      |delta null_frac|
  *   ndistinct  distinct-count ratio (negative n_distinct turned into a count first)
  *   mcv       max over frequency ranks of |delta freq| (ranks, not values: a masked or
@@ -29,12 +31,14 @@
 #include "pgstats.h"
 #include "st.h"
 
-enum fid_kind { FM_ROWS, FM_NULL, FM_NDISTINCT, FM_MCV, FM_HIST, FM_CORR, FM_WIDTH, FM_N };
+enum fid_kind {
+    FM_ROWS, FM_PAGES, FM_NULL, FM_NDISTINCT, FM_MCV, FM_HIST, FM_CORR, FM_WIDTH, FM_N
+};
 
 typedef struct fid_metric {
     int present;
     double value;
-    double tol;   /* FM_ROWS/FM_NDISTINCT: the ratio must lie in [1/tol, tol] */
+    double tol;   /* FM_ROWS/FM_PAGES/FM_NDISTINCT: the ratio must lie in [1/tol, tol] */
     int ok;
 } fid_metric;
 

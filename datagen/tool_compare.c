@@ -57,7 +57,7 @@ static void print_line(const fid_line *ln)
         const fid_metric *m = &ln->m[k];
         if (!m->present)
             continue;
-        if (k == FM_ROWS || k == FM_NDISTINCT)
+        if (k == FM_ROWS || k == FM_PAGES || k == FM_NDISTINCT)
             printf(" %s %.3gx/%.3g%s", fid_metric_name(k), m->value, m->tol, m->ok ? "" : "!");
         else
             printf(" %s %.3g/%.3g%s", fid_metric_name(k), m->value, m->tol, m->ok ? "" : "!");
