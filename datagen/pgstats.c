@@ -1,7 +1,7 @@
 /*
  * pgstats.c -- catalogs and planner statistics into plain structs (see pgstats.h).
  *
- * Every query is checked against the status it expects (pgbench's habit); a failure names
+ * Every statement goes through the checked helper pgx.h (pgbench's habit): a failure names
  * the server's message and the start of the SQL that failed. Rows of user tables are never
  * read: every FROM clause below is a system catalog or a statistics view.
  */
@@ -11,52 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgx.h"
+
 static char *xstrdup(const char *s)
 {
     return s ? strdup(s) : NULL;
 }
 
-static void errmsg_sql(char *err, const char *what, const char *sql)
-{
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s", what ? what : "");
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-        msg[--n] = 0;
-    st_err(err, ST_EENV, "%s (in: %.60s...)", msg, sql);
-}
-
-static void quiet_notice(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
 PGconn *pgs_connect(const char *conninfo, char *err)
 {
-    PGconn *c = PQconnectdb(conninfo ? conninfo : "");
-    if (!c) {
-        st_err(err, ST_EENV, "cannot connect: out of memory");
-        return NULL;
-    }
-    if (PQstatus(c) != CONNECTION_OK) {
-        char msg[200];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-        size_t n = strlen(msg);
-        while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-            msg[--n] = 0;
-        for (char *p = msg; *p; p++)
-            if (*p == '\n')
-                *p = ' ';
-        st_err(err, ST_EENV, "cannot connect to the database: %s", msg);
-        PQfinish(c);
-        return NULL;
-    }
-    /* Server notices (DROP ... CASCADE details) are not ours to print. */
-    PQsetNoticeProcessor(c, quiet_notice, NULL);
-    if (pgs_command(c, "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
-                       "SET extra_float_digits = 1",
-                    err)) {
+    PGconn *c = pgx_connect(conninfo, err);
+    if (c && pgx_exec(c, "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
+                         "SET extra_float_digits = 1",
+                      err)) {
         PQfinish(c);
         return NULL;
     }
@@ -65,27 +32,14 @@ PGconn *pgs_connect(const char *conninfo, char *err)
 
 int pgs_command(PGconn *c, const char *sql, char *err)
 {
-    PGresult *r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        errmsg_sql(err, PQerrorMessage(c), sql);
-        PQclear(r);
-        return ST_EENV;
-    }
-    PQclear(r);
-    return 0;
+    return pgx_exec(c, sql, err);
 }
 
 /* A checked query with the schema as $1. Returns the result or NULL with err set. */
 static PGresult *query(PGconn *c, const char *sql, const char *schema, char *err)
 {
     const char *params[1] = {schema};
-    PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        errmsg_sql(err, PQerrorMessage(c), sql);
-        PQclear(r);
-        return NULL;
-    }
-    return r;
+    return pgx_query(c, sql, 1, params, err);
 }
 
 void pgs_strv_free(char **v, size_t n)

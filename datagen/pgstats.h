@@ -100,13 +100,13 @@ typedef struct pgs_db {
     size_t skipped_idx; /* expression or partial indexes left out */
 } pgs_db;
 
-/* Connects with libpq (conninfo or URI; PG* environment honoured), sets the session as
- * described above. Returns NULL with err set to libpq's message (which never contains the
- * password). The caller closes with PQfinish. */
+/* Connects through pgx_connect (conninfo or URI; PG* environment honoured) and sets the
+ * session as described above. Returns NULL with err set to "cannot connect: " and libpq's
+ * message (which never contains the password). The caller closes with PQfinish. */
 PGconn *pgs_connect(const char *conninfo, char *err);
 
-/* Runs a statement that returns no rows (checked: PGRES_COMMAND_OK). Returns 0 or ST_EENV
- * with err holding the server's message and the SQL (shortened). */
+/* Runs a statement through pgx_exec. Returns 0 or ST_EENV with err holding the server's
+ * message and the SQL (shortened). */
 int pgs_command(PGconn *c, const char *sql, char *err);
 
 /* Reads the catalogs and statistics of one schema. tables: NULL for all tables, or a

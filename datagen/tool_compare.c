@@ -15,6 +15,7 @@
 #include "jsonio.h"
 #include "log.h"
 #include "pgstats.h"
+#include "pgx.h"
 #include "st.h"
 #include "tool_validate.h"
 #include "units.h"
@@ -72,23 +73,19 @@ static int analyze_tables(PGconn *c, const json_t *shape, const char *schema, ch
         const char *tn = json_string_value(json_object_get(json_array_get(tables, i), "name"));
         if (!tn)
             continue;
-        char *qs = PQescapeIdentifier(c, schema, strlen(schema));
-        char *qt = PQescapeIdentifier(c, tn, strlen(tn));
-        char sql[512];
+        char *qs = pgx_ident(c, schema), *qt = pgx_ident(c, tn);
+        char sql[512], e2[ST_ERRLEN];
         if (!qs || !qt) {
-            PQfreemem(qs);
-            PQfreemem(qt);
+            free(qs);
+            free(qt);
             return st_err(err, ST_ENOMEM, "out of memory");
         }
         snprintf(sql, sizeof sql, "ANALYZE %s.%s", qs, qt);
-        PQfreemem(qs);
-        PQfreemem(qt);
-        PGresult *r = PQexec(c, sql);
-        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
+        free(qs);
+        free(qt);
         /* A table missing from the database is reported by the comparison itself. */
-        if (!ok && !strstr(PQerrorMessage(c), "does not exist"))
-            return st_err(err, ST_EENV, "%s: %s", sql, PQerrorMessage(c));
+        if (pgx_exec(c, sql, e2) && !strstr(e2, "does not exist"))
+            return st_err(err, ST_EENV, "%s", e2);
     }
     return 0;
 }

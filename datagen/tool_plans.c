@@ -4,8 +4,8 @@
  *
  * Flow: load the query file (qfile.c); for each database, for each query and each requested
  * sample (hot/median/cold), draw the sampled parameters from that database's own pg_stats,
- * run EXPLAIN (FORMAT JSON[, ANALYZE]) through PQexecParams (so the planner sees the values,
- * as a custom plan), normalise (plannorm.c) and check. ANALYZE runs inside a transaction
+ * run EXPLAIN (FORMAT JSON[, ANALYZE]) with bound parameters (pgx_query, so the planner sees
+ * the values, as a custom plan), normalise (plannorm.c) and check. ANALYZE runs inside a transaction
  * that is always rolled back. Then compare shapes pairwise; any difference is exit 1.
  * Connection strings are never printed (they may carry a password).
  */
@@ -19,6 +19,7 @@
 #include "jsonio.h"
 #include "log.h"
 #include "pgstats.h"
+#include "pgx.h"
 #include "plannorm.h"
 #include "qfile.h"
 #include "st.h"
@@ -68,7 +69,8 @@ static int index_cb(void *ctx, const char *name, char *buf, size_t n)
             return 0;
         }
     const char *params[2] = {rc->schema, name};
-    PGresult *r = PQexecParams(
+    char err[ST_ERRLEN];
+    PGresult *r = pgx_query(
         rc->c,
         "SELECT '(' || string_agg(pg_get_indexdef(i.indexrelid, k, true) || "
         "CASE WHEN i.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END, ', ' ORDER BY k) || ')' "
@@ -76,8 +78,9 @@ static int index_cb(void *ctx, const char *name, char *buf, size_t n)
         "JOIN pg_namespace n ON n.oid = ic.relnamespace "
         "CROSS JOIN generate_series(1, i.indnkeyatts) k "
         "WHERE n.nspname = $1 AND ic.relname = $2",
-        2, NULL, params, NULL, NULL, 0);
-    int ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0);
+        2, params, err);
+    /* Not found (another schema): the plan keeps the index's name. */
+    int ok = r && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0);
     if (ok) {
         snprintf(buf, n, "%s", PQgetvalue(r, 0, 0));
         if (rc->ni < 64) {
@@ -96,12 +99,13 @@ static double reltuples_cb(void *ctx, const char *rel)
         if (!strcmp(rc->names[i], rel))
             return rc->vals[i];
     const char *params[2] = {rc->schema, rel};
-    PGresult *r = PQexecParams(rc->c,
-                               "SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON "
-                               "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
-                               2, NULL, params, NULL, NULL, 0);
-    double v = -1;
-    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+    char err[ST_ERRLEN];
+    PGresult *r = pgx_query(rc->c,
+                            "SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON "
+                            "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+                            2, params, err);
+    double v = -1; /* unknown: the caller falls back to the plan's own estimate */
+    if (r && PQntuples(r) == 1)
         v = strtod(PQgetvalue(r, 0, 0), NULL);
     PQclear(r);
     if (rc->n < 64) {
@@ -117,7 +121,7 @@ static int sample_value(PGconn *c, const char *schema, const qf_param *p, int sa
                         char *out, char *err)
 {
     const char *params[3] = {schema, p->table, p->column};
-    PGresult *r = PQexecParams(
+    PGresult *r = pgx_query(
         c,
         "SELECT s.n_distinct, c.reltuples, "
         "array_to_json(s.most_common_vals::text::text[])::text, "
@@ -125,12 +129,9 @@ static int sample_value(PGconn *c, const char *schema, const qf_param *p, int sa
         "FROM pg_stats s JOIN pg_namespace n ON n.nspname = s.schemaname "
         "JOIN pg_class c ON c.relname = s.tablename AND c.relnamespace = n.oid "
         "WHERE s.schemaname = $1 AND s.tablename = $2 AND s.attname = $3 AND NOT s.inherited",
-        3, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        st_err(err, ST_EENV, "reading pg_stats: %s", PQerrorMessage(c));
-        PQclear(r);
+        3, params, err);
+    if (!r)
         return ST_EENV;
-    }
     if (PQntuples(r) != 1) {
         PQclear(r);
         return st_err(err, ST_EINPUT, "%s.%s has no statistics (no such column, or run "
@@ -191,14 +192,15 @@ static int explain(PGconn *c, const popts *o, run *ru, relcache *cache, char *er
         free(sql);
         return rc;
     }
-    PGresult *r = PQexecParams(c, sql, q->nparams, NULL, vals, NULL, NULL, 0);
+    char qerr[ST_ERRLEN];
+    PGresult *r = pgx_query(c, sql, q->nparams, vals, qerr);
     free(sql);
     rc = 0;
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-        msg[strcspn(msg, "\n")] = 0;
-        rc = st_err(err, ST_EINPUT, "query '%s' (line %d) failed: %s", q->name, q->line, msg);
+    if (!r || PQntuples(r) < 1) {
+        /* The query file's SQL failed: bad input, named by query and line. */
+        qerr[strcspn(qerr, "[")] = 0;
+        rc = st_err(err, ST_EINPUT, "query '%s' (line %d) failed: %s", q->name, q->line,
+                    r ? "no plan returned" : qerr);
     } else {
         ru->plan = pn_parse(PQgetvalue(r, 0, 0), o->names ? NULL : index_cb, cache, err);
         if (!ru->plan || !(ru->shape = pn_shape(ru->plan)))
