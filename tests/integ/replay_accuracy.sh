@@ -26,6 +26,7 @@ jq -r '[.method, (.url | sub("^http://[^/]+"; "") | sub("\\{\\$cart_id\\}"; "c-4
 awk '{print $2, $3}' "$T/access.log" | sort >"$T/got"
 if ! cmp -s "$T/want" "$T/got"; then
   diff "$T/want" "$T/got" | head -5
+  diff "$T/want" "$T/got" | sed -n 's/^[<>] //p' | head -3 | while read -r m u; do grep -h " $m $u " "$T/access.log"; done
   fail "nginx's log differs from the plan ($(diff "$T/want" "$T/got" | grep -c '^[<>]') lines)"
 fi
 

@@ -23,7 +23,7 @@ free_port() {
 }
 
 # start_nginx [EXTRA_SERVER_CONFIG] -> sets PORT, TARGET; access log in $T/access.log with
-# "$msec $request_method $request_uri $status $http_traceparent sid=$cookie_sid" per line;
+# "$msec $request_method $request_uri $status $http_traceparent sid=$cookie_sid c=CONN:N t=S";
 # "/" sets a cookie "sid".
 start_nginx() {
   local extra=${1:-}
@@ -41,7 +41,7 @@ pid $T/ngx/nginx.pid;
 error_log $T/ngx/logs/error.log warn;
 events { worker_connections 4096; }
 http {
-  log_format rp '\$msec \$request_method \$request_uri \$status \$http_traceparent sid=\$cookie_sid';
+  log_format rp '\$msec \$request_method \$request_uri \$status \$http_traceparent sid=\$cookie_sid c=\$connection:\$connection_requests t=\$request_time';
   access_log $T/access.log rp;
   keepalive_requests 1000000;
   client_body_temp_path $T/ngx/body;

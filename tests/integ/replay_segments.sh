@@ -21,6 +21,7 @@ at=$(( $(date +%s) + 2 ))
 "$REPLAY" run "$T/s.json" -q --start-at "$at" -o "$T/one.json" || fail "single run exited $?"
 sleep 0.3
 norm "$T/access.log" >"$T/log_one"
+cp "$T/access.log" "$T/access_one.log"
 : >"$T/access.log"
 
 # Four processes together.
@@ -36,7 +37,8 @@ norm "$T/access.log" >"$T/log_four"
 n1=$(wc -l <"$T/log_one"); n4=$(wc -l <"$T/log_four")
 echo "one process: $n1 requests at nginx; four segments: $n4"
 [ "$n1" -gt 500 ] || fail "too few requests to test ($n1)"
-cmp -s "$T/log_one" "$T/log_four" || fail "the four segments sent something else than the single run ($(diff "$T/log_one" "$T/log_four" | grep -c '^[<>]') lines differ)"
+cmp -s "$T/log_one" "$T/log_four" || { diff "$T/log_one" "$T/log_four" | head -5
+  diff "$T/log_one" "$T/log_four" | sed -n 's/^[<>] //p' | head -3 | while read -r m u; do grep -h " $m $u " "$T/access_one.log" "$T/access.log"; done; false; } || fail "the four segments sent something else than the single run ($(diff "$T/log_one" "$T/log_four" | grep -c '^[<>]') lines differ)"
 
 # Counts add up exactly; the series align on wall-clock seconds.
 for k in sessions_planned sessions_started requests_planned requests_sent requests_done checks; do
