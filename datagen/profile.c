@@ -220,7 +220,8 @@ static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask
             rest = json_pack("{s:s, s:f, s:f}", "kind", "uniform", "min", lo, "max", hi);
         else
             rest = json_pack("{s:s, s:[o, o]}", "kind", "histogram", "bounds",
-                             pv_epoch_literal(cls, lo), pv_epoch_literal(cls, hi > lo ? hi : lo + 1));
+                             pv_epoch_literal(cls, lo),
+                             pv_epoch_literal(cls, hi > lo ? hi : lo + 1));
         *inverse_cdf = 1;
     } else if (cls == PC_INT || cls == PC_NUM) {
         rest = json_pack("{s:s, s:i, s:i}", "kind", "uniform", "min", 0, "max", 100);
@@ -384,7 +385,8 @@ static json_t *sorted_runs(const pgs_col *c, const pv_map *vm, int cls)
             els = g;
             break;
         }
-        json_array_append_new(cases, json_pack("{s:{s:f}, s:o}", "when", "lt", pv_r6(cum), "gen", g));
+        json_array_append_new(cases, json_pack("{s:{s:f}, s:o}", "when", "lt", pv_r6(cum),
+                                               "gen", g));
     }
 out:
     free(ord);
@@ -519,7 +521,7 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
         g = fk_gen(db, t, c, fk, o->mask, &inverse_cdf, &fk_hist);
         /* Comparable values only when they are the parent's ids, renumbered like them. */
         const pgs_table *rt = pgs_find_table(db, fk->ref_table);
-        keep_hist = fk_hist != NULL || (g && !strcmp(json_string_value(json_object_get(g, "kind")), "histogram"));
+        keep_hist = fk_hist != NULL || (g && !strcmp(kind_of(g), "histogram"));
         if (!dense_key(rt, fk->ref_cols.v[0], &vm.lo, &vm.hi))
             keep_hist = 0;
         vm.fk = 1;

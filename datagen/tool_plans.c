@@ -5,8 +5,8 @@
  * Flow: load the query file (qfile.c); for each database, for each query and each requested
  * sample (hot/median/cold), draw the sampled parameters from that database's own pg_stats,
  * run EXPLAIN (FORMAT JSON[, ANALYZE]) with bound parameters (pgx_query, so the planner sees
- * the values, as a custom plan), normalise (plannorm.c) and check. ANALYZE runs inside a transaction
- * that is always rolled back. Then compare shapes pairwise; any difference is exit 1.
+ * the values, as a custom plan), normalise (plannorm.c) and check. ANALYZE runs inside a
+ * transaction that is always rolled back. Then compare shapes pairwise; any difference is exit 1.
  * Connection strings are never printed (they may carry a password).
  */
 #include <getopt.h>
@@ -545,7 +545,10 @@ int tool_plans(int argc, char **argv)
         case 'b': baseline = optarg; break;
         case 'A': o.analyze = 1; break;
         case 'r': if (parse_num("--max-rows", optarg, &o.lim.max_rows)) return ST_EXIT_INPUT; break;
-        case 'e': if (parse_num("--est-factor", optarg, &o.lim.est_factor)) return ST_EXIT_INPUT; break;
+        case 'e':
+            if (parse_num("--est-factor", optarg, &o.lim.est_factor))
+                return ST_EXIT_INPUT;
+            break;
         case 'm': if (parse_num("--max-ms", optarg, &o.lim.max_ms)) return ST_EXIT_INPUT; break;
         case 'O': only = optarg; break;
         case 's': o.schema = optarg; o.set_path = 1; break;
@@ -621,7 +624,8 @@ int tool_plans(int argc, char **argv)
     if (!rc && json) {
         json_t *doc = json_pack("{s:s, s:s, s:b, s:o, s:{s:I, s:I, s:I}}", "tool",
                                 "datagen plans", "version", ST_VERSION, "analyze", o.analyze,
-                                "results", results, "summary", "runs", (json_int_t)(scales_arg ? nscaled : na),
+                                "results", results, "summary", "runs",
+                                (json_int_t)(scales_arg ? nscaled : na),
                                 "differ", (json_int_t)differ, "flags", (json_int_t)nflags);
         results = NULL;
         if ((rc = jsonio_save("-", doc, err)))
