@@ -138,10 +138,27 @@ static int stash_fks(PGconn *c, const shape *sh, const fill_opts *o, char *err)
     return 0;
 }
 
+static int prepare_locked(PGconn *c, const shape *sh, const fill_opts *o, char *err);
+
 int load_prepare(PGconn *c, const shape *sh, const fill_opts *o, char *err)
 {
+    /* One PREPARE at a time per database: parts of one fill starting together would race on
+     * CREATE TABLE IF NOT EXISTS, and the emptiness decisions must see a settled state. */
+    int rc = load_session(c, o, err);
+    rc = rc ? rc : pgx_exec(c, "SELECT pg_advisory_lock(hashtext('stampede_datagen_prepare'))", err);
+    if (rc)
+        return rc;
+    rc = prepare_locked(c, sh, o, err);
+    char e2[ST_ERRLEN];
+    if (PQstatus(c) == CONNECTION_OK)
+        pgx_exec(c, "SELECT pg_advisory_unlock(hashtext('stampede_datagen_prepare'))", e2);
+    return rc;
+}
+
+static int prepare_locked(PGconn *c, const shape *sh, const fill_opts *o, char *err)
+{
     int have_prog, rc;
-    if ((rc = load_session(c, o, err)) || (rc = table_exists(c, LOAD_PROGRESS_TABLE, &have_prog, err)))
+    if ((rc = table_exists(c, LOAD_PROGRESS_TABLE, &have_prog, err)))
         return rc;
     int *exists = calloc(sh->nt, sizeof(int));
     if (!exists)

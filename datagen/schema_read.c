@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonio.h"
 #include "pgx.h"
 #include "shape_int.h"
 
@@ -305,6 +306,42 @@ int schema_read(PGconn *c, const char *schema, json_t **out, char *err)
     *out = json_pack("{s:s,s:i,s:s,s:o}", "format", "stampede-shape", "version", 1, "name",
                      schema ? schema : "from-schema", "tables", tables);
     return *out ? 0 : st_err(err, ST_ENOMEM, "out of memory");
+}
+
+int schema_saved(PGconn *c, const char *schema, json_t **out, char *err)
+{
+    const char *p[1] = {schema ? schema : ""};
+    *out = NULL;
+    int64_t have;
+    int rc = pgx_scalar_i64(c, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('stampede_datagen_progress')", 0,
+                            NULL, &have, err);
+    if (rc || !have)
+        return rc;
+    PGresult *r = pgx_query(c, "SELECT info FROM stampede_datagen_progress WHERE run = '$fromschema' AND tbl = $1", 1, p, err);
+    if (!r)
+        return ST_EENV;
+    if (PQntuples(r) == 1) {
+        const char *txt = PQgetvalue(r, 0, 0);
+        *out = jsonio_loads(txt, strlen(txt), "saved --from-schema shape", err);
+    }
+    PQclear(r);
+    return 0;
+}
+
+int schema_save(PGconn *c, const char *schema, const json_t *base, char *err)
+{
+    char *txt = json_dumps(base, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!txt)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    const char *p[2] = {schema ? schema : "", txt};
+    PGresult *r = PQexecParams(c, "INSERT INTO stampede_datagen_progress (run, tbl, chunk, rows, info) "
+                                  "VALUES ('$fromschema', $1, 0, 0, $2) ON CONFLICT (run, tbl, chunk) "
+                                  "DO UPDATE SET info = EXCLUDED.info, done_at = now()",
+                               2, NULL, p, NULL, NULL, 0);
+    int rc = r && PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : st_err(err, ST_EENV, "saving the --from-schema shape: %s", PQerrorMessage(c));
+    PQclear(r);
+    free(txt);
+    return rc;
 }
 
 int schema_merge(json_t *base, json_t *over, const char *file, char *err)

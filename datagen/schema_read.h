@@ -34,6 +34,12 @@
 
 /* *out is a new reference. 0, ST_EENV, ST_EINPUT (unsupported schema), ST_ENOMEM. */
 int schema_read(PGconn *c, const char *schema, json_t **out, char *err);
+/* The catalog shape saved by an earlier fill of this schema (--resume reuses it: the catalog
+ * itself changed during the interrupted load: statistics, dropped foreign keys). *out is a
+ * new reference or NULL when none is saved. 0 or ST_EENV. */
+int schema_saved(PGconn *c, const char *schema, json_t **out, char *err);
+/* Saves `base` for schema_saved (needs the bookkeeping table). 0, ST_EENV or ST_ENOMEM. */
+int schema_save(PGconn *c, const char *schema, const json_t *base, char *err);
 /* Merges `over` (a shape document from `file`) into base. 0 or ST_EINPUT. */
 int schema_merge(json_t *base, json_t *over, const char *file, char *err);
 /* Re-resolves the shape with lowered row counts where needed. 0 or ST_EINPUT. */

@@ -341,12 +341,17 @@ int tool_fill(int argc, char **argv)
         log_error("fill: --part needs --db");
         return ST_EXIT_INPUT;
     }
+    if (o.replace && o.part_n > 1) {
+        /* One part replacing would drop what the other parts already loaded. */
+        log_error("fill: --replace cannot be combined with --part; empty the tables first (or run one --replace fill)");
+        return ST_EXIT_INPUT;
+    }
     if (o.replace && o.resume) {
         log_error("fill: --replace and --resume are exclusive");
         return ST_EXIT_INPUT;
     }
 
-    json_t *root = NULL;
+    json_t *root = NULL, *catalog = NULL; /* catalog: a fresh --from-schema read, saved for --resume */
     PGconn *conn = NULL;
     char target[512] = "";
     if (shape_path && !(root = jsonio_load(shape_path, err))) {
@@ -362,7 +367,13 @@ int tool_fill(int argc, char **argv)
         }
         json_t *base = NULL;
         int rc = load_session(conn, &o, err);
-        rc = rc ? rc : schema_read(conn, o.schema, &base, err);
+        if (!rc && o.resume)
+            rc = schema_saved(conn, o.schema, &base, err);
+        if (!rc && !base) {
+            rc = schema_read(conn, o.schema, &base, err);
+            if (!rc && !(catalog = json_deep_copy(base)))
+                rc = st_err(err, ST_ENOMEM, "out of memory");
+        }
         rc = rc ? rc : (root ? schema_merge(base, root, shape_path, err) : 0);
         json_decref(root);
         root = base;
@@ -370,6 +381,7 @@ int tool_fill(int argc, char **argv)
             log_error("%s", err);
             json_decref(root);
             PQfinish(conn);
+            json_decref(catalog);
             return st_rc_exit(rc);
         }
         o.drop_fks = 1;
@@ -379,6 +391,7 @@ int tool_fill(int argc, char **argv)
     if (!sh) {
         log_error("%s", err);
         PQfinish(conn);
+        json_decref(catalog);
         return ST_EXIT_INPUT;
     }
     if (!seed_set)
@@ -397,6 +410,7 @@ int tool_fill(int argc, char **argv)
         log_error("%s", err);
         shape_free(sh);
         PQfinish(conn);
+        json_decref(catalog);
         return ST_EXIT_INPUT;
     }
     make_run_key(sh, &o, over, nover);
@@ -405,6 +419,7 @@ int tool_fill(int argc, char **argv)
             log_error("--copy-format binary: table '%s' has a json column; use auto or text", sh->t[i].name);
             shape_free(sh);
             PQfinish(conn);
+            json_decref(catalog);
             return ST_EXIT_INPUT;
         }
     int exitc = ST_EXIT_OK;
@@ -412,6 +427,7 @@ int tool_fill(int argc, char **argv)
         print_dry_run(sh, &o, json);
         shape_free(sh);
         PQfinish(conn);
+        json_decref(catalog);
         return ST_EXIT_OK;
     }
     fill_rep rep;
@@ -421,6 +437,7 @@ int tool_fill(int argc, char **argv)
         log_error("out of memory");
         shape_free(sh);
         PQfinish(conn);
+        json_decref(catalog);
         return ST_EXIT_ENV;
     }
     uint64_t t0 = st_now_ns();
@@ -440,7 +457,7 @@ int tool_fill(int argc, char **argv)
         }
         log_info("target %s; shape %s, seed %llu, scale %g, jobs %u, part %u/%u", target, sh->name,
                  (unsigned long long)o.seed, o.scale, o.jobs, o.part_i, o.part_n);
-        if ((rc = load_prepare(conn, sh, &o, err))) {
+        if ((rc = load_prepare(conn, sh, &o, err)) || (catalog && (rc = schema_save(conn, o.schema, catalog, err)))) {
             log_error("%s", err);
             exitc = st_rc_exit(rc);
             goto done;
@@ -477,6 +494,7 @@ int tool_fill(int argc, char **argv)
     else if (exitc == ST_EXIT_OK && json)
         print_summary(sh, &o, &rep, target, json, nhot, hd);
 done:
+    json_decref(catalog);
     free(rep.t);
     shape_free(sh);
     PQfinish(conn);
