@@ -149,7 +149,8 @@ static const char SQL_TABLES[] =
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname";
 
 static const char SQL_COLS[] =
-    "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
+    "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+    "a.attgenerated <> '' "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 "
@@ -246,6 +247,10 @@ static int read_cols(PGconn *c, pgs_db *db, char *err)
         pgs_table *t = table_by_name(db, PQgetvalue(r, i, 0));
         if (!t)
             continue;
+        if (PQgetvalue(r, i, 4)[0] == 't') {
+            db->skipped_gen++; /* computed by the server: nothing to generate */
+            continue;
+        }
         if (t->ncols >= PGS_MAX_COLS) {
             PQclear(r);
             return st_err(err, ST_ELIMIT, "%s: more than %d columns", t->name, PGS_MAX_COLS);

@@ -98,6 +98,7 @@ typedef struct pgs_db {
     pgs_table *t;
     size_t nt;
     size_t skipped_idx; /* expression or partial indexes left out */
+    size_t skipped_gen; /* generated columns left out (the server computes them) */
 } pgs_db;
 
 /* Connects through pgx_connect (conninfo or URI; PG* environment honoured) and sets the

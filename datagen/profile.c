@@ -690,6 +690,10 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
         }
         json_array_append_new(tables, jt);
     }
+    if (db->skipped_gen)
+        json_array_append_new(notes, json_sprintf("%zu generated columns left out (the server "
+                                                  "computes them; add them back to the DDL)",
+                                                  db->skipped_gen));
     if (db->skipped_idx)
         json_array_append_new(notes, json_sprintf("%zu expression or partial indexes left out",
                                                   db->skipped_idx));
