@@ -543,6 +543,10 @@ static void eval_gen(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rn
 
 void gen_eval_col(gen_ctx *cx, int ti, int ci, uint64_t key, gval *out)
 {
+    if (!cx->sh->t[ti].cols[ci].depended) {
+        eval_col(cx, ti, ci, key, out);
+        return;
+    }
     for (int i = 0; i < cx->nmemo; i++)
         if (cx->memo[i].key == key && cx->memo[i].ci == ci && cx->memo[i].ti == ti) {
             *out = cx->memo[i].v;

@@ -136,6 +136,7 @@ typedef struct scol {
     double corr;
     int unique;
     int not_null;
+    int depended;     /* another generator reads this column (resolve sets it) */
     uint64_t stream;
 } scol;
 

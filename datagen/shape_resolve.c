@@ -118,8 +118,28 @@ static void mark_needs(const shape *sh, int ti, const gen *g, unsigned char *fwd
         mark_needs(sh, ti, g->cases[i].g, fwd, inv);
 }
 
+/* Marks the columns other generators read, so only their values are memoized per row. */
+static void mark_depended(shape *sh, int ti, const gen *g)
+{
+    if (!g)
+        return;
+    if (g->kind == G_REF || g->kind == G_PARENT)
+        sh->t[g->ref_table].cols[g->ref_col].depended = 1;
+    if (g->group_col >= 0)
+        sh->t[ti].cols[g->group_col].depended = 1;
+    if (g->kind == G_SWITCH && g->on_col >= 0)
+        sh->t[ti].cols[g->on_col].depended = 1;
+    mark_depended(sh, ti, g->rest);
+    mark_depended(sh, ti, g->els);
+    for (size_t i = 0; i < g->ncases; i++)
+        mark_depended(sh, ti, g->cases[i].g);
+}
+
 static int build_tables(shape *sh, char *err)
 {
+    for (size_t i = 0; i < sh->nt; i++)
+        for (size_t c = 0; c < sh->t[i].ncols; c++)
+            mark_depended(sh, (int)i, sh->t[i].cols[c].g);
     unsigned char fwd[SHAPE_MAX_TABLES] = {0}, inv[SHAPE_MAX_TABLES] = {0};
     for (size_t i = 0; i < sh->nt; i++)
         for (size_t c = 0; c < sh->t[i].ncols; c++)
