@@ -215,6 +215,8 @@ int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char
     if ((rc = gen_arrivals(sc, &v, err)))
         goto out;
     p->all_sessions = v.n;
+    for (size_t i = 0; i < v.n; i++)
+        p->all_by_origin[v.a[i].origin]++;
     /* Keep this segment's sessions, in (time, id) order. */
     for (size_t i = 0; i < v.n; i++)
         if (v.a[i].id % seg_n == seg_i - 1)

@@ -47,7 +47,8 @@ typedef struct plan {
     uint32_t *draws;
     size_t n_draws;
     uint64_t all_sessions;   /* across every segment */
-    uint64_t by_origin[3];   /* this segment's sessions by origin */
+    uint64_t all_by_origin[3]; /* arrivals by origin, across every segment */
+    uint64_t by_origin[3];   /* this segment's sessions (with >= 1 request) by origin */
     unsigned seg_i, seg_n;
 } plan;
 
