@@ -8,7 +8,6 @@
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,14 +35,6 @@ size_t sh_default_nwords(void)
     return NDEFAULT_WORDS;
 }
 
-static unsigned char default_lens[NDEFAULT_WORDS];
-static pthread_once_t default_lens_once = PTHREAD_ONCE_INIT;
-
-static void init_default_lens(void)
-{
-    for (size_t i = 0; i < NDEFAULT_WORDS; i++)
-        default_lens[i] = (unsigned char)strlen(default_words[i]);
-}
 
 int gen_ctx_init(gen_ctx *cx, const shape *sh, uint64_t seed)
 {
@@ -52,7 +43,6 @@ int gen_ctx_init(gen_ctx *cx, const shape *sh, uint64_t seed)
     cx->used = 0;
     cx->depth = 0;
     cx->nmemo = 0;
-    pthread_once(&default_lens_once, init_default_lens);
     cx->arena = malloc(GEN_ARENA_BYTES);
     return cx->arena ? 0 : ST_ENOMEM;
 }
@@ -238,7 +228,6 @@ static void eval_text(gen_ctx *cx, const gen *g, uint64_t key, rng_stream *s, gv
     char *dst = cx->arena + cx->used;
     size_t room = GEN_ARENA_BYTES - cx->used, n = 0;
     wordpick wp = {rng_next_u64(s), 0, 0};
-    const unsigned char *dlens = g->nwords ? NULL : default_lens;
     if (room > SHAPE_MAX_WIDTH * 2 + 64)
         room = SHAPE_MAX_WIDTH * 2 + 64;
     for (size_t i = 0; i < g->npieces; i++) {
@@ -256,7 +245,7 @@ static void eval_text(gen_ctx *cx, const gen *g, uint64_t key, rng_stream *s, gv
         case TP_WORD: {
             size_t wi = pick_word(s, nwords, &wp);
             const char *w = words[wi];
-            size_t k = dlens ? dlens[wi] : strlen(w);
+            size_t k = strlen(w);
             if (n + k < room) {
                 memcpy(dst + n, w, k);
                 n += k;
