@@ -9,3 +9,10 @@ st_cli_table(replay ${ST_TEST_DIR}/cli/replay.tsv)
 foreach(t plan accuracy co segments sigint)
   st_integ_test(integ_replay_${t} 120 bash ${ST_TEST_DIR}/integ/replay_${t}.sh)
 endforeach()
+# The loop drives WebSocket sessions (replay/loop_ws.c) next to HTTP: built once ws.c exists.
+if(TARGET stws)
+  add_executable(replay_loop_ws_driver ${ST_TEST_DIR}/integ/replay_loop_ws.c)
+  target_link_libraries(replay_loop_ws_driver PRIVATE replay_core)
+  st_integ_test(integ_replay_loop_ws 60 bash ${ST_TEST_DIR}/integ/replay_loop_ws.sh
+    $<TARGET_FILE:replay_loop_ws_driver>)
+endif()
