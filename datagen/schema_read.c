@@ -252,6 +252,31 @@ int schema_read(PGconn *c, const char *schema, json_t **out, char *err)
             if (gencol[i])
                 continue;
             if (!supported(ci->type)) {
+                /* An enum: its labels, equally likely (sent as text, which enum_in/enum_recv
+                 * accept). */
+                char an[16];
+                snprintf(an, sizeof an, "%d", ci->attnum);
+                const char *pe[2] = {oid, an};
+                PGresult *er = pgx_query(c, "SELECT e.enumlabel FROM pg_attribute a JOIN pg_enum e ON e.enumtypid = a.atttypid "
+                                            "WHERE a.attrelid = $1::oid AND a.attnum = $2::int ORDER BY e.enumsortorder",
+                                         2, pe, err);
+                if (!er) {
+                    rc = ST_EENV;
+                    break;
+                }
+                if (PQntuples(er) > 0) {
+                    json_t *vals = json_array();
+                    for (int k = 0; k < PQntuples(er); k++)
+                        json_array_append_new(vals, json_string(PQgetvalue(er, k, 0)));
+                    json_t *jc = json_pack("{s:s,s:s,s:{s:s,s:o}}", "name", ci->name, "type", "text", "gen", "kind",
+                                           "categorical", "values", vals);
+                    if (!ci->notnull)
+                        json_object_set_new(jc, "null_frac", json_real(0.1));
+                    json_array_append_new(jcols, jc);
+                    PQclear(er);
+                    continue;
+                }
+                PQclear(er);
                 if (ci->notnull) {
                     rc = st_err(err, ST_EINPUT,
                                 "--from-schema: %s.%s has type '%s', which has no default generator; give it one in --shape (type text, gen const)",

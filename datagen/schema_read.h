@@ -9,11 +9,12 @@
  *   - a foreign-key column: `ref` to the referenced column, uniform; when it is part of a
  *     key, `ref` with dist "cycle" so that key combinations stay unique;
  *   - other columns by type: bounded uniform numbers, words of about 60% of varchar(n),
- *     timestamps over 2015-2025, booleans, uuids, '{}' for json; nullable columns get 10%
- *     NULLs;
+ *     timestamps over 2015-2025, booleans, uuids, '{}' for json, an enum's labels;
+ *     nullable columns get 10% NULLs; other types: NULL when nullable, else refused;
  *   - CHECK constraints of the form `col op constant` (joined by AND) narrow the column's
  *     range; other CHECK expressions stay in force during the load, and a row that breaks one
  *     stops the load with PostgreSQL's message naming the constraint (override the column).
+ *   - composite foreign keys are refused (ST_EINPUT).
  * Rows per table: pg_class.reltuples when the table was analyzed, else count(*), else 1000.
  *
  * schema_merge() applies a user's shape on top (same format): per table `rows`, `popularity`,

@@ -8,7 +8,7 @@
 # duplicate and no NULL, and each table has about SCALE times its rows (or the logged cap).
 # Before that, a small schema of our own exercises CHECK handling (ranges narrowed, an
 # unsatisfiable CHECK refused with its name, fixed by a --shape override), generated columns,
-# jsonb, uuid, --schema, and leaves a table outside the schema untouched.
+# an enum, jsonb, uuid, --schema, and leaves a table outside the schema untouched.
 . "$(dirname "$0")/datagen_lib.sh"
 DATA=${ST_DATA_DIR:?ST_DATA_DIR not set}
 [ -r "$DATA/dbs/chinook/Chinook_PostgreSql.sql" ] || { echo "FAIL: $DATA/dbs/chinook missing" >&2; exit 1; }
@@ -77,7 +77,7 @@ run_db() { # NAME SQLFILE SCALE MINROWS
 # A schema of our own: CHECK constraints datagen understands (ranges) and one it does not,
 # a generated column, jsonb (text COPY), uuid, a non-default schema, an unrelated table.
 ds=$(newdb checks)
-q "$ds" "CREATE SCHEMA s1; CREATE TABLE s1.items (id bigint PRIMARY KEY, qty int NOT NULL CHECK (qty > 0 AND qty <= 10), price numeric(8,2) CHECK (price >= 5), code varchar(3) UNIQUE, created date NOT NULL, doc jsonb, tag uuid NOT NULL, total int GENERATED ALWAYS AS (qty * 2) STORED); CREATE TABLE s1.strict (id int PRIMARY KEY, item_id bigint REFERENCES s1.items (id), body text NOT NULL CHECK (body LIKE 'X%')); CREATE TABLE public.other (x int); INSERT INTO public.other VALUES (7)"
+q "$ds" "CREATE SCHEMA s1; CREATE TYPE s1.mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE s1.items (id bigint PRIMARY KEY, mood s1.mood NOT NULL, qty int NOT NULL CHECK (qty > 0 AND qty <= 10), price numeric(8,2) CHECK (price >= 5), code varchar(3) UNIQUE, created date NOT NULL, doc jsonb, tag uuid NOT NULL, total int GENERATED ALWAYS AS (qty * 2) STORED); CREATE TABLE s1.strict (id int PRIMARY KEY, item_id bigint REFERENCES s1.items (id), body text NOT NULL CHECK (body LIKE 'X%')); CREATE TABLE public.other (x int); INSERT INTO public.other VALUES (7)"
 "$DG" fill --db "dbname=$ds" --from-schema --schema s1 --rows items=900 --rows strict=300 --hot-ids none --quiet 2>"$TMPD/c.err"; rc=$?
 [ $rc = 2 ] && grep -q 'violates check constraint "strict_body_check"' "$TMPD/c.err" && grep -q "give the column a generator in --shape" "$TMPD/c.err" \
   && ok "an unsatisfiable CHECK stops the load with the constraint's name (exit 2)" || fail "unsatisfiable CHECK: exit $rc: $(cat "$TMPD/c.err")"
@@ -87,6 +87,7 @@ echo '{"format":"stampede-shape","version":1,"tables":[{"name":"strict","columns
 [ "$(q "$ds" "SELECT min(qty) || ' ' || max(qty) || ' ' || (min(price) >= 5) || ' ' || count(DISTINCT code) || ' ' || count(*) || ' ' || bool_and(total = qty * 2) FROM s1.items")" = "1 10 true 900 900 true" ] \
   && ok "range CHECKs narrowed the defaults; varchar(3) key unique; generated column computed" || fail "s1.items: $(q "$ds" "SELECT min(qty), max(qty), min(price), count(DISTINCT code), count(*) FROM s1.items")"
 [ "$(q "$ds" "SELECT count(*) FROM s1.strict WHERE body LIKE 'X%'")" = 300 ] && ok "--shape override satisfies the CHECK" || fail "s1.strict"
+[ "$(q "$ds" "SELECT count(DISTINCT mood) FROM s1.items")" = 3 ] && ok "enum column filled from its labels" || fail "enum labels"
 [ "$(q "$ds" "SELECT string_agg(x::text, ',') FROM public.other")" = 7 ] && ok "table outside the schema untouched" || fail "public.other changed"
 read -r bad total < <(check_constraints "$ds")
 [ "$bad" = 0 ] || fail "checks schema: $bad violated"
