@@ -64,10 +64,16 @@ CONF
   "$NGINX" -p "$T/ngx" -c "$T/ngx/nginx.conf" &
   NGINX_PID=$!
   for _ in $(seq 50); do
-    curl -s -o /dev/null "$TARGET/" && break
+    curl -s -o /dev/null "$TARGET/__ready" && break
     sleep 0.1
   done
-  curl -s -o /dev/null "$TARGET/" || fail "nginx did not start (see $T/ngx/logs/error.log)"
+  curl -s -o /dev/null "$TARGET/__ready" || fail "nginx did not start (see $T/ngx/logs/error.log)"
+  # nginx logs a request just after answering it: wait for the probes' lines before emptying
+  # the log, or one would land in the test's log.
+  for _ in $(seq 50); do
+    [ "$(grep -c ' /__ready ' "$T/access.log" 2>/dev/null)" -ge 2 ] && break
+    sleep 0.05
+  done
   : >"$T/access.log"
 }
 
