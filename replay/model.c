@@ -52,11 +52,13 @@ static int load_routes(model *m, json_t *root, char *err)
             jv_key(q, sizeof q, qp, "popularity");
             if ((rc = jv_string(pop, q, "dist", 1, &dist, err)))
                 return rc;
+            if (!strcmp(dist, "uniform") && mr->zipf_s == 0)
+                mr->zipf_s = -1; /* modeler: too few observations for a Zipf fit */
             if (strcmp(dist, "zipf") != 0)
                 continue;
             if ((rc = jv_number(pop, q, "s", 1, 1e-6, 20, &s, err)))
                 return rc;
-            if (mr->zipf_s == 0)
+            if (mr->zipf_s <= 0)
                 mr->zipf_s = s;
         }
     }
@@ -117,8 +119,20 @@ static int load_sessions(model *m, json_t *root, char *err)
     int rc;
     const char *tp = "model.sessions.think_time", *pp = "model.sessions.think_time.params";
     if ((rc = jv_object(root, "model", "sessions", 1, &s, err)) ||
-        (rc = jv_object(s, "model.sessions", "think_time", 1, &tt, err)) ||
-        (rc = jv_enum(tt, tp, "dist", 1, dists, &m->think_dist, err)) ||
+        (rc = jv_object(s, "model.sessions", "think_time", 1, &tt, err)))
+        return rc;
+    if (!json_object_get(tt, "dist") || json_is_null(json_object_get(tt, "dist"))) {
+        /* Not fitted (think_time.note says why): lognormal around the median, sigma 1. */
+        double med = 0;
+        if ((rc = jv_number(tt, tp, "median_s", 0, 0, 1e6, &med, err)))
+            return rc;
+        m->think_dist = THINK_LOGNORMAL;
+        m->think_a = log(med > 0 ? med : 5.0);
+        m->think_b = 1.0;
+        m->think_fallback = 1;
+        return 0;
+    }
+    if ((rc = jv_enum(tt, tp, "dist", 1, dists, &m->think_dist, err)) ||
         (rc = jv_object(tt, tp, "params", 1, &params, err)))
         return rc;
     if (m->think_dist == THINK_LOGNORMAL)
@@ -151,6 +165,9 @@ static int load_bursts(model *m, json_t *root, char *err)
             jv_key(q, sizeof q, p, "convergence");
             if ((rc = jv_number(conv, q, "top_k_share", 1, 0, 1, &me->top_k_share, err)) ||
                 (rc = jv_array(conv, q, "hot_ranks", 1, &ranks, err)))
+                return rc;
+            /* modeler's baseline-corrected share is the one a scenario should use. */
+            if ((rc = jv_number(conv, q, "hot_share", 0, 0, 1, &me->top_k_share, err)))
                 return rc;
             for (size_t k = 0; k < json_array_size(ranks) && k < 16; k++) {
                 json_int_t r = json_integer_value(json_array_get(ranks, k));

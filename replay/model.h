@@ -22,7 +22,7 @@ typedef struct model_route {
     char template_[256];
     char method[16];
     char kind[16];
-    double zipf_s; /* first zipf parameter's exponent, 0 if none */
+    double zipf_s; /* first item parameter's Zipf exponent; 0 if none; -1: fitted uniform */
 } model_route;
 
 typedef struct model_episode {
@@ -37,6 +37,7 @@ typedef struct model {
     double branching, beta;
     int think_dist;
     double think_a, think_b; /* lognormal mu/sigma, or shape/scale */
+    int think_fallback;      /* the model has no fitted law: lognormal around median_s (or 5 s) */
     size_t n_routes;
     model_route routes[MODEL_MAX_ROUTES];
     rng_alias *entry;                 /* over routes */

@@ -182,6 +182,8 @@ static int expand(const scenario *sc, plan *p, const arrival *a, size_t *rcap, s
                 uint64_t rank;
                 if (ev && ev->hot_feeder == f && rng_uniform(&is) < ev->hot_share)
                     rank = ev->ranks[rng_below(&is, ev->n_ranks)];
+                else if (r->draw_uniform[d])
+                    rank = 1 + rng_below(&is, sc->feeders[f].n);
                 else
                     rank = rng_zipf_draw(&r->draw_zipf[d], &is);
                 p->draws[p->n_draws++] = (uint32_t)(rank - 1);

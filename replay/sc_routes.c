@@ -149,6 +149,7 @@ static int add_draws(scenario *sc, sc_route *r, const tmpl *t, const char *path,
         if (r->n_draws == SC_MAX_DRAWS)
             return st_err(err, ST_EINPUT, "%s: more than %d feeder placeholders", path, SC_MAX_DRAWS);
         double s = sc->m.routes[r->model_idx].zipf_s;
+        r->draw_uniform[r->n_draws] = s < 0 && !(sc->feeder_zipf[f] > 0);
         if (s <= 0)
             s = sc->feeder_zipf[f] > 0 ? sc->feeder_zipf[f] : 1.0;
         r->draw_feeder[r->n_draws] = f;

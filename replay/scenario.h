@@ -59,6 +59,7 @@ typedef struct sc_route {
     size_t n_draws;                 /* feeder placeholders: path, headers, body in order */
     int draw_feeder[SC_MAX_DRAWS];
     rng_zipf draw_zipf[SC_MAX_DRAWS];
+    unsigned char draw_uniform[SC_MAX_DRAWS]; /* the model fitted a uniform popularity */
     size_t n_captures;
     sc_capture captures[SC_MAX_CAPTURES];
     sc_check check;

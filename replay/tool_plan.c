@@ -6,6 +6,7 @@
  * ("body" is added for routes that have one; "event" for flash-crowd sessions).
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,9 @@ int tool_plan(int argc, char **argv)
         log_error("%s", err);
         return st_rc_exit(rc);
     }
+    if (sc.m.think_fallback)
+        log_warn("the model has no fitted think-time law; using lognormal(median %.1f s, sigma 1)",
+                 exp(sc.m.think_a));
     if ((rc = plan_build(&p, &sc, o.seg_i, o.seg_n, err))) {
         log_error("%s", err);
         scenario_term(&sc);

@@ -265,6 +265,9 @@ int tool_run(int argc, char **argv)
     }
     if (c->o.has_grace)
         c->sc.grace = c->o.grace;
+    if (c->sc.m.think_fallback)
+        log_warn("the model has no fitted think-time law; using lognormal(median %.1f s, sigma 1)",
+                 exp(c->sc.m.think_a));
     if ((rc = plan_build(&c->p, &c->sc, c->o.seg_i, c->o.seg_n, err))) {
         log_error("%s", err);
         rc = st_rc_exit(rc);
