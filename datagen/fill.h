@@ -39,6 +39,8 @@ typedef struct fill_rep {
     double load_seconds, post_seconds, total_seconds;
     int complete;             /* all chunks of all parts present, post-load steps done */
     uint64_t chunks_done, chunks_skipped, chunks_pending_other_parts;
+    uint64_t vacuum_retries;        /* extra VACUUMs of tables not yet all-visible */
+    uint64_t pages_not_all_visible; /* after the last VACUUM (relpages - relallvisible) */
 } fill_rep;
 
 #endif

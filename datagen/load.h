@@ -15,7 +15,8 @@
  *            COMMIT, so after kill -9 or a server restart a chunk is either fully there and
  *            recorded, or absent. Chunks already recorded for this run are skipped.
  *   POST     when every chunk of every part is recorded: keys, unique, foreign keys, checks,
- *            indexes (skipping those that exist), VACUUM (ANALYZE), exact row-count check,
+ *            indexes (skipping those that exist in the fill's schema), VACUUM (ANALYZE) until
+ *            every page is all-visible (bounded retries; see vacuum_tables), exact row-count check,
  *            then the '$post' marker. With --part, the last part to finish does it, under an
  *            advisory lock.
  */

@@ -184,6 +184,10 @@ static void print_summary(const shape *sh, const fill_opts *o, const fill_rep *r
                               rep->post_seconds, "rows_per_s",
                               rep->load_seconds > 0 ? (double)loaded / rep->load_seconds : 0.0, "chunks_done",
                               (json_int_t)rep->chunks_done, "chunks_skipped", (json_int_t)rep->chunks_skipped);
+        if (o->conninfo && rep->complete && !o->no_vacuum) {
+            json_object_set_new(j, "vacuum_retries", json_integer((json_int_t)rep->vacuum_retries));
+            json_object_set_new(j, "pages_not_all_visible", json_integer((json_int_t)rep->pages_not_all_visible));
+        }
         if (nhot)
             json_object_set_new(j, "hot_ids", json_string(hotdir));
         char *s = jsonio_dumps_line(j);
@@ -481,6 +485,11 @@ int tool_fill(int argc, char **argv)
             exitc = st_rc_exit(rc);
             goto done;
         }
+        if (rep.pages_not_all_visible)
+            log_warn("%llu page(s) not all-visible after VACUUM (another transaction holding back the xmin horizon, or"
+                     " never-initialized pages left by parallel COPY): index-only scans will look dearer than on a"
+                     " database at rest; run VACUUM later",
+                     (unsigned long long)rep.pages_not_all_visible);
     }
     rep.total_seconds = (double)(st_now_ns() - t0) / 1e9;
     int nhot = 0;
