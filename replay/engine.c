@@ -22,6 +22,7 @@
 #include "http.h"
 #include "loop.h"
 #include "respcheck.h"
+#include "wsess.h"
 
 #define HDR_ROWS (SC_MAX_HEADERS * 2 + 3)
 #define BODY_CAP (1u << 20)
@@ -79,6 +80,8 @@ struct worker {
     slot *rq_head, *rq_tail;   /* ready queue (pooled mode) */
     size_t inflight, max_inflight; /* max_inflight 0 = unlimited */
     loop_timer arrival;
+    wsess_worker *wsw;         /* this worker's WebSocket sessions, or NULL */
+    uint64_t ws_pub;           /* its open WebSockets as last added to live->ws_open */
     size_t next_s;             /* next plan session index for this worker */
     int stopping;
     uint64_t hard_deadline;
@@ -596,6 +599,7 @@ static void begin_stop(worker *w)
     const plan *p = w->e->cfg.p;
     w->stopping = 1;
     loop_timer_cancel(w->l, &w->arrival);
+    wsess_worker_stop(w->wsw);
     for (; w->next_s < p->n_s; w->next_s += w->e->n) {
         w->m->requests_unsent += p->s[w->next_s].n_req;
         live_add(&w->e->cfg.live->unsent, p->s[w->next_s].n_req);
@@ -619,11 +623,12 @@ static void *worker_main(void *arg)
     if (w->next_s < cfg->p->n_s)
         loop_timer_set(w->l, &w->arrival,
                        cfg->start_ns + (uint64_t)llround(cfg->p->s[w->next_s].start * 1e9));
+    wsess_worker_begin(w->wsw);
     for (;;) {
         uint64_t now = st_now_ns();
         if (!w->stopping && atomic_load(&w->e->stop))
             begin_stop(w);
-        if (w->active == 0 && (w->stopping || w->next_s >= cfg->p->n_s))
+        if (w->active == 0 && (w->stopping || w->next_s >= cfg->p->n_s) && wsess_worker_idle(w->wsw))
             break;
         if (now >= w->hard_deadline) {
             if (!w->stopping)
@@ -641,6 +646,7 @@ static void *worker_main(void *arg)
                     abandon(w, s);
                 }
             }
+            wsess_worker_abort(w->wsw);
             break;
         }
         uint64_t wake = now + 100000000u;
@@ -656,7 +662,11 @@ static void *worker_main(void *arg)
             snprintf(err, sizeof err, "%s", w->h.err);
             st_err(w->err, ST_EENV, "%s", err);
         }
+        uint64_t wo = wsess_worker_open(w->wsw);
+        live_add(&cfg->live->ws_open, wo - w->ws_pub); /* unsigned wrap-around subtracts */
+        w->ws_pub = wo;
     }
+    wsess_worker_finish(w->wsw);
     atomic_store(&w->finished, 1);
     return NULL;
 }
@@ -679,6 +689,7 @@ static void worker_term(worker *w)
         free(w->slots[i]);
     }
     free(w->slots);
+    wsess_worker_free(w->wsw);
     http_term(&w->h);
     loop_free(w->l);
     metrics_free(w->m);
@@ -709,7 +720,13 @@ engine *engine_start(const engine_cfg *cfg, char *err)
         w->token_at = cfg->start_ns;
         w->m = metrics_new(cfg->sc->n_routes, cfg->start_wall, n_secs);
         w->slots = calloc(w->cap, sizeof *w->slots);
-        w->l = w->m && w->slots ? loop_new(w->cap + 8, err) : NULL;
+        size_t wst = cfg->ws ? wsess_timers_needed(cfg->ws, i, n) : 0;
+        w->l = w->m && w->slots ? loop_new(w->cap + 8 + wst, err) : NULL;
+        if (w->l && cfg->ws && cfg->ws->n &&
+            !(w->wsw = wsess_worker_new(cfg->sc, cfg->ws, w->l, w->m, cfg->start_ns, i, n, err))) {
+            loop_free(w->l);
+            w->l = NULL;
+        }
         /* pooled: a pool of pool_size connections per process, split over workers (a burst
          * then queues for a connection instead of opening thousands); per-session: one
          * connection per active session. */

@@ -28,17 +28,20 @@
 
 #include "metrics.h"
 #include "plan.h"
+#include "wsplan.h"
 
 typedef struct rp_live {
     atomic_uint_fast64_t sent, done, errors, late, dropped, active, checks_failed, unsent;
     atomic_uint_fast64_t status[MX_CLASSES], err[ERR_N];
     atomic_uint_fast64_t coarse[MX_COARSE];
     atomic_uint_fast64_t lateness_max_us;
+    atomic_uint_fast64_t ws_open; /* open WebSockets */
 } rp_live;
 
 typedef struct engine_cfg {
     const scenario *sc;
     const plan *p;
+    const wsplan *ws;        /* WebSocket sessions (wsess.h); NULL or empty: none */
     unsigned threads;
     uint64_t start_ns;       /* monotonic time of run t = 0 */
     int64_t start_wall;      /* wall-clock second of t = 0 (series keys) */

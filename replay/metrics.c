@@ -9,6 +9,9 @@
 
 const char *const mx_err_names[ERR_N] = {"connect", "timeout", "reset", "other", "4xx", "5xx"};
 const char *const mx_class_names[MX_CLASSES] = {"error", "1xx", "2xx", "3xx", "4xx", "5xx"};
+const char *const mx_ws_end_names[WSE_N] = {"planned", "run_end", "interrupted", "server_close",
+                                            "dropped", "cut"};
+const char *const mx_ws_hsfail_names[WSF_N] = {"connect", "timeout", "other"};
 
 metrics *metrics_new(size_t n_routes, int64_t t0, size_t n_secs)
 {
@@ -40,6 +43,8 @@ void metrics_free(metrics *m)
     free(m->routes);
     free(m->secs);
     hist_free(m->lateness);
+    hist_free(m->ws.handshake);
+    hist_free(m->ws.push_delay);
     free(m);
 }
 
@@ -99,6 +104,53 @@ static void merge_hist(hist **dst, const hist *src)
     hist_merge(*dst, src);
 }
 
+static void ws_close_n(metrics *m, uint16_t code, uint64_t n)
+{
+    for (int i = 0; i < MX_WS_CODES; i++) {
+        if (m->ws.close_code[i] == code || m->ws.close_code[i] == 0) {
+            m->ws.close_code[i] = code;
+            m->ws.close_n[i] += n;
+            return;
+        }
+    }
+    m->ws.close_other += n;
+}
+
+void metrics_ws_close(metrics *m, uint16_t code)
+{
+    ws_close_n(m, code, 1);
+}
+
+static void merge_ws(metrics *dm, const metrics *sm)
+{
+    mx_ws *d = &dm->ws;
+    const mx_ws *s = &sm->ws;
+    dm->has_ws |= sm->has_ws;
+    d->planned += s->planned;
+    d->attempts += s->attempts;
+    d->opened += s->opened;
+    d->reconnects += s->reconnects;
+    d->hs_failed += s->hs_failed;
+    d->aborted += s->aborted;
+    d->errors += s->errors;
+    for (int i = 0; i < MX_WS_STATUS; i++)
+        d->hs_status[i] += s->hs_status[i];
+    for (int i = 0; i < WSF_N; i++)
+        d->hs_kind[i] += s->hs_kind[i];
+    d->msgs_in += s->msgs_in;
+    d->msgs_out += s->msgs_out;
+    d->bytes_in += s->bytes_in;
+    d->bytes_out += s->bytes_out;
+    d->pushes += s->pushes;
+    for (int i = 0; i < WSE_N; i++)
+        d->ends[i] += s->ends[i];
+    for (int i = 0; i < MX_WS_CODES && s->close_code[i]; i++)
+        ws_close_n(dm, s->close_code[i], s->close_n[i]);
+    d->close_other += s->close_other;
+    merge_hist(&d->handshake, s->handshake);
+    merge_hist(&d->push_delay, s->push_delay);
+}
+
 void metrics_merge(metrics *d, const metrics *s)
 {
     for (size_t i = 0; i < d->n_routes && i < s->n_routes; i++) {
@@ -119,6 +171,7 @@ void metrics_merge(metrics *d, const metrics *s)
             a->err[e] += b->err[e];
     }
     hist_merge(d->lateness, s->lateness);
+    merge_ws(d, s);
     d->sessions_planned += s->sessions_planned;
     d->sessions_started += s->sessions_started;
     d->sessions_dropped += s->sessions_dropped;
@@ -140,6 +193,10 @@ void metrics_merge(metrics *d, const metrics *s)
         a->errors += b->errors;
         a->late += b->late;
         a->sessions += b->sessions;
+        a->ws_open += b->ws_open;
+        a->ws_opened += b->ws_opened;
+        a->ws_msgs_in += b->ws_msgs_in;
+        a->ws_errors += b->ws_errors;
         for (int c = 0; c < MX_CLASSES; c++)
             a->status[c] += b->status[c];
         for (int k = 0; k < MX_COARSE; k++)
@@ -169,8 +226,77 @@ static int route_match(const thr *t, const char *const *names, size_t i)
     return !t->route[0] || !strcmp(t->route, names[i]);
 }
 
+static double hist_agg(const hist *h, const thr *t)
+{
+    if (!h || hist_count(h) == 0)
+        return 0;
+    switch (t->agg) {
+    case THR_PCT: return (double)hist_percentile(h, t->pct);
+    case THR_MEAN: return hist_mean(h);
+    case THR_MIN: return (double)h->min;
+    default: return (double)h->max;
+    }
+}
+
+/* WebSocket metrics and gauges (thresholds.h, kinds). */
+static double measure_ws(const metrics *m, const thr *t)
+{
+    const mx_ws *w = &m->ws;
+    double num = 0, den = (double)w->attempts;
+    switch (t->metric) {
+    case THR_WS_HANDSHAKE: return hist_agg(w->handshake, t);
+    case THR_WS_PUSH_DELAY: return hist_agg(w->push_delay, t);
+    case THR_WS_OPEN: {
+        double lo = INFINITY, hi = 0, sum = 0;
+        size_t n = 0;
+        /* Seconds from the first WebSocket second on, so an idle prefix does not count. */
+        for (size_t i = 0; i < m->n_secs; i++) {
+            double v = m->secs[i].ws_open;
+            if (!n && v == 0 && !m->secs[i].ws_opened)
+                continue;
+            lo = fmin(lo, v);
+            hi = fmax(hi, v);
+            sum += v;
+            n++;
+        }
+        if (!n)
+            return 0;
+        return t->agg == THR_MAX ? hi : t->agg == THR_MIN ? lo : sum / (double)n;
+    }
+    case THR_WS_ERRORS: num = (double)w->errors; break;
+    case THR_WS_HS_FAILED: num = (double)w->hs_failed; break;
+    case THR_WS_OPENED: num = (double)w->opened; break;
+    case THR_WS_RECONNECTS: num = (double)w->reconnects; den = (double)w->planned; break;
+    case THR_WS_MSGS_IN: num = (double)w->msgs_in; den = (double)w->opened; break;
+    case THR_WS_MSGS_OUT: num = (double)w->msgs_out; den = (double)w->opened; break;
+    default: return NAN;
+    }
+    if (t->agg == THR_COUNT)
+        return num;
+    return den > 0 ? num / den : 0;
+}
+
 double metrics_measure(const metrics *m, const thr *t, const char *const *names)
 {
+    if (t->metric > THR_REQUESTS)
+        return measure_ws(m, t);
+    if (t->agg == THR_MIN) {
+        hist *h = hist_new();
+        double v;
+        if (!h)
+            return NAN;
+        if (t->metric == THR_LATENESS)
+            hist_merge(h, m->lateness);
+        for (size_t i = 0; t->metric != THR_LATENESS && i < m->n_routes; i++)
+            for (int c = 0; c < MX_CLASSES; c++) {
+                const hist *src = t->metric == THR_LATENCY ? m->routes[i].lat[c] : m->routes[i].svc[c];
+                if (src && route_match(t, names, i) && (!t->status_class || t->status_class == c))
+                    hist_merge(h, src);
+            }
+        v = hist_agg(h, t);
+        hist_free(h);
+        return v;
+    }
     if (t->agg <= THR_MAX) {
         hist *h;
         double v;

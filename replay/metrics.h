@@ -13,6 +13,11 @@
  * and add exactly.
  * Everything merges exactly: counts add and histograms add bucket by bucket (metrics_merge).
  * Histograms are allocated at first use of a (route, class), never per request.
+ * WebSocket sessions (mx_ws, recorded by wsess.c): attempts, opens, handshake failures by
+ * HTTP status (or connect/timeout/other), reconnects, messages and bytes both ways, closes
+ * by code and by how they ended, the handshake-latency and server-push-delay histograms;
+ * per second: open WebSockets at the end of the second (a gauge that adds across workers
+ * and segments, as each holds its own), opens, messages in, errors.
  * Ownership: metrics_new/metrics_free.
  */
 #ifndef RP_METRICS_H
@@ -37,8 +42,30 @@ typedef struct mx_route {
     hist *lat[MX_CLASSES], *svc[MX_CLASSES];
 } mx_route;
 
+/* How a WebSocket session's connection ended (docs/formats/results.md, "websockets"). */
+enum mx_ws_end { WSE_PLANNED = 0, WSE_RUN_END, WSE_INTERRUPTED, WSE_SERVER_CLOSE, WSE_DROPPED,
+                 WSE_CUT, WSE_N };
+enum mx_ws_hsfail { WSF_CONNECT = 0, WSF_TIMEOUT, WSF_OTHER, WSF_N };
+#define MX_WS_CODES 32
+#define MX_WS_STATUS 600
+extern const char *const mx_ws_end_names[WSE_N];
+extern const char *const mx_ws_hsfail_names[WSF_N];
+
+typedef struct mx_ws {
+    uint64_t planned, attempts, opened, reconnects, hs_failed, aborted, errors;
+    uint64_t hs_status[MX_WS_STATUS]; /* failed handshakes by HTTP status */
+    uint64_t hs_kind[WSF_N];          /* failed handshakes without an HTTP status */
+    uint64_t msgs_in, msgs_out, bytes_in, bytes_out, pushes;
+    uint64_t ends[WSE_N];
+    uint16_t close_code[MX_WS_CODES]; /* close codes seen, with counts in close_n */
+    uint64_t close_n[MX_WS_CODES], close_other;
+    hist *handshake, *push_delay;     /* microseconds */
+} mx_ws;
+
 typedef struct mx_second {
     uint32_t planned, sent, done, errors, late, sessions;
+    uint32_t ws_open, ws_opened, ws_msgs_in, ws_errors;
+    uint8_t ws_set;                   /* ws_open was recorded in this second (per worker) */
     uint32_t status[MX_CLASSES];
     uint32_t coarse[MX_COARSE];
 } mx_second;
@@ -49,6 +76,8 @@ typedef struct metrics {
     hist *lateness;
     uint64_t sessions_planned, sessions_started, sessions_dropped, sessions_done;
     uint64_t requests_planned, requests_unsent, late_sends, blocked_sends, throttled;
+    int has_ws;          /* the run had WebSocket sessions */
+    mx_ws ws;
     int64_t t0;          /* wall-clock second of series[0] */
     size_t n_secs;
     mx_second *secs;
@@ -66,7 +95,10 @@ uint64_t mx_coarse_high(size_t idx);
 int metrics_record(metrics *m, size_t route, int cls, int err, uint64_t lat_us, uint64_t svc_us,
                    long sec, uint64_t bytes);
 void metrics_merge(metrics *dst, const metrics *src);
-/* Measures a threshold's expression on (merged) metrics. */
+/* Counts one WebSocket close code. */
+void metrics_ws_close(metrics *m, uint16_t code);
+/* Measures a threshold's expression on (merged) metrics (not db.*: the probe measures those;
+ * NAN for them here). */
 double metrics_measure(const metrics *m, const thr *t, const char *const *route_names);
 /* Totals over routes. */
 uint64_t metrics_total_sent(const metrics *m);

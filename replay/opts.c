@@ -9,7 +9,7 @@
 #include "units.h"
 
 enum { O_TARGET = 256, O_DURATION, O_SCALE, O_SEED, O_MAXRPS, O_SEGMENT, O_START, O_FEEDERS,
-       O_THREADS, O_SERIES, O_METRICS, O_GRACE, O_JSON, O_NOPROG, O_VERSION };
+       O_THREADS, O_SERIES, O_METRICS, O_GRACE, O_JSON, O_NOPROG, O_VERSION, O_DBPROBE };
 
 int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
 {
@@ -19,7 +19,8 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         {"start-at", 1, 0, O_START}, {"feeders", 1, 0, O_FEEDERS}, {"threads", 1, 0, O_THREADS},
         {"series", 1, 0, O_SERIES}, {"metrics-addr", 1, 0, O_METRICS}, {"grace", 1, 0, O_GRACE},
         {"json", 0, 0, O_JSON}, {"no-progress", 0, 0, O_NOPROG}, {"output", 1, 0, 'o'},
-        {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
+        {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION},
+        {"db-probe", 1, 0, O_DBPROBE}, {0, 0, 0, 0}};
     char e[ST_ERRLEN];
     int c, li = -1;
     int64_t v;
@@ -30,7 +31,7 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
     while ((li = -1, c = getopt_long(argc, argv, ":o:qh", lo, &li)) != -1) {
         const char *a = optarg;
         int run_only = c == O_THREADS || c == O_SERIES || c == O_METRICS || c == O_GRACE ||
-                       c == O_NOPROG;
+                       c == O_NOPROG || c == O_DBPROBE;
         if (run_only && !run)
             return st_err(err, ST_EINPUT, "--%s: only valid for 'replay run'", li >= 0 ? lo[li].name : "?");
         switch (c) {
@@ -43,6 +44,11 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         case O_TARGET: o->ov.target = a; break;
         case O_FEEDERS: o->ov.feeders_dir = a; break;
         case O_SERIES: o->series = a; break;
+        case O_DBPROBE:
+            if (!*a)
+                return st_err(err, ST_EINPUT, "--db-probe: expected a libpq conninfo like 'host=127.0.0.1 dbname=shop'");
+            o->db_probe = a;
+            break;
         case O_METRICS: {
             const char *colon = strrchr(a, ':');
             if (!colon || colon == a || units_parse_i64(colon + 1, 1, 65535, &v, e))

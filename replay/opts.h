@@ -14,6 +14,7 @@ typedef struct rp_opts {
     const char *out;          /* -o: plan output / results.json */
     const char *series;       /* --series FILE (.csv or .ndjson) */
     const char *metrics_addr; /* --metrics-addr 127.0.0.1:PORT */
+    const char *db_probe;     /* --db-probe CONNINFO (run only) */
     sc_overrides ov;
     unsigned seg_i, seg_n;
     int has_start_at;

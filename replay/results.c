@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "afile.h"
+#include "results_ws.h"
 #include "units.h"
 
 static json_t *counts_obj(const uint64_t *v, const char *const *names, size_t n)
@@ -86,7 +87,8 @@ json_t *results_build(const metrics *m, const run_info *ri)
     for (size_t i = 0; i < m->n_secs; i++) {
         const mx_second *s = &m->secs[i];
         json_t *o, *co;
-        if (!s->planned && !s->sent && !s->done && !s->sessions)
+        if (!s->planned && !s->sent && !s->done && !s->sessions && !s->ws_open && !s->ws_opened &&
+            !s->ws_msgs_in && !s->ws_errors)
             continue;
         o = json_object();
         co = json_array();
@@ -104,6 +106,8 @@ json_t *results_build(const metrics *m, const run_info *ri)
             if (s->coarse[k])
                 json_array_append_new(co, json_pack("[i,i]", k, s->coarse[k]));
         json_object_set_new(o, "latency_coarse", co);
+        if (m->has_ws)
+            results_ws_second(o, s);
         json_array_append_new(series, o);
     }
     for (size_t i = 0; i < sc->n_thresholds; i++) {
@@ -169,6 +173,8 @@ json_t *results_build(const metrics *m, const run_info *ri)
         hist_free(svc);
     }
     json_object_set_new(root, "lateness", hist_to_json(m->lateness));
+    if (m->has_ws)
+        json_object_set_new(root, "websockets", results_ws_json(m));
     json_object_set_new(root, "routes", routes);
     json_object_set_new(root, "series", series);
     json_object_set_new(root, "thresholds", thrs);
@@ -176,29 +182,48 @@ json_t *results_build(const metrics *m, const run_info *ri)
     return root;
 }
 
-int results_write_series(const metrics *m, const char *path, char *err)
+int results_write_series(const metrics *m, const json_t *db, const char *path, char *err)
 {
     afile af;
     size_t n = strlen(path);
     int csv = n > 4 && !strcmp(path + n - 4, ".csv");
     FILE *f = afile_open(&af, path, err);
+    static const char *const dbc[5] = {"db_connections", "db_active", "db_idle", "db_idle_in_tx", "db_waiting"};
     if (!f)
         return ST_EENV;
-    if (csv)
-        fprintf(f, "t,planned,sessions,sent,done,errors,late,p50_ms,p95_ms,p99_ms\n");
+    if (csv) {
+        fprintf(f, "t,planned,sessions,sent,done,errors,late,p50_ms,p95_ms,p99_ms");
+        if (m->has_ws)
+            fprintf(f, ",ws_open,ws_opened,ws_messages_in,ws_errors");
+        for (int k = 0; db && k < 5; k++)
+            fprintf(f, ",%s", dbc[k]);
+        fprintf(f, "\n");
+    }
     for (size_t i = 0; i < m->n_secs; i++) {
         const mx_second *s = &m->secs[i];
         double p50 = (double)results_coarse_pct(s->coarse, 50) / 1000;
         double p95 = (double)results_coarse_pct(s->coarse, 95) / 1000;
         double p99 = (double)results_coarse_pct(s->coarse, 99) / 1000;
         long long t = (long long)(m->t0 + (int64_t)i);
+        double v[5];
+        int has_db = db && results_db_at(db, t, v);
         if (csv)
-            fprintf(f, "%lld,%u,%u,%u,%u,%u,%u,%.3f,%.3f,%.3f\n", t, s->planned, s->sessions, s->sent,
+            fprintf(f, "%lld,%u,%u,%u,%u,%u,%u,%.3f,%.3f,%.3f", t, s->planned, s->sessions, s->sent,
                     s->done, s->errors, s->late, p50, p95, p99);
         else
             fprintf(f, "{\"t\":%lld,\"planned\":%u,\"sessions\":%u,\"sent\":%u,\"done\":%u,\"errors\":%u,"
-                    "\"late\":%u,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f}\n", t, s->planned,
+                    "\"late\":%u,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f", t, s->planned,
                     s->sessions, s->sent, s->done, s->errors, s->late, p50, p95, p99);
+        if (m->has_ws)
+            fprintf(f, csv ? ",%u,%u,%u,%u" : ",\"ws_open\":%u,\"ws_opened\":%u,\"ws_messages_in\":%u,\"ws_errors\":%u",
+                    s->ws_open, s->ws_opened, s->ws_msgs_in, s->ws_errors);
+        for (int k = 0; db && k < 5; k++) {
+            if (csv)
+                fprintf(f, has_db && !isnan(v[k]) ? ",%.0f" : ",", v[k]);
+            else if (has_db && !isnan(v[k]))
+                fprintf(f, ",\"%s\":%.0f", dbc[k], v[k]);
+        }
+        fprintf(f, csv ? "\n" : "}\n");
     }
     return afile_commit(&af, err);
 }
@@ -251,6 +276,7 @@ void results_summary(FILE *out, const metrics *m, const run_info *ri)
     fprintf(out, "  engine    send lateness p50 %s  p99 %s  max %s; %" PRIu64 " late (>10ms), %" PRIu64
             " held by a slow previous response, %" PRIu64 " throttled by --max-rps\n", a, b, c,
             m->late_sends, m->blocked_sends, m->throttled);
+    results_ws_summary(out, m);
     for (size_t i = 0; i < ri->sc->n_thresholds; i++) {
         char v[64];
         fprintf(out, "  %s %s   (measured %s)\n", ri->thr_ok[i] ? "PASS" : "FAIL", ri->sc->thresholds[i].expr,

@@ -26,8 +26,12 @@ typedef struct run_info {
 
 /* Builds the results document. NULL on ENOMEM. Caller decrefs. */
 json_t *results_build(const metrics *m, const run_info *ri);
-/* Writes the per-second series; CSV when path ends in ".csv", else NDJSON. Atomic. */
-int results_write_series(const metrics *m, const char *path, char *err);
+/* Writes the per-second series; CSV when path ends in ".csv", else NDJSON. Atomic. With
+ * WebSocket sessions (m->has_ws) it adds ws_open, ws_opened, ws_messages_in, ws_errors;
+ * with a probe's `db` object (probe_to_json, or NULL) db_connections, db_active, db_idle,
+ * db_idle_in_tx, db_waiting of the sample taken at the same epoch second (empty/absent
+ * when none). Returns 0 or ST_EENV with err set. */
+int results_write_series(const metrics *m, const json_t *db, const char *path, char *err);
 /* Prints the human summary. */
 void results_summary(FILE *out, const metrics *m, const run_info *ri);
 /* A coarse-histogram percentile (microseconds) over n buckets. */

@@ -12,11 +12,12 @@
 
 #include "jsonio.h"
 #include "sc_routes.h"
+#include "sc_ws.h"
 #include "units.h"
 
 static const char *const top_keys[] = {"format", "version", "name", "model", "target", "seed",
     "duration", "scale", "feeders_dir", "feeders", "routes", "sessions", "http", "stages",
-    "events", "thresholds", "limits", "model_clock", NULL};
+    "events", "thresholds", "limits", "model_clock", "websockets", NULL};
 static const char *const feeder_keys[] = {"file", "column", "zipf_s", NULL};
 static const char *const session_keys[] = {"max_requests", "max_active", "think_scale",
                                            "connection", "pool_size", "cookies", "hawkes", NULL};
@@ -339,8 +340,8 @@ static int load_root(scenario *sc, json_t *root, const char *dir, const sc_overr
                            ov->target ? "--target" : "scenario.target", err)))
         return rc;
     snprintf(sc->name, sizeof sc->name, "%s", name ? name : "scenario");
-    join_path(buf, sizeof buf, dir, mpath);
-    if ((rc = model_load(&sc->m, buf, err)))
+    join_path(sc->model_path, sizeof sc->model_path, dir, mpath);
+    if ((rc = model_load(&sc->m, sc->model_path, err)))
         return rc;
     if (!sc->m.hawkes_fitted)
         sc->m.branching = 0;
@@ -373,6 +374,8 @@ static int load_root(scenario *sc, json_t *root, const char *dir, const sc_overr
             return rc;
         sc->n_events = i + 1;
     }
+    if ((rc = sc_ws_load(sc, json_object_get(root, "websockets"), err)))
+        return rc;
     if (th && (rc = load_thresholds(sc, th, err)))
         return rc;
     return 0;
@@ -404,6 +407,7 @@ int scenario_load(scenario *sc, const char *path, const sc_overrides *ov, char *
 void scenario_term(scenario *sc)
 {
     sc_routes_term(sc);
+    sc_ws_term(sc);
     for (size_t i = 0; i < SC_MAX_FEEDERS; i++)
         feeder_term(&sc->feeders[i]);
     for (size_t i = 0; i < SC_MAX_HEADERS; i++)

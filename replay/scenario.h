@@ -78,6 +78,25 @@ typedef struct sc_event {
     size_t n_ranks;
 } sc_event;
 
+/* The `websockets` section (docs/formats/scenario.md; loaded by sc_ws.c). */
+enum sc_ws_mode { SCWS_NONE = 0, SCWS_COUNT, SCWS_SHARE };
+enum sc_ws_dur { SCWS_DUR_MODEL = 0, SCWS_DUR_FIXED, SCWS_DUR_SESSION, SCWS_DUR_RUN };
+typedef struct sc_ws {
+    int mode;                 /* SCWS_NONE: no WebSocket sessions */
+    uint64_t count;           /* SCWS_COUNT: dedicated sessions (after scale) */
+    double at, ramp;          /* SCWS_COUNT: their arrivals, uniform over [at, at + ramp) */
+    double share;             /* SCWS_SHARE: share of plan sessions that hold one */
+    tmpl path, subscribe, message;
+    int has_subscribe, has_message;
+    unsigned char uses_feeder[SC_MAX_FEEDERS]; /* feeders the templates draw from */
+    double msgs_per_min;
+    int dur_mode;
+    double dur_fixed, dur_mu, dur_sigma; /* fixed seconds, or lognormal of seconds */
+    double ping_interval, pong_timeout, handshake_timeout;
+    unsigned reconnect_max;
+    double reconnect_backoff; /* first delay; doubles per attempt, at most 30 s */
+} sc_ws;
+
 /* Command-line overrides; a field is used when its has_ flag is set. */
 typedef struct sc_overrides {
     const char *target, *feeders_dir;
@@ -120,6 +139,8 @@ typedef struct scenario {
     size_t n_thresholds;
     thr thresholds[SC_MAX_THRESHOLDS];
     double max_rps, grace, abort_after;
+    char model_path[4096];
+    sc_ws ws;
 } scenario;
 
 /* Returns 0, ST_EINPUT (one line naming the field path) or ST_ENOMEM. */

@@ -5,11 +5,31 @@
 #include "thresholds.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "units.h"
+
+#if __has_include("probe.h")
+#include "probe.h"
+#define HAVE_PROBE 1
+#endif
+
+static const char *const metric_names[THR_NMETRICS] = {"latency", "service", "lateness",
+    "errors", "checks", "dropped", "late", "requests", "ws_handshake", "ws_push_delay",
+    "ws_errors", "ws_handshake_failed", "ws_reconnects", "ws_opened", "ws_messages_in",
+    "ws_messages_out", "ws_open", "db.*"};
+
+int thr_metric_kind(int m)
+{
+    if (m <= THR_LATENESS || m == THR_WS_HANDSHAKE || m == THR_WS_PUSH_DELAY)
+        return THR_TIMED;
+    if (m == THR_WS_OPEN || m == THR_DB)
+        return THR_GAUGE;
+    return THR_COUNTED;
+}
 
 static const char *skip(const char *s)
 {
@@ -27,6 +47,7 @@ static int parse_agg(thr *t, const char *a, size_t n)
     buf[n] = 0;
     if (!strcmp(buf, "mean")) t->agg = THR_MEAN;
     else if (!strcmp(buf, "max")) t->agg = THR_MAX;
+    else if (!strcmp(buf, "min")) t->agg = THR_MIN;
     else if (!strcmp(buf, "rate")) t->agg = THR_RATE;
     else if (!strcmp(buf, "count")) t->agg = THR_COUNT;
     else if (buf[0] == 'p' && buf[1]) {
@@ -41,10 +62,22 @@ static int parse_agg(thr *t, const char *a, size_t n)
 
 static int parse_metric(thr *t, const char *m, size_t n)
 {
-    static const char *const names[] = {"latency", "service", "lateness", "errors", "checks",
-                                        "dropped", "late", "requests", NULL};
-    for (int i = 0; names[i]; i++)
-        if (strlen(names[i]) == n && !memcmp(names[i], m, n)) {
+    if (n > 3 && !memcmp(m, "db.", 3)) {
+        if (n >= sizeof t->db_name)
+            return -1;
+        memcpy(t->db_name, m, n);
+        t->db_name[n] = 0;
+#ifdef HAVE_PROBE
+        if (probe_metric_index(t->db_name) < 0)
+            return -1;
+        t->metric = THR_DB;
+        return 0;
+#else
+        return -1;
+#endif
+    }
+    for (int i = 0; i < THR_DB; i++)
+        if (strlen(metric_names[i]) == n && !memcmp(metric_names[i], m, n)) {
             t->metric = i;
             return 0;
         }
@@ -96,10 +129,13 @@ int thr_parse(thr *t, const char *expr, const char *path, char *err)
     if (!p || parse_agg(t, s, (size_t)(p - s)))
         return st_err(err, ST_EINPUT, "%s: expected AGG(METRIC) OP VALUE with AGG one of pNN, mean, max, rate, count: '%s'", path, expr);
     s = skip(p + 1);
-    for (p = s; isalpha((unsigned char)*p); p++)
+    for (p = s; isalnum((unsigned char)*p) || *p == '_' || *p == '.'; p++)
         ;
-    if (parse_metric(t, s, (size_t)(p - s)))
-        return st_err(err, ST_EINPUT, "%s: unknown metric in '%s' (latency, service, lateness, errors, checks, dropped, late, requests)", path, expr);
+    if (parse_metric(t, s, (size_t)(p - s))) {
+        if (p - s > 3 && !memcmp(s, "db.", 3))
+            return st_err(err, ST_EINPUT, "%s: unknown probe metric '%.*s' in '%s' (db.connections, db.active, db.idle, db.idle_in_tx, db.waiting, db.headroom, ...: docs/probe.md)", path, (int)(p - s), s, expr);
+        return st_err(err, ST_EINPUT, "%s: unknown metric in '%s' (latency, service, lateness, errors, checks, dropped, late, requests, ws_handshake, ws_push_delay, ws_errors, ws_handshake_failed, ws_reconnects, ws_opened, ws_messages_in, ws_messages_out, ws_open, db.*)", path, expr);
+    }
     s = skip(p);
     if (*s == '{' && !(s = parse_labels(t, s + 1)))
         return st_err(err, ST_EINPUT, "%s: bad labels in '%s' (route=\"...\", status=\"2xx\")", path, expr);
@@ -120,9 +156,12 @@ int thr_parse(thr *t, const char *expr, const char *path, char *err)
         goto bad;
     memcpy(val, s, (size_t)(end - s));
     val[end - s] = 0;
-    int timed = t->metric <= THR_LATENESS;
-    if (timed != (t->agg <= THR_MAX))
-        return st_err(err, ST_EINPUT, "%s: rate()/count() apply to errors, checks, dropped, late, requests; pNN/mean/max to latency, service, lateness: '%s'", path, expr);
+    int kind = thr_metric_kind(t->metric), timed = kind == THR_TIMED;
+    int hist_agg = t->agg <= THR_MAX || t->agg == THR_MIN;
+    if ((kind == THR_COUNTED) == hist_agg || (kind == THR_GAUGE && t->agg == THR_PCT))
+        return st_err(err, ST_EINPUT, "%s: rate()/count() apply to counted metrics (errors, checks, dropped, late, requests, ws_errors, ws_handshake_failed, ws_reconnects, ws_opened, ws_messages_in/out); pNN/mean/max/min to latency, service, lateness, ws_handshake, ws_push_delay; max/min/mean to ws_open and db.*: '%s'", path, expr);
+    if ((t->route[0] || t->status_class) && t->metric > THR_REQUESTS)
+        return st_err(err, ST_EINPUT, "%s: route/status labels apply to HTTP metrics only: '%s'", path, expr);
     if (timed) {
         double sec;
         if (units_parse_duration(val, &sec, e))
@@ -157,11 +196,13 @@ int thr_compare(const thr *t, double v)
 
 char *thr_fmt_value(const thr *t, double v, char *buf, size_t n)
 {
-    if (t->metric <= THR_LATENESS && t->agg != THR_RATE && t->agg != THR_COUNT)
+    if (thr_metric_kind(t->metric) == THR_TIMED)
         units_fmt_duration(buf, n, v / 1e6);
     else if (t->agg == THR_RATE)
         snprintf(buf, n, "%.3g%%", v * 100);
-    else
+    else if (t->agg == THR_COUNT || v == floor(v))
         snprintf(buf, n, "%.0f", v);
+    else
+        snprintf(buf, n, "%.4g", v);
     return buf;
 }

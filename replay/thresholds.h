@@ -12,9 +12,17 @@
 
 #include "st.h"
 
-enum thr_agg { THR_PCT = 0, THR_MEAN, THR_MAX, THR_RATE, THR_COUNT };
+enum thr_agg { THR_PCT = 0, THR_MEAN, THR_MAX, THR_RATE, THR_COUNT, THR_MIN };
+/* Three kinds of metric: timed (a histogram in microseconds: pNN, mean, max, min), counted
+ * (rate, count) and gauges (a per-second value or a probe sample: max, min, mean). */
 enum thr_metric { THR_LATENCY = 0, THR_SERVICE, THR_LATENESS, THR_ERRORS, THR_CHECKS,
-                  THR_DROPPED, THR_LATE, THR_REQUESTS };
+                  THR_DROPPED, THR_LATE, THR_REQUESTS,
+                  THR_WS_HANDSHAKE, THR_WS_PUSH_DELAY,                    /* timed */
+                  THR_WS_ERRORS, THR_WS_HS_FAILED, THR_WS_RECONNECTS, THR_WS_OPENED,
+                  THR_WS_MSGS_IN, THR_WS_MSGS_OUT,                         /* counted */
+                  THR_WS_OPEN, THR_DB,                                     /* gauges */
+                  THR_NMETRICS };
+enum thr_kind { THR_TIMED = 0, THR_COUNTED, THR_GAUGE };
 enum thr_op { THR_LT = 0, THR_LE, THR_GT, THR_GE };
 
 typedef struct thr {
@@ -25,7 +33,11 @@ typedef struct thr {
     char route[256];    /* "" = all routes */
     int status_class;   /* 1..5, or 0 = any */
     double value;
+    char db_name[48];   /* THR_DB: the probe metric ("db.waiting") */
 } thr;
+
+/* The kind of a metric (enum thr_kind). */
+int thr_metric_kind(int metric);
 
 /* Returns 0 or ST_EINPUT with "PATH: ..." naming what is wrong. */
 int thr_parse(thr *t, const char *expr, const char *path, char *err);

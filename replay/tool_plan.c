@@ -3,7 +3,10 @@
  * one NDJSON line per request, sorted by intended time, then session id, then sequence:
  *   {"session":"9f3c..","seq":0,"t":12.345678,"origin":"base","route":"/products/{id}",
  *    "method":"GET","url":"http://127.0.0.1:8080/products/183204"}
- * ("body" is added for routes that have one; "event" for flash-crowd sessions).
+ * ("body" is added for routes that have one; "event" for flash-crowd sessions), and one line
+ * per planned WebSocket session open (scenario `websockets`), in the same time order:
+ *   {"kind":"ws","session":"..","ws":"..","t":3.2,"origin":"base","url":"ws://...",
+ *    "duration_s":148.4,"end":"planned","subscribe":"{..}"}
  */
 #include <inttypes.h>
 #include <math.h>
@@ -17,8 +20,34 @@
 #include "opts.h"
 #include "plan.h"
 #include "tools.h"
+#include "wsplan.h"
 
-static const char *const origin_names[] = {"base", "child", "event"};
+static const char *const origin_names[] = {"base", "child", "event", "ws"};
+
+/* One "kind":"ws" line for WebSocket i of the plan into line. Returns 0 or ST_ELIMIT. */
+static int ws_line(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *vars, dbuf *line)
+{
+    const wsplan_item *it = &wp->w[i];
+    char url[4096], sub[8192];
+    int rc = wsplan_render(sc, wp, i, vars, 1, url, sizeof url, sub, sizeof sub, NULL, 0);
+    if (rc)
+        return rc;
+    dbuf_reset(line);
+    dbuf_printf(line, "{\"kind\":\"ws\",\"session\":\"%016" PRIx64 "\",\"ws\":\"%016" PRIx64
+                "\",\"t\":%.6f,\"origin\":\"%s\"", it->session, it->id, it->open, origin_names[it->origin]);
+    if (it->event >= 0) {
+        dbuf_adds(line, ",\"event\":");
+        tool_json_str(line, sc->events[it->event].name);
+    }
+    dbuf_adds(line, ",\"url\":");
+    tool_json_str(line, url);
+    dbuf_printf(line, ",\"duration_s\":%.3f,\"end\":\"%s\"", it->dur, it->clipped ? "run" : "planned");
+    if (sc->ws.has_subscribe) {
+        dbuf_adds(line, ",\"subscribe\":");
+        tool_json_str(line, sub);
+    }
+    return dbuf_adds(line, "}\n") ? ST_ENOMEM : 0;
+}
 
 void tool_json_str(dbuf *b, const char *s)
 {
@@ -141,9 +170,22 @@ int tool_plan(int argc, char **argv)
                 rc = st_err(err, ST_ENOMEM, "plan: out of memory");
         }
     }
-    for (size_t i = 0; !rc && i < p.n_r; i++)
-        if (fputs(lines[order[i]], f) < 0)
+    wsplan wp;
+    if (!rc)
+        rc = wsplan_build(&wp, &sc, &p, err);
+    else
+        memset(&wp, 0, sizeof wp);
+    /* Requests and WebSocket opens merged in time order (a WebSocket first on a tie). */
+    for (size_t i = 0, j = 0; !rc && (i < p.n_r || j < wp.n);) {
+        if (j < wp.n && (i >= p.n_r || wp.w[j].open <= p.r[order[i]].t)) {
+            if ((rc = ws_line(&sc, &wp, j++, vars, &line)))
+                rc = st_err(err, rc, "plan: a WebSocket URL or message exceeds the limits");
+            else if (fputs(line.p, f) < 0)
+                rc = st_err(err, ST_EENV, "plan: write failed");
+        } else if (fputs(lines[order[i++]], f) < 0) {
             rc = st_err(err, ST_EENV, "plan: write failed");
+        }
+    }
     if (!rc)
         rc = afile_commit(&af, err);
     else
@@ -155,9 +197,10 @@ int tool_plan(int argc, char **argv)
         log_error("%s", err);
     else
         log_info("plan: seed %" PRIu64 ", segment %u/%u: %zu sessions (%" PRIu64 " base, %" PRIu64
-                 " child, %" PRIu64 " event; %" PRIu64 " in all segments), %zu requests over %.0f s",
+                 " child, %" PRIu64 " event; %" PRIu64 " in all segments), %zu requests, %zu WebSockets over %.0f s",
                  sc.seed, o.seg_i, o.seg_n, p.n_s, p.by_origin[0], p.by_origin[1], p.by_origin[2],
-                 p.all_sessions, p.n_r, sc.duration);
+                 p.all_sessions, p.n_r, wp.n, sc.duration);
+    wsplan_term(&wp);
     dbuf_free(&line);
     free(vars);
     free(order);

@@ -20,9 +20,11 @@
 #include "live.h"
 #include "log.h"
 #include "opts.h"
+#include "probe.h"
 #include "progress.h"
 #include "results.h"
 #include "tools.h"
+#include "wsplan.h"
 
 static volatile sig_atomic_t g_interrupted;
 
@@ -49,12 +51,15 @@ static void usage(void)
            "  --segment i/n         run only slice i of n (exact; see docs/replay.md)\n"
            "  --start-at EPOCH      begin at this Unix second (several machines together)\n"
            "  --grace D             drain time for in-flight requests (default scenario, 10s)\n"
+           "  --db-probe CONNINFO   sample PostgreSQL's pg_stat_activity/pg_stat_database every\n"
+           "                        second on the same clock (results.json \"db\"; db.* thresholds)\n"
            "  --json                print results.json to stdout instead of the summary\n"
            "  --no-progress         no live line; -q, --quiet: no summary either\n\n"
            "examples:\n"
            "  replay run models/scenarios/shop-campaign.json --target http://127.0.0.1:8080\n"
            "  replay run s.json --duration 60s --scale 1.5x --series s.csv -o r.json\n"
-           "  replay run s.json --segment 2/4 --start-at 1790000000 -o r2.json\n");
+           "  replay run s.json --segment 2/4 --start-at 1790000000 -o r2.json\n"
+           "  replay run s.json --db-probe 'host=127.0.0.1 dbname=shop' --series s.csv\n");
 }
 
 /* Connects once to the target so that an unreachable target is a clear error, not a hang. */
@@ -103,6 +108,9 @@ typedef struct run_ctx {
     rp_opts o;
     scenario sc;
     plan p;
+    wsplan wp;
+    probe *pr;
+    json_t *db;
     rp_live live;
     live_srv *srv;
     engine *eng;
@@ -111,6 +119,13 @@ typedef struct run_ctx {
     int aborted;
     uint32_t *planned_per_sec;
 } run_ctx;
+
+/* A db.* threshold's value from the probe's aggregates. 0, or 1 when no sample had one. */
+static int db_measure(const probe *pr, const thr *t, double *v)
+{
+    enum probe_stat st = t->agg == THR_MIN ? PROBE_MIN : t->agg == THR_MEAN ? PROBE_MEAN : PROBE_MAX;
+    return probe_metric_stat(pr, t->db_name, st, v, NULL);
+}
 
 /* The main thread's watch while workers run: progress, Ctrl-C, abort thresholds. */
 static void watch(run_ctx *c, uint64_t start_ns)
@@ -143,7 +158,9 @@ static void watch(run_ctx *c, uint64_t start_ns)
             for (size_t i = 0; i < c->sc.n_thresholds; i++) {
                 const thr *t = &c->sc.thresholds[i];
                 double v;
-                if (t->abort && live_measure(t, &c->live, &v) && !thr_compare(t, v)) {
+                int ok = t->metric == THR_DB ? c->pr && db_measure(c->pr, t, &v) == 0
+                                             : live_measure(t, &c->live, &v);
+                if (t->abort && ok && !thr_compare(t, v)) {
                     char vb[64];
                     progress_done(&pr);
                     log_error("abort threshold failed: %s (measured %s); stopping the run", t->expr,
@@ -181,7 +198,12 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
     for (size_t i = 0; i < c->sc.n_routes && i < 256; i++)
         names[i] = c->sc.routes[i].template_;
     for (size_t i = 0; i < c->sc.n_thresholds; i++) {
-        vals[i] = metrics_measure(c->m, &c->sc.thresholds[i], names);
+        if (c->sc.thresholds[i].metric == THR_DB) {
+            if (!c->pr || db_measure(c->pr, &c->sc.thresholds[i], &vals[i]))
+                vals[i] = NAN; /* no sample: the rule fails */
+        } else {
+            vals[i] = metrics_measure(c->m, &c->sc.thresholds[i], names);
+        }
         oks[i] = thr_compare(&c->sc.thresholds[i], vals[i]);
         failed |= !oks[i];
     }
@@ -208,11 +230,13 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
                    c->aborted ? "aborted" : g_interrupted ? "interrupted" : "completed", vals, oks,
                    c->warnings};
     res = results_build(c->m, &ri);
+    if (res && c->db)
+        json_object_set(res, "db", c->db);
     if (!res || jsonio_save(c->o.out ? c->o.out : "results.json", res, err)) {
         log_error("%s", res ? err : "out of memory");
         rc = ST_EXIT_ENV;
     }
-    if (!rc && c->o.series && results_write_series(c->m, c->o.series, err)) {
+    if (!rc && c->o.series && results_write_series(c->m, c->db, c->o.series, err)) {
         log_error("%s", err);
         rc = ST_EXIT_ENV;
     }
@@ -273,6 +297,22 @@ int tool_run(int argc, char **argv)
         rc = st_rc_exit(rc);
         goto out;
     }
+    for (size_t i = 0; i < c->sc.n_thresholds; i++)
+        if (c->sc.thresholds[i].metric == THR_DB && !c->o.db_probe) {
+            log_error("scenario.thresholds[%zu]: '%s' needs --db-probe CONNINFO", i, c->sc.thresholds[i].expr);
+            rc = ST_EXIT_INPUT;
+            goto out;
+        }
+    if ((rc = wsplan_build(&c->wp, &c->sc, &c->p, err))) {
+        log_error("%s", err);
+        rc = st_rc_exit(rc);
+        goto out;
+    }
+    if (c->o.db_probe && !(c->pr = probe_new(c->o.db_probe, 1.0, err))) {
+        log_error("--db-probe: %s", err);
+        rc = ST_EXIT_INPUT;
+        goto out;
+    }
     c->warnings = json_array();
     c->planned_per_sec = calloc((size_t)ceil(c->sc.duration) + 1, sizeof *c->planned_per_sec);
     if (!c->warnings || !c->planned_per_sec) {
@@ -289,6 +329,11 @@ int tool_run(int argc, char **argv)
     }
     if (preflight(&c->sc, err)) {
         log_error("%s", err);
+        rc = ST_EXIT_ENV;
+        goto out_curl;
+    }
+    if (c->pr && probe_start(c->pr, err)) {
+        log_error("--db-probe: %s", err);
         rc = ST_EXIT_ENV;
         goto out_curl;
     }
@@ -315,13 +360,13 @@ int tool_run(int argc, char **argv)
         }
         start_ns = mono + (uint64_t)((double)start_wall * 1e6 - (double)wall) * 1000u;
     }
-    log_info("run: %s -> %s, seed %" PRIu64 ", segment %u/%u: %zu sessions, %zu requests over %.0f s, %u threads",
+    log_info("run: %s -> %s, seed %" PRIu64 ", segment %u/%u: %zu sessions, %zu requests, %zu WebSockets over %.0f s, %u threads",
              c->sc.name, c->sc.target, c->sc.seed, c->o.seg_i, c->o.seg_n, c->p.n_s, c->p.n_r,
-             c->sc.duration, threads);
+             c->wp.n, c->sc.duration, threads);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     {
-        engine_cfg ec = {&c->sc, &c->p, threads, start_ns, start_wall, c->sc.grace, &c->live};
+        engine_cfg ec = {&c->sc, &c->p, &c->wp, threads, start_ns, start_wall, c->sc.grace, &c->live};
         c->eng = engine_start(&ec, err);
     }
     if (!c->eng) {
@@ -338,6 +383,12 @@ int tool_run(int argc, char **argv)
     }
     if (failed)
         log_error("%s", err);
+    if (c->pr) {
+        probe_stop(c->pr);
+        if (!(c->db = probe_to_json(c->pr)))
+            log_warn("--db-probe: out of memory writing the db section");
+    }
+    c->m->has_ws = c->sc.ws.mode != SCWS_NONE;
     fill_planned(c->m, &c->p);
     rc = finish_run(c, start_wall, (double)(st_now_ns() - start_ns) / 1e9, threads);
     if (failed && rc != ST_EXIT_ENV)
@@ -347,8 +398,11 @@ int tool_run(int argc, char **argv)
 out_srv:
     live_http_stop(c->srv);
 out_curl:
+    probe_free(c->pr);
     curl_global_cleanup();
 out:
+    json_decref(c->db);
+    wsplan_term(&c->wp);
     metrics_free(c->m);
     json_decref(c->warnings);
     free(c->planned_per_sec);

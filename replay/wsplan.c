@@ -1,0 +1,216 @@
+/*
+ * wsplan.c -- the WebSocket schedule (see wsplan.h).
+ */
+#include "wsplan.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t H_ARR, H_OFF, H_PICK, H_ID, H_DUR, H_ITEM;
+
+static void init_hashes(void)
+{
+    H_ARR = rng_stream_id("replay.ws.arrival");
+    H_OFF = rng_stream_id("replay.ws.offset");
+    H_PICK = rng_stream_id("replay.ws.pick");
+    H_ID = rng_stream_id("replay.ws.id");
+    H_DUR = rng_stream_id("replay.ws.duration");
+    H_ITEM = rng_stream_id("replay.ws.item");
+}
+
+static double u01(uint64_t seed, uint64_t stream, uint64_t idx)
+{
+    return ((double)(rng_u64(seed, stream, idx) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static int cmp_item(const void *x, const void *y)
+{
+    const wsplan_item *a = x, *b = y;
+    if (a->open != b->open)
+        return a->open < b->open ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* A fresh row of feeder f for WebSocket id (rank - 1), as the routes draw it. */
+static uint32_t fresh_row(const scenario *sc, int f, uint64_t id, int16_t event)
+{
+    rng_stream s;
+    const sc_event *ev = event >= 0 ? &sc->events[event] : NULL;
+    rng_stream_init(&s, sc->seed, rng_mix(rng_mix(id, H_ITEM), (uint64_t)f));
+    if (ev && ev->hot_feeder == f && rng_uniform(&s) < ev->hot_share)
+        return (uint32_t)(ev->ranks[rng_below(&s, ev->n_ranks)] - 1);
+    for (size_t r = 0; r < sc->n_routes; r++)
+        for (size_t d = 0; d < sc->routes[r].n_draws; d++)
+            if (sc->routes[r].draw_feeder[d] == f && !sc->routes[r].draw_uniform[d])
+                return (uint32_t)(rng_zipf_draw(&sc->routes[r].draw_zipf[d], &s) - 1);
+    return (uint32_t)rng_below(&s, sc->feeders[f].n);
+}
+
+static double duration(const scenario *sc, const plan *p, const wsplan_item *w, size_t sess)
+{
+    const sc_ws *c = &sc->ws;
+    switch (c->dur_mode) {
+    case SCWS_DUR_FIXED:
+        return c->dur_fixed;
+    case SCWS_DUR_RUN:
+        return INFINITY;
+    case SCWS_DUR_SESSION:
+        if (sess == SIZE_MAX)
+            return INFINITY; /* a dedicated session has no requests: it lasts the run */
+        {
+            const plan_session *ps = &p->s[sess];
+            return p->r[ps->first_req + ps->n_req - 1].t - ps->start + 1;
+        }
+    default: {
+        rng_stream s;
+        rng_stream_init(&s, sc->seed, rng_mix(w->id, H_DUR));
+        return rng_lognormal(&s, c->dur_mu, c->dur_sigma);
+    }
+    }
+}
+
+static int add(wsplan *wp, size_t *cap, size_t *rcap, const scenario *sc, const plan *p,
+               wsplan_item it, size_t sess, char *err)
+{
+    size_t nf = sc->n_feeders ? sc->n_feeders : 1;
+    if (wp->n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 256;
+        wsplan_item *nw = realloc(wp->w, nc * sizeof *nw);
+        if (!nw)
+            return st_err(err, ST_ENOMEM, "plan: out of memory (websockets)");
+        wp->w = nw;
+        *cap = nc;
+    }
+    if ((wp->n + 1) * nf > *rcap) {
+        size_t nc = *rcap ? *rcap * 2 : 256 * nf;
+        uint32_t *nr = realloc(wp->rows, nc * sizeof *nr);
+        if (!nr)
+            return st_err(err, ST_ENOMEM, "plan: out of memory (websockets)");
+        wp->rows = nr;
+        *rcap = nc;
+    }
+    it.rows_off = (uint32_t)(wp->n * nf);
+    for (size_t f = 0; f < sc->n_feeders; f++) {
+        uint32_t row = UINT32_MAX;
+        if (!sc->ws.uses_feeder[f]) {
+            wp->rows[it.rows_off + f] = 0;
+            continue;
+        }
+        if (sess != SIZE_MAX && p->s[sess].n_req) {
+            const plan_req *q = &p->r[p->s[sess].first_req];
+            const sc_route *r = &sc->routes[q->route];
+            for (size_t d = 0; d < r->n_draws && row == UINT32_MAX; d++)
+                if (r->draw_feeder[d] == (int)f)
+                    row = p->draws[q->draw_off + d];
+        }
+        wp->rows[it.rows_off + f] = row != UINT32_MAX ? row : fresh_row(sc, (int)f, it.id, it.event);
+    }
+    it.dur = duration(sc, p, &it, sess);
+    if (it.open + it.dur > sc->duration) {
+        it.dur = sc->duration - it.open;
+        it.clipped = 1;
+    }
+    wp->w[wp->n++] = it;
+    return 0;
+}
+
+int wsplan_build(wsplan *wp, const scenario *sc, const plan *p, char *err)
+{
+    size_t cap = 0, rcap = 0;
+    int rc = 0;
+    memset(wp, 0, sizeof *wp);
+    if (sc->ws.mode == SCWS_NONE)
+        return 0;
+    init_hashes();
+    if (sc->ws.mode == SCWS_COUNT) {
+        uint64_t base = rng_mix(H_ARR, 0);
+        wp->all = sc->ws.count;
+        for (uint64_t j = 0; j < sc->ws.count && !rc; j++) {
+            wsplan_item it = {0};
+            it.id = rng_mix(base, j);
+            if (it.id % p->seg_n != p->seg_i - 1)
+                continue;
+            it.session = it.id;
+            it.event = -1;
+            it.origin = ORIGIN_WS;
+            it.open = sc->ws.at + sc->ws.ramp * u01(sc->seed, H_OFF, it.id);
+            if (it.open >= sc->duration)
+                continue;
+            rc = add(wp, &cap, &rcap, sc, p, it, SIZE_MAX, err);
+        }
+    } else {
+        for (size_t i = 0; i < p->n_s && !rc; i++) {
+            const plan_session *ps = &p->s[i];
+            wsplan_item it = {0};
+            if (u01(sc->seed, H_PICK, ps->id) >= sc->ws.share)
+                continue;
+            it.id = rng_mix(ps->id, H_ID);
+            it.session = ps->id;
+            it.event = ps->event;
+            it.origin = ps->origin;
+            it.open = ps->start;
+            rc = add(wp, &cap, &rcap, sc, p, it, i, err);
+        }
+        wp->all = wp->n;
+    }
+    if (rc) {
+        wsplan_term(wp);
+        return rc;
+    }
+    qsort(wp->w, wp->n, sizeof *wp->w, cmp_item);
+    return 0;
+}
+
+void wsplan_term(wsplan *wp)
+{
+    free(wp->w);
+    free(wp->rows);
+    memset(wp, 0, sizeof *wp);
+}
+
+int wsplan_render(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *vars, int plan_mode,
+                  char *url, size_t url_cap, char *sub, size_t sub_cap, char *msg, size_t msg_cap)
+{
+    const wsplan_item *it = &wp->w[i];
+    const sc_ws *c = &sc->ws;
+    const char *draw[TMPL_MAX_VARS];
+    size_t nd = 0;
+    long n;
+    int k;
+    memset(vars->set, 0, sizeof vars->set);
+    /* The session's items: {$feeder} refers to them, and {feeder} draws them. */
+    for (size_t f = 0; f < sc->n_feeders; f++)
+        if (c->uses_feeder[f]) {
+            snprintf(vars->val[f], TMPL_VAR_LEN, "%s", feeder_value(&sc->feeders[f], wp->rows[it->rows_off + f]));
+            vars->set[f] = 1;
+        }
+    for (size_t pi = 0; pi < c->path.n_parts; pi++)
+        if (c->path.parts[pi].kind == TP_FEEDER && nd < TMPL_MAX_VARS)
+            draw[nd++] = feeder_value(&sc->feeders[c->path.parts[pi].idx], wp->rows[it->rows_off + (size_t)c->path.parts[pi].idx]);
+    tmpl_ctx ctx = {vars, &sc->names, draw, nd, 0, it->session, 0, plan_mode};
+    k = snprintf(url, url_cap, "%s://%s:%d", sc->https ? "wss" : "ws", sc->host, sc->port);
+    if (k < 0 || (size_t)k >= url_cap)
+        return ST_ELIMIT;
+    if ((n = tmpl_render(&c->path, &ctx, url + k, url_cap - (size_t)k)) < 0)
+        return (int)n;
+    const tmpl *ts[2] = {&c->subscribe, &c->message};
+    char *outs[2] = {sub, msg};
+    size_t caps[2] = {sub_cap, msg_cap};
+    int has[2] = {c->has_subscribe, c->has_message};
+    for (int t = 0; t < 2; t++) {
+        if (!outs[t])
+            continue;
+        outs[t][0] = 0;
+        if (!has[t])
+            continue;
+        nd = 0;
+        for (size_t pi = 0; pi < ts[t]->n_parts; pi++)
+            if (ts[t]->parts[pi].kind == TP_FEEDER && nd < TMPL_MAX_VARS)
+                draw[nd++] = feeder_value(&sc->feeders[ts[t]->parts[pi].idx], wp->rows[it->rows_off + (size_t)ts[t]->parts[pi].idx]);
+        tmpl_ctx c2 = {vars, &sc->names, draw, nd, 0, it->session, 0, plan_mode};
+        if ((n = tmpl_render(ts[t], &c2, outs[t], caps[t])) < 0)
+            return (int)n;
+    }
+    return 0;
+}
