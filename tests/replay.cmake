@@ -19,3 +19,12 @@ if(TARGET stws)
   st_integ_test(integ_replay_loop_ws 60 bash ${ST_TEST_DIR}/integ/replay_loop_ws.sh
     $<TARGET_FILE:replay_loop_ws_driver>)
 endif()
+# WebSocket sessions in `replay run`: against python3-websockets (a peer nobody here wrote),
+# and against the reference shop + PostgreSQL (pushes, the shared-pool incident, --db-probe).
+if(TARGET stws)
+  st_integ_test(integ_replay_ws_echo 60 bash ${ST_TEST_DIR}/integ/replay_ws_echo.sh)
+  if(TARGET shop)
+    st_integ_test(integ_replay_ws_shop 90 bash ${ST_TEST_DIR}/integ/replay_ws_shop.sh
+      $<TARGET_FILE:shop> $<TARGET_FILE:replay>)
+  endif()
+endif()
