@@ -1,0 +1,277 @@
+/*
+ * report_why.c -- "what happened" (see report_why.h). Every sentence names its numbers.
+ */
+#include "report_why.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+
+#define R(x)                                                                               \
+    do {                                                                                   \
+        int rc_ = (x);                                                                     \
+        if (rc_)                                                                           \
+            return rc_;                                                                    \
+    } while (0)
+
+static int say(dbuf *b, const char *text)
+{
+    R(dbuf_adds(b, "<li>"));
+    R(dbuf_add_html(b, text));
+    return dbuf_adds(b, "</li>\n");
+}
+
+static void dur(char *buf, size_t n, double us)
+{
+    units_fmt_duration(buf, n, us / 1e6);
+}
+
+/* p95 (µs) of the coarse histograms of seconds [a, z) that had completions. */
+static double p95_of(const metrics *m, size_t a, size_t z)
+{
+    uint32_t c[MX_COARSE] = {0};
+    uint64_t any = 0;
+    for (size_t i = a; i < z && i < m->n_secs; i++)
+        for (int k = 0; k < MX_COARSE; k++) {
+            c[k] += m->secs[i].coarse[k];
+            any += m->secs[i].coarse[k];
+        }
+    return any ? (double)results_coarse_pct(c, 95) : NAN;
+}
+
+static int why_errors(dbuf *b, const metrics *m, const rr_result *r)
+{
+    uint64_t tot = metrics_total_errors(m), done = 0, kind[ERR_N] = {0}, best = 0;
+    size_t br = 0;
+    int bk = 0;
+    char s[512];
+    for (size_t i = 0; i < m->n_routes; i++) {
+        uint64_t e = 0;
+        done += m->routes[i].done;
+        for (int k = 0; k < ERR_N; k++) {
+            kind[k] += m->routes[i].err[k];
+            e += m->routes[i].err[k];
+        }
+        if (e > best) {
+            best = e;
+            br = i;
+        }
+    }
+    if (!tot)
+        return 0;
+    for (int k = 1; k < ERR_N; k++)
+        if (kind[k] > kind[bk])
+            bk = k;
+    snprintf(s, sizeof s, "%" PRIu64 " errors in %" PRIu64 " responses (%.2f%%): %.0f%% were %s; "
+             "%.0f%% of them on %s %s.", tot, done, done ? 100.0 * (double)tot / (double)done : 0.0,
+             100.0 * (double)kind[bk] / (double)tot, mx_err_names[bk], 100.0 * (double)best / (double)tot,
+             r->sc->routes[br].method, r->sc->routes[br].template_);
+    return say(b, s);
+}
+
+static int why_latency(dbuf *b, const metrics *m, const rr_result *r, size_t *worst)
+{
+    size_t first = m->n_secs, last = 0, n;
+    double w = -1;
+    char s[512], x[32], y[32];
+    *worst = m->n_secs;
+    for (size_t i = 0; i < m->n_secs; i++)
+        if (m->secs[i].done) {
+            double v = (double)results_coarse_pct(m->secs[i].coarse, 95);
+            first = i < first ? i : first;
+            last = i;
+            if (v > w) {
+                w = v;
+                *worst = i;
+            }
+        }
+    if (*worst == m->n_secs)
+        return 0;
+    n = last - first + 1;
+    if (n >= 6) {
+        double a = p95_of(m, first, first + n / 3), z = p95_of(m, last + 1 - n / 3, last + 1);
+        dur(x, sizeof x, a);
+        dur(y, sizeof y, z);
+        if (z > 1.5 * a)
+            snprintf(s, sizeof s, "Latency rose during the run: p95 %s in the first third of the seconds, "
+                     "%s in the last third.", x, y);
+        else if (a > 1.5 * z)
+            snprintf(s, sizeof s, "Latency fell during the run: p95 %s in the first third, %s in the "
+                     "last third.", x, y);
+        else
+            snprintf(s, sizeof s, "Latency was steady: p95 %s in the first third of the seconds, %s in "
+                     "the last third.", x, y);
+        R(say(b, s));
+    }
+    dur(x, sizeof x, w);
+    snprintf(s, sizeof s, "Worst second: +%" PRId64 " s (p95 %s over %u responses, %u errors).",
+             m->t0 + (int64_t)*worst - r->start, x, m->secs[*worst].done, m->secs[*worst].errors);
+    return say(b, s);
+}
+
+static int why_events(dbuf *b, const metrics *m, const rr_result *r, const report_events *ev)
+{
+    uint32_t in[MX_COARSE] = {0}, out[MX_COARSE] = {0};
+    uint64_t nin = 0, nout = 0, ein = 0, eout = 0;
+    char s[512], x[32], y[32];
+    if (!ev || !ev->n)
+        return 0;
+    for (size_t i = 0; i < m->n_secs; i++) {
+        double t = (double)(m->t0 + (int64_t)i - r->start);
+        int inside = 0;
+        for (size_t e = 0; e < ev->n; e++)
+            inside |= t + 1 > ev->ev[e].at && t < ev->ev[e].end;
+        for (int k = 0; k < MX_COARSE; k++)
+            (inside ? in : out)[k] += m->secs[i].coarse[k];
+        *(inside ? &nin : &nout) += m->secs[i].done;
+        *(inside ? &ein : &eout) += m->secs[i].errors;
+    }
+    if (!nin)
+        return 0;
+    dur(x, sizeof x, (double)results_coarse_pct(in, 95));
+    dur(y, sizeof y, nout ? (double)results_coarse_pct(out, 95) : 0);
+    snprintf(s, sizeof s, "During the flash crowd%s: p95 %s and %.2f%% errors over %" PRIu64
+             " responses; outside: p95 %s and %.2f%% errors over %" PRIu64 ".", ev->n > 1 ? "s" : "",
+             x, 100.0 * (double)ein / (double)nin, nin, y, nout ? 100.0 * (double)eout / (double)nout : 0.0,
+             nout);
+    return say(b, s);
+}
+
+/* Index of second t in the db sample columns, or -1. */
+static long db_at(const json_t *t, int64_t sec)
+{
+    for (size_t i = 0; i < json_array_size(t); i++)
+        if ((int64_t)json_number_value(json_array_get(t, i)) == sec)
+            return (long)i;
+    return -1;
+}
+
+static double db_val(const json_t *samples, const char *key, long i)
+{
+    const json_t *v = i < 0 ? NULL : json_array_get(json_object_get(samples, key), (size_t)i);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* Pearson correlation of per-second p95 with a db column over the seconds both have. */
+static double db_corr(const metrics *m, const json_t *samples, const char *key, size_t *np)
+{
+    const json_t *t = json_object_get(samples, "t");
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, n = 0;
+    for (size_t i = 0; i < json_array_size(t); i++) {
+        int64_t sec = (int64_t)json_number_value(json_array_get(t, i)) - m->t0;
+        double y = db_val(samples, key, (long)i), x;
+        if (sec < 0 || (size_t)sec >= m->n_secs || !m->secs[sec].done || !isfinite(y))
+            continue;
+        x = (double)results_coarse_pct(m->secs[sec].coarse, 95);
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+        n++;
+    }
+    *np = (size_t)n;
+    if (n < 5)
+        return NAN;
+    double vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
+    return vx > 0 && vy > 0 ? (sxy - sx * sy / n) / sqrt(vx * vy) : NAN;
+}
+
+static double col_max(const json_t *samples, const char *key, int want_min)
+{
+    const json_t *a = json_object_get(samples, key);
+    double best = NAN;
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        const json_t *v = json_array_get(a, i);
+        if (json_is_number(v) && (isnan(best) || (want_min ? json_number_value(v) < best
+                                                           : json_number_value(v) > best)))
+            best = json_number_value(v);
+    }
+    return best;
+}
+
+static int why_db(dbuf *b, const metrics *m, const rr_result *r, size_t worst)
+{
+    const json_t *samples = json_object_get(r->db, "samples"), *t = json_object_get(samples, "t");
+    char s[512];
+    const char *keys[2] = {"active", "waiting"};
+    if (!r->db || !json_array_size(t))
+        return 0;
+    if (worst < m->n_secs) {
+        long i = db_at(t, m->t0 + (int64_t)worst);
+        if (i >= 0) {
+            snprintf(s, sizeof s, "At the worst second the database had %.0f active backends, %.0f waiting "
+                     "on a lock, %.0f idle in transaction, headroom %.0f connection slots.",
+                     db_val(samples, "active", i), db_val(samples, "waiting", i),
+                     db_val(samples, "idle_in_tx", i), db_val(samples, "headroom", i));
+            R(say(b, s));
+        }
+    }
+    {
+        double hmin = col_max(samples, "headroom", 1), wmax = col_max(samples, "waiting", 0);
+        double itx = col_max(samples, "idle_in_tx", 0), amax = col_max(samples, "active", 0);
+        snprintf(s, sizeof s, "Over the run: at most %.0f active backends and %.0f waiting on locks; "
+                 "lowest headroom %.0f%s; at most %.0f idle in transaction%s.", amax, wmax, hmin,
+                 hmin <= 0 ? " (the server refused new connections)" : "", itx,
+                 itx > 0 ? " (connections held open without work: a pool or a long-lived session "
+                           "holding them)" : "");
+        R(say(b, s));
+    }
+    for (int k = 0; k < 2; k++) {
+        size_t n;
+        double c = db_corr(m, samples, keys[k], &n);
+        if (isfinite(c) && c >= 0.6) {
+            snprintf(s, sizeof s, "Per-second p95 rose and fell with db.%s (correlation %.2f over %zu "
+                     "seconds): the latency is most likely spent in the database.", keys[k], c, n);
+            R(say(b, s));
+        }
+    }
+    return 0;
+}
+
+int report_why(dbuf *b, const rr_result *r, const report_events *ev)
+{
+    const metrics *m = r->m;
+    size_t failed = 0, worst;
+    uint64_t sent = metrics_total_sent(m);
+    char s[512], v[64];
+    R(dbuf_adds(b, "<ul id=\"what-happened\">\n"));
+    for (size_t i = 0; i < r->sc->n_thresholds; i++)
+        failed += !r->thr_ok[i];
+    if (!r->sc->n_thresholds)
+        snprintf(s, sizeof s, "The scenario has no thresholds.");
+    else if (!failed)
+        snprintf(s, sizeof s, "All %zu thresholds passed.", r->sc->n_thresholds);
+    else
+        snprintf(s, sizeof s, "%zu of %zu thresholds failed.", failed, r->sc->n_thresholds);
+    R(say(b, s));
+    for (size_t i = 0; i < r->sc->n_thresholds; i++)
+        if (!r->thr_ok[i]) {
+            snprintf(s, sizeof s, "FAIL %s: measured %s.", r->sc->thresholds[i].expr,
+                     thr_fmt_value(&r->sc->thresholds[i], r->thr_values[i], v, sizeof v));
+            R(say(b, s));
+        }
+    snprintf(s, sizeof s, "%" PRIu64 " of %" PRIu64 " planned requests were sent (%.1f%%) by %" PRIu64
+             " sessions; %" PRIu64 " unsent.", sent, m->requests_planned,
+             m->requests_planned ? 100.0 * (double)sent / (double)m->requests_planned : 0.0,
+             m->sessions_started, m->requests_unsent);
+    R(say(b, s));
+    R(why_errors(b, m, r));
+    R(why_latency(b, m, r, &worst));
+    R(why_events(b, m, r, ev));
+    R(why_db(b, m, r, worst));
+    /* The same bar as run's "engine fell behind" warning: over 1% of sends late, or any
+     * session dropped at the cap. */
+    if (m->late_sends * 100 > sent || m->sessions_dropped) {
+        snprintf(s, sizeof s, "The generator fell behind (%" PRIu64 " late sends, %" PRIu64 " dropped "
+                 "sessions): the offered load was lower than planned; read the server's figures with "
+                 "that in mind.", m->late_sends, m->sessions_dropped);
+        R(say(b, s));
+    }
+    if (!r->db)
+        R(say(b, "No database timeline (no --db-probe): causes on the server side cannot be shown."));
+    return dbuf_adds(b, "</ul>\n");
+}
