@@ -19,6 +19,16 @@ if(TARGET stws)
   st_integ_test(integ_replay_loop_ws 60 bash ${ST_TEST_DIR}/integ/replay_loop_ws.sh
     $<TARGET_FILE:replay_loop_ws_driver>)
 endif()
+# merge and report (issue 8): the round-trip driver links replay_core; the browser tests need
+# Debian's chromium (tests/integ/report_browser.sh fails loudly without it).
+if(EXISTS ${ST_TEST_DIR}/integ/replay_merge_segments.sh)
+  add_executable(replay_merge_rt ${ST_TEST_DIR}/integ/replay_merge_rt.c)
+  target_link_libraries(replay_merge_rt PRIVATE replay_core)
+  st_integ_test(integ_replay_merge_segments 120 bash ${ST_TEST_DIR}/integ/replay_merge_segments.sh
+    $<TARGET_FILE:replay_merge_rt>)
+  st_integ_test(integ_replay_merge_refuse 120 bash ${ST_TEST_DIR}/integ/replay_merge_refuse.sh)
+  st_integ_test(integ_replay_report_browser 180 bash ${ST_TEST_DIR}/integ/replay_report_browser.sh)
+endif()
 # WebSocket sessions in `replay run`: against python3-websockets (a peer nobody here wrote),
 # and against the reference shop + PostgreSQL (pushes, the shared-pool incident, --db-probe).
 if(TARGET stws)
