@@ -84,6 +84,71 @@ static void test_measure(void **state)
     metrics_free(m);
 }
 
+/* WebSocket and probe metrics: names, kinds, errors, measurement and exact merge. */
+static void test_ws(void **state)
+{
+    (void)state;
+    thr t;
+    char err[ST_ERRLEN];
+    const char *names[] = {"/"};
+    assert_int_equal(thr_parse(&t, "p95(ws_handshake) < 1s", "x", err), 0);
+    assert_true(t.metric == THR_WS_HANDSHAKE && t.value == 1e6);
+    assert_int_equal(thr_parse(&t, "rate(ws_errors) < 1%", "x", err), 0);
+    assert_true(t.metric == THR_WS_ERRORS && t.value == 0.01);
+    assert_int_equal(thr_parse(&t, "max(ws_open) <= 90", "x", err), 0);
+    assert_true(t.metric == THR_WS_OPEN && t.agg == THR_MAX && t.value == 90);
+    assert_int_equal(thr_parse(&t, "min(ws_push_delay) < 5ms", "x", err), 0);
+    assert_int_equal(thr_parse(&t, "max(db.waiting) < 5", "x", err), 0);
+    assert_true(t.metric == THR_DB && !strcmp(t.db_name, "db.waiting"));
+    assert_int_equal(thr_parse(&t, "mean(db.active) < 90", "x", err), 0);
+    assert_int_equal(thr_parse(&t, "max(db.waitng) < 5", "scenario.thresholds[1]", err), ST_EINPUT);
+    assert_non_null(strstr(err, "scenario.thresholds[1]: unknown probe metric 'db.waitng'"));
+    assert_int_equal(thr_parse(&t, "p95(db.waiting) < 5", "x", err), ST_EINPUT);
+    assert_int_equal(thr_parse(&t, "rate(ws_open) < 5", "x", err), ST_EINPUT);
+    assert_int_equal(thr_parse(&t, "p95(ws_errors) < 5", "x", err), ST_EINPUT);
+    assert_int_equal(thr_parse(&t, "count(ws_errors{route=\"/\"}) < 5", "x", err), ST_EINPUT);
+
+    metrics *m = metrics_new(1, 1000, 4), *sum = metrics_new(1, 1000, 4);
+    assert_non_null(m);
+    assert_non_null(sum);
+    m->has_ws = 1;
+    m->ws.attempts = 10;
+    m->ws.errors = 2;
+    m->ws.reconnects = 1;
+    m->ws.planned = 8;
+    m->ws.hs_status[503] = 2;
+    m->ws.handshake = hist_new();
+    for (int i = 1; i <= 100; i++)
+        hist_record(m->ws.handshake, (uint64_t)i * 1000);
+    metrics_ws_close(m, 1000);
+    metrics_ws_close(m, 1000);
+    metrics_ws_close(m, 1006);
+    m->secs[1].ws_open = 3;
+    m->secs[1].ws_opened = 3;
+    m->secs[2].ws_open = 5;
+    m->secs[3].ws_open = 0;
+    assert_int_equal(thr_parse(&t, "rate(ws_errors) < 1%", "x", err), 0);
+    assert_true(metrics_measure(m, &t, names) == 0.2);
+    assert_int_equal(thr_parse(&t, "p95(ws_handshake) < 1s", "x", err), 0);
+    assert_true(metrics_measure(m, &t, names) >= 95000 && metrics_measure(m, &t, names) < 95100);
+    assert_int_equal(thr_parse(&t, "max(ws_open) < 1", "x", err), 0);
+    assert_true(metrics_measure(m, &t, names) == 5);
+    assert_int_equal(thr_parse(&t, "mean(ws_open) < 1", "x", err), 0);
+    assert_true(metrics_measure(m, &t, names) == 8.0 / 3); /* from the first WebSocket second on */
+    /* Two segments add: counts, status table, close codes, histogram, per-second gauge. */
+    metrics_merge(sum, m);
+    metrics_merge(sum, m);
+    assert_true(sum->has_ws && sum->ws.attempts == 20 && sum->ws.hs_status[503] == 4);
+    assert_true(sum->ws.close_code[0] == 1000 && sum->ws.close_n[0] == 4);
+    assert_true(sum->ws.close_code[1] == 1006 && sum->ws.close_n[1] == 2);
+    assert_int_equal(hist_count(sum->ws.handshake), 200);
+    assert_int_equal(sum->secs[2].ws_open, 10);
+    assert_int_equal(thr_parse(&t, "max(ws_open) < 1", "x", err), 0);
+    assert_true(metrics_measure(sum, &t, names) == 10);
+    metrics_free(m);
+    metrics_free(sum);
+}
+
 static void test_coarse(void **state)
 {
     (void)state;
@@ -103,6 +168,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_measure),
+        cmocka_unit_test(test_ws),
         cmocka_unit_test(test_coarse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
