@@ -50,6 +50,7 @@ static int on_metrics(struct mg_connection *conn, void *cbdata)
     for (int e = 0; e < ERR_N; e++)
         ADD("replay_errors_total{kind=\"%s\"} %llu\n", mx_err_names[e], (unsigned long long)ld(&lv->err[e]));
     ADD("# TYPE replay_sessions_active gauge\nreplay_sessions_active %llu\n", (unsigned long long)ld(&lv->active));
+    ADD("# TYPE replay_websockets_open gauge\nreplay_websockets_open %llu\n", (unsigned long long)ld(&lv->ws_open));
     ADD("# TYPE replay_sessions_dropped_total counter\nreplay_sessions_dropped_total %llu\n",
         (unsigned long long)ld(&lv->dropped));
     ADD("# TYPE replay_late_sends_total counter\nreplay_late_sends_total %llu\n", (unsigned long long)ld(&lv->late));
@@ -121,8 +122,11 @@ void live_line(char *buf, size_t n, rp_live *lv, double elapsed, double planned_
     units_fmt_duration(p95, sizeof p95, (double)live_pct(lv, 95) / 1e6);
     units_fmt_rate(a, sizeof a, planned_rate);
     units_fmt_rate(b, sizeof b, achieved_rate);
-    snprintf(buf, n, "%6.0fs  target %s  achieved %s  active %llu  p95 %s  errors %llu (%.2f%%)%s",
-             elapsed, a, b, (unsigned long long)ld(&lv->active), p95, (unsigned long long)errs,
+    char ws[32] = "";
+    if (ld(&lv->ws_open))
+        snprintf(ws, sizeof ws, "  ws %llu", (unsigned long long)ld(&lv->ws_open));
+    snprintf(buf, n, "%6.0fs  target %s  achieved %s  active %llu%s  p95 %s  errors %llu (%.2f%%)%s",
+             elapsed, a, b, (unsigned long long)ld(&lv->active), ws, p95, (unsigned long long)errs,
              done ? 100.0 * (double)errs / (double)done : 0.0,
              late || drop ? "  ENGINE BEHIND (late sends or dropped sessions)" : "");
 }

@@ -10,7 +10,9 @@ cmp -s "$T/a" "$T/b" || fail "same seed, different plan bytes"
 cmp -s "$T/a" "$T/c" && fail "seeds 42 and 43 gave the same plan"
 n=$(wc -l <"$T/a")
 [ "$n" -gt 5000 ] || fail "plan unexpectedly small ($n lines)"
-jq -e -s 'all(.[]; .session and (.t >= 0) and (.t < 300) and .route and .method and (.url | startswith("http://127.0.0.1:8080/")))' "$T/a" >/dev/null \
+# Request lines, and the scenario's WebSocket opens ("kind":"ws", issue 6) on the same host.
+jq -e -s 'all(.[]; .session and (.t >= 0) and (.t < 300) and (if .kind == "ws" then (.url | startswith("ws://127.0.0.1:8080/ws/inventory?product_id=")) and .duration_s > 0
+          else .route and .method and (.url | startswith("http://127.0.0.1:8080/")) end)) and any(.[]; .kind == "ws")' "$T/a" >/dev/null \
   || fail "plan lines lack a field or leave the window/target"
 jq -s -e '. == (sort_by(.t))' "$T/a" >/dev/null || fail "plan is not sorted by intended time"
 for parts in 2 3 7; do

@@ -94,8 +94,9 @@ static void test_stages(void **state)
     assert_true(fabs(scenario_stage(&sc, 540) - 0.65) < 1e-9);      /* linear midpoint */
     assert_true(fabs(scenario_base_rate(&sc, 300) - 5.0) < 1e-9);
     assert_int_equal(sc.events[0].sessions, 4000);
-    assert_int_equal(sc.n_thresholds, 5);
+    assert_int_equal(sc.n_thresholds, 7);
     assert_true(sc.thresholds[4].abort);
+    assert_true(sc.ws.mode == SCWS_SHARE && sc.ws.share == 0.1 && sc.ws.dur_mode == SCWS_DUR_MODEL);
     scenario_term(&sc);
     ov.has_scale = 1;
     ov.scale = 1.5;
