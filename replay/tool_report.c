@@ -96,3 +96,28 @@ int tool_report(int argc, char **argv)
     results_read_term(&r);
     return rc ? (rc == ST_EINPUT ? ST_EXIT_INPUT : ST_EXIT_ENV) : ST_EXIT_OK;
 }
+
+/* The report `replay run` writes next to its results: RESULTS.json -> RESULTS.html (a path
+ * not ending in .json gets .html appended; "-" writes none). A report that cannot be written
+ * is a warning: it never changes the run's exit code. */
+void tool_report_after_run(const json_t *doc, const char *results_path);
+
+void tool_report_after_run(const json_t *doc, const char *results_path)
+{
+    char err[ST_ERRLEN], out[4096];
+    size_t n = strlen(results_path);
+    rr_result r;
+    if (!strcmp(results_path, "-"))
+        return;
+    snprintf(out, sizeof out, "%.*s.html", (int)(n > 5 && !strcmp(results_path + n - 5, ".json") ? n - 5 : n),
+             results_path);
+    if (results_read(&r, doc, results_path, err)) {
+        log_warn("no HTML report: %s", err);
+        return;
+    }
+    if (tool_report_write(&r, NULL, out, err))
+        log_warn("no HTML report: %s", err);
+    else
+        log_info("report: %s", out);
+    results_read_term(&r);
+}

@@ -235,6 +235,10 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
     if (!res || jsonio_save(c->o.out ? c->o.out : "results.json", res, err)) {
         log_error("%s", res ? err : "out of memory");
         rc = ST_EXIT_ENV;
+    } else {
+        /* The HTML report next to the results (tool_report.c; a failure only warns). */
+        void tool_report_after_run(const json_t *doc, const char *results_path);
+        tool_report_after_run(res, c->o.out ? c->o.out : "results.json");
     }
     if (!rc && c->o.series && results_write_series(c->m, c->db, c->o.series, err)) {
         log_error("%s", err);
