@@ -26,6 +26,7 @@ if(EXISTS ${ST_TEST_DIR}/integ/replay_merge_segments.sh)
   target_link_libraries(replay_merge_rt PRIVATE replay_core)
   st_integ_test(integ_replay_merge_segments 120 bash ${ST_TEST_DIR}/integ/replay_merge_segments.sh
     $<TARGET_FILE:replay_merge_rt>)
+  st_unit_test(test_replay_merge ${ST_TEST_DIR}/unit/test_replay_merge.c LIBS replay_core)
   st_integ_test(integ_replay_merge_refuse 120 bash ${ST_TEST_DIR}/integ/replay_merge_refuse.sh)
   st_integ_test(integ_replay_report_browser 180 bash ${ST_TEST_DIR}/integ/replay_report_browser.sh)
 endif()
