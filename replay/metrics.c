@@ -104,7 +104,7 @@ static void merge_hist(hist **dst, const hist *src)
     hist_merge(*dst, src);
 }
 
-static void ws_close_n(metrics *m, uint16_t code, uint64_t n)
+void metrics_ws_close_add(metrics *m, uint16_t code, uint64_t n)
 {
     for (int i = 0; i < MX_WS_CODES; i++) {
         if (m->ws.close_code[i] == code || m->ws.close_code[i] == 0) {
@@ -118,7 +118,7 @@ static void ws_close_n(metrics *m, uint16_t code, uint64_t n)
 
 void metrics_ws_close(metrics *m, uint16_t code)
 {
-    ws_close_n(m, code, 1);
+    metrics_ws_close_add(m, code, 1);
 }
 
 static void merge_ws(metrics *dm, const metrics *sm)
@@ -145,7 +145,7 @@ static void merge_ws(metrics *dm, const metrics *sm)
     for (int i = 0; i < WSE_N; i++)
         d->ends[i] += s->ends[i];
     for (int i = 0; i < MX_WS_CODES && s->close_code[i]; i++)
-        ws_close_n(dm, s->close_code[i], s->close_n[i]);
+        metrics_ws_close_add(dm, s->close_code[i], s->close_n[i]);
     d->close_other += s->close_other;
     merge_hist(&d->handshake, s->handshake);
     merge_hist(&d->push_delay, s->push_delay);

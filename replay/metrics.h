@@ -95,8 +95,9 @@ uint64_t mx_coarse_high(size_t idx);
 int metrics_record(metrics *m, size_t route, int cls, int err, uint64_t lat_us, uint64_t svc_us,
                    long sec, uint64_t bytes);
 void metrics_merge(metrics *dst, const metrics *src);
-/* Counts one WebSocket close code. */
+/* Counts one WebSocket close code (n of them); codes keep their first-seen order. */
 void metrics_ws_close(metrics *m, uint16_t code);
+void metrics_ws_close_add(metrics *m, uint16_t code, uint64_t n);
 /* Measures a threshold's expression on (merged) metrics (not db.*: the probe measures those;
  * NAN for them here). */
 double metrics_measure(const metrics *m, const thr *t, const char *const *route_names);

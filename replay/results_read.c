@@ -10,12 +10,13 @@
 #include <string.h>
 
 #include "jsonio.h"
+#include "results_read_ws.h"
 
 #define RR_MAXC ((int64_t)INT64_MAX)
 
 static const char *const rr_top_keys[] = {"format", "version", "tool", "scenario", "segment",
     "merged", "start", "elapsed_s", "threads", "stopped", "counts", "summary", "lateness",
-    "routes", "series", "thresholds", "warnings", "db", NULL};
+    "routes", "series", "thresholds", "warnings", "db", "websockets", NULL};
 static const char *const rr_tool_keys[] = {"name", "version", NULL};
 static const char *const rr_sc_keys[] = {"name", "path", "hash", "seed", "target", "duration_s",
     "scale", NULL};
@@ -28,7 +29,7 @@ static const char *const rr_count_keys[] = {"sessions_all_segments", "sessions_p
 static const char *const rr_route_keys[] = {"route", "method", "planned", "sent", "done", "checks",
     "checks_failed", "bytes_in", "status", "errors", "latency", "service", NULL};
 static const char *const rr_sec_keys[] = {"t", "planned", "sessions", "sent", "done", "errors",
-    "late", "status", "latency_coarse", NULL};
+    "late", "status", "latency_coarse", "ws_open", "ws_opened", "ws_messages_in", "ws_errors", NULL};
 static const char *const rr_thr_keys[] = {"expr", "abort", "value", "display", "ok", NULL};
 static const char *const rr_stopped[] = {"completed", "interrupted", "aborted", NULL};
 
@@ -136,7 +137,8 @@ static int read_second(rr_result *r, const json_t *o, const char *path, char *er
     if (rc)
         return rc;
     s = &r->m->secs[t - r->m->t0];
-    if (s->planned || s->sent || s->done || s->sessions)
+    if (s->planned || s->sent || s->done || s->sessions || s->ws_open || s->ws_opened ||
+        s->ws_msgs_in || s->ws_errors)
         return st_err(err, ST_EINPUT, "%s.t: second %lld appears twice", path, (long long)t);
     if ((rc = jv_no_unknown(o, path, rr_sec_keys, err)) ||
         (rc = u32(o, path, "planned", &s->planned, err)) ||
@@ -146,9 +148,11 @@ static int read_second(rr_result *r, const json_t *o, const char *path, char *er
         (rc = u32(o, path, "errors", &s->errors, err)) ||
         (rc = u32(o, path, "late", &s->late, err)) ||
         (rc = counts_of(o, path, "status", mx_class_names, MX_CLASSES, st, err)) ||
-        (rc = jv_array(o, path, "latency_coarse", 1, &co, err)))
+        (rc = jv_array(o, path, "latency_coarse", 1, &co, err)) ||
+        (rc = results_read_ws_second(s, o, path, err)))
         return rc;
-    if (!s->planned && !s->sent && !s->done && !s->sessions)
+    if (!s->planned && !s->sent && !s->done && !s->sessions && !s->ws_open && !s->ws_opened &&
+        !s->ws_msgs_in && !s->ws_errors)
         return st_err(err, ST_EINPUT, "%s: an empty second (results list only seconds with data)", path);
     for (int c = 0; c < MX_CLASSES; c++) {
         if (st[c] > UINT32_MAX)
@@ -439,6 +443,8 @@ static int read_root(rr_result *r, const json_t *root, char *err)
     hist_free(r->m->lateness);
     if (!(r->m->lateness = hist_from_json(lat, "results.lateness", err)))
         return ST_EINPUT;
+    if ((rc = results_read_ws(r->m, root, err)))
+        return rc;
     if ((rc = jv_int(root, "results", "start", 1, 0, (int64_t)1 << 40, &r->start, err)) ||
         (rc = jv_number(root, "results", "elapsed_s", 1, 0, INFINITY, &r->elapsed_s, err)) ||
         (rc = jv_int(root, "results", "threads", 1, 0, 1 << 20, &threads, err)) ||

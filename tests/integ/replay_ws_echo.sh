@@ -3,7 +3,8 @@
 # tests/integ/ws_echo_server.py): the plan's "kind":"ws" lines are deterministic and
 # segments partition them; sessions open, send their subscribe message and hold until the
 # run ends (closed with 1000); a server that closes is reconnected per the policy and
-# counted; Ctrl-C closes with 1001; --db-probe that cannot connect is exit 3; an unknown
+# counted; two segments add up to the single run and `replay merge` keeps the websockets
+# section; Ctrl-C closes with 1001; --db-probe that cannot connect is exit 3; an unknown
 # db.* metric in a threshold is exit 2.
 . "$(dirname "$0")/replay_lib.sh"
 PY=/usr/bin/python3
@@ -52,16 +53,34 @@ echo "ok: 4 sessions opened, subscribed, sent $(jq .websockets.messages_out "$T/
 
 # --- reconnect: the server closes each connection; max 2 reconnects per session ----------------
 : >"$T/echo.err"
-ws_scenario '{"count": 3, "path": "/echo", "subscribe": "close:4001:bye", "duration": "run", "reconnect": {"max": 2, "backoff": "100ms"}}' \
+ws_scenario '{"count": 6, "path": "/echo", "subscribe": "close:4001:bye", "duration": "run", "reconnect": {"max": 2, "backoff": "100ms"}}' \
   '["count(ws_reconnects) <= 0"]'
 "$REPLAY" run "$T/s.json" -q -o "$T/rec.json"
 rc=$?
 [ "$rc" = 1 ] || fail "reconnect: want exit 1 (threshold on reconnects), got $rc"
-jq -e '.websockets | .reconnects == 6 and .attempts == 9 and .opened == 9 and .ends.server_close == 9 and .closes."4001" == 9 and .errors == 9' "$T/rec.json" >/dev/null \
+jq -e '.websockets | .reconnects == 12 and .attempts == 18 and .opened == 18 and .ends.server_close == 18 and .closes."4001" == 18 and .errors == 18' "$T/rec.json" >/dev/null \
   || fail "reconnect: $(jq -c '.websockets | del(.handshake, .push_delay)' "$T/rec.json")"
-[ "$(grep -c 'server: closed 4001 bye' "$T/echo.err")" = 9 ] || fail "reconnect: server saw $(grep -c 'server: closed 4001' "$T/echo.err") closes (want 9)"
-jq -e '.thresholds[0].ok == false and .thresholds[0].value == 6' "$T/rec.json" >/dev/null || fail "reconnect: threshold not evaluated"
-echo "ok: server closes reconnected per policy (3 sessions x 2 reconnects), counted, threshold failed"
+[ "$(grep -c 'server: closed 4001 bye' "$T/echo.err")" = 18 ] || fail "reconnect: server saw $(grep -c 'server: closed 4001' "$T/echo.err") closes (want 18)"
+jq -e '.thresholds[0].ok == false and .thresholds[0].value == 12' "$T/rec.json" >/dev/null || fail "reconnect: threshold not evaluated"
+echo "ok: server closes reconnected per policy (6 sessions x 2 reconnects), counted, threshold failed"
+
+# --- segments: two processes add up to one, and replay merge keeps every WebSocket count --------
+at=$(( $(date +%s) + 2 ))
+"$REPLAY" run "$T/s.json" -q --segment 1/2 --start-at "$at" -o "$T/seg1.json" &
+s1=$!
+"$REPLAY" run "$T/s.json" -q --segment 2/2 --start-at "$at" -o "$T/seg2.json"
+wait $s1
+for k in planned attempts opened reconnects errors messages_out; do
+  one=$(jq ".websockets.$k" "$T/rec.json"); sum=$(jq -s "map(.websockets.$k) | add" "$T/seg1.json" "$T/seg2.json")
+  [ "$one" = "$sum" ] || fail "segments: websockets.$k single run $one, segments add to $sum"
+done
+[ "$(jq .websockets.planned "$T/seg1.json")" -gt 0 ] && [ "$(jq .websockets.planned "$T/seg2.json")" -gt 0 ] || fail "segments: one segment has no WebSocket sessions"
+"$REPLAY" merge "$T/seg1.json" "$T/seg2.json" -q -o "$T/merged.json"
+[ -s "$T/merged.json" ] || fail "replay merge wrote nothing"
+[ "$(jq -c '.websockets | del(.handshake)' "$T/merged.json")" = "$(jq -c '.websockets | del(.handshake)' "$T/rec.json")" ] \
+  || fail "merge: $(jq -c '.websockets | del(.handshake)' "$T/merged.json") vs single $(jq -c '.websockets | del(.handshake)' "$T/rec.json")"
+jq -e '.websockets.handshake.total == 18' "$T/merged.json" >/dev/null || fail "merge: handshake histogram lost counts"
+echo "ok: 2 segments add up to the single run; replay merge keeps the websockets section exactly"
 
 # --- Ctrl-C: 1001 ---------------------------------------------------------------------------------
 : >"$T/echo.err"
