@@ -44,9 +44,7 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         case O_TARGET: o->ov.target = a; break;
         case O_FEEDERS: o->ov.feeders_dir = a; break;
         case O_SERIES: o->series = a; break;
-        case O_DBPROBE:
-            if (!*a)
-                return st_err(err, ST_EINPUT, "--db-probe: expected a libpq conninfo like 'host=127.0.0.1 dbname=shop'");
+        case O_DBPROBE: /* "" is libpq's defaults (PGHOST, PGDATABASE, ...) */
             o->db_probe = a;
             break;
         case O_METRICS: {

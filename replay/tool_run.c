@@ -312,8 +312,10 @@ int tool_run(int argc, char **argv)
         rc = st_rc_exit(rc);
         goto out;
     }
-    if (c->o.db_probe && !(c->pr = probe_new(c->o.db_probe, 1.0, err))) {
-        log_error("--db-probe: %s", err);
+    /* An empty conninfo means libpq's defaults (PGHOST, PGDATABASE, ...), as psql does. */
+    if (c->o.db_probe && !(c->pr = probe_new(*c->o.db_probe ? c->o.db_probe : "application_name=" PROBE_APPNAME,
+                                             1.0, err))) {
+        log_error("%s", err);
         rc = ST_EXIT_INPUT;
         goto out;
     }
@@ -337,7 +339,7 @@ int tool_run(int argc, char **argv)
         goto out_curl;
     }
     if (c->pr && probe_start(c->pr, err)) {
-        log_error("--db-probe: %s", err);
+        log_error("%s", err);
         rc = ST_EXIT_ENV;
         goto out_curl;
     }
