@@ -234,8 +234,52 @@ static int sec_arrivals(dbuf *b, const rr_result *r, const report_events *ev)
     }
     xy_free(&s);
     if (!rc)
-        rc = para(b, "muted", "Open sessions and open WebSockets over time are not in results "
-                  "format 1 (it records sessions started per second).");
+        rc = para(b, "muted", "Open HTTP sessions over time are not in the results (they record "
+                  "sessions started per second); open WebSockets are below.");
+    return rc;
+}
+
+static int sec_ws(dbuf *b, const rr_result *r, const report_events *ev)
+{
+    const metrics *m = r->m;
+    const mx_ws *w = &m->ws;
+    secs_xy s;
+    svg_plot *p;
+    int rc;
+    R(h2(b, "websockets", "WebSockets"));
+    if (!m->has_ws)
+        return para(b, "muted", "No WebSocket sessions in this run.");
+    R(dbuf_printf(b, "<p>%" PRIu64 " planned, %" PRIu64 " opened, %" PRIu64 " handshakes failed, %"
+                  PRIu64 " reconnects, %" PRIu64 " errors; %" PRIu64 " messages in, %" PRIu64
+                  " out, %" PRIu64 " server pushes.</p>\n", w->planned, w->opened, w->hs_failed,
+                  w->reconnects, w->errors, w->msgs_in, w->msgs_out, w->pushes));
+    if (!m->n_secs)
+        return 0;
+    if ((rc = xy_alloc(&s, m->n_secs, 3))) {
+        xy_free(&s);
+        return rc;
+    }
+    for (size_t i = 0; i < m->n_secs; i++) {
+        s.x[i] = (double)(m->t0 + (int64_t)i);
+        s.y[0][i] = m->secs[i].ws_open;
+        s.y[1][i] = m->secs[i].ws_opened;
+        s.y[2][i] = m->secs[i].ws_errors;
+    }
+    p = svg_plot_new("Open WebSockets (end of each second)", "time", "connections", 0, 0, SVG_XTIME);
+    rc = p ? 0 : ST_ENOMEM;
+    if (!rc)
+        rc = svg_plot_series(p, "open", s.x, s.y[0], s.n, SVG_STEP);
+    if (!rc)
+        rc = svg_plot_series(p, "opened", s.x, s.y[1], s.n, SVG_STEP);
+    if (!rc && w->errors)
+        rc = svg_plot_series(p, "errors", s.x, s.y[2], s.n, SVG_STEP);
+    if (!rc)
+        rc = shade_events(p, r, ev);
+    if (!rc)
+        rc = plot_done(p, b);
+    else
+        svg_plot_free(p);
+    xy_free(&s);
     return rc;
 }
 
@@ -407,9 +451,10 @@ static int sec_db(dbuf *b, const rr_result *r, const report_events *ev)
     static const char *const st_keys[] = {"active", "idle", "idle_in_tx", "idle_in_tx_aborted", "other"};
     static const char *const st_lab[] = {"active", "idle", "idle in transaction",
                                          "idle in transaction (aborted)", "other"};
-    static const char *const w_keys[] = {"waiting", "blockers", "wait.LWLock", "wait.IO", "headroom"};
-    static const char *const w_lab[] = {"waiting on a lock", "blockers", "wait LWLock", "wait IO",
-                                        "headroom (free connection slots)"};
+    static const char *const w_keys[] = {"waiting", "blockers", "wait.LWLock", "wait.IO"};
+    static const char *const w_lab[] = {"waiting on a lock", "blockers", "wait LWLock", "wait IO"};
+    static const char *const h_keys[] = {"headroom"};
+    static const char *const h_lab[] = {"headroom (free connection slots)"};
     R(h2(b, "db", "Database"));
     if (!r->db)
         return para(b, "muted", "no --db-probe: the run did not sample the database, so there is "
@@ -417,7 +462,8 @@ static int sec_db(dbuf *b, const rr_result *r, const report_events *ev)
     if (!json_array_size(json_object_get(samples, "t")))
         return para(b, "muted", "--db-probe was on, but it recorded no sample.");
     R(db_chart(b, r, ev, samples, "DB connections by state", "backends", st_keys, st_lab, 5));
-    R(db_chart(b, r, ev, samples, "DB waits and headroom", "backends", w_keys, w_lab, 5));
+    R(db_chart(b, r, ev, samples, "DB waits", "backends", w_keys, w_lab, 4));
+    R(db_chart(b, r, ev, samples, "DB headroom", "connection slots", h_keys, h_lab, 1));
     if (json_array_size(gaps)) {
         char line[160];
         snprintf(line, sizeof line, "The probe lost its connection %zu time(s); the charts have "
@@ -458,7 +504,7 @@ int report_html(const rr_result *r, const report_events *ev, dbuf *b, char *err)
     snprintf(title, sizeof title, "replay: %s (seed %" PRIu64 ")", r->sc->name, r->sc->seed);
     if ((rc = html_page_begin(b, title)) || (rc = sec_meta(b, r)) ||
         (rc = h2(b, "why", "What happened")) || (rc = report_why(b, r, ev)) ||
-        (rc = sec_thresholds(b, r)) || (rc = sec_arrivals(b, r, ev)) ||
+        (rc = sec_thresholds(b, r)) || (rc = sec_arrivals(b, r, ev)) || (rc = sec_ws(b, r, ev)) ||
         (rc = sec_latency(b, r, ev)) || (rc = sec_errors(b, r, ev)) || (rc = sec_db(b, r, ev)) ||
         (rc = sec_engine(b, r)) ||
         (rc = para(b, "muted", "Written by replay " ST_VERSION " from results.json; charts are "

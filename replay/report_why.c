@@ -155,17 +155,31 @@ static double db_val(const json_t *samples, const char *key, long i)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* Pearson correlation of per-second p95 with a db column over the seconds both have. */
-static double db_corr(const metrics *m, const json_t *samples, const char *key, size_t *np)
+/* The client-side value of second i that db columns are compared with (NAN: none). */
+enum why_x { WHY_P95 = 0, WHY_WS_OPEN };
+
+static double x_of(const metrics *m, size_t i, enum why_x what)
+{
+    if (what == WHY_WS_OPEN)
+        return m->secs[i].ws_open;
+    return m->secs[i].done ? (double)results_coarse_pct(m->secs[i].coarse, 95) : NAN;
+}
+
+/* Pearson correlation of a per-second client value with a db column over the seconds both
+ * have (seconds missing from the series count as 0 open WebSockets, and as no p95). */
+static double db_corr(const metrics *m, const json_t *samples, const char *key, enum why_x what,
+                      size_t *np)
 {
     const json_t *t = json_object_get(samples, "t");
     double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, n = 0;
     for (size_t i = 0; i < json_array_size(t); i++) {
         int64_t sec = (int64_t)json_number_value(json_array_get(t, i)) - m->t0;
         double y = db_val(samples, key, (long)i), x;
-        if (sec < 0 || (size_t)sec >= m->n_secs || !m->secs[sec].done || !isfinite(y))
+        if (sec < 0 || (size_t)sec >= m->n_secs || !isfinite(y))
             continue;
-        x = (double)results_coarse_pct(m->secs[sec].coarse, 95);
+        x = x_of(m, (size_t)sec, what);
+        if (!isfinite(x))
+            continue;
         sx += x;
         sy += y;
         sxx += x * x;
@@ -191,6 +205,39 @@ static double col_max(const json_t *samples, const char *key, int want_min)
             best = json_number_value(v);
     }
     return best;
+}
+
+/* Open WebSockets against the database: the backends at their peak, and the db columns
+ * that moved with them (the "WebSockets holding connections" pattern). */
+static int why_ws_db(dbuf *b, const metrics *m, const rr_result *r, const json_t *samples)
+{
+    static const char *const keys[] = {"connections", "idle", "idle_in_tx", "active"};
+    size_t peak = 0;
+    char s[512];
+    for (size_t i = 1; i < m->n_secs; i++)
+        if (m->secs[i].ws_open > m->secs[peak].ws_open)
+            peak = i;
+    if (m->n_secs && m->secs[peak].ws_open) {
+        long i = db_at(json_object_get(samples, "t"), m->t0 + (int64_t)peak);
+        if (i >= 0) {
+            snprintf(s, sizeof s, "At the peak of open WebSockets (%u at +%" PRId64 " s) the database had "
+                     "%.0f client connections: %.0f active, %.0f idle, %.0f idle in transaction; headroom %.0f.",
+                     m->secs[peak].ws_open, m->t0 + (int64_t)peak - r->start, db_val(samples, "connections", i),
+                     db_val(samples, "active", i), db_val(samples, "idle", i),
+                     db_val(samples, "idle_in_tx", i), db_val(samples, "headroom", i));
+            R(say(b, s));
+        }
+    }
+    for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        size_t n;
+        double c = db_corr(m, samples, keys[k], WHY_WS_OPEN, &n);
+        if (isfinite(c) && c >= 0.6) {
+            snprintf(s, sizeof s, "db.%s rose and fell with the open WebSockets (correlation %.2f over %zu "
+                     "seconds): the WebSocket sessions hold database connections.", keys[k], c, n);
+            return say(b, s);
+        }
+    }
+    return 0;
 }
 
 static int why_db(dbuf *b, const metrics *m, const rr_result *r, size_t worst)
@@ -222,14 +269,14 @@ static int why_db(dbuf *b, const metrics *m, const rr_result *r, size_t worst)
     }
     for (int k = 0; k < 2; k++) {
         size_t n;
-        double c = db_corr(m, samples, keys[k], &n);
+        double c = db_corr(m, samples, keys[k], WHY_P95, &n);
         if (isfinite(c) && c >= 0.6) {
             snprintf(s, sizeof s, "Per-second p95 rose and fell with db.%s (correlation %.2f over %zu "
                      "seconds): the latency is most likely spent in the database.", keys[k], c, n);
             R(say(b, s));
         }
     }
-    return 0;
+    return m->has_ws ? why_ws_db(b, m, r, samples) : 0;
 }
 
 int report_why(dbuf *b, const rr_result *r, const report_events *ev)
@@ -262,6 +309,15 @@ int report_why(dbuf *b, const rr_result *r, const report_events *ev)
     R(why_errors(b, m, r));
     R(why_latency(b, m, r, &worst));
     R(why_events(b, m, r, ev));
+    if (m->has_ws) {
+        uint32_t peak = 0;
+        for (size_t i = 0; i < m->n_secs; i++)
+            peak = m->secs[i].ws_open > peak ? m->secs[i].ws_open : peak;
+        snprintf(s, sizeof s, "WebSockets: %" PRIu64 " opened of %" PRIu64 " planned, at most %u open at "
+                 "once; %" PRIu64 " failed handshakes, %" PRIu64 " errors.", m->ws.opened, m->ws.planned,
+                 peak, m->ws.hs_failed, m->ws.errors);
+        R(say(b, s));
+    }
     R(why_db(b, m, r, worst));
     /* The same bar as run's "engine fell behind" warning: over 1% of sends late, or any
      * session dropped at the cap. */
