@@ -29,6 +29,10 @@ if(EXISTS ${ST_TEST_DIR}/integ/replay_merge_segments.sh)
   st_unit_test(test_replay_merge ${ST_TEST_DIR}/unit/test_replay_merge.c LIBS replay_core)
   st_integ_test(integ_replay_merge_refuse 120 bash ${ST_TEST_DIR}/integ/replay_merge_refuse.sh)
   st_integ_test(integ_replay_report_browser 180 bash ${ST_TEST_DIR}/integ/replay_report_browser.sh)
+  if(TARGET shop AND TARGET stws)
+    st_integ_test(integ_replay_report_incident 120 bash ${ST_TEST_DIR}/integ/replay_report_incident.sh
+      $<TARGET_FILE:shop> $<TARGET_FILE:replay>)
+  endif()
 endif()
 # WebSocket sessions in `replay run`: against python3-websockets (a peer nobody here wrote),
 # and against the reference shop + PostgreSQL (pushes, the shared-pool incident, --db-probe).

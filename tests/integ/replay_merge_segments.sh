@@ -2,8 +2,8 @@
 # replay merge on one machine: a single process and four segment processes (started
 # together with --start-at) run the same scenario against a private nginx; then
 #  - merge(4 segments) == the single run for every count, per route and per second (exact),
-#    and for latency percentiles within histogram precision (the two runs are different
-#    measurements of the same plan, so percentiles are compared with a tolerance, counts not);
+#    merged percentiles equal those of the union of the segments' histograms (recomputed here),
+#    and p50 is close to the single run's (two measurements of one plan: a loose check);
 #  - the merged thresholds are re-evaluated on the merged data (a threshold that only the
 #    merged data fails makes merge exit 1, and its verdict and value are in merged.json);
 #  - merging 3 of 4 segments warns and names the missing one;
@@ -51,13 +51,42 @@ m=$(jq -c '.start as $s | [.series[] | [.t - $s, .planned, .sessions]]' "$T/merg
 m=$(jq -c '[.routes[] | [.latency[].total] | add]' "$T/merged.json")
 s=$(jq -s -c '[.[].routes] | transpose | map(map([.latency[].total] | add // 0) | add)' "$T"/seg[1-4].json)
 [ "$m" = "$s" ] || fail "merged histogram totals $m, segments add to $s"
-# Percentiles: same plan measured twice; within precision (and the loopback's noise).
-for p in p50 p95; do
-  a=$(jq ".summary.latency_us.$p" "$T/one.json"); b=$(jq ".summary.latency_us.$p" "$T/merged.json")
-  echo "latency $p: single $a us, merged $b us"
-  awk -v a="$a" -v b="$b" 'BEGIN { d = a > b ? a - b : b - a; m = a > b ? a : b; exit !(d <= 0.5 * m + 2000) }' \
-    || fail "latency $p: single $a us vs merged $b us"
-done
+# Percentiles. merged.json's p50/p95/p99 must be exactly those of the union of the segments'
+# histograms, computed here independently (python, common/hist.c's bucket geometry): this is
+# the "within histogram precision" claim, and it holds exactly. Against the single process
+# (a second measurement of the same plan) only a loose check is possible: p50 within 3x + 5 ms.
+python3 - "$T/merged.json" "$T"/seg[1-4].json <<'PY' || fail "merged percentiles are not those of the segments' union"
+import json, math, sys
+SUB, EXACT, HALF = 11, 1 << 11, 1 << 10
+def low(i):
+    if i < EXACT: return i
+    j = i - EXACT; e = SUB + j // HALF
+    return (HALF + j % HALF) << (e - SUB + 1)
+counts, mx = {}, 0
+for f in sys.argv[2:]:
+    for r in json.load(open(f))["routes"]:
+        for h in r["latency"].values():
+            mx = max(mx, h["max"])
+            for i, c in h["buckets"]:
+                counts[i] = counts.get(i, 0) + c
+total = sum(counts.values())
+merged = json.load(open(sys.argv[1]))["summary"]["latency_us"]
+for p in (50, 95, 99):
+    rank = max(1, min(total, math.ceil(p * total / 100.0 * (1 - 1e-12))))
+    seen = 0
+    for i in sorted(counts):
+        seen += counts[i]
+        if seen >= rank:
+            v = min(low(i + 1) - 1 if i >= EXACT else i, mx)
+            break
+    print(f"p{p}: merged {merged[f'p{p}']} us, union of segments {v} us")
+    if merged[f"p{p}"] != v:
+        sys.exit(1)
+PY
+a=$(jq .summary.latency_us.p50 "$T/one.json"); b=$(jq .summary.latency_us.p50 "$T/merged.json")
+echo "latency p50: single process $a us, merged segments $b us"
+awk -v a="$a" -v b="$b" 'BEGIN { exit !(b <= 3 * a + 5000 && a <= 3 * b + 5000) }' \
+  || fail "latency p50: single $a us vs merged $b us (beyond 3x + 5 ms)"
 # The merged summary is recomputed from the merged histograms, not copied.
 rt_ok() { "$RT" "$1" "$T/rt.json" || fail "round trip of $1: driver exited $?"
   cmp -s "$1" "$T/rt.json" || { diff "$1" "$T/rt.json" | head; fail "round trip of $(basename "$1") is not byte-identical"; }; }
