@@ -31,7 +31,7 @@ if(EXISTS ${ST_TEST_DIR}/integ/replay_merge_segments.sh)
   st_integ_test(integ_replay_report_browser 180 bash ${ST_TEST_DIR}/integ/replay_report_browser.sh)
   if(TARGET shop AND TARGET stws)
     st_integ_test(integ_replay_report_incident 120 bash ${ST_TEST_DIR}/integ/replay_report_incident.sh
-      $<TARGET_FILE:shop> $<TARGET_FILE:replay>)
+      $<TARGET_FILE:shop> $<TARGET_FILE:replay> $<TARGET_FILE:replay_merge_rt>)
   endif()
 endif()
 # WebSocket sessions in `replay run`: against python3-websockets (a peer nobody here wrote),

@@ -6,11 +6,14 @@
 # chart (the DB and WebSocket charts included) and a thresholds table that matches
 # results.json, and its "what happened" must say, from the numbers: which thresholds failed,
 # that the errors are 5xx, the WebSockets opened, and what the database held at their peak.
-# Usage (from ctest, under scripts/with-pg): replay_report_incident.sh SHOP REPLAY
+# Also: results_read round trip on these results (WebSocket fields and the db section).
+# Usage (from ctest, under scripts/with-pg): replay_report_incident.sh SHOP REPLAY RT_DRIVER
 SHOP=${1:-}
 REPLAY=${2:-}
+RT=${3:-}
 . "$(dirname "$0")/shop_lib.sh"
 [ -x "$REPLAY" ] || die "replay binary not found ($REPLAY)"
+[ -x "$RT" ] || die "round-trip driver not found ($RT)"
 command -v jq >/dev/null || die "jq missing"
 setup_db
 printf 'rank,id\n1,7\n' >"$TMP/p7.csv"
@@ -48,6 +51,8 @@ check "flash crowd shaded" grep -q 'flash crowds shaded' "$H"
 sed -n '/id="what-happened"/,/<\/ul>/p' "$H" | sed 's/<[^>]*>//g' | grep -v '^$'
 jq '.thresholds |= map(. + {pass: .ok})' "$R" >"$TMP/with_pass.json"   # the harness reads "pass"
 check "the report passes the browser check" bash "$SRC/tests/integ/report_browser.sh" "$H" "$TMP/with_pass.json"
+check "round trip: results_build(results_read(x)) == x with websockets and db" \
+  bash -c "'$RT' '$R' '$TMP/rt.json' && cmp '$R' '$TMP/rt.json'"
 stop_shop
 [ "$FAILS" = 0 ] || die "$FAILS check(s) failed"
 echo "replay_report_incident: all checks passed"
