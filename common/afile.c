@@ -78,6 +78,23 @@ FILE *afile_open(afile *af, const char *path, char *err)
         af->done = 0;
         return stdout;
     }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        /* A device or FIFO: there is nothing to replace atomically (see afile.h). */
+        if (strlen(path) >= sizeof af->path) {
+            st_err(err, ST_EINPUT, "%.200s...: path too long", path);
+            return NULL;
+        }
+        af->f = fopen(path, "w");
+        if (!af->f) {
+            st_err(err, ST_EENV, "%s: cannot open for writing: %s", path, strerror(errno));
+            return NULL;
+        }
+        snprintf(af->path, sizeof af->path, "%s", path);
+        af->is_direct = 1;
+        af->done = 0;
+        return af->f;
+    }
     char dir[4096];
     const char *base;
     if (strlen(path) >= sizeof af->path || afile_split(path, dir, sizeof dir, &base) != 0) {
@@ -156,6 +173,16 @@ int afile_commit(afile *af, char *err)
     }
     FILE *f = af->f;
     af->f = NULL;
+    if (af->is_direct) {
+        int bad = ferror(f);
+        int e = fflush(f) != 0 ? errno : 0;
+        if (fclose(f) != 0 && !e)
+            e = errno;
+        if (bad || e)
+            return st_err(err, ST_EENV, "%s: write failed: %s", af->path,
+                          e ? strerror(e) : "stream error");
+        return 0;
+    }
     if (ferror(f)) {
         fclose(f);
         unlink(af->tmp);
@@ -200,7 +227,8 @@ void afile_abort(afile *af)
     if (af->f)
         fclose(af->f);
     af->f = NULL;
-    unlink(af->tmp);
+    if (!af->is_direct)
+        unlink(af->tmp);
 }
 
 int afile_write_all(const char *path, const void *buf, size_t n, char *err)

@@ -6,7 +6,10 @@
  * Usage:  afile af; FILE *f = afile_open(&af, path, err); ...write...; afile_commit(&af, err);
  * On any error path call afile_abort(&af) (removes the temporary). Commit and abort both
  * release everything; calling abort after commit is a harmless no-op.
- * path "-" means stdout: open returns stdout and commit just flushes.
+ * path "-" means stdout: open returns stdout and commit just flushes. An existing path that is
+ * not a regular file (/dev/null, a FIFO, a terminal) is opened and written in place: renaming
+ * a temporary over it would replace the device with a plain file, which as root breaks the
+ * whole machine's /dev/null.
  */
 #ifndef ST_AFILE_H
 #define ST_AFILE_H
@@ -19,6 +22,7 @@ typedef struct afile {
     char tmp[4096];
     char path[4096];
     int is_stdout;
+    int is_direct; /* an existing non-regular file (/dev/null, a FIFO): written in place */
     int done;
 } afile;
 

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,34 @@ static void test_stdout(void **state)
     afile_abort(&af);
 }
 
+/* An existing FIFO (standing in for /dev/null or a terminal) is written in place and stays a
+ * FIFO: renaming a temporary over it would have replaced the device node with a plain file,
+ * which is how a root test run once turned the machine's /dev/null into a regular file. */
+static void test_special_file_in_place(void **state)
+{
+    fixture *fx = *state;
+    char fifo[600];
+    snprintf(fifo, sizeof fifo, "%s/pipe", fx->dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    int rfd = open(fifo, O_RDONLY | O_NONBLOCK);
+    assert_true(rfd >= 0);
+    afile af;
+    char err[ST_ERRLEN] = "";
+    FILE *f = afile_open(&af, fifo, err);
+    assert_non_null(f);
+    fputs("through the pipe", f);
+    assert_int_equal(afile_commit(&af, err), 0);
+    struct stat st;
+    assert_int_equal(stat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    char buf[64] = "";
+    ssize_t n = read(rfd, buf, sizeof buf - 1);
+    assert_int_equal(n, 16);
+    assert_string_equal(buf, "through the pipe");
+    close(rfd);
+    assert_int_equal(count_entries(fx->dir, NULL, 0), 1); /* no temporary left behind */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +269,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stdout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_special_file_in_place, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
