@@ -97,10 +97,16 @@ char *jsonio_dumps_line(const json_t *v)
     return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 }
 
+/* Both builders accept parent == buf (jv_path(b, n, jv_key(b, n, p, "k"), i)) by appending
+ * in place: snprintf must not read the buffer it writes (it would print "[i]" alone). */
 const char *jv_path(char *buf, size_t n, const char *parent, size_t index)
 {
-    if (n)
+    if (n && parent == buf) {
+        size_t len = strnlen(buf, n - 1);
+        snprintf(buf + len, n - len, "[%zu]", index);
+    } else if (n) {
         snprintf(buf, n, "%s[%zu]", parent ? parent : "", index);
+    }
     return buf;
 }
 
@@ -108,7 +114,10 @@ const char *jv_key(char *buf, size_t n, const char *parent, const char *key)
 {
     if (!n)
         return buf;
-    if (!parent || !*parent)
+    if (parent == buf && *parent) {
+        size_t len = strnlen(buf, n - 1);
+        snprintf(buf + len, n - len, ".%s", key);
+    } else if (!parent || !*parent)
         snprintf(buf, n, "%s", key);
     else
         snprintf(buf, n, "%s.%s", parent, key);

@@ -32,7 +32,8 @@ int jsonio_save(const char *path, const json_t *root, char *err);
 char *jsonio_dumps_line(const json_t *v);
 
 /* Builds a child path: jv_path(buf, n, "scenario.events", 1) -> "scenario.events[1]";
- * jv_key(buf, n, "scenario", "target") -> "scenario.target". Truncates safely. */
+ * jv_key(buf, n, "scenario", "target") -> "scenario.target". Truncates safely. parent may
+ * be buf itself (the child is appended in place). */
 const char *jv_path(char *buf, size_t n, const char *parent, size_t index);
 const char *jv_key(char *buf, size_t n, const char *parent, const char *key);
 

@@ -137,6 +137,11 @@ static void test_paths(void **state)
     assert_string_equal(jv_key(b, sizeof b, "", "target"), "target");
     char tiny[8];
     assert_string_equal(jv_key(tiny, sizeof tiny, "scenario", "target"), "scenari");
+    /* The parent may be the buffer itself (found by tests/fuzz: "[0]: expected an object"). */
+    assert_string_equal(jv_path(b, sizeof b, jv_key(b, sizeof b, "model.routes[2]", "params"), 0),
+                        "model.routes[2].params[0]");
+    assert_string_equal(jv_key(b, sizeof b, b, "popularity"), "model.routes[2].params[0].popularity");
+    assert_string_equal(jv_path(tiny, sizeof tiny, jv_key(tiny, sizeof tiny, "a", "bcdef"), 7), "a.bcdef");
 }
 
 static void test_validators(void **state)
