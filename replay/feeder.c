@@ -11,6 +11,8 @@
 
 #include "dbuf.h"
 
+#define FEEDER_MAX_LINE 65536
+
 typedef struct fstate {
     const char *column;
     long col;        /* index of the wanted column, -1 until the header is read */
@@ -106,6 +108,12 @@ int feeder_load(feeder *f, const char *path, const char *column, char *err)
     }
     while (!st.rc && (len = getline(&line, &lcap, in)) >= 0) {
         st.line++;
+        /* libcsv grows its field buffer 128 bytes at a time (a copy each): a multi-megabyte
+         * line would take quadratic time before on_field could refuse it. */
+        if (len > FEEDER_MAX_LINE) {
+            st.rc = st_err(err, ST_EINPUT, "%s:%zu: line longer than %d bytes", path, st.line, FEEDER_MAX_LINE);
+            break;
+        }
         if (len > 0 && line[0] == '#')
             continue;
         if (csv_parse(&p, line, (size_t)len, on_field, on_row, &st) != (size_t)len && !st.rc)

@@ -5,7 +5,7 @@
  * Lines starting with '#' are skipped, the first remaining line is the header, then one row
  * per rank (rank 1 first). Only the named column is kept: all values live in one arena, so a
  * feeder is two allocations whatever its size. Values are capped at FEEDER_MAX_VALUE bytes
- * and a feeder at FEEDER_MAX_ROWS rows (an error past either).
+ * and a feeder at FEEDER_MAX_ROWS rows, a line at 64 KiB (an error past any).
  * Ownership: feeder_load fills a caller-owned struct; feeder_term releases it (safe twice).
  */
 #ifndef RP_FEEDER_H

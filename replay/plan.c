@@ -205,6 +205,19 @@ static int expand(const scenario *sc, plan *p, const arrival *a, size_t *rcap, s
     return 0;
 }
 
+/* The expected number of sessions of the whole run, counted until it passes the cap: a
+ * scenario far past it (scale 1e308, a duration of years) is refused at once instead of
+ * after drawing and storing PLAN_MAX_SESSIONS arrivals (a gigabyte, minutes under ASan). */
+static double expected_sessions(const scenario *sc)
+{
+    double total = 0;
+    for (size_t e = 0; e < sc->n_events; e++)
+        total += (double)sc->events[e].sessions;
+    for (uint64_t k = 0; (double)k < sc->duration && total <= PLAN_MAX_SESSIONS; k++)
+        total += scenario_base_rate(sc, (double)k + 0.5) * fmin(1, sc->duration - (double)k);
+    return total;
+}
+
 int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char *err)
 {
     avec v = {0};
@@ -214,6 +227,11 @@ int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char
     p->seg_i = seg_i;
     p->seg_n = seg_n;
     init_hashes();
+    if (!(expected_sessions(sc) <= PLAN_MAX_SESSIONS)) {
+        rc = st_err(err, ST_EINPUT, "scenario: more than %u sessions expected; shorten scenario.duration or "
+                    "lower scenario.scale (--scale) or the events' sessions", PLAN_MAX_SESSIONS);
+        goto out;
+    }
     if ((rc = gen_arrivals(sc, &v, err)))
         goto out;
     p->all_sessions = v.n;
@@ -223,7 +241,8 @@ int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char
     for (size_t i = 0; i < v.n; i++)
         if (v.a[i].id % seg_n == seg_i - 1)
             v.a[mine++] = v.a[i];
-    qsort(v.a, mine, sizeof *v.a, cmp_arrival);
+    if (mine) /* v.a is NULL when nothing arrived; qsort wants a valid pointer */
+        qsort(v.a, mine, sizeof *v.a, cmp_arrival);
     p->s = calloc(mine ? mine : 1, sizeof *p->s);
     if (!p->s) {
         rc = st_err(err, ST_ENOMEM, "plan: out of memory");

@@ -52,7 +52,8 @@ typedef struct plan {
     unsigned seg_i, seg_n;
 } plan;
 
-/* Returns 0, ST_ELIMIT (more than PLAN_MAX_SESSIONS) or ST_ENOMEM, with err set. */
+/* Returns 0, ST_EINPUT (more than PLAN_MAX_SESSIONS expected), ST_ELIMIT (more drawn) or
+ * ST_ENOMEM, with err set. */
 int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char *err);
 void plan_term(plan *p);
 

@@ -362,12 +362,12 @@ static int read_counts(rr_result *r, const json_t *root, char *err)
 
 static int read_thresholds(rr_result *r, const json_t *root, char *err)
 {
-    json_t *a;
+    json_t *a = NULL;
     char p[64];
     int rc = jv_array(root, "results", "thresholds", 1, &a, err);
-    size_t n = json_array_size(a);
     if (rc)
-        return rc;
+        return rc; /* a is not set on failure: size it only after */
+    size_t n = json_array_size(a);
     if (n > SC_MAX_THRESHOLDS)
         return st_err(err, ST_EINPUT, "results.thresholds: more than %d", SC_MAX_THRESHOLDS);
     r->thr_values = calloc(n + 1, sizeof *r->thr_values);

@@ -81,7 +81,11 @@ int results_read_ws(metrics *m, const json_t *root, char *err)
             return st_err(err, ST_EINPUT, "%s.handshake_failures.%s: expected an HTTP status 100..599 with a count", P, k);
         x->hs_status[st] = (uint64_t)json_integer_value(v);
     }
-    if ((rc = jv_no_unknown(ends, "results.websockets.ends", mx_ws_end_names, err)))
+    /* jv_no_unknown walks its list to a NULL, which mx_ws_end_names[WSE_N] does not have. */
+    const char *end_keys[WSE_N + 1] = {0};
+    for (int i = 0; i < WSE_N; i++)
+        end_keys[i] = mx_ws_end_names[i];
+    if ((rc = jv_no_unknown(ends, "results.websockets.ends", end_keys, err)))
         return rc;
     for (int i = 0; i < WSE_N; i++)
         if ((rc = u64(ends, "results.websockets.ends", mx_ws_end_names[i], &x->ends[i], err)))

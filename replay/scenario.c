@@ -28,21 +28,20 @@ static const char *const event_keys[] = {"name", "at", "sessions", "ramp", "hold
                                          "hot_share", "hot", "from_model", NULL};
 static const char *const limit_keys[] = {"max_rps", "grace", "abort_after", NULL};
 
-/* Joins dir and rel unless rel is absolute. */
-static void join_path(char *out, size_t n, const char *dir, const char *rel)
+/* Joins dir and rel unless rel is absolute. Returns -1 (out unchanged) when the result
+ * does not fit: the caller names the field, since an error quoting a path of kilobytes
+ * would be cut before saying what is wrong. */
+static int join_path(char *out, size_t n, const char *dir, const char *rel)
 {
     size_t dl = rel[0] == '/' ? 0 : strlen(dir), rl = strlen(rel);
-    /* A truncated path fails later with "no such file", naming it. */
-    if (dl + 1 + rl + 1 > n) {
-        dl = 0;
-        if (rl >= n)
-            rl = n - 1;
-    }
+    if (dl + 1 + rl + 1 > n)
+        return -1;
     memcpy(out, dir, dl);
     if (dl)
         out[dl++] = '/';
     memcpy(out + dl, rel, rl);
     out[dl + rl] = 0;
+    return 0;
 }
 
 static int parse_target(scenario *sc, const char *t, const char *path, char *err)
@@ -107,7 +106,8 @@ static int load_feeders(scenario *sc, json_t *fs, const char *dir, char *err)
             (rc = jv_string(v, p, "column", 0, &col, err)) ||
             (rc = jv_number(v, p, "zipf_s", 0, 1e-6, 20, &sc->feeder_zipf[i], err)))
             return rc;
-        join_path(file, sizeof file, dir, f);
+        if (join_path(file, sizeof file, dir, f))
+            return st_err(err, ST_EINPUT, "%s.file: path too long", p);
         if ((rc = feeder_load(&sc->feeders[i], file, col, err)))
             return rc;
         snprintf(sc->feeder_names[i], 64, "%s", k);
@@ -340,17 +340,18 @@ static int load_root(scenario *sc, json_t *root, const char *dir, const sc_overr
                            ov->target ? "--target" : "scenario.target", err)))
         return rc;
     snprintf(sc->name, sizeof sc->name, "%s", name ? name : "scenario");
-    join_path(sc->model_path, sizeof sc->model_path, dir, mpath);
+    if (join_path(sc->model_path, sizeof sc->model_path, dir, mpath))
+        return st_err(err, ST_EINPUT, "scenario.model: path too long");
     if ((rc = model_load(&sc->m, sc->model_path, err)))
         return rc;
     if (!sc->m.hawkes_fitted)
         sc->m.branching = 0;
     if (ov->feeders_dir)
         snprintf(fdirbuf, sizeof fdirbuf, "%s", ov->feeders_dir);
-    else if (fdir)
-        join_path(fdirbuf, sizeof fdirbuf, dir, fdir);
-    else
+    else if (!fdir)
         snprintf(fdirbuf, sizeof fdirbuf, "%s", dir);
+    else if (join_path(fdirbuf, sizeof fdirbuf, dir, fdir))
+        return st_err(err, ST_EINPUT, "scenario.feeders_dir: path too long");
     if ((feeders && (rc = load_feeders(sc, feeders, fdirbuf, err))) ||
         (rc = load_sessions_http(sc, root, err)) ||
         (rc = sc_routes_load(sc, routes, err)) ||

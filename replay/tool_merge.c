@@ -112,7 +112,7 @@ int tool_merge(int argc, char **argv)
         }
     }
     if (quiet)
-        log_level = LOG_QUIET;
+        log_level = LOG_ERROR; /* quiet drops the summary, never the error line */
     if (!n || !out) {
         log_error("merge: %s (try 'replay merge --help')", !n ? "missing RESULT.json files" : "missing -o MERGED.json");
         free(files);

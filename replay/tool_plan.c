@@ -112,7 +112,7 @@ int tool_plan(int argc, char **argv)
         return 0;
     }
     if (o.quiet)
-        log_level = LOG_QUIET;
+        log_level = LOG_ERROR; /* quiet drops the summary, never the error line */
     if ((rc = scenario_load(&sc, o.scenario, &o.ov, err))) {
         log_error("%s", err);
         return st_rc_exit(rc);
@@ -147,8 +147,8 @@ int tool_plan(int argc, char **argv)
             const plan_req *q = &p.r[ps->first_req + k];
             size_t nh;
             if (plan_render(&sc, &p, q, vars, 1, url, sizeof url, body, sizeof body, hdrs, &nh)) {
-                rc = st_err(err, ST_EINPUT, "plan: a rendered request exceeds the URL/body limits (route %s)",
-                            sc.routes[q->route].template_);
+                rc = st_err(err, ST_EINPUT, "scenario.routes[\"%s\"]: a rendered request exceeds the URL, "
+                            "header or body limits", sc.routes[q->route].template_);
                 break;
             }
             dbuf_reset(&line);
@@ -179,7 +179,9 @@ int tool_plan(int argc, char **argv)
     for (size_t i = 0, j = 0; !rc && (i < p.n_r || j < wp.n);) {
         if (j < wp.n && (i >= p.n_r || wp.w[j].open <= p.r[order[i]].t)) {
             if ((rc = ws_line(&sc, &wp, j++, vars, &line)))
-                rc = st_err(err, rc, "plan: a WebSocket URL or message exceeds the limits");
+                /* Too long a rendering is the scenario's fault (exit 2), as for requests. */
+                rc = st_err(err, rc == ST_ENOMEM ? rc : ST_EINPUT,
+                            "scenario.websockets: a rendered URL or subscribe message exceeds the limits");
             else if (fputs(line.p, f) < 0)
                 rc = st_err(err, ST_EENV, "plan: write failed");
         } else if (fputs(lines[order[i++]], f) < 0) {

@@ -64,7 +64,7 @@ int tool_report(int argc, char **argv)
             }
             *(!strcmp(a, "--scenario") ? &scen : &out) = argv[++i];
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            log_level = LOG_QUIET;
+            log_level = LOG_ERROR; /* quiet drops the summary, never the error line */
         } else if (a[0] == '-' && a[1]) {
             log_error("report: %s: unknown option (try 'replay report --help')", a);
             return ST_EXIT_INPUT;

@@ -285,7 +285,7 @@ int tool_run(int argc, char **argv)
         return 0;
     }
     if (c->o.quiet)
-        log_level = LOG_QUIET;
+        log_level = LOG_ERROR; /* quiet drops the summary, never the error line */
     if ((rc = scenario_load(&c->sc, c->o.scenario, &c->o.ov, err))) {
         log_error("%s", err);
         free(c);

@@ -158,7 +158,8 @@ int wsplan_build(wsplan *wp, const scenario *sc, const plan *p, char *err)
         wsplan_term(wp);
         return rc;
     }
-    qsort(wp->w, wp->n, sizeof *wp->w, cmp_item);
+    if (wp->n) /* w is NULL when no session opens a WebSocket; qsort wants a valid pointer */
+        qsort(wp->w, wp->n, sizeof *wp->w, cmp_item);
     return 0;
 }
 
