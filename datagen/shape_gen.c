@@ -100,6 +100,11 @@ static int parse_value(json_t *v, int ct, const char *path, gval *out, char *err
                 return st_err(err, ST_EINPUT, "%s: expected a timestamp like \"2024-01-31\" or \"2024-01-31T12:00:00Z\"", path);
             out->kind = V_NUM;
         } else {
+            /* fmt_row_max() budgets 80 bytes for a non-text column; a longer string there
+             * (escaped, up to 2n + 2) would overrun the row buffer. */
+            int textual = ct == CT_TEXT || ct == CT_JSON || ct == CT_UUID || ct == CT_BYTEA;
+            if (!textual && json_string_length(v) > 32)
+                return st_err(err, ST_EINPUT, "%s: a string for a non-text column is at most 32 bytes", path);
             out->kind = V_TEXT;
             out->len = json_string_length(v);
             char *c = malloc(out->len + 1);
