@@ -247,7 +247,7 @@ int tool_fit_main(int argc, char **argv)
                       (unsigned long long)g.q.lines, logfmt_name(g.fmt),
                       (unsigned long long)g.q.bad_first[why][0], logfmt_reason_name(why));
         else
-            log_error("no lines read from the input");
+            log_error("%s%s: no lines read", files[0], nfiles > 1 ? " (and the other inputs)" : "");
         ingest_term(&g);
         rc = ST_EXIT_INPUT;
         goto done;
