@@ -51,6 +51,9 @@ static size_t put_time(char *dst, double secs, int ct)
 {
     if (!isfinite(secs))
         secs = 0;
+    /* Any generator can hand a time column a number (1e308 from a shape): clamp to about
+     * years -300..10000 so the cast and the day arithmetic stay defined; y is clamped below. */
+    secs = fmin(fmax(secs, -7.2e10), 2.6e11);
     int64_t t = (int64_t)floor(secs);
     int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
     int64_t rem = t - days * 86400;

@@ -85,7 +85,8 @@ static int resolve_gen(shape *sh, stable *t, gen *g, char *err)
     if (g->kind == G_REF) {
         const stable *rt = &sh->t[g->ref_table];
         if (rt->rows == 0)
-            return st_err(err, ST_EINPUT, "table '%s': references table '%s', which has 0 rows", t->name, rt->name);
+            return st_err(err, ST_EINPUT, "tables[%d].rows: table '%s' has 0 rows (after --scale and --rows), but '%s' references it",
+                          g->ref_table, rt->name, t->name);
         if (g->ref_dist == RD_ZIPF && rng_zipf_init(&g->ref_z, rt->rows, g->ref_s, err))
             return ST_EINPUT;
         g->ref_div = g->ref_div0;
