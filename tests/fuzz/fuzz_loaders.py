@@ -235,6 +235,11 @@ def targets(B, S):
                     lambda f, d: [R, 'report', f, '-o', os.path.join(d, 'r.html'), '-q'], {0, 2}))
     t.append(Target('replay-merge', res, 'json',
                     lambda f, d: [R, 'merge', f, '-o', os.path.join(d, 'm.json'), '-q'], {0, 1, 2}))
+    seg1 = os.path.join(S, 'tests', 'fuzz', 'cases', 'seg1.json')
+    seg2 = os.path.join(S, 'tests', 'fuzz', 'cases', 'seg2.json')
+    t.append(Target('replay-merge-segments', seg1, 'json',
+                    lambda f, d: [R, 'merge', f, seg2, '-o', os.path.join(d, 'm.json'),
+                                  '--report', os.path.join(d, 'm.html'), '-q'], {0, 1, 2}))
     for csv in ('products.csv', 'categories.csv'):
         t.append(Target('feeder:' + csv, os.path.join(scen, 'hot', csv), 'lines',
                         lambda f, d: [R, 'plan', os.path.join(scen, 'shop-campaign.json'), '--feeders',
