@@ -226,6 +226,10 @@ static int read_tables(PGconn *c, pgs_db *db, char *const *tables, char *err)
         }
         pgs_table *t = &db->t[db->nt++];
         t->name = xstrdup(PQgetvalue(r, i, 0));
+        if (!t->name) {
+            PQclear(r);
+            return st_err(err, ST_ENOMEM, "out of memory");
+        }
         t->reltuples = num(r, i, 1);
         t->relpages = (int64_t)num(r, i, 2);
     }
@@ -265,6 +269,10 @@ static int read_cols(PGconn *c, pgs_db *db, char *err)
         memset(col, 0, sizeof *col);
         col->name = xstrdup(PQgetvalue(r, i, 1));
         col->type = xstrdup(PQgetvalue(r, i, 2));
+        if (!col->name || !col->type) {
+            PQclear(r);
+            return st_err(err, ST_ENOMEM, "out of memory");
+        }
         col->notnull = PQgetvalue(r, i, 3)[0] == 't';
     }
     PQclear(r);
@@ -358,6 +366,10 @@ static int read_cons(PGconn *c, pgs_db *db, char *err)
             free(t->pk_name);
             t->pk = cols;
             t->pk_name = xstrdup(PQgetvalue(r, i, 1));
+            if (!t->pk_name) {
+                rc = st_err(err, ST_ENOMEM, "out of memory");
+                break;
+            }
         } else if (type == 'u') {
             pgs_names *nu = realloc(t->uniq, (t->nuniq + 1) * sizeof *nu);
             if (nu)
@@ -371,6 +383,10 @@ static int read_cons(PGconn *c, pgs_db *db, char *err)
             t->uniq_names = nn;
             t->uniq_names[t->nuniq] = xstrdup(PQgetvalue(r, i, 1));
             t->uniq[t->nuniq++] = cols;
+            if (!t->uniq_names[t->nuniq - 1]) {
+                rc = st_err(err, ST_ENOMEM, "out of memory");
+                break;
+            }
         } else if (type == 'f') {
             pgs_fk *nf = realloc(t->fks, (t->nfks + 1) * sizeof *nf);
             if (!nf) {
@@ -384,7 +400,9 @@ static int read_cons(PGconn *c, pgs_db *db, char *err)
             fk->name = xstrdup(PQgetvalue(r, i, 1));
             fk->cols = cols;
             fk->ref_table = xstrdup(val(r, i, 4));
-            if (parse_names(val(r, i, 5), &fk->ref_cols))
+            if (!fk->name || (val(r, i, 4) && !fk->ref_table))
+                rc = st_err(err, ST_ENOMEM, "out of memory");
+            else if (parse_names(val(r, i, 5), &fk->ref_cols))
                 rc = st_err(err, ST_EENV, "%s: unreadable foreign key columns", t->name);
         } else {
             names_free(&cols);
@@ -395,6 +413,8 @@ static int read_cons(PGconn *c, pgs_db *db, char *err)
             }
             t->checks = nc;
             t->checks[t->nchecks++] = check_expr(PQgetvalue(r, i, 6));
+            if (!t->checks[t->nchecks - 1])
+                rc = st_err(err, ST_ENOMEM, "out of memory");
         }
     }
     PQclear(r);
@@ -426,7 +446,9 @@ static int read_idx(PGconn *c, pgs_db *db, char *err)
         x->name = xstrdup(PQgetvalue(r, i, 1));
         x->method = xstrdup(PQgetvalue(r, i, 2));
         x->unique = PQgetvalue(r, i, 3)[0] == 't';
-        if (parse_names(val(r, i, 5), &x->cols))
+        if (!x->name || !x->method)
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+        else if (parse_names(val(r, i, 5), &x->cols))
             rc = st_err(err, ST_EENV, "%s: unreadable index columns", x->name);
     }
     PQclear(r);

@@ -195,6 +195,14 @@ int schema_read(PGconn *c, const char *schema, json_t **out, char *err)
         int nc = PQntuples(cr);
         colinfo *cols = calloc((size_t)nc + 1, sizeof(colinfo));
         char **gencol = calloc((size_t)nc + 1, sizeof(char *));
+        if (!cols || !gencol) {
+            free(cols);
+            free(gencol);
+            PQclear(cr);
+            PQclear(kr);
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+            break;
+        }
         for (int i = 0; i < nc; i++) {
             snprintf(cols[i].name, sizeof cols[i].name, "%s", PQgetvalue(cr, i, 0));
             snprintf(cols[i].type, sizeof cols[i].type, "%s", PQgetvalue(cr, i, 1));
