@@ -103,7 +103,11 @@ static void test_counts_and_gap(void)
     exec_ok(ctl, "CREATE TABLE probe_pg_lock (id int)", PGRES_COMMAND_OK);
 
     /* An empty conninfo key set: the PG* environment decides, as libpq does. */
-    probe *p = probe_new("connect_timeout=5", 1, err);
+    /* A private application_name marks this test's probe, so that killing its backend below
+     * never hits the probes of other tests running on the same server (ctest -j). */
+    char ci[128];
+    snprintf(ci, sizeof ci, "connect_timeout=5 application_name=probe_pg_%ld", (long)getpid());
+    probe *p = probe_new(ci, 1, err);
     CHECK(p != NULL, "probe_new: %s", err);
     if (!p)
         return;
@@ -163,8 +167,11 @@ static void test_counts_and_gap(void)
     /* Unblock, then kill the probe's backend: a gap, then samples again. */
     for (int i = 0; i < 8; i++)
         PQfinish(c[i]);
-    exec_ok(ctl, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                 "WHERE application_name = '" PROBE_APPNAME "'", PGRES_TUPLES_OK);
+    char kill_sql[192];
+    snprintf(kill_sql, sizeof kill_sql,
+             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+             "WHERE application_name = 'probe_pg_%ld'", (long)getpid());
+    exec_ok(ctl, kill_sql, PGRES_TUPLES_OK);
     sleep_s(3.5);
     probe_counters k;
     probe_counters_get(p, &k);
