@@ -308,10 +308,8 @@ static void svg_tick_label(char *b, size_t n, const svg_axis *a, double v)
     snprintf(b, n, "%.*f%s", dec, shown, suf);
 }
 
-/* Renders p into b (a scratch buffer). Returns 0 or the first dbuf error. */
-static int svg_render_into(const svg_plot *p, dbuf *b)
-{
-    int rc = 0;
+/* Output helpers of both renderers: each appends to the scratch buffer `b` and records the
+ * first error in the local `rc`, so a long run of writes needs one check at the end. */
 #define OUT(...)                                                                           \
     do {                                                                                   \
         if (!rc)                                                                           \
@@ -322,6 +320,11 @@ static int svg_render_into(const svg_plot *p, dbuf *b)
         if (!rc)                                                                           \
             rc = dbuf_add_html(b, (s));                                                    \
     } while (0)
+
+/* Renders p into b (a scratch buffer). Returns 0 or the first dbuf error. */
+static int svg_render_into(const svg_plot *p, dbuf *b)
+{
+    int rc = 0;
 
     /* Data range over drawable points, counting the ones left out. */
     size_t drawn = 0, dropped = 0;
@@ -549,8 +552,6 @@ static int svg_render_into(const svg_plot *p, dbuf *b)
             ax.p1, h - 8, dropped, dropped == 1 ? "" : "s");
     OUT("</svg>\n");
     return rc;
-#undef OUT
-#undef ESC
 }
 
 /* Appends the scratch buffer to out in one piece. Returns 0 or ST_ELIMIT / ST_ENOMEM. */
@@ -608,16 +609,6 @@ int svg_heatmap(dbuf *out, const char *title, const char *const *row_labels,
     dbuf_init(&tmp, out->cap - out->len);
     dbuf *b = &tmp;
     int rc = 0;
-#define OUT(...)                                                                           \
-    do {                                                                                   \
-        if (!rc)                                                                           \
-            rc = dbuf_printf(b, __VA_ARGS__);                                              \
-    } while (0)
-#define ESC(s)                                                                             \
-    do {                                                                                   \
-        if (!rc)                                                                           \
-            rc = dbuf_add_html(b, (s));                                                    \
-    } while (0)
     title = title ? title : "";
     OUT("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"st-chart st-heat\" width=\"%.2f\" "
         "height=\"%.2f\" viewBox=\"0 0 %.2f %.2f\" role=\"img\" aria-label=\"",
@@ -674,8 +665,6 @@ int svg_heatmap(dbuf *out, const char *title, const char *const *row_labels,
         }
     }
     OUT("</svg>\n");
-#undef OUT
-#undef ESC
     return svg_commit(out, &tmp, rc);
 }
 
