@@ -83,7 +83,7 @@ static size_t drain(int m, char *buf, size_t n)
 static void test_quiet_tty(void **state)
 {
     (void)state;
-    int m;
+    int m = -1;
     FILE *s = open_pty(&m);
     if (!s)
         skip();
@@ -102,7 +102,7 @@ static void test_quiet_tty(void **state)
 static void test_tty_redraw(void **state)
 {
     (void)state;
-    int m;
+    int m = -1;
     FILE *s = open_pty(&m);
     if (!s)
         skip();
@@ -131,7 +131,7 @@ static void test_tty_redraw(void **state)
 static void test_done_without_draw(void **state)
 {
     (void)state;
-    int m;
+    int m = -1;
     FILE *s = open_pty(&m);
     if (!s)
         skip();
