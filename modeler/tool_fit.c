@@ -16,6 +16,7 @@
 #include "model_write.h"
 #include "progress.h"
 #include "report.h"
+#include "tool_rates.h"
 #include "tools.h"
 #include "units.h"
 
@@ -43,14 +44,19 @@ static void fit_usage(FILE *f)
             "  --seed N                 seed for sampling and jitter (default 1)\n"
             "  --json                   print the summary as JSON\n"
             "  --quiet                  print nothing but errors\n"
-            "  -h, --help               this help\n"
+            "  -h, --help               this help\n");
+    tool_rates_usage(f);
+    fprintf(f,
             "\n"
             "examples:\n"
             "  modeler fit /var/log/nginx/access.log* -o prod.model.json\n"
             "  zcat old.log.gz | modeler fit - -o m.json --session-timeout 20m\n"
             "  modeler fit app.log --format '$remote_addr - [$time_iso8601] \"$request\" "
             "$status $body_bytes_sent $request_time' -o m.json\n"
-            "  modeler fit events.csv --format csv:time=ts,ip=client,path=url,status=code -o m.json\n");
+            "  modeler fit events.csv --format csv:time=ts,ip=client,path=url,status=code -o m.json\n"
+            "  modeler fit --rates hits.csv --rates-format csv:time=minute,count=hits -o trace.json\n"
+            "  modeler fit week.log --rates year.txt --rates-format limbo --rates-bin 1h \\\n"
+            "      --rates-start 2025-01-06T00:00Z --fitted-rates fit.csv -o m.json\n");
 }
 
 /* The LIMBO interchange CSV: t_mid (seconds from the start), rate (sessions per second). */
@@ -139,6 +145,8 @@ int tool_fit_main(int argc, char **argv)
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t nfiles = 0;
     char err[ST_ERRLEN];
+    rates_opts ro;
+    memset(&ro, 0, sizeof ro);
     if (!files) {
         log_error("out of memory");
         return ST_EXIT_ENV;
@@ -155,7 +163,12 @@ int tool_fit_main(int argc, char **argv)
         }                                                                                  \
         i++;                                                                               \
     } while (0)
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+        int rr = tool_rates_option(&ro, a, v, &i);
+        if (rr < 0)
+            goto done;
+        if (rr > 0) {
+            continue;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fit_usage(stdout);
             rc = ST_EXIT_OK;
             goto done;
@@ -212,12 +225,27 @@ int tool_fit_main(int argc, char **argv)
         }
 #undef NEEDV
     }
-    if (nfiles == 0) {
+    if (nfiles == 0 && !ro.path) {
         log_error("fit: no log files given (try 'modeler fit --help')");
         goto done;
     }
     if (!out) {
         log_error("fit: -o MODEL.json is required");
+        goto done;
+    }
+    if ((rc = tool_rates_load(&ro, nfiles > 0)) != ST_EXIT_OK)
+        goto done;
+    rc = ST_EXIT_INPUT;
+    if (nfiles == 0) {
+        dbuf c;
+        dbuf_init(&c, 4096);
+        dbuf_adds(&c, "modeler");
+        for (int k = 0; k < argc; k++) {
+            dbuf_adds(&c, " ");
+            dbuf_adds(&c, argv[k]);
+        }
+        rc = tool_rates_fit_only(&ro, out, report, o.seed, json, c.p ? c.p : "modeler fit");
+        dbuf_free(&c);
         goto done;
     }
     ingest g;
@@ -275,6 +303,10 @@ int tool_fit_main(int argc, char **argv)
         if (!model)
             r = ST_ENOMEM;
     }
+    if (r == 0 && ro.loaded)
+        r = tool_rates_merge(&ro, model,
+                             g.human_requests ? (double)g.ss.sessions / (double)g.human_requests : 1,
+                             err);
     if (r == 0)
         r = jsonio_save(out, model, err);
     if (r == 0 && limbo)
@@ -289,6 +321,8 @@ int tool_fit_main(int argc, char **argv)
         rc = ST_EXIT_OK;
         if (json) {
             json_t *s = json_summary(&fr, out, secs);
+            if (ro.loaded)
+                tool_rates_summary(&ro, s);
             char *line = jsonio_dumps_line(s);
             if (line && log_level >= LOG_INFO)
                 printf("%s\n", line);
@@ -296,6 +330,8 @@ int tool_fit_main(int argc, char **argv)
             json_decref(s);
         } else if (log_level >= LOG_INFO && strcmp(out, "-") != 0) {
             print_summary(&fr, out, secs);
+            if (ro.loaded)
+                tool_rates_summary(&ro, NULL);
         }
     }
     json_decref(model);
@@ -303,6 +339,7 @@ int tool_fit_main(int argc, char **argv)
     dbuf_free(&cmd);
     ingest_term(&g);
 done:
+    tool_rates_term(&ro);
     free(files);
     return rc;
 }

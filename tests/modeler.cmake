@@ -2,6 +2,8 @@
 # that run the log simulator (tests/sim) and refit its output.
 add_executable(logsim ${ST_TEST_DIR}/sim/logsim.c ${ST_TEST_DIR}/sim/logsim_check.c)
 target_link_libraries(logsim PRIVATE stcommon st::zlib m)
+add_executable(ratesim ${ST_TEST_DIR}/sim/ratesim.c)
+target_link_libraries(ratesim PRIVATE stcommon m)
 
 st_cli_table(modeler ${ST_TEST_DIR}/cli/modeler.tsv)
 st_integ_test(modeler_recovery 300 bash ${ST_TEST_DIR}/integ/modeler_recovery.sh)
