@@ -132,12 +132,13 @@ static void set_profile(json_t *a, const rates_trace *tr, const rates_model *m, 
                             "fitted against observed, per trace bin"));
 }
 
-static json_t *j_dispersion(const rates_model *m)
+/* f scales a request trace's index to sessions: variance goes with f^2, the mean with f. */
+static json_t *j_dispersion(const rates_model *m, double f)
 {
     json_t *d = json_array();
     for (size_t i = 0; i < m->ndisp; i++)
         json_array_append_new(d, json_pack("{s:o,s:o,s:s,s:s}", "scale_s", jr(m->disp_scale[i]),
-                                           "index", jr(m->disp_index[i]), "about", "fitted",
+                                           "index", jr(f * m->disp_index[i]), "about", "fitted",
                                            "source", "rates"));
     return d;
 }
@@ -174,7 +175,7 @@ json_t *rates_model_build(const rates_trace *tr, const rates_model *m, const rat
     set(a, "not_fitted", json_string(in->of_sessions ? "request_rate: not in a rate trace of sessions"
                                                      : "session_rate: not in a rate trace of requests"));
     set_profile(a, tr, m, 1);
-    set(a, "dispersion", j_dispersion(m));
+    set(a, "dispersion", j_dispersion(m, 1));
 
     json_t *eps = json_array();
     for (size_t i = 0; i < m->nep; i++)
@@ -287,7 +288,7 @@ int rates_model_merge(json_t *model, const rates_trace *tr, const rates_model *m
                                   ? m->level / sessions_per_request : m->level));
     set_profile(a, tr, m, f);
     /* Dispersion below the trace's bin stays the log's; the trace's starts at its bin. */
-    json_t *od = json_object_get(a, "dispersion"), *nd = j_dispersion(m), *d = json_array();
+    json_t *od = json_object_get(a, "dispersion"), *nd = j_dispersion(m, f), *d = json_array();
     size_t i;
     json_t *e;
     json_array_foreach(od, i, e)

@@ -384,9 +384,10 @@ static int read_prometheus(const char *path, reader *r, char *err)
     }
     const char *rt = json_string_value(json_object_get(data, "resultType"));
     if (rt && strcmp(rt, "matrix") != 0) {
+        st_err(err, ST_EINPUT, "%s: data.resultType: expected \"matrix\" (a query_range answer), "
+               "got \"%.20s\"", path, rt);
         json_decref(root);
-        return st_err(err, ST_EINPUT, "%s: data.resultType: expected \"matrix\" (a query_range "
-                      "answer), got \"%.20s\"", path, rt);
+        return ST_EINPUT;
     }
     size_t i, k;
     json_t *s, *v;
@@ -456,11 +457,22 @@ static int to_grid(reader *r, const char *path, char *err)
                       "fit", path);
     }
     qsort(gap, ng, sizeof *gap, cmp_d);
-    double bin = gap[ng / 2];
+    /* The bin is the most common gap (within 0.5%; the shorter one on a tie): missing bins
+     * make longer gaps, and with many of them a median would be one of those. */
+    size_t best_a = 0, best_n = 0;
+    for (size_t a = 0, b; a < ng; a = b) {
+        for (b = a; b < ng && gap[b] <= gap[a] * 1.005; b++)
+            ;
+        if (b - a > best_n) {
+            best_n = b - a;
+            best_a = a;
+        }
+    }
+    double bin = gap[best_a + best_n / 2];
     /* Exports round times to the millisecond at best. */
     bin = round(bin * 1000) / 1000;
     if (bin <= 0)
-        bin = gap[ng / 2];
+        bin = gap[best_a + best_n / 2];
     size_t same = 0;
     for (size_t i = 0; i < ng; i++)
         same += fabs(gap[i] - bin) <= 0.01 * bin;

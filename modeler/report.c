@@ -114,6 +114,13 @@ static int sec_arrivals(const json_t *m, dbuf *b)
     }
     if (!rc)
         rc = svg_plot_series(p, "sessions/s", x, y, n, SVG_LINE);
+    /* A rate-trace fit also carries its expected rate per bin: observed against fitted. */
+    const json_t *fit = json_object_get(se, "fitted");
+    if (!rc && json_array_size(fit) == n) {
+        for (size_t i = 0; i < n; i++)
+            y[i] = json_number_value(json_array_get(fit, i));
+        rc = svg_plot_series(p, "fitted", x, y, n, SVG_LINE);
+    }
     const json_t *bu = json_object_get(m, "bursts"), *eps = json_object_get(bu, "episodes");
     size_t i;
     json_t *e;

@@ -13,3 +13,8 @@ foreach(m logfmt route fit model)
     st_unit_test(test_modeler_${m} ${ST_TEST_DIR}/unit/test_modeler_${m}.c LIBS modeler_core)
   endif()
 endforeach()
+# Rate traces (modeler fit --rates): the fit's unit tests and the CLI end to end.
+st_unit_test(test_modeler_rates ${ST_TEST_DIR}/unit/test_modeler_rates.c LIBS modeler_core)
+add_test(NAME cli_modeler_rates COMMAND bash ${ST_TEST_DIR}/cli/modeler_rates.sh)
+set_tests_properties(cli_modeler_rates PROPERTIES LABELS cli TIMEOUT 120
+  ENVIRONMENT "ST_DATA_DIR=${ST_DATA_DIR};ST_SRC_DIR=${PROJECT_SOURCE_DIR};ST_BIN_DIR=${PROJECT_BINARY_DIR}")
