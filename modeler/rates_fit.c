@@ -4,6 +4,7 @@
  */
 #include "rates.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,11 +207,14 @@ static double robust_sigma(const double *z, const unsigned char *use, size_t n, 
     return 1.4826 * tmp[k / 2];
 }
 
-/* Marks burst bins: a core above max(4 sigma, log 1.3), widened while above max(2 sigma,
- * log 1.15). Returns 1 when the mask changed. */
+/* Marks burst bins: a core above max(k sigma, log 1.3), widened while above max(2 sigma,
+ * log 1.15). k is the normal quantile that noise exceeds once in 20 traces of this many bins
+ * (at least 4): a Bonferroni bound, so a year of minutes does not turn its noise into
+ * bursts. Returns 1 when the mask changed. */
 static int mark_bursts(const rates_trace *tr, const double *z, double sigma, unsigned char *burst)
 {
-    double hi = fmax(4 * sigma, log(1.3)), lo = fmax(2 * sigma, log(1.15));
+    double k = fmax(4, gsl_cdf_ugaussian_Qinv(0.05 / (double)tr->n));
+    double hi = fmax(k * sigma, log(1.3)), lo = fmax(2 * sigma, log(1.15));
     int changed = 0;
     unsigned char *nb = calloc(tr->n, 1);
     if (!nb)
