@@ -147,7 +147,7 @@ static double fit_kind(const fitw *w, int fk, rates_model *m)
             lv += tr->rate[i];
             nu++;
         }
-    if (nu < fk_params[fk] + 3 || lv <= 0)
+    if (nu < fk_params[fk] + 2 || lv <= 0)
         return HUGE_VAL;
     m->profile_kind = kind;
     m->level = lv / (double)nu;

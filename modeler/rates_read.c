@@ -313,6 +313,11 @@ static int read_lines(gzFile z, reader *r, const char *path, char *err)
             rc = push(r, sp->start + t * sp->unit_s, v / sp->unit_s, err);
             continue;
         }
+        if (!have_hdr) {
+            /* Spreadsheet exports use ';' or a tab where ',' is the decimal mark. */
+            unsigned char d = strchr(s, ',') ? ',' : strchr(s, '\t') ? '\t' : strchr(s, ';') ? ';' : ',';
+            csv_set_delim(&cp, d);
+        }
         row->n = 0;
         row->overflow = 0;
         if (csv_parse(&cp, s, strlen(s), cb_field, cb_row, row) != strlen(s) ||

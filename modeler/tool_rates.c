@@ -126,6 +126,9 @@ int tool_rates_load(rates_opts *ro, int have_logs)
     if (ro->spec.kind == RATES_LIMBO && !ro->spec.start_given)
         log_info("%s: limbo times are relative: t = 0 taken as 1970-01-01T00:00Z (a Thursday); "
                  "give --rates-start for the real hour of day and week", ro->path);
+    if (ro->spec.kind == RATES_LIMBO && !ro->bin)
+        log_info("%s: limbo t and rates read per second; give --rates-bin (e.g. 1h) when t "
+                 "counts another unit", ro->path);
     rc = rates_fit(&ro->tr, &ro->m, err);
     if (rc < 0) {
         log_error("%s: %s", ro->path, err);
@@ -165,12 +168,17 @@ void tool_rates_summary(const rates_opts *ro, json_t *j)
         return;
     }
     char b[32];
+    char e[48];
+    if (m->nerr)
+        snprintf(e, sizeof e, "%.1f%%", 100 * m->median_rel_err);
+    else
+        snprintf(e, sizeof e, "n/a (no bin above 0)");
     printf("  rates: %s (%s), %zu bins of %s (%.0f%% of gaps), %llu missing; level %.4g/s, "
-           "profile %s, trend %+.2f%%/day, %zu burst episodes; median relative error %.1f%% "
+           "profile %s, trend %+.2f%%/day, %zu burst episodes; median relative error %s "
            "(fitted vs observed)\n",
            ro->path, ro->spec.text, tr->n, units_fmt_duration(b, sizeof b, tr->bin_s),
            100 * tr->bin_share, (unsigned long long)tr->missing, m->level,
-           kinds[m->profile_kind], 100 * m->trend_per_day, m->nep, 100 * m->median_rel_err);
+           kinds[m->profile_kind], 100 * m->trend_per_day, m->nep, e);
     for (size_t i = 0; i < m->nep && i < 5; i++)
         printf("    burst at +%.0fs for %.0fs, peak %.4g/s over %.4g/s\n", m->ep[i].onset - tr->t0,
                m->ep[i].duration_s, m->ep[i].peak_rate, m->ep[i].baseline_rate);
@@ -198,7 +206,7 @@ int tool_rates_fit_only(rates_opts *ro, const char *out, const char *report, uin
         return st_rc_exit(r);
     }
     double secs = (double)(st_now_ns() - t_start) / 1e9;
-    if (json && log_level >= LOG_INFO) {
+    if (json && log_level >= LOG_INFO && strcmp(out, "-") != 0) {
         json_t *s = json_pack("{s:s,s:s,s:I,s:I,s:f}", "command", "fit", "model", out, "seed",
                               (json_int_t)seed, "lines", (json_int_t)ro->tr.lines, "seconds", secs);
         tool_rates_summary(ro, s);

@@ -160,6 +160,40 @@ static void test_read_csv(void **state)
     unlink(p);
 }
 
+static void test_read_variants(void **state)
+{
+    (void)state;
+    rates_spec sp;
+    rates_trace tr;
+    char err[ST_ERRLEN];
+    /* A spreadsheet export: ';' separated, per-second rates, epoch milliseconds. */
+    const char *p = write_tmp("s.csv", "# exported\nwhen;\"rps\"\n1767571200000;2.5\n"
+                                       "1767571210000;3\n1767571220000;3.5\n");
+    assert_int_equal(rates_spec_parse("csv:time=when,rate=rps", &sp, err), 0);
+    assert_int_equal(rates_trace_read(p, &sp, &tr, err), 0);
+    assert_true(tr.bin_s == 10);
+    assert_int_equal(tr.n, 3);
+    assert_true(fabs(tr.rate[0] - 2.5) < 1e-12); /* a rate is not divided by the bin */
+    assert_int_equal(tr.counts, 0);
+    rates_trace_term(&tr);
+    unlink(p);
+    /* LIMBO: t in hours from a given start, the rate per hour; comments and ';' ends. */
+    p = write_tmp("l.txt", "# LIMBO\n0.5,3600.0;\n1.5, 7200;\n2.5,x;\n3.5,1800\n");
+    assert_int_equal(rates_spec_parse("limbo", &sp, err), 0);
+    sp.unit_s = 3600;
+    sp.start = MONDAY;
+    assert_int_equal(rates_trace_read(p, &sp, &tr, err), 0);
+    assert_true(tr.bin_s == 3600);
+    assert_true(tr.t0 == MONDAY);
+    assert_int_equal(tr.n, 4);
+    assert_true(fabs(tr.rate[0] - 1) < 1e-12 && fabs(tr.rate[1] - 2) < 1e-12);
+    assert_int_equal(tr.have[2], 0);
+    assert_int_equal(tr.bad[RB_VALUE], 1);
+    assert_int_equal(tr.bad_first[RB_VALUE][0], 4);
+    rates_trace_term(&tr);
+    unlink(p);
+}
+
 static void test_read_prometheus(void **state)
 {
     (void)state;
@@ -305,7 +339,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spec),         cmocka_unit_test(test_time),
-        cmocka_unit_test(test_read_csv),     cmocka_unit_test(test_read_prometheus),
+        cmocka_unit_test(test_read_csv),     cmocka_unit_test(test_read_variants),
+        cmocka_unit_test(test_read_prometheus),
         cmocka_unit_test(test_flat),         cmocka_unit_test(test_burst),
         cmocka_unit_test(test_weekly),       cmocka_unit_test(test_limbo_median_error),
         cmocka_unit_test(test_too_short),
