@@ -166,9 +166,9 @@ int tool_fit_main(int argc, char **argv)
         int rr = tool_rates_option(&ro, a, v, &i);
         if (rr < 0)
             goto done;
-        if (rr > 0) {
+        if (rr > 0)
             continue;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fit_usage(stdout);
             rc = ST_EXIT_OK;
             goto done;
@@ -237,15 +237,7 @@ int tool_fit_main(int argc, char **argv)
         goto done;
     rc = ST_EXIT_INPUT;
     if (nfiles == 0) {
-        dbuf c;
-        dbuf_init(&c, 4096);
-        dbuf_adds(&c, "modeler");
-        for (int k = 0; k < argc; k++) {
-            dbuf_adds(&c, " ");
-            dbuf_adds(&c, argv[k]);
-        }
-        rc = tool_rates_fit_only(&ro, out, report, o.seed, json, c.p ? c.p : "modeler fit");
-        dbuf_free(&c);
+        rc = tool_rates_fit_only(&ro, out, report, o.seed, json, argc, argv);
         goto done;
     }
     ingest g;
@@ -304,9 +296,7 @@ int tool_fit_main(int argc, char **argv)
             r = ST_ENOMEM;
     }
     if (r == 0 && ro.loaded)
-        r = tool_rates_merge(&ro, model,
-                             g.human_requests ? (double)g.ss.sessions / (double)g.human_requests : 1,
-                             err);
+        r = tool_rates_merge(&ro, model, g.ss.sessions, g.human_requests, err);
     if (r == 0)
         r = jsonio_save(out, model, err);
     if (r == 0 && limbo)

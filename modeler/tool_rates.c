@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dbuf.h"
 #include "jsonio.h"
 #include "log.h"
 #include "report.h"
@@ -145,10 +146,12 @@ static rates_info info_of(const rates_opts *ro, uint64_t seed, const char *comma
     return in;
 }
 
-int tool_rates_merge(rates_opts *ro, json_t *model, double sessions_per_request, char *err)
+int tool_rates_merge(rates_opts *ro, json_t *model, uint64_t sessions, uint64_t requests,
+                     char *err)
 {
     rates_info in = info_of(ro, 0, NULL);
-    int rc = rates_model_merge(model, &ro->tr, &ro->m, &in, sessions_per_request, err);
+    double spr = requests ? (double)sessions / (double)requests : 1;
+    int rc = rates_model_merge(model, &ro->tr, &ro->m, &in, spr, err);
     if (rc == 0 && ro->fitted)
         rc = rates_write_fitted(ro->fitted, &ro->tr, &ro->m, err);
     return rc;
@@ -187,12 +190,20 @@ void tool_rates_summary(const rates_opts *ro, json_t *j)
 }
 
 int tool_rates_fit_only(rates_opts *ro, const char *out, const char *report, uint64_t seed,
-                        int json, const char *command)
+                        int json, int argc, char **argv)
 {
     char err[ST_ERRLEN];
     uint64_t t_start = st_now_ns();
-    rates_info in = info_of(ro, seed, command);
+    dbuf cmd;
+    dbuf_init(&cmd, 4096);
+    dbuf_adds(&cmd, "modeler");
+    for (int k = 0; k < argc; k++) {
+        dbuf_adds(&cmd, " ");
+        dbuf_adds(&cmd, argv[k]);
+    }
+    rates_info in = info_of(ro, seed, cmd.p ? cmd.p : "modeler fit");
     json_t *model = rates_model_build(&ro->tr, &ro->m, &in);
+    dbuf_free(&cmd);
     int r = model ? 0 : st_err(err, ST_ENOMEM, "out of memory");
     if (r == 0)
         r = jsonio_save(out, model, err);

@@ -33,10 +33,12 @@ void tool_rates_usage(FILE *f);
 int tool_rates_load(rates_opts *ro, int have_logs);
 /* `modeler fit --rates TRACE -o MODEL` without logs. Returns the exit code. */
 int tool_rates_fit_only(rates_opts *ro, const char *out, const char *report, uint64_t seed,
-                        int json, const char *command);
-/* Merges the loaded trace into a log model and writes --fitted-rates. Returns 0 or a library
- * code with err set. */
-int tool_rates_merge(rates_opts *ro, json_t *model, double sessions_per_request, char *err);
+                        int json, int argc, char **argv);
+/* Merges the loaded trace into a log model (the log's sessions per human request convert a
+ * request trace to sessions) and writes --fitted-rates. Returns 0 or a library code with err
+ * set. */
+int tool_rates_merge(rates_opts *ro, json_t *model, uint64_t sessions, uint64_t requests,
+                     char *err);
 /* One summary line (skipped with --quiet); adds keys to a --json summary when j is not NULL. */
 void tool_rates_summary(const rates_opts *ro, json_t *j);
 void tool_rates_term(rates_opts *ro);
