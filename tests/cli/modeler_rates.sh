@@ -134,7 +134,33 @@ mk_scen "$tmp/lm.json" "$tmp/sc/merged.json"
 "$replay" plan "$tmp/sc/merged.json" --duration 5s >/dev/null 2>"$tmp/rerr" && ok "replay plans a merged model" \
   || bad "replay plan on a merged model: $(cat "$tmp/rerr")"
 
-# 6. modeler report and diff read trace models.
+# 6. A real series: the hourly request counts of the real Apache log (10,000 lines, 17-20 May
+# 2015, ../shared/data), as a metrics export would give them. Its level must be the lines per
+# second over the span, and the fit within LIMBO's 12.4%.
+log="${ST_DATA_DIR:?}/logs/apache_combined_2015.log"
+if [ -r "$log" ]; then
+  python3 - "$log" "$tmp/real.csv" <<'EOF'
+import collections, datetime, re, sys
+c = collections.Counter()
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r"\[(\d+)/(\w+)/(\d+):(\d+):", line)
+    if m:
+        c[datetime.datetime.strptime("%s/%s/%s %s" % m.groups(), "%d/%b/%Y %H")] += 1
+with open(sys.argv[2], "w") as f:
+    f.write("hour,requests\n")
+    for k in sorted(c):
+        f.write("%s,%d\n" % (k.strftime("%Y-%m-%dT%H:%M:%SZ"), c[k]))
+EOF
+  "$bin" fit --rates "$tmp/real.csv" --rates-format csv:time=hour,count=requests -o "$tmp/real.json" \
+    --fitted-rates "$tmp/realf.csv" -q || bad "real hourly series: fit failed"
+  hours=$(($(wc -l <"$tmp/real.csv") - 1))
+  check "real series: level = lines / span" "abs(x - 10000 / ($hours * 3600)) < 1e-3 * x" "$tmp/real.json" arrivals.request_rate
+  check "real series: median relative error <= 12.4%" "x <= 0.124" "$tmp/real.json" arrivals.gof.profile_median_rel_err
+else
+  bad "$log not readable (ST_DATA_DIR)"
+fi
+
+# 7. modeler report and diff read trace models.
 "$bin" report "$tmp/m.json" -o "$tmp/r.html" 2>/dev/null && grep -q "fitted" "$tmp/r.html" \
   && ok "report shows observed vs fitted" || bad "report on a trace-only model"
 "$bin" diff "$tmp/m.json" "$tmp/c.json" >/dev/null 2>&1; rc=$?
