@@ -245,6 +245,39 @@ static int col_index(const csvrow *hdr, const char *name)
     return -1;
 }
 
+/* One LIMBO "t,rate" entry of len bytes at e (a failure is counted, not returned). */
+static int limbo_entry(reader *r, const char *e, size_t len, char *err)
+{
+    rates_trace *tr = r->tr;
+    char tbuf[64], vbuf[64];
+    const char *c = memchr(e, ',', len);
+    size_t tl = c ? (size_t)(c - e) : 0, vl = c ? len - tl - 1 : 0;
+    if (!c || tl >= sizeof tbuf || vl >= sizeof vbuf) {
+        bad(tr, RB_FIELD, tr->lines, "line %llu: expected 't,rate;'%s%s", NULL, NULL);
+        return 0;
+    }
+    memcpy(tbuf, e, tl);
+    tbuf[tl] = 0;
+    memcpy(vbuf, c + 1, vl);
+    vbuf[vl] = 0;
+    double t, v;
+    char *end;
+    errno = 0;
+    t = strtod(tbuf, &end);
+    while (*end == ' ')
+        end++;
+    if (end == tbuf || *end || errno || !isfinite(t)) {
+        bad(tr, RB_TIME, tr->lines, "line %llu: t: expected a number, got '%.40s'%s", tbuf, NULL);
+        return 0;
+    }
+    if (parse_value(vbuf, &v) < 0) {
+        bad(tr, RB_VALUE, tr->lines, "line %llu: rate: expected a number >= 0, got '%.40s'%s", vbuf,
+            NULL);
+        return 0;
+    }
+    return push(r, r->sp->start + t * r->sp->unit_s, v / r->sp->unit_s, err);
+}
+
 static int read_lines(gzFile z, reader *r, const char *path, char *err)
 {
     rates_trace *tr = r->tr;
@@ -280,37 +313,15 @@ static int read_lines(gzFile z, reader *r, const char *path, char *err)
         if (!*s || *s == '#')
             continue;
         if (sp->kind == RATES_LIMBO) {
-            /* LIMBO/DLIM: "t,rate;" with optional spaces and semicolon. */
-            char tbuf[64], vbuf[64];
-            const char *c = strchr(s, ',');
-            size_t tl = c ? (size_t)(c - s) : 0;
-            if (!c || tl >= sizeof tbuf) {
-                bad(tr, RB_FIELD, tr->lines, "line %llu: expected 't,rate;'%s%s", NULL, NULL);
-                continue;
+            /* LIMBO/DLIM: "t,rate;" entries, one a line or several on one. */
+            for (const char *e = s; rc == 0 && *e;) {
+                const char *semi = strchr(e, ';');
+                size_t l = semi ? (size_t)(semi - e) : strlen(e);
+                rc = limbo_entry(r, e, l, err);
+                e += l + (semi != NULL);
+                while (*e == ' ' || *e == '\t')
+                    e++;
             }
-            memcpy(tbuf, s, tl);
-            tbuf[tl] = 0;
-            snprintf(vbuf, sizeof vbuf, "%s", c + 1);
-            char *semi = strchr(vbuf, ';');
-            if (semi)
-                *semi = 0;
-            double t, v;
-            char *end;
-            errno = 0;
-            t = strtod(tbuf, &end);
-            while (*end == ' ')
-                end++;
-            if (end == tbuf || *end || errno || !isfinite(t)) {
-                bad(tr, RB_TIME, tr->lines, "line %llu: t: expected a number, got '%.40s'%s", tbuf,
-                    NULL);
-                continue;
-            }
-            if (parse_value(vbuf, &v) < 0) {
-                bad(tr, RB_VALUE, tr->lines, "line %llu: rate: expected a number >= 0, got '%.40s'%s",
-                    vbuf, NULL);
-                continue;
-            }
-            rc = push(r, sp->start + t * sp->unit_s, v / sp->unit_s, err);
             continue;
         }
         if (!have_hdr) {

@@ -177,8 +177,9 @@ static void test_read_variants(void **state)
     assert_int_equal(tr.counts, 0);
     rates_trace_term(&tr);
     unlink(p);
-    /* LIMBO: t in hours from a given start, the rate per hour; comments and ';' ends. */
-    p = write_tmp("l.txt", "# LIMBO\n0.5,3600.0;\n1.5, 7200;\n2.5,x;\n3.5,1800\n");
+    /* LIMBO: t in hours from a given start, the rate per hour; comments, ';' ends, two
+     * entries on one line. */
+    p = write_tmp("l.txt", "# LIMBO\n0.5,3600.0;1.5, 7200;\n2.5,x;\n3.5,1800\n");
     assert_int_equal(rates_spec_parse("limbo", &sp, err), 0);
     sp.unit_s = 3600;
     sp.start = MONDAY;
@@ -189,7 +190,7 @@ static void test_read_variants(void **state)
     assert_true(fabs(tr.rate[0] - 1) < 1e-12 && fabs(tr.rate[1] - 2) < 1e-12);
     assert_int_equal(tr.have[2], 0);
     assert_int_equal(tr.bad[RB_VALUE], 1);
-    assert_int_equal(tr.bad_first[RB_VALUE][0], 4);
+    assert_int_equal(tr.bad_first[RB_VALUE][0], 3);
     rates_trace_term(&tr);
     unlink(p);
 }
