@@ -11,10 +11,53 @@
 
 #define MAX_ROUNDS 6
 
-static int cmp_d(const void *a, const void *b)
+/* The k-th smallest of a[0..n-1], reordering a so that a[i] <= a[k] for i < k (Hoare's
+ * selection with a median-of-three pivot: linear on average, where sorting was 80% of the
+ * time of a year of minutes). */
+static double select_k(double *a, size_t n, size_t k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        double x = a[lo], y = a[mid], z = a[hi];
+        double p = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y);
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < p)
+                i++;
+            while (a[j] > p)
+                j--;
+            if (i <= j) {
+                double t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return a[k];
+}
+
+/* The median of a[0..n-1] (n > 0), reordering a. */
+static double median(double *a, size_t n)
+{
+    double hi = select_k(a, n, n / 2);
+    if (n % 2)
+        return hi;
+    double lo = a[0];
+    for (size_t i = 1; i < n / 2; i++)
+        if (a[i] > lo)
+            lo = a[i];
+    return (lo + hi) / 2;
 }
 
 size_t rates_slot(int kind, double t)
@@ -78,10 +121,7 @@ static void group_medians(const fitw *w, int g, size_t ng, double *out)
         w->buf[off[k] + fill[k]++] = w->ratio[i];
     }
     for (size_t k = 0; k < ng; k++) {
-        double *seg = w->buf + off[k];
-        size_t c = cnt[k];
-        qsort(seg, c, sizeof *seg, cmp_d);
-        out[k] = c == 0 ? 1 : c % 2 ? seg[c / 2] : (seg[c / 2 - 1] + seg[c / 2]) / 2;
+        out[k] = cnt[k] ? median(w->buf + off[k], cnt[k]) : 1;
     }
 }
 
@@ -199,12 +239,10 @@ static double robust_sigma(const double *z, const unsigned char *use, size_t n, 
             tmp[k++] = z[i];
     if (k == 0)
         return 0;
-    qsort(tmp, k, sizeof *tmp, cmp_d);
-    double med = tmp[k / 2];
+    double med = median(tmp, k);
     for (size_t i = 0; i < k; i++)
         tmp[i] = fabs(tmp[i] - med);
-    qsort(tmp, k, sizeof *tmp, cmp_d);
-    return 1.4826 * tmp[k / 2];
+    return 1.4826 * median(tmp, k);
 }
 
 /* Marks burst bins: a core above max(k sigma, log 1.3), widened while above max(2 sigma,
@@ -269,8 +307,7 @@ static void episode(const rates_trace *tr, const rates_model *m, size_t a, size_
     for (size_t j = a; j <= b; j++)
         if (tr->rate[j] >= half)
             tmp[k++] = tr->rate[j];
-    qsort(tmp, k, sizeof *tmp, cmp_d);
-    double peak = k % 2 ? tmp[k / 2] : (tmp[k / 2 - 1] + tmp[k / 2]) / 2;
+    double peak = median(tmp, k);
     size_t f = a, l = b;
     while (tr->rate[f] < 0.9 * peak)
         f++;
@@ -441,10 +478,8 @@ int rates_fit(const rates_trace *tr, rates_model *m, char *err)
         }
         buf[ne++] = fabs(m->fitted[i] - tr->rate[i]) / tr->rate[i];
     }
-    if (ne) {
-        qsort(buf, ne, sizeof *buf, cmp_d);
-        m->median_rel_err = ne % 2 ? buf[ne / 2] : (buf[ne / 2 - 1] + buf[ne / 2]) / 2;
-    }
+    if (ne)
+        m->median_rel_err = median(buf, ne);
     m->nerr = ne;
 out:
     free(use);

@@ -31,6 +31,12 @@ except ValueError: pass
 sys.exit(0 if ($2) else 1)" "$v"; then ok "$1 ($4 = $v)"; else bad "$1 ($4 = $v)"; fi
 }
 
+# 0. The options are in --help, with an example.
+help=$("$bin" fit --help)
+for o in --rates --rates-format --rates-bin --rates-start --rates-of --fitted-rates "modeler fit --rates"; do
+  grep -q -- "$o" <<<"$help" && ok "--help has $o" || bad "--help lacks $o"
+done
+
 # 1. The LIMBO-style trace: 61 days from Monday 2026-01-05, hourly, bursts at hours 300 (3 h,
 # x3) and 900 (6 h, x2.5).
 "$sim" --out "$tmp/t.limbo" --seed 7 --days 61 --bin 1h --noise 0.12 \
