@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool_trace.h"
 #include "engine.h"
 #include "jsonio.h"
 #include "live.h"
@@ -109,6 +110,7 @@ typedef struct run_ctx {
     scenario sc;
     plan p;
     wsplan wp;
+    trace tr;
     probe *pr;
     json_t *db;
     rp_live live;
@@ -296,7 +298,8 @@ int tool_run(int argc, char **argv)
     if (c->sc.m.think_fallback)
         log_warn("the model has no fitted think-time law; using lognormal(median %.1f s, sigma 1)",
                  exp(c->sc.m.think_a));
-    if ((rc = plan_build(&c->p, &c->sc, c->o.seg_i, c->o.seg_n, err))) {
+    if ((rc = tool_trace_prepare(&c->sc, &c->o, &c->tr, err)) ||
+        (rc = tool_trace_plans(&c->sc, &c->o, &c->tr, &c->p, &c->wp, err))) {
         log_error("%s", err);
         rc = st_rc_exit(rc);
         goto out;
@@ -307,11 +310,6 @@ int tool_run(int argc, char **argv)
             rc = ST_EXIT_INPUT;
             goto out;
         }
-    if ((rc = wsplan_build(&c->wp, &c->sc, &c->p, err))) {
-        log_error("%s", err);
-        rc = st_rc_exit(rc);
-        goto out;
-    }
     /* An empty conninfo means libpq's defaults (PGHOST, PGDATABASE, ...), as psql does. */
     if (c->o.db_probe && !(c->pr = probe_new(*c->o.db_probe ? c->o.db_probe : "application_name=" PROBE_APPNAME,
                                              1.0, err))) {
@@ -413,6 +411,7 @@ out:
     json_decref(c->warnings);
     free(c->planned_per_sec);
     plan_term(&c->p);
+    trace_term(&c->tr);
     scenario_term(&c->sc);
     free(c);
     return rc;
