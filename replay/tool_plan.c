@@ -80,12 +80,15 @@ static void usage(void)
            "  --seed N            seed of every random draw\n"
            "  --segment i/n       only the sessions of slice i of n\n"
            "  --feeders DIR       directory of the feeder CSVs\n"
+           "  --trace FILE        plan a trace from 'modeler extract' (docs/formats/trace.md)\n"
+           "  --speed K, --from T, --to T   trace mode: speed factor and window of offsets\n"
            "  --max-rps R, --start-at EPOCH   accepted for symmetry with run\n"
            "  -q, --quiet         no summary on stderr\n\n"
            "examples:\n"
            "  replay plan models/scenarios/shop-campaign.json --duration 60s | head\n"
            "  replay plan s.json --seed 7 --segment 2/4 -o seg2.ndjson\n"
-           "  replay plan s.json | jq -r .route | sort | uniq -c\n");
+           "  replay plan s.json | jq -r .route | sort | uniq -c\n"
+           "  replay plan s.json --trace t.ndjson --speed 4 -o plan4.ndjson\n");
 }
 
 int tool_plan(int argc, char **argv)

@@ -5,6 +5,7 @@
  */
 #include "tool_trace.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,4 +64,33 @@ int tool_trace_plans(const scenario *sc, const rp_opts *o, trace *tr, plan *p, w
         log_warn("trace: %llu requests of sessions longer than 65535 requests not sent",
                  (unsigned long long)tr->truncated);
     return 0;
+}
+
+json_t *tool_trace_info(const trace *tr)
+{
+    json_t *o = json_object(), *un = json_array();
+    if (!o || !un) {
+        json_decref(o);
+        json_decref(un);
+        return NULL;
+    }
+    double w = (double)(tr->window_requests ? tr->window_requests : 1);
+    for (size_t k = 0; k < tr->n_tm; k++)
+        if (tr->tm[k].route < 0 && tr->tm[k].requests)
+            json_array_append_new(un, json_pack("{s:s,s:I,s:f}", "template", tr->tm[k].s, "requests",
+                                                (json_int_t)tr->tm[k].requests, "share",
+                                                (double)tr->tm[k].requests / w));
+    json_object_set_new(o, "path", json_string(tr->path));
+    json_object_set_new(o, "t0", json_real(tr->t0));
+    json_object_set_new(o, "speed", json_real(tr->speed));
+    json_object_set_new(o, "from_s", json_real(tr->from));
+    json_object_set_new(o, "to_s", isfinite(tr->to) ? json_real(tr->to) : json_null());
+    json_object_set_new(o, "sessions", json_integer((json_int_t)tr->n_sessions));
+    json_object_set_new(o, "requests", json_integer((json_int_t)tr->window_requests));
+    json_object_set_new(o, "websockets", json_integer((json_int_t)tr->ws_in_window));
+    json_object_set_new(o, "unmapped_requests", json_integer((json_int_t)tr->unmapped_requests));
+    json_object_set_new(o, "unmapped", un);
+    json_object_set_new(o, "ranks_wrapped", json_integer((json_int_t)tr->ranks_wrapped));
+    json_object_set_new(o, "truncated_requests", json_integer((json_int_t)tr->truncated));
+    return o;
 }

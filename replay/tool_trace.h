@@ -4,6 +4,8 @@
 #ifndef RP_TOOL_TRACE_H
 #define RP_TOOL_TRACE_H
 
+#include <jansson.h>
+
 #include "opts.h"
 #include "plan.h"
 #include "trace.h"
@@ -16,5 +18,9 @@ int tool_trace_prepare(scenario *sc, const rp_opts *o, trace *tr, char *err);
 /* Builds the HTTP and WebSocket plans in model or trace mode. On failure both are empty. */
 int tool_trace_plans(const scenario *sc, const rp_opts *o, trace *tr, plan *p, wsplan *wp,
                      char *err);
+
+/* results.json's "trace" section (docs/formats/results.md): the file, speed, window, what
+ * the window holds and what the scenario leaves unsent, by template. NULL on no memory. */
+json_t *tool_trace_info(const trace *tr);
 
 #endif

@@ -62,6 +62,10 @@ sleep 0.5
 cp "$T/combined.log" "$T/combined1.log"; cp "$T/msec.log" "$T/msec1.log"
 : >"$T/combined.log"; : >"$T/msec.log"
 jq -e '.stopped == "completed"' "$T/r1.json" >/dev/null || fail "speed-1 run did not complete: $(jq -c .counts "$T/r1.json")"
+jq -e --argjson n "$reqs" '.trace.requests == $n and .trace.speed == 1 and .trace.unmapped_requests == 0 and .counts.requests_sent == $n' \
+  "$T/r1.json" >/dev/null || fail "results.json's trace section or counts: $(jq -c '{trace, sent: .counts.requests_sent}' "$T/r1.json")"
+"$REPLAY" merge "$T/r1.json" -o "$T/m1.json" -q && jq -e '.trace.requests' "$T/m1.json" >/dev/null \
+  || fail "replay merge lost the trace section"
 "$PY" "$SRC/tests/integ/trace_check.py" order "$T/plan1.ndjson" "$T/msec1.log" || fail "session order not kept"
 "$PY" "$SRC/tests/integ/trace_check.py" bins "$T/t.ndjson" "$T/msec1.log" "$(jq .start "$T/r1.json")" 1 1 \
   || fail "speed 1: per-second counts off"
