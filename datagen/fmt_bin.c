@@ -244,6 +244,42 @@ static int hexval(char ch)
     return -1;
 }
 
+/* float4/float8: numbers straight to their bits; text values (and magnitudes round_mantissa
+ * leaves out) through their text form, as the server would read them. */
+static size_t put_float_bin(char *d, const scol *c, const gval *v, char *tmp)
+{
+    int f4 = c->ctype == CT_FLOAT4, fast = 0;
+    float x4 = 0;
+    double x8 = 0;
+    if (v->kind == V_NUM)
+        fast = f4 ? fmt_bin_round4(v->d, &x4) : fmt_bin_round8(v->d, &x8);
+    else if (v->kind != V_TEXT) { /* an integer's text reads back as the nearest float */
+        x4 = (float)v->i;
+        x8 = (double)v->i;
+        fast = 1;
+    }
+    if (!fast) {
+        const char *s;
+        size_t n = fmt_value_text(c, v, tmp, &s);
+        char num[80];
+        n = n < sizeof num - 1 ? n : sizeof num - 1;
+        memcpy(num, s, n);
+        num[n] = 0;
+        x4 = f4 ? strtof(num, NULL) : 0;
+        x8 = f4 ? 0 : strtod(num, NULL);
+    }
+    if (f4) {
+        uint32_t b;
+        memcpy(&b, &x4, 4);
+        be32(d, 4);
+        return 4 + be32(d + 4, b);
+    }
+    uint64_t b;
+    memcpy(&b, &x8, 8);
+    be32(d, 8);
+    return 4 + be64(d + 4, b);
+}
+
 size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst)
 {
     const stable *t = &cx->sh->t[ti];
@@ -277,52 +313,9 @@ size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst)
             dst[o++] = (char)(v.kind == V_NUM ? v.d != 0 : v.kind == V_TEXT ? (v.len && (v.s[0] == 't' || v.s[0] == '1')) : v.i != 0);
             break;
         case CT_FLOAT4:
-        case CT_FLOAT8: {
-            /* Numbers straight to their bits; text values (and magnitudes round_mantissa
-             * leaves out) through their text form, as the server would read them. */
-            if (v.kind != V_TEXT) {
-                double x = v.kind == V_NUM ? v.d : (double)v.i;
-                float f4 = (float)x;
-                double f8 = x;
-                int fast = v.kind != V_NUM || (c->ctype == CT_FLOAT4 ? fmt_bin_round4(x, &f4) : fmt_bin_round8(x, &f8));
-                if (fast && v.kind != V_NUM)
-                    f4 = (float)v.i;
-                if (fast && c->ctype == CT_FLOAT4) {
-                    uint32_t b;
-                    memcpy(&b, &f4, 4);
-                    o += be32(dst + o, 4);
-                    o += be32(dst + o, b);
-                    break;
-                }
-                if (fast) {
-                    uint64_t b;
-                    memcpy(&b, &f8, 8);
-                    o += be32(dst + o, 8);
-                    o += be64(dst + o, b);
-                    break;
-                }
-            }
-            const char *s;
-            size_t n = fmt_value_text(c, &v, tmp, &s);
-            char num[80];
-            n = n < sizeof num - 1 ? n : sizeof num - 1;
-            memcpy(num, s, n);
-            num[n] = 0;
-            if (c->ctype == CT_FLOAT4) {
-                float f = strtof(num, NULL);
-                uint32_t b;
-                memcpy(&b, &f, 4);
-                o += be32(dst + o, 4);
-                o += be32(dst + o, b);
-            } else {
-                double f = strtod(num, NULL);
-                uint64_t b;
-                memcpy(&b, &f, 8);
-                o += be32(dst + o, 8);
-                o += be64(dst + o, b);
-            }
+        case CT_FLOAT8:
+            o += put_float_bin(dst + o, c, &v, tmp);
             break;
-        }
         case CT_NUMERIC: {
             if (v.kind != V_TEXT) { /* the fast case of put_numeric(), in fmt.c */
                 static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
