@@ -23,6 +23,7 @@
 #include "probe.h"
 #include "progress.h"
 #include "results.h"
+#include "sc_http.h"
 #include "tools.h"
 #include "wsplan.h"
 
@@ -67,6 +68,7 @@ static int preflight(const scenario *sc, char *err)
 {
     CURL *c = curl_easy_init();
     CURLcode rc;
+    http_transport tr;
     char ebuf[CURL_ERROR_SIZE] = "";
     if (!c)
         return st_err(err, ST_EENV, "curl_easy_init failed");
@@ -75,6 +77,8 @@ static int preflight(const scenario *sc, char *err)
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(sc->connect_timeout * 1000));
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+    sc_http_transport(sc, &tr);
+    http_tls_setup(c, &tr); /* the check must trust what the run trusts (scenario.tls) */
     rc = curl_easy_perform(c);
     curl_easy_cleanup(c);
     if (rc != CURLE_OK)

@@ -43,3 +43,7 @@ if(TARGET stws)
       $<TARGET_FILE:shop> $<TARGET_FILE:replay>)
   endif()
 endif()
+# HTTP/2 and TLS (issue 15 item 3): Debian's nginx with http2 on a certificate the test makes.
+foreach(c tls insecure h2c require mtls)
+  st_integ_test(integ_replay_http2_${c} 60 bash ${ST_TEST_DIR}/integ/replay_http2.sh ${c})
+endforeach()
