@@ -163,7 +163,21 @@ h2c)
   run_replay '.http.version = "h2c"'
   [ "$RC" = 0 ] || fail "replay exited $RC"
   check_all_h2 h2c
-  echo "PASS h2c prior knowledge: $(log_n) requests, all HTTP/2.0"
+  n=$(log_n)
+  # Pooled h2c: libcurl < 8.0 cannot reuse a prior-knowledge connection, so replay refuses it
+  # (exit 2, naming the field); a newer libcurl runs it over HTTP/2.
+  : >"$T/access.log"
+  run_replay '.http.version = "h2c" | .sessions.connection = "pooled" | .sessions.pool_size = 2'
+  libcurl=$(curl -V | sed -n '1s/.* libcurl\/\([0-9]*\)\..*/\1/p')
+  if [ "${libcurl:-0}" -lt 8 ]; then
+    [ "$RC" = 2 ] && grep -q 'scenario.http.version: "h2c" with sessions.connection "pooled" needs libcurl 8.0' "$T/err.txt" \
+      || fail "pooled h2c on libcurl $libcurl: exit $RC, want 2 with the reason"
+    echo "PASS h2c prior knowledge: $n requests, all HTTP/2.0; pooled h2c refused on libcurl $libcurl"
+  else
+    [ "$RC" = 0 ] || fail "pooled h2c: replay exited $RC"
+    check_all_h2 h2c
+    echo "PASS h2c prior knowledge: $n requests per-session and $(log_n) pooled, all HTTP/2.0"
+  fi
   ;;
 require)
   start_h2_nginx "ssl" https localhost
