@@ -56,6 +56,8 @@ static void usage(void)
            "                        second on the same clock (results.json \"db\"; db.* thresholds)\n"
            "  --json                print results.json to stdout instead of the summary\n"
            "  --no-progress         no live line; -q, --quiet: no summary either\n\n"
+           "HTTP/2 and TLS are scenario settings (docs/formats/scenario.md), e.g.\n"
+           "  \"http\": {\"version\": \"2\"}, \"tls\": {\"ca_file\": \"pki/ca.pem\"}  (or \"h2c\" over http://)\n\n"
            "examples:\n"
            "  replay run models/scenarios/shop-campaign.json --target http://127.0.0.1:8080\n"
            "  replay run s.json --duration 60s --scale 1.5x --series s.csv -o r.json\n"
