@@ -4,10 +4,12 @@
 #            (SNI), per-session connections: nginx logs HTTP/2.0 for every request, its count
 #            equals what replay reports, each session used exactly one connection.
 #   insecure "2" over TLS with tls.insecure, pooled: HTTP/2.0 everywhere, at most pool_size
-#            connections, several streams on one connection at once.
+#            connections (multiplexing under load is what tests/bench/replay_vs_wrk.sh's h2
+#            row exercises).
 #   h2c      cleartext HTTP/2 with prior knowledge (nginx `listen ... http2` without ssl).
 #   require  "2" + require_version against an HTTPS listener that offers HTTP/1.1 only: every
-#            response is refused, counted per route, reported, and the run fails its threshold.
+#            response is refused, counted per route, reported, and the run fails its threshold;
+#            without require_version the same run falls back to 1.1 and passes.
 #   mtls     nginx requires a client certificate; with tls.client_cert/client_key every request
 #            passes, without them nginx answers 400 to each one.
 # Each run is a few seconds of the shop model at a small scale.
@@ -33,7 +35,7 @@ make_certs() {
 }
 
 # start_h2_nginx LISTEN_OPTS SCHEME HOST [EXTRA] -> PORT, TARGET; log fields:
-# protocol connection:requests sni uri status
+# protocol connection:requests sni=NAME end_time duration uri status
 start_h2_nginx() {
   local opts=$1 scheme=$2 host=$3 extra=${4:-} user_line=""
   PORT=$(free_port)
@@ -51,7 +53,7 @@ pid $T/ngx/nginx.pid;
 error_log $T/ngx/logs/error.log warn;
 events { worker_connections 1024; }
 http {
-  log_format h2 '\$server_protocol \$connection:\$connection_requests sni=\$ssl_server_name \$request_uri \$status';
+  log_format h2 '\$server_protocol \$connection:\$connection_requests sni=\$ssl_server_name \$msec \$request_time \$request_uri \$status';
   access_log $T/access.log h2;
   keepalive_requests 1000000;
   client_body_temp_path $T/ngx/body;
@@ -116,6 +118,12 @@ done_n() { jq '.counts.requests_done' "$T/r.json"; }
 v2_n() { jq '[.routes[].http_versions["2"] // 0] | add' "$T/r.json"; }
 log_n() { wc -l <"$T/access.log"; }
 conns() { awk '{ split($2, a, ":"); print a[1] }' "$T/access.log" | sort -u | wc -l; }
+# Requests that were in flight on their connection while an earlier one there was still being
+# answered: streams multiplexed at once (HTTP/1.1 cannot have any).
+overlaps() {
+  awk '{ split($2, a, ":"); printf "%s %.3f %.3f\n", a[1], $4 - $5, $4 }' "$T/access.log" | sort -k1,1n -k2,2n |
+    awk '$1 != c { c = $1; e = 0 } { if ($2 < e) n++; if ($3 > e) e = $3 } END { print n + 0 }'
+}
 check_all_h2() {
   local n d
   n=$(log_n)
@@ -148,14 +156,19 @@ tls)
   echo "PASS https h2 with ca_file: $(log_n) requests, all HTTP/2.0, $c connections for $s sessions, SNI localhost"
   ;;
 insecure)
-  start_h2_nginx "ssl http2" https 127.0.0.1
+  # The home page is slowed to ~0.3 s per response (64 KB at 200 KB/s), so that sessions'
+  # requests overlap and must share the pool's connections as concurrent streams.
+  start_h2_nginx "ssl http2" https 127.0.0.1 "limit_rate 200k;"
+  head -c 65536 /dev/zero | tr '\0' x >"$T/ngx/www/index.html"
   make_scenario 4s 8
   run_replay '.http.version = "2" | .http.max_streams = 8 | .tls.insecure = true | .sessions.connection = "pooled" | .sessions.pool_size = 2' --threads 1
   [ "$RC" = 0 ] || fail "replay exited $RC"
   check_all_h2 2
   c=$(conns)
+  o=$(overlaps)
   [ "$c" -le 2 ] || fail "pooled h2 with pool_size 2 opened $c connections"
-  echo "PASS https h2 insecure pooled: $(log_n) requests, all HTTP/2.0, $c connections (pool 2)"
+  [ "$o" -ge 5 ] || fail "pooled h2: only $o requests overlapped another on its connection (no multiplexing?)"
+  echo "PASS https h2 insecure pooled: $(log_n) requests, all HTTP/2.0, $c connections (pool 2), $o sent while another was in flight on the same connection"
   ;;
 h2c)
   start_h2_nginx "http2" http 127.0.0.1
@@ -191,7 +204,14 @@ require)
   r=$(jq '[.routes[].version_refused] | add' "$T/r.json")
   [ "$r" = "$d" ] && [ "$d" -gt 10 ] || fail "$r refused of $d done"
   grep -q "REFUSED   $d responses came over a connection that fell back to HTTP/1.x" "$T/out.txt" || fail "summary does not report the refusals"
-  echo "PASS require_version: $r of $d responses refused over HTTP/1.1, per route, exit 1"
+  # Without require_version the fallback is allowed: every response counted as 1.1, no error.
+  : >"$T/access.log"
+  run_replay '.http.version = "2" | .tls.ca_file = "'"$T"'/pki/ca.pem" | .thresholds = ["rate(errors) < 1%"]'
+  [ "$RC" = 0 ] || fail "fallback allowed: replay exited $RC"
+  f=$(jq '[.routes[].http_versions["1.1"] // 0] | add' "$T/r.json")
+  [ "$f" = "$(done_n)" ] && [ "$f" = "$(log_n)" ] && [ "$(jq '[.routes[].version_refused] | add' "$T/r.json")" = 0 ] \
+    || fail "fallback allowed: $f responses over 1.1 of $(done_n) done, $(log_n) logged"
+  echo "PASS require_version: $r of $d responses refused over HTTP/1.1, per route, exit 1; without it $f over 1.1, exit 0"
   ;;
 mtls)
   start_h2_nginx "ssl http2" https localhost "ssl_client_certificate $T/pki/ca.pem; ssl_verify_client on;"
