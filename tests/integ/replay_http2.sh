@@ -12,9 +12,10 @@
 #            without require_version the same run falls back to 1.1 and passes.
 #   mtls     nginx requires a client certificate; with tls.client_cert/client_key every request
 #            passes, without them nginx answers 400 to each one.
+#   ws       WebSocket sessions next to "2": the upgrades go over HTTP/1.1, the requests over h2.
 # Each run is a few seconds of the shop model at a small scale.
 . "$(dirname "$0")/replay_lib.sh"
-CASE=${1:?usage: replay_http2.sh tls|insecure|h2c|require|mtls}
+CASE=${1:?usage: replay_http2.sh tls|insecure|h2c|require|mtls|ws}
 command -v openssl >/dev/null || fail "openssl is required"
 
 # A CA and a server certificate for localhost/127.0.0.1 signed by it; a client certificate too.
@@ -225,6 +226,30 @@ mtls)
   n=$(jq '[.routes[].status["4xx"]] | add' "$T/r.json")
   [ "$n" = "$(done_n)" ] && [ "$n" -gt 10 ] || fail "without a client certificate: $n 4xx of $(done_n)"
   echo "PASS client certificate: accepted with tls.client_cert, $n x 400 without"
+  ;;
+ws)
+  # WebSockets next to HTTP/2: the upgrade needs HTTP/1.1 (RFC 6455; nginx 1.22 has no RFC 8441),
+  # so the WebSocket client must offer http/1.1 by ALPN on the same h2 listener while the
+  # session's requests go over HTTP/2. nginx proxies the upgrade to python3-websockets.
+  /usr/bin/python3 -c 'import websockets' 2>/dev/null || fail "python3-websockets missing"
+  /usr/bin/python3 "$SRC/tests/integ/ws_echo_server.py" >"$T/echo.out" 2>"$T/echo.err" &
+  ECHO_PID=$!
+  # nginx first: the echo server waits for its open connections to close before it exits.
+  trap 'rc=$?; cleanup; kill $ECHO_PID 2>/dev/null; wait $ECHO_PID 2>/dev/null || true; exit $rc' EXIT
+  for _ in $(seq 50); do EP=$(sed -n 's/^PORT //p' "$T/echo.out"); [ -n "$EP" ] && break; sleep 0.1; done
+  [ -n "$EP" ] || fail "echo server did not start: $(cat "$T/echo.err")"
+  start_h2_nginx "ssl http2" https localhost "location /echo { proxy_pass http://127.0.0.1:$EP; proxy_http_version 1.1; proxy_set_header Upgrade \$http_upgrade; proxy_set_header Connection upgrade; }"
+  make_scenario 3s 4
+  run_replay '.http.version = "2" | .tls.ca_file = "'"$T"'/pki/ca.pem" | .websockets = {"count": 5, "ramp": "1s", "path": "/echo?p={$products}", "subscribe": "sub {$products}", "duration": "fixed 1s"}'
+  [ "$RC" = 0 ] || fail "replay exited $RC"
+  o=$(jq '.websockets.opened' "$T/r.json")
+  [ "$o" = 5 ] && [ "$(jq '.websockets.handshake_failed' "$T/r.json")" = 0 ] || fail "WebSockets: $o of 5 opened: $(jq -c .websockets.handshake_failures "$T/r.json")"
+  w=$(grep -c '^HTTP/1.1 .* /echo?p=[0-9]* 101$' "$T/access.log" || true)
+  [ "$w" = 5 ] || fail "nginx logged $w HTTP/1.1 upgrades (101) of 5: $(grep /echo "$T/access.log" | head -2)"
+  h=$(grep -vc ' /echo?' "$T/access.log" || true)
+  [ "$(grep -v ' /echo?' "$T/access.log" | grep -vc '^HTTP/2.0 ' || true)" = 0 ] && [ "$h" = "$(done_n)" ] && [ "$h" -gt 10 ] \
+    || fail "the HTTP requests next to the WebSockets: $h logged, $(done_n) done, not all HTTP/2.0"
+  echo "PASS WebSockets keep HTTP/1.1 next to HTTP/2: 5 upgrades over HTTP/1.1 (101), $h requests over HTTP/2.0"
   ;;
 *) fail "unknown case $CASE" ;;
 esac
