@@ -178,6 +178,9 @@ h2c)
   [ "$RC" = 0 ] || fail "replay exited $RC"
   check_all_h2 h2c
   n=$(log_n)
+  s=$(jq '.counts.sessions_started' "$T/r.json")
+  # A session's later requests reuse its connection (libcurl < 8.0: asked for as plain HTTP/2).
+  [ "$(conns)" = "$s" ] && [ "$n" -gt "$s" ] || fail "per-session h2c: $(conns) connections for $s sessions, $n requests"
   # Pooled h2c: libcurl < 8.0 cannot reuse a prior-knowledge connection, so replay refuses it
   # (exit 2, naming the field); a newer libcurl runs it over HTTP/2.
   : >"$T/access.log"
