@@ -154,7 +154,11 @@ tls)
   # The report's per-route table shows the version.
   "$REPLAY" report "$T/r.json" -o "$T/r.html" -q || fail "report failed"
   grep -q '<th>HTTP</th>' "$T/r.html" && grep -q '</code></td><td>2</td>' "$T/r.html" || fail "report lacks the HTTP column"
-  echo "PASS https h2 with ca_file: $(log_n) requests, all HTTP/2.0, $c connections for $s sessions, SNI localhost"
+  # A CA file that did not sign the server's certificate: the pre-flight check fails, exit 3.
+  run_replay '.http.version = "2" | .tls.ca_file = "'"$T"'/pki/cli.pem"'
+  [ "$RC" = 3 ] && grep -q "cannot reach target https://localhost:$PORT: .*certificate" "$T/err.txt" \
+    || fail "a wrong tls.ca_file: exit $RC, want 3 naming the certificate problem"
+  echo "PASS https h2 with ca_file: $(log_n) requests, all HTTP/2.0, $c connections for $s sessions, SNI localhost; a wrong CA is exit 3"
   ;;
 insecure)
   # The home page is slowed to ~0.3 s per response (64 KB at 200 KB/s), so that sessions'
