@@ -212,6 +212,9 @@ require)
   r=$(jq '[.routes[].version_refused] | add' "$T/r.json")
   [ "$r" = "$d" ] && [ "$d" -gt 10 ] || fail "$r refused of $d done"
   grep -q "REFUSED   $d responses came over a connection that fell back to HTTP/1.x" "$T/out.txt" || fail "summary does not report the refusals"
+  "$REPLAY" report "$T/r.json" -o "$T/r.html" -q || fail "report failed"
+  grep -q "but $d of $d responses (100.0%) came over HTTP/1.x: http.require_version refused them" "$T/r.html" \
+    || fail "the report's summary does not explain the refusals"
   # Without require_version the fallback is allowed: every response counted as 1.1, no error.
   : >"$T/access.log"
   run_replay '.http.version = "2" | .tls.ca_file = "'"$T"'/pki/ca.pem" | .thresholds = ["rate(errors) < 1%"]'
@@ -219,6 +222,8 @@ require)
   f=$(jq '[.routes[].http_versions["1.1"] // 0] | add' "$T/r.json")
   [ "$f" = "$(done_n)" ] && [ "$f" = "$(log_n)" ] && [ "$(jq '[.routes[].version_refused] | add' "$T/r.json")" = 0 ] \
     || fail "fallback allowed: $f responses over 1.1 of $(done_n) done, $(log_n) logged"
+  "$REPLAY" report "$T/r.json" -o "$T/r.html" -q || fail "report failed"
+  grep -q "came over HTTP/1.x: the server did not negotiate HTTP/2" "$T/r.html" || fail "the report does not say the run fell back to 1.1"
   echo "PASS require_version: $r of $d responses refused over HTTP/1.1, per route, exit 1; without it $f over 1.1, exit 0"
   ;;
 mtls)
