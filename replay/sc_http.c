@@ -83,6 +83,9 @@ int sc_http_load(scenario *sc, json_t *h, json_t *tls, const char *dir, char *er
         return 0;
     if (!json_is_object(tls))
         return st_err(err, ST_EINPUT, "scenario.tls: expected an object");
+    /* Settings that could never apply are an error, not silently unused. */
+    if (!sc->https && json_object_size(tls))
+        return st_err(err, ST_EINPUT, "scenario.tls: applies to an https:// target only (%s)", sc->target);
     if ((rc = jv_no_unknown(tls, "scenario.tls", tls_keys, err)) ||
         (rc = jv_bool(tls, "scenario.tls", "insecure", 0, &sc->tls.insecure, err)) ||
         (rc = tls_file(tls, dir, "ca_file", sc->tls.ca_file, sizeof sc->tls.ca_file, err)) ||
