@@ -12,7 +12,8 @@
 #            without require_version the same run falls back to 1.1 and passes.
 #   mtls     nginx requires a client certificate; with tls.client_cert/client_key every request
 #            passes, without them nginx answers 400 to each one.
-#   ws       WebSocket sessions next to "2": the upgrades go over HTTP/1.1, the requests over h2.
+#   ws       WebSocket sessions next to "2": the upgrades go over HTTP/1.1, the requests over h2;
+#            nginx requires a client certificate from both.
 # Each run is a few seconds of the shop model at a small scale.
 . "$(dirname "$0")/replay_lib.sh"
 CASE=${1:?usage: replay_http2.sh tls|insecure|h2c|require|mtls|ws}
@@ -89,7 +90,7 @@ CONF
   NGINX_PID=$!
   local probe=(curl -s -o /dev/null --cacert "$T/pki/ca.pem")
   [ "$scheme" = http ] && [ -n "$opts" ] && probe+=(--http2-prior-knowledge)
-  [ "$CASE" = mtls ] && probe+=(--cert "$T/pki/cli.pem" --key "$T/pki/cli.key")
+  case $CASE in mtls | ws) probe+=(--cert "$T/pki/cli.pem" --key "$T/pki/cli.key") ;; esac
   for _ in $(seq 50); do
     "${probe[@]}" "$TARGET/__ready" && break
     sleep 0.1
@@ -250,9 +251,10 @@ ws)
   trap 'rc=$?; cleanup; kill $ECHO_PID 2>/dev/null; wait $ECHO_PID 2>/dev/null || true; exit $rc' EXIT
   for _ in $(seq 50); do EP=$(sed -n 's/^PORT //p' "$T/echo.out"); [ -n "$EP" ] && break; sleep 0.1; done
   [ -n "$EP" ] || fail "echo server did not start: $(cat "$T/echo.err")"
-  start_h2_nginx "ssl http2" https localhost "location /echo { proxy_pass http://127.0.0.1:$EP; proxy_http_version 1.1; proxy_set_header Upgrade \$http_upgrade; proxy_set_header Connection upgrade; }"
+  # nginx also requires a client certificate, so the upgrades must present scenario.tls's too.
+  start_h2_nginx "ssl http2" https localhost "ssl_client_certificate $T/pki/ca.pem; ssl_verify_client on; location /echo { proxy_pass http://127.0.0.1:$EP; proxy_http_version 1.1; proxy_set_header Upgrade \$http_upgrade; proxy_set_header Connection upgrade; }"
   make_scenario 3s 4
-  run_replay '.http.version = "2" | .tls.ca_file = "'"$T"'/pki/ca.pem" | .websockets = {"count": 5, "ramp": "1s", "path": "/echo?p={$products}", "subscribe": "sub {$products}", "duration": "fixed 1s"}'
+  run_replay '.http.version = "2" | .tls.ca_file = "'"$T"'/pki/ca.pem" | .tls.client_cert = "'"$T"'/pki/cli.pem" | .tls.client_key = "'"$T"'/pki/cli.key" | .websockets = {"count": 5, "ramp": "1s", "path": "/echo?p={$products}", "subscribe": "sub {$products}", "duration": "fixed 1s"}'
   [ "$RC" = 0 ] || fail "replay exited $RC"
   o=$(jq '.websockets.opened' "$T/r.json")
   [ "$o" = 5 ] && [ "$(jq '.websockets.handshake_failed' "$T/r.json")" = 0 ] || fail "WebSockets: $o of 5 opened: $(jq -c .websockets.handshake_failures "$T/r.json")"
@@ -261,7 +263,8 @@ ws)
   h=$(grep -vc ' /echo?' "$T/access.log" || true)
   [ "$(grep -v ' /echo?' "$T/access.log" | grep -vc '^HTTP/2.0 ' || true)" = 0 ] && [ "$h" = "$(done_n)" ] && [ "$h" -gt 10 ] \
     || fail "the HTTP requests next to the WebSockets: $h logged, $(done_n) done, not all HTTP/2.0"
-  echo "PASS WebSockets keep HTTP/1.1 next to HTTP/2: 5 upgrades over HTTP/1.1 (101), $h requests over HTTP/2.0"
+  [ "$(grep -vc ' 101$\| 200$' "$T/access.log" || true)" = 0 ] || fail "a request or upgrade was refused (client certificate?)"
+  echo "PASS WebSockets keep HTTP/1.1 next to HTTP/2: 5 upgrades over HTTP/1.1 (101), $h requests over HTTP/2.0, all with the client certificate"
   ;;
 *) fail "unknown case $CASE" ;;
 esac
