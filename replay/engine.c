@@ -63,7 +63,7 @@ struct slot {
     slot *next_free;           /* free list, or the ready queue */
     char *cookies;             /* the session's cookie jar between requests (Netscape lines) */
     tmpl_vars *vars;
-    CURLSH *share;             /* per-session HTTP/2: the session's own connection cache */
+    CURLSH *share;             /* per-session HTTP/2: own connection cache, never another's */
 };
 
 struct worker {
@@ -81,7 +81,7 @@ struct worker {
     size_t n_rcs, cap_rcs;
     reqctx *rc_free;
     slot *rq_head, *rq_tail;   /* ready queue (pooled mode) */
-    size_t inflight, max_inflight; /* max_inflight 0 = unlimited */
+    size_t inflight, max_inflight, h1_max; /* 0 = unlimited; h1_max: the cap if pooled h2 gets 1.1 */
     loop_timer arrival;
     wsess_worker *wsw;         /* this worker's WebSocket sessions, or NULL */
     uint64_t ws_pub;           /* its open WebSockets as last added to live->ws_open */
@@ -142,11 +142,9 @@ static slot *slot_get(worker *w)
     }
     if (w->n_slots == w->cap)
         return NULL;
-    /* Per-session HTTP/2: a connection cache per slot keeps sessions off each other's. */
     if (!(s = calloc(1, sizeof *s)) || !(s->vars = tmpl_vars_new(w->e->cfg.sc->names.n_vars)) ||
         (w->tr.multiplex && w->e->cfg.sc->per_session_conn && !(s->share = http_share_new()))) {
-        if (s)
-            free(s->vars);
+        free(s ? s->vars : NULL);
         free(s);
         return NULL;
     }
@@ -435,10 +433,12 @@ static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
     long status = 0, hv = 0;
     int cls = 0, err = -1, vi;
     uint64_t lat = (now - s->intended) / 1000, svc = (now - s->sent_at) / 1000;
-    if (rc == CURLE_OK && curl_easy_getinfo(s->rc->easy, CURLINFO_HTTP_VERSION, &hv) == CURLE_OK &&
-        (vi = http_version_index(hv)) >= 0) {
+    if (rc == CURLE_OK && (vi = http_version_of(s->rc->easy, &hv)) >= 0) {
         w->m->routes[q->route].version[vi]++;
-        /* http.require_version: a response over a fallback to 1.1 is an error (class "other"). */
+        /* Pooled HTTP/2 that got 1.1 has one request per connection: the rest wait in our FIFO,
+         * not in libcurl's pending list. http.require_version: such a response is an error. */
+        if (hv < CURL_HTTP_VERSION_2_0 && w->h1_max)
+            w->max_inflight = w->h1_max, w->h1_max = 0;
         if (cfg->sc->require_version && hv != CURL_HTTP_VERSION_2_0) {
             w->m->routes[q->route].version_refused++;
             rc = CURLE_HTTP2;
@@ -736,6 +736,7 @@ engine *engine_start(const engine_cfg *cfg, char *err)
         sc_http_transport(cfg->sc, &w->tr);
         w->max_inflight = cfg->sc->per_session_conn ? 0
                           : (size_t)pool * (size_t)(w->tr.multiplex ? cfg->sc->max_streams : 1);
+        w->h1_max = w->tr.multiplex && !cfg->sc->per_session_conn ? (size_t)pool : 0;
         if (!w->l || http_init(&w->h, w->l, on_done, w, pool, cfg->sc->per_session_conn ? 0 : pool, err) ||
             http_set_transport(&w->h, &w->tr, err)) {
             if (!w->l && (!w->m || !w->slots))

@@ -168,6 +168,14 @@ int http_h2c_reuse_broken(void)
     return !v || v->version_num < 0x080000;
 }
 
+int http_version_of(CURL *easy, long *v)
+{
+    *v = 0;
+    if (curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, v) != CURLE_OK)
+        return -1;
+    return http_version_index(*v);
+}
+
 int http_version_index(long v)
 {
     switch (v) {

@@ -76,6 +76,9 @@ int http_h2c_reuse_broken(void);
 /* The index of a CURLINFO_HTTP_VERSION value in metrics.h's mx_hv_names ("1.0", "1.1",
  * "2", "3"), or -1 (no response, or a version this table does not know). */
 int http_version_index(long curl_version);
+/* The finished transfer's negotiated version: its index as above (or -1), and in *v the
+ * CURL_HTTP_VERSION_* value (0 when libcurl has none). */
+int http_version_of(CURL *easy, long *v);
 /* The error class (metrics.h mx_err) of a failed transfer's CURLcode. */
 int http_err_class(CURLcode rc);
 /* Starts a transfer (curl_multi_add_handle). 0 or ST_EENV. */
