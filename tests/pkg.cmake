@@ -11,3 +11,8 @@ set_tests_properties(pkg_deb_chroot PROPERTIES LABELS "integ;nosan")
 # tests/k8s/package-lock.json and installed by ./check); a broken manifest must fail.
 add_test(NAME k8s_schema COMMAND bash ${ST_TEST_DIR}/k8s/run.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(k8s_schema PROPERTIES LABELS "cli;nosan" TIMEOUT 120)
+
+# docs/deploy's own command lines: 4 local "pods" of the Indexed Job + the merge Job on the
+# demo's scenario (with its db.* rule); merged verdicts == a single process's. ~1 min.
+st_integ_test(integ_deploy_segments 240 bash ${ST_TEST_DIR}/integ/deploy_segments.sh)
+set_tests_properties(integ_deploy_segments PROPERTIES LABELS "integ;nosan")
