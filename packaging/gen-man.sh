@@ -7,7 +7,14 @@ set -eu
 bin=$1 name=$2 out=$3 version=$4
 awkf=$(dirname "$0")/help2man.awk
 mkdir -p "$out"
-help=$("$bin" --help)
+# A binary installed under another name (shop -> stampede-shop): its help texts say the
+# installed name, as a user types it.
+base=$(basename "$bin")
+rename() {
+  if [ "$base" = "$name" ]; then cat; else
+    sed -e "s/^usage: $base /usage: $name /" -e "s/^\(  *\)$base /\1$name /"; fi
+}
+help=$("$bin" --help | rename)
 # The tool's one-line summary: the first paragraph after the usage line.
 summary=$(printf '%s\n' "$help" | awk 'NR > 2 && /^$/ {exit} NR > 2 {printf "%s%s", (n++ ? " " : ""), $0}')
 cmds=$(printf '%s\n' "$help" | awk '/^commands:$/ {f = 1; next} f && /^$/ {exit} f {print $1}')
@@ -21,5 +28,5 @@ printf '%s\n' "$help" | page "$name" "$summary" "$see"
 for c in $cmds; do
   title=$(printf '%s\n' "$help" | awk -v c="$c" '/^commands:$/ {f = 1; next} f && /^$/ {exit}
     f && $1 == c {sub(/^  [^ ].*[^ ]   */, ""); sub(/^  [^ ]+  +/, ""); print; exit}')
-  "$bin" "$c" --help | page "$name-$c" "$title" "$name"
+  "$bin" "$c" --help | rename | page "$name-$c" "$title" "$name"
 done
