@@ -17,6 +17,8 @@ rename() {
 help=$("$bin" --help | rename)
 # The tool's one-line summary: the first paragraph after the usage line.
 summary=$(printf '%s\n' "$help" | awk 'NR > 2 && /^$/ {exit} NR > 2 {printf "%s%s", (n++ ? " " : ""), $0}')
+# man(7) style for NAME: lower-case first word, no final period.
+summary=$(printf '%s' "$summary" | sed -e 's/\. .*//' -e 's/\.$//' -e 's/^\([A-Z]\)\([a-z]\)/\L\1\E\2/')
 cmds=$(printf '%s\n' "$help" | awk '/^commands:$/ {f = 1; next} f && /^$/ {exit} f {print $1}')
 see=""
 for c in $cmds; do see="$see${see:+,}$name-$c"; done
