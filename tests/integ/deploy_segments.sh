@@ -42,7 +42,7 @@ mkdir -p "$T/scenario" "$T/results" "$T/bin"
 "$BIN/datagen/datagen" fill --shape "$SRC/models/shapes/shop.json" --db "$conninfo" --scale 0.01 --jobs 2 \
   --hot-ids "$T/scenario" -q >"$T/fill.log" 2>&1 || { tail "$T/fill.log"; fail "datagen fill"; }
 cp "$SRC/models/shop-synthetic.model.json" "$T/scenario/model.json"
-# Small scale (20 s, 10 WebSockets), the demo's thresholds plus one that surely fails.
+# Small scale (12 s, 10 WebSockets), the demo's thresholds plus one that surely fails.
 jq '.model = "model.json" | .websockets.count = 10 | .events[0].sessions = 400
     | .thresholds += ["p99(latency) < 1us"]' \
   "$SRC/models/scenarios/demo-incident.json" >"$T/scenario/scenario.json" || fail "jq scenario"
@@ -65,9 +65,9 @@ done
 [ -n "$shop_pid" ] || { cat "$T/shop.out"; fail "the shop did not start"; }
 jq --arg t "http://127.0.0.1:$port" '.target = $t' "$T/scenario/scenario.json" >"$T/s.tmp" \
   && mv "$T/s.tmp" "$T/scenario/scenario.json"
-dur=20s
-jq --arg d "$dur" '.duration = $d | .stages = [{"duration": $d, "to": 1.0}] | .events[0].at = "2s" | .events[0].ramp = "4s"
-    | .events[0].hold = "6s" | .events[0].decay = "4s"' "$T/scenario/scenario.json" >"$T/s.tmp" \
+dur=12s
+jq --arg d "$dur" '.duration = $d | .stages = [{"duration": $d, "to": 1.0}] | .events[0].at = "2s" | .events[0].ramp = "2s"
+    | .events[0].hold = "4s" | .events[0].decay = "2s"' "$T/scenario/scenario.json" >"$T/s.tmp" \
   && mv "$T/s.tmp" "$T/scenario/scenario.json"
 
 # The scripts and env of the manifests' containers, as shell-quoted files.
@@ -145,6 +145,9 @@ jq -e '[.thresholds[] | select(.expr | startswith("min(db.")) | has("deferred")]
 rc_merge=$?
 cat "$T/merge.out"
 [ -s "$out/merged.json" ] && [ -s "$out/merged.html" ] || { cat "$T/merge.err"; fail "merge wrote no merged.json/merged.html"; }
+sent=$(jq .counts.requests_sent "$out/merged.json")
+[ "$sent" -gt 100 ] || fail "too few requests to compare ($sent)"
+[ "$sent" = "$(jq -s '[.[].counts.requests_sent] | add' "$out"/seg-[1-4].json)" ] || fail "merged requests are not the pods' sum"
 v_one=$(jq -c '[.thresholds[] | {expr, ok}]' "$T/one.json")
 v_merged=$(jq -c '[.thresholds[] | {expr, ok}]' "$out/merged.json")
 echo "single process: $v_one (exit $rc_one)"
