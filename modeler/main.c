@@ -13,6 +13,7 @@ static const st_cmd cmds[] = {
     {"fit", tool_fit_main, "fit LOG... -o MODEL.json", "one streaming pass over logs (gzip, stdin '-')"},
     {"diff", tool_diff_main, "diff OLD.json NEW.json", "drift between two models; exit 1 beyond thresholds"},
     {"report", tool_report_main, "report MODEL.json -o R.html", "self-contained HTML with inline SVG plots"},
+    {"extract", tool_extract_main, "extract LOG... -o T.ndjson", "the log as a replayable trace (replay run --trace)"},
 };
 
 static const st_tool tool = {
