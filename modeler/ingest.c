@@ -21,6 +21,11 @@ int ingest_init(ingest *g, const ingest_opts *o, char *err)
     g->fmt = logfmt_new(o->format, err);
     if (!g->fmt)
         return ST_EINPUT;
+    if (logfmt_set_time(g->fmt, o->time_format, o->tz, err) < 0) {
+        logfmt_free(g->fmt);
+        g->fmt = NULL;
+        return ST_EINPUT;
+    }
     g->heap = malloc(INGEST_HEAP_CAP * sizeof *g->heap);
     g->iev = malloc(INGEST_IEV_CAP * sizeof *g->iev);
     g->iev_stride = 1;
@@ -246,6 +251,25 @@ static int ingest_record(ingest *g, const logrec *r)
     return ingest_release(g, g->max_ts - g->o.reorder_window_s);
 }
 
+/* What the format assumed or skipped goes into the findings, so a user can check it. */
+static void ingest_format_findings(ingest *g)
+{
+    const char *w = logfmt_warning(g->fmt);
+    if (w)
+        quality_note(&g->q, "%s", w);
+    uint64_t zl = logfmt_zoneless(g->fmt);
+    if (zl) {
+        const char *tz = logfmt_tz_name(g->fmt);
+        quality_note(&g->q, "%llu lines (%.1f%%) have times without a zone: read as %s%s",
+                     (unsigned long long)zl,
+                     g->q.parsed ? 100.0 * (double)zl / (double)g->q.parsed : 0.0,
+                     tz ? tz : "UTC", tz ? " (--tz)" : " (assumed; give --tz ZONE if wrong)");
+    }
+    if (g->directives)
+        quality_note(&g->q, "%llu format directive lines (#Fields:, #Version:) read, not requests",
+                     (unsigned long long)g->directives);
+}
+
 int ingest_run(ingest *g, const char *const *paths, size_t npaths, progress *pg, char *err)
 {
     logread *lr = logread_open(paths, npaths, 0, err);
@@ -278,8 +302,12 @@ int ingest_run(ingest *g, const char *const *paths, size_t npaths, progress *pg,
         }
         logrec r;
         int why = logfmt_parse(g->fmt, line, len, &r);
+        if (why == LF_DIRECTIVE) {
+            g->directives++;
+            continue;
+        }
         if (why) {
-            quality_bad(&g->q, why, lineno);
+            quality_bad_at(&g->q, why, lineno, logfmt_fail_field(g->fmt), logfmt_fail_col(g->fmt));
             continue;
         }
         rc = ingest_record(g, &r);
@@ -290,9 +318,11 @@ int ingest_run(ingest *g, const char *const *paths, size_t npaths, progress *pg,
         if (pg && (lineno & 0xffff) == 0)
             progress_update(pg, 0, "%llu lines", (unsigned long long)lineno);
     }
+    logread_oddities(lr, &g->q.bom, &g->q.nul_lines, &g->q.crlf_lines);
     logread_close(lr);
     if (rc < 0)
         return rc;
+    ingest_format_findings(g);
     rc = ingest_release(g, INFINITY);
     if (rc < 0)
         return st_err(err, rc, "out of memory");

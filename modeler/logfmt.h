@@ -1,6 +1,8 @@
 /*
  * logfmt.h -- access-log line tokenizer: Apache/nginx combined and common, any nginx
- * log_format string, and CSV/TSV with a column mapping (libcsv).
+ * log_format string, Apache LogFormat strings, CSV/TSV with a column mapping (libcsv), JSON
+ * lines with dotted paths, W3C extended (IIS, CloudFront), HAProxy httplog and AWS ALB, plus
+ * named presets of these (logfmt_preset_at) and `auto` detection (ingest.c).
  *
  * Design: a format is compiled once into a list of literals and variables. Parsing walks
  * the line with memchr/memcmp only: each variable ends where the next literal begins, so a
@@ -50,20 +52,43 @@ typedef struct logrec {
 
 typedef struct logfmt logfmt;
 
-/* spec: "combined", "common", an nginx log_format string containing '$', or
+/* logfmt_parse's answer for a line that is not a request but a directive of the format
+ * (a W3C "#Fields:" or "#Version:" line): not malformed, not a request. */
+#define LF_DIRECTIVE (-1)
+
+/* A named preset: what `modeler formats` prints and `auto` tries, in this order. */
+typedef struct logfmt_preset {
+    const char *name;
+    const char *spec;  /* what --format takes; the name itself for built-in parsers */
+    const char *about; /* one line: who writes it, what is read as the request time */
+} logfmt_preset;
+const logfmt_preset *logfmt_preset_at(size_t i); /* NULL past the last */
+
+/* spec: "combined", "common", an nginx log_format string containing '$', "apache:LOGFORMAT",
  * "csv:FIELD=COLUMN,..." / "tsv:..." where FIELD is one of time, ip, method, path, request,
- * status, bytes, ua, request_time and COLUMN a header name or a 1-based column number.
+ * status, bytes, ua, request_time and COLUMN a header name or a 1-based column number,
+ * "json:FIELD=PATH,...", "w3c", "haproxy", "alb", or a preset name (logfmt_preset_at).
  * Returns NULL with err set (ST_EINPUT) on a bad spec. Free with logfmt_free. */
 logfmt *logfmt_new(const char *spec, char *err);
 void logfmt_free(logfmt *f);
-const char *logfmt_name(const logfmt *f); /* "combined", "common", "nginx", "csv", "tsv" */
+const char *logfmt_name(const logfmt *f); /* "combined", "apache", "json", "w3c", ... */
 int logfmt_has_request_time(const logfmt *f);
+/* --time-format (strftime, may be NULL) for every time field, and --tz (IANA name from
+ * /usr/share/zoneinfo or TZDIR, "UTC", or +hh:mm; may be NULL) for times without a zone.
+ * Returns 0 or ST_EINPUT with err set. */
+int logfmt_set_time(logfmt *f, const char *time_format, const char *tz, char *err);
+const char *logfmt_warning(const logfmt *f); /* compile warning (unknown directives) or NULL */
+uint64_t logfmt_zoneless(const logfmt *f);   /* lines whose time had no zone */
+const char *logfmt_tz_name(const logfmt *f); /* the --tz given, or NULL (UTC assumed) */
+/* After a failed parse: the 0-based byte column where parsing stopped and the field. */
+size_t logfmt_fail_col(const logfmt *f);
+const char *logfmt_fail_field(const logfmt *f);
 
 /* CSV/TSV with header names: feed the first line here; returns 1 if it was consumed as the
  * header, 0 if the format needs none, negative with err set if a mapped column is missing. */
 int logfmt_header(logfmt *f, const char *line, size_t len, char *err);
 
-/* Parses one line (not NUL-terminated) into *r. Returns LF_OK or a reason. */
+/* Parses one line (not NUL-terminated) into *r. Returns LF_OK, a reason, or LF_DIRECTIVE. */
 int logfmt_parse(logfmt *f, const char *line, size_t len, logrec *r);
 
 /* Time helpers, exposed for tests and the CSV path. Return 0 or -1. */

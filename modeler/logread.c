@@ -25,6 +25,8 @@ struct logread {
     int eof;      /* current file fully read */
     int skipping; /* discarding the rest of a too-long line */
     uint64_t lineno, bytes;
+    int at_file_start; /* the next line is a file's first: a UTF-8 BOM may open it */
+    uint64_t bom, nul_lines, crlf_lines;
 };
 
 static int logread_open_cur(logread *r, char *err)
@@ -45,6 +47,7 @@ static int logread_open_cur(logread *r, char *err)
     }
     gzbuffer(r->gz, 256u * 1024u);
     r->eof = 0;
+    r->at_file_start = 1;
     return 0;
 }
 
@@ -149,8 +152,19 @@ int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *to
             } else {
                 r->start += l + (nl ? 1 : 0);
             }
-            if (l > 0 && s[l - 1] == '\r' && !tl)
+            if (l > 0 && s[l - 1] == '\r' && !tl) {
                 l--;
+                r->crlf_lines++;
+            }
+            /* Editors and Windows exports open files with a BOM; it is not part of a field. */
+            if (r->at_file_start && l >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+                s += 3;
+                l -= 3;
+                r->bom++;
+            }
+            r->at_file_start = 0;
+            if (memchr(s, 0, l))
+                r->nul_lines++;
             r->lineno++;
             *line = s;
             *len = l;
@@ -181,6 +195,13 @@ int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *to
 uint64_t logread_bytes(const logread *r)
 {
     return r->bytes;
+}
+
+void logread_oddities(const logread *r, uint64_t *bom, uint64_t *nul_lines, uint64_t *crlf_lines)
+{
+    *bom = r->bom;
+    *nul_lines = r->nul_lines;
+    *crlf_lines = r->crlf_lines;
 }
 
 void logread_close(logread *r)

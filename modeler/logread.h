@@ -33,6 +33,9 @@ int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *to
                  char *err);
 
 uint64_t logread_bytes(const logread *r); /* uncompressed bytes consumed so far */
+/* What was tolerated so far: byte-order marks skipped at file starts, lines holding NUL
+ * bytes (passed on as they are: the format decides), lines that ended in CRLF. */
+void logread_oddities(const logread *r, uint64_t *bom, uint64_t *nul_lines, uint64_t *crlf_lines);
 void logread_close(logread *r);
 
 #endif

@@ -32,8 +32,14 @@ static void fit_usage(FILE *f)
             "options:\n"
             "  -o, --output FILE        model file to write (required; '-' = stdout)\n"
             "  --format SPEC            combined (default), common, an nginx log_format string,\n"
-            "                           or csv:FIELD=COLUMN,... / tsv:... (fields: time, ip,\n"
-            "                           method, path, request, status, bytes, ua, request_time)\n"
+            "                           apache:'LOGFORMAT', csv:FIELD=COLUMN,... / tsv:...\n"
+            "                           (fields: time, ip, method, path, request, status, bytes,\n"
+            "                           ua, request_time), or a preset ('modeler formats')\n"
+            "  --time-format STRFTIME   how every time field is written (%%Y %%m %%d %%H %%M %%S,\n"
+            "                           %%f any fraction, %%s epoch, %%z/%%Z zone, %%b month name;\n"
+            "                           other characters must match)\n"
+            "  --tz ZONE                zone of times that carry none: an IANA name\n"
+            "                           (Europe/Paris) or +hh:mm (default UTC, stated as a finding)\n"
             "  --session-timeout DUR    session timeout (default 30m)\n"
             "  --reorder-window DUR     tolerated disorder of lines (default 10s)\n"
             "  --k-min N                fold routes seen from fewer than N clients (default 5)\n"
@@ -50,7 +56,11 @@ static void fit_usage(FILE *f)
             "  zcat old.log.gz | modeler fit - -o m.json --session-timeout 20m\n"
             "  modeler fit app.log --format '$remote_addr - [$time_iso8601] \"$request\" "
             "$status $body_bytes_sent $request_time' -o m.json\n"
-            "  modeler fit events.csv --format csv:time=ts,ip=client,path=url,status=code -o m.json\n");
+            "  modeler fit events.csv --format csv:time=ts,ip=client,path=url,status=code -o m.json\n"
+            "  modeler fit access.log --format apache:'%%h %%l %%u [%%{%%Y-%%m-%%d %%H:%%M:%%S}t.%%{usec_frac}t] "
+            "\"%%r\" %%>s %%b %%D' -o m.json\n"
+            "  modeler fit export.csv --format csv:time=2,path=4,status=5 "
+            "--time-format '[%%d/%%b/%%Y:%%H:%%M:%%S' --tz Europe/Berlin -o m.json\n");
 }
 
 /* The LIMBO interchange CSV: t_mid (seconds from the start), rate (sessions per second). */
@@ -130,10 +140,26 @@ static json_t *json_summary(const fit_result *fr, const char *out, double secs)
     return o;
 }
 
+/* The first malformed lines, where each stopped: bounded, the rest is in the model. */
+static void print_failures(const ingest *g)
+{
+    const char *w = logfmt_warning(g->fmt);
+    if (w)
+        log_warn("%s", w);
+    for (size_t i = 0; i < g->q.nfails && i < 5; i++)
+        log_warn("line %llu: %s at byte %zu (field %s)", (unsigned long long)g->q.fails[i].line,
+                 logfmt_reason_name(g->q.fails[i].reason), g->q.fails[i].column,
+                 g->q.fails[i].field);
+    uint64_t bad = g->q.lines - g->q.parsed - g->directives;
+    if (bad > 5)
+        log_warn("... %llu malformed lines in all (quality.malformed in the model)",
+                 (unsigned long long)bad);
+}
+
 int tool_fit_main(int argc, char **argv)
 {
     const char *out = NULL, *limbo = NULL, *report = NULL;
-    ingest_opts o = {NULL, 1800, 10, 1, 0};
+    ingest_opts o = {NULL, 1800, 10, 1, 0, NULL, NULL};
     int json = 0;
     int64_t kmin = 5, maxr = 200;
     const char **files = calloc((size_t)argc + 1, sizeof *files);
@@ -165,6 +191,12 @@ int tool_fit_main(int argc, char **argv)
         } else if (!strcmp(a, "--format")) {
             NEEDV();
             o.format = v;
+        } else if (!strcmp(a, "--time-format")) {
+            NEEDV();
+            o.time_format = v;
+        } else if (!strcmp(a, "--tz")) {
+            NEEDV();
+            o.tz = v;
         } else if (!strcmp(a, "--limbo")) {
             NEEDV();
             limbo = v;
@@ -236,6 +268,7 @@ int tool_fit_main(int argc, char **argv)
         rc = st_rc_exit(r);
         goto done;
     }
+    print_failures(&g);
     if (g.q.parsed == 0) {
         /* Nothing to model: almost always a wrong --format. Name the first failure. */
         int why = 0;

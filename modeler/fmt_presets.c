@@ -1,0 +1,34 @@
+/*
+ * fmt_presets.c -- the named formats: one table that `--format NAME`, `modeler formats`
+ * and `--format auto` all read, so adding a preset touches this table only.
+ *
+ * The order is the order `auto` tries them; a tie in parsed share goes to the earlier one,
+ * which is why the stricter of two formats that read the same lines comes first (combined
+ * before common: a combined line also parses as common, with its tail ignored).
+ *
+ * Field lists come from each vendor's documentation of its default or usual fields:
+ * Caddy v2 `log` (JSON encoder), Traefik v2/v3 access log in JSON, Envoy as Istio
+ * configures its JSON access log, and the field names people give nginx's escape=json.
+ */
+#include "fmt_internal.h"
+
+static const logfmt_preset lf_presets[] = {
+    {"combined",
+     "$remote_addr $remote_ident $remote_user [$time_local] \"$request\" $status "
+     "$body_bytes_sent \"$http_referer\" \"$http_user_agent\"",
+     "Apache/nginx combined; a trailing number is read as $request_time (seconds)"},
+    {"common",
+     "$remote_addr $remote_ident $remote_user [$time_local] \"$request\" $status $body_bytes_sent",
+     "NCSA common log format (no referer, no user agent)"},
+    {"apache-vhost", "apache:%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"",
+     "Debian's vhost_combined (other_vhosts_access.log)"},
+    {"apache-usec",
+     "apache:%h %l %u [%{%Y-%m-%d %H:%M:%S}t.%{usec_frac}t] \"%r\" %>s %b \"%{Referer}i\" "
+     "\"%{User-Agent}i\" %D",
+     "Apache with microsecond times and %D (microseconds) as the request time"},
+};
+
+const logfmt_preset *logfmt_preset_at(size_t i)
+{
+    return i < sizeof lf_presets / sizeof lf_presets[0] ? &lf_presets[i] : NULL;
+}
