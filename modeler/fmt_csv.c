@@ -15,6 +15,14 @@ static const char *const lf_csv_fields[] = {"time", "ip", "method", "path", "req
 static const int lf_csv_vars[] = {V_TIME_LOCAL, V_ADDR, V_METHOD, V_URI, V_REQUEST,
                                   V_STATUS, V_BYTES, V_UA, V_RT};
 
+int lf_field_var(const char *name, size_t n)
+{
+    for (int i = 0; lf_csv_fields[i]; i++)
+        if (strlen(lf_csv_fields[i]) == n && memcmp(lf_csv_fields[i], name, n) == 0)
+            return lf_csv_vars[i];
+    return -1;
+}
+
 int lf_csv_spec(logfmt *f, const char *spec, char *err)
 {
     for (int v = 0; v < V_NVARS; v++)

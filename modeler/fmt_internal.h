@@ -161,6 +161,10 @@ double lf_tz_local_to_utc(const lf_tz *tz, int64_t local);
 int lf_digits(const char *s, size_t n, unsigned *out);
 int lf_decimal(const char *s, size_t n, double *out, int *had_frac);
 
+/* The field names a mapping (csv:, json:) may use -> V_*; -1 for an unknown name. */
+int lf_field_var(const char *name, size_t n);
+#define LF_FIELD_NAMES "time, ip, method, path, request, status, bytes, ua, request_time"
+
 /* Format families. Each *_spec compiles a spec (without its prefix) into f: 0 or ST_EINPUT. */
 int lf_apache_spec(logfmt *f, const char *spec, char *err);
 int lf_csv_spec(logfmt *f, const char *spec, char *err);

@@ -26,6 +26,33 @@ static const logfmt_preset lf_presets[] = {
      "apache:%h %l %u [%{%Y-%m-%d %H:%M:%S}t.%{usec_frac}t] \"%r\" %>s %b \"%{Referer}i\" "
      "\"%{User-Agent}i\" %D",
      "Apache with microsecond times and %D (microseconds) as the request time"},
+    {"nginx-json",
+     "json:time=msec|time_iso8601|time_local|time|@timestamp,ip=remote_addr|client_ip,"
+     "request=request,method=request_method|method,path=request_uri|uri|path,"
+     "status=status,bytes=body_bytes_sent|bytes_sent,ua=http_user_agent|user_agent,"
+     "request_time=request_time:s",
+     "nginx log_format escape=json with the variables' own names"},
+    {"caddy",
+     "json:time=ts,ip=request.client_ip|request.remote_ip,method=request.method,"
+     "path=request.uri,status=status,bytes=size,ua=request.headers.User-Agent[0],"
+     "request_time=duration:s",
+     "Caddy v2 access log (JSON encoder); duration in seconds"},
+    {"traefik",
+     "json:time=StartUTC|StartLocal|time,ip=ClientHost,method=RequestMethod,path=RequestPath,"
+     "status=DownstreamStatus|OriginStatus,bytes=DownstreamContentSize,"
+     "ua=request_User-Agent,request_time=Duration:ns",
+     "Traefik access log, format json; Duration in nanoseconds"},
+    {"envoy",
+     "json:time=start_time,ip=downstream_remote_address|x_forwarded_for,method=method,"
+     "path=path,status=response_code,bytes=bytes_sent,ua=user_agent,request_time=duration:ms",
+     "Envoy JSON access log with Istio's field names; duration in milliseconds"},
+    {"w3c", "w3c",
+     "W3C extended (IIS, CloudFront): fields from each #Fields: line; time-taken in ms for IIS, "
+     "seconds otherwise"},
+    {"alb", "alb",
+     "AWS Application Load Balancer; request time = request + target + response processing"},
+    {"haproxy", "haproxy",
+     "HAProxy option httplog (syslog prefix optional); Ta (total active time, ms)"},
 };
 
 const logfmt_preset *logfmt_preset_at(size_t i)

@@ -127,9 +127,9 @@ static int lf_builtin(logfmt *f, const char *spec, char *err)
     static const struct {
         const char *name;
         int kind;
-    } kinds[] = {{"", 0}};
+    } kinds[] = {{"w3c", K_W3C}, {"haproxy", K_HAPROXY}, {"alb", K_ALB}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (*spec && strcmp(spec, kinds[i].name) == 0) {
+        if (strcmp(spec, kinds[i].name) == 0) {
             f->kind = kinds[i].kind;
             snprintf(f->name, sizeof f->name, "%s", spec);
             f->has_rt = 1;
@@ -167,6 +167,10 @@ logfmt *logfmt_new(const char *spec, char *err)
     } else if (strncmp(spec, "apache:", 7) == 0) {
         snprintf(f->name, sizeof f->name, "apache");
         rc = lf_apache_spec(f, spec + 7, err);
+    } else if (strncmp(spec, "json:", 5) == 0) {
+        f->kind = K_JSON;
+        snprintf(f->name, sizeof f->name, "json");
+        rc = lf_json_spec(f, spec + 5, err);
     } else if (strchr(spec, '$')) {
         snprintf(f->name, sizeof f->name, "nginx");
         rc = lf_compile(f, spec, err);
@@ -493,6 +497,10 @@ int logfmt_parse(logfmt *f, const char *line, size_t len, logrec *r)
     int rc;
     switch (f->kind) {
     case K_CSV: rc = lf_parse_csv(f, line, len, r); break;
+    case K_JSON: rc = lf_parse_json(f, line, len, r); break;
+    case K_W3C: rc = lf_parse_w3c(f, line, len, r); break;
+    case K_HAPROXY: rc = lf_parse_haproxy(f, line, len, r); break;
+    case K_ALB: rc = lf_parse_alb(f, line, len, r); break;
     default: rc = lf_parse_items(f, line, len, r); break;
     }
     if (rc)
