@@ -3,8 +3,10 @@
  * and `--format auto` all read, so adding a preset touches this table only.
  *
  * The order is the order `auto` tries them; a tie in parsed share goes to the earlier one,
- * which is why the stricter of two formats that read the same lines comes first (combined
- * before common: a combined line also parses as common, with its tail ignored).
+ * which is why the stricter of two formats that read the same lines comes first: the Apache
+ * presets before combined (combined reads any time shape and a trailing number as seconds,
+ * so it would take an apache-usec line with %D as seconds), combined before common (a
+ * combined line also parses as common, with its tail ignored).
  *
  * Field lists come from each vendor's documentation of its default or usual fields:
  * Caddy v2 `log` (JSON encoder), Traefik v2/v3 access log in JSON, Envoy as Istio
@@ -13,6 +15,12 @@
 #include "fmt_internal.h"
 
 static const logfmt_preset lf_presets[] = {
+    {"apache-vhost", "apache:%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"",
+     "Debian's vhost_combined (other_vhosts_access.log)"},
+    {"apache-usec",
+     "apache:%h %l %u [%{%Y-%m-%d %H:%M:%S}t.%{usec_frac}t] \"%r\" %>s %b \"%{Referer}i\" "
+     "\"%{User-Agent}i\" %D",
+     "Apache with microsecond times and %D (microseconds) as the request time"},
     {"combined",
      "$remote_addr $remote_ident $remote_user [$time_local] \"$request\" $status "
      "$body_bytes_sent \"$http_referer\" \"$http_user_agent\"",
@@ -20,12 +28,6 @@ static const logfmt_preset lf_presets[] = {
     {"common",
      "$remote_addr $remote_ident $remote_user [$time_local] \"$request\" $status $body_bytes_sent",
      "NCSA common log format (no referer, no user agent)"},
-    {"apache-vhost", "apache:%v:%p %h %l %u %t \"%r\" %>s %O \"%{Referer}i\" \"%{User-Agent}i\"",
-     "Debian's vhost_combined (other_vhosts_access.log)"},
-    {"apache-usec",
-     "apache:%h %l %u [%{%Y-%m-%d %H:%M:%S}t.%{usec_frac}t] \"%r\" %>s %b \"%{Referer}i\" "
-     "\"%{User-Agent}i\" %D",
-     "Apache with microsecond times and %D (microseconds) as the request time"},
     {"nginx-json",
      "json:time=msec|time_iso8601|time_local|time|@timestamp,ip=remote_addr|client_ip,"
      "request=request,method=request_method|method,path=request_uri|uri|path,"

@@ -26,7 +26,7 @@
 #define INGEST_IEV_CAP ((size_t)1 << 21)
 
 typedef struct ingest_opts {
-    const char *format;     /* NULL = combined */
+    const char *format;     /* NULL = combined; "auto" = detected from the first lines */
     double timeout_s;       /* session timeout */
     double reorder_window_s;
     uint64_t seed;
@@ -66,6 +66,9 @@ typedef struct ingest {
     uint64_t human_requests, page_requests;
     uint64_t ws_count;
     uint64_t directives;    /* format directive lines (W3C #Fields:), not requests */
+    int auto_format;        /* --format auto: fmt is chosen from the first lines */
+    logfmt_detection det;   /* what auto tried (for the messages) */
+    int header_checked;
     resv *ws_dur;
     item_ev *iev;
     size_t niev;

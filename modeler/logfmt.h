@@ -91,6 +91,30 @@ int logfmt_header(logfmt *f, const char *line, size_t len, char *err);
 /* Parses one line (not NUL-terminated) into *r. Returns LF_OK, a reason, or LF_DIRECTIVE. */
 int logfmt_parse(logfmt *f, const char *line, size_t len, logrec *r);
 
+/* `--format auto` (fmt_auto.c): every preset is tried on the sample lines; the best one
+ * wins if it parses at least LOGFMT_AUTO_SHARE of them (directive lines not counted). */
+#define LOGFMT_AUTO_SAMPLE 2000
+#define LOGFMT_AUTO_SHARE 0.95
+#define LOGFMT_AUTO_TOP 3
+typedef struct logfmt_candidate {
+    const char *name;        /* the preset's name (static) */
+    double share;            /* parsed / tried */
+    uint64_t parsed, tried;
+    uint64_t first_bad_line; /* 0 when every line parsed */
+    int reason;
+    size_t column;           /* 1-based byte column where that line stopped */
+    char field[40];
+} logfmt_candidate;
+typedef struct logfmt_detection {
+    logfmt_candidate best[LOGFMT_AUTO_TOP]; /* best first */
+    size_t nbest, sample;
+} logfmt_detection;
+/* Returns the chosen format (free with logfmt_free), with --time-format/--tz applied, or
+ * NULL with err set (ST_EINPUT) and det filled so the caller can list the candidates. */
+logfmt *logfmt_detect(const char *const *lines, const size_t *lens, const uint64_t *linenos,
+                      size_t n, const char *time_format, const char *tz, logfmt_detection *det,
+                      char *err);
+
 /* Time helpers, exposed for tests and the CSV path. Return 0 or -1. */
 int logfmt_time_local(const char *s, size_t n, double *ts);   /* 17/May/2015:10:05:03 +0000 */
 int logfmt_time_iso8601(const char *s, size_t n, double *ts); /* 2015-05-17T10:05:03+00:00 */

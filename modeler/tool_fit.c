@@ -34,7 +34,9 @@ static void fit_usage(FILE *f)
             "  --format SPEC            combined (default), common, an nginx log_format string,\n"
             "                           apache:'LOGFORMAT', csv:FIELD=COLUMN,... / tsv:...\n"
             "                           (fields: time, ip, method, path, request, status, bytes,\n"
-            "                           ua, request_time), or a preset ('modeler formats')\n"
+            "                           ua, request_time), json:FIELD=PATH,..., w3c, alb, haproxy,\n"
+            "                           a preset ('modeler formats'), or auto (tries every\n"
+            "                           preset on the first 2,000 lines)\n"
             "  --time-format STRFTIME   how every time field is written (%%Y %%m %%d %%H %%M %%S,\n"
             "                           %%f any fraction, %%s epoch, %%z/%%Z zone, %%b month name;\n"
             "                           other characters must match)\n"
@@ -264,10 +266,22 @@ int tool_fit_main(int argc, char **argv)
     progress_done(&pg);
     if (r < 0) {
         log_error("%s", err);
+        for (size_t i = 0; g.auto_format && !g.fmt && i < g.det.nbest; i++) {
+            const logfmt_candidate *c = &g.det.best[i];
+            if (c->first_bad_line)
+                log_error("  %-12s %5.1f%%, first failing line %llu: %s at byte %zu (field %s)",
+                          c->name, 100 * c->share, (unsigned long long)c->first_bad_line,
+                          logfmt_reason_name(c->reason), c->column, c->field);
+            else
+                log_error("  %-12s %5.1f%%", c->name, 100 * c->share);
+        }
         ingest_term(&g);
         rc = st_rc_exit(r);
         goto done;
     }
+    if (g.auto_format && !json)
+        log_info("--format auto: %s (%.1f%% of the first %zu lines)", logfmt_name(g.fmt),
+                 100 * g.det.best[0].share, g.det.sample);
     print_failures(&g);
     if (g.q.parsed == 0) {
         /* Nothing to model: almost always a wrong --format. Name the first failure. */
