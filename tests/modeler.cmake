@@ -11,3 +11,7 @@ foreach(m logfmt formats route fit model)
     st_unit_test(test_modeler_${m} ${ST_TEST_DIR}/unit/test_modeler_${m}.c LIBS modeler_core)
   endif()
 endforeach()
+# Every format preset on its sample, auto, and the issue-11 inputs (CSV export, Apache usec).
+add_test(NAME cli_modeler_formats COMMAND bash ${ST_TEST_DIR}/cli/modeler_formats.sh)
+set_tests_properties(cli_modeler_formats PROPERTIES LABELS cli TIMEOUT 120
+  ENVIRONMENT "ST_DATA_DIR=${ST_DATA_DIR};ST_SRC_DIR=${PROJECT_SOURCE_DIR};ST_BIN_DIR=${PROJECT_BINARY_DIR}")
