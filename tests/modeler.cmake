@@ -15,3 +15,8 @@ endforeach()
 add_test(NAME cli_modeler_formats COMMAND bash ${ST_TEST_DIR}/cli/modeler_formats.sh)
 set_tests_properties(cli_modeler_formats PROPERTIES LABELS cli TIMEOUT 120
   ENVIRONMENT "ST_DATA_DIR=${ST_DATA_DIR};ST_SRC_DIR=${PROJECT_SOURCE_DIR};ST_BIN_DIR=${PROJECT_BINARY_DIR}")
+# Witness tests: real apache2, nginx and haproxy write their own formats; the fit must
+# read back what was sent (tests/integ/modeler_witness.sh).
+foreach(w apache nginx haproxy)
+  st_integ_test(modeler_witness_${w} 120 bash ${ST_TEST_DIR}/integ/modeler_witness.sh ${w})
+endforeach()
