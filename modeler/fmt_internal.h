@@ -95,6 +95,7 @@ typedef struct lf_jpath {
     size_t nseg;
     char seg[LF_JSON_MAX_SEGS][48];
     int idx[LF_JSON_MAX_SEGS]; /* >= 0: an array index instead of a key */
+    size_t seglen[LF_JSON_MAX_SEGS];
     int prio;      /* alternatives of one field: the lower wins */
     char name[64]; /* the path as written, for error messages */
 } lf_jpath;

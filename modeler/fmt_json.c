@@ -53,6 +53,7 @@ static int js_path(lf_jpath *p, const char *s, size_t n, char *err)
                           p->name);
         memcpy(p->seg[p->nseg], s + i, j - i);
         p->seg[p->nseg][j - i] = 0;
+        p->seglen[p->nseg] = j - i;
         p->idx[p->nseg++] = -1;
         i = j < n && s[j] == '.' ? j + 1 : j;
     }
@@ -133,6 +134,12 @@ typedef struct jscan {
     const char *pend_at, *pend_field;
 } jscan;
 
+/* Bytes that end a bare scalar (number, true, false, null). */
+static int js_end(char c)
+{
+    return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 static void js_ws(jscan *s)
 {
     while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\r' || *s->p == '\n'))
@@ -188,7 +195,7 @@ static int js_skip(jscan *s)
                 return -1;
             s->p++;
         } else {
-            while (s->p < s->end && !strchr(",}] \t\r\n", *s->p))
+            while (s->p < s->end && !js_end(*s->p))
                 s->p++;
         }
     } while (depth > 0);
@@ -285,7 +292,7 @@ static int js_leaf(jscan *s, uint32_t leaves)
             return -1;
     } else {
         b = s->p;
-        while (s->p < s->end && !strchr(",}] \t\r\n", *s->p))
+        while (s->p < s->end && !js_end(*s->p))
             s->p++;
         n = (size_t)(s->p - b);
         if (n == 4 && memcmp(b, "null", 4) == 0)
@@ -365,7 +372,7 @@ static int js_value(jscan *s, uint32_t cand, size_t depth)
                 return -1;
             for (size_t i = 0; i < s->f->njp; i++) {
                 const lf_jpath *p = &s->f->jp[i];
-                if ((deeper & (1u << i)) && p->idx[depth] < 0 && strlen(p->seg[depth]) == kn &&
+                if ((deeper & (1u << i)) && p->seglen[depth] == kn && p->idx[depth] < 0 &&
                     memcmp(p->seg[depth], key, kn) == 0)
                     next |= 1u << i;
             }
