@@ -338,14 +338,15 @@ static int ingest_detect(ingest *g, logread *lr, char *err)
         rc = st_err(err, ST_ENOMEM, "out of memory");
         goto out;
     }
-    char *line;
-    size_t len;
-    uint64_t lineno;
-    int too_long;
-    while (n < cap && used < INGEST_SAMPLE_BYTES &&
-           (rc = logread_next(lr, &line, &len, &lineno, &too_long, err)) > 0) {
-        if (len > INGEST_SAMPLE_BYTES - used)
-            len = INGEST_SAMPLE_BYTES - used;
+    char *line = NULL;
+    size_t len = 0;
+    uint64_t lineno = 0;
+    int too_long = 0, pending = 0;
+    while (n < cap && (rc = logread_next(lr, &line, &len, &lineno, &too_long, err)) > 0) {
+        if (len > INGEST_SAMPLE_BYTES - used) {
+            pending = 1; /* the sample is full: this line (still valid) goes after it */
+            break;
+        }
         memcpy(buf + used, line, len);
         off[n] = used;
         lens[n] = len;
@@ -370,6 +371,8 @@ static int ingest_detect(ingest *g, logread *lr, char *err)
     }
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = ingest_line(g, buf + off[i], lens[i], nos[i], tl[i], err);
+    if (rc == 0 && pending)
+        rc = ingest_line(g, line, len, lineno, too_long, err);
 out:
     free(buf);
     free(off);

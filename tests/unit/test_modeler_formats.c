@@ -6,7 +6,9 @@
  * query, status, request time in seconds whatever the unit the log used) against values
  * computed independently (Python's calendar.timegm and zoneinfo for the epochs), that an
  * unknown directive is a warning and not an error, that a failing line names the field and
- * the byte column where it stopped, and that every preset compiles.
+ * the byte column where it stopped, that every preset compiles, and that no mutation of a
+ * preset's sample line (byte flips, truncations, random bytes) crashes its parser or
+ * reports a column outside the line.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 
 #include "logfmt.h"
+#include "rng.h"
 
 static int parse(logfmt *f, const char *line, logrec *r)
 {
@@ -202,12 +205,86 @@ static void test_presets_compile(void **state)
     assert_true(n >= 4);
 }
 
+/* The first request line of a preset's sample in fixtures/logs/formats. */
+static size_t sample_line(const char *preset, char *buf, size_t cap)
+{
+    static const struct {
+        const char *preset, *file;
+    } files[] = {{"apache-usec", "apache-usec"}, {"nginx-json", "nginx-json"}, {"caddy", "caddy"},
+                 {"traefik", "traefik"},         {"envoy", "envoy"},           {"alb", "alb"},
+                 {"haproxy", "haproxy"},         {"w3c", "w3c-cloudfront"}};
+    const char *src = getenv("ST_SRC_DIR");
+    for (size_t i = 0; src && i < sizeof files / sizeof files[0]; i++) {
+        if (strcmp(files[i].preset, preset) != 0)
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/fixtures/logs/formats/%s.log", src, files[i].file);
+        FILE *fp = fopen(path, "r");
+        if (!fp)
+            fail_msg("cannot open %s", path);
+        size_t n = 0;
+        while (fgets(buf, (int)cap, fp) && buf[0] == '#')
+            ;
+        fclose(fp);
+        n = strlen(buf);
+        while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+            n--;
+        return n;
+    }
+    return 0;
+}
+
+static void test_fuzz_presets(void **state)
+{
+    (void)state;
+    char err[ST_ERRLEN], good[2048], buf[2048];
+    rng_stream rs;
+    rng_stream_init(&rs, 11, 5);
+    for (size_t k = 0; logfmt_preset_at(k); k++) {
+        const char *name = logfmt_preset_at(k)->name;
+        logfmt *f = logfmt_new(name, err);
+        assert_non_null(f);
+        size_t gl = sample_line(name, good, sizeof good);
+        if (!strcmp(name, "w3c")) {
+            const char *hdr = "#Fields: date time c-ip cs-method cs-uri-stem sc-status time-taken";
+            assert_int_equal(logfmt_parse(f, hdr, strlen(hdr), &(logrec){0}), LF_DIRECTIVE);
+            const char *l = "2024-03-05\t10:00:00\t1.2.3.4\tGET\t/a\t200\t0.5";
+            gl = strlen(l);
+            memcpy(good, l, gl + 1);
+        }
+        logrec r;
+        if (gl)
+            assert_int_equal(logfmt_parse(f, good, gl, &r), LF_OK);
+        for (int it = 0; it < 6000; it++) {
+            size_t n;
+            if (it % 3 == 0 || gl == 0) {
+                n = rng_below(&rs, 400);
+                for (size_t i = 0; i < n; i++)
+                    buf[i] = (char)rng_below(&rs, 256);
+            } else {
+                n = it % 3 == 1 ? rng_below(&rs, gl + 1) : gl;
+                memcpy(buf, good, n);
+                for (int flips = 1 + (int)rng_below(&rs, 3); flips > 0 && n; flips--)
+                    buf[rng_below(&rs, n)] = "\"{}[]:,\\ 0a-/\t"[rng_below(&rs, 15)];
+            }
+            int why = logfmt_parse(f, buf, n, &r);
+            assert_true(why == LF_DIRECTIVE || (why >= 0 && why < LF_NREASONS));
+            if (why > 0)
+                assert_true(logfmt_fail_col(f) <= n);
+            if (why == LF_OK)
+                assert_true(r.status >= 100 && r.status <= 599 && r.path && r.path_len > 0);
+        }
+        logfmt_free(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apache_usec),        cmocka_unit_test(test_apache_directives),
         cmocka_unit_test(test_apache_epoch_tokens), cmocka_unit_test(test_csv_time_format_tz),
         cmocka_unit_test(test_fail_position),      cmocka_unit_test(test_presets_compile),
+        cmocka_unit_test(test_fuzz_presets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
