@@ -280,6 +280,13 @@ static int lf_conv(char c, const char *s, size_t n, lf_tm *t)
         return lf_num(s, n, 2, &t->d);
     case 'H': return lf_num(s, n, 2, &t->h);
     case 'I': t->h12 = 1; return lf_num(s, n, 2, &t->h);
+    case 'k': case 'l': /* hours padded with a space (glibc's %k, %l) */
+        t->h12 = c == 'l';
+        if (n && s[0] == ' ')
+            return (k = lf_num(s + 1, n - 1, 2, &t->h)) < 0 ? -1 : k + 1;
+        return lf_num(s, n, 2, &t->h);
+    case 'u': case 'w': /* the weekday number: implied by the date, skipped */
+        return lf_num(s, n, 1, &v);
     case 'M': return lf_num(s, n, 2, &t->mi);
     case 'S': return lf_num(s, n, 2, &t->s);
     case 'f':
@@ -338,6 +345,7 @@ static const char *lf_expand(char c)
     case 'F': return "%Y-%m-%d";
     case 'D': return "%m/%d/%y";
     case 'R': return "%H:%M";
+    case 'r': return "%I:%M:%S %p";
     default: return NULL;
     }
 }
@@ -418,7 +426,7 @@ int lf_strf_check(const char *pat, char *err)
         if (*p != '%')
             continue;
         char c = *++p;
-        if (!c || !strchr("YymdeHIMSfsbhBaApzZTFDRnt%", c))
+        if (!c || !strchr("YymdeHIklMSfsbhBaApuwzZTFDRrnt%", c))
             return st_err(err, ST_EINPUT, "--time-format: unsupported conversion '%%%c' in '%s'",
                           c ? c : ' ', pat);
     }

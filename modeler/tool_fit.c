@@ -61,6 +61,7 @@ static void fit_usage(FILE *f)
             "  modeler fit events.csv --format csv:time=ts,ip=client,path=url,status=code -o m.json\n"
             "  modeler fit access.log --format apache:'%%h %%l %%u [%%{%%Y-%%m-%%d %%H:%%M:%%S}t.%%{usec_frac}t] "
             "\"%%r\" %%>s %%b %%D' -o m.json\n"
+            "  modeler fit mystery.log --format auto -o m.json\n"
             "  modeler fit export.csv --format csv:time=2,path=4,status=5 "
             "--time-format '[%%d/%%b/%%Y:%%H:%%M:%%S' --tz Europe/Berlin -o m.json\n");
 }
@@ -158,6 +159,69 @@ static void print_failures(const ingest *g)
                  (unsigned long long)bad);
 }
 
+/* After the pass: the exit code when there is nothing to fit (the pass failed, auto found
+ * no format, no line parsed), each said on stderr; -1 to go on. */
+static int check_input(const ingest *g, int r, const char *err, int json,
+                       const char *const *files, size_t nfiles)
+{
+    if (r < 0) {
+        log_error("%s", err);
+        for (size_t i = 0; g->auto_format && !g->fmt && i < g->det.nbest; i++) {
+            const logfmt_candidate *c = &g->det.best[i];
+            if (c->first_bad_line)
+                log_error("  %-12s %5.1f%%, first failing line %llu: %s at byte %zu (field %s)",
+                          c->name, 100 * c->share, (unsigned long long)c->first_bad_line,
+                          logfmt_reason_name(c->reason), c->column, c->field);
+            else
+                log_error("  %-12s %5.1f%%", c->name, 100 * c->share);
+        }
+        return st_rc_exit(r);
+    }
+    if (g->auto_format && !json)
+        log_info("--format auto: %s (%.1f%% of the first %zu lines)", logfmt_name(g->fmt),
+                 100 * g->det.best[0].share, g->det.sample);
+    print_failures(g);
+    if (g->q.parsed > 0)
+        return -1;
+    /* Nothing to model: almost always a wrong --format. Name the first failure. */
+    int why = 0;
+    for (int k = 1; k < LF_NREASONS; k++)
+        if (g->q.bad[k] && (!why || g->q.bad_first[k][0] < g->q.bad_first[why][0]))
+            why = k;
+    if (why)
+        log_error("none of the %llu lines parsed as '%s' (line %llu: %s); check --format",
+                  (unsigned long long)g->q.lines, logfmt_name(g->fmt),
+                  (unsigned long long)g->q.bad_first[why][0], logfmt_reason_name(why));
+    else
+        log_error("%s%s: no lines read", files[0], nfiles > 1 ? " (and the other inputs)" : "");
+    return ST_EXIT_INPUT;
+}
+
+/* The command as typed, recorded in the model's generator block. */
+static void command_line(dbuf *cmd, int argc, char **argv)
+{
+    dbuf_init(cmd, 4096);
+    dbuf_adds(cmd, "modeler");
+    for (int i = 0; i < argc; i++) {
+        dbuf_adds(cmd, " ");
+        dbuf_adds(cmd, argv[i]);
+    }
+}
+
+static void print_result(const fit_result *fr, const char *out, double secs, int json)
+{
+    if (json) {
+        json_t *s = json_summary(fr, out, secs);
+        char *line = jsonio_dumps_line(s);
+        if (line && log_level >= LOG_INFO)
+            printf("%s\n", line);
+        free(line);
+        json_decref(s);
+    } else if (log_level >= LOG_INFO && strcmp(out, "-") != 0) {
+        print_summary(fr, out, secs);
+    }
+}
+
 int tool_fit_main(int argc, char **argv)
 {
     const char *out = NULL, *limbo = NULL, *report = NULL;
@@ -193,12 +257,9 @@ int tool_fit_main(int argc, char **argv)
         } else if (!strcmp(a, "--format")) {
             NEEDV();
             o.format = v;
-        } else if (!strcmp(a, "--time-format")) {
+        } else if (!strcmp(a, "--time-format") || !strcmp(a, "--tz")) {
             NEEDV();
-            o.time_format = v;
-        } else if (!strcmp(a, "--tz")) {
-            NEEDV();
-            o.tz = v;
+            *(a[3] == 'i' ? &o.time_format : &o.tz) = v;
         } else if (!strcmp(a, "--limbo")) {
             NEEDV();
             limbo = v;
@@ -264,48 +325,14 @@ int tool_fit_main(int argc, char **argv)
     uint64_t t_start = st_now_ns();
     int r = ingest_run(&g, files, nfiles, &pg, err);
     progress_done(&pg);
-    if (r < 0) {
-        log_error("%s", err);
-        for (size_t i = 0; g.auto_format && !g.fmt && i < g.det.nbest; i++) {
-            const logfmt_candidate *c = &g.det.best[i];
-            if (c->first_bad_line)
-                log_error("  %-12s %5.1f%%, first failing line %llu: %s at byte %zu (field %s)",
-                          c->name, 100 * c->share, (unsigned long long)c->first_bad_line,
-                          logfmt_reason_name(c->reason), c->column, c->field);
-            else
-                log_error("  %-12s %5.1f%%", c->name, 100 * c->share);
-        }
+    int stop = check_input(&g, r, err, json, files, nfiles);
+    if (stop >= 0) {
         ingest_term(&g);
-        rc = st_rc_exit(r);
-        goto done;
-    }
-    if (g.auto_format && !json)
-        log_info("--format auto: %s (%.1f%% of the first %zu lines)", logfmt_name(g.fmt),
-                 100 * g.det.best[0].share, g.det.sample);
-    print_failures(&g);
-    if (g.q.parsed == 0) {
-        /* Nothing to model: almost always a wrong --format. Name the first failure. */
-        int why = 0;
-        for (int k = 1; k < LF_NREASONS; k++)
-            if (g.q.bad[k] && (!why || g.q.bad_first[k][0] < g.q.bad_first[why][0]))
-                why = k;
-        if (why)
-            log_error("none of the %llu lines parsed as '%s' (line %llu: %s); check --format",
-                      (unsigned long long)g.q.lines, logfmt_name(g.fmt),
-                      (unsigned long long)g.q.bad_first[why][0], logfmt_reason_name(why));
-        else
-            log_error("%s%s: no lines read", files[0], nfiles > 1 ? " (and the other inputs)" : "");
-        ingest_term(&g);
-        rc = ST_EXIT_INPUT;
+        rc = stop;
         goto done;
     }
     dbuf cmd;
-    dbuf_init(&cmd, 4096);
-    dbuf_adds(&cmd, "modeler");
-    for (int i = 0; i < argc; i++) {
-        dbuf_adds(&cmd, " ");
-        dbuf_adds(&cmd, argv[i]);
-    }
+    command_line(&cmd, argc, argv);
     fit_result fr;
     memset(&fr, 0, sizeof fr);
     fr.g = &g;
@@ -334,16 +361,7 @@ int tool_fit_main(int argc, char **argv)
         rc = st_rc_exit(r);
     } else {
         rc = ST_EXIT_OK;
-        if (json) {
-            json_t *s = json_summary(&fr, out, secs);
-            char *line = jsonio_dumps_line(s);
-            if (line && log_level >= LOG_INFO)
-                printf("%s\n", line);
-            free(line);
-            json_decref(s);
-        } else if (log_level >= LOG_INFO && strcmp(out, "-") != 0) {
-            print_summary(&fr, out, secs);
-        }
+        print_result(&fr, out, secs, json);
     }
     json_decref(model);
     fit_result_term(&fr);
