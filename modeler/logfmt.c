@@ -479,8 +479,17 @@ static int lf_parse_items(logfmt *f, const char *line, size_t len, logrec *r)
         size_t n = (size_t)((sp ? sp : end) - s);
         int frac;
         double v;
-        if (lf_decimal(s, n, &v, &frac) == 0)
-            r->req_time = v;
+        if (lf_decimal(s, n, &v, &frac) == 0) {
+            /* nginx's $request_time always has a decimal point; an integer is Apache's
+             * "combined %D" (microseconds). Apache's %T (whole seconds) is almost always 0,
+             * so reading it as microseconds loses little, while reading %D as seconds
+             * would make every request last hours. */
+            r->req_time = frac ? v : v / 1e6;
+            if (!frac && !f->warn[0])
+                snprintf(f->warn, sizeof f->warn,
+                         "%s: the trailing number is an integer: read as %%D (microseconds); "
+                         "a number with a decimal point is read as seconds", f->name);
+        }
     }
     return LF_OK;
 }

@@ -185,6 +185,27 @@ static void test_fail_position(void **state)
     logfmt_free(f);
 }
 
+/* combined + a trailing number: decimals are nginx seconds, integers Apache %D. */
+static void test_combined_trailing(void **state)
+{
+    (void)state;
+    char err[ST_ERRLEN];
+    logfmt *f = logfmt_new("combined", err);
+    assert_non_null(f);
+    logrec r;
+    const char *l = "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /x HTTP/1.1\" 200 5 \"-\" \"u\" 0.045";
+    assert_int_equal(parse(f, l, &r), LF_OK);
+    assert_true(fabs(r.req_time - 0.045) < 1e-12);
+    assert_null(logfmt_warning(f));
+    l = "1.2.3.4 - - [2015-05-17 10:05:03.250000] \"GET /x HTTP/1.1\" 200 5 \"-\" \"u\" 45000";
+    assert_int_equal(parse(f, l, &r), LF_OK);
+    assert_true(fabs(r.req_time - 0.045) < 1e-12);
+    assert_true(fabs(r.ts - (1431857103.0 + 0.25)) < 1e-6);
+    assert_non_null(logfmt_warning(f));
+    assert_non_null(strstr(logfmt_warning(f), "%D"));
+    logfmt_free(f);
+}
+
 static void test_presets_compile(void **state)
 {
     (void)state;
@@ -284,7 +305,7 @@ int main(void)
         cmocka_unit_test(test_apache_usec),        cmocka_unit_test(test_apache_directives),
         cmocka_unit_test(test_apache_epoch_tokens), cmocka_unit_test(test_csv_time_format_tz),
         cmocka_unit_test(test_fail_position),      cmocka_unit_test(test_presets_compile),
-        cmocka_unit_test(test_fuzz_presets),
+        cmocka_unit_test(test_fuzz_presets),       cmocka_unit_test(test_combined_trailing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
