@@ -134,6 +134,31 @@ static int ap_lit(logfmt *f, char ch, char *err)
     return 0;
 }
 
+/* Which directives the format holds, so that the preferred one of a pair is known before
+ * the first is compiled (a %{...}t pattern's own %b must not count as a directive). */
+static void ap_prescan(const char *p, ap_ctx *c)
+{
+    while ((p = strchr(p, '%'))) {
+        p++;
+        while (*p == '!' || *p == ',' || (*p >= '0' && *p <= '9'))
+            p++;
+        char mod = *p == '<' || *p == '>' ? *p++ : 0;
+        int arg = *p == '{';
+        if (arg) {
+            const char *e = strchr(p, '}');
+            if (!e)
+                return;
+            p = e + 1;
+        }
+        if (!*p)
+            return;
+        c->has_a |= *p == 'a' && !arg;
+        c->has_final_status |= *p == 's' && mod == '>';
+        c->has_body_bytes |= *p == 'b' || *p == 'B';
+        p++;
+    }
+}
+
 /* One directive starting after its '%'; *pp is advanced past it. */
 static int ap_directive(logfmt *f, ap_ctx *c, const char **pp, char *err)
 {
@@ -198,9 +223,7 @@ int lf_apache_spec(logfmt *f, const char *spec, char *err)
         return st_err(err, ST_EINPUT, "--format: LogFormat longer than %zu bytes", sizeof buf - 1);
     ap_ctx c;
     memset(&c, 0, sizeof c);
-    c.has_a = strstr(buf, "%a") != NULL;
-    c.has_final_status = strstr(buf, "%>s") != NULL;
-    c.has_body_bytes = strstr(buf, "%b") || strstr(buf, "%B");
+    ap_prescan(buf, &c);
     for (const char *p = buf; *p;) {
         int rc = *p == '%' ? (p++, ap_directive(f, &c, &p, err)) : ap_lit(f, *p++, err);
         if (rc < 0)

@@ -81,6 +81,15 @@ static void test_apache_directives(void **state)
     assert_true(fabs(r.ts - (1441190571.25 - 0.75)) < 1e-6);
     logfmt_free(f);
 
+    /* %O is the byte count when there is no %b, even with a %b inside a %{...}t pattern. */
+    f = logfmt_new("apache:%h [%{%d/%b/%Y:%H:%M:%S %z}t] \"%r\" %>s %O", err);
+    assert_non_null(f);
+    assert_int_equal(parse(f, "1.2.3.4 [02/Sep/2015:12:42:51 +0200] \"GET / HTTP/1.0\" 200 77", &r),
+                     LF_OK);
+    assert_int_equal(r.bytes, 77);
+    assert_true(fabs(r.ts - 1441190571.0) < 1e-6);
+    logfmt_free(f);
+
     /* A directive nobody knows is one field and a warning. */
     f = logfmt_new("apache:%h %t \"%r\" %>s %J %b", err);
     assert_non_null(f);
