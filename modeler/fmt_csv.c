@@ -10,10 +10,11 @@
 
 #include "fmt_internal.h"
 
-static const char *const lf_csv_fields[] = {"time", "ip", "method", "path", "request",
-                                            "status", "bytes", "ua", "request_time", NULL};
-static const int lf_csv_vars[] = {V_TIME_LOCAL, V_ADDR, V_METHOD, V_URI, V_REQUEST,
-                                  V_STATUS, V_BYTES, V_UA, V_RT};
+static const char *const lf_csv_fields[] = {"time",   "ip",    "method", "path",
+                                            "request", "status", "bytes", "ua",
+                                            "request_time", "query", NULL};
+static const int lf_csv_vars[] = {V_TIME_LOCAL, V_ADDR,  V_METHOD, V_URI, V_REQUEST,
+                                  V_STATUS,     V_BYTES, V_UA,     V_RT,  V_QUERY};
 
 int lf_field_var(const char *name, size_t n)
 {
@@ -42,8 +43,7 @@ int lf_csv_spec(logfmt *f, const char *spec, char *err)
                 fi = i;
         if (fi < 0)
             return st_err(err, ST_EINPUT,
-                          "--format: unknown field '%s' (time, ip, method, path, request, status, "
-                          "bytes, ua, request_time)", tok);
+                          "--format: unknown field '%s' (%s)", tok, LF_FIELD_NAMES);
         int v = lf_csv_vars[fi];
         const char *col = eq + 1;
         char *end = NULL;
@@ -135,7 +135,7 @@ int lf_parse_csv(logfmt *f, const char *line, size_t len, logrec *r)
     if (lf_csv_split(f, line, len) < 0)
         return lf_fail(f, LF_BAD_FIELD, line, line + len, "row");
     static const int order[] = {V_TIME_LOCAL, V_ADDR, V_REQUEST, V_METHOD, V_URI,
-                                V_STATUS, V_BYTES, V_UA, V_RT};
+                                V_QUERY,      V_STATUS, V_BYTES, V_UA, V_RT};
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
         int v = order[k];
         int c = f->map_col[v];

@@ -164,7 +164,7 @@ int lf_decimal(const char *s, size_t n, double *out, int *had_frac);
 
 /* The field names a mapping (csv:, json:) may use -> V_*; -1 for an unknown name. */
 int lf_field_var(const char *name, size_t n);
-#define LF_FIELD_NAMES "time, ip, method, path, request, status, bytes, ua, request_time"
+#define LF_FIELD_NAMES "time, ip, method, path, query, request, status, bytes, ua, request_time"
 
 /* Format families. Each *_spec compiles a spec (without its prefix) into f: 0 or ST_EINPUT. */
 int lf_apache_spec(logfmt *f, const char *spec, char *err);

@@ -132,6 +132,8 @@ typedef struct jscan {
     int pend_rc;       /* the first failure of a field not set (yet) by another alternative */
     int pend_var;
     const char *pend_at, *pend_field;
+    const char *query, *query_at; /* the query field, applied after the path */
+    size_t query_len;
 } jscan;
 
 /* Bytes that end a bare scalar (number, true, false, null). */
@@ -317,6 +319,14 @@ static int js_leaf(jscan *s, uint32_t leaves)
         int slot = p->var == V_RT_MS || p->var == V_RT_US || p->var == V_RT_NS ? V_RT : p->var;
         if (s->got[slot] <= p->prio)
             continue;
+        if (p->var == V_QUERY) {
+            /* Applied once the path is known: keys come in any order. */
+            s->query = b;
+            s->query_len = n;
+            s->query_at = at;
+            s->got[slot] = p->prio;
+            continue;
+        }
         int rc = lf_set(s->f, s->r, p->var, -1, b, n);
         if (rc == LF_OK) {
             s->got[slot] = p->prio;
@@ -410,6 +420,8 @@ int lf_parse_json(logfmt *f, const char *line, size_t len, logrec *r)
     for (int v = 0; v < V_NVARS; v++)
         s.got[v] = INT_MAX;
     s.pend_rc = 0;
+    s.query = NULL;
+    s.query_len = 0;
     uint32_t all = f->njp >= 32 ? UINT32_MAX : (1u << f->njp) - 1;
     if (js_value(&s, all, 0) < 0)
         return lf_fail(f, s.p >= s.end ? LF_TRUNCATED : LF_BAD_FIELD, line, s.p,
@@ -424,6 +436,8 @@ int lf_parse_json(logfmt *f, const char *line, size_t len, logrec *r)
             return lf_fail(f, v == V_TIME_LOCAL ? LF_BAD_TIME : LF_BAD_REQUEST, line, s.end,
                            f->jp[i].name);
     }
+    if (s.query && lf_set(f, r, V_QUERY, -1, s.query, s.query_len))
+        return lf_fail(f, LF_BAD_FIELD, line, s.query_at, "query");
     if (s.got[V_STATUS] == INT_MAX) {
         int mapped = 0;
         for (size_t i = 0; i < f->njp; i++)

@@ -30,7 +30,7 @@ static const logfmt_preset lf_presets[] = {
      "NCSA common log format (no referer, no user agent)"},
     {"nginx-json",
      "json:time=msec|time_iso8601|time_local|time|@timestamp,ip=remote_addr|client_ip,"
-     "request=request,method=request_method|method,path=request_uri|uri|path,"
+     "request=request,method=request_method|method,path=request_uri|uri|path,query=args,"
      "status=status,bytes=body_bytes_sent|bytes_sent,ua=http_user_agent|user_agent,"
      "request_time=request_time:s",
      "nginx log_format escape=json with the variables' own names"},

@@ -296,6 +296,8 @@ static int lf_query(logfmt *f, logrec *r, const char *s, size_t n)
         return LF_OK;
     if (!r->path)
         return LF_BAD_REQUEST;
+    if (memchr(r->path, '?', r->path_len))
+        return LF_OK; /* the path already carries it ($request_uri next to $args) */
     int q = s[0] != '?';
     if (!q && r->path + r->path_len == s) {
         r->path_len += n; /* %U%q: the query follows the path in the line itself */

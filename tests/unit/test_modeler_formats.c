@@ -180,6 +180,33 @@ static void test_csv_time_format_tz(void **state)
     logfmt_free(f);
 }
 
+/* JSON: nested paths, [i], alternatives by preference, units, escapes, query after path. */
+static void test_json(void **state)
+{
+    (void)state;
+    char err[ST_ERRLEN];
+    logfmt *f = logfmt_new("json:time=ts|t2,path=req.uri,query=req.args,status=st,ua=h.UA[1],"
+                           "request_time=d:us,ip=c", err);
+    assert_non_null(f);
+    logrec r;
+    const char *l = "prefix: {\"x\":[1,{\"y\":\"}\"}],\"req\":{\"args\":\"a=1\",\"uri\":\"/p\\u00e9/1\"},"
+                    "\"t2\":\"2017-11-29T06:58:55Z\",\"ts\":null,\"st\":\"404\","
+                    "\"h\":{\"UA\":[\"no\",\"Moz \\\"q\\\"\"]},\"d\":1.5e3,\"c\":\"[::1]:80\"}";
+    assert_int_equal(parse(f, l, &r), LF_OK);
+    assert_true(fabs(r.ts - 1511938735.0) < 1e-6);
+    assert_true(eq(r.path, r.path_len, "/p\xc3\xa9/1?a=1"));
+    assert_int_equal(r.status, 404);
+    assert_true(eq(r.ua, r.ua_len, "Moz \"q\""));
+    assert_true(fabs(r.req_time - 0.0015) < 1e-12);
+    assert_true(eq(r.ip, r.ip_len, "::1"));
+    /* A missing time names its path; broken JSON names the syntax and a column. */
+    assert_int_equal(parse(f, "{\"req\":{\"uri\":\"/a\"},\"st\":200}", &r), LF_BAD_TIME);
+    assert_string_equal(logfmt_fail_field(f), "ts");
+    assert_int_not_equal(parse(f, "{\"req\":{\"uri\":\"/a\"", &r), LF_OK);
+    assert_string_equal(logfmt_fail_field(f), "json syntax");
+    logfmt_free(f);
+}
+
 static void test_fail_position(void **state)
 {
     (void)state;
@@ -315,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_apache_epoch_tokens), cmocka_unit_test(test_csv_time_format_tz),
         cmocka_unit_test(test_fail_position),      cmocka_unit_test(test_presets_compile),
         cmocka_unit_test(test_fuzz_presets),       cmocka_unit_test(test_combined_trailing),
+        cmocka_unit_test(test_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
