@@ -207,6 +207,66 @@ static void test_json(void **state)
     logfmt_free(f);
 }
 
+/* HAProxy with every syslog framing, ALB old and new, W3C IIS milliseconds vs seconds. */
+static void test_lb_w3c(void **state)
+{
+    (void)state;
+    char err[ST_ERRLEN];
+    logfmt *f = logfmt_new("haproxy", err);
+    assert_non_null(f);
+    logrec r;
+    const char *tail = " [05/Mar/2024:10:00:00.125] fe be/s1 0/0/1/11/12 200 5120 - - ---- "
+                       "1/1/0/0/0 0/0 {h|ua} {} \"GET /a?b=1 HTTP/1.1\"";
+    const char *pre[] = {"", "<134>Mar  5 10:00:00 lb haproxy[1]: ",
+                         "<134>1 2024-03-05T10:00:00.125Z lb haproxy 1 - - "};
+    for (size_t i = 0; i < 3; i++) {
+        char l[512];
+        snprintf(l, sizeof l, "%s10.1.1.1:4242%s", pre[i], tail);
+        assert_int_equal(parse(f, l, &r), LF_OK);
+        assert_true(eq(r.ip, r.ip_len, "10.1.1.1"));
+        assert_true(eq(r.path, r.path_len, "/a?b=1"));
+        assert_true(fabs(r.req_time - 0.012) < 1e-12);
+        assert_true(fabs(r.ts - 1709632800.125) < 1e-6);
+    }
+    assert_int_equal(parse(f, "10.1.1.1:1 [05/Mar/2024:10:00:00.125] fe fe/<NOSRV> -1/-1/-1/-1/0 "
+                              "400 0 - - CR-- 1/1/0/0/0 0/0 \"<BADREQ>\"", &r), LF_BAD_REQUEST);
+    logfmt_free(f);
+
+    f = logfmt_new("alb", err);
+    assert_non_null(f);
+    /* An old entry without request_creation_time: the start is time minus the request time. */
+    const char *alb = "https 2024-03-05T10:00:01.000000Z app/lb/1 10.2.2.2:5 10.0.0.7:80 0.100 "
+                      "0.200 0.200 503 - 10 20 \"GET https://shop.example:443/p/1 HTTP/2.0\" \"ua\"";
+    assert_int_equal(parse(f, alb, &r), LF_OK);
+    assert_int_equal(r.status, 503);
+    assert_true(eq(r.path, r.path_len, "/p/1"));
+    assert_true(fabs(r.req_time - 0.5) < 1e-9);
+    assert_true(fabs(r.ts - (1709632801.0 - 0.5)) < 1e-6);
+    const char *alb2 = "http 2024-03-05T10:00:01.000000Z app/lb/1 10.2.2.2:5 - -1 -1 -1 460 - 10 "
+                       "0 \"GET http://shop.example:80/ HTTP/1.1\" \"ua\"";
+    assert_int_equal(parse(f, alb2, &r), LF_OK);
+    assert_true(r.req_time < 0); /* the target was never reached: unknown, not 0 */
+    logfmt_free(f);
+
+    f = logfmt_new("w3c", err);
+    assert_non_null(f);
+    assert_int_equal(parse(f, "2024-03-05 10:00:00 GET /a - 200 12", &r), LF_BAD_FIELD);
+    const char *h = "#Fields: date time cs-method cs-uri-stem cs-uri-query sc-status time-taken";
+    assert_int_equal(parse(f, h, &r), LF_DIRECTIVE);
+    assert_int_equal(parse(f, "2024-03-05 10:00:00 GET /a x=1 200 12", &r), LF_OK);
+    assert_true(fabs(r.req_time - 0.012) < 1e-12); /* IIS: integer milliseconds */
+    assert_true(eq(r.path, r.path_len, "/a?x=1"));
+    assert_int_equal(parse(f, "2024-03-05\t10:00:00\tGET\t/a\t-\t200\t0.250", &r), LF_OK);
+    assert_true(fabs(r.req_time - 0.25) < 1e-12); /* CloudFront: seconds */
+    assert_int_equal(parse(f, "#Fields: time date cs-uri-stem sc-status", &r), LF_DIRECTIVE);
+    assert_int_equal(parse(f, "10:00:00 2024-03-05 /b 404", &r), LF_OK);
+    assert_int_equal(r.status, 404);
+    assert_true(fabs(r.ts - 1709632800.0) < 1e-6);
+    assert_int_equal(parse(f, "10:00:00 2024-03-05 /b", &r), LF_TRUNCATED);
+    assert_int_equal(logfmt_zoneless(f), 0); /* W3C times are UTC by definition */
+    logfmt_free(f);
+}
+
 static void test_fail_position(void **state)
 {
     (void)state;
@@ -342,7 +402,7 @@ int main(void)
         cmocka_unit_test(test_apache_epoch_tokens), cmocka_unit_test(test_csv_time_format_tz),
         cmocka_unit_test(test_fail_position),      cmocka_unit_test(test_presets_compile),
         cmocka_unit_test(test_fuzz_presets),       cmocka_unit_test(test_combined_trailing),
-        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_json),               cmocka_unit_test(test_lb_w3c),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
