@@ -21,6 +21,14 @@ static const logfmt_preset lf_presets[] = {
      "apache:%h %l %u [%{%Y-%m-%d %H:%M:%S}t.%{usec_frac}t] \"%r\" %>s %b \"%{Referer}i\" "
      "\"%{User-Agent}i\" %D",
      "Apache with microsecond times and %D (microseconds) as the request time"},
+    {"traefik-clf",
+     "apache:%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %k \"%v\" \"%V\" "
+     "%{ms}Tms",
+     "Traefik's default access log (CLF + request count, router, server, duration in ms)"},
+    {"envoy-text",
+     "apache:[%t] \"%r\" %>s %X %I %b %{ms}T %{x-envoy-upstream-service-time}o \"%a\" "
+     "\"%{User-Agent}i\" \"%{X-Request-Id}i\" \"%v\" \"%V\"",
+     "Envoy's default text access log; the client is X-Forwarded-For; %DURATION% in ms"},
     {"combined",
      "$remote_addr $remote_ident $remote_user [$time_local] \"$request\" $status "
      "$body_bytes_sent \"$http_referer\" \"$http_user_agent\"",

@@ -42,7 +42,8 @@ PY
 
 for spec in caddy:caddy:7:7.875 traefik:traefik:7:7.875 envoy:envoy:7:7.875 \
             nginx-json:nginx-json:7:7.875 alb:alb:7:7.875 haproxy:haproxy:7:7.875 \
-            apache-usec:apache-usec:7:7.875 w3c-iis:w3c:13:8 w3c-cloudfront:w3c:9:8; do
+            apache-usec:apache-usec:7:7.875 w3c-iis:w3c:13:8 w3c-cloudfront:w3c:9:8 \
+            traefik-clf:traefik-clf:7:8 envoy-text:envoy-text:7:7.875; do
   IFS=: read -r file preset lines span <<<"$spec"
   log="$src/fixtures/logs/formats/$file.log"
   for fmt in "$preset" auto; do
@@ -103,7 +104,7 @@ assert q['first']==[{'line':2,'reason':'bad_status','field':'%>s','column':56}],
 
 # modeler formats: every preset listed, and one preset's spec is accepted by --format.
 "$bin" formats >"$tmp/formats" || bad "formats exit"
-for p in combined common apache-usec apache-vhost nginx-json caddy traefik envoy w3c alb haproxy; do
+for p in combined common apache-usec apache-vhost traefik-clf envoy-text nginx-json caddy traefik envoy w3c alb haproxy; do
   grep -q "^$p " "$tmp/formats" || bad "formats: $p missing"
 done
 "$bin" fit "$src/fixtures/logs/formats/caddy.log" --format "$("$bin" formats caddy)" --k-min 1 -o "$tmp/c.json" >/dev/null 2>&1 \

@@ -329,7 +329,8 @@ static size_t sample_line(const char *preset, char *buf, size_t cap)
         const char *preset, *file;
     } files[] = {{"apache-usec", "apache-usec"}, {"nginx-json", "nginx-json"}, {"caddy", "caddy"},
                  {"traefik", "traefik"},         {"envoy", "envoy"},           {"alb", "alb"},
-                 {"haproxy", "haproxy"},         {"w3c", "w3c-cloudfront"}};
+                 {"haproxy", "haproxy"},         {"w3c", "w3c-cloudfront"},
+                 {"traefik-clf", "traefik-clf"}, {"envoy-text", "envoy-text"}};
     const char *src = getenv("ST_SRC_DIR");
     for (size_t i = 0; src && i < sizeof files / sizeof files[0]; i++) {
         if (strcmp(files[i].preset, preset) != 0)
