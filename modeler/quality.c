@@ -84,8 +84,12 @@ void quality_sorted(quality *q, double ts)
 static void q_finding(quality *q, const char *fmt, ...) ST_PRINTF(2, 3);
 static void q_finding(quality *q, const char *fmt, ...)
 {
-    if (q->nfindings >= QUALITY_MAX_FINDINGS)
+    if (q->nfindings >= QUALITY_MAX_FINDINGS) {
+        /* Never silently: the last slot says how many more there were. */
+        snprintf(q->findings[QUALITY_MAX_FINDINGS - 1], sizeof q->findings[0],
+                 "... and %zu more findings not kept", ++q->dropped_findings + 1);
         return;
+    }
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(q->findings[q->nfindings++], sizeof q->findings[0], fmt, ap);
@@ -94,8 +98,11 @@ static void q_finding(quality *q, const char *fmt, ...)
 
 void quality_note(quality *q, const char *fmt, ...)
 {
-    if (q->nfindings >= QUALITY_MAX_FINDINGS)
+    if (q->nfindings >= QUALITY_MAX_FINDINGS) {
+        snprintf(q->findings[QUALITY_MAX_FINDINGS - 1], sizeof q->findings[0],
+                 "... and %zu more findings not kept", ++q->dropped_findings + 1);
         return;
+    }
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(q->findings[q->nfindings++], sizeof q->findings[0], fmt, ap);

@@ -16,7 +16,7 @@
 
 #define QUALITY_FIRST_LINES 5
 #define QUALITY_MAX_GAPS 50
-#define QUALITY_MAX_FINDINGS 16
+#define QUALITY_MAX_FINDINGS 32
 #define QUALITY_FIRST_FAILS 10
 
 /* Where one malformed line stopped parsing: what `quality.malformed.first` and stderr show. */
@@ -61,6 +61,7 @@ typedef struct quality {
     int low_client_cardinality;
     char findings[QUALITY_MAX_FINDINGS][200];
     size_t nfindings;
+    size_t dropped_findings; /* past the cap; the last finding says how many */
 } quality;
 
 int quality_init(quality *q, double reorder_window_s); /* ST_ENOMEM on failure */
