@@ -92,12 +92,16 @@ int logfmt_header(logfmt *f, const char *line, size_t len, char *err);
 int logfmt_parse(logfmt *f, const char *line, size_t len, logrec *r);
 
 /* `--format auto` (fmt_auto.c): every preset is tried on the sample lines; the best one
- * wins if it parses at least LOGFMT_AUTO_SHARE of them (directive lines not counted). */
+ * wins if it parses at least LOGFMT_AUTO_SHARE of them (directive lines not counted). A
+ * preset earlier in the table (stricter: more fields) wins over a better one when it is
+ * within LOGFMT_AUTO_SLACK of it: combined at 99.5% beats common at 100%. */
 #define LOGFMT_AUTO_SAMPLE 2000
 #define LOGFMT_AUTO_SHARE 0.95
 #define LOGFMT_AUTO_TOP 3
+#define LOGFMT_AUTO_SLACK 0.01
 typedef struct logfmt_candidate {
     const char *name;        /* the preset's name (static) */
+    size_t order;            /* its place in the preset table */
     double share;            /* parsed / tried */
     uint64_t parsed, tried;
     uint64_t first_bad_line; /* 0 when every line parsed */

@@ -87,6 +87,17 @@ import json; s=json.load(open('$tmp/usec.json'))['source']; assert abs(s['first_
 grep -q -- "--format auto: combined (100.0% of the first 2000 lines)" "$tmp/out" && ok "real log: auto picked combined" \
   || bad "real log auto: $(grep -i auto "$tmp/out")"
 
+# auto between near-equals: 199 combined lines and one common line (combined 99.5%, common
+# 100%) must give combined, which keeps the user agents.
+python3 -c "
+for i in range(199):
+    print('10.0.0.%d - - [17/May/2015:10:%02d:%02d +0000] \"GET /p/%d HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0\"' % (i % 50, i // 60, i % 60, i))
+print('10.0.0.9 - - [17/May/2015:10:59:00 +0000] \"GET /p/1 HTTP/1.1\" 200 5')
+" >"$tmp/near.log"
+"$bin" fit "$tmp/near.log" --format auto -o "$tmp/near.json" >"$tmp/out" 2>&1
+grep -q -- "--format auto: combined (99.5% of the first 200 lines)" "$tmp/out" && ok "auto: combined 99.5% over common 100%" \
+  || bad "auto near-equals: $(grep -i auto "$tmp/out")"
+
 # auto refusing: exit 2, three candidates each with a first failing line.
 printf 'Dec  3 05:00:00 host app: started\nDec  3 05:00:01 host app: ready\n' >"$tmp/junk.log"
 "$bin" fit "$tmp/junk.log" --format auto -o "$tmp/junk.json" >"$tmp/out" 2>&1; rc=$?
