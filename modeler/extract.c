@@ -376,6 +376,10 @@ static int read_all(extract *x, const char *const *paths, size_t npaths, progres
     logfmt *fmt = logfmt_new(x->o.format ? x->o.format : "combined", err);
     if (!fmt)
         return ST_EINPUT;
+    if (logfmt_set_time(fmt, x->o.time_format, x->o.tz, err) < 0) {
+        logfmt_free(fmt);
+        return ST_EINPUT;
+    }
     snprintf(x->fmt_name, sizeof x->fmt_name, "%s", logfmt_name(fmt));
     logread *lr = logread_open(paths, npaths, 0, err);
     if (!lr) {
