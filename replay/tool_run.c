@@ -24,6 +24,7 @@
 #include "probe.h"
 #include "progress.h"
 #include "results.h"
+#include "sc_http.h"
 #include "tools.h"
 #include "wsplan.h"
 
@@ -61,6 +62,8 @@ static void usage(void)
            "                        second on the same clock (results.json \"db\"; db.* thresholds)\n"
            "  --json                print results.json to stdout instead of the summary\n"
            "  --no-progress         no live line; -q, --quiet: no summary either\n\n"
+           "HTTP/2 and TLS are scenario settings (docs/formats/scenario.md), e.g.\n"
+           "  \"http\": {\"version\": \"2\"}, \"tls\": {\"ca_file\": \"pki/ca.pem\"}  (or \"h2c\" over http://)\n\n"
            "examples:\n"
            "  replay run models/scenarios/shop-campaign.json --target http://127.0.0.1:8080\n"
            "  replay run s.json --duration 60s --scale 1.5x --series s.csv -o r.json\n"
@@ -74,6 +77,7 @@ static int preflight(const scenario *sc, char *err)
 {
     CURL *c = curl_easy_init();
     CURLcode rc;
+    http_transport tr;
     char ebuf[CURL_ERROR_SIZE] = "";
     if (!c)
         return st_err(err, ST_EENV, "curl_easy_init failed");
@@ -82,6 +86,8 @@ static int preflight(const scenario *sc, char *err)
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(sc->connect_timeout * 1000));
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+    sc_http_transport(sc, &tr);
+    http_tls_setup(c, &tr); /* the check must trust what the run trusts (scenario.tls) */
     rc = curl_easy_perform(c);
     curl_easy_cleanup(c);
     if (rc != CURLE_OK)
