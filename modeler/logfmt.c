@@ -481,11 +481,12 @@ static int lf_parse_items(logfmt *f, const char *line, size_t len, logrec *r)
         size_t n = (size_t)((sp ? sp : end) - s);
         int frac;
         double v;
-        if (lf_decimal(s, n, &v, &frac) == 0) {
-            /* nginx's $request_time always has a decimal point; an integer is Apache's
-             * "combined %D" (microseconds). Apache's %T (whole seconds) is almost always 0,
-             * so reading it as microseconds loses little, while reading %D as seconds
-             * would make every request last hours. */
+        /* nginx's $request_time always has a decimal point (other numbers may follow it:
+         * $upstream_response_time); an integer is Apache's "combined %D" (microseconds)
+         * only as the line's last word: "%I %O" (combinedio) are two integers. Apache's
+         * %T (whole seconds) is almost always 0, so reading it as microseconds loses
+         * little, while reading %D as seconds would make every request last hours. */
+        if (lf_decimal(s, n, &v, &frac) == 0 && (frac || !sp)) {
             r->req_time = frac ? v : v / 1e6;
             if (!frac && !f->warn[0])
                 snprintf(f->warn, sizeof f->warn,

@@ -299,6 +299,13 @@ static void test_combined_trailing(void **state)
     assert_true(fabs(r.ts - (1431857103.0 + 0.25)) < 1e-6);
     assert_non_null(logfmt_warning(f));
     assert_non_null(strstr(logfmt_warning(f), "%D"));
+    /* combinedio's "%I %O" are byte counts, not a request time; nginx's "rt urt" are. */
+    l = "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /x HTTP/1.1\" 200 5 \"-\" \"u\" 450 5678";
+    assert_int_equal(parse(f, l, &r), LF_OK);
+    assert_true(r.req_time < 0);
+    l = "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /x HTTP/1.1\" 200 5 \"-\" \"u\" 0.120 0.118";
+    assert_int_equal(parse(f, l, &r), LF_OK);
+    assert_true(fabs(r.req_time - 0.12) < 1e-12);
     logfmt_free(f);
 }
 
