@@ -369,8 +369,7 @@ int lf_set(logfmt *f, logrec *r, int var, int tfi, const char *s, size_t n)
     case V_TIME_ISO:
         return lf_time_any(f, s, n, &r->ts, &r->ts_subsec) ? LF_BAD_TIME : LF_OK;
     case V_TIME_STRF:
-        if (f->user_tf[0])
-            return lf_time_any(f, s, n, &r->ts, &r->ts_subsec) ? LF_BAD_TIME : LF_OK;
+        /* The LogFormat says how this piece is written: --time-format does not apply. */
         return lf_time_part(f, f->tpat[tfi], s, n) ? LF_BAD_TIME : LF_OK;
     case V_MSEC:
         if (lf_decimal(s, n, &r->ts, &frac) || r->ts < 1e8)
