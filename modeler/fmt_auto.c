@@ -16,8 +16,8 @@
 
 /* Tries one preset on the sample; fills c. Returns 0, or -1 if it does not compile. */
 static int auto_try(const logfmt_preset *p, size_t order, const char *const *lines,
-                    const size_t *lens, const uint64_t *linenos, size_t n, const char *tf,
-                    const char *tz, logfmt_candidate *c)
+                    const size_t *lens, const uint64_t *linenos, const int *too_long, size_t n,
+                    const char *tf, const char *tz, logfmt_candidate *c)
 {
     char err[ST_ERRLEN];
     logfmt *f = logfmt_new(p->name, err);
@@ -31,6 +31,8 @@ static int auto_try(const logfmt_preset *p, size_t order, const char *const *lin
     c->name = p->name;
     c->order = order;
     for (size_t i = 0; i < n; i++) {
+        if (lens[i] == 0 || (too_long && too_long[i]))
+            continue;
         logrec r;
         int rc = logfmt_parse(f, lines[i], lens[i], &r);
         if (rc == LF_DIRECTIVE)
@@ -51,14 +53,15 @@ static int auto_try(const logfmt_preset *p, size_t order, const char *const *lin
 }
 
 logfmt *logfmt_detect(const char *const *lines, const size_t *lens, const uint64_t *linenos,
-                      size_t n, const char *time_format, const char *tz, logfmt_detection *det,
-                      char *err)
+                      const int *too_long, size_t n, const char *time_format, const char *tz,
+                      logfmt_detection *det, char *err)
 {
     memset(det, 0, sizeof *det);
     det->sample = n;
     for (size_t i = 0; logfmt_preset_at(i); i++) {
         logfmt_candidate c;
-        if (auto_try(logfmt_preset_at(i), i, lines, lens, linenos, n, time_format, tz, &c) < 0)
+        if (auto_try(logfmt_preset_at(i), i, lines, lens, linenos, too_long, n, time_format, tz,
+                     &c) < 0)
             continue;
         /* Insert into the top three; a later preset must do strictly better to pass. */
         size_t k = det->nbest;

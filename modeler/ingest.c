@@ -320,69 +320,18 @@ static int ingest_line(ingest *g, const char *line, size_t len, uint64_t lineno,
 
 #define INGEST_SAMPLE_BYTES ((size_t)16 << 20)
 
-/* --format auto: the first lines are kept, every preset tries them, and then they go
- * through the chosen format like any other line. The sample stops at LOGFMT_AUTO_SAMPLE
- * lines or INGEST_SAMPLE_BYTES, whichever comes first. */
+/* --format auto: the first lines are read ahead (logread_peek), every preset tries them,
+ * and then they go through the chosen format like any other line. The sample stops at
+ * LOGFMT_AUTO_SAMPLE lines or INGEST_SAMPLE_BYTES, whichever comes first. */
 static int ingest_detect(ingest *g, logread *lr, char *err)
 {
-    size_t cap = LOGFMT_AUTO_SAMPLE, n = 0, used = 0, nl = 0;
-    char *buf = malloc(INGEST_SAMPLE_BYTES);
-    size_t *off = malloc(cap * sizeof *off), *lens = malloc(cap * sizeof *lens);
-    uint64_t *nos = malloc(cap * sizeof *nos);
-    int *tl = malloc(cap * sizeof *tl);
-    const char **lines = malloc(cap * sizeof *lines);
-    size_t *dlen = malloc(cap * sizeof *dlen);
-    uint64_t *dno = malloc(cap * sizeof *dno);
-    int rc = 0;
-    if (!buf || !off || !lens || !nos || !tl || !lines || !dlen || !dno) {
-        rc = st_err(err, ST_ENOMEM, "out of memory");
-        goto out;
-    }
-    char *line = NULL;
-    size_t len = 0;
-    uint64_t lineno = 0;
-    int too_long = 0, pending = 0;
-    while (n < cap && (rc = logread_next(lr, &line, &len, &lineno, &too_long, err)) > 0) {
-        if (len > INGEST_SAMPLE_BYTES - used) {
-            pending = 1; /* the sample is full: this line (still valid) goes after it */
-            break;
-        }
-        memcpy(buf + used, line, len);
-        off[n] = used;
-        lens[n] = len;
-        nos[n] = lineno;
-        tl[n] = too_long;
-        used += len;
-        n++;
-    }
+    logread_sample s;
+    int rc = logread_peek(lr, LOGFMT_AUTO_SAMPLE, INGEST_SAMPLE_BYTES, &s, err);
     if (rc < 0)
-        goto out;
-    rc = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!tl[i] && lens[i]) {
-            lines[nl] = buf + off[i];
-            dlen[nl] = lens[i];
-            dno[nl++] = nos[i];
-        }
-    g->fmt = logfmt_detect(lines, dlen, dno, nl, g->o.time_format, g->o.tz, &g->det, err);
-    if (!g->fmt) {
-        rc = ST_EINPUT;
-        goto out;
-    }
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = ingest_line(g, buf + off[i], lens[i], nos[i], tl[i], err);
-    if (rc == 0 && pending)
-        rc = ingest_line(g, line, len, lineno, too_long, err);
-out:
-    free(buf);
-    free(off);
-    free(lens);
-    free(nos);
-    free(tl);
-    free(lines);
-    free(dlen);
-    free(dno);
-    return rc;
+        return rc;
+    g->fmt = logfmt_detect(s.lines, s.lens, s.linenos, s.too_long, s.n, g->o.time_format,
+                           g->o.tz, &g->det, err);
+    return g->fmt ? 0 : ST_EINPUT;
 }
 
 int ingest_run(ingest *g, const char *const *paths, size_t npaths, progress *pg, char *err)

@@ -113,11 +113,12 @@ typedef struct logfmt_detection {
     logfmt_candidate best[LOGFMT_AUTO_TOP]; /* best first */
     size_t nbest, sample;
 } logfmt_detection;
-/* Returns the chosen format (free with logfmt_free), with --time-format/--tz applied, or
+/* Empty lines and lines flagged in too_long (may be NULL) are not tried.
+ * Returns the chosen format (free with logfmt_free), with --time-format/--tz applied, or
  * NULL with err set (ST_EINPUT) and det filled so the caller can list the candidates. */
 logfmt *logfmt_detect(const char *const *lines, const size_t *lens, const uint64_t *linenos,
-                      size_t n, const char *time_format, const char *tz, logfmt_detection *det,
-                      char *err);
+                      const int *too_long, size_t n, const char *time_format, const char *tz,
+                      logfmt_detection *det, char *err);
 
 /* Time helpers, exposed for tests and the CSV path. Return 0 or -1. */
 int logfmt_time_local(const char *s, size_t n, double *ts);   /* 17/May/2015:10:05:03 +0000 */

@@ -20,8 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "logfmt.h"
+#include "logread.h"
 #include "rng.h"
 
 static int parse(logfmt *f, const char *line, logrec *r)
@@ -403,6 +405,39 @@ static void test_fuzz_presets(void **state)
     }
 }
 
+/* logread_peek: the sample is handed out again, in order with its numbers, then the rest. */
+static void test_logread_peek(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/test_peek_XXXXXX", err[ST_ERRLEN];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    fputs("\xEF\xBB\xBF" "a\r\nbb\n\nccc\ndddd\neeeee", fp);
+    fclose(fp);
+    const char *paths[] = {path};
+    logread *lr = logread_open(paths, 1, 0, err);
+    assert_non_null(lr);
+    logread_sample smp;
+    assert_int_equal(logread_peek(lr, 3, 1 << 20, &smp, err), 0);
+    assert_int_equal(smp.n, 3);
+    assert_true(smp.lens[0] == 1 && smp.lines[0][0] == 'a' && smp.lens[2] == 0);
+    assert_int_not_equal(logread_peek(lr, 3, 1 << 20, &smp, err), 0);
+    const char *want[] = {"a", "bb", "", "ccc", "dddd", "eeeee"};
+    char *line;
+    size_t len;
+    uint64_t no;
+    int tl;
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(logread_next(lr, &line, &len, &no, &tl, err), 1);
+        assert_int_equal(no, i + 1);
+        assert_true(len == strlen(want[i]) && memcmp(line, want[i], len) == 0);
+    }
+    assert_int_equal(logread_next(lr, &line, &len, &no, &tl, err), 0);
+    logread_close(lr);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_fail_position),      cmocka_unit_test(test_presets_compile),
         cmocka_unit_test(test_fuzz_presets),       cmocka_unit_test(test_combined_trailing),
         cmocka_unit_test(test_json),               cmocka_unit_test(test_lb_w3c),
+        cmocka_unit_test(test_logread_peek),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
