@@ -16,6 +16,7 @@
 #include "model_write.h"
 #include "progress.h"
 #include "report.h"
+#include "tool_rates.h"
 #include "tools.h"
 #include "units.h"
 
@@ -52,7 +53,9 @@ static void fit_usage(FILE *f)
             "  --seed N                 seed for sampling and jitter (default 1)\n"
             "  --json                   print the summary as JSON\n"
             "  --quiet                  print nothing but errors\n"
-            "  -h, --help               this help\n"
+            "  -h, --help               this help\n");
+    tool_rates_usage(f);
+    fprintf(f,
             "\n"
             "examples:\n"
             "  modeler fit /var/log/nginx/access.log* -o prod.model.json\n"
@@ -64,7 +67,10 @@ static void fit_usage(FILE *f)
             "\"%%r\" %%>s %%b %%D' -o m.json\n"
             "  modeler fit mystery.log --format auto -o m.json\n"
             "  modeler fit export.csv --format csv:time=2,path=4,status=5 "
-            "--time-format '[%%d/%%b/%%Y:%%H:%%M:%%S' --tz Europe/Berlin -o m.json\n");
+            "--time-format '[%%d/%%b/%%Y:%%H:%%M:%%S' --tz Europe/Berlin -o m.json\n"
+            "  modeler fit --rates hits.csv --rates-format csv:time=minute,count=hits -o trace.json\n"
+            "  modeler fit week.log --rates year.txt --rates-format limbo --rates-bin 1h \\\n"
+            "      --rates-start 2025-01-06T00:00Z --fitted-rates fit.csv -o m.json\n");
 }
 
 /* The LIMBO interchange CSV: t_mid (seconds from the start), rate (sessions per second). */
@@ -209,10 +215,13 @@ static void command_line(dbuf *cmd, int argc, char **argv)
     }
 }
 
-static void print_result(const fit_result *fr, const char *out, double secs, int json)
+static void print_result(const fit_result *fr, const char *out, double secs, int json,
+                         const rates_opts *ro)
 {
     if (json) {
         json_t *s = json_summary(fr, out, secs);
+        if (s && ro->loaded)
+            tool_rates_summary(ro, s);
         char *line = jsonio_dumps_line(s);
         if (line && log_level >= LOG_INFO)
             printf("%s\n", line);
@@ -220,6 +229,8 @@ static void print_result(const fit_result *fr, const char *out, double secs, int
         json_decref(s);
     } else if (log_level >= LOG_INFO && strcmp(out, "-") != 0) {
         print_summary(fr, out, secs);
+        if (ro->loaded)
+            tool_rates_summary(ro, NULL);
     }
 }
 
@@ -232,6 +243,8 @@ int tool_fit_main(int argc, char **argv)
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t nfiles = 0;
     char err[ST_ERRLEN];
+    rates_opts ro;
+    memset(&ro, 0, sizeof ro);
     if (!files) {
         log_error("out of memory");
         return ST_EXIT_ENV;
@@ -248,6 +261,11 @@ int tool_fit_main(int argc, char **argv)
         }                                                                                  \
         i++;                                                                               \
     } while (0)
+        int rr = tool_rates_option(&ro, a, v, &i);
+        if (rr < 0)
+            goto done;
+        if (rr > 0)
+            continue;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fit_usage(stdout);
             rc = ST_EXIT_OK;
@@ -308,12 +326,19 @@ int tool_fit_main(int argc, char **argv)
         }
 #undef NEEDV
     }
-    if (nfiles == 0) {
+    if (nfiles == 0 && !ro.path) {
         log_error("fit: no log files given (try 'modeler fit --help')");
         goto done;
     }
     if (!out) {
         log_error("fit: -o MODEL.json is required");
+        goto done;
+    }
+    if ((rc = tool_rates_load(&ro, nfiles > 0)) != ST_EXIT_OK)
+        goto done;
+    rc = ST_EXIT_INPUT;
+    if (nfiles == 0) {
+        rc = tool_rates_fit_only(&ro, out, report, o.seed, json, argc, argv);
         goto done;
     }
     ingest g;
@@ -350,6 +375,8 @@ int tool_fit_main(int argc, char **argv)
         if (!model)
             r = ST_ENOMEM;
     }
+    if (r == 0 && ro.loaded)
+        r = tool_rates_merge(&ro, model, g.ss.sessions, g.human_requests, err);
     if (r == 0)
         r = jsonio_save(out, model, err);
     if (r == 0 && limbo)
@@ -362,13 +389,14 @@ int tool_fit_main(int argc, char **argv)
         rc = st_rc_exit(r);
     } else {
         rc = ST_EXIT_OK;
-        print_result(&fr, out, secs, json);
+        print_result(&fr, out, secs, json, &ro);
     }
     json_decref(model);
     fit_result_term(&fr);
     dbuf_free(&cmd);
     ingest_term(&g);
 done:
+    tool_rates_term(&ro);
     free(files);
     return rc;
 }

@@ -2,6 +2,8 @@
 # that run the log simulator (tests/sim) and refit its output.
 add_executable(logsim ${ST_TEST_DIR}/sim/logsim.c ${ST_TEST_DIR}/sim/logsim_check.c)
 target_link_libraries(logsim PRIVATE stcommon st::zlib m)
+add_executable(ratesim ${ST_TEST_DIR}/sim/ratesim.c)
+target_link_libraries(ratesim PRIVATE stcommon m)
 
 st_cli_table(modeler ${ST_TEST_DIR}/cli/modeler.tsv)
 st_integ_test(modeler_recovery 300 bash ${ST_TEST_DIR}/integ/modeler_recovery.sh)
@@ -20,3 +22,8 @@ set_tests_properties(cli_modeler_formats PROPERTIES LABELS cli TIMEOUT 120
 foreach(w apache nginx haproxy)
   st_integ_test(modeler_witness_${w} 120 bash ${ST_TEST_DIR}/integ/modeler_witness.sh ${w})
 endforeach()
+# Rate traces (modeler fit --rates): the fit's unit tests and the CLI end to end.
+st_unit_test(test_modeler_rates ${ST_TEST_DIR}/unit/test_modeler_rates.c LIBS modeler_core)
+add_test(NAME cli_modeler_rates COMMAND bash ${ST_TEST_DIR}/cli/modeler_rates.sh)
+set_tests_properties(cli_modeler_rates PROPERTIES LABELS cli TIMEOUT 120
+  ENVIRONMENT "ST_DATA_DIR=${ST_DATA_DIR};ST_SRC_DIR=${PROJECT_SOURCE_DIR};ST_BIN_DIR=${PROJECT_BINARY_DIR}")
