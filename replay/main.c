@@ -19,13 +19,15 @@ static void usage(void)
            "  plan   write the schedule that run would send (NDJSON), send nothing\n"
            "  run    fire the scenario at its target, measure, write results\n"
            "  merge  merge the results of a run's segments exactly, thresholds re-evaluated\n"
-           "  report write the self-contained HTML report of a results file\n\n"
+           "  report write the self-contained HTML report of a results file\n"
+           "  search find the breaking point: steps of --scale, then bisection; the knee\n\n"
            "'replay COMMAND --help' shows each command's options and examples.\n"
            "examples:\n"
            "  replay plan models/scenarios/shop-campaign.json --duration 60s | head\n"
            "  replay run models/scenarios/shop-campaign.json --target http://127.0.0.1:8080 -o results.json\n"
            "  replay merge seg-*.json -o merged.json --report merged.html\n"
-           "  replay report results.json -o report.html\n");
+           "  replay report results.json -o report.html\n"
+           "  replay search s.json --to 3x --step 25%% --hold 2m --require 1.5x -o search.json\n");
 }
 
 int main(int argc, char **argv)
@@ -51,6 +53,8 @@ int main(int argc, char **argv)
         return tool_merge(argc - 1, argv + 1);
     if (!strcmp(argv[1], "report"))
         return tool_report(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "search"))
+        return tool_search(argc - 1, argv + 1);
     log_error("%s: unknown command (try 'replay --help')", argv[1]);
     return ST_EXIT_INPUT;
 }

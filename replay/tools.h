@@ -20,6 +20,12 @@ int tool_run(int argc, char **argv);
  * A Ctrl-C during the run stops it as in `replay run`; tool_run_interrupted() then says so. */
 int tool_run_rehearsal(const rp_opts *o, json_t **res);
 int tool_run_interrupted(void);
+/* `replay search` (tool_search.c). */
+int tool_search(int argc, char **argv);
+/* 1 when path holds a SEARCH document (its "format"), for `replay merge`. */
+int tool_search_is_search_file(const char *path);
+/* `replay merge` of SEARCH files: writes out (and report); returns the exit code. */
+int tool_merge_search(const char *const *files, size_t n, const char *out, const char *report, int quiet);
 /* Appends s as a JSON string literal (quotes and escapes). */
 void tool_json_str(dbuf *b, const char *s);
 
