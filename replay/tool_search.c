@@ -399,8 +399,12 @@ static void print_knee(const json_t *doc, int code)
            json_string_value(json_object_get(json_object_get(doc, "scenario"), "name")),
            (long long)json_integer_value(json_object_get(json_object_get(doc, "scenario"), "seed")),
            json_string_value(json_object_get(doc, "stopped")));
-    printf("  knee: highest pass %s%gx, lowest fail %s%gx", hp ? "" : "none ", hp ? json_number_value(hp) : 0,
-           lf ? "" : "none ", lf ? json_number_value(lf) : 0);
+    char hps[32] = "none", lfs[32] = "none";
+    if (hp)
+        snprintf(hps, sizeof hps, "%gx", json_number_value(hp));
+    if (lf)
+        snprintf(lfs, sizeof lfs, "%gx", json_number_value(lf));
+    printf("  knee: highest pass %s, lowest fail %s", hps, lfs);
     if (json_is_number(json_object_get(k, "interval")))
         printf(" (within %gx)", json_number_value(json_object_get(k, "interval")));
     printf("\n");
