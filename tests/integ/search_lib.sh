@@ -26,11 +26,13 @@ mk_scenario() {
 JSON
 }
 
-# rate_at SCENARIO SCALE DURATION_S: planned HTTP requests per second at that scale (replay plan).
+# rate_at SCENARIO SCALE DURATION_S: the steady planned HTTP request rate per second at that scale
+# (replay plan), counted over the second half of the run: sessions bring several requests, so
+# the rate builds up over the first seconds, and what saturates the server is the steady rate.
 rate_at() {
-  local n
-  n=$("$REPLAY" plan "$1" --scale "$2" --duration "${3}s" -q | grep -vc '"kind":"ws"')
-  awk -v n="$n" -v d="$3" 'BEGIN { printf "%.3f", n / d }'
+  "$REPLAY" plan "$1" --scale "$2" --duration "${3}s" -q |
+    jq -r --argjson d "$3" 'select(.kind != "ws" and .t >= $d / 2) | 1' | wc -l |
+    awk -v d="$3" '{ printf "%.3f", $1 / (d / 2) }'
 }
 
 # j FILE FILTER: jq -r
