@@ -14,7 +14,7 @@ REPLAY=${2:-}
 . "$(dirname "$0")/shop_lib.sh"
 . "$(dirname "$0")/search_lib.sh"
 setup_db
-start_shop knee --pool 8 --db-cost 50ms --acquire-timeout 250ms
+start_shop knee --pool 8 --db-cost 50ms --acquire-timeout 250ms --threads 300
 S=$TMP/s.json
 mk_scenario "$S" 0 '["rate(errors) < 2%"]'
 r10=$(rate_at "$S" 10 6)
