@@ -27,6 +27,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "st.h"
+
 #define SEARCH_MAX_STEPS 256
 #define SEARCH_FORMAT "stampede-replay-search"
 
