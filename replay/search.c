@@ -83,6 +83,10 @@ int search_judge(const json_t *res, char *why, size_t n)
     dbuf b;
     if (search_generator_behind(res, why, n))
         return SV_INCONCLUSIVE;
+    if (stopped && !strcmp(stopped, "interrupted")) {
+        snprintf(why, n, "interrupted (Ctrl-C): the step did not run its course");
+        return SV_INCONCLUSIVE;
+    }
     dbuf_init(&b, 4096);
     json_array_foreach(thrs, i, t) {
         if (json_is_true(json_object_get(t, "ok")))

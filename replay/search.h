@@ -58,8 +58,9 @@ double search_bisect_next(const search_cfg *c, double hp, double lf);
  * held by --max-rps, or sessions dropped at the session cap. Returns 1 and a sentence in why
  * when it fell behind, else 0. */
 int search_generator_behind(const json_t *res, char *why, size_t n);
-/* The verdict of one step: SV_INCONCLUSIVE when the generator fell behind (why says how),
- * else SV_FAIL when a threshold failed or the run was aborted, else SV_PASS. */
+/* The verdict of one step: SV_INCONCLUSIVE when the generator fell behind (why says how) or
+ * the run was interrupted, else SV_FAIL when a threshold failed or the run was aborted, else
+ * SV_PASS. */
 int search_judge(const json_t *res, char *why, size_t n);
 
 /* A new SEARCH document without steps. NULL on ENOMEM. */
