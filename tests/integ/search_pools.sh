@@ -26,9 +26,12 @@ for mode in shared separate; do
   stop_shop
 done
 check "shared pool: a knee (lowest fail ${LF[shared]})" test "${LF[shared]}" != null
-check "separate pool: a knee (lowest fail ${LF[separate]})" test "${LF[separate]}" != null
+# The separate pool's search may also end at --to, or inconclusive when this shared machine's
+# generator falls behind at its higher rates: then it has no lowest fail, and its knee is above
+# its highest pass.
+echo "separate pool: stopped $(j "$TMP/separate.out.json" '.stopped'), highest pass ${HP[separate]}, lowest fail ${LF[separate]}"
 check "shared-pool knee below the separate-pool knee (${LF[shared]}x < ${LF[separate]}x)" \
-  awk -v a="${LF[shared]}" -v b="${LF[separate]}" 'BEGIN { exit !(a < b) }'
+  awk -v a="${LF[shared]}" -v b="${LF[separate]}" 'BEGIN { exit !(b == "null" || a < b) }'
 check "well below: the shared pool fails where the separate pool still passed (${LF[shared]}x <= ${HP[separate]}x)" \
   awk -v a="${LF[shared]}" -v b="${HP[separate]}" 'BEGIN { exit !(b != "null" && a <= b) }'
 check "separate pool meets --require 8x (exit ${RC[separate]})" test "${RC[separate]}" = 0

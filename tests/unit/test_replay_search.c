@@ -80,7 +80,14 @@ static void test_judge(void **st)
     assert_int_equal(search_judge(r, why, sizeof why), SV_INCONCLUSIVE);
     assert_non_null(strstr(why, "capped"));
     json_decref(r);
-    r = res(1000, 50, 0, 0, 50, 0, 1, "completed");
+    r = res(1000, 100, 0, 0, 50, 0, 1, "completed"); /* 10% of the sends late */
+    assert_int_equal(search_judge(r, why, sizeof why), SV_INCONCLUSIVE);
+    assert_non_null(strstr(why, "fell behind"));
+    json_decref(r);
+    r = res(1000, 30, 0, 0, 50, 0, 1, "completed"); /* 3% late by little: the rate was offered */
+    assert_int_equal(search_judge(r, why, sizeof why), SV_PASS);
+    json_decref(r);
+    r = res(1000, 0, 0, 0, 50, 0, 1, "interrupted");
     assert_int_equal(search_judge(r, why, sizeof why), SV_INCONCLUSIVE);
     json_decref(r);
     r = res(1000, 0, 0, 3, 50, 0, 1, "completed");
