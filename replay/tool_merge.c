@@ -123,7 +123,7 @@ int tool_merge(int argc, char **argv)
     }
     /* SEARCH files of a segmented `replay search` merge step by step (tool_search.c). */
     if (tool_search_is_search_file(files[0])) {
-        rc = tool_merge_search(files, n, out, report, quiet);
+        rc = tool_merge_search(files, n, out, report, json, quiet);
         free(files);
         return rc;
     }

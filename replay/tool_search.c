@@ -519,7 +519,8 @@ int tool_search_is_search_file(const char *path)
     return is;
 }
 
-int tool_merge_search(const char *const *files, size_t n, const char *out, const char *report, int quiet)
+int tool_merge_search(const char *const *files, size_t n, const char *out, const char *report, int json,
+                      int quiet)
 {
     json_t **in = calloc(n, sizeof *in), *merged = NULL;
     char err[ST_ERRLEN];
@@ -550,7 +551,9 @@ int tool_merge_search(const char *const *files, size_t n, const char *out, const
         goto out;
     }
     rc = search_exit_code(merged);
-    if (!quiet)
+    if (json)
+        jsonio_save("-", merged, err);
+    else if (!quiet)
         print_knee(merged, rc);
 out:
     json_decref(merged);

@@ -24,8 +24,10 @@ int tool_run_interrupted(void);
 int tool_search(int argc, char **argv);
 /* 1 when path holds a SEARCH document (its "format"), for `replay merge`. */
 int tool_search_is_search_file(const char *path);
-/* `replay merge` of SEARCH files: writes out (and report); returns the exit code. */
-int tool_merge_search(const char *const *files, size_t n, const char *out, const char *report, int quiet);
+/* `replay merge` of SEARCH files: writes out (and report); --json prints the merged document
+ * instead of the summary. Returns the exit code. */
+int tool_merge_search(const char *const *files, size_t n, const char *out, const char *report, int json,
+                      int quiet);
 /* Appends s as a JSON string literal (quotes and escapes). */
 void tool_json_str(dbuf *b, const char *s);
 
