@@ -103,7 +103,8 @@ static int parse(search_args *s, int argc, char **argv, char **rest, char *err)
         {"--precision", S_PRECISION, 1}, {"--hold", S_HOLD, 1}, {"--warmup", S_WARMUP, 1},
         {"--require", S_REQUIRE, 1}, {"--cooldown", S_COOLDOWN, 1}, {"--cascade-factor", S_CASCADE, 1},
         {"--report", S_REPORT, 1}};
-    static const char *const refused[] = {"--duration", "--scale", "--series", "--json", "--metrics-addr"};
+    static const char *const refused[] = {"--duration", "--scale", "--series", "--json", "--metrics-addr", "--trace",
+                                          "--speed"};
     int nr = 0, rc;
     memset(s, 0, sizeof *s);
     s->c.from = 1;
@@ -119,8 +120,10 @@ static int parse(search_args *s, int argc, char **argv, char **rest, char *err)
             if (!strncmp(a, refused[r], strlen(refused[r])) &&
                 (a[strlen(refused[r])] == 0 || a[strlen(refused[r])] == '='))
                 return st_err(err, ST_EINPUT, "%s: not an option of search (%s)", refused[r],
-                              r == 0 ? "use --hold" : r == 1 ? "the search chooses the scales: --from/--to/--step"
-                                                             : "each step writes its own results and report");
+                              r == 0   ? "use --hold"
+                              : r == 1 ? "the search chooses the scales: --from/--to/--step"
+                              : r >= 5 ? "a search scales the scenario's model, not a recorded trace"
+                                       : "each step writes its own results and report");
         for (k = 0; k < n && strcmp(a, so[k].name); k++)
             ;
         if (k == n) {
