@@ -260,6 +260,12 @@ static void open_conn(wsess *s, uint64_t now)
     wc.ping_interval_ns = (uint64_t)(cfg->ping_interval * 1e9);
     wc.pong_timeout_ns = (uint64_t)(cfg->pong_timeout * 1e9);
     wc.handshake_timeout_ns = (uint64_t)(cfg->handshake_timeout * 1e9);
+    /* wss:// trusts and presents what the scenario's HTTP requests do (scenario.tls); the upgrade
+     * itself always uses HTTP/1.1 (ws_open.c), whatever http.version says. */
+    wc.ca_file = x->sc->tls.ca_file[0] ? x->sc->tls.ca_file : NULL;
+    wc.insecure = x->sc->tls.insecure;
+    wc.client_cert = x->sc->tls.client_cert[0] ? x->sc->tls.client_cert : NULL;
+    wc.client_key = x->sc->tls.client_key[0] ? x->sc->tls.client_key : NULL;
     wc.seed = x->sc->seed;
     wc.session_id = rng_mix(it->id, s->attempt);
     wc.cb.on_open = on_open;

@@ -13,7 +13,7 @@ NGINX_PID=
 cleanup() {
   if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; fi
   [ -f "$T/stall.pid" ] && kill "$(cat "$T/stall.pid")" 2>/dev/null
-  rm -rf "$T"
+  [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
