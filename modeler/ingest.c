@@ -9,6 +9,7 @@
 
 #include "logread.h"
 #include "route.h"
+#include "uaclass.h"
 
 int ingest_init(ingest *g, const ingest_opts *o, char *err)
 {
@@ -194,7 +195,7 @@ static int ingest_is_bot(ingest *g, const logrec *r, uint64_t ua_hash)
     uint64_t *slot = &g->bot_cache[(h >> 20) & 4095];
     if ((*slot | 2) == (h | 2))
         return (*slot & 2) != 0;
-    int bot = quality_is_bot(r->ua, r->ua_len);
+    int bot = ua_classify(r->ua, r->ua_len) == UA_BOT;
     *slot = (h & ~(uint64_t)2) | (bot ? 2 : 0);
     return bot;
 }
