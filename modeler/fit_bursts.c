@@ -140,9 +140,93 @@ int fit_bursts(const uint32_t *c, size_t nb, double bin_s, burst_fit *o, char *e
     return 0;
 }
 
+/* Half-width of the moving average the shape is read from: 21 s averages out the Poisson
+ * noise of a few sessions a second yet keeps a peak 20 s after onset where it is. */
+#define SHAPE_HALF 10
+/* A burst whose smoothed excess stays above 80% of its maximum for less than this is a
+ * peak (a campaign email: arrivals ramp up, peak, tail off), not a plateau to hold. */
+#define SHAPE_PEAK_HOLD_S 60
+
+/* A burst's tail (a crowd's late children) runs on past the automaton's end: the baseline
+ * mean skips this long after every episode. */
+#define SHAPE_TAIL_S 60
+
+/* The mean session count per second over +-15 min around [a, e), outside every episode and
+ * its tail; -1 when nothing is left. The moving median fit_bursts uses to find episodes sits
+ * below the mean of over-dispersed counts, and the crowd's share needs the mean. */
+static double local_mean(const uint32_t *sec, size_t nsec, const burst_fit *bf, size_t a,
+                         size_t e)
+{
+    size_t lo = a > 900 ? a - 900 : 0, hi = e + 900 < nsec ? e + 900 : nsec;
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = lo; i < hi; i++) {
+        int out = 1;
+        for (size_t k = 0; k < bf->n && out; k++)
+            out = (double)i < bf->ep[k].onset || (double)i >= bf->ep[k].end + SHAPE_TAIL_S;
+        if (out) {
+            sum += sec[i];
+            n++;
+        }
+    }
+    return n ? sum / (double)n : -1;
+}
+
+void bursts_shape(const uint32_t *sec, size_t nsec, burst_fit *bf)
+{
+    for (size_t k = 0; k < bf->n; k++) {
+        burst_episode *ep = &bf->ep[k];
+        size_t a = (size_t)ep->onset, e = (size_t)ep->end;
+        if (e > nsec)
+            e = nsec;
+        if (e <= a)
+            continue;
+        double mean = local_mean(sec, nsec, bf, a, e);
+        if (mean >= 0)
+            ep->baseline_rate = mean;
+        /* The running sum of a centred window, clipped at the series' ends. */
+        size_t lo = a > SHAPE_HALF ? a - SHAPE_HALF : 0, hi = lo;
+        double sum = 0, best = -1, b = ep->baseline_rate;
+        size_t at = a;
+        for (size_t i = a; i < e; i++) {
+            size_t wlo = i > SHAPE_HALF ? i - SHAPE_HALF : 0;
+            size_t whi = i + SHAPE_HALF + 1 < nsec ? i + SHAPE_HALF + 1 : nsec;
+            for (; hi < whi; hi++)
+                sum += sec[hi];
+            for (; lo < wlo; lo++)
+                sum -= sec[lo];
+            double y = sum / (double)(whi - wlo);
+            if (y > best) {
+                best = y;
+                at = i;
+            }
+        }
+        if (best - b <= 0)
+            continue;
+        /* Second pass: how long the smoothed excess stays near its maximum. */
+        size_t hold = 0;
+        sum = 0;
+        lo = hi = a > SHAPE_HALF ? a - SHAPE_HALF : 0;
+        for (size_t i = a; i < e; i++) {
+            size_t wlo = i > SHAPE_HALF ? i - SHAPE_HALF : 0;
+            size_t whi = i + SHAPE_HALF + 1 < nsec ? i + SHAPE_HALF + 1 : nsec;
+            for (; hi < whi; hi++)
+                sum += sec[hi];
+            for (; lo < wlo; lo++)
+                sum -= sec[lo];
+            hold += sum / (double)(whi - wlo) - b >= 0.8 * (best - b);
+        }
+        if (hold >= SHAPE_PEAK_HOLD_S)
+            continue; /* a plateau: fit_bursts' 60th percentile and 90% crossing stand */
+        ep->peak_rate = best;
+        ep->ramp_s = (double)(at - a);
+        ep->decay_s = ep->end - ep->onset - ep->ramp_s; /* no hold: the peak is a point */
+    }
+}
+
 typedef struct item_count {
     uint64_t item;
-    uint64_t base, ep;
+    uint64_t base, ep, pre, sess;
 } item_count;
 
 static int cmp_item(const void *a, const void *b)
@@ -157,6 +241,120 @@ static int cmp_base_desc(const void *a, const void *b)
     if (x->base != y->base)
         return x->base > y->base ? -1 : 1;
     return x->item < y->item ? -1 : x->item > y->item;
+}
+
+/* A crowd's children start after their parents: a session that starts up to this long after
+ * an episode still belongs to it, and stays out of the baseline mix. */
+#define CONV_CHILD_TAIL_S 120.0
+/* Fewer in-window requests from sessions that began before the onset than this cannot tell
+ * a window-bound convergence from a session-bound one. */
+#define CONV_MIN_PRE 30
+
+/* The sampled events of `route`, counted per item into the groups of episode k: base
+ * (outside every episode, from sessions that began outside every episode and its child
+ * tail), ep (inside episode k), pre (inside k, from sessions that began before its onset),
+ * sess (any time, from sessions that began inside k). Merged by item; returns the count. */
+static size_t conv_groups(const ingest *g, const burst_fit *bf, size_t k, uint32_t route,
+                          item_count *ic)
+{
+    double off = floor(g->first_ts) - g->t0; /* episodes count from the first line's second */
+    const burst_episode *ep = &bf->ep[k];
+    size_t n = 0;
+    for (size_t i = 0; i < g->niev; i++) {
+        if (g->iev[i].route != route)
+            continue;
+        double t = (double)g->iev[i].t - off, st = (double)g->iev[i].sess_t - off;
+        int in_any = 0, s_any = 0;
+        for (size_t q = 0; q < bf->n; q++) {
+            in_any |= t >= bf->ep[q].onset && t < bf->ep[q].end;
+            s_any |= st >= bf->ep[q].onset && st < bf->ep[q].end + CONV_CHILD_TAIL_S;
+        }
+        item_count c = {g->iev[i].item, !in_any && !s_any, t >= ep->onset && t < ep->end, 0,
+                        st >= ep->onset && st < ep->end};
+        c.pre = c.ep && st < ep->onset;
+        if (c.base || c.ep || c.sess)
+            ic[n++] = c;
+    }
+    qsort(ic, n, sizeof *ic, cmp_item);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m && ic[m - 1].item == ic[i].item) {
+            ic[m - 1].base += ic[i].base;
+            ic[m - 1].ep += ic[i].ep;
+            ic[m - 1].pre += ic[i].pre;
+            ic[m - 1].sess += ic[i].sess;
+        } else {
+            ic[m++] = ic[i];
+        }
+    }
+    return m;
+}
+
+/* The share of a group's requests beyond what baseline popularity q explains. */
+static double excess(uint64_t hot, uint64_t total, double q)
+{
+    return total && q < 1 ? ((double)hot / (double)total - q) / (1 - q) : 0;
+}
+
+/* Convergence of one episode from its merged groups (sorted by baseline rank). */
+static void conv_episode(burst_episode *ep, uint32_t route, const item_count *ic, size_t m)
+{
+    uint64_t tb = 0, te = 0, tp = 0, ts = 0;
+    for (size_t i = 0; i < m; i++) {
+        tb += ic[i].base;
+        te += ic[i].ep;
+        tp += ic[i].pre;
+        ts += ic[i].sess;
+    }
+    if (te == 0 || tb == 0)
+        return;
+    double tv = 0;
+    for (size_t i = 0; i < m; i++)
+        tv += fabs((double)ic[i].ep / (double)te - (double)ic[i].base / (double)tb);
+    /* Top k of the episode, by episode count, with their baseline ranks. */
+    size_t top[BURST_TOPK];
+    int k = 0;
+    for (; k < BURST_TOPK && (size_t)k < m; k++) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < m; i++) {
+            int used = 0;
+            for (int q = 0; q < k; q++)
+                used |= top[q] == i;
+            if (!used && (best == SIZE_MAX || ic[i].ep > ic[best].ep))
+                best = i;
+        }
+        top[k] = best;
+    }
+    uint64_t se = 0, sb = 0, sp = 0, ss = 0;
+    for (int q = 0; q < k; q++) {
+        se += ic[top[q]].ep;
+        sb += ic[top[q]].base;
+        sp += ic[top[q]].pre;
+        ss += ic[top[q]].sess;
+        ep->conv.hot_ranks[q] = top[q] + 1;
+    }
+    ep->conv.valid = 1;
+    ep->conv.route = route;
+    ep->conv.top_k = k;
+    ep->conv.requests = te;
+    ep->conv.top_k_share = (double)se / (double)te;
+    ep->conv.tv = tv / 2;
+    double qb = (double)sb / (double)tb;
+    double x_win = excess(se, te, qb), x_pre = excess(sp, tp, qb), hs = x_win;
+    /* Two ways a crowd converges. Bound to the window (a banner everybody sees), sessions
+     * that were already browsing at the onset converge too, and the excess of the window's
+     * requests is the share. Bound to the crowd's sessions (a campaign email: who came for
+     * the product keeps looking at it, after the episode too, and so do the sessions it
+     * spawns), those earlier sessions do not, the window mixes crowd and baseline sessions,
+     * and the share is the excess of the requests of the sessions that began in the
+     * episode, over the share f of those sessions that the baseline does not explain. */
+    ep->conv.session_bound = tp >= CONV_MIN_PRE && x_pre < 0.5 * x_win;
+    if (ep->conv.session_bound) {
+        double expect = ep->baseline_rate * ep->duration_s;
+        double f = ep->sessions ? 1 - expect / (double)ep->sessions : 0;
+        hs = f > 0.05 ? excess(ss, ts, qb) / f : x_win;
+    }
+    ep->conv.hot_share = hs < 0 ? 0 : hs > 1 ? 1 : hs;
 }
 
 int bursts_convergence(const ingest *g, burst_fit *bf, char *err)
@@ -175,82 +373,15 @@ int bursts_convergence(const ingest *g, burst_fit *bf, char *err)
         if (per[r] > per[route])
             route = r;
     free(per);
-    double off = floor(g->first_ts) - g->t0; /* episodes count from the first line's second */
+    item_count *ic = malloc(g->niev * sizeof *ic);
+    if (!ic)
+        return st_err(err, ST_ENOMEM, "out of memory");
     for (size_t e = 0; e < bf->n; e++) {
-        burst_episode *ep = &bf->ep[e];
-        item_count *ic = malloc(g->niev * sizeof *ic);
-        if (!ic)
-            return st_err(err, ST_ENOMEM, "out of memory");
-        size_t n = 0;
-        for (size_t i = 0; i < g->niev; i++) {
-            if (g->iev[i].route != route)
-                continue;
-            double t = (double)g->iev[i].t - off;
-            int in_this = t >= ep->onset && t < ep->end;
-            int in_any = 0;
-            for (size_t k = 0; k < bf->n && !in_any; k++)
-                in_any = t >= bf->ep[k].onset && t < bf->ep[k].end;
-            if (in_any && !in_this)
-                continue;
-            ic[n].item = g->iev[i].item;
-            ic[n].base = !in_any;
-            ic[n].ep = in_this;
-            n++;
-        }
-        qsort(ic, n, sizeof *ic, cmp_item);
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (m && ic[m - 1].item == ic[i].item) {
-                ic[m - 1].base += ic[i].base;
-                ic[m - 1].ep += ic[i].ep;
-            } else {
-                ic[m++] = ic[i];
-            }
-        }
-        uint64_t tb = 0, te = 0;
-        for (size_t i = 0; i < m; i++) {
-            tb += ic[i].base;
-            te += ic[i].ep;
-        }
-        if (te == 0 || tb == 0) {
-            free(ic);
-            continue;
-        }
-        double tv = 0;
-        for (size_t i = 0; i < m; i++)
-            tv += fabs((double)ic[i].ep / (double)te - (double)ic[i].base / (double)tb);
+        size_t m = conv_groups(g, bf, e, route, ic);
         qsort(ic, m, sizeof *ic, cmp_base_desc); /* baseline rank order */
-        /* Top k of the episode, by episode count, with their baseline ranks. */
-        size_t top[BURST_TOPK];
-        int k = 0;
-        for (; k < BURST_TOPK && (size_t)k < m; k++) {
-            size_t best = SIZE_MAX;
-            for (size_t i = 0; i < m; i++) {
-                int used = 0;
-                for (int q = 0; q < k; q++)
-                    used |= top[q] == i;
-                if (!used && (best == SIZE_MAX || ic[i].ep > ic[best].ep))
-                    best = i;
-            }
-            top[k] = best;
-        }
-        uint64_t se = 0, sb = 0;
-        for (int q = 0; q < k; q++) {
-            se += ic[top[q]].ep;
-            sb += ic[top[q]].base;
-            ep->conv.hot_ranks[q] = top[q] + 1;
-        }
-        ep->conv.valid = 1;
-        ep->conv.route = route;
-        ep->conv.top_k = k;
-        ep->conv.requests = te;
-        ep->conv.top_k_share = (double)se / (double)te;
-        double qb = (double)sb / (double)tb;
-        double hs = qb < 1 ? (ep->conv.top_k_share - qb) / (1 - qb) : 0;
-        ep->conv.hot_share = hs < 0 ? 0 : hs;
-        ep->conv.tv = tv / 2;
-        free(ic);
+        conv_episode(&bf->ep[e], route, ic, m);
     }
+    free(ic);
     return 0;
 }
 

@@ -28,6 +28,7 @@
 
 typedef struct burst_conv {
     int valid;
+    int session_bound;          /* the crowd's sessions converge, not the window (below) */
     uint32_t route;
     int top_k;
     double top_k_share, hot_share, tv;
@@ -50,6 +51,13 @@ typedef struct burst_fit {
 
 /* counts: nb bins of bin_s seconds (session arrivals). Returns 0 or ST_ENOMEM. */
 int fit_bursts(const uint32_t *counts, size_t nb, double bin_s, burst_fit *out, char *err);
+
+/* Refines peak_rate, ramp_s and decay_s of every episode from the per-second session
+ * counts sec[0..nsec) (second 0 = bin 0 of fit_bursts): a burst that stays near its maximum
+ * for under a minute is a peak, and then its peak is the maximum of a 21-s moving average,
+ * its ramp the time from onset to that maximum and it has no hold (decay = the rest); a
+ * plateau keeps fit_bursts' estimates. */
+void bursts_shape(const uint32_t *sec, size_t nsec, burst_fit *bf);
 
 /* Fills ep->conv for every episode from the item-event sample of g. Returns 0/ST_ENOMEM. */
 int bursts_convergence(const ingest *g, burst_fit *bf, char *err);

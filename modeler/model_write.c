@@ -152,6 +152,7 @@ static json_t *j_bursts(const fit_result *fr, const int *map, const json_t *rout
             set(cv, "top_k", json_integer(c->top_k));
             set(cv, "top_k_share", jr(c->top_k_share));
             set(cv, "hot_share", jr(c->hot_share));
+            set(cv, "follows", json_string(c->session_bound ? "sessions" : "window"));
             json_t *hr = json_array();
             for (int k = 0; k < c->top_k; k++)
                 json_array_append_new(hr, json_integer((json_int_t)c->hot_ranks[k]));
