@@ -143,6 +143,9 @@ int fit_bursts(const uint32_t *c, size_t nb, double bin_s, burst_fit *o, char *e
 /* Half-width of the moving average the shape is read from: 21 s averages out the Poisson
  * noise of a few sessions a second yet keeps a peak 20 s after onset where it is. */
 #define SHAPE_HALF 10
+/* The rise is read through a narrower window: a wide one starts it early by up to its
+ * half-width on a steep rise. */
+#define SHAPE_RISE_HALF 5
 /* A burst whose smoothed excess stays above 80% of its maximum for less than this is a
  * peak (a campaign email: arrivals ramp up, peak, tail off), not a plateau to hold. */
 #define SHAPE_PEAK_HOLD_S 60
@@ -172,6 +175,43 @@ static double local_mean(const uint32_t *sec, size_t nsec, const burst_fit *bf, 
     return n ? sum / (double)n : -1;
 }
 
+/* The mean of sec over the window i +- half, clipped at the series' ends. */
+static double shape_ma(const uint32_t *sec, size_t nsec, size_t i, size_t half)
+{
+    size_t lo = i > half ? i - half : 0;
+    size_t hi = i + half + 1 < nsec ? i + half + 1 : nsec;
+    double sum = 0;
+    for (size_t j = lo; j < hi; j++)
+        sum += sec[j];
+    return hi > lo ? sum / (double)(hi - lo) : 0;
+}
+
+/* Where the rise of an episode starts, from the smoothed excess over the baseline b: the
+ * first second i90 in [a, e) at 90% of the excess ex, the last one before it under 10%
+ * (searched back at most a minute before a), and a linear rise through both points.
+ * Kleinberg's 10-s bins find the onset one bin late on a ramp: its first bin holds too
+ * little excess to pay for the state change. Returns 0 and *start, *i90; -1 if no rise. */
+static int shape_rise(const uint32_t *sec, size_t nsec, size_t a, size_t e, double b, double ex,
+                      double *start, size_t *i90)
+{
+    size_t i = a;
+    while (i < e && shape_ma(sec, nsec, i, SHAPE_RISE_HALF) - b < 0.9 * ex)
+        i++;
+    if (i == e)
+        return -1;
+    size_t floor_i = a > 60 ? a - 60 : 0, j = i;
+    while (j > floor_i && shape_ma(sec, nsec, j - 1, SHAPE_RISE_HALF) - b >= 0.1 * ex)
+        j--;
+    /* j is the first second of the rise at or above 10%; the line through (j, 10%) and
+     * (i, 90%) starts an eighth of their distance before j. */
+    double r = (double)(i - j) / 0.8;
+    *start = (double)j - 0.1 * r;
+    if (*start < (double)floor_i)
+        *start = (double)floor_i;
+    *i90 = i;
+    return 0;
+}
+
 void bursts_shape(const uint32_t *sec, size_t nsec, burst_fit *bf)
 {
     for (size_t k = 0; k < bf->n; k++) {
@@ -184,18 +224,10 @@ void bursts_shape(const uint32_t *sec, size_t nsec, burst_fit *bf)
         double mean = local_mean(sec, nsec, bf, a, e);
         if (mean >= 0)
             ep->baseline_rate = mean;
-        /* The running sum of a centred window, clipped at the series' ends. */
-        size_t lo = a > SHAPE_HALF ? a - SHAPE_HALF : 0, hi = lo;
-        double sum = 0, best = -1, b = ep->baseline_rate;
+        double b = ep->baseline_rate, best = -1;
         size_t at = a;
         for (size_t i = a; i < e; i++) {
-            size_t wlo = i > SHAPE_HALF ? i - SHAPE_HALF : 0;
-            size_t whi = i + SHAPE_HALF + 1 < nsec ? i + SHAPE_HALF + 1 : nsec;
-            for (; hi < whi; hi++)
-                sum += sec[hi];
-            for (; lo < wlo; lo++)
-                sum -= sec[lo];
-            double y = sum / (double)(whi - wlo);
+            double y = shape_ma(sec, nsec, i, SHAPE_HALF);
             if (y > best) {
                 best = y;
                 at = i;
@@ -203,24 +235,38 @@ void bursts_shape(const uint32_t *sec, size_t nsec, burst_fit *bf)
         }
         if (best - b <= 0)
             continue;
-        /* Second pass: how long the smoothed excess stays near its maximum. */
+        /* How long the smoothed excess stays near its maximum: a peak or a plateau. */
         size_t hold = 0;
-        sum = 0;
-        lo = hi = a > SHAPE_HALF ? a - SHAPE_HALF : 0;
-        for (size_t i = a; i < e; i++) {
-            size_t wlo = i > SHAPE_HALF ? i - SHAPE_HALF : 0;
-            size_t whi = i + SHAPE_HALF + 1 < nsec ? i + SHAPE_HALF + 1 : nsec;
-            for (; hi < whi; hi++)
-                sum += sec[hi];
-            for (; lo < wlo; lo++)
-                sum -= sec[lo];
-            hold += sum / (double)(whi - wlo) - b >= 0.8 * (best - b);
+        for (size_t i = a; i < e; i++)
+            hold += shape_ma(sec, nsec, i, SHAPE_HALF) - b >= 0.8 * (best - b);
+        int peaked = hold < SHAPE_PEAK_HOLD_S;
+        /* A peak is its smoothed maximum; a plateau keeps fit_bursts' 60th percentile. */
+        double level = peaked ? best : ep->peak_rate;
+        double start;
+        size_t i90;
+        if (level - b <= 0 || shape_rise(sec, nsec, a, e, b, level - b, &start, &i90) < 0)
+            continue;
+        if (start < ep->onset) {
+            ep->onset = start;
+            ep->duration_s = ep->end - ep->onset;
         }
-        if (hold >= SHAPE_PEAK_HOLD_S)
-            continue; /* a plateau: fit_bursts' 60th percentile and 90% crossing stand */
-        ep->peak_rate = best;
-        ep->ramp_s = (double)(at - a);
-        ep->decay_s = ep->end - ep->onset - ep->ramp_s; /* no hold: the peak is a point */
+        ep->peak_rate = level;
+        if (peaked) {
+            ep->ramp_s = (double)at - ep->onset;
+            ep->decay_s = ep->end - (double)at; /* no hold: the peak is a point */
+        } else {
+            /* The linear rise that brings as many extra sessions by T, 20 s into the
+             * plateau, as the log holds: C(T) = E (T - ramp / 2). An area, unlike the time
+             * of a crossing, averages the noise of every second of the rise. */
+            size_t T = i90 + 20 < e ? i90 + 20 : e, i0 = (size_t)ceil(ep->onset);
+            double area = 0, E = level - b;
+            for (size_t i = i0; i < T; i++)
+                area += (double)sec[i] - b;
+            double r = 2 * ((double)T - ep->onset - area / E);
+            ep->ramp_s = r > 0 ? r : 0;
+            if (ep->ramp_s + ep->decay_s > ep->duration_s)
+                ep->ramp_s = ep->duration_s - ep->decay_s;
+        }
     }
 }
 

@@ -334,16 +334,29 @@ static int cmp_start(const void *a, const void *b)
 
 /* The expected session arrival rate with Hawkes children, lambda = mu + n beta int
  * e^(-beta (t - u)) lambda(u) du, integrated on a 0.05-s grid from the stationary level a
- * few minutes before the crowd; gives the truth of the episode's peak and ramp. */
+ * few minutes before the crowd; gives the truth of the episode's peak and ramp. The peak of
+ * the trapezoid is the rate in mid-hold, its ramp the linear rise that brings as many extra
+ * sessions by then as lambda does (the crowd's children lag its immigrants, so lambda's rise
+ * is longer than CROWD_RAMP, and a replay of the episode has no children); a gamma-shaped
+ * crowd peaks, and its ramp is the time of lambda's maximum. */
 static void crowd_truth(const sim *s, double *peak, double *ramp)
 {
     const double dt = 0.05;
     double t = s->crowd_on - 300, mu = base_rate(s, t), ex = mu * BRANCHING / (1 - BRANCHING);
-    double best = 0, at = s->crowd_on;
+    double exb = ex, best = 0, at = s->crowd_on;
     double hold_mid = s->crowd_on + CROWD_RAMP + CROWD_HOLD / 2;
+    size_t n = (size_t)((s->crowd_end + 60 - t) / dt) + 1;
+    double *xs = malloc(n * sizeof *xs); /* lambda's excess over the same process without crowd */
+    if (!xs) {
+        fprintf(stderr, "logsim: out of memory\n");
+        exit(3);
+    }
+    sim nc = *s;
+    nc.no_crowd = 1;
     *peak = 0;
-    for (; t < s->crowd_end + 60; t += dt) {
-        double lam = base_rate(s, t) + ex;
+    for (size_t i = 0; i < n; i++, t += dt) {
+        double lam = base_rate(s, t) + ex, lamb = base_rate(&nc, t) + exb;
+        xs[i] = lam - lamb;
         if (lam > best) {
             best = lam;
             at = t;
@@ -351,13 +364,24 @@ static void crowd_truth(const sim *s, double *peak, double *ramp)
         if (s->gamma_k <= 1 && fabs(t - hold_mid) < dt / 2)
             *peak = lam;
         ex = ex * exp(-BETA * dt) + lam * BRANCHING * BETA * dt;
+        exb = exb * exp(-BETA * dt) + lamb * BRANCHING * BETA * dt;
     }
     if (s->gamma_k > 1) {
         *peak = best;
         *ramp = at - s->crowd_on;
     } else {
-        *ramp = CROWD_RAMP;
+        /* The linear rise that brings as many extra sessions by T, 20 s after the excess
+         * first reaches 90% of its mid-hold level E, as lambda does: C(T) = E (T - ramp/2). */
+        size_t i0 = (size_t)(300 / dt), im = (size_t)((hold_mid - s->crowd_on + 300) / dt), i = i0;
+        double E = xs[im < n ? im : n - 1], area = 0;
+        while (i < n && xs[i] < 0.9 * E)
+            i++;
+        size_t iT = i + (size_t)(20 / dt) < n ? i + (size_t)(20 / dt) : n;
+        for (size_t j = i0; j < iT; j++)
+            area += xs[j] * dt;
+        *ramp = 2 * ((double)(iT - i0) * dt - area / E);
     }
+    free(xs);
 }
 
 static int gen(int argc, char **argv)

@@ -187,6 +187,54 @@ static void test_bursts(void **state)
     free(c);
 }
 
+/* Per-second Poisson session counts at base 4/s with an excess of 30/s shaped by `shape`
+ * from second 3000 on, through fit_bursts (10-s bins) and bursts_shape. */
+static void shape_run(int peaked, burst_fit *bf)
+{
+    rng_stream rs;
+    rng_stream_init(&rs, 8, peaked ? 5 : 6);
+    size_t ns = 7200, nb = ns / 10;
+    uint32_t *sec = malloc(ns * sizeof *sec), *c = calloc(nb, sizeof *c);
+    assert_non_null(sec);
+    assert_non_null(c);
+    for (size_t i = 0; i < ns; i++) {
+        double x = ((double)i - 3000) / 20, ex = 0;
+        if (peaked && x > 0)
+            ex = x * exp(1 - x); /* gamma shape 2, mode 20 s after onset */
+        else if (!peaked && x > 0)
+            ex = i < 3030 ? x * 20 / 30 : i < 3500 ? 1 : i < 3560 ? (3560.0 - (double)i) / 60 : 0;
+        sec[i] = rng_poisson(&rs, 4 + 30 * ex);
+        c[i / 10] += sec[i];
+    }
+    char err[ST_ERRLEN];
+    assert_int_equal(fit_bursts(c, nb, 10, bf, err), 0);
+    assert_int_equal(bf->n, 1);
+    bursts_shape(sec, ns, bf);
+    fprintf(stderr, "shape %s: onset %.1f ramp %.1f peak %.2f base %.2f decay %.1f\n",
+            peaked ? "peak" : "plateau", bf->ep[0].onset, bf->ep[0].ramp_s, bf->ep[0].peak_rate,
+            bf->ep[0].baseline_rate, bf->ep[0].decay_s);
+    free(sec);
+    free(c);
+}
+
+static void test_burst_shape(void **state)
+{
+    (void)state;
+    burst_fit bf;
+    /* A peak 20 s after onset: the ramp is the time to the peak, the peak its height. */
+    shape_run(1, &bf);
+    assert_true(fabs(bf.ep[0].onset - 3000) <= 8);
+    assert_true(fabs(bf.ep[0].onset + bf.ep[0].ramp_s - 3020) <= 8);
+    assert_true(fabs(bf.ep[0].peak_rate - 34) <= 3);
+    assert_true(fabs(bf.ep[0].baseline_rate - 4) <= 0.3);
+    /* A plateau after a 30-s linear ramp: the ramp and the plateau level. */
+    shape_run(0, &bf);
+    assert_true(fabs(bf.ep[0].onset - 3000) <= 8);
+    assert_true(fabs(bf.ep[0].ramp_s - 30) <= 8);
+    assert_true(fabs(bf.ep[0].peak_rate - 34) <= 2);
+    assert_true(bf.ep[0].duration_s >= 500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_think),
         cmocka_unit_test(test_hawkes),
         cmocka_unit_test(test_bursts),
+        cmocka_unit_test(test_burst_shape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
