@@ -249,6 +249,9 @@ void bursts_shape(const uint32_t *sec, size_t nsec, burst_fit *bf)
         if (start < ep->onset) {
             ep->onset = start;
             ep->duration_s = ep->end - ep->onset;
+            ep->sessions = 0; /* recounted over the episode that the convergence reads */
+            for (size_t i = (size_t)ceil(start); i < e; i++)
+                ep->sessions += sec[i];
         }
         ep->peak_rate = level;
         if (peaked) {
