@@ -299,6 +299,19 @@ static int cmp_base_desc(const void *a, const void *b)
  * a window-bound convergence from a session-bound one. */
 #define CONV_MIN_PRE 30
 
+/* Whether a sampled event belongs to the baseline mix: outside every episode, from a session
+ * that began outside every episode and its child tail (a session-bound crowd keeps
+ * converging after its episode). off: episode time of the sample's t = 0. */
+static int iev_baseline(const item_ev *v, const burst_fit *bf, double off)
+{
+    double t = (double)v->t - off, st = (double)v->sess_t - off;
+    for (size_t q = 0; q < bf->n; q++)
+        if ((t >= bf->ep[q].onset && t < bf->ep[q].end) ||
+            (st >= bf->ep[q].onset && st < bf->ep[q].end + CONV_CHILD_TAIL_S))
+            return 0;
+    return 1;
+}
+
 /* The sampled events of `route`, counted per item into the groups of episode k: base
  * (outside every episode, from sessions that began outside every episode and its child
  * tail), ep (inside episode k), pre (inside k, from sessions that began before its onset),
@@ -313,13 +326,8 @@ static size_t conv_groups(const ingest *g, const burst_fit *bf, size_t k, uint32
         if (g->iev[i].route != route)
             continue;
         double t = (double)g->iev[i].t - off, st = (double)g->iev[i].sess_t - off;
-        int in_any = 0, s_any = 0;
-        for (size_t q = 0; q < bf->n; q++) {
-            in_any |= t >= bf->ep[q].onset && t < bf->ep[q].end;
-            s_any |= st >= bf->ep[q].onset && st < bf->ep[q].end + CONV_CHILD_TAIL_S;
-        }
-        item_count c = {g->iev[i].item, !in_any && !s_any, t >= ep->onset && t < ep->end, 0,
-                        st >= ep->onset && st < ep->end};
+        item_count c = {g->iev[i].item, (uint64_t)iev_baseline(&g->iev[i], bf, off),
+                        t >= ep->onset && t < ep->end, 0, st >= ep->onset && st < ep->end};
         c.pre = c.ep && st < ep->onset;
         if (c.base || c.ep || c.sess)
             ic[n++] = c;
@@ -461,11 +469,7 @@ int bursts_baseline_counts(const ingest *g, const burst_fit *bf, uint32_t route,
     for (size_t i = 0; i < g->niev; i++) {
         if (g->iev[i].route != route)
             continue;
-        double t = (double)g->iev[i].t - off;
-        int in_any = 0;
-        for (size_t e = 0; e < bf->n && !in_any; e++)
-            in_any = t >= bf->ep[e].onset && t < bf->ep[e].end;
-        if (!in_any)
+        if (iev_baseline(&g->iev[i], bf, off))
             items[k++] = g->iev[i].item;
     }
     qsort(items, k, sizeof *items, cmp_u64);
