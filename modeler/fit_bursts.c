@@ -315,9 +315,10 @@ static int iev_baseline(const item_ev *v, const burst_fit *bf, double off)
 /* The sampled events of `route`, counted per item into the groups of episode k: base
  * (outside every episode, from sessions that began outside every episode and its child
  * tail), ep (inside episode k), pre (inside k, from sessions that began before its onset),
- * sess (any time, from sessions that began inside k). Merged by item; returns the count. */
+ * sess (any time, from sessions that began inside k). base[i]: iev_baseline of event i,
+ * computed once for every episode. Merged by item; returns the count. */
 static size_t conv_groups(const ingest *g, const burst_fit *bf, size_t k, uint32_t route,
-                          item_count *ic)
+                          const unsigned char *base, item_count *ic)
 {
     double off = floor(g->first_ts) - g->t0; /* episodes count from the first line's second */
     const burst_episode *ep = &bf->ep[k];
@@ -326,7 +327,7 @@ static size_t conv_groups(const ingest *g, const burst_fit *bf, size_t k, uint32
         if (g->iev[i].route != route)
             continue;
         double t = (double)g->iev[i].t - off, st = (double)g->iev[i].sess_t - off;
-        item_count c = {g->iev[i].item, (uint64_t)iev_baseline(&g->iev[i], bf, off),
+        item_count c = {g->iev[i].item, base[i],
                         t >= ep->onset && t < ep->end, 0, st >= ep->onset && st < ep->end};
         c.pre = c.ep && st < ep->onset;
         if (c.base || c.ep || c.sess)
@@ -431,13 +432,21 @@ int bursts_convergence(const ingest *g, burst_fit *bf, char *err)
             route = r;
     free(per);
     item_count *ic = malloc(g->niev * sizeof *ic);
-    if (!ic)
+    unsigned char *base = malloc(g->niev);
+    if (!ic || !base) {
+        free(ic);
+        free(base);
         return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    double off = floor(g->first_ts) - g->t0;
+    for (size_t i = 0; i < g->niev; i++)
+        base[i] = (unsigned char)iev_baseline(&g->iev[i], bf, off);
     for (size_t e = 0; e < bf->n; e++) {
-        size_t m = conv_groups(g, bf, e, route, ic);
+        size_t m = conv_groups(g, bf, e, route, base, ic);
         qsort(ic, m, sizeof *ic, cmp_base_desc); /* baseline rank order */
         conv_episode(&bf->ep[e], route, ic, m);
     }
+    free(base);
     free(ic);
     return 0;
 }
