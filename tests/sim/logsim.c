@@ -384,6 +384,67 @@ static void crowd_truth(const sim *s, double *peak, double *ramp)
     free(xs);
 }
 
+/* Appends a start to *st (growing it; exits on out of memory, this is a test tool). */
+static void push_start(start **st, size_t *n, size_t *cap, double t, int crowd)
+{
+    if (*n == *cap) {
+        start *p = realloc(*st, (*cap *= 2) * sizeof **st);
+        if (!p) {
+            fprintf(stderr, "logsim: out of memory\n");
+            exit(3);
+        }
+        *st = p;
+    }
+    (*st)[*n].t = t;
+    (*st)[*n].crowd = crowd;
+    (*n)++;
+}
+
+/* Session start times: immigrants by thinning, then Hawkes children, generation by
+ * generation (unsorted; *n starts, the first *immigrants of them immigrants). */
+static start *session_starts(const sim *s, size_t *np, size_t *immigrants)
+{
+    size_t cap = 1 << 16, n = 0;
+    start *st = malloc(cap * sizeof *st);
+    if (!st) {
+        fprintf(stderr, "logsim: out of memory\n");
+        exit(3);
+    }
+    rng_stream r;
+    rng_stream_init(&r, s->seed, rng_stream_id("sim.immigrants"));
+    double rmax = s->rate * 1.3 * CROWD_FACTOR, t = T_START;
+    for (;;) {
+        t += rng_exponential(&r, rmax);
+        if (t >= T_START + s->span)
+            break;
+        if (rng_uniform(&r) * rmax < base_rate(s, t)) {
+            /* Its own stream, so that the default log stays byte-identical. */
+            rng_stream cr;
+            rng_stream_init(&cr, s->seed, rng_mix(rng_stream_id("sim.crowd"), n));
+            double c = crowd(s, t);
+            push_start(&st, &n, &cap, t, s->crowd_sessions && rng_uniform(&cr) * c < c - 1);
+        }
+    }
+    size_t gen_start = 0;
+    *immigrants = n;
+    rng_stream_init(&r, s->seed, rng_stream_id("sim.children"));
+    while (gen_start < n) {
+        size_t gen_end = n;
+        for (size_t i = gen_start; i < gen_end; i++) {
+            unsigned k = rng_poisson(&r, BRANCHING);
+            for (unsigned j = 0; j < k; j++) {
+                double c = st[i].t + rng_exponential(&r, BETA);
+                /* A crowd session's children are crowd sessions. */
+                if (c < T_START + s->span)
+                    push_start(&st, &n, &cap, c, st[i].crowd);
+            }
+        }
+        gen_start = gen_end;
+    }
+    *np = n;
+    return st;
+}
+
 static int gen(int argc, char **argv)
 {
     sim s;
@@ -441,48 +502,8 @@ static int gen(int argc, char **argv)
         fprintf(stderr, "logsim: cannot write %s\n", out);
         return 3;
     }
-    /* Session start times: immigrants by thinning, then Hawkes children, generation by
-     * generation. */
-    size_t cap = 1 << 16, n = 0;
-    start *st = malloc(cap * sizeof *st);
-    rng_stream r;
-    rng_stream_init(&r, s.seed, rng_stream_id("sim.immigrants"));
-    double rmax = s.rate * 1.3 * CROWD_FACTOR, t = T_START;
-    for (;;) {
-        t += rng_exponential(&r, rmax);
-        if (t >= T_START + s.span)
-            break;
-        if (rng_uniform(&r) * rmax < base_rate(&s, t)) {
-            if (n == cap)
-                st = realloc(st, (cap *= 2) * sizeof *st);
-            /* Its own stream, so that the default log stays byte-identical. */
-            rng_stream cr;
-            rng_stream_init(&cr, s.seed, rng_mix(rng_stream_id("sim.crowd"), n));
-            double c = crowd(&s, t);
-            st[n].t = t;
-            st[n].crowd = s.crowd_sessions && rng_uniform(&cr) * c < c - 1;
-            n++;
-        }
-    }
-    size_t gen_start = 0, immigrants = n;
-    rng_stream_init(&r, s.seed, rng_stream_id("sim.children"));
-    while (gen_start < n) {
-        size_t gen_end = n;
-        for (size_t i = gen_start; i < gen_end; i++) {
-            unsigned k = rng_poisson(&r, BRANCHING);
-            for (unsigned j = 0; j < k; j++) {
-                double c = st[i].t + rng_exponential(&r, BETA);
-                if (c >= T_START + s.span)
-                    continue;
-                if (n == cap)
-                    st = realloc(st, (cap *= 2) * sizeof *st);
-                st[n].t = c;
-                st[n].crowd = st[i].crowd; /* a crowd session's children are crowd sessions */
-                n++;
-            }
-        }
-        gen_start = gen_end;
-    }
+    size_t n, immigrants;
+    start *st = session_starts(&s, &n, &immigrants);
     qsort(st, n, sizeof *st, cmp_start);
     /* The crawler, interleaved by time. */
     rng_stream br;
