@@ -354,8 +354,10 @@ static double excess(uint64_t hot, uint64_t total, double q)
     return total && q < 1 ? ((double)hot / (double)total - q) / (1 - q) : 0;
 }
 
-/* Convergence of one episode from its merged groups (sorted by baseline rank). */
-static void conv_episode(burst_episode *ep, uint32_t route, const item_count *ic, size_t m)
+/* Convergence of one episode from its merged groups (sorted by baseline rank). per_sess:
+ * sampled requests to the route per baseline session (0 when unknown). */
+static void conv_episode(burst_episode *ep, uint32_t route, const item_count *ic, size_t m,
+                         double per_sess)
 {
     uint64_t tb = 0, te = 0, tp = 0, ts = 0;
     for (size_t i = 0; i < m; i++) {
@@ -408,11 +410,40 @@ static void conv_episode(burst_episode *ep, uint32_t route, const item_count *ic
      * episode, over the share f of those sessions that the baseline does not explain. */
     ep->conv.session_bound = tp >= CONV_MIN_PRE && x_pre < 0.5 * x_win;
     if (ep->conv.session_bound) {
+        /* f is the crowd's share of those sessions' requests: the baseline's sessions in the
+         * episode times its requests per session, against all of them. Weighing requests,
+         * not sessions, keeps f right when the crowd browses more or less than the baseline
+         * (a campaign's visitors often bounce). */
         double expect = ep->baseline_rate * ep->duration_s;
         double f = ep->sessions ? 1 - expect / (double)ep->sessions : 0;
+        if (per_sess > 0 && ts > 0)
+            f = 1 - expect * per_sess / (double)ts;
         hs = f > 0.05 ? excess(ss, ts, qb) / f : x_win;
     }
     ep->conv.hot_share = hs < 0 ? 0 : hs > 1 ? 1 : hs;
+}
+
+/* Whether episode time x falls in an episode or its child tail. */
+static int in_crowd_time(const burst_fit *bf, double x)
+{
+    for (size_t q = 0; q < bf->n; q++)
+        if (x >= bf->ep[q].onset && x < bf->ep[q].end + CONV_CHILD_TAIL_S)
+            return 1;
+    return 0;
+}
+
+/* Sampled requests to `route` per session, over the sessions that began outside every
+ * episode and its child tail (the per-second session counts of g); 0 when there are none. */
+static double conv_per_session(const ingest *g, const burst_fit *bf, uint32_t route, double off)
+{
+    double sessions = 0, events = 0;
+    for (size_t i = 0; g->sec_sessions && i < g->nsec; i++)
+        if (!in_crowd_time(bf, (double)i - off))
+            sessions += g->sec_sessions[i];
+    for (size_t i = 0; i < g->niev; i++)
+        if (g->iev[i].route == route && !in_crowd_time(bf, (double)g->iev[i].sess_t - off))
+            events++;
+    return sessions > 0 ? events / sessions : 0;
 }
 
 int bursts_convergence(const ingest *g, burst_fit *bf, char *err)
@@ -441,10 +472,11 @@ int bursts_convergence(const ingest *g, burst_fit *bf, char *err)
     double off = floor(g->first_ts) - g->t0;
     for (size_t i = 0; i < g->niev; i++)
         base[i] = (unsigned char)iev_baseline(&g->iev[i], bf, off);
+    double per_sess = conv_per_session(g, bf, route, off);
     for (size_t e = 0; e < bf->n; e++) {
         size_t m = conv_groups(g, bf, e, route, base, ic);
         qsort(ic, m, sizeof *ic, cmp_base_desc); /* baseline rank order */
-        conv_episode(&bf->ep[e], route, ic, m);
+        conv_episode(&bf->ep[e], route, ic, m, per_sess);
     }
     free(base);
     free(ic);

@@ -264,7 +264,7 @@ static void conv_session(ingest *g, size_t *cap, rng_stream *rs, const rng_zipf 
 }
 
 /* Baseline sessions at 2/s over an hour, a crowd of 3,000 extra sessions starting in
- * [1000, 1600) whose requests run on a minute apart (past the episode). session_bound: the
+ * [1000, 1600) whose requests run on 40 s apart (past the episode). session_bound: the
  * crowd's sessions converge; else every request in the window does. */
 static void conv_run(int session_bound, burst_fit *bf)
 {
@@ -280,15 +280,22 @@ static void conv_run(int session_bound, burst_fit *bf)
     rng_stream rs;
     rng_stream_init(&rs, 12, (uint64_t)session_bound);
     uint64_t in_window = 0;
+    g.nsec = 3600;
+    g.sec_sessions = calloc(g.nsec, sizeof *g.sec_sessions);
+    assert_non_null(g.sec_sessions);
     for (int i = 0; i < 7200; i++) {
         double st = rng_uniform(&rs) * 3600;
         in_window += st >= 1000 && st < 1600;
+        g.sec_sessions[(size_t)st]++;
         conv_session(&g, &cap, &rs, &z, st, 4, 10, 0, !session_bound);
     }
+    /* The crowd browses twice as long as the baseline: its share of the requests is larger
+     * than its share of the sessions. */
     for (int i = 0; i < 3000; i++) {
         double st = 1000 + rng_uniform(&rs) * 600;
         in_window++;
-        conv_session(&g, &cap, &rs, &z, st, 4, 60, session_bound, !session_bound);
+        g.sec_sessions[(size_t)st]++;
+        conv_session(&g, &cap, &rs, &z, st, 8, 40, session_bound, !session_bound);
     }
     memset(bf, 0, sizeof *bf);
     bf->n = 1;
@@ -300,6 +307,7 @@ static void conv_run(int session_bound, burst_fit *bf)
             session_bound ? "crowd sessions" : "window", bf->ep[0].conv.top_k_share,
             bf->ep[0].conv.hot_share, bf->ep[0].conv.session_bound ? "sessions" : "window");
     free(g.iev);
+    free(g.sec_sessions);
 }
 
 static void test_burst_convergence(void **state)
