@@ -236,9 +236,16 @@ void bursts_shape(const uint32_t *sec, size_t nsec, burst_fit *bf)
         if (best - b <= 0)
             continue;
         /* How long the smoothed excess stays near its maximum: a peak or a plateau. */
-        size_t hold = 0;
-        for (size_t i = a; i < e; i++)
-            hold += shape_ma(sec, nsec, i, SHAPE_HALF) - b >= 0.8 * (best - b);
+        size_t hold = 0, n90 = 0;
+        double sum90 = 0;
+        for (size_t i = a; i < e; i++) {
+            double x = shape_ma(sec, nsec, i, SHAPE_HALF) - b;
+            hold += x >= 0.8 * (best - b);
+            if (x >= 0.9 * (best - b)) {
+                sum90 += (double)i;
+                n90++;
+            }
+        }
         int peaked = hold < SHAPE_PEAK_HOLD_S;
         /* A peak is its smoothed maximum; a plateau keeps fit_bursts' 60th percentile. */
         double level = peaked ? best : ep->peak_rate;
@@ -255,8 +262,12 @@ void bursts_shape(const uint32_t *sec, size_t nsec, burst_fit *bf)
         }
         ep->peak_rate = level;
         if (peaked) {
-            ep->ramp_s = (double)at - ep->onset;
-            ep->decay_s = ep->end - (double)at; /* no hold: the peak is a point */
+            /* The time of the peak is the centre of the seconds within 10% of the maximum:
+             * on a broad top the maximum itself wanders with the noise; the centre stays
+             * within a few seconds of the mode of a gamma-shaped rise (shape 1.5 to 3). */
+            double tp = n90 ? sum90 / (double)n90 : (double)at;
+            ep->ramp_s = tp - ep->onset;
+            ep->decay_s = ep->end - tp; /* no hold: the peak is a point */
         } else {
             /* The linear rise that brings as many extra sessions by T, 20 s into the
              * plateau, as the log holds: C(T) = E (T - ramp / 2). An area, unlike the time
