@@ -2,12 +2,12 @@
 # that run the log simulator (tests/sim) and refit its output.
 add_executable(logsim ${ST_TEST_DIR}/sim/logsim.c ${ST_TEST_DIR}/sim/logsim_check.c)
 target_link_libraries(logsim PRIVATE stcommon st::zlib m)
+
+st_cli_table(modeler ${ST_TEST_DIR}/cli/modeler.tsv)
 st_unit_test(test_modeler_assets ${ST_TEST_DIR}/unit/test_modeler_assets.c LIBS modeler_core)
 # Bursts the default simulator does not write (issue 12); a long closed loop of fits: nosan.
 st_integ_test(modeler_recovery_bursts 300 bash ${ST_TEST_DIR}/integ/modeler_recovery_bursts.sh)
 set_property(TEST modeler_recovery_bursts APPEND PROPERTY LABELS nosan)
-
-st_cli_table(modeler ${ST_TEST_DIR}/cli/modeler.tsv)
 st_integ_test(modeler_recovery 300 bash ${ST_TEST_DIR}/integ/modeler_recovery.sh)
 st_integ_test(modeler_quality 120 bash ${ST_TEST_DIR}/integ/modeler_quality.sh)
 foreach(m logfmt route fit model)
