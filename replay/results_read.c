@@ -16,7 +16,7 @@
 
 static const char *const rr_top_keys[] = {"format", "version", "tool", "scenario", "segment",
     "merged", "start", "elapsed_s", "threads", "stopped", "counts", "summary", "lateness",
-    "routes", "series", "thresholds", "warnings", "db", "websockets", NULL};
+    "routes", "series", "thresholds", "warnings", "db", "websockets", "trace", NULL};
 static const char *const rr_tool_keys[] = {"name", "version", NULL};
 static const char *const rr_sc_keys[] = {"name", "path", "hash", "seed", "target", "duration_s",
     "scale", NULL};
@@ -467,6 +467,13 @@ static int read_root(rr_result *r, const json_t *root, char *err)
         if (!(r->db = json_deep_copy(db)))
             return ST_ENOMEM;
     }
+    if (json_object_get(root, "trace")) {
+        json_t *tr;
+        if ((rc = jv_object(root, "results", "trace", 1, &tr, err)))
+            return rc;
+        if (!(r->trace = json_deep_copy(tr)))
+            return ST_ENOMEM;
+    }
     return 0;
 }
 
@@ -510,6 +517,7 @@ void results_read_term(rr_result *r)
     free(r->thr_ok);
     json_decref(r->warnings);
     json_decref(r->db);
+    json_decref(r->trace);
     free(r->segs);
     free(r->missing);
     memset(r, 0, sizeof *r);

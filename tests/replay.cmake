@@ -43,3 +43,8 @@ if(TARGET stws)
       $<TARGET_FILE:shop> $<TARGET_FILE:replay>)
   endif()
 endif()
+
+# Trace mode (modeler extract + replay run --trace) against nginx: a few minutes of real time
+# at speed 1, so it runs in the normal build only (label nosan) and alone (timing checks).
+st_integ_test(integ_replay_trace 420 bash ${ST_TEST_DIR}/integ/replay_trace.sh)
+set_tests_properties(integ_replay_trace PROPERTIES LABELS "integ;nosan" RUN_SERIAL TRUE)
