@@ -181,7 +181,7 @@ void quality_finish(quality *q, double span_s)
                   100 * q->top_client_share);
     double bot = (double)q->bot_requests / (double)n;
     if (bot >= 0.01)
-        q_finding(q, "bots: %.1f%% of requests come from crawler/script user agents (excluded "
+        q_finding(q, "bots: %.1f%% of requests come from crawler/monitor user agents (excluded "
                      "from fits)", 100 * bot);
     double ooo = (double)q->out_of_order / (double)n;
     if (ooo >= 0.01)
@@ -218,20 +218,5 @@ int quality_timing_unusable(const quality *q, char *why, size_t n)
                  "of order?)", 100.0 * (double)q->too_late / (double)q->parsed, q->reorder_window_s);
         return 1;
     }
-    return 0;
-}
-
-int quality_is_bot(const char *ua, size_t n)
-{
-    static const char *const pats[] = {"bot", "Bot", "crawl", "Crawl", "spider", "Spider",
-                                       "slurp", "Slurp", "curl/", "Wget", "wget", "python-",
-                                       "Python-", "Go-http", "Java/", "HeadlessChrome",
-                                       "monitor", "Pingdom", "facebookexternalhit", "libwww",
-                                       "okhttp", "Apache-HttpClient", NULL};
-    if (!ua || n == 0 || (n == 1 && ua[0] == '-'))
-        return 0;
-    for (int i = 0; pats[i]; i++)
-        if (memmem(ua, n, pats[i], strlen(pats[i])))
-            return 1;
     return 0;
 }

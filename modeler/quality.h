@@ -81,7 +81,4 @@ void quality_finish(quality *q, double span_s);
  * lines later than the reorder window); why is set. */
 int quality_timing_unusable(const quality *q, char *why, size_t n);
 
-/* 1 if the user agent looks like a crawler, monitor or script. */
-int quality_is_bot(const char *ua, size_t n);
-
 #endif

@@ -6,6 +6,10 @@ add_executable(ratesim ${ST_TEST_DIR}/sim/ratesim.c)
 target_link_libraries(ratesim PRIVATE stcommon m)
 
 st_cli_table(modeler ${ST_TEST_DIR}/cli/modeler.tsv)
+st_unit_test(test_modeler_assets ${ST_TEST_DIR}/unit/test_modeler_assets.c LIBS modeler_core)
+# Bursts the default simulator does not write (issue 12); a long closed loop of fits: nosan.
+st_integ_test(modeler_recovery_bursts 300 bash ${ST_TEST_DIR}/integ/modeler_recovery_bursts.sh)
+set_property(TEST modeler_recovery_bursts APPEND PROPERTY LABELS nosan)
 st_integ_test(modeler_recovery 300 bash ${ST_TEST_DIR}/integ/modeler_recovery.sh)
 st_integ_test(modeler_quality 120 bash ${ST_TEST_DIR}/integ/modeler_quality.sh)
 foreach(m logfmt formats route fit model)
