@@ -195,6 +195,11 @@ int merge_results(rr_result *out, const rr_result *in, size_t n, char *err)
             rc = ST_ENOMEM;
             goto fail;
         }
+        /* Segments of one scenario share its coverage (merge refuses different scenarios). */
+        if (in[k].coverage && !out->coverage && !(out->coverage = json_deep_copy(in[k].coverage))) {
+            rc = ST_ENOMEM;
+            goto fail;
+        }
     }
     for (size_t k = 0; k < n; k++) {
         int64_t e_ms = (in[k].start * 1000) + (int64_t)llround(in[k].elapsed_s * 1000);

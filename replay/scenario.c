@@ -11,18 +11,20 @@
 #include <string.h>
 
 #include "jsonio.h"
+#include "sc_ident.h"
 #include "sc_routes.h"
 #include "sc_ws.h"
 #include "units.h"
 
 static const char *const top_keys[] = {"format", "version", "name", "model", "target", "seed",
     "duration", "scale", "feeders_dir", "feeders", "routes", "sessions", "http", "stages",
-    "events", "thresholds", "limits", "model_clock", "websockets", NULL};
+    "events", "thresholds", "limits", "model_clock", "websockets", "unmapped", NULL};
 static const char *const feeder_keys[] = {"file", "column", "zipf_s", NULL};
 static const char *const session_keys[] = {"max_requests", "max_active", "think_scale",
-                                           "connection", "pool_size", "cookies", "hawkes", NULL};
+                                           "connection", "pool_size", "cookies", "hawkes", "assets",
+                                           NULL};
 static const char *const http_keys[] = {"timeout", "connect_timeout", "headers", "traceparent",
-                                        NULL};
+                                        "client_ip", "user_agent", NULL};
 static const char *const stage_keys[] = {"duration", "from", "to", "curve", NULL};
 static const char *const event_keys[] = {"name", "at", "sessions", "ramp", "hold", "decay",
                                          "hot_share", "hot", "from_model", NULL};
@@ -375,10 +377,22 @@ static int load_root(scenario *sc, json_t *root, const char *dir, const sc_overr
             return rc;
         sc->n_events = i + 1;
     }
-    if ((rc = sc_ws_load(sc, json_object_get(root, "websockets"), err)))
+    if ((rc = sc_ident_load(sc, root, ov, err)) ||
+        (rc = sc_ws_load(sc, json_object_get(root, "websockets"), err)))
         return rc;
     if (th && (rc = load_thresholds(sc, th, err)))
         return rc;
+    coverage_compute(sc, &sc->cov);
+    if (sc->unmapped_error && sc->cov.n_missing) {
+        /* One line naming as many routes as fit; the count says how many there are. */
+        size_t len = (size_t)snprintf(err, ST_ERRLEN, "scenario.unmapped: \"error\" and %zu model route%s "
+                                      "not sent:", sc->cov.n_missing, sc->cov.n_missing > 1 ? "s are" : " is");
+        for (size_t i = 0; i < sc->cov.n_missing && len + 1 < ST_ERRLEN; i++)
+            len += (size_t)snprintf(err + len, ST_ERRLEN - len, "%s %s (%.1f%%, %s)", i ? "," : "",
+                                    sc->m.routes[sc->cov.missing[i]].template_,
+                                    100 * sc->cov.missing_share[i], coverage_why(sc->cov.why[i]));
+        return ST_EINPUT;
+    }
     return 0;
 }
 
@@ -435,5 +449,6 @@ double scenario_stage(const scenario *sc, double t)
 
 double scenario_base_rate(const scenario *sc, double t)
 {
-    return sc->m.session_rate * scenario_stage(sc, t) * sc->scale;
+    double prof = sc->has_clock ? model_profile(&sc->m, sc->clock_start + t * sc->clock_speed) : 1;
+    return sc->m.session_rate * prof * scenario_stage(sc, t) * sc->scale;
 }
