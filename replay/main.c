@@ -16,12 +16,14 @@ static void usage(void)
 {
     printf("usage: replay COMMAND [OPTIONS] SCENARIO.json\n\n"
            "commands:\n"
+           "  init   write a complete, runnable scenario from a traffic model\n"
            "  plan   write the schedule that run would send (NDJSON), send nothing\n"
            "  run    fire the scenario at its target, measure, write results\n"
            "  merge  merge the results of a run's segments exactly, thresholds re-evaluated\n"
            "  report write the self-contained HTML report of a results file\n\n"
            "'replay COMMAND --help' shows each command's options and examples.\n"
            "examples:\n"
+           "  replay init model.json --target http://127.0.0.1:8080 -o scenario.json\n"
            "  replay plan models/scenarios/shop-campaign.json --duration 60s | head\n"
            "  replay run models/scenarios/shop-campaign.json --target http://127.0.0.1:8080 -o results.json\n"
            "  replay merge seg-*.json -o merged.json --report merged.html\n"
@@ -43,6 +45,8 @@ int main(int argc, char **argv)
         usage();
         return ST_EXIT_OK;
     }
+    if (!strcmp(argv[1], "init"))
+        return tool_init(argc - 1, argv + 1);
     if (!strcmp(argv[1], "plan"))
         return tool_plan(argc - 1, argv + 1);
     if (!strcmp(argv[1], "run"))

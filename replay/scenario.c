@@ -19,7 +19,7 @@
 static const char *const top_keys[] = {"format", "version", "name", "model", "target", "seed",
     "duration", "scale", "feeders_dir", "feeders", "routes", "sessions", "http", "stages",
     "events", "thresholds", "limits", "model_clock", "websockets", "unmapped", NULL};
-static const char *const feeder_keys[] = {"file", "column", "zipf_s", NULL};
+static const char *const feeder_keys[] = {"file", "column", "zipf_s", "count", "pattern", NULL};
 static const char *const session_keys[] = {"max_requests", "max_active", "think_scale",
                                            "connection", "pool_size", "cookies", "hawkes", "assets",
                                            NULL};
@@ -103,15 +103,27 @@ static int load_feeders(scenario *sc, json_t *fs, const char *dir, char *err)
         if (!strcmp(k, "session") || !strcmp(k, "seq") || k[0] == '$' || strlen(k) >= 64 ||
             strpbrk(k, "{}"))
             return st_err(err, ST_EINPUT, "%s: reserved or invalid feeder name", p);
+        int64_t count = 0;
+        const char *pat = "{rank}";
+        f = NULL;
         if ((rc = jv_no_unknown(v, p, feeder_keys, err)) ||
-            (rc = jv_string(v, p, "file", 1, &f, err)) ||
+            (rc = jv_int(v, p, "count", 0, 1, FEEDER_SYNTH_MAX, &count, err)) ||
+            (rc = jv_string(v, p, "file", count == 0, &f, err)) ||
+            (rc = jv_string(v, p, "pattern", 0, &pat, err)) ||
             (rc = jv_string(v, p, "column", 0, &col, err)) ||
             (rc = jv_number(v, p, "zipf_s", 0, 1e-6, 20, &sc->feeder_zipf[i], err)))
             return rc;
-        if (join_path(file, sizeof file, dir, f))
+        if (f && count)
+            return st_err(err, ST_EINPUT, "%s: give either file or count, not both", p);
+        if (count) {
+            char e[ST_ERRLEN];
+            if ((rc = feeder_synth(&sc->feeders[i], (uint64_t)count, pat, e)))
+                return st_err(err, rc, "%s: %s", p, e);
+        } else if (join_path(file, sizeof file, dir, f)) {
             return st_err(err, ST_EINPUT, "%s.file: path too long", p);
-        if ((rc = feeder_load(&sc->feeders[i], file, col, err)))
+        } else if ((rc = feeder_load(&sc->feeders[i], file, col, err))) {
             return rc;
+        }
         snprintf(sc->feeder_names[i], 64, "%s", k);
         sc->names.feeders[i] = sc->feeder_names[i];
         sc->names.n_feeders = ++sc->n_feeders;

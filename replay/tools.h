@@ -7,6 +7,7 @@
 
 #include "dbuf.h"
 
+int tool_init(int argc, char **argv);
 int tool_plan(int argc, char **argv);
 int tool_run(int argc, char **argv);
 /* Prints (log_warn) every model route the scenario does not send, with its share of the
