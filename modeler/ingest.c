@@ -121,9 +121,12 @@ static int ingest_sorted(ingest *g, const ingest_ev *e)
     long s = sec_index(g, e->ts);
     if (s >= 0)
         g->sec_requests[s]++;
+    if (e->kind == ROUTE_STATIC)
+        return sessionize_static(&g->ss, e->ts, e->client, e->route);
     if (e->kind == ROUTE_PAGE || e->kind == ROUTE_API) {
         g->page_requests++;
-        int opened = sessionize_add(&g->ss, e->ts, e->client, e->route);
+        int opened = sessionize_add(&g->ss, e->ts, e->client, e->route, e->kind == ROUTE_PAGE,
+                                    e->ua);
         if (opened < 0)
             return opened;
         if (opened && s >= 0)
@@ -136,7 +139,10 @@ static int ingest_sorted(ingest *g, const ingest_ev *e)
 
 static int heap_less(const ingest_ev *a, const ingest_ev *b)
 {
-    return a->ts < b->ts;
+    if (a->ts != b->ts)
+        return a->ts < b->ts;
+    /* The heap holds far fewer than 2^31 events, so the wrapped difference orders them. */
+    return (int32_t)(a->seq - b->seq) < 0;
 }
 
 static void heap_push(ingest *g, const ingest_ev *e)
@@ -187,32 +193,37 @@ static int ingest_release(ingest *g, double upto)
     return 0;
 }
 
-static int ingest_is_bot(ingest *g, const logrec *r, uint64_t ua_hash)
+/* The request's enum ua_class, cached by User-Agent hash (a log has few distinct agents and
+ * the classifier scans the string). A line without a User-Agent field is a script. */
+static int ingest_ua_class(ingest *g, const logrec *r, uint64_t ua_hash)
 {
     if (!r->ua)
-        return 0;
-    uint64_t h = ua_hash | 1;
-    uint64_t *slot = &g->bot_cache[(h >> 20) & 4095];
-    if ((*slot | 2) == (h | 2))
-        return (*slot & 2) != 0;
-    int bot = ua_classify(r->ua, r->ua_len) == UA_BOT;
-    *slot = (h & ~(uint64_t)2) | (bot ? 2 : 0);
-    return bot;
+        return UA_SCRIPT;
+    uint64_t h = ua_hash & ~(uint64_t)7;
+    uint64_t *slot = &g->ua_cache[(ua_hash >> 20) & 4095];
+    if ((*slot & ~(uint64_t)7) == h && (*slot & 7))
+        return (int)(*slot & 7) - 1;
+    int c = (int)ua_classify(r->ua, r->ua_len);
+    *slot = h | (uint64_t)(c + 1);
+    return c;
 }
 
 static int ingest_record(ingest *g, const logrec *r)
 {
     uint64_t ua_hash = r->ua ? route_hash(r->ua, r->ua_len) : 0;
     uint64_t client = sketch_mix(route_hash(r->ip ? r->ip : "", r->ip_len) ^ ua_hash);
-    int bot = ingest_is_bot(g, r, ua_hash);
+    int ua = ingest_ua_class(g, r, ua_hash);
+    int bot = ua == UA_BOT;
     quality_line(&g->q, r, client, bot);
     if (!g->have_t0) {
         g->have_t0 = 1;
         g->t0 = floor(r->ts) - 60; /* a little room for lines that arrive out of order */
         g->max_ts = r->ts;
     }
-    if (bot)
+    if (bot) {
+        sessionize_bot(&g->ss, r->ts, client);
         return 0;
+    }
     route_norm n;
     route_normalize(r->path, r->path_len, r->method, r->method_len, r->status, &n);
     int idx = routetab_add(&g->rt, &n, r->method, r->method_len, r->status, r->bytes, r->req_time,
@@ -235,7 +246,7 @@ static int ingest_record(ingest *g, const logrec *r)
     }
     if (r->ts < g->max_ts - g->o.reorder_window_s)
         g->q.too_late++;
-    ingest_ev e = {r->ts, client, 0, (uint32_t)idx, (uint32_t)n.kind};
+    ingest_ev e = {r->ts, client, 0, (uint32_t)idx, g->seq++, (uint16_t)n.kind, (uint8_t)ua};
     for (size_t i = 0; i < n.nparams; i++)
         if (n.params[i].is_item) {
             e.item = n.params[i].value | 1;

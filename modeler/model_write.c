@@ -10,6 +10,7 @@
 #include "fit_zipf.h"
 #include "logfmt.h"
 #include "route.h"
+#include "uaclass.h"
 
 /* A finite real rounded to 6 significant digits (the model is for people, too). */
 static json_t *jr(double x)
@@ -186,6 +187,24 @@ static json_t *j_dist(const think_fit *t, int with_aic)
     return o;
 }
 
+/* sessions.client_classes: desktop, mobile and script as shares of the sessions the model
+ * counts; bot as the share of bot sessions among all sessions (bots stay out of the fits). */
+static json_t *j_client_classes(const sessionize *s)
+{
+    json_t *o = json_object();
+    for (int c = 0; c < UA_NCLASS; c++) {
+        double v;
+        if (c == UA_BOT) {
+            double all = (double)(s->sessions + s->bot_sessions);
+            v = all > 0 ? (double)s->bot_sessions / all : 0;
+        } else {
+            v = s->sessions ? (double)s->class_sessions[c] / (double)s->sessions : 0;
+        }
+        set(o, ua_class_name((enum ua_class)c), jr(v));
+    }
+    return o;
+}
+
 static json_t *j_sessions(const fit_result *fr)
 {
     const sessionize *s = &fr->g->ss;
@@ -227,6 +246,8 @@ static json_t *j_sessions(const fit_result *fr)
     }
     set(o, "duration", json_pack("{s:o,s:o}", "median", jr(fr->dur_median), "p95",
                                  jr(fr->dur_p95)));
+    set(o, "client_classes", j_client_classes(s));
+    set(o, "static_assets", assets_summary_json(&s->as));
     return o;
 }
 
@@ -487,6 +508,15 @@ json_t *model_build(fit_result *fr, char *err)
         const rt_route *r = &t->r[i];
         json_array_append_new(routes, j_route(r, (int)i, r->tmpl, r->kind, r->requests, r->methods,
                                               r->status, g->human_requests, 1, fr, has_rt));
+    }
+    /* Assets of page routes, once every route is in place (a page's assets may be routes
+     * listed after it). */
+    for (size_t i = 0; i < n; i++) {
+        if (map[i] < 0 || t->r[i].kind != ROUTE_PAGE)
+            continue;
+        json_t *as = assets_json(&g->ss.as, (uint32_t)i, map, n, routes);
+        if (as)
+            json_object_set_new(json_array_get(routes, (size_t)map[i]), "assets", as);
     }
     size_t kstates = kept;
     if (oreq) {

@@ -66,6 +66,25 @@ static int write_limbo(const char *path, const fit_result *fr, char *err)
     return afile_commit(&af, err);
 }
 
+/* Client classes and static assets: what replay re-creates (a User-Agent per class, assets
+ * fetched with their page) and the share of static requests it cannot (no page before them). */
+static void print_clients_assets(const ingest *g)
+{
+    const sessionize *s = &g->ss;
+    double n = s->sessions ? (double)s->sessions : 1, all = (double)(s->sessions + s->bot_sessions);
+    printf("  clients: desktop %.0f%%, mobile %.0f%%, script %.0f%% of sessions; bots %.1f%% of all "
+           "sessions (excluded)\n", 100 * (double)s->class_sessions[UA_DESKTOP] / n,
+           100 * (double)s->class_sessions[UA_MOBILE] / n,
+           100 * (double)s->class_sessions[UA_SCRIPT] / n,
+           all > 0 ? 100 * (double)s->bot_sessions / all : 0);
+    if (s->as.statics)
+        printf("  static assets: %llu requests, %.1f%% within %.0f s after their client's page "
+               "(routes[].assets); %.1f%% follow no page view\n",
+               (unsigned long long)s->as.statics,
+               100 * (double)s->as.attributed / (double)s->as.statics, s->as.window_s,
+               100 * (1 - (double)s->as.attributed / (double)s->as.statics));
+}
+
 static void print_summary(const fit_result *fr, const char *out, double secs)
 {
     const ingest *g = fr->g;
@@ -102,6 +121,7 @@ static void print_summary(const fit_result *fr, const char *out, double secs)
         printf("  think time: %s\n", fr->think_note);
     if (fr->zipf_main_route[0])
         printf("  popularity: %s zipf s = %.3f\n", fr->zipf_main_route, fr->zipf_s_main);
+    print_clients_assets(g);
     if (g->ws_count)
         printf("  websockets: %llu, median %.1f s, max concurrency %.0f\n",
                (unsigned long long)g->ws_count, fr->ws_ok ? fr->ws.median_s : 0, fr->ws_conc_max);
