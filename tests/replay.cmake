@@ -43,3 +43,11 @@ if(TARGET stws)
       $<TARGET_FILE:shop> $<TARGET_FILE:replay>)
   endif()
 endif()
+
+# The closed loop (issue 12): fit -> init -> run at nginx and the shop -> refit -> diff.
+# A few minutes of wall time, little CPU; nosan: nothing in it needs sanitizers.
+if(TARGET shop AND TARGET logsim)
+  st_integ_test(integ_closed_loop 420 bash ${ST_TEST_DIR}/integ/closed_loop.sh
+    $<TARGET_FILE:shop> $<TARGET_FILE:replay> $<TARGET_FILE:modeler> $<TARGET_FILE:logsim>)
+  set_tests_properties(integ_closed_loop PROPERTIES LABELS "integ;nosan")
+endif()

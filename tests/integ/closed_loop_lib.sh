@@ -10,9 +10,17 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# start_witness DIR -> sets PORT, TARGET, NGINX_PID; the log is DIR/access.log.
+# start_witness DIR [realip] [WS_UPSTREAM] -> sets PORT, TARGET, NGINX_PID; the log is
+# DIR/access.log. With "realip" nginx logs the X-Forwarded-For client of its 127.0.0.0/8
+# peers (as behind a load balancer); without, the peer's address (a --source-addrs
+# rehearsal). With WS_UPSTREAM (HOST:PORT, the shop), /ws/ is proxied there as WebSockets,
+# and nginx logs each at close: 101 and $request_time = its duration.
 start_witness() {
-  local d=$1
+  local d=$1 realip="" ws="location /ws/ { return 200 \"ok\"; }"
+  [ "${2:-}" = realip ] && realip="set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For;"
+  [ -n "${3:-}" ] && ws="location /ws/ { proxy_pass http://$3; proxy_http_version 1.1;
+      proxy_set_header Upgrade \$http_upgrade; proxy_set_header Connection upgrade;
+      proxy_set_header X-Forwarded-For \$remote_addr; proxy_read_timeout 600s; }"
   PORT=$(free_port)
   TARGET=http://127.0.0.1:$PORT
   mkdir -p "$d/logs" "$d/www/static"
@@ -29,6 +37,7 @@ http {
   log_format combined_rt '\$remote_addr - \$remote_user [\$time_local] "\$request" \$status '
                          '\$body_bytes_sent "\$http_referer" "\$http_user_agent" \$request_time';
   access_log $d/access.log combined_rt;
+  $realip
   keepalive_requests 1000000;
   client_body_temp_path $d/body;
   proxy_temp_path $d/proxy;
@@ -39,6 +48,7 @@ http {
     listen 127.0.0.1:$PORT;
     location ~ \.(js|css|png|jpg|svg|woff2?|ico)\$ { return 200 "/* asset */"; }
     location / { return 200 "ok"; }
+    $ws
   }
 }
 CONF
