@@ -9,8 +9,8 @@
 #  3. three rehearsals at --scale 4x run side by side, each against its own witness that
 #     writes the log that is refitted:
 #     A. nginx (combined + $request_time, realip from X-Forwarded-For), model_clock
-#        compressed (one model hour per 30 s): `modeler diff --rate-scale 4 --clock START
-#        --clock-speed 120` must exit 0, every checked component compared;
+#        compressed (one model hour per minute): `modeler diff --rate-scale 4 --clock START
+#        --clock-speed 60` must exit 0, every checked component compared;
 #     B. nginx without realip, clients told apart by --source-addrs 127.0.0.0/8 only, and
 #        the model's flash crowd as an event `from_model`: the refit's burst episode must
 #        come back with onset, ramp, peak (4x) and hot share within the modeler's recovery
@@ -32,7 +32,7 @@ command -v jq >/dev/null || die "jq missing"
 jqt() { jq -e "$@" >/dev/null; }
 SECS=180  # A: >= 1,500 sessions at 4x; the refit's edge bias (cut sessions) stays < 5%
 SECS_B=210 # B: the burst detector's baseline is a moving median: the crowd must be a minority
-SPEED=120 # A: one model hour per 30 s of rehearsal, six hours of the daily profile
+SPEED=60  # A: one model hour per minute (one bin of the refit's series), three model hours
 
 # --- 1. the production log and its model -------------------------------------------------------
 "$LOGSIM" gen --out "$TMP/prod.log" --truth "$TMP/truth.json" --seed 3 --rate 1.5 --span 2d \
