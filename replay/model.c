@@ -270,6 +270,7 @@ static int load_bursts(model *m, json_t *root, char *err)
     for (size_t i = 0; i < json_array_size(eps) && i < MODEL_MAX_EPISODES; i++) {
         json_t *e = json_array_get(eps, i), *conv = NULL, *ranks = NULL;
         model_episode *me = &m->episodes[i];
+        me->excess_sessions = -1;
         jv_path(p, sizeof p, "model.bursts.episodes", i);
         if ((rc = jv_number(e, p, "ramp_s", 1, 0, 1e9, &me->ramp_s, err)) ||
             (rc = jv_number(e, p, "duration_s", 1, 0, 1e9, &me->duration_s, err)) ||
@@ -278,6 +279,7 @@ static int load_bursts(model *m, json_t *root, char *err)
             (rc = jv_number(e, p, "onset", 0, 0, 1e12, &me->onset, err)) ||
             (rc = jv_number(e, p, "peak_rate", 0, 0, 1e12, &me->peak_rate, err)) ||
             (rc = jv_number(e, p, "baseline_rate", 0, 0, 1e12, &me->baseline_rate, err)) ||
+            (rc = jv_number(e, p, "excess_sessions", 0, 0, 1e12, &me->excess_sessions, err)) ||
             (rc = jv_object(e, p, "convergence", 0, &conv, err)))
             return rc;
         if (conv) {
@@ -286,7 +288,9 @@ static int load_bursts(model *m, json_t *root, char *err)
                 (rc = jv_array(conv, q, "hot_ranks", 1, &ranks, err)))
                 return rc;
             /* modeler's baseline-corrected share is the one a scenario should use. */
-            if ((rc = jv_number(conv, q, "hot_share", 0, 0, 1, &me->top_k_share, err)))
+            static const char *const follows[] = {"window", "sessions", NULL};
+            if ((rc = jv_number(conv, q, "hot_share", 0, 0, 1, &me->top_k_share, err)) ||
+                (rc = jv_enum(conv, q, "follows", 0, follows, &me->follows_sessions, err)))
                 return rc;
             for (size_t k = 0; k < json_array_size(ranks) && k < 16; k++) {
                 json_int_t r = json_integer_value(json_array_get(ranks, k));

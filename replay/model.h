@@ -44,6 +44,8 @@ typedef struct model_route {
 typedef struct model_episode {
     double ramp_s, duration_s, decay_s, sessions, top_k_share;
     double onset, peak_rate, baseline_rate; /* 0 when absent */
+    double excess_sessions;      /* sessions beyond the baseline; -1 when absent */
+    int follows_sessions;        /* convergence.follows "sessions": hot share per crowd session */
     uint64_t hot_ranks[16];
     size_t n_hot;
 } model_episode;

@@ -245,19 +245,23 @@ static int load_event(scenario *sc, json_t *e, size_t i, const char *p, char *er
             return st_err(err, ST_EINPUT, "%s.from_model: the model has %zu burst episodes", p,
                           sc->m.n_episodes);
         me = &sc->m.episodes[from];
-        /* The episode's session count includes the baseline that kept arriving during it,
-         * and its hot share is measured over all of the episode's requests; an event adds
-         * sessions on top of the baseline, so it takes the excess only, and the share per
-         * event session that gives back the episode's share once mixed with the baseline
-         * (share x all / excess, at most 1). Without baseline_rate the count is taken as is. */
+        /* The episode's session count includes the baseline that kept arriving during it;
+         * an event adds sessions on top of the baseline, so it takes the excess only
+         * (excess_sessions, else sessions - baseline_rate x duration_s; without a baseline
+         * the count as is). A hot share read over the episode's window (not "follows":
+         * "sessions") mixes crowd and baseline requests: the event's share per session is
+         * the one that mixes back to it (share x all / excess, at most 1). */
         sessions = me->sessions;
-        double excess = me->sessions - me->baseline_rate * me->duration_s;
-        if (me->baseline_rate > 0 && excess >= 1 && excess < me->sessions)
+        double excess = me->excess_sessions >= 0 ? me->excess_sessions
+                                                 : me->sessions - me->baseline_rate * me->duration_s;
+        if ((me->excess_sessions >= 0 || me->baseline_rate > 0) && excess >= 1 && excess < me->sessions)
             sessions = excess;
         ev->ramp = me->ramp_s;
         ev->decay = me->decay_s;
         ev->hold = fmax(0, me->duration_s - me->ramp_s - me->decay_s);
-        ev->hot_share = fmin(1, me->top_k_share * me->sessions / fmax(sessions, 1));
+        ev->hot_share = me->follows_sessions
+                            ? me->top_k_share
+                            : fmin(1, me->top_k_share * me->sessions / fmax(sessions, 1));
         ev->n_ranks = me->n_hot;
         memcpy(ev->ranks, me->hot_ranks, sizeof ev->ranks);
     } else if ((rc = jv_number(e, p, "sessions", 1, 1, 1e9, &sessions, err)) ||
