@@ -92,7 +92,7 @@ static long sec_index(ingest *g, double ts)
     return (long)i;
 }
 
-static void iev_add(ingest *g, double ts, uint32_t route, uint64_t item)
+static void iev_add(ingest *g, double ts, uint32_t route, uint64_t item, double sess_start)
 {
     if (g->iev_seen++ % g->iev_stride)
         return;
@@ -105,6 +105,7 @@ static void iev_add(ingest *g, double ts, uint32_t route, uint64_t item)
         g->iev_stride *= 2;
     }
     g->iev[g->niev].t = (float)(ts - g->t0);
+    g->iev[g->niev].sess_t = (float)(sess_start - g->t0);
     g->iev[g->niev].route = route;
     g->iev[g->niev].item = item;
     g->niev++;
@@ -132,7 +133,7 @@ static int ingest_sorted(ingest *g, const ingest_ev *e)
         if (opened && s >= 0)
             g->sec_sessions[s]++;
         if (e->item)
-            iev_add(g, e->ts, e->route, e->item);
+            iev_add(g, e->ts, e->route, e->item, g->ss.last_start);
     }
     return 0;
 }

@@ -47,6 +47,8 @@ typedef struct ingest_ev {
 
 typedef struct item_ev {
     float t;                /* seconds from t0 */
+    float sess_t;           /* start of the request's session, seconds from t0: burst
+                             * convergence follows a crowd's sessions past the episode */
     uint32_t route;
     uint64_t item;
 } item_ev;

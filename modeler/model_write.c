@@ -141,6 +141,10 @@ static json_t *j_bursts(const fit_result *fr, const int *map, const json_t *rout
         set(x, "duration_s", jr(e->duration_s));
         set(x, "decay_s", jr(e->decay_s));
         set(x, "sessions", json_integer((json_int_t)e->sessions));
+        /* What a replay event adds on top of its baseline: the sessions the baseline does not
+         * explain. */
+        double xs = (double)e->sessions - e->baseline_rate * e->duration_s;
+        set(x, "excess_sessions", json_integer((json_int_t)llround(xs > 0 ? xs : 0)));
         const burst_conv *c = &e->conv;
         if (c->valid && map[c->route] >= 0) {
             json_t *r = json_array_get(routes, (size_t)map[c->route]);
@@ -152,6 +156,7 @@ static json_t *j_bursts(const fit_result *fr, const int *map, const json_t *rout
             set(cv, "top_k", json_integer(c->top_k));
             set(cv, "top_k_share", jr(c->top_k_share));
             set(cv, "hot_share", jr(c->hot_share));
+            set(cv, "follows", json_string(c->session_bound ? "sessions" : "window"));
             json_t *hr = json_array();
             for (int k = 0; k < c->top_k; k++)
                 json_array_append_new(hr, json_integer((json_int_t)c->hot_ranks[k]));

@@ -142,6 +142,7 @@ int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route, in
             c->last_route = route;
             if (ts > c->last)
                 c->last = ts;
+            s->last_start = c->start;
             return 0;
         }
         if (c->nreq)
@@ -157,6 +158,7 @@ int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route, in
         s->used++;
     }
     c->start = c->last = ts;
+    s->last_start = ts;
     c->nreq = 1;
     c->last_route = route;
     c->view = is_page ? route + 1 : 0;

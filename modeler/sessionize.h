@@ -48,6 +48,7 @@ typedef struct sessionize {
     resv *think, *duration, *lengths;
     uint64_t gap_hist[SESS_GAP_BINS];
     double now;
+    double last_start;                /* start of the session of the last sessionize_add */
     assets as;                        /* static assets per page view (assets.h) */
     uint64_t class_sessions[UA_NCLASS]; /* sessions opened per User-Agent class */
     uint64_t bot_sessions;            /* see sessionize_bot */

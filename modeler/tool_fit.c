@@ -106,11 +106,12 @@ static void print_summary(const fit_result *fr, const char *out, double secs)
         printf("  bursts: %zu episodes\n", fr->bf.n);
     for (size_t i = 0; i < fr->bf.n && i < 5; i++) {
         const burst_episode *e = &fr->bf.ep[i];
-        printf("    +%.0fs for %.0fs, peak %.2f/s over %.2f/s", e->onset, e->duration_s,
-               e->peak_rate, e->baseline_rate);
+        printf("    +%.0fs for %.0fs, ramp %.0fs, peak %.2f/s over %.2f/s", e->onset,
+               e->duration_s, e->ramp_s, e->peak_rate, e->baseline_rate);
         if (e->conv.valid)
-            printf(", top %d items %.0f%% of requests (hot share %.0f%%)", e->conv.top_k,
-                   100 * e->conv.top_k_share, 100 * e->conv.hot_share);
+            printf(", top %d items %.0f%% of requests (hot share %.0f%% of the %s)",
+                   e->conv.top_k, 100 * e->conv.top_k_share, 100 * e->conv.hot_share,
+                   e->conv.session_bound ? "crowd's sessions" : "window's requests");
         printf("\n");
     }
     if (fr->think_ok)

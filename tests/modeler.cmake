@@ -5,6 +5,8 @@ target_link_libraries(logsim PRIVATE stcommon st::zlib m)
 
 st_cli_table(modeler ${ST_TEST_DIR}/cli/modeler.tsv)
 st_integ_test(modeler_recovery 300 bash ${ST_TEST_DIR}/integ/modeler_recovery.sh)
+st_integ_test(modeler_recovery_bursts 300 bash ${ST_TEST_DIR}/integ/modeler_recovery_bursts.sh)
+set_property(TEST modeler_recovery_bursts APPEND PROPERTY LABELS nosan)
 st_integ_test(modeler_quality 120 bash ${ST_TEST_DIR}/integ/modeler_quality.sh)
 foreach(m logfmt route fit model assets)
   if(EXISTS ${ST_TEST_DIR}/unit/test_modeler_${m}.c)

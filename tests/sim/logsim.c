@@ -337,16 +337,29 @@ static int cmp_start(const void *a, const void *b)
 
 /* The expected session arrival rate with Hawkes children, lambda = mu + n beta int
  * e^(-beta (t - u)) lambda(u) du, integrated on a 0.05-s grid from the stationary level a
- * few minutes before the crowd; gives the truth of the episode's peak and ramp. */
+ * few minutes before the crowd; gives the truth of the episode's peak and ramp. The peak of
+ * the trapezoid is the rate in mid-hold, its ramp the linear rise that brings as many extra
+ * sessions by then as lambda does (the crowd's children lag its immigrants, so lambda's rise
+ * is longer than CROWD_RAMP, and a replay of the episode has no children); a gamma-shaped
+ * crowd peaks, and its ramp is the time of lambda's maximum. */
 static void crowd_truth(const sim *s, double *peak, double *ramp)
 {
     const double dt = 0.05;
     double t = s->crowd_on - 300, mu = base_rate(s, t), ex = mu * BRANCHING / (1 - BRANCHING);
-    double best = 0, at = s->crowd_on;
+    double exb = ex, best = 0, at = s->crowd_on;
     double hold_mid = s->crowd_on + CROWD_RAMP + CROWD_HOLD / 2;
+    size_t n = (size_t)((s->crowd_end + 60 - t) / dt) + 1;
+    double *xs = malloc(n * sizeof *xs); /* lambda's excess over the same process without crowd */
+    if (!xs) {
+        fprintf(stderr, "logsim: out of memory\n");
+        exit(3);
+    }
+    sim nc = *s;
+    nc.no_crowd = 1;
     *peak = 0;
-    for (; t < s->crowd_end + 60; t += dt) {
-        double lam = base_rate(s, t) + ex;
+    for (size_t i = 0; i < n; i++, t += dt) {
+        double lam = base_rate(s, t) + ex, lamb = base_rate(&nc, t) + exb;
+        xs[i] = lam - lamb;
         if (lam > best) {
             best = lam;
             at = t;
@@ -354,13 +367,85 @@ static void crowd_truth(const sim *s, double *peak, double *ramp)
         if (s->gamma_k <= 1 && fabs(t - hold_mid) < dt / 2)
             *peak = lam;
         ex = ex * exp(-BETA * dt) + lam * BRANCHING * BETA * dt;
+        exb = exb * exp(-BETA * dt) + lamb * BRANCHING * BETA * dt;
     }
     if (s->gamma_k > 1) {
         *peak = best;
         *ramp = at - s->crowd_on;
     } else {
-        *ramp = CROWD_RAMP;
+        /* The linear rise that brings as many extra sessions by T, 20 s after the excess
+         * first reaches 90% of its mid-hold level E, as lambda does: C(T) = E (T - ramp/2). */
+        size_t i0 = (size_t)(300 / dt), im = (size_t)((hold_mid - s->crowd_on + 300) / dt), i = i0;
+        double E = xs[im < n ? im : n - 1], area = 0;
+        while (i < n && xs[i] < 0.9 * E)
+            i++;
+        size_t iT = i + (size_t)(20 / dt) < n ? i + (size_t)(20 / dt) : n;
+        for (size_t j = i0; j < iT; j++)
+            area += xs[j] * dt;
+        *ramp = 2 * ((double)(iT - i0) * dt - area / E);
     }
+    free(xs);
+}
+
+/* Appends a start to *st (growing it; exits on out of memory, this is a test tool). */
+static void push_start(start **st, size_t *n, size_t *cap, double t, int crowd)
+{
+    if (*n == *cap) {
+        start *p = realloc(*st, (*cap *= 2) * sizeof **st);
+        if (!p) {
+            fprintf(stderr, "logsim: out of memory\n");
+            exit(3);
+        }
+        *st = p;
+    }
+    (*st)[*n].t = t;
+    (*st)[*n].crowd = crowd;
+    (*n)++;
+}
+
+/* Session start times: immigrants by thinning, then Hawkes children, generation by
+ * generation (unsorted; *n starts, the first *immigrants of them immigrants). */
+static start *session_starts(const sim *s, size_t *np, size_t *immigrants)
+{
+    size_t cap = 1 << 16, n = 0;
+    start *st = malloc(cap * sizeof *st);
+    if (!st) {
+        fprintf(stderr, "logsim: out of memory\n");
+        exit(3);
+    }
+    rng_stream r;
+    rng_stream_init(&r, s->seed, rng_stream_id("sim.immigrants"));
+    double rmax = s->rate * 1.3 * CROWD_FACTOR, t = T_START;
+    for (;;) {
+        t += rng_exponential(&r, rmax);
+        if (t >= T_START + s->span)
+            break;
+        if (rng_uniform(&r) * rmax < base_rate(s, t)) {
+            /* Its own stream, so that the default log stays byte-identical. */
+            rng_stream cr;
+            rng_stream_init(&cr, s->seed, rng_mix(rng_stream_id("sim.crowd"), n));
+            double c = crowd(s, t);
+            push_start(&st, &n, &cap, t, s->crowd_sessions && rng_uniform(&cr) * c < c - 1);
+        }
+    }
+    size_t gen_start = 0;
+    *immigrants = n;
+    rng_stream_init(&r, s->seed, rng_stream_id("sim.children"));
+    while (gen_start < n) {
+        size_t gen_end = n;
+        for (size_t i = gen_start; i < gen_end; i++) {
+            unsigned k = rng_poisson(&r, BRANCHING);
+            for (unsigned j = 0; j < k; j++) {
+                double c = st[i].t + rng_exponential(&r, BETA);
+                /* A crowd session's children are crowd sessions. */
+                if (c < T_START + s->span)
+                    push_start(&st, &n, &cap, c, st[i].crowd);
+            }
+        }
+        gen_start = gen_end;
+    }
+    *np = n;
+    return st;
 }
 
 static int gen(int argc, char **argv)
@@ -436,48 +521,8 @@ static int gen(int argc, char **argv)
         fprintf(stderr, "logsim: cannot write %s\n", out);
         return 3;
     }
-    /* Session start times: immigrants by thinning, then Hawkes children, generation by
-     * generation. */
-    size_t cap = 1 << 16, n = 0;
-    start *st = malloc(cap * sizeof *st);
-    rng_stream r;
-    rng_stream_init(&r, s.seed, rng_stream_id("sim.immigrants"));
-    double rmax = s.rate * 1.3 * CROWD_FACTOR, t = T_START;
-    for (;;) {
-        t += rng_exponential(&r, rmax);
-        if (t >= T_START + s.span)
-            break;
-        if (rng_uniform(&r) * rmax < base_rate(&s, t)) {
-            if (n == cap)
-                st = realloc(st, (cap *= 2) * sizeof *st);
-            /* Its own stream, so that the default log stays byte-identical. */
-            rng_stream cr;
-            rng_stream_init(&cr, s.seed, rng_mix(rng_stream_id("sim.crowd"), n));
-            double c = crowd(&s, t);
-            st[n].t = t;
-            st[n].crowd = s.crowd_sessions && rng_uniform(&cr) * c < c - 1;
-            n++;
-        }
-    }
-    size_t gen_start = 0, immigrants = n;
-    rng_stream_init(&r, s.seed, rng_stream_id("sim.children"));
-    while (gen_start < n) {
-        size_t gen_end = n;
-        for (size_t i = gen_start; i < gen_end; i++) {
-            unsigned k = rng_poisson(&r, BRANCHING);
-            for (unsigned j = 0; j < k; j++) {
-                double c = st[i].t + rng_exponential(&r, BETA);
-                if (c >= T_START + s.span)
-                    continue;
-                if (n == cap)
-                    st = realloc(st, (cap *= 2) * sizeof *st);
-                st[n].t = c;
-                st[n].crowd = st[i].crowd; /* a crowd session's children are crowd sessions */
-                n++;
-            }
-        }
-        gen_start = gen_end;
-    }
+    size_t n, immigrants;
+    start *st = session_starts(&s, &n, &immigrants);
     qsort(st, n, sizeof *st, cmp_start);
     /* The crawler, interleaved by time. */
     rng_stream br;
