@@ -35,12 +35,12 @@ jqt() { jq -e "$@" >/dev/null; }
 # written as the run ends (WebSocket closes) would open a fourth, nearly empty bin that the
 # profile comparison takes as a whole slot.
 SECS=179
-SECS_B=210 # B: the burst detector's baseline is a moving median: the crowd must be a minority
+SECS_B=230 # B: the burst detector's baseline is a moving median: the crowd must be a minority
 SPEED=60  # A: one model hour per minute (one bin of the refit's series), three model hours
 
 # --- 1. the production log and its model -------------------------------------------------------
 "$LOGSIM" gen --out "$TMP/prod.log" --truth "$TMP/truth.json" --seed 3 --rate 1.5 --span 2d \
-  --period 24h --think-median 2s --ws-median 10s --crowd-gamma 3 --crowd-sessions >"$TMP/sim.err" 2>&1 \
+  --period 24h --think-median 2s --ws-median 10s --crowd-gamma 2 --crowd-sessions >"$TMP/sim.err" 2>&1 \
   || die "logsim: $(cat "$TMP/sim.err")"
 "$MODELER" fit "$TMP/prod.log" -o "$TMP/m.json" --quiet --seed 7 || die "modeler fit failed"
 rm -f "$TMP/prod.log"
@@ -61,14 +61,14 @@ check "init: every model route is sent (coverage 100%)" grep -q 'sends 100.0% of
 jq -e '.sessions.assets == "fetch" and .http.user_agent == "model" and .http.client_ip.header' \
   "$TMP/init.json" >/dev/null || die "init did not turn on assets, User-Agent classes and client addresses"
 
-# A: the compressed clock. B: no X-Forwarded-For (source addresses only), the crowd at 80 s,
+# A: the compressed clock. B: no X-Forwarded-For (source addresses only), the crowd at 60 s,
 # the clock at real speed from the hour the crowd came in the model (the burst is measured
 # against the baseline it had). C: as init wrote it.
 ONSET=$(jq '.bursts.episodes[0].onset | floor' "$TMP/m.json")
 jq --argjson sp "$SPEED" '.model_clock.speed = $sp' "$TMP/init.json" >"$TMP/a.json"
-jq --arg st "$(date -u -d "@$((ONSET - 80))" +%H:%M)" --arg d "${SECS_B}s" \
+jq --arg st "$(date -u -d "@$((ONSET - 60))" +%H:%M)" --arg d "${SECS_B}s" \
   '.duration = $d | .model_clock.start = $st | .http.client_ip |= del(.header)
-   | .events = [{"name": "crowd", "at": "80s", "from_model": 0, "hot": {"feeder": "products_id"}}]' \
+   | .events = [{"name": "crowd", "at": "60s", "from_model": 0, "hot": {"feeder": "products_id"}}]' \
   "$TMP/init.json" >"$TMP/b.json"
 jq '.duration = "120s"' "$TMP/init.json" >"$TMP/c.json"
 
@@ -134,13 +134,18 @@ NB=$(jq .sessions.count "$TMP/mb.json")
 check "B: --source-addrs alone gives distinct clients ($NB sessions)" test "$NB" -ge 1500
 T0=$(awk 'NR == 1 { print substr($4, 2) }' "$TMP/wb/access.log")
 T0=$(date -u -d "$(echo "$T0" | sed 's#/# #g; s#:# #')" +%s 2>/dev/null || echo 0)
+# Hot shares compared in one reading: modeler reads convergence per crowd session
+# ("follows": "sessions") or over the episode's window (crowd and baseline mixed); a
+# per-session share is brought to the window's as share x excess / sessions.
 jq -n --slurpfile o "$TMP/m.json" --slurpfile n "$TMP/mb.json" --argjson t0 "$T0" '
+  def win: if .convergence.follows == "sessions" and (.excess_sessions // null) != null
+           then .convergence.hot_share * .excess_sessions / .sessions else .convergence.hot_share end;
   ($o[0].bursts.episodes[0]) as $e | ($n[0].bursts.episodes // [] | max_by(.peak_rate)) as $f
   | if $f == null then "none"
-    else "\($f.onset - $t0 - 80) \($e.ramp_s) \($f.ramp_s) \($e.peak_rate) \($f.peak_rate) \($e.convergence.hot_share) \($f.convergence.hot_share)" end' -r \
+    else "\($f.onset - $t0 - 60) \($e.ramp_s) \($f.ramp_s) \($e.peak_rate) \($f.peak_rate) \($e | win) \($f | win) \($e.convergence.follows // "-") \($f.convergence.follows // "-")" end' -r \
   >"$TMP/burst.txt"
-read -r don ro rn po pn ho hn <"$TMP/burst.txt"
-echo "== burst: onset - planned $don s; ramp $ro -> $rn s; peak $po x 4 -> $pn /s; hot share $ho -> $hn"
+read -r don ro rn po pn ho hn fo fn <"$TMP/burst.txt"
+echo "== burst: onset - planned $don s; ramp $ro -> $rn s; peak $po x 4 -> $pn /s; hot share (window reading; read as $fo -> $fn) $ho -> $hn"
 check "B: the crowd is refitted as a burst episode" test "$don" != none
 if [ "$don" != none ]; then
   check "B: onset within 30 s of the event's start" awk -v d="$don" 'BEGIN { exit !(d >= -30 && d <= 30) }'
