@@ -99,8 +99,9 @@ MAX=$(awk '{ split($0, a, "replay "); split(a[2], b, " "); if (b[1] > m) m = b[1
 echo "replay max (closed shape): $MAX req/s"
 
 # With static assets fetched (issue 12): the same closed shape, but every page view pulls
-# 4 assets of its own route over asset lanes (pooled connections), so 4 in 5 requests are
-# assets; the figure to compare with the row above is requests per CPU-second.
+# 4 assets over asset lanes (pooled connections), so 4 in 5 planned requests are assets (the
+# plan is far above capacity: lanes and pages compete for the pool, and the line prints how
+# many assets were done); the figure to compare with the row above is requests per CPU-second.
 # ASSETS=0 skips it (a build without sessions.assets refuses the scenario).
 if [ "${ASSETS:-1}" = 1 ]; then
   cat >"$T/assets.model.json" <<JSON
