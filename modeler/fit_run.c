@@ -9,6 +9,31 @@
 
 #include "rng.h"
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whole-second gaps: the m gaps equal to k become k - 0.5 + (j + 0.5) / m, j = 0..m-1.
+ * A deterministic spread rather than random jitter: the fit then depends only on how many
+ * gaps there are of each length, not on the order of the log's lines within a second (which
+ * a server does not define), so the log of a replayed trace refits to the same family and
+ * median as the log it came from. */
+static void spread_whole_seconds(double *x, size_t n)
+{
+    qsort(x, n, sizeof *x, cmp_double);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && x[j] == x[i])
+            j++;
+        double v = x[i], m = (double)(j - i);
+        for (size_t k = i; k < j; k++)
+            x[k] = v - 0.5 + ((double)(k - i) + 0.5) / m;
+        i = j;
+    }
+}
+
 static int cmp_dbl(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -307,19 +332,16 @@ int fit_run(fit_result *fr, char *err)
         double *x = malloc(th->n * sizeof *x);
         if (!x)
             return st_err(err, ST_ENOMEM, "out of memory");
-        rng_stream rs;
-        rng_stream_init(&rs, fr->seed, rng_stream_id("think.jitter"));
-        for (size_t i = 0; i < th->n; i++) {
+        for (size_t i = 0; i < th->n; i++)
             x[i] = th->v[i];
-            if (q->second_resolution)
-                x[i] += rng_uniform(&rs) - 0.5;
-        }
+        if (q->second_resolution)
+            spread_whole_seconds(x, th->n);
         char terr[ST_ERRLEN];
         if (fit_think(x, th->n, 0.05, 0, &fr->think, terr) == 0) {
             fr->think_ok = 1;
             if (q->second_resolution)
                 snprintf(fr->think_note, sizeof fr->think_note,
-                         "whole-second timestamps: gaps jittered by U(-0.5, 0.5) s");
+                         "whole-second timestamps: equal gaps spread evenly over +-0.5 s");
             double lo = log(x[(size_t)(0.005 * (double)(th->n - 1))]);
             double hi = log(x[(size_t)(0.995 * (double)(th->n - 1))]);
             if (hi <= lo)

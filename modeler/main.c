@@ -21,6 +21,7 @@ static void usage(FILE *f)
             "  fit LOG... -o MODEL.json   one streaming pass over logs (gzip, stdin '-')\n"
             "  diff OLD.json NEW.json     drift between two models; exit 1 beyond thresholds\n"
             "  report MODEL.json -o R.html  self-contained HTML with inline SVG plots\n"
+            "  extract LOG... -o T.ndjson   the log as a replayable trace (replay run --trace)\n"
             "\n"
             "examples:\n"
             "  modeler fit access.log.gz -o models/prod.model.json\n"
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
         return tool_diff_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return tool_report_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "extract"))
+        return tool_extract_main(argc - 1, argv + 1);
     log_error("%s: unknown command (try 'modeler --help')", cmd);
     return ST_EXIT_INPUT;
 }

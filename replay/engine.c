@@ -23,6 +23,7 @@
 #include "http.h"
 #include "loop.h"
 #include "respcheck.h"
+#include "sc_http.h"
 #include "uaclass.h"
 #include "wsess.h"
 
@@ -66,6 +67,7 @@ struct slot {
     char *cookies;             /* the session's cookie jar between requests (Netscape lines) */
     tmpl_vars *vars;
     sc_client cl;              /* address and User-Agent, built once per session */
+    CURLSH *share;             /* per-session HTTP/2: own connection cache, never another's */
 };
 
 struct worker {
@@ -74,6 +76,7 @@ struct worker {
     pthread_t th;
     loop *l;
     http h;
+    http_transport tr;
     metrics *m;
     slot **slots;              /* allocated lazily, up to cap */
     size_t n_slots, cap, active;
@@ -82,7 +85,7 @@ struct worker {
     size_t n_rcs, cap_rcs;
     reqctx *rc_free;
     slot *rq_head, *rq_tail;   /* ready queue (pooled mode) */
-    size_t inflight, max_inflight; /* max_inflight 0 = unlimited */
+    size_t inflight, max_inflight, h1_max; /* 0 = unlimited; h1_max: the cap if pooled h2 gets 1.1 */
     loop_timer arrival;
     wsess_worker *wsw;         /* this worker's WebSocket sessions, or NULL */
     uint64_t ws_pub;           /* its open WebSockets as last added to live->ws_open */
@@ -143,7 +146,9 @@ static slot *slot_get(worker *w)
     }
     if (w->n_slots == w->cap)
         return NULL;
-    if (!(s = calloc(1, sizeof *s)) || !(s->vars = tmpl_vars_new(w->e->cfg.sc->names.n_vars))) {
+    if (!(s = calloc(1, sizeof *s)) || !(s->vars = tmpl_vars_new(w->e->cfg.sc->names.n_vars)) ||
+        (w->tr.multiplex && w->e->cfg.sc->per_session_conn && !(s->share = http_share_new()))) {
+        free(s ? s->vars : NULL);
         free(s);
         return NULL;
     }
@@ -183,7 +188,6 @@ static reqctx *rc_get(worker *w)
     curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)(sc->timeout * 1000));
     curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(sc->connect_timeout * 1000));
-    curl_easy_setopt(r->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     /* Safety: never follow a redirect away from the target, never a proxy from the
      * environment (this also spares libcurl three getenv() per request). */
     curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 0L);
@@ -348,9 +352,13 @@ static void send_now(worker *w, slot *s)
     curl_easy_setopt(rc->easy, CURLOPT_URL, rc->url);
     curl_easy_setopt(rc->easy, CURLOPT_HTTPHEADER, nh ? rc->nodes : NULL);
     set_method(rc->easy, r->method, rc->body, r->has_body);
+    if (s->share)
+        curl_easy_setopt(rc->easy, CURLOPT_SHARE, s->share);
     if (cfg->sc->per_session_conn) {
         curl_easy_setopt(rc->easy, CURLOPT_FRESH_CONNECT, s->k == 0 ? 1L : 0L);
         curl_easy_setopt(rc->easy, CURLOPT_FORBID_REUSE, s->k + 1 == ps->n_req ? 1L : 0L);
+        if (w->tr.reuse_version)
+            curl_easy_setopt(rc->easy, CURLOPT_HTTP_VERSION, s->k ? w->tr.reuse_version : w->tr.version);
     }
     if (cfg->sc->cookies) /* the easy handle is shared between sessions */
         cookiejar_load(rc->easy, s->cookies);
@@ -419,25 +427,6 @@ static void on_slot_timer(loop *l, void *arg)
         next_request(s->w, s, st_now_ns());
 }
 
-static int err_class(CURLcode rc)
-{
-    switch (rc) {
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return ERR_CONNECT;
-    case CURLE_OPERATION_TIMEDOUT:
-        return ERR_TIMEOUT;
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-        return ERR_RESET;
-    default:
-        return ERR_OTHER;
-    }
-}
-
 /* Records a finished (or cancelled) request of slot s. */
 static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
 {
@@ -445,9 +434,20 @@ static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
     const plan_session *ps = &cfg->p->s[s->sess];
     const plan_req *q = &cfg->p->r[ps->first_req + s->k];
     const sc_route *r = &cfg->sc->routes[q->route];
-    long status = 0;
-    int cls = 0, err = -1;
+    long status = 0, hv = 0;
+    int cls = 0, err = -1, vi;
     uint64_t lat = (now - s->intended) / 1000, svc = (now - s->sent_at) / 1000;
+    if (rc == CURLE_OK && (vi = http_version_of(s->rc->easy, &hv)) >= 0) {
+        w->m->routes[q->route].version[vi]++;
+        /* Pooled HTTP/2 that got 1.1 has one request per connection: the rest wait in our FIFO,
+         * not in libcurl's pending list. http.require_version: such a response is an error. */
+        if (hv < CURL_HTTP_VERSION_2_0 && w->h1_max)
+            w->max_inflight = w->h1_max, w->h1_max = 0;
+        if (cfg->sc->require_version && hv != CURL_HTTP_VERSION_2_0) {
+            w->m->routes[q->route].version_refused++;
+            rc = CURLE_HTTP2;
+        }
+    }
     if (rc == CURLE_OK) {
         curl_easy_getinfo(s->rc->easy, CURLINFO_RESPONSE_CODE, &status);
         cls = status >= 100 && status < 600 ? (int)(status / 100) : 0;
@@ -458,7 +458,7 @@ static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
         else if (cls == 5)
             err = ERR_5XX;
     } else {
-        err = err_class(rc);
+        err = http_err_class(rc);
     }
     if (metrics_record(w->m, q->route, cls, err, lat, svc, (long)floor(q->t), s->rc->bytes) && !w->failed) {
         w->failed = 1;
@@ -667,6 +667,7 @@ static void worker_term(worker *w)
     for (size_t i = 0; w->slots && i < w->n_slots; i++) {
         free(w->slots[i]->cookies);
         free(w->slots[i]->vars);
+        http_share_free(w->slots[i]->share);
         free(w->slots[i]);
     }
     free(w->slots);
@@ -713,8 +714,12 @@ engine *engine_start(const engine_cfg *cfg, char *err)
          * connection per active session. */
         long pool = cfg->sc->per_session_conn ? (long)w->cap + 16
                                               : (long)(cfg->sc->pool_size + n - 1) / (long)n;
-        w->max_inflight = cfg->sc->per_session_conn ? 0 : (size_t)pool;
-        if (!w->l || http_init(&w->h, w->l, on_done, w, pool, cfg->sc->per_session_conn ? 0 : pool, err)) {
+        sc_http_transport(cfg->sc, &w->tr);
+        w->max_inflight = cfg->sc->per_session_conn ? 0
+                          : (size_t)pool * (size_t)(w->tr.multiplex ? cfg->sc->max_streams : 1);
+        w->h1_max = w->tr.multiplex && !cfg->sc->per_session_conn ? (size_t)pool : 0;
+        if (!w->l || http_init(&w->h, w->l, on_done, w, pool, cfg->sc->per_session_conn ? 0 : pool, err) ||
+            http_set_transport(&w->h, &w->tr, err)) {
             if (!w->l && (!w->m || !w->slots))
                 st_err(err, ST_ENOMEM, "out of memory");
             for (unsigned j = 0; j <= i; j++)

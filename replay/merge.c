@@ -200,6 +200,11 @@ int merge_results(rr_result *out, const rr_result *in, size_t n, char *err)
             rc = ST_ENOMEM;
             goto fail;
         }
+        /* Every segment of a trace run describes the same whole trace. */
+        if (in[k].trace && !out->trace && !(out->trace = json_deep_copy(in[k].trace))) {
+            rc = ST_ENOMEM;
+            goto fail;
+        }
     }
     for (size_t k = 0; k < n; k++) {
         int64_t e_ms = (in[k].start * 1000) + (int64_t)llround(in[k].elapsed_s * 1000);
@@ -252,6 +257,10 @@ json_t *merge_build_doc(const rr_result *r)
         return NULL;
     /* The probe's section as it was read (results_build has no probe when it is not a run). */
     if (r->db && !json_object_get(doc, "db") && json_object_set(doc, "db", r->db)) {
+        json_decref(doc);
+        return NULL;
+    }
+    if (r->trace && json_object_set(doc, "trace", r->trace)) {
         json_decref(doc);
         return NULL;
     }

@@ -9,6 +9,7 @@
 
 const char *const mx_err_names[ERR_N] = {"connect", "timeout", "reset", "other", "4xx", "5xx"};
 const char *const mx_class_names[MX_CLASSES] = {"error", "1xx", "2xx", "3xx", "4xx", "5xx"};
+const char *const mx_hv_names[MX_HV] = {"1.0", "1.1", "2", "3"};
 const char *const mx_ws_end_names[WSE_N] = {"planned", "run_end", "interrupted", "server_close",
                                             "dropped", "cut"};
 const char *const mx_ws_hsfail_names[WSF_N] = {"connect", "timeout", "other"};
@@ -169,6 +170,9 @@ void metrics_merge(metrics *d, const metrics *s)
         }
         for (int e = 0; e < ERR_N; e++)
             a->err[e] += b->err[e];
+        for (int v = 0; v < MX_HV; v++)
+            a->version[v] += b->version[v];
+        a->version_refused += b->version_refused;
     }
     hist_merge(d->lateness, s->lateness);
     merge_ws(d, s);

@@ -12,6 +12,8 @@
  * latency histogram (MX_COARSE log buckets, 4 per power of two), so segment results align
  * and add exactly.
  * Everything merges exactly: counts add and histograms add bucket by bucket (metrics_merge).
+ * Per route, responses are also counted by the HTTP version their connection negotiated, and
+ * those refused by http.require_version (a fallback to 1.1) are counted apart.
  * Histograms are allocated at first use of a (route, class), never per request.
  * WebSocket sessions (mx_ws, recorded by wsess.c): attempts, opens, handshake failures by
  * HTTP status (or connect/timeout/other), reconnects, messages and bytes both ways, closes
@@ -30,15 +32,19 @@
 
 enum mx_err { ERR_CONNECT = 0, ERR_TIMEOUT, ERR_RESET, ERR_OTHER, ERR_4XX, ERR_5XX, ERR_N };
 #define MX_CLASSES 6
+#define MX_HV 4 /* negotiated HTTP versions: "1.0", "1.1", "2", "3" */
 #define MX_COARSE 140
 #define MX_LATE_US 10000 /* a send later than this counts as late */
 
 extern const char *const mx_err_names[ERR_N];
 extern const char *const mx_class_names[MX_CLASSES];
+extern const char *const mx_hv_names[MX_HV];
 
 typedef struct mx_route {
     uint64_t planned, sent, done, status[MX_CLASSES], err[ERR_N];
     uint64_t checks, checks_failed, bytes_in;
+    uint64_t version[MX_HV];  /* responses by negotiated HTTP version (mx_hv_names) */
+    uint64_t version_refused; /* of those, refused by http.require_version (also errors) */
     hist *lat[MX_CLASSES], *svc[MX_CLASSES];
 } mx_route;
 

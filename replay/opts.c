@@ -10,7 +10,7 @@
 
 enum { O_TARGET = 256, O_DURATION, O_SCALE, O_SEED, O_MAXRPS, O_SEGMENT, O_START, O_FEEDERS,
        O_THREADS, O_SERIES, O_METRICS, O_GRACE, O_JSON, O_NOPROG, O_VERSION, O_DBPROBE,
-       O_SRCADDRS };
+       O_SRCADDRS, O_TRACE, O_SPEED, O_FROM, O_TO };
 
 int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
 {
@@ -21,12 +21,15 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         {"series", 1, 0, O_SERIES}, {"metrics-addr", 1, 0, O_METRICS}, {"grace", 1, 0, O_GRACE},
         {"json", 0, 0, O_JSON}, {"no-progress", 0, 0, O_NOPROG}, {"output", 1, 0, 'o'},
         {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION},
-        {"db-probe", 1, 0, O_DBPROBE}, {"source-addrs", 1, 0, O_SRCADDRS}, {0, 0, 0, 0}};
+        {"db-probe", 1, 0, O_DBPROBE}, {"source-addrs", 1, 0, O_SRCADDRS}, {"trace", 1, 0, O_TRACE},
+        {"speed", 1, 0, O_SPEED}, {"from", 1, 0, O_FROM}, {"to", 1, 0, O_TO}, {0, 0, 0, 0}};
     char e[ST_ERRLEN];
     int c, li = -1;
     int64_t v;
     memset(o, 0, sizeof *o);
     o->seg_i = o->seg_n = 1;
+    o->speed = 1;
+    o->trace_to = -1;
     opterr = 0;
     optind = 1;
     while ((li = -1, c = getopt_long(argc, argv, ":o:qh", lo, &li)) != -1) {
@@ -95,6 +98,21 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
                 return st_err(err, ST_EINPUT, "--grace: expected a duration like 10s, got '%s'", a);
             o->has_grace = 1;
             break;
+        case O_TRACE: o->trace = a; break;
+        case O_SPEED:
+            if (units_parse_factor(a, &o->speed, e) || !(o->speed > 0) || o->speed > 1e6)
+                return st_err(err, ST_EINPUT, "--speed: expected a factor like 2 or 0.5x, got '%s'", a);
+            break;
+        case O_FROM:
+        case O_TO: {
+            double d;
+            if (units_parse_duration(a, &d, e) || d < 0)
+                return st_err(err, ST_EINPUT, "--%s: expected an offset into the trace like 10m, got '%s'",
+                              c == O_FROM ? "from" : "to", a);
+            *(c == O_FROM ? &o->trace_from : &o->trace_to) = d;
+            o->has_window = 1;
+            break;
+        }
         case ':':
             return st_err(err, ST_EINPUT, "%s: missing value", argv[optind - 1]);
         default:
@@ -103,6 +121,10 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
     }
     if (o->help || o->version)
         return 0;
+    if (!o->trace && (o->speed != 1 || o->has_window))
+        return st_err(err, ST_EINPUT, "--speed, --from and --to need --trace TRACE.ndjson");
+    if (o->trace_to >= 0 && o->trace_to <= o->trace_from)
+        return st_err(err, ST_EINPUT, "--to: must be after --from");
     if (optind >= argc)
         return st_err(err, ST_EINPUT, "missing SCENARIO.json (try --help)");
     if (optind + 1 < argc)

@@ -23,6 +23,10 @@ typedef struct rp_opts {
     int has_grace;
     double grace;
     int quiet, json, help, version, no_progress;
+    const char *trace;        /* --trace TRACE.ndjson: replay a recorded trace */
+    double speed;             /* --speed (1 = as recorded) */
+    double trace_from, trace_to; /* --from/--to offsets into the trace; to < 0 = the end */
+    int has_window;
 } rp_opts;
 
 /* Parses argv (after the subcommand). run=1 accepts the run-only flags. Returns 0 or

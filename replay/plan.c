@@ -10,6 +10,7 @@
  * Events: exactly `sessions` arrivals with a trapezoidal density (inverse-CDF sampling).
  */
 #include "plan.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@ typedef struct arrival {
     double t;
     int16_t event;
     uint8_t origin;
+    uint32_t src;       /* trace mode: the session's rank in the trace */
 } arrival;
 
 typedef struct avec {
@@ -81,11 +83,35 @@ static double trapezoid_inv(double a, double h, double d, double u)
     return a + h + d - sqrt(fmax(0, d * d - 2 * d * y));
 }
 
-static int gen_arrivals(const scenario *sc, avec *v, char *err)
+/* Trace mode: one arrival per trace session with a request or WebSocket to send, at its
+ * first such request's run time. Trace sessions take the place of the baseline. */
+static int trace_arrivals(const trace *tr, avec *v, char *err)
+{
+    for (uint32_t k = 0; k < tr->n_sessions; k++) {
+        for (uint32_t j = tr->sess_first[k]; j < tr->sess_first[k + 1]; j++) {
+            const trace_req *q = &tr->r[tr->by_sess[j]];
+            if (!q->in_window || q->route < 0)
+                continue;
+            arrival a = {trace_session_id(k), (q->t - tr->from) / tr->speed, -1, ORIGIN_BASE, k};
+            int rc = push(v, a, err);
+            if (rc)
+                return rc;
+            break;
+        }
+    }
+    return 0;
+}
+
+static int gen_arrivals(const scenario *sc, avec *v, const trace *tr, char *err)
 {
     double n = sc->m.branching, D = sc->duration;
     int rc;
-    for (uint64_t k = 0; (double)k < D; k++) {
+    if (tr) {
+        if ((rc = trace_arrivals(tr, v, err)))
+            return rc;
+        n = 0; /* the trace's own clustering is in its times; no Hawkes children on top */
+    }
+    for (uint64_t k = 0; !tr && (double)k < D; k++) {
         double t1 = fmin((double)k + 1, D), w = t1 - (double)k;
         double lam = w / 6 * (scenario_base_rate(sc, (double)k) + 4 * scenario_base_rate(sc, k + w / 2) +
                               scenario_base_rate(sc, t1)) * (1 - n);
@@ -94,7 +120,7 @@ static int gen_arrivals(const scenario *sc, avec *v, char *err)
         rng_stream_init(&cs, sc->seed, sid);
         unsigned cnt = lam > 0 ? rng_poisson(&cs, lam) : 0;
         for (unsigned j = 0; j < cnt; j++) {
-            arrival a = {rng_mix(sid, j), 0, -1, ORIGIN_BASE};
+            arrival a = {rng_mix(sid, j), 0, -1, ORIGIN_BASE, 0};
             rng_stream os;
             rng_stream_init(&os, sc->seed, rng_mix(a.id, H_OFFSET));
             a.t = (double)k + w * rng_uniform(&os);
@@ -110,7 +136,7 @@ static int gen_arrivals(const scenario *sc, avec *v, char *err)
         unsigned c = rng_poisson(&hs, n);
         for (unsigned j = 0; j < c; j++) {
             arrival ch = {rng_mix(par.id, j + 1), par.t + rng_exponential(&hs, sc->m.beta), -1,
-                          ORIGIN_CHILD};
+                          ORIGIN_CHILD, 0};
             if (ch.t < D && (rc = push(v, ch, err)))
                 return rc;
         }
@@ -119,7 +145,7 @@ static int gen_arrivals(const scenario *sc, avec *v, char *err)
         const sc_event *ev = &sc->events[e];
         uint64_t eid = rng_mix(H_EVENT, e);
         for (uint64_t j = 0; j < ev->sessions; j++) {
-            arrival a = {rng_mix(eid, j), 0, (int16_t)e, ORIGIN_EVENT};
+            arrival a = {rng_mix(eid, j), 0, (int16_t)e, ORIGIN_EVENT, 0};
             rng_stream os;
             rng_stream_init(&os, sc->seed, rng_mix(a.id, H_OFFSET));
             a.t = ev->at + trapezoid_inv(ev->ramp, ev->hold, ev->decay, rng_uniform(&os));
@@ -150,6 +176,59 @@ static int grow(void **p, size_t *cap, size_t need, size_t sz)
         return ST_ENOMEM;
     *p = np;
     *cap = nc;
+    return 0;
+}
+
+/* Trace mode: session a->src's requests at their trace times, items at their trace ranks
+ * (a rank past the feeder's size wraps around and is counted). A draw the trace has no
+ * rank for is drawn as in model mode. */
+static int expand_trace(const scenario *sc, plan *p, trace *tr, const arrival *a, size_t *rcap,
+                        size_t *dcap, char *err)
+{
+    plan_session *s = &p->s[p->n_s];
+    unsigned emitted = 0;
+    *s = (plan_session){a->id, a->id, a->t, (uint32_t)p->n_r, 0, -1, ORIGIN_BASE, 0};
+    for (uint32_t k = tr->sess_first[a->src]; k < tr->sess_first[a->src + 1]; k++) {
+        const trace_req *tq = &tr->r[tr->by_sess[k]];
+        if (!tq->in_window || tq->route < 0)
+            continue;
+        double t = (tq->t - tr->from) / tr->speed;
+        if (t >= sc->duration)
+            break;
+        if (emitted >= UINT16_MAX || p->n_r >= UINT32_MAX - 1) {
+            tr->truncated++;
+            continue;
+        }
+        const sc_route *r = &sc->routes[tq->route];
+        if (grow((void **)&p->r, rcap, p->n_r + 1, sizeof *p->r) ||
+            grow((void **)&p->draws, dcap, p->n_draws + r->n_draws, sizeof *p->draws))
+            return st_err(err, ST_ENOMEM, "plan: out of memory");
+        p->r[p->n_r++] = (plan_req){t, (uint32_t)p->n_s, (uint16_t)tq->route, (uint16_t)emitted,
+                                    (uint32_t)p->n_draws};
+        rng_stream is;
+        rng_stream_init(&is, sc->seed, rng_mix(rng_mix(a->id, H_ITEM), emitted));
+        for (size_t d = 0; d < r->n_draws; d++) {
+            uint64_t n = sc->feeders[r->draw_feeder[d]].n, rank;
+            if (d < tq->n_ranks)
+                rank = tr->ranks[tq->ranks_off + d];
+            else if (r->draw_uniform[d])
+                rank = 1 + rng_below(&is, n);
+            else
+                rank = rng_zipf_draw(&r->draw_zipf[d], &is);
+            if (rank > n) {
+                rank = (rank - 1) % n + 1;
+                tr->ranks_wrapped++;
+            }
+            p->draws[p->n_draws++] = (uint32_t)(rank - 1);
+        }
+        emitted++;
+    }
+    s->n_req = emitted;
+    if (emitted) {
+        tr->plan_index[a->src] = (uint32_t)p->n_s;
+        p->by_origin[ORIGIN_BASE]++;
+        p->n_s++;
+    }
     return 0;
 }
 
@@ -308,17 +387,23 @@ static int merge_lanes(plan *p, lanes *ln, char *err)
 /* The expected number of sessions of the whole run, counted until it passes the cap: a
  * scenario far past it (scale 1e308, a duration of years) is refused at once instead of
  * after drawing and storing PLAN_MAX_SESSIONS arrivals (a gigabyte, minutes under ASan). */
-static double expected_sessions(const scenario *sc)
+static double expected_sessions(const scenario *sc, const trace *tr)
 {
-    double total = 0;
+    double total = tr ? (double)tr->n_sessions : 0;
     for (size_t e = 0; e < sc->n_events; e++)
         total += (double)sc->events[e].sessions;
-    for (uint64_t k = 0; (double)k < sc->duration && total <= PLAN_MAX_SESSIONS; k++)
+    for (uint64_t k = 0; !tr && (double)k < sc->duration && total <= PLAN_MAX_SESSIONS; k++)
         total += scenario_base_rate(sc, (double)k + 0.5) * fmin(1, sc->duration - (double)k);
     return total;
 }
 
 int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char *err)
+{
+    return plan_build_trace(p, sc, NULL, seg_i, seg_n, err);
+}
+
+int plan_build_trace(plan *p, const scenario *sc, trace *tr, unsigned seg_i, unsigned seg_n,
+                     char *err)
 {
     avec v = {0};
     lanes ln = {0};
@@ -328,12 +413,12 @@ int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char
     p->seg_i = seg_i;
     p->seg_n = seg_n;
     init_hashes();
-    if (!(expected_sessions(sc) <= PLAN_MAX_SESSIONS)) {
+    if (!(expected_sessions(sc, tr) <= PLAN_MAX_SESSIONS)) {
         rc = st_err(err, ST_EINPUT, "scenario: more than %u sessions expected; shorten scenario.duration or "
                     "lower scenario.scale (--scale) or the events' sessions", PLAN_MAX_SESSIONS);
         goto out;
     }
-    if ((rc = gen_arrivals(sc, &v, err)))
+    if ((rc = gen_arrivals(sc, &v, tr, err)))
         goto out;
     p->all_sessions = v.n;
     for (size_t i = 0; i < v.n; i++)
@@ -349,9 +434,13 @@ int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char
         rc = st_err(err, ST_ENOMEM, "plan: out of memory");
         goto out;
     }
-    for (size_t i = 0; i < mine; i++)
-        if ((rc = expand(sc, p, &ln, &v.a[i], &rcap, &dcap, err)))
+    for (size_t i = 0; i < mine; i++) {
+        const arrival *a = &v.a[i];
+        rc = tr && a->origin == ORIGIN_BASE ? expand_trace(sc, p, tr, a, &rcap, &dcap, err)
+                                            : expand(sc, p, &ln, a, &rcap, &dcap, err);
+        if (rc)
             goto out;
+    }
     rc = merge_lanes(p, &ln, err);
 out:
     free(v.a);

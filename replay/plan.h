@@ -66,6 +66,14 @@ typedef struct plan {
 /* Returns 0, ST_EINPUT (more than PLAN_MAX_SESSIONS expected), ST_ELIMIT (more drawn) or
  * ST_ENOMEM, with err set. */
 int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char *err);
+
+/* Trace mode (trace.h): the bound trace's sessions replace the baseline and its Hawkes
+ * children; the scenario's events still arrive on top. tr records which plan session each
+ * trace session became (plan_index) and what it had to adjust (wrapped ranks). tr may be
+ * NULL (model mode, as plan_build). */
+struct trace;
+int plan_build_trace(plan *p, const scenario *sc, struct trace *tr, unsigned seg_i,
+                     unsigned seg_n, char *err);
 void plan_term(plan *p);
 
 /* Request indices sorted by (t, session id, seq), for printing. Caller frees. NULL on ENOMEM. */

@@ -100,6 +100,36 @@ static int shade_events(svg_plot *p, const rr_result *r, const report_events *ev
     return 0;
 }
 
+/* The route's negotiated HTTP versions: "2" when there is one, else each with its share;
+ * refusals by http.require_version follow. "-" when no response came back. Plain ASCII, so
+ * the cell needs no escaping. */
+static void fmt_versions(char *buf, size_t n, const mx_route *mr)
+{
+    uint64_t tot = 0;
+    int kinds = 0;
+    size_t off = 0;
+    for (int k = 0; k < MX_HV; k++) {
+        tot += mr->version[k];
+        kinds += mr->version[k] > 0;
+    }
+    buf[0] = 0;
+    for (int k = 0; k < MX_HV && off < n; k++) {
+        int w;
+        if (!mr->version[k])
+            continue;
+        if (kinds == 1)
+            w = snprintf(buf + off, n - off, "%s", mx_hv_names[k]);
+        else
+            w = snprintf(buf + off, n - off, "%s%s %.1f%%", off ? ", " : "", mx_hv_names[k],
+                         100.0 * (double)mr->version[k] / (double)tot);
+        off += w > 0 ? (size_t)w : 0;
+    }
+    if (!tot)
+        snprintf(buf, n, "-");
+    else if (mr->version_refused && off < n)
+        snprintf(buf + off, n - off, " (%" PRIu64 " refused)", mr->version_refused);
+}
+
 static int sec_meta(dbuf *b, const rr_result *r)
 {
     char when[64] = "?", el[32], segs[512];
@@ -325,14 +355,14 @@ static int sec_latency(dbuf *b, const rr_result *r, const report_events *ev)
     xy_free(&s);
     if (rc)
         return rc;
-    R(dbuf_adds(b, "<table id=\"routes\">\n<tr><th>route</th><th class=\"n\">done</th>"
+    R(dbuf_adds(b, "<table id=\"routes\">\n<tr><th>route</th><th>HTTP</th><th class=\"n\">done</th>"
                    "<th class=\"n\">errors</th><th class=\"n\">p50</th><th class=\"n\">p95</th>"
                    "<th class=\"n\">p99</th><th class=\"n\">max</th></tr>\n"));
     for (size_t i = 0; i < m->n_routes; i++) {
         const mx_route *mr = &m->routes[i];
         hist *h = hist_new();
         uint64_t errs = 0;
-        char a[32], c[32], d[32], e[32];
+        char a[32], c[32], d[32], e[32], v[160];
         if (!h)
             return ST_ENOMEM;
         for (int k = 0; k < MX_CLASSES; k++)
@@ -349,9 +379,10 @@ static int sec_latency(dbuf *b, const rr_result *r, const report_events *ev)
         R(dbuf_add_html(b, r->sc->routes[i].method));
         R(dbuf_adds(b, " "));
         R(dbuf_add_html(b, r->sc->routes[i].template_));
-        R(dbuf_printf(b, "</code></td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64
+        fmt_versions(v, sizeof v, mr);
+        R(dbuf_printf(b, "</code></td><td>%s</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64
                       "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-                      "<td class=\"n\">%s</td></tr>\n", mr->done, errs, a, c, d, e));
+                      "<td class=\"n\">%s</td></tr>\n", v, mr->done, errs, a, c, d, e));
     }
     return dbuf_adds(b, "</table>\n");
 }

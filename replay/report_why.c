@@ -72,6 +72,30 @@ static int why_errors(dbuf *b, const metrics *m, const rr_result *r)
     return say(b, s);
 }
 
+/* A run that asked for HTTP/2 and got HTTP/1.x rehearsed another connection pattern than
+ * the one it meant to (more connections, no multiplexing): say so, with the share. */
+static int why_versions(dbuf *b, const metrics *m, const rr_result *r)
+{
+    uint64_t h1 = 0, tot = 0, refused = 0;
+    char s[512];
+    if (r->sc->http_version == SCHV_1_1)
+        return 0;
+    for (size_t i = 0; i < m->n_routes; i++) {
+        for (int k = 0; k < MX_HV; k++)
+            tot += m->routes[i].version[k];
+        h1 += m->routes[i].version[0] + m->routes[i].version[1]; /* "1.0", "1.1" */
+        refused += m->routes[i].version_refused;
+    }
+    if (!h1)
+        return 0;
+    snprintf(s, sizeof s, "The scenario asked for HTTP/2%s, but %" PRIu64 " of %" PRIu64 " responses "
+             "(%.1f%%) came over HTTP/1.x: %s.", r->sc->http_version == SCHV_H2C ? " (h2c)" : "", h1, tot,
+             100.0 * (double)h1 / (double)tot,
+             refused ? "http.require_version refused them (errors of kind other)"
+                     : "the server did not negotiate HTTP/2, so those connections behaved as HTTP/1.1");
+    return say(b, s);
+}
+
 static int why_latency(dbuf *b, const metrics *m, const rr_result *r, size_t *worst)
 {
     size_t first = m->n_secs, last = 0, n;
@@ -307,6 +331,7 @@ int report_why(dbuf *b, const rr_result *r, const report_events *ev)
              m->sessions_started, m->requests_unsent);
     R(say(b, s));
     R(why_errors(b, m, r));
+    R(why_versions(b, m, r));
     R(why_latency(b, m, r, &worst));
     R(why_events(b, m, r, ev));
     if (m->has_ws) {

@@ -9,6 +9,7 @@
 
 #include "afile.h"
 #include "results_ws.h"
+#include "sc_http.h"
 #include "units.h"
 
 static json_t *counts_obj(const uint64_t *v, const char *const *names, size_t n)
@@ -16,6 +17,16 @@ static json_t *counts_obj(const uint64_t *v, const char *const *names, size_t n)
     json_t *o = json_object();
     for (size_t i = 0; o && i < n; i++)
         json_object_set_new(o, names[i], json_integer((json_int_t)v[i]));
+    return o;
+}
+
+/* Responses by negotiated HTTP version; versions never seen are left out. */
+static json_t *versions_obj(const uint64_t *v)
+{
+    json_t *o = json_object();
+    for (int i = 0; o && i < MX_HV; i++)
+        if (v[i])
+            json_object_set_new(o, mx_hv_names[i], json_integer((json_int_t)v[i]));
     return o;
 }
 
@@ -80,6 +91,8 @@ json_t *results_build(const metrics *m, const run_info *ri)
         json_object_set_new(o, "bytes_in", json_integer((json_int_t)r->bytes_in));
         json_object_set_new(o, "status", counts_obj(r->status, mx_class_names, MX_CLASSES));
         json_object_set_new(o, "errors", counts_obj(r->err, mx_err_names, ERR_N));
+        json_object_set_new(o, "http_versions", versions_obj(r->version));
+        json_object_set_new(o, "version_refused", json_integer((json_int_t)r->version_refused));
         json_object_set_new(o, "latency", hist_obj(r->lat));
         json_object_set_new(o, "service", hist_obj(r->svc));
         json_array_append_new(routes, o);
@@ -125,6 +138,9 @@ json_t *results_build(const metrics *m, const run_info *ri)
     json_object_set_new(root, "scenario", json_pack("{s:s,s:s,s:s,s:I,s:s,s:f,s:f}", "name", sc->name,
                         "path", sc->path, "hash", hash, "seed", (json_int_t)sc->seed, "target",
                         sc->target, "duration_s", sc->duration, "scale", sc->scale));
+    json_object_set_new(json_object_get(root, "scenario"), "http_version",
+                        json_string(sc_http_version_name(sc->http_version)));
+    json_object_set_new(json_object_get(root, "scenario"), "require_version", json_boolean(sc->require_version));
     json_object_set_new(root, "segment", json_pack("{s:i,s:i}", "i", ri->p->seg_i, "n", ri->p->seg_n));
     json_object_set_new(root, "start", json_integer((json_int_t)ri->start_wall));
     json_object_set_new(root, "elapsed_s", json_real(round(ri->elapsed_s * 1000) / 1000));
@@ -235,6 +251,29 @@ static void fmt_us(char *b, size_t n, uint64_t us)
     units_fmt_duration(b, n, (double)us / 1e6);
 }
 
+/* One line: responses by negotiated HTTP version, and the refusals of http.require_version. */
+static void versions_summary(FILE *out, const metrics *m, const scenario *sc)
+{
+    uint64_t v[MX_HV] = {0}, refused = 0;
+    int any = 0;
+    for (size_t i = 0; i < m->n_routes; i++) {
+        for (int k = 0; k < MX_HV; k++)
+            v[k] += m->routes[i].version[k];
+        refused += m->routes[i].version_refused;
+    }
+    fprintf(out, "  http      asked for %s%s; responses by version:", sc_http_version_name(sc->http_version),
+            sc->require_version ? " (required)" : "");
+    for (int k = 0; k < MX_HV; k++)
+        if (v[k]) {
+            fprintf(out, "%s HTTP/%s %" PRIu64, any ? "," : "", mx_hv_names[k], v[k]);
+            any = 1;
+        }
+    fprintf(out, "%s\n", any ? "" : " none");
+    if (refused)
+        fprintf(out, "  REFUSED   %" PRIu64 " responses came over a connection that fell back to HTTP/1.x "
+                "(http.require_version is true): counted as errors (other)\n", refused);
+}
+
 void results_summary(FILE *out, const metrics *m, const run_info *ri)
 {
     hist *lat = hist_new(), *svc = hist_new();
@@ -278,6 +317,7 @@ void results_summary(FILE *out, const metrics *m, const run_info *ri)
     fprintf(out, "  engine    send lateness p50 %s  p99 %s  max %s; %" PRIu64 " late (>10ms), %" PRIu64
             " held by a slow previous response, %" PRIu64 " throttled by --max-rps\n", a, b, c,
             m->late_sends, m->blocked_sends, m->throttled);
+    versions_summary(out, m, ri->sc);
     results_ws_summary(out, m);
     for (size_t i = 0; i < ri->sc->n_thresholds; i++) {
         char v[64];

@@ -11,15 +11,16 @@
 
 #include "jsonio.h"
 #include "results_read_ws.h"
+#include "sc_http.h"
 
 #define RR_MAXC ((int64_t)INT64_MAX)
 
 static const char *const rr_top_keys[] = {"format", "version", "tool", "scenario", "segment",
     "merged", "start", "elapsed_s", "threads", "stopped", "counts", "summary", "lateness",
-    "routes", "series", "thresholds", "warnings", "db", "websockets", "coverage", NULL};
+    "routes", "series", "thresholds", "warnings", "db", "websockets", "coverage", "trace", NULL};
 static const char *const rr_tool_keys[] = {"name", "version", NULL};
 static const char *const rr_sc_keys[] = {"name", "path", "hash", "seed", "target", "duration_s",
-    "scale", NULL};
+    "scale", "http_version", "require_version", NULL};
 static const char *const rr_seg_keys[] = {"i", "n", NULL};
 static const char *const rr_merged_keys[] = {"segments", "missing", NULL};
 static const char *const rr_count_keys[] = {"sessions_all_segments", "sessions_planned",
@@ -27,7 +28,8 @@ static const char *const rr_count_keys[] = {"sessions_all_segments", "sessions_p
     "requests_done", "requests_unsent", "late_sends", "blocked_sends", "throttled", "checks",
     "checks_failed", "bytes_in", "status", "errors", NULL};
 static const char *const rr_route_keys[] = {"route", "method", "planned", "sent", "done", "checks",
-    "checks_failed", "bytes_in", "status", "errors", "latency", "service", NULL};
+    "checks_failed", "bytes_in", "status", "errors", "http_versions", "version_refused", "latency",
+    "service", NULL};
 static const char *const rr_sec_keys[] = {"t", "planned", "sessions", "sent", "done", "errors",
     "late", "status", "latency_coarse", "ws_open", "ws_opened", "ws_messages_in", "ws_errors", NULL};
 static const char *const rr_thr_keys[] = {"expr", "abort", "value", "display", "ok", NULL};
@@ -97,6 +99,45 @@ static int hists_of(const json_t *o, const char *path, const char *key, hist **o
     return 0;
 }
 
+/* "http_versions": {VERSION: count}, the versions seen (absent in files written before
+ * replay spoke HTTP/2: all zero). */
+static int versions_of(const json_t *o, const char *path, mx_route *mr, char *err)
+{
+    json_t *c = NULL;
+    char p[256];
+    const char *allowed[MX_HV + 1];
+    int rc = jv_object(o, path, "http_versions", 0, &c, err);
+    int64_t v;
+    if (rc || !c)
+        return rc;
+    jv_key(p, sizeof p, path, "http_versions");
+    for (int i = 0; i < MX_HV; i++)
+        allowed[i] = mx_hv_names[i];
+    allowed[MX_HV] = NULL;
+    if ((rc = jv_no_unknown(c, p, allowed, err)))
+        return rc;
+    for (int i = 0; i < MX_HV; i++) {
+        v = 0;
+        if ((rc = jv_int(c, p, mx_hv_names[i], 0, 0, RR_MAXC, &v, err)))
+            return rc;
+        mr->version[i] = (uint64_t)v;
+    }
+    v = 0;
+    if ((rc = jv_int(o, path, "version_refused", 0, 0, RR_MAXC, &v, err)))
+        return rc;
+    mr->version_refused = (uint64_t)v;
+    uint64_t seen = 0;
+    for (int i = 0; i < MX_HV; i++)
+        seen += mr->version[i];
+    /* Each response has one version, and only responses can be refused. */
+    if (seen > mr->done)
+        return st_err(err, ST_EINPUT, "%s: more responses than done requests", p);
+    if (mr->version_refused > seen)
+        return st_err(err, ST_EINPUT, "%s.version_refused: more than the responses counted in %s",
+                      path, p);
+    return 0;
+}
+
 static int read_route(rr_result *r, size_t i, const json_t *o, const char *path, char *err)
 {
     mx_route *mr = &r->m->routes[i];
@@ -116,6 +157,7 @@ static int read_route(rr_result *r, size_t i, const json_t *o, const char *path,
         (rc = u64(o, path, "bytes_in", &mr->bytes_in, err)) ||
         (rc = counts_of(o, path, "status", mx_class_names, MX_CLASSES, mr->status, err)) ||
         (rc = counts_of(o, path, "errors", mx_err_names, ERR_N, mr->err, err)) ||
+        (rc = versions_of(o, path, mr, err)) ||
         (rc = hists_of(o, path, "latency", mr->lat, err)) ||
         (rc = hists_of(o, path, "service", mr->svc, err)))
         return rc;
@@ -227,7 +269,9 @@ static int read_scenario(rr_result *r, const json_t *root, char *err)
         (rc = jv_int(o, "results.scenario", "seed", 1, 0, RR_MAXC, &seed, err)) ||
         (rc = jv_string(o, "results.scenario", "target", 1, &target, err)) ||
         (rc = jv_number(o, "results.scenario", "duration_s", 1, 0, INFINITY, &sc->duration, err)) ||
-        (rc = jv_number(o, "results.scenario", "scale", 1, 0, INFINITY, &sc->scale, err)))
+        (rc = jv_number(o, "results.scenario", "scale", 1, 0, INFINITY, &sc->scale, err)) ||
+        (rc = jv_enum(o, "results.scenario", "http_version", 0, sc_http_versions, &sc->http_version, err)) ||
+        (rc = jv_bool(o, "results.scenario", "require_version", 0, &sc->require_version, err)))
         return rc;
     errno = 0;
     sc->hash = strtoull(hash, &end, 16);
@@ -474,6 +518,13 @@ static int read_root(rr_result *r, const json_t *root, char *err)
         if (!(r->db = json_deep_copy(db)))
             return ST_ENOMEM;
     }
+    if (json_object_get(root, "trace")) {
+        json_t *tr;
+        if ((rc = jv_object(root, "results", "trace", 1, &tr, err)))
+            return rc;
+        if (!(r->trace = json_deep_copy(tr)))
+            return ST_ENOMEM;
+    }
     return 0;
 }
 
@@ -518,6 +569,7 @@ void results_read_term(rr_result *r)
     json_decref(r->warnings);
     json_decref(r->db);
     json_decref(r->coverage);
+    json_decref(r->trace);
     free(r->segs);
     free(r->missing);
     memset(r, 0, sizeof *r);

@@ -12,19 +12,21 @@
 
 #include "jsonio.h"
 #include "sc_ident.h"
+#include "sc_http.h"
 #include "sc_routes.h"
 #include "sc_ws.h"
 #include "units.h"
 
 static const char *const top_keys[] = {"format", "version", "name", "model", "target", "seed",
     "duration", "scale", "feeders_dir", "feeders", "routes", "sessions", "http", "stages",
-    "events", "thresholds", "limits", "model_clock", "websockets", "unmapped", NULL};
+    "events", "thresholds", "limits", "model_clock", "websockets", "unmapped", "tls", NULL};
 static const char *const feeder_keys[] = {"file", "column", "zipf_s", "count", "pattern", NULL};
 static const char *const session_keys[] = {"max_requests", "max_active", "think_scale",
                                            "connection", "pool_size", "cookies", "hawkes", "assets",
                                            NULL};
 static const char *const http_keys[] = {"timeout", "connect_timeout", "headers", "traceparent",
-                                        "client_ip", "user_agent", NULL};
+                                        "client_ip", "user_agent", "version", "require_version",
+                                        "max_streams", NULL};
 static const char *const stage_keys[] = {"duration", "from", "to", "curve", NULL};
 static const char *const event_keys[] = {"name", "at", "sessions", "ramp", "hold", "decay",
                                          "hot_share", "hot", "from_model", NULL};
@@ -380,6 +382,7 @@ static int load_root(scenario *sc, json_t *root, const char *dir, const sc_overr
         return st_err(err, ST_EINPUT, "scenario.feeders_dir: path too long");
     if ((feeders && (rc = load_feeders(sc, feeders, fdirbuf, err))) ||
         (rc = load_sessions_http(sc, root, err)) ||
+        (rc = sc_http_load(sc, json_object_get(root, "http"), json_object_get(root, "tls"), dir, err)) ||
         (rc = sc_routes_load(sc, routes, err)) ||
         (rc = load_stages(sc, stages, &stage_total, err)))
         return rc;

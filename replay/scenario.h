@@ -98,6 +98,13 @@ typedef struct sc_ws {
     double reconnect_backoff; /* first delay; doubles per attempt, at most 30 s */
 } sc_ws;
 
+/* HTTP versions (`http.version`, sc_http.h) and the `tls` section. */
+enum sc_http_version { SCHV_1_1 = 0, SCHV_2, SCHV_H2C };
+typedef struct sc_tls {
+    char ca_file[4096], client_cert[4096], client_key[4096]; /* "" = none */
+    int insecure;
+} sc_tls;
+
 /* Command-line overrides; a field is used when its has_ flag is set. */
 typedef struct sc_overrides {
     const char *target, *feeders_dir;
@@ -132,6 +139,9 @@ typedef struct scenario {
     char header_names[SC_MAX_HEADERS][64];
     tmpl header_vals[SC_MAX_HEADERS];
     int traceparent;
+    int http_version, require_version; /* an sc_http_version; refuse a fallback to 1.1 */
+    unsigned max_streams;              /* HTTP/2 streams per pooled connection */
+    sc_tls tls;
     /* arrivals */
     size_t n_stages;
     sc_stage stages[SC_MAX_STAGES];

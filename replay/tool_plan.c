@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tool_trace.h"
 #include "afile.h"
 #include "dbuf.h"
 #include "log.h"
@@ -94,12 +95,15 @@ static void usage(void)
            "  --seed N            seed of every random draw\n"
            "  --segment i/n       only the sessions of slice i of n\n"
            "  --feeders DIR       directory of the feeder CSVs\n"
+           "  --trace FILE        plan a trace from 'modeler extract' (docs/formats/trace.md)\n"
+           "  --speed K, --from T, --to T   trace mode: speed factor and window of offsets\n"
            "  --max-rps R, --start-at EPOCH   accepted for symmetry with run\n"
            "  -q, --quiet         no summary on stderr\n\n"
            "examples:\n"
            "  replay plan models/scenarios/shop-campaign.json --duration 60s | head\n"
            "  replay plan s.json --seed 7 --segment 2/4 -o seg2.ndjson\n"
-           "  replay plan s.json | jq -r .route | sort | uniq -c\n");
+           "  replay plan s.json | jq -r .route | sort | uniq -c\n"
+           "  replay plan s.json --trace t.ndjson --speed 4 -o plan4.ndjson\n");
 }
 
 int tool_plan(int argc, char **argv)
@@ -135,9 +139,14 @@ int tool_plan(int argc, char **argv)
     if (sc.m.think_fallback)
         log_warn("the model has no fitted think-time law; using lognormal(median %.1f s, sigma 1)",
                  exp(sc.m.think_a));
-    tool_print_coverage(&sc);
-    if ((rc = plan_build(&p, &sc, o.seg_i, o.seg_n, err))) {
+    trace tr;
+    wsplan wp;
+    if (!o.trace) /* a trace sends what it recorded: its own unmapped list (trace info) */
+        tool_print_coverage(&sc);
+    if ((rc = tool_trace_prepare(&sc, &o, &tr, err)) ||
+        (rc = tool_trace_plans(&sc, &o, &tr, &p, &wp, err))) {
         log_error("%s", err);
+        trace_term(&tr);
         scenario_term(&sc);
         return st_rc_exit(rc);
     }
@@ -148,7 +157,9 @@ int tool_plan(int argc, char **argv)
         log_error("%s", vars && order ? err : "out of memory");
         free(vars);
         free(order);
+        wsplan_term(&wp);
         plan_term(&p);
+        trace_term(&tr);
         scenario_term(&sc);
         return ST_EXIT_ENV;
     }
@@ -196,11 +207,6 @@ int tool_plan(int argc, char **argv)
                 rc = st_err(err, ST_ENOMEM, "plan: out of memory");
         }
     }
-    wsplan wp;
-    if (!rc)
-        rc = wsplan_build(&wp, &sc, &p, err);
-    else
-        memset(&wp, 0, sizeof wp);
     /* Requests and WebSocket opens merged in time order (a WebSocket first on a tie). */
     for (size_t i = 0, j = 0; !rc && (i < p.n_r || j < wp.n);) {
         if (j < wp.n && (i >= p.n_r || wp.w[j].open <= p.r[order[i]].t)) {
@@ -234,6 +240,7 @@ int tool_plan(int argc, char **argv)
     free(vars);
     free(order);
     plan_term(&p);
+    trace_term(&tr);
     scenario_term(&sc);
     return rc ? st_rc_exit(rc) : 0;
 }

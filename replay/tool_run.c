@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool_trace.h"
 #include "engine.h"
 #include "jsonio.h"
 #include "live.h"
@@ -23,6 +24,7 @@
 #include "probe.h"
 #include "progress.h"
 #include "results.h"
+#include "sc_http.h"
 #include "tools.h"
 #include "wsplan.h"
 
@@ -49,16 +51,24 @@ static void usage(void)
            "  --target URL          override scenario.target (the only host traffic goes to)\n"
            "  --duration D, --scale F, --seed N, --max-rps R, --feeders DIR\n"
            "  --segment i/n         run only slice i of n (exact; see docs/replay.md)\n"
+           "  --trace FILE          replay a trace from 'modeler extract' as it happened: each\n"
+           "                        request at its offset, on its session (docs/formats/trace.md);\n"
+           "                        the scenario's events still add a flash crowd on top\n"
+           "  --speed K             trace mode: send at offset / K (default 1)\n"
+           "  --from T, --to T      trace mode: only this window of offsets (e.g. 10m, 70m)\n"
            "  --start-at EPOCH      begin at this Unix second (several machines together)\n"
            "  --grace D             drain time for in-flight requests (default scenario, 10s)\n"
            "  --db-probe CONNINFO   sample PostgreSQL's pg_stat_activity/pg_stat_database every\n"
            "                        second on the same clock (results.json \"db\"; db.* thresholds)\n"
            "  --json                print results.json to stdout instead of the summary\n"
            "  --no-progress         no live line; -q, --quiet: no summary either\n\n"
+           "HTTP/2 and TLS are scenario settings (docs/formats/scenario.md), e.g.\n"
+           "  \"http\": {\"version\": \"2\"}, \"tls\": {\"ca_file\": \"pki/ca.pem\"}  (or \"h2c\" over http://)\n\n"
            "examples:\n"
            "  replay run models/scenarios/shop-campaign.json --target http://127.0.0.1:8080\n"
            "  replay run s.json --duration 60s --scale 1.5x --series s.csv -o r.json\n"
            "  replay run s.json --segment 2/4 --start-at 1790000000 -o r2.json\n"
+           "  replay run s.json --trace friday.ndjson --speed 2 --from 10m --to 70m -o r.json\n"
            "  replay run s.json --db-probe 'host=127.0.0.1 dbname=shop' --series s.csv\n");
 }
 
@@ -67,6 +77,7 @@ static int preflight(const scenario *sc, char *err)
 {
     CURL *c = curl_easy_init();
     CURLcode rc;
+    http_transport tr;
     char ebuf[CURL_ERROR_SIZE] = "";
     if (!c)
         return st_err(err, ST_EENV, "curl_easy_init failed");
@@ -75,6 +86,8 @@ static int preflight(const scenario *sc, char *err)
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(sc->connect_timeout * 1000));
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+    sc_http_transport(sc, &tr);
+    http_tls_setup(c, &tr); /* the check must trust what the run trusts (scenario.tls) */
     rc = curl_easy_perform(c);
     curl_easy_cleanup(c);
     if (rc != CURLE_OK)
@@ -109,6 +122,7 @@ typedef struct run_ctx {
     scenario sc;
     plan p;
     wsplan wp;
+    trace tr;
     probe *pr;
     json_t *db;
     rp_live live;
@@ -237,6 +251,13 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
                    c->aborted ? "aborted" : g_interrupted ? "interrupted" : "completed", vals, oks,
                    c->warnings, cov};
     res = results_build(c->m, &ri);
+    if (res && c->o.trace) {
+        json_t *ti = tool_trace_info(&c->tr);
+        if (!ti || json_object_set_new(res, "trace", ti)) {
+            json_decref(res);
+            res = NULL;
+        }
+    }
     if (res && c->db)
         json_object_set(res, "db", c->db);
     if (!res || jsonio_save(c->o.out ? c->o.out : "results.json", res, err)) {
@@ -301,11 +322,13 @@ int tool_run(int argc, char **argv)
     }
     if (c->o.has_grace)
         c->sc.grace = c->o.grace;
-    tool_print_coverage(&c->sc);
+    if (!c->o.trace) /* a trace sends what it recorded: its own unmapped list (trace info) */
+        tool_print_coverage(&c->sc);
     if (c->sc.m.think_fallback)
         log_warn("the model has no fitted think-time law; using lognormal(median %.1f s, sigma 1)",
                  exp(c->sc.m.think_a));
-    if ((rc = plan_build(&c->p, &c->sc, c->o.seg_i, c->o.seg_n, err))) {
+    if ((rc = tool_trace_prepare(&c->sc, &c->o, &c->tr, err)) ||
+        (rc = tool_trace_plans(&c->sc, &c->o, &c->tr, &c->p, &c->wp, err))) {
         log_error("%s", err);
         rc = st_rc_exit(rc);
         goto out;
@@ -316,11 +339,6 @@ int tool_run(int argc, char **argv)
             rc = ST_EXIT_INPUT;
             goto out;
         }
-    if ((rc = wsplan_build(&c->wp, &c->sc, &c->p, err))) {
-        log_error("%s", err);
-        rc = st_rc_exit(rc);
-        goto out;
-    }
     /* An empty conninfo means libpq's defaults (PGHOST, PGDATABASE, ...), as psql does. */
     if (c->o.db_probe && !(c->pr = probe_new(*c->o.db_probe ? c->o.db_probe : "application_name=" PROBE_APPNAME,
                                              1.0, err))) {
@@ -423,6 +441,7 @@ out:
     json_decref(c->warnings);
     free(c->planned_per_sec);
     plan_term(&c->p);
+    trace_term(&c->tr);
     scenario_term(&c->sc);
     free(c);
     return rc;

@@ -109,6 +109,8 @@ typedef struct ws_config {
     uint64_t session_id;             /* picks this session's rng stream */
     const char *ca_file;             /* wss://: CA bundle; NULL = system default */
     int insecure;                    /* wss://: skip certificate verification (tests only) */
+    const char *client_cert;         /* wss://: PEM client certificate; NULL = none */
+    const char *client_key;          /* wss://: its PEM private key; NULL = none */
     int keep_curl;                   /* ws://: keep libcurl after the handshake (costs memory) */
     ws_callbacks cb;
     void *user;

@@ -33,7 +33,7 @@ struct hs {
     char *target;     /* path?query */
     char *host;       /* Host header value */
     char *subprotocol;
-    char *ca_file;
+    char *ca_file, *client_cert, *client_key;
     int insecure;
     char **headers;   /* NULL-terminated copies */
     dbuf req;

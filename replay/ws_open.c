@@ -20,6 +20,8 @@ void ws__free_hs(struct hs *h)
     free(h->host);
     free(h->subprotocol);
     free(h->ca_file);
+    free(h->client_cert);
+    free(h->client_key);
     for (size_t i = 0; h->headers && h->headers[i]; i++)
         free(h->headers[i]);
     free(h->headers);
@@ -281,6 +283,9 @@ ws_conn *ws_conn_new(const ws_config *cfg, char *err)
     h->insecure = cfg->insecure != 0;
     if (rc == 0 && cfg->ca_file && !(h->ca_file = dupstr(cfg->ca_file)))
         rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
+    if (rc == 0 && ((cfg->client_cert && !(h->client_cert = dupstr(cfg->client_cert))) ||
+                    (cfg->client_key && !(h->client_key = dupstr(cfg->client_key)))))
+        rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
     if (rc == 0 && !(h->headers = calloc(nh + 1, sizeof *h->headers)))
         rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
     for (size_t i = 0; rc == 0 && i < nh; i++)
@@ -336,6 +341,10 @@ int ws_conn_start(ws_conn *c, char *err)
         bad |= curl_easy_setopt(c->easy, CURLOPT_SSL_ENABLE_ALPN, 0L) != CURLE_OK;
         if (h->ca_file)
             bad |= curl_easy_setopt(c->easy, CURLOPT_CAINFO, h->ca_file) != CURLE_OK;
+        if (h->client_cert)
+            bad |= curl_easy_setopt(c->easy, CURLOPT_SSLCERT, h->client_cert) != CURLE_OK;
+        if (h->client_key)
+            bad |= curl_easy_setopt(c->easy, CURLOPT_SSLKEY, h->client_key) != CURLE_OK;
         if (h->insecure) {
             bad |= curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 0L) != CURLE_OK;
             bad |= curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 0L) != CURLE_OK;

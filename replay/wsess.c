@@ -42,6 +42,8 @@ struct wsess_worker {
     loop_timer t_open;
     tmpl_vars *vars;
     char url[4096], sub[8192], msg[8192];
+    char hdr[SC_MAX_HEADERS][512];
+    const char *hdr_line[SC_MAX_HEADERS + 1];
 };
 
 static uint64_t H_MSG;
@@ -245,7 +247,8 @@ static void open_conn(wsess *s, uint64_t now)
     s->state = WSS_LIVE;
     s->opened = s->dead = s->closing = s->reconnect = 0;
     x->m->ws.attempts++;
-    if (wsplan_render(x->sc, x->wp, s->item, x->vars, 0, x->url, sizeof x->url, NULL, 0, NULL, 0)) {
+    if (wsplan_render(x->sc, x->wp, s->item, x->vars, 0, x->url, sizeof x->url, NULL, 0, NULL, 0) ||
+        wsplan_render_headers(x->sc, x->wp, s->item, x->vars, x->hdr, x->hdr_line)) {
         x->m->ws.hs_failed++;
         x->m->ws.hs_kind[WSF_OTHER]++;
         x->m->ws.errors++;
@@ -253,9 +256,16 @@ static void open_conn(wsess *s, uint64_t now)
         return;
     }
     wc.url = x->url;
+    wc.headers = x->hdr_line;
     wc.ping_interval_ns = (uint64_t)(cfg->ping_interval * 1e9);
     wc.pong_timeout_ns = (uint64_t)(cfg->pong_timeout * 1e9);
     wc.handshake_timeout_ns = (uint64_t)(cfg->handshake_timeout * 1e9);
+    /* wss:// trusts and presents what the scenario's HTTP requests do (scenario.tls); the upgrade
+     * itself always uses HTTP/1.1 (ws_open.c), whatever http.version says. */
+    wc.ca_file = x->sc->tls.ca_file[0] ? x->sc->tls.ca_file : NULL;
+    wc.insecure = x->sc->tls.insecure;
+    wc.client_cert = x->sc->tls.client_cert[0] ? x->sc->tls.client_cert : NULL;
+    wc.client_key = x->sc->tls.client_key[0] ? x->sc->tls.client_key : NULL;
     wc.seed = x->sc->seed;
     wc.session_id = rng_mix(it->id, s->attempt);
     wc.cb.on_open = on_open;

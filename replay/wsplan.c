@@ -2,10 +2,12 @@
  * wsplan.c -- the WebSocket schedule (see wsplan.h).
  */
 #include "wsplan.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static uint64_t H_ARR, H_OFF, H_PICK, H_ID, H_DUR, H_ITEM;
 
@@ -70,8 +72,9 @@ static double duration(const scenario *sc, const plan *p, const wsplan_item *w, 
     }
 }
 
+/* Appends one WebSocket session; dur < 0 draws its duration as the scenario says. */
 static int add(wsplan *wp, size_t *cap, size_t *rcap, const scenario *sc, const plan *p,
-               wsplan_item it, size_t sess, char *err)
+               wsplan_item it, size_t sess, double dur, char *err)
 {
     size_t nf = sc->n_feeders ? sc->n_feeders : 1;
     if (wp->n == *cap) {
@@ -106,7 +109,7 @@ static int add(wsplan *wp, size_t *cap, size_t *rcap, const scenario *sc, const 
         }
         wp->rows[it.rows_off + f] = row != UINT32_MAX ? row : fresh_row(sc, (int)f, it.id, it.event);
     }
-    it.dur = duration(sc, p, &it, sess);
+    it.dur = dur >= 0 ? dur : duration(sc, p, &it, sess);
     if (it.open + it.dur > sc->duration) {
         it.dur = sc->duration - it.open;
         it.clipped = 1;
@@ -137,7 +140,7 @@ int wsplan_build(wsplan *wp, const scenario *sc, const plan *p, char *err)
             it.open = sc->ws.at + sc->ws.ramp * u01(sc->seed, H_OFF, it.id);
             if (it.open >= sc->duration)
                 continue;
-            rc = add(wp, &cap, &rcap, sc, p, it, SIZE_MAX, err);
+            rc = add(wp, &cap, &rcap, sc, p, it, SIZE_MAX, -1, err);
         }
     } else {
         for (size_t i = 0; i < p->n_s && !rc; i++) {
@@ -150,7 +153,7 @@ int wsplan_build(wsplan *wp, const scenario *sc, const plan *p, char *err)
             it.event = ps->event;
             it.origin = ps->origin;
             it.open = ps->start;
-            rc = add(wp, &cap, &rcap, sc, p, it, i, err);
+            rc = add(wp, &cap, &rcap, sc, p, it, i, -1, err);
         }
         wp->all = wp->n;
     }
@@ -159,6 +162,43 @@ int wsplan_build(wsplan *wp, const scenario *sc, const plan *p, char *err)
         return rc;
     }
     if (wp->n) /* w is NULL when no session opens a WebSocket; qsort wants a valid pointer */
+        qsort(wp->w, wp->n, sizeof *wp->w, cmp_item);
+    return 0;
+}
+
+int wsplan_build_trace(wsplan *wp, const scenario *sc, const plan *p, const trace *tr, char *err)
+{
+    size_t cap = 0, rcap = 0;
+    int rc = 0;
+    memset(wp, 0, sizeof *wp);
+    if (sc->ws.mode == SCWS_NONE || !tr)
+        return 0;
+    init_hashes();
+    for (size_t i = 0; i < tr->n_w && !rc; i++) {
+        const trace_ws *w = &tr->w[i];
+        if (!w->in_window)
+            continue;
+        wp->all++;
+        uint64_t sid = trace_session_id(w->session);
+        if (sid % p->seg_n != p->seg_i - 1)
+            continue;
+        uint32_t pi = tr->plan_index[w->session];
+        wsplan_item it = {0};
+        it.id = rng_mix(rng_mix(sid, H_ID), i);
+        it.session = sid;
+        it.event = -1;
+        it.origin = ORIGIN_BASE;
+        it.open = (w->t - tr->from) / tr->speed;
+        if (it.open >= sc->duration)
+            continue;
+        rc = add(wp, &cap, &rcap, sc, p, it, pi == UINT32_MAX ? SIZE_MAX : pi, w->dur / tr->speed,
+                 err);
+    }
+    if (rc) {
+        wsplan_term(wp);
+        return rc;
+    }
+    if (wp->n)
         qsort(wp->w, wp->n, sizeof *wp->w, cmp_item);
     return 0;
 }
@@ -213,5 +253,43 @@ int wsplan_render(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *var
         if ((n = tmpl_render(ts[t], &c2, outs[t], caps[t])) < 0)
             return (int)n;
     }
+    return 0;
+}
+
+static int handshake_owns(const char *name)
+{
+    static const char *const own[] = {"host", "upgrade", "connection", "content-length"};
+    for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
+        if (!strcasecmp(name, own[k]))
+            return 1;
+    return !strncasecmp(name, "sec-websocket-", 14);
+}
+
+int wsplan_render_headers(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *vars,
+                          char (*hdrs)[512], const char **line)
+{
+    const wsplan_item *it = &wp->w[i];
+    size_t n = 0;
+    for (size_t h = 0; h < sc->n_headers; h++) {
+        if (handshake_owns(sc->header_names[h]))
+            continue;
+        const char *draw[TMPL_MAX_VARS];
+        size_t nd = 0;
+        const tmpl *v = &sc->header_vals[h];
+        for (size_t pi = 0; pi < v->n_parts; pi++)
+            if (v->parts[pi].kind == TP_FEEDER && nd < TMPL_MAX_VARS)
+                draw[nd++] = feeder_value(&sc->feeders[v->parts[pi].idx],
+                                          wp->rows[it->rows_off + (size_t)v->parts[pi].idx]);
+        tmpl_ctx c = {vars, &sc->names, draw, nd, 0, it->session, 0, 0};
+        int k = snprintf(hdrs[n], 512, "%s: ", sc->header_names[h]);
+        if (k < 0 || k >= 512)
+            return ST_ELIMIT;
+        long r = tmpl_render(v, &c, hdrs[n] + k, 512 - (size_t)k);
+        if (r < 0)
+            return (int)r;
+        line[n] = hdrs[n];
+        n++;
+    }
+    line[n] = NULL;
     return 0;
 }

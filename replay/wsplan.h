@@ -44,6 +44,12 @@ typedef struct wsplan {
 
 /* Returns 0 or ST_ENOMEM with err set. An empty plan when the scenario has no websockets. */
 int wsplan_build(wsplan *wp, const scenario *sc, const plan *p, char *err);
+/* Trace mode: the trace's WebSocket sessions at their times and durations (divided by the
+ * speed), on the scenario's `websockets` URL and messages; none when the scenario has no
+ * `websockets` section (the caller reports them as not sent). */
+struct trace;
+int wsplan_build_trace(wsplan *wp, const scenario *sc, const plan *p, const struct trace *tr,
+                       char *err);
 void wsplan_term(wsplan *wp);
 
 /* Renders WebSocket i's URL (ws:// or wss:// from the target) and, when the scenario has
@@ -51,5 +57,13 @@ void wsplan_term(wsplan *wp);
  * or ST_ELIMIT when a buffer is too small. vars must hold sc->names.n_vars variables. */
 int wsplan_render(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *vars, int plan_mode,
                   char *url, size_t url_cap, char *sub, size_t sub_cap, char *msg, size_t msg_cap);
+
+/* Renders the scenario's http.headers for WebSocket i's handshake into hdrs (one
+ * "Name: value" line each, cap bytes) and points line[] at them, NULL-terminated: the
+ * socket is the same client as its session's requests (identity, authorization). Headers
+ * the handshake owns (Host, Upgrade, Connection, Sec-WebSocket-*) are left out. Returns 0
+ * or ST_ELIMIT. */
+int wsplan_render_headers(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *vars,
+                          char (*hdrs)[512], const char **line);
 
 #endif

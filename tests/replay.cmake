@@ -43,6 +43,18 @@ if(TARGET stws)
       $<TARGET_FILE:shop> $<TARGET_FILE:replay>)
   endif()
 endif()
+# HTTP/2 and TLS (issue 15 item 3): Debian's nginx with http2 on a certificate the test makes.
+foreach(c tls insecure h2c require mtls)
+  st_integ_test(integ_replay_http2_${c} 60 bash ${ST_TEST_DIR}/integ/replay_http2.sh ${c})
+endforeach()
+if(TARGET stws)
+  st_integ_test(integ_replay_http2_ws 60 bash ${ST_TEST_DIR}/integ/replay_http2.sh ws)
+endif()
+
+# Trace mode (modeler extract + replay run --trace) against nginx: a few minutes of real time
+# at speed 1, so it runs in the normal build only (label nosan) and alone (timing checks).
+st_integ_test(integ_replay_trace 420 bash ${ST_TEST_DIR}/integ/replay_trace.sh)
+set_tests_properties(integ_replay_trace PROPERTIES LABELS "integ;nosan" RUN_SERIAL TRUE)
 
 # The closed loop (issue 12): fit -> init -> run at nginx and the shop -> refit -> diff.
 # A few minutes of wall time, little CPU; nosan: nothing in it needs sanitizers.

@@ -10,7 +10,10 @@
 #     the same shape as wrk -c50;
 #  2. the achieved rate and the send-lateness p99 of an open model (single-request sessions
 #     arriving as a Poisson process) at 25%, 50% and 80% of replay's max rate
-#     (goal: p99 lateness <= 1 ms at 50%).
+#     (goal: p99 lateness <= 1 ms at 50%);
+#  3. HTTP/2 over TLS (ALPN h2, a self-signed certificate made here with openssl) on the same
+#     nginx: replay (pooled, H2_CONNS connections x H2_STREAMS streams, http.version "2") vs
+#     h2load (nghttp2-client) with the same -c/-m, requests per generator CPU-second.
 # Usage: tests/bench/replay_vs_wrk.sh [BUILD_DIR] (default build); RUNS=2 SECS=10 adjust.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -19,7 +22,7 @@ REPLAY=${REPLAY:-$PWD/$B/replay/replay} # REPLAY=path compares another build (be
 RUNS=${RUNS:-2}
 SECS=${SECS:-10}
 . scripts/deps.sh
-st_ensure_packages nginx wrk hey jq || exit 3
+st_ensure_packages nginx wrk hey jq nghttp2-client openssl || exit 3
 [ -x "$REPLAY" ] || { echo "build replay first: cmake --build $B --target replay" >&2; exit 2; }
 [ "$(nproc)" -ge 2 ] || { echo "needs 2 cores" >&2; exit 3; }
 T=$(mktemp -d /tmp/rp-bench.XXXXXX)
@@ -27,14 +30,21 @@ NGX=
 trap '[ -n "$NGX" ] && kill $NGX 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT
+H2PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+H2_CONNS=${H2_CONNS:-4}
+H2_STREAMS=${H2_STREAMS:-16}
 mkdir -p "$T/www" "$T/logs"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
+  -addext subjectAltName=DNS:localhost -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null || { echo "openssl failed" >&2; exit 3; }
 head -c 200 /dev/zero | tr '\0' x >"$T/www/index.html"
 cat >"$T/nginx.conf" <<CONF
 $([ "$(id -u)" = 0 ] && echo "user root;")
 worker_processes 1; daemon off; pid $T/nginx.pid; error_log $T/logs/error.log;
 events { worker_connections 4096; }
 http { access_log off; keepalive_requests 10000000;
-  server { listen 127.0.0.1:$PORT; root $T/www; location / { } } }
+  server { listen 127.0.0.1:$PORT; root $T/www; location / { } }
+  server { listen 127.0.0.1:$H2PORT ssl http2; http2_max_concurrent_streams 1000;
+    ssl_certificate $T/cert.pem; ssl_certificate_key $T/key.pem; root $T/www; location / { } } }
 CONF
 taskset -c 0 /usr/sbin/nginx -p "$T" -c "$T/nginx.conf" &
 NGX=$!
@@ -51,9 +61,9 @@ model() { # model FILE MU P_EXIT
  "journeys":{"entry":[1],"transitions":[[$(awk -v p="$3" 'BEGIN { printf "%.9f", 1 - p }'),$3]]}}
 JSON
 }
-scenario() { # scenario FILE MODEL SCALE EXTRA
+scenario() { # scenario FILE MODEL SCALE EXTRA [TARGET]
   cat >"$1" <<JSON
-{"format":"stampede-scenario","version":1,"name":"bench","model":"$2","target":"$URL","seed":1,
+{"format":"stampede-scenario","version":1,"name":"bench","model":"$2","target":"${5:-$URL}","seed":1,
  "duration":"${SECS}s","scale":$3,"routes":{"/":{"path":"/index.html"}},
  "sessions":{"connection":"pooled","cookies":false,"max_requests":100000,"max_active":100000},
  "http":{"traceparent":true},"limits":{"grace":"1s"} $4}
@@ -129,4 +139,26 @@ for pct in 25 50 80; do
   scenario "$T/open.json" "$T/open.model.json" "$(awk -v r="$rate" 'BEGIN { printf "%.6f", r / 1000 }')" ""
   taskset -c 1 "$REPLAY" run "$T/open.json" -q --threads 1 -o "$T/o.json" >/dev/null 2>&1
   jq -r --arg p "$pct" --argjson r "$rate" '"\($p)% of max (\($r)/s planned): achieved \(.counts.requests_done / .elapsed_s | floor)/s, send lateness p50 \(.summary.lateness_us.p50) us, p99 \(.summary.lateness_us.p99) us, late>10ms \(.counts.late_sends), errors \(.counts.errors | add)"' "$T/o.json"
+done
+
+echo "== HTTP/2 over TLS: replay vs h2load, $H2_CONNS connections x $H2_STREAMS streams (same nginx)"
+H2N=$((H2_CONNS * H2_STREAMS))
+scenario "$T/h2.json" "$T/closed.model.json" 1 \
+  ',"stages":[{"duration":"1s","to":0}],"events":[{"at":"0s","sessions":'"$H2N"',"ramp":"10ms","hot":{"feeder":"f","ranks":[1]}}],"feeders":{"f":{"file":"f.csv"}},"tls":{"insecure":true}' \
+  "https://127.0.0.1:$H2PORT"
+jq '.http.version = "2" | .http.max_streams = '"$H2_STREAMS"' | .sessions.pool_size = '"$H2_CONNS" "$T/h2.json" >"$T/h2b.json"
+for i in $(seq "$RUNS"); do
+  /usr/bin/time -f "%U %S" -o "$T/t" taskset -c 1 h2load -t1 -c"$H2_CONNS" -m"$H2_STREAMS" -D"$SECS" \
+    "https://127.0.0.1:$H2PORT/index.html" >"$T/h2load" 2>&1
+  hn=$(awk '/^requests:/ {print $8}' "$T/h2load")
+  hc=$(cpu "$T/t")
+  /usr/bin/time -f "%U %S" -o "$T/t" taskset -c 1 "$REPLAY" run "$T/h2b.json" -q --threads 1 -o "$T/r2.json" >/dev/null 2>&1
+  rn=$(jq '.routes[0].http_versions["2"] // 0' "$T/r2.json")
+  rc=$(cpu "$T/t")
+  re=$(jq .elapsed_s "$T/r2.json")
+  re_err=$(jq '.counts.errors | add' "$T/r2.json")
+  awk -v hn="$hn" -v hc="$hc" -v rn="$rn" -v rc="$rc" -v re="$re" -v s="$SECS" 'BEGIN {
+    h = hn / hc; r = rn / rc;
+    printf "h2 run %d: h2load %.0f req/s, %.0f req/CPU-s | replay %.0f req/s, %.0f req/CPU-s (HTTP/2 responses only, %d errors) | replay/h2load %.2fx\n",
+      '"$i"', hn / s, h, rn / re, r, '"$re_err"', r / h }'
 done

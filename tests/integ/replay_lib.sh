@@ -13,7 +13,7 @@ NGINX_PID=
 cleanup() {
   if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; fi
   [ -f "$T/stall.pid" ] && kill "$(cat "$T/stall.pid")" 2>/dev/null
-  rm -rf "$T"
+  [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -26,7 +26,7 @@ free_port() {
 # "$msec $request_method $request_uri $status $http_traceparent sid=$cookie_sid c=CONN:N t=S";
 # "/" sets a cookie "sid".
 start_nginx() {
-  local extra=${1:-}
+  local extra=${1:-} http_extra=${2:-}
   PORT=$(free_port)
   TARGET=http://127.0.0.1:$PORT
   mkdir -p "$T/ngx/logs" "$T/ngx/www"
@@ -43,6 +43,7 @@ events { worker_connections 4096; }
 http {
   log_format rp '\$msec \$request_method \$request_uri \$status \$http_traceparent sid=\$cookie_sid c=\$connection:\$connection_requests t=\$request_time';
   access_log $T/access.log rp;
+  $http_extra
   keepalive_requests 1000000;
   client_body_temp_path $T/ngx/body;
   proxy_temp_path $T/ngx/proxy;

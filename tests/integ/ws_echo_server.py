@@ -15,6 +15,7 @@
 import asyncio
 import base64
 import hashlib
+import os
 import ssl
 import sys
 
@@ -86,7 +87,8 @@ async def main():
         srv = await websockets.serve(handler, "127.0.0.1", 0, max_size=2**20)
     port = srv.sockets[0].getsockname()[1]
     print("PORT %d" % port, flush=True)
-    await asyncio.sleep(120)  # bounded: the test kills it long before
+    # Bounded: the test kills it long before. WS_ECHO_LIFETIME (s) for longer tests.
+    await asyncio.sleep(float(os.environ.get("WS_ECHO_LIFETIME", "120")))
 
 
 asyncio.run(main())

@@ -40,6 +40,8 @@ static void fx_init(fixture *f, uint64_t seed, uint64_t hash)
     f->sc->hash = hash;
     f->sc->duration = 6;
     f->sc->scale = 1;
+    f->sc->http_version = SCHV_2;
+    f->sc->require_version = 1;
     f->sc->n_routes = 2;
     f->sc->routes = calloc(2, sizeof *f->sc->routes);
     assert_non_null(f->sc->routes);
@@ -81,6 +83,10 @@ static metrics *record(unsigned seg, unsigned nseg, int64_t t0, size_t n_secs)
         m->sessions_started += k % 3 == 0;
         m->requests_planned++;
         hist_record(m->lateness, k % 7);
+        /* Every response has a negotiated version; one in 9 of the checkout's fell back to
+         * HTTP/1.1 and was refused (http.require_version). */
+        m->routes[route].version[route && k % 9 == 1 ? 1 : 2]++;
+        m->routes[route].version_refused += route && k % 9 == 1;
         assert_int_equal(metrics_record(m, route, fail ? 5 : 2, fail ? ERR_5XX : -1,
                                         100 + 37 * (uint64_t)k, 50 + 11 * (uint64_t)k, sec, 200), 0);
     }
@@ -173,6 +179,12 @@ static void test_merge_equals_whole(void **state)
             fail();
         }
     assert_true(json_equal(json_object_get(want, "counts"), json_object_get(got, "counts")));
+    /* The versions add exactly (k = 1, 19, ..., 595 fell back), and the asked one survives. */
+    json_t *ck = json_array_get(json_object_get(got, "routes"), 1);
+    assert_int_equal(json_integer_value(json_object_get(ck, "version_refused")), 34);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(ck, "http_versions"), "1.1")), 34);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(ck, "http_versions"), "2")), 300 - 34);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(got, "scenario"), "http_version")), "2");
     /* count(requests) < 300 passes in every segment (200 each) and fails merged (600). */
     assert_true(in[0].thr_ok[2] && in[1].thr_ok[2] && in[2].thr_ok[2]);
     assert_false(out.thr_ok[2]);
@@ -299,6 +311,18 @@ static void test_read_errors(void **state)
     json_object_set_new(json_object_get(bad, "segment"), "i", json_integer(0));
     assert_int_equal(results_read(&r, bad, "z.json", err), ST_EINPUT);
     assert_non_null(strstr(err, "z.json: results.segment.i: 0 marks merged results"));
+    json_decref(bad);
+    bad = json_deep_copy(doc);
+    json_object_set_new(json_array_get(json_object_get(bad, "routes"), 1), "version_refused",
+                        json_integer(NREQ));
+    assert_int_equal(results_read(&r, bad, "v.json", err), ST_EINPUT);
+    assert_non_null(strstr(err, "v.json: results.routes[1].version_refused: more than the responses"));
+    json_decref(bad);
+    bad = json_deep_copy(doc);
+    json_object_set_new(json_object_get(json_array_get(json_object_get(bad, "routes"), 0), "http_versions"),
+                        "2.5", json_integer(1));
+    assert_int_equal(results_read(&r, bad, "w.json", err), ST_EINPUT);
+    assert_non_null(strstr(err, "w.json: results.routes[0].http_versions.2.5: unknown key"));
     json_decref(bad);
     json_decref(doc);
     metrics_free(m);
