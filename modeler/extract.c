@@ -14,6 +14,7 @@
 #include "quality.h"
 #include "route.h"
 #include "sketch.h"
+#include "uaclass.h"
 #include "st.h"
 
 #define EX_KMAX 16
@@ -140,7 +141,7 @@ static int ex_record(extract *x, const logrec *r, double *first, int *have_first
         *have_first = 1;
         *first = r->ts;
     }
-    int bot = r->ua ? quality_is_bot(r->ua, r->ua_len) : 0;
+    int bot = r->ua ? ua_classify(r->ua, r->ua_len) == UA_BOT : 0; /* the fit's bot rule */
     if (bot)
         x->bots++;
     if (bot && x->o.drop_bots) {
