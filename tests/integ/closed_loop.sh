@@ -65,7 +65,14 @@ jq -e '.sessions.assets == "fetch" and .http.user_agent == "model" and .http.cli
 # the clock at real speed from the hour the crowd came in the model (the burst is measured
 # against the baseline it had). C: as init wrote it.
 ONSET=$(jq '.bursts.episodes[0].onset | floor' "$TMP/m.json")
-jq --argjson sp "$SPEED" '.model_clock.speed = $sp' "$TMP/init.json" >"$TMP/a.json"
+# A starts where the three replayed hours average to the day's mean: the session-rate row
+# compares with 4 x the mean rate, and a slope of the profile (not its flat top) is what a
+# wrong clock would get wrong.
+START_A=$(jq -r '.arrivals.profile.multipliers as $m | [range(24) | {h: ., d: ((($m[.] + $m[(. + 1) % 24]
+  + $m[(. + 2) % 24]) / 3 - 1) | fabs)}] | min_by(.d) | .h | tostring | if length < 2 then "0" + . else . end
+  | . + ":00"' "$TMP/m.json")
+jq --argjson sp "$SPEED" --arg st "$START_A" '.model_clock.speed = $sp | .model_clock.start = $st' \
+  "$TMP/init.json" >"$TMP/a.json"
 jq --arg st "$(date -u -d "@$((ONSET - 60))" +%H:%M)" --arg d "${SECS_B}s" \
   '.duration = $d | .model_clock.start = $st | .http.client_ip |= del(.header)
    | .events = [{"name": "crowd", "at": "60s", "from_model": 0, "hot": {"feeder": "products_id"}}]' \
@@ -109,7 +116,7 @@ check "A: nginx's log holds >= 1,500 distinct sessions ($NS)" test "$NS" -ge 150
 # wider than diff's 0.1, so the check asks "is the model's ratio inside what the rehearsal can
 # tell", not a resolution two minutes of traffic do not have.
 BR=$(jq '.hawkes.branching_ci95 as $c | if $c then ([0.1, ($c[1] - $c[0]) / 2] | max) else 0.1 end' "$TMP/ma.json")
-DIFF_A=(--rate-scale 4 --clock "$START" --clock-speed "$SPEED" --branching "$BR")
+DIFF_A=(--rate-scale 4 --clock "$START_A" --clock-speed "$SPEED" --branching "$BR")
 echo "== modeler diff model.json refit-A.json ${DIFF_A[*]}"
 "$MODELER" diff "$TMP/m.json" "$TMP/ma.json" "${DIFF_A[@]}" | tee "$TMP/diffa.txt"
 rc=${PIPESTATUS[0]}
