@@ -232,18 +232,11 @@ int merge_measure(rr_result *r)
         return ST_ENOMEM;
     /* db.* thresholds are the probe's aggregates, read from the copied `db` section's
      * summary as `run` reads them from the probe; no sample (or no db section) fails them. */
-    for (size_t i = 0; i < r->sc->n_thresholds; i++) {
-        const thr *t = &r->sc->thresholds[i];
-        if (t->metric == THR_DB) {
-            enum probe_stat st = t->agg == THR_MIN ? PROBE_MIN : t->agg == THR_MEAN ? PROBE_MEAN : PROBE_MAX;
-            if (!r->db || probe_json_metric_stat(r->db, t->db_name, st, &r->thr_values[i], NULL))
-                r->thr_values[i] = NAN;
-        } else {
-            r->thr_values[i] = metrics_measure(r->m, t, names);
-        }
-        r->thr_ok[i] = thr_compare(t, r->thr_values[i]);
-        failed += !r->thr_ok[i];
-    }
+    thr_src src = {0};
+    src.m = r->m;
+    src.route_names = names;
+    src.db = r->db;
+    failed = (int)thr_eval_all(r->sc->thresholds, r->sc->n_thresholds, &src, r->thr_values, r->thr_ok);
     free(names);
     return failed;
 }

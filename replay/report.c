@@ -181,7 +181,7 @@ static int sec_thresholds(dbuf *b, const rr_result *r)
         R(dbuf_add_html(b, t->expr));
         R(dbuf_printf(b, "\" data-pass=\"%s\"><td class=\"%s\">%s</td><td><code>",
                       r->thr_ok[i] ? "true" : "false", r->thr_ok[i] ? "ok" : "bad",
-                      r->thr_ok[i] ? "PASS" : "FAIL"));
+                      r->thr_ok[i] == THR_DEFERRED ? "DEFERRED" : r->thr_ok[i] ? "PASS" : "FAIL"));
         R(dbuf_add_html(b, t->expr));
         R(dbuf_adds(b, "</code></td><td class=\"n\">"));
         R(dbuf_add_html(b, thr_fmt_value(t, r->thr_values[i], v, sizeof v)));

@@ -126,10 +126,16 @@ json_t *results_build(const metrics *m, const run_info *ri)
     for (size_t i = 0; i < sc->n_thresholds; i++) {
         const thr *t = &sc->thresholds[i];
         char v[64];
-        json_array_append_new(thrs, json_pack("{s:s,s:b,s:f,s:s,s:b}", "expr", t->expr, "abort", t->abort,
-                                              "value", isfinite(ri->thr_values[i]) ? ri->thr_values[i] : 0.0,
-                                              "display", thr_fmt_value(t, ri->thr_values[i], v, sizeof v),
-                                              "ok", ri->thr_ok[i]));
+        /* A deferred db.* rule (a segment without the probe) is not a failure of this slice:
+         * "ok" stays true and "deferred" says that `replay merge` judges it. */
+        int deferred = ri->thr_ok[i] == THR_DEFERRED;
+        json_t *o = json_pack("{s:s,s:b,s:f,s:s,s:b}", "expr", t->expr, "abort", t->abort,
+                              "value", isfinite(ri->thr_values[i]) ? ri->thr_values[i] : 0.0,
+                              "display", deferred ? "deferred" : thr_fmt_value(t, ri->thr_values[i], v, sizeof v),
+                              "ok", ri->thr_ok[i] != THR_FAILED);
+        if (o && deferred)
+            json_object_set_new(o, "deferred", json_true());
+        json_array_append_new(thrs, o);
     }
     snprintf(hash, sizeof hash, "%016" PRIx64, sc->hash);
     json_object_set_new(root, "format", json_string("stampede-replay-results"));
@@ -321,8 +327,13 @@ void results_summary(FILE *out, const metrics *m, const run_info *ri)
     results_ws_summary(out, m);
     for (size_t i = 0; i < ri->sc->n_thresholds; i++) {
         char v[64];
-        fprintf(out, "  %s %s   (measured %s)\n", ri->thr_ok[i] ? "PASS" : "FAIL", ri->sc->thresholds[i].expr,
-                thr_fmt_value(&ri->sc->thresholds[i], ri->thr_values[i], v, sizeof v));
+        if (ri->thr_ok[i] == THR_DEFERRED)
+            fprintf(out, "  DEFER %s   (no probe in this segment: judged by replay merge)\n",
+                    ri->sc->thresholds[i].expr);
+        else
+            fprintf(out, "  %s %s   (measured %s)\n", ri->thr_ok[i] ? "PASS" : "FAIL",
+                    ri->sc->thresholds[i].expr,
+                    thr_fmt_value(&ri->sc->thresholds[i], ri->thr_values[i], v, sizeof v));
     }
     for (size_t i = 0; i < json_array_size(ri->warnings); i++)
         fprintf(out, "  WARNING: %s\n", json_string_value(json_array_get(ri->warnings, i)));

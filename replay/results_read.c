@@ -32,7 +32,7 @@ static const char *const rr_route_keys[] = {"route", "method", "planned", "sent"
     "service", NULL};
 static const char *const rr_sec_keys[] = {"t", "planned", "sessions", "sent", "done", "errors",
     "late", "status", "latency_coarse", "ws_open", "ws_opened", "ws_messages_in", "ws_errors", NULL};
-static const char *const rr_thr_keys[] = {"expr", "abort", "value", "display", "ok", NULL};
+static const char *const rr_thr_keys[] = {"expr", "abort", "value", "display", "ok", "deferred", NULL};
 static const char *const rr_stopped[] = {"completed", "interrupted", "aborted", NULL};
 
 static int u64(const json_t *o, const char *path, const char *key, uint64_t *out, char *err)
@@ -421,6 +421,7 @@ static int read_thresholds(rr_result *r, const json_t *root, char *err)
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_array_get(a, i);
         const char *expr, *display;
+        int deferred = 0;
         thr *t = &r->sc->thresholds[i];
         jv_path(p, sizeof p, "results.thresholds", i);
         if (!json_is_object(o))
@@ -430,8 +431,11 @@ static int read_thresholds(rr_result *r, const json_t *root, char *err)
             (rc = jv_string(o, p, "display", 1, &display, err)) ||
             (rc = jv_number(o, p, "value", 1, -INFINITY, INFINITY, &r->thr_values[i], err)) ||
             (rc = jv_bool(o, p, "ok", 1, &r->thr_ok[i], err)) ||
-            (rc = jv_bool(o, p, "abort", 1, &t->abort, err)))
+            (rc = jv_bool(o, p, "abort", 1, &t->abort, err)) ||
+            (rc = jv_bool(o, p, "deferred", 0, &deferred, err)))
             return rc;
+        if (deferred)
+            r->thr_ok[i] = THR_DEFERRED;
         {
             int ab = t->abort;
             char tp[80];

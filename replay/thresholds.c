@@ -1,6 +1,7 @@
 /*
- * thresholds.c -- parsing threshold expressions (see thresholds.h). Measuring them is in
- * metrics.c (metrics_measure), which owns the data.
+ * thresholds.c -- parsing and judging threshold expressions (see thresholds.h). Measuring a
+ * request metric is metrics.c's (metrics_measure) or live.c's (live_measure), which own the
+ * data; thr_eval() picks the source and compares.
  */
 #include "thresholds.h"
 
@@ -10,12 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "units.h"
-
-#if __has_include("probe.h")
+#include "live.h"
+#include "metrics.h"
 #include "probe.h"
-#define HAVE_PROBE 1
-#endif
+#include "units.h"
 
 static const char *const metric_names[THR_NMETRICS] = {"latency", "service", "lateness",
     "errors", "checks", "dropped", "late", "requests", "ws_handshake", "ws_push_delay",
@@ -67,14 +66,10 @@ static int parse_metric(thr *t, const char *m, size_t n)
             return -1;
         memcpy(t->db_name, m, n);
         t->db_name[n] = 0;
-#ifdef HAVE_PROBE
         if (probe_metric_index(t->db_name) < 0)
             return -1;
         t->metric = THR_DB;
         return 0;
-#else
-        return -1;
-#endif
     }
     for (int i = 0; i < THR_DB; i++)
         if (strlen(metric_names[i]) == n && !memcmp(metric_names[i], m, n)) {
@@ -192,6 +187,47 @@ int thr_compare(const thr *t, double v)
     case THR_GT: return v > t->value;
     default: return v >= t->value;
     }
+}
+
+/* The probe aggregate a db.* rule reads: min() and mean() as written, max() otherwise. */
+static enum probe_stat db_stat(const thr *t)
+{
+    return t->agg == THR_MIN ? PROBE_MIN : t->agg == THR_MEAN ? PROBE_MEAN : PROBE_MAX;
+}
+
+int thr_eval(const thr *t, const thr_src *src, double *value)
+{
+    int have;
+    *value = NAN;
+    if (t->metric == THR_DB) {
+        if (src->defer_db)
+            return THR_DEFERRED;
+        if (src->pr)
+            have = probe_metric_stat(src->pr, t->db_name, db_stat(t), value, NULL) == 0;
+        else
+            have = src->db && probe_json_metric_stat(src->db, t->db_name, db_stat(t), value, NULL) == 0;
+        if (!have)
+            *value = NAN;
+    } else if (src->live) {
+        have = live_measure(t, src->live, value);
+    } else {
+        *value = src->m ? metrics_measure(src->m, t, src->route_names) : NAN;
+        have = 1;
+    }
+    if (!have && src->live)
+        return THR_NOVALUE;
+    /* NAN compares false with every operator: a rule without a value fails. */
+    return thr_compare(t, *value) ? THR_PASSED : THR_FAILED;
+}
+
+size_t thr_eval_all(const thr *ts, size_t n, const thr_src *src, double *values, int *verdicts)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        verdicts[i] = thr_eval(&ts[i], src, &values[i]);
+        failed += verdicts[i] == THR_FAILED;
+    }
+    return failed;
 }
 
 char *thr_fmt_value(const thr *t, double v, char *buf, size_t n)

@@ -3,12 +3,20 @@
  * `rate(errors) < 1%` (grammar in docs/formats/scenario.md, "thresholds").
  *
  * thr_parse() compiles one expression at scenario load, so a typo is an exit-2 error before
- * any traffic. thr_eval() measures the expression on merged metrics and compares. Values are
- * kept in the metric's unit: microseconds for latency/service/lateness, a fraction for rates,
- * a plain number for counts.
+ * any traffic. thr_eval() is the one place a rule is measured and judged: `replay run` (at
+ * the end and in the live abort check) and `replay merge` call it with a thr_src saying
+ * where the values come from. Values are kept in the metric's unit: microseconds for
+ * latency/service/lateness, a fraction for rates, a plain number for counts.
+ *
+ * db.* rules read the PostgreSQL probe: a running or stopped probe in `run`, the results'
+ * `db` section in `merge`. A segment of a many-machine run without the probe (only one
+ * segment probes, docs/deploy/) cannot judge them: it marks them THR_DEFERRED, and the
+ * merge, which has the probing segment's `db` section, judges them.
  */
 #ifndef RP_THRESHOLDS_H
 #define RP_THRESHOLDS_H
+
+#include <jansson.h>
 
 #include "st.h"
 
@@ -43,6 +51,33 @@ int thr_metric_kind(int metric);
 int thr_parse(thr *t, const char *expr, const char *path, char *err);
 /* 1 if `measured` satisfies the rule, else 0. */
 int thr_compare(const thr *t, double measured);
+/* What thr_eval() returns. */
+enum thr_verdict { THR_FAILED = 0, THR_PASSED = 1,
+                   THR_DEFERRED = -1,  /* a db.* rule left to the probing segment and merge */
+                   THR_NOVALUE = -2 }; /* live only: the rule cannot be measured (yet) */
+
+struct metrics;
+struct rp_live;
+struct probe;
+
+/* Where thr_eval() reads values. Final evaluation (run's end, merge): m (with the route
+ * names, index = route id) and, for db.*, pr or db; a rule with no value there fails, as a
+ * rule nobody could check must not pass. Live evaluation: live instead of m; a rule with no
+ * live value yet is THR_NOVALUE. defer_db: db.* rules are THR_DEFERRED (value NAN). */
+typedef struct thr_src {
+    const struct metrics *m;
+    const char *const *route_names;
+    struct rp_live *live;
+    const struct probe *pr;
+    const json_t *db;
+    int defer_db;
+} thr_src;
+
+/* Measures t from src into *value (NAN when there is none) and returns an enum thr_verdict. */
+int thr_eval(const thr *t, const thr_src *src, double *value);
+/* thr_eval() over n rules, values[i] and verdicts[i] per rule; returns how many failed. */
+size_t thr_eval_all(const thr *ts, size_t n, const thr_src *src, double *values, int *verdicts);
+
 /* Formats a measured value in the rule's unit ("312ms", "0.42%", "17"). */
 char *thr_fmt_value(const thr *t, double v, char *buf, size_t n);
 

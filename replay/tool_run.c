@@ -59,7 +59,8 @@ static void usage(void)
            "  --start-at EPOCH      begin at this Unix second (several machines together)\n"
            "  --grace D             drain time for in-flight requests (default scenario, 10s)\n"
            "  --db-probe CONNINFO   sample PostgreSQL's pg_stat_activity/pg_stat_database every\n"
-           "                        second on the same clock (results.json \"db\"; db.* thresholds)\n"
+           "                        second on the same clock (results.json \"db\"; db.* thresholds);\n"
+           "                        one segment of n > 1 probes, the others leave db.* to merge\n"
            "  --json                print results.json to stdout instead of the summary\n"
            "  --no-progress         no live line; -q, --quiet: no summary either\n\n"
            "HTTP/2 and TLS are scenario settings (docs/formats/scenario.md), e.g.\n"
@@ -134,11 +135,35 @@ typedef struct run_ctx {
     uint32_t *planned_per_sec;
 } run_ctx;
 
-/* A db.* threshold's value from the probe's aggregates. 0, or 1 when no sample had one. */
-static int db_measure(const probe *pr, const thr *t, double *v)
+/* Where this run's thresholds read their values (thr_eval). A segment of a many-machine run
+ * without the probe leaves db.* rules to the probing segment and to `replay merge`. */
+static thr_src run_src(const run_ctx *c)
 {
-    enum probe_stat st = t->agg == THR_MIN ? PROBE_MIN : t->agg == THR_MEAN ? PROBE_MEAN : PROBE_MAX;
-    return probe_metric_stat(pr, t->db_name, st, v, NULL);
+    thr_src src = {0};
+    src.pr = c->pr;
+    src.defer_db = !c->pr && c->o.seg_n > 1;
+    return src;
+}
+
+/* db.* rules need the probe. A whole run without it is refused (exit 2); a segment of n > 1
+ * without it leaves them to the probing segment and to merge, and says so once. */
+static int check_db_rules(const run_ctx *c)
+{
+    size_t n_db = 0, first = 0;
+    for (size_t i = 0; i < c->sc.n_thresholds; i++)
+        if (c->sc.thresholds[i].metric == THR_DB && n_db++ == 0)
+            first = i;
+    if (!n_db || c->o.db_probe)
+        return 0;
+    if (c->o.seg_n <= 1) {
+        log_error("scenario.thresholds[%zu]: '%s' needs --db-probe CONNINFO", first, c->sc.thresholds[first].expr);
+        return ST_EXIT_INPUT;
+    }
+    if (!c->o.quiet)
+        log_info("segment %u/%u has no --db-probe: %zu db.* threshold%s (first: '%s') left to the "
+                 "probing segment and to replay merge", c->o.seg_i, c->o.seg_n, n_db, n_db > 1 ? "s" : "",
+                 c->sc.thresholds[first].expr);
+    return 0;
 }
 
 /* The main thread's watch while workers run: progress, Ctrl-C, abort thresholds. */
@@ -169,12 +194,12 @@ static void watch(run_ctx *c, uint64_t start_ns)
         }
         if (!stop_sent && el >= c->sc.abort_after && now >= next_eval) {
             next_eval = now + 1000000000u;
+            thr_src src = run_src(c);
+            src.live = &c->live;
             for (size_t i = 0; i < c->sc.n_thresholds; i++) {
                 const thr *t = &c->sc.thresholds[i];
                 double v;
-                int ok = t->metric == THR_DB ? c->pr && db_measure(c->pr, t, &v) == 0
-                                             : live_measure(t, &c->live, &v);
-                if (t->abort && ok && !thr_compare(t, v)) {
+                if (t->abort && thr_eval(t, &src, &v) == THR_FAILED) {
                     char vb[64];
                     progress_done(&pr);
                     log_error("abort threshold failed: %s (measured %s); stopping the run", t->expr,
@@ -211,16 +236,10 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
     }
     for (size_t i = 0; i < c->sc.n_routes && i < 256; i++)
         names[i] = c->sc.routes[i].template_;
-    for (size_t i = 0; i < c->sc.n_thresholds; i++) {
-        if (c->sc.thresholds[i].metric == THR_DB) {
-            if (!c->pr || db_measure(c->pr, &c->sc.thresholds[i], &vals[i]))
-                vals[i] = NAN; /* no sample: the rule fails */
-        } else {
-            vals[i] = metrics_measure(c->m, &c->sc.thresholds[i], names);
-        }
-        oks[i] = thr_compare(&c->sc.thresholds[i], vals[i]);
-        failed |= !oks[i];
-    }
+    thr_src src = run_src(c);
+    src.m = c->m;
+    src.route_names = names;
+    failed = thr_eval_all(c->sc.thresholds, c->sc.n_thresholds, &src, vals, oks) > 0;
     if (c->m->sessions_dropped) {
         char w[256];
         snprintf(w, sizeof w, "engine fell behind: %" PRIu64 " sessions dropped at the session cap (sessions.max_active = %u)",
@@ -333,12 +352,8 @@ int tool_run(int argc, char **argv)
         rc = st_rc_exit(rc);
         goto out;
     }
-    for (size_t i = 0; i < c->sc.n_thresholds; i++)
-        if (c->sc.thresholds[i].metric == THR_DB && !c->o.db_probe) {
-            log_error("scenario.thresholds[%zu]: '%s' needs --db-probe CONNINFO", i, c->sc.thresholds[i].expr);
-            rc = ST_EXIT_INPUT;
-            goto out;
-        }
+    if ((rc = check_db_rules(c)))
+        goto out;
     /* An empty conninfo means libpq's defaults (PGHOST, PGDATABASE, ...), as psql does. */
     if (c->o.db_probe && !(c->pr = probe_new(*c->o.db_probe ? c->o.db_probe : "application_name=" PROBE_APPNAME,
                                              1.0, err))) {

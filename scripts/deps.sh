@@ -3,8 +3,10 @@
 # Usage: . scripts/deps.sh; st_ensure_packages pkg...
 
 ST_BUILD_PACKAGES="build-essential cmake pkg-config libpq-dev libgsl-dev libcurl4-openssl-dev \
-libcsv-dev libjansson-dev libwslay-dev zlib1g-dev libcivetweb-dev libcmocka-dev libssl-dev"
-ST_RUNTIME_PACKAGES="postgresql-15 postgresql-common nginx python3 python3-websockets curl procps jq bc libwebsockets-test-server chromium python3-yaml yamllint openssl"
+libcsv-dev libjansson-dev libwslay-dev zlib1g-dev libcivetweb-dev libcmocka-dev libssl-dev \
+clang dpkg-dev"
+ST_RUNTIME_PACKAGES="postgresql-15 postgresql-common nginx python3 python3-websockets curl procps jq bc libwebsockets-test-server chromium python3-yaml yamllint openssl \
+man-db debootstrap nodejs"
 
 st_ensure_packages() {
   local missing=() p st
@@ -27,4 +29,27 @@ st_ensure_packages() {
   if [ -x /usr/sbin/service ] || command -v systemctl >/dev/null 2>&1; then
     "${sudo[@]}" service nginx stop >/dev/null 2>&1 || true
   fi
+}
+
+# npm: Debian's package, unless an npm is already there (a NodeSource nodejs ships its own,
+# and Debian's npm would conflict with it).
+st_ensure_npm() {
+  command -v npm >/dev/null 2>&1 && return 0
+  st_ensure_packages npm
+}
+
+# The pinned npm packages of tests/k8s (kubernetes-models: the Kubernetes OpenAPI schema,
+# for tests/k8s/run.sh), installed from the registry into tests/k8s/node_modules (ignored
+# by git) exactly as package-lock.json says; skipped when that lock is already installed.
+# Fails loudly: a ./check without the schema would be a silent skip.
+st_ensure_node_modules() {
+  local d=${1:-tests/k8s}
+  st_ensure_npm || return 3
+  if [ -f "$d/node_modules/.stampede-lock" ] && cmp -s "$d/package-lock.json" "$d/node_modules/.stampede-lock"; then
+    return 0
+  fi
+  echo "stampede: npm ci in $d (kubernetes-models, pinned)" >&2
+  (cd "$d" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
+    || { echo "stampede: npm ci in $d failed: the Kubernetes schema check cannot run" >&2; return 3; }
+  cp "$d/package-lock.json" "$d/node_modules/.stampede-lock"
 }

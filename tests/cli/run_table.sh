@@ -5,7 +5,7 @@
 #   ARGS <TAB> EXIT_CODE <TAB> STDERR_ERE [<TAB> STDOUT_ERE]
 # ARGS are shell words (quotes allowed) and may use $DATA (../shared/data), $SRC (source
 # root), $TMP (a fresh temporary directory for this table) and $BIN (build dir). An empty
-# pattern or "-" means "not checked". Lines starting with # and blank lines are ignored.
+# pattern or "-" means "not checked". ARGS "(none)" runs the binary with no arguments. Lines starting with # and blank lines are ignored.
 # A case that feeds stdin ends ARGS with the word '<'FILE (quote the '<' so that eval keeps
 # it as a word instead of performing the redirection itself).
 set -u
@@ -25,7 +25,8 @@ while IFS= read -r line || [ -n "$line" ]; do
   case "$line" in ''|'#'*) continue ;; esac
   IFS=$'\t' read -r args code errpat outpat <<<"$line"
   n=$((n + 1))
-  eval "set -- $args"
+  # "(none)" is a case with no arguments at all (a leading TAB would be eaten by read).
+  if [ "$args" = "(none)" ]; then set --; else eval "set -- $args"; fi
   stdin=/dev/null
   if [ $# -gt 0 ]; then
     last=${!#}

@@ -26,6 +26,11 @@ for m in shared separate; do
   [ -s "$T/out/$m/results.json" ] || fail "$m: no results.json"
   [ -s "$T/out/$m/results.html" ] || fail "$m: no HTML report"
 done
+# The report the demo points the user at must be the file it wrote (it once named a
+# shared/report.html that never existed).
+why=$(sed -n 's/.*thresholds FAILED, as in the incident (why: \(.*\))$/\1/p' "$T/log")
+[ -n "$why" ] || fail "the demo does not say where the shared-pool report is"
+[ -s "$why" ] || fail "the demo points at $why, which does not exist"
 [ -s "$T/out/model.json" ] && [ -s "$T/out/model.html" ] || fail "no fitted model or its report"
 [ -s "$T/out/hot/products.csv" ] || fail "no hot-id catalog"
 # Shared: thresholds failed because of 5xx (pool acquire timeouts), WebSockets were open.

@@ -149,6 +149,7 @@ static void test_zipf_refs(void **state)
         }
     }
     assert_int_equal(n, t->rows); /* resolve counted exactly what generation produces */
+    assert_int_equal(lines, t->nunits); /* every order got at least one line */
     /* Share of the 1% hottest products (by their rank) in order lines. */
     uint64_t top = pt->rows / 100, in_top = 0;
     for (uint64_t r = 1; r <= top; r++)

@@ -13,6 +13,9 @@
 
 #include "metrics.h"
 #include "thresholds.h"
+#include "live.h"
+#include <math.h>
+#include <jansson.h>
 
 static void test_parse(void **state)
 {
@@ -163,6 +166,51 @@ static void test_coarse(void **state)
     assert_true(mx_coarse_index((uint64_t)1 << 40) == MX_COARSE - 1);
 }
 
+/* thr_eval: the one evaluation of run, merge and the live check. A segment without the
+ * probe defers db.* rules; merge reads them from the db section; a rule with no value
+ * fails at the end but is only "no value yet" live. */
+static void test_eval(void **state)
+{
+    (void)state;
+    char err[256];
+    thr db, lat;
+    double v;
+    assert_int_equal(thr_parse(&db, "min(db.headroom) > 20", "x", err), 0);
+    assert_int_equal(thr_parse(&lat, "p95(latency{route=\"/x\"}) < 1s", "x", err), 0);
+    thr_src src = {0};
+    src.defer_db = 1;
+    assert_int_equal(thr_eval(&db, &src, &v), THR_DEFERRED);
+    assert_true(isnan(v));
+    src.defer_db = 0;
+    assert_int_equal(thr_eval(&db, &src, &v), THR_FAILED); /* nobody measured it: fails */
+    json_t *j = json_loads("{\"summary\": {\"db.headroom\": {\"n\": 3, \"min\": 25, \"max\": 40, "
+                           "\"mean\": 30, \"last\": 30}}}", 0, NULL);
+    assert_non_null(j);
+    src.db = j;
+    assert_int_equal(thr_eval(&db, &src, &v), THR_PASSED);
+    assert_true(v == 25); /* min() reads the probe's minimum */
+    json_object_set_new(json_object_get(json_object_get(j, "summary"), "db.headroom"), "min", json_real(15));
+    assert_int_equal(thr_eval(&db, &src, &v), THR_FAILED);
+    json_object_set_new(json_object_get(json_object_get(j, "summary"), "db.headroom"), "n", json_integer(0));
+    assert_int_equal(thr_eval(&db, &src, &v), THR_FAILED); /* no sample */
+    json_decref(j);
+    /* Live: a per-route rule has no live value; it is not a failure (no abort). */
+    rp_live lv;
+    memset(&lv, 0, sizeof lv);
+    thr_src live = {0};
+    live.live = &lv;
+    assert_int_equal(thr_eval(&lat, &live, &v), THR_NOVALUE);
+    assert_int_equal(thr_eval(&db, &live, &v), THR_NOVALUE); /* live, no probe */
+    thr t[2] = {db, lat};
+    double vals[2];
+    int verdicts[2];
+    thr_src none = {0};
+    none.defer_db = 1;
+    assert_int_equal(thr_eval_all(t, 2, &none, vals, verdicts), 1); /* lat fails: no metrics */
+    assert_int_equal(verdicts[0], THR_DEFERRED);
+    assert_int_equal(verdicts[1], THR_FAILED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_measure),
         cmocka_unit_test(test_ws),
         cmocka_unit_test(test_coarse),
+        cmocka_unit_test(test_eval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
