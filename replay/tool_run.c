@@ -108,7 +108,7 @@ static void raise_nofile(void)
 
 static void fill_planned(metrics *m, const plan *p)
 {
-    m->sessions_planned = p->n_s;
+    m->sessions_planned = p->n_s - p->n_lanes; /* asset lanes are no sessions */
     m->requests_planned = p->n_r;
     for (size_t i = 0; i < p->n_r; i++) {
         size_t sec = (size_t)floor(p->r[i].t);
@@ -259,9 +259,16 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
                  c->m->requests_unsent);
         json_array_append_new(c->warnings, json_string(w));
     }
+    if (c->sc.cov.n_missing) {
+        char w[256];
+        snprintf(w, sizeof w, "coverage: the plan sends %.1f%% of the model's requests; %zu model routes "
+                 "are not sent (results.coverage.missing lists them)", 100 * c->sc.cov.share, c->sc.cov.n_missing);
+        json_array_append_new(c->warnings, json_string(w));
+    }
+    json_t *cov = coverage_to_json(&c->sc, &c->sc.cov);
     run_info ri = {&c->sc, &c->p, threads, start_wall, elapsed,
                    c->aborted ? "aborted" : g_interrupted ? "interrupted" : "completed", vals, oks,
-                   c->warnings};
+                   c->warnings, cov};
     res = results_build(c->m, &ri);
     if (res && c->o.trace) {
         json_t *ti = tool_trace_info(&c->tr);
@@ -294,6 +301,7 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
     if (res_out && !rc)
         *res_out = json_incref(res);
     json_decref(res);
+    json_decref(cov);
     free(vals);
     free(oks);
     if (rc)
@@ -343,6 +351,8 @@ int tool_run_rehearsal(const rp_opts *o, json_t **res)
     }
     if (c->o.has_grace)
         c->sc.grace = c->o.grace;
+    if (!c->o.trace) /* a trace sends what it recorded: its own unmapped list (trace info) */
+        tool_print_coverage(&c->sc);
     if (c->sc.m.think_fallback)
         log_warn("the model has no fitted think-time law; using lognormal(median %.1f s, sigma 1)",
                  exp(c->sc.m.think_a));
@@ -408,8 +418,9 @@ int tool_run_rehearsal(const rp_opts *o, json_t **res)
         }
         start_ns = mono + (uint64_t)((double)start_wall * 1e6 - (double)wall) * 1000u;
     }
-    log_info("run: %s -> %s, seed %" PRIu64 ", segment %u/%u: %zu sessions, %zu requests, %zu WebSockets over %.0f s, %u threads",
-             c->sc.name, c->sc.target, c->sc.seed, c->o.seg_i, c->o.seg_n, c->p.n_s, c->p.n_r,
+    log_info("run: %s -> %s, seed %" PRIu64 ", segment %u/%u: %zu sessions, %zu requests (%" PRIu64 " static assets), %zu WebSockets over %.0f s, %u threads",
+             c->sc.name, c->sc.target, c->sc.seed, c->o.seg_i, c->o.seg_n, c->p.n_s - c->p.n_lanes, c->p.n_r,
+             c->p.n_assets,
              c->wp.n, c->sc.duration, threads);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

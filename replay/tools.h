@@ -10,6 +10,7 @@
 #include "dbuf.h"
 #include "opts.h"
 
+int tool_init(int argc, char **argv);
 int tool_plan(int argc, char **argv);
 int tool_run(int argc, char **argv);
 /* One rehearsal exactly as `replay run` makes it, from parsed options (`replay search` calls
@@ -28,6 +29,10 @@ int tool_search_is_search_file(const char *path);
  * instead of the summary. Returns the exit code. */
 int tool_merge_search(const char *const *files, size_t n, const char *out, const char *report, int json,
                       int quiet);
+/* Prints (log_warn) every model route the scenario does not send, with its share of the
+ * model's requests, and the coverage line (log_info). */
+struct scenario;
+void tool_print_coverage(const struct scenario *sc);
 /* Appends s as a JSON string literal (quotes and escapes). */
 void tool_json_str(dbuf *b, const char *s);
 

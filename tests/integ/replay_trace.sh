@@ -75,9 +75,9 @@ echo "WebSockets: $wss in the trace, nginx logged $ws_logged upgrades"
 
 # 3. Refit: the server's log gives the model of the original log.
 "$MODELER" fit "$T/combined1.log" -o "$T/re.model.json" -q || fail "refit of nginx's log"
-# A trace carries no User-Agent classes (docs/formats/trace.md: ranks and templates only)
-# and replay sends one User-Agent, so the client-class row cannot hold; every other row is
-# checked at its default threshold.
+# Trace mode sends one User-Agent per session, the trace-session tag the witness reads
+# (not the recorded client's), so the client-class row (modeler diff since issue 12) is not
+# a property of the replay here: its threshold is opened; every other row is checked.
 "$MODELER" diff "$T/orig.model.json" "$T/re.model.json" --class-tv 1 >"$T/diff.txt"; drc=$?
 cat "$T/diff.txt"
 [ $drc = 0 ] || fail "modeler diff exited $drc: the replayed traffic drifted from the original"

@@ -99,6 +99,9 @@ typedef struct sim {
     double gamma_k;      /* > 1: gamma-shaped crowd (shape k, mode CROWD_MODE s after onset) */
     int crowd_sessions;  /* convergence per crowd session (and its children), not per window */
     double prod_s; /* products Zipf exponent (default PROD_S) */
+    double period;       /* of the rate's sinusoid (--period; default the span) */
+    double think_median; /* --think-median (default THINK_MEDIAN) */
+    double ws_median;    /* --ws-median (default WS_MEDIAN) */
     ev *heap;
     size_t n, cap;
     uint64_t seq;
@@ -132,7 +135,7 @@ static double crowd(const sim *s, double t)
 /* t is absolute (epoch seconds); the sinusoid runs over the span. */
 static double base_rate(const sim *s, double t)
 {
-    return s->rate * (1 + 0.3 * sin(2 * M_PI * (t - T_START) / s->span)) * crowd(s, t);
+    return s->rate * (1 + 0.3 * sin(2 * M_PI * (t - T_START) / s->period)) * crowd(s, t);
 }
 
 static void heap_push(sim *s, ev e)
@@ -310,13 +313,13 @@ static void session(sim *s, uint64_t id, double t0, int in_crowd)
                      "https://shop.example/", ua, 0.002);
         }
         if (k == 0 && rng_uniform(&r) < WS_SHARE) {
-            double d = rng_lognormal(&r, log(WS_MEDIAN), WS_SIGMA);
+            double d = rng_lognormal(&r, log(s->ws_median), WS_SIGMA);
             add_line(s, t + 1 + d, ip, "GET", "/ws/inventory", 101, 1200, "-", ua, d);
         }
         int next = draw_route(&r, trans_p[route], NR + 1);
         if (next == NR)
             break;
-        t += rng_lognormal(&r, log(THINK_MEDIAN), THINK_SIGMA);
+        t += rng_lognormal(&r, log(s->think_median), THINK_SIGMA);
         route = next;
     }
 }
@@ -453,6 +456,8 @@ static int gen(int argc, char **argv)
     s.span = 3 * 3600;
     s.rate = 0.8;
     s.prod_s = PROD_S;
+    s.think_median = THINK_MEDIAN;
+    s.ws_median = WS_MEDIAN;
     const char *out = NULL, *truth = NULL;
     char err[ST_ERRLEN];
     for (int i = 2; i < argc; i++) {
@@ -476,6 +481,18 @@ static int gen(int argc, char **argv)
             i++;
         else if (!strcmp(argv[i], "--prod-s") && units_parse_double(v, &s.prod_s, err) == 0)
             i++;
+        /* A daily profile (--period 24h over a span of days) and short sessions and
+         * WebSockets, so that a rehearsal of a few minutes holds whole sessions
+         * (tests/integ/closed_loop.sh). */
+        else if (!strcmp(argv[i], "--period") && units_parse_duration(v, &s.period, err) == 0 &&
+                 s.period > 0)
+            i++;
+        else if (!strcmp(argv[i], "--think-median") &&
+                 units_parse_duration(v, &s.think_median, err) == 0 && s.think_median > 0)
+            i++;
+        else if (!strcmp(argv[i], "--ws-median") && units_parse_duration(v, &s.ws_median, err) == 0 &&
+                 s.ws_median > 0)
+            i++;
         else {
             fprintf(stderr, "logsim: bad argument '%s'\n", argv[i]);
             return 2;
@@ -485,6 +502,8 @@ static int gen(int argc, char **argv)
         fprintf(stderr, "logsim gen: --out is required\n");
         return 2;
     }
+    if (s.period <= 0)
+        s.period = s.span;
     s.crowd_on = T_START + CROWD_AT * s.span;
     s.crowd_end = s.crowd_on + CROWD_RAMP + CROWD_HOLD + CROWD_DECAY;
     if (s.gamma_k > 1) /* the density is below 1% of its mode by then for k >= 2 */
@@ -544,9 +563,9 @@ static int gen(int argc, char **argv)
                               "seed", (json_int_t)s.seed, "lines", (json_int_t)s.lines,
                               "sessions", (json_int_t)n, "immigrants_share",
                               (double)immigrants / (double)n, "zipf_s_products", s.prod_s,
-                              "zipf_s_categories", CAT_S, "think_median_s", THINK_MEDIAN,
+                              "zipf_s_categories", CAT_S, "think_median_s", s.think_median,
                               "branching_ratio", BRANCHING, "crowd_onset", s.crowd_on,
-                              "hot_share", HOT_SHARE, "ws_median_s", WS_MEDIAN, "beta", BETA,
+                              "hot_share", HOT_SHARE, "ws_median_s", s.ws_median, "beta", BETA,
                               "routes", names, "transitions", tr);
         if (!s.no_crowd) {
             double peak, ramp;
@@ -580,6 +599,8 @@ int main(int argc, char **argv)
         return logsim_get(argv[2], argv[3]);
     fprintf(stderr, "usage: logsim gen --out FILE [--truth T.json] [--seed N] [--span 3h] "
                     "[--rate 0.8/s] [--no-crowd] [--prod-s 1.0]\n"
-                    "                  [--crowd-gamma K] [--crowd-sessions]\n       logsim check TRUTH.json MODEL.json\n       logsim get FILE.json PATH\n");
+                    "                  [--crowd-gamma K] [--crowd-sessions]\n"
+                    "                  [--period 24h] [--think-median 8s] [--ws-median 90s]\n"
+                    "       logsim check TRUTH.json MODEL.json\n       logsim get FILE.json PATH\n");
     return 2;
 }
