@@ -31,8 +31,9 @@ typedef struct gkind_def {
     const char *const *keys; /* the JSON keys it accepts, "kind" included; NULL-terminated */
     /* Reads the kind's keys into g. Returns 0 or ST_E* with err set to "PATH: message". */
     int (*parse)(const gparse *p, gen *g, char *err);
-    /* After the row counts are known (tables with rows only); NULL = nothing to do. */
-    int (*resolve)(shape *sh, stable *t, gen *g, char *err);
+    /* After the row counts are known (tables with rows only), for a generator of column c
+     * (nested generators see their column too); NULL = nothing to do. */
+    int (*resolve)(shape *sh, stable *t, const scol *c, gen *g, char *err);
     /* 1 when no two rows of a table can get the same value; NULL = never. */
     int (*unique)(const gen *g);
     /* The value at row key `key`, drawing from s (see gen.h); never fails. */

@@ -239,9 +239,9 @@ static int parse_zipf(const gparse *p, gen *g, char *err)
 }
 
 /* The permutation of small n is tabulated once: rng_permute costs ~100 ns per draw. */
-static int resolve_zipf(shape *sh, stable *t, gen *g, char *err)
+static int resolve_zipf(shape *sh, stable *t, const scol *c, gen *g, char *err)
 {
-    (void)sh, (void)t;
+    (void)sh, (void)t, (void)c;
     if (g->permute && g->z.n <= SHAPE_PERM_TABLE && !g->ptab) {
         if (!(g->ptab = malloc(g->z.n * sizeof(uint32_t))))
             return st_err(err, ST_ENOMEM, "out of memory");

@@ -139,8 +139,9 @@ static int parse_ref(const gparse *p, gen *g, char *err)
 }
 
 /* Against the final row counts: the Zipf constants and the cycle divisor. */
-static int resolve_ref(shape *sh, stable *t, gen *g, char *err)
+static int resolve_ref(shape *sh, stable *t, const scol *c, gen *g, char *err)
 {
+    (void)c;
     const stable *rt = &sh->t[g->ref_table];
     if (rt->rows == 0)
         return st_err(err, ST_EINPUT, "tables[%d].rows: table '%s' has 0 rows (after --scale and --rows), but '%s' references it",

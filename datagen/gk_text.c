@@ -181,6 +181,84 @@ static int unique_text(const gen *g)
     return 0;
 }
 
+static size_t ndigits(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+/* The longest a piece other than {words} can come out at `rows` rows (bytes). */
+static size_t piece_max(const gen *g, const tpiece *p, uint64_t rows)
+{
+    size_t wmax = 0;
+    switch (p->kind) {
+    case TP_LIT: return p->len;
+    case TP_ROW: return ndigits(rows);
+    case TP_WORDS: return 0;
+    case TP_WORD:
+        for (size_t i = 0; i < (g->nwords ? g->nwords : NDEFAULT_WORDS); i++) {
+            size_t k = strlen(g->nwords ? g->words[i] : default_words[i]);
+            wmax = k > wmax ? k : wmax;
+        }
+        return wmax;
+    case TP_INT: {
+        uint64_t a = p->a < 0 ? (uint64_t)(-(p->a + 1)) + 1 : (uint64_t)p->a;
+        uint64_t b = p->b < 0 ? (uint64_t)(-(p->b + 1)) + 1 : (uint64_t)p->b;
+        return ndigits(a > b ? a : b) + (p->a < 0);
+    }
+    default: return (size_t)p->a;
+    }
+}
+
+/* The {words} quota eval_text uses at the widest target (see there). */
+static size_t quota_max(const gen *g, size_t nw)
+{
+    size_t fixed = 0;
+    for (size_t i = 0; i < g->npieces; i++) {
+        const tpiece *p = &g->pieces[i];
+        fixed += p->kind == TP_LIT ? p->len : p->kind == TP_ROW ? 7 : p->kind == TP_WORD ? 6
+               : p->kind == TP_INT ? 4 : p->kind == TP_WORDS ? 0 : (size_t)p->a;
+    }
+    size_t q = nw && g->wmax > (double)fixed ? (size_t)((g->wmax - (double)fixed) / (double)nw + 0.5) : 0;
+    if (q > g->soup_len)
+        q = g->soup_len;
+    return g->has_wcap && q > g->wcap ? g->wcap : q;
+}
+
+size_t gk_text_max_len(const gen *g, uint64_t rows)
+{
+    size_t n = 0, nw = 0;
+    for (size_t i = 0; i < g->npieces; i++) {
+        n += piece_max(g, &g->pieces[i], rows);
+        nw += g->pieces[i].kind == TP_WORDS;
+    }
+    return n + nw * quota_max(g, nw);
+}
+
+/* A pattern with {row} under varchar(n): its {words} are shortened so that the row number,
+ * which makes values distinct, is never cut off by the column's length. */
+static int resolve_text(shape *sh, stable *t, const scol *c, gen *g, char *err)
+{
+    (void)sh, (void)err;
+    size_t fixed = 0, nw = 0;
+    g->has_wcap = 0;
+    if (!unique_text(g) || c->ctype != CT_TEXT || c->maxlen <= 0)
+        return 0;
+    for (size_t i = 0; i < g->npieces; i++) {
+        fixed += piece_max(g, &g->pieces[i], t->rows);
+        nw += g->pieces[i].kind == TP_WORDS;
+    }
+    if (!nw)
+        return 0;
+    g->wcap = fixed >= (size_t)c->maxlen ? 0 : ((size_t)c->maxlen - fixed) / nw;
+    g->has_wcap = 1;
+    return 0;
+}
+
 /* Word indexes: one draw from the column's stream seeds a splitmix64 sequence (Steele,
  * Lea & Flood 2014) that yields four 16-bit picks per step; text is the costliest generator
  * and Philox per word dominated its profile. Multiply-shift maps 16 bits onto [0, n) with a
@@ -245,6 +323,8 @@ static void eval_text(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
         }
     }
     size_t quota = nw && target > (double)fixed ? (size_t)((target - (double)fixed) / (double)nw + 0.5) : 0;
+    if (g->has_wcap && quota > g->wcap)
+        quota = g->wcap;
     char *dst = cx->arena + cx->used;
     size_t room = GEN_ARENA_BYTES - cx->used, n = 0;
     wordpick wp = {rng_next_u64(s), 0, 0};
@@ -322,7 +402,7 @@ static void eval_text(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
 
 const gkind_def gk_text = {
     "text", (const char *const[]){"kind", "pattern", "width", "min_width", "max_width", "words", NULL},
-    parse_text, NULL, unique_text, eval_text};
+    parse_text, resolve_text, unique_text, eval_text};
 
 
 static void eval_uuid(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,

@@ -108,6 +108,8 @@ struct gen {
     size_t soup_len;
     uint32_t *starts;         /* offsets of the words in soup */
     size_t nstarts;
+    size_t wcap;              /* {words} bytes at most, when has_wcap (set at resolve) */
+    int has_wcap;
     /* G_REF / G_PARENT / group / switch: target */
     int ref_table, ref_col;
     int ref_dist;
@@ -219,6 +221,11 @@ void shape_free(shape *sh);
  * Returns 0 or ST_EINPUT with err set. */
 int shape_resolve(shape *sh, double scale, char **overrides, size_t nover, uint64_t seed,
                   char *err);
+
+/* After resolve: every primary key, unique constraint and unique index is unique by
+ * construction at the resolved row counts (shape_keys.c). 0 or ST_EINPUT with err naming the
+ * key's field path and the column that breaks it. */
+int shape_check_keys(const shape *sh, char *err);
 
 int shape_table_index(const shape *sh, const char *name);
 int shape_col_index(const stable *t, const char *name);

@@ -47,5 +47,7 @@ int sh_resolve_gens(shape *sh, char *err);
 /* gk_text.c: the built-in word list of text generators. */
 const char *sh_default_word(size_t i);
 size_t sh_default_nwords(void);
+/* The longest value text generator g makes at `rows` rows, in bytes (after resolve). */
+size_t gk_text_max_len(const gen *g, uint64_t rows);
 
 #endif

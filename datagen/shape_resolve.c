@@ -74,21 +74,21 @@ int sh_check_cycles(const shape *sh, char *err)
     return rc;
 }
 
-static int resolve_gen(shape *sh, stable *t, gen *g, char *err)
+static int resolve_gen(shape *sh, stable *t, const scol *c, gen *g, char *err)
 {
     if (!g)
         return 0;
     const gkind_def *def = gk_def(g->kind);
     if (def && def->resolve) {
-        int rc = def->resolve(sh, t, g, err);
+        int rc = def->resolve(sh, t, c, g, err);
         if (rc)
             return rc;
     }
     int rc;
-    if ((rc = resolve_gen(sh, t, g->rest, err)) || (rc = resolve_gen(sh, t, g->els, err)))
+    if ((rc = resolve_gen(sh, t, c, g->rest, err)) || (rc = resolve_gen(sh, t, c, g->els, err)))
         return rc;
     for (size_t i = 0; i < g->ncases; i++)
-        if ((rc = resolve_gen(sh, t, g->cases[i].g, err)))
+        if ((rc = resolve_gen(sh, t, c, g->cases[i].g, err)))
             return rc;
     return 0;
 }
@@ -166,7 +166,7 @@ int sh_resolve_gens(shape *sh, char *err)
         if (t->rows == 0)
             continue;
         for (size_t c = 0; c < t->ncols; c++) {
-            int rc = resolve_gen(sh, t, t->cols[c].g, err);
+            int rc = resolve_gen(sh, t, &t->cols[c], t->cols[c].g, err);
             if (rc)
                 return rc;
         }

@@ -410,6 +410,8 @@ int tool_fill(int argc, char **argv)
             log_warn("%s", line);
         dbuf_free(&notes);
     }
+    if (!rc)
+        rc = shape_check_keys(sh, err);
     if (rc) {
         log_error("%s", err);
         shape_free(sh);
