@@ -156,8 +156,8 @@ static int pass1_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
         c->name = sh_strdup(s);
         if ((rc = jv_string(jc, cp, "type", 1, &s, err)))
             return rc;
-        if (sh_parse_type(s, c))
-            return st_err(err, ST_EINPUT, "%s.type: unsupported type '%s'", cp, s);
+        if (sh_col_type(sh, s, c))
+            return st_err(err, ST_EINPUT, "%s.type: unsupported type '%s' (declare it under \"types\")", cp, s);
         c->type_sql = sh_strdup(s);
         if ((rc = jv_number(jc, cp, "null_frac", 0, 0, 1, &c->null_frac, err)) ||
             (rc = jv_number(jc, cp, "n_distinct", 0, -1, 1e15, &c->n_distinct, err)) ||
@@ -345,7 +345,7 @@ shape *shape_from_json(json_t *root, const char *file, char *err)
         st_err(err, ST_ENOMEM, "out of memory");
         return NULL;
     }
-    static const char *const top[] = {"format", "version", "name", "seed", "tables", NULL};
+    static const char *const top[] = {"format", "version", "name", "seed", "types", "tables", NULL};
     const char *fmt, *name = NULL;
     int64_t ver;
     json_t *tables = NULL;
@@ -364,7 +364,8 @@ shape *shape_from_json(json_t *root, const char *file, char *err)
     if ((rc = jv_version(root, "shape", 1, &ver, e2)) ||
         (rc = jv_string(root, "shape", "name", 0, &name, e2)) ||
         (rc = jv_int(root, "shape", "seed", 0, 0, INT64_MAX, &sh->seed, e2)) ||
-        (rc = jv_array(root, "shape", "tables", 1, &tables, e2)))
+        (rc = jv_array(root, "shape", "tables", 1, &tables, e2)) ||
+        (rc = sh_parse_types(sh, root, e2)))
         goto fail;
     sh->name = sh_strdup(name ? name : "unnamed");
     sh->nt = json_array_size(tables);
@@ -428,6 +429,7 @@ void shape_free(shape *sh)
 {
     if (!sh)
         return;
+    sh_free_types(sh);
     for (size_t i = 0; sh->t && i < sh->nt; i++) {
         stable *t = &sh->t[i];
         free(t->name);

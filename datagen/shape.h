@@ -34,7 +34,8 @@
 /* Column SQL types that datagen formats itself. */
 enum ctype {
     CT_INT2, CT_INT4, CT_INT8, CT_NUMERIC, CT_FLOAT4, CT_FLOAT8, CT_BOOL, CT_TEXT,
-    CT_DATE, CT_TS, CT_TSTZ, CT_UUID, CT_BYTEA, CT_JSON
+    CT_DATE, CT_TS, CT_TSTZ, CT_UUID, CT_BYTEA, CT_JSON,
+    CT_OTHER /* any other type: values are literals in its input syntax (shape_types.c) */
 };
 
 enum gkind {
@@ -203,9 +204,18 @@ typedef struct stable {
     uint64_t nunits;   /* rows, or parent rows for a child table */
 } stable;
 
+/* A type the shape declares (an enum, a domain, ...): created before the tables. */
+typedef struct stype {
+    char *name;
+    char *sql;  /* the CREATE statement */
+    char *base; /* a domain's base type, else NULL */
+} stype;
+
 typedef struct shape {
     char *name;
     int64_t seed;
+    stype *types;
+    size_t ntypes;
     stable *t;
     size_t nt;
     char *canon;       /* canonical JSON (sorted keys), for the run key */

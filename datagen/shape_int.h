@@ -33,6 +33,12 @@ int sh_weights(json_t *arr, const char *path, size_t want, double *out, char *er
 int sh_col_ref(const shape *sh, int ti, const char *name, const char *path, int pseudo_ok,
                int *col, int *pseudo, char *err);
 
+/* shape_types.c: the column type s (built-in, declared under "types", a known literal type
+ * or an array of one) into c's ctype/scale/maxlen; -1 when unknown. */
+int sh_col_type(const shape *sh, const char *s, scol *c);
+int sh_parse_types(shape *sh, json_t *root, char *err);
+void sh_free_types(shape *sh);
+
 /* shape_gen.c */
 int sh_parse_gen(shape *sh, int ti, int ci, json_t *jg, const char *path, gen **out, char *err);
 int sh_parse_parent(shape *sh, stable *t, json_t *jp, const char *tpath, char *err);

@@ -169,7 +169,7 @@ int sh_parse_value(json_t *v, int ct, const char *path, gval *out, char *err)
         } else {
             /* fmt_row_max() budgets 80 bytes for a non-text column; a longer string there
              * (escaped, up to 2n + 2) would overrun the row buffer. */
-            int textual = ct == CT_TEXT || ct == CT_JSON || ct == CT_UUID || ct == CT_BYTEA;
+            int textual = ct == CT_TEXT || ct == CT_JSON || ct == CT_UUID || ct == CT_BYTEA || ct == CT_OTHER;
             if (!textual && json_string_length(v) > 32)
                 return st_err(err, ST_EINPUT, "%s: a string for a non-text column is at most 32 bytes", path);
             out->kind = V_TEXT;

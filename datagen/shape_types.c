@@ -1,0 +1,129 @@
+/*
+ * shape_types.c -- column types beyond the ones datagen formats itself.
+ *
+ * A shape may declare its own SQL types under "types" (enums, domains, composite types:
+ * each with the statement that creates it, taken from the catalog by `datagen profile`).
+ * fill creates the missing ones before the tables. A domain names its base type ("base"):
+ * its columns are generated and formatted as the base type, and PostgreSQL checks the
+ * domain's CHECK on COPY. Any other declared type, and a fixed list of PostgreSQL's own
+ * types (tsvector, inet, interval, ranges, money, bit, arrays of anything, ...), is CT_OTHER:
+ * the generator's values are literals in the type's input syntax, copied in text format.
+ */
+#include "shape_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonio.h"
+
+/* PostgreSQL types datagen writes as literals (lowercase, as format_type() prints them);
+ * an entry ending in '(' also takes a modifier, "bit(8)". */
+static const char *const literal_types[] = {
+    "tsvector", "tsquery", "inet", "cidr", "macaddr", "macaddr8", "interval", "money",
+    "int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange",
+    "int4multirange", "int8multirange", "nummultirange", "datemultirange", "bit", "bit(",
+    "bit varying", "bit varying(", "varbit", "xml", "point", "line", "lseg", "box", "path",
+    "polygon", "circle", "time", "time without time zone", "time with time zone", "timetz",
+    "time(", "interval(", "oid", "pg_lsn", "character", "char", "name", "citext", "hstore", NULL};
+
+static int literal_type(const char *s)
+{
+    for (size_t i = 0; literal_types[i]; i++) {
+        size_t n = strlen(literal_types[i]);
+        if (literal_types[i][n - 1] == '(' ? !strncmp(s, literal_types[i], n) && s[strlen(s) - 1] == ')'
+                                           : !strcmp(s, literal_types[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static const stype *find_type(const shape *sh, const char *s)
+{
+    for (size_t i = 0; i < sh->ntypes; i++)
+        if (!strcmp(sh->types[i].name, s))
+            return &sh->types[i];
+    return NULL;
+}
+
+int sh_col_type(const shape *sh, const char *s, scol *c)
+{
+    char low[128];
+    size_t n = strlen(s);
+    if (n >= sizeof low)
+        return -1;
+    if (!sh_parse_type(s, c))
+        return 0;
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (char)tolower((unsigned char)s[i]);
+    const stype *ty = find_type(sh, s);
+    if (ty && ty->base)
+        return sh_parse_type(ty->base, c) ? -1 : 0;
+    c->scale = 0;
+    c->maxlen = 0;
+    c->ctype = CT_OTHER;
+    if (ty || literal_type(low))
+        return 0;
+    /* An array of any type that resolves ("text[]", "mood[]", "integer[][]"). */
+    if (n > 2 && !strcmp(s + n - 2, "[]")) {
+        char el[128];
+        scol tmp;
+        memcpy(el, s, n - 2);
+        el[n - 2] = 0;
+        if (!sh_col_type(sh, el, &tmp)) {
+            c->ctype = CT_OTHER;
+            c->scale = c->maxlen = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int sh_parse_types(shape *sh, json_t *root, char *err)
+{
+    json_t *a = NULL;
+    int rc;
+    if ((rc = jv_array(root, "shape", "types", 0, &a, err)) || !a)
+        return rc;
+    sh->ntypes = json_array_size(a);
+    if (sh->ntypes > SHAPE_MAX_TABLES)
+        return st_err(err, ST_EINPUT, "types: at most %d types", SHAPE_MAX_TABLES);
+    if (sh->ntypes && !(sh->types = calloc(sh->ntypes, sizeof(stype))))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    static const char *const keys[] = {"name", "sql", "base", NULL};
+    for (size_t i = 0; i < sh->ntypes; i++) {
+        char p[64];
+        const char *name, *sql, *base = NULL;
+        json_t *jt = json_array_get(a, i);
+        jv_path(p, sizeof p, "types", i);
+        if (!json_is_object(jt))
+            return st_err(err, ST_EINPUT, "%s: expected an object", p);
+        if ((rc = jv_no_unknown(jt, p, keys, err)) || (rc = jv_string(jt, p, "name", 1, &name, err)) ||
+            (rc = jv_string(jt, p, "sql", 1, &sql, err)) || (rc = jv_string(jt, p, "base", 0, &base, err)))
+            return rc;
+        if (!sh_ident_ok(name))
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", p, name);
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(sh->types[k].name, name))
+                    return st_err(err, ST_EINPUT, "%s.name: type '%s' appears twice", p, name);
+        scol tmp;
+        if (base && sh_parse_type(base, &tmp))
+            return st_err(err, ST_EINPUT, "%s.base: unsupported base type '%s'", p, base);
+        sh->types[i].name = sh_strdup(name);
+        sh->types[i].sql = sh_strdup(sql);
+        sh->types[i].base = base ? sh_strdup(base) : NULL;
+        if (!sh->types[i].name || !sh->types[i].sql || (base && !sh->types[i].base))
+            return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+void sh_free_types(shape *sh)
+{
+    for (size_t i = 0; sh->types && i < sh->ntypes; i++) {
+        free(sh->types[i].name);
+        free(sh->types[i].sql);
+        free(sh->types[i].base);
+    }
+    free(sh->types);
+}
