@@ -160,7 +160,10 @@ static const char SQL_STATS[] =
     "SELECT tablename, attname, null_frac, avg_width, n_distinct, correlation, "
     "array_to_json(most_common_vals::text::text[])::text, "
     "array_to_json(most_common_freqs)::text, "
-    "array_to_json(histogram_bounds::text::text[])::text "
+    "array_to_json(histogram_bounds::text::text[])::text, "
+    "array_to_json(most_common_elems::text::text[])::text, "
+    "array_to_json(most_common_elem_freqs)::text, "
+    "array_to_json(%s)::text "
     "FROM pg_stats WHERE schemaname = $1 AND NOT inherited";
 
 static const char SQL_CONS[] =
@@ -189,6 +192,23 @@ static const char SQL_IDX[] =
     "WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint con "
     " WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) "
     "ORDER BY cl.relname, ic.relname";
+
+/* Enums and domains, oldest first so that a domain follows the type it is built on. */
+static const char SQL_TYPES[] =
+    "SELECT t.typname, CASE t.typtype WHEN 'e' THEN 'CREATE TYPE ' || quote_ident(t.typname) || "
+    " ' AS ENUM (' || coalesce((SELECT string_agg(quote_literal(e.enumlabel), ', ' "
+    "  ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), '') || ')' "
+    " ELSE 'CREATE DOMAIN ' || quote_ident(t.typname) || ' AS ' || "
+    " format_type(t.typbasetype, t.typtypmod) || "
+    " CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END || "
+    " coalesce(' DEFAULT ' || t.typdefault, '') || coalesce((SELECT string_agg(' CONSTRAINT ' "
+    "  || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid), '' ORDER BY c.conname) "
+    "  FROM pg_constraint c WHERE c.contypid = t.oid), '') END, "
+    "CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END, "
+    "(SELECT array_to_json(array_agg(e.enumlabel::text ORDER BY e.enumsortorder)) FROM pg_enum e "
+    " WHERE e.enumtypid = t.oid)::text "
+    "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+    "WHERE n.nspname = $1 AND t.typtype IN ('e', 'd') ORDER BY t.oid";
 
 static const char SQL_EXT[] =
     "SELECT tablename, statistics_name, attnames::text, kinds::text, n_distinct::text, "
@@ -279,9 +299,39 @@ static int read_cols(PGconn *c, pgs_db *db, char *err)
     return 0;
 }
 
+/* Element statistics (arrays, tsvector) and, for ranges, their bounds histogram standing in
+ * for histogram_bounds: unreadable lists are left out (the column then has none). Returns
+ * ST_ENOMEM or 0. */
+static int read_elems(PGresult *r, int i, pgs_col *col)
+{
+    char **fv = NULL;
+    size_t nf = 0;
+    if (!col->nhist && !pgs_parse_strv(val(r, i, 11), &col->hist, &col->nhist) && !col->nhist) {
+        free(col->hist);
+        col->hist = NULL;
+    }
+    if (pgs_parse_strv(val(r, i, 9), &col->elems, &col->nelems) ||
+        pgs_parse_strv(val(r, i, 10), &fv, &nf) || nf < col->nelems) {
+        pgs_strv_free(col->elems, col->nelems);
+        col->elems = NULL;
+        col->nelems = 0;
+    } else if (col->nelems && !(col->elemf = calloc(col->nelems, sizeof *col->elemf))) {
+        pgs_strv_free(fv, nf);
+        return ST_ENOMEM;
+    }
+    for (size_t k = 0; col->elemf && k < col->nelems; k++)
+        col->elemf[k] = strtod(fv[k], NULL);
+    pgs_strv_free(fv, nf);
+    return 0;
+}
+
 static int read_stats(PGconn *c, pgs_db *db, char *err)
 {
-    PGresult *r = query(c, SQL_STATS, db->schema, err);
+    /* range_bounds_histogram exists from PostgreSQL 17. */
+    char sql[sizeof SQL_STATS + 64];
+    snprintf(sql, sizeof sql, SQL_STATS,
+             db->server_version >= 170000 ? "range_bounds_histogram::text::text[]" : "NULL::text[]");
+    PGresult *r = query(c, sql, db->schema, err);
     if (!r)
         return ST_EENV;
     int n = PQntuples(r);
@@ -318,6 +368,10 @@ static int read_stats(PGconn *c, pgs_db *db, char *err)
                 col->mcf[k] = strtod(fv[k], NULL);
         }
         pgs_strv_free(fv, nf);
+        if (read_elems(r, i, col)) {
+            PQclear(r);
+            return st_err(err, ST_ENOMEM, "out of memory");
+        }
     }
     PQclear(r);
     return 0;
@@ -482,6 +536,36 @@ static int read_ext(PGconn *c, pgs_db *db, char *err)
     return rc;
 }
 
+static int read_types(PGconn *c, pgs_db *db, char *err)
+{
+    PGresult *r = query(c, SQL_TYPES, db->schema, err);
+    if (!r)
+        return ST_EENV;
+    int n = PQntuples(r), rc = 0;
+    if (n && !(db->types = calloc((size_t)n, sizeof *db->types)))
+        rc = st_err(err, ST_ENOMEM, "out of memory");
+    for (int i = 0; i < n && !rc; i++) {
+        pgs_type *ty = &db->types[db->ntypes++];
+        ty->name = xstrdup(PQgetvalue(r, i, 0));
+        ty->sql = xstrdup(PQgetvalue(r, i, 1));
+        ty->base = PQgetisnull(r, i, 2) ? NULL : xstrdup(PQgetvalue(r, i, 2));
+        if (!ty->name || !ty->sql || (!PQgetisnull(r, i, 2) && !ty->base))
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+        else if (!PQgetisnull(r, i, 3) && pgs_parse_strv(PQgetvalue(r, i, 3), &ty->labels, &ty->nlabels))
+            rc = st_err(err, ST_EENV, "type %s: unreadable enum labels", ty->name);
+    }
+    PQclear(r);
+    return rc;
+}
+
+const pgs_type *pgs_find_type(const pgs_db *db, const char *name)
+{
+    for (size_t i = 0; name && i < db->ntypes; i++)
+        if (!strcmp(db->types[i].name, name))
+            return &db->types[i];
+    return NULL;
+}
+
 pgs_db *pgs_read(PGconn *c, const char *schema, char *const *tables, int *rc, char *err)
 {
     pgs_db *db = calloc(1, sizeof *db);
@@ -493,7 +577,8 @@ pgs_db *pgs_read(PGconn *c, const char *schema, char *const *tables, int *rc, ch
     db->server_version = PQserverVersion(c);
     if ((*rc = read_tables(c, db, tables, err)) || (*rc = read_cols(c, db, err)) ||
         (*rc = read_stats(c, db, err)) || (*rc = read_cons(c, db, err)) ||
-        (*rc = read_idx(c, db, err)) || (*rc = read_ext(c, db, err))) {
+        (*rc = read_idx(c, db, err)) || (*rc = read_ext(c, db, err)) ||
+        (*rc = read_types(c, db, err))) {
         pgs_db_free(db);
         return NULL;
     }
@@ -513,6 +598,8 @@ void pgs_db_free(pgs_db *db)
             pgs_strv_free(col->mcv, col->nmcv);
             free(col->mcf);
             pgs_strv_free(col->hist, col->nhist);
+            pgs_strv_free(col->elems, col->nelems);
+            free(col->elemf);
         }
         free(t->cols);
         names_free(&t->pk);
@@ -547,6 +634,13 @@ void pgs_db_free(pgs_db *db)
         free(t->ext);
         free(t->name);
     }
+    for (size_t i = 0; i < db->ntypes; i++) {
+        free(db->types[i].name);
+        free(db->types[i].sql);
+        free(db->types[i].base);
+        pgs_strv_free(db->types[i].labels, db->types[i].nlabels);
+    }
+    free(db->types);
     free(db->t);
     free(db->schema);
     free(db);

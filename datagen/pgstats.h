@@ -40,8 +40,11 @@ typedef struct pgs_col {
     char **mcv;        /* most_common_vals as text */
     double *mcf;       /* most_common_freqs */
     size_t nmcv;
-    char **hist;       /* histogram_bounds as text */
+    char **hist;       /* histogram_bounds as text (a range's range_bounds_histogram) */
     size_t nhist;
+    char **elems;      /* most_common_elems (arrays, tsvector) */
+    double *elemf;     /* their frequencies */
+    size_t nelems;
 } pgs_col;
 
 typedef struct pgs_names {
@@ -92,9 +95,20 @@ typedef struct pgs_table {
     size_t next;
 } pgs_table;
 
+/* An enum or a domain of the schema: the statement that creates it. */
+typedef struct pgs_type {
+    char *name;
+    char *sql;
+    char *base;        /* a domain's base type (format_type), else NULL */
+    char **labels;     /* an enum's labels in order, else NULL */
+    size_t nlabels;
+} pgs_type;
+
 typedef struct pgs_db {
     char *schema;
     int server_version;
+    pgs_type *types;   /* in creation order (a domain over another type after it) */
+    size_t ntypes;
     pgs_table *t;
     size_t nt;
     size_t skipped_idx; /* expression or partial indexes left out */
@@ -117,6 +131,7 @@ pgs_db *pgs_read(PGconn *c, const char *schema, char *const *tables, int *rc, ch
 void pgs_db_free(pgs_db *db);
 
 const pgs_table *pgs_find_table(const pgs_db *db, const char *name);
+const pgs_type *pgs_find_type(const pgs_db *db, const char *name);
 const pgs_col *pgs_find_col(const pgs_table *t, const char *name);
 
 /* Parses a JSON array of strings (e.g. pg_stats arrays via array_to_json) into a malloc'd

@@ -1,0 +1,194 @@
+/*
+ * profile_types.c -- the profile of columns whose type datagen does not generate from a
+ * numeric or text axis: enums, domains, and PostgreSQL's other types (tsvector, arrays,
+ * jsonb, inet, interval, ranges, money, bit, ...).
+ *
+ * A domain is profiled as its base type and keeps its name (the shape declares it under
+ * "types"; PostgreSQL checks its CHECK on COPY). An enum is drawn from its MCVs, the rest
+ * over its labels (labels are schema, so --mask keeps them). Other types draw from the
+ * statistics' own literals (MCVs, then histogram bounds), which are valid input of the type
+ * by construction; with --mask or without statistics they get one type-correct constant, or
+ * NULL where the column allows it, and a note saying so.
+ */
+#include "profile_types.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pvalue.h"
+#include "shape_int.h"
+
+const char *pt_gen_type(const pgs_db *db, const pgs_col *c)
+{
+    const pgs_type *ty = pgs_find_type(db, c->type);
+    if (ty && ty->base && profile_type_class(ty->base) != PC_OTHER)
+        return ty->base;
+    return c->type;
+}
+
+/* 1 when a shape holding db's types accepts `type` (shape_types.c decides). */
+static int shape_accepts(const pgs_db *db, const char *type)
+{
+    stype st[PGS_MAX_TABLES];
+    shape sh = {.types = st, .ntypes = 0};
+    for (size_t i = 0; i < db->ntypes && i < PGS_MAX_TABLES; i++) {
+        const pgs_type *ty = &db->types[i];
+        st[sh.ntypes++] = (stype){ty->name, ty->sql,
+                                  ty->base && profile_type_class(ty->base) != PC_OTHER ? ty->base : NULL};
+    }
+    scol c;
+    return sh_col_type(&sh, type, &c) == 0;
+}
+
+int pt_keeps(const pgs_db *db, const pgs_col *c)
+{
+    return profile_type_class(pt_gen_type(db, c)) == PC_OTHER && strcmp(c->type, "bytea") &&
+           shape_accepts(db, c->type);
+}
+
+/* A constant in the input syntax of `type`, or NULL when none is known. */
+static const char *type_constant(const char *type)
+{
+    static const struct { const char *prefix; const char *lit; } k[] = {
+        {"tsvector", ""}, {"tsquery", ""}, {"jsonb", "{}"}, {"json", "{}"},
+        {"inet", "0.0.0.0"}, {"cidr", "0.0.0.0/32"}, {"macaddr8", "00:00:00:00:00:00:00:00"},
+        {"macaddr", "00:00:00:00:00:00"}, {"interval", "0"}, {"money", "0"},
+        {"int4range", "empty"}, {"int8range", "empty"}, {"numrange", "empty"},
+        {"tsrange", "empty"}, {"tstzrange", "empty"}, {"daterange", "empty"},
+        {"int4multirange", "{}"}, {"int8multirange", "{}"}, {"nummultirange", "{}"},
+        {"datemultirange", "{}"}, {"bit varying", ""}, {"varbit", ""}, {"xml", ""},
+        {"point", "(0,0)"}, {"time", "00:00:00"}, {"oid", "0"}, {"citext", ""}, {"hstore", ""},
+    };
+    size_t n = strlen(type);
+    if (n > 2 && !strcmp(type + n - 2, "[]"))
+        return "{}";
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+        if (!strncmp(type, k[i].prefix, strlen(k[i].prefix)))
+            return k[i].lit;
+    return NULL;
+}
+
+/* bit(n) needs exactly n digits. */
+static json_t *bit_constant(const char *type)
+{
+    char buf[1100];
+    long n = 1;
+    if (!strncmp(type, "bit(", 4))
+        n = strtol(type + 4, NULL, 10);
+    if (n < 1 || n >= (long)sizeof buf)
+        return NULL;
+    memset(buf, '0', (size_t)n);
+    buf[n] = 0;
+    return json_string(buf);
+}
+
+static json_t *strings(char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+static int is_tsvector(const char *type)
+{
+    return !strcmp(type, "tsvector");
+}
+
+static int is_array(const char *type)
+{
+    size_t n = strlen(type);
+    return n > 2 && !strcmp(type + n - 2, "[]");
+}
+
+/* One element per value, at the elements' frequencies: a GIN or GiST lookup of one element
+ * then finds about as many rows as on the source. The literal quotes the element for its
+ * type: 'lexeme' with quotes doubled, {"elem"} with quotes and backslashes escaped. */
+static json_t *elem_gen(const pgs_col *c, int tsv)
+{
+    json_t *vals = json_array(), *w = json_array();
+    for (size_t i = 0; vals && w && i < c->nelems; i++) {
+        char buf[600];
+        size_t o = 0;
+        buf[o++] = tsv ? '\'' : '{';
+        if (!tsv)
+            buf[o++] = '"';
+        for (const char *p = c->elems[i]; *p && o < sizeof buf - 8; p++) {
+            if (tsv && *p == '\'')
+                buf[o++] = '\'';
+            else if (*p == '\\' || (!tsv && *p == '"'))
+                buf[o++] = '\\';
+            buf[o++] = *p;
+        }
+        if (!tsv)
+            buf[o++] = '"';
+        buf[o++] = tsv ? '\'' : '}';
+        buf[o] = 0;
+        json_array_append_new(vals, json_string(buf));
+        json_array_append_new(w, json_real(pv_r6(c->elemf[i] > 0 ? c->elemf[i] : 1e-6)));
+    }
+    return json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", vals, "weights", w);
+}
+
+json_t *pt_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c, int mask, json_t *notes,
+               int *all_null)
+{
+    const pgs_type *ty = pgs_find_type(db, c->type);
+    int is_enum = ty && ty->labels && ty->nlabels;
+    double live = 1 - c->null_frac > 1e-9 ? 1 - c->null_frac : 1;
+    json_t *rest = NULL;
+    *all_null = 0;
+    if (is_enum)
+        rest = json_pack("{s:s, s:o}", "kind", "categorical", "values", strings(ty->labels, ty->nlabels));
+    else if (!mask && c->nhist >= 2)
+        rest = json_pack("{s:s, s:o}", "kind", "categorical", "values", strings(c->hist, c->nhist));
+    if ((!mask || is_enum) && c->nmcv) {
+        json_t *w = json_array();
+        double sum = 0;
+        for (size_t i = 0; i < c->nmcv; i++)
+            sum += c->mcf[i] / live;
+        for (size_t i = 0; w && i < c->nmcv; i++)
+            json_array_append_new(w, json_real(pv_r6(c->mcf[i] / live / (rest && sum <= 1 ? 1 : sum))));
+        json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values",
+                              strings(c->mcv, c->nmcv), "weights", w);
+        if (g && rest && sum < 1 - 1e-6)
+            json_object_set_new(g, "rest", rest);
+        else
+            json_decref(rest);
+        return g;
+    }
+    if (rest)
+        return rest;
+    if (!mask && c->nelems && (is_tsvector(c->type) || is_array(c->type)))
+        return elem_gen(c, is_tsvector(c->type));
+    json_t *lit = !strncmp(c->type, "bit(", 4) || !strcmp(c->type, "bit") ? bit_constant(c->type)
+                  : type_constant(c->type) ? json_string(type_constant(c->type)) : NULL;
+    if (!c->notnull || !lit) {
+        json_decref(lit);
+        *all_null = 1;
+        json_array_append_new(notes, json_sprintf("%s.%s: type %s %s; all %.0f rows NULL%s", t->name,
+                                                  c->name, c->type, mask ? "masked" : "has no statistics to draw from",
+                                                  t->reltuples > 0 ? t->reltuples : 0,
+                                                  c->notnull ? " (the column is NOT NULL: the load will fail; give it a generator)" : ""));
+        return json_pack("{s:s, s:n}", "kind", "const", "value");
+    }
+    json_array_append_new(notes, json_sprintf("%s.%s: type %s %s; all %.0f rows get the constant '%s'",
+                                              t->name, c->name, c->type,
+                                              mask ? "masked" : "has no statistics to draw from",
+                                              t->reltuples > 0 ? t->reltuples : 0, json_string_value(lit)));
+    return json_pack("{s:s, s:o}", "kind", "const", "value", lit);
+}
+
+json_t *pt_types_json(const pgs_db *db)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < db->ntypes; i++) {
+        const pgs_type *ty = &db->types[i];
+        json_t *o = json_pack("{s:s, s:s}", "name", ty->name, "sql", ty->sql);
+        if (o && ty->base && profile_type_class(ty->base) != PC_OTHER)
+            json_object_set_new(o, "base", json_string(ty->base));
+        json_array_append_new(a, o);
+    }
+    return a;
+}

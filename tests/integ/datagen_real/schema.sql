@@ -1,0 +1,52 @@
+-- A small database with richer DDL than Chinook and Northwind (issue 13): an enum, a domain
+-- with a CHECK, arrays, tsvector under GIN and GiST, jsonb, inet, interval, a range, bit,
+-- and skewed foreign keys from two child tables to one parent. Deterministic (setseed).
+SELECT setseed(0.13);
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'ecstatic');
+CREATE DOMAIN score AS integer CHECK (VALUE BETWEEN 0 AND 1000);
+CREATE DOMAIN handle AS varchar(24) CHECK (VALUE ~ '^[a-z]');
+CREATE TABLE users (
+  id bigint PRIMARY KEY,
+  name handle NOT NULL UNIQUE,
+  mood mood NOT NULL,
+  karma score NOT NULL,
+  ip inet,
+  tags text[],
+  prefs jsonb NOT NULL,
+  flags bit(4) NOT NULL
+);
+CREATE TABLE posts (
+  id bigint PRIMARY KEY,
+  user_id bigint NOT NULL REFERENCES users (id),
+  body_tsv tsvector NOT NULL,
+  kind mood NOT NULL,
+  took interval NOT NULL,
+  valid int4range NOT NULL
+);
+CREATE TABLE badges (
+  id integer PRIMARY KEY,
+  user_id bigint NOT NULL REFERENCES users (id),
+  label text NOT NULL
+);
+CREATE INDEX posts_tsv_gin ON posts USING gin (body_tsv);
+CREATE INDEX posts_tsv_gist ON posts USING gist (body_tsv);
+CREATE INDEX users_tags_gin ON users USING gin (tags);
+CREATE INDEX posts_user ON posts (user_id);
+CREATE INDEX badges_user ON badges (user_id);
+INSERT INTO users
+SELECT g, 'u' || g, (ARRAY['sad','ok','ok','happy','happy','happy','ecstatic'])[1 + (g * 3) % 7]::mood,
+       (g * 37) % 1001, CASE WHEN g % 5 = 0 THEN NULL ELSE ('10.' || g % 256 || '.' || g % 7 || '.1')::inet END,
+       CASE g % 4 WHEN 0 THEN '{red}' WHEN 1 THEN '{red,blue}' WHEN 2 THEN '{green}' ELSE NULL END::text[],
+       jsonb_build_object('lang', (ARRAY['en','fr','de'])[1 + g % 3], 'beta', g % 2 = 0),
+       (g % 16)::bit(4)
+FROM generate_series(1, 2000) g;
+-- Heavy users are heavy in both child tables: user_id from the same skewed draw.
+INSERT INTO posts
+SELECT g, 1 + floor(2000 * power(random(), 3))::bigint,
+       to_tsvector('simple', (ARRAY['alpha beta','gamma','delta alpha','beta beta epsilon'])[1 + g % 4]),
+       (ARRAY['sad','ok','happy'])[1 + g % 3]::mood, make_interval(mins => g % 90),
+       int4range(g % 50, g % 50 + 10)
+FROM generate_series(1, 20000) g;
+INSERT INTO badges
+SELECT g, 1 + floor(2000 * power(random(), 3))::bigint, (ARRAY['gold','silver','bronze','bronze'])[1 + g % 4]
+FROM generate_series(1, 8000) g;
