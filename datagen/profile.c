@@ -123,10 +123,19 @@ static json_t *key_gen(const pgs_table *t, const pgs_col *c, int cls, int mask, 
     if (cls == PC_TEXT) {
         int w = c->avg_width > 1 ? c->avg_width - 1 : 8;
         double digits = floor(log10(fmax(t->reltuples, 1))) + 1;
-        /* A domain's CHECK often wants a letter first (handles, slugs): one whole word, then
-         * the row number, never the digits alone. */
-        if (domain && (!maxlen || maxlen >= digits + 10))
-            return json_pack("{s:s, s:s}", "kind", "text", "pattern", "{word}{row}");
+        /* A domain's CHECK often wants a letter first (handles, slugs): at least one letter
+         * before the row number (eval_text budgets 7 bytes for {row}: width 8 is one letter),
+         * every value of the measured width, never the digits alone. */
+        if (domain && (!maxlen || maxlen > digits + 1)) {
+            json_t *g = json_pack("{s:s, s:s}", "kind", "text", "pattern", "{words}{row}");
+            text_widths(g, w, maxlen, t->reltuples);
+            json_int_t k = json_integer_value(json_object_get(g, "width"));
+            k = k < 8 ? 8 : k;
+            json_object_set_new(g, "width", json_integer(k));
+            json_object_set_new(g, "min_width", json_integer(k));
+            json_object_set_new(g, "max_width", json_integer(k));
+            return g;
+        }
         if (maxlen && maxlen < 16) {
             /* Letters then digits: unique because the row number ends every value. */
             if (w <= digits || maxlen <= digits + 1)
@@ -523,6 +532,8 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
     }
     if (cls == PC_OTHER && strcmp(c->type, "bytea") && !keeps)
         json_object_set_new(jc, "_note", json_sprintf("was %s; generated as text", c->type));
+    if (gt != c->type) /* for datagen compare: the domain's values compare as its base type */
+        json_object_set_new(jc, "_base_type", json_string(gt));
     json_t *g = NULL, *fk_hist = NULL;
     int inverse_cdf = 0, keep_hist = 1;
     pv_map vm = {.cls = cls, .mask = o->mask, .m = &m};

@@ -102,28 +102,48 @@ static int is_array(const char *type)
     return n > 2 && !strcmp(type + n - 2, "[]");
 }
 
-/* One element per value, at the elements' frequencies: a GIN or GiST lookup of one element
- * then finds about as many rows as on the source. The literal quotes the element for its
- * type: 'lexeme' with quotes doubled, {"elem"} with quotes and backslashes escaped. */
+/* Appends element e quoted for its type: 'lexeme' with quotes doubled, or "elem" with
+ * quotes and backslashes escaped (inside an array literal's braces). */
+static size_t put_elem(char *buf, size_t o, size_t cap, const char *e, int tsv)
+{
+    if (o + 4 >= cap)
+        return o;
+    buf[o++] = tsv ? '\'' : '"';
+    for (const char *p = e; *p && o + 4 < cap; p++) {
+        if (tsv && *p == '\'')
+            buf[o++] = '\'';
+        else if (*p == '\\' || (!tsv && *p == '"'))
+            buf[o++] = '\\';
+        buf[o++] = *p;
+    }
+    buf[o++] = tsv ? '\'' : '"';
+    return o;
+}
+
+/* Values of k elements, k the expected number of common elements per row (the sum of their
+ * frequencies): windows of k consecutive elements in frequency order, each window weighted
+ * by its first element's frequency, so that an element is in about its own share of rows
+ * and a GIN or GiST lookup of it finds about as many rows as on the source. */
 static json_t *elem_gen(const pgs_col *c, int tsv)
 {
     json_t *vals = json_array(), *w = json_array();
+    double sum = 0;
+    for (size_t i = 0; i < c->nelems; i++)
+        sum += c->elemf[i];
+    size_t k = (size_t)(sum + 0.5);
+    k = k < 1 ? 1 : k > c->nelems ? c->nelems : k > 16 ? 16 : k;
     for (size_t i = 0; vals && w && i < c->nelems; i++) {
-        char buf[600];
+        char buf[4096];
         size_t o = 0;
-        buf[o++] = tsv ? '\'' : '{';
         if (!tsv)
-            buf[o++] = '"';
-        for (const char *p = c->elems[i]; *p && o < sizeof buf - 8; p++) {
-            if (tsv && *p == '\'')
-                buf[o++] = '\'';
-            else if (*p == '\\' || (!tsv && *p == '"'))
-                buf[o++] = '\\';
-            buf[o++] = *p;
+            buf[o++] = '{';
+        for (size_t j = 0; j < k; j++) {
+            if (j)
+                buf[o++] = tsv ? ' ' : ',';
+            o = put_elem(buf, o, sizeof buf - 4, c->elems[(i + j) % c->nelems], tsv);
         }
         if (!tsv)
-            buf[o++] = '"';
-        buf[o++] = tsv ? '\'' : '}';
+            buf[o++] = '}';
         buf[o] = 0;
         json_array_append_new(vals, json_string(buf));
         json_array_append_new(w, json_real(pv_r6(c->elemf[i] > 0 ? c->elemf[i] : 1e-6)));

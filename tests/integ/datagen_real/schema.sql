@@ -35,7 +35,7 @@ CREATE INDEX posts_user ON posts (user_id);
 CREATE INDEX badges_user ON badges (user_id);
 INSERT INTO users
 SELECT g, 'u' || g, (ARRAY['sad','ok','ok','happy','happy','happy','ecstatic'])[1 + (g * 3) % 7]::mood,
-       (g * 37) % 1001, CASE WHEN g % 5 = 0 THEN NULL ELSE ('10.' || g % 256 || '.' || g % 7 || '.1')::inet END,
+       (g * 37) % 1001, CASE WHEN g % 5 = 0 THEN NULL ELSE ('10.' || g % 60 || '.0.1')::inet END,
        CASE g % 4 WHEN 0 THEN '{red}' WHEN 1 THEN '{red,blue}' WHEN 2 THEN '{green}' ELSE NULL END::text[],
        jsonb_build_object('lang', (ARRAY['en','fr','de'])[1 + g % 3], 'beta', g % 2 = 0),
        (g % 16)::bit(4)
