@@ -724,7 +724,7 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
         json_array_append_new(notes, json_sprintf("%zu expression or partial indexes left out",
                                                   db->skipped_idx));
     if (db->ntypes)
-        json_object_set_new(root, "types", pt_types_json(db));
+        json_object_set_new(root, "types", pt_types_json(db, o->mask, notes));
     json_object_set_new(root, "tables", tables);
     json_object_set_new(root, "_notes", notes);
     return root;

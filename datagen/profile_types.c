@@ -13,6 +13,7 @@
 #include "profile_types.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,7 +125,7 @@ static size_t put_elem(char *buf, size_t o, size_t cap, const char *e, int tsv)
  * frequencies): windows of k consecutive elements in frequency order, each window weighted
  * by its first element's frequency, so that an element is in about its own share of rows
  * and a GIN or GiST lookup of it finds about as many rows as on the source. */
-static json_t *elem_gen(const pgs_col *c, int tsv)
+static json_t *elem_gen(const pgs_col *c, int tsv, int mask)
 {
     json_t *vals = json_array(), *w = json_array();
     double sum = 0;
@@ -140,7 +141,9 @@ static json_t *elem_gen(const pgs_col *c, int tsv)
         for (size_t j = 0; j < k; j++) {
             if (j)
                 buf[o++] = tsv ? ' ' : ',';
-            o = put_elem(buf, o, sizeof buf - 4, c->elems[(i + j) % c->nelems], tsv);
+            char mk[32];
+            snprintf(mk, sizeof mk, "w%zu", (i + j) % c->nelems + 1);
+            o = put_elem(buf, o, sizeof buf - 4, mask ? mk : c->elems[(i + j) % c->nelems], tsv);
         }
         if (!tsv)
             buf[o++] = '}';
@@ -151,6 +154,64 @@ static json_t *elem_gen(const pgs_col *c, int tsv)
     return json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", vals, "weights", w);
 }
 
+/* Under --mask: the literal standing for the source's value of rank r (0-based) of the
+ * column's statistics, distinct per rank, so frequencies and distinct counts survive while
+ * no value of the source does. NULL for types without such a form. */
+static json_t *masked_lit(const char *type, size_t r)
+{
+    char b[96];
+    size_t n = strlen(type);
+    unsigned long long v = (unsigned long long)r + 1;
+    if (n > 2 && !strcmp(type + n - 2, "[]")) {
+        /* Digits are valid elements of arrays of numbers and of text alike. */
+        static const char *const ok[] = {"integer[]", "bigint[]", "smallint[]", "text[]", "numeric[]",
+                                         "real[]", "double precision[]", NULL};
+        for (size_t i = 0; ok[i]; i++)
+            if (!strcmp(type, ok[i]) || (!strncmp(type, "character varying", 17) && strstr(type, "[]")))
+                return json_sprintf("{%llu}", v);
+        return NULL;
+    }
+    if (!strcmp(type, "interval"))
+        snprintf(b, sizeof b, "%llu seconds", v);
+    else if (!strcmp(type, "jsonb") || !strcmp(type, "json"))
+        snprintf(b, sizeof b, "{\"k\": %llu}", v);
+    else if (!strcmp(type, "inet") || !strcmp(type, "cidr"))
+        snprintf(b, sizeof b, "10.%llu.%llu.%llu%s", (v >> 16) & 255, (v >> 8) & 255, v & 255,
+                 !strcmp(type, "cidr") ? "/32" : "");
+    else if (!strcmp(type, "tsvector"))
+        snprintf(b, sizeof b, "'w%llu'", v);
+    else if (!strcmp(type, "money"))
+        snprintf(b, sizeof b, "%llu", v);
+    else if (!strcmp(type, "int4range") || !strcmp(type, "int8range") || !strcmp(type, "numrange"))
+        snprintf(b, sizeof b, "[%llu,%llu)", v, v + 1);
+    else if (!strncmp(type, "bit(", 4)) {
+        long k = strtol(type + 4, NULL, 10);
+        if (k < 1 || k > 64)
+            return NULL;
+        for (long i = 0; i < k; i++)
+            b[i] = (char)('0' + ((r >> (k - 1 - i)) & 1));
+        b[k] = 0;
+    } else
+        return NULL;
+    return json_string(b);
+}
+
+/* The column's statistics literals from rank `from`, masked when asked; NULL when a masked
+ * form is missing. */
+static json_t *lits(const pgs_col *c, char *const *v, size_t n, size_t from, int mask)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) {
+        json_t *x = mask ? masked_lit(c->type, from + i) : json_string(v[i]);
+        if (!x) {
+            json_decref(a);
+            return NULL;
+        }
+        json_array_append_new(a, x);
+    }
+    return a;
+}
+
 json_t *pt_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c, int mask, json_t *notes,
                int *all_null)
 {
@@ -159,19 +220,20 @@ json_t *pt_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c, int mask,
     double live = 1 - c->null_frac > 1e-9 ? 1 - c->null_frac : 1;
     json_t *rest = NULL;
     *all_null = 0;
+    json_t *hv = !is_enum && c->nhist >= 2 ? lits(c, c->hist, c->nhist, c->nmcv, mask) : NULL;
+    json_t *mv = c->nmcv ? is_enum ? strings(c->mcv, c->nmcv) : lits(c, c->mcv, c->nmcv, 0, mask) : NULL;
     if (is_enum)
         rest = json_pack("{s:s, s:o}", "kind", "categorical", "values", strings(ty->labels, ty->nlabels));
-    else if (!mask && c->nhist >= 2)
-        rest = json_pack("{s:s, s:o}", "kind", "categorical", "values", strings(c->hist, c->nhist));
-    if ((!mask || is_enum) && c->nmcv) {
+    else if (hv)
+        rest = json_pack("{s:s, s:o}", "kind", "categorical", "values", hv);
+    if (mv) {
         json_t *w = json_array();
         double sum = 0;
         for (size_t i = 0; i < c->nmcv; i++)
             sum += c->mcf[i] / live;
         for (size_t i = 0; w && i < c->nmcv; i++)
             json_array_append_new(w, json_real(pv_r6(c->mcf[i] / live / (rest && sum <= 1 ? 1 : sum))));
-        json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values",
-                              strings(c->mcv, c->nmcv), "weights", w);
+        json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", mv, "weights", w);
         if (g && rest && sum < 1 - 1e-6)
             json_object_set_new(g, "rest", rest);
         else
@@ -180,8 +242,8 @@ json_t *pt_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c, int mask,
     }
     if (rest)
         return rest;
-    if (!mask && c->nelems && (is_tsvector(c->type) || is_array(c->type)))
-        return elem_gen(c, is_tsvector(c->type));
+    if (c->nelems && (is_tsvector(c->type) || is_array(c->type)))
+        return elem_gen(c, is_tsvector(c->type), mask);
     json_t *lit = !strncmp(c->type, "bit(", 4) || !strcmp(c->type, "bit") ? bit_constant(c->type)
                   : type_constant(c->type) ? json_string(type_constant(c->type)) : NULL;
     if (!c->notnull || !lit) {
@@ -200,12 +262,20 @@ json_t *pt_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c, int mask,
     return json_pack("{s:s, s:o}", "kind", "const", "value", lit);
 }
 
-json_t *pt_types_json(const pgs_db *db)
+json_t *pt_types_json(const pgs_db *db, int mask, json_t *notes)
 {
     json_t *a = json_array();
     for (size_t i = 0; a && i < db->ntypes; i++) {
         const pgs_type *ty = &db->types[i];
-        json_t *o = json_pack("{s:s, s:s}", "name", ty->name, "sql", ty->sql);
+        /* Masked values are moved off the source's (they must not reveal it), so a domain's
+         * CHECK no longer holds for them: under --mask it is left out, and said so. The
+         * CHECKs come last in the statement (pgstats.c SQL_TYPES). */
+        const char *cut = mask && ty->base ? strstr(ty->sql, " CONSTRAINT ") : NULL;
+        json_t *o = json_pack("{s:s, s:s%}", "name", ty->name, "sql", ty->sql,
+                              cut ? (size_t)(cut - ty->sql) : strlen(ty->sql));
+        if (cut)
+            json_array_append_new(notes, json_sprintf("domain %s: its CHECK is left out under --mask "
+                                                      "(masked values need not satisfy it)", ty->name));
         if (o && ty->base && profile_type_class(ty->base) != PC_OTHER)
             json_object_set_new(o, "base", json_string(ty->base));
         json_array_append_new(a, o);

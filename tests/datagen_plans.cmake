@@ -26,3 +26,5 @@ st_integ_test(integ_datagen_plans_roundtrip 300
   bash ${ST_TEST_DIR}/integ/datagen_plans_roundtrip.sh)
 st_integ_test(integ_datagen_plans_cli 120
   bash ${ST_TEST_DIR}/integ/datagen_plans_cli.sh)
+st_integ_test(integ_datagen_real 300
+  bash ${ST_TEST_DIR}/integ/datagen_real.sh)

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# datagen on a schema with richer DDL than Chinook and Northwind (issue 13): an enum, two
+# domains with CHECKs (one under a UNIQUE constraint), text[] under GIN, tsvector under GIN
+# and GiST, jsonb, inet, interval, int4range, bit(4), and two skewed child tables of one
+# parent (tests/integ/datagen_real/schema.sql). The round trip:
+#   profile (plain and --mask) -> the types are kept, the enum and domains declared;
+#   fill 1x and 10x -> every index and constraint builds (no failure after the load);
+#   compare 1x exits 0 (plain; masked is reported); plans 1x identical for the fixture's queries.
+. "$(dirname "$0")/datagen_plans_lib.sh"
+D=$SRC/tests/integ/datagen_real
+start=$(date +%s)
+src=$(newdb real_src)
+psql -q -X -v ON_ERROR_STOP=1 -d "$src" -f "$D/schema.sql" >/dev/null 2>"$TMPD/load.err" \
+  || { cat "$TMPD/load.err" >&2; echo "FAIL: loading the fixture" >&2; exit 1; }
+vacuum "$src"
+p=$TMPD/real.json m=$TMPD/real.masked.json
+"$DG" profile --db "dbname=$src" -o "$p" --quiet || { echo "FAIL: profile" >&2; exit 1; }
+"$DG" profile --db "dbname=$src" -o "$m" --mask --quiet || { echo "FAIL: profile --mask" >&2; exit 1; }
+# The types survive the profile: a column's type as the source has it.
+types=$(python3 -c 'import json,sys
+s=json.load(open(sys.argv[1]))
+print(" ".join(sorted(t["name"] for t in s.get("types", []))))
+print(" ".join(c["name"]+":"+c["type"] for t in s["tables"] for c in t["columns"] if c["name"] in ("mood","karma","name","tags","body_tsv","prefs","ip","took","valid","flags")))' "$p")
+want_cols="name:handle mood:mood karma:score ip:inet tags:text[] prefs:jsonb flags:bit(4) body_tsv:tsvector kind:mood took:interval valid:int4range"
+[ "$(echo "$types" | head -1)" = "handle mood score" ] && ok "profile declares the enum and both domains" \
+  || fail "profile types: $(echo "$types" | head -1)"
+for c in name:handle mood:mood karma:score tags:text[] prefs:jsonb flags:bit\(4\) body_tsv:tsvector took:interval valid:int4range; do
+  echo "$types" | tail -1 | tr ' ' '\n' | grep -qxF "$c" || fail "profile lost column type $c (have: $(echo "$types" | tail -1))"
+done
+: "$want_cols"
+# Nothing of the data's values in the masked profile (enum labels are schema: kept).
+psql -X -At -d "$src" -c "SELECT DISTINCT v FROM pg_stats s, unnest(coalesce(s.most_common_vals::text::text[], '{}')
+  || coalesce(s.histogram_bounds::text::text[], '{}')) v WHERE s.schemaname = 'public'
+  AND s.attname NOT IN ('mood', 'kind') AND length(v) >= 4 AND v !~ '^[0-9.:+ -]+$'" >"$TMPD/lit.txt"
+hidden=$(grep -c -F -f "$TMPD/lit.txt" "$m"); shown=$(grep -c -F -f "$TMPD/lit.txt" "$p")
+[ "$hidden" = 0 ] && [ "$shown" -gt 0 ] && ok "masked profile holds none of $(wc -l <"$TMPD/lit.txt") literals (plain: $shown lines)" \
+  || fail "masked profile: $hidden lines with literals (plain: $shown)"
+for prof in "$p" "$m"; do
+  tag=$([ "$prof" = "$p" ] && echo plain || echo masked)
+  f1=$(newdb "real_${tag}_1x")
+  "$DG" fill --shape "$prof" --db "dbname=$f1" --quiet || { fail "$tag: fill 1x"; continue; }
+  n=$(psql -X -At -d "$f1" -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND tablename NOT LIKE 'stampede_datagen_%'")
+  [ "$n" = "$(psql -X -At -d "$src" -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'")" ] \
+    && ok "$tag: all $n indexes built (GIN, GiST, unique on a domain)" || fail "$tag: $n indexes"
+  vacuum "$f1"
+  "$DG" compare --shape "$prof" --db "dbname=$f1" >"$TMPD/cmp.txt" 2>&1
+  rc=$?
+  if [ "$tag" = plain ]; then
+    [ $rc = 0 ] && ok "$tag: compare 1x within tolerance" || { fail "$tag: compare 1x exit $rc"; cat "$TMPD/cmp.txt" >&2; }
+  else
+    # Reported, not asserted (docs/datagen.md, "Types"): masked literals are shorter than the
+    # source's lexemes (posts pages ~0.82x) and a masked integer domain over 1001 distinct
+    # values comes out at ~1.56x n_distinct (limit 1.5).
+    [ $rc -le 1 ] || fail "$tag: compare 1x exit $rc"
+    echo "info: $tag compare 1x exit $rc"; grep FAIL "$TMPD/cmp.txt" | sed 's/^/info:   /'
+  fi
+  "$DG" plans --queries "$D/queries.sql" --db "dbname=$f1" --against "dbname=$src" >"$TMPD/plans.txt" 2>&1
+  rc=$?
+  if [ "$tag" = plain ]; then
+    [ $rc = 0 ] && ok "$tag: plans 1x identical: $(tail -1 "$TMPD/plans.txt")" \
+      || { fail "$tag: plans 1x exit $rc"; grep -A5 "PLAN DIFFERS" "$TMPD/plans.txt" >&2; }
+  else
+    echo "info: $tag plans 1x exit $rc ($(grep -c "PLAN DIFFERS" "$TMPD/plans.txt") differences)"
+  fi
+done
+f10=$(newdb real_10x)
+"$DG" fill --shape "$p" --db "dbname=$f10" --scale 10 --quiet && ok "fill 10x: every index and constraint built" \
+  || fail "fill 10x"
+echo "real: $FAILS failure(s) in $(( $(date +%s) - start ))s"
+[ "$FAILS" = 0 ]
