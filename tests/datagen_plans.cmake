@@ -6,8 +6,8 @@ set(DGP_SRC ${PROJECT_SOURCE_DIR}/datagen)
 foreach(m plannorm profile)
   if(EXISTS ${ST_TEST_DIR}/unit/test_datagen_${m}.c)
     st_unit_test(test_datagen_${m} ${ST_TEST_DIR}/unit/test_datagen_${m}.c
-      ${DGP_SRC}/plannorm.c ${DGP_SRC}/qfile.c ${DGP_SRC}/profile.c ${DGP_SRC}/pvalue.c ${DGP_SRC}/pgstats.c ${DGP_SRC}/pgx.c
-      ${DGP_SRC}/fidelity.c LIBS st::pq)
+      ${DGP_SRC}/plannorm.c ${DGP_SRC}/qfile.c ${DGP_SRC}/profile.c ${DGP_SRC}/profile_types.c ${DGP_SRC}/pvalue.c ${DGP_SRC}/pgstats.c ${DGP_SRC}/pgx.c
+      ${DGP_SRC}/fidelity.c LIBS st::pq dgcore)
     target_include_directories(test_datagen_${m} PRIVATE ${DGP_SRC})
   endif()
 endforeach()
