@@ -123,10 +123,15 @@ ddl_step *ddl_steps(const shape *sh, size_t *n)
             for (size_t x = 0; pass == 4 && x < t->nidx && !rc; x++) {
                 const sindex *ix = &t->idx[x];
                 dbuf_reset(&b);
-                rc = dbuf_printf(&b, "CREATE %sINDEX IF NOT EXISTS \"%s\" ON \"%s\" USING %s (",
-                                 ix->unique ? "UNIQUE " : "", ix->name, t->name, ix->method);
-                rc = rc ? rc : add_cols(&b, ix->cols, ix->ncols, 1);
-                rc = rc ? rc : dbuf_adds(&b, ")");
+                rc = dbuf_printf(&b, "CREATE %sINDEX IF NOT EXISTS \"%s\" ON \"%s\" USING ",
+                                 ix->unique ? "UNIQUE " : "", ix->name, t->name);
+                if (ix->using)
+                    rc = rc ? rc : dbuf_adds(&b, ix->using);
+                else {
+                    rc = rc ? rc : dbuf_printf(&b, "%s (", ix->method);
+                    rc = rc ? rc : add_cols(&b, ix->cols, ix->ncols, 1);
+                    rc = rc ? rc : dbuf_adds(&b, ")");
+                }
                 rc = rc ? rc : push(&v, n, &cap, DDL_INDEX, (int)ti, ix->name, &b);
             }
             dbuf_free(&b);

@@ -185,7 +185,16 @@ static const char SQL_IDX[] =
     "i.indexprs IS NOT NULL OR i.indpred IS NOT NULL, "
     "(SELECT json_agg(pg_get_indexdef(i.indexrelid, k, true) || "
     "  CASE WHEN i.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END ORDER BY k) "
-    " FROM generate_series(1, i.indnkeyatts) k)::text "
+    " FROM generate_series(1, i.indnkeyatts) k)::text, "
+    /* what the column list cannot say (expressions, WHERE, INCLUDE, operator classes): the
+     * definition after USING, and the table columns it reads */
+    "i.indexprs IS NOT NULL OR i.indpred IS NOT NULL OR i.indnatts > i.indnkeyatts OR "
+    " EXISTS (SELECT 1 FROM unnest(i.indclass) oc JOIN pg_opclass o ON o.oid = oc "
+    "  WHERE NOT o.opcdefault), "
+    "substring(pg_get_indexdef(i.indexrelid) from ' USING (.*)$'), "
+    "(SELECT json_agg(DISTINCT a.attname) FROM pg_depend d JOIN pg_attribute a "
+    " ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid WHERE d.classid = 'pg_class'::regclass "
+    " AND d.objid = i.indexrelid AND d.refobjsubid > 0)::text "
     "FROM pg_index i JOIN pg_class cl ON cl.oid = i.indrelid "
     "JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam "
     "JOIN pg_namespace n ON n.oid = cl.relnamespace "
@@ -485,8 +494,9 @@ static int read_idx(PGconn *c, pgs_db *db, char *err)
         pgs_table *t = table_by_name(db, PQgetvalue(r, i, 0));
         if (!t)
             continue;
-        if (PQgetvalue(r, i, 4)[0] == 't') {
-            db->skipped_idx++;
+        int def = PQgetvalue(r, i, 6)[0] == 't' && !PQgetisnull(r, i, 7);
+        if (def && PQgetisnull(r, i, 8)) {
+            db->skipped_idx++; /* reads no column: nothing to build it on */
             continue;
         }
         pgs_index *ni = realloc(t->idx, (t->nidx + 1) * sizeof *ni);
@@ -500,9 +510,10 @@ static int read_idx(PGconn *c, pgs_db *db, char *err)
         x->name = xstrdup(PQgetvalue(r, i, 1));
         x->method = xstrdup(PQgetvalue(r, i, 2));
         x->unique = PQgetvalue(r, i, 3)[0] == 't';
-        if (!x->name || !x->method)
+        x->def = def ? xstrdup(PQgetvalue(r, i, 7)) : NULL;
+        if (!x->name || !x->method || (def && !x->def))
             rc = st_err(err, ST_ENOMEM, "out of memory");
-        else if (parse_names(val(r, i, 5), &x->cols))
+        else if (parse_names(val(r, i, def ? 8 : 5), &x->cols))
             rc = st_err(err, ST_EENV, "%s: unreadable index columns", x->name);
     }
     PQclear(r);
@@ -621,6 +632,7 @@ void pgs_db_free(pgs_db *db)
         for (size_t k = 0; k < t->nidx; k++) {
             free(t->idx[k].name);
             free(t->idx[k].method);
+            free(t->idx[k].def);
             names_free(&t->idx[k].cols);
         }
         free(t->idx);

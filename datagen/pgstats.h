@@ -62,8 +62,11 @@ typedef struct pgs_fk {
 typedef struct pgs_index {
     char *name;
     char *method;      /* btree, hash, ... */
-    pgs_names cols;    /* key columns with their options ("featured DESC") */
+    pgs_names cols;    /* key columns with their options ("featured DESC"); with def, the
+                        * table columns the index reads */
     int unique;
+    char *def;         /* expression, partial, INCLUDE or opclass index: pg_get_indexdef
+                        * after " USING ", e.g. "gin (doc jsonb_path_ops) WHERE (x > 0)" */
 } pgs_index;
 
 typedef struct pgs_ext {
@@ -111,7 +114,7 @@ typedef struct pgs_db {
     size_t ntypes;
     pgs_table *t;
     size_t nt;
-    size_t skipped_idx; /* expression or partial indexes left out */
+    size_t skipped_idx; /* indexes that read no column, left out */
     size_t skipped_gen; /* generated columns left out (the server computes them) */
 } pgs_db;
 

@@ -604,10 +604,13 @@ static int has_outgoing_fk(const pgs_table *t)
 }
 
 static json_t *index_json(const char *name, const pgs_names *cols, int unique,
-                          const char *method)
+                          const char *method, const char *def)
 {
-    return json_pack("{s:s, s:o, s:b, s:s}", "name", name, "columns", names_json(cols),
-                     "unique", unique, "method", method);
+    json_t *j = json_pack("{s:s, s:o, s:b, s:s}", "name", name, "columns", names_json(cols),
+                          "unique", unique, "method", method);
+    if (j && def)
+        json_object_set_new(j, "using", json_string(def));
+    return j;
 }
 
 static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_opts *o,
@@ -644,7 +647,7 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
         json_object_set_new(jt, "primary_key", names_json(&t->pk));
     else if (t->pk.n) {
         snprintf(nm, sizeof nm, "%s", t->pk_name ? t->pk_name : "pkey");
-        json_array_append_new(idx, index_json(nm, &t->pk, 0, "btree"));
+        json_array_append_new(idx, index_json(nm, &t->pk, 0, "btree", NULL));
     }
     for (size_t i = 0; i < t->nuniq; i++) {
         if (t->uniq[i].n == 1 && key_capable(db, t, t->uniq[i].v[0])) {
@@ -652,7 +655,7 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
             continue;
         }
         snprintf(nm, sizeof nm, "%s", t->uniq_names[i]);
-        json_array_append_new(idx, index_json(nm, &t->uniq[i], 0, "btree"));
+        json_array_append_new(idx, index_json(nm, &t->uniq[i], 0, "btree", NULL));
     }
     for (size_t i = 0; i < t->nfks; i++) {
         const pgs_fk *fk = &t->fks[i];
@@ -668,7 +671,7 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     }
     for (size_t i = 0; i < t->nidx; i++)
         json_array_append_new(idx, index_json(t->idx[i].name, &t->idx[i].cols,
-                                              t->idx[i].unique, t->idx[i].method));
+                                              t->idx[i].unique, t->idx[i].method, t->idx[i].def));
     json_object_set_new(jt, json_array_size(uniq) ? "unique" : "_unique", uniq);
     json_object_set_new(jt, json_array_size(fks) ? "foreign_keys" : "_foreign_keys", fks);
     json_object_set_new(jt, json_array_size(checks) ? "checks" : "_checks", checks);
@@ -721,7 +724,7 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
                                                   "computes them; add them back to the DDL)",
                                                   db->skipped_gen));
     if (db->skipped_idx)
-        json_array_append_new(notes, json_sprintf("%zu expression or partial indexes left out",
+        json_array_append_new(notes, json_sprintf("%zu indexes that read no column left out",
                                                   db->skipped_idx));
     if (db->ntypes)
         json_object_set_new(root, "types", pt_types_json(db, o->mask, notes));

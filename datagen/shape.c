@@ -309,7 +309,7 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
             return st_err(err, ST_ENOMEM, "out of memory");
         for (size_t i = 0; i < t->nidx; i++) {
             char ip[300], q[340];
-            static const char *const k[] = {"name", "columns", "unique", "method", NULL};
+            static const char *const k[] = {"name", "columns", "unique", "method", "using", NULL};
             static const char *const methods[] = {"btree", "hash", "brin", "gin", "gist", NULL};
             jv_key(p, sizeof p, tp, "indexes");
             jv_path(ip, sizeof ip, p, i);
@@ -331,6 +331,11 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
                 (rc = jv_enum(ji, ip, "method", 0, methods, &m, err)))
                 return rc;
             t->idx[i].method = sh_strdup(methods[m]);
+            s = NULL;
+            if ((rc = jv_string(ji, ip, "using", 0, &s, err)))
+                return rc;
+            if (s && !(t->idx[i].using = sh_strdup(s)))
+                return st_err(err, ST_ENOMEM, "out of memory");
         }
     }
     return 0;
@@ -455,6 +460,7 @@ void shape_free(shape *sh)
         for (size_t x = 0; t->idx && x < t->nidx; x++) {
             free(t->idx[x].name);
             free(t->idx[x].method);
+            free(t->idx[x].using);
             free_list(t->idx[x].cols, t->idx[x].ncols);
         }
         free(t->idx);

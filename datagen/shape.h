@@ -157,6 +157,7 @@ typedef struct sindex {
     size_t ncols;
     int unique;
     char *method;
+    char *using; /* raw definition after USING (expressions, WHERE, ...), else NULL */
 } sindex;
 
 enum fdist { FD_CONST, FD_UNIFORM, FD_ZIPF, FD_GEOMETRIC, FD_CATEGORICAL };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # datagen on a schema with richer DDL than Chinook and Northwind (issue 13): an enum, two
 # domains with CHECKs (one under a UNIQUE constraint), text[] under GIN, tsvector under GIN
-# and GiST, jsonb, inet, interval, int4range, bit(4), and two skewed child tables of one
+# and GiST, jsonb (jsonb_path_ops GIN), inet, interval, int4range, bit(4), expression and
+# partial indexes (one unique), and two skewed child tables of one
 # parent (tests/integ/datagen_real/schema.sql). The round trip:
 #   profile (plain and --mask) -> the types are kept, the enum and domains declared;
 #   fill 1x and 10x -> every index and constraint builds (no failure after the load);
@@ -41,7 +42,11 @@ for prof in "$p" "$m"; do
   "$DG" fill --shape "$prof" --db "dbname=$f1" --quiet || { fail "$tag: fill 1x"; continue; }
   n=$(psql -X -At -d "$f1" -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND tablename NOT LIKE 'stampede_datagen_%'")
   [ "$n" = "$(psql -X -At -d "$src" -c "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'")" ] \
-    && ok "$tag: all $n indexes built (GIN, GiST, unique on a domain)" || fail "$tag: $n indexes"
+    && ok "$tag: all $n indexes built (GIN, GiST, jsonb_path_ops, expression, partial, unique on a domain)" || fail "$tag: $n indexes"
+  defs() { psql -X -At -d "$1" -c "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+    AND tablename NOT LIKE 'stampede_datagen_%' ORDER BY indexname"; }
+  [ "$(defs "$f1")" = "$(defs "$src")" ] && ok "$tag: every index definition as on the source" \
+    || fail "$tag: index definitions differ: $(diff <(defs "$src") <(defs "$f1") | head -5 | tr '\n' '|')"
   vacuum "$f1"
   "$DG" compare --shape "$prof" --db "dbname=$f1" >"$TMPD/cmp.txt" 2>&1
   rc=$?

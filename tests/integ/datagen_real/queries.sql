@@ -20,3 +20,10 @@ SELECT p.id, p.took FROM posts p WHERE p.user_id = $1;
 -- $1: users.mood
 SELECT u.id, count(*) FROM users u JOIN posts p ON p.user_id = u.id
 JOIN badges b ON b.user_id = u.id WHERE u.mood = $1 GROUP BY u.id ORDER BY 2 DESC LIMIT 5;
+
+-- query: users_by_lang
+SELECT count(*) FROM users WHERE prefs ->> 'lang' = 'fr';
+
+-- query: happy_posts_of_user
+-- $1: posts.user_id
+SELECT count(*) FROM posts WHERE kind = 'happy' AND user_id = $1;

@@ -1,6 +1,7 @@
 -- A small database with richer DDL than Chinook and Northwind (issue 13): an enum, a domain
 -- with a CHECK, arrays, tsvector under GIN and GiST, jsonb, inet, interval, a range, bit,
--- and skewed foreign keys from two child tables to one parent. Deterministic (setseed).
+-- expression and partial indexes, and skewed foreign keys from two child tables to one
+-- parent. Deterministic (setseed).
 SELECT setseed(0.13);
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'ecstatic');
 CREATE DOMAIN score AS integer CHECK (VALUE BETWEEN 0 AND 1000);
@@ -33,6 +34,12 @@ CREATE INDEX posts_tsv_gist ON posts USING gist (body_tsv);
 CREATE INDEX users_tags_gin ON users USING gin (tags);
 CREATE INDEX posts_user ON posts (user_id);
 CREATE INDEX badges_user ON badges (user_id);
+-- An expression index, a partial index, a jsonb_path_ops GIN (a non-default operator class)
+-- and a unique partial index on an expression.
+CREATE INDEX users_lang ON users ((prefs ->> 'lang'));
+CREATE INDEX posts_happy ON posts (user_id) WHERE kind = 'happy';
+CREATE INDEX users_prefs_gin ON users USING gin (prefs jsonb_path_ops);
+CREATE UNIQUE INDEX users_name_lower ON users (lower(name)) WHERE karma > 10;
 INSERT INTO users
 SELECT g, 'u' || g, (ARRAY['sad','ok','ok','happy','happy','happy','ecstatic'])[1 + (g * 3) % 7]::mood,
        (g * 37) % 1001, CASE WHEN g % 5 = 0 THEN NULL ELSE ('10.' || g % 60 || '.0.1')::inet END,
