@@ -11,7 +11,7 @@
 #include "dbuf.h"
 #include "shape.h"
 
-enum ddl_kind { DDL_PK, DDL_UNIQUE, DDL_FK, DDL_CHECK, DDL_INDEX };
+enum ddl_kind { DDL_PK, DDL_UNIQUE, DDL_FK, DDL_CHECK, DDL_INDEX, DDL_SEQ };
 
 typedef struct ddl_step {
     int kind;
@@ -22,7 +22,8 @@ typedef struct ddl_step {
 
 /* CREATE [UNLOGGED] TABLE IF NOT EXISTS. 0 or ST_ENOMEM/ST_ELIMIT. */
 int ddl_create_table(const stable *t, int if_not_exists, dbuf *out);
-/* All post-load steps of the shape in build order (keys, then FKs, checks, indexes).
+/* All post-load steps of the shape in build order (keys, then FKs, checks, indexes, then
+ * identity sequences set past the loaded maximum).
  * Returns a malloc'd array (*n entries) or NULL on out of memory; free with ddl_steps_free. */
 ddl_step *ddl_steps(const shape *sh, size_t *n);
 void ddl_steps_free(ddl_step *s, size_t n);

@@ -150,9 +150,16 @@ static const char SQL_TABLES[] =
 
 static const char SQL_COLS[] =
     "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-    "a.attgenerated <> '' "
+    "a.attgenerated <> '', "
+    /* identity: 'a' always, 'd' by default, 's' a serial (a sequence owned through DEFAULT
+     * nextval, kept as an identity by default: the same for an INSERT) */
+    "CASE WHEN a.attidentity <> '' THEN a.attidentity::text "
+    " WHEN pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL "
+    " THEN 's' ELSE '' END, "
+    "pg_get_expr(d.adbin, d.adrelid) "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 "
     "AND NOT a.attisdropped ORDER BY c.relname, a.attnum";
 
@@ -281,7 +288,25 @@ static int read_cols(PGconn *c, pgs_db *db, char *err)
         if (!t)
             continue;
         if (PQgetvalue(r, i, 4)[0] == 't') {
-            db->skipped_gen++; /* computed by the server: nothing to generate */
+            /* computed by the server: declared, nothing to generate */
+            if (PQgetisnull(r, i, 6)) {
+                db->skipped_gen++;
+                continue;
+            }
+            pgs_gcol *ng = realloc(t->gcols, (t->ngcols + 1) * sizeof *ng);
+            if (!ng) {
+                PQclear(r);
+                return st_err(err, ST_ENOMEM, "out of memory");
+            }
+            t->gcols = ng;
+            pgs_gcol *g = &t->gcols[t->ngcols++];
+            g->name = xstrdup(PQgetvalue(r, i, 1));
+            g->type = xstrdup(PQgetvalue(r, i, 2));
+            g->expr = xstrdup(PQgetvalue(r, i, 6));
+            if (!g->name || !g->type || !g->expr) {
+                PQclear(r);
+                return st_err(err, ST_ENOMEM, "out of memory");
+            }
             continue;
         }
         if (t->ncols >= PGS_MAX_COLS) {
@@ -298,6 +323,7 @@ static int read_cols(PGconn *c, pgs_db *db, char *err)
         memset(col, 0, sizeof *col);
         col->name = xstrdup(PQgetvalue(r, i, 1));
         col->type = xstrdup(PQgetvalue(r, i, 2));
+        col->identity = PQgetvalue(r, i, 5)[0];
         if (!col->name || !col->type) {
             PQclear(r);
             return st_err(err, ST_ENOMEM, "out of memory");
@@ -636,6 +662,12 @@ void pgs_db_free(pgs_db *db)
             names_free(&t->idx[k].cols);
         }
         free(t->idx);
+        for (size_t k = 0; k < t->ngcols; k++) {
+            free(t->gcols[k].name);
+            free(t->gcols[k].type);
+            free(t->gcols[k].expr);
+        }
+        free(t->gcols);
         for (size_t k = 0; k < t->next; k++) {
             free(t->ext[k].name);
             free(t->ext[k].columns);

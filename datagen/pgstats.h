@@ -40,6 +40,7 @@ typedef struct pgs_col {
     char **mcv;        /* most_common_vals as text */
     double *mcf;       /* most_common_freqs */
     size_t nmcv;
+    char identity;     /* 'a' always, 'd' by default, 's' serial, 0 none */
     char **hist;       /* histogram_bounds as text (a range's range_bounds_histogram) */
     size_t nhist;
     char **elems;      /* most_common_elems (arrays, tsvector) */
@@ -77,6 +78,10 @@ typedef struct pgs_ext {
     char *dependencies;/* pg_dependencies as text, or NULL */
 } pgs_ext;
 
+typedef struct pgs_gcol {
+    char *name, *type, *expr; /* a generated column: GENERATED ALWAYS AS (expr) STORED */
+} pgs_gcol;
+
 typedef struct pgs_table {
     char *name;
     double reltuples;  /* -1 when never vacuumed or analysed */
@@ -96,6 +101,8 @@ typedef struct pgs_table {
     size_t nidx;
     pgs_ext *ext;
     size_t next;
+    pgs_gcol *gcols;
+    size_t ngcols;
 } pgs_table;
 
 /* An enum or a domain of the schema: the statement that creates it. */

@@ -574,6 +574,8 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
             c->n_distinct != 0 && cls != PC_BOOL && strcmp(kind_of(g), "switch"))
             json_object_set_new(jc, "n_distinct", pv_jreal(c->n_distinct));
     }
+    if (c->identity && profile_type_class(c->type) == PC_INT)
+        json_object_set_new(jc, "identity", json_string(c->identity == 'a' ? "always" : "by default"));
     if (c->null_frac > 0 || all_null)
         json_object_set_new(jc, "null_frac", pv_jreal(all_null ? 1 : c->null_frac));
     if (inverse_cdf && c->has_corr) {
@@ -676,6 +678,18 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     json_object_set_new(jt, json_array_size(fks) ? "foreign_keys" : "_foreign_keys", fks);
     json_object_set_new(jt, json_array_size(checks) ? "checks" : "_checks", checks);
     json_object_set_new(jt, json_array_size(idx) ? "indexes" : "_indexes", idx);
+    if (t->ngcols) {
+        json_t *ga = json_array();
+        for (size_t i = 0; ga && i < t->ngcols; i++)
+            if (!pt_type_ok(db, t->gcols[i].type))
+                json_array_append_new(notes, json_sprintf("%s.%s: generated column of type %s left out "
+                                                          "(a shape cannot declare the type)",
+                                                          t->name, t->gcols[i].name, t->gcols[i].type));
+            else
+                json_array_append_new(ga, json_pack("{s:s, s:s, s:s}", "name", t->gcols[i].name, "type",
+                                                t->gcols[i].type, "expr", t->gcols[i].expr));
+        json_object_set_new(jt, "generated", ga);
+    }
     if (t->next) {
         json_t *ext = json_array();
         for (size_t i = 0; i < t->next; i++)
@@ -720,8 +734,8 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
         json_array_append_new(tables, jt);
     }
     if (db->skipped_gen)
-        json_array_append_new(notes, json_sprintf("%zu generated columns left out (the server "
-                                                  "computes them; add them back to the DDL)",
+        json_array_append_new(notes, json_sprintf("%zu generated columns without an expression left out (the "
+                                                  "server computes them; add them back to the DDL)",
                                                   db->skipped_gen));
     if (db->skipped_idx)
         json_array_append_new(notes, json_sprintf("%zu indexes that read no column left out",

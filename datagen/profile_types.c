@@ -42,6 +42,11 @@ static int shape_accepts(const pgs_db *db, const char *type)
     return sh_col_type(&sh, type, &c) == 0;
 }
 
+int pt_type_ok(const pgs_db *db, const char *type)
+{
+    return shape_accepts(db, type);
+}
+
 int pt_keeps(const pgs_db *db, const pgs_col *c)
 {
     return profile_type_class(pt_gen_type(db, c)) == PC_OTHER && strcmp(c->type, "bytea") &&

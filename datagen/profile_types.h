@@ -19,6 +19,8 @@ int pt_keeps(const pgs_db *db, const pgs_col *c);
  * every row gets NULL (the caller sets null_frac 1). */
 json_t *pt_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c, int mask, json_t *notes,
                int *all_null);
+/* 1 when a shape with db's types accepts the column type `type`. */
+int pt_type_ok(const pgs_db *db, const char *type);
 /* The shape's "types" array (under mask, domains without their CHECKs, with a note). */
 json_t *pt_types_json(const pgs_db *db, int mask, json_t *notes);
 

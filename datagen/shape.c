@@ -57,7 +57,10 @@ static int check_cols(const stable *t, char **cols, size_t n, const char *path, 
                 *sp = 0;
             }
         }
-        if (shape_col_index(t, name) < 0)
+        int is_gen = 0;
+        for (size_t k = 0; allow_dir && k < t->ngcols; k++)
+            is_gen |= !strcmp(t->gcols[k].name, name); /* an index may be on a generated column */
+        if (shape_col_index(t, name) < 0 && !is_gen)
             return st_err(err, ST_EINPUT, "%s[%zu]: no column '%s' in table '%s'", path, i, name,
                           t->name);
     }
@@ -66,9 +69,9 @@ static int check_cols(const stable *t, char **cols, size_t n, const char *path, 
 
 static const char *const table_keys[] = {
     "name", "rows", "scale", "parent", "popularity", "hot_ids", "columns", "primary_key",
-    "unique", "foreign_keys", "checks", "indexes", "unlogged", "create", NULL};
+    "unique", "foreign_keys", "checks", "indexes", "unlogged", "create", "generated", NULL};
 static const char *const col_keys[] = {"name", "type", "gen", "null_frac", "n_distinct",
-                                       "correlation", "unique", NULL};
+                                       "correlation", "unique", "identity", NULL};
 
 /* Pass 1: table names, row counts, columns' names and types. */
 static int pass1_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *err)
@@ -162,14 +165,15 @@ static int pass1_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
         if ((rc = jv_number(jc, cp, "null_frac", 0, 0, 1, &c->null_frac, err)) ||
             (rc = jv_number(jc, cp, "n_distinct", 0, -1, 1e15, &c->n_distinct, err)) ||
             (rc = jv_number(jc, cp, "correlation", 0, -1, 1, &c->corr, err)) ||
-            (rc = jv_bool(jc, cp, "unique", 0, &c->unique, err)))
+            (rc = jv_bool(jc, cp, "unique", 0, &c->unique, err)) ||
+            (rc = sh_parse_identity(c, jc, cp, err)))
             return rc;
         c->not_null = c->null_frac == 0;
         char sid[160];
         snprintf(sid, sizeof sid, "%s.%s", t->name, c->name);
         c->stream = rng_stream_id(sid);
     }
-    return 0;
+    return sh_parse_generated(sh, t, jt, tp, err);
 }
 
 /* Pass 2: generators, parent, popularity, constraints. */
@@ -464,6 +468,7 @@ void shape_free(shape *sh)
             free_list(t->idx[x].cols, t->idx[x].ncols);
         }
         free(t->idx);
+        sh_free_generated(t);
         free(t->fan.vals);
         free(t->rank_row);
         free(t->row_rank);

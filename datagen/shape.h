@@ -140,8 +140,18 @@ typedef struct scol {
     int unique;
     int not_null;
     int depended;     /* another generator reads this column (resolve sets it) */
+    int identity;     /* ID_NONE, or an identity column (its sequence is set past the load) */
     uint64_t stream;
 } scol;
+
+enum identity { ID_NONE, ID_ALWAYS, ID_BY_DEFAULT };
+
+/* A generated column: declared, computed by PostgreSQL, never generated or copied. */
+typedef struct sgcol {
+    char *name;
+    char *type_sql;
+    char *expr;
+} sgcol;
 
 typedef struct sfk {
     char **cols;
@@ -198,6 +208,8 @@ typedef struct stable {
     size_t nchecks;
     sindex *idx;
     size_t nidx;
+    sgcol *gcols;      /* generated columns, after the ordinary ones in CREATE TABLE */
+    size_t ngcols;
     int unlogged;
     int create;
     /* resolved */

@@ -127,3 +127,65 @@ void sh_free_types(shape *sh)
     }
     free(sh->types);
 }
+
+int sh_parse_identity(scol *c, json_t *jc, const char *cp, char *err)
+{
+    static const char *const kinds[] = {"none", "always", "by default", NULL};
+    int k = 0, rc = jv_enum(jc, cp, "identity", 0, kinds, &k, err);
+    if (rc)
+        return rc;
+    c->identity = k;
+    if (k && c->ctype != CT_INT2 && c->ctype != CT_INT4 && c->ctype != CT_INT8)
+        return st_err(err, ST_EINPUT, "%s.identity: only smallint, integer and bigint columns can be identity columns", cp);
+    if (k && c->null_frac > 0)
+        return st_err(err, ST_EINPUT, "%s.identity: an identity column is never NULL (null_frac %g)", cp, c->null_frac);
+    return 0;
+}
+
+int sh_parse_generated(shape *sh, stable *t, json_t *jt, const char *tp, char *err)
+{
+    json_t *a = NULL;
+    char p[128];
+    int rc;
+    if ((rc = jv_array(jt, tp, "generated", 0, &a, err)) || !a)
+        return rc;
+    jv_key(p, sizeof p, tp, "generated");
+    t->ngcols = json_array_size(a);
+    if (t->ngcols && !(t->gcols = calloc(t->ngcols, sizeof(sgcol))))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    static const char *const keys[] = {"name", "type", "expr", NULL};
+    for (size_t i = 0; i < t->ngcols; i++) {
+        char q[160];
+        const char *name, *type, *expr;
+        json_t *jg = json_array_get(a, i);
+        scol tmp;
+        jv_path(q, sizeof q, p, i);
+        if (!json_is_object(jg))
+            return st_err(err, ST_EINPUT, "%s: expected an object", q);
+        if ((rc = jv_no_unknown(jg, q, keys, err)) || (rc = jv_string(jg, q, "name", 1, &name, err)) ||
+            (rc = jv_string(jg, q, "type", 1, &type, err)) || (rc = jv_string(jg, q, "expr", 1, &expr, err)))
+            return rc;
+        if (!sh_ident_ok(name))
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", q, name);
+        if (shape_col_index(t, name) >= 0)
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is also an ordinary column", q, name);
+        if (sh_col_type(sh, type, &tmp))
+            return st_err(err, ST_EINPUT, "%s.type: unsupported type '%s'", q, type);
+        t->gcols[i].name = sh_strdup(name);
+        t->gcols[i].type_sql = sh_strdup(type);
+        t->gcols[i].expr = sh_strdup(expr);
+        if (!t->gcols[i].name || !t->gcols[i].type_sql || !t->gcols[i].expr)
+            return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+void sh_free_generated(stable *t)
+{
+    for (size_t i = 0; t->gcols && i < t->ngcols; i++) {
+        free(t->gcols[i].name);
+        free(t->gcols[i].type_sql);
+        free(t->gcols[i].expr);
+    }
+    free(t->gcols);
+}

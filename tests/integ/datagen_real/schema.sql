@@ -1,6 +1,6 @@
 -- A small database with richer DDL than Chinook and Northwind (issue 13): an enum, a domain
 -- with a CHECK, arrays, tsvector under GIN and GiST, jsonb, inet, interval, a range, bit,
--- expression and partial indexes, and skewed foreign keys from two child tables to one
+-- expression and partial indexes, an identity column, a serial, a generated column, and skewed foreign keys from two child tables to one
 -- parent. Deterministic (setseed).
 SELECT setseed(0.13);
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'ecstatic');
@@ -14,10 +14,11 @@ CREATE TABLE users (
   ip inet,
   tags text[],
   prefs jsonb NOT NULL,
-  flags bit(4) NOT NULL
+  flags bit(4) NOT NULL,
+  name_len integer GENERATED ALWAYS AS (length(name)) STORED
 );
 CREATE TABLE posts (
-  id bigint PRIMARY KEY,
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   user_id bigint NOT NULL REFERENCES users (id),
   body_tsv tsvector NOT NULL,
   kind mood NOT NULL,
@@ -25,7 +26,7 @@ CREATE TABLE posts (
   valid int4range NOT NULL
 );
 CREATE TABLE badges (
-  id integer PRIMARY KEY,
+  id serial PRIMARY KEY,
   user_id bigint NOT NULL REFERENCES users (id),
   label text NOT NULL
 );
@@ -40,7 +41,7 @@ CREATE INDEX users_lang ON users ((prefs ->> 'lang'));
 CREATE INDEX posts_happy ON posts (user_id) WHERE kind = 'happy';
 CREATE INDEX users_prefs_gin ON users USING gin (prefs jsonb_path_ops);
 CREATE UNIQUE INDEX users_name_lower ON users (lower(name)) WHERE karma > 10;
-INSERT INTO users
+INSERT INTO users (id, name, mood, karma, ip, tags, prefs, flags)
 SELECT g, 'u' || g, (ARRAY['sad','ok','ok','happy','happy','happy','ecstatic'])[1 + (g * 3) % 7]::mood,
        (g * 37) % 1001, CASE WHEN g % 5 = 0 THEN NULL ELSE ('10.' || g % 60 || '.0.1')::inet END,
        CASE g % 4 WHEN 0 THEN '{red}' WHEN 1 THEN '{red,blue}' WHEN 2 THEN '{green}' ELSE NULL END::text[],
@@ -48,7 +49,7 @@ SELECT g, 'u' || g, (ARRAY['sad','ok','ok','happy','happy','happy','ecstatic'])[
        (g % 16)::bit(4)
 FROM generate_series(1, 2000) g;
 -- Heavy users are heavy in both child tables: user_id from the same skewed draw.
-INSERT INTO posts
+INSERT INTO posts OVERRIDING SYSTEM VALUE
 SELECT g, 1 + floor(2000 * power(random(), 3))::bigint,
        to_tsvector('simple', (ARRAY['alpha beta','gamma','delta alpha','beta beta epsilon'])[1 + g % 4]),
        (ARRAY['sad','ok','happy'])[1 + g % 3]::mood, make_interval(mins => g % 90),
