@@ -6,7 +6,8 @@
 # parent (tests/integ/datagen_real/schema.sql). The round trip:
 #   profile (plain and --mask) -> the types are kept, the enum and domains declared;
 #   fill 1x and 10x -> every index and constraint builds (no failure after the load);
-#   compare 1x exits 0 (plain; masked is reported); plans 1x identical for the fixture's queries.
+#   compare 1x exits 0 (plain; masked is reported), and fails naming each structural change;
+#   plans 1x identical for the fixture's queries; identity/serial sequences past the maximum.
 . "$(dirname "$0")/datagen_plans_lib.sh"
 D=$SRC/tests/integ/datagen_real
 start=$(date +%s)
@@ -81,6 +82,18 @@ if "$DG" fill --shape "$p" --db "dbname=$f1" --quiet; then
 else
   fail "fill for the sequence check"
 fi
+# compare checks structure before statistics: a dropped index, a changed type and a dropped
+# foreign key each fail it, named.
+psql -q -X -d "$f1" -c "DROP INDEX users_lang; ALTER TABLE users ALTER COLUMN flags TYPE bit(8)
+  USING flags::bit(8); ALTER TABLE badges DROP CONSTRAINT badges_user_id_fkey" \
+  || fail "altering the filled database"
+"$DG" compare --shape "$p" --db "dbname=$f1" >"$TMPD/cmps.txt" 2>&1
+rc=$?
+if [ $rc = 1 ] && grep -q "users: index 'users_lang' is missing" "$TMPD/cmps.txt" \
+   && grep -q "users: column 'flags' is bit(4) in the shape, bit(8) in the database" "$TMPD/cmps.txt" \
+   && grep -q "badges: foreign key (user_id...) -> users is missing" "$TMPD/cmps.txt"; then
+  ok "compare: structural differences fail it (exit 1), each named"
+else fail "compare after structural changes: exit $rc: $(cat "$TMPD/cmps.txt")"; fi
 f10=$(newdb real_10x)
 "$DG" fill --shape "$p" --db "dbname=$f10" --scale 10 --quiet && ok "fill 10x: every index and constraint built" \
   || fail "fill 10x"
