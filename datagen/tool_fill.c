@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "csvout.h"
+#include "ddl.h"
+#include "fillcheck.h"
 #include "fill.h"
 #include "fmt.h"
 #include "hotids.h"
@@ -22,6 +24,9 @@
 #include "units.h"
 
 #define MAX_OVERRIDES 256
+/* Rows per table that fill --check copies: enough to hit a repeating generator or a CHECK
+ * that a value breaks, few enough for seconds. */
+#define FILL_CHECK_SAMPLE 2000
 
 static void usage(FILE *f)
 {
@@ -40,6 +45,9 @@ static void usage(FILE *f)
             "  --from-schema       read tables, types, keys and checks from the database catalog\n"
             "  --schema S          schema to read/fill (search_path; default: the server's)\n"
             "  --dry-run           print tables, rows and estimated bytes; write nothing\n"
+            "  --check             with --db: build the types, tables, keys, checks and indexes and\n"
+            "                      2000 rows per table in a throwaway schema, roll back, report\n"
+            "                      every statement that would fail (exit 1); writes nothing\n"
             "sizes:\n"
             "  --scale F           multiply every linear table's rows by F (default 1)\n"
             "  --rows TABLE=N      exact row count for one table (repeatable)\n"
@@ -63,6 +71,7 @@ static void usage(FILE *f)
             "\n"
             "examples:\n"
             "  datagen fill --shape models/shapes/shop.json --dry-run\n"
+            "  datagen fill --shape chinook.profile.json --db dbname=scratch --check\n"
             "  datagen fill --shape models/shapes/shop.json --db postgresql://localhost/shop --jobs 2\n"
             "  datagen fill --shape models/shapes/shop.json --scale 0.035 --out /tmp/shop-toy\n"
             "  datagen fill --shape models/shapes/shop.json --db '' --resume      # after a crash\n"
@@ -120,6 +129,36 @@ static uint64_t est_bytes(const shape *sh, int ti, uint64_t seed)
     gen_ctx_term(&cx);
     free(buf);
     return n ? (uint64_t)((double)bytes / (double)n * (double)t->rows) : 0;
+}
+
+/* fill --check: the schema and a sample of rows in a throwaway schema, rolled back. Exit 0
+ * when everything would build, 1 with one line per problem. */
+static int run_check(PGconn **conn, const shape *sh, const fill_opts *o)
+{
+    char err[ST_ERRLEN], target[512];
+    if (!*conn && !(*conn = load_connect(o, target, sizeof target, err))) {
+        log_error("%s", err);
+        return ST_EXIT_ENV;
+    }
+    dbuf out;
+    size_t n = 0;
+    dbuf_init(&out, 1 << 20);
+    int rc = fill_check(*conn, sh, o->seed, FILL_CHECK_SAMPLE, &out, &n, err);
+    if (rc) {
+        log_error("--check: %s", err);
+        dbuf_free(&out);
+        return st_rc_exit(rc);
+    }
+    for (char *line = out.p, *nl; line && (nl = strchr(line, '\n')); line = nl + 1)
+        log_error("check: %.*s", (int)(nl - line), line);
+    dbuf_free(&out);
+    size_t steps = 0;
+    ddl_step *s = ddl_steps(sh, &steps);
+    ddl_steps_free(s, steps);
+    log_info("check: %zu types, %zu tables, %zu post-load steps and up to %d rows per table "
+             "built in a throwaway schema and rolled back: %zu problem%s",
+             sh->ntypes, sh->nt, steps, FILL_CHECK_SAMPLE, n, n == 1 ? "" : "s");
+    return n ? ST_EXIT_CHECK : ST_EXIT_OK;
 }
 
 static void print_dry_run(const shape *sh, const fill_opts *o, int json)
@@ -222,6 +261,7 @@ int tool_fill(int argc, char **argv)
         {"shape", required_argument, 0, 's'}, {"db", required_argument, 0, 'd'},
         {"out", required_argument, 0, 'o'}, {"from-schema", no_argument, 0, 'F'},
         {"schema", required_argument, 0, 'S'}, {"dry-run", no_argument, 0, 'n'},
+        {"check", no_argument, 0, 'K'},
         {"scale", required_argument, 0, 'x'}, {"rows", required_argument, 0, 'r'},
         {"seed", required_argument, 0, 'e'}, {"jobs", required_argument, 0, 'j'},
         {"part", required_argument, 0, 'p'}, {"chunk-rows", required_argument, 0, 'c'},
@@ -236,7 +276,7 @@ int tool_fill(int argc, char **argv)
     o.part_i = o.part_n = 1;
     o.chunk_rows = 100000;
     const char *shape_path = NULL, *hot_dir = NULL;
-    int from_schema = 0, dry = 0, json = 0, seed_set = 0, c;
+    int from_schema = 0, dry = 0, check = 0, json = 0, seed_set = 0, c;
     char *over[MAX_OVERRIDES];
     size_t nover = 0;
     char err[ST_ERRLEN];
@@ -252,6 +292,7 @@ int tool_fill(int argc, char **argv)
         case 'F': from_schema = 1; break;
         case 'S': o.schema = optarg; break;
         case 'n': dry = 1; break;
+        case 'K': check = 1; break;
         case 'x':
             if (units_parse_double(optarg, &d, err) || !(d > 0) || d > 1e6) {
                 log_error("--scale %s: expected a number > 0", optarg);
@@ -429,6 +470,20 @@ int tool_fill(int argc, char **argv)
             return ST_EXIT_INPUT;
         }
     int exitc = ST_EXIT_OK;
+    if (check && (o.out_dir || !o.conninfo)) {
+        log_error("--check needs --db (it builds the schema in a throwaway schema there)");
+        shape_free(sh);
+        PQfinish(conn);
+        json_decref(catalog);
+        return ST_EXIT_INPUT;
+    }
+    if (check) {
+        int code = run_check(&conn, sh, &o);
+        shape_free(sh);
+        PQfinish(conn);
+        json_decref(catalog);
+        return code;
+    }
     if (dry) {
         print_dry_run(sh, &o, json);
         shape_free(sh);

@@ -7,7 +7,8 @@
 #   profile (plain and --mask) -> the types are kept, the enum and domains declared;
 #   fill 1x and 10x -> every index and constraint builds (no failure after the load);
 #   compare 1x exits 0 (plain; masked is reported), and fails naming each structural change;
-#   plans 1x identical for the fixture's queries; identity/serial sequences past the maximum.
+#   plans 1x identical for the fixture's queries; identity/serial sequences past the maximum;
+#   fill --check passes the profile and reports a broken copy of it, writing nothing.
 . "$(dirname "$0")/datagen_plans_lib.sh"
 D=$SRC/tests/integ/datagen_real
 start=$(date +%s)
@@ -37,6 +38,33 @@ psql -X -At -d "$src" -c "SELECT DISTINCT v FROM pg_stats s, unnest(coalesce(s.m
 hidden=$(grep -c -F -f "$TMPD/lit.txt" "$m"); shown=$(grep -c -F -f "$TMPD/lit.txt" "$p")
 [ "$hidden" = 0 ] && [ "$shown" -gt 0 ] && ok "masked profile holds none of $(wc -l <"$TMPD/lit.txt") literals (plain: $shown lines)" \
   || fail "masked profile: $hidden lines with literals (plain: $shown)"
+# fill --check: the profile would build (exit 0); a broken copy of it (tsvector declared as
+# text under its GIN/GiST indexes, an invalid inet literal, a CHECK the ids break) is
+# reported statement by statement (exit 1); neither leaves anything in the database.
+python3 - "$p" "$TMPD/bad.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for t in s["tables"]:
+    for c in t["columns"]:
+        if c["name"] == "body_tsv": c["type"] = "text"
+        if c["name"] == "ip": c["gen"] = {"kind": "categorical", "values": ["10.0.0.1", "not-an-ip"]}
+    if t["name"] == "badges": t["checks"] = ["id < 100"]
+json.dump(s, open(sys.argv[2], "w"))
+PY
+fc=$(newdb real_check)
+"$DG" fill --shape "$p" --db "dbname=$fc" --check 2>"$TMPD/chk.txt" && grep -q "0 problems" "$TMPD/chk.txt" \
+  && ok "fill --check: the profile builds ($(grep -o '[0-9]* post-load steps' "$TMPD/chk.txt"))" \
+  || fail "fill --check on the profile: $(cat "$TMPD/chk.txt")"
+"$DG" fill --shape "$TMPD/bad.json" --db "dbname=$fc" --check 2>"$TMPD/chk.txt"
+rc=$?
+if [ $rc = 1 ] && grep -q 'index posts_tsv_gist: ERROR:  data type text has no default operator class for access method "gist"' "$TMPD/chk.txt" \
+   && grep -q 'sample of users: COPY: ERROR:  invalid input syntax for type inet: "not-an-ip"' "$TMPD/chk.txt" \
+   && grep -q 'on the sample: check badges_check1' "$TMPD/chk.txt" && grep -q "4 problems" "$TMPD/chk.txt"; then
+  ok "fill --check: a broken shape is reported statement by statement (exit 1)"
+else fail "fill --check on a broken shape: exit $rc: $(cat "$TMPD/chk.txt")"; fi
+left=$(psql -X -At -d "$fc" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')")
+[ "$left" = 0 ] && ok "fill --check wrote nothing" || fail "fill --check left $left relations"
 for prof in "$p" "$m"; do
   tag=$([ "$prof" = "$p" ] && echo plain || echo masked)
   f1=$(newdb "real_${tag}_1x")
