@@ -529,11 +529,13 @@ int tool_fill(int argc, char **argv)
         progress_done(&ts.pg);
         if (rc) {
             log_error("%s", err);
-            if (strstr(err, "violates")) {
-                /* The generated rows break a constraint: a shape problem, not a transient
-                 * one, so --resume would fail the same way. */
-                log_error("the generators cannot satisfy this constraint; give the column a generator in --shape "
-                          "(see docs/datagen.md, CHECK constraints), then rerun with --replace");
+            if (rc == ST_EINPUT) {
+                /* SQLSTATE class 22 or 23 (pgx_error_rc): the generated rows break a type or
+                 * a constraint, a shape problem, not a transient one: --resume would fail
+                 * the same way. */
+                log_error("the generators cannot satisfy this type or constraint; give the column a generator "
+                          "in --shape (see docs/datagen.md, CHECK constraints; fill --check finds this in "
+                          "seconds), then rerun with --replace");
                 exitc = ST_EXIT_INPUT;
                 goto done;
             }

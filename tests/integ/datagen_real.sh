@@ -62,6 +62,14 @@ if [ $rc = 1 ] && grep -q 'index posts_tsv_gist: ERROR:  data type text has no d
    && grep -q 'on the sample: check badges_check1' "$TMPD/chk.txt" && grep -q "4 problems" "$TMPD/chk.txt"; then
   ok "fill --check: a broken shape is reported statement by statement (exit 1)"
 else fail "fill --check on a broken shape: exit $rc: $(cat "$TMPD/chk.txt")"; fi
+# Without --check the same shape fails at its first bad row: SQLSTATE 22P02 (invalid input),
+# classified as the shape's fault: exit 2 with the hint, not 3 with "--resume".
+fb=$(newdb real_bad)
+"$DG" fill --shape "$TMPD/bad.json" --db "dbname=$fb" --quiet 2>"$TMPD/bad.txt"
+rc=$?
+[ $rc = 2 ] && grep -q "invalid input syntax for type inet" "$TMPD/bad.txt" && grep -q "give the column a generator" "$TMPD/bad.txt" \
+  && ! grep -q -- "--resume" "$TMPD/bad.txt" && ok "a row the type refuses: exit 2 by SQLSTATE, no --resume hint" \
+  || fail "fill of a bad shape: exit $rc: $(cat "$TMPD/bad.txt")"
 left=$(psql -X -At -d "$fc" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')")
 [ "$left" = 0 ] && ok "fill --check wrote nothing" || fail "fill --check left $left relations"
