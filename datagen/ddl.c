@@ -19,7 +19,16 @@ int ddl_create_table(const stable *t, int if_not_exists, dbuf *out)
     for (size_t i = 0; i < t->ngcols && !rc; i++)
         rc = dbuf_printf(out, ", \"%s\" %s GENERATED ALWAYS AS (%s) STORED", t->gcols[i].name,
                          t->gcols[i].type_sql, t->gcols[i].expr);
-    return rc ? rc : dbuf_adds(out, ")");
+    rc = rc ? rc : dbuf_adds(out, ")");
+    if (t->partkey) {
+        /* The partitions in the same batch: COPY into the parent routes every row. */
+        rc = rc ? rc : dbuf_printf(out, " PARTITION BY %s", t->partkey);
+        for (size_t i = 0; i < t->nparts && !rc; i++)
+            rc = dbuf_printf(out, "; CREATE TABLE %s\"%s\" PARTITION OF \"%s\" %s",
+                             if_not_exists ? "IF NOT EXISTS " : "", t->part_names[i], t->name,
+                             t->part_bounds[i]);
+    }
+    return rc;
 }
 
 static int add_cols(dbuf *b, char **cols, size_t n, int raw)

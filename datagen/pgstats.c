@@ -143,8 +143,14 @@ static int wanted(char *const *tables, const char *name)
     return 0;
 }
 
+/* With the partitioning: a partitioned table's key, a partition's parent and bound. */
 static const char SQL_TABLES[] =
-    "SELECT c.relname, c.reltuples, c.relpages FROM pg_class c "
+    "SELECT c.relname, c.reltuples, c.relpages, "
+    "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
+    "(SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent "
+    " WHERE i.inhrelid = c.oid AND c.relispartition), "
+    "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END "
+    "FROM pg_class c "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname";
 
@@ -171,7 +177,9 @@ static const char SQL_STATS[] =
     "array_to_json(most_common_elems::text::text[])::text, "
     "array_to_json(most_common_elem_freqs)::text, "
     "array_to_json(%s)::text "
-    "FROM pg_stats WHERE schemaname = $1 AND NOT inherited";
+    "FROM pg_stats s WHERE schemaname = $1 AND (NOT inherited OR EXISTS (SELECT 1 FROM pg_class pc "
+    " JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE pn.nspname = s.schemaname "
+    " AND pc.relname = s.tablename AND pc.relkind = 'p'))";
 
 static const char SQL_CONS[] =
     "SELECT cl.relname, con.conname, con.contype, "
@@ -268,8 +276,30 @@ static int read_tables(PGconn *c, pgs_db *db, char *const *tables, char *err)
         }
         t->reltuples = num(r, i, 1);
         t->relpages = (int64_t)num(r, i, 2);
+        t->partkey = PQgetisnull(r, i, 3) ? NULL : xstrdup(PQgetvalue(r, i, 3));
+        t->part_of = PQgetisnull(r, i, 4) ? NULL : xstrdup(PQgetvalue(r, i, 4));
+        t->bound = PQgetisnull(r, i, 5) ? NULL : xstrdup(PQgetvalue(r, i, 5));
+        if ((!PQgetisnull(r, i, 3) && !t->partkey) || (!PQgetisnull(r, i, 4) && !t->part_of) ||
+            (!PQgetisnull(r, i, 5) && !t->bound)) {
+            PQclear(r);
+            return st_err(err, ST_ENOMEM, "out of memory");
+        }
     }
     PQclear(r);
+    /* A partitioned table holds no rows itself: its size is its partitions'. */
+    for (size_t i = 0; i < db->nt; i++) {
+        if (!db->t[i].partkey)
+            continue;
+        double sum = 0;
+        int64_t pages = 0;
+        for (size_t k = 0; k < db->nt; k++)
+            if (db->t[k].part_of && !strcmp(db->t[k].part_of, db->t[i].name) && db->t[k].reltuples > 0) {
+                sum += db->t[k].reltuples;
+                pages += db->t[k].relpages;
+            }
+        db->t[i].reltuples = sum;
+        db->t[i].relpages = pages;
+    }
     for (size_t i = 0; tables && tables[i]; i++)
         if (!table_by_name(db, tables[i]))
             return st_err(err, ST_EINPUT, "--tables: no table '%s' in schema '%s'", tables[i],
@@ -379,7 +409,9 @@ static int read_stats(PGconn *c, pgs_db *db, char *err)
         col->null_frac = num(r, i, 2);
         col->avg_width = (int)num(r, i, 3);
         col->n_distinct = num(r, i, 4);
-        col->has_corr = !PQgetisnull(r, i, 5);
+        /* A partitioned table's rows lie in several heaps: the correlation of its
+         * inherited statistics says nothing about any one physical order. */
+        col->has_corr = !PQgetisnull(r, i, 5) && !t->partkey;
         col->correlation = num(r, i, 5);
         char **fv = NULL;
         size_t nf = 0;
@@ -677,6 +709,9 @@ void pgs_db_free(pgs_db *db)
         }
         free(t->ext);
         free(t->name);
+        free(t->partkey);
+        free(t->part_of);
+        free(t->bound);
     }
     for (size_t i = 0; i < db->ntypes; i++) {
         free(db->types[i].name);

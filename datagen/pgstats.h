@@ -84,7 +84,11 @@ typedef struct pgs_gcol {
 
 typedef struct pgs_table {
     char *name;
-    double reltuples;  /* -1 when never vacuumed or analysed */
+    char *partkey;     /* a partitioned table: pg_get_partkeydef ("RANGE (created_at)") */
+    char *part_of;     /* a partition: its parent's name */
+    char *bound;       /* a partition: "FOR VALUES FROM (...) TO (...)" or "DEFAULT" */
+    double reltuples;  /* -1 when never vacuumed or analysed; a partitioned table: the sum
+                        * of its partitions' */
     int64_t relpages;
     pgs_col *cols;
     size_t ncols;

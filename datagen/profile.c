@@ -66,6 +66,23 @@ static int single_key(const pgs_table *t, const char *col)
     return 0;
 }
 
+/* A column of a composite primary key or unique set that ANALYZE found all distinct
+ * (n_distinct -1, an id next to a partition key): it gets a unique generator of its own, so
+ * the composite key is unique by construction and kept as a constraint. */
+static int unique_member(const pgs_table *t, const pgs_col *c)
+{
+    if (c->n_distinct != -1 || !c->has_stats)
+        return 0;
+    for (size_t k = 0; k < t->pk.n; k++)
+        if (t->pk.n > 1 && !strcmp(t->pk.v[k], c->name))
+            return 1;
+    for (size_t i = 0; i < t->nuniq; i++)
+        for (size_t k = 0; t->uniq[i].n > 1 && k < t->uniq[i].n; k++)
+            if (!strcmp(t->uniq[i].v[k], c->name))
+                return 1;
+    return 0;
+}
+
 /* The text generator draws each value's width uniformly in [min_width, max_width]: centre
  * that range on the measured mean w, within the column's length limit (0 = none). */
 static void text_widths(json_t *g, double w, int limit, double rows)
@@ -551,7 +568,7 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
         if (!dense_key(rt, fk->ref_cols.v[0], &vm.lo, &vm.hi))
             keep_hist = 0;
         vm.fk = 1;
-    } else if (single_key(t, c->name) && key_capable(db, t, c->name)) {
+    } else if ((single_key(t, c->name) || unique_member(t, c)) && key_capable(db, t, c->name)) {
         g = key_gen(t, c, cls, o->mask, maxlen, gt != c->type);
         keep_hist = !o->mask || dense_key(t, c->name, &vm.lo, &vm.hi);
         vm.fk = o->mask;
@@ -605,6 +622,18 @@ static int has_outgoing_fk(const pgs_table *t)
     return 0;
 }
 
+/* A composite key one of whose columns gets a unique generator (unique_member, not a
+ * reference): kept as the constraint it is. */
+static int held_by_member(const pgs_db *db, const pgs_table *t, const pgs_names *key)
+{
+    for (size_t k = 0; key->n > 1 && k < key->n; k++) {
+        const pgs_col *c = pgs_find_col(t, key->v[k]);
+        if (c && unique_member(t, c) && key_capable(db, t, c->name) && !ref_of(db, t, c->name))
+            return 1;
+    }
+    return 0;
+}
+
 static json_t *index_json(const char *name, const pgs_names *cols, int unique,
                           const char *method, const char *def)
 {
@@ -645,14 +674,14 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
         json_array_append_new(cols, jc);
     }
     char nm[160];
-    if (t->pk.n == 1 && key_capable(db, t, t->pk.v[0]))
+    if ((t->pk.n == 1 && key_capable(db, t, t->pk.v[0])) || held_by_member(db, t, &t->pk))
         json_object_set_new(jt, "primary_key", names_json(&t->pk));
     else if (t->pk.n) {
         snprintf(nm, sizeof nm, "%s", t->pk_name ? t->pk_name : "pkey");
         json_array_append_new(idx, index_json(nm, &t->pk, 0, "btree", NULL));
     }
     for (size_t i = 0; i < t->nuniq; i++) {
-        if (t->uniq[i].n == 1 && key_capable(db, t, t->uniq[i].v[0])) {
+        if ((t->uniq[i].n == 1 && key_capable(db, t, t->uniq[i].v[0])) || held_by_member(db, t, &t->uniq[i])) {
             json_array_append_new(uniq, names_json(&t->uniq[i]));
             continue;
         }
@@ -678,6 +707,20 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     json_object_set_new(jt, json_array_size(fks) ? "foreign_keys" : "_foreign_keys", fks);
     json_object_set_new(jt, json_array_size(checks) ? "checks" : "_checks", checks);
     json_object_set_new(jt, json_array_size(idx) ? "indexes" : "_indexes", idx);
+    if (t->partkey) {
+        /* Partitions are not tables of the shape: rows go through the parent, which routes
+         * them; the parent's statistics are the inherited ones (pgstats.c). */
+        json_t *pa = json_array();
+        for (size_t i = 0; pa && i < db->nt; i++)
+            if (db->t[i].part_of && !strcmp(db->t[i].part_of, t->name) && db->t[i].bound) {
+                if (db->t[i].partkey)
+                    json_array_append_new(notes, json_sprintf("%s: sub-partitioned; its own partitions are not "
+                                                              "reproduced (rows routed to it fail)", db->t[i].name));
+                json_array_append_new(pa, json_pack("{s:s, s:s}", "name", db->t[i].name, "bound", db->t[i].bound));
+            }
+        json_object_set_new(jt, "partition_by", json_string(t->partkey));
+        json_object_set_new(jt, "partitions", pa);
+    }
     if (t->ngcols) {
         json_t *ga = json_array();
         for (size_t i = 0; ga && i < t->ngcols; i++)
@@ -721,8 +764,8 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
                                                     "masked", o->mask));
     for (size_t i = 0; i < db->nt; i++) {
         /* datagen fill's own bookkeeping (resume progress) is not part of the data. */
-        if (!strncmp(db->t[i].name, "stampede_datagen_", 17))
-            continue;
+        if (!strncmp(db->t[i].name, "stampede_datagen_", 17) || db->t[i].part_of)
+            continue; /* a partition comes with its parent */
         json_t *jt = table_json(db, &db->t[i], o, notes);
         if (!jt) {
             json_decref(root);

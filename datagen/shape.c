@@ -69,7 +69,7 @@ static int check_cols(const stable *t, char **cols, size_t n, const char *path, 
 
 static const char *const table_keys[] = {
     "name", "rows", "scale", "parent", "popularity", "hot_ids", "columns", "primary_key",
-    "unique", "foreign_keys", "checks", "indexes", "unlogged", "create", "generated", NULL};
+    "unique", "foreign_keys", "checks", "indexes", "unlogged", "create", "generated", "partition_by", "partitions", NULL};
 static const char *const col_keys[] = {"name", "type", "gen", "null_frac", "n_distinct",
                                        "correlation", "unique", "identity", NULL};
 
@@ -173,7 +173,9 @@ static int pass1_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
         snprintf(sid, sizeof sid, "%s.%s", t->name, c->name);
         c->stream = rng_stream_id(sid);
     }
-    return sh_parse_generated(sh, t, jt, tp, err);
+    if ((rc = sh_parse_generated(sh, t, jt, tp, err)))
+        return rc;
+    return sh_parse_partitions(t, jt, tp, err);
 }
 
 /* Pass 2: generators, parent, popularity, constraints. */

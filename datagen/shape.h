@@ -210,6 +210,10 @@ typedef struct stable {
     size_t nidx;
     sgcol *gcols;      /* generated columns, after the ordinary ones in CREATE TABLE */
     size_t ngcols;
+    char *partkey;     /* a partitioned table: "RANGE (created_at)"; rows go through it */
+    char **part_names; /* its partitions and their bounds ("FOR VALUES ...", "DEFAULT") */
+    char **part_bounds;
+    size_t nparts;
     int unlogged;
     int create;
     /* resolved */

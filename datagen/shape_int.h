@@ -41,6 +41,8 @@ int sh_parse_types(shape *sh, json_t *root, char *err);
 int sh_parse_generated(shape *sh, stable *t, json_t *jt, const char *tp, char *err);
 int sh_parse_identity(scol *c, json_t *jc, const char *cp, char *err);
 void sh_free_generated(stable *t);
+/* A table's "partition_by" and "partitions" (shape_types.c). */
+int sh_parse_partitions(stable *t, json_t *jt, const char *tp, char *err);
 void sh_free_types(shape *sh);
 
 /* shape_gen.c */

@@ -182,10 +182,61 @@ int sh_parse_generated(shape *sh, stable *t, json_t *jt, const char *tp, char *e
 
 void sh_free_generated(stable *t)
 {
+    for (size_t i = 0; i < t->nparts; i++) {
+        free(t->part_names ? t->part_names[i] : NULL);
+        free(t->part_bounds ? t->part_bounds[i] : NULL);
+    }
+    free(t->part_names);
+    free(t->part_bounds);
+    free(t->partkey);
     for (size_t i = 0; t->gcols && i < t->ngcols; i++) {
         free(t->gcols[i].name);
         free(t->gcols[i].type_sql);
         free(t->gcols[i].expr);
     }
     free(t->gcols);
+}
+
+int sh_parse_partitions(stable *t, json_t *jt, const char *tp, char *err)
+{
+    const char *key = NULL;
+    json_t *a = NULL;
+    char p[128];
+    int rc;
+    if ((rc = jv_string(jt, tp, "partition_by", 0, &key, err)) ||
+        (rc = jv_array(jt, tp, "partitions", 0, &a, err)))
+        return rc;
+    jv_key(p, sizeof p, tp, "partitions");
+    if (!key && a)
+        return st_err(err, ST_EINPUT, "%s: partitions need partition_by", p);
+    if (!key)
+        return 0;
+    if (!(t->partkey = sh_strdup(key)))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    if (!json_array_size(a))
+        return st_err(err, ST_EINPUT, "%s: a partitioned table needs at least one partition", p);
+    t->nparts = json_array_size(a);
+    t->part_names = calloc(t->nparts, sizeof(char *));
+    t->part_bounds = calloc(t->nparts, sizeof(char *));
+    if (!t->part_names || !t->part_bounds)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    static const char *const keys[] = {"name", "bound", NULL};
+    for (size_t i = 0; i < t->nparts; i++) {
+        char q[160];
+        const char *name, *bound;
+        json_t *jp = json_array_get(a, i);
+        jv_path(q, sizeof q, p, i);
+        if (!json_is_object(jp))
+            return st_err(err, ST_EINPUT, "%s: expected an object", q);
+        if ((rc = jv_no_unknown(jp, q, keys, err)) || (rc = jv_string(jp, q, "name", 1, &name, err)) ||
+            (rc = jv_string(jp, q, "bound", 1, &bound, err)))
+            return rc;
+        if (!sh_ident_ok(name))
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", q, name);
+        if (strncmp(bound, "FOR VALUES ", 11) && strcmp(bound, "DEFAULT"))
+            return st_err(err, ST_EINPUT, "%s.bound: expected \"FOR VALUES ...\" or \"DEFAULT\"", q);
+        if (!(t->part_names[i] = sh_strdup(name)) || !(t->part_bounds[i] = sh_strdup(bound)))
+            return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    return 0;
 }

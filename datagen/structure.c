@@ -6,6 +6,7 @@
  */
 #include "structure.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "shape_int.h"
@@ -152,6 +153,38 @@ static void indexes(sdiff *d, const json_t *jt, const pgs_table *t)
     }
 }
 
+static void partitions(sdiff *d, const json_t *jt, const pgs_db *db, const pgs_table *t)
+{
+    const char *key = json_string_value(json_object_get(jt, "partition_by"));
+    json_t *pa = json_object_get(jt, "partitions");
+    if ((key != NULL) != (t->partkey != NULL) || (key && strcmp(key, t->partkey))) {
+        diff(d, "partitioned by %s in the shape, by %s in the database", t->name, key ? key : "nothing",
+             t->partkey ? t->partkey : "nothing", NULL);
+        return;
+    }
+    for (size_t i = 0; i < json_array_size(pa); i++) {
+        const char *pn = json_string_value(json_object_get(json_array_get(pa, i), "name"));
+        const char *pb = json_string_value(json_object_get(json_array_get(pa, i), "bound"));
+        const pgs_table *p = pn ? pgs_find_table(db, pn) : NULL;
+        if (!pn || !pb)
+            continue;
+        if (!p || !p->part_of || strcmp(p->part_of, t->name))
+            diff(d, "partition '%s' is missing in the database%s%s", t->name, pn, NULL, NULL);
+        else if (!p->bound || strcmp(p->bound, pb))
+            diff(d, "partition '%s' is %s in the shape, %s in the database", t->name, pn, pb,
+                 p->bound ? p->bound : "no bound");
+    }
+    size_t have = 0;
+    for (size_t k = 0; k < db->nt; k++)
+        have += db->t[k].part_of && !strcmp(db->t[k].part_of, t->name);
+    if (have != json_array_size(pa)) {
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%zu", json_array_size(pa));
+        snprintf(b, sizeof b, "%zu", have);
+        diff(d, "%s partitions in the shape, %s in the database%s", t->name, a, b, NULL);
+    }
+}
+
 size_t structure_diff(const json_t *sh, const pgs_db *db, dbuf *out, int *rc)
 {
     sdiff d = {out, 0, 0};
@@ -169,6 +202,7 @@ size_t structure_diff(const json_t *sh, const pgs_db *db, dbuf *out, int *rc)
         columns(&d, jt, t);
         keys(&d, jt, t);
         indexes(&d, jt, t);
+        partitions(&d, jt, db, t);
     }
     *rc = d.rc;
     return d.n;

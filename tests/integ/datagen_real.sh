@@ -118,16 +118,42 @@ if "$DG" fill --shape "$p" --db "dbname=$f1" --quiet; then
 else
   fail "fill for the sequence check"
 fi
+# The partitioned table: declared with its key and every partition's bound, rows routed by
+# PostgreSQL into the partitions in the source's proportions (within 10%), and --jobs 3 gives
+# the same rows as --jobs 1.
+python3 - "$p" >"$TMPD/parts.txt" <<'PY'
+import json, sys
+t = next(t for t in json.load(open(sys.argv[1]))["tables"] if t["name"] == "events")
+print(t.get("partition_by"), " ".join(p["name"] + "=" + p["bound"].split()[0] for p in t.get("partitions", [])))
+PY
+[ "$(cat "$TMPD/parts.txt")" = "RANGE (at) events_2025h1=FOR events_2025h2=FOR events_other=DEFAULT" ] \
+  && ok "profile: events partitioned by RANGE (at) with its 3 partitions (one DEFAULT)" \
+  || fail "profile partitions: $(cat "$TMPD/parts.txt")"
+share() { psql -X -At -d "$1" -c "SELECT string_agg(tableoid::regclass || '=' || n, ' ' ORDER BY 1) FROM
+  (SELECT tableoid, count(*) n FROM events GROUP BY 1) x"; }
+python3 - "$(share "$src")" "$(share "$f1")" <<'PY' && ok "rows routed into the partitions as on the source ($(share "$f1"))" \
+  || fail "partition shares: source $(share "$src"), fill $(share "$f1")"
+import sys
+a = dict(x.split("=") for x in sys.argv[1].split()); b = dict(x.split("=") for x in sys.argv[2].split())
+sys.exit(0 if a.keys() == b.keys() and all(abs(int(b[k]) - int(a[k])) <= 0.1 * int(a[k]) for k in a) else 1)
+PY
+rowsum() { psql -X -At -d "$1" -c "SELECT count(*) || ' ' || md5(string_agg(e::text, ',' ORDER BY e::text)) FROM events e"; }
+fj=$(newdb real_jobs)
+"$DG" fill --shape "$p" --db "dbname=$fj" --quiet --jobs 3 --chunk-rows 1000 || fail "fill --jobs 3"
+[ "$(rowsum "$fj")" = "$(rowsum "$f1")" ] && ok "partitioned table: --jobs 3 --chunk-rows 1000 gives the rows of --jobs 1" \
+  || fail "partitioned --jobs differ: $(rowsum "$fj") vs $(rowsum "$f1")"
 # compare checks structure before statistics: a dropped index, a changed type and a dropped
 # foreign key each fail it, named.
 psql -q -X -d "$f1" -c "DROP INDEX users_lang; ALTER TABLE users ALTER COLUMN flags TYPE bit(8)
-  USING flags::bit(8); ALTER TABLE badges DROP CONSTRAINT badges_user_id_fkey" \
+  USING flags::bit(8); ALTER TABLE badges DROP CONSTRAINT badges_user_id_fkey;
+  ALTER TABLE events DETACH PARTITION events_other" \
   || fail "altering the filled database"
 "$DG" compare --shape "$p" --db "dbname=$f1" >"$TMPD/cmps.txt" 2>&1
 rc=$?
 if [ $rc = 1 ] && grep -q "users: index 'users_lang' is missing" "$TMPD/cmps.txt" \
    && grep -q "users: column 'flags' is bit(4) in the shape, bit(8) in the database" "$TMPD/cmps.txt" \
-   && grep -q "badges: foreign key (user_id...) -> users is missing" "$TMPD/cmps.txt"; then
+   && grep -q "badges: foreign key (user_id...) -> users is missing" "$TMPD/cmps.txt" \
+   && grep -q "events: partition 'events_other' is missing" "$TMPD/cmps.txt"; then
   ok "compare: structural differences fail it (exit 1), each named"
 else fail "compare after structural changes: exit $rc: $(cat "$TMPD/cmps.txt")"; fi
 f10=$(newdb real_10x)

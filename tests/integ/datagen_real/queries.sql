@@ -27,3 +27,8 @@ SELECT count(*) FROM users WHERE prefs ->> 'lang' = 'fr';
 -- query: happy_posts_of_user
 -- $1: posts.user_id
 SELECT count(*) FROM posts WHERE kind = 'happy' AND user_id = $1;
+
+-- query: recent_events_of_user
+-- Partition pruning: only events_2025h2 is scanned.
+-- $1: events.user_id
+SELECT count(*) FROM events WHERE at >= '2025-08-01' AND user_id = $1;

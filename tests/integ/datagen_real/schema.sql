@@ -1,7 +1,7 @@
 -- A small database with richer DDL than Chinook and Northwind (issue 13): an enum, a domain
 -- with a CHECK, arrays, tsvector under GIN and GiST, jsonb, inet, interval, a range, bit,
 -- expression and partial indexes, an identity column, a serial, a generated column, and skewed foreign keys from two child tables to one
--- parent. Deterministic (setseed).
+-- parent, a range-partitioned table with a default partition. Deterministic (setseed).
 SELECT setseed(0.13);
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'ecstatic');
 CREATE DOMAIN score AS integer CHECK (VALUE BETWEEN 0 AND 1000);
@@ -30,6 +30,18 @@ CREATE TABLE badges (
   user_id bigint NOT NULL REFERENCES users (id),
   label text NOT NULL
 );
+-- Range-partitioned by time, with a default partition; rows of 2024 land in it.
+CREATE TABLE events (
+  id bigint NOT NULL,
+  user_id bigint NOT NULL REFERENCES users (id),
+  at timestamptz NOT NULL,
+  kind text NOT NULL,
+  PRIMARY KEY (id, at)
+) PARTITION BY RANGE (at);
+CREATE TABLE events_2025h1 PARTITION OF events FOR VALUES FROM ('2025-01-01 00:00:00+00') TO ('2025-07-01 00:00:00+00');
+CREATE TABLE events_2025h2 PARTITION OF events FOR VALUES FROM ('2025-07-01 00:00:00+00') TO ('2026-01-01 00:00:00+00');
+CREATE TABLE events_other PARTITION OF events DEFAULT;
+CREATE INDEX events_user ON events (user_id);
 CREATE INDEX posts_tsv_gin ON posts USING gin (body_tsv);
 CREATE INDEX posts_tsv_gist ON posts USING gist (body_tsv);
 CREATE INDEX users_tags_gin ON users USING gin (tags);
@@ -58,3 +70,8 @@ FROM generate_series(1, 20000) g;
 INSERT INTO badges
 SELECT g, 1 + floor(2000 * power(random(), 3))::bigint, (ARRAY['gold','silver','bronze','bronze'])[1 + g % 4]
 FROM generate_series(1, 8000) g;
+INSERT INTO events
+SELECT g, 1 + floor(2000 * power(random(), 3))::bigint,
+       timestamptz '2024-10-01 00:00:00+00' + (g % 450) * interval '1 day' + (g % 24) * interval '1 hour',
+       (ARRAY['view','click','view','buy'])[1 + g % 4]
+FROM generate_series(1, 12000) g;
