@@ -164,6 +164,23 @@ ddl_step *ddl_steps(const shape *sh, size_t *n)
             dbuf_free(&b);
         }
     }
+    /* Views last, in the shape's order (a view after those it reads). A materialized view
+     * is refreshed by its own step, so a rerun after --resume refreshes it too. */
+    dbuf_init(&b, 1 << 16);
+    for (size_t i = 0; i < sh->nviews && !rc; i++) {
+        const sview *w = &sh->views[i];
+        dbuf_reset(&b);
+        rc = w->materialized ? dbuf_printf(&b, "CREATE MATERIALIZED VIEW IF NOT EXISTS \"%s\" AS %s WITH NO DATA",
+                                           w->name, w->query)
+                             : dbuf_printf(&b, "CREATE OR REPLACE VIEW \"%s\" AS %s", w->name, w->query);
+        rc = rc ? rc : push(&v, n, &cap, DDL_VIEW, -1, w->name, &b);
+        if (!rc && w->materialized) {
+            dbuf_reset(&b);
+            rc = dbuf_printf(&b, "REFRESH MATERIALIZED VIEW \"%s\"", w->name);
+            rc = rc ? rc : push(&v, n, &cap, DDL_VIEW, -1, w->name, &b);
+        }
+    }
+    dbuf_free(&b);
     if (rc) {
         ddl_steps_free(v, *n);
         *n = 0;

@@ -11,11 +11,11 @@
 #include "dbuf.h"
 #include "shape.h"
 
-enum ddl_kind { DDL_PK, DDL_UNIQUE, DDL_FK, DDL_CHECK, DDL_INDEX, DDL_SEQ };
+enum ddl_kind { DDL_PK, DDL_UNIQUE, DDL_FK, DDL_CHECK, DDL_INDEX, DDL_SEQ, DDL_VIEW };
 
 typedef struct ddl_step {
     int kind;
-    int table;
+    int table;        /* -1 for a view */
     char name[128];   /* constraint or index name */
     char *sql;        /* malloc'd */
 } ddl_step;

@@ -215,6 +215,14 @@ static int prepare_locked(PGconn *c, const shape *sh, const fill_opts *o, char *
             else
                 rc = dbuf_printf(&tb, "%s\"%s\"", ntrunc++ ? ", " : "", sh->t[i].name);
         }
+        /* The shape's own views read its tables: they go first (newest first), never
+         * CASCADE, so a view outside the shape still makes the DROP below refuse. */
+        for (size_t i = sh->nviews; i-- > 0 && !rc;) {
+            char sql[256];
+            snprintf(sql, sizeof sql, "DROP %sVIEW IF EXISTS \"%s\"",
+                     sh->views[i].materialized ? "MATERIALIZED " : "", sh->views[i].name);
+            rc = pgx_exec(c, sql, err);
+        }
         if (!rc && ntrunc)
             rc = pgx_exec(c, tb.p, err);
         if (!rc && ndrop)
@@ -586,7 +594,9 @@ static int post_load(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *r
         rc = st_err(err, ST_ENOMEM, "out of memory");
     for (size_t i = 0; i < n && !rc; i++) {
         int yes;
-        if ((rc = constraint_exists(c, &steps[i], sh->t[steps[i].table].name, &yes, err)) || yes)
+        /* views (table -1) are created idempotently: no lookup */
+        if (steps[i].table >= 0 &&
+            ((rc = constraint_exists(c, &steps[i], sh->t[steps[i].table].name, &yes, err)) || yes))
             continue;
         rc = pgx_exec(c, steps[i].sql, err);
     }

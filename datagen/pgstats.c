@@ -627,6 +627,36 @@ static int read_types(PGconn *c, pgs_db *db, char *err)
     return rc;
 }
 
+static const char SQL_VIEWS[] =
+    "SELECT c.relname, c.relkind = 'm', pg_get_viewdef(c.oid, true) FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 "
+    "AND c.relkind IN ('v', 'm') ORDER BY c.oid";
+
+static int read_views(PGconn *c, pgs_db *db, char *err)
+{
+    PGresult *r = query(c, SQL_VIEWS, db->schema, err);
+    if (!r)
+        return ST_EENV;
+    int n = PQntuples(r), rc = 0;
+    if (n && !(db->views = calloc((size_t)n, sizeof *db->views)))
+        rc = st_err(err, ST_ENOMEM, "out of memory");
+    for (int i = 0; i < n && !rc; i++) {
+        pgs_view *v = &db->views[db->nviews++];
+        v->name = xstrdup(PQgetvalue(r, i, 0));
+        v->materialized = PQgetvalue(r, i, 1)[0] == 't';
+        v->query = xstrdup(PQgetvalue(r, i, 2));
+        if (!v->name || !v->query) {
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+            break;
+        }
+        size_t len = strlen(v->query);
+        while (len && (v->query[len - 1] == ';' || v->query[len - 1] == ' ' || v->query[len - 1] == '\n'))
+            v->query[--len] = 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
 const pgs_type *pgs_find_type(const pgs_db *db, const char *name)
 {
     for (size_t i = 0; name && i < db->ntypes; i++)
@@ -647,7 +677,7 @@ pgs_db *pgs_read(PGconn *c, const char *schema, char *const *tables, int *rc, ch
     if ((*rc = read_tables(c, db, tables, err)) || (*rc = read_cols(c, db, err)) ||
         (*rc = read_stats(c, db, err)) || (*rc = read_cons(c, db, err)) ||
         (*rc = read_idx(c, db, err)) || (*rc = read_ext(c, db, err)) ||
-        (*rc = read_types(c, db, err))) {
+        (*rc = read_types(c, db, err)) || (*rc = read_views(c, db, err))) {
         pgs_db_free(db);
         return NULL;
     }
@@ -720,6 +750,11 @@ void pgs_db_free(pgs_db *db)
         pgs_strv_free(db->types[i].labels, db->types[i].nlabels);
     }
     free(db->types);
+    for (size_t i = 0; i < db->nviews; i++) {
+        free(db->views[i].name);
+        free(db->views[i].query);
+    }
+    free(db->views);
     free(db->t);
     free(db->schema);
     free(db);

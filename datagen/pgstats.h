@@ -118,11 +118,20 @@ typedef struct pgs_type {
     size_t nlabels;
 } pgs_type;
 
+/* A view or materialized view: its SELECT (pg_get_viewdef, without the final ';'). */
+typedef struct pgs_view {
+    char *name;
+    char *query;
+    int materialized;
+} pgs_view;
+
 typedef struct pgs_db {
     char *schema;
     int server_version;
     pgs_type *types;   /* in creation order (a domain over another type after it) */
     size_t ntypes;
+    pgs_view *views;   /* in creation order */
+    size_t nviews;
     pgs_table *t;
     size_t nt;
     size_t skipped_idx; /* indexes that read no column, left out */

@@ -785,6 +785,21 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
                                                   db->skipped_idx));
     if (db->ntypes)
         json_object_set_new(root, "types", pt_types_json(db, o->mask, notes));
+    if (db->nviews) {
+        json_t *va = json_array();
+        for (size_t i = 0; va && i < db->nviews; i++) {
+            const pgs_view *v = &db->views[i];
+            if (o->mask && strchr(v->query, '\'')) { /* a quoted literal could be a row value */
+                json_array_append_new(notes, json_sprintf("view %s left out under --mask (it quotes a literal)", v->name));
+                continue;
+            }
+            json_t *jv = json_pack("{s:s, s:s}", "name", v->name, "query", v->query);
+            if (jv && v->materialized)
+                json_object_set_new(jv, "materialized", json_true());
+            json_array_append_new(va, jv);
+        }
+        json_object_set_new(root, "views", va);
+    }
     json_object_set_new(root, "tables", tables);
     json_object_set_new(root, "_notes", notes);
     return root;

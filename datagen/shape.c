@@ -356,7 +356,7 @@ shape *shape_from_json(json_t *root, const char *file, char *err)
         st_err(err, ST_ENOMEM, "out of memory");
         return NULL;
     }
-    static const char *const top[] = {"format", "version", "name", "seed", "types", "tables", NULL};
+    static const char *const top[] = {"format", "version", "name", "seed", "types", "tables", "views", NULL};
     const char *fmt, *name = NULL;
     int64_t ver;
     json_t *tables = NULL;
@@ -376,7 +376,7 @@ shape *shape_from_json(json_t *root, const char *file, char *err)
         (rc = jv_string(root, "shape", "name", 0, &name, e2)) ||
         (rc = jv_int(root, "shape", "seed", 0, 0, INT64_MAX, &sh->seed, e2)) ||
         (rc = jv_array(root, "shape", "tables", 1, &tables, e2)) ||
-        (rc = sh_parse_types(sh, root, e2)))
+        (rc = sh_parse_types(sh, root, e2)) || (rc = sh_parse_views(sh, root, e2)))
         goto fail;
     sh->name = sh_strdup(name ? name : "unnamed");
     sh->nt = json_array_size(tables);

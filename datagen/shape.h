@@ -228,11 +228,20 @@ typedef struct stype {
     char *base; /* a domain's base type, else NULL */
 } stype;
 
+/* A view or materialized view of the shape: created after the load (matviews refreshed). */
+typedef struct sview {
+    char *name;
+    char *query;      /* the SELECT */
+    int materialized;
+} sview;
+
 typedef struct shape {
     char *name;
     int64_t seed;
     stype *types;
     size_t ntypes;
+    sview *views;     /* in creation order */
+    size_t nviews;
     stable *t;
     size_t nt;
     char *canon;       /* canonical JSON (sorted keys), for the run key */

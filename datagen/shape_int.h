@@ -37,6 +37,7 @@ int sh_col_ref(const shape *sh, int ti, const char *name, const char *path, int 
  * or an array of one) into c's ctype/scale/maxlen; -1 when unknown. */
 int sh_col_type(const shape *sh, const char *s, scol *c);
 int sh_parse_types(shape *sh, json_t *root, char *err);
+int sh_parse_views(shape *sh, json_t *root, char *err);
 /* A table's "generated" columns and each column's "identity" (shape_types.c). */
 int sh_parse_generated(shape *sh, stable *t, json_t *jt, const char *tp, char *err);
 int sh_parse_identity(scol *c, json_t *jc, const char *cp, char *err);

@@ -120,6 +120,11 @@ int sh_parse_types(shape *sh, json_t *root, char *err)
 
 void sh_free_types(shape *sh)
 {
+    for (size_t i = 0; sh->views && i < sh->nviews; i++) {
+        free(sh->views[i].name);
+        free(sh->views[i].query);
+    }
+    free(sh->views);
     for (size_t i = 0; sh->types && i < sh->ntypes; i++) {
         free(sh->types[i].name);
         free(sh->types[i].sql);
@@ -236,6 +241,37 @@ int sh_parse_partitions(stable *t, json_t *jt, const char *tp, char *err)
         if (strncmp(bound, "FOR VALUES ", 11) && strcmp(bound, "DEFAULT"))
             return st_err(err, ST_EINPUT, "%s.bound: expected \"FOR VALUES ...\" or \"DEFAULT\"", q);
         if (!(t->part_names[i] = sh_strdup(name)) || !(t->part_bounds[i] = sh_strdup(bound)))
+            return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+int sh_parse_views(shape *sh, json_t *root, char *err)
+{
+    json_t *a = NULL;
+    int rc;
+    if ((rc = jv_array(root, "shape", "views", 0, &a, err)) || !a)
+        return rc;
+    sh->nviews = json_array_size(a);
+    if (sh->nviews > SHAPE_MAX_TABLES)
+        return st_err(err, ST_EINPUT, "views: at most %d views", SHAPE_MAX_TABLES);
+    if (sh->nviews && !(sh->views = calloc(sh->nviews, sizeof(sview))))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    static const char *const keys[] = {"name", "query", "materialized", NULL};
+    for (size_t i = 0; i < sh->nviews; i++) {
+        char p[64];
+        const char *name, *q;
+        json_t *jv = json_array_get(a, i);
+        jv_path(p, sizeof p, "views", i);
+        if (!json_is_object(jv))
+            return st_err(err, ST_EINPUT, "%s: expected an object", p);
+        if ((rc = jv_no_unknown(jv, p, keys, err)) || (rc = jv_string(jv, p, "name", 1, &name, err)) ||
+            (rc = jv_string(jv, p, "query", 1, &q, err)) ||
+            (rc = jv_bool(jv, p, "materialized", 0, &sh->views[i].materialized, err)))
+            return rc;
+        if (!sh_ident_ok(name))
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", p, name);
+        if (!(sh->views[i].name = sh_strdup(name)) || !(sh->views[i].query = sh_strdup(q)))
             return st_err(err, ST_ENOMEM, "out of memory");
     }
     return 0;

@@ -105,6 +105,10 @@ for prof in "$p" "$m"; do
     echo "info: $tag plans 1x exit $rc ($(grep -c "PLAN DIFFERS" "$TMPD/plans.txt") differences)"
   fi
 done
+# The view and the materialized view exist after the fill, the latter refreshed.
+got=$(psql -X -At -d "$f1" -c "SELECT (SELECT count(*) FROM active_users) > 0,
+  (SELECT sum(n) FROM user_post_counts) = (SELECT count(*) FROM posts)")
+[ "$got" = "t|t" ] && ok "view and refreshed materialized view after the fill" || fail "views after fill: '$got'"
 # Identity and serial sequences are past the loaded maximum; the generated column is
 # computed by the server.
 f1=$(newdb real_seq)

@@ -53,6 +53,10 @@ CREATE INDEX users_lang ON users ((prefs ->> 'lang'));
 CREATE INDEX posts_happy ON posts (user_id) WHERE kind = 'happy';
 CREATE INDEX users_prefs_gin ON users USING gin (prefs jsonb_path_ops);
 CREATE UNIQUE INDEX users_name_lower ON users (lower(name)) WHERE karma > 10;
+-- A view and a materialized view over the parent and a child table.
+CREATE VIEW active_users AS SELECT u.id, u.name FROM users u WHERE u.karma > 500;
+CREATE MATERIALIZED VIEW user_post_counts AS
+  SELECT p.user_id, count(*) AS n FROM posts p GROUP BY p.user_id;
 INSERT INTO users (id, name, mood, karma, ip, tags, prefs, flags)
 SELECT g, 'u' || g, (ARRAY['sad','ok','ok','happy','happy','happy','ecstatic'])[1 + (g * 3) % 7]::mood,
        (g * 37) % 1001, CASE WHEN g % 5 = 0 THEN NULL ELSE ('10.' || g % 60 || '.0.1')::inet END,
@@ -75,3 +79,4 @@ SELECT g, 1 + floor(2000 * power(random(), 3))::bigint,
        timestamptz '2024-10-01 00:00:00+00' + (g % 450) * interval '1 day' + (g % 24) * interval '1 hour',
        (ARRAY['view','click','view','buy'])[1 + g % 4]
 FROM generate_series(1, 12000) g;
+REFRESH MATERIALIZED VIEW user_post_counts;
