@@ -127,6 +127,8 @@ ddl_step *ddl_steps(const shape *sh, size_t *n)
                 rc = rc ? rc : dbuf_printf(&b, ") REFERENCES \"%s\" (", t->fks[f].table);
                 rc = rc ? rc : add_cols(&b, t->fks[f].ref_cols, t->fks[f].nref, 0);
                 rc = rc ? rc : dbuf_adds(&b, ")");
+                if (t->fks[f].actions)
+                    rc = rc ? rc : dbuf_printf(&b, " %s", t->fks[f].actions);
                 rc = rc ? rc : push(&v, n, &cap, DDL_FK, (int)ti, name, &b);
             }
             for (size_t c = 0; pass == 3 && c < t->nchecks && !rc; c++) {

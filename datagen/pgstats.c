@@ -525,6 +525,12 @@ static int read_cons(PGconn *c, pgs_db *db, char *err)
                 rc = st_err(err, ST_ENOMEM, "out of memory");
             else if (parse_names(val(r, i, 5), &fk->ref_cols))
                 rc = st_err(err, ST_EENV, "%s: unreadable foreign key columns", t->name);
+            const char *ref = strstr(PQgetvalue(r, i, 6), " REFERENCES ");
+            const char *close = ref ? strchr(ref, ')') : NULL;
+            while (close && *++close == ' ')
+                ;
+            if (!rc && close && *close && !(fk->actions = xstrdup(close)))
+                rc = st_err(err, ST_ENOMEM, "out of memory");
         } else {
             names_free(&cols);
             char **nc = realloc(t->checks, (t->nchecks + 1) * sizeof *nc);
@@ -713,6 +719,7 @@ void pgs_db_free(pgs_db *db)
             free(t->fks[k].name);
             names_free(&t->fks[k].cols);
             free(t->fks[k].ref_table);
+            free(t->fks[k].actions);
             names_free(&t->fks[k].ref_cols);
         }
         free(t->fks);

@@ -58,6 +58,8 @@ typedef struct pgs_fk {
     pgs_names cols;
     char *ref_table;
     pgs_names ref_cols;
+    char *actions;     /* what follows REFERENCES t(c) in pg_get_constraintdef ("ON DELETE
+                        * CASCADE DEFERRABLE INITIALLY DEFERRED"), or NULL */
 } pgs_fk;
 
 typedef struct pgs_index {

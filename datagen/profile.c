@@ -690,10 +690,13 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     }
     for (size_t i = 0; i < t->nfks; i++) {
         const pgs_fk *fk = &t->fks[i];
-        if (fk->cols.n == 1 && ref_of(db, t, fk->cols.v[0]) == fk)
-            json_array_append_new(fks, json_pack("{s:o, s:s, s:o}", "columns",
-                                                 names_json(&fk->cols), "table", fk->ref_table,
-                                                 "ref_columns", names_json(&fk->ref_cols)));
+        if (fk->cols.n == 1 && ref_of(db, t, fk->cols.v[0]) == fk) {
+            json_t *jf = json_pack("{s:o, s:s, s:o}", "columns", names_json(&fk->cols), "table",
+                                   fk->ref_table, "ref_columns", names_json(&fk->ref_cols));
+            if (jf && fk->actions)
+                json_object_set_new(jf, "actions", json_string(fk->actions));
+            json_array_append_new(fks, jf);
+        }
     }
     for (size_t i = 0; i < t->nchecks; i++) {
         if (o->mask && strchr(t->checks[i], '\''))

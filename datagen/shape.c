@@ -277,7 +277,7 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
             return st_err(err, ST_ENOMEM, "out of memory");
         for (size_t i = 0; i < t->nfks; i++) {
             char fp[300], q[340];
-            static const char *const k[] = {"columns", "table", "ref_columns", NULL};
+            static const char *const k[] = {"columns", "table", "ref_columns", "actions", NULL};
             jv_key(p, sizeof p, tp, "foreign_keys");
             jv_path(fp, sizeof fp, p, i);
             json_t *jf = json_array_get(a, i);
@@ -291,6 +291,11 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
             if (rti < 0)
                 return st_err(err, ST_EINPUT, "%s.table: no table '%s' in the shape", fp, rt);
             t->fks[i].table = sh_strdup(rt);
+            const char *act = NULL;
+            if ((rc = jv_string(jf, fp, "actions", 0, &act, err)))
+                return rc;
+            if (act && !(t->fks[i].actions = sh_strdup(act)))
+                return st_err(err, ST_ENOMEM, "out of memory");
             jv_key(q, sizeof q, fp, "columns");
             if ((rc = jv_array(jf, fp, "columns", 1, &x, err)) ||
                 (rc = str_list(x, q, &t->fks[i].cols, &t->fks[i].ncols, 1, err)) ||
@@ -460,6 +465,7 @@ void shape_free(shape *sh)
             free_list(t->fks[f].cols, t->fks[f].ncols);
             free_list(t->fks[f].ref_cols, t->fks[f].nref);
             free(t->fks[f].table);
+            free(t->fks[f].actions);
         }
         free(t->fks);
         free_list(t->checks, t->nchecks);

@@ -159,6 +159,7 @@ typedef struct sfk {
     char *table;
     char **ref_cols;
     size_t nref;
+    char *actions; /* raw SQL after REFERENCES t(c): ON DELETE ..., DEFERRABLE ...; or NULL */
 } sfk;
 
 typedef struct sindex {

@@ -110,12 +110,17 @@ static void keys(sdiff *d, const json_t *jt, const pgs_table *t)
     for (size_t i = 0; i < json_array_size(fks); i++) {
         json_t *f = json_array_get(fks, i);
         const char *rt = json_string_value(json_object_get(f, "table"));
-        int found = 0;
+        const char *act = json_string_value(json_object_get(f, "actions"));
+        const pgs_fk *found = NULL;
         for (size_t k = 0; rt && !found && k < t->nfks; k++)
-            found = !strcmp(t->fks[k].ref_table, rt) && same_names(json_object_get(f, "columns"), &t->fks[k].cols);
+            if (!strcmp(t->fks[k].ref_table, rt) && same_names(json_object_get(f, "columns"), &t->fks[k].cols))
+                found = &t->fks[k];
         if (!found)
             diff(d, "foreign key (%s...) -> %s is missing in the database%s", tn,
                  json_string_value(json_array_get(json_object_get(f, "columns"), 0)), rt, NULL);
+        else if ((act != NULL) != (found->actions != NULL) || (act && strcmp(act, found->actions)))
+            diff(d, "foreign key -> %s is '%s' in the shape, '%s' in the database", tn, rt,
+                 act ? act : "", found->actions ? found->actions : "");
     }
     size_t nchk = json_array_size(json_object_get(jt, "checks"));
     if (nchk != t->nchecks) {

@@ -105,6 +105,10 @@ for prof in "$p" "$m"; do
     echo "info: $tag plans 1x exit $rc ($(grep -c "PLAN DIFFERS" "$TMPD/plans.txt") differences)"
   fi
 done
+# The foreign key keeps its ON DELETE action and deferrability.
+fkdef() { psql -X -At -d "$1" -c "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'badges_user_id_fkey'"; }
+[ "$(fkdef "$f1")" = "$(fkdef "$src")" ] && ok "foreign key as on the source: $(fkdef "$f1")" \
+  || fail "foreign key: '$(fkdef "$f1")' vs '$(fkdef "$src")'"
 # The view and the materialized view exist after the fill, the latter refreshed.
 got=$(psql -X -At -d "$f1" -c "SELECT (SELECT count(*) FROM active_users) > 0,
   (SELECT sum(n) FROM user_post_counts) = (SELECT count(*) FROM posts)")

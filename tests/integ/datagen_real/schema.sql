@@ -27,7 +27,7 @@ CREATE TABLE posts (
 );
 CREATE TABLE badges (
   id serial PRIMARY KEY,
-  user_id bigint NOT NULL REFERENCES users (id),
+  user_id bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
   label text NOT NULL
 );
 -- Range-partitioned by time, with a default partition; rows of 2024 land in it.
