@@ -18,6 +18,7 @@
 #include "jsonio.h"
 #include "load.h"
 #include "log.h"
+#include "pgx.h"
 #include "progress.h"
 #include "schema_read.h"
 #include "tool.h"
@@ -60,6 +61,8 @@ static void usage(FILE *f)
             "  --replace           drop/truncate the shape's tables first (never others, never CASCADE)\n"
             "  --resume            finish an interrupted fill of the same shape, seed and scale\n"
             "  --no-vacuum         skip VACUUM (ANALYZE) after the load\n"
+            "  --disable-triggers  user triggers of the shape's tables off during the load, on after\n"
+            "                      (they are otherwise left as they are and fire on every row)\n"
             "  --hot-ids DIR|none  hot-id catalog directory: DIR/hot/<table>.csv\n"
             "                      (default: the --out DIR, or the current directory with --db)\n"
             "output:\n"
@@ -75,7 +78,8 @@ static void usage(FILE *f)
             "  datagen fill --shape models/shapes/shop.json --db postgresql://localhost/shop --jobs 2\n"
             "  datagen fill --shape models/shapes/shop.json --scale 0.035 --out /tmp/shop-toy\n"
             "  datagen fill --shape models/shapes/shop.json --db '' --resume      # after a crash\n"
-            "  datagen fill --db 'dbname=chinook' --from-schema --rows track=350000\n");
+            "  datagen fill --db 'dbname=chinook' --from-schema --rows track=350000\n"
+            "  datagen fill --db 'dbname=app' --from-schema --replace --disable-triggers\n");
 }
 
 typedef struct tick_state {
@@ -129,6 +133,19 @@ static uint64_t est_bytes(const shape *sh, int ti, uint64_t seed)
     gen_ctx_term(&cx);
     free(buf);
     return n ? (uint64_t)((double)bytes / (double)n * (double)t->rows) : 0;
+}
+
+/* --disable-triggers: the user triggers of the shape's tables off for the load and back on
+ * after it (system triggers, those of foreign keys, stay: they need a superuser). */
+static int set_triggers(PGconn *c, const shape *sh, const char *what, char *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < sh->nt && !rc; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "ALTER TABLE \"%s\" %s TRIGGER USER", sh->t[i].name, what);
+        rc = pgx_exec(c, sql, err);
+    }
+    return rc;
 }
 
 /* fill --check: the schema and a sample of rows in a throwaway schema, rolled back. Exit 0
@@ -267,6 +284,7 @@ int tool_fill(int argc, char **argv)
         {"part", required_argument, 0, 'p'}, {"chunk-rows", required_argument, 0, 'c'},
         {"replace", no_argument, 0, 'R'}, {"resume", no_argument, 0, 'u'},
         {"no-vacuum", no_argument, 0, 'V'}, {"hot-ids", required_argument, 0, 'H'},
+        {"disable-triggers", no_argument, 0, 'T'},
         {"json", no_argument, 0, 'J'}, {"copy-format", required_argument, 0, 'C'}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'v'}, {0, 0, 0, 0}};
     fill_opts o;
@@ -276,7 +294,7 @@ int tool_fill(int argc, char **argv)
     o.part_i = o.part_n = 1;
     o.chunk_rows = 100000;
     const char *shape_path = NULL, *hot_dir = NULL;
-    int from_schema = 0, dry = 0, check = 0, json = 0, seed_set = 0, c;
+    int from_schema = 0, dry = 0, check = 0, json = 0, seed_set = 0, no_triggers = 0, c;
     char *over[MAX_OVERRIDES];
     size_t nover = 0;
     char err[ST_ERRLEN];
@@ -338,6 +356,7 @@ int tool_fill(int argc, char **argv)
         case 'R': o.replace = 1; break;
         case 'u': o.resume = 1; break;
         case 'V': o.no_vacuum = 1; break;
+        case 'T': no_triggers = 1; break;
         case 'H': hot_dir = optarg; break;
         case 'J': json = 1; break;
         case 'C':
@@ -525,8 +544,25 @@ int tool_fill(int argc, char **argv)
         }
         tick_state ts;
         progress_init(&ts.pg, stderr, o.quiet);
+        if (no_triggers && (rc = set_triggers(conn, sh, "DISABLE", err))) {
+            log_error("%s", err);
+            exitc = st_rc_exit(rc);
+            goto done;
+        }
         rc = load_run(conn, sh, &o, &rep, on_tick, &ts, err);
         progress_done(&ts.pg);
+        if (no_triggers) {
+            /* Re-enabled whatever the load did: a failed fill must not leave them off. */
+            char e2[ST_ERRLEN];
+            int trc = set_triggers(conn, sh, "ENABLE", e2);
+            if (trc) {
+                log_error("%s; the shape's tables may still have their triggers disabled "
+                          "(ALTER TABLE ... ENABLE TRIGGER USER)", e2);
+                rc = rc ? rc : trc;
+                if (!err[0] || rc == trc)
+                    snprintf(err, sizeof err, "%s", e2);
+            }
+        }
         if (rc) {
             log_error("%s", err);
             if (rc == ST_EINPUT) {

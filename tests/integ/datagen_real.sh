@@ -164,6 +164,31 @@ if [ $rc = 1 ] && grep -q "users: index 'users_lang' is missing" "$TMPD/cmps.txt
    && grep -q "events: partition 'events_other' is missing" "$TMPD/cmps.txt"; then
   ok "compare: structural differences fail it (exit 1), each named"
 else fail "compare after structural changes: exit $rc: $(cat "$TMPD/cmps.txt")"; fi
+# Triggers are left as they are (they fire on every row) unless --disable-triggers, which
+# turns them off for the load and back on after it.
+ft=$(newdb real_trig)
+python3 - "$SRC/tests/integ/datagen_shapes/tiny.json" "$TMPD/tiny_nc.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for t in s["tables"]:
+    t["create"] = False
+json.dump(s, open(sys.argv[2], "w"))
+PY
+"$DG" fill --shape "$SRC/tests/integ/datagen_shapes/tiny.json" --db "dbname=$ft" --quiet --hot-ids none \
+  && psql -q -X -d "$ft" -c "CREATE FUNCTION no_rows() RETURNS trigger LANGUAGE plpgsql AS
+       \$\$BEGIN RAISE EXCEPTION 'no rows here'; END\$\$;
+     CREATE TRIGGER books_guard BEFORE INSERT ON books FOR EACH ROW EXECUTE FUNCTION no_rows()" \
+  || fail "trigger setup"
+"$DG" fill --shape "$TMPD/tiny_nc.json" --db "dbname=$ft" --quiet --hot-ids none --replace 2>"$TMPD/trig.txt"
+rc=$?
+if [ $rc != 0 ] && grep -q "no rows here" "$TMPD/trig.txt"; then
+  ok "triggers left as they are: the table's trigger fires during the fill (exit $rc)"
+else fail "without --disable-triggers: exit $rc: $(cat "$TMPD/trig.txt")"; fi
+"$DG" fill --shape "$TMPD/tiny_nc.json" --db "dbname=$ft" --quiet --hot-ids none --replace --disable-triggers 2>"$TMPD/trig.txt"
+rc=$?
+st=$(psql -X -At -d "$ft" -c "SELECT tgenabled FROM pg_trigger WHERE tgname = 'books_guard'")
+[ $rc = 0 ] && [ "$st" = O ] && ok "--disable-triggers: the fill passes and the trigger is enabled again" \
+  || fail "--disable-triggers: exit $rc, trigger state '$st': $(cat "$TMPD/trig.txt")"
 f10=$(newdb real_10x)
 "$DG" fill --shape "$p" --db "dbname=$f10" --scale 10 --quiet && ok "fill 10x: every index and constraint built" \
   || fail "fill 10x"
