@@ -710,32 +710,7 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     json_object_set_new(jt, json_array_size(fks) ? "foreign_keys" : "_foreign_keys", fks);
     json_object_set_new(jt, json_array_size(checks) ? "checks" : "_checks", checks);
     json_object_set_new(jt, json_array_size(idx) ? "indexes" : "_indexes", idx);
-    if (t->partkey) {
-        /* Partitions are not tables of the shape: rows go through the parent, which routes
-         * them; the parent's statistics are the inherited ones (pgstats.c). */
-        json_t *pa = json_array();
-        for (size_t i = 0; pa && i < db->nt; i++)
-            if (db->t[i].part_of && !strcmp(db->t[i].part_of, t->name) && db->t[i].bound) {
-                if (db->t[i].partkey)
-                    json_array_append_new(notes, json_sprintf("%s: sub-partitioned; its own partitions are not "
-                                                              "reproduced (rows routed to it fail)", db->t[i].name));
-                json_array_append_new(pa, json_pack("{s:s, s:s}", "name", db->t[i].name, "bound", db->t[i].bound));
-            }
-        json_object_set_new(jt, "partition_by", json_string(t->partkey));
-        json_object_set_new(jt, "partitions", pa);
-    }
-    if (t->ngcols) {
-        json_t *ga = json_array();
-        for (size_t i = 0; ga && i < t->ngcols; i++)
-            if (!pt_type_ok(db, t->gcols[i].type))
-                json_array_append_new(notes, json_sprintf("%s.%s: generated column of type %s left out "
-                                                          "(a shape cannot declare the type)",
-                                                          t->name, t->gcols[i].name, t->gcols[i].type));
-            else
-                json_array_append_new(ga, json_pack("{s:s, s:s, s:s}", "name", t->gcols[i].name, "type",
-                                                t->gcols[i].type, "expr", t->gcols[i].expr));
-        json_object_set_new(jt, "generated", ga);
-    }
+    pt_table_extras(db, t, jt, notes);
     if (t->next) {
         json_t *ext = json_array();
         for (size_t i = 0; i < t->next; i++)
@@ -788,21 +763,8 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
                                                   db->skipped_idx));
     if (db->ntypes)
         json_object_set_new(root, "types", pt_types_json(db, o->mask, notes));
-    if (db->nviews) {
-        json_t *va = json_array();
-        for (size_t i = 0; va && i < db->nviews; i++) {
-            const pgs_view *v = &db->views[i];
-            if (o->mask && strchr(v->query, '\'')) { /* a quoted literal could be a row value */
-                json_array_append_new(notes, json_sprintf("view %s left out under --mask (it quotes a literal)", v->name));
-                continue;
-            }
-            json_t *jv = json_pack("{s:s, s:s}", "name", v->name, "query", v->query);
-            if (jv && v->materialized)
-                json_object_set_new(jv, "materialized", json_true());
-            json_array_append_new(va, jv);
-        }
-        json_object_set_new(root, "views", va);
-    }
+    if (db->nviews)
+        json_object_set_new(root, "views", pt_views_json(db, o->mask, notes));
     json_object_set_new(root, "tables", tables);
     json_object_set_new(root, "_notes", notes);
     return root;

@@ -287,3 +287,50 @@ json_t *pt_types_json(const pgs_db *db, int mask, json_t *notes)
     }
     return a;
 }
+
+void pt_table_extras(const pgs_db *db, const pgs_table *t, json_t *jt, json_t *notes)
+{
+    if (t->partkey) {
+        /* Partitions are not tables of the shape: rows go through the parent, which routes
+         * them; the parent's statistics are the inherited ones (pgstats.c). */
+        json_t *pa = json_array();
+        for (size_t i = 0; pa && i < db->nt; i++)
+            if (db->t[i].part_of && !strcmp(db->t[i].part_of, t->name) && db->t[i].bound) {
+                if (db->t[i].partkey)
+                    json_array_append_new(notes, json_sprintf("%s: sub-partitioned; its own partitions are not "
+                                                              "reproduced (rows routed to it fail)", db->t[i].name));
+                json_array_append_new(pa, json_pack("{s:s, s:s}", "name", db->t[i].name, "bound", db->t[i].bound));
+            }
+        json_object_set_new(jt, "partition_by", json_string(t->partkey));
+        json_object_set_new(jt, "partitions", pa);
+    }
+    if (t->ngcols) {
+        json_t *ga = json_array();
+        for (size_t i = 0; ga && i < t->ngcols; i++)
+            if (!pt_type_ok(db, t->gcols[i].type))
+                json_array_append_new(notes, json_sprintf("%s.%s: generated column of type %s left out "
+                                                          "(a shape cannot declare the type)",
+                                                          t->name, t->gcols[i].name, t->gcols[i].type));
+            else
+                json_array_append_new(ga, json_pack("{s:s, s:s, s:s}", "name", t->gcols[i].name, "type",
+                                                t->gcols[i].type, "expr", t->gcols[i].expr));
+        json_object_set_new(jt, "generated", ga);
+    }
+}
+
+json_t *pt_views_json(const pgs_db *db, int mask, json_t *notes)
+{
+    json_t *va = json_array();
+    for (size_t i = 0; va && i < db->nviews; i++) {
+        const pgs_view *v = &db->views[i];
+        if (mask && strchr(v->query, '\'')) { /* a quoted literal could be a row value */
+            json_array_append_new(notes, json_sprintf("view %s left out under --mask (it quotes a literal)", v->name));
+            continue;
+        }
+        json_t *jv = json_pack("{s:s, s:s}", "name", v->name, "query", v->query);
+        if (jv && v->materialized)
+            json_object_set_new(jv, "materialized", json_true());
+        json_array_append_new(va, jv);
+    }
+    return va;
+}

@@ -24,4 +24,10 @@ int pt_type_ok(const pgs_db *db, const char *type);
 /* The shape's "types" array (under mask, domains without their CHECKs, with a note). */
 json_t *pt_types_json(const pgs_db *db, int mask, json_t *notes);
 
+/* A table's partitioning ("partition_by", "partitions") and generated columns into jt;
+ * what a shape cannot declare becomes a note. */
+void pt_table_extras(const pgs_db *db, const pgs_table *t, json_t *jt, json_t *notes);
+/* The shape's "views" (under mask, views quoting a literal are left out with a note). */
+json_t *pt_views_json(const pgs_db *db, int mask, json_t *notes);
+
 #endif
