@@ -42,8 +42,8 @@ static size_t be64(char *d, uint64_t v)
 int fmt_table_binary_ok(const stable *t)
 {
     for (size_t i = 0; i < t->ncols; i++)
-        if (t->cols[i].ctype == CT_JSON)
-            return 0;
+        if (t->cols[i].ctype == CT_JSON || t->cols[i].ctype == CT_OTHER)
+            return 0; /* no binary form of their own here: text literals */
     return 1;
 }
 

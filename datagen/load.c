@@ -215,6 +215,14 @@ static int prepare_locked(PGconn *c, const shape *sh, const fill_opts *o, char *
             else
                 rc = dbuf_printf(&tb, "%s\"%s\"", ntrunc++ ? ", " : "", sh->t[i].name);
         }
+        /* The shape's own views read its tables: they go first (newest first), never
+         * CASCADE, so a view outside the shape still makes the DROP below refuse. */
+        for (size_t i = sh->nviews; i-- > 0 && !rc;) {
+            char sql[256];
+            snprintf(sql, sizeof sql, "DROP %sVIEW IF EXISTS \"%s\"",
+                     sh->views[i].materialized ? "MATERIALIZED " : "", sh->views[i].name);
+            rc = pgx_exec(c, sql, err);
+        }
         if (!rc && ntrunc)
             rc = pgx_exec(c, tb.p, err);
         if (!rc && ndrop)
@@ -237,6 +245,18 @@ static int prepare_locked(PGconn *c, const shape *sh, const fill_opts *o, char *
         dbuf_reset(&b);
         rc = dbuf_printf(&b, "DELETE FROM " LOAD_PROGRESS_TABLE " WHERE tbl = '%s' AND chunk >= 0", sh->t[i].name);
         rc = rc ? rc : pgx_exec(c, b.p, err);
+    }
+    /* The shape's own types before the tables that use them; one that exists is kept (a
+     * rerun, or --replace, which drops tables only). */
+    for (size_t i = 0; i < sh->ntypes && !rc; i++) {
+        const char *pv[1] = {sh->types[i].name};
+        PGresult *r = pgx_query(c, "SELECT 1 FROM pg_type WHERE typname = $1 AND typnamespace = "
+                                   "current_schema()::regnamespace", 1, pv, err);
+        if (!r)
+            rc = ST_EENV;
+        else if (PQntuples(r) == 0)
+            rc = pgx_exec(c, sh->types[i].sql, err);
+        PQclear(r);
     }
     for (size_t i = 0; i < sh->nt && !rc; i++) {
         if (exists[i])

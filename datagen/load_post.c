@@ -409,6 +409,11 @@ int load_post(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, cha
         rc = stash ? 0 : ST_EENV;
     }
     rc = rc ? rc : run_tasks(c, sh, o, steps, n, stash, !o->no_vacuum, err);
+    /* The shape's views (table -1 in ddl_steps) read its tables: created after every key and
+     * index, in the shape's order, on c (idempotent statements: no lookup). */
+    for (size_t i = 0; i < n && !rc; i++)
+        if (steps[i].table < 0)
+            rc = pgx_exec(c, steps[i].sql, err);
     PQclear(stash);
     ddl_steps_free(steps, n);
     if (!rc && !o->no_vacuum)

@@ -22,6 +22,14 @@ void drift_defaults(drift_thresholds *t)
     t->mix_tv = 0.1;
     t->ws_rel = 0.2;
     t->min_row_share = 0.005;
+    t->assets_rel = 0.15;
+    t->class_tv = 0.1;
+    t->burst_peak_rel = 0.25;
+    t->burst_ramp_s = 30;
+    t->burst_hot = 0.1;
+    t->rate_scale = 1;
+    t->clock_start_h = -1;
+    t->clock_speed = 1;
 }
 
 static int add(drift_report *r, const char *comp, double o, double n, double eff, double thr,
@@ -120,20 +128,94 @@ static double profile_diff(const json_t *a, const json_t *b)
     return med;
 }
 
-int drift_compare(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+/* The profile as a compressed clock replays it: the new model's series bins are mapped to
+ * the old model's hour slots through the clock (bin at real offset r is model hour
+ * start + r * speed / 3600), and the shapes are compared over the covered slots only, each
+ * normalised to mean 1 there (the level is the session-rate row's job). Median relative
+ * difference; NAN when fewer than 2 slots are covered. */
+static double profile_clock_diff(const json_t *a, const json_t *b, double start_h, double speed,
+                                 size_t *covered)
 {
-    memset(r, 0, sizeof *r);
-    int rc = 0;
+    const json_t *ma = json_object_get(json_object_get(a, "profile"), "multipliers");
+    size_t na = json_array_size(ma), ns = na ? na : 24;
+    const json_t *sb = json_object_get(b, "series");
+    const json_t *rates = json_object_get(sb, "rates");
+    double bin = num(sb, "bin_s", NULL, NULL);
+    double sum[168] = {0}, cnt[168] = {0};
+    *covered = 0;
+    if (!(bin > 0) || !(speed > 0))
+        return NAN;
+    size_t i;
+    json_t *v;
+    json_array_foreach(rates, i, v)
+    {
+        double h = start_h + ((double)i + 0.5) * bin * speed / 3600.0;
+        size_t slot = (size_t)fmod(floor(h), (double)ns);
+        sum[slot] += json_number_value(v);
+        cnt[slot] += 1;
+    }
+    double mo = 0, mn = 0, e[168];
+    size_t k = 0;
+    for (size_t s = 0; s < ns; s++)
+        if (cnt[s] > 0) {
+            mo += na ? json_number_value(json_array_get(ma, s)) : 1;
+            mn += sum[s] / cnt[s];
+            k++;
+        }
+    *covered = k;
+    if (k < 2 || mo <= 0 || mn <= 0)
+        return NAN;
+    mo /= (double)k;
+    mn /= (double)k;
+    k = 0;
+    for (size_t s = 0; s < ns; s++)
+        if (cnt[s] > 0) {
+            double x = (na ? json_number_value(json_array_get(ma, s)) : 1) / mo;
+            double y = sum[s] / cnt[s] / mn;
+            e[k++] = x > 0 ? fabs(y - x) / x : (y > 0 ? 1 : 0);
+        }
+    for (size_t p = 1; p < k; p++) /* insertion sort: k <= 168 */
+        for (size_t q = p; q > 0 && e[q - 1] > e[q]; q--) {
+            double t = e[q];
+            e[q] = e[q - 1];
+            e[q - 1] = t;
+        }
+    return e[k / 2];
+}
+
 #define ADD(...)                                                                           \
     do {                                                                                   \
-        if ((rc = add(r, __VA_ARGS__)) < 0)                                                \
-            return rc;                                                                     \
+        int rc_ = add(r, __VA_ARGS__);                                                     \
+        if (rc_ < 0)                                                                       \
+            return rc_;                                                                    \
     } while (0)
+
+static int d_arrivals(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+{
     const json_t *aa = json_object_get(a, "arrivals"), *ba = json_object_get(b, "arrivals");
-    double o = num(aa, "session_rate", NULL, NULL), n = num(ba, "session_rate", NULL, NULL);
-    ADD("arrivals", o, n, rel(o, n), t->rate_rel, 0, "session rate (/s), relative change");
-    ADD("arrivals", NAN, NAN, profile_diff(aa, ba), t->profile_err, 0,
-        "profile: median relative difference of multipliers");
+    double k = t->rate_scale > 0 ? t->rate_scale : 1;
+    char sc[32] = "";
+    if (k != 1)
+        snprintf(sc, sizeof sc, " vs %g x old", k);
+    double o = k * num(aa, "session_rate", NULL, NULL), n = num(ba, "session_rate", NULL, NULL);
+    ADD("arrivals", o, n, rel(o, n), t->rate_rel, 0, "session rate (/s)%s, relative change", sc);
+    o = k * num(aa, "request_rate", NULL, NULL);
+    n = num(ba, "request_rate", NULL, NULL);
+    ADD("arrivals", o, n, rel(o, n), t->rate_rel, 0, "request rate (/s)%s, relative change", sc);
+    if (t->clock_start_h >= 0) {
+        size_t cov;
+        double d = profile_clock_diff(aa, ba, t->clock_start_h, t->clock_speed, &cov);
+        if (isfinite(d))
+            ADD("arrivals", NAN, NAN, d, t->profile_err, 0,
+                "profile via clock x%g (%zu hour slots), median rel. diff", t->clock_speed,
+                cov);
+        else
+            ADD("arrivals", NAN, NAN, NAN, INFINITY, 1,
+                "profile through the clock: fewer than 2 hour slots covered");
+    } else {
+        ADD("arrivals", NAN, NAN, profile_diff(aa, ba), t->profile_err, 0,
+            "profile: median relative difference of multipliers");
+    }
     const json_t *da = json_object_get(aa, "dispersion"), *db = json_object_get(ba, "dispersion");
     for (size_t i = 0; i < json_array_size(da) && i < json_array_size(db); i++) {
         double x = num(json_array_get(da, i), "index", NULL, NULL);
@@ -151,14 +233,90 @@ int drift_compare(const json_t *a, const json_t *b, const drift_thresholds *t, d
             json_is_true(json_object_get(ha, "fitted")) ? "yes" : "no",
             json_is_true(json_object_get(hb, "fitted")) ? "yes" : "no");
     }
+    return 0;
+}
+
+/* The episode with the largest peak over baseline: the flash crowd a rehearsal re-creates
+ * (epochs differ between a log and its rehearsal, so episodes are paired by size, not time). */
+static const json_t *main_episode(const json_t *eps)
+{
+    const json_t *best = NULL;
+    double bx = -INFINITY;
+    size_t i;
+    json_t *e;
+    json_array_foreach(eps, i, e)
+    {
+        double x = num(e, "peak_rate", NULL, NULL) - num(e, "baseline_rate", NULL, NULL);
+        if (x > bx) {
+            bx = x;
+            best = e;
+        }
+    }
+    return best;
+}
+
+static int d_bursts(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+{
     const json_t *ea = json_object_get(json_object_get(a, "bursts"), "episodes");
     const json_t *eb = json_object_get(json_object_get(b, "bursts"), "episodes");
     ADD("bursts", (double)json_array_size(ea), (double)json_array_size(eb),
         (double)json_array_size(eb) - (double)json_array_size(ea), INFINITY, 1, "burst episodes");
+    const json_t *x = main_episode(ea), *y = main_episode(eb);
+    if (!x)
+        return 0;
+    if (!y) {
+        ADD("bursts", 1, 0, INFINITY, t->burst_peak_rel, 0,
+            "largest episode: missing in the new model");
+        return 0;
+    }
+    double k = t->rate_scale > 0 ? t->rate_scale : 1;
+    double o = k * num(x, "peak_rate", NULL, NULL), n = num(y, "peak_rate", NULL, NULL);
+    ADD("bursts", o, n, rel(o, n), t->burst_peak_rel, 0, "largest episode: peak rate (/s)%s",
+        k != 1 ? " vs K x old" : "");
+    o = num(x, "ramp_s", NULL, NULL);
+    n = num(y, "ramp_s", NULL, NULL);
+    if (isfinite(o) && isfinite(n))
+        ADD("bursts", o, n, n - o, t->burst_ramp_s, 0, "largest episode: ramp (s)");
+    o = num(x, "duration_s", NULL, NULL);
+    n = num(y, "duration_s", NULL, NULL);
+    ADD("bursts", o, n, rel(o, n), INFINITY, 1, "largest episode: duration (s), relative change");
+    o = num(x, "convergence", "hot_share", NULL);
+    n = num(y, "convergence", "hot_share", NULL);
+    if (isfinite(o))
+        ADD("bursts", o, n, isfinite(n) ? n - o : INFINITY, t->burst_hot, 0,
+            "largest episode: hot share");
+    return 0;
+}
 
+/* Client classes: total-variation distance over desktop/mobile/script (shares of counted
+ * sessions); the bot share is informational, like the other data-quality rows. */
+static int d_clients(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+{
+    const json_t *ca = json_object_get(json_object_get(a, "sessions"), "client_classes");
+    const json_t *cb = json_object_get(json_object_get(b, "sessions"), "client_classes");
+    if (!ca && !cb)
+        return 0;
+    if (!ca || !cb) {
+        ADD("clients", NAN, NAN, NAN, INFINITY, 1, "client classes in one model only");
+        return 0;
+    }
+    static const char *const cls[] = {"desktop", "mobile", "script"};
+    double tv = 0;
+    for (int i = 0; i < 3; i++) {
+        double o = num(ca, cls[i], NULL, NULL), n = num(cb, cls[i], NULL, NULL);
+        tv += fabs((isfinite(n) ? n : 0) - (isfinite(o) ? o : 0));
+        ADD("clients", o, n, n - o, INFINITY, 1, "%s share of sessions", cls[i]);
+    }
+    ADD("clients", NAN, NAN, tv / 2, t->class_tv, 0, "client classes, total-variation distance");
+    double o = num(ca, "bot", NULL, NULL), n = num(cb, "bot", NULL, NULL);
+    ADD("clients", o, n, n - o, INFINITY, 1, "bot share of sessions");
+    return 0;
+}
+
+static int d_sessions(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+{
     const json_t *sa = json_object_get(a, "sessions"), *sb = json_object_get(b, "sessions");
-    o = num(sa, "think_time", "median_s", NULL);
-    n = num(sb, "think_time", "median_s", NULL);
+    double o = num(sa, "think_time", "median_s", NULL), n = num(sb, "think_time", "median_s", NULL);
     if (o > 0 && n > 0)
         ADD("sessions", o, n, rel(o, n), t->think_rel, 0, "think-time median (s), relative change");
     else
@@ -166,10 +324,20 @@ int drift_compare(const json_t *a, const json_t *b, const drift_thresholds *t, d
     o = num(sa, "length", "mean", NULL);
     n = num(sb, "length", "mean", NULL);
     ADD("sessions", o, n, rel(o, n), t->think_rel, 0, "session length mean, relative change");
+    o = num(sa, "duration", "median", NULL);
+    n = num(sb, "duration", "median", NULL);
+    ADD("sessions", o, n, rel(o, n), INFINITY, 1, "session duration median (s), relative change");
+    o = num(sa, "static_assets", "attributed_share", NULL);
+    n = num(sb, "static_assets", "attributed_share", NULL);
+    if (isfinite(o) || isfinite(n))
+        ADD("sessions", o, n, n - o, INFINITY, 1, "static requests that follow a page view");
+    return d_clients(a, b, t, r);
+}
 
-    /* Route mix and per-route popularity, matched by template. */
+static int d_routes(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+{
     const json_t *ra = json_object_get(a, "routes"), *rb = json_object_get(b, "routes");
-    double tv = 0;
+    double tv = 0, st_a = 0, st_b = 0;
     size_t i;
     json_t *x;
     json_array_foreach(ra, i, x)
@@ -178,10 +346,18 @@ int drift_compare(const json_t *a, const json_t *b, const drift_thresholds *t, d
         double sa_ = num(x, "share", NULL, NULL);
         double sb_ = j >= 0 ? num(json_array_get(rb, (size_t)j), "share", NULL, NULL) : 0;
         tv += fabs(sa_ - sb_);
+        const char *k = json_string_value(json_object_get(x, "kind"));
+        st_a += k && !strcmp(k, "static") ? sa_ : 0;
     }
-    json_array_foreach(rb, i, x) if (find_route(ra, tmpl_of(rb, i)) < 0) tv +=
-        num(x, "share", NULL, NULL);
-    ADD("routes", NAN, NAN, tv / 2, t->mix_tv, 0, "route mix, total-variation distance");
+    json_array_foreach(rb, i, x)
+    {
+        if (find_route(ra, tmpl_of(rb, i)) < 0)
+            tv += num(x, "share", NULL, NULL);
+        const char *k = json_string_value(json_object_get(x, "kind"));
+        st_b += k && !strcmp(k, "static") ? num(x, "share", NULL, NULL) : 0;
+    }
+    ADD("routes", NAN, NAN, tv / 2, t->mix_tv, 0, "route mix (static included), total-variation distance");
+    ADD("routes", st_a, st_b, st_b - st_a, INFINITY, 1, "static share of requests");
     json_array_foreach(ra, i, x)
     {
         long j = find_route(rb, tmpl_of(ra, i));
@@ -200,20 +376,39 @@ int drift_compare(const json_t *a, const json_t *b, const drift_thresholds *t, d
         double e1 = num(x, "status_mix", "5xx", NULL), e2 = num(y, "status_mix", "5xx", NULL);
         if (isfinite(e1) && isfinite(e2) && (e1 > 0 || e2 > 0))
             ADD("status", e1, e2, e2 - e1, 0.02, 0, "5xx share %s", tmpl_of(ra, i));
+        /* Assets per view of the pages that matter (a rehearsal that skips assets shows here
+         * and in the route mix). */
+        double m1 = num(x, "assets", "mean", NULL), m2 = num(y, "assets", "mean", NULL);
+        if (isfinite(m1) && num(x, "share", NULL, NULL) >= t->min_row_share)
+            ADD("assets", m1, isfinite(m2) ? m2 : 0, rel(m1, isfinite(m2) ? m2 : 0), t->assets_rel,
+                0, "assets per view %s, relative change", tmpl_of(ra, i));
     }
-    /* Journey rows: TV over the union of target templates plus exit. */
+    return 0;
+}
+
+static int d_journeys(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+{
+    /* Journey rows: TV over the union of target templates plus exit, for every page/api
+     * route with at least min_row_share of the traffic (each row listed, drifted or not). */
+    const json_t *ra = json_object_get(a, "routes"), *rb = json_object_get(b, "routes");
     const json_t *ta = json_object_get(json_object_get(a, "journeys"), "transitions");
     const json_t *tb = json_object_get(json_object_get(b, "journeys"), "transitions");
-    size_t na = json_array_size(ra), nb = json_array_size(rb);
+    size_t na = json_array_size(ra), nb = json_array_size(rb), i, rows = 0;
     double worst = 0;
+    json_t *x;
     json_array_foreach(ra, i, x)
     {
-        long j = find_route(rb, tmpl_of(ra, i));
-        if (j < 0 || num(x, "share", NULL, NULL) < t->min_row_share)
+        if (num(x, "share", NULL, NULL) < t->min_row_share)
             continue;
         const char *kind = json_string_value(json_object_get(x, "kind"));
         if (kind && (!strcmp(kind, "static") || !strcmp(kind, "websocket")))
             continue;
+        long j = find_route(rb, tmpl_of(ra, i));
+        if (j < 0) {
+            ADD("journeys", NAN, NAN, 1, t->markov_tv, 0, "row %s: route missing in the new model",
+                tmpl_of(ra, i));
+            continue;
+        }
         const json_t *rowa = json_array_get(ta, i), *rowb = json_array_get(tb, (size_t)j);
         double d = fabs(json_number_value(json_array_get(rowa, na)) -
                         json_number_value(json_array_get(rowb, nb)));
@@ -229,15 +424,19 @@ int drift_compare(const json_t *a, const json_t *b, const drift_thresholds *t, d
         d /= 2;
         if (d > worst)
             worst = d;
-        if (d > t->markov_tv)
-            ADD("journeys", NAN, NAN, d, t->markov_tv, 0, "row %s, total-variation distance",
-                tmpl_of(ra, i));
+        rows++;
+        ADD("journeys", NAN, NAN, d, t->markov_tv, 0, "row %s, total-variation distance",
+            tmpl_of(ra, i));
     }
-    ADD("journeys", NAN, NAN, worst, t->markov_tv, 1, "largest row total-variation distance");
+    ADD("journeys", NAN, NAN, worst, t->markov_tv, 1,
+        "largest row TV of the %zu rows with >= %g%% of traffic", rows, 100 * t->min_row_share);
+    return 0;
+}
 
+static int d_websockets(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+{
     const json_t *wa = json_object_get(a, "websockets"), *wb = json_object_get(b, "websockets");
-    o = num(wa, "share_of_sessions", NULL, NULL);
-    n = num(wb, "share_of_sessions", NULL, NULL);
+    double o = num(wa, "share_of_sessions", NULL, NULL), n = num(wb, "share_of_sessions", NULL, NULL);
     if (isfinite(o) || isfinite(n))
         ADD("websockets", o, n, (isfinite(n) ? n : 0) - (isfinite(o) ? o : 0), 0.05, 0,
             "share of sessions opening a WebSocket");
@@ -245,11 +444,16 @@ int drift_compare(const json_t *a, const json_t *b, const drift_thresholds *t, d
     n = num(wb, "duration", "median_s", NULL);
     if (isfinite(o) && isfinite(n))
         ADD("websockets", o, n, rel(o, n), t->ws_rel, 0, "duration median (s), relative change");
+    else if (isfinite(o))
+        ADD("websockets", o, n, INFINITY, t->ws_rel, 0, "duration median (s): not in the new model");
+    return 0;
+}
 
+static int d_quality(const json_t *a, const json_t *b, drift_report *r)
+{
     /* Data quality, next to the behaviour: informational. */
     const json_t *qa = json_object_get(a, "quality"), *qb = json_object_get(b, "quality");
-    o = num(qa, "bot_share", NULL, NULL);
-    n = num(qb, "bot_share", NULL, NULL);
+    double o = num(qa, "bot_share", NULL, NULL), n = num(qb, "bot_share", NULL, NULL);
     ADD("quality", o, n, n - o, INFINITY, 1, "bot share");
     double la = num(qa, "lines", NULL, NULL), lb = num(qb, "lines", NULL, NULL);
     o = la > 0 ? num(qa, "malformed", "total", NULL) / la : 0;
@@ -259,6 +463,8 @@ int drift_compare(const json_t *a, const json_t *b, const drift_thresholds *t, d
     n = num(qb, "out_of_order_share", NULL, NULL);
     ADD("quality", o, n, n - o, INFINITY, 1, "out-of-order share");
     const json_t *fa = json_object_get(qa, "timestamp_findings"), *fb = json_object_get(qb, "timestamp_findings");
+    size_t i;
+    json_t *x;
     json_array_foreach(fb, i, x)
     {
         const char *k = json_string_value(json_object_get(x, "kind"));
@@ -273,7 +479,21 @@ int drift_compare(const json_t *a, const json_t *b, const drift_thresholds *t, d
     ADD("quality", json_is_true(json_object_get(qa, "low_client_cardinality")),
         json_is_true(json_object_get(qb, "low_client_cardinality")), NAN, INFINITY, 1,
         "low client cardinality (NAT)");
+    return 0;
+}
 #undef ADD
+
+int drift_compare(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+{
+    memset(r, 0, sizeof *r);
+    int rc;
+    if ((rc = d_arrivals(a, b, t, r)) < 0 || (rc = d_bursts(a, b, t, r)) < 0 ||
+        (rc = d_sessions(a, b, t, r)) < 0 || (rc = d_routes(a, b, t, r)) < 0 ||
+        (rc = d_journeys(a, b, t, r)) < 0 || (rc = d_websockets(a, b, t, r)) < 0 ||
+        (rc = d_quality(a, b, r)) < 0) {
+        drift_free(r);
+        return rc;
+    }
     return 0;
 }
 

@@ -7,6 +7,12 @@
  * Effect sizes: absolute differences for exponents and probabilities, relative change for
  * rates and medians, total-variation distance for mixes and Markov rows (matched by route
  * template, so route order does not matter; unmatched routes count as zero probability).
+ *
+ * A rehearsal is diffed against the model it came from: rate_scale compares every rate
+ * (session and request rate, burst peak) with K times the old one, and a clock (start hour,
+ * speed) maps the new series onto the old hour-of-day/week profile, as replay's model_clock
+ * played it. The largest burst episodes are paired (epochs differ between a log and its
+ * rehearsal).
  */
 #ifndef MODELER_DRIFT_H
 #define MODELER_DRIFT_H
@@ -24,6 +30,16 @@ typedef struct drift_thresholds {
     double mix_tv;        /* TV of the route mix (0.1) */
     double ws_rel;        /* relative change of the WebSocket median duration (0.2) */
     double min_row_share; /* Markov rows of routes below this share are skipped (0.005) */
+    double assets_rel;    /* relative change of a page's mean assets per view (0.15) */
+    double class_tv;      /* TV of the desktop/mobile/script session shares (0.1) */
+    double burst_peak_rel; /* relative change of the largest episode's peak rate (0.25) */
+    double burst_ramp_s;  /* |delta ramp| of the largest episode, seconds (30) */
+    double burst_hot;     /* |delta hot share| of the largest episode (0.1) */
+    /* Comparison options rather than thresholds: */
+    double rate_scale;    /* rates are compared against rate_scale x the old model (1) */
+    double clock_start_h; /* >= 0: the new model is a rehearsal whose clock started at this
+                           * hour (of week from Monday 00:00 UTC, or of day) and ran ... */
+    double clock_speed;   /* ... this many times faster than real time (1) */
 } drift_thresholds;
 
 void drift_defaults(drift_thresholds *t);

@@ -289,6 +289,7 @@ int fit_run(fit_result *fr, char *err)
             free(t);
             return rc;
         }
+        bursts_shape(g->sec_sessions + off, nsec, &fr->bf);
         /* Episode times are relative to the series start = floor(first_ts). */
         rc = bursts_convergence(g, &fr->bf, err);
         if (rc < 0) {

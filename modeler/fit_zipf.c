@@ -8,6 +8,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "rng.h"
+
 #define ZIPF_EXACT 2000.0
 
 /* Sum of f(k) for k = 1..n: exact to ZIPF_EXACT, then blocks of ~1% of k, each block
@@ -29,14 +31,12 @@ static double zipf_sum(double n, zipf_term f, const void *ctx)
     return s;
 }
 
-static double term_pow(double k, const void *ctx)
+/* H(n, s) for a real n >= 1 (the catalog-size search bisects on real n): the common
+ * normaliser at floor(n), so the modeler fits with the same H that datagen and replay
+ * sample with. */
+static double zipf_H(double n, double s)
 {
-    return pow(k, -*(const double *)ctx);
-}
-
-double zipf_harmonic(double n, double s)
-{
-    return zipf_sum(n, term_pow, &s);
+    return rng_zipf_harmonic(n >= 1 ? (uint64_t)floor(n) : 1, s);
 }
 
 typedef struct zipf_ll {
@@ -49,10 +49,7 @@ typedef struct zipf_ll {
 static double zipf_negll(double s, void *p)
 {
     const zipf_ll *z = p;
-    double h = 0;
-    for (size_t k = 1; k <= z->r; k++)
-        h += pow((double)k, -s);
-    return s * z->slog + z->f * log(h);
+    return s * z->slog + z->f * log(rng_zipf_harmonic(z->r, s));
 }
 
 typedef struct ed_ctx {
@@ -67,7 +64,7 @@ static double term_seen(double k, const void *ctx)
 
 static double expected_distinct(double n, double s, double F)
 {
-    ed_ctx e = {s, zipf_harmonic(n, s), F};
+    ed_ctx e = {s, zipf_H(n, s), F};
     return zipf_sum(n, term_seen, &e);
 }
 
@@ -152,7 +149,7 @@ int fit_zipf(const uint64_t *c, size_t n, zipf_fit *o, char *err)
         o->n_est = round(sqrt(lo * hi));
     }
     /* KS over the observed ranks against Zipf(s, n_est). */
-    double H = zipf_harmonic(o->n_est, s), cf = 0, ce = 0, D = 0;
+    double H = zipf_H(o->n_est, s), cf = 0, ce = 0, D = 0;
     for (size_t k = 1; k <= n; k++) {
         cf += pow((double)k, -s) / H;
         ce += (double)c[k - 1] / (double)F;

@@ -8,7 +8,8 @@
  * Brent minimiser on [0.01, 5].
  * N: the catalog size whose expected number of distinct items seen in F draws equals the
  * observed number (E[D] = sum_k 1 - exp(-F p_k)), by bisection on log N in [D, 1000 D].
- * Sums over large N are evaluated with geometric strides (exact up to k = 2000).
+ * H(N, s) is common/rng's rng_zipf_harmonic (one normaliser for fitting and sampling); the
+ * expected-distinct sum over large N uses geometric strides (exact up to k = 2000).
  */
 #ifndef MODELER_FIT_ZIPF_H
 #define MODELER_FIT_ZIPF_H
@@ -35,8 +36,5 @@ typedef struct zipf_fit {
 /* counts: n observed item counts sorted descending. Returns 0, or ST_EINPUT with err set
  * when there are fewer than 5 items or 50 observations. */
 int fit_zipf(const uint64_t *counts, size_t n, zipf_fit *out, char *err);
-
-/* Generalised harmonic number H(n, s) (strided beyond 2000 terms, rel. error < 1e-4). */
-double zipf_harmonic(double n, double s);
 
 #endif

@@ -2,10 +2,12 @@
  * ingest.h -- the one streaming pass of `modeler fit`: read, tokenize, classify, reorder,
  * sessionize and count. Everything the fits need afterwards is in struct ingest.
  *
- * Pipeline per line: logread -> logfmt -> quality counters -> bot check (bots are counted,
- * then dropped) -> route template -> route statistics -> a bounded reorder heap (lines are
+ * Pipeline per line: logread -> logfmt -> quality counters -> User-Agent class (common/
+ * uaclass; bots are counted, their sessions too, then dropped) -> route template -> route statistics -> a bounded reorder heap (lines are
  * released in time order once they are older than the newest line by the reorder window)
- * -> per-second series, sessions, journeys, item-event sample, WebSocket intervals.
+ * -> per-second series, sessions, journeys, static assets per page view, item-event sample,
+ * WebSocket intervals. Lines with equal times leave the heap in input order, so a page and
+ * its assets logged in the same second stay in the order the server wrote them.
  *
  * Memory is bounded: the reorder heap, the client table, the item sketches, the reservoirs
  * and the per-second series (at most INGEST_MAX_SECONDS) all have caps. The item-event
@@ -26,11 +28,13 @@
 #define INGEST_IEV_CAP ((size_t)1 << 21)
 
 typedef struct ingest_opts {
-    const char *format;     /* NULL = combined */
+    const char *format;     /* NULL = combined; "auto" = detected from the first lines */
     double timeout_s;       /* session timeout */
     double reorder_window_s;
     uint64_t seed;
     size_t item_cap;        /* per item parameter (0 = default) */
+    const char *time_format; /* --time-format (NULL = the format's own) */
+    const char *tz;          /* --tz for zone-less times (NULL = UTC, stated as a finding) */
 } ingest_opts;
 
 typedef struct ingest_ev {
@@ -38,11 +42,15 @@ typedef struct ingest_ev {
     uint64_t client;
     uint64_t item;          /* hash of the first item parameter, 0 if none */
     uint32_t route;
-    uint32_t kind;
+    uint32_t seq;           /* input order: equal times leave the heap in the order read */
+    uint16_t kind;
+    uint8_t ua;             /* enum ua_class */
 } ingest_ev;
 
 typedef struct item_ev {
     float t;                /* seconds from t0 */
+    float sess_t;           /* start of the request's session, seconds from t0: burst
+                             * convergence follows a crowd's sessions past the episode */
     uint32_t route;
     uint64_t item;
 } item_ev;
@@ -63,11 +71,16 @@ typedef struct ingest {
     size_t nsec, sec_alloc;
     uint64_t human_requests, page_requests;
     uint64_t ws_count;
+    uint64_t directives;    /* format directive lines (W3C #Fields:), not requests */
+    int auto_format;        /* --format auto: fmt is chosen from the first lines */
+    logfmt_detection det;   /* what auto tried (for the messages) */
+    int header_checked;
     resv *ws_dur;
     item_ev *iev;
     size_t niev;
     uint64_t iev_stride, iev_seen;
-    uint64_t bot_cache[4096]; /* ua hash | bot bit, direct mapped */
+    uint64_t ua_cache[4096];  /* ua hash with the low 3 bits = enum ua_class + 1, direct mapped */
+    uint32_t seq;
 } ingest;
 
 int ingest_init(ingest *g, const ingest_opts *o, char *err);

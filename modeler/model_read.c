@@ -148,7 +148,76 @@ static int mr_sessions(const json_t *m, char *err)
     TRY(jv_object(s, "model.sessions", "length", 1, &len, err));
     TRY(jv_number(len, "model.sessions.length", "mean", 1, 0, INFINITY, &x, err));
     TRY(jv_object(s, "model.sessions", "think_time", 1, &t, err));
+    if (json_object_get(s, "client_classes")) {
+        static const char *const cls[] = {"desktop", "mobile", "script", "bot", NULL};
+        json_t *cc;
+        double sum = 0;
+        TRY(jv_object(s, "model.sessions", "client_classes", 1, &cc, err));
+        TRY(jv_no_unknown(cc, "model.sessions.client_classes", cls, err));
+        for (int i = 0; i < 4; i++) {
+            TRY(jv_number(cc, "model.sessions.client_classes", cls[i], 1, 0, 1, &x, err));
+            sum += i < 3 ? x : 0;
+        }
+        /* desktop + mobile + script share the counted sessions (all 0 when there are none). */
+        if (sum > 1e-9 && fabs(sum - 1) > 1e-3)
+            return st_err(err, ST_EINPUT, "model.sessions.client_classes: desktop + mobile + "
+                          "script sum to %.4f, expected 1", sum);
+    }
     return mr_dist(t, "model.sessions.think_time", err);
+}
+
+/* routes[i].assets (optional): window, mean, count_dist [[k, p]] with k in 0..32 and p
+ * summing to 1, templates [{route J, share}] naming static routes, shares summing to 1. */
+static int mr_assets(const json_t *routes, const json_t *a, const char *path, char *err)
+{
+    json_t *cd, *tm;
+    double x;
+    char p[256], q[256];
+    if (!json_is_object(a))
+        return st_err(err, ST_EINPUT, "%s: expected an object", path);
+    TRY(jv_number(a, path, "window_s", 1, 1e-3, 3600, &x, err));
+    TRY(jv_number(a, path, "mean", 1, 0, 1e6, &x, err));
+    TRY(jv_array(a, path, "count_dist", 1, &cd, err));
+    TRY(jv_array(a, path, "templates", 1, &tm, err));
+    jv_key(p, sizeof p, path, "count_dist");
+    if (json_array_size(cd) == 0 || json_array_size(cd) > 33)
+        return st_err(err, ST_EINPUT, "%s: expected 1 to 33 [k, p] pairs", p);
+    double sum = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(cd, i, v)
+    {
+        json_t *k = json_array_get(v, 0), *pr = json_array_get(v, 1);
+        if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(k) ||
+            json_integer_value(k) < 0 || json_integer_value(k) > 32 || !json_is_number(pr) ||
+            json_number_value(pr) < 0 || json_number_value(pr) > 1)
+            return st_err(err, ST_EINPUT, "%s: expected [k, p] with k in 0..32 and p in [0, 1]",
+                          jv_path(q, sizeof q, p, i));
+        sum += json_number_value(pr);
+    }
+    if (fabs(sum - 1) > 1e-3)
+        return st_err(err, ST_EINPUT, "%s: probabilities sum to %.4f, expected 1", p, sum);
+    jv_key(p, sizeof p, path, "templates");
+    if (json_array_size(tm) == 0 || json_array_size(tm) > 64)
+        return st_err(err, ST_EINPUT, "%s: expected 1 to 64 templates", p);
+    sum = 0;
+    json_array_foreach(tm, i, v)
+    {
+        int64_t r;
+        jv_path(q, sizeof q, p, i);
+        if (!json_is_object(v))
+            return st_err(err, ST_EINPUT, "%s: expected an object", q);
+        TRY(jv_int(v, q, "route", 1, 0, (int64_t)json_array_size(routes) - 1, &r, err));
+        const char *k = json_string_value(json_object_get(json_array_get(routes, (size_t)r), "kind"));
+        if (!k || strcmp(k, "static") != 0)
+            return st_err(err, ST_EINPUT, "%s.route: route %lld is not a static route", q,
+                          (long long)r);
+        TRY(jv_number(v, q, "share", 1, 0, 1, &x, err));
+        sum += x;
+    }
+    if (fabs(sum - 1) > 1e-3)
+        return st_err(err, ST_EINPUT, "%s: shares sum to %.4f, expected 1", p, sum);
+    return 0;
 }
 
 static int mr_routes(const json_t *m, size_t *nroutes, char *err)
@@ -173,6 +242,11 @@ static int mr_routes(const json_t *m, size_t *nroutes, char *err)
         TRY(jv_enum(r, p, "kind", 1, kinds, &kind, err));
         TRY(jv_number(r, p, "share", 1, 0, 1, &x, err));
         TRY(jv_array(r, p, "params", 1, &params, err));
+        if (json_object_get(r, "assets")) {
+            char ap[256];
+            TRY(mr_assets(routes, json_object_get(r, "assets"), jv_key(ap, sizeof ap, p, "assets"),
+                          err));
+        }
         size_t k;
         json_t *pa;
         json_array_foreach(params, k, pa)

@@ -10,6 +10,7 @@
 #include "fit_zipf.h"
 #include "logfmt.h"
 #include "route.h"
+#include "uaclass.h"
 
 /* A finite real rounded to 6 significant digits (the model is for people, too). */
 static json_t *jr(double x)
@@ -140,6 +141,10 @@ static json_t *j_bursts(const fit_result *fr, const int *map, const json_t *rout
         set(x, "duration_s", jr(e->duration_s));
         set(x, "decay_s", jr(e->decay_s));
         set(x, "sessions", json_integer((json_int_t)e->sessions));
+        /* What a replay event adds on top of its baseline: the sessions the baseline does not
+         * explain. */
+        double xs = (double)e->sessions - e->baseline_rate * e->duration_s;
+        set(x, "excess_sessions", json_integer((json_int_t)llround(xs > 0 ? xs : 0)));
         const burst_conv *c = &e->conv;
         if (c->valid && map[c->route] >= 0) {
             json_t *r = json_array_get(routes, (size_t)map[c->route]);
@@ -151,6 +156,7 @@ static json_t *j_bursts(const fit_result *fr, const int *map, const json_t *rout
             set(cv, "top_k", json_integer(c->top_k));
             set(cv, "top_k_share", jr(c->top_k_share));
             set(cv, "hot_share", jr(c->hot_share));
+            set(cv, "follows", json_string(c->session_bound ? "sessions" : "window"));
             json_t *hr = json_array();
             for (int k = 0; k < c->top_k; k++)
                 json_array_append_new(hr, json_integer((json_int_t)c->hot_ranks[k]));
@@ -183,6 +189,24 @@ static json_t *j_dist(const think_fit *t, int with_aic)
         set(o, "p95_s", jr(t->p95_s));
     }
     set(o, "gof", json_pack("{s:o}", "ks_d", jr(d->ks_d)));
+    return o;
+}
+
+/* sessions.client_classes: desktop, mobile and script as shares of the sessions the model
+ * counts; bot as the share of bot sessions among all sessions (bots stay out of the fits). */
+static json_t *j_client_classes(const sessionize *s)
+{
+    json_t *o = json_object();
+    for (int c = 0; c < UA_NCLASS; c++) {
+        double v;
+        if (c == UA_BOT) {
+            double all = (double)(s->sessions + s->bot_sessions);
+            v = all > 0 ? (double)s->bot_sessions / all : 0;
+        } else {
+            v = s->sessions ? (double)s->class_sessions[c] / (double)s->sessions : 0;
+        }
+        set(o, ua_class_name((enum ua_class)c), jr(v));
+    }
     return o;
 }
 
@@ -227,6 +251,8 @@ static json_t *j_sessions(const fit_result *fr)
     }
     set(o, "duration", json_pack("{s:o,s:o}", "median", jr(fr->dur_median), "p95",
                                  jr(fr->dur_p95)));
+    set(o, "client_classes", j_client_classes(s));
+    set(o, "static_assets", assets_summary_json(&s->as));
     return o;
 }
 
@@ -397,7 +423,14 @@ static json_t *j_quality(const fit_result *fr)
         set(br, logfmt_reason_name(r), json_pack("{s:I,s:o}", "count", (json_int_t)q->bad[r],
                                                  "first_lines", fl));
     }
-    set(o, "malformed", json_pack("{s:I,s:o}", "total", (json_int_t)tot, "by_reason", br));
+    json_t *first = json_array();
+    for (size_t k = 0; k < q->nfails; k++)
+        json_array_append_new(first, json_pack("{s:I,s:s,s:s,s:I}", "line", (json_int_t)q->fails[k].line,
+                                               "reason", logfmt_reason_name(q->fails[k].reason),
+                                               "field", q->fails[k].field, "column",
+                                               (json_int_t)q->fails[k].column));
+    set(o, "malformed", json_pack("{s:I,s:o,s:o}", "total", (json_int_t)tot, "by_reason", br,
+                                  "first", first));
     set(o, "out_of_order_share", jr(q->parsed ? (double)q->out_of_order / (double)q->parsed : 0));
     set(o, "reorder_window_s", jr(q->reorder_window_s));
     set(o, "too_late", json_integer((json_int_t)q->too_late));
@@ -487,6 +520,15 @@ json_t *model_build(fit_result *fr, char *err)
         const rt_route *r = &t->r[i];
         json_array_append_new(routes, j_route(r, (int)i, r->tmpl, r->kind, r->requests, r->methods,
                                               r->status, g->human_requests, 1, fr, has_rt));
+    }
+    /* Assets of page routes, once every route is in place (a page's assets may be routes
+     * listed after it). */
+    for (size_t i = 0; i < n; i++) {
+        if (map[i] < 0 || t->r[i].kind != ROUTE_PAGE)
+            continue;
+        json_t *as = assets_json(&g->ss.as, (uint32_t)i, map, n, routes);
+        if (as)
+            json_object_set_new(json_array_get(routes, (size_t)map[i]), "assets", as);
     }
     size_t kstates = kept;
     if (oreq) {

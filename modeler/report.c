@@ -17,6 +17,7 @@
 #include "afile.h"
 #include "fit_think.h"
 #include "fit_zipf.h"
+#include "rng.h"
 #include "svg.h"
 
 #define ROUTE_TITLE_MAX 320
@@ -210,7 +211,7 @@ static int sec_popularity(const json_t *m, dbuf *b)
             if (n > 64)
                 n = 64;
             double s = rnum(pop, "s"), N = rnum(pop, "n_est");
-            double H = zipf_harmonic(N > 1 ? N : 1, s);
+            double H = rng_zipf_harmonic(N > 1 ? (uint64_t)N : 1, s);
             for (size_t j = 0; j < n; j++) {
                 const json_t *pt = json_array_get(pts, j);
                 x[j] = json_number_value(json_array_get(pt, 0));

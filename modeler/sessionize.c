@@ -23,7 +23,7 @@ int sessionize_init(sessionize *s, double timeout_s, uint64_t seed)
     s->duration = resv_new(100000, seed, "sessions.duration");
     s->lengths = resv_new(100000, seed, "sessions.length");
     if (!s->c || !s->arrivals || !s->think || !s->duration || !s->lengths ||
-        markov_init(&s->mk) < 0) {
+        markov_init(&s->mk) < 0 || assets_init(&s->as) < 0) {
         sessionize_term(s);
         return ST_ENOMEM;
     }
@@ -38,11 +38,22 @@ void sessionize_term(sessionize *s)
     resv_free(s->duration);
     resv_free(s->lengths);
     markov_term(&s->mk);
+    assets_term(&s->as);
     memset(s, 0, sizeof *s);
+}
+
+/* Ends the client's pending page view: its asset count goes into the page's distribution. */
+static void sess_view_end(sessionize *s, sess_client *c)
+{
+    if (c->view)
+        assets_view_end(&s->as, c->view - 1, c->nassets);
+    c->view = 0;
+    c->nassets = 0;
 }
 
 static void sess_close(sessionize *s, sess_client *c)
 {
+    sess_view_end(s, c);
     markov_exit(&s->mk, c->last_route);
     unsigned k = c->nreq < SESS_PMF ? c->nreq : SESS_PMF;
     s->length_pmf[k - 1]++;
@@ -100,7 +111,8 @@ static int sess_make_room(sessionize *s)
     return sess_rebuild(s, s->size, s->now - 60);
 }
 
-int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route)
+int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route, int is_page,
+                   int ua)
 {
     if (client == 0)
         client = 1;
@@ -120,7 +132,9 @@ int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route)
         if (b >= SESS_GAP_BINS)
             b = SESS_GAP_BINS - 1;
         s->gap_hist[b]++;
+        sess_view_end(s, c); /* a non-static request ends the previous view's assets */
         if (c->nreq && gap <= s->timeout) {
+            c->view = is_page ? route + 1 : 0;
             resv_add(s->think, gap);
             if (markov_step(&s->mk, c->last_route, route) < 0)
                 return ST_ENOMEM;
@@ -128,6 +142,7 @@ int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route)
             c->last_route = route;
             if (ts > c->last)
                 c->last = ts;
+            s->last_start = c->start;
             return 0;
         }
         if (c->nreq)
@@ -143,8 +158,13 @@ int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route)
         s->used++;
     }
     c->start = c->last = ts;
+    s->last_start = ts;
     c->nreq = 1;
     c->last_route = route;
+    c->view = is_page ? route + 1 : 0;
+    c->nassets = 0;
+    c->ua = (uint8_t)(ua >= 0 && ua < UA_NCLASS ? ua : UA_SCRIPT);
+    s->class_sessions[c->ua]++;
     opened = 1;
     s->sessions++;
     if (markov_entry(&s->mk, route) < 0)
@@ -161,6 +181,40 @@ int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route)
         s->arrivals[s->narrivals++] = ts;
     }
     return opened;
+}
+
+int sessionize_static(sessionize *s, double ts, uint64_t client, uint32_t route)
+{
+    if (client == 0)
+        client = 1;
+    if (ts > s->now)
+        s->now = ts;
+    s->as.statics++;
+    sess_client *c = &s->c[sess_slot(s->c, s->size, client)];
+    /* c->last is the time of the client's last page/api request, i.e. of the pending view. */
+    if (!c->key || !c->nreq || !c->view || ts - c->last > s->as.window_s)
+        return 0;
+    s->as.attributed++;
+    if (c->nassets < UINT16_MAX)
+        c->nassets++;
+    return assets_hit(&s->as, c->view - 1, route);
+}
+
+void sessionize_bot(sessionize *s, double ts, uint64_t client)
+{
+    if (client == 0)
+        client = 1;
+    size_t i = (size_t)(sketch_mix(client) & (SESS_BOT_SLOTS - 1));
+    /* Bot lines are not reordered (they skip the heap): a gap is its absolute value, and
+     * times are kept relative to the first bot line as floats (about a second's precision
+     * over months, far finer than a session timeout). */
+    if (!s->bot_sessions && !s->bot_keys[i])
+        s->bot_t0 = ts;
+    float t = (float)(ts - s->bot_t0);
+    if (s->bot_keys[i] != client || fabsf(t - s->bot_last[i]) > (float)s->timeout)
+        s->bot_sessions++;
+    s->bot_keys[i] = client;
+    s->bot_last[i] = t;
 }
 
 void sessionize_flush(sessionize *s)

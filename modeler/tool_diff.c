@@ -31,13 +31,53 @@ static void diff_usage(FILE *f)
             "  --branching X     |delta branching ratio| (default 0.1)\n"
             "  --think-rel X     think-time median / session length relative change (default 0.15)\n"
             "  --mix-tv X        route-mix total-variation threshold (default 0.1)\n"
+            "  --assets-rel X    mean assets per page view, relative change (default 0.15)\n"
+            "  --class-tv X      client-class (desktop/mobile/script) TV threshold (default 0.1)\n"
+            "  --burst-peak X    largest burst's peak rate, relative change (default 0.25)\n"
+            "  --burst-ramp S    largest burst's ramp, |delta| in seconds (default 30)\n"
+            "  --burst-hot X     largest burst's hot share, |delta| (default 0.1)\n"
+            "\n"
+            "comparing a rehearsal with the model it came from:\n"
+            "  --rate-scale K    compare rates (session, request, burst peak) against K x OLD,\n"
+            "                    for a rehearsal run at --scale K (e.g. 4 or 4x)\n"
+            "  --clock START     the rehearsal replayed OLD's profile from model hour START\n"
+            "                    (\"Fri 18:00\", or \"18:00\" for a daily profile): NEW's series is\n"
+            "                    mapped through that clock onto OLD's hour slots\n"
+            "  --clock-speed K   the clock ran K times faster than real time (default 1)\n"
             "  --json            print the rows as JSON\n"
             "  --quiet           print nothing; the exit code says it all\n"
             "  -h, --help        this help\n"
             "\n"
             "examples:\n"
             "  modeler diff models/2026q1.json models/2026q2.json\n"
-            "  modeler diff old.json new.json --zipf-s 0.05 --json | jq '.rows[] | select(.verdict==\"drift\")'\n");
+            "  modeler diff old.json new.json --zipf-s 0.05 --json | jq '.rows[] | select(.verdict==\"drift\")'\n"
+            "  modeler diff fitted.json refit.json --rate-scale 4 --clock 'Fri 18:00' --clock-speed 12\n");
+}
+
+/* "Fri 18:00" -> hour of week from Monday 00:00 (4 * 24 + 18); "18:00" or "18" -> hour of day.
+ * Returns 0, or -1 when the text is not such a time. */
+static int parse_clock(const char *s, double *hour)
+{
+    static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    int day = 0;
+    for (int d = 0; d < 7; d++)
+        if (!strncmp(s, days[d], 3) && s[3] == ' ') {
+            day = d;
+            s += 4;
+            break;
+        }
+    unsigned h = 0, m = 0;
+    int used = 0;
+    if (sscanf(s, "%2u:%2u%n", &h, &m, &used) != 2 || s[used]) {
+        used = 0;
+        m = 0;
+        if (sscanf(s, "%2u%n", &h, &used) != 1 || s[used])
+            return -1;
+    }
+    if (h > 23 || m > 59)
+        return -1;
+    *hour = day * 24.0 + h + m / 60.0;
+    return 0;
 }
 
 static void fmtv(char *b, size_t n, double v)
@@ -79,6 +119,32 @@ int tool_diff_main(int argc, char **argv)
             target = &t.think_rel;
         } else if (!strcmp(a, "--mix-tv")) {
             target = &t.mix_tv;
+        } else if (!strcmp(a, "--assets-rel")) {
+            target = &t.assets_rel;
+        } else if (!strcmp(a, "--class-tv")) {
+            target = &t.class_tv;
+        } else if (!strcmp(a, "--burst-peak")) {
+            target = &t.burst_peak_rel;
+        } else if (!strcmp(a, "--burst-ramp")) {
+            target = &t.burst_ramp_s;
+        } else if (!strcmp(a, "--burst-hot")) {
+            target = &t.burst_hot;
+        } else if (!strcmp(a, "--rate-scale") || !strcmp(a, "--clock-speed")) {
+            double *k = a[2] == 'r' ? &t.rate_scale : &t.clock_speed;
+            if (i + 1 >= argc || units_parse_factor(argv[i + 1], k, err) < 0 || !(*k > 0) ||
+                *k > 1e6) {
+                log_error("%s: expected a factor > 0 such as 4 or 4x%s%s", a,
+                          i + 1 < argc ? ", got " : "", i + 1 < argc ? argv[i + 1] : "");
+                return ST_EXIT_INPUT;
+            }
+            i++;
+        } else if (!strcmp(a, "--clock")) {
+            if (i + 1 >= argc || parse_clock(argv[i + 1], &t.clock_start_h) < 0) {
+                log_error("--clock: expected a model hour such as \"Fri 18:00\" or \"18:00\"%s%s",
+                          i + 1 < argc ? ", got " : "", i + 1 < argc ? argv[i + 1] : "");
+                return ST_EXIT_INPUT;
+            }
+            i++;
         } else if (a[0] == '-' && a[1]) {
             log_error("diff: unknown option '%s' (try 'modeler diff --help')", a);
             return ST_EXIT_INPUT;
@@ -96,6 +162,10 @@ int tool_diff_main(int argc, char **argv)
             }
             i++;
         }
+    }
+    if (t.clock_speed != 1 && t.clock_start_h < 0) {
+        log_error("--clock-speed: needs --clock START (the model hour the rehearsal began at)");
+        return ST_EXIT_INPUT;
     }
     if (np != 2) {
         log_error("diff: expected OLD.json NEW.json (try 'modeler diff --help')");

@@ -33,8 +33,17 @@ static void fit_usage(FILE *f)
             "options:\n"
             "  -o, --output FILE        model file to write (required; '-' = stdout)\n"
             "  --format SPEC            combined (default), common, an nginx log_format string,\n"
-            "                           or csv:FIELD=COLUMN,... / tsv:... (fields: time, ip,\n"
-            "                           method, path, request, status, bytes, ua, request_time)\n"
+            "                           apache:'LOGFORMAT', csv:FIELD=COLUMN,... / tsv:...\n"
+            "                           (fields: time, ip, method, path, query, request, status,\n"
+            "                           bytes, ua, request_time), json:FIELD=PATH,..., w3c, alb,\n"
+            "                           haproxy,"
+            " a preset ('modeler formats'), or auto (tries every\n"
+            "                           preset on the first 2,000 lines)\n"
+            "  --time-format STRFTIME   how every time field is written (%%Y %%m %%d %%H %%M %%S,\n"
+            "                           %%f any fraction, %%s epoch, %%z/%%Z zone, %%b month name;\n"
+            "                           other characters must match)\n"
+            "  --tz ZONE                zone of times that carry none: an IANA name\n"
+            "                           (Europe/Paris) or +hh:mm (default UTC, stated as a finding)\n"
             "  --session-timeout DUR    session timeout (default 30m)\n"
             "  --reorder-window DUR     tolerated disorder of lines (default 10s)\n"
             "  --k-min N                fold routes seen from fewer than N clients (default 5)\n"
@@ -54,6 +63,11 @@ static void fit_usage(FILE *f)
             "  modeler fit app.log --format '$remote_addr - [$time_iso8601] \"$request\" "
             "$status $body_bytes_sent $request_time' -o m.json\n"
             "  modeler fit events.csv --format csv:time=ts,ip=client,path=url,status=code -o m.json\n"
+            "  modeler fit access.log --format apache:'%%h %%l %%u [%%{%%Y-%%m-%%d %%H:%%M:%%S}t.%%{usec_frac}t] "
+            "\"%%r\" %%>s %%b %%D' -o m.json\n"
+            "  modeler fit mystery.log --format auto -o m.json\n"
+            "  modeler fit export.csv --format csv:time=2,path=4,status=5 "
+            "--time-format '[%%d/%%b/%%Y:%%H:%%M:%%S' --tz Europe/Berlin -o m.json\n"
             "  modeler fit --rates hits.csv --rates-format csv:time=minute,count=hits -o trace.json\n"
             "  modeler fit week.log --rates year.txt --rates-format limbo --rates-bin 1h \\\n"
             "      --rates-start 2025-01-06T00:00Z --fitted-rates fit.csv -o m.json\n");
@@ -70,6 +84,25 @@ static int write_limbo(const char *path, const fit_result *fr, char *err)
     for (size_t i = 0; i < fr->nrates; i++)
         fprintf(f, "%.1f,%.6g\n", ((double)i + 0.5) * fr->bin_s, fr->rates[i]);
     return afile_commit(&af, err);
+}
+
+/* Client classes and static assets: what replay re-creates (a User-Agent per class, assets
+ * fetched with their page) and the share of static requests it cannot (no page before them). */
+static void print_clients_assets(const ingest *g)
+{
+    const sessionize *s = &g->ss;
+    double n = s->sessions ? (double)s->sessions : 1, all = (double)(s->sessions + s->bot_sessions);
+    printf("  clients: desktop %.0f%%, mobile %.0f%%, script %.0f%% of sessions; bots %.1f%% of all "
+           "sessions (excluded)\n", 100 * (double)s->class_sessions[UA_DESKTOP] / n,
+           100 * (double)s->class_sessions[UA_MOBILE] / n,
+           100 * (double)s->class_sessions[UA_SCRIPT] / n,
+           all > 0 ? 100 * (double)s->bot_sessions / all : 0);
+    if (s->as.statics)
+        printf("  static assets: %llu requests, %.1f%% within %.0f s after their client's page "
+               "(routes[].assets); %.1f%% follow no page view\n",
+               (unsigned long long)s->as.statics,
+               100 * (double)s->as.attributed / (double)s->as.statics, s->as.window_s,
+               100 * (1 - (double)s->as.attributed / (double)s->as.statics));
 }
 
 static void print_summary(const fit_result *fr, const char *out, double secs)
@@ -93,11 +126,12 @@ static void print_summary(const fit_result *fr, const char *out, double secs)
         printf("  bursts: %zu episodes\n", fr->bf.n);
     for (size_t i = 0; i < fr->bf.n && i < 5; i++) {
         const burst_episode *e = &fr->bf.ep[i];
-        printf("    +%.0fs for %.0fs, peak %.2f/s over %.2f/s", e->onset, e->duration_s,
-               e->peak_rate, e->baseline_rate);
+        printf("    +%.0fs for %.0fs, ramp %.0fs, peak %.2f/s over %.2f/s", e->onset,
+               e->duration_s, e->ramp_s, e->peak_rate, e->baseline_rate);
         if (e->conv.valid)
-            printf(", top %d items %.0f%% of requests (hot share %.0f%%)", e->conv.top_k,
-                   100 * e->conv.top_k_share, 100 * e->conv.hot_share);
+            printf(", top %d items %.0f%% of requests (hot share %.0f%% of the %s)",
+                   e->conv.top_k, 100 * e->conv.top_k_share, 100 * e->conv.hot_share,
+                   e->conv.session_bound ? "crowd's sessions" : "window's requests");
         printf("\n");
     }
     if (fr->think_ok)
@@ -108,6 +142,7 @@ static void print_summary(const fit_result *fr, const char *out, double secs)
         printf("  think time: %s\n", fr->think_note);
     if (fr->zipf_main_route[0])
         printf("  popularity: %s zipf s = %.3f\n", fr->zipf_main_route, fr->zipf_s_main);
+    print_clients_assets(g);
     if (g->ws_count)
         printf("  websockets: %llu, median %.1f s, max concurrency %.0f\n",
                (unsigned long long)g->ws_count, fr->ws_ok ? fr->ws.median_s : 0, fr->ws_conc_max);
@@ -136,10 +171,94 @@ static json_t *json_summary(const fit_result *fr, const char *out, double secs)
     return o;
 }
 
+/* The first malformed lines, where each stopped: bounded, the rest is in the model. */
+static void print_failures(const ingest *g)
+{
+    const char *w = logfmt_warning(g->fmt);
+    if (w)
+        log_warn("%s", w);
+    for (size_t i = 0; i < g->q.nfails && i < 5; i++)
+        log_warn("line %llu: %s at byte %zu (field %s)", (unsigned long long)g->q.fails[i].line,
+                 logfmt_reason_name(g->q.fails[i].reason), g->q.fails[i].column,
+                 g->q.fails[i].field);
+    uint64_t bad = g->q.lines - g->q.parsed - g->directives;
+    if (bad > 5)
+        log_warn("... %llu malformed lines in all (quality.malformed in the model)",
+                 (unsigned long long)bad);
+}
+
+/* After the pass: the exit code when there is nothing to fit (the pass failed, auto found
+ * no format, no line parsed), each said on stderr; -1 to go on. */
+static int check_input(const ingest *g, int r, const char *err, int json,
+                       const char *const *files, size_t nfiles)
+{
+    if (r < 0) {
+        log_error("%s", err);
+        for (size_t i = 0; g->auto_format && !g->fmt && i < g->det.nbest; i++) {
+            const logfmt_candidate *c = &g->det.best[i];
+            if (c->first_bad_line)
+                log_error("  %-12s %5.1f%%, first failing line %llu: %s at byte %zu (field %s)",
+                          c->name, 100 * c->share, (unsigned long long)c->first_bad_line,
+                          logfmt_reason_name(c->reason), c->column, c->field);
+            else
+                log_error("  %-12s %5.1f%%", c->name, 100 * c->share);
+        }
+        return st_rc_exit(r);
+    }
+    if (g->auto_format && !json)
+        log_info("--format auto: %s (%.1f%% of the first %zu lines)", logfmt_name(g->fmt),
+                 100 * g->det.best[0].share, g->det.sample);
+    print_failures(g);
+    if (g->q.parsed > 0)
+        return -1;
+    /* Nothing to model: almost always a wrong --format. Name the first failure. */
+    int why = 0;
+    for (int k = 1; k < LF_NREASONS; k++)
+        if (g->q.bad[k] && (!why || g->q.bad_first[k][0] < g->q.bad_first[why][0]))
+            why = k;
+    if (why)
+        log_error("none of the %llu lines parsed as '%s' (line %llu: %s); check --format",
+                  (unsigned long long)g->q.lines, logfmt_name(g->fmt),
+                  (unsigned long long)g->q.bad_first[why][0], logfmt_reason_name(why));
+    else
+        log_error("%s%s: no lines read", files[0], nfiles > 1 ? " (and the other inputs)" : "");
+    return ST_EXIT_INPUT;
+}
+
+/* The command as typed, recorded in the model's generator block. */
+static void command_line(dbuf *cmd, int argc, char **argv)
+{
+    dbuf_init(cmd, 4096);
+    dbuf_adds(cmd, "modeler");
+    for (int i = 0; i < argc; i++) {
+        dbuf_adds(cmd, " ");
+        dbuf_adds(cmd, argv[i]);
+    }
+}
+
+static void print_result(const fit_result *fr, const char *out, double secs, int json,
+                         const rates_opts *ro)
+{
+    if (json) {
+        json_t *s = json_summary(fr, out, secs);
+        if (s && ro->loaded)
+            tool_rates_summary(ro, s);
+        char *line = jsonio_dumps_line(s);
+        if (line && log_level >= LOG_INFO)
+            printf("%s\n", line);
+        free(line);
+        json_decref(s);
+    } else if (log_level >= LOG_INFO && strcmp(out, "-") != 0) {
+        print_summary(fr, out, secs);
+        if (ro->loaded)
+            tool_rates_summary(ro, NULL);
+    }
+}
+
 int tool_fit_main(int argc, char **argv)
 {
     const char *out = NULL, *limbo = NULL, *report = NULL;
-    ingest_opts o = {NULL, 1800, 10, 1, 0};
+    ingest_opts o = {NULL, 1800, 10, 1, 0, NULL, NULL};
     int json = 0;
     int64_t kmin = 5, maxr = 200;
     const char **files = calloc((size_t)argc + 1, sizeof *files);
@@ -178,6 +297,9 @@ int tool_fit_main(int argc, char **argv)
         } else if (!strcmp(a, "--format")) {
             NEEDV();
             o.format = v;
+        } else if (!strcmp(a, "--time-format") || !strcmp(a, "--tz")) {
+            NEEDV();
+            *(a[3] == 'i' ? &o.time_format : &o.tz) = v;
         } else if (!strcmp(a, "--limbo")) {
             NEEDV();
             limbo = v;
@@ -250,35 +372,14 @@ int tool_fit_main(int argc, char **argv)
     uint64_t t_start = st_now_ns();
     int r = ingest_run(&g, files, nfiles, &pg, err);
     progress_done(&pg);
-    if (r < 0) {
-        log_error("%s", err);
+    int stop = check_input(&g, r, err, json, files, nfiles);
+    if (stop >= 0) {
         ingest_term(&g);
-        rc = st_rc_exit(r);
-        goto done;
-    }
-    if (g.q.parsed == 0) {
-        /* Nothing to model: almost always a wrong --format. Name the first failure. */
-        int why = 0;
-        for (int k = 1; k < LF_NREASONS; k++)
-            if (g.q.bad[k] && (!why || g.q.bad_first[k][0] < g.q.bad_first[why][0]))
-                why = k;
-        if (why)
-            log_error("none of the %llu lines parsed as '%s' (line %llu: %s); check --format",
-                      (unsigned long long)g.q.lines, logfmt_name(g.fmt),
-                      (unsigned long long)g.q.bad_first[why][0], logfmt_reason_name(why));
-        else
-            log_error("%s%s: no lines read", files[0], nfiles > 1 ? " (and the other inputs)" : "");
-        ingest_term(&g);
-        rc = ST_EXIT_INPUT;
+        rc = stop;
         goto done;
     }
     dbuf cmd;
-    dbuf_init(&cmd, 4096);
-    dbuf_adds(&cmd, "modeler");
-    for (int i = 0; i < argc; i++) {
-        dbuf_adds(&cmd, " ");
-        dbuf_adds(&cmd, argv[i]);
-    }
+    command_line(&cmd, argc, argv);
     fit_result fr;
     memset(&fr, 0, sizeof fr);
     fr.g = &g;
@@ -309,20 +410,7 @@ int tool_fit_main(int argc, char **argv)
         rc = st_rc_exit(r);
     } else {
         rc = ST_EXIT_OK;
-        if (json) {
-            json_t *s = json_summary(&fr, out, secs);
-            if (ro.loaded)
-                tool_rates_summary(&ro, s);
-            char *line = jsonio_dumps_line(s);
-            if (line && log_level >= LOG_INFO)
-                printf("%s\n", line);
-            free(line);
-            json_decref(s);
-        } else if (log_level >= LOG_INFO && strcmp(out, "-") != 0) {
-            print_summary(&fr, out, secs);
-            if (ro.loaded)
-                tool_rates_summary(&ro, NULL);
-        }
+        print_result(&fr, out, secs, json, &ro);
     }
     json_decref(model);
     fit_result_term(&fr);

@@ -18,14 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cookiejar.h"
 #include "dbuf.h"
 #include "http.h"
 #include "loop.h"
 #include "respcheck.h"
 #include "sc_http.h"
+#include "uaclass.h"
 #include "wsess.h"
 
-#define HDR_ROWS (SC_MAX_HEADERS * 2 + 3)
+#define HDR_ROWS (SC_MAX_HEADERS * 2 + 5)
 #define BODY_CAP (1u << 20)
 #define HDRS_CAP (64u << 10)
 
@@ -41,6 +43,7 @@ typedef struct reqctx {
     slot *s;
     uint64_t bytes;
     int want_body, want_hdrs;
+    char iface[24];            /* the CURLOPT_INTERFACE last set on easy ("" = none) */
     struct reqctx *next_free;
     dbuf body_in, hdrs_in;
     char url[4096];
@@ -63,6 +66,7 @@ struct slot {
     slot *next_free;           /* free list, or the ready queue */
     char *cookies;             /* the session's cookie jar between requests (Netscape lines) */
     tmpl_vars *vars;
+    sc_client cl;              /* address and User-Agent, built once per session */
     CURLSH *share;             /* per-session HTTP/2: own connection cache, never another's */
 };
 
@@ -209,7 +213,7 @@ static void slot_put(worker *w, slot *s)
     s->next_free = w->free_list;
     w->free_list = s;
     w->active--;
-    w->m->sessions_done++;
+    w->m->sessions_done += !w->e->cfg.p->s[s->sess].lane; /* an asset lane is no session */
     live_add(&w->e->cfg.live->active, (uint64_t)-1);
 }
 
@@ -331,9 +335,19 @@ static void send_now(worker *w, slot *s)
                     rng_u64(cfg->sc->seed, H_SPAN, rng_mix(ps->id, s->k)) | 1);
     if (r->has_body && nh < HDR_ROWS - 1)
         snprintf(rc->hdr[nh++], sizeof rc->hdr[0], "Expect:");
-    for (size_t i = 0; i < nh; i++) {
+    for (size_t i = 0; i < nh; i++)
         rc->nodes[i].data = rc->hdr[i];
+    if (s->cl.ip_hdr[0]) /* the session's client rows, built at its start: no copy */
+        rc->nodes[nh++].data = s->cl.ip_hdr;
+    if (s->cl.ua_hdr[0])
+        rc->nodes[nh++].data = s->cl.ua_hdr;
+    for (size_t i = 0; i < nh; i++)
         rc->nodes[i].next = i + 1 < nh ? &rc->nodes[i + 1] : NULL;
+    if (s->cl.iface[0] && strcmp(rc->iface, s->cl.iface)) {
+        /* libcurl matches reusable connections by interface too, so a session never gets
+         * another client's connection; set only when the handle's value changes. */
+        curl_easy_setopt(rc->easy, CURLOPT_INTERFACE, s->cl.iface);
+        memcpy(rc->iface, s->cl.iface, sizeof rc->iface);
     }
     curl_easy_setopt(rc->easy, CURLOPT_URL, rc->url);
     curl_easy_setopt(rc->easy, CURLOPT_HTTPHEADER, nh ? rc->nodes : NULL);
@@ -346,18 +360,8 @@ static void send_now(worker *w, slot *s)
         if (w->tr.reuse_version)
             curl_easy_setopt(rc->easy, CURLOPT_HTTP_VERSION, s->k ? w->tr.reuse_version : w->tr.version);
     }
-    if (cfg->sc->cookies) {
-        /* The easy handle is shared between sessions: load this session's jar. */
-        curl_easy_setopt(rc->easy, CURLOPT_COOKIELIST, "ALL");
-        for (char *c = s->cookies, *nl; c && *c; c = nl ? nl + 1 : c + strlen(c)) {
-            nl = strchr(c, '\n');
-            if (nl)
-                *nl = 0;
-            curl_easy_setopt(rc->easy, CURLOPT_COOKIELIST, c);
-            if (nl)
-                *nl = '\n';
-        }
-    }
+    if (cfg->sc->cookies) /* the easy handle is shared between sessions */
+        cookiejar_load(rc->easy, s->cookies);
     rc->s = s;
     s->rc = rc;
     rc->want_body = r->needs_body;
@@ -486,32 +490,6 @@ static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
     }
 }
 
-/* Keeps the session's cookies across requests (the easy handle goes back to the pool).
- * Costs an allocation only when the server has set cookies. */
-static void save_cookies(slot *s, CURL *easy)
-{
-    struct curl_slist *list = NULL, *c;
-    size_t n = 0;
-    if (curl_easy_getinfo(easy, CURLINFO_COOKIELIST, &list) != CURLE_OK || !list)
-        return;
-    for (c = list; c; c = c->next)
-        n += strlen(c->data) + 1;
-    char *jar = malloc(n + 1);
-    if (jar) {
-        size_t off = 0;
-        for (c = list; c; c = c->next) {
-            size_t l = strlen(c->data);
-            memcpy(jar + off, c->data, l);
-            jar[off + l] = '\n';
-            off += l + 1;
-        }
-        jar[off] = 0;
-        free(s->cookies);
-        s->cookies = jar;
-    }
-    curl_slist_free_all(list);
-}
-
 static void on_done(void *arg, CURL *easy, CURLcode rc)
 {
     worker *w = arg;
@@ -524,7 +502,7 @@ static void on_done(void *arg, CURL *easy, CURLcode rc)
     w->inflight--;
     finish(w, s, rc, now);
     if (w->e->cfg.sc->cookies)
-        save_cookies(s, easy);
+        cookiejar_save(&s->cookies, easy);
     s->rc = NULL;
     rc_put(w, r);
     s->k++;
@@ -551,7 +529,7 @@ static void start_session(worker *w, size_t si, uint64_t now)
     slot *s = w->active < w->cap ? slot_get(w) : NULL;
     long sec = (long)floor(ps->start);
     if (!s) {
-        w->m->sessions_dropped++;
+        w->m->sessions_dropped += !ps->lane;
         w->m->requests_unsent += ps->n_req;
         live_add(&cfg->live->dropped, 1);
         live_add(&cfg->live->unsent, ps->n_req);
@@ -559,13 +537,16 @@ static void start_session(worker *w, size_t si, uint64_t now)
     }
     w->active++;
     live_add(&cfg->live->active, 1);
-    w->m->sessions_started++;
-    if (sec >= 0 && (size_t)sec < w->m->n_secs)
+    w->m->sessions_started += !ps->lane;
+    if (sec >= 0 && (size_t)sec < w->m->n_secs && !ps->lane)
         w->m->secs[sec].sessions++;
     s->sess = (uint32_t)si;
     s->k = 0;
     s->blocked = 0;
     memset(s->vars->set, 0, sizeof s->vars->set);
+    scenario_client_build(cfg->sc, ps->client, &s->cl);
+    s->vars->client_ip = s->cl.ip[0] ? s->cl.ip : NULL;
+    s->vars->user_agent = cfg->sc->ua_model ? ua_class_example((enum ua_class)s->cl.ua_class) : NULL;
     s->trace_hi = rng_u64(cfg->sc->seed, H_TRACE, rng_mix(ps->id, 1));
     s->trace_lo = rng_u64(cfg->sc->seed, H_TRACE, rng_mix(ps->id, 2)) | 1;
     next_request(w, s, now);

@@ -145,3 +145,60 @@ void feeder_term(feeder *f)
     free(f->off);
     memset(f, 0, sizeof *f);
 }
+
+/* Renders pattern for one rank into out: {rank} is the decimal rank, {rank_hex} its 12
+ * lowercase hex digits; anything else is copied. Returns the length, or -1 past cap. */
+static int synth_value(const char *pat, uint64_t rank, char *out, size_t cap)
+{
+    size_t len = 0;
+    for (const char *p = pat; *p;) {
+        char num[24];
+        const char *v = NULL;
+        size_t vl = 1, skip = 1;
+        if (!strncmp(p, "{rank}", 6)) {
+            vl = (size_t)snprintf(num, sizeof num, "%llu", (unsigned long long)rank);
+            v = num;
+            skip = 6;
+        } else if (!strncmp(p, "{rank_hex}", 10)) {
+            vl = (size_t)snprintf(num, sizeof num, "%012llx", (unsigned long long)rank);
+            v = num;
+            skip = 10;
+        } else {
+            v = p;
+        }
+        if (len + vl + 1 > cap)
+            return -1;
+        memcpy(out + len, v, vl);
+        len += vl;
+        p += skip;
+    }
+    out[len] = 0;
+    return (int)len;
+}
+
+int feeder_synth(feeder *f, uint64_t n, const char *pattern, char *err)
+{
+    char v[FEEDER_MAX_VALUE + 1];
+    size_t total = 0;
+    memset(f, 0, sizeof *f);
+    if (n < 1 || n > FEEDER_SYNTH_MAX)
+        return st_err(err, ST_EINPUT, "expected a count in 1..%u", FEEDER_SYNTH_MAX);
+    int l = synth_value(pattern, n, v, sizeof v); /* the longest value: the largest rank */
+    if (l < 0)
+        return st_err(err, ST_EINPUT, "pattern: values longer than %d bytes", FEEDER_MAX_VALUE);
+    total = (size_t)(l + 1) * n;
+    f->arena = malloc(total);
+    f->off = malloc(n * sizeof *f->off);
+    if (!f->arena || !f->off) {
+        feeder_term(f);
+        return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    size_t off = 0;
+    for (uint64_t r = 1; r <= n; r++) {
+        int k = synth_value(pattern, r, f->arena + off, total - off);
+        f->off[r - 1] = (uint32_t)off;
+        off += (size_t)k + 1;
+    }
+    f->n = n;
+    return 0;
+}

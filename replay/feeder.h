@@ -24,6 +24,12 @@ typedef struct feeder {
 
 /* Returns 0, ST_EINPUT (names the file, line and problem) or ST_ENOMEM. */
 int feeder_load(feeder *f, const char *path, const char *column, char *err);
+/* A synthetic feeder of n rows (replay init without feeders): rank r's value is `pattern`
+ * with {rank} replaced by r and {rank_hex} by r as 12 hex digits, so ids 1..n follow the
+ * fitted popularity. Returns 0, ST_EINPUT (err says what, the caller prefixes the path) or
+ * ST_ENOMEM. */
+#define FEEDER_SYNTH_MAX 5000000u
+int feeder_synth(feeder *f, uint64_t n, const char *pattern, char *err);
 void feeder_term(feeder *f);
 static inline const char *feeder_value(const feeder *f, size_t row)
 {

@@ -195,6 +195,11 @@ int merge_results(rr_result *out, const rr_result *in, size_t n, char *err)
             rc = ST_ENOMEM;
             goto fail;
         }
+        /* Segments of one scenario share its coverage (merge refuses different scenarios). */
+        if (in[k].coverage && !out->coverage && !(out->coverage = json_deep_copy(in[k].coverage))) {
+            rc = ST_ENOMEM;
+            goto fail;
+        }
         /* Every segment of a trace run describes the same whole trace. */
         if (in[k].trace && !out->trace && !(out->trace = json_deep_copy(in[k].trace))) {
             rc = ST_ENOMEM;

@@ -35,6 +35,16 @@ static int load_routes(model *m, json_t *root, char *err)
             (rc = jv_string(r, p, "kind", 0, &kind, err)) ||
             (rc = jv_array(r, p, "params", 0, &params, err)))
             return rc;
+        {
+            json_t *lat = NULL;
+            if ((rc = jv_number(r, p, "share", 0, 0, 1, &mr->share, err)) ||
+                (rc = jv_object(r, p, "latency", 0, &lat, err)))
+                return rc;
+            jv_key(q, sizeof q, p, "latency");
+            if (lat && ((rc = jv_number(lat, q, "median_s", 0, 0, 1e6, &mr->lat_median_s, err)) ||
+                        (rc = jv_number(lat, q, "p95_s", 0, 0, 1e6, &mr->lat_p95_s, err))))
+                return rc;
+        }
         snprintf(mr->template_, sizeof mr->template_, "%s", t);
         snprintf(mr->method, sizeof mr->method, "%s", meth);
         snprintf(mr->kind, sizeof mr->kind, "%s", kind);
@@ -52,17 +62,123 @@ static int load_routes(model *m, json_t *root, char *err)
             jv_key(q, sizeof q, qp, "popularity");
             if ((rc = jv_string(pop, q, "dist", 1, &dist, err)))
                 return rc;
-            if (!strcmp(dist, "uniform") && mr->zipf_s == 0)
+            if (!strcmp(dist, "uniform") && mr->zipf_s == 0) {
+                double mx = 0;
                 mr->zipf_s = -1; /* modeler: too few observations for a Zipf fit */
+                if ((rc = jv_number(pop, q, "max", 0, 0, 1e12, &mx, err)))
+                    return rc;
+                if (!mr->n_est)
+                    mr->n_est = (uint64_t)mx;
+            }
             if (strcmp(dist, "zipf") != 0)
                 continue;
-            if ((rc = jv_number(pop, q, "s", 1, 1e-6, 20, &s, err)))
+            double ne = 0;
+            if ((rc = jv_number(pop, q, "s", 1, 1e-6, 20, &s, err)) ||
+                (rc = jv_number(pop, q, "n_est", 0, 0, 1e15, &ne, err)))
                 return rc;
-            if (mr->zipf_s <= 0)
+            if (mr->zipf_s <= 0) {
                 mr->zipf_s = s;
+                mr->n_est = (uint64_t)ne;
+            }
         }
     }
     return 0;
+}
+
+/* routes[i].assets (docs/formats/traffic-model.md): the count distribution and the static
+ * templates, as alias tables. Runs after every route is loaded (templates index routes). */
+static int load_assets(model *m, json_t *root, char *err)
+{
+    json_t *routes = json_object_get(root, "routes");
+    char p[256], q[300];
+    int rc;
+    for (size_t i = 0; i < m->n_routes; i++) {
+        json_t *a = NULL, *cd = NULL, *tp = NULL;
+        model_route *mr = &m->routes[i];
+        double w[MODEL_MAX_ASSET_TMPL], aw[MODEL_MAX_ASSET_COUNT] = {0}, win = 0;
+        char aerr[ST_ERRLEN];
+        jv_path(p, sizeof p, "model.routes", i);
+        if ((rc = jv_object(json_array_get(routes, i), p, "assets", 0, &a, err)) || !a)
+            continue;
+        jv_key(p, sizeof p, p, "assets");
+        if ((rc = jv_number(a, p, "window_s", 0, 0, 3600, &win, err)) ||
+            (rc = jv_number(a, p, "mean", 0, 0, 1e6, &mr->asset_mean, err)) ||
+            (rc = jv_array(a, p, "count_dist", 1, &cd, err)) ||
+            (rc = jv_array(a, p, "templates", 1, &tp, err)))
+            return rc;
+        if (json_array_size(cd) == 0 || json_array_size(cd) > MODEL_MAX_ASSET_COUNT)
+            return st_err(err, ST_EINPUT, "%s.count_dist: expected 1..%d [k, p] pairs", p,
+                          MODEL_MAX_ASSET_COUNT);
+        for (size_t k = 0; k < json_array_size(cd); k++) {
+            json_t *e = json_array_get(cd, k);
+            json_t *kk = json_array_get(e, 0), *pp = json_array_get(e, 1);
+            jv_path(q, sizeof q, jv_key(q, sizeof q, p, "count_dist"), k);
+            if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_integer(kk) ||
+                json_integer_value(kk) < 0 || json_integer_value(kk) >= MODEL_MAX_ASSET_COUNT ||
+                !json_is_number(pp) || !(json_number_value(pp) >= 0) || json_number_value(pp) > 1)
+                return st_err(err, ST_EINPUT, "%s: expected [k, p] with k in 0..%d and p in [0, 1]", q,
+                              MODEL_MAX_ASSET_COUNT - 1);
+            aw[json_integer_value(kk)] += json_number_value(pp);
+        }
+        if (json_array_size(tp) == 0 || json_array_size(tp) > MODEL_MAX_ASSET_TMPL)
+            return st_err(err, ST_EINPUT, "%s.templates: expected 1..%d entries", p, MODEL_MAX_ASSET_TMPL);
+        for (size_t k = 0; k < json_array_size(tp); k++) {
+            json_t *e = json_array_get(tp, k);
+            int64_t ri;
+            jv_path(q, sizeof q, jv_key(q, sizeof q, p, "templates"), k);
+            if ((rc = jv_int(e, q, "route", 1, 0, (int64_t)m->n_routes - 1, &ri, err)) ||
+                (rc = jv_number(e, q, "share", 1, 0, 1, &w[k], err)))
+                return rc;
+            if (strcmp(m->routes[ri].kind, "static") != 0)
+                return st_err(err, ST_EINPUT, "%s.route: route %lld is not a static route", q, (long long)ri);
+            mr->asset_route[k] = (uint16_t)ri;
+        }
+        if (!(mr->asset_count = rng_alias_new(aw, MODEL_MAX_ASSET_COUNT, aerr)))
+            return st_err(err, ST_EINPUT, "%s.count_dist: %s", p, aerr);
+        if (!(mr->asset_tmpl = rng_alias_new(w, json_array_size(tp), aerr)))
+            return st_err(err, ST_EINPUT, "%s.templates: %s", p, aerr);
+        m->has_assets = 1;
+    }
+    return 0;
+}
+
+/* arrivals.profile, sessions.client_classes and websockets.share_of_sessions. */
+static int load_clock_classes(model *m, json_t *root, json_t *arr, char *err)
+{
+    static const char *const kinds[] = {"flat", "hour_of_day", "hour_of_week", NULL};
+    static const char *const cls[] = {"desktop", "mobile", "script", "bot"};
+    json_t *pr = NULL, *mul = NULL, *ss, *cc = NULL, *ws = NULL;
+    int rc;
+    for (size_t i = 0; i < 168; i++)
+        m->profile[i] = 1;
+    if ((rc = jv_object(arr, "model.arrivals", "profile", 0, &pr, err)))
+        return rc;
+    if (pr && ((rc = jv_enum(pr, "model.arrivals.profile", "kind", 1, kinds, &m->profile_kind, err)) ||
+               (rc = jv_array(pr, "model.arrivals.profile", "multipliers", m->profile_kind != 0, &mul,
+                              err))))
+        return rc;
+    if (m->profile_kind) {
+        size_t n = m->profile_kind == PROFILE_WEEK ? 168 : 24;
+        if (json_array_size(mul) != n)
+            return st_err(err, ST_EINPUT, "model.arrivals.profile.multipliers: expected %zu numbers", n);
+        for (size_t i = 0; i < n; i++) {
+            json_t *v = json_array_get(mul, i);
+            if (!json_is_number(v) || !(json_number_value(v) >= 0) || json_number_value(v) > 1e6)
+                return st_err(err, ST_EINPUT, "model.arrivals.profile.multipliers[%zu]: expected a number >= 0",
+                              i);
+            m->profile[i] = json_number_value(v);
+        }
+    }
+    ss = json_object_get(root, "sessions");
+    if ((rc = jv_object(ss, "model.sessions", "client_classes", 0, &cc, err)))
+        return rc;
+    for (size_t c = 0; cc && c < MC_N; c++)
+        if ((rc = jv_number(cc, "model.sessions.client_classes", cls[c], 0, 0, 1, &m->classes[c], err)))
+            return rc;
+    m->has_classes = cc && m->classes[MC_DESKTOP] + m->classes[MC_MOBILE] + m->classes[MC_SCRIPT] > 0;
+    if ((rc = jv_object(root, "model", "websockets", 0, &ws, err)))
+        return rc;
+    return ws ? jv_number(ws, "model.websockets", "share_of_sessions", 0, 0, 1, &m->ws_share, err) : 0;
 }
 
 /* Builds an alias table over `row` (n numbers); all-zero rows give *out = NULL. */
@@ -154,11 +270,16 @@ static int load_bursts(model *m, json_t *root, char *err)
     for (size_t i = 0; i < json_array_size(eps) && i < MODEL_MAX_EPISODES; i++) {
         json_t *e = json_array_get(eps, i), *conv = NULL, *ranks = NULL;
         model_episode *me = &m->episodes[i];
+        me->excess_sessions = -1;
         jv_path(p, sizeof p, "model.bursts.episodes", i);
         if ((rc = jv_number(e, p, "ramp_s", 1, 0, 1e9, &me->ramp_s, err)) ||
             (rc = jv_number(e, p, "duration_s", 1, 0, 1e9, &me->duration_s, err)) ||
             (rc = jv_number(e, p, "decay_s", 0, 0, 1e9, &me->decay_s, err)) ||
             (rc = jv_number(e, p, "sessions", 1, 0, 1e12, &me->sessions, err)) ||
+            (rc = jv_number(e, p, "onset", 0, 0, 1e12, &me->onset, err)) ||
+            (rc = jv_number(e, p, "peak_rate", 0, 0, 1e12, &me->peak_rate, err)) ||
+            (rc = jv_number(e, p, "baseline_rate", 0, 0, 1e12, &me->baseline_rate, err)) ||
+            (rc = jv_number(e, p, "excess_sessions", 0, 0, 1e12, &me->excess_sessions, err)) ||
             (rc = jv_object(e, p, "convergence", 0, &conv, err)))
             return rc;
         if (conv) {
@@ -167,7 +288,9 @@ static int load_bursts(model *m, json_t *root, char *err)
                 (rc = jv_array(conv, q, "hot_ranks", 1, &ranks, err)))
                 return rc;
             /* modeler's baseline-corrected share is the one a scenario should use. */
-            if ((rc = jv_number(conv, q, "hot_share", 0, 0, 1, &me->top_k_share, err)))
+            static const char *const follows[] = {"window", "sessions", NULL};
+            if ((rc = jv_number(conv, q, "hot_share", 0, 0, 1, &me->top_k_share, err)) ||
+                (rc = jv_enum(conv, q, "follows", 0, follows, &me->follows_sessions, err)))
                 return rc;
             for (size_t k = 0; k < json_array_size(ranks) && k < 16; k++) {
                 json_int_t r = json_integer_value(json_array_get(ranks, k));
@@ -232,7 +355,8 @@ int model_load(model *m, const char *path, char *err)
             goto out;
     }
     if ((rc = load_routes(m, root, err)) || (rc = load_journeys(m, root, err)) ||
-        (rc = load_sessions(m, root, err)) || (rc = load_bursts(m, root, err)))
+        (rc = load_sessions(m, root, err)) || (rc = load_bursts(m, root, err)) ||
+        (rc = load_assets(m, root, err)) || (rc = load_clock_classes(m, root, arr, err)))
         goto out;
 out:
     json_decref(root);
@@ -248,7 +372,20 @@ void model_term(model *m)
     for (size_t i = 0; i < MODEL_MAX_ROUTES; i++) {
         rng_alias_free(m->trans[i]);
         m->trans[i] = NULL;
+        rng_alias_free(m->routes[i].asset_count);
+        rng_alias_free(m->routes[i].asset_tmpl);
+        m->routes[i].asset_count = m->routes[i].asset_tmpl = NULL;
     }
+}
+
+double model_profile(const model *m, double epoch)
+{
+    int64_t h = (int64_t)floor(epoch / 3600);
+    if (m->profile_kind == PROFILE_WEEK)
+        return m->profile[((h + 72) % 168 + 168) % 168]; /* 1970-01-01 was a Thursday */
+    if (m->profile_kind == PROFILE_DAY)
+        return m->profile[(h % 24 + 24) % 24];
+    return 1;
 }
 
 int model_route_index(const model *m, const char *template_)

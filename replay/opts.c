@@ -10,7 +10,7 @@
 
 enum { O_TARGET = 256, O_DURATION, O_SCALE, O_SEED, O_MAXRPS, O_SEGMENT, O_START, O_FEEDERS,
        O_THREADS, O_SERIES, O_METRICS, O_GRACE, O_JSON, O_NOPROG, O_VERSION, O_DBPROBE,
-       O_TRACE, O_SPEED, O_FROM, O_TO };
+       O_SRCADDRS, O_TRACE, O_SPEED, O_FROM, O_TO };
 
 int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
 {
@@ -21,8 +21,8 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         {"series", 1, 0, O_SERIES}, {"metrics-addr", 1, 0, O_METRICS}, {"grace", 1, 0, O_GRACE},
         {"json", 0, 0, O_JSON}, {"no-progress", 0, 0, O_NOPROG}, {"output", 1, 0, 'o'},
         {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION},
-        {"db-probe", 1, 0, O_DBPROBE}, {"trace", 1, 0, O_TRACE}, {"speed", 1, 0, O_SPEED},
-        {"from", 1, 0, O_FROM}, {"to", 1, 0, O_TO}, {0, 0, 0, 0}};
+        {"db-probe", 1, 0, O_DBPROBE}, {"source-addrs", 1, 0, O_SRCADDRS}, {"trace", 1, 0, O_TRACE},
+        {"speed", 1, 0, O_SPEED}, {"from", 1, 0, O_FROM}, {"to", 1, 0, O_TO}, {0, 0, 0, 0}};
     char e[ST_ERRLEN];
     int c, li = -1;
     int64_t v;
@@ -47,6 +47,7 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         case O_NOPROG: o->no_progress = 1; break;
         case O_TARGET: o->ov.target = a; break;
         case O_FEEDERS: o->ov.feeders_dir = a; break;
+        case O_SRCADDRS: o->ov.source_addrs = a; break; /* validated with the scenario */
         case O_SERIES: o->series = a; break;
         case O_DBPROBE: /* "" is libpq's defaults (PGHOST, PGDATABASE, ...) */
             o->db_probe = a;

@@ -30,7 +30,13 @@ typedef struct avec {
     size_t n, cap;
 } avec;
 
-static uint64_t H_BASE, H_EVENT, H_OFFSET, H_HAWKES, H_JOURNEY, H_THINK, H_ITEM;
+static uint64_t H_BASE, H_EVENT, H_OFFSET, H_HAWKES, H_JOURNEY, H_THINK, H_ITEM, H_ASSET;
+
+/* Asset lanes are built beside the sessions and merged in at the end. */
+typedef struct lanes {
+    plan_session *s;
+    size_t n, cap;
+} lanes;
 
 static void init_hashes(void)
 {
@@ -41,6 +47,7 @@ static void init_hashes(void)
     H_JOURNEY = rng_stream_id("replay.session.journey");
     H_THINK = rng_stream_id("replay.session.think");
     H_ITEM = rng_stream_id("replay.session.item");
+    H_ASSET = rng_stream_id("replay.session.assets");
 }
 
 static int push(avec *v, arrival a, char *err)
@@ -180,7 +187,7 @@ static int expand_trace(const scenario *sc, plan *p, trace *tr, const arrival *a
 {
     plan_session *s = &p->s[p->n_s];
     unsigned emitted = 0;
-    *s = (plan_session){a->id, a->t, (uint32_t)p->n_r, 0, -1, ORIGIN_BASE};
+    *s = (plan_session){a->id, a->id, a->t, (uint32_t)p->n_r, 0, -1, ORIGIN_BASE, 0};
     for (uint32_t k = tr->sess_first[a->src]; k < tr->sess_first[a->src + 1]; k++) {
         const trace_req *tq = &tr->r[tr->by_sess[k]];
         if (!tq->in_window || tq->route < 0)
@@ -225,10 +232,80 @@ static int expand_trace(const scenario *sc, plan *p, trace *tr, const arrival *a
     return 0;
 }
 
-/* Expands one session into requests. */
-static int expand(const scenario *sc, plan *p, const arrival *a, size_t *rcap, size_t *dcap,
-                  char *err)
+/* Appends request (t, scenario route ri) of plan session `si` with its feeder draws. */
+static int add_req(const scenario *sc, plan *p, const arrival *a, uint32_t si, double t, int ri,
+                   unsigned seq, uint64_t item_key, size_t *rcap, size_t *dcap, char *err)
 {
+    const sc_route *r = &sc->routes[ri];
+    if (grow((void **)&p->r, rcap, p->n_r + 1, sizeof *p->r) ||
+        grow((void **)&p->draws, dcap, p->n_draws + r->n_draws, sizeof *p->draws))
+        return st_err(err, ST_ENOMEM, "plan: out of memory");
+    plan_req *q = &p->r[p->n_r++];
+    *q = (plan_req){t, si, (uint16_t)ri, (uint16_t)seq, (uint32_t)p->n_draws};
+    rng_stream is;
+    rng_stream_init(&is, sc->seed, item_key);
+    for (size_t d = 0; d < r->n_draws; d++) {
+        int f = r->draw_feeder[d];
+        const sc_event *ev = a->event >= 0 ? &sc->events[a->event] : NULL;
+        uint64_t rank;
+        if (ev && ev->hot_feeder == f && rng_uniform(&is) < ev->hot_share)
+            rank = ev->ranks[rng_below(&is, ev->n_ranks)];
+        else if (r->draw_uniform[d])
+            rank = 1 + rng_below(&is, sc->feeders[f].n);
+        else
+            rank = rng_zipf_draw(&r->draw_zipf[d], &is);
+        p->draws[p->n_draws++] = (uint32_t)(rank - 1);
+    }
+    return 0;
+}
+
+/* The asset lanes of page request `pq` (model route mi) of session a: the count from the
+ * model's distribution, templates by share, asset j on lane j mod L (L = min(6, count)). */
+static int add_assets(const scenario *sc, plan *p, lanes *ln, const arrival *a, uint32_t pq,
+                      size_t mi, size_t *rcap, size_t *dcap, char *err)
+{
+    const model_route *mr = &sc->m.routes[mi];
+    const plan_req page = p->r[pq];
+    uint64_t key = rng_mix(rng_mix(a->id, H_ASSET), page.seq);
+    int route[MODEL_MAX_ASSET_COUNT];
+    unsigned k, n = 0;
+    rng_stream as;
+    rng_stream_init(&as, sc->seed, key);
+    k = (unsigned)rng_alias_draw(mr->asset_count, &as);
+    for (unsigned j = 0; j < k; j++) {
+        int ri = sc->route_of_model[mr->asset_route[rng_alias_draw(mr->asset_tmpl, &as)]];
+        if (ri >= 0) /* unmapped templates are listed by coverage */
+            route[n++] = ri;
+    }
+    double t0 = page.t + fmin(2.0, fmax(0.005, mr->lat_median_s));
+    unsigned L = n < PLAN_MAX_LANES ? n : PLAN_MAX_LANES;
+    if (t0 >= sc->duration)
+        return 0;
+    for (unsigned l = 0; l < L; l++) {
+        int rc;
+        if (grow((void **)&ln->s, &ln->cap, ln->n + 1, sizeof *ln->s))
+            return st_err(err, ST_ENOMEM, "plan: out of memory");
+        plan_session *ls = &ln->s[ln->n];
+        *ls = (plan_session){rng_mix(key, l + 1), a->id, t0, (uint32_t)p->n_r, 0, a->event, a->origin, 1};
+        for (unsigned j = l, seq = 0; j < n; j += L, seq++) {
+            /* Lane requests carry the lane's index until the merge renumbers sessions. */
+            if ((rc = add_req(sc, p, a, (uint32_t)ln->n, t0, route[j], seq, rng_mix(ls->id, seq),
+                              rcap, dcap, err)))
+                return rc;
+            ls->n_req++;
+            p->n_assets++;
+        }
+        ln->n++;
+    }
+    return 0;
+}
+
+/* Expands one session into requests. */
+static int expand(const scenario *sc, plan *p, lanes *ln, const arrival *a, size_t *rcap,
+                  size_t *dcap, char *err)
+{
+    uint32_t pages[256];
+    size_t pm[256], n_pages = 0;
     const model *m = &sc->m;
     rng_stream js, ts;
     plan_session *s = &p->s[p->n_s];
@@ -237,36 +314,23 @@ static int expand(const scenario *sc, plan *p, const arrival *a, size_t *rcap, s
     size_t route;
     rng_stream_init(&js, sc->seed, rng_mix(a->id, H_JOURNEY));
     rng_stream_init(&ts, sc->seed, rng_mix(a->id, H_THINK));
-    *s = (plan_session){a->id, a->t, (uint32_t)p->n_r, 0, a->event, a->origin};
+    *s = (plan_session){a->id, a->id, a->t, (uint32_t)p->n_r, 0, a->event, a->origin, 0};
     route = rng_alias_draw(m->entry, &js);
     while (steps++ < limit) {
         int ri = sc->route_of_model[route];
         if (ri >= 0) {
-            const sc_route *r = &sc->routes[ri];
+            int rc;
             if (emitted > 0)
                 t += model_think(m, &ts) * sc->think_scale;
             if (t >= sc->duration)
                 break;
-            if (grow((void **)&p->r, rcap, p->n_r + 1, sizeof *p->r) ||
-                grow((void **)&p->draws, dcap, p->n_draws + r->n_draws, sizeof *p->draws))
-                return st_err(err, ST_ENOMEM, "plan: out of memory");
-            plan_req *q = &p->r[p->n_r++];
-            *q = (plan_req){t, (uint32_t)p->n_s, (uint16_t)ri, (uint16_t)emitted,
-                            (uint32_t)p->n_draws};
-            rng_stream is;
-            rng_stream_init(&is, sc->seed, rng_mix(rng_mix(a->id, H_ITEM), emitted));
-            for (size_t d = 0; d < r->n_draws; d++) {
-                int f = r->draw_feeder[d];
-                const sc_event *ev = a->event >= 0 ? &sc->events[a->event] : NULL;
-                uint64_t rank;
-                if (ev && ev->hot_feeder == f && rng_uniform(&is) < ev->hot_share)
-                    rank = ev->ranks[rng_below(&is, ev->n_ranks)];
-                else if (r->draw_uniform[d])
-                    rank = 1 + rng_below(&is, sc->feeders[f].n);
-                else
-                    rank = rng_zipf_draw(&r->draw_zipf[d], &is);
-                p->draws[p->n_draws++] = (uint32_t)(rank - 1);
+            if (sc->assets_fetch && m->routes[route].asset_count && n_pages < 256) {
+                pages[n_pages] = (uint32_t)p->n_r;
+                pm[n_pages++] = route;
             }
+            if ((rc = add_req(sc, p, a, (uint32_t)p->n_s, t, ri, emitted,
+                              rng_mix(rng_mix(a->id, H_ITEM), emitted), rcap, dcap, err)))
+                return rc;
             if (++emitted >= sc->max_requests || p->n_r >= UINT32_MAX - 1)
                 break;
         }
@@ -281,6 +345,42 @@ static int expand(const scenario *sc, plan *p, const arrival *a, size_t *rcap, s
         p->by_origin[a->origin]++;
         p->n_s++;
     }
+    /* After the session's own requests, so that they stay contiguous. */
+    for (size_t i = 0; i < n_pages && p->n_r < UINT32_MAX - 64; i++) {
+        int rc = add_assets(sc, p, ln, a, pages[i], pm[i], rcap, dcap, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int cmp_session(const void *x, const void *y)
+{
+    const plan_session *a = x, *b = y;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Merges the asset lanes into the (time, id)-sorted sessions and renumbers requests. */
+static int merge_lanes(plan *p, lanes *ln, char *err)
+{
+    if (!ln->n)
+        return 0;
+    for (size_t i = 0; i < ln->n; i++) /* lane requests hold the lane index until here */
+        for (uint32_t k = 0; k < ln->s[i].n_req; k++)
+            p->r[ln->s[i].first_req + k].session = (uint32_t)(p->n_s + i);
+    plan_session *all = realloc(p->s, (p->n_s + ln->n) * sizeof *all);
+    if (!all)
+        return st_err(err, ST_ENOMEM, "plan: out of memory");
+    p->s = all;
+    memcpy(p->s + p->n_s, ln->s, ln->n * sizeof *ln->s);
+    p->n_s += ln->n;
+    p->n_lanes = ln->n;
+    qsort(p->s, p->n_s, sizeof *p->s, cmp_session);
+    for (size_t i = 0; i < p->n_s; i++)
+        for (uint32_t k = 0; k < p->s[i].n_req; k++)
+            p->r[p->s[i].first_req + k].session = (uint32_t)i;
     return 0;
 }
 
@@ -306,6 +406,7 @@ int plan_build_trace(plan *p, const scenario *sc, trace *tr, unsigned seg_i, uns
                      char *err)
 {
     avec v = {0};
+    lanes ln = {0};
     size_t rcap = 0, dcap = 0, mine = 0;
     int rc;
     memset(p, 0, sizeof *p);
@@ -336,12 +437,14 @@ int plan_build_trace(plan *p, const scenario *sc, trace *tr, unsigned seg_i, uns
     for (size_t i = 0; i < mine; i++) {
         const arrival *a = &v.a[i];
         rc = tr && a->origin == ORIGIN_BASE ? expand_trace(sc, p, tr, a, &rcap, &dcap, err)
-                                            : expand(sc, p, a, &rcap, &dcap, err);
+                                            : expand(sc, p, &ln, a, &rcap, &dcap, err);
         if (rc)
             goto out;
     }
+    rc = merge_lanes(p, &ln, err);
 out:
     free(v.a);
+    free(ln.s);
     if (rc)
         plan_term(p);
     return rc;

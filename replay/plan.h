@@ -9,7 +9,13 @@
  * stream keyed by (seed, session id, purpose). Hence segments partition the plan exactly,
  * and the same seed gives the same plan on any machine.
  *
- * Sessions are sorted by (start, id); a session's requests are contiguous, in order.
+ * Static assets (sessions.assets "fetch"): after each page view the plan draws the number of
+ * assets from the model's count distribution and their templates by share, and spreads them
+ * over up to PLAN_MAX_LANES asset lanes: extra plan entries with the page session's client
+ * key, each fetched on its own connection (as a browser opens up to six), starting when the
+ * page's response is expected (its observed median latency). Lanes are drawn from streams
+ * keyed by the page session and request, so segments stay exact.
+ * Sessions (lanes included) are sorted by (start, id); a session's requests are contiguous.
  * Feeder draws are stored as row indices; templates are rendered on demand (plan_render), so
  * a plan of a million requests stays a few tens of MB.
  * Ownership: plan_build fills a caller-owned struct; plan_term frees it (safe twice).
@@ -20,15 +26,18 @@
 #include "scenario.h"
 
 #define PLAN_MAX_SESSIONS 50000000u
+#define PLAN_MAX_LANES 6
 
 enum plan_origin { ORIGIN_BASE = 0, ORIGIN_CHILD = 1, ORIGIN_EVENT = 2 };
 
 typedef struct plan_session {
     uint64_t id;
+    uint64_t client;    /* client key (address, User-Agent): the id; an asset lane's page session's */
     double start;
     uint32_t first_req, n_req;
     int16_t event;      /* event index, or -1 */
     uint8_t origin;
+    uint8_t lane;       /* 1: an asset lane, one connection fetching a page's static assets */
 } plan_session;
 
 typedef struct plan_req {
@@ -49,6 +58,8 @@ typedef struct plan {
     uint64_t all_sessions;   /* across every segment */
     uint64_t all_by_origin[3]; /* arrivals by origin, across every segment */
     uint64_t by_origin[3];   /* this segment's sessions (with >= 1 request) by origin */
+    size_t n_lanes;          /* asset lanes among s[] (not sessions of the model) */
+    uint64_t n_assets;       /* asset requests among r[] */
     unsigned seg_i, seg_n;
 } plan;
 

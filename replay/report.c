@@ -528,6 +528,32 @@ static int sec_engine(dbuf *b, const rr_result *r)
     return dbuf_adds(b, "</ul>\n");
 }
 
+/* results.coverage: the share of the model's requests the plan sent, and what it left out. */
+static int sec_coverage(dbuf *b, const rr_result *r)
+{
+    json_t *miss = json_object_get(r->coverage, "missing");
+    if (!r->coverage)
+        return 0;
+    R(h2(b, "coverage", "Coverage of the model"));
+    R(dbuf_printf(b, "<p id=\"coverage-share\">The plan sends %.1f%% of the model's %s.</p>\n",
+                  100 * json_number_value(json_object_get(r->coverage, "share")),
+                  json_string_value(json_object_get(r->coverage, "by")) ?: "requests"));
+    if (!json_array_size(miss))
+        return para(b, "ok", "Every model route is sent.");
+    R(dbuf_adds(b, "<table id=\"coverage\">\n<tr><th>model route not sent</th><th class=\"n\">share</th>"
+                "<th>why</th></tr>\n"));
+    for (size_t i = 0; i < json_array_size(miss); i++) {
+        json_t *e = json_array_get(miss, i);
+        R(dbuf_adds(b, "<tr><td><code>"));
+        R(dbuf_add_html(b, json_string_value(json_object_get(e, "route")) ?: "?"));
+        R(dbuf_printf(b, "</code></td><td class=\"n\">%.2f%%</td><td>",
+                      100 * json_number_value(json_object_get(e, "share"))));
+        R(dbuf_add_html(b, json_string_value(json_object_get(e, "why")) ?: ""));
+        R(dbuf_adds(b, "</td></tr>\n"));
+    }
+    return dbuf_adds(b, "</table>\n");
+}
+
 int report_html(const rr_result *r, const report_events *ev, dbuf *b, char *err)
 {
     char title[256];
@@ -535,7 +561,8 @@ int report_html(const rr_result *r, const report_events *ev, dbuf *b, char *err)
     snprintf(title, sizeof title, "replay: %s (seed %" PRIu64 ")", r->sc->name, r->sc->seed);
     if ((rc = html_page_begin(b, title)) || (rc = sec_meta(b, r)) ||
         (rc = h2(b, "why", "What happened")) || (rc = report_why(b, r, ev)) ||
-        (rc = sec_thresholds(b, r)) || (rc = sec_arrivals(b, r, ev)) || (rc = sec_ws(b, r, ev)) ||
+        (rc = sec_thresholds(b, r)) || (rc = sec_coverage(b, r)) || (rc = sec_arrivals(b, r, ev)) ||
+        (rc = sec_ws(b, r, ev)) ||
         (rc = sec_latency(b, r, ev)) || (rc = sec_errors(b, r, ev)) || (rc = sec_db(b, r, ev)) ||
         (rc = sec_engine(b, r)) ||
         (rc = para(b, "muted", "Written by replay " ST_VERSION " from results.json; charts are "

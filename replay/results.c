@@ -201,6 +201,8 @@ json_t *results_build(const metrics *m, const run_info *ri)
     json_object_set_new(root, "series", series);
     json_object_set_new(root, "thresholds", thrs);
     json_object_set_new(root, "warnings", json_incref(ri->warnings));
+    if (ri->coverage)
+        json_object_set(root, "coverage", ri->coverage);
     return root;
 }
 

@@ -22,6 +22,7 @@ typedef struct run_info {
     const double *thr_values; /* measured value per threshold */
     const int *thr_ok;
     json_t *warnings;        /* array of strings, borrowed */
+    json_t *coverage;        /* coverage_to_json, borrowed; NULL: none */
 } run_info;
 
 /* Builds the results document. NULL on ENOMEM. Caller decrefs. */

@@ -17,7 +17,7 @@
 
 static const char *const rr_top_keys[] = {"format", "version", "tool", "scenario", "segment",
     "merged", "start", "elapsed_s", "threads", "stopped", "counts", "summary", "lateness",
-    "routes", "series", "thresholds", "warnings", "db", "websockets", "trace", NULL};
+    "routes", "series", "thresholds", "warnings", "db", "websockets", "coverage", "trace", NULL};
 static const char *const rr_tool_keys[] = {"name", "version", NULL};
 static const char *const rr_sc_keys[] = {"name", "path", "hash", "seed", "target", "duration_s",
     "scale", "http_version", "require_version", NULL};
@@ -508,6 +508,13 @@ static int read_root(rr_result *r, const json_t *root, char *err)
             return st_err(err, ST_EINPUT, "%s: expected a string", jv_path(p, sizeof p, "results.warnings", i));
     if (!(r->warnings = json_deep_copy(w)))
         return ST_ENOMEM;
+    if (json_object_get(root, "coverage")) { /* a function of the scenario: kept as read */
+        json_t *cv;
+        if ((rc = jv_object(root, "results", "coverage", 1, &cv, err)))
+            return rc;
+        if (!(r->coverage = json_deep_copy(cv)))
+            return ST_ENOMEM;
+    }
     if (json_object_get(root, "db")) {
         json_t *db;
         if ((rc = jv_object(root, "results", "db", 1, &db, err)))
@@ -565,6 +572,7 @@ void results_read_term(rr_result *r)
     free(r->thr_ok);
     json_decref(r->warnings);
     json_decref(r->db);
+    json_decref(r->coverage);
     json_decref(r->trace);
     free(r->segs);
     free(r->missing);
@@ -583,6 +591,7 @@ void results_read_info(const rr_result *r, run_info *ri)
     ri->thr_values = r->thr_values;
     ri->thr_ok = r->thr_ok;
     ri->warnings = r->warnings;
+    ri->coverage = r->coverage;
 }
 
 const char **results_route_names(const rr_result *r)

@@ -59,6 +59,7 @@ typedef struct rr_result {
     int *thr_ok;
     json_t *warnings;        /* array of strings (owned) */
     json_t *db;              /* the probe's section, or NULL (owned) */
+    json_t *coverage;        /* results.coverage as read, or NULL (owned) */
     json_t *trace;           /* trace mode's section (docs/formats/trace.md), or NULL (owned) */
     unsigned n_segs;         /* segments of seg_n that this file holds, ascending */
     unsigned *segs;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jsonio.h"
+#include "sc_ident.h"
 #include "sc_http.h"
 #include "sc_routes.h"
 #include "sc_ws.h"
@@ -18,12 +19,14 @@
 
 static const char *const top_keys[] = {"format", "version", "name", "model", "target", "seed",
     "duration", "scale", "feeders_dir", "feeders", "routes", "sessions", "http", "stages",
-    "events", "thresholds", "limits", "model_clock", "websockets", "tls", NULL};
-static const char *const feeder_keys[] = {"file", "column", "zipf_s", NULL};
+    "events", "thresholds", "limits", "model_clock", "websockets", "unmapped", "tls", NULL};
+static const char *const feeder_keys[] = {"file", "column", "zipf_s", "count", "pattern", NULL};
 static const char *const session_keys[] = {"max_requests", "max_active", "think_scale",
-                                           "connection", "pool_size", "cookies", "hawkes", NULL};
+                                           "connection", "pool_size", "cookies", "hawkes", "assets",
+                                           NULL};
 static const char *const http_keys[] = {"timeout", "connect_timeout", "headers", "traceparent",
-                                        "version", "require_version", "max_streams", NULL};
+                                        "client_ip", "user_agent", "version", "require_version",
+                                        "max_streams", NULL};
 static const char *const stage_keys[] = {"duration", "from", "to", "curve", NULL};
 static const char *const event_keys[] = {"name", "at", "sessions", "ramp", "hold", "decay",
                                          "hot_share", "hot", "from_model", NULL};
@@ -102,15 +105,27 @@ static int load_feeders(scenario *sc, json_t *fs, const char *dir, char *err)
         if (!strcmp(k, "session") || !strcmp(k, "seq") || k[0] == '$' || strlen(k) >= 64 ||
             strpbrk(k, "{}"))
             return st_err(err, ST_EINPUT, "%s: reserved or invalid feeder name", p);
+        int64_t count = 0;
+        const char *pat = "{rank}";
+        f = NULL;
         if ((rc = jv_no_unknown(v, p, feeder_keys, err)) ||
-            (rc = jv_string(v, p, "file", 1, &f, err)) ||
+            (rc = jv_int(v, p, "count", 0, 1, FEEDER_SYNTH_MAX, &count, err)) ||
+            (rc = jv_string(v, p, "file", count == 0, &f, err)) ||
+            (rc = jv_string(v, p, "pattern", 0, &pat, err)) ||
             (rc = jv_string(v, p, "column", 0, &col, err)) ||
             (rc = jv_number(v, p, "zipf_s", 0, 1e-6, 20, &sc->feeder_zipf[i], err)))
             return rc;
-        if (join_path(file, sizeof file, dir, f))
+        if (f && count)
+            return st_err(err, ST_EINPUT, "%s: give either file or count, not both", p);
+        if (count) {
+            char e[ST_ERRLEN];
+            if ((rc = feeder_synth(&sc->feeders[i], (uint64_t)count, pat, e)))
+                return st_err(err, rc, "%s: %s", p, e);
+        } else if (join_path(file, sizeof file, dir, f)) {
             return st_err(err, ST_EINPUT, "%s.file: path too long", p);
-        if ((rc = feeder_load(&sc->feeders[i], file, col, err)))
+        } else if ((rc = feeder_load(&sc->feeders[i], file, col, err))) {
             return rc;
+        }
         snprintf(sc->feeder_names[i], 64, "%s", k);
         sc->names.feeders[i] = sc->feeder_names[i];
         sc->names.n_feeders = ++sc->n_feeders;
@@ -232,11 +247,23 @@ static int load_event(scenario *sc, json_t *e, size_t i, const char *p, char *er
             return st_err(err, ST_EINPUT, "%s.from_model: the model has %zu burst episodes", p,
                           sc->m.n_episodes);
         me = &sc->m.episodes[from];
+        /* The episode's session count includes the baseline that kept arriving during it;
+         * an event adds sessions on top of the baseline, so it takes the excess only
+         * (excess_sessions, else sessions - baseline_rate x duration_s; without a baseline
+         * the count as is). A hot share read over the episode's window (not "follows":
+         * "sessions") mixes crowd and baseline requests: the event's share per session is
+         * the one that mixes back to it (share x all / excess, at most 1). */
         sessions = me->sessions;
+        double excess = me->excess_sessions >= 0 ? me->excess_sessions
+                                                 : me->sessions - me->baseline_rate * me->duration_s;
+        if ((me->excess_sessions >= 0 || me->baseline_rate > 0) && excess >= 1 && excess < me->sessions)
+            sessions = excess;
         ev->ramp = me->ramp_s;
         ev->decay = me->decay_s;
         ev->hold = fmax(0, me->duration_s - me->ramp_s - me->decay_s);
-        ev->hot_share = me->top_k_share;
+        ev->hot_share = me->follows_sessions
+                            ? me->top_k_share
+                            : fmin(1, me->top_k_share * me->sessions / fmax(sessions, 1));
         ev->n_ranks = me->n_hot;
         memcpy(ev->ranks, me->hot_ranks, sizeof ev->ranks);
     } else if ((rc = jv_number(e, p, "sessions", 1, 1, 1e9, &sessions, err)) ||
@@ -377,10 +404,22 @@ static int load_root(scenario *sc, json_t *root, const char *dir, const sc_overr
             return rc;
         sc->n_events = i + 1;
     }
-    if ((rc = sc_ws_load(sc, json_object_get(root, "websockets"), err)))
+    if ((rc = sc_ident_load(sc, root, ov, err)) ||
+        (rc = sc_ws_load(sc, json_object_get(root, "websockets"), err)))
         return rc;
     if (th && (rc = load_thresholds(sc, th, err)))
         return rc;
+    coverage_compute(sc, &sc->cov);
+    if (sc->unmapped_error && sc->cov.n_missing) {
+        /* One line naming as many routes as fit; the count says how many there are. */
+        size_t len = (size_t)snprintf(err, ST_ERRLEN, "scenario.unmapped: \"error\" and %zu model route%s "
+                                      "not sent:", sc->cov.n_missing, sc->cov.n_missing > 1 ? "s are" : " is");
+        for (size_t i = 0; i < sc->cov.n_missing && len + 1 < ST_ERRLEN; i++)
+            len += (size_t)snprintf(err + len, ST_ERRLEN - len, "%s %s (%.1f%%, %s)", i ? "," : "",
+                                    sc->m.routes[sc->cov.missing[i]].template_,
+                                    100 * sc->cov.missing_share[i], coverage_why(sc->cov.why[i]));
+        return ST_EINPUT;
+    }
     return 0;
 }
 
@@ -437,5 +476,6 @@ double scenario_stage(const scenario *sc, double t)
 
 double scenario_base_rate(const scenario *sc, double t)
 {
-    return sc->m.session_rate * scenario_stage(sc, t) * sc->scale;
+    double prof = sc->has_clock ? model_profile(&sc->m, sc->clock_start + t * sc->clock_speed) : 1;
+    return sc->m.session_rate * prof * scenario_stage(sc, t) * sc->scale;
 }

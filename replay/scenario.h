@@ -14,6 +14,7 @@
 #include <regex.h>
 #include <jansson.h>
 
+#include "coverage.h"
 #include "feeder.h"
 #include "model.h"
 #include "rng.h"
@@ -107,6 +108,7 @@ typedef struct sc_tls {
 /* Command-line overrides; a field is used when its has_ flag is set. */
 typedef struct sc_overrides {
     const char *target, *feeders_dir;
+    const char *source_addrs; /* --source-addrs CIDR */
     int has_duration, has_scale, has_seed, has_max_rps;
     double duration, scale, max_rps;
     uint64_t seed;
@@ -151,11 +153,35 @@ typedef struct scenario {
     double max_rps, grace, abort_after;
     char model_path[4096];
     sc_ws ws;
+    /* model_clock, coverage, assets and client identity (sc_ident.c) */
+    int has_clock;
+    double clock_start, clock_speed; /* model-clock epoch of run time 0; model s per run s */
+    int unmapped_error;
+    int assets_fetch;
+    char client_header[64];          /* "" = no client address header */
+    uint32_t addr_base, addr_n;      /* client addresses: addr_base + [0, addr_n) */
+    int has_addrs, bind_source;      /* bind_source: also the connection's source address */
+    int ua_model;                    /* User-Agent from the model's client classes */
+    double ua_cdf[3];                /* cumulative desktop, mobile, script */
+    coverage cov;                    /* what of the model the plan sends */
 } scenario;
 
 /* Returns 0, ST_EINPUT (one line naming the field path) or ST_ENOMEM. */
 int scenario_load(scenario *sc, const char *path, const sc_overrides *ov, char *err);
 void scenario_term(scenario *sc);
+/* The session's client: its address (dotted quad into ip, 16 bytes) and User-Agent class
+ * (common/uaclass enum), both functions of (seed, key). *ip = 0 when no address is set. */
+void scenario_client(const scenario *sc, uint64_t key, char *ip, int *ua_class);
+/* A session's client as the engine sends it, built once per session: header lines for
+ * libcurl's list ("" when off) and the CURLOPT_INTERFACE value ("host!ADDR", "" when off). */
+typedef struct sc_client {
+    char ip[16];
+    int ua_class;
+    char iface[24];
+    char ip_hdr[96];
+    char ua_hdr[288];
+} sc_client;
+void scenario_client_build(const scenario *sc, uint64_t key, sc_client *c);
 /* The stage multiplier at run time t (seconds). */
 double scenario_stage(const scenario *sc, double t);
 /* The baseline session rate (per second) at run time t, before the Hawkes (1 - n) split. */

@@ -88,6 +88,10 @@ int tmpl_compile(tmpl *t, const char *src, tmpl_names *nm, const char *path, cha
             p.kind = TP_SESSION;
         } else if (!strcmp(name, "seq")) {
             p.kind = TP_SEQ;
+        } else if (!strcmp(name, "client_ip")) {
+            p.kind = TP_CLIENT_IP;
+        } else if (!strcmp(name, "user_agent")) {
+            p.kind = TP_USER_AGENT;
         } else if (name[0] == '$') {
             p.kind = TP_VAR;
             p.idx = tmpl_var_index(nm, name + 1);
@@ -100,7 +104,8 @@ int tmpl_compile(tmpl *t, const char *src, tmpl_names *nm, const char *path, cha
             if (p.idx < 0) {
                 tmpl_term(t);
                 return st_err(err, ST_EINPUT,
-                              "%s: unknown placeholder {%s} (feeders, {$var}, {session}, {seq})",
+                              "%s: unknown placeholder {%s} (feeders, {$var}, {session}, {seq}, "
+                              "{client_ip}, {user_agent})",
                               path, name);
             }
             t->n_feeders++;
@@ -162,6 +167,12 @@ long tmpl_render(const tmpl *t, tmpl_ctx *c, char *out, size_t cap)
             break;
         case TP_SEQ:
             rc = put(out, cap, &len, num, (size_t)snprintf(num, sizeof num, "%" PRIu32, c->seq));
+            break;
+        case TP_CLIENT_IP:
+        case TP_USER_AGENT:
+            v = c->vars ? (p->kind == TP_CLIENT_IP ? c->vars->client_ip : c->vars->user_agent) : NULL;
+            if (v)
+                rc = put(out, cap, &len, v, strlen(v));
             break;
         case TP_FEEDER:
             v = c->next_draw < c->n_draws ? c->draws[c->next_draw++] : "";

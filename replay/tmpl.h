@@ -17,7 +17,7 @@
 #define TMPL_MAX_VARS 32
 #define TMPL_VAR_LEN 256
 
-enum tmpl_kind { TP_LIT = 0, TP_FEEDER, TP_VAR, TP_SESSION, TP_SEQ };
+enum tmpl_kind { TP_LIT = 0, TP_FEEDER, TP_VAR, TP_SESSION, TP_SEQ, TP_CLIENT_IP, TP_USER_AGENT };
 
 typedef struct tmpl_part {
     int kind;
@@ -52,6 +52,9 @@ void tmpl_term(tmpl *t);
 /* Session variables: whether each is set, and values for the n variables the scenario
  * uses (a flexible array, so a session costs 256 bytes per variable it can hold, not 8 KiB). */
 typedef struct tmpl_vars {
+    /* The session's client (set once per session; NULL renders as ""): {client_ip},
+     * {user_agent}. Borrowed strings. */
+    const char *client_ip, *user_agent;
     unsigned char set[TMPL_MAX_VARS];
     char val[][TMPL_VAR_LEN];
 } tmpl_vars;

@@ -21,6 +21,7 @@
 #include "opts.h"
 #include "plan.h"
 #include "tools.h"
+#include "uaclass.h"
 #include "wsplan.h"
 
 static const char *const origin_names[] = {"base", "child", "event", "ws"};
@@ -48,6 +49,20 @@ static int ws_line(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *va
         tool_json_str(line, sub);
     }
     return dbuf_adds(line, "}\n") ? ST_ENOMEM : 0;
+}
+
+void tool_print_coverage(const scenario *sc)
+{
+    const coverage *c = &sc->cov;
+    for (size_t i = 0; i < c->n_missing; i++)
+        log_warn("coverage: model route %s (%.2f%% of the model's %s) is not sent: %s",
+                 sc->m.routes[c->missing[i]].template_, 100 * c->missing_share[i],
+                 c->by_count ? "routes" : "requests", coverage_why(c->why[i]));
+    if (c->bot_share > 0)
+        log_info("coverage: bot sessions (%.1f%% of the log's sessions) are not replayed: the model "
+                 "excludes them from every fit", 100 * c->bot_share);
+    log_info("coverage: the plan sends %.1f%% of the model's %s (%zu route%s left out)", 100 * c->share,
+             c->by_count ? "routes" : "requests", c->n_missing, c->n_missing == 1 ? "" : "s");
 }
 
 void tool_json_str(dbuf *b, const char *s)
@@ -126,6 +141,8 @@ int tool_plan(int argc, char **argv)
                  exp(sc.m.think_a));
     trace tr;
     wsplan wp;
+    if (!o.trace) /* a trace sends what it recorded: its own unmapped list (trace info) */
+        tool_print_coverage(&sc);
     if ((rc = tool_trace_prepare(&sc, &o, &tr, err)) ||
         (rc = tool_trace_plans(&sc, &o, &tr, &p, &wp, err))) {
         log_error("%s", err);
@@ -152,7 +169,11 @@ int tool_plan(int argc, char **argv)
     rc = lines ? 0 : ST_ENOMEM;
     for (size_t s = 0; !rc && s < p.n_s; s++) {
         const plan_session *ps = &p.s[s];
+        sc_client cl;
         memset(vars->set, 0, sizeof vars->set);
+        scenario_client_build(&sc, ps->client, &cl);
+        vars->client_ip = cl.ip[0] ? cl.ip : NULL;
+        vars->user_agent = sc.ua_model ? ua_class_example((enum ua_class)cl.ua_class) : NULL;
         for (uint32_t k = 0; !rc && k < ps->n_req; k++) {
             const plan_req *q = &p.r[ps->first_req + k];
             size_t nh;
@@ -168,6 +189,12 @@ int tool_plan(int argc, char **argv)
                 dbuf_adds(&line, ",\"event\":");
                 tool_json_str(&line, sc.events[ps->event].name);
             }
+            if (ps->lane) /* an asset lane: its page session is the client */
+                dbuf_printf(&line, ",\"asset_of\":\"%016" PRIx64 "\"", ps->client);
+            if (cl.ip[0])
+                dbuf_printf(&line, ",\"client_ip\":\"%s\"", cl.ip);
+            if (sc.ua_model)
+                dbuf_printf(&line, ",\"ua_class\":\"%s\"", ua_class_name((enum ua_class)cl.ua_class));
             dbuf_adds(&line, ",\"route\":");
             tool_json_str(&line, sc.routes[q->route].template_);
             dbuf_printf(&line, ",\"method\":\"%s\",\"url\":", sc.routes[q->route].method);
@@ -204,9 +231,10 @@ int tool_plan(int argc, char **argv)
         log_error("%s", err);
     else
         log_info("plan: seed %" PRIu64 ", segment %u/%u: %zu sessions (%" PRIu64 " base, %" PRIu64
-                 " child, %" PRIu64 " event; %" PRIu64 " in all segments), %zu requests, %zu WebSockets over %.0f s",
-                 sc.seed, o.seg_i, o.seg_n, p.n_s, p.by_origin[0], p.by_origin[1], p.by_origin[2],
-                 p.all_sessions, p.n_r, wp.n, sc.duration);
+                 " child, %" PRIu64 " event; %" PRIu64 " in all segments), %zu requests (%" PRIu64
+                 " static assets on %zu lanes), %zu WebSockets over %.0f s",
+                 sc.seed, o.seg_i, o.seg_n, p.n_s - p.n_lanes, p.by_origin[0], p.by_origin[1],
+                 p.by_origin[2], p.all_sessions, p.n_r, p.n_assets, p.n_lanes, wp.n, sc.duration);
     wsplan_term(&wp);
     dbuf_free(&line);
     free(vars);

@@ -108,7 +108,7 @@ static void raise_nofile(void)
 
 static void fill_planned(metrics *m, const plan *p)
 {
-    m->sessions_planned = p->n_s;
+    m->sessions_planned = p->n_s - p->n_lanes; /* asset lanes are no sessions */
     m->requests_planned = p->n_r;
     for (size_t i = 0; i < p->n_r; i++) {
         size_t sec = (size_t)floor(p->r[i].t);
@@ -220,7 +220,7 @@ static void watch(run_ctx *c, uint64_t start_ns)
     progress_done(&pr);
 }
 
-static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned threads)
+static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned threads, json_t **res_out)
 {
     char err[ST_ERRLEN];
     double *vals = calloc(c->sc.n_thresholds + 1, sizeof *vals);
@@ -259,9 +259,16 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
                  c->m->requests_unsent);
         json_array_append_new(c->warnings, json_string(w));
     }
+    if (c->sc.cov.n_missing) {
+        char w[256];
+        snprintf(w, sizeof w, "coverage: the plan sends %.1f%% of the model's requests; %zu model routes "
+                 "are not sent (results.coverage.missing lists them)", 100 * c->sc.cov.share, c->sc.cov.n_missing);
+        json_array_append_new(c->warnings, json_string(w));
+    }
+    json_t *cov = coverage_to_json(&c->sc, &c->sc.cov);
     run_info ri = {&c->sc, &c->p, threads, start_wall, elapsed,
                    c->aborted ? "aborted" : g_interrupted ? "interrupted" : "completed", vals, oks,
-                   c->warnings};
+                   c->warnings, cov};
     res = results_build(c->m, &ri);
     if (res && c->o.trace) {
         json_t *ti = tool_trace_info(&c->tr);
@@ -291,7 +298,10 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
     if (!c->o.quiet)
         for (size_t i = 0; i < json_array_size(c->warnings); i++)
             log_warn("%s", json_string_value(json_array_get(c->warnings, i)));
+    if (res_out && !rc)
+        *res_out = json_incref(res);
     json_decref(res);
+    json_decref(cov);
     free(vals);
     free(oks);
     if (rc)
@@ -301,31 +311,39 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
 
 int tool_run(int argc, char **argv)
 {
+    rp_opts o;
+    char err[ST_ERRLEN];
+    if (opts_parse(&o, argc, argv, 1, err)) {
+        log_error("run: %s", err);
+        return ST_EXIT_INPUT;
+    }
+    if (o.help || o.version) {
+        if (o.help)
+            usage();
+        else
+            printf("replay %s\n", ST_VERSION);
+        return 0;
+    }
+    if (o.quiet)
+        log_level = LOG_ERROR; /* quiet drops the summary, never the error line */
+    return tool_run_rehearsal(&o, NULL);
+}
+
+int tool_run_rehearsal(const rp_opts *o, json_t **res)
+{
     run_ctx *c = calloc(1, sizeof *c);
     char err[ST_ERRLEN];
     int rc = ST_EXIT_OK, failed = 0;
     unsigned threads;
     int64_t start_wall;
     uint64_t start_ns;
+    if (res)
+        *res = NULL;
     if (!c) {
         log_error("out of memory");
         return ST_EXIT_ENV;
     }
-    if (opts_parse(&c->o, argc, argv, 1, err)) {
-        log_error("run: %s", err);
-        free(c);
-        return ST_EXIT_INPUT;
-    }
-    if (c->o.help || c->o.version) {
-        if (c->o.help)
-            usage();
-        else
-            printf("replay %s\n", ST_VERSION);
-        free(c);
-        return 0;
-    }
-    if (c->o.quiet)
-        log_level = LOG_ERROR; /* quiet drops the summary, never the error line */
+    c->o = *o;
     if ((rc = scenario_load(&c->sc, c->o.scenario, &c->o.ov, err))) {
         log_error("%s", err);
         free(c);
@@ -333,6 +351,8 @@ int tool_run(int argc, char **argv)
     }
     if (c->o.has_grace)
         c->sc.grace = c->o.grace;
+    if (!c->o.trace) /* a trace sends what it recorded: its own unmapped list (trace info) */
+        tool_print_coverage(&c->sc);
     if (c->sc.m.think_fallback)
         log_warn("the model has no fitted think-time law; using lognormal(median %.1f s, sigma 1)",
                  exp(c->sc.m.think_a));
@@ -398,8 +418,9 @@ int tool_run(int argc, char **argv)
         }
         start_ns = mono + (uint64_t)((double)start_wall * 1e6 - (double)wall) * 1000u;
     }
-    log_info("run: %s -> %s, seed %" PRIu64 ", segment %u/%u: %zu sessions, %zu requests, %zu WebSockets over %.0f s, %u threads",
-             c->sc.name, c->sc.target, c->sc.seed, c->o.seg_i, c->o.seg_n, c->p.n_s, c->p.n_r,
+    log_info("run: %s -> %s, seed %" PRIu64 ", segment %u/%u: %zu sessions, %zu requests (%" PRIu64 " static assets), %zu WebSockets over %.0f s, %u threads",
+             c->sc.name, c->sc.target, c->sc.seed, c->o.seg_i, c->o.seg_n, c->p.n_s - c->p.n_lanes, c->p.n_r,
+             c->p.n_assets,
              c->wp.n, c->sc.duration, threads);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -428,7 +449,7 @@ int tool_run(int argc, char **argv)
     }
     c->m->has_ws = c->sc.ws.mode != SCWS_NONE;
     fill_planned(c->m, &c->p);
-    rc = finish_run(c, start_wall, (double)(st_now_ns() - start_ns) / 1e9, threads);
+    rc = finish_run(c, start_wall, (double)(st_now_ns() - start_ns) / 1e9, threads, res);
     if (failed && rc != ST_EXIT_ENV)
         rc = ST_EXIT_ENV;
     signal(SIGINT, SIG_DFL);
@@ -449,4 +470,9 @@ out:
     scenario_term(&c->sc);
     free(c);
     return rc;
+}
+
+int tool_run_interrupted(void)
+{
+    return g_interrupted != 0;
 }

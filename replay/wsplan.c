@@ -146,7 +146,7 @@ int wsplan_build(wsplan *wp, const scenario *sc, const plan *p, char *err)
         for (size_t i = 0; i < p->n_s && !rc; i++) {
             const plan_session *ps = &p->s[i];
             wsplan_item it = {0};
-            if (u01(sc->seed, H_PICK, ps->id) >= sc->ws.share)
+            if (ps->lane || u01(sc->seed, H_PICK, ps->id) >= sc->ws.share)
                 continue;
             it.id = rng_mix(ps->id, H_ID);
             it.session = ps->id;

@@ -1,6 +1,6 @@
 # replay's tests: unit (cmocka, per module), the CLI contract table, and integration tests
 # against nginx / a stalling server started by each test on 127.0.0.1.
-foreach(m tmpl thresholds plan loop respcheck wsplan)
+foreach(m tmpl thresholds plan loop respcheck wsplan assets)
   if(EXISTS ${ST_TEST_DIR}/unit/test_replay_${m}.c)
     st_unit_test(test_replay_${m} ${ST_TEST_DIR}/unit/test_replay_${m}.c LIBS replay_core)
   endif()
@@ -55,3 +55,11 @@ endif()
 # at speed 1, so it runs in the normal build only (label nosan) and alone (timing checks).
 st_integ_test(integ_replay_trace 420 bash ${ST_TEST_DIR}/integ/replay_trace.sh)
 set_tests_properties(integ_replay_trace PROPERTIES LABELS "integ;nosan" RUN_SERIAL TRUE)
+
+# The closed loop (issue 12): fit -> init -> run at nginx and the shop -> refit -> diff.
+# A few minutes of wall time, little CPU; nosan: nothing in it needs sanitizers.
+if(TARGET shop AND TARGET logsim)
+  st_integ_test(integ_closed_loop 420 bash ${ST_TEST_DIR}/integ/closed_loop.sh
+    $<TARGET_FILE:shop> $<TARGET_FILE:replay> $<TARGET_FILE:modeler> $<TARGET_FILE:logsim>)
+  set_tests_properties(integ_closed_loop PROPERTIES LABELS "integ;nosan")
+endif()

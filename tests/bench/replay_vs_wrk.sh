@@ -18,7 +18,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 B=${1:-build}
-REPLAY=$PWD/$B/replay/replay
+REPLAY=${REPLAY:-$PWD/$B/replay/replay} # REPLAY=path compares another build (before/after)
 RUNS=${RUNS:-2}
 SECS=${SECS:-10}
 . scripts/deps.sh
@@ -107,6 +107,30 @@ for i in $(seq "$RUNS"); do
 done
 MAX=$(awk '{ split($0, a, "replay "); split(a[2], b, " "); if (b[1] > m) m = b[1] } END { print int(m) }' "$T/ratios")
 echo "replay max (closed shape): $MAX req/s"
+
+# With static assets fetched (issue 12): the same closed shape, but every page view pulls
+# 4 assets over asset lanes (pooled connections), so 4 in 5 planned requests are assets (the
+# plan is far above capacity: lanes and pages compete for the pool, and the line prints how
+# many assets were done); the figure to compare with the row above is requests per CPU-second.
+# ASSETS=0 skips it (a build without sessions.assets refuses the scenario).
+if [ "${ASSETS:-1}" = 1 ]; then
+  cat >"$T/assets.model.json" <<JSON
+{"format":"stampede-traffic-model","version":1,
+ "arrivals":{"session_rate":1000},"hawkes":{"fitted":false},
+ "sessions":{"think_time":{"dist":"lognormal","params":{"mu":-5.3,"sigma":0.1}}},
+ "routes":[{"template":"/","method":"GET","kind":"page","params":[],"share":0.2,
+   "assets":{"window_s":2,"mean":4,"count_dist":[[4,1]],"templates":[{"route":1,"share":1}]}},
+  {"template":"/s.css","method":"GET","kind":"static","params":[],"share":0.8}],
+ "journeys":{"entry":[1,0],"transitions":[[0.9999999,0,0.0000001],[0,0,1]]}}
+JSON
+  scenario "$T/assets.json" "$T/assets.model.json" 1 \
+    ',"stages":[{"duration":"1s","to":0}],"events":[{"at":"0s","sessions":50,"ramp":"10ms","hot":{"feeder":"f","ranks":[1]}}],"feeders":{"f":{"file":"f.csv"}}'
+  jq '.routes["/s.css"] = {"path": "/index.html"} | .sessions.assets = "fetch"' "$T/assets.json" >"$T/a2.json"
+  for i in $(seq "$RUNS"); do
+    /usr/bin/time -f "%U %S" -o "$T/t" taskset -c 1 "$REPLAY" run "$T/a2.json" -q --threads 1 -o "$T/ra.json" >/dev/null 2>&1
+    jq -r --argjson c "$(cpu "$T/t")" '"assets run \('"$i"'): \(.counts.requests_done) requests (\(.routes | map(select(.route == "/s.css")) | .[0].done // 0) assets) in \(.elapsed_s) s, \(.counts.requests_done / $c | floor) req/CPU-s"' "$T/ra.json"
+  done
+fi
 
 echo "== open model: achieved rate and send lateness at 25/50/80% of max"
 model "$T/open.model.json" 0 1

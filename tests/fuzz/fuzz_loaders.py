@@ -240,6 +240,10 @@ def targets(B, S):
     t.append(Target('replay-merge-segments', seg1, 'json',
                     lambda f, d: [R, 'merge', f, seg2, '-o', os.path.join(d, 'm.json'),
                                   '--report', os.path.join(d, 'm.html'), '-q'], {0, 1, 2}))
+    srch = os.path.join(S, 'tests', 'fuzz', 'cases', 'search.json')
+    t.append(Target('replay-merge-search', srch, 'json',
+                    lambda f, d: [R, 'merge', f, '-o', os.path.join(d, 'm.json'),
+                                  '--report', os.path.join(d, 'm.html'), '-q'], {0, 1, 2, 3}))
     for csv in ('products.csv', 'categories.csv'):
         t.append(Target('feeder:' + csv, os.path.join(scen, 'hot', csv), 'lines',
                         lambda f, d: [R, 'plan', os.path.join(scen, 'shop-campaign.json'), '--feeders',

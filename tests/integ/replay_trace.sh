@@ -75,7 +75,10 @@ echo "WebSockets: $wss in the trace, nginx logged $ws_logged upgrades"
 
 # 3. Refit: the server's log gives the model of the original log.
 "$MODELER" fit "$T/combined1.log" -o "$T/re.model.json" -q || fail "refit of nginx's log"
-"$MODELER" diff "$T/orig.model.json" "$T/re.model.json" >"$T/diff.txt"; drc=$?
+# Trace mode sends one User-Agent per session, the trace-session tag the witness reads
+# (not the recorded client's), so the client-class row (modeler diff since issue 12) is not
+# a property of the replay here: its threshold is opened; every other row is checked.
+"$MODELER" diff "$T/orig.model.json" "$T/re.model.json" --class-tv 1 >"$T/diff.txt"; drc=$?
 cat "$T/diff.txt"
 [ $drc = 0 ] || fail "modeler diff exited $drc: the replayed traffic drifted from the original"
 jq -n --slurpfile a "$T/orig.model.json" --slurpfile b "$T/re.model.json" '

@@ -123,6 +123,15 @@ check "statuses are logged (checkout 200, 409, 400)" \
   bash -c "grep -q '\"POST /checkout HTTP/1.1\" 200' '$LOG' && grep -q '\"POST /checkout HTTP/1.1\" 409' '$LOG' && grep -q '\"POST /checkout HTTP/1.1\" 400' '$LOG'"
 check "the query string is part of \$request" grep -q '"POST /cart?product_id=999999 HTTP/1.1" 404' "$LOG"
 check "a decoded path is logged re-encoded, as one token" grep -q '"GET /no%20where%22 HTTP/1.1" 404' "$LOG"
+# The modeler reads the shop's log as written (combined + $request_time is its default).
+if "$ST_BIN_DIR/modeler/modeler" fit "$LOG" -o "$TMP/model.json" --quiet --seed 1 >"$TMP/fit.out" 2>&1; then
+  get() { "$ST_BIN_DIR/tests/logsim" get "$TMP/model.json" "$1"; }
+  check "modeler fit parses every line of the shop's log ($(wc -l <"$LOG") lines)" \
+    test "$(get source.parsed)" = "$(wc -l <"$LOG")" -a "$(get quality.malformed.total)" = 0
+else
+  check "modeler fit reads the shop's log" false
+  cat "$TMP/fit.out" >&2
+fi
 
 [ "$FAILS" = 0 ] || die "$FAILS check(s) failed"
 echo "shop_endpoints: all checks passed"

@@ -12,6 +12,13 @@
  *  - a flash crowd: crowd(t) ramps linearly from 1 to CROWD_FACTOR over CROWD_RAMP s at
  *    40% of the span, holds CROWD_HOLD s, decays back over CROWD_DECAY s; inside it every
  *    product request goes, with probability HOT_SHARE, to one of three hot products;
+ *    --crowd-gamma K instead shapes the excess as a gamma density of shape K with its mode
+ *    CROWD_MODE s after the onset (a campaign email: arrivals ramp, peak, tail off);
+ *    --crowd-sessions makes convergence a property of the crowd's sessions instead of the
+ *    time window, as replay's flash-crowd sessions are: an immigrant is a crowd session with
+ *    probability (crowd(t) - 1) / crowd(t), its product requests go to the hot set with
+ *    probability HOT_SHARE for its whole life (after the episode too), and its Hawkes
+ *    children are crowd sessions of their own;
  *  - Hawkes self-excitation: every session (immigrant or child) has Poisson(BRANCHING)
  *    children at delays Exp(BETA): new sessions from new clients;
  *  - journeys: a Markov chain over six routes with an exit state; think times lognormal;
@@ -45,6 +52,7 @@
 #define CROWD_HOLD 480.0
 #define CROWD_DECAY 60.0
 #define HOT_SHARE 0.6
+#define CROWD_MODE 20.0
 #define THINK_MEDIAN 8.0
 #define THINK_SIGMA 0.9
 #define WS_SHARE 0.15
@@ -88,7 +96,12 @@ typedef struct sim {
     double span, rate;
     double crowd_on, crowd_end;
     int no_crowd;
+    double gamma_k;      /* > 1: gamma-shaped crowd (shape k, mode CROWD_MODE s after onset) */
+    int crowd_sessions;  /* convergence per crowd session (and its children), not per window */
     double prod_s; /* products Zipf exponent (default PROD_S) */
+    double period;       /* of the rate's sinusoid (--period; default the span) */
+    double think_median; /* --think-median (default THINK_MEDIAN) */
+    double ws_median;    /* --ws-median (default WS_MEDIAN) */
     ev *heap;
     size_t n, cap;
     uint64_t seq;
@@ -102,6 +115,13 @@ static double crowd(const sim *s, double t)
 {
     if (s->no_crowd)
         return 1;
+    if (s->gamma_k > 1) {
+        double x = (t - s->crowd_on) / CROWD_MODE, k1 = s->gamma_k - 1;
+        if (x <= 0)
+            return 1;
+        /* The gamma density scaled to 1 at its mode: x^(k-1) e^((k-1)(1-x)). */
+        return 1 + (CROWD_FACTOR - 1) * exp(k1 * (log(x) + 1 - x));
+    }
     double a = s->crowd_on, b = a + CROWD_RAMP, c = b + CROWD_HOLD, d = c + CROWD_DECAY;
     if (t < a || t >= d)
         return 1;
@@ -115,7 +135,7 @@ static double crowd(const sim *s, double t)
 /* t is absolute (epoch seconds); the sinusoid runs over the span. */
 static double base_rate(const sim *s, double t)
 {
-    return s->rate * (1 + 0.3 * sin(2 * M_PI * (t - T_START) / s->span)) * crowd(s, t);
+    return s->rate * (1 + 0.3 * sin(2 * M_PI * (t - T_START) / s->period)) * crowd(s, t);
 }
 
 static void heap_push(sim *s, ev e)
@@ -227,7 +247,7 @@ static int draw_route(rng_stream *r, const double *p, int n)
     return n - 1;
 }
 
-static void session(sim *s, uint64_t id, double t0)
+static void session(sim *s, uint64_t id, double t0, int in_crowd)
 {
     rng_stream r;
     rng_stream_init(&r, s->seed, rng_mix(rng_stream_id("sim.session"), id));
@@ -258,7 +278,8 @@ static void session(sim *s, uint64_t id, double t0)
         }
         case 2: {
             uint64_t rank;
-            if (t >= s->crowd_on && t < s->crowd_end && rng_uniform(&r) < HOT_SHARE)
+            int hot_time = !s->crowd_sessions && t >= s->crowd_on && t < s->crowd_end;
+            if ((hot_time || in_crowd) && rng_uniform(&r) < HOT_SHARE)
                 rank = hot_ranks[rng_below(&r, 3)];
             else
                 rank = rng_zipf_draw(&s->zp, &r);
@@ -292,21 +313,139 @@ static void session(sim *s, uint64_t id, double t0)
                      "https://shop.example/", ua, 0.002);
         }
         if (k == 0 && rng_uniform(&r) < WS_SHARE) {
-            double d = rng_lognormal(&r, log(WS_MEDIAN), WS_SIGMA);
+            double d = rng_lognormal(&r, log(s->ws_median), WS_SIGMA);
             add_line(s, t + 1 + d, ip, "GET", "/ws/inventory", 101, 1200, "-", ua, d);
         }
         int next = draw_route(&r, trans_p[route], NR + 1);
         if (next == NR)
             break;
-        t += rng_lognormal(&r, log(THINK_MEDIAN), THINK_SIGMA);
+        t += rng_lognormal(&r, log(s->think_median), THINK_SIGMA);
         route = next;
     }
 }
 
-static int cmp_d(const void *a, const void *b)
+typedef struct start {
+    double t;
+    int crowd; /* a crowd session (--crowd-sessions) */
+} start;
+
+static int cmp_start(const void *a, const void *b)
 {
-    double x = *(const double *)a, y = *(const double *)b;
+    double x = ((const start *)a)->t, y = ((const start *)b)->t;
     return x < y ? -1 : x > y;
+}
+
+/* The expected session arrival rate with Hawkes children, lambda = mu + n beta int
+ * e^(-beta (t - u)) lambda(u) du, integrated on a 0.05-s grid from the stationary level a
+ * few minutes before the crowd; gives the truth of the episode's peak and ramp. The peak of
+ * the trapezoid is the rate in mid-hold, its ramp the linear rise that brings as many extra
+ * sessions by then as lambda does (the crowd's children lag its immigrants, so lambda's rise
+ * is longer than CROWD_RAMP, and a replay of the episode has no children); a gamma-shaped
+ * crowd peaks, and its ramp is the time of lambda's maximum. */
+static void crowd_truth(const sim *s, double *peak, double *ramp)
+{
+    const double dt = 0.05;
+    double t = s->crowd_on - 300, mu = base_rate(s, t), ex = mu * BRANCHING / (1 - BRANCHING);
+    double exb = ex, best = 0, at = s->crowd_on;
+    double hold_mid = s->crowd_on + CROWD_RAMP + CROWD_HOLD / 2;
+    size_t n = (size_t)((s->crowd_end + 60 - t) / dt) + 1;
+    double *xs = malloc(n * sizeof *xs); /* lambda's excess over the same process without crowd */
+    if (!xs) {
+        fprintf(stderr, "logsim: out of memory\n");
+        exit(3);
+    }
+    sim nc = *s;
+    nc.no_crowd = 1;
+    *peak = 0;
+    for (size_t i = 0; i < n; i++, t += dt) {
+        double lam = base_rate(s, t) + ex, lamb = base_rate(&nc, t) + exb;
+        xs[i] = lam - lamb;
+        if (lam > best) {
+            best = lam;
+            at = t;
+        }
+        if (s->gamma_k <= 1 && fabs(t - hold_mid) < dt / 2)
+            *peak = lam;
+        ex = ex * exp(-BETA * dt) + lam * BRANCHING * BETA * dt;
+        exb = exb * exp(-BETA * dt) + lamb * BRANCHING * BETA * dt;
+    }
+    if (s->gamma_k > 1) {
+        *peak = best;
+        *ramp = at - s->crowd_on;
+    } else {
+        /* The linear rise that brings as many extra sessions by T, 20 s after the excess
+         * first reaches 90% of its mid-hold level E, as lambda does: C(T) = E (T - ramp/2). */
+        size_t i0 = (size_t)(300 / dt), im = (size_t)((hold_mid - s->crowd_on + 300) / dt), i = i0;
+        double E = xs[im < n ? im : n - 1], area = 0;
+        while (i < n && xs[i] < 0.9 * E)
+            i++;
+        size_t iT = i + (size_t)(20 / dt) < n ? i + (size_t)(20 / dt) : n;
+        for (size_t j = i0; j < iT; j++)
+            area += xs[j] * dt;
+        *ramp = 2 * ((double)(iT - i0) * dt - area / E);
+    }
+    free(xs);
+}
+
+/* Appends a start to *st (growing it; exits on out of memory, this is a test tool). */
+static void push_start(start **st, size_t *n, size_t *cap, double t, int crowd)
+{
+    if (*n == *cap) {
+        start *p = realloc(*st, (*cap *= 2) * sizeof **st);
+        if (!p) {
+            fprintf(stderr, "logsim: out of memory\n");
+            exit(3);
+        }
+        *st = p;
+    }
+    (*st)[*n].t = t;
+    (*st)[*n].crowd = crowd;
+    (*n)++;
+}
+
+/* Session start times: immigrants by thinning, then Hawkes children, generation by
+ * generation (unsorted; *n starts, the first *immigrants of them immigrants). */
+static start *session_starts(const sim *s, size_t *np, size_t *immigrants)
+{
+    size_t cap = 1 << 16, n = 0;
+    start *st = malloc(cap * sizeof *st);
+    if (!st) {
+        fprintf(stderr, "logsim: out of memory\n");
+        exit(3);
+    }
+    rng_stream r;
+    rng_stream_init(&r, s->seed, rng_stream_id("sim.immigrants"));
+    double rmax = s->rate * 1.3 * CROWD_FACTOR, t = T_START;
+    for (;;) {
+        t += rng_exponential(&r, rmax);
+        if (t >= T_START + s->span)
+            break;
+        if (rng_uniform(&r) * rmax < base_rate(s, t)) {
+            /* Its own stream, so that the default log stays byte-identical. */
+            rng_stream cr;
+            rng_stream_init(&cr, s->seed, rng_mix(rng_stream_id("sim.crowd"), n));
+            double c = crowd(s, t);
+            push_start(&st, &n, &cap, t, s->crowd_sessions && rng_uniform(&cr) * c < c - 1);
+        }
+    }
+    size_t gen_start = 0;
+    *immigrants = n;
+    rng_stream_init(&r, s->seed, rng_stream_id("sim.children"));
+    while (gen_start < n) {
+        size_t gen_end = n;
+        for (size_t i = gen_start; i < gen_end; i++) {
+            unsigned k = rng_poisson(&r, BRANCHING);
+            for (unsigned j = 0; j < k; j++) {
+                double c = st[i].t + rng_exponential(&r, BETA);
+                /* A crowd session's children are crowd sessions. */
+                if (c < T_START + s->span)
+                    push_start(&st, &n, &cap, c, st[i].crowd);
+            }
+        }
+        gen_start = gen_end;
+    }
+    *np = n;
+    return st;
 }
 
 static int gen(int argc, char **argv)
@@ -317,6 +456,8 @@ static int gen(int argc, char **argv)
     s.span = 3 * 3600;
     s.rate = 0.8;
     s.prod_s = PROD_S;
+    s.think_median = THINK_MEDIAN;
+    s.ws_median = WS_MEDIAN;
     const char *out = NULL, *truth = NULL;
     char err[ST_ERRLEN];
     for (int i = 2; i < argc; i++) {
@@ -333,7 +474,24 @@ static int gen(int argc, char **argv)
             i++;
         else if (!strcmp(argv[i], "--no-crowd"))
             s.no_crowd = 1;
+        else if (!strcmp(argv[i], "--crowd-sessions"))
+            s.crowd_sessions = 1;
+        else if (!strcmp(argv[i], "--crowd-gamma") && units_parse_double(v, &s.gamma_k, err) == 0 &&
+                 s.gamma_k > 1)
+            i++;
         else if (!strcmp(argv[i], "--prod-s") && units_parse_double(v, &s.prod_s, err) == 0)
+            i++;
+        /* A daily profile (--period 24h over a span of days) and short sessions and
+         * WebSockets, so that a rehearsal of a few minutes holds whole sessions
+         * (tests/integ/closed_loop.sh). */
+        else if (!strcmp(argv[i], "--period") && units_parse_duration(v, &s.period, err) == 0 &&
+                 s.period > 0)
+            i++;
+        else if (!strcmp(argv[i], "--think-median") &&
+                 units_parse_duration(v, &s.think_median, err) == 0 && s.think_median > 0)
+            i++;
+        else if (!strcmp(argv[i], "--ws-median") && units_parse_duration(v, &s.ws_median, err) == 0 &&
+                 s.ws_median > 0)
             i++;
         else {
             fprintf(stderr, "logsim: bad argument '%s'\n", argv[i]);
@@ -344,8 +502,12 @@ static int gen(int argc, char **argv)
         fprintf(stderr, "logsim gen: --out is required\n");
         return 2;
     }
+    if (s.period <= 0)
+        s.period = s.span;
     s.crowd_on = T_START + CROWD_AT * s.span;
     s.crowd_end = s.crowd_on + CROWD_RAMP + CROWD_HOLD + CROWD_DECAY;
+    if (s.gamma_k > 1) /* the density is below 1% of its mode by then for k >= 2 */
+        s.crowd_end = s.crowd_on + CROWD_MODE * (1 + 12 / (s.gamma_k - 1));
     if (rng_zipf_init(&s.zc, CAT_N, CAT_S, err) < 0 || rng_zipf_init(&s.zp, PROD_N, s.prod_s, err) < 0) {
         fprintf(stderr, "logsim: %s\n", err);
         return 2;
@@ -359,47 +521,15 @@ static int gen(int argc, char **argv)
         fprintf(stderr, "logsim: cannot write %s\n", out);
         return 3;
     }
-    /* Session start times: immigrants by thinning, then Hawkes children, generation by
-     * generation. */
-    size_t cap = 1 << 16, n = 0;
-    double *st = malloc(cap * sizeof *st);
-    rng_stream r;
-    rng_stream_init(&r, s.seed, rng_stream_id("sim.immigrants"));
-    double rmax = s.rate * 1.3 * CROWD_FACTOR, t = T_START;
-    for (;;) {
-        t += rng_exponential(&r, rmax);
-        if (t >= T_START + s.span)
-            break;
-        if (rng_uniform(&r) * rmax < base_rate(&s, t)) {
-            if (n == cap)
-                st = realloc(st, (cap *= 2) * sizeof *st);
-            st[n++] = t;
-        }
-    }
-    size_t gen_start = 0, immigrants = n;
-    rng_stream_init(&r, s.seed, rng_stream_id("sim.children"));
-    while (gen_start < n) {
-        size_t gen_end = n;
-        for (size_t i = gen_start; i < gen_end; i++) {
-            unsigned k = rng_poisson(&r, BRANCHING);
-            for (unsigned j = 0; j < k; j++) {
-                double c = st[i] + rng_exponential(&r, BETA);
-                if (c >= T_START + s.span)
-                    continue;
-                if (n == cap)
-                    st = realloc(st, (cap *= 2) * sizeof *st);
-                st[n++] = c;
-            }
-        }
-        gen_start = gen_end;
-    }
-    qsort(st, n, sizeof *st, cmp_d);
+    size_t n, immigrants;
+    start *st = session_starts(&s, &n, &immigrants);
+    qsort(st, n, sizeof *st, cmp_start);
     /* The crawler, interleaved by time. */
     rng_stream br;
     rng_stream_init(&br, s.seed, rng_stream_id("sim.bot"));
     double bt = T_START + rng_exponential(&br, BOT_RATE);
     for (size_t i = 0; i < n; i++) {
-        while (bt < st[i]) {
+        while (bt < st[i].t) {
             char path[64];
             snprintf(path, sizeof path, "/products/%llu",
                      (unsigned long long)(rng_below(&br, PROD_N) + 1000));
@@ -407,8 +537,8 @@ static int gen(int argc, char **argv)
                      "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", 0.03);
             bt += rng_exponential(&br, BOT_RATE);
         }
-        flush_until(&s, st[i]);
-        session(&s, i + 1, st[i]);
+        flush_until(&s, st[i].t);
+        session(&s, i + 1, st[i].t, st[i].crowd);
     }
     flush_until(&s, INFINITY);
     int rc = 0;
@@ -433,10 +563,18 @@ static int gen(int argc, char **argv)
                               "seed", (json_int_t)s.seed, "lines", (json_int_t)s.lines,
                               "sessions", (json_int_t)n, "immigrants_share",
                               (double)immigrants / (double)n, "zipf_s_products", s.prod_s,
-                              "zipf_s_categories", CAT_S, "think_median_s", THINK_MEDIAN,
+                              "zipf_s_categories", CAT_S, "think_median_s", s.think_median,
                               "branching_ratio", BRANCHING, "crowd_onset", s.crowd_on,
-                              "hot_share", HOT_SHARE, "ws_median_s", WS_MEDIAN, "beta", BETA,
+                              "hot_share", HOT_SHARE, "ws_median_s", s.ws_median, "beta", BETA,
                               "routes", names, "transitions", tr);
+        if (!s.no_crowd) {
+            double peak, ramp;
+            crowd_truth(&s, &peak, &ramp);
+            json_object_set_new(j, "crowd_peak_rate", json_real(peak));
+            json_object_set_new(j, "crowd_ramp_s", json_real(ramp));
+            json_object_set_new(j, "crowd_shape", json_string(s.gamma_k > 1 ? "gamma" : "trapezoid"));
+            json_object_set_new(j, "crowd_sessions", json_boolean(s.crowd_sessions));
+        }
         if (jsonio_save(truth, j, err) < 0) {
             fprintf(stderr, "logsim: %s\n", err);
             rc = 3;
@@ -460,6 +598,9 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "get"))
         return logsim_get(argv[2], argv[3]);
     fprintf(stderr, "usage: logsim gen --out FILE [--truth T.json] [--seed N] [--span 3h] "
-                    "[--rate 0.8/s] [--no-crowd] [--prod-s 1.0]\n       logsim check TRUTH.json MODEL.json\n       logsim get FILE.json PATH\n");
+                    "[--rate 0.8/s] [--no-crowd] [--prod-s 1.0]\n"
+                    "                  [--crowd-gamma K] [--crowd-sessions]\n"
+                    "                  [--period 24h] [--think-median 8s] [--ws-median 90s]\n"
+                    "       logsim check TRUTH.json MODEL.json\n       logsim get FILE.json PATH\n");
     return 2;
 }

@@ -101,6 +101,14 @@ int logsim_check(const char *truth_path, const char *model_path)
     json_t *ep = best == (size_t)-1 ? NULL : json_array_get(eps, best);
     double fo = ep ? json_number_value(json_object_get(ep, "onset")) : NAN;
     verdict("burst onset (s)", 0, fo - on, fo - on, 30);
+    /* Peak and ramp, when the truth carries them (logsim gen writes them with a crowd). */
+    double tpk = num(t, "crowd_peak_rate"), tr = num(t, "crowd_ramp_s");
+    if (isfinite(tpk)) {
+        double fp = ep ? json_number_value(json_object_get(ep, "peak_rate")) : NAN;
+        verdict("burst peak rate (rel)", tpk, fp, (fp - tpk) / tpk, 0.15);
+        double fr = ep ? json_number_value(json_object_get(ep, "ramp_s")) : NAN;
+        verdict("burst ramp (s)", tr, fr, fr - tr, 12);
+    }
     json_t *cv = ep ? json_object_get(ep, "convergence") : NULL;
     double hs = num(t, "hot_share");
     double fh = cv ? json_number_value(json_object_get(cv, "hot_share")) : NAN;
@@ -108,6 +116,17 @@ int logsim_check(const char *truth_path, const char *model_path)
     if (!cr || strcmp(cr, "/products/{id}") != 0)
         fh = NAN;
     verdict("hot-set share", hs, fh, fh - hs, 0.05);
+    /* Whether the convergence was read as bound to the crowd's sessions or to the window. */
+    json_t *tcs = json_object_get(t, "crowd_sessions");
+    if (json_is_boolean(tcs)) {
+        const char *fw = cv ? json_string_value(json_object_get(cv, "follows")) : NULL;
+        const char *want = json_is_true(tcs) ? "sessions" : "window";
+        int ok = fw && !strcmp(fw, want);
+        checks++;
+        fails += !ok;
+        printf("%-34s truth %9s  fitted %9s  %s\n", "convergence follows", want, fw ? fw : "-",
+               ok ? "PASS" : "FAIL");
+    }
 
     double wm = num(t, "ws_median_s"), fw = num(m, "websockets.duration.median_s");
     verdict("websocket median duration (rel)", wm, fw, (fw - wm) / wm, 0.10);

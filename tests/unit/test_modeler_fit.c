@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fit_bursts.h"
+#include "ingest.h"
 #include "fit_hawkes.h"
 #include "fit_think.h"
 #include "fit_zipf.h"
@@ -26,6 +27,12 @@ static int cmp_desc(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x > y ? -1 : x < y;
+}
+
+static int cmp_asc(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 static void zipf_case(double s, uint64_t n, size_t draws, uint64_t seed)
@@ -187,6 +194,141 @@ static void test_bursts(void **state)
     free(c);
 }
 
+/* Per-second Poisson session counts at base 4/s with an excess of 30/s shaped by `shape`
+ * from second 3000 on, through fit_bursts (10-s bins) and bursts_shape. */
+static void shape_run(int peaked, burst_fit *bf)
+{
+    rng_stream rs;
+    rng_stream_init(&rs, 8, peaked ? 5 : 6);
+    size_t ns = 7200, nb = ns / 10;
+    uint32_t *sec = malloc(ns * sizeof *sec), *c = calloc(nb, sizeof *c);
+    assert_non_null(sec);
+    assert_non_null(c);
+    for (size_t i = 0; i < ns; i++) {
+        double x = ((double)i - 3000) / 20, ex = 0;
+        if (peaked && x > 0)
+            ex = x * exp(1 - x); /* gamma shape 2, mode 20 s after onset */
+        else if (!peaked && x > 0)
+            ex = i < 3030 ? x * 20 / 30 : i < 3500 ? 1 : i < 3560 ? (3560.0 - (double)i) / 60 : 0;
+        sec[i] = rng_poisson(&rs, 4 + 30 * ex);
+        c[i / 10] += sec[i];
+    }
+    char err[ST_ERRLEN];
+    assert_int_equal(fit_bursts(c, nb, 10, bf, err), 0);
+    assert_int_equal(bf->n, 1);
+    bursts_shape(sec, ns, bf);
+    fprintf(stderr, "shape %s: onset %.1f ramp %.1f peak %.2f base %.2f decay %.1f\n",
+            peaked ? "peak" : "plateau", bf->ep[0].onset, bf->ep[0].ramp_s, bf->ep[0].peak_rate,
+            bf->ep[0].baseline_rate, bf->ep[0].decay_s);
+    free(sec);
+    free(c);
+}
+
+static void test_burst_shape(void **state)
+{
+    (void)state;
+    burst_fit bf;
+    /* A peak 20 s after onset: the ramp is the time to the peak, the peak its height. */
+    shape_run(1, &bf);
+    assert_true(fabs(bf.ep[0].onset - 3000) <= 8);
+    assert_true(fabs(bf.ep[0].onset + bf.ep[0].ramp_s - 3020) <= 8);
+    assert_true(fabs(bf.ep[0].peak_rate - 34) <= 3);
+    assert_true(fabs(bf.ep[0].baseline_rate - 4) <= 0.3);
+    /* A plateau after a 30-s linear ramp: the ramp and the plateau level. */
+    shape_run(0, &bf);
+    assert_true(fabs(bf.ep[0].onset - 3000) <= 8);
+    assert_true(fabs(bf.ep[0].ramp_s - 30) <= 8);
+    assert_true(fabs(bf.ep[0].peak_rate - 34) <= 2);
+    assert_true(bf.ep[0].duration_s >= 500);
+}
+
+/* One session's item events: n events every `gap` s from `start`; hot (one of ranks 5, 12,
+ * 40 with probability 0.6) when `crowd`, or when `window` and the event falls in the
+ * episode [1000, 1600); else a Zipf(1) draw over 1,000 items. */
+static void conv_session(ingest *g, size_t *cap, rng_stream *rs, const rng_zipf *z, double start,
+                         int n, double gap, int crowd, int window)
+{
+    static const uint64_t hot[3] = {5, 12, 40};
+    for (int k = 0; k < n; k++) {
+        double t = start + k * gap;
+        if (g->niev == *cap) {
+            *cap *= 2;
+            g->iev = realloc(g->iev, *cap * sizeof *g->iev);
+            assert_non_null(g->iev);
+        }
+        int hot_now = crowd || (window && t >= 1000 && t < 1600);
+        uint64_t item = hot_now && rng_uniform(rs) < 0.6 ? hot[rng_below(rs, 3)]
+                                                        : rng_zipf_draw(z, rs);
+        g->iev[g->niev++] = (item_ev){(float)t, (float)start, 0, item};
+    }
+}
+
+/* Baseline sessions at 2/s over an hour, a crowd of 3,000 extra sessions starting in
+ * [1000, 1600) whose requests run on 40 s apart (past the episode). session_bound: the
+ * crowd's sessions converge; else every request in the window does. */
+static void conv_run(int session_bound, burst_fit *bf)
+{
+    ingest g;
+    memset(&g, 0, sizeof g);
+    size_t cap = 1024;
+    g.iev = malloc(cap * sizeof *g.iev);
+    assert_non_null(g.iev);
+    g.rt.n = 1;
+    rng_zipf z;
+    char err[ST_ERRLEN];
+    assert_int_equal(rng_zipf_init(&z, 1000, 1.0, err), 0);
+    rng_stream rs;
+    rng_stream_init(&rs, 12, (uint64_t)session_bound);
+    uint64_t in_window = 0;
+    g.nsec = 3600;
+    g.sec_sessions = calloc(g.nsec, sizeof *g.sec_sessions);
+    assert_non_null(g.sec_sessions);
+    for (int i = 0; i < 7200; i++) {
+        double st = rng_uniform(&rs) * 3600;
+        in_window += st >= 1000 && st < 1600;
+        g.sec_sessions[(size_t)st]++;
+        conv_session(&g, &cap, &rs, &z, st, 4, 10, 0, !session_bound);
+    }
+    /* The crowd browses twice as long as the baseline: its share of the requests is larger
+     * than its share of the sessions. */
+    for (int i = 0; i < 3000; i++) {
+        double st = 1000 + rng_uniform(&rs) * 600;
+        in_window++;
+        g.sec_sessions[(size_t)st]++;
+        conv_session(&g, &cap, &rs, &z, st, 8, 40, session_bound, !session_bound);
+    }
+    memset(bf, 0, sizeof *bf);
+    bf->n = 1;
+    bf->bin_s = 10;
+    bf->ep[0] = (burst_episode){.onset = 1000, .end = 1600, .duration_s = 600,
+                                .baseline_rate = 2, .sessions = in_window};
+    assert_int_equal(bursts_convergence(&g, bf, err), 0);
+    fprintf(stderr, "convergence (%s): top-3 share %.3f hot share %.3f, read as %s\n",
+            session_bound ? "crowd sessions" : "window", bf->ep[0].conv.top_k_share,
+            bf->ep[0].conv.hot_share, bf->ep[0].conv.session_bound ? "sessions" : "window");
+    free(g.iev);
+    free(g.sec_sessions);
+}
+
+static void test_burst_convergence(void **state)
+{
+    (void)state;
+    burst_fit bf;
+    conv_run(1, &bf);
+    assert_true(bf.ep[0].conv.valid);
+    assert_int_equal(bf.ep[0].conv.session_bound, 1);
+    assert_true(fabs(bf.ep[0].conv.hot_share - 0.6) < 0.04);
+    /* The three hot items were found (baseline ranks 5, 12 and 40, measured with noise). */
+    uint64_t hr[3];
+    memcpy(hr, bf.ep[0].conv.hot_ranks, sizeof hr);
+    qsort(hr, 3, sizeof *hr, cmp_asc);
+    fprintf(stderr, "hot ranks %llu %llu %llu\n", (unsigned long long)hr[0], (unsigned long long)hr[1], (unsigned long long)hr[2]);
+    assert_true(hr[0] >= 3 && hr[0] <= 8 && hr[1] >= 9 && hr[1] <= 18 && hr[2] >= 25 && hr[2] <= 60);
+    conv_run(0, &bf);
+    assert_int_equal(bf.ep[0].conv.session_bound, 0);
+    assert_true(fabs(bf.ep[0].conv.hot_share - 0.6) < 0.04);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +336,8 @@ int main(void)
         cmocka_unit_test(test_think),
         cmocka_unit_test(test_hawkes),
         cmocka_unit_test(test_bursts),
+        cmocka_unit_test(test_burst_shape),
+        cmocka_unit_test(test_burst_convergence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <gsl/gsl_errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ static int setup(void **state)
     char path[1024];
     snprintf(path, sizeof path, "%s/fixtures/logs/shop-synthetic.access.log.gz", src ? src : ".");
     ingest g;
-    ingest_opts o = {NULL, 1800, 10, 3, 0};
+    ingest_opts o = {NULL, 1800, 10, 3, 0, NULL, NULL};
     char err[ST_ERRLEN];
     if (ingest_init(&g, &o, err) < 0)
         return -1;
@@ -175,6 +176,104 @@ static void test_drift(void **state)
     json_decref(m);
 }
 
+/* The row whose metric starts with `prefix`, or NULL. */
+static const drift_row *row_of(const drift_report *r, const char *prefix)
+{
+    for (size_t k = 0; k < r->n; k++)
+        if (!strncmp(r->rows[k].metric, prefix, strlen(prefix)))
+            return &r->rows[k];
+    return NULL;
+}
+
+/* A rehearsal at 4x: every rate times 4. Without --rate-scale the rates drift; with it they
+ * do not, and the scaled old value is what is printed. Assets per view that vanish drift. */
+static void test_drift_rate_scale(void **state)
+{
+    (void)state;
+    json_t *m = json_deep_copy(fitted);
+    json_t *ar = json_object_get(m, "arrivals");
+    json_object_set_new(ar, "session_rate",
+                        json_real(4 * json_number_value(json_object_get(ar, "session_rate"))));
+    json_object_set_new(ar, "request_rate",
+                        json_real(4 * json_number_value(json_object_get(ar, "request_rate"))));
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(json_object_get(m, "bursts"), "episodes"), i, e)
+    {
+        json_object_set_new(e, "peak_rate", json_real(4 * json_number_value(json_object_get(e, "peak_rate"))));
+        json_object_set_new(e, "baseline_rate",
+                            json_real(4 * json_number_value(json_object_get(e, "baseline_rate"))));
+    }
+    drift_thresholds t;
+    drift_defaults(&t);
+    drift_report r;
+    assert_int_equal(drift_compare(fitted, m, &t, &r), 0);
+    assert_true(row_of(&r, "session rate")->drift);
+    assert_true(row_of(&r, "request rate")->drift);
+    drift_free(&r);
+    t.rate_scale = 4;
+    assert_int_equal(drift_compare(fitted, m, &t, &r), 0);
+    assert_int_equal(r.drifted, 0);
+    const drift_row *w = row_of(&r, "session rate");
+    assert_true(w && strstr(w->metric, "vs 4 x old") &&
+                fabs(w->old_v - w->new_v) < 1e-9 * w->new_v);
+    if (row_of(&r, "largest episode: peak"))
+        assert_false(row_of(&r, "largest episode: peak")->drift);
+    drift_free(&r);
+    /* A rehearsal that skipped the assets: every page's assets row drifts. */
+    json_t *route;
+    size_t pages = 0;
+    json_array_foreach(json_object_get(m, "routes"), i, route)
+        pages += json_object_del(route, "assets") == 0;
+    assert_true(pages >= 1);
+    assert_int_equal(drift_compare(fitted, m, &t, &r), 0);
+    size_t drifted_assets = 0;
+    for (size_t k = 0; k < r.n; k++)
+        drifted_assets += r.rows[k].drift && !strcmp(r.rows[k].component, "assets");
+    assert_true(drifted_assets >= 1);
+    drift_free(&r);
+    json_decref(m);
+}
+
+/* The profile through a compressed clock: an old daily profile, and a new 2-hour series whose
+ * 1-min bins follow it at speed 12 from 18:00 (5 bins per model hour). Following the shape
+ * is no drift; a flat series is. */
+static void test_drift_clock(void **state)
+{
+    (void)state;
+    json_t *old = json_deep_copy(fitted), *nw = json_deep_copy(fitted);
+    json_t *mult = json_array();
+    for (int h = 0; h < 24; h++)
+        json_array_append_new(mult, json_real(1 + 0.6 * sin(2 * M_PI * (h - 12) / 24.0)));
+    json_object_set_new(json_object_get(old, "arrivals"), "profile",
+                        json_pack("{s:s,s:o}", "kind", "hour_of_day", "multipliers", mult));
+    json_t *rates = json_array(), *flat = json_array();
+    for (int i = 0; i < 120; i++) {
+        double h = 18 + (i + 0.5) * 60 * 12 / 3600.0;
+        json_array_append_new(rates, json_real(3 * (1 + 0.6 * sin(2 * M_PI * (floor(h) - 12) / 24.0))));
+        json_array_append_new(flat, json_real(3));
+    }
+    json_t *ser = json_object_get(json_object_get(nw, "arrivals"), "series");
+    json_object_set_new(ser, "bin_s", json_real(60));
+    json_object_set_new(ser, "rates", rates);
+    drift_thresholds t;
+    drift_defaults(&t);
+    t.clock_start_h = 18;
+    t.clock_speed = 12;
+    drift_report r;
+    assert_int_equal(drift_compare(old, nw, &t, &r), 0);
+    const drift_row *w = row_of(&r, "profile via clock x12 (24 hour slots)");
+    assert_true(w && w->effect < 1e-9 && !w->drift);
+    drift_free(&r);
+    json_object_set_new(ser, "rates", flat);
+    assert_int_equal(drift_compare(old, nw, &t, &r), 0);
+    w = row_of(&r, "profile via clock");
+    assert_true(w && w->drift);
+    drift_free(&r);
+    json_decref(old);
+    json_decref(nw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +281,8 @@ int main(void)
         cmocka_unit_test(test_shop_model),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_drift),
+        cmocka_unit_test(test_drift_rate_scale),
+        cmocka_unit_test(test_drift_clock),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

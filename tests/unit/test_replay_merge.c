@@ -105,7 +105,7 @@ static json_t *doc_of(fixture *f, const metrics *m, unsigned seg_i, unsigned seg
     }
     f->p.seg_i = seg_i;
     f->p.seg_n = seg_n;
-    run_info ri = {f->sc, &f->p, 1, T0, 6.5, "completed", vals, oks, w};
+    run_info ri = {f->sc, &f->p, 1, T0, 6.5, "completed", vals, oks, w, NULL};
     doc = results_build(m, &ri);
     assert_non_null(doc);
     if (db)
