@@ -3,17 +3,25 @@
  */
 #include "copy.h"
 
+#include "pgx.h"
+
 #include <limits.h>
 #include <string.h>
 
-static int fail(PGconn *c, const char *what, char *err)
+/* r: the failed result when there is one (its SQLSTATE classifies the failure). */
+static int fail_r(PGconn *c, const PGresult *r, const char *what, char *err)
 {
     char line[180];
     snprintf(line, sizeof line, "%s", PQerrorMessage(c));
     char *nl = strchr(line, '\n');
     if (nl)
         *nl = 0;
-    return st_err(err, ST_EENV, "%s: %s", what, line[0] ? line : "connection lost");
+    return st_err(err, pgx_error_rc(r), "%s: %s", what, line[0] ? line : "connection lost");
+}
+
+static int fail(PGconn *c, const char *what, char *err)
+{
+    return fail_r(c, NULL, what, err);
 }
 
 int copy_begin(PGconn *c, const char *sql, char *err)
@@ -49,7 +57,7 @@ int copy_end(PGconn *c, char *err)
     PGresult *r;
     while ((r = PQgetResult(c)) != NULL) {
         if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
-            rc = fail(c, "COPY", err);
+            rc = fail_r(c, r, "COPY", err);
         PQclear(r);
     }
     return rc;

@@ -95,6 +95,8 @@ int csvout_write(const shape *sh, const fill_opts *o, fill_rep *rep, char *err)
     dbuf_init(&load, 1 << 22);
     rc = dbuf_printf(&schema, "-- datagen fill: shape %s, seed %llu, scale %g\n", sh->name,
                      (unsigned long long)o->seed, o->scale);
+    for (size_t i = 0; i < sh->ntypes && !rc; i++)
+        rc = dbuf_printf(&schema, "%s;\n", sh->types[i].sql);
     for (size_t i = 0; i < sh->nt && !rc; i++) {
         rc = ddl_create_table(&sh->t[i], 0, &schema);
         rc = rc ? rc : dbuf_adds(&schema, ";\n");

@@ -11,18 +11,19 @@
 #include "dbuf.h"
 #include "shape.h"
 
-enum ddl_kind { DDL_PK, DDL_UNIQUE, DDL_FK, DDL_CHECK, DDL_INDEX };
+enum ddl_kind { DDL_PK, DDL_UNIQUE, DDL_FK, DDL_CHECK, DDL_INDEX, DDL_SEQ, DDL_VIEW };
 
 typedef struct ddl_step {
     int kind;
-    int table;
+    int table;        /* -1 for a view */
     char name[128];   /* constraint or index name */
     char *sql;        /* malloc'd */
 } ddl_step;
 
 /* CREATE [UNLOGGED] TABLE IF NOT EXISTS. 0 or ST_ENOMEM/ST_ELIMIT. */
 int ddl_create_table(const stable *t, int if_not_exists, dbuf *out);
-/* All post-load steps of the shape in build order (keys, then FKs, checks, indexes).
+/* All post-load steps of the shape in build order (keys, then FKs, checks, indexes, then
+ * identity sequences set past the loaded maximum).
  * Returns a malloc'd array (*n entries) or NULL on out of memory; free with ddl_steps_free. */
 ddl_step *ddl_steps(const shape *sh, size_t *n);
 void ddl_steps_free(ddl_step *s, size_t n);

@@ -23,6 +23,7 @@ typedef struct fill_opts {
     unsigned part_i, part_n;  /* 1-based slice; n = 1 means everything */
     uint64_t chunk_rows;
     int replace, resume, quiet, no_vacuum, drop_fks;
+    int freeze;               /* --freeze: first chunks by COPY FREEZE (load.c) */
     int copy_format;          /* COPYF_AUTO (binary where possible), COPYF_TEXT, COPYF_BINARY */
     char run_key[24];         /* hex of (shape, seed, scale, overrides) */
 } fill_opts;
@@ -41,6 +42,7 @@ typedef struct fill_rep {
     uint64_t chunks_done, chunks_skipped, chunks_pending_other_parts;
     uint64_t vacuum_retries;        /* extra VACUUMs of tables not yet all-visible */
     uint64_t pages_not_all_visible; /* after the last VACUUM (relpages - relallvisible) */
+    uint64_t rows_frozen;           /* rows written by COPY ... FREEZE (load.c) */
 } fill_rep;
 
 #endif

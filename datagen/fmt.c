@@ -205,7 +205,7 @@ size_t fmt_row_max(const stable *t)
     size_t n = 0;
     for (size_t i = 0; i < t->ncols; i++) {
         int ct = t->cols[i].ctype;
-        if (ct == CT_TEXT || ct == CT_JSON || ct == CT_UUID || ct == CT_BYTEA)
+        if (ct == CT_TEXT || ct == CT_JSON || ct == CT_UUID || ct == CT_BYTEA || ct == CT_OTHER)
             n += 4 * FMT_TEXT_CAP + 8;
         else
             n += 80;

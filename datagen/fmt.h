@@ -35,6 +35,11 @@ extern const char fmt_bin_header[FMT_BIN_HEADER_LEN];
 int fmt_table_binary_ok(const stable *t);
 /* Writes one binary tuple into dst (room >= fmt_row_max); returns the bytes written. */
 size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst);
+/* A number as float8/float4 reads back from its "%.15g"/"%.7g" text, computed without the
+ * text: 1 and *out set for 1e-8 <= |x| < 1e15 (float: 1e-4 <= |x| < 1e7), zero and
+ * non-finite (read as 0, as in the text); 0 otherwise. */
+int fmt_bin_round8(double x, double *out);
+int fmt_bin_round4(double x, float *out);
 
 /* One value as SQL-literal-free text (no escaping), for hot-id CSVs and messages. Returns
  * the length written into dst (room >= 64 + FMT_TEXT_CAP). NULL gives "". */

@@ -42,8 +42,8 @@ static size_t be64(char *d, uint64_t v)
 int fmt_table_binary_ok(const stable *t)
 {
     for (size_t i = 0; i < t->ncols; i++)
-        if (t->cols[i].ctype == CT_JSON)
-            return 0;
+        if (t->cols[i].ctype == CT_JSON || t->cols[i].ctype == CT_OTHER)
+            return 0; /* no binary form of their own here: text literals */
     return 1;
 }
 
@@ -75,6 +75,8 @@ static double as_time(const gval *v)
     }
     return v->kind == V_NUM ? v->d : (double)v->i;
 }
+
+static size_t put_numeric_groups(char *d, const uint16_t *digits, int nd, int nint, int neg, int dscale);
 
 /* numeric_send: ndigits, weight, sign, dscale, then base-10000 digits, from the decimal text
  * the text format would print (so both formats agree to the last digit). */
@@ -112,6 +114,12 @@ static size_t put_numeric_bin(char *d, const char *s, size_t n, int dscale)
         }
         digits[nd++] = g;
     }
+    return put_numeric_groups(d, digits, nd, nint, neg, dscale);
+}
+
+/* numeric_send from base-10000 groups (nint of them before the decimal point). */
+static size_t put_numeric_groups(char *d, const uint16_t *digits, int nd, int nint, int neg, int dscale)
+{
     /* Drop leading zero groups (weight follows) and trailing zero groups. */
     int first = 0, weight = nint - 1;
     while (first < nd && digits[first] == 0) {
@@ -136,6 +144,95 @@ static size_t put_numeric_bin(char *d, const char *s, size_t n, int dscale)
     return o;
 }
 
+/* numeric_send of q / 10^scale (|q| < 9e15, scale <= 9): the number put_numeric() prints
+ * for the same value, without printing it. */
+static size_t put_numeric_q(char *d, int64_t q, int scale)
+{
+    static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
+    int neg = q < 0;
+    uint64_t u = neg ? (uint64_t)(-(q + 1)) + 1 : (uint64_t)q;
+    uint64_t ip = u / p10[scale], fp = u % p10[scale];
+    int nfg = (scale + 3) / 4; /* fraction groups, the last one zero-padded */
+    fp *= p10[nfg * 4 - scale];
+    uint16_t digits[8];
+    int nint = 0;
+    for (uint64_t x = ip; x; x /= 10000)
+        nint++;
+    uint64_t x = ip;
+    for (int k = nint - 1; k >= 0; k--, x /= 10000)
+        digits[k] = (uint16_t)(x % 10000);
+    for (int k = nfg - 1; k >= 0; k--, fp /= 10000)
+        digits[nint + k] = (uint16_t)(fp % 10000);
+    return put_numeric_groups(d, digits, nint + nfg, nint, neg, scale);
+}
+
+/* x rounded to nd (7 or 15) significant decimal digits, as strtod/strtof read what printf's
+ * "%.{nd}g" writes, without the text: *out = M / 10^k with M the correctly rounded nd-digit
+ * mantissa and 10^k exact (k <= 22 for doubles, <= 10 for floats), so the one division is
+ * correctly rounded like strtod. M comes from the exact product x * 10^k = hi + lo (fma gives
+ * lo exactly), rounded half to even as printf does. 0 outside that range (the caller goes
+ * through the text). */
+static const double P10D[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static int round_mantissa(double ax, int nd, int kmax, double *m, int *kout)
+{
+    int k = nd - 1 - (int)floor(log10(ax));
+    for (int tries = 0; tries < 3; tries++) {
+        if (k < 0 || k > kmax)
+            return 0;
+        double hi = ax * P10D[k];
+        if (hi > P10D[nd]) {
+            k--;
+            continue;
+        }
+        if (hi < P10D[nd - 1]) {
+            k++;
+            continue;
+        }
+        double lo = fma(ax, P10D[k], -hi);
+        double r = floor(hi), t = (hi - r - 0.5) + lo;
+        *m = r + (t > 0 || (t == 0 && fmod(r, 2) != 0));
+        *kout = k;
+        return 1;
+    }
+    return 0;
+}
+
+int fmt_bin_round8(double x, double *out)
+{
+    if (!isfinite(x))
+        x = 0;
+    if (x == 0) {
+        *out = x;
+        return 1;
+    }
+    double m;
+    int k;
+    if (!round_mantissa(fabs(x), 15, 22, &m, &k))
+        return 0;
+    *out = copysign(m / P10D[k], x);
+    return 1;
+}
+
+int fmt_bin_round4(double x, float *out)
+{
+    static const float P10F[11] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+    if (!isfinite(x))
+        x = 0;
+    if (x == 0) {
+        *out = (float)x;
+        return 1;
+    }
+    double m;
+    int k;
+    if (!round_mantissa(fabs(x), 7, 10, &m, &k))
+        return 0;
+    float f = (float)m / P10F[k];
+    *out = x < 0 ? -f : f;
+    return 1;
+}
+
 static int hexval(char ch)
 {
     if (ch >= '0' && ch <= '9')
@@ -145,6 +242,42 @@ static int hexval(char ch)
     if (ch >= 'A' && ch <= 'F')
         return ch - 'A' + 10;
     return -1;
+}
+
+/* float4/float8: numbers straight to their bits; text values (and magnitudes round_mantissa
+ * leaves out) through their text form, as the server would read them. */
+static size_t put_float_bin(char *d, const scol *c, const gval *v, char *tmp)
+{
+    int f4 = c->ctype == CT_FLOAT4, fast = 0;
+    float x4 = 0;
+    double x8 = 0;
+    if (v->kind == V_NUM)
+        fast = f4 ? fmt_bin_round4(v->d, &x4) : fmt_bin_round8(v->d, &x8);
+    else if (v->kind != V_TEXT) { /* an integer's text reads back as the nearest float */
+        x4 = (float)v->i;
+        x8 = (double)v->i;
+        fast = 1;
+    }
+    if (!fast) {
+        const char *s;
+        size_t n = fmt_value_text(c, v, tmp, &s);
+        char num[80];
+        n = n < sizeof num - 1 ? n : sizeof num - 1;
+        memcpy(num, s, n);
+        num[n] = 0;
+        x4 = f4 ? strtof(num, NULL) : 0;
+        x8 = f4 ? 0 : strtod(num, NULL);
+    }
+    if (f4) {
+        uint32_t b;
+        memcpy(&b, &x4, 4);
+        be32(d, 4);
+        return 4 + be32(d + 4, b);
+    }
+    uint64_t b;
+    memcpy(&b, &x8, 8);
+    be32(d, 8);
+    return 4 + be64(d + 4, b);
 }
 
 size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst)
@@ -180,29 +313,20 @@ size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst)
             dst[o++] = (char)(v.kind == V_NUM ? v.d != 0 : v.kind == V_TEXT ? (v.len && (v.s[0] == 't' || v.s[0] == '1')) : v.i != 0);
             break;
         case CT_FLOAT4:
-        case CT_FLOAT8: {
-            const char *s;
-            size_t n = fmt_value_text(c, &v, tmp, &s);
-            char num[80];
-            n = n < sizeof num - 1 ? n : sizeof num - 1;
-            memcpy(num, s, n);
-            num[n] = 0;
-            if (c->ctype == CT_FLOAT4) {
-                float f = strtof(num, NULL);
-                uint32_t b;
-                memcpy(&b, &f, 4);
-                o += be32(dst + o, 4);
-                o += be32(dst + o, b);
-            } else {
-                double f = strtod(num, NULL);
-                uint64_t b;
-                memcpy(&b, &f, 8);
-                o += be32(dst + o, 8);
-                o += be64(dst + o, b);
-            }
+        case CT_FLOAT8:
+            o += put_float_bin(dst + o, c, &v, tmp);
             break;
-        }
         case CT_NUMERIC: {
+            if (v.kind != V_TEXT) { /* the fast case of put_numeric(), in fmt.c */
+                static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+                double x = v.kind == V_NUM ? v.d : (double)v.i;
+                if (!isfinite(x))
+                    x = 0;
+                if (c->scale >= 0 && c->scale <= 9 && fabs(x) * p10[c->scale] < 9e15) {
+                    o += put_numeric_q(dst + o, llround(x * p10[c->scale]), c->scale);
+                    break;
+                }
+            }
             const char *s;
             size_t n = fmt_value_text(c, &v, tmp, &s);
             o += put_numeric_bin(dst + o, s, n, c->scale);

@@ -215,6 +215,14 @@ static int prepare_locked(PGconn *c, const shape *sh, const fill_opts *o, char *
             else
                 rc = dbuf_printf(&tb, "%s\"%s\"", ntrunc++ ? ", " : "", sh->t[i].name);
         }
+        /* The shape's own views read its tables: they go first (newest first), never
+         * CASCADE, so a view outside the shape still makes the DROP below refuse. */
+        for (size_t i = sh->nviews; i-- > 0 && !rc;) {
+            char sql[256];
+            snprintf(sql, sizeof sql, "DROP %sVIEW IF EXISTS \"%s\"",
+                     sh->views[i].materialized ? "MATERIALIZED " : "", sh->views[i].name);
+            rc = pgx_exec(c, sql, err);
+        }
         if (!rc && ntrunc)
             rc = pgx_exec(c, tb.p, err);
         if (!rc && ndrop)
@@ -237,6 +245,18 @@ static int prepare_locked(PGconn *c, const shape *sh, const fill_opts *o, char *
         dbuf_reset(&b);
         rc = dbuf_printf(&b, "DELETE FROM " LOAD_PROGRESS_TABLE " WHERE tbl = '%s' AND chunk >= 0", sh->t[i].name);
         rc = rc ? rc : pgx_exec(c, b.p, err);
+    }
+    /* The shape's own types before the tables that use them; one that exists is kept (a
+     * rerun, or --replace, which drops tables only). */
+    for (size_t i = 0; i < sh->ntypes && !rc; i++) {
+        const char *pv[1] = {sh->types[i].name};
+        PGresult *r = pgx_query(c, "SELECT 1 FROM pg_type WHERE typname = $1 AND typnamespace = "
+                                   "current_schema()::regnamespace", 1, pv, err);
+        if (!r)
+            rc = ST_EENV;
+        else if (PQntuples(r) == 0)
+            rc = pgx_exec(c, sh->types[i].sql, err);
+        PQclear(r);
     }
     for (size_t i = 0; i < sh->nt && !rc; i++) {
         if (exists[i])
@@ -273,6 +293,7 @@ typedef struct loader {
     int rc;
     char err[ST_ERRLEN];
     char *copy_sql[SHAPE_MAX_TABLES];
+    char *freeze_sql[SHAPE_MAX_TABLES]; /* the same COPY with FREEZE; NULL: never tried */
     int binary[SHAPE_MAX_TABLES];
 } loader;
 
@@ -287,16 +308,50 @@ static void set_error(loader *L, int rc, const char *err)
     atomic_store(&L->stop, 1);
 }
 
+/* COPY ... FREEZE writes rows frozen and their pages all-visible, so VACUUM has nothing to
+ * do on them, but only into a table created or truncated by the same transaction. The first
+ * chunk of a table therefore truncates it when it is provably empty: under an ACCESS
+ * EXCLUSIVE lock taken without waiting (another job or --part already writing it keeps its
+ * rows and this chunk loads normally), in a savepoint, so that any refusal (a foreign key
+ * pointing at the table, no TRUNCATE privilege) leaves the transaction as it was. Returns 1
+ * when the COPY may FREEZE; an error only when the connection itself failed. */
+static int try_truncate(PGconn *c, const char *table, int *frozen, char *err)
+{
+    char sql[300], e2[ST_ERRLEN];
+    *frozen = 0;
+    int rc = pgx_exec(c, "SAVEPOINT dg_freeze", err);
+    if (rc)
+        return rc;
+    snprintf(sql, sizeof sql, "LOCK TABLE \"%s\" IN ACCESS EXCLUSIVE MODE NOWAIT", table);
+    int ok = !pgx_exec(c, sql, e2);
+    if (ok) {
+        int64_t rows = 1;
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM (SELECT 1 FROM \"%s\" LIMIT 1) x", table);
+        ok = !pgx_scalar_i64(c, sql, 0, NULL, &rows, e2) && rows == 0;
+    }
+    if (ok) {
+        snprintf(sql, sizeof sql, "TRUNCATE \"%s\"", table);
+        ok = !pgx_exec(c, sql, e2);
+    }
+    if (!ok && (rc = pgx_exec(c, "ROLLBACK TO SAVEPOINT dg_freeze", err)))
+        return rc;
+    rc = pgx_exec(c, "RELEASE SAVEPOINT dg_freeze", err);
+    *frozen = ok && !rc;
+    return rc;
+}
+
 static int load_chunk(loader *L, PGconn *c, gen_ctx *cx, char *buf, const chunk *ch, char *err)
 {
     const shape *sh = L->sh;
     const stable *t = &sh->t[ch->table];
     uint64_t t0 = st_now_ns(), rows = 0, bytes = 0, pending = 0;
     size_t len = 0;
-    int rc = pgx_exec(c, "BEGIN", err);
+    int rc = pgx_exec(c, "BEGIN", err), frozen = 0;
     if (rc)
         return rc;
-    if ((rc = copy_begin(c, L->copy_sql[ch->table], err)))
+    if (L->freeze_sql[ch->table] && ch->idx == 0 && (rc = try_truncate(c, t->name, &frozen, err)))
+        goto fail;
+    if ((rc = copy_begin(c, frozen ? L->freeze_sql[ch->table] : L->copy_sql[ch->table], err)))
         goto fail;
     atomic_store(&L->cur_table, ch->table);
     int bin = L->binary[ch->table];
@@ -346,6 +401,7 @@ static int load_chunk(loader *L, PGconn *c, gen_ctx *cx, char *buf, const chunk 
     tr->bytes += bytes;
     tr->seconds += (double)(st_now_ns() - t0) / 1e9;
     L->rep->chunks_done++;
+    L->rep->rows_frozen += frozen ? rows : 0;
     pthread_mutex_unlock(&L->mu);
     return 0;
 fail_copy:
@@ -478,151 +534,6 @@ static int plan_chunks(PGconn *c, loader *L, uint64_t *total_chunks, char *err)
     return 0;
 }
 
-static int constraint_exists(PGconn *c, const ddl_step *s, const char *table, int *yes, char *err)
-{
-    const char *p[2] = {s->name, table};
-    int64_t n;
-    /* An index name is unique per schema: look it up in the schema of the table it is for
-     * (the one being filled), not anywhere in the database. */
-    int rc = pgx_scalar_i64(c,
-                            s->kind == DDL_INDEX
-                                ? "SELECT count(*) FROM pg_class WHERE relname = $1 AND relkind IN ('i', 'I') AND relnamespace = "
-                                  "(SELECT relnamespace FROM pg_class WHERE oid = to_regclass(quote_ident($2)))"
-                                : "SELECT count(*) FROM pg_constraint WHERE conname = $1 AND conrelid = to_regclass(quote_ident($2))",
-                            2, p, &n, err);
-    *yes = n > 0;
-    return rc;
-}
-
-/* Pages of the table not marked all-visible (pg_class, as the planner sees them). */
-static int pages_not_visible(PGconn *c, const char *table, int64_t *n, char *err)
-{
-    const char *p[1] = {table};
-    return pgx_scalar_i64(c, "SELECT greatest(relpages - relallvisible, 0) FROM pg_class WHERE oid = to_regclass(quote_ident($1))",
-                          1, p, n, err);
-}
-
-/* VACUUM (ANALYZE) every table so that every page ends up all-visible, as in a production
- * database at rest (index-only scans are costed by relallvisible / relpages).
- *
- * VACUUM marks a page all-visible only when every tuple carries the "inserting transaction
- * committed" hint bit, and PostgreSQL may set that bit only once the WAL holding the commit is
- * flushed. The loaders commit with synchronous_commit = off, and the commit LSN the server keeps
- * is per group of 32 transaction ids (the newest of the group): the post-load DDL committed
- * asynchronously just before VACUUM shares groups with the last chunks, so VACUUM found their
- * commit "not yet flushed" and left whole tables (or the last ~100 pages) not all-visible.
- * post_load() therefore runs synchronously: the DDL's commits flush the WAL of every load commit
- * before it. What remains is outside this fill: another session's asynchronous commit in the same
- * xid group, not yet flushed by the WAL writer (~200 ms), or another transaction of this
- * database holding back the xmin horizon (e.g. autovacuum's ANALYZE). For those, each table still
- * short of all-visible is vacuumed again, up to VACUUM_RETRIES times with a growing pause
- * (0.1 s, 0.2 s, ...: 2.3 s at most). Pages that stay not all-visible are reported in
- * rep->pages_not_all_visible; that is not an error. One cause no retry fixes: with several jobs
- * COPYing into one table, PostgreSQL extends it by many pages at once under contention and the
- * pages the load did not use stay all-zero, which VACUUM never marks all-visible (tens of pages
- * at most, at the end of the table's load). 0 or ST_EENV. */
-#define VACUUM_RETRIES 5
-static int vacuum_tables(PGconn *c, const shape *sh, fill_rep *rep, char *err)
-{
-    char sql[200];
-    int rc = 0;
-    for (size_t i = 0; i < sh->nt && !rc; i++) {
-        snprintf(sql, sizeof sql, "VACUUM (ANALYZE) \"%s\"", sh->t[i].name);
-        rc = pgx_exec(c, sql, err);
-    }
-    int64_t left = 0;
-    for (int round = 0; !rc; round++) {
-        left = 0;
-        for (size_t i = 0; i < sh->nt && !rc; i++) {
-            int64_t n = 0;
-            if ((rc = pages_not_visible(c, sh->t[i].name, &n, err)) || n == 0)
-                continue;
-            int first = left == 0;
-            left += n;
-            if (round == VACUUM_RETRIES)
-                continue;
-            if (first) { /* one pause per round: 0.1, 0.2, 0.4, 0.8, 0.8 s */
-                struct timespec ts = {0, (100L * 1000 * 1000) << (round < 3 ? round : 3)};
-                nanosleep(&ts, NULL);
-            }
-            snprintf(sql, sizeof sql, "VACUUM \"%s\"", sh->t[i].name);
-            rc = pgx_exec(c, sql, err);
-            rep->vacuum_retries++;
-        }
-        if (!left || round == VACUUM_RETRIES)
-            break;
-    }
-    rep->pages_not_all_visible = rc ? 0 : (uint64_t)left;
-    return rc;
-}
-
-/* POST: the keys, constraints and indexes, VACUUM (ANALYZE), exact counts. */
-static int post_load(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, char *err)
-{
-    char sql[512];
-    int64_t v;
-    const char *p[1] = {o->run_key};
-    int rc = pgx_scalar_i64(c, "SELECT count(*) FROM " LOAD_PROGRESS_TABLE " WHERE run = $1 AND tbl = '$post'", 1, p, &v, err);
-    if (rc || v > 0)
-        return rc;
-    /* Synchronous from here on: see vacuum_tables() for why the visibility map needs it. */
-    rc = pgx_exec(c, "SET maintenance_work_mem = '256MB'", err);
-    rc = rc ? rc : pgx_exec(c, "SET synchronous_commit = on", err);
-    size_t n = 0;
-    ddl_step *steps = rc ? NULL : ddl_steps(sh, &n);
-    if (!rc && !steps)
-        rc = st_err(err, ST_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n && !rc; i++) {
-        int yes;
-        if ((rc = constraint_exists(c, &steps[i], sh->t[steps[i].table].name, &yes, err)) || yes)
-            continue;
-        rc = pgx_exec(c, steps[i].sql, err);
-    }
-    ddl_steps_free(steps, n);
-    if (!rc && o->drop_fks) {
-        PGresult *r = pgx_query(c, "SELECT substr(tbl, 5), info FROM " LOAD_PROGRESS_TABLE
-                                   " WHERE run = $1 AND tbl LIKE '$fk:%' ORDER BY chunk DESC", 1, p, err);
-        if (!r)
-            rc = ST_EENV;
-        for (int k = 0; r && k < PQntuples(r) && !rc; k++) {
-            const char *info = PQgetvalue(r, k, 1), *sp = strchr(info, ' ');
-            ddl_step s = {.kind = DDL_FK};
-            int yes;
-            if (!sp)
-                continue;
-            snprintf(s.name, sizeof s.name, "%.*s", (int)(sp - info), info);
-            if ((rc = constraint_exists(c, &s, PQgetvalue(r, k, 0), &yes, err)) || yes)
-                continue;
-            dbuf b;
-            dbuf_init(&b, 1 << 16);
-            rc = dbuf_printf(&b, "ALTER TABLE \"%s\" ADD CONSTRAINT \"%s\" %s", PQgetvalue(r, k, 0), s.name, sp + 1);
-            rc = rc ? rc : pgx_exec(c, b.p, err);
-            dbuf_free(&b);
-        }
-        PQclear(r);
-    }
-    if (!rc && !o->no_vacuum)
-        rc = vacuum_tables(c, sh, rep, err);
-    /* Exact counts: each chunk's rows were recorded in the transaction that wrote them, so
-     * the recorded sums are the table contents (a count(*) would rescan every table). */
-    for (size_t i = 0; i < sh->nt && !rc; i++) {
-        int64_t cnt;
-        const char *pp[2] = {o->run_key, sh->t[i].name};
-        if ((rc = pgx_scalar_i64(c, "SELECT coalesce(sum(rows), 0) FROM " LOAD_PROGRESS_TABLE
-                                    " WHERE run = $1 AND tbl = $2 AND chunk >= 0", 2, pp, &cnt, err)))
-            break;
-        if ((uint64_t)cnt != sh->t[i].rows)
-            rc = st_err(err, ST_EENV, "table '%s' has %lld rows recorded after the load, expected %llu",
-                        sh->t[i].name, (long long)cnt, (unsigned long long)sh->t[i].rows);
-    }
-    if (!rc) {
-        snprintf(sql, sizeof sql, "INSERT INTO " LOAD_PROGRESS_TABLE " (run, tbl, chunk, rows) VALUES ('%s', '$post', 0, 0)",
-                 o->run_key);
-        rc = pgx_exec(c, sql, err);
-    }
-    return rc;
-}
-
 int load_run(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, load_tick_fn tick,
              void *ud, char *err)
 {
@@ -646,11 +557,32 @@ int load_run(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, load
         for (size_t k = 0; k < t->ncols && !rc; k++)
             rc = dbuf_printf(&b, "%s\"%s\"", k ? ", " : "", t->cols[k].name);
         L.binary[i] = o->copy_format != COPYF_TEXT && fmt_table_binary_ok(t);
-        rc = rc ? rc : dbuf_adds(&b, L.binary[i] ? ") FROM STDIN (FORMAT binary)" : ") FROM STDIN");
+        rc = rc ? rc : dbuf_adds(&b, L.binary[i] ? ") FROM STDIN (FORMAT binary" : ") FROM STDIN (FORMAT text");
+        size_t stem = b.len;
+        rc = rc ? rc : dbuf_adds(&b, ", FREEZE)");
+        L.freeze_sql[i] = rc ? NULL : strdup(b.p);
+        if (!rc) {
+            b.len = stem;
+            b.p[stem] = 0;
+        }
+        rc = rc ? rc : dbuf_adds(&b, ")");
         L.copy_sql[i] = dbuf_take(&b, NULL);
-        if (!rc && !L.copy_sql[i])
+        if (!rc && (!L.copy_sql[i] || !L.freeze_sql[i]))
             rc = st_err(err, ST_ENOMEM, "out of memory");
     }
+    /* FREEZE (--freeze) only where the truncating first chunk holds up nobody: with one job,
+     * or for a table that is a single chunk (a second job would wait on its lock for a whole
+     * chunk). Off by default: PostgreSQL 15 puts fewer wide rows on a page under FREEZE
+     * (products of the shop shape: 35 instead of 37 per page, +1% relpages), and a fill is
+     * meant to reproduce production's relpages. */
+    size_t per_table[SHAPE_MAX_TABLES] = {0};
+    for (size_t i = 0; i < L.nchunks; i++)
+        per_table[L.chunks[i].table]++;
+    for (size_t i = 0; i < sh->nt && !rc; i++)
+        if (!o->freeze || (o->jobs > 1 && per_table[i] > 1)) {
+            free(L.freeze_sql[i]);
+            L.freeze_sql[i] = NULL;
+        }
     for (size_t i = 0; i < L.nchunks; i++) {
         const stable *t = &sh->t[L.chunks[i].table];
         rows_total += t->parent >= 0 ? (uint64_t)((double)t->rows / (double)(t->nunits ? t->nunits : 1) *
@@ -689,8 +621,10 @@ int load_run(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, load
         rc = L.rc;
         snprintf(err, ST_ERRLEN, "%s", L.err);
     }
-    for (size_t i = 0; i < sh->nt; i++)
+    for (size_t i = 0; i < sh->nt; i++) {
         free(L.copy_sql[i]);
+        free(L.freeze_sql[i]);
+    }
     free(L.chunks);
     pthread_mutex_destroy(&L.mu);
     if (rc)
@@ -708,7 +642,7 @@ int load_run(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, load
         snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(hashtext('%s'))", o->run_key);
         if ((rc = pgx_exec(c, sql, err)))
             return rc;
-        rc = post_load(c, sh, o, rep, err);
+        rc = load_post(c, sh, o, rep, err);
         snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(hashtext('%s'))", o->run_key);
         char e2[ST_ERRLEN];
         if (PQstatus(c) == CONNECTION_OK)

@@ -18,7 +18,8 @@
  *            indexes (skipping those that exist in the fill's schema), VACUUM (ANALYZE) until
  *            every page is all-visible (bounded retries; see vacuum_tables), exact row-count check,
  *            then the '$post' marker. With --part, the last part to finish does it, under an
- *            advisory lock.
+ *            advisory lock. With --jobs N the per-table builds and VACUUM (ANALYZE) run over N
+ *            connections (load_post.c).
  */
 #ifndef DG_LOAD_H
 #define DG_LOAD_H
@@ -46,5 +47,10 @@ typedef void (*load_tick_fn)(void *ud, const char *table, uint64_t rows_done,
 /* LOAD and POST. 0, ST_EENV (server, connection) or ST_ENOMEM. */
 int load_run(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, load_tick_fn tick,
              void *ud, char *err);
+
+/* POST (load_post.c): run by load_run() once every chunk is recorded; a no-op when this
+ * run's '$post' marker exists. On connection c, plus o->jobs connections of its own for the
+ * per-table work when o->jobs > 1. 0 or ST_EENV/ST_ENOMEM. */
+int load_post(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, char *err);
 
 #endif

@@ -143,16 +143,29 @@ static int wanted(char *const *tables, const char *name)
     return 0;
 }
 
+/* With the partitioning: a partitioned table's key, a partition's parent and bound. */
 static const char SQL_TABLES[] =
-    "SELECT c.relname, c.reltuples, c.relpages FROM pg_class c "
+    "SELECT c.relname, c.reltuples, c.relpages, "
+    "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
+    "(SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent "
+    " WHERE i.inhrelid = c.oid AND c.relispartition), "
+    "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END "
+    "FROM pg_class c "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname";
 
 static const char SQL_COLS[] =
     "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-    "a.attgenerated <> '' "
+    "a.attgenerated <> '', "
+    /* identity: 'a' always, 'd' by default, 's' a serial (a sequence owned through DEFAULT
+     * nextval, kept as an identity by default: the same for an INSERT) */
+    "CASE WHEN a.attidentity <> '' THEN a.attidentity::text "
+    " WHEN pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL "
+    " THEN 's' ELSE '' END, "
+    "pg_get_expr(d.adbin, d.adrelid) "
     "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 "
     "AND NOT a.attisdropped ORDER BY c.relname, a.attnum";
 
@@ -160,8 +173,13 @@ static const char SQL_STATS[] =
     "SELECT tablename, attname, null_frac, avg_width, n_distinct, correlation, "
     "array_to_json(most_common_vals::text::text[])::text, "
     "array_to_json(most_common_freqs)::text, "
-    "array_to_json(histogram_bounds::text::text[])::text "
-    "FROM pg_stats WHERE schemaname = $1 AND NOT inherited";
+    "array_to_json(histogram_bounds::text::text[])::text, "
+    "array_to_json(most_common_elems::text::text[])::text, "
+    "array_to_json(most_common_elem_freqs)::text, "
+    "array_to_json(%s)::text "
+    "FROM pg_stats s WHERE schemaname = $1 AND (NOT inherited OR EXISTS (SELECT 1 FROM pg_class pc "
+    " JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE pn.nspname = s.schemaname "
+    " AND pc.relname = s.tablename AND pc.relkind = 'p'))";
 
 static const char SQL_CONS[] =
     "SELECT cl.relname, con.conname, con.contype, "
@@ -182,13 +200,39 @@ static const char SQL_IDX[] =
     "i.indexprs IS NOT NULL OR i.indpred IS NOT NULL, "
     "(SELECT json_agg(pg_get_indexdef(i.indexrelid, k, true) || "
     "  CASE WHEN i.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END ORDER BY k) "
-    " FROM generate_series(1, i.indnkeyatts) k)::text "
+    " FROM generate_series(1, i.indnkeyatts) k)::text, "
+    /* what the column list cannot say (expressions, WHERE, INCLUDE, operator classes): the
+     * definition after USING, and the table columns it reads */
+    "i.indexprs IS NOT NULL OR i.indpred IS NOT NULL OR i.indnatts > i.indnkeyatts OR "
+    " EXISTS (SELECT 1 FROM unnest(i.indclass) oc JOIN pg_opclass o ON o.oid = oc "
+    "  WHERE NOT o.opcdefault), "
+    "substring(pg_get_indexdef(i.indexrelid) from ' USING (.*)$'), "
+    "(SELECT json_agg(DISTINCT a.attname) FROM pg_depend d JOIN pg_attribute a "
+    " ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid WHERE d.classid = 'pg_class'::regclass "
+    " AND d.objid = i.indexrelid AND d.refobjsubid > 0)::text "
     "FROM pg_index i JOIN pg_class cl ON cl.oid = i.indrelid "
     "JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam "
     "JOIN pg_namespace n ON n.oid = cl.relnamespace "
     "WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint con "
     " WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x')) "
     "ORDER BY cl.relname, ic.relname";
+
+/* Enums and domains, oldest first so that a domain follows the type it is built on. */
+static const char SQL_TYPES[] =
+    "SELECT t.typname, CASE t.typtype WHEN 'e' THEN 'CREATE TYPE ' || quote_ident(t.typname) || "
+    " ' AS ENUM (' || coalesce((SELECT string_agg(quote_literal(e.enumlabel), ', ' "
+    "  ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), '') || ')' "
+    " ELSE 'CREATE DOMAIN ' || quote_ident(t.typname) || ' AS ' || "
+    " format_type(t.typbasetype, t.typtypmod) || "
+    " CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END || "
+    " coalesce(' DEFAULT ' || t.typdefault, '') || coalesce((SELECT string_agg(' CONSTRAINT ' "
+    "  || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid), '' ORDER BY c.conname) "
+    "  FROM pg_constraint c WHERE c.contypid = t.oid), '') END, "
+    "CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END, "
+    "(SELECT array_to_json(array_agg(e.enumlabel::text ORDER BY e.enumsortorder)) FROM pg_enum e "
+    " WHERE e.enumtypid = t.oid)::text "
+    "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+    "WHERE n.nspname = $1 AND t.typtype IN ('e', 'd') ORDER BY t.oid";
 
 static const char SQL_EXT[] =
     "SELECT tablename, statistics_name, attnames::text, kinds::text, n_distinct::text, "
@@ -232,8 +276,30 @@ static int read_tables(PGconn *c, pgs_db *db, char *const *tables, char *err)
         }
         t->reltuples = num(r, i, 1);
         t->relpages = (int64_t)num(r, i, 2);
+        t->partkey = PQgetisnull(r, i, 3) ? NULL : xstrdup(PQgetvalue(r, i, 3));
+        t->part_of = PQgetisnull(r, i, 4) ? NULL : xstrdup(PQgetvalue(r, i, 4));
+        t->bound = PQgetisnull(r, i, 5) ? NULL : xstrdup(PQgetvalue(r, i, 5));
+        if ((!PQgetisnull(r, i, 3) && !t->partkey) || (!PQgetisnull(r, i, 4) && !t->part_of) ||
+            (!PQgetisnull(r, i, 5) && !t->bound)) {
+            PQclear(r);
+            return st_err(err, ST_ENOMEM, "out of memory");
+        }
     }
     PQclear(r);
+    /* A partitioned table holds no rows itself: its size is its partitions'. */
+    for (size_t i = 0; i < db->nt; i++) {
+        if (!db->t[i].partkey)
+            continue;
+        double sum = 0;
+        int64_t pages = 0;
+        for (size_t k = 0; k < db->nt; k++)
+            if (db->t[k].part_of && !strcmp(db->t[k].part_of, db->t[i].name) && db->t[k].reltuples > 0) {
+                sum += db->t[k].reltuples;
+                pages += db->t[k].relpages;
+            }
+        db->t[i].reltuples = sum;
+        db->t[i].relpages = pages;
+    }
     for (size_t i = 0; tables && tables[i]; i++)
         if (!table_by_name(db, tables[i]))
             return st_err(err, ST_EINPUT, "--tables: no table '%s' in schema '%s'", tables[i],
@@ -252,7 +318,25 @@ static int read_cols(PGconn *c, pgs_db *db, char *err)
         if (!t)
             continue;
         if (PQgetvalue(r, i, 4)[0] == 't') {
-            db->skipped_gen++; /* computed by the server: nothing to generate */
+            /* computed by the server: declared, nothing to generate */
+            if (PQgetisnull(r, i, 6)) {
+                db->skipped_gen++;
+                continue;
+            }
+            pgs_gcol *ng = realloc(t->gcols, (t->ngcols + 1) * sizeof *ng);
+            if (!ng) {
+                PQclear(r);
+                return st_err(err, ST_ENOMEM, "out of memory");
+            }
+            t->gcols = ng;
+            pgs_gcol *g = &t->gcols[t->ngcols++];
+            g->name = xstrdup(PQgetvalue(r, i, 1));
+            g->type = xstrdup(PQgetvalue(r, i, 2));
+            g->expr = xstrdup(PQgetvalue(r, i, 6));
+            if (!g->name || !g->type || !g->expr) {
+                PQclear(r);
+                return st_err(err, ST_ENOMEM, "out of memory");
+            }
             continue;
         }
         if (t->ncols >= PGS_MAX_COLS) {
@@ -269,6 +353,7 @@ static int read_cols(PGconn *c, pgs_db *db, char *err)
         memset(col, 0, sizeof *col);
         col->name = xstrdup(PQgetvalue(r, i, 1));
         col->type = xstrdup(PQgetvalue(r, i, 2));
+        col->identity = PQgetvalue(r, i, 5)[0];
         if (!col->name || !col->type) {
             PQclear(r);
             return st_err(err, ST_ENOMEM, "out of memory");
@@ -279,9 +364,39 @@ static int read_cols(PGconn *c, pgs_db *db, char *err)
     return 0;
 }
 
+/* Element statistics (arrays, tsvector) and, for ranges, their bounds histogram standing in
+ * for histogram_bounds: unreadable lists are left out (the column then has none). Returns
+ * ST_ENOMEM or 0. */
+static int read_elems(PGresult *r, int i, pgs_col *col)
+{
+    char **fv = NULL;
+    size_t nf = 0;
+    if (!col->nhist && !pgs_parse_strv(val(r, i, 11), &col->hist, &col->nhist) && !col->nhist) {
+        free(col->hist);
+        col->hist = NULL;
+    }
+    if (pgs_parse_strv(val(r, i, 9), &col->elems, &col->nelems) ||
+        pgs_parse_strv(val(r, i, 10), &fv, &nf) || nf < col->nelems) {
+        pgs_strv_free(col->elems, col->nelems);
+        col->elems = NULL;
+        col->nelems = 0;
+    } else if (col->nelems && !(col->elemf = calloc(col->nelems, sizeof *col->elemf))) {
+        pgs_strv_free(fv, nf);
+        return ST_ENOMEM;
+    }
+    for (size_t k = 0; col->elemf && k < col->nelems; k++)
+        col->elemf[k] = strtod(fv[k], NULL);
+    pgs_strv_free(fv, nf);
+    return 0;
+}
+
 static int read_stats(PGconn *c, pgs_db *db, char *err)
 {
-    PGresult *r = query(c, SQL_STATS, db->schema, err);
+    /* range_bounds_histogram exists from PostgreSQL 17. */
+    char sql[sizeof SQL_STATS + 64];
+    snprintf(sql, sizeof sql, SQL_STATS,
+             db->server_version >= 170000 ? "range_bounds_histogram::text::text[]" : "NULL::text[]");
+    PGresult *r = query(c, sql, db->schema, err);
     if (!r)
         return ST_EENV;
     int n = PQntuples(r);
@@ -294,7 +409,9 @@ static int read_stats(PGconn *c, pgs_db *db, char *err)
         col->null_frac = num(r, i, 2);
         col->avg_width = (int)num(r, i, 3);
         col->n_distinct = num(r, i, 4);
-        col->has_corr = !PQgetisnull(r, i, 5);
+        /* A partitioned table's rows lie in several heaps: the correlation of its
+         * inherited statistics says nothing about any one physical order. */
+        col->has_corr = !PQgetisnull(r, i, 5) && !t->partkey;
         col->correlation = num(r, i, 5);
         char **fv = NULL;
         size_t nf = 0;
@@ -318,6 +435,10 @@ static int read_stats(PGconn *c, pgs_db *db, char *err)
                 col->mcf[k] = strtod(fv[k], NULL);
         }
         pgs_strv_free(fv, nf);
+        if (read_elems(r, i, col)) {
+            PQclear(r);
+            return st_err(err, ST_ENOMEM, "out of memory");
+        }
     }
     PQclear(r);
     return 0;
@@ -404,6 +525,12 @@ static int read_cons(PGconn *c, pgs_db *db, char *err)
                 rc = st_err(err, ST_ENOMEM, "out of memory");
             else if (parse_names(val(r, i, 5), &fk->ref_cols))
                 rc = st_err(err, ST_EENV, "%s: unreadable foreign key columns", t->name);
+            const char *ref = strstr(PQgetvalue(r, i, 6), " REFERENCES ");
+            const char *close = ref ? strchr(ref, ')') : NULL;
+            while (close && *++close == ' ')
+                ;
+            if (!rc && close && *close && !(fk->actions = xstrdup(close)))
+                rc = st_err(err, ST_ENOMEM, "out of memory");
         } else {
             names_free(&cols);
             char **nc = realloc(t->checks, (t->nchecks + 1) * sizeof *nc);
@@ -431,8 +558,9 @@ static int read_idx(PGconn *c, pgs_db *db, char *err)
         pgs_table *t = table_by_name(db, PQgetvalue(r, i, 0));
         if (!t)
             continue;
-        if (PQgetvalue(r, i, 4)[0] == 't') {
-            db->skipped_idx++;
+        int def = PQgetvalue(r, i, 6)[0] == 't' && !PQgetisnull(r, i, 7);
+        if (def && PQgetisnull(r, i, 8)) {
+            db->skipped_idx++; /* reads no column: nothing to build it on */
             continue;
         }
         pgs_index *ni = realloc(t->idx, (t->nidx + 1) * sizeof *ni);
@@ -446,9 +574,10 @@ static int read_idx(PGconn *c, pgs_db *db, char *err)
         x->name = xstrdup(PQgetvalue(r, i, 1));
         x->method = xstrdup(PQgetvalue(r, i, 2));
         x->unique = PQgetvalue(r, i, 3)[0] == 't';
-        if (!x->name || !x->method)
+        x->def = def ? xstrdup(PQgetvalue(r, i, 7)) : NULL;
+        if (!x->name || !x->method || (def && !x->def))
             rc = st_err(err, ST_ENOMEM, "out of memory");
-        else if (parse_names(val(r, i, 5), &x->cols))
+        else if (parse_names(val(r, i, def ? 8 : 5), &x->cols))
             rc = st_err(err, ST_EENV, "%s: unreadable index columns", x->name);
     }
     PQclear(r);
@@ -482,6 +611,66 @@ static int read_ext(PGconn *c, pgs_db *db, char *err)
     return rc;
 }
 
+static int read_types(PGconn *c, pgs_db *db, char *err)
+{
+    PGresult *r = query(c, SQL_TYPES, db->schema, err);
+    if (!r)
+        return ST_EENV;
+    int n = PQntuples(r), rc = 0;
+    if (n && !(db->types = calloc((size_t)n, sizeof *db->types)))
+        rc = st_err(err, ST_ENOMEM, "out of memory");
+    for (int i = 0; i < n && !rc; i++) {
+        pgs_type *ty = &db->types[db->ntypes++];
+        ty->name = xstrdup(PQgetvalue(r, i, 0));
+        ty->sql = xstrdup(PQgetvalue(r, i, 1));
+        ty->base = PQgetisnull(r, i, 2) ? NULL : xstrdup(PQgetvalue(r, i, 2));
+        if (!ty->name || !ty->sql || (!PQgetisnull(r, i, 2) && !ty->base))
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+        else if (!PQgetisnull(r, i, 3) && pgs_parse_strv(PQgetvalue(r, i, 3), &ty->labels, &ty->nlabels))
+            rc = st_err(err, ST_EENV, "type %s: unreadable enum labels", ty->name);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static const char SQL_VIEWS[] =
+    "SELECT c.relname, c.relkind = 'm', pg_get_viewdef(c.oid, true) FROM pg_class c "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 "
+    "AND c.relkind IN ('v', 'm') ORDER BY c.oid";
+
+static int read_views(PGconn *c, pgs_db *db, char *err)
+{
+    PGresult *r = query(c, SQL_VIEWS, db->schema, err);
+    if (!r)
+        return ST_EENV;
+    int n = PQntuples(r), rc = 0;
+    if (n && !(db->views = calloc((size_t)n, sizeof *db->views)))
+        rc = st_err(err, ST_ENOMEM, "out of memory");
+    for (int i = 0; i < n && !rc; i++) {
+        pgs_view *v = &db->views[db->nviews++];
+        v->name = xstrdup(PQgetvalue(r, i, 0));
+        v->materialized = PQgetvalue(r, i, 1)[0] == 't';
+        v->query = xstrdup(PQgetvalue(r, i, 2));
+        if (!v->name || !v->query) {
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+            break;
+        }
+        size_t len = strlen(v->query);
+        while (len && (v->query[len - 1] == ';' || v->query[len - 1] == ' ' || v->query[len - 1] == '\n'))
+            v->query[--len] = 0;
+    }
+    PQclear(r);
+    return rc;
+}
+
+const pgs_type *pgs_find_type(const pgs_db *db, const char *name)
+{
+    for (size_t i = 0; name && i < db->ntypes; i++)
+        if (!strcmp(db->types[i].name, name))
+            return &db->types[i];
+    return NULL;
+}
+
 pgs_db *pgs_read(PGconn *c, const char *schema, char *const *tables, int *rc, char *err)
 {
     pgs_db *db = calloc(1, sizeof *db);
@@ -493,7 +682,8 @@ pgs_db *pgs_read(PGconn *c, const char *schema, char *const *tables, int *rc, ch
     db->server_version = PQserverVersion(c);
     if ((*rc = read_tables(c, db, tables, err)) || (*rc = read_cols(c, db, err)) ||
         (*rc = read_stats(c, db, err)) || (*rc = read_cons(c, db, err)) ||
-        (*rc = read_idx(c, db, err)) || (*rc = read_ext(c, db, err))) {
+        (*rc = read_idx(c, db, err)) || (*rc = read_ext(c, db, err)) ||
+        (*rc = read_types(c, db, err)) || (*rc = read_views(c, db, err))) {
         pgs_db_free(db);
         return NULL;
     }
@@ -513,6 +703,8 @@ void pgs_db_free(pgs_db *db)
             pgs_strv_free(col->mcv, col->nmcv);
             free(col->mcf);
             pgs_strv_free(col->hist, col->nhist);
+            pgs_strv_free(col->elems, col->nelems);
+            free(col->elemf);
         }
         free(t->cols);
         names_free(&t->pk);
@@ -527,6 +719,7 @@ void pgs_db_free(pgs_db *db)
             free(t->fks[k].name);
             names_free(&t->fks[k].cols);
             free(t->fks[k].ref_table);
+            free(t->fks[k].actions);
             names_free(&t->fks[k].ref_cols);
         }
         free(t->fks);
@@ -534,9 +727,16 @@ void pgs_db_free(pgs_db *db)
         for (size_t k = 0; k < t->nidx; k++) {
             free(t->idx[k].name);
             free(t->idx[k].method);
+            free(t->idx[k].def);
             names_free(&t->idx[k].cols);
         }
         free(t->idx);
+        for (size_t k = 0; k < t->ngcols; k++) {
+            free(t->gcols[k].name);
+            free(t->gcols[k].type);
+            free(t->gcols[k].expr);
+        }
+        free(t->gcols);
         for (size_t k = 0; k < t->next; k++) {
             free(t->ext[k].name);
             free(t->ext[k].columns);
@@ -546,7 +746,22 @@ void pgs_db_free(pgs_db *db)
         }
         free(t->ext);
         free(t->name);
+        free(t->partkey);
+        free(t->part_of);
+        free(t->bound);
     }
+    for (size_t i = 0; i < db->ntypes; i++) {
+        free(db->types[i].name);
+        free(db->types[i].sql);
+        free(db->types[i].base);
+        pgs_strv_free(db->types[i].labels, db->types[i].nlabels);
+    }
+    free(db->types);
+    for (size_t i = 0; i < db->nviews; i++) {
+        free(db->views[i].name);
+        free(db->views[i].query);
+    }
+    free(db->views);
     free(db->t);
     free(db->schema);
     free(db);

@@ -40,8 +40,12 @@ typedef struct pgs_col {
     char **mcv;        /* most_common_vals as text */
     double *mcf;       /* most_common_freqs */
     size_t nmcv;
-    char **hist;       /* histogram_bounds as text */
+    char identity;     /* 'a' always, 'd' by default, 's' serial, 0 none */
+    char **hist;       /* histogram_bounds as text (a range's range_bounds_histogram) */
     size_t nhist;
+    char **elems;      /* most_common_elems (arrays, tsvector) */
+    double *elemf;     /* their frequencies */
+    size_t nelems;
 } pgs_col;
 
 typedef struct pgs_names {
@@ -54,13 +58,18 @@ typedef struct pgs_fk {
     pgs_names cols;
     char *ref_table;
     pgs_names ref_cols;
+    char *actions;     /* what follows REFERENCES t(c) in pg_get_constraintdef ("ON DELETE
+                        * CASCADE DEFERRABLE INITIALLY DEFERRED"), or NULL */
 } pgs_fk;
 
 typedef struct pgs_index {
     char *name;
     char *method;      /* btree, hash, ... */
-    pgs_names cols;    /* key columns with their options ("featured DESC") */
+    pgs_names cols;    /* key columns with their options ("featured DESC"); with def, the
+                        * table columns the index reads */
     int unique;
+    char *def;         /* expression, partial, INCLUDE or opclass index: pg_get_indexdef
+                        * after " USING ", e.g. "gin (doc jsonb_path_ops) WHERE (x > 0)" */
 } pgs_index;
 
 typedef struct pgs_ext {
@@ -71,9 +80,17 @@ typedef struct pgs_ext {
     char *dependencies;/* pg_dependencies as text, or NULL */
 } pgs_ext;
 
+typedef struct pgs_gcol {
+    char *name, *type, *expr; /* a generated column: GENERATED ALWAYS AS (expr) STORED */
+} pgs_gcol;
+
 typedef struct pgs_table {
     char *name;
-    double reltuples;  /* -1 when never vacuumed or analysed */
+    char *partkey;     /* a partitioned table: pg_get_partkeydef ("RANGE (created_at)") */
+    char *part_of;     /* a partition: its parent's name */
+    char *bound;       /* a partition: "FOR VALUES FROM (...) TO (...)" or "DEFAULT" */
+    double reltuples;  /* -1 when never vacuumed or analysed; a partitioned table: the sum
+                        * of its partitions' */
     int64_t relpages;
     pgs_col *cols;
     size_t ncols;
@@ -90,14 +107,36 @@ typedef struct pgs_table {
     size_t nidx;
     pgs_ext *ext;
     size_t next;
+    pgs_gcol *gcols;
+    size_t ngcols;
 } pgs_table;
+
+/* An enum or a domain of the schema: the statement that creates it. */
+typedef struct pgs_type {
+    char *name;
+    char *sql;
+    char *base;        /* a domain's base type (format_type), else NULL */
+    char **labels;     /* an enum's labels in order, else NULL */
+    size_t nlabels;
+} pgs_type;
+
+/* A view or materialized view: its SELECT (pg_get_viewdef, without the final ';'). */
+typedef struct pgs_view {
+    char *name;
+    char *query;
+    int materialized;
+} pgs_view;
 
 typedef struct pgs_db {
     char *schema;
     int server_version;
+    pgs_type *types;   /* in creation order (a domain over another type after it) */
+    size_t ntypes;
+    pgs_view *views;   /* in creation order */
+    size_t nviews;
     pgs_table *t;
     size_t nt;
-    size_t skipped_idx; /* expression or partial indexes left out */
+    size_t skipped_idx; /* indexes that read no column, left out */
     size_t skipped_gen; /* generated columns left out (the server computes them) */
 } pgs_db;
 
@@ -117,6 +156,7 @@ pgs_db *pgs_read(PGconn *c, const char *schema, char *const *tables, int *rc, ch
 void pgs_db_free(pgs_db *db);
 
 const pgs_table *pgs_find_table(const pgs_db *db, const char *name);
+const pgs_type *pgs_find_type(const pgs_db *db, const char *name);
 const pgs_col *pgs_find_col(const pgs_table *t, const char *name);
 
 /* Parses a JSON array of strings (e.g. pg_stats arrays via array_to_json) into a malloc'd

@@ -15,11 +15,21 @@ static void first_line(const char *msg, char *out, size_t n)
         *nl = 0;
 }
 
-static int fail(PGconn *c, const char *sql, char *err)
+int pgx_error_rc(const PGresult *r)
+{
+    const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    /* class 22 data exception (invalid input, out of range), 23 integrity constraint
+     * violation (unique, check, not null, foreign key): the rows are at fault */
+    if (st && (!strncmp(st, "22", 2) || !strncmp(st, "23", 2)))
+        return ST_EINPUT;
+    return ST_EENV;
+}
+
+static int fail(PGconn *c, const PGresult *r, const char *sql, char *err)
 {
     char line[160];
     first_line(PQerrorMessage(c), line, sizeof line);
-    return st_err(err, ST_EENV, "%s [SQL: %.80s%s]", line, sql, strlen(sql) > 80 ? "..." : "");
+    return st_err(err, pgx_error_rc(r), "%s [SQL: %.80s%s]", line, sql, strlen(sql) > 80 ? "..." : "");
 }
 
 PGconn *pgx_connect(const char *conninfo, char *err)
@@ -48,7 +58,7 @@ int pgx_exec(PGconn *c, const char *sql, char *err)
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     int rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        rc = fail(c, sql, err);
+        rc = fail(c, r, sql, err);
     PQclear(r);
     return rc;
 }
@@ -57,7 +67,7 @@ PGresult *pgx_query(PGconn *c, const char *sql, int nparams, const char *const *
 {
     PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fail(c, sql, err);
+        fail(c, r, sql, err);
         PQclear(r);
         return NULL;
     }

@@ -15,7 +15,11 @@
 
 /* Connects (conninfo NULL or "" = the PG* environment). NULL with err set; ST_EENV. */
 PGconn *pgx_connect(const char *conninfo, char *err);
-/* Runs a statement expecting COMMAND_OK or TUPLES_OK. 0 or ST_EENV with err set. */
+/* ST_EINPUT when r failed with SQLSTATE class 22 (data exception) or 23 (integrity
+ * constraint violation): the generated rows are at fault, not the server. Else ST_EENV. */
+int pgx_error_rc(const PGresult *r);
+/* Runs a statement expecting COMMAND_OK or TUPLES_OK. 0, or ST_EINPUT (pgx_error_rc) or
+ * ST_EENV with err set. */
 int pgx_exec(PGconn *c, const char *sql, char *err);
 /* Runs a query with text parameters expecting TUPLES_OK. NULL with err set. */
 PGresult *pgx_query(PGconn *c, const char *sql, int nparams, const char *const *params, char *err);

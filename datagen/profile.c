@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile_types.h"
 #include "rng.h"
 
 /* varchar(n) / character(n) length limit, 0 when none. */
@@ -50,7 +51,8 @@ static int is_single(const pgs_names *nm, const char *col)
     return nm->n == 1 && !strcmp(nm->v[0], col);
 }
 
-/* The column is the whole of the table's primary key or of a unique constraint. */
+/* The column is the whole of the table's primary key, of a unique constraint or of a unique
+ * index (which must not fail after the load either). */
 static int single_key(const pgs_table *t, const char *col)
 {
     if (is_single(&t->pk, col))
@@ -58,6 +60,26 @@ static int single_key(const pgs_table *t, const char *col)
     for (size_t i = 0; i < t->nuniq; i++)
         if (is_single(&t->uniq[i], col))
             return 1;
+    for (size_t i = 0; i < t->nidx; i++)
+        if (t->idx[i].unique && is_single(&t->idx[i].cols, col))
+            return 1;
+    return 0;
+}
+
+/* A column of a composite primary key or unique set that ANALYZE found all distinct
+ * (n_distinct -1, an id next to a partition key): it gets a unique generator of its own, so
+ * the composite key is unique by construction and kept as a constraint. */
+static int unique_member(const pgs_table *t, const pgs_col *c)
+{
+    if (c->n_distinct != -1 || !c->has_stats)
+        return 0;
+    for (size_t k = 0; k < t->pk.n; k++)
+        if (t->pk.n > 1 && !strcmp(t->pk.v[k], c->name))
+            return 1;
+    for (size_t i = 0; i < t->nuniq; i++)
+        for (size_t k = 0; t->uniq[i].n > 1 && k < t->uniq[i].n; k++)
+            if (!strcmp(t->uniq[i].v[k], c->name))
+                return 1;
     return 0;
 }
 
@@ -95,7 +117,8 @@ static void text_widths(json_t *g, double w, int limit, double rows)
 #define PROFILE_CORR_MIN 0.15
 
 /* A unique-capable generator for a single-column key; NULL when the type has none. */
-static json_t *key_gen(const pgs_table *t, const pgs_col *c, int cls, int mask, int maxlen)
+static json_t *key_gen(const pgs_table *t, const pgs_col *c, int cls, int mask, int maxlen,
+                       int domain)
 {
     if (cls == PC_INT) {
         double lo = 1, hi = 0;
@@ -117,6 +140,19 @@ static json_t *key_gen(const pgs_table *t, const pgs_col *c, int cls, int mask, 
     if (cls == PC_TEXT) {
         int w = c->avg_width > 1 ? c->avg_width - 1 : 8;
         double digits = floor(log10(fmax(t->reltuples, 1))) + 1;
+        /* A domain's CHECK often wants a letter first (handles, slugs): at least one letter
+         * before the row number (eval_text budgets 7 bytes for {row}: width 8 is one letter),
+         * every value of the measured width, never the digits alone. */
+        if (domain && (!maxlen || maxlen > digits + 1)) {
+            json_t *g = json_pack("{s:s, s:s}", "kind", "text", "pattern", "{words}{row}");
+            text_widths(g, w, maxlen, t->reltuples);
+            json_int_t k = json_integer_value(json_object_get(g, "width"));
+            k = k < 8 ? 8 : k;
+            json_object_set_new(g, "width", json_integer(k));
+            json_object_set_new(g, "min_width", json_integer(k));
+            json_object_set_new(g, "max_width", json_integer(k));
+            return g;
+        }
         if (maxlen && maxlen < 16) {
             /* Letters then digits: unique because the row number ends every value. */
             if (w <= digits || maxlen <= digits + 1)
@@ -301,12 +337,12 @@ static const pgs_fk *ref_of(const pgs_db *db, const pgs_table *t, const char *co
     return NULL;
 }
 
-static int key_capable(const pgs_table *t, const char *col)
+static int key_capable(const pgs_db *db, const pgs_table *t, const char *col)
 {
     const pgs_col *c = pgs_find_col(t, col);
     if (!c)
         return 0;
-    int cls = profile_type_class(c->type);
+    int cls = profile_type_class(pt_gen_type(db, c));
     return cls == PC_INT || cls == PC_UUID || cls == PC_TEXT;
 }
 
@@ -498,26 +534,33 @@ static const char *kind_of(const json_t *g)
 static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *c,
                            const profile_opts *o, json_t *notes)
 {
-    int cls = profile_type_class(c->type);
-    int maxlen = type_maxlen(c->type);
+    const char *gt = pt_gen_type(db, c);
+    int cls = profile_type_class(gt), keeps = pt_keeps(db, c), all_null = 0;
+    int maxlen = type_maxlen(gt);
     pv_mask m;
     if (pv_mask_init(&m, c, cls, t->reltuples))
         return NULL;
     m.maxlen = maxlen;
-    json_t *jc = json_pack("{s:s, s:s}", "name", c->name, "type", shape_type(cls, c->type));
+    json_t *jc = json_pack("{s:s, s:s}", "name", c->name, "type",
+                           keeps || gt != c->type ? c->type : shape_type(cls, c->type));
     if (!jc) {
         pv_mask_term(&m);
         return NULL;
     }
-    if (cls == PC_OTHER && strcmp(c->type, "bytea"))
+    if (cls == PC_OTHER && strcmp(c->type, "bytea") && !keeps)
         json_object_set_new(jc, "_note", json_sprintf("was %s; generated as text", c->type));
+    if (gt != c->type) /* for datagen compare: the domain's values compare as its base type */
+        json_object_set_new(jc, "_base_type", json_string(gt));
     json_t *g = NULL, *fk_hist = NULL;
     int inverse_cdf = 0, keep_hist = 1;
     pv_map vm = {.cls = cls, .mask = o->mask, .m = &m};
     int numeric = cls == PC_INT || cls == PC_NUM || cls == PC_DATE || cls == PC_TS ||
                   cls == PC_TSTZ;
-    const pgs_fk *fk = ref_of(db, t, c->name);
-    if (fk) {
+    const pgs_fk *fk = keeps ? NULL : ref_of(db, t, c->name);
+    if (keeps) {
+        g = pt_gen(db, t, c, o->mask, notes, &all_null);
+        keep_hist = 0;
+    } else if (fk) {
         g = fk_gen(db, t, c, fk, o->mask, &inverse_cdf, &fk_hist);
         /* Comparable values only when they are the parent's ids, renumbered like them. */
         const pgs_table *rt = pgs_find_table(db, fk->ref_table);
@@ -525,8 +568,8 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
         if (!dense_key(rt, fk->ref_cols.v[0], &vm.lo, &vm.hi))
             keep_hist = 0;
         vm.fk = 1;
-    } else if (single_key(t, c->name) && key_capable(t, c->name)) {
-        g = key_gen(t, c, cls, o->mask, maxlen);
+    } else if ((single_key(t, c->name) || unique_member(t, c)) && key_capable(db, t, c->name)) {
+        g = key_gen(t, c, cls, o->mask, maxlen, gt != c->type);
         keep_hist = !o->mask || dense_key(t, c->name, &vm.lo, &vm.hi);
         vm.fk = o->mask;
         inverse_cdf = 0;
@@ -548,8 +591,10 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
             c->n_distinct != 0 && cls != PC_BOOL && strcmp(kind_of(g), "switch"))
             json_object_set_new(jc, "n_distinct", pv_jreal(c->n_distinct));
     }
-    if (c->null_frac > 0)
-        json_object_set_new(jc, "null_frac", pv_jreal(c->null_frac));
+    if (c->identity && profile_type_class(c->type) == PC_INT)
+        json_object_set_new(jc, "identity", json_string(c->identity == 'a' ? "always" : "by default"));
+    if (c->null_frac > 0 || all_null)
+        json_object_set_new(jc, "null_frac", pv_jreal(all_null ? 1 : c->null_frac));
     if (inverse_cdf && c->has_corr) {
         /* With few distinct values the ties make ANALYZE's correlation of a partly sorted
          * column come out near sqrt(c) (measured on Northwind's orders.ship_via: 0.30 in,
@@ -577,11 +622,26 @@ static int has_outgoing_fk(const pgs_table *t)
     return 0;
 }
 
-static json_t *index_json(const char *name, const pgs_names *cols, int unique,
-                          const char *method)
+/* A composite key one of whose columns gets a unique generator (unique_member, not a
+ * reference): kept as the constraint it is. */
+static int held_by_member(const pgs_db *db, const pgs_table *t, const pgs_names *key)
 {
-    return json_pack("{s:s, s:o, s:b, s:s}", "name", name, "columns", names_json(cols),
-                     "unique", unique, "method", method);
+    for (size_t k = 0; key->n > 1 && k < key->n; k++) {
+        const pgs_col *c = pgs_find_col(t, key->v[k]);
+        if (c && unique_member(t, c) && key_capable(db, t, c->name) && !ref_of(db, t, c->name))
+            return 1;
+    }
+    return 0;
+}
+
+static json_t *index_json(const char *name, const pgs_names *cols, int unique,
+                          const char *method, const char *def)
+{
+    json_t *j = json_pack("{s:s, s:o, s:b, s:s}", "name", name, "columns", names_json(cols),
+                          "unique", unique, "method", method);
+    if (j && def)
+        json_object_set_new(j, "using", json_string(def));
+    return j;
 }
 
 static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_opts *o,
@@ -614,26 +674,29 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
         json_array_append_new(cols, jc);
     }
     char nm[160];
-    if (t->pk.n == 1 && key_capable(t, t->pk.v[0]))
+    if ((t->pk.n == 1 && key_capable(db, t, t->pk.v[0])) || held_by_member(db, t, &t->pk))
         json_object_set_new(jt, "primary_key", names_json(&t->pk));
     else if (t->pk.n) {
         snprintf(nm, sizeof nm, "%s", t->pk_name ? t->pk_name : "pkey");
-        json_array_append_new(idx, index_json(nm, &t->pk, 0, "btree"));
+        json_array_append_new(idx, index_json(nm, &t->pk, 0, "btree", NULL));
     }
     for (size_t i = 0; i < t->nuniq; i++) {
-        if (t->uniq[i].n == 1 && key_capable(t, t->uniq[i].v[0])) {
+        if ((t->uniq[i].n == 1 && key_capable(db, t, t->uniq[i].v[0])) || held_by_member(db, t, &t->uniq[i])) {
             json_array_append_new(uniq, names_json(&t->uniq[i]));
             continue;
         }
         snprintf(nm, sizeof nm, "%s", t->uniq_names[i]);
-        json_array_append_new(idx, index_json(nm, &t->uniq[i], 0, "btree"));
+        json_array_append_new(idx, index_json(nm, &t->uniq[i], 0, "btree", NULL));
     }
     for (size_t i = 0; i < t->nfks; i++) {
         const pgs_fk *fk = &t->fks[i];
-        if (fk->cols.n == 1 && ref_of(db, t, fk->cols.v[0]) == fk)
-            json_array_append_new(fks, json_pack("{s:o, s:s, s:o}", "columns",
-                                                 names_json(&fk->cols), "table", fk->ref_table,
-                                                 "ref_columns", names_json(&fk->ref_cols)));
+        if (fk->cols.n == 1 && ref_of(db, t, fk->cols.v[0]) == fk) {
+            json_t *jf = json_pack("{s:o, s:s, s:o}", "columns", names_json(&fk->cols), "table",
+                                   fk->ref_table, "ref_columns", names_json(&fk->ref_cols));
+            if (jf && fk->actions)
+                json_object_set_new(jf, "actions", json_string(fk->actions));
+            json_array_append_new(fks, jf);
+        }
     }
     for (size_t i = 0; i < t->nchecks; i++) {
         if (o->mask && strchr(t->checks[i], '\''))
@@ -642,11 +705,12 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     }
     for (size_t i = 0; i < t->nidx; i++)
         json_array_append_new(idx, index_json(t->idx[i].name, &t->idx[i].cols,
-                                              t->idx[i].unique, t->idx[i].method));
+                                              t->idx[i].unique, t->idx[i].method, t->idx[i].def));
     json_object_set_new(jt, json_array_size(uniq) ? "unique" : "_unique", uniq);
     json_object_set_new(jt, json_array_size(fks) ? "foreign_keys" : "_foreign_keys", fks);
     json_object_set_new(jt, json_array_size(checks) ? "checks" : "_checks", checks);
     json_object_set_new(jt, json_array_size(idx) ? "indexes" : "_indexes", idx);
+    pt_table_extras(db, t, jt, notes);
     if (t->next) {
         json_t *ext = json_array();
         for (size_t i = 0; i < t->next; i++)
@@ -678,8 +742,8 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
                                                     "masked", o->mask));
     for (size_t i = 0; i < db->nt; i++) {
         /* datagen fill's own bookkeeping (resume progress) is not part of the data. */
-        if (!strncmp(db->t[i].name, "stampede_datagen_", 17))
-            continue;
+        if (!strncmp(db->t[i].name, "stampede_datagen_", 17) || db->t[i].part_of)
+            continue; /* a partition comes with its parent */
         json_t *jt = table_json(db, &db->t[i], o, notes);
         if (!jt) {
             json_decref(root);
@@ -691,12 +755,16 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
         json_array_append_new(tables, jt);
     }
     if (db->skipped_gen)
-        json_array_append_new(notes, json_sprintf("%zu generated columns left out (the server "
-                                                  "computes them; add them back to the DDL)",
+        json_array_append_new(notes, json_sprintf("%zu generated columns without an expression left out (the "
+                                                  "server computes them; add them back to the DDL)",
                                                   db->skipped_gen));
     if (db->skipped_idx)
-        json_array_append_new(notes, json_sprintf("%zu expression or partial indexes left out",
+        json_array_append_new(notes, json_sprintf("%zu indexes that read no column left out",
                                                   db->skipped_idx));
+    if (db->ntypes)
+        json_object_set_new(root, "types", pt_types_json(db, o->mask, notes));
+    if (db->nviews)
+        json_object_set_new(root, "views", pt_views_json(db, o->mask, notes));
     json_object_set_new(root, "tables", tables);
     json_object_set_new(root, "_notes", notes);
     return root;

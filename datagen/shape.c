@@ -13,101 +13,6 @@
 
 #include "jsonio.h"
 
-char *sh_strdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
-int sh_ident_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 63 || !(islower((unsigned char)s[0]) || s[0] == '_'))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '_'))
-            return 0;
-    return 1;
-}
-
-int shape_table_index(const shape *sh, const char *name)
-{
-    for (size_t i = 0; i < sh->nt; i++)
-        if (!strcmp(sh->t[i].name, name))
-            return (int)i;
-    return -1;
-}
-
-int shape_col_index(const stable *t, const char *name)
-{
-    for (size_t i = 0; i < t->ncols; i++)
-        if (!strcmp(t->cols[i].name, name))
-            return (int)i;
-    return -1;
-}
-
-/* Parses "numeric(10,2)", "varchar(40)", ... into ctype/scale/maxlen. */
-int sh_parse_type(const char *s, scol *c)
-{
-    char low[64];
-    size_t n = strlen(s);
-    if (n >= sizeof low)
-        return -1;
-    for (size_t i = 0; i <= n; i++)
-        low[i] = (char)tolower((unsigned char)s[i]);
-    c->scale = 0;
-    c->maxlen = 0;
-    static const struct { const char *name; int t; } plain[] = {
-        {"smallint", CT_INT2}, {"int2", CT_INT2}, {"integer", CT_INT4}, {"int", CT_INT4},
-        {"int4", CT_INT4}, {"bigint", CT_INT8}, {"int8", CT_INT8}, {"real", CT_FLOAT4},
-        {"float4", CT_FLOAT4}, {"double precision", CT_FLOAT8}, {"float8", CT_FLOAT8},
-        {"boolean", CT_BOOL}, {"bool", CT_BOOL}, {"text", CT_TEXT}, {"date", CT_DATE},
-        {"timestamp", CT_TS}, {"timestamp without time zone", CT_TS},
-        {"timestamptz", CT_TSTZ}, {"timestamp with time zone", CT_TSTZ}, {"uuid", CT_UUID},
-        {"bytea", CT_BYTEA}, {"json", CT_JSON}, {"jsonb", CT_JSON}, {"numeric", CT_NUMERIC},
-        {"character varying", CT_TEXT}, {"varchar", CT_TEXT},
-    };
-    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
-        if (!strcmp(low, plain[i].name)) {
-            c->ctype = plain[i].t;
-            if (c->ctype == CT_NUMERIC)
-                c->scale = 6;
-            return 0;
-        }
-    int a = 0, b = 0, used = 0;
-    if (sscanf(low, "numeric(%d,%d)%n", &a, &b, &used) == 2 && used == (int)n && a > 0 && a <= 1000 &&
-        b >= 0 && b <= a) {
-        c->ctype = CT_NUMERIC;
-        c->scale = b;
-        c->maxlen = a;
-        return 0;
-    }
-    used = 0;
-    if (sscanf(low, "numeric(%d)%n", &a, &used) == 1 && used == (int)n && a > 0 && a <= 1000) {
-        c->ctype = CT_NUMERIC;
-        c->maxlen = a;
-        return 0;
-    }
-    const char *vc[] = {"varchar(%d)%n", "character varying(%d)%n", "char(%d)%n", "character(%d)%n",
-                        "bpchar(%d)%n"};
-    for (size_t i = 0; i < sizeof vc / sizeof vc[0]; i++) {
-        used = 0;
-        if (sscanf(low, vc[i], &a, &used) == 1 && used == (int)n && a > 0 && a <= 10485760) {
-            c->ctype = CT_TEXT;
-            c->maxlen = a;
-            return 0;
-        }
-    }
-    if (!strncmp(low, "timestamp(", 10) || !strncmp(low, "timestamptz(", 12)) {
-        c->ctype = strstr(low, "with time zone") || !strncmp(low, "timestamptz", 11) ? CT_TSTZ
-                                                                                    : CT_TS;
-        return 0;
-    }
-    return -1;
-}
 
 /* A JSON array of identifiers into a malloc'd string array. */
 static int str_list(json_t *arr, const char *path, char ***out, size_t *n, int min, char *err)
@@ -152,7 +57,10 @@ static int check_cols(const stable *t, char **cols, size_t n, const char *path, 
                 *sp = 0;
             }
         }
-        if (shape_col_index(t, name) < 0)
+        int is_gen = 0;
+        for (size_t k = 0; allow_dir && k < t->ngcols; k++)
+            is_gen |= !strcmp(t->gcols[k].name, name); /* an index may be on a generated column */
+        if (shape_col_index(t, name) < 0 && !is_gen)
             return st_err(err, ST_EINPUT, "%s[%zu]: no column '%s' in table '%s'", path, i, name,
                           t->name);
     }
@@ -161,9 +69,9 @@ static int check_cols(const stable *t, char **cols, size_t n, const char *path, 
 
 static const char *const table_keys[] = {
     "name", "rows", "scale", "parent", "popularity", "hot_ids", "columns", "primary_key",
-    "unique", "foreign_keys", "checks", "indexes", "unlogged", "create", NULL};
+    "unique", "foreign_keys", "checks", "indexes", "unlogged", "create", "generated", "partition_by", "partitions", NULL};
 static const char *const col_keys[] = {"name", "type", "gen", "null_frac", "n_distinct",
-                                       "correlation", "unique", NULL};
+                                       "correlation", "unique", "identity", NULL};
 
 /* Pass 1: table names, row counts, columns' names and types. */
 static int pass1_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *err)
@@ -251,20 +159,23 @@ static int pass1_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
         c->name = sh_strdup(s);
         if ((rc = jv_string(jc, cp, "type", 1, &s, err)))
             return rc;
-        if (sh_parse_type(s, c))
-            return st_err(err, ST_EINPUT, "%s.type: unsupported type '%s'", cp, s);
+        if (sh_col_type(sh, s, c))
+            return st_err(err, ST_EINPUT, "%s.type: unsupported type '%s' (declare it under \"types\")", cp, s);
         c->type_sql = sh_strdup(s);
         if ((rc = jv_number(jc, cp, "null_frac", 0, 0, 1, &c->null_frac, err)) ||
             (rc = jv_number(jc, cp, "n_distinct", 0, -1, 1e15, &c->n_distinct, err)) ||
             (rc = jv_number(jc, cp, "correlation", 0, -1, 1, &c->corr, err)) ||
-            (rc = jv_bool(jc, cp, "unique", 0, &c->unique, err)))
+            (rc = jv_bool(jc, cp, "unique", 0, &c->unique, err)) ||
+            (rc = sh_parse_identity(c, jc, cp, err)))
             return rc;
         c->not_null = c->null_frac == 0;
         char sid[160];
         snprintf(sid, sizeof sid, "%s.%s", t->name, c->name);
         c->stream = rng_stream_id(sid);
     }
-    return 0;
+    if ((rc = sh_parse_generated(sh, t, jt, tp, err)))
+        return rc;
+    return sh_parse_partitions(t, jt, tp, err);
 }
 
 /* Pass 2: generators, parent, popularity, constraints. */
@@ -366,7 +277,7 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
             return st_err(err, ST_ENOMEM, "out of memory");
         for (size_t i = 0; i < t->nfks; i++) {
             char fp[300], q[340];
-            static const char *const k[] = {"columns", "table", "ref_columns", NULL};
+            static const char *const k[] = {"columns", "table", "ref_columns", "actions", NULL};
             jv_key(p, sizeof p, tp, "foreign_keys");
             jv_path(fp, sizeof fp, p, i);
             json_t *jf = json_array_get(a, i);
@@ -380,6 +291,11 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
             if (rti < 0)
                 return st_err(err, ST_EINPUT, "%s.table: no table '%s' in the shape", fp, rt);
             t->fks[i].table = sh_strdup(rt);
+            const char *act = NULL;
+            if ((rc = jv_string(jf, fp, "actions", 0, &act, err)))
+                return rc;
+            if (act && !(t->fks[i].actions = sh_strdup(act)))
+                return st_err(err, ST_ENOMEM, "out of memory");
             jv_key(q, sizeof q, fp, "columns");
             if ((rc = jv_array(jf, fp, "columns", 1, &x, err)) ||
                 (rc = str_list(x, q, &t->fks[i].cols, &t->fks[i].ncols, 1, err)) ||
@@ -404,7 +320,7 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
             return st_err(err, ST_ENOMEM, "out of memory");
         for (size_t i = 0; i < t->nidx; i++) {
             char ip[300], q[340];
-            static const char *const k[] = {"name", "columns", "unique", "method", NULL};
+            static const char *const k[] = {"name", "columns", "unique", "method", "using", NULL};
             static const char *const methods[] = {"btree", "hash", "brin", "gin", "gist", NULL};
             jv_key(p, sizeof p, tp, "indexes");
             jv_path(ip, sizeof ip, p, i);
@@ -426,6 +342,11 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
                 (rc = jv_enum(ji, ip, "method", 0, methods, &m, err)))
                 return rc;
             t->idx[i].method = sh_strdup(methods[m]);
+            s = NULL;
+            if ((rc = jv_string(ji, ip, "using", 0, &s, err)))
+                return rc;
+            if (s && !(t->idx[i].using = sh_strdup(s)))
+                return st_err(err, ST_ENOMEM, "out of memory");
         }
     }
     return 0;
@@ -440,7 +361,7 @@ shape *shape_from_json(json_t *root, const char *file, char *err)
         st_err(err, ST_ENOMEM, "out of memory");
         return NULL;
     }
-    static const char *const top[] = {"format", "version", "name", "seed", "tables", NULL};
+    static const char *const top[] = {"format", "version", "name", "seed", "types", "tables", "views", NULL};
     const char *fmt, *name = NULL;
     int64_t ver;
     json_t *tables = NULL;
@@ -459,7 +380,8 @@ shape *shape_from_json(json_t *root, const char *file, char *err)
     if ((rc = jv_version(root, "shape", 1, &ver, e2)) ||
         (rc = jv_string(root, "shape", "name", 0, &name, e2)) ||
         (rc = jv_int(root, "shape", "seed", 0, 0, INT64_MAX, &sh->seed, e2)) ||
-        (rc = jv_array(root, "shape", "tables", 1, &tables, e2)))
+        (rc = jv_array(root, "shape", "tables", 1, &tables, e2)) ||
+        (rc = sh_parse_types(sh, root, e2)) || (rc = sh_parse_views(sh, root, e2)))
         goto fail;
     sh->name = sh_strdup(name ? name : "unnamed");
     sh->nt = json_array_size(tables);
@@ -523,6 +445,7 @@ void shape_free(shape *sh)
 {
     if (!sh)
         return;
+    sh_free_types(sh);
     for (size_t i = 0; sh->t && i < sh->nt; i++) {
         stable *t = &sh->t[i];
         free(t->name);
@@ -542,15 +465,18 @@ void shape_free(shape *sh)
             free_list(t->fks[f].cols, t->fks[f].ncols);
             free_list(t->fks[f].ref_cols, t->fks[f].nref);
             free(t->fks[f].table);
+            free(t->fks[f].actions);
         }
         free(t->fks);
         free_list(t->checks, t->nchecks);
         for (size_t x = 0; t->idx && x < t->nidx; x++) {
             free(t->idx[x].name);
             free(t->idx[x].method);
+            free(t->idx[x].using);
             free_list(t->idx[x].cols, t->idx[x].ncols);
         }
         free(t->idx);
+        sh_free_generated(t);
         free(t->fan.vals);
         free(t->rank_row);
         free(t->row_rank);

@@ -34,7 +34,8 @@
 /* Column SQL types that datagen formats itself. */
 enum ctype {
     CT_INT2, CT_INT4, CT_INT8, CT_NUMERIC, CT_FLOAT4, CT_FLOAT8, CT_BOOL, CT_TEXT,
-    CT_DATE, CT_TS, CT_TSTZ, CT_UUID, CT_BYTEA, CT_JSON
+    CT_DATE, CT_TS, CT_TSTZ, CT_UUID, CT_BYTEA, CT_JSON,
+    CT_OTHER /* any other type: values are literals in its input syntax (shape_types.c) */
 };
 
 enum gkind {
@@ -108,6 +109,8 @@ struct gen {
     size_t soup_len;
     uint32_t *starts;         /* offsets of the words in soup */
     size_t nstarts;
+    size_t wcap;              /* {words} bytes at most, when has_wcap (set at resolve) */
+    int has_wcap;
     /* G_REF / G_PARENT / group / switch: target */
     int ref_table, ref_col;
     int ref_dist;
@@ -137,8 +140,18 @@ typedef struct scol {
     int unique;
     int not_null;
     int depended;     /* another generator reads this column (resolve sets it) */
+    int identity;     /* ID_NONE, or an identity column (its sequence is set past the load) */
     uint64_t stream;
 } scol;
+
+enum identity { ID_NONE, ID_ALWAYS, ID_BY_DEFAULT };
+
+/* A generated column: declared, computed by PostgreSQL, never generated or copied. */
+typedef struct sgcol {
+    char *name;
+    char *type_sql;
+    char *expr;
+} sgcol;
 
 typedef struct sfk {
     char **cols;
@@ -146,6 +159,7 @@ typedef struct sfk {
     char *table;
     char **ref_cols;
     size_t nref;
+    char *actions; /* raw SQL after REFERENCES t(c): ON DELETE ..., DEFERRABLE ...; or NULL */
 } sfk;
 
 typedef struct sindex {
@@ -154,6 +168,7 @@ typedef struct sindex {
     size_t ncols;
     int unique;
     char *method;
+    char *using; /* raw definition after USING (expressions, WHERE, ...), else NULL */
 } sindex;
 
 enum fdist { FD_CONST, FD_UNIFORM, FD_ZIPF, FD_GEOMETRIC, FD_CATEGORICAL };
@@ -194,6 +209,12 @@ typedef struct stable {
     size_t nchecks;
     sindex *idx;
     size_t nidx;
+    sgcol *gcols;      /* generated columns, after the ordinary ones in CREATE TABLE */
+    size_t ngcols;
+    char *partkey;     /* a partitioned table: "RANGE (created_at)"; rows go through it */
+    char **part_names; /* its partitions and their bounds ("FOR VALUES ...", "DEFAULT") */
+    char **part_bounds;
+    size_t nparts;
     int unlogged;
     int create;
     /* resolved */
@@ -201,9 +222,27 @@ typedef struct stable {
     uint64_t nunits;   /* rows, or parent rows for a child table */
 } stable;
 
+/* A type the shape declares (an enum, a domain, ...): created before the tables. */
+typedef struct stype {
+    char *name;
+    char *sql;  /* the CREATE statement */
+    char *base; /* a domain's base type, else NULL */
+} stype;
+
+/* A view or materialized view of the shape: created after the load (matviews refreshed). */
+typedef struct sview {
+    char *name;
+    char *query;      /* the SELECT */
+    int materialized;
+} sview;
+
 typedef struct shape {
     char *name;
     int64_t seed;
+    stype *types;
+    size_t ntypes;
+    sview *views;     /* in creation order */
+    size_t nviews;
     stable *t;
     size_t nt;
     char *canon;       /* canonical JSON (sorted keys), for the run key */
@@ -219,6 +258,11 @@ void shape_free(shape *sh);
  * Returns 0 or ST_EINPUT with err set. */
 int shape_resolve(shape *sh, double scale, char **overrides, size_t nover, uint64_t seed,
                   char *err);
+
+/* After resolve: every primary key, unique constraint and unique index is unique by
+ * construction at the resolved row counts (shape_keys.c). 0 or ST_EINPUT with err naming the
+ * key's field path and the column that breaks it. */
+int shape_check_keys(const shape *sh, char *err);
 
 int shape_table_index(const shape *sh, const char *name);
 int shape_col_index(const stable *t, const char *name);

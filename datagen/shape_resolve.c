@@ -1,9 +1,10 @@
 /*
  * shape_resolve.c -- the checks and preparation of a parsed shape that span generators and
- * tables: unique-capable generators, dependency cycles, resolving references against the
- * final row counts (Zipf constants, cycle divisors), the tabulated permutations, and freeing
- * generators.
+ * tables: unique-capable generators, dependency cycles, resolving each generator through its
+ * kind (gen_kind.h) against the final row counts, the tabulated permutations of popular
+ * tables, and freeing generators.
  */
+#include "gen_kind.h"
 #include "shape_int.h"
 
 #include <stdlib.h>
@@ -11,22 +12,19 @@
 
 int sh_gen_unique(const stable *t, const gen *g)
 {
-    switch (g->kind) {
-    case G_SEQUENCE:
-    case G_PERMUTATION:
-    case G_UUID:
-        return 1;
-    case G_TEXT:
-        for (size_t i = 0; i < g->npieces; i++)
-            if (g->pieces[i].kind == TP_ROW)
-                return 1;
-        return 0;
-    default:
-        return 0;
-    }
     (void)t;
+    const gkind_def *def = gk_def(g->kind);
+    return def && def->unique && def->unique(g);
 }
 
+const char *sh_gen_name(int kind)
+{
+    const gkind_def *def = gk_def(kind);
+    return def ? def->name : "?";
+}
+
+/* The walks below follow the generator fields (ref_table, on_col, cases, else, rest), not
+ * the kinds: a kind that sets them takes part without being named here. */
 /* Depth-first search over (table, column) dependencies; state 1 = on the stack. */
 static int dfs(const shape *sh, int ti, int ci, unsigned char *state, char *err);
 
@@ -35,19 +33,17 @@ static int dfs_gen(const shape *sh, int ti, const gen *g, unsigned char *state, 
     if (!g)
         return 0;
     int rc;
-    if ((g->kind == G_REF || g->kind == G_PARENT) && (rc = dfs(sh, g->ref_table, g->ref_col, state, err)))
+    if (g->ref_table >= 0 && g->ref_col >= 0 && (rc = dfs(sh, g->ref_table, g->ref_col, state, err)))
         return rc;
     if (g->group_col >= 0 && (rc = dfs(sh, ti, g->group_col, state, err)))
         return rc;
-    if (g->kind == G_SWITCH) {
-        if (g->on_col >= 0 && (rc = dfs(sh, ti, g->on_col, state, err)))
+    if (g->on_col >= 0 && (rc = dfs(sh, ti, g->on_col, state, err)))
+        return rc;
+    for (size_t i = 0; i < g->ncases; i++)
+        if ((rc = dfs_gen(sh, ti, g->cases[i].g, state, err)))
             return rc;
-        for (size_t i = 0; i < g->ncases; i++)
-            if ((rc = dfs_gen(sh, ti, g->cases[i].g, state, err)))
-                return rc;
-        if ((rc = dfs_gen(sh, ti, g->els, state, err)))
-            return rc;
-    }
+    if ((rc = dfs_gen(sh, ti, g->els, state, err)))
+        return rc;
     return dfs_gen(sh, ti, g->rest, state, err);
 }
 
@@ -78,28 +74,21 @@ int sh_check_cycles(const shape *sh, char *err)
     return rc;
 }
 
-static int resolve_gen(shape *sh, stable *t, gen *g, char *err)
+static int resolve_gen(shape *sh, stable *t, const scol *c, gen *g, char *err)
 {
     if (!g)
         return 0;
-    if (g->kind == G_REF) {
-        const stable *rt = &sh->t[g->ref_table];
-        if (rt->rows == 0)
-            return st_err(err, ST_EINPUT, "tables[%d].rows: table '%s' has 0 rows (after --scale and --rows), but '%s' references it",
-                          g->ref_table, rt->name, t->name);
-        if (g->ref_dist == RD_ZIPF && rng_zipf_init(&g->ref_z, rt->rows, g->ref_s, err))
-            return ST_EINPUT;
-        g->ref_div = g->ref_div0;
-        for (size_t k = 0; k < g->ndiv_tables; k++) {
-            uint64_t r = sh->t[g->div_tables[k]].rows;
-            g->ref_div *= r ? r : 1;
-        }
+    const gkind_def *def = gk_def(g->kind);
+    if (def && def->resolve) {
+        int rc = def->resolve(sh, t, c, g, err);
+        if (rc)
+            return rc;
     }
     int rc;
-    if ((rc = resolve_gen(sh, t, g->rest, err)) || (rc = resolve_gen(sh, t, g->els, err)))
+    if ((rc = resolve_gen(sh, t, c, g->rest, err)) || (rc = resolve_gen(sh, t, c, g->els, err)))
         return rc;
     for (size_t i = 0; i < g->ncases; i++)
-        if ((rc = resolve_gen(sh, t, g->cases[i].g, err)))
+        if ((rc = resolve_gen(sh, t, c, g->cases[i].g, err)))
             return rc;
     return 0;
 }
@@ -109,9 +98,9 @@ static void mark_needs(const shape *sh, int ti, const gen *g, unsigned char *fwd
 {
     if (!g)
         return;
-    if (g->kind == G_REF && (g->ref_dist == RD_ZIPF || g->ref_dist == RD_POPULAR))
+    if (g->ref_table >= 0 && (g->ref_dist == RD_ZIPF || g->ref_dist == RD_POPULAR))
         fwd[g->ref_table] = 1;
-    if (g->kind == G_SWITCH && (g->on_pseudo == PS_RANK || g->on_pseudo == PS_RANK_FRAC))
+    if (g->on_pseudo == PS_RANK || g->on_pseudo == PS_RANK_FRAC)
         inv[ti] = 1;
     mark_needs(sh, ti, g->rest, fwd, inv);
     mark_needs(sh, ti, g->els, fwd, inv);
@@ -124,11 +113,11 @@ static void mark_depended(shape *sh, int ti, const gen *g)
 {
     if (!g)
         return;
-    if (g->kind == G_REF || g->kind == G_PARENT)
+    if (g->ref_table >= 0 && g->ref_col >= 0)
         sh->t[g->ref_table].cols[g->ref_col].depended = 1;
     if (g->group_col >= 0)
         sh->t[ti].cols[g->group_col].depended = 1;
-    if (g->kind == G_SWITCH && g->on_col >= 0)
+    if (g->on_col >= 0)
         sh->t[ti].cols[g->on_col].depended = 1;
     mark_depended(sh, ti, g->rest);
     mark_depended(sh, ti, g->els);
@@ -167,40 +156,17 @@ static int build_tables(shape *sh, char *err)
     return 0;
 }
 
-static int zipf_tables(gen *g, char *err)
-{
-    if (!g)
-        return 0;
-    if (g->kind == G_ZIPF && g->permute && g->z.n <= SHAPE_PERM_TABLE && !g->ptab) {
-        if (!(g->ptab = malloc(g->z.n * sizeof(uint32_t))))
-            return st_err(err, ST_ENOMEM, "out of memory");
-        for (uint64_t r = 0; r < g->z.n; r++)
-            g->ptab[r] = (uint32_t)rng_permute(r, g->z.n, g->perm_key);
-    }
-    int rc;
-    if ((rc = zipf_tables(g->rest, err)) || (rc = zipf_tables(g->els, err)))
-        return rc;
-    for (size_t i = 0; i < g->ncases; i++)
-        if ((rc = zipf_tables(g->cases[i].g, err)))
-            return rc;
-    return 0;
-}
-
 int sh_resolve_gens(shape *sh, char *err)
 {
     int brc = build_tables(sh, err);
     if (brc)
         return brc;
-    for (size_t i = 0; i < sh->nt; i++)
-        for (size_t c = 0; c < sh->t[i].ncols; c++)
-            if ((brc = zipf_tables(sh->t[i].cols[c].g, err)))
-                return brc;
     for (size_t i = 0; i < sh->nt; i++) {
         stable *t = &sh->t[i];
         if (t->rows == 0)
             continue;
         for (size_t c = 0; c < t->ncols; c++) {
-            int rc = resolve_gen(sh, t, t->cols[c].g, err);
+            int rc = resolve_gen(sh, t, &t->cols[c], t->cols[c].g, err);
             if (rc)
                 return rc;
         }

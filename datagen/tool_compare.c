@@ -3,7 +3,9 @@
  *
  * Optionally runs ANALYZE first (--analyze), reads the database's statistics (pgstats.c),
  * computes the metrics (fidelity.c) and prints one line per table and column, or JSON.
- * Exit 1 when any metric is outside its tolerance or a table/column is missing.
+ * Structure comes first (structure.c: columns and types, keys, indexes, checks): any
+ * difference is printed and fails the comparison. Exit 1 when the structure differs, any
+ * metric is outside its tolerance or a table/column is missing.
  */
 #include <getopt.h>
 #include <math.h>
@@ -16,6 +18,8 @@
 #include "log.h"
 #include "pgstats.h"
 #include "pgx.h"
+#include "structure.h"
+#include "dbuf.h"
 #include "st.h"
 #include "tool_validate.h"
 #include "units.h"
@@ -24,7 +28,10 @@ static void usage(void)
 {
     printf("usage: datagen compare --shape SHAPE.json --db CONNINFO [OPTIONS]\n"
            "\n"
-           "Compares a database's planner statistics with a shape (a profile's recorded\n"
+           "First compares the structure with the shape (columns and their types,\n"
+           "generated columns, primary key, unique sets, foreign keys, indexes with their\n"
+           "method and definition, CHECK count): every difference is printed and fails.\n"
+           "Then compares the database's planner statistics with the shape (a profile's recorded\n"
            "statistics, or what a hand-written shape's generators imply): row counts,\n"
            "null_frac, n_distinct, MCV frequencies by rank, histogram (KS distance),\n"
            "correlation and avg_width, with tolerances that allow for ANALYZE's sampling.\n"
@@ -171,21 +178,41 @@ int tool_compare(int argc, char **argv)
         json_decref(shape);
         return st_rc_exit(rc);
     }
+    /* Structure first: a missing index or a changed type makes the statistics moot. */
+    dbuf sd;
+    dbuf_init(&sd, 1 << 20);
+    size_t nstruct = structure_diff(shape, st, &sd, &rc);
+    if (rc) {
+        log_error("compare: out of memory");
+        dbuf_free(&sd);
+        pgs_db_free(st);
+        json_decref(shape);
+        return ST_EXIT_ENV;
+    }
+    if (!json && nstruct)
+        fwrite(sd.p, 1, sd.len, stdout);
     fid_report *r = fid_compare(shape, st, &fo, &rc, err);
     pgs_db_free(st);
     json_decref(shape);
     if (!r) {
         log_error("%s: %s", spath, err);
+        dbuf_free(&sd);
         return st_rc_exit(rc);
     }
     if (json) {
         json_t *doc = fid_report_json(r);
-        if (doc)
+        if (doc) {
+            json_t *sa = json_array();
+            for (char *line = sd.p, *nl; sa && line && (nl = strchr(line, '\n')); line = nl + 1)
+                json_array_append_new(sa, json_stringn(line, (size_t)(nl - line)));
+            json_object_set_new(doc, "structure", sa);
             json_object_set_new(doc, "scale", json_real(fo.scale));
+        }
         if (!doc || (rc = jsonio_save("-", doc, err))) {
             log_error("%s", doc ? err : "out of memory");
             json_decref(doc);
             fid_report_free(r);
+            dbuf_free(&sd);
             return ST_EXIT_ENV;
         }
         json_decref(doc);
@@ -194,9 +221,13 @@ int tool_compare(int argc, char **argv)
             if (all || !r->lines[i].ok)
                 print_line(&r->lines[i]);
     }
+    dbuf_free(&sd);
+    if (nstruct)
+        log_info("compare: %zu structural difference%s (lines without ok/FAIL above)", nstruct,
+                 nstruct == 1 ? "" : "s");
     log_info("compare: %zu of %zu tables/columns outside tolerance (scale %g)", r->failed, r->n,
              fo.scale);
-    int code = r->failed ? ST_EXIT_CHECK : ST_EXIT_OK;
+    int code = r->failed || nstruct ? ST_EXIT_CHECK : ST_EXIT_OK;
     fid_report_free(r);
     return code;
 }

@@ -10,18 +10,24 @@
 #include <string.h>
 
 #include "csvout.h"
+#include "ddl.h"
+#include "fillcheck.h"
 #include "fill.h"
 #include "fmt.h"
 #include "hotids.h"
 #include "jsonio.h"
 #include "load.h"
 #include "log.h"
+#include "pgx.h"
 #include "progress.h"
 #include "schema_read.h"
 #include "tool.h"
 #include "units.h"
 
 #define MAX_OVERRIDES 256
+/* Rows per table that fill --check copies: enough to hit a repeating generator or a CHECK
+ * that a value breaks, few enough for seconds. */
+#define FILL_CHECK_SAMPLE 2000
 
 static void usage(FILE *f)
 {
@@ -40,6 +46,9 @@ static void usage(FILE *f)
             "  --from-schema       read tables, types, keys and checks from the database catalog\n"
             "  --schema S          schema to read/fill (search_path; default: the server's)\n"
             "  --dry-run           print tables, rows and estimated bytes; write nothing\n"
+            "  --check             with --db: build the types, tables, keys, checks and indexes and\n"
+            "                      2000 rows per table in a throwaway schema, roll back, report\n"
+            "                      every statement that would fail (exit 1); writes nothing\n"
             "sizes:\n"
             "  --scale F           multiply every linear table's rows by F (default 1)\n"
             "  --rows TABLE=N      exact row count for one table (repeatable)\n"
@@ -52,6 +61,10 @@ static void usage(FILE *f)
             "  --replace           drop/truncate the shape's tables first (never others, never CASCADE)\n"
             "  --resume            finish an interrupted fill of the same shape, seed and scale\n"
             "  --no-vacuum         skip VACUUM (ANALYZE) after the load\n"
+            "  --freeze            write the first chunk of each empty table with COPY FREEZE (all-visible\n"
+            "                      without VACUUM; off by default: PostgreSQL packs those pages looser)\n"
+            "  --disable-triggers  user triggers of the shape's tables off during the load, on after\n"
+            "                      (they are otherwise left as they are and fire on every row)\n"
             "  --hot-ids DIR|none  hot-id catalog directory: DIR/hot/<table>.csv\n"
             "                      (default: the --out DIR, or the current directory with --db)\n"
             "output:\n"
@@ -63,10 +76,13 @@ static void usage(FILE *f)
             "\n"
             "examples:\n"
             "  datagen fill --shape models/shapes/shop.json --dry-run\n"
+            "  datagen fill --shape chinook.profile.json --db dbname=scratch --check\n"
             "  datagen fill --shape models/shapes/shop.json --db postgresql://localhost/shop --jobs 2\n"
             "  datagen fill --shape models/shapes/shop.json --scale 0.035 --out /tmp/shop-toy\n"
             "  datagen fill --shape models/shapes/shop.json --db '' --resume      # after a crash\n"
-            "  datagen fill --db 'dbname=chinook' --from-schema --rows track=350000\n");
+            "  datagen fill --shape models/shapes/shop.json --db '' --freeze --chunk-rows 10000000\n"
+            "  datagen fill --db 'dbname=chinook' --from-schema --rows track=350000\n"
+            "  datagen fill --db 'dbname=app' --from-schema --replace --disable-triggers\n");
 }
 
 typedef struct tick_state {
@@ -120,6 +136,49 @@ static uint64_t est_bytes(const shape *sh, int ti, uint64_t seed)
     gen_ctx_term(&cx);
     free(buf);
     return n ? (uint64_t)((double)bytes / (double)n * (double)t->rows) : 0;
+}
+
+/* --disable-triggers: the user triggers of the shape's tables off for the load and back on
+ * after it (system triggers, those of foreign keys, stay: they need a superuser). */
+static int set_triggers(PGconn *c, const shape *sh, const char *what, char *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < sh->nt && !rc; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "ALTER TABLE \"%s\" %s TRIGGER USER", sh->t[i].name, what);
+        rc = pgx_exec(c, sql, err);
+    }
+    return rc;
+}
+
+/* fill --check: the schema and a sample of rows in a throwaway schema, rolled back. Exit 0
+ * when everything would build, 1 with one line per problem. */
+static int run_check(PGconn **conn, const shape *sh, const fill_opts *o)
+{
+    char err[ST_ERRLEN], target[512];
+    if (!*conn && !(*conn = load_connect(o, target, sizeof target, err))) {
+        log_error("%s", err);
+        return ST_EXIT_ENV;
+    }
+    dbuf out;
+    size_t n = 0;
+    dbuf_init(&out, 1 << 20);
+    int rc = fill_check(*conn, sh, o->seed, FILL_CHECK_SAMPLE, &out, &n, err);
+    if (rc) {
+        log_error("--check: %s", err);
+        dbuf_free(&out);
+        return st_rc_exit(rc);
+    }
+    for (char *line = out.p, *nl; line && (nl = strchr(line, '\n')); line = nl + 1)
+        log_error("check: %.*s", (int)(nl - line), line);
+    dbuf_free(&out);
+    size_t steps = 0;
+    ddl_step *s = ddl_steps(sh, &steps);
+    ddl_steps_free(s, steps);
+    log_info("check: %zu types, %zu tables, %zu post-load steps and up to %d rows per table "
+             "built in a throwaway schema and rolled back: %zu problem%s",
+             sh->ntypes, sh->nt, steps, FILL_CHECK_SAMPLE, n, n == 1 ? "" : "s");
+    return n ? ST_EXIT_CHECK : ST_EXIT_OK;
 }
 
 static void print_dry_run(const shape *sh, const fill_opts *o, int json)
@@ -188,6 +247,8 @@ static void print_summary(const shape *sh, const fill_opts *o, const fill_rep *r
             json_object_set_new(j, "vacuum_retries", json_integer((json_int_t)rep->vacuum_retries));
             json_object_set_new(j, "pages_not_all_visible", json_integer((json_int_t)rep->pages_not_all_visible));
         }
+        if (o->conninfo)
+            json_object_set_new(j, "rows_frozen", json_integer((json_int_t)rep->rows_frozen));
         if (nhot)
             json_object_set_new(j, "hot_ids", json_string(hotdir));
         char *s = jsonio_dumps_line(j);
@@ -212,6 +273,9 @@ static void print_summary(const shape *sh, const fill_opts *o, const fill_rep *r
              rep->complete ? "" : " (incomplete: other parts pending)");
     if (rep->chunks_skipped)
         log_info("resumed: %llu chunks were already loaded", (unsigned long long)rep->chunks_skipped);
+    if (rep->rows_frozen)
+        log_info("COPY FREEZE: %llu rows written frozen and all-visible (first chunks into empty tables)",
+                 (unsigned long long)rep->rows_frozen);
     if (nhot)
         log_info("hot-id catalog: %d file(s) in %s/hot", nhot, hotdir);
 }
@@ -222,11 +286,13 @@ int tool_fill(int argc, char **argv)
         {"shape", required_argument, 0, 's'}, {"db", required_argument, 0, 'd'},
         {"out", required_argument, 0, 'o'}, {"from-schema", no_argument, 0, 'F'},
         {"schema", required_argument, 0, 'S'}, {"dry-run", no_argument, 0, 'n'},
+        {"check", no_argument, 0, 'K'},
         {"scale", required_argument, 0, 'x'}, {"rows", required_argument, 0, 'r'},
         {"seed", required_argument, 0, 'e'}, {"jobs", required_argument, 0, 'j'},
         {"part", required_argument, 0, 'p'}, {"chunk-rows", required_argument, 0, 'c'},
         {"replace", no_argument, 0, 'R'}, {"resume", no_argument, 0, 'u'},
-        {"no-vacuum", no_argument, 0, 'V'}, {"hot-ids", required_argument, 0, 'H'},
+        {"no-vacuum", no_argument, 0, 'V'}, {"hot-ids", required_argument, 0, 'H'}, {"freeze", no_argument, 0, 'Z'},
+        {"disable-triggers", no_argument, 0, 'T'},
         {"json", no_argument, 0, 'J'}, {"copy-format", required_argument, 0, 'C'}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'v'}, {0, 0, 0, 0}};
     fill_opts o;
@@ -236,7 +302,7 @@ int tool_fill(int argc, char **argv)
     o.part_i = o.part_n = 1;
     o.chunk_rows = 100000;
     const char *shape_path = NULL, *hot_dir = NULL;
-    int from_schema = 0, dry = 0, json = 0, seed_set = 0, c;
+    int from_schema = 0, dry = 0, check = 0, json = 0, seed_set = 0, no_triggers = 0, c;
     char *over[MAX_OVERRIDES];
     size_t nover = 0;
     char err[ST_ERRLEN];
@@ -252,6 +318,7 @@ int tool_fill(int argc, char **argv)
         case 'F': from_schema = 1; break;
         case 'S': o.schema = optarg; break;
         case 'n': dry = 1; break;
+        case 'K': check = 1; break;
         case 'x':
             if (units_parse_double(optarg, &d, err) || !(d > 0) || d > 1e6) {
                 log_error("--scale %s: expected a number > 0", optarg);
@@ -297,6 +364,8 @@ int tool_fill(int argc, char **argv)
         case 'R': o.replace = 1; break;
         case 'u': o.resume = 1; break;
         case 'V': o.no_vacuum = 1; break;
+        case 'Z': o.freeze = 1; break;
+        case 'T': no_triggers = 1; break;
         case 'H': hot_dir = optarg; break;
         case 'J': json = 1; break;
         case 'C':
@@ -410,6 +479,8 @@ int tool_fill(int argc, char **argv)
             log_warn("%s", line);
         dbuf_free(&notes);
     }
+    if (!rc)
+        rc = shape_check_keys(sh, err);
     if (rc) {
         log_error("%s", err);
         shape_free(sh);
@@ -427,6 +498,20 @@ int tool_fill(int argc, char **argv)
             return ST_EXIT_INPUT;
         }
     int exitc = ST_EXIT_OK;
+    if (check && (o.out_dir || !o.conninfo)) {
+        log_error("--check needs --db (it builds the schema in a throwaway schema there)");
+        shape_free(sh);
+        PQfinish(conn);
+        json_decref(catalog);
+        return ST_EXIT_INPUT;
+    }
+    if (check) {
+        int code = run_check(&conn, sh, &o);
+        shape_free(sh);
+        PQfinish(conn);
+        json_decref(catalog);
+        return code;
+    }
     if (dry) {
         print_dry_run(sh, &o, json);
         shape_free(sh);
@@ -468,15 +553,34 @@ int tool_fill(int argc, char **argv)
         }
         tick_state ts;
         progress_init(&ts.pg, stderr, o.quiet);
+        if (no_triggers && (rc = set_triggers(conn, sh, "DISABLE", err))) {
+            log_error("%s", err);
+            exitc = st_rc_exit(rc);
+            goto done;
+        }
         rc = load_run(conn, sh, &o, &rep, on_tick, &ts, err);
         progress_done(&ts.pg);
+        if (no_triggers) {
+            /* Re-enabled whatever the load did: a failed fill must not leave them off. */
+            char e2[ST_ERRLEN];
+            int trc = set_triggers(conn, sh, "ENABLE", e2);
+            if (trc) {
+                log_error("%s; the shape's tables may still have their triggers disabled "
+                          "(ALTER TABLE ... ENABLE TRIGGER USER)", e2);
+                rc = rc ? rc : trc;
+                if (!err[0] || rc == trc)
+                    snprintf(err, sizeof err, "%s", e2);
+            }
+        }
         if (rc) {
             log_error("%s", err);
-            if (strstr(err, "violates")) {
-                /* The generated rows break a constraint: a shape problem, not a transient
-                 * one, so --resume would fail the same way. */
-                log_error("the generators cannot satisfy this constraint; give the column a generator in --shape "
-                          "(see docs/datagen.md, CHECK constraints), then rerun with --replace");
+            if (rc == ST_EINPUT) {
+                /* SQLSTATE class 22 or 23 (pgx_error_rc): the generated rows break a type or
+                 * a constraint, a shape problem, not a transient one: --resume would fail
+                 * the same way. */
+                log_error("the generators cannot satisfy this type or constraint; give the column a generator "
+                          "in --shape (see docs/datagen.md, CHECK constraints; fill --check finds this in "
+                          "seconds), then rerun with --replace");
                 exitc = ST_EXIT_INPUT;
                 goto done;
             }

@@ -7,8 +7,10 @@ target_sources(datagen PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/tool_plans.c
   ${CMAKE_CURRENT_LIST_DIR}/pgstats.c
   ${CMAKE_CURRENT_LIST_DIR}/profile.c
+  ${CMAKE_CURRENT_LIST_DIR}/profile_types.c
   ${CMAKE_CURRENT_LIST_DIR}/pvalue.c
   ${CMAKE_CURRENT_LIST_DIR}/fidelity.c
+  ${CMAKE_CURRENT_LIST_DIR}/structure.c
   ${CMAKE_CURRENT_LIST_DIR}/plannorm.c
   ${CMAKE_CURRENT_LIST_DIR}/qfile.c)
 target_link_libraries(datagen PRIVATE st::pq)

@@ -141,7 +141,8 @@ static int ex_record(extract *x, const logrec *r, double *first, int *have_first
         *have_first = 1;
         *first = r->ts;
     }
-    int bot = r->ua ? ua_classify(r->ua, r->ua_len) == UA_BOT : 0; /* the fit's bot rule */
+    /* The one bot rule of Stampede (common/uaclass), as fit applies it. */
+    int bot = r->ua ? ua_classify(r->ua, r->ua_len) == UA_BOT : 0;
     if (bot)
         x->bots++;
     if (bot && x->o.drop_bots) {
@@ -374,15 +375,29 @@ static int rank_items(extract *x)
 
 static int read_all(extract *x, const char *const *paths, size_t npaths, progress *pg, char *err)
 {
-    logfmt *fmt = logfmt_new(x->o.format ? x->o.format : "combined", err);
-    if (!fmt)
-        return ST_EINPUT;
-    snprintf(x->fmt_name, sizeof x->fmt_name, "%s", logfmt_name(fmt));
     logread *lr = logread_open(paths, npaths, 0, err);
-    if (!lr) {
-        logfmt_free(fmt);
+    if (!lr)
+        return ST_EINPUT;
+    logfmt *fmt = NULL;
+    if (x->o.format && strcmp(x->o.format, "auto") == 0) {
+        /* As in fit: the first lines are read ahead, tried by every preset, then read. */
+        logread_sample smp;
+        logfmt_detection det;
+        if (logread_peek(lr, LOGFMT_AUTO_SAMPLE, (size_t)16 << 20, &smp, err) == 0)
+            fmt = logfmt_detect(smp.lines, smp.lens, smp.linenos, smp.too_long, smp.n,
+                                x->o.time_format, x->o.tz, &det, err);
+    } else {
+        fmt = logfmt_new(x->o.format ? x->o.format : "combined", err);
+        if (fmt && logfmt_set_time(fmt, x->o.time_format, x->o.tz, err) < 0) {
+            logfmt_free(fmt);
+            fmt = NULL;
+        }
+    }
+    if (!fmt) {
+        logread_close(lr);
         return ST_EINPUT;
     }
+    snprintf(x->fmt_name, sizeof x->fmt_name, "%s", logfmt_name(fmt));
     char *line;
     size_t len;
     uint64_t lineno;
@@ -402,6 +417,8 @@ static int read_all(extract *x, const char *const *paths, size_t npaths, progres
         }
         logrec r;
         int why = too_long ? LF_TOO_LONG : len == 0 ? LF_TRUNCATED : logfmt_parse(fmt, line, len, &r);
+        if (why == LF_DIRECTIVE)
+            continue; /* a W3C #Fields:/#Version: line: the format's own, not a request */
         if (why) {
             if (!x->malformed++) {
                 x->first_bad_line = lineno;

@@ -38,6 +38,8 @@ typedef struct extract_opts {
     int keep_paths;          /* write raw path and query ("p") */
     int drop_bots;
     unsigned k_min;          /* fold templates seen from fewer clients (0 = no folding) */
+    const char *time_format; /* --time-format, as for fit (NULL = the format's own) */
+    const char *tz;          /* --tz for zone-less times (NULL = UTC) */
 } extract_opts;
 
 typedef struct ex_rec ex_rec;

@@ -279,7 +279,7 @@ void bursts_shape(const uint32_t *sec, size_t nsec, burst_fit *bf)
             double r = 2 * ((double)T - ep->onset - area / E);
             ep->ramp_s = r > 0 ? r : 0;
             if (ep->ramp_s + ep->decay_s > ep->duration_s)
-                ep->ramp_s = ep->duration_s - ep->decay_s;
+                ep->ramp_s = fmax(0, ep->duration_s - ep->decay_s);
         }
     }
 }

@@ -19,9 +19,21 @@ int ingest_init(ingest *g, const ingest_opts *o, char *err)
         g->o.timeout_s = 1800;
     if (g->o.reorder_window_s <= 0)
         g->o.reorder_window_s = 10;
-    g->fmt = logfmt_new(o->format, err);
+    g->auto_format = o->format && strcmp(o->format, "auto") == 0;
+    /* auto: a throwaway format checks --time-format and --tz now; the real one comes from
+     * the first lines (ingest_detect). */
+    g->fmt = logfmt_new(g->auto_format ? "combined" : o->format, err);
     if (!g->fmt)
         return ST_EINPUT;
+    if (logfmt_set_time(g->fmt, o->time_format, o->tz, err) < 0) {
+        logfmt_free(g->fmt);
+        g->fmt = NULL;
+        return ST_EINPUT;
+    }
+    if (g->auto_format) {
+        logfmt_free(g->fmt);
+        g->fmt = NULL;
+    }
     g->heap = malloc(INGEST_HEAP_CAP * sizeof *g->heap);
     g->iev = malloc(INGEST_IEV_CAP * sizeof *g->iev);
     g->iev_stride = 1;
@@ -259,6 +271,82 @@ static int ingest_record(ingest *g, const logrec *r)
     return ingest_release(g, g->max_ts - g->o.reorder_window_s);
 }
 
+/* What the format assumed or skipped goes into the findings, so a user can check it. */
+static void ingest_format_findings(ingest *g)
+{
+    if (g->auto_format)
+        quality_note(&g->q, "--format auto picked %s: %.1f%% of the first %zu lines parsed",
+                     logfmt_name(g->fmt), 100 * g->det.best[0].share, g->det.sample);
+    const char *w = logfmt_warning(g->fmt);
+    if (w)
+        quality_note(&g->q, "%s", w);
+    uint64_t zl = logfmt_zoneless(g->fmt);
+    if (zl) {
+        const char *tz = logfmt_tz_name(g->fmt);
+        quality_note(&g->q, "%llu lines (%.1f%%) have times without a zone: read as %s%s",
+                     (unsigned long long)zl,
+                     g->q.parsed ? 100.0 * (double)zl / (double)g->q.parsed : 0.0,
+                     tz ? tz : "UTC", tz ? " (--tz)" : " (assumed; give --tz ZONE if wrong)");
+    }
+    if (g->directives)
+        quality_note(&g->q, "%llu format directive lines (#Fields:, #Version:) read, not requests",
+                     (unsigned long long)g->directives);
+}
+
+/* One line through the format. Returns 0, or negative with err set (a CSV header without
+ * a mapped column, out of memory). */
+static int ingest_line(ingest *g, const char *line, size_t len, uint64_t lineno, int too_long,
+                       char *err)
+{
+    g->q.lines++;
+    if (!g->header_checked) {
+        g->header_checked = 1;
+        int h = logfmt_header(g->fmt, line, len, err);
+        if (h < 0)
+            return h;
+        if (h == 1)
+            return 0;
+    }
+    if (too_long) {
+        quality_bad(&g->q, LF_TOO_LONG, lineno);
+        return 0;
+    }
+    if (len == 0) {
+        quality_bad(&g->q, LF_TRUNCATED, lineno);
+        return 0;
+    }
+    logrec r;
+    int why = logfmt_parse(g->fmt, line, len, &r);
+    if (why == LF_DIRECTIVE) {
+        g->directives++;
+        return 0;
+    }
+    if (why) {
+        quality_bad_at(&g->q, why, lineno, logfmt_fail_field(g->fmt), logfmt_fail_col(g->fmt));
+        return 0;
+    }
+    int rc = ingest_record(g, &r);
+    if (rc < 0)
+        return st_err(err, rc, "out of memory at line %llu", (unsigned long long)lineno);
+    return 0;
+}
+
+#define INGEST_SAMPLE_BYTES ((size_t)16 << 20)
+
+/* --format auto: the first lines are read ahead (logread_peek), every preset tries them,
+ * and then they go through the chosen format like any other line. The sample stops at
+ * LOGFMT_AUTO_SAMPLE lines or INGEST_SAMPLE_BYTES, whichever comes first. */
+static int ingest_detect(ingest *g, logread *lr, char *err)
+{
+    logread_sample s;
+    int rc = logread_peek(lr, LOGFMT_AUTO_SAMPLE, INGEST_SAMPLE_BYTES, &s, err);
+    if (rc < 0)
+        return rc;
+    g->fmt = logfmt_detect(s.lines, s.lens, s.linenos, s.too_long, s.n, g->o.time_format,
+                           g->o.tz, &g->det, err);
+    return g->fmt ? 0 : ST_EINPUT;
+}
+
 int ingest_run(ingest *g, const char *const *paths, size_t npaths, progress *pg, char *err)
 {
     logread *lr = logread_open(paths, npaths, 0, err);
@@ -267,45 +355,19 @@ int ingest_run(ingest *g, const char *const *paths, size_t npaths, progress *pg,
     char *line;
     size_t len;
     uint64_t lineno;
-    int too_long, rc;
-    int header_checked = 0;
-    while ((rc = logread_next(lr, &line, &len, &lineno, &too_long, err)) > 0) {
-        g->q.lines++;
-        if (!header_checked) {
-            header_checked = 1;
-            int h = logfmt_header(g->fmt, line, len, err);
-            if (h < 0) {
-                logread_close(lr);
-                return h;
-            }
-            if (h == 1)
-                continue;
-        }
-        if (too_long) {
-            quality_bad(&g->q, LF_TOO_LONG, lineno);
-            continue;
-        }
-        if (len == 0) {
-            quality_bad(&g->q, LF_TRUNCATED, lineno);
-            continue;
-        }
-        logrec r;
-        int why = logfmt_parse(g->fmt, line, len, &r);
-        if (why) {
-            quality_bad(&g->q, why, lineno);
-            continue;
-        }
-        rc = ingest_record(g, &r);
-        if (rc < 0) {
-            logread_close(lr);
-            return st_err(err, rc, "out of memory at line %llu", (unsigned long long)lineno);
-        }
+    int too_long, rc = 0;
+    if (g->auto_format)
+        rc = ingest_detect(g, lr, err);
+    while (rc == 0 && (rc = logread_next(lr, &line, &len, &lineno, &too_long, err)) > 0) {
+        rc = ingest_line(g, line, len, lineno, too_long, err);
         if (pg && (lineno & 0xffff) == 0)
             progress_update(pg, 0, "%llu lines", (unsigned long long)lineno);
     }
+    logread_oddities(lr, &g->q.bom, &g->q.nul_lines, &g->q.crlf_lines);
     logread_close(lr);
     if (rc < 0)
         return rc;
+    ingest_format_findings(g);
     rc = ingest_release(g, INFINITY);
     if (rc < 0)
         return st_err(err, rc, "out of memory");

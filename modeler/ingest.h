@@ -28,11 +28,13 @@
 #define INGEST_IEV_CAP ((size_t)1 << 21)
 
 typedef struct ingest_opts {
-    const char *format;     /* NULL = combined */
+    const char *format;     /* NULL = combined; "auto" = detected from the first lines */
     double timeout_s;       /* session timeout */
     double reorder_window_s;
     uint64_t seed;
     size_t item_cap;        /* per item parameter (0 = default) */
+    const char *time_format; /* --time-format (NULL = the format's own) */
+    const char *tz;          /* --tz for zone-less times (NULL = UTC, stated as a finding) */
 } ingest_opts;
 
 typedef struct ingest_ev {
@@ -69,6 +71,10 @@ typedef struct ingest {
     size_t nsec, sec_alloc;
     uint64_t human_requests, page_requests;
     uint64_t ws_count;
+    uint64_t directives;    /* format directive lines (W3C #Fields:), not requests */
+    int auto_format;        /* --format auto: fmt is chosen from the first lines */
+    logfmt_detection det;   /* what auto tried (for the messages) */
+    int header_checked;
     resv *ws_dur;
     item_ev *iev;
     size_t niev;

@@ -7,62 +7,12 @@
  * escaped with a backslash (Apache writes \" inside user agents). The last VAR of a format
  * runs to the end of the line, or to the next space when trailing text is allowed.
  */
-#include "logfmt.h"
-
-#include <csv.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum lf_var {
-    V_SKIP = 0,
-    V_ADDR,
-    V_TIME_LOCAL,
-    V_TIME_ISO,
-    V_MSEC,
-    V_REQUEST,
-    V_METHOD,
-    V_URI,
-    V_STATUS,
-    V_BYTES,
-    V_UA,
-    V_RT,
-    V_NVARS
-};
-
-#define LF_MAX_ITEMS 64
-#define LF_MAX_LIT 64
-#define LF_CSV_MAX_COLS 256
-#define LF_ROW_CAP (64u * 1024u)
-
-typedef struct lf_item {
-    int is_lit;
-    int var;
-    int quoted; /* VAR enclosed in double quotes */
-    char lit[LF_MAX_LIT];
-    size_t lit_len;
-} lf_item;
-
-enum lf_kind { K_NGINX = 0, K_CSV };
-
-struct logfmt {
-    int kind;
-    char name[16];
-    lf_item items[LF_MAX_ITEMS];
-    size_t nitems;
-    int trailing_rt;   /* combined/common: an optional trailing $request_time */
-    int has_rt;
-    /* CSV/TSV */
-    char delim;
-    int need_header;
-    char *map_names[V_NVARS]; /* header names still to resolve (owned) */
-    int map_col[V_NVARS];     /* 0-based column per field, -1 if unmapped */
-    struct csv_parser csvp;
-    char *row;                /* field bytes of the current row */
-    size_t row_len;
-    size_t fld_off[LF_CSV_MAX_COLS], fld_len[LF_CSV_MAX_COLS];
-    size_t nfld;
-    int row_overflow;
-};
+#include "fmt_internal.h"
 
 static const char *const lf_reason_names[LF_NREASONS] = {
     "ok", "bad_time", "bad_request", "bad_status", "truncated", "too_long", "bad_field"};
@@ -131,6 +81,8 @@ static int lf_compile(logfmt *f, const char *spec, char *err)
                               "--format: two variables with nothing between them at offset %d",
                               (int)(s - spec));
             it->var = lf_var_lookup(s, n);
+            it->tfi = -1;
+            snprintf(it->name, sizeof it->name, "$%.*s", (int)(n < 30 ? n : 30), s);
             if (it->var == V_TIME_LOCAL || it->var == V_TIME_ISO || it->var == V_MSEC)
                 seen_time = 1;
             if (it->var == V_REQUEST || it->var == V_URI)
@@ -159,94 +111,74 @@ static int lf_compile(logfmt *f, const char *spec, char *err)
     return 0;
 }
 
-static const char *const lf_csv_fields[] = {"time", "ip", "method", "path", "request",
-                                            "status", "bytes", "ua", "request_time", NULL};
-static const int lf_csv_vars[] = {V_TIME_LOCAL, V_ADDR, V_METHOD, V_URI, V_REQUEST,
-                                  V_STATUS, V_BYTES, V_UA, V_RT};
-
-static int lf_csv_spec(logfmt *f, const char *spec, char *err)
+/* Resolves a preset name to its spec; the spec itself otherwise. */
+static const char *lf_resolve(const char *spec)
 {
-    for (int v = 0; v < V_NVARS; v++)
-        f->map_col[v] = -1;
-    char buf[1024];
-    if (snprintf(buf, sizeof buf, "%s", spec) >= (int)sizeof buf)
-        return st_err(err, ST_EINPUT, "--format: column mapping too long");
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(tok, '=');
-        if (!eq || eq == tok || !eq[1])
-            return st_err(err, ST_EINPUT, "--format: expected FIELD=COLUMN, got '%s'", tok);
-        *eq = 0;
-        int fi = -1;
-        for (int i = 0; lf_csv_fields[i]; i++)
-            if (strcmp(lf_csv_fields[i], tok) == 0)
-                fi = i;
-        if (fi < 0)
-            return st_err(err, ST_EINPUT,
-                          "--format: unknown field '%s' (time, ip, method, path, request, status, "
-                          "bytes, ua, request_time)", tok);
-        int v = lf_csv_vars[fi];
-        const char *col = eq + 1;
-        char *end = NULL;
-        long c = strtol(col, &end, 10);
-        if (*end == 0 && c >= 1 && c <= LF_CSV_MAX_COLS) {
-            f->map_col[v] = (int)c - 1;
-        } else {
-            free(f->map_names[v]);
-            f->map_names[v] = strdup(col);
-            if (!f->map_names[v])
-                return st_err(err, ST_ENOMEM, "out of memory");
-            f->need_header = 1;
-        }
-        if (v == V_RT)
-            f->has_rt = 1;
+    for (size_t i = 0; logfmt_preset_at(i); i++) {
+        const logfmt_preset *p = logfmt_preset_at(i);
+        if (strcmp(p->name, spec) == 0)
+            return p->spec;
     }
-    int has_time = f->map_col[V_TIME_LOCAL] >= 0 || f->map_names[V_TIME_LOCAL];
-    int has_path = f->map_col[V_URI] >= 0 || f->map_names[V_URI] || f->map_col[V_REQUEST] >= 0 ||
-                   f->map_names[V_REQUEST];
-    if (!has_time || !has_path)
-        return st_err(err, ST_EINPUT, "--format: a CSV mapping needs time= and path= (or request=)");
-    return 0;
+    return spec;
+}
+
+static int lf_builtin(logfmt *f, const char *spec, char *err)
+{
+    static const struct {
+        const char *name;
+        int kind;
+    } kinds[] = {{"w3c", K_W3C}, {"haproxy", K_HAPROXY}, {"alb", K_ALB}};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(spec, kinds[i].name) == 0) {
+            f->kind = kinds[i].kind;
+            snprintf(f->name, sizeof f->name, "%s", spec);
+            f->has_rt = 1;
+            f->w3c_date_col = f->w3c_time_col = -1;
+            return 0;
+        }
+    return st_err(err, ST_EINPUT,
+                  "--format: expected combined, common, apache:'LOGFORMAT', an nginx log_format "
+                  "string, csv:FIELD=COLUMN,..., json:FIELD=PATH,..., w3c, alb, haproxy, auto or a "
+                  "preset name (modeler formats), got '%.60s'", spec);
 }
 
 logfmt *logfmt_new(const char *spec, char *err)
 {
     logfmt *f = calloc(1, sizeof *f);
-    if (!f) {
+    if (f)
+        f->scratch = malloc(LF_SCRATCH);
+    if (!f || !f->scratch) {
+        free(f);
         st_err(err, ST_ENOMEM, "out of memory");
         return NULL;
     }
     int rc;
-    if (!spec || strcmp(spec, "combined") == 0) {
-        snprintf(f->name, sizeof f->name, "combined");
+    const char *name = spec ? spec : "combined";
+    spec = lf_resolve(name);
+    if (strcmp(name, "combined") == 0 || strcmp(name, "common") == 0) {
+        snprintf(f->name, sizeof f->name, "%s", name);
         f->trailing_rt = 1;
-        rc = lf_compile(f, "$remote_addr $remote_ident $remote_user [$time_local] \"$request\" "
-                           "$status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"", err);
-    } else if (strcmp(spec, "common") == 0) {
-        snprintf(f->name, sizeof f->name, "common");
-        f->trailing_rt = 1;
-        rc = lf_compile(f, "$remote_addr $remote_ident $remote_user [$time_local] \"$request\" "
-                           "$status $body_bytes_sent", err);
+        rc = lf_compile(f, spec, err);
     } else if (strncmp(spec, "csv:", 4) == 0 || strncmp(spec, "tsv:", 4) == 0) {
         f->kind = K_CSV;
         f->delim = spec[0] == 't' ? '\t' : ',';
         snprintf(f->name, sizeof f->name, "%.3s", spec);
         rc = lf_csv_spec(f, spec + 4, err);
-        if (rc == 0) {
-            f->row = malloc(LF_ROW_CAP);
-            if (!f->row || csv_init(&f->csvp, CSV_APPEND_NULL) != 0)
-                rc = st_err(err, ST_ENOMEM, "out of memory");
-            else
-                csv_set_delim(&f->csvp, f->delim);
-        }
+    } else if (strncmp(spec, "apache:", 7) == 0) {
+        snprintf(f->name, sizeof f->name, "apache");
+        rc = lf_apache_spec(f, spec + 7, err);
+    } else if (strncmp(spec, "json:", 5) == 0) {
+        f->kind = K_JSON;
+        snprintf(f->name, sizeof f->name, "json");
+        rc = lf_json_spec(f, spec + 5, err);
     } else if (strchr(spec, '$')) {
         snprintf(f->name, sizeof f->name, "nginx");
         rc = lf_compile(f, spec, err);
     } else {
-        rc = st_err(err, ST_EINPUT,
-                    "--format: expected combined, common, an nginx log_format string or "
-                    "csv:FIELD=COLUMN,..., got '%.60s'", spec);
+        rc = lf_builtin(f, spec, err);
     }
+    if (rc == 0 && spec != name)
+        snprintf(f->name, sizeof f->name, "%s", name);
     if (rc < 0) {
         logfmt_free(f);
         return NULL;
@@ -262,7 +194,9 @@ void logfmt_free(logfmt *f)
         csv_free(&f->csvp);
     for (int v = 0; v < V_NVARS; v++)
         free(f->map_names[v]);
+    lf_tz_free(&f->tz);
     free(f->row);
+    free(f->scratch);
     free(f);
 }
 
@@ -276,137 +210,60 @@ int logfmt_has_request_time(const logfmt *f)
     return f->has_rt || f->trailing_rt;
 }
 
-/* ---- time ---------------------------------------------------------------------------- */
-
-int64_t logfmt_days_from_civil(int64_t y, unsigned m, unsigned d)
+int logfmt_set_time(logfmt *f, const char *time_format, const char *tz, char *err)
 {
-    /* Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm). */
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int lf_dig(const char *s, size_t n, unsigned *out)
-{
-    unsigned v = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned d = (unsigned)(unsigned char)s[i] - '0';
-        if (d > 9)
-            return -1;
-        v = v * 10 + d;
+    if (time_format) {
+        if (strlen(time_format) >= sizeof f->user_tf)
+            return st_err(err, ST_EINPUT, "--time-format: longer than %zu bytes",
+                          sizeof f->user_tf - 1);
+        if (lf_strf_check(time_format, err) < 0)
+            return ST_EINPUT;
+        snprintf(f->user_tf, sizeof f->user_tf, "%s", time_format);
     }
-    *out = v;
+    if (tz && lf_tz_parse(&f->tz, tz, err) < 0)
+        return ST_EINPUT;
     return 0;
 }
 
-static int lf_month(const char *s)
+const char *logfmt_warning(const logfmt *f)
 {
-    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    for (int i = 0; i < 12; i++)
-        if (s[0] == names[3 * i] && s[1] == names[3 * i + 1] && s[2] == names[3 * i + 2])
-            return i + 1;
-    return -1;
+    return f->warn[0] ? f->warn : NULL;
 }
 
-/* Validates ranges and returns epoch seconds of a civil time with an offset in seconds. */
-static int lf_civil(unsigned y, unsigned mo, unsigned d, unsigned h, unsigned mi, unsigned s,
-                    long off, double *ts)
+uint64_t logfmt_zoneless(const logfmt *f)
 {
-    if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
-        return -1;
-    int64_t days = logfmt_days_from_civil(y, mo, d);
-    *ts = (double)(days * 86400 + h * 3600 + mi * 60 + s - off);
-    return 0;
+    return f->zoneless;
 }
 
-static int lf_tz(const char *s, size_t n, long *off)
+const char *logfmt_tz_name(const logfmt *f)
 {
-    if (n == 1 && s[0] == 'Z') {
-        *off = 0;
-        return 0;
-    }
-    unsigned hh, mm;
-    if (n == 5 && (s[0] == '+' || s[0] == '-') && !lf_dig(s + 1, 2, &hh) && !lf_dig(s + 3, 2, &mm)) {
-    } else if (n == 6 && (s[0] == '+' || s[0] == '-') && s[3] == ':' && !lf_dig(s + 1, 2, &hh) &&
-               !lf_dig(s + 4, 2, &mm)) {
-    } else {
-        return -1;
-    }
-    if (hh > 14 || mm > 59)
-        return -1;
-    *off = (s[0] == '-' ? -1 : 1) * (long)(hh * 3600 + mm * 60);
-    return 0;
+    return f->tz.set ? f->tz.name : NULL;
 }
 
-int logfmt_time_local(const char *s, size_t n, double *ts)
+size_t logfmt_fail_col(const logfmt *f)
 {
-    unsigned d, y, h, mi, se;
-    long off;
-    if (n != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' ||
-        s[20] != ' ')
-        return -1;
-    int mo = lf_month(s + 3);
-    if (mo < 0 || lf_dig(s, 2, &d) || lf_dig(s + 7, 4, &y) || lf_dig(s + 12, 2, &h) ||
-        lf_dig(s + 15, 2, &mi) || lf_dig(s + 18, 2, &se) || lf_tz(s + 21, 5, &off))
-        return -1;
-    return lf_civil(y, (unsigned)mo, d, h, mi, se, off, ts);
+    return f->fail_col;
 }
 
-int logfmt_time_iso8601(const char *s, size_t n, double *ts)
+const char *logfmt_fail_field(const logfmt *f)
 {
-    unsigned y, mo, d, h, mi, se;
-    if (n < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
-        s[16] != ':' || lf_dig(s, 4, &y) || lf_dig(s + 5, 2, &mo) || lf_dig(s + 8, 2, &d) ||
-        lf_dig(s + 11, 2, &h) || lf_dig(s + 14, 2, &mi) || lf_dig(s + 17, 2, &se))
-        return -1;
-    size_t i = 19;
-    double frac = 0, scale = 0.1;
-    if (i < n && s[i] == '.') {
-        i++;
-        size_t st = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            frac += (s[i] - '0') * scale;
-            scale *= 0.1;
-            i++;
-        }
-        if (i == st)
-            return -1;
-    }
-    long off;
-    if (lf_tz(s + i, n - i, &off) || lf_civil(y, mo, d, h, mi, se, off, ts))
-        return -1;
-    *ts += frac;
-    return 0;
+    return f->fail_field ? f->fail_field : "line";
 }
 
-/* Parses a non-negative decimal such as "0.123" or "1431857103.456"; -1 if not a number. */
-static int lf_decimal(const char *s, size_t n, double *out, int *had_frac)
+int logfmt_header(logfmt *f, const char *line, size_t len, char *err)
 {
-    if (n == 0 || n > 32)
-        return -1;
-    double v = 0;
-    size_t i = 0;
-    while (i < n && s[i] >= '0' && s[i] <= '9')
-        v = v * 10 + (s[i++] - '0');
-    if (i == 0)
-        return -1;
-    *had_frac = 0;
-    if (i < n && s[i] == '.') {
-        double sc = 0.1;
-        i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            v += (s[i++] - '0') * sc;
-            sc *= 0.1;
-            *had_frac = 1;
-        }
-    }
-    if (i != n)
-        return -1;
-    *out = v;
-    return 0;
+    return f->kind == K_CSV ? lf_csv_header(f, line, len, err) : 0;
+}
+
+char *lf_scratch(logfmt *f, const char *s, size_t n)
+{
+    if (f->scratch_len + n + 1 > LF_SCRATCH)
+        return NULL;
+    char *d = f->scratch + f->scratch_len;
+    memcpy(d, s, n);
+    d[n] = 0;
+    f->scratch_len += n + 1;
+    return d;
 }
 
 /* ---- fields -------------------------------------------------------------------------- */
@@ -432,31 +289,95 @@ static int lf_request(const char *s, size_t n, logrec *r)
     return LF_OK;
 }
 
-static int lf_set(logrec *r, int var, const char *s, size_t n)
+/* Appends a query ("?a=b", "a=b", "-" or empty) to the path already set. */
+static int lf_query(logfmt *f, logrec *r, const char *s, size_t n)
+{
+    if (n == 0 || (n == 1 && s[0] == '-') || (n == 1 && s[0] == '?'))
+        return LF_OK;
+    if (!r->path)
+        return LF_BAD_REQUEST;
+    if (memchr(r->path, '?', r->path_len))
+        return LF_OK; /* the path already carries it ($request_uri next to $args) */
+    int q = s[0] != '?';
+    if (!q && r->path + r->path_len == s) {
+        r->path_len += n; /* %U%q: the query follows the path in the line itself */
+        return LF_OK;
+    }
+    char *d = lf_scratch(f, r->path, r->path_len + (size_t)q + n);
+    if (!d)
+        return LF_BAD_FIELD;
+    if (q)
+        d[r->path_len] = '?';
+    memcpy(d + r->path_len + (size_t)q, s, n);
+    d[r->path_len + (size_t)q + n] = 0;
+    r->path = d;
+    r->path_len += (size_t)q + n;
+    return LF_OK;
+}
+
+/* A request time in the given unit; "-" and "-1" (aborted, unknown) leave it unknown. */
+static int lf_rt(logrec *r, const char *s, size_t n, double unit)
+{
+    int frac;
+    double v;
+    if ((n == 1 && s[0] == '-') || (n == 2 && s[0] == '-' && s[1] == '1'))
+        return LF_OK;
+    if (lf_decimal(s, n, &v, &frac))
+        return LF_BAD_FIELD;
+    r->req_time = v * unit;
+    return LF_OK;
+}
+
+/* Epoch integers (Apache sec/msec/usec) and fractions of the second (msec_frac, ...). */
+static int lf_epoch(logfmt *f, logrec *r, int var, const char *s, size_t n)
+{
+    double v;
+    int frac;
+    if (lf_decimal(s, n, &v, &frac) || frac)
+        return LF_BAD_TIME;
+    switch (var) {
+    case V_EPOCH_S: r->ts = v; break;
+    case V_EPOCH_MS: r->ts = v / 1e3; r->ts_subsec = 1; break;
+    case V_EPOCH_US: r->ts = v / 1e6; r->ts_subsec = 1; break;
+    case V_FRAC_MS: f->frac = v / 1e3; f->frac_set = 1; break;
+    default: f->frac = v / 1e6; f->frac_set = 1; break;
+    }
+    return r->ts >= 0 && r->ts < 1e8 ? LF_BAD_TIME : LF_OK;
+}
+
+int lf_set(logfmt *f, logrec *r, int var, int tfi, const char *s, size_t n)
 {
     int frac = 0;
     switch (var) {
-    case V_ADDR:
+    case V_ADDR: {
+        /* "1.2.3.4:5678" and "[::1]:5678" keep the address; a bare IPv6 address is kept. */
+        const char *c = memchr(s, ':', n);
+        if (c && n && s[0] == '[') {
+            const char *rb = memchr(s, ']', n);
+            if (rb) {
+                s++;
+                n = (size_t)(rb - s);
+            }
+        } else if (c && !memchr(c + 1, ':', n - (size_t)(c + 1 - s))) {
+            n = (size_t)(c - s);
+        }
         r->ip = s;
         r->ip_len = n;
         return LF_OK;
+    }
     case V_TIME_LOCAL:
-        if (logfmt_time_local(s, n, &r->ts) && logfmt_time_iso8601(s, n, &r->ts) &&
-            lf_decimal(s, n, &r->ts, &r->ts_subsec))
-            return LF_BAD_TIME;
-        if (n >= 20 && memchr(s, '.', n) && (s[10] == 'T' || s[10] == ' '))
-            r->ts_subsec = 1;
-        return LF_OK;
     case V_TIME_ISO:
-        if (logfmt_time_iso8601(s, n, &r->ts))
-            return LF_BAD_TIME;
-        r->ts_subsec = memchr(s, '.', n) != NULL;
-        return LF_OK;
+        return lf_time_any(f, s, n, &r->ts, &r->ts_subsec) ? LF_BAD_TIME : LF_OK;
+    case V_TIME_STRF:
+        /* The LogFormat says how this piece is written: --time-format does not apply. */
+        return lf_time_part(f, f->tpat[tfi], s, n) ? LF_BAD_TIME : LF_OK;
     case V_MSEC:
         if (lf_decimal(s, n, &r->ts, &frac) || r->ts < 1e8)
             return LF_BAD_TIME;
         r->ts_subsec = frac;
         return LF_OK;
+    case V_EPOCH_S: case V_EPOCH_MS: case V_EPOCH_US: case V_FRAC_MS: case V_FRAC_US:
+        return lf_epoch(f, r, var, s, n);
     case V_REQUEST:
         return lf_request(s, n, r);
     case V_METHOD:
@@ -466,10 +387,12 @@ static int lf_set(logrec *r, int var, const char *s, size_t n)
     case V_URI:
         r->path = s;
         r->path_len = n;
-        return n && s[0] == '/' ? LF_OK : LF_BAD_REQUEST;
+        return n && (s[0] == '/' || s[0] == 'h') ? LF_OK : LF_BAD_REQUEST;
+    case V_QUERY:
+        return lf_query(f, r, s, n);
     case V_STATUS: {
         unsigned st;
-        if (n != 3 || lf_dig(s, 3, &st) || st < 100 || st > 599)
+        if (n != 3 || lf_digits(s, 3, &st) || st < 100 || st > 599)
             return LF_BAD_STATUS;
         r->status = (int)st;
         return LF_OK;
@@ -488,12 +411,10 @@ static int lf_set(logrec *r, int var, const char *s, size_t n)
         r->ua = s;
         r->ua_len = n;
         return LF_OK;
-    case V_RT:
-        if (n == 1 && s[0] == '-')
-            return LF_OK;
-        if (lf_decimal(s, n, &r->req_time, &frac))
-            return LF_BAD_FIELD;
-        return LF_OK;
+    case V_RT: return lf_rt(r, s, n, 1);
+    case V_RT_MS: return lf_rt(r, s, n, 1e-3);
+    case V_RT_US: return lf_rt(r, s, n, 1e-6);
+    case V_RT_NS: return lf_rt(r, s, n, 1e-9);
     default:
         return LF_OK;
     }
@@ -523,16 +444,17 @@ static void lf_reset(logrec *r)
     r->ts = -1;
 }
 
-static int lf_parse_nginx(const logfmt *f, const char *line, size_t len, logrec *r)
+static int lf_parse_items(logfmt *f, const char *line, size_t len, logrec *r)
 {
     const char *p = line, *end = line + len;
     for (size_t i = 0; i < f->nitems; i++) {
         const lf_item *it = &f->items[i];
         if (it->is_lit) {
+            const char *next = i + 1 < f->nitems ? f->items[i + 1].name : "end of line";
             if ((size_t)(end - p) < it->lit_len)
-                return LF_TRUNCATED;
+                return lf_fail(f, LF_TRUNCATED, line, p, i ? f->items[i - 1].name : next);
             if (memcmp(p, it->lit, it->lit_len) != 0)
-                return LF_BAD_FIELD;
+                return lf_fail(f, LF_BAD_FIELD, line, p, i ? f->items[i - 1].name : next);
             p += it->lit_len;
             continue;
         }
@@ -540,16 +462,16 @@ static int lf_parse_nginx(const logfmt *f, const char *line, size_t len, logrec 
         if (i + 1 < f->nitems) {
             vend = lf_find(p, end, &f->items[i + 1], it->quoted);
             if (!vend)
-                return LF_TRUNCATED;
+                return lf_fail(f, LF_TRUNCATED, line, p, it->name);
         } else if (f->trailing_rt || !f->has_rt) {
             const char *sp = memchr(p, ' ', (size_t)(end - p));
             vend = sp ? sp : end;
         } else {
             vend = end;
         }
-        int rc = lf_set(r, it->var, p, (size_t)(vend - p));
+        int rc = lf_set(f, r, it->var, it->tfi, p, (size_t)(vend - p));
         if (rc)
-            return rc;
+            return lf_fail(f, rc, line, p, it->name);
         p = vend;
     }
     if (f->trailing_rt && p < end && *p == ' ') {
@@ -558,107 +480,59 @@ static int lf_parse_nginx(const logfmt *f, const char *line, size_t len, logrec 
         size_t n = (size_t)((sp ? sp : end) - s);
         int frac;
         double v;
-        if (lf_decimal(s, n, &v, &frac) == 0)
-            r->req_time = v;
+        /* nginx's $request_time always has a decimal point (other numbers may follow it:
+         * $upstream_response_time); an integer is Apache's "combined %D" (microseconds)
+         * only as the line's last word: "%I %O" (combinedio) are two integers. Apache's
+         * %T (whole seconds) is almost always 0, so reading it as microseconds loses
+         * little, while reading %D as seconds would make every request last hours. */
+        if (lf_decimal(s, n, &v, &frac) == 0 && (frac || !sp)) {
+            r->req_time = frac ? v : v / 1e6;
+            if (!frac && !f->warn[0])
+                snprintf(f->warn, sizeof f->warn,
+                         "%s: the trailing number is an integer: read as %%D (microseconds); "
+                         "a number with a decimal point is read as seconds", f->name);
+        }
     }
-    return LF_OK;
-}
-
-/* ---- CSV ----------------------------------------------------------------------------- */
-
-static void lf_csv_field(void *s, size_t n, void *data)
-{
-    logfmt *f = data;
-    if (f->nfld >= LF_CSV_MAX_COLS || f->row_len + n + 1 > LF_ROW_CAP) {
-        f->row_overflow = 1;
-        return;
-    }
-    memcpy(f->row + f->row_len, s, n);
-    f->fld_off[f->nfld] = f->row_len;
-    f->fld_len[f->nfld] = n;
-    f->row_len += n;
-    f->row[f->row_len++] = 0;
-    f->nfld++;
-}
-
-static void lf_csv_row(int c, void *data)
-{
-    (void)c;
-    (void)data;
-}
-
-static int lf_csv_split(logfmt *f, const char *line, size_t len)
-{
-    f->nfld = 0;
-    f->row_len = 0;
-    f->row_overflow = 0;
-    if (csv_parse(&f->csvp, line, len, lf_csv_field, lf_csv_row, f) != len)
-        return -1;
-    csv_fini(&f->csvp, lf_csv_field, lf_csv_row, f);
-    return f->row_overflow ? -1 : 0;
-}
-
-int logfmt_header(logfmt *f, const char *line, size_t len, char *err)
-{
-    if (f->kind != K_CSV || !f->need_header)
-        return 0;
-    if (lf_csv_split(f, line, len) < 0)
-        return st_err(err, ST_EINPUT, "CSV header: cannot parse");
-    for (int v = 0; v < V_NVARS; v++) {
-        if (!f->map_names[v])
-            continue;
-        f->map_col[v] = -1;
-        for (size_t c = 0; c < f->nfld; c++)
-            if (strcmp(f->row + f->fld_off[c], f->map_names[v]) == 0)
-                f->map_col[v] = (int)c;
-        if (f->map_col[v] < 0)
-            return st_err(err, ST_EINPUT, "CSV header has no column '%s'", f->map_names[v]);
-    }
-    f->need_header = 0;
-    return 1;
-}
-
-static int lf_parse_csv(logfmt *f, const char *line, size_t len, logrec *r)
-{
-    if (lf_csv_split(f, line, len) < 0)
-        return LF_BAD_FIELD;
-    static const int order[] = {V_TIME_LOCAL, V_ADDR, V_REQUEST, V_METHOD, V_URI,
-                                V_STATUS, V_BYTES, V_UA, V_RT};
-    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
-        int v = order[k];
-        int c = f->map_col[v];
-        if (c < 0)
-            continue;
-        if ((size_t)c >= f->nfld)
-            return LF_TRUNCATED;
-        int rc = lf_set(r, v, f->row + f->fld_off[c], f->fld_len[c]);
-        if (rc)
-            return rc;
-    }
-    if (!r->method) {
-        r->method = "GET";
-        r->method_len = 3;
-    }
-    if (f->map_col[V_STATUS] < 0)
-        r->status = 200;
     return LF_OK;
 }
 
 int logfmt_parse(logfmt *f, const char *line, size_t len, logrec *r)
 {
     lf_reset(r);
-    int rc = f->kind == K_CSV ? lf_parse_csv(f, line, len, r) : lf_parse_nginx(f, line, len, r);
+    f->frac = 0;
+    f->frac_set = 0;
+    f->ptm_used = 0;
+    f->scratch_len = 0;
+    f->fail_col = 0;
+    f->fail_field = NULL;
+    int rc;
+    switch (f->kind) {
+    case K_CSV: rc = lf_parse_csv(f, line, len, r); break;
+    case K_JSON: rc = lf_parse_json(f, line, len, r); break;
+    case K_W3C: rc = lf_parse_w3c(f, line, len, r); break;
+    case K_HAPROXY: rc = lf_parse_haproxy(f, line, len, r); break;
+    case K_ALB: rc = lf_parse_alb(f, line, len, r); break;
+    default: rc = lf_parse_items(f, line, len, r); break;
+    }
     if (rc)
         return rc;
+    if (f->ptm_used && lf_time_parts_done(f, &r->ts, &r->ts_subsec) < 0)
+        return lf_fail(f, LF_BAD_TIME, line, line, "time (impossible date)");
     if (r->ts < 0)
-        return LF_BAD_TIME;
+        return lf_fail(f, LF_BAD_TIME, line, line, "time (none in the line)");
+    if (f->frac_set) {
+        r->ts = floor(r->ts) + f->frac;
+        r->ts_subsec = 1;
+    }
+    if (f->time_at_end && r->req_time > 0)
+        r->ts -= r->req_time;
     if (!r->path)
-        return LF_BAD_REQUEST;
+        return lf_fail(f, LF_BAD_REQUEST, line, line, "path (none in the line)");
     if (!r->method) {
         r->method = "GET";
         r->method_len = 3;
     }
     if (r->status == 0)
-        return LF_BAD_STATUS;
+        return lf_fail(f, LF_BAD_STATUS, line, line, "status (none in the line)");
     return LF_OK;
 }

@@ -25,6 +25,15 @@ struct logread {
     int eof;      /* current file fully read */
     int skipping; /* discarding the rest of a too-long line */
     uint64_t lineno, bytes;
+    int at_file_start; /* the next line is a file's first: a UTF-8 BOM may open it */
+    uint64_t bom, nul_lines, crlf_lines;
+    /* logread_peek's copies, handed out again before any new line. */
+    char *sbuf;
+    const char **sline;
+    size_t *slen;
+    uint64_t *sno;
+    int *stl;
+    size_t sn, snext;
 };
 
 static int logread_open_cur(logread *r, char *err)
@@ -45,6 +54,7 @@ static int logread_open_cur(logread *r, char *err)
     }
     gzbuffer(r->gz, 256u * 1024u);
     r->eof = 0;
+    r->at_file_start = 1;
     return 0;
 }
 
@@ -106,8 +116,8 @@ static int logread_fill(logread *r, char *err)
     return n;
 }
 
-int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *too_long,
-                 char *err)
+static int lr_next_raw(logread *r, char **line, size_t *len, uint64_t *lineno, int *too_long,
+                       char *err)
 {
     for (;;) {
         if (!r->gz)
@@ -149,8 +159,19 @@ int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *to
             } else {
                 r->start += l + (nl ? 1 : 0);
             }
-            if (l > 0 && s[l - 1] == '\r' && !tl)
+            if (l > 0 && s[l - 1] == '\r' && !tl) {
                 l--;
+                r->crlf_lines++;
+            }
+            /* Editors and Windows exports open files with a BOM; it is not part of a field. */
+            if (r->at_file_start && l >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+                s += 3;
+                l -= 3;
+                r->bom++;
+            }
+            r->at_file_start = 0;
+            if (memchr(s, 0, l))
+                r->nul_lines++;
             r->lineno++;
             *line = s;
             *len = l;
@@ -178,9 +199,68 @@ int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *to
     }
 }
 
+int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *too_long,
+                 char *err)
+{
+    if (r->snext < r->sn) {
+        size_t i = r->snext++;
+        *line = (char *)r->sline[i];
+        *len = r->slen[i];
+        *lineno = r->sno[i];
+        *too_long = r->stl[i];
+        return 1;
+    }
+    return lr_next_raw(r, line, len, lineno, too_long, err);
+}
+
+int logread_peek(logread *r, size_t max_lines, size_t max_bytes, logread_sample *s, char *err)
+{
+    memset(s, 0, sizeof *s);
+    if (r->sbuf)
+        return st_err(err, ST_EINPUT, "logread_peek: called twice");
+    /* Room for max_bytes plus one whole line, so the line that crosses the cap is kept. */
+    r->sbuf = malloc(max_bytes + r->max_line + 1);
+    r->sline = malloc(max_lines * sizeof *r->sline);
+    r->slen = malloc(max_lines * sizeof *r->slen);
+    r->sno = malloc(max_lines * sizeof *r->sno);
+    r->stl = malloc(max_lines * sizeof *r->stl);
+    if (!r->sbuf || !r->sline || !r->slen || !r->sno || !r->stl)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    size_t used = 0;
+    char *line;
+    size_t len;
+    uint64_t no;
+    int tl, rc = 0;
+    while (r->sn < max_lines && used < max_bytes &&
+           (rc = lr_next_raw(r, &line, &len, &no, &tl, err)) > 0) {
+        memcpy(r->sbuf + used, line, len);
+        r->sline[r->sn] = r->sbuf + used;
+        r->slen[r->sn] = len;
+        r->sno[r->sn] = no;
+        r->stl[r->sn] = tl;
+        r->sn++;
+        used += len;
+    }
+    if (rc < 0)
+        return rc;
+    s->lines = r->sline;
+    s->lens = r->slen;
+    s->linenos = r->sno;
+    s->too_long = r->stl;
+    s->n = r->sn;
+    return 0;
+}
+
 uint64_t logread_bytes(const logread *r)
 {
     return r->bytes;
+}
+
+void logread_oddities(const logread *r, uint64_t *bom, uint64_t *nul_lines, uint64_t *crlf_lines)
+{
+    *bom = r->bom;
+    *nul_lines = r->nul_lines;
+    *crlf_lines = r->crlf_lines;
 }
 
 void logread_close(logread *r)
@@ -190,5 +270,10 @@ void logread_close(logread *r)
     if (r->gz)
         gzclose(r->gz);
     free(r->buf);
+    free(r->sbuf);
+    free(r->sline);
+    free(r->slen);
+    free(r->sno);
+    free(r->stl);
     free(r);
 }

@@ -32,7 +32,23 @@ logread *logread_open(const char *const *paths, size_t npaths, size_t max_line, 
 int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *too_long,
                  char *err);
 
+/* The first lines, read ahead (at most max_lines, stopping once max_bytes are held) and
+ * kept: the next logread_next calls hand the same lines out again, then go on. For
+ * `--format auto`, which must see lines before any is consumed. Once per reader. The
+ * arrays in *s stay valid until logread_close. Returns 0 or negative with err set. */
+typedef struct logread_sample {
+    const char *const *lines;
+    const size_t *lens;
+    const uint64_t *linenos;
+    const int *too_long;
+    size_t n;
+} logread_sample;
+int logread_peek(logread *r, size_t max_lines, size_t max_bytes, logread_sample *s, char *err);
+
 uint64_t logread_bytes(const logread *r); /* uncompressed bytes consumed so far */
+/* What was tolerated so far: byte-order marks skipped at file starts, lines holding NUL
+ * bytes (passed on as they are: the format decides), lines that ended in CRLF. */
+void logread_oddities(const logread *r, uint64_t *bom, uint64_t *nul_lines, uint64_t *crlf_lines);
 void logread_close(logread *r);
 
 #endif

@@ -14,6 +14,7 @@ static const st_cmd cmds[] = {
     {"diff", tool_diff_main, "diff OLD.json NEW.json", "drift between two models; exit 1 beyond thresholds"},
     {"report", tool_report_main, "report MODEL.json -o R.html", "self-contained HTML with inline SVG plots"},
     {"extract", tool_extract_main, "extract LOG... -o T.ndjson", "the log as a replayable trace (replay run --trace)"},
+    {"formats", tool_formats_main, "formats [NAME]", "the --format presets, to print and adapt"},
 };
 
 static const st_tool tool = {

@@ -301,6 +301,28 @@ static int mr_journeys(const json_t *m, size_t nroutes, char *err)
     return 0;
 }
 
+/* A model from a rate trace alone: the components a trace cannot hold say so. */
+static int mr_trace_only(const json_t *m, char *err)
+{
+    static const char *const parts[] = {"sessions", "journeys", "websockets"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        json_t *o;
+        const char *why;
+        char p[64];
+        TRY(jv_object(m, "model", parts[i], 1, &o, err));
+        TRY(jv_string(o, jv_key(p, sizeof p, "model", parts[i]), "not_fitted", 1, &why, err));
+    }
+    json_t *routes, *q, *f;
+    double x;
+    TRY(jv_array(m, "model", "routes", 1, &routes, err));
+    if (json_array_size(routes))
+        return st_err(err, ST_EINPUT, "model.routes: expected [] in a model from a rate trace alone");
+    TRY(jv_object(m, "model", "quality", 1, &q, err));
+    TRY(jv_number(q, "model.quality", "bot_share", 1, 0, 1, &x, err));
+    TRY(jv_array(q, "model.quality", "findings", 1, &f, err));
+    return jv_object(m, "model", "privacy", 1, &q, err);
+}
+
 int model_validate(const json_t *m, char *err)
 {
     static const char *const top[] = {"format", "version", "generator", "source", "arrivals",
@@ -320,9 +342,13 @@ int model_validate(const json_t *m, char *err)
     TRY(jv_no_unknown(m, "model", top, err));
     TRY(jv_object(m, "model", "source", 1, &o, err));
     TRY(jv_number(o, "model.source", "lines", 1, 0, INFINITY, &x, err));
+    const char *kind = NULL;
+    TRY(jv_string(o, "model.source", "kind", 0, &kind, err));
     TRY(mr_arrivals(m, err));
     TRY(mr_hawkes(m, err));
     TRY(mr_bursts(m, err));
+    if (kind && !strcmp(kind, "rates"))
+        return mr_trace_only(m, err);
     TRY(mr_sessions(m, err));
     TRY(mr_routes(m, &nroutes, err));
     TRY(mr_journeys(m, nroutes, err));

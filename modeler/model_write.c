@@ -423,7 +423,14 @@ static json_t *j_quality(const fit_result *fr)
         set(br, logfmt_reason_name(r), json_pack("{s:I,s:o}", "count", (json_int_t)q->bad[r],
                                                  "first_lines", fl));
     }
-    set(o, "malformed", json_pack("{s:I,s:o}", "total", (json_int_t)tot, "by_reason", br));
+    json_t *first = json_array();
+    for (size_t k = 0; k < q->nfails; k++)
+        json_array_append_new(first, json_pack("{s:I,s:s,s:s,s:I}", "line", (json_int_t)q->fails[k].line,
+                                               "reason", logfmt_reason_name(q->fails[k].reason),
+                                               "field", q->fails[k].field, "column",
+                                               (json_int_t)q->fails[k].column));
+    set(o, "malformed", json_pack("{s:I,s:o,s:o}", "total", (json_int_t)tot, "by_reason", br,
+                                  "first", first));
     set(o, "out_of_order_share", jr(q->parsed ? (double)q->out_of_order / (double)q->parsed : 0));
     set(o, "reorder_window_s", jr(q->reorder_window_s));
     set(o, "too_late", json_integer((json_int_t)q->too_late));

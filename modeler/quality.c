@@ -37,6 +37,18 @@ void quality_bad(quality *q, int reason, uint64_t lineno)
         q->bad_first[reason][k] = lineno;
 }
 
+void quality_bad_at(quality *q, int reason, uint64_t lineno, const char *field, size_t column)
+{
+    quality_bad(q, reason, lineno);
+    if (q->nfails >= QUALITY_FIRST_FAILS)
+        return;
+    quality_fail *f = &q->fails[q->nfails++];
+    f->line = lineno;
+    f->reason = reason;
+    f->column = column + 1;
+    snprintf(f->field, sizeof f->field, "%s", field ? field : "line");
+}
+
 void quality_line(quality *q, const logrec *r, uint64_t client_hash, int is_bot)
 {
     q->parsed++;
@@ -72,8 +84,25 @@ void quality_sorted(quality *q, double ts)
 static void q_finding(quality *q, const char *fmt, ...) ST_PRINTF(2, 3);
 static void q_finding(quality *q, const char *fmt, ...)
 {
-    if (q->nfindings >= QUALITY_MAX_FINDINGS)
+    if (q->nfindings >= QUALITY_MAX_FINDINGS) {
+        /* Never silently: the last slot says how many more there were. */
+        snprintf(q->findings[QUALITY_MAX_FINDINGS - 1], sizeof q->findings[0],
+                 "... and %zu more findings not kept", ++q->dropped_findings + 1);
         return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q->findings[q->nfindings++], sizeof q->findings[0], fmt, ap);
+    va_end(ap);
+}
+
+void quality_note(quality *q, const char *fmt, ...)
+{
+    if (q->nfindings >= QUALITY_MAX_FINDINGS) {
+        snprintf(q->findings[QUALITY_MAX_FINDINGS - 1], sizeof q->findings[0],
+                 "... and %zu more findings not kept", ++q->dropped_findings + 1);
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(q->findings[q->nfindings++], sizeof q->findings[0], fmt, ap);
@@ -132,6 +161,11 @@ void quality_finish(quality *q, double span_s)
     if (bad)
         q_finding(q, "%llu malformed lines (%.2f%%), see quality.malformed", (unsigned long long)bad,
                   100.0 * (double)bad / (double)q->lines);
+
+    if (q->bom || q->nul_lines || q->crlf_lines)
+        q_finding(q, "input: %llu UTF-8 byte-order marks skipped, %llu lines with NUL bytes, "
+                     "%llu CRLF line ends", (unsigned long long)q->bom,
+                  (unsigned long long)q->nul_lines, (unsigned long long)q->crlf_lines);
 
     size_t nh = 0;
     ctab_entry *top = ctab_sorted(q->client_heavy, &nh);

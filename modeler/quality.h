@@ -16,7 +16,16 @@
 
 #define QUALITY_FIRST_LINES 5
 #define QUALITY_MAX_GAPS 50
-#define QUALITY_MAX_FINDINGS 16
+#define QUALITY_MAX_FINDINGS 32
+#define QUALITY_FIRST_FAILS 10
+
+/* Where one malformed line stopped parsing: what `quality.malformed.first` and stderr show. */
+typedef struct quality_fail {
+    uint64_t line;
+    int reason;
+    size_t column; /* 1-based byte column where parsing stopped */
+    char field[40];
+} quality_fail;
 
 typedef struct quality_gap {
     double start, duration;
@@ -26,6 +35,9 @@ typedef struct quality {
     uint64_t lines, parsed;
     uint64_t bad[LF_NREASONS];
     uint64_t bad_first[LF_NREASONS][QUALITY_FIRST_LINES];
+    quality_fail fails[QUALITY_FIRST_FAILS];
+    size_t nfails;
+    uint64_t bom, nul_lines, crlf_lines; /* input oddities: counted, never fatal */
     uint64_t minute[60], second[60];
     uint64_t subsec;         /* lines whose time had sub-second digits */
     uint64_t dup_ts;         /* same time as the previous line */
@@ -49,11 +61,17 @@ typedef struct quality {
     int low_client_cardinality;
     char findings[QUALITY_MAX_FINDINGS][200];
     size_t nfindings;
+    size_t dropped_findings; /* past the cap; the last finding says how many */
 } quality;
 
 int quality_init(quality *q, double reorder_window_s); /* ST_ENOMEM on failure */
 void quality_term(quality *q);
 void quality_bad(quality *q, int reason, uint64_t lineno);
+/* quality_bad plus where parsing stopped (column 0-based here, kept 1-based), for the first
+ * QUALITY_FIRST_FAILS lines. */
+void quality_bad_at(quality *q, int reason, uint64_t lineno, const char *field, size_t column);
+/* A finding from outside the counters (format warnings, an assumed time zone). */
+void quality_note(quality *q, const char *fmt, ...) ST_PRINTF(2, 3);
 /* One parsed line in input order (before reordering). */
 void quality_line(quality *q, const logrec *r, uint64_t client_hash, int is_bot);
 /* One line in time order (after the reorder window). */

@@ -59,14 +59,18 @@ static int sec_source(const json_t *m, dbuf *b)
     const json_t *s = json_object_get(m, "source"), *g = json_object_get(m, "generator");
     const json_t *q = json_object_get(m, "quality");
     R(h2(b, "Source and data quality"));
+    /* A model from a rate trace alone has no clients to count. */
+    char clients[32] = "not in a rate trace";
+    if (json_object_get(q, "clients"))
+        snprintf(clients, sizeof clients, "%.0f", rnum(q, "clients"));
     R(dbuf_printf(b, "<table><tr><th>lines</th><td class=\"n\">%.0f</td></tr>"
                      "<tr><th>parsed</th><td class=\"n\">%.0f</td></tr>"
                      "<tr><th>span</th><td class=\"n\">%.0f s</td></tr>"
                      "<tr><th>bot share</th><td class=\"n\">%.2f%%</td></tr>"
-                     "<tr><th>distinct clients (est.)</th><td class=\"n\">%.0f</td></tr>"
+                     "<tr><th>distinct clients (est.)</th><td class=\"n\">%s</td></tr>"
                      "<tr><th>seed</th><td class=\"n\">%.0f</td></tr><tr><th>format</th><td>",
                   rnum(s, "lines"), rnum(s, "parsed"), rnum(s, "span_s"), 100 * rnum(q, "bot_share"),
-                  rnum(q, "clients"), rnum(g, "seed")));
+                  clients, rnum(g, "seed")));
     R(dbuf_add_html(b, rstr(s, "format")));
     R(dbuf_adds(b, "</td></tr></table>\n"));
     const json_t *f = json_object_get(q, "findings");
@@ -115,6 +119,13 @@ static int sec_arrivals(const json_t *m, dbuf *b)
     }
     if (!rc)
         rc = svg_plot_series(p, "sessions/s", x, y, n, SVG_LINE);
+    /* A rate-trace fit also carries its expected rate per bin: observed against fitted. */
+    const json_t *fit = json_object_get(se, "fitted");
+    if (!rc && json_array_size(fit) == n) {
+        for (size_t i = 0; i < n; i++)
+            y[i] = json_number_value(json_array_get(fit, i));
+        rc = svg_plot_series(p, "fitted", x, y, n, SVG_LINE);
+    }
     const json_t *bu = json_object_get(m, "bursts"), *eps = json_object_get(bu, "episodes");
     size_t i;
     json_t *e;
@@ -326,6 +337,8 @@ static int sec_websockets(const json_t *m, dbuf *b)
 {
     R(h2(b, "WebSockets"));
     const json_t *w = json_object_get(m, "websockets");
+    if (rstr(w, "not_fitted")[0])
+        return para(b, "muted", "WebSockets: not in a rate trace.");
     if (rnum(w, "count") <= 0)
         return para(b, "muted", "No WebSocket sessions (101 lines) in the log.");
     const json_t *d = json_object_get(w, "duration"), *c = json_object_get(w, "concurrency");

@@ -29,6 +29,7 @@ static void extract_usage(FILE *f)
             "options:\n"
             "  -o, --output FILE        trace file to write (required; '-' = stdout)\n"
             "  --format SPEC            log format, as for 'modeler fit' (default combined)\n"
+            "  --time-format STRFTIME, --tz ZONE  times, as for 'modeler fit'\n"
             "  --from T, --to T         keep [from, to): a duration after the log's first line\n"
             "                           (10m, +1h) or an absolute time (2015-05-17T10:05:00Z,\n"
             "                           @1431857100); WebSockets still open at --to close\n"
@@ -165,6 +166,7 @@ int tool_extract_main(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--format") ||
+                    !strcmp(a, "--time-format") || !strcmp(a, "--tz") ||
                     !strcmp(a, "--from") || !strcmp(a, "--to") || !strcmp(a, "--bots") ||
                     !strcmp(a, "--session-timeout") || !strcmp(a, "--k-min");
         if (takes && !v) {
@@ -181,6 +183,8 @@ int tool_extract_main(int argc, char **argv)
             out = v;
         } else if (!strcmp(a, "--format")) {
             o.format = v;
+        } else if (!strcmp(a, "--time-format") || !strcmp(a, "--tz")) {
+            *(a[3] == 'i' ? &o.time_format : &o.tz) = v;
         } else if (!strcmp(a, "--from") || !strcmp(a, "--to")) {
             int from = a[2] == 'f';
             if (parse_when(v, from ? &o.from : &o.to, from ? &o.from_rel : &o.to_rel, err)) {

@@ -16,6 +16,7 @@
 #include "model_write.h"
 #include "progress.h"
 #include "report.h"
+#include "tool_rates.h"
 #include "tools.h"
 #include "units.h"
 
@@ -32,8 +33,17 @@ static void fit_usage(FILE *f)
             "options:\n"
             "  -o, --output FILE        model file to write (required; '-' = stdout)\n"
             "  --format SPEC            combined (default), common, an nginx log_format string,\n"
-            "                           or csv:FIELD=COLUMN,... / tsv:... (fields: time, ip,\n"
-            "                           method, path, request, status, bytes, ua, request_time)\n"
+            "                           apache:'LOGFORMAT', csv:FIELD=COLUMN,... / tsv:...\n"
+            "                           (fields: time, ip, method, path, query, request, status,\n"
+            "                           bytes, ua, request_time), json:FIELD=PATH,..., w3c, alb,\n"
+            "                           haproxy,"
+            " a preset ('modeler formats'), or auto (tries every\n"
+            "                           preset on the first 2,000 lines)\n"
+            "  --time-format STRFTIME   how every time field is written (%%Y %%m %%d %%H %%M %%S,\n"
+            "                           %%f any fraction, %%s epoch, %%z/%%Z zone, %%b month name;\n"
+            "                           other characters must match)\n"
+            "  --tz ZONE                zone of times that carry none: an IANA name\n"
+            "                           (Europe/Paris) or +hh:mm (default UTC, stated as a finding)\n"
             "  --session-timeout DUR    session timeout (default 30m)\n"
             "  --reorder-window DUR     tolerated disorder of lines (default 10s)\n"
             "  --k-min N                fold routes seen from fewer than N clients (default 5)\n"
@@ -43,14 +53,24 @@ static void fit_usage(FILE *f)
             "  --seed N                 seed for sampling and jitter (default 1)\n"
             "  --json                   print the summary as JSON\n"
             "  --quiet                  print nothing but errors\n"
-            "  -h, --help               this help\n"
+            "  -h, --help               this help\n");
+    tool_rates_usage(f);
+    fprintf(f,
             "\n"
             "examples:\n"
             "  modeler fit /var/log/nginx/access.log* -o prod.model.json\n"
             "  zcat old.log.gz | modeler fit - -o m.json --session-timeout 20m\n"
             "  modeler fit app.log --format '$remote_addr - [$time_iso8601] \"$request\" "
             "$status $body_bytes_sent $request_time' -o m.json\n"
-            "  modeler fit events.csv --format csv:time=ts,ip=client,path=url,status=code -o m.json\n");
+            "  modeler fit events.csv --format csv:time=ts,ip=client,path=url,status=code -o m.json\n"
+            "  modeler fit access.log --format apache:'%%h %%l %%u [%%{%%Y-%%m-%%d %%H:%%M:%%S}t.%%{usec_frac}t] "
+            "\"%%r\" %%>s %%b %%D' -o m.json\n"
+            "  modeler fit mystery.log --format auto -o m.json\n"
+            "  modeler fit export.csv --format csv:time=2,path=4,status=5 "
+            "--time-format '[%%d/%%b/%%Y:%%H:%%M:%%S' --tz Europe/Berlin -o m.json\n"
+            "  modeler fit --rates hits.csv --rates-format csv:time=minute,count=hits -o trace.json\n"
+            "  modeler fit week.log --rates year.txt --rates-format limbo --rates-bin 1h \\\n"
+            "      --rates-start 2025-01-06T00:00Z --fitted-rates fit.csv -o m.json\n");
 }
 
 /* The LIMBO interchange CSV: t_mid (seconds from the start), rate (sessions per second). */
@@ -151,15 +171,101 @@ static json_t *json_summary(const fit_result *fr, const char *out, double secs)
     return o;
 }
 
+/* The first malformed lines, where each stopped: bounded, the rest is in the model. */
+static void print_failures(const ingest *g)
+{
+    const char *w = logfmt_warning(g->fmt);
+    if (w)
+        log_warn("%s", w);
+    for (size_t i = 0; i < g->q.nfails && i < 5; i++)
+        log_warn("line %llu: %s at byte %zu (field %s)", (unsigned long long)g->q.fails[i].line,
+                 logfmt_reason_name(g->q.fails[i].reason), g->q.fails[i].column,
+                 g->q.fails[i].field);
+    uint64_t bad = g->q.lines - g->q.parsed - g->directives;
+    if (bad > 5)
+        log_warn("... %llu malformed lines in all (quality.malformed in the model)",
+                 (unsigned long long)bad);
+}
+
+/* After the pass: the exit code when there is nothing to fit (the pass failed, auto found
+ * no format, no line parsed), each said on stderr; -1 to go on. */
+static int check_input(const ingest *g, int r, const char *err, int json,
+                       const char *const *files, size_t nfiles)
+{
+    if (r < 0) {
+        log_error("%s", err);
+        for (size_t i = 0; g->auto_format && !g->fmt && i < g->det.nbest; i++) {
+            const logfmt_candidate *c = &g->det.best[i];
+            if (c->first_bad_line)
+                log_error("  %-12s %5.1f%%, first failing line %llu: %s at byte %zu (field %s)",
+                          c->name, 100 * c->share, (unsigned long long)c->first_bad_line,
+                          logfmt_reason_name(c->reason), c->column, c->field);
+            else
+                log_error("  %-12s %5.1f%%", c->name, 100 * c->share);
+        }
+        return st_rc_exit(r);
+    }
+    if (g->auto_format && !json)
+        log_info("--format auto: %s (%.1f%% of the first %zu lines)", logfmt_name(g->fmt),
+                 100 * g->det.best[0].share, g->det.sample);
+    print_failures(g);
+    if (g->q.parsed > 0)
+        return -1;
+    /* Nothing to model: almost always a wrong --format. Name the first failure. */
+    int why = 0;
+    for (int k = 1; k < LF_NREASONS; k++)
+        if (g->q.bad[k] && (!why || g->q.bad_first[k][0] < g->q.bad_first[why][0]))
+            why = k;
+    if (why)
+        log_error("none of the %llu lines parsed as '%s' (line %llu: %s); check --format",
+                  (unsigned long long)g->q.lines, logfmt_name(g->fmt),
+                  (unsigned long long)g->q.bad_first[why][0], logfmt_reason_name(why));
+    else
+        log_error("%s%s: no lines read", files[0], nfiles > 1 ? " (and the other inputs)" : "");
+    return ST_EXIT_INPUT;
+}
+
+/* The command as typed, recorded in the model's generator block. */
+static void command_line(dbuf *cmd, int argc, char **argv)
+{
+    dbuf_init(cmd, 4096);
+    dbuf_adds(cmd, "modeler");
+    for (int i = 0; i < argc; i++) {
+        dbuf_adds(cmd, " ");
+        dbuf_adds(cmd, argv[i]);
+    }
+}
+
+static void print_result(const fit_result *fr, const char *out, double secs, int json,
+                         const rates_opts *ro)
+{
+    if (json) {
+        json_t *s = json_summary(fr, out, secs);
+        if (s && ro->loaded)
+            tool_rates_summary(ro, s);
+        char *line = jsonio_dumps_line(s);
+        if (line && log_level >= LOG_INFO)
+            printf("%s\n", line);
+        free(line);
+        json_decref(s);
+    } else if (log_level >= LOG_INFO && strcmp(out, "-") != 0) {
+        print_summary(fr, out, secs);
+        if (ro->loaded)
+            tool_rates_summary(ro, NULL);
+    }
+}
+
 int tool_fit_main(int argc, char **argv)
 {
     const char *out = NULL, *limbo = NULL, *report = NULL;
-    ingest_opts o = {NULL, 1800, 10, 1, 0};
+    ingest_opts o = {NULL, 1800, 10, 1, 0, NULL, NULL};
     int json = 0;
     int64_t kmin = 5, maxr = 200;
     const char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t nfiles = 0;
     char err[ST_ERRLEN];
+    rates_opts ro;
+    memset(&ro, 0, sizeof ro);
     if (!files) {
         log_error("out of memory");
         return ST_EXIT_ENV;
@@ -176,6 +282,11 @@ int tool_fit_main(int argc, char **argv)
         }                                                                                  \
         i++;                                                                               \
     } while (0)
+        int rr = tool_rates_option(&ro, a, v, &i);
+        if (rr < 0)
+            goto done;
+        if (rr > 0)
+            continue;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fit_usage(stdout);
             rc = ST_EXIT_OK;
@@ -186,6 +297,9 @@ int tool_fit_main(int argc, char **argv)
         } else if (!strcmp(a, "--format")) {
             NEEDV();
             o.format = v;
+        } else if (!strcmp(a, "--time-format") || !strcmp(a, "--tz")) {
+            NEEDV();
+            *(a[3] == 'i' ? &o.time_format : &o.tz) = v;
         } else if (!strcmp(a, "--limbo")) {
             NEEDV();
             limbo = v;
@@ -233,12 +347,19 @@ int tool_fit_main(int argc, char **argv)
         }
 #undef NEEDV
     }
-    if (nfiles == 0) {
+    if (nfiles == 0 && !ro.path) {
         log_error("fit: no log files given (try 'modeler fit --help')");
         goto done;
     }
     if (!out) {
         log_error("fit: -o MODEL.json is required");
+        goto done;
+    }
+    if ((rc = tool_rates_load(&ro, nfiles > 0)) != ST_EXIT_OK)
+        goto done;
+    rc = ST_EXIT_INPUT;
+    if (nfiles == 0) {
+        rc = tool_rates_fit_only(&ro, out, report, o.seed, json, argc, argv);
         goto done;
     }
     ingest g;
@@ -251,35 +372,14 @@ int tool_fit_main(int argc, char **argv)
     uint64_t t_start = st_now_ns();
     int r = ingest_run(&g, files, nfiles, &pg, err);
     progress_done(&pg);
-    if (r < 0) {
-        log_error("%s", err);
+    int stop = check_input(&g, r, err, json, files, nfiles);
+    if (stop >= 0) {
         ingest_term(&g);
-        rc = st_rc_exit(r);
-        goto done;
-    }
-    if (g.q.parsed == 0) {
-        /* Nothing to model: almost always a wrong --format. Name the first failure. */
-        int why = 0;
-        for (int k = 1; k < LF_NREASONS; k++)
-            if (g.q.bad[k] && (!why || g.q.bad_first[k][0] < g.q.bad_first[why][0]))
-                why = k;
-        if (why)
-            log_error("none of the %llu lines parsed as '%s' (line %llu: %s); check --format",
-                      (unsigned long long)g.q.lines, logfmt_name(g.fmt),
-                      (unsigned long long)g.q.bad_first[why][0], logfmt_reason_name(why));
-        else
-            log_error("%s%s: no lines read", files[0], nfiles > 1 ? " (and the other inputs)" : "");
-        ingest_term(&g);
-        rc = ST_EXIT_INPUT;
+        rc = stop;
         goto done;
     }
     dbuf cmd;
-    dbuf_init(&cmd, 4096);
-    dbuf_adds(&cmd, "modeler");
-    for (int i = 0; i < argc; i++) {
-        dbuf_adds(&cmd, " ");
-        dbuf_adds(&cmd, argv[i]);
-    }
+    command_line(&cmd, argc, argv);
     fit_result fr;
     memset(&fr, 0, sizeof fr);
     fr.g = &g;
@@ -296,6 +396,8 @@ int tool_fit_main(int argc, char **argv)
         if (!model)
             r = ST_ENOMEM;
     }
+    if (r == 0 && ro.loaded)
+        r = tool_rates_merge(&ro, model, g.ss.sessions, g.human_requests, err);
     if (r == 0)
         r = jsonio_save(out, model, err);
     if (r == 0 && limbo)
@@ -308,22 +410,14 @@ int tool_fit_main(int argc, char **argv)
         rc = st_rc_exit(r);
     } else {
         rc = ST_EXIT_OK;
-        if (json) {
-            json_t *s = json_summary(&fr, out, secs);
-            char *line = jsonio_dumps_line(s);
-            if (line && log_level >= LOG_INFO)
-                printf("%s\n", line);
-            free(line);
-            json_decref(s);
-        } else if (log_level >= LOG_INFO && strcmp(out, "-") != 0) {
-            print_summary(&fr, out, secs);
-        }
+        print_result(&fr, out, secs, json, &ro);
     }
     json_decref(model);
     fit_result_term(&fr);
     dbuf_free(&cmd);
     ingest_term(&g);
 done:
+    tool_rates_term(&ro);
     free(files);
     return rc;
 }

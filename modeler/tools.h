@@ -9,5 +9,6 @@ int tool_fit_main(int argc, char **argv);
 int tool_diff_main(int argc, char **argv);
 int tool_report_main(int argc, char **argv);
 int tool_extract_main(int argc, char **argv);
+int tool_formats_main(int argc, char **argv);
 
 #endif

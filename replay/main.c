@@ -19,6 +19,7 @@ static const st_cmd cmds[] = {
     {"run", tool_run, "run", "fire the scenario at its target, measure, write results"},
     {"merge", tool_merge, "merge", "merge the results of a run's segments exactly, thresholds re-evaluated"},
     {"report", tool_report, "report", "write the self-contained HTML report of a results file"},
+    {"search", tool_search, "search", "find the breaking point: steps of --scale, then bisection; the knee"},
 };
 
 static const st_tool tool = {
@@ -28,7 +29,8 @@ static const st_tool tool = {
     "  replay plan models/scenarios/shop-campaign.json --duration 60s | head\n"
     "  replay run models/scenarios/shop-campaign.json --target http://127.0.0.1:8080 -o results.json\n"
     "  replay merge seg-*.json -o merged.json --report merged.html\n"
-    "  replay report results.json -o report.html\n"};
+    "  replay report results.json -o report.html\n"
+    "  replay search s.json --to 3x --step 25% --hold 2m --require 1.5x -o search.json\n"};
 
 int main(int argc, char **argv)
 {

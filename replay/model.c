@@ -304,6 +304,22 @@ static int load_bursts(model *m, json_t *root, char *err)
     return 0;
 }
 
+/* A model fitted from a rate trace alone has arrivals and bursts but no routes, journeys,
+ * sessions or popularity: there is nothing to send, so say what to do instead. */
+static int refuse_trace_only(const json_t *root, const char *path, char *err)
+{
+    const char *kind = NULL;
+    json_t *src = NULL;
+    int rc = jv_object(root, "model", "source", 0, &src, err);
+    if (rc || !src || (rc = jv_string(src, "model.source", "kind", 0, &kind, err)) || !kind)
+        return rc;
+    if (strcmp(kind, "rates") != 0)
+        return 0;
+    return st_err(err, ST_EINPUT, "%s: model.source.kind: \"rates\": this model comes from a rate "
+                  "trace alone (arrivals and bursts; sessions, journeys and popularity are not in "
+                  "a rate trace); fit it with a log: modeler fit LOG... --rates TRACE -o MODEL", path);
+}
+
 int model_load(model *m, const char *path, char *err)
 {
     json_t *root, *arr, *hk = NULL;
@@ -325,7 +341,7 @@ int model_load(model *m, const char *path, char *err)
         goto out;
     }
     if ((rc = jv_version(root, "model", 1, &ver, err)) ||
-        (rc = jv_no_unknown(root, "model", top_keys, err)) ||
+        (rc = jv_no_unknown(root, "model", top_keys, err)) || (rc = refuse_trace_only(root, path, err)) ||
         (rc = jv_object(root, "model", "arrivals", 1, &arr, err)) ||
         (rc = jv_number(arr, "model.arrivals", "session_rate", 1, 0, 1e9, &m->session_rate, err)) ||
         (rc = jv_object(root, "model", "hawkes", 0, &hk, err)))

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "merge.h"
 #include "report.h"
+#include "tools.h"
 
 #define MERGE_MAX_INPUTS 4096
 
@@ -36,7 +37,9 @@ static void usage(void)
            "3 cannot write\n\n"
            "examples:\n"
            "  replay merge seg-1.json seg-2.json seg-3.json seg-4.json -o merged.json\n"
-           "  replay merge /results/run-7/seg-*.json -o merged.json --report merged.html\n");
+           "  replay merge /results/run-7/seg-*.json -o merged.json --report merged.html\n"
+           "  replay merge seg1.search.json seg2.search.json -o search.json --report search.html\n"
+           "    (SEARCH files of 'replay search --segment i/n': each step merged, knee found again)\n");
 }
 
 static void summary(const rr_result *r)
@@ -117,6 +120,12 @@ int tool_merge(int argc, char **argv)
         log_error("merge: %s (try 'replay merge --help')", !n ? "missing RESULT.json files" : "missing -o MERGED.json");
         free(files);
         return ST_EXIT_INPUT;
+    }
+    /* SEARCH files of a segmented `replay search` merge step by step (tool_search.c). */
+    if (tool_search_is_search_file(files[0])) {
+        rc = tool_merge_search(files, n, out, report, json, quiet);
+        free(files);
+        return rc;
     }
     if (n > MERGE_MAX_INPUTS || !(in = calloc(n, sizeof *in))) {
         log_error("merge: %s", n > MERGE_MAX_INPUTS ? "more than 4096 inputs" : "out of memory");

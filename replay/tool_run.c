@@ -220,7 +220,7 @@ static void watch(run_ctx *c, uint64_t start_ns)
     progress_done(&pr);
 }
 
-static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned threads)
+static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned threads, json_t **res_out)
 {
     char err[ST_ERRLEN];
     double *vals = calloc(c->sc.n_thresholds + 1, sizeof *vals);
@@ -298,6 +298,8 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
     if (!c->o.quiet)
         for (size_t i = 0; i < json_array_size(c->warnings); i++)
             log_warn("%s", json_string_value(json_array_get(c->warnings, i)));
+    if (res_out && !rc)
+        *res_out = json_incref(res);
     json_decref(res);
     json_decref(cov);
     free(vals);
@@ -309,31 +311,39 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
 
 int tool_run(int argc, char **argv)
 {
+    rp_opts o;
+    char err[ST_ERRLEN];
+    if (opts_parse(&o, argc, argv, 1, err)) {
+        log_error("run: %s", err);
+        return ST_EXIT_INPUT;
+    }
+    if (o.help || o.version) {
+        if (o.help)
+            usage();
+        else
+            printf("replay %s\n", ST_VERSION);
+        return 0;
+    }
+    if (o.quiet)
+        log_level = LOG_ERROR; /* quiet drops the summary, never the error line */
+    return tool_run_rehearsal(&o, NULL);
+}
+
+int tool_run_rehearsal(const rp_opts *o, json_t **res)
+{
     run_ctx *c = calloc(1, sizeof *c);
     char err[ST_ERRLEN];
     int rc = ST_EXIT_OK, failed = 0;
     unsigned threads;
     int64_t start_wall;
     uint64_t start_ns;
+    if (res)
+        *res = NULL;
     if (!c) {
         log_error("out of memory");
         return ST_EXIT_ENV;
     }
-    if (opts_parse(&c->o, argc, argv, 1, err)) {
-        log_error("run: %s", err);
-        free(c);
-        return ST_EXIT_INPUT;
-    }
-    if (c->o.help || c->o.version) {
-        if (c->o.help)
-            usage();
-        else
-            printf("replay %s\n", ST_VERSION);
-        free(c);
-        return 0;
-    }
-    if (c->o.quiet)
-        log_level = LOG_ERROR; /* quiet drops the summary, never the error line */
+    c->o = *o;
     if ((rc = scenario_load(&c->sc, c->o.scenario, &c->o.ov, err))) {
         log_error("%s", err);
         free(c);
@@ -439,7 +449,7 @@ int tool_run(int argc, char **argv)
     }
     c->m->has_ws = c->sc.ws.mode != SCWS_NONE;
     fill_planned(c->m, &c->p);
-    rc = finish_run(c, start_wall, (double)(st_now_ns() - start_ns) / 1e9, threads);
+    rc = finish_run(c, start_wall, (double)(st_now_ns() - start_ns) / 1e9, threads, res);
     if (failed && rc != ST_EXIT_ENV)
         rc = ST_EXIT_ENV;
     signal(SIGINT, SIG_DFL);
@@ -460,4 +470,9 @@ out:
     scenario_term(&c->sc);
     free(c);
     return rc;
+}
+
+int tool_run_interrupted(void)
+{
+    return g_interrupted != 0;
 }

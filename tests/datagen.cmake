@@ -1,12 +1,12 @@
 # datagen tests (issue 3: fill). Unit tests link dgcore (the fill pipeline without main.c).
-foreach(m shape gen)
+foreach(m shape gen fmtbin)
   if(EXISTS ${ST_TEST_DIR}/unit/test_datagen_${m}.c)
     st_unit_test(test_datagen_${m} ${ST_TEST_DIR}/unit/test_datagen_${m}.c LIBS dgcore)
   endif()
 endforeach()
 st_cli_table(datagen ${ST_TEST_DIR}/cli/datagen.tsv)
 # Against the PostgreSQL of ./check (PG* environment); each creates and drops its databases.
-foreach(t fill resume schema)
+foreach(t fill resume schema binary)
   if(EXISTS ${ST_TEST_DIR}/integ/datagen_${t}.sh)
     st_integ_test(datagen_${t} 300 bash ${ST_TEST_DIR}/integ/datagen_${t}.sh $<TARGET_FILE:datagen>)
   endif()

@@ -6,8 +6,8 @@ set(DGP_SRC ${PROJECT_SOURCE_DIR}/datagen)
 foreach(m plannorm profile)
   if(EXISTS ${ST_TEST_DIR}/unit/test_datagen_${m}.c)
     st_unit_test(test_datagen_${m} ${ST_TEST_DIR}/unit/test_datagen_${m}.c
-      ${DGP_SRC}/plannorm.c ${DGP_SRC}/qfile.c ${DGP_SRC}/profile.c ${DGP_SRC}/pvalue.c ${DGP_SRC}/pgstats.c ${DGP_SRC}/pgx.c
-      ${DGP_SRC}/fidelity.c LIBS st::pq)
+      ${DGP_SRC}/plannorm.c ${DGP_SRC}/qfile.c ${DGP_SRC}/profile.c ${DGP_SRC}/profile_types.c ${DGP_SRC}/pvalue.c ${DGP_SRC}/pgstats.c ${DGP_SRC}/pgx.c
+      ${DGP_SRC}/fidelity.c LIBS st::pq dgcore)
     target_include_directories(test_datagen_${m} PRIVATE ${DGP_SRC})
   endif()
 endforeach()
@@ -26,3 +26,5 @@ st_integ_test(integ_datagen_plans_roundtrip 300
   bash ${ST_TEST_DIR}/integ/datagen_plans_roundtrip.sh)
 st_integ_test(integ_datagen_plans_cli 120
   bash ${ST_TEST_DIR}/integ/datagen_plans_cli.sh)
+st_integ_test(integ_datagen_real 300
+  bash ${ST_TEST_DIR}/integ/datagen_real.sh)

@@ -1,4 +1,4 @@
-# Loader fuzzing (tests/fuzz/fuzz_loaders.py): mutants of the models, scenarios, shape,
+# Loader fuzzing (tests/fuzz/fuzz_loaders.py): mutants of the models, scenarios, shape, rate traces,
 # a results file, the hot-id feeders and an access log, run through replay plan / report /
 # merge, modeler diff / report / fit and datagen fill --dry-run. Fails on a sanitizer report,
 # a signal, a hang, an exit code a bad file may not cause, or an exit 2 without one error

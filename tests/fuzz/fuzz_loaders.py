@@ -240,6 +240,10 @@ def targets(B, S):
     t.append(Target('replay-merge-segments', seg1, 'json',
                     lambda f, d: [R, 'merge', f, seg2, '-o', os.path.join(d, 'm.json'),
                                   '--report', os.path.join(d, 'm.html'), '-q'], {0, 1, 2}))
+    srch = os.path.join(S, 'tests', 'fuzz', 'cases', 'search.json')
+    t.append(Target('replay-merge-search', srch, 'json',
+                    lambda f, d: [R, 'merge', f, '-o', os.path.join(d, 'm.json'),
+                                  '--report', os.path.join(d, 'm.html'), '-q'], {0, 1, 2, 3}))
     for csv in ('products.csv', 'categories.csv'):
         t.append(Target('feeder:' + csv, os.path.join(scen, 'hot', csv), 'lines',
                         lambda f, d: [R, 'plan', os.path.join(scen, 'shop-campaign.json'), '--feeders',
@@ -253,6 +257,26 @@ def targets(B, S):
     t.append(Target('fit-log-gz', log, 'gz',
                     lambda f, d: [M, 'fit', f, '-o', os.path.join(d, 'm.json'), '-q'], {0, 2},
                     fname='access.log.gz'))
+    # Rate traces (modeler fit --rates) and a model fitted from one alone.
+    cases = os.path.join(S, 'tests', 'fuzz', 'cases')
+    t.append(Target('fit-rates-csv', os.path.join(cases, 'rates.csv'), 'lines',
+                    lambda f, d: [M, 'fit', '--rates', f, '--rates-format', 'csv:time=time,count=count',
+                                  '-o', os.path.join(d, 'm.json'), '--fitted-rates',
+                                  os.path.join(d, 'f.csv'), '-q'], {0, 2}, header_lines=1))
+    t.append(Target('fit-rates-limbo', os.path.join(cases, 'rates.limbo'), 'lines',
+                    lambda f, d: [M, 'fit', '--rates', f, '--rates-format', 'limbo', '--rates-bin', '1h',
+                                  '-o', os.path.join(d, 'm.json'), '-q'], {0, 2}))
+    t.append(Target('fit-rates-prometheus', os.path.join(cases, 'rates-prometheus.json'), 'json',
+                    lambda f, d: [M, 'fit', '--rates', f, '-o', os.path.join(d, 'm.json'), '-q'], {0, 2}))
+    tm = os.path.join(cases, 'trace.model.json')
+    t.append(Target('report:trace.model.json', tm, 'json',
+                    lambda f, d: [M, 'report', f, '-o', os.path.join(d, 'r.html'), '-q'], {0, 2}))
+    t.append(Target('diff:trace.model.json', tm, 'json',
+                    lambda f, d: [M, 'diff', f, tm, '-q'], {0, 1, 2}))
+    t.append(Target('plan-model:trace.model.json', tm, 'json',
+                    lambda f, d: [R, 'plan', plan_scenario(d, S, f), '--feeders', scen,
+                                  '--duration', '30s', '-q', '-o', os.path.join(d, 'plan.ndjson')],
+                    {2}))
     return t
 
 

@@ -50,6 +50,11 @@ cons=$(q "$d1" "SELECT string_agg(contype::text, '' ORDER BY contype) FROM pg_co
 wcons=$(q "$ref" "SELECT string_agg(contype::text, '' ORDER BY contype) FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid WHERE r.relname IN ('categories','products','inventory','users','orders','order_items') AND contype IN ('p','u','f','c')")
 [ "$cons" = "$wcons" ] && ok "same kinds and numbers of constraints as shop-schema.sql ($cons)" || fail "constraints $cons, want $wcons"
 [ "$(q "$d1" "SELECT count(*) FROM pg_constraint WHERE NOT convalidated")" = 0 ] || fail "unvalidated constraints"
+# The post-load's tasks over 4 connections build the same constraints and indexes as one.
+cdef="SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid), '; ' ORDER BY conname) FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+idef="SELECT string_agg(indexdef, '; ' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public'"
+[ "$(q "$d1" "$cdef")" = "$(q "$d4" "$cdef")" ] && [ "$(q "$d1" "$idef")" = "$(q "$d4" "$idef")" ] \
+  && ok "--jobs 4 post-load: the same constraints and indexes as --jobs 1" || fail "--jobs 4 built other constraints or indexes than --jobs 1"
 q "$d1" "SELECT 1 FROM pg_indexes WHERE indexname = 'products_listing_idx'" | grep -q 1 || fail "products_listing_idx missing"
 n=$(q "$d1" "SELECT count(*) FROM products"); [ "$n" = 3400 ] && ok "3400 products at scale $SC" || fail "products: $n rows, want 3400"
 [ "$(q "$d1" "SELECT count(*) FROM inventory")" = 3400 ] || fail "inventory rows != products"

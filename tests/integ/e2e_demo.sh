@@ -5,7 +5,9 @@
 #  - the shared-pool run breaches its thresholds (exit 1), with 5xx errors while the
 #    WebSockets hold the pool;
 #  - the separate-pool run passes every threshold (exit 0);
-#  - both leave results.json + an HTML report, and no process of the run is left behind.
+#  - both leave results.json + an HTML report, and no process of the run is left behind;
+#  - the closing replay search (one 20 s step at 4.5x here) breaks the shared pool where the
+#    separate pool passes, and the demo prints both knees.
 set -u
 SRC=${ST_SRC_DIR:?}
 BIN=${ST_BIN_DIR:?}
@@ -17,7 +19,7 @@ db=e2e_demo_$$
 createdb "$db" || fail "createdb $db"
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -rf "$T"' EXIT
 export PGDATABASE=$db
-ST_DEMO_SCALE=0.02 ST_DEMO_DURATION=40s ST_DEMO_WS=95 \
+ST_DEMO_SCALE=0.02 ST_DEMO_DURATION=40s ST_DEMO_WS=95 ST_DEMO_SEARCH_HOLD=20s ST_DEMO_SEARCH_FROM=4.5x ST_DEMO_SEARCH_TO=4.5x \
   bash "$SRC/scripts/demo-run" "$BIN" "$T/out" >"$T/log" 2>&1
 rc=$?
 tail -40 "$T/log"
@@ -41,6 +43,14 @@ grep -qE 'peak 9[0-9] open' "$T/out/shared/summary.txt" || fail "shared: the Web
 # Separate: every threshold passed.
 jq -e '[.thresholds[] | select(.ok != true)] | length == 0' "$T/out/separate/results.json" >/dev/null \
   || fail "separate: a threshold failed"
+# The search on both variants: two knees, the shared pool's below the separate pool's.
+for m in shared separate; do
+  [ -s "$T/out/search-$m/search.json" ] && [ -s "$T/out/search-$m/search.html" ] || fail "search $m: no SEARCH.json/.html"
+done
+grep -q 'knee, shared pool:' "$T/log" && grep -q 'knee, separate pool:' "$T/log" || fail "the demo did not print both knees"
+jq -e -n --slurpfile a "$T/out/search-shared/search.json" --slurpfile b "$T/out/search-separate/search.json" \
+  '$a[0].knee.lowest_fail != null and ($b[0].knee.highest_pass // 0) >= $a[0].knee.lowest_fail' >/dev/null \
+  || fail "search: the shared pool did not break where the separate pool passes"
 # The shop of each run is gone (demo-run stops what it started).
 if pgrep -f "$BIN/fixtures/shop/shop" >/dev/null; then fail "a shop process survived"; fi
 echo "e2e_demo: shared pool breached, separate pool passed"

@@ -36,7 +36,7 @@ static int setup(void **state)
     char path[1024];
     snprintf(path, sizeof path, "%s/fixtures/logs/shop-synthetic.access.log.gz", src ? src : ".");
     ingest g;
-    ingest_opts o = {NULL, 1800, 10, 3, 0};
+    ingest_opts o = {NULL, 1800, 10, 3, 0, NULL, NULL};
     char err[ST_ERRLEN];
     if (ingest_init(&g, &o, err) < 0)
         return -1;

@@ -1,0 +1,111 @@
+/*
+ * gen_int.h -- small helpers shared by the generator kinds' eval functions (gk_*.c) and
+ * gen.c. Inline: they run once or more per generated value.
+ */
+#ifndef DG_GEN_INT_H
+#define DG_GEN_INT_H
+
+#include <math.h>
+#include <string.h>
+
+#include "gen.h"
+#include "gen_kind.h"
+
+/* Dependent generators (switch, group, ref, parent) nest at most this deep. */
+#define GEN_MAX_DEPTH 32
+
+static inline double u01(uint64_t x)
+{
+    return ((double)(x >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+static inline double num_of(const gval *v)
+{
+    return v->kind == V_NUM ? v->d : (double)v->i;
+}
+
+static inline uint64_t hash_val(const gval *v)
+{
+    switch (v->kind) {
+    case V_INT:
+    case V_BOOL: return (uint64_t)v->i;
+    case V_NUM: {
+        uint64_t b;
+        memcpy(&b, &v->d, sizeof b);
+        return b;
+    }
+    case V_TEXT: {
+        uint64_t h = 1469598103934665603ull;
+        for (size_t i = 0; i < v->len; i++)
+            h = (h ^ (unsigned char)v->s[i]) * 1099511628211ull;
+        return h;
+    }
+    default: return 0x6e756c6cull;
+    }
+}
+
+static inline double clampd(const gen *g, double x)
+{
+    if (g->has_lo && x < g->lo)
+        x = g->lo;
+    if (g->has_hi && x > g->hi)
+        x = g->hi;
+    return x;
+}
+
+static inline int is_int_type(int ct)
+{
+    return ct == CT_INT2 || ct == CT_INT4 || ct == CT_INT8;
+}
+
+/* Position of a row key in [0, 1) for correlation. */
+static inline double row_pos(const stable *t, uint64_t key)
+{
+    if (t->parent >= 0)
+        return t->nunits ? ((double)(key >> 16) + 0.5) / (double)t->nunits : 0.5;
+    return t->rows ? ((double)key + 0.5) / (double)t->rows : 0.5;
+}
+
+/* The quantile for an inverse-CDF generator: tied to the row position with probability
+ * |correlation|, otherwise uniform. (Each row has its own stream, so the number of draws may
+ * differ between rows; |correlation| = 1 needs none.) */
+static inline double quantile(const stable *t, const scol *c, uint64_t key, rng_stream *s)
+{
+    if (c->corr == 1 || c->corr == -1) {
+        double p = row_pos(t, key);
+        return c->corr > 0 ? p : 1 - p;
+    }
+    double a = rng_uniform(s);
+    if (c->corr == 0)
+        return a;
+    double b = rng_uniform(s);
+    if (b < fabs(c->corr)) {
+        double p = row_pos(t, key);
+        return c->corr > 0 ? p : 1 - p;
+    }
+    return a;
+}
+
+static inline char *arena_alloc(gen_ctx *cx, size_t n)
+{
+    if (cx->used + n > GEN_ARENA_BYTES)
+        return NULL;
+    char *p = cx->arena + cx->used;
+    cx->used += n;
+    return p;
+}
+
+static inline size_t put_u64(char *dst, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        dst[i] = tmp[n - 1 - i];
+    return n;
+}
+
+#endif

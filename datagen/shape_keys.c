@@ -1,0 +1,189 @@
+/*
+ * shape_keys.c -- uniqueness by construction: every primary key, unique constraint and
+ * unique index of a shape must be held by its generators at the resolved row counts, or the
+ * fill is refused before a row is written (a unique index that fails after a 40-minute load
+ * is the failure this prevents).
+ *
+ * A column set is unique when one of these holds:
+ *   - one of its columns is unique alone: a unique-capable kind (gen_kind.h `unique`), no
+ *     n_distinct folding, and every value fits the column (integer range, varchar(n) cut);
+ *   - in a child table, a `parent` column whose parent column is unique alone plus a `line`
+ *     column (the key is (parent row, line)), or that column alone when the fan-out is at
+ *     most 1;
+ *   - in an ordinary table, `ref` columns with dist "cycle" to columns unique alone, whose
+ *     divisors form a mixed radix (1, N1, N1*N2, ...) covering the table's rows.
+ * Primary-key columns must also have no NULL fraction.
+ */
+#include "gen_kind.h"
+#include "shape_int.h"
+
+#include <string.h>
+
+static int64_t int_max(int ct)
+{
+    return ct == CT_INT2 ? 32767 : ct == CT_INT4 ? 2147483647 : INT64_MAX;
+}
+
+/* 1 when column ci of t cannot repeat over the table's rows; else why says what breaks. */
+static int col_unique(const stable *t, int ci, char *why, size_t wn)
+{
+    const scol *c = &t->cols[ci];
+    const gen *g = c->g;
+    if (!sh_gen_unique(t, g)) {
+        snprintf(why, wn, "'%s' has generator '%s', which can repeat", c->name, sh_gen_name(g->kind));
+        return 0;
+    }
+    if (c->n_distinct != 0) {
+        snprintf(why, wn, "'%s' has n_distinct, which folds rows onto fewer values", c->name);
+        return 0;
+    }
+    uint64_t last = t->rows ? t->rows - 1 : 0;
+    if ((g->kind == G_SEQUENCE || g->kind == G_PERMUTATION) &&
+        (c->ctype == CT_INT2 || c->ctype == CT_INT4 || c->ctype == CT_INT8)) {
+        double step = g->kind == G_SEQUENCE ? (double)g->i2 : 1;
+        double hi = (double)g->i1 + (double)last * step, lo = (double)g->i1;
+        double top = (double)int_max(c->ctype);
+        if (hi > top || lo > top || hi < -top - 1 || lo < -top - 1) {
+            snprintf(why, wn, "'%s' (%s) would need values up to %.0f at %llu rows", c->name,
+                     c->type_sql, hi > lo ? hi : lo, (unsigned long long)t->rows);
+            return 0;
+        }
+    }
+    if (g->kind == G_TEXT && c->maxlen > 0 && c->ctype == CT_TEXT &&
+        gk_text_max_len(g, t->rows) > (size_t)c->maxlen) {
+        snprintf(why, wn, "'%s' values of up to %zu bytes would be cut to %s, losing the row number",
+                 c->name, gk_text_max_len(g, t->rows), c->type_sql);
+        return 0;
+    }
+    return 1;
+}
+
+/* The most child rows one parent row can get. */
+static int64_t fan_max(const fanout *f)
+{
+    if (f->dist != FD_CATEGORICAL)
+        return f->max;
+    int64_t m = 0;
+    for (size_t i = 0; i < f->nvals; i++)
+        m = f->vals[i] > m ? f->vals[i] : m;
+    return m;
+}
+
+/* The child-table key (parent's unique column, line), or the parent's unique column alone
+ * when no parent row gets more than one child row. */
+static int child_key(const shape *sh, const stable *t, const int *cols, size_t n)
+{
+    int has_parent = 0, has_line = 0;
+    char why[256];
+    for (size_t i = 0; t->parent >= 0 && i < n; i++) {
+        const gen *g = t->cols[cols[i]].g;
+        if (t->cols[cols[i]].n_distinct != 0)
+            continue;
+        if (g->kind == G_LINE)
+            has_line = 1;
+        if (g->kind == G_PARENT && col_unique(&sh->t[g->ref_table], g->ref_col, why, sizeof why))
+            has_parent = 1;
+    }
+    return has_parent && (has_line || fan_max(&t->fan) <= 1);
+}
+
+/* Cycle references as digits of a mixed radix over the row key. */
+static int radix_key(const shape *sh, const stable *t, const int *cols, size_t n)
+{
+    char why[256];
+    uint64_t cover = 1;
+    int progress = 1;
+    if (t->parent >= 0)
+        return 0; /* a child's row keys are not contiguous */
+    while (progress && cover < t->rows) {
+        progress = 0;
+        for (size_t i = 0; i < n; i++) {
+            const scol *c = &t->cols[cols[i]];
+            const gen *g = c->g;
+            if (g->kind != G_REF || g->ref_dist != RD_CYCLE || c->n_distinct != 0 ||
+                g->ref_div != cover)
+                continue;
+            const stable *rt = &sh->t[g->ref_table];
+            if (rt->rows < 2 || !col_unique(rt, g->ref_col, why, sizeof why))
+                continue;
+            cover = rt->rows > UINT64_MAX / cover ? UINT64_MAX : cover * rt->rows;
+            progress = 1;
+            break;
+        }
+    }
+    return cover >= t->rows;
+}
+
+static int check_set(const shape *sh, const stable *t, char **names, size_t n,
+                     const char *path, int pk, char *err)
+{
+    int cols[SHAPE_MAX_COLS];
+    char why[256] = "", first[256] = "";
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < SHAPE_MAX_COLS; i++) {
+        char nm[128];
+        /* index columns may carry " DESC", " NULLS FIRST", an operator class */
+        size_t len = strcspn(names[i], " ");
+        if (len >= sizeof nm)
+            continue;
+        memcpy(nm, names[i], len);
+        nm[len] = 0;
+        int ci = shape_col_index(t, nm);
+        if (ci >= 0)
+            cols[k++] = ci;
+    }
+    for (size_t i = 0; pk && i < k; i++)
+        if (t->cols[cols[i]].null_frac > 0)
+            return st_err(err, ST_EINPUT, "%s: primary-key column '%s' has null_frac %g; a key is never NULL",
+                          path, t->cols[cols[i]].name, t->cols[cols[i]].null_frac);
+    if (t->rows <= 1)
+        return 0;
+    for (size_t i = 0; i < k; i++) {
+        if (col_unique(t, cols[i], why, sizeof why))
+            return 0;
+        if (!first[0])
+            snprintf(first, sizeof first, "%s", why);
+    }
+    if (child_key(sh, t, cols, k) || (k > 1 && radix_key(sh, t, cols, k)))
+        return 0;
+    return st_err(err, ST_EINPUT,
+                  "%s: table '%s' (%llu rows): the generators cannot guarantee this key is unique (%s%s); "
+                  "give one of its columns a unique generator (sequence, permutation, uuid, text with {row})%s",
+                  path, t->name, (unsigned long long)t->rows, first, k > 1 ? ", and no other column makes the set unique" : "",
+                  k > 1 ? " or make it (parent column, line) or cycle references" : "");
+}
+
+int shape_check_keys(const shape *sh, char *err)
+{
+    char p[300];
+    int rc;
+    for (size_t ti = 0; ti < sh->nt; ti++) {
+        const stable *t = &sh->t[ti];
+        if (t->npk) {
+            snprintf(p, sizeof p, "tables[%zu].primary_key", ti);
+            if ((rc = check_set(sh, t, t->pk, t->npk, p, 1, err)))
+                return rc;
+        }
+        for (size_t u = 0; u < t->nuniq; u++) {
+            snprintf(p, sizeof p, "tables[%zu].unique[%zu]", ti, u);
+            if ((rc = check_set(sh, t, t->uniq[u], t->nuniq_cols[u], p, 0, err)))
+                return rc;
+        }
+        for (size_t i = 0; i < t->nidx; i++) {
+            if (!t->idx[i].unique)
+                continue;
+            snprintf(p, sizeof p, "tables[%zu].indexes[%zu]", ti, i);
+            if ((rc = check_set(sh, t, t->idx[i].cols, t->idx[i].ncols, p, 0, err)))
+                return rc;
+        }
+        for (size_t ci = 0; ci < t->ncols; ci++) {
+            char *one = t->cols[ci].name;
+            if (!t->cols[ci].unique)
+                continue;
+            snprintf(p, sizeof p, "tables[%zu].columns[%zu].unique", ti, ci);
+            if ((rc = check_set(sh, t, &one, 1, p, 0, err)))
+                return rc;
+        }
+    }
+    return 0;
+}
