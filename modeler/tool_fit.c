@@ -255,6 +255,59 @@ static void print_result(const fit_result *fr, const char *out, double secs, int
     }
 }
 
+typedef struct fit_outputs {
+    const char *out, *limbo, *report;
+    int json;
+} fit_outputs;
+
+/* Fits what ingest read and writes the model (plus --limbo, --report) and the summary.
+ * Returns the exit code. */
+static int fit_and_write(ingest *g, const char **files, size_t nfiles, const ingest_opts *o,
+                         int64_t kmin, int64_t maxr, rates_opts *ro, const fit_outputs *fo,
+                         uint64_t t_start, int argc, char **argv)
+{
+    char err[ST_ERRLEN];
+    int rc;
+    dbuf cmd;
+    command_line(&cmd, argc, argv);
+    fit_result fr;
+    memset(&fr, 0, sizeof fr);
+    fr.g = g;
+    fr.files = files;
+    fr.nfiles = nfiles;
+    fr.command = cmd.p ? cmd.p : "modeler fit";
+    fr.seed = o->seed;
+    fr.k_min = (unsigned)kmin;
+    fr.max_routes = (size_t)maxr;
+    json_t *model = NULL;
+    int r = fit_run(&fr, err);
+    if (r == 0) {
+        model = model_build(&fr, err);
+        if (!model)
+            r = ST_ENOMEM;
+    }
+    if (r == 0 && ro->loaded)
+        r = tool_rates_merge(ro, model, g->ss.sessions, g->human_requests, err);
+    if (r == 0)
+        r = jsonio_save(fo->out, model, err);
+    if (r == 0 && fo->limbo)
+        r = write_limbo(fo->limbo, &fr, err);
+    if (r == 0 && fo->report)
+        r = report_write(model, fo->report, err);
+    double secs = (double)(st_now_ns() - t_start) / 1e9;
+    if (r < 0) {
+        log_error("%s", err);
+        rc = st_rc_exit(r);
+    } else {
+        rc = ST_EXIT_OK;
+        print_result(&fr, fo->out, secs, fo->json, ro);
+    }
+    json_decref(model);
+    fit_result_term(&fr);
+    dbuf_free(&cmd);
+    return rc;
+}
+
 int tool_fit_main(int argc, char **argv)
 {
     const char *out = NULL, *limbo = NULL, *report = NULL;
@@ -378,43 +431,8 @@ int tool_fit_main(int argc, char **argv)
         rc = stop;
         goto done;
     }
-    dbuf cmd;
-    command_line(&cmd, argc, argv);
-    fit_result fr;
-    memset(&fr, 0, sizeof fr);
-    fr.g = &g;
-    fr.files = files;
-    fr.nfiles = nfiles;
-    fr.command = cmd.p ? cmd.p : "modeler fit";
-    fr.seed = o.seed;
-    fr.k_min = (unsigned)kmin;
-    fr.max_routes = (size_t)maxr;
-    json_t *model = NULL;
-    r = fit_run(&fr, err);
-    if (r == 0) {
-        model = model_build(&fr, err);
-        if (!model)
-            r = ST_ENOMEM;
-    }
-    if (r == 0 && ro.loaded)
-        r = tool_rates_merge(&ro, model, g.ss.sessions, g.human_requests, err);
-    if (r == 0)
-        r = jsonio_save(out, model, err);
-    if (r == 0 && limbo)
-        r = write_limbo(limbo, &fr, err);
-    if (r == 0 && report)
-        r = report_write(model, report, err);
-    double secs = (double)(st_now_ns() - t_start) / 1e9;
-    if (r < 0) {
-        log_error("%s", err);
-        rc = st_rc_exit(r);
-    } else {
-        rc = ST_EXIT_OK;
-        print_result(&fr, out, secs, json, &ro);
-    }
-    json_decref(model);
-    fit_result_term(&fr);
-    dbuf_free(&cmd);
+    fit_outputs fo = {out, limbo, report, json};
+    rc = fit_and_write(&g, files, nfiles, &o, kmin, maxr, &ro, &fo, t_start, argc, argv);
     ingest_term(&g);
 done:
     tool_rates_term(&ro);
