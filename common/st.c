@@ -3,7 +3,9 @@
  */
 #include "st.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 int st_err(char *err, int rc, const char *fmt, ...)
@@ -41,4 +43,25 @@ uint64_t st_wall_us(void)
     if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
         return 0;
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int st_grow(void **p, size_t *cap, size_t need, size_t sz, size_t max)
+{
+    if (need <= *cap)
+        return 0;
+    if (need > max || need > SIZE_MAX / sz)
+        return ST_ELIMIT;
+    size_t nc = *cap ? *cap : 4096;
+    while (nc < need)
+        nc = nc > SIZE_MAX / 2 ? need : nc * 2;
+    if (nc > max)
+        nc = max;
+    if (nc > SIZE_MAX / sz)
+        nc = need;
+    void *np = realloc(*p, nc * sz);
+    if (!np)
+        return ST_ENOMEM;
+    *p = np;
+    *cap = nc;
+    return 0;
 }

@@ -52,6 +52,11 @@ int st_err(char *err, int rc, const char *fmt, ...) ST_PRINTF(3, 4);
 int st_rc_exit(int rc);
 
 /* Monotonic clock in nanoseconds, and wall clock in microseconds since the epoch. */
+/* Grows the array *p of *cap elements of sz bytes to hold at least need, doubling from
+ * 4096, never past max elements (SIZE_MAX: no limit). 0, ST_ELIMIT (need > max) or
+ * ST_ENOMEM (*p and *cap unchanged). */
+int st_grow(void **p, size_t *cap, size_t need, size_t sz, size_t max);
+
 uint64_t st_now_ns(void);
 uint64_t st_wall_us(void);
 

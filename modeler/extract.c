@@ -44,24 +44,6 @@ static const char *const ex_methods_fixed[] = {"GET", "POST", "PUT", "DELETE", "
                                                "OPTIONS", "OTHER"};
 #define EX_NFIXED (sizeof ex_methods_fixed / sizeof *ex_methods_fixed)
 
-static int grow(void **p, size_t *cap, size_t need, size_t sz, size_t max)
-{
-    if (need <= *cap)
-        return 0;
-    if (need > max)
-        return ST_ELIMIT;
-    size_t nc = *cap ? *cap : 4096;
-    while (nc < need)
-        nc *= 2;
-    if (nc > max)
-        nc = max;
-    void *np = realloc(*p, nc * sz);
-    if (!np)
-        return ST_ENOMEM;
-    *p = np;
-    *cap = nc;
-    return 0;
-}
 
 static uint8_t method_index(const char *m, size_t n)
 {
@@ -99,7 +81,7 @@ static long tmpl_intern(extract *x, const char *s, size_t len, int kind)
     }
     if (x->nt >= EX_MAX_TEMPLATES)
         return ST_ELIMIT;
-    int rc = grow((void **)&x->t, &x->tcap, x->nt + 1, sizeof *x->t, EX_MAX_TEMPLATES);
+    int rc = st_grow((void **)&x->t, &x->tcap, x->nt + 1, sizeof *x->t, EX_MAX_TEMPLATES);
     if (rc)
         return rc;
     ex_tmpl *t = &x->t[x->nt];
@@ -162,7 +144,7 @@ static int ex_record(extract *x, const logrec *r, double *first, int *have_first
         return (int)ti;
     uint64_t ua_hash = r->ua ? route_hash(r->ua, r->ua_len) : 0;
     uint64_t client = sketch_mix(route_hash(r->ip ? r->ip : "", r->ip_len) ^ ua_hash);
-    int rc = grow((void **)&x->r, &x->cap, x->n + 1, sizeof *x->r, EXTRACT_MAX_REQUESTS);
+    int rc = st_grow((void **)&x->r, &x->cap, x->n + 1, sizeof *x->r, EXTRACT_MAX_REQUESTS);
     if (rc)
         return rc;
     ex_rec *e = &x->r[x->n];
@@ -188,7 +170,7 @@ static int ex_record(extract *x, const logrec *r, double *first, int *have_first
     for (size_t i = 0; i < n.nparams; i++) {
         if (!n.params[i].is_item)
             continue;
-        if ((rc = grow((void **)&x->items, &x->icap, x->nitems + 1, sizeof *x->items,
+        if ((rc = st_grow((void **)&x->items, &x->icap, x->nitems + 1, sizeof *x->items,
                        (size_t)UINT32_MAX)))
             return rc;
         x->items[x->nitems++] = n.params[i].value;
@@ -196,7 +178,7 @@ static int ex_record(extract *x, const logrec *r, double *first, int *have_first
     }
     if (x->o.keep_paths) {
         size_t need = x->npaths + r->path_len + 1;
-        if ((rc = grow((void **)&x->paths, &x->pcap, need, 1, (size_t)UINT32_MAX)))
+        if ((rc = st_grow((void **)&x->paths, &x->pcap, need, 1, (size_t)UINT32_MAX)))
             return rc;
         e->path_off = (uint32_t)x->npaths;
         memcpy(x->paths + x->npaths, r->path, r->path_len);

@@ -164,21 +164,6 @@ static int cmp_arrival(const void *x, const void *y)
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap : 4096;
-    while (nc < need)
-        nc *= 2;
-    void *np = realloc(*p, nc * sz);
-    if (!np)
-        return ST_ENOMEM;
-    *p = np;
-    *cap = nc;
-    return 0;
-}
-
 /* Trace mode: session a->src's requests at their trace times, items at their trace ranks
  * (a rank past the feeder's size wraps around and is counted). A draw the trace has no
  * rank for is drawn as in model mode. */
@@ -200,8 +185,8 @@ static int expand_trace(const scenario *sc, plan *p, trace *tr, const arrival *a
             continue;
         }
         const sc_route *r = &sc->routes[tq->route];
-        if (grow((void **)&p->r, rcap, p->n_r + 1, sizeof *p->r) ||
-            grow((void **)&p->draws, dcap, p->n_draws + r->n_draws, sizeof *p->draws))
+        if (st_grow((void **)&p->r, rcap, p->n_r + 1, sizeof *p->r, SIZE_MAX) ||
+            st_grow((void **)&p->draws, dcap, p->n_draws + r->n_draws, sizeof *p->draws, SIZE_MAX))
             return st_err(err, ST_ENOMEM, "plan: out of memory");
         p->r[p->n_r++] = (plan_req){t, (uint32_t)p->n_s, (uint16_t)tq->route, (uint16_t)emitted,
                                     (uint32_t)p->n_draws};
@@ -237,8 +222,8 @@ static int add_req(const scenario *sc, plan *p, const arrival *a, uint32_t si, d
                    unsigned seq, uint64_t item_key, size_t *rcap, size_t *dcap, char *err)
 {
     const sc_route *r = &sc->routes[ri];
-    if (grow((void **)&p->r, rcap, p->n_r + 1, sizeof *p->r) ||
-        grow((void **)&p->draws, dcap, p->n_draws + r->n_draws, sizeof *p->draws))
+    if (st_grow((void **)&p->r, rcap, p->n_r + 1, sizeof *p->r, SIZE_MAX) ||
+        st_grow((void **)&p->draws, dcap, p->n_draws + r->n_draws, sizeof *p->draws, SIZE_MAX))
         return st_err(err, ST_ENOMEM, "plan: out of memory");
     plan_req *q = &p->r[p->n_r++];
     *q = (plan_req){t, si, (uint16_t)ri, (uint16_t)seq, (uint32_t)p->n_draws};
@@ -283,7 +268,7 @@ static int add_assets(const scenario *sc, plan *p, lanes *ln, const arrival *a, 
         return 0;
     for (unsigned l = 0; l < L; l++) {
         int rc;
-        if (grow((void **)&ln->s, &ln->cap, ln->n + 1, sizeof *ln->s))
+        if (st_grow((void **)&ln->s, &ln->cap, ln->n + 1, sizeof *ln->s, SIZE_MAX))
             return st_err(err, ST_ENOMEM, "plan: out of memory");
         plan_session *ls = &ln->s[ln->n];
         *ls = (plan_session){rng_mix(key, l + 1), a->id, t0, (uint32_t)p->n_r, 0, a->event, a->origin, 1};

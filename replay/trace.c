@@ -16,21 +16,6 @@
 
 #define TRACE_MAX_LINE (64u * 1024u)
 
-static int grow(void **p, size_t *cap, size_t need, size_t sz)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap : 4096;
-    while (nc < need)
-        nc *= 2;
-    void *np = realloc(*p, nc * sz);
-    if (!np)
-        return ST_ENOMEM;
-    *p = np;
-    *cap = nc;
-    return 0;
-}
-
 uint64_t trace_session_id(uint32_t rank)
 {
     static const char purpose[] = "replay.trace.session";
@@ -48,7 +33,7 @@ static long tmpl_index(trace *tr, size_t *cap, const char *s, char *err, const c
     if (tr->n_tm >= TRACE_MAX_TEMPLATES)
         return st_err(err, ST_ELIMIT, "%s: more than %d distinct templates", where,
                       TRACE_MAX_TEMPLATES);
-    if (grow((void **)&tr->tm, cap, tr->n_tm + 1, sizeof *tr->tm))
+    if (st_grow((void **)&tr->tm, cap, tr->n_tm + 1, sizeof *tr->tm, SIZE_MAX))
         return st_err(err, ST_ENOMEM, "trace: out of memory");
     trace_tmpl *t = &tr->tm[tr->n_tm];
     memset(t, 0, sizeof *t);
@@ -113,7 +98,7 @@ static int parse_line(trace *tr, json_t *o, const char *where, double *last_t, s
             return st_err(err, ST_EINPUT, "%s: field 'ws': expected a template string", where);
         if (!json_is_number(jd) || !isfinite(d = json_number_value(jd)) || d < 0)
             return st_err(err, ST_EINPUT, "%s: field 'dur': expected seconds >= 0", where);
-        if (grow((void **)&tr->w, &caps[0], tr->n_w + 1, sizeof *tr->w))
+        if (st_grow((void **)&tr->w, &caps[0], tr->n_w + 1, sizeof *tr->w, SIZE_MAX))
             return st_err(err, ST_ENOMEM, "trace: out of memory");
         tr->w[tr->n_w++] = (trace_ws){t, d, sess, 0};
         return 0;
@@ -126,7 +111,7 @@ static int parse_line(trace *tr, json_t *o, const char *where, double *last_t, s
     long ti = tmpl_index(tr, &caps[1], json_string_value(jr), err, where);
     if (ti < 0)
         return (int)ti;
-    if ((rc = grow((void **)&tr->r, &caps[2], tr->n_r + 1, sizeof *tr->r)))
+    if ((rc = st_grow((void **)&tr->r, &caps[2], tr->n_r + 1, sizeof *tr->r, SIZE_MAX)))
         return st_err(err, ST_ENOMEM, "trace: out of memory");
     trace_req *q = &tr->r[tr->n_r];
     *q = (trace_req){t, sess, (uint32_t)ti, (uint32_t)tr->n_ranks, 0, 0, -1};
@@ -139,7 +124,7 @@ static int parse_line(trace *tr, json_t *o, const char *where, double *last_t, s
             if (!json_is_integer(e) || json_integer_value(e) < 1 ||
                 json_integer_value(e) > UINT32_MAX)
                 return st_err(err, ST_EINPUT, "%s: field 'i[%zu]': expected a rank >= 1", where, k);
-            if (grow((void **)&tr->ranks, &caps[3], tr->n_ranks + 1, sizeof *tr->ranks))
+            if (st_grow((void **)&tr->ranks, &caps[3], tr->n_ranks + 1, sizeof *tr->ranks, SIZE_MAX))
                 return st_err(err, ST_ENOMEM, "trace: out of memory");
             tr->ranks[tr->n_ranks++] = (uint32_t)json_integer_value(e);
             q->n_ranks++;
