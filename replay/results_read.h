@@ -26,7 +26,7 @@
  * list next to the reader of its object in results_read.c (rr_top_keys, rr_count_keys,
  * rr_route_keys, rr_sec_keys) and read it into the metrics struct in the matching function
  * (read_counts, read_route, read_second): each is the mirror of one block of results_build.
- * The `db` section (docs/probe.md) is kept as it is (a new reference in rr_result.db): only
+ * The `db` section (docs/replay/probe.md) is kept as it is (a new reference in rr_result.db): only
  * one segment probes, and merge copies it.
  *
  * Ownership: results_read fills a caller-owned rr_result; results_read_term releases it
