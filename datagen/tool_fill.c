@@ -21,7 +21,7 @@
 #include "pgx.h"
 #include "progress.h"
 #include "schema_read.h"
-#include "tool.h"
+#include "tools.h"
 #include "units.h"
 
 #define MAX_OVERRIDES 256
