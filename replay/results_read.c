@@ -436,6 +436,11 @@ static int read_thresholds(rr_result *r, const json_t *root, char *err)
             return rc;
         if (deferred)
             r->thr_ok[i] = THR_DEFERRED;
+        /* A rule that could not be measured is written as value 0, ok false (results.md) and
+         * display "nan": that display is where the NaN survives, so read it back as NaN (a
+         * report must not show "measured 0" for it, and the file must write again as it was). */
+        else if (!r->thr_ok[i] && r->thr_values[i] == 0 && !strcmp(display, "nan"))
+            r->thr_values[i] = NAN;
         {
             int ab = t->abort;
             char tp[80];

@@ -272,15 +272,14 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
                    c->aborted ? "aborted" : g_interrupted ? "interrupted" : "completed", vals, oks,
                    c->warnings, cov};
     res = results_build(c->m, &ri);
-    if (res && c->o.trace) {
-        json_t *ti = tool_trace_info(&c->tr);
-        if (!ti || json_object_set_new(res, "trace", ti)) {
+    if (res) {
+        json_t *ti = c->o.trace ? tool_trace_info(&c->tr) : NULL;
+        if ((c->o.trace && !ti) || results_attach(res, ti, c->db)) {
             json_decref(res);
             res = NULL;
         }
+        json_decref(ti);
     }
-    if (res && c->db)
-        json_object_set(res, "db", c->db);
     if (!res || jsonio_save(c->o.out ? c->o.out : "results.json", res, err)) {
         log_error("%s", res ? err : "out of memory");
         rc = ST_EXIT_ENV;

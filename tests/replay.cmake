@@ -1,6 +1,6 @@
 # replay's tests: unit (cmocka, per module), the CLI contract table, and integration tests
 # against nginx / a stalling server started by each test on 127.0.0.1.
-foreach(m tmpl thresholds plan loop respcheck wsplan assets merge lag)
+foreach(m tmpl thresholds plan loop respcheck wsplan assets merge lag results_rt)
   st_unit_test(test_replay_${m} ${ST_TEST_DIR}/unit/test_replay_${m}.c LIBS replay_core)
 endforeach()
 st_cli_table(replay ${ST_TEST_DIR}/cli/replay.tsv)
