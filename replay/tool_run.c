@@ -285,7 +285,6 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
         rc = ST_EXIT_ENV;
     } else {
         /* The HTML report next to the results (tool_report.c; a failure only warns). */
-        void tool_report_after_run(const json_t *doc, const char *results_path);
         tool_report_after_run(res, c->o.out ? c->o.out : "results.json");
     }
     if (!rc && c->o.series && results_write_series(c->m, c->db, c->o.series, err)) {
