@@ -8,6 +8,7 @@
 
 #include "metrics.h"
 
+const lag_bar lag_bar_live = {.dropped = 1, .late_min = 1};
 const lag_bar lag_bar_run = {.late_pct = 1, .p99_us = MX_LATE_US};
 const lag_bar lag_bar_report = {.dropped = 1, .late_pct = 1};
 const lag_bar lag_bar_search = {.throttled_pct = LAG_SEARCH_THROTTLED_PCT, .dropped = 1,
@@ -31,7 +32,8 @@ enum lag_verdict lag_judge(const lag_figures *f, const lag_bar *bar)
     if (bar->dropped && f->dropped > 0)
         return LAG_DROPPED;
     if (f->sent > 0) {
-        if (bar->late_pct > 0 && f->late * 100 > f->sent * bar->late_pct && f->late >= bar->late_min)
+        if ((bar->late_pct > 0 || bar->late_min > 0) && f->late * 100 > f->sent * bar->late_pct &&
+            f->late >= bar->late_min)
             return LAG_LATE;
         if (bar->p99_us > 0 && f->p99_us > bar->p99_us)
             return LAG_LATE;

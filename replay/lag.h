@@ -4,9 +4,10 @@
  * `replay run` warns, the report says so, and `replay search` calls the step inconclusive
  * (never the system's failure).
  *
- * The three callers read the same figures (lag_figures) with different bars (lag_bar), on
- * purpose: run warns at the first sign (over 1% of sends late, or p99 lateness over
- * MX_LATE_US); the report's sentence adds dropped sessions and leaves p99 out; search, which
+ * The callers read the same figures (lag_figures) with different bars (lag_bar), on purpose:
+ * the live progress line flags any late send or dropped session as it happens; run's
+ * end-of-run warning wants over 1% of sends late, or p99 lateness over MX_LATE_US; the
+ * report's sentence adds dropped sessions and leaves p99 out; search, which
  * throws a step's verdict away when it fires, asks for more (LAG_SEARCH_*): a few tens of
  * milliseconds of lateness on a busy generator leave the offered rate per second as planned,
  * and latency is measured from the intended send time anyway. The numbers live here and
@@ -32,7 +33,7 @@ typedef struct lag_bar {
     double throttled_pct; /* throttled * 100 > sent * throttled_pct (and throttled > 0) */
     int dropped;          /* 1: any dropped session counts */
     double late_pct;      /* late * 100 > sent * late_pct ... */
-    double late_min;      /* ... and late >= late_min */
+    double late_min;      /* ... and late >= late_min (the test is made when either is > 0) */
     double p99_us;        /* p99_us > this */
 } lag_bar;
 
@@ -44,6 +45,7 @@ typedef struct lag_bar {
 #define LAG_SEARCH_P99_US 100000.0
 #define LAG_SEARCH_THROTTLED_PCT 1.0
 
+extern const lag_bar lag_bar_live;   /* the live line's "ENGINE BEHIND" */
 extern const lag_bar lag_bar_run;    /* run's "engine fell behind" warning on late sends */
 extern const lag_bar lag_bar_report; /* the report's "The generator fell behind" sentence */
 extern const lag_bar lag_bar_search; /* a search step made inconclusive */

@@ -1,8 +1,8 @@
 /*
  * test_replay_lag.c -- unit tests of replay/lag.c, the one "generator fell behind" rule: each
  * bar at its edge (a count at the bar is not past it, one more is), the order of the
- * verdicts, the documented differences between run's, the report's and search's bars, and
- * the figures read from a metrics struct built by hand.
+ * verdicts, the documented differences between the live line's, run's, the report's and
+ * search's bars, and the figures read from a metrics struct built by hand.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -76,6 +76,20 @@ static void test_search_bar(void **state)
     assert_int_equal(lag_judge(&f, &lag_bar_search), LAG_LATE);
 }
 
+static void test_live_bar(void **state)
+{
+    (void)state;
+    /* The live line flags the first late send or dropped session. */
+    lag_figures f = fig(100000, 0, 0, 0, 0);
+    assert_int_equal(lag_judge(&f, &lag_bar_live), LAG_NONE);
+    f.late = 1;
+    assert_int_equal(lag_judge(&f, &lag_bar_live), LAG_LATE);
+    f = fig(100000, 0, 0, 1, 0);
+    assert_int_equal(lag_judge(&f, &lag_bar_live), LAG_DROPPED);
+    f = fig(100000, 0, 0, 0, 99999); /* throttling is not the engine falling behind */
+    assert_int_equal(lag_judge(&f, &lag_bar_live), LAG_NONE);
+}
+
 static void test_of_metrics(void **state)
 {
     (void)state;
@@ -99,6 +113,7 @@ int main(void)
         cmocka_unit_test(test_run_bar),
         cmocka_unit_test(test_report_bar),
         cmocka_unit_test(test_search_bar),
+        cmocka_unit_test(test_live_bar),
         cmocka_unit_test(test_of_metrics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
