@@ -2,7 +2,7 @@
  * probe.h -- the PostgreSQL server probe of `replay run ... --db-probe CONNINFO`: one thread,
  * one connection, one SQL statement per sample, on the client's wall-clock seconds.
  *
- * What it samples (docs/probe.md has the SQL and the meaning of every figure): client
+ * What it samples (docs/replay/probe.md has the SQL and the meaning of every figure): client
  * backends of pg_stat_activity by state and by wait_event_type, backends waiting on a
  * heavyweight lock and the distinct backends blocking them (pg_blocking_pids, evaluated only
  * for lock waiters), max_connections headroom, pg_stat_database commit/rollback and
@@ -153,7 +153,7 @@ size_t probe_gaps(const probe *p, const probe_gap **out);
 /* Per-sample value of metric i (same units as probe_metric_stat); NAN when undefined. */
 double probe_sample_value(const probe_sample *s, int metric);
 
-/* The "db" section of results.json (format in docs/probe.md): columnar samples keyed by the
+/* The "db" section of results.json (format in docs/replay/probe.md): columnar samples keyed by the
  * epoch-second array "t", gaps, counters, per-metric summary. New reference, NULL on ENOMEM.
  * Only when not running. */
 json_t *probe_to_json(const probe *p);

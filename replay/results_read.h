@@ -29,7 +29,7 @@
  * tests/unit/test_replay_results_rt.c holds the two together: it writes a document with
  * every field set, reads it, writes it again and wants the same bytes, and it refuses a
  * field it finds at 0, so a new field fails it until the test sets it and this file reads it.
- * The `db` section (docs/probe.md) is kept as it is (a new reference in rr_result.db): only
+ * The `db` section (docs/replay/probe.md) is kept as it is (a new reference in rr_result.db): only
  * one segment probes, and merge copies it.
  *
  * Ownership: results_read fills a caller-owned rr_result; results_read_term releases it

@@ -20,7 +20,7 @@
  *    libcurl handles are released (libcurl's close-socket callback leaves it open). Kept,
  *    libcurl's easy + private multi handles cost ~60 kB and two more descriptors (the
  *    multi's wake-up socketpair) per session; released, an idle ws:// session costs ~9.5 kB
- *    of RSS and one descriptor (docs/websocket.md). wss:// always keeps libcurl, which owns
+ *    of RSS and one descriptor (docs/replay/websocket.md). wss:// always keeps libcurl, which owns
  *    TLS (~113 kB per session measured).
  *  - Sec-WebSocket-Key nonces and frame masking keys come from one rng stream per session,
  *    keyed by (cfg.seed, "replay.ws", cfg.session_id), so a run is reproducible.
@@ -36,7 +36,7 @@
  *
  * Ownership: ws_conn_new copies everything it needs from the config (strings included);
  * ws_conn_free(NULL) is a no-op and releases everything, closing the socket if still open.
- * Memory per idle open session is measured in docs/websocket.md.
+ * Memory per idle open session is measured in docs/replay/websocket.md.
  */
 #ifndef ST_WS_H
 #define ST_WS_H
