@@ -6,7 +6,7 @@
  *   ws_io.c    the socket I/O edge and the error text.
  *
  * Not a public header: replay's engine includes ws.h only. Internal names carry the double
- * prefix ws__ (libuv's habit). The struct layout is documented here because both files
+ * prefix ws__ (libuv's habit). The struct layout is documented here because all three
  * touch it; everything needed only until OPEN lives in `struct hs`, freed on the way in.
  */
 #ifndef ST_WS_INT_H
