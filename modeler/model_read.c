@@ -3,6 +3,7 @@
  * model_read.h). Each check names the field path; the first failure wins.
  */
 #include "model_read.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -336,9 +337,9 @@ int model_validate(const json_t *m, char *err)
     if (!json_is_object(m))
         return st_err(err, ST_EINPUT, "model: expected a JSON object");
     TRY(jv_string(m, "model", "format", 1, &fmt, err));
-    if (strcmp(fmt, "stampede-traffic-model") != 0)
-        return st_err(err, ST_EINPUT, "model.format: expected \"stampede-traffic-model\", got \"%.40s\"", fmt);
-    TRY(jv_version(m, "model", MODEL_VERSION, &ver, err));
+    if (strcmp(fmt, ST_FMT_MODEL) != 0)
+        return st_err(err, ST_EINPUT, "model.format: expected \"" ST_FMT_MODEL "\", got \"%.40s\"", fmt);
+    TRY(jv_version(m, "model", ST_FMT_MODEL_VERSION, &ver, err));
     TRY(jv_no_unknown(m, "model", top, err));
     TRY(jv_object(m, "model", "source", 1, &o, err));
     TRY(jv_number(o, "model.source", "lines", 1, 0, INFINITY, &x, err));

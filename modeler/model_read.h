@@ -12,7 +12,6 @@
 #include <jansson.h>
 #include "st.h"
 
-#define MODEL_VERSION 1
 
 /* Returns a new reference or NULL with err set (ST_EINPUT: one line with the field path). */
 json_t *model_read(const char *path, char *err);

@@ -2,6 +2,7 @@
  * model.c -- reading the traffic model for replay (see model.h).
  */
 #include "model.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -336,11 +337,11 @@ int model_load(model *m, const char *path, char *err)
     }
     if ((rc = jv_string(root, "model", "format", 1, &fmt, err)))
         goto out;
-    if (strcmp(fmt, "stampede-traffic-model") != 0) {
-        rc = st_err(err, ST_EINPUT, "model.format: expected \"stampede-traffic-model\"");
+    if (strcmp(fmt, ST_FMT_MODEL) != 0) {
+        rc = st_err(err, ST_EINPUT, "model.format: expected \"" ST_FMT_MODEL "\"");
         goto out;
     }
-    if ((rc = jv_version(root, "model", 1, &ver, err)) ||
+    if ((rc = jv_version(root, "model", ST_FMT_MODEL_VERSION, &ver, err)) ||
         (rc = jv_no_unknown(root, "model", top_keys, err)) || (rc = refuse_trace_only(root, path, err)) ||
         (rc = jv_object(root, "model", "arrivals", 1, &arr, err)) ||
         (rc = jv_number(arr, "model.arrivals", "session_rate", 1, 0, 1e9, &m->session_rate, err)) ||
