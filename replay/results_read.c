@@ -3,6 +3,7 @@
  * read_* function mirrors one block of results_build() in results.c.
  */
 #include "results_read.h"
+#include "formats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -479,9 +480,9 @@ static int read_root(rr_result *r, const json_t *root, char *err)
     if ((rc = jv_no_unknown(root, "results", rr_top_keys, err)) ||
         (rc = jv_string(root, "results", "format", 1, &fmt, err)))
         return rc;
-    if (strcmp(fmt, "stampede-replay-results"))
-        return st_err(err, ST_EINPUT, "results.format: expected \"stampede-replay-results\", got \"%s\"", fmt);
-    if ((rc = jv_version(root, "results", 1, &r->version, err)) ||
+    if (strcmp(fmt, ST_FMT_RESULTS))
+        return st_err(err, ST_EINPUT, "results.format: expected \"" ST_FMT_RESULTS "\", got \"%s\"", fmt);
+    if ((rc = jv_version(root, "results", ST_FMT_RESULTS_VERSION, &r->version, err)) ||
         (rc = jv_array(root, "results", "routes", 1, &routes, err)) ||
         (rc = jv_array(root, "results", "series", 1, &series, err)) ||
         (rc = series_span(series, &t0, &n_secs, err)))

@@ -3,6 +3,7 @@
  * search.h). The SEARCH document's reading and merging are in search_merge.c.
  */
 #include "search.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -116,7 +117,7 @@ json_t *search_doc_new(const search_cfg *c, const char *settle, const json_t *fi
     if (!d)
         return NULL;
     json_object_set_new(d, "format", json_string(SEARCH_FORMAT));
-    json_object_set_new(d, "version", json_integer(1));
+    json_object_set_new(d, "version", json_integer(ST_FMT_SEARCH_VERSION));
     json_object_set_new(d, "tool", json_pack("{s:s,s:s}", "name", "replay", "version", ST_VERSION));
     json_object_set_new(d, "scenario", json_pack("{s:O,s:O,s:O,s:O,s:O}", "name", json_object_get(sc, "name"),
                         "path", json_object_get(sc, "path"), "hash", json_object_get(sc, "hash"),

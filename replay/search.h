@@ -28,9 +28,10 @@
 #include <stddef.h>
 
 #include "st.h"
+#include "formats.h"
 
 #define SEARCH_MAX_STEPS 256
-#define SEARCH_FORMAT "stampede-replay-search"
+#define SEARCH_FORMAT ST_FMT_SEARCH
 
 /* A step's verdict, in the order the documents name them (search_verdict_names). */
 enum search_verdict { SV_PASS = 0, SV_FAIL, SV_INCONCLUSIVE, SV_N };
