@@ -23,8 +23,7 @@
 #include "plannorm.h"
 #include "qfile.h"
 #include "st.h"
-#include "tool.h"
-#include "tool_validate.h"
+#include "tools.h"
 #include "units.h"
 
 #define MAX_FLAGS 16

@@ -27,7 +27,7 @@
  * thresholds stay exact for any run length.
  *
  * Threads: probe_start() hands the connection to the probe thread, which alone touches it.
- * probe_metric_stat()/probe_metric_max() and probe_counters() lock and may be called from any
+ * probe_metric_stat()/probe_metric_max() and probe_counters_get() lock and may be called from any
  * thread at any time (abort-thresholds are evaluated during the run). probe_samples(),
  * probe_gaps() and probe_to_json() read the stored arrays and must be called only when the
  * probe is not running (before probe_start or after probe_stop).
