@@ -742,8 +742,7 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
                                                     "server_version", db->server_version,
                                                     "masked", o->mask));
     for (size_t i = 0; i < db->nt; i++) {
-        /* datagen fill's own bookkeeping (resume progress) is not part of the data. */
-        if (!strncmp(db->t[i].name, "stampede_datagen_", 17) || db->t[i].part_of)
+        if (db->t[i].part_of)
             continue; /* a partition comes with its parent */
         json_t *jt = table_json(db, &db->t[i], o, notes);
         if (!jt) {

@@ -22,7 +22,7 @@
 #include "structure.h"
 #include "dbuf.h"
 #include "st.h"
-#include "tool_validate.h"
+#include "tools.h"
 #include "units.h"
 
 static void usage(void)

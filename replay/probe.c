@@ -355,7 +355,7 @@ static int unknown_metric(const char *name, char *err)
 {
     return st_err(err, ST_EINPUT, "unknown probe metric \"%s\" (known: db.connections, "
                   "db.active, db.idle, db.idle_in_tx, db.waiting, db.headroom, ... see "
-                  "docs/probe.md)", name ? name : "");
+                  "docs/replay/probe.md)", name ? name : "");
 }
 
 static int agg_pick(const probe_agg *a, enum probe_stat which, double *out)

@@ -207,6 +207,15 @@ json_t *results_build(const metrics *m, const run_info *ri)
     return root;
 }
 
+int results_attach(json_t *doc, const json_t *trace, const json_t *db)
+{
+    if (trace && json_object_set(doc, "trace", (json_t *)trace))
+        return ST_ENOMEM;
+    if (db && json_object_set(doc, "db", (json_t *)db))
+        return ST_ENOMEM;
+    return 0;
+}
+
 int results_write_series(const metrics *m, const json_t *db, const char *path, char *err)
 {
     afile af;
