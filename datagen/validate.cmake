@@ -7,6 +7,7 @@ target_sources(datagen PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/tool_plans.c
   ${CMAKE_CURRENT_LIST_DIR}/pgstats.c
   ${CMAKE_CURRENT_LIST_DIR}/profile.c
+  ${CMAKE_CURRENT_LIST_DIR}/fanout.c
   ${CMAKE_CURRENT_LIST_DIR}/profile_types.c
   ${CMAKE_CURRENT_LIST_DIR}/pvalue.c
   ${CMAKE_CURRENT_LIST_DIR}/fidelity.c
