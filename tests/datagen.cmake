@@ -11,3 +11,9 @@ foreach(t fill resume schema binary)
     st_integ_test(datagen_${t} 300 bash ${ST_TEST_DIR}/integ/datagen_${t}.sh $<TARGET_FILE:datagen>)
   endif()
 endforeach()
+# Correlated fan-out (issue 13 item 6): profile --fanout -> fill -> join q-errors; the
+# sanitizers add nothing to a measurement of join sizes (the C paths run in test_datagen_*).
+if(EXISTS ${ST_TEST_DIR}/integ/datagen_fanout.sh)
+  st_integ_test(datagen_fanout 180 bash ${ST_TEST_DIR}/integ/datagen_fanout.sh)
+  set_property(TEST datagen_fanout APPEND PROPERTY LABELS nosan)
+endif()

@@ -15,7 +15,7 @@ SELECT g AS id,
        sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS n1,
        sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS n2,
        sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) AS n3
-FROM generate_series(1, 20000) g;
+FROM generate_series(1, 40000) g;
 INSERT INTO users
 SELECT id, greatest(1, round(exp(3 + 1.5 * z)))::int, date '2010-01-01' + (random() * 4000)::int
 FROM act;
@@ -37,15 +37,15 @@ CREATE TABLE badges (
 );
 INSERT INTO posts (owner_user_id, score, created)
 SELECT a.id, (random() * 20)::int - 2, timestamp '2012-01-01' + random() * interval '3000 days'
-FROM act a, generate_series(1, greatest(0, floor(exp(1.0 + 0.9 * a.z + 0.35 * a.n1) - 1.5))::int)
+FROM act a, generate_series(1, greatest(0, floor(exp(1.0 + 1.1 * a.z + 0.3 * a.n1) - 1.5))::int)
 ORDER BY random();
 INSERT INTO comments (user_id, score)
 SELECT a.id, (random() * 5)::int
-FROM act a, generate_series(1, greatest(0, floor(exp(1.3 + 0.9 * a.z + 0.35 * a.n2) - 2))::int)
+FROM act a, generate_series(1, greatest(0, floor(exp(1.3 + 1.1 * a.z + 0.3 * a.n2) - 2))::int)
 ORDER BY random();
 INSERT INTO badges (user_id, name)
 SELECT a.id, (ARRAY['Teacher', 'Student', 'Editor', 'Supporter', 'Scholar'])[1 + (random() * 4)::int]
-FROM act a, generate_series(1, greatest(0, floor(exp(0.5 + 0.7 * a.z + 0.4 * a.n3) - 0.8))::int)
+FROM act a, generate_series(1, greatest(0, floor(exp(0.5 + 0.9 * a.z + 0.3 * a.n3) - 0.8))::int)
 ORDER BY random();
 CREATE INDEX posts_owner ON posts (owner_user_id);
 CREATE INDEX comments_user ON comments (user_id);
