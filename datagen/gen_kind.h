@@ -41,7 +41,14 @@ typedef struct gkind_def {
                  gval *out);
 } gkind_def;
 
-#define G_NKINDS (G_SWITCH + 1)
+#define G_NKINDS (G_ACTIVITY + 1)
+
+/* gk_activity.c: releases a G_ACTIVITY generator's state (NULL is a no-op). */
+void gk_activity_free(struct gk_act *a);
+/* The count quantile function of an `activity` generator's knots (values v ascending, cdf
+ * nondecreasing, last 1; nk >= 1) at u in (0, 1): the one home of that rule, used by fill and
+ * by profile --fanout when it calibrates correlations. */
+double gk_activity_quantile(const double *v, const double *cdf, size_t nk, double u);
 
 /* The row of kind `kind` (an enum gkind), or NULL when out of range. */
 const gkind_def *gk_def(int kind);

@@ -518,6 +518,7 @@ uint64_t shape_fanout(const shape *sh, const stable *t, uint64_t seed, uint64_t 
 int shape_resolve(shape *sh, double scale, char **overrides, size_t nover, uint64_t seed,
                   char *err)
 {
+    sh->run_seed = seed;
     for (size_t i = 0; i < sh->nt; i++) {
         stable *t = &sh->t[i];
         if (t->parent >= 0)

@@ -41,7 +41,7 @@ enum ctype {
 enum gkind {
     G_SEQUENCE, G_PERMUTATION, G_CONST, G_UNIFORM, G_NORMAL, G_LOGNORMAL, G_EXPONENTIAL,
     G_ZIPF, G_CATEGORICAL, G_HISTOGRAM, G_BOOL, G_TIMESTAMP, G_TEXT, G_UUID, G_REF,
-    G_PARENT, G_LINE, G_SWITCH
+    G_PARENT, G_LINE, G_SWITCH, G_ACTIVITY
 };
 
 /* A generated value. Text points into the caller's arena (gen.h). */
@@ -125,6 +125,7 @@ struct gen {
     gcase *cases;
     size_t ncases;
     gen *els;
+    struct gk_act *act;       /* G_ACTIVITY: counts and allocation (gk_activity.c) */
 };
 
 typedef struct scol {
@@ -246,6 +247,7 @@ typedef struct shape {
     stable *t;
     size_t nt;
     char *canon;       /* canonical JSON (sorted keys), for the run key */
+    uint64_t run_seed; /* the seed shape_resolve was given (generators resolved with it) */
 } shape;
 
 /* Loads and validates; `file` names the source in messages. Returns NULL with err set

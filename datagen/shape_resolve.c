@@ -209,5 +209,6 @@ void sh_gen_free(gen *g)
     }
     free(g->cases);
     sh_gen_free(g->els);
+    gk_activity_free(g->act);
     free(g);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fanout.h"
 #include "jsonio.h"
 #include "log.h"
 #include "pgstats.h"
@@ -34,6 +35,12 @@ static void usage(void)
            "  --tables A,B,...   only these tables\n"
            "  --mask             replace every statistics literal by a synthetic value that\n"
            "                     keeps order and equality (no row value leaves the database)\n"
+           "  --fanout           also measure each foreign key's child counts per parent and\n"
+           "                     their rank correlation across the tables referencing the same\n"
+           "                     parent (aggregates over those tables: counts only, never a\n"
+           "                     value); FK columns become 'activity' generators\n"
+           "  --fanout-sample N  parents sampled at most per referenced table (TABLESAMPLE\n"
+           "                     BERNOULLI, REPEATABLE by --seed; default 100000; 0 = all)\n"
            "  --name NAME        the shape's name (default: profile)\n"
            "  --seed N           the shape's seed (default 42)\n"
            "  --quiet            no progress messages\n"
@@ -41,10 +48,17 @@ static void usage(void)
            "\n"
            "examples:\n"
            "  datagen profile --db 'host=prod-replica dbname=shop' --mask -o shop.profile.json\n"
-           "  datagen profile --db postgresql:///chinook --tables album,track -o chinook.json\n");
+           "  datagen profile --db postgresql:///chinook --tables album,track -o chinook.json\n"
+           "  datagen profile --db dbname=stackexchange --fanout --fanout-sample 50000 -o se.json\n");
 }
 
 /* Splits "a,b,c" into a NULL-terminated array of pointers into s (modified). */
+static void fan_progress(void *ud, const char *msg)
+{
+    (void)ud;
+    log_info("%s", msg);
+}
+
 static int split_list(char *s, char **out, size_t cap)
 {
     size_t n = 0;
@@ -66,7 +80,10 @@ int tool_profile(int argc, char **argv)
         {"mask", no_argument, NULL, 'm'},         {"name", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 'S'},   {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {"fanout", no_argument, NULL, 'F'},       {"fanout-sample", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0}};
+    fanout_opts fo = {.sample = 100000, .progress = fan_progress};
+    int fanout = 0;
     const char *db = NULL, *out = NULL, *schema = "public", *name = NULL;
     char *tables_arg = NULL;
     profile_opts po = {.seed = 42};
@@ -83,6 +100,13 @@ int tool_profile(int argc, char **argv)
         case 'm': po.mask = 1; break;
         case 'n': name = optarg; break;
         case 'q': log_level = LOG_ERROR; break;
+        case 'F': fanout = 1; break;
+        case 'P':
+            if (units_parse_i64(optarg, 0, INT64_MAX, &fo.sample, err)) {
+                log_error("--fanout-sample: %s", err);
+                return ST_EXIT_INPUT;
+            }
+            break;
         case 'S':
             if (units_parse_i64(optarg, 0, INT64_MAX, &po.seed, err)) {
                 log_error("--seed: %s", err);
@@ -129,13 +153,14 @@ int tool_profile(int argc, char **argv)
     }
     int rc = 0;
     pgs_db *st = pgs_read(conn, schema, tcopy ? tables : NULL, &rc, err);
-    PQfinish(conn);
     free(tcopy);
     if (!st) {
+        PQfinish(conn);
         log_error("%s", err);
         return st_rc_exit(rc);
     }
     if (!st->nt) {
+        PQfinish(conn);
         log_error("profile: schema '%s' has no tables", schema);
         pgs_db_free(st);
         return ST_EXIT_INPUT;
@@ -144,8 +169,18 @@ int tool_profile(int argc, char **argv)
     size_t ntables = st->nt;
     pgs_db_free(st);
     if (!shape) {
+        PQfinish(conn);
         log_error("%s", err);
         return ST_EXIT_ENV;
+    }
+    fo.schema = schema;
+    fo.seed = po.seed;
+    rc = fanout ? fanout_profile(conn, shape, &fo, err) : 0;
+    PQfinish(conn);
+    if (rc) {
+        json_decref(shape);
+        log_error("%s", err);
+        return st_rc_exit(rc);
     }
     json_t *notes = json_object_get(shape, "_notes");
     for (size_t i = 0; i < json_array_size(notes); i++)

@@ -20,3 +20,7 @@ foreach(t plans_incident plans_roundtrip real)
   st_integ_test(integ_datagen_${t} 300 bash ${ST_TEST_DIR}/integ/datagen_${t}.sh)
 endforeach()
 st_integ_test(integ_datagen_plans_cli 120 bash ${ST_TEST_DIR}/integ/datagen_plans_cli.sh)
+# Correlated fan-out (issue 13 item 6): profile --fanout -> fill -> join q-errors; the
+# sanitizers add nothing to a measurement of join sizes (the C paths run in test_datagen_*).
+st_integ_test(datagen_fanout 180 bash ${ST_TEST_DIR}/integ/datagen_fanout.sh)
+set_property(TEST datagen_fanout APPEND PROPERTY LABELS nosan)
