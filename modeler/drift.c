@@ -128,50 +128,100 @@ static double profile_diff(const json_t *a, const json_t *b)
     return med;
 }
 
-/* The profile as a compressed clock replays it: the new model's series bins are mapped to
- * the old model's hour slots through the clock (bin at real offset r is model hour
- * start + r * speed / 3600), and the shapes are compared over the covered slots only, each
- * normalised to mean 1 there (the level is the session-rate row's job). Median relative
- * difference; NAN when fewer than 2 slots are covered. */
-static double profile_clock_diff(const json_t *a, const json_t *b, double start_h, double speed,
-                                 size_t *covered)
+/* A rehearsal's series seen through replay's model_clock: the real seconds it covered and
+ * the sessions it started, per hour slot of the old model's profile. Bin i of the new
+ * series (real offset r from its t0) is model hour start + r * speed / 3600 at its middle;
+ * it covers its bin_s seconds, except where the log starts or ends inside it (the new
+ * model's source.first_ts / last_ts, whole seconds as the series counts them), so a last,
+ * nearly empty bin carries its few seconds, not a whole bin's weight. */
+typedef struct clock_map {
+    size_t ns;                         /* 24 or 168 slots */
+    double mult[168];                  /* the old model's multipliers (1 for a flat profile) */
+    double cov[168], cnt[168];         /* covered real seconds, sessions started */
+    double min_cov;                    /* a slot is compared when it covers this much */
+} clock_map;
+
+static int clock_map_build(const json_t *a, const json_t *b, double start_h, double speed,
+                           clock_map *m)
 {
-    const json_t *ma = json_object_get(json_object_get(a, "profile"), "multipliers");
-    size_t na = json_array_size(ma), ns = na ? na : 24;
-    const json_t *sb = json_object_get(b, "series");
+    const json_t *ma = json_object_get(json_object_get(json_object_get(a, "arrivals"), "profile"),
+                                       "multipliers");
+    const json_t *sb = json_object_get(json_object_get(b, "arrivals"), "series");
     const json_t *rates = json_object_get(sb, "rates");
-    double bin = num(sb, "bin_s", NULL, NULL);
-    double sum[168] = {0}, cnt[168] = {0};
-    *covered = 0;
-    if (!(bin > 0) || !(speed > 0))
-        return NAN;
+    const json_t *src = json_object_get(b, "source");
+    size_t na = json_array_size(ma);
+    double bin = num(sb, "bin_s", NULL, NULL), t0 = num(sb, "t0", NULL, NULL);
+    memset(m, 0, sizeof *m);
+    m->ns = na == 168 ? 168 : 24;
+    for (size_t s = 0; s < m->ns; s++)
+        m->mult[s] = na ? json_number_value(json_array_get(ma, s % na)) : 1;
+    if (!(bin > 0) || !(speed > 0) || json_array_size(rates) == 0)
+        return -1;
+    double lo = 0, hi = bin * (double)json_array_size(rates);
+    double f = num(src, "first_ts", NULL, NULL), l = num(src, "last_ts", NULL, NULL);
+    if (isfinite(t0) && isfinite(f) && isfinite(l) && l >= f) {
+        lo = fmax(lo, floor(f) - t0);
+        hi = fmin(hi, floor(l) + 1 - t0);
+    }
+    /* Half of what one model hour takes in real time (or of a bin, when a bin spans more
+     * than an hour): a slot holding less is a sliver of an hour, not a measure of it. */
+    m->min_cov = 0.5 * fmax(3600.0 / speed, bin);
     size_t i;
     json_t *v;
     json_array_foreach(rates, i, v)
     {
+        double b0 = (double)i * bin, b1 = b0 + bin;
+        double c = fmin(b1, hi) - fmax(b0, lo);
+        if (!(c > 0))
+            continue;
         double h = start_h + ((double)i + 0.5) * bin * speed / 3600.0;
-        size_t slot = (size_t)fmod(floor(h), (double)ns);
-        sum[slot] += json_number_value(v);
-        cnt[slot] += 1;
+        size_t slot = (size_t)fmod(floor(h), (double)m->ns);
+        m->cov[slot] += c;
+        m->cnt[slot] += json_number_value(v) * bin; /* rates are per second of the bin */
     }
+    return 0;
+}
+
+/* The clock's mean multiplier over the rehearsal (weighted by covered time): what the
+ * session rate should be relative to the old model's mean. NAN when nothing is covered. */
+static double clock_level(const clock_map *m)
+{
+    double w = 0, x = 0;
+    for (size_t s = 0; s < m->ns; s++) {
+        w += m->cov[s];
+        x += m->cov[s] * m->mult[s];
+    }
+    return w > 0 ? x / w : NAN;
+}
+
+/* The profile's shape over the slots covered enough (each side normalised to mean 1 there;
+ * the level is the session-rate row's job): median relative difference, NAN when fewer than
+ * 2 slots count. *covered: the slots compared; *slivers: the covered ones left out. */
+static double profile_clock_diff(const clock_map *m, size_t *covered, size_t *slivers)
+{
     double mo = 0, mn = 0, e[168];
     size_t k = 0;
-    for (size_t s = 0; s < ns; s++)
-        if (cnt[s] > 0) {
-            mo += na ? json_number_value(json_array_get(ma, s)) : 1;
-            mn += sum[s] / cnt[s];
-            k++;
+    *covered = *slivers = 0;
+    for (size_t s = 0; s < m->ns; s++) {
+        if (m->cov[s] <= 0)
+            continue;
+        if (m->cov[s] < m->min_cov) {
+            (*slivers)++;
+            continue;
         }
+        mo += m->mult[s];
+        mn += m->cnt[s] / m->cov[s];
+        k++;
+    }
     *covered = k;
     if (k < 2 || mo <= 0 || mn <= 0)
         return NAN;
     mo /= (double)k;
     mn /= (double)k;
     k = 0;
-    for (size_t s = 0; s < ns; s++)
-        if (cnt[s] > 0) {
-            double x = (na ? json_number_value(json_array_get(ma, s)) : 1) / mo;
-            double y = sum[s] / cnt[s] / mn;
+    for (size_t s = 0; s < m->ns; s++)
+        if (m->cov[s] >= m->min_cov && m->cov[s] > 0) {
+            double x = m->mult[s] / mo, y = m->cnt[s] / m->cov[s] / mn;
             e[k++] = x > 0 ? fabs(y - x) / x : (y > 0 ? 1 : 0);
         }
     for (size_t p = 1; p < k; p++) /* insertion sort: k <= 168 */
@@ -194,24 +244,39 @@ static int d_arrivals(const json_t *a, const json_t *b, const drift_thresholds *
 {
     const json_t *aa = json_object_get(a, "arrivals"), *ba = json_object_get(b, "arrivals");
     double k = t->rate_scale > 0 ? t->rate_scale : 1;
-    char sc[32] = "";
-    if (k != 1)
+    char sc[64] = "";
+    clock_map cm;
+    int clock = t->clock_start_h >= 0 &&
+                clock_map_build(a, b, t->clock_start_h, t->clock_speed, &cm) == 0;
+    /* Through a clock, the rehearsal's rate follows the profile over the hours it replayed:
+     * K x the old mean rate x the clock's mean multiplier there (replay's base rate is the
+     * model's rate times the multiplier of the current model hour). */
+    double lvl = clock ? clock_level(&cm) : 1;
+    if (!isfinite(lvl))
+        lvl = 1;
+    if (clock)
+        snprintf(sc, sizeof sc, " vs %g x old x profile %.3g", k, lvl);
+    else if (k != 1)
         snprintf(sc, sizeof sc, " vs %g x old", k);
-    double o = k * num(aa, "session_rate", NULL, NULL), n = num(ba, "session_rate", NULL, NULL);
+    double o = k * lvl * num(aa, "session_rate", NULL, NULL), n = num(ba, "session_rate", NULL, NULL);
     ADD("arrivals", o, n, rel(o, n), t->rate_rel, 0, "session rate (/s)%s, relative change", sc);
-    o = k * num(aa, "request_rate", NULL, NULL);
+    o = k * lvl * num(aa, "request_rate", NULL, NULL);
     n = num(ba, "request_rate", NULL, NULL);
     ADD("arrivals", o, n, rel(o, n), t->rate_rel, 0, "request rate (/s)%s, relative change", sc);
     if (t->clock_start_h >= 0) {
-        size_t cov;
-        double d = profile_clock_diff(aa, ba, t->clock_start_h, t->clock_speed, &cov);
+        size_t cov = 0, sliv = 0;
+        double d = clock ? profile_clock_diff(&cm, &cov, &sliv) : NAN;
+        char sl[64] = "";
+        if (sliv)
+            snprintf(sl, sizeof sl, ", %zu sliver%s < %.0f s left out", sliv, sliv > 1 ? "s" : "",
+                     cm.min_cov);
         if (isfinite(d))
             ADD("arrivals", NAN, NAN, d, t->profile_err, 0,
-                "profile via clock x%g (%zu hour slots), median rel. diff", t->clock_speed,
-                cov);
+                "profile via clock x%g (%zu hour slots%s), median rel. diff", t->clock_speed, cov,
+                sl);
         else
             ADD("arrivals", NAN, NAN, NAN, INFINITY, 1,
-                "profile through the clock: fewer than 2 hour slots covered");
+                "profile through the clock: fewer than 2 hour slots covered%s", sl);
     } else {
         ADD("arrivals", NAN, NAN, profile_diff(aa, ba), t->profile_err, 0,
             "profile: median relative difference of multipliers");

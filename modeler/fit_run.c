@@ -2,6 +2,7 @@
  * fit_run.c -- series, profile and the fits (see fit_run.h).
  */
 #include "fit_run.h"
+#include "wsdur.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -372,16 +373,13 @@ int fit_run(fit_result *fr, char *err)
     fr->dur_median = resv_quantile(ss->duration, 0.5);
     fr->dur_p95 = resv_quantile(ss->duration, 0.95);
 
-    /* WebSocket durations: lognormal (the contract's only WebSocket law). */
-    if (g->ws_dur && g->ws_dur->n >= 10) {
-        double *x = malloc(g->ws_dur->n * sizeof *x);
-        if (!x)
-            return st_err(err, ST_ENOMEM, "out of memory");
-        memcpy(x, g->ws_dur->v, g->ws_dur->n * sizeof *x);
-        char werr[ST_ERRLEN];
-        fr->ws_ok = fit_think(x, g->ws_dur->n, 0.001, 1, &fr->ws, werr) == 0;
-        free(x);
-    }
+    /* WebSocket durations: lognormal (the contract's only WebSocket law), censored at the
+     * log's end (wsdur.h). */
+    char werr[ST_ERRLEN];
+    int wrc = g->ws_dur ? wsdur_fit(g->ws_dur, &fr->ws, &fr->ws_censored, werr) : ST_EINPUT;
+    if (wrc == ST_ENOMEM)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    fr->ws_ok = wrc == 0;
     return 0;
 }
 

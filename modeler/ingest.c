@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "logread.h"
+#include "wsdur.h"
 #include "route.h"
 #include "uaclass.h"
 
@@ -37,7 +38,7 @@ int ingest_init(ingest *g, const ingest_opts *o, char *err)
     g->heap = malloc(INGEST_HEAP_CAP * sizeof *g->heap);
     g->iev = malloc(INGEST_IEV_CAP * sizeof *g->iev);
     g->iev_stride = 1;
-    g->ws_dur = resv_new(100000, o->seed, "websockets.duration");
+    g->ws_dur = wsdur_new(o->seed);
     if (!g->heap || !g->iev || !g->ws_dur || quality_init(&g->q, g->o.reorder_window_s) < 0 ||
         routetab_init(&g->rt, o->seed, o->item_cap) < 0 ||
         sessionize_init(&g->ss, g->o.timeout_s, o->seed) < 0) {
@@ -58,7 +59,7 @@ void ingest_term(ingest *g)
     free(g->sec_sessions);
     free(g->sec_requests);
     free(g->sec_ws);
-    resv_free(g->ws_dur);
+    wsdur_free(g->ws_dur);
     memset(g, 0, sizeof *g);
 }
 
@@ -248,7 +249,7 @@ static int ingest_record(ingest *g, const logrec *r)
         /* nginx logs a WebSocket when it closes: the line's time is the end. */
         g->ws_count++;
         if (r->req_time >= 0) {
-            resv_add(g->ws_dur, r->req_time);
+            wsdur_add(g->ws_dur, r->ts, r->req_time);
             long a = sec_index(g, r->ts - r->req_time), b = sec_index(g, r->ts);
             if (a >= 0 && b >= 0) {
                 g->sec_ws[a]++;

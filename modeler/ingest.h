@@ -75,7 +75,7 @@ typedef struct ingest {
     int auto_format;        /* --format auto: fmt is chosen from the first lines */
     logfmt_detection det;   /* what auto tried (for the messages) */
     int header_checked;
-    resv *ws_dur;
+    struct wsdur *ws_dur;   /* durations; the log's last closes as censored (wsdur.h) */
     item_ev *iev;
     size_t niev;
     uint64_t iev_stride, iev_seen;

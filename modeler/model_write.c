@@ -398,8 +398,11 @@ static json_t *j_websockets(const fit_result *fr, const json_t *routes)
             json_array_append(rl, json_object_get(r, "template"));
     }
     set(o, "routes", rl);
-    if (fr->ws_ok)
-        set(o, "duration", j_dist(&fr->ws, 0));
+    if (fr->ws_ok) {
+        json_t *d = j_dist(&fr->ws, 0);
+        set(d, "censored", json_integer((json_int_t)fr->ws_censored));
+        set(o, "duration", d);
+    }
     json_t *c = json_pack("{s:o,s:o}", "max", jr(fr->ws_conc_max), "mean", jr(fr->ws_conc_mean));
     if (fr->ws_conc)
         set(c, "series", j_series(fr->t0, fr->bin_s, fr->ws_conc, fr->nrates));

@@ -50,6 +50,7 @@ typedef struct fit_result {
     double think_edges[MODEL_HIST_BINS + 1], think_density[MODEL_HIST_BINS];
     think_fit ws;
     int ws_ok;
+    size_t ws_censored;         /* WebSockets cut by the log's end (wsdur.h) */
     double ws_conc_max, ws_conc_mean;
     double *ws_conc;            /* per series bin, mean open WebSockets */
     double timeout_fitted;      /* -1 = none */

@@ -42,7 +42,9 @@ static void diff_usage(FILE *f)
             "                    for a rehearsal run at --scale K (e.g. 4 or 4x)\n"
             "  --clock START     the rehearsal replayed OLD's profile from model hour START\n"
             "                    (\"Fri 18:00\", or \"18:00\" for a daily profile): NEW's series is\n"
-            "                    mapped through that clock onto OLD's hour slots\n"
+            "                    mapped through that clock onto OLD's hour slots (a slot the\n"
+            "                    log covers for less than half an hour's real time is left out),\n"
+            "                    and rates are compared with K x OLD x the clock's mean multiplier\n"
             "  --clock-speed K   the clock ran K times faster than real time (default 1)\n"
             "  --json            print the rows as JSON\n"
             "  --quiet           print nothing; the exit code says it all\n"
@@ -197,7 +199,7 @@ int tool_diff_main(int argc, char **argv)
             free(line);
             json_decref(j);
         } else {
-            printf("%-11s %-58s %10s %10s %10s %9s  %s\n", "component", "metric", "old", "new",
+            printf("%-11s %-66s %10s %10s %10s %9s  %s\n", "component", "metric", "old", "new",
                    "effect", "threshold", "verdict");
             for (size_t i = 0; i < r.n; i++) {
                 const drift_row *w = &r.rows[i];
@@ -206,7 +208,8 @@ int tool_diff_main(int argc, char **argv)
                 fmtv(n, sizeof n, w->new_v);
                 fmtv(e, sizeof e, w->effect);
                 fmtv(th, sizeof th, w->threshold);
-                printf("%-11s %-58.58s %10s %10s %10s %9s  %s\n", w->component, w->metric, o, n, e,
+                /* The metric in full: a longer one shifts its row rather than lose words. */
+                printf("%-11s %-66s %10s %10s %10s %9s  %s\n", w->component, w->metric, o, n, e,
                        th, w->info ? "info" : w->drift ? "DRIFT" : "ok");
             }
             printf("%zu of the checked assumptions drifted (%s -> %s)\n", r.drifted, paths[0],

@@ -7,6 +7,10 @@ target_link_libraries(ratesim PRIVATE stcommon m)
 
 st_cli_table(modeler ${ST_TEST_DIR}/cli/modeler.tsv)
 st_unit_test(test_modeler_assets ${ST_TEST_DIR}/unit/test_modeler_assets.c LIBS modeler_core)
+# WebSocket durations censored at the log's end (issue 12).
+st_unit_test(test_modeler_wsdur ${ST_TEST_DIR}/unit/test_modeler_wsdur.c LIBS modeler_core)
+# modeler diff --clock: the rate that follows the clock, the sliver of a last bin (issue 12).
+st_unit_test(test_modeler_drift ${ST_TEST_DIR}/unit/test_modeler_drift.c LIBS modeler_core)
 # Bursts the default simulator does not write (issue 12); a long closed loop of fits: nosan.
 st_integ_test(modeler_recovery_bursts 300 bash ${ST_TEST_DIR}/integ/modeler_recovery_bursts.sh)
 set_property(TEST modeler_recovery_bursts APPEND PROPERTY LABELS nosan)

@@ -30,11 +30,11 @@ LOGSIM=${4:-}
 for b in "$REPLAY" "$MODELER" "$LOGSIM"; do [ -x "$b" ] || die "binary not found: $b"; done
 command -v jq >/dev/null || die "jq missing"
 jqt() { jq -e "$@" >/dev/null; }
-# A: >= 1,500 sessions at 4x; the refit's edge bias (cut sessions) stays < 5%. 179 s, not
-# 180: the refit's series has one-minute bins from the first line's second, and the lines
-# written as the run ends (WebSocket closes) would open a fourth, nearly empty bin that the
-# profile comparison takes as a whole slot.
-SECS=179
+# A: >= 1,500 sessions at 4x; the refit's edge bias (cut sessions) stays < 5%. 180 s: the
+# lines written as the run ends (WebSocket closes) open a fourth one-minute bin of the
+# refit's series for a second or so; diff weighs bins by the seconds the log covers and
+# leaves such a sliver of a model hour out of the profile row (it says so in the row).
+SECS=180
 SECS_B=230 # B: the burst detector's baseline is a moving median: the crowd must be a minority
 SPEED=60  # A: one model hour per minute (one bin of the refit's series), three model hours
 
@@ -65,9 +65,9 @@ jq -e '.sessions.assets == "fetch" and .http.user_agent == "model" and .http.cli
 # the clock at real speed from the hour the crowd came in the model (the burst is measured
 # against the baseline it had). C: as init wrote it.
 ONSET=$(jq '.bursts.episodes[0].onset | floor' "$TMP/m.json")
-# A starts where the three replayed hours average to the day's mean: the session-rate row
-# compares with 4 x the mean rate, and a slope of the profile (not its flat top) is what a
-# wrong clock would get wrong.
+# A starts where the three replayed hours average to the day's mean, on a slope of the
+# profile (not its flat top): that is what a wrong clock would get wrong. The session-rate
+# row follows the clock (4 x the model's rate x the mean multiplier of the replayed hours).
 START_A=$(jq -r '.arrivals.profile.multipliers as $m | [range(24) | {h: ., d: ((($m[.] + $m[(. + 1) % 24]
   + $m[(. + 2) % 24]) / 3 - 1) | fabs)}] | min_by(.d) | .h | tostring | if length < 2 then "0" + . else . end
   | . + ":00"' "$TMP/m.json")
@@ -81,7 +81,10 @@ jq '.duration = "120s"' "$TMP/init.json" >"$TMP/c.json"
 
 # --- 3. the witnesses and the three rehearsals, side by side -----------------------------------
 setup_db
-start_shop wsa --pool 16 # A's WebSockets, behind nginx
+# A's WebSockets, behind nginx, on their own pool: at 4x some 20-40 are open at once, and a
+# shared pool of 16 refused a third of the handshakes with 503 (each retry had less of its
+# planned time left, which cut the logged durations by 6%).
+start_shop wsa --pool 16 --ws-pool separate --ws-pool-size 200
 start_witness "$TMP/wa" realip "127.0.0.1:$PORT"; TA=$TARGET; PIDS+=("$NGINX_PID")
 start_witness "$TMP/wb"; TB=$TARGET; PIDS+=("$NGINX_PID")
 start_shop shop --real-ip-from 127.0.0.0/8 --access-log "$TMP/shop.log"
@@ -111,32 +114,33 @@ sleep 0.5 # nginx writes its log lines at once; the shop flushes at exit
 "$MODELER" fit "$TMP/wa/access.log" -o "$TMP/ma.json" --quiet --seed 7 || die "refit A failed"
 NS=$(jq .sessions.count "$TMP/ma.json")
 check "A: nginx's log holds >= 1,500 distinct sessions ($NS)" test "$NS" -ge 1500
-# The branching ratio of a few thousand arrivals is known to about +-0.2 (the refit's own
-# 95% interval; two days of log give +-0.02): the threshold is that half-width when it is
-# wider than diff's 0.1, so the check asks "is the model's ratio inside what the rehearsal can
-# tell", not a resolution two minutes of traffic do not have.
+# The branching ratio of ~1,800 arrivals is known to about +-0.2 (the refit's own 95%
+# interval; two days of log give +-0.02). Measured on this scenario's replayed arrivals
+# (replay plan -> log -> modeler fit, seeds 1-40, no server): sd 0.22 and bias +0.12 at
+# clock x60 (the Hawkes baseline, smoothed over +-5 min, cannot follow a profile compressed
+# 60 times), sd 0.16 and bias -0.03 at x1; a 0.1 threshold would fail about half the seeds.
+# So the threshold is that half-width when wider than diff's 0.1: "is the model's ratio
+# inside what the rehearsal can tell", not a resolution two minutes of traffic do not have.
 BR=$(jq '.hawkes.branching_ci95 as $c | if $c then ([0.1, ($c[1] - $c[0]) / 2] | max) else 0.1 end' "$TMP/ma.json")
 DIFF_A=(--rate-scale 4 --clock "$START_A" --clock-speed "$SPEED" --branching "$BR")
+echo "A: branching threshold $BR: the refit's 95% half-width (measured sd 0.16-0.22 at this size, see above)"
 echo "== modeler diff model.json refit-A.json ${DIFF_A[*]}"
 "$MODELER" diff "$TMP/m.json" "$TMP/ma.json" "${DIFF_A[@]}" | tee "$TMP/diffa.txt"
 rc=${PIPESTATUS[0]}
 "$MODELER" diff "$TMP/m.json" "$TMP/ma.json" "${DIFF_A[@]}" --json >"$TMP/diffa.json"
-# KNOWN GAP (open): rehearsed WebSocket durations come back 15-20% short of the model's
-# median in every run so far (7.96-8.75 s at nginx, 8.15-8.26 s at the shop, for 9.99 s), at diff's
-# 20% threshold; the cause is not found yet. Until it is, that one row may drift here (it is
-# printed, and must stay within 30%); every other row must be ok, which is diff's exit 0.
-WSD='.component == "websockets" and (.metric | startswith("duration median"))'
-NDRIFT=$(jq "[.rows[] | select(.verdict == \"drift\" and (($WSD) | not))] | length" "$TMP/diffa.json")
-check "A: modeler diff: no row drifts but the known WebSocket-duration gap (diff exit $rc, $NDRIFT other)" \
-  test "$NDRIFT" = 0
-WSE=$(jq -r "[.rows[] | select($WSD)][0].effect" "$TMP/diffa.json")
-echo "KNOWN GAP: A: WebSocket duration median relative change $WSE (diff threshold 0.2)"
-check "A: WebSocket duration within 30% (known gap)" awk -v e="$WSE" 'BEGIN { exit !(e <= 0.3 && e >= -0.3) }'
+# WebSocket durations: the run's end cuts the sockets still open (replay closes them), and
+# the refit takes the sockets closing in the log's last second as censored (modeler
+# wsdur.h). What remains is the sample: ~270 sockets of sigma 0.7 know their median to
+# +-8% (95%), and a seed's draws are what they are (plan below).
+check "A: modeler diff exits 0, every row ok, WebSocket duration included (exit $rc)" test "$rc" = 0
+jq -r '"A: WebSocket duration median \(.websockets.duration.median_s) s, \(.websockets.duration.censored) censored of \(.websockets.count)"' "$TMP/ma.json"
+"$REPLAY" plan "$TMP/a.json" --scale 4x -q | jq -s -r '[.[] | select(.kind == "ws")]
+  | "A: plan: \(length) WebSockets, geometric mean of planned durations \(map(.duration_s | log) | add / length | exp) s, \(map(select(.end != "planned")) | length) cut at the run end"'
 # Every checked component is compared (a row with a threshold, not "missing"/"not in").
 for comp in "arrivals:session rate" "arrivals:profile" "hawkes:branching" "sessions:think-time median" \
             "sessions:session length" "routes:route mix" "popularity:zipf s /products" \
             "popularity:zipf s /categories" "assets:assets per view /products" "journeys:row /products" \
-            "clients:total-variation" "websockets:share"; do
+            "clients:total-variation" "websockets:share" "websockets:duration median"; do
   c=${comp%%:*} m=${comp#*:}
   check "A: $c '$m' compared and ok" jqt -n --slurpfile d "$TMP/diffa.json" --arg c "$c" --arg m "$m" \
     '[$d[0].rows[] | select(.component == $c and (.metric | contains($m)))]
@@ -181,9 +185,9 @@ jq -r '.rows[] | select(.component == "websockets" or .component == "clients") |
 check "C: the shop's log holds sessions opening WebSockets" jqt '.websockets.count > 50' "$TMP/mc.json"
 check "C: the shop's log has the WebSocket share of the model" jqt \
   '[.rows[] | select(.component == "websockets" and (.metric | startswith("share")))] | length == 1 and all(.verdict == "ok")' "$TMP/diffc.json"
-WSC=$(jq -r '[.rows[] | select(.component == "websockets" and (.metric | startswith("duration median")))][0].effect' "$TMP/diffc.json")
-echo "KNOWN GAP: C: WebSocket duration median relative change $WSC (diff threshold 0.2)"
-check "C: WebSocket duration within 30% (known gap, see A)" awk -v e="$WSC" 'BEGIN { exit !(e <= 0.3 && e >= -0.3) }'
+check "C: the shop's log has the WebSocket duration of the model" jqt \
+  '[.rows[] | select(.component == "websockets" and (.metric | startswith("duration median")))] | length == 1 and all(.verdict == "ok")' "$TMP/diffc.json"
+jq -r '"C: WebSocket duration median \(.websockets.duration.median_s) s, \(.websockets.duration.censored) censored of \(.websockets.count)"' "$TMP/mc.json"
 check "C: the shop logs the replayed clients (X-Forwarded-For) and User-Agents" jqt \
   '.sessions.count >= 1000 and .sessions.client_classes.mobile > 0.1' "$TMP/mc.json"
 

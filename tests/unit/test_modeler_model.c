@@ -256,6 +256,11 @@ static void test_drift_clock(void **state)
     json_t *ser = json_object_get(json_object_get(nw, "arrivals"), "series");
     json_object_set_new(ser, "bin_s", json_real(60));
     json_object_set_new(ser, "rates", rates);
+    /* The log behind the series: its 7,200 seconds (diff weighs bins by what the log covers). */
+    double t0 = json_number_value(json_object_get(ser, "t0"));
+    json_t *src = json_object_get(nw, "source");
+    json_object_set_new(src, "first_ts", json_real(t0));
+    json_object_set_new(src, "last_ts", json_real(t0 + 7199));
     drift_thresholds t;
     drift_defaults(&t);
     t.clock_start_h = 18;
