@@ -33,9 +33,6 @@ int svg_plot_render(const svg_plot *p, dbuf *out);
 int svg_heatmap(dbuf *out, const char *title, const char *const *row_labels,
                 const char *const *col_labels, const double *m, size_t rows, size_t cols);
 
-/* Page frame shared by both reports: a <!doctype html> head with inline CSS; then the body
- * sections the caller adds; then html_page_end. */
-int html_page_begin(dbuf *out, const char *title);
-int html_page_end(dbuf *out);
+/* The page around the charts (html_page_begin, headings, paragraphs) is html.h. */
 
 #endif

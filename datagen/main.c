@@ -8,18 +8,13 @@
 #include "cmd.h"
 #include "log.h"
 #include "st.h"
-#include "tool.h"
-#ifdef DG_HAVE_VALIDATE
-#include "tool_validate.h"
-#endif
+#include "tools.h"
 
 static const st_cmd cmds[] = {
     {"fill", tool_fill, "fill", "fill PostgreSQL (or CSV files) with production-shaped rows from a shape"},
-#ifdef DG_HAVE_VALIDATE
     {"profile", tool_profile, "profile", "a shape from a database's planner statistics (no rows read)"},
     {"compare", tool_compare, "compare", "statistical fidelity of a filled database against a shape"},
     {"plans", tool_plans, "plans", "EXPLAIN a query set and compare plan shapes"},
-#endif
 };
 
 static const st_tool tool = {

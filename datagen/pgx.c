@@ -63,24 +63,34 @@ int pgx_exec(PGconn *c, const char *sql, char *err)
     return rc;
 }
 
-PGresult *pgx_query(PGconn *c, const char *sql, int nparams, const char *const *params, char *err)
+int pgx_select(PGconn *c, const char *sql, int nparams, const char *const *params, PGresult **out,
+               char *err)
 {
     PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+    *out = NULL;
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fail(c, r, sql, err);
+        int rc = fail(c, r, sql, err);
         PQclear(r);
-        return NULL;
+        return rc;
     }
-    return r;
+    *out = r;
+    return 0;
+}
+
+PGresult *pgx_query(PGconn *c, const char *sql, int nparams, const char *const *params, char *err)
+{
+    PGresult *r;
+    return pgx_select(c, sql, nparams, params, &r, err) ? NULL : r;
 }
 
 int pgx_scalar_i64(PGconn *c, const char *sql, int nparams, const char *const *params,
                    int64_t *out, char *err)
 {
-    PGresult *r = pgx_query(c, sql, nparams, params, err);
-    if (!r)
-        return ST_EENV;
+    PGresult *r;
+    int rc = pgx_select(c, sql, nparams, params, &r, err);
     *out = 0;
+    if (rc)
+        return rc;
     if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
         *out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
@@ -98,4 +108,15 @@ char *pgx_ident(PGconn *c, const char *name)
         memcpy(out, q, n);
     PQfreemem(q);
     return out;
+}
+
+const char *pgx_getval(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+
+double pgx_getnum(const PGresult *r, int row, int col)
+{
+    const char *v = pgx_getval(r, row, col);
+    return v ? strtod(v, NULL) : 0;
 }

@@ -23,9 +23,16 @@ int pgx_error_rc(const PGresult *r);
 int pgx_exec(PGconn *c, const char *sql, char *err);
 /* Runs a query with text parameters expecting TUPLES_OK. NULL with err set. */
 PGresult *pgx_query(PGconn *c, const char *sql, int nparams, const char *const *params, char *err);
+/* The same, for readers that pass the failure on: 0 with *out set (caller PQclear()s), or
+ * the SQLSTATE-classified code (pgx_error_rc) with err set and *out NULL. */
+int pgx_select(PGconn *c, const char *sql, int nparams, const char *const *params, PGresult **out,
+               char *err);
 /* The first column of the first row as an integer (0 when NULL). */
 int pgx_scalar_i64(PGconn *c, const char *sql, int nparams, const char *const *params,
                    int64_t *out, char *err);
+/* A result field as text (NULL when SQL NULL) or as a number (0 when NULL). */
+const char *pgx_getval(const PGresult *r, int row, int col);
+double pgx_getnum(const PGresult *r, int row, int col);
 /* A quoted identifier ("Name" -> "\"Name\""); NULL on failure. Caller frees. */
 char *pgx_ident(PGconn *c, const char *name);
 

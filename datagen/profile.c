@@ -3,6 +3,7 @@
  * masking rules).
  */
 #include "profile.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -728,7 +729,7 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
 {
     json_t *notes = json_array();
     json_t *tables = json_array();
-    json_t *root = json_pack("{s:s, s:i, s:s, s:I}", "format", "stampede-shape", "version", 1,
+    json_t *root = json_pack("{s:s, s:i, s:s, s:I}", "format", ST_FMT_SHAPE, "version", ST_FMT_SHAPE_VERSION,
                              "name", o->name ? o->name : "profile", "seed", (json_int_t)o->seed);
     if (!root || !notes || !tables) {
         json_decref(root);
@@ -741,8 +742,7 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
                                                     "server_version", db->server_version,
                                                     "masked", o->mask));
     for (size_t i = 0; i < db->nt; i++) {
-        /* datagen fill's own bookkeeping (resume progress) is not part of the data. */
-        if (!strncmp(db->t[i].name, "stampede_datagen_", 17) || db->t[i].part_of)
+        if (db->t[i].part_of)
             continue; /* a partition comes with its parent */
         json_t *jt = table_json(db, &db->t[i], o, notes);
         if (!jt) {

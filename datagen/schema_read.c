@@ -2,57 +2,44 @@
  * schema_read.c -- a shape from the catalog (see schema_read.h).
  */
 #include "schema_read.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "jsonio.h"
 #include "pgx.h"
 #include "shape_int.h"
 
+/* What the catalog says about one column, as the default generators need it. */
 typedef struct colinfo {
-    char name[128];
-    char type[128];
-    int attnum, notnull;
-    int fk_table_idx;          /* -1 none */
-    char fk_table[128], fk_col[128];
+    const pgs_col *c;
+    const pgs_fk *fk;          /* the single-column foreign key on it, or NULL */
     int in_key;                /* part of a PK/unique constraint */
     int single_key;            /* alone a PK/unique */
     double lo, hi;             /* CHECK-derived range */
     int has_lo, has_hi;
 } colinfo;
 
-/* Parses "{1,2}" into up to 16 attnums. */
-static int parse_int_array(const char *s, int *out, int max)
+static colinfo *by_name(colinfo *cols, size_t n, const char *name)
 {
-    int n = 0;
-    while (*s && n < max) {
-        while (*s == '{' || *s == ',' || *s == ' ')
-            s++;
-        if (*s == '}' || !*s)
-            break;
-        out[n++] = (int)strtol(s, (char **)&s, 10);
-    }
-    return n;
-}
-
-static colinfo *by_attnum(colinfo *cols, int n, int attnum)
-{
-    for (int i = 0; i < n; i++)
-        if (cols[i].attnum == attnum)
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(cols[i].c->name, name))
             return &cols[i];
     return NULL;
 }
 
-/* "CHECK ((price >= (0)::numeric))", "CHECK (((qty > 0) AND (qty <= 100)))". Returns 1 when
- * every conjunct is `column op number` and applies them; 0 otherwise. */
-static int apply_check(const char *def, colinfo *cols, int n)
+/* "(price >= (0)::numeric)", "((qty > 0) AND (qty <= 100))" (catalog.h: checks without
+ * their CHECK wrapper). Returns 1 when every conjunct is `column op number` and applies
+ * them; 0 otherwise. */
+static int apply_check(const char *expr, colinfo *cols, size_t n)
 {
     char buf[512], *save = NULL;
-    if (strncmp(def, "CHECK ", 6) || strlen(def) >= sizeof buf)
+    if (strlen(expr) >= sizeof buf)
         return 0;
-    snprintf(buf, sizeof buf, "%s", def + 6);
+    snprintf(buf, sizeof buf, "%s", expr);
     for (char *p = buf; *p; p++)
         if (*p == '(' || *p == ')')
             *p = ' ';
@@ -73,10 +60,7 @@ static int apply_check(const char *def, colinfo *cols, int n)
             double v = strtod(num, &end);
             if (*end || !isfinite(v))
                 return 0;
-            colinfo *ci = NULL;
-            for (int i = 0; i < n; i++)
-                if (!strcmp(cols[i].name, col))
-                    ci = &cols[i];
+            colinfo *ci = by_name(cols, n, col);
             if (!ci)
                 return 0;
             int ge = !strcmp(op, ">="), gt = !strcmp(op, ">"), le = !strcmp(op, "<="), lt = !strcmp(op, "<");
@@ -96,10 +80,9 @@ static int apply_check(const char *def, colinfo *cols, int n)
     return 1;
 }
 
-static json_t *default_gen(const colinfo *ci, json_t *tables_so_far, int is_int, int *nullable)
+static json_t *default_gen(const colinfo *ci, int is_int, int *nullable)
 {
-    const char *t = ci->type;
-    (void)tables_so_far;
+    const char *t = ci->c->type;
     int vlen = 0;
     const char *paren = strchr(t, '(');
     if (paren && (!strncmp(t, "character", 9) || !strncmp(t, "varchar", 7)))
@@ -159,184 +142,172 @@ static int supported(const char *t)
     return sh_parse_type(t, &c) == 0;
 }
 
+static void mark_key(colinfo *cols, size_t n, const pgs_names *key)
+{
+    for (size_t i = 0; i < key->n; i++) {
+        colinfo *ci = by_name(cols, n, key->v[i]);
+        if (ci) {
+            ci->in_key = 1;
+            ci->single_key |= key->n == 1;
+        }
+    }
+}
+
+/* Keys, then foreign keys, then the CHECK ranges, onto the table's columns. 0 or ST_EINPUT
+ * (a composite foreign key). */
+static int mark_columns(const pgs_table *t, colinfo *cols, char *err)
+{
+    mark_key(cols, t->ncols, &t->pk);
+    for (size_t k = 0; k < t->nuniq; k++)
+        mark_key(cols, t->ncols, &t->uniq[k]);
+    for (size_t k = 0; k < t->nfks; k++) {
+        const pgs_fk *fk = &t->fks[k];
+        if (fk->cols.n != 1 || fk->ref_cols.n != 1)
+            return st_err(err, ST_EINPUT,
+                          "--from-schema: %s.%s is a composite foreign key; datagen fills single-column foreign keys only",
+                          t->name, fk->name);
+        colinfo *ci = by_name(cols, t->ncols, fk->cols.v[0]);
+        if (ci && fk->ref_table)
+            ci->fk = fk;
+    }
+    for (size_t k = 0; k < t->nchecks; k++)
+        apply_check(t->checks[k], cols, t->ncols);
+    return 0;
+}
+
+/* A column of a type without a default generator: an enum (or a domain over one) draws its
+ * labels, equally likely (sent as text, which enum_in/enum_recv accept); other types are
+ * NULL where allowed, else refused. *out is NULL when refused (err set). */
+static json_t *other_type_json(const pgs_table *t, const pgs_col *c, char *err)
+{
+    if (c->nlabels) {
+        json_t *vals = json_array();
+        for (size_t k = 0; k < c->nlabels; k++)
+            json_array_append_new(vals, json_string(c->labels[k]));
+        json_t *jc = json_pack("{s:s,s:s,s:{s:s,s:o}}", "name", c->name, "type", "text", "gen", "kind",
+                               "categorical", "values", vals);
+        if (jc && !c->notnull)
+            json_object_set_new(jc, "null_frac", json_real(0.1));
+        return jc;
+    }
+    if (c->notnull) {
+        st_err(err, ST_EINPUT,
+               "--from-schema: %s.%s has type '%s', which has no default generator; give it one in --shape (type text, gen const)",
+               t->name, c->name, c->type);
+        return NULL;
+    }
+    return json_pack("{s:s,s:s,s:f,s:{s:s,s:n}}", "name", c->name, "type", "text", "null_frac", 1.0, "gen",
+                     "kind", "const", "value");
+}
+
+/* One column's shape entry. prev_cycle: the tables of earlier cycle references in a key
+ * (a composite key of references enumerates their combinations). NULL with err set. */
+static json_t *column_json(const pgs_table *t, const colinfo *ci, json_t *prev_cycle, char *err)
+{
+    const pgs_col *c = ci->c;
+    if (!supported(c->type))
+        return other_type_json(t, c, err);
+    int is_int = !strcmp(c->type, "smallint") || !strcmp(c->type, "integer") || !strcmp(c->type, "bigint");
+    int nullable = !c->notnull;
+    json_t *g;
+    if (ci->fk && ci->in_key) {
+        g = json_pack("{s:s,s:s,s:s,s:s,s:o}", "kind", "ref", "table", ci->fk->ref_table, "column",
+                      ci->fk->ref_cols.v[0], "dist", "cycle", "div_tables", json_copy(prev_cycle));
+        json_array_append_new(prev_cycle, json_string(ci->fk->ref_table));
+        nullable = 0;
+    } else if (ci->fk) {
+        g = json_pack("{s:s,s:s,s:s}", "kind", "ref", "table", ci->fk->ref_table, "column", ci->fk->ref_cols.v[0]);
+    } else {
+        g = default_gen(ci, is_int, &nullable);
+    }
+    json_t *jc = json_pack("{s:s,s:s,s:o}", "name", c->name, "type", c->type, "gen", g);
+    if (jc && nullable)
+        json_object_set_new(jc, "null_frac", json_real(0.1));
+    if (!jc)
+        st_err(err, ST_ENOMEM, "out of memory");
+    return jc;
+}
+
+/* Rows: pg_class.reltuples when the table was analyzed (a partitioned table: the sum of its
+ * partitions'), else count(*), else 1000. */
+static int table_rows(PGconn *c, const pgs_table *t, int64_t *rows, char *err)
+{
+    *rows = t->reltuples > 0 ? (int64_t)t->reltuples : 0;
+    if (*rows == 0 && (t->reltuples < 0 || t->partkey)) {
+        char sql[300];
+        char *id = pgx_ident(c, t->name);
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", id ? id : "\"?\"");
+        free(id);
+        int rc = pgx_scalar_i64(c, sql, 0, NULL, rows, err);
+        if (rc)
+            return rc;
+    }
+    if (*rows <= 0)
+        *rows = 1000;
+    return 0;
+}
+
+/* One table's shape entry into *out. 0, ST_EINPUT, ST_EENV or ST_ENOMEM. */
+static int table_json(PGconn *c, const pgs_table *t, json_t **out, char *err)
+{
+    colinfo *cols = calloc(t->ncols + 1, sizeof *cols);
+    json_t *jcols = json_array(), *prev_cycle = json_array();
+    int rc = cols && jcols && prev_cycle ? 0 : st_err(err, ST_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < t->ncols; i++)
+        cols[i].c = &t->cols[i];
+    rc = rc ? rc : mark_columns(t, cols, err);
+    for (size_t i = 0; i < t->ncols && !rc; i++) {
+        json_t *jc = column_json(t, &cols[i], prev_cycle, err);
+        rc = jc ? json_array_append_new(jcols, jc) : ST_EINPUT;
+        if (jc && rc)
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+    }
+    int64_t rows = 0;
+    rc = rc ? rc : table_rows(c, t, &rows, err);
+    json_decref(prev_cycle);
+    free(cols);
+    if (!rc) {
+        *out = json_pack("{s:s,s:I,s:b,s:o}", "name", t->name, "rows", (json_int_t)rows, "create", 0, "columns", jcols);
+        return *out ? 0 : st_err(err, ST_ENOMEM, "out of memory");
+    }
+    json_decref(jcols);
+    return rc;
+}
+
 int schema_read(PGconn *c, const char *schema, json_t **out, char *err)
 {
-    const char *p1[1] = {schema};
-    PGresult *tr = pgx_query(c,
-                             "SELECT c.oid, c.relname, c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                             "WHERE c.relkind IN ('r', 'p') AND n.nspname = coalesce($1, current_schema()) "
-                             "AND c.relname NOT LIKE 'stampede_datagen_%' ORDER BY c.relname",
-                             1, p1, err);
-    if (!tr)
-        return ST_EENV;
-    int nt = PQntuples(tr);
-    if (nt == 0) {
-        PQclear(tr);
-        return st_err(err, ST_EINPUT, "--from-schema: schema '%s' has no tables", schema ? schema : "(current)");
+    char cur[128] = "";
+    if (!schema) {
+        PGresult *r = pgx_query(c, "SELECT current_schema()", 0, NULL, err);
+        if (!r)
+            return ST_EENV;
+        snprintf(cur, sizeof cur, "%s", PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0));
+        PQclear(r);
     }
-    json_t *tables = json_array();
     int rc = 0;
-    for (int ti = 0; ti < nt && !rc; ti++) {
-        const char *oid = PQgetvalue(tr, ti, 0), *tname = PQgetvalue(tr, ti, 1);
-        double reltuples = strtod(PQgetvalue(tr, ti, 2), NULL);
-        const char *p[1] = {oid};
-        PGresult *cr = pgx_query(c, "SELECT attname, format_type(atttypid, atttypmod), attnotnull, attnum, attgenerated "
-                                    "FROM pg_attribute WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-                                 1, p, err);
-        PGresult *kr = cr ? pgx_query(c, "SELECT contype, conname, conkey, confrelid::regclass::text, confkey, "
-                                         "pg_get_constraintdef(oid), confrelid FROM pg_constraint WHERE conrelid = $1::oid ORDER BY conname",
-                                      1, p, err)
-                          : NULL;
-        if (!cr || !kr) {
-            PQclear(cr);
-            rc = ST_EENV;
-            break;
-        }
-        int nc = PQntuples(cr);
-        colinfo *cols = calloc((size_t)nc + 1, sizeof(colinfo));
-        char **gencol = calloc((size_t)nc + 1, sizeof(char *));
-        if (!cols || !gencol) {
-            free(cols);
-            free(gencol);
-            PQclear(cr);
-            PQclear(kr);
+    pgs_db *db = schema || *cur ? cat_read(c, schema ? schema : cur, NULL, &rc, err) : NULL;
+    if (!db)
+        return rc ? rc : st_err(err, ST_EINPUT, "--from-schema: no current schema (search_path); give --schema");
+    json_t *tables = json_array();
+    rc = tables ? 0 : st_err(err, ST_ENOMEM, "out of memory");
+    for (size_t i = 0; i < db->nt && !rc; i++) {
+        json_t *jt = NULL;
+        /* A partition's rows go through its parent (PostgreSQL routes them); loading both
+         * would write them twice. */
+        if (db->t[i].part_of)
+            continue;
+        rc = table_json(c, &db->t[i], &jt, err);
+        if (!rc && json_array_append_new(tables, jt))
             rc = st_err(err, ST_ENOMEM, "out of memory");
-            break;
-        }
-        for (int i = 0; i < nc; i++) {
-            snprintf(cols[i].name, sizeof cols[i].name, "%s", PQgetvalue(cr, i, 0));
-            snprintf(cols[i].type, sizeof cols[i].type, "%s", PQgetvalue(cr, i, 1));
-            cols[i].notnull = !strcmp(PQgetvalue(cr, i, 2), "t");
-            cols[i].attnum = (int)strtol(PQgetvalue(cr, i, 3), NULL, 10);
-            cols[i].fk_table_idx = -1;
-            gencol[i] = PQgetvalue(cr, i, 4)[0] ? "g" : NULL;
-        }
-        /* Keys first, then FKs (which need to know about keys), then checks. */
-        for (int pass = 0; pass < 3 && !rc; pass++)
-            for (int k = 0; k < PQntuples(kr) && !rc; k++) {
-                char ty = PQgetvalue(kr, k, 0)[0];
-                int keys[16], fkeys[16];
-                int nk = parse_int_array(PQgetvalue(kr, k, 2), keys, 16);
-                if (pass == 0 && (ty == 'p' || ty == 'u')) {
-                    for (int i = 0; i < nk; i++) {
-                        colinfo *ci = by_attnum(cols, nc, keys[i]);
-                        if (ci) {
-                            ci->in_key = 1;
-                            ci->single_key |= nk == 1;
-                        }
-                    }
-                } else if (pass == 1 && ty == 'f') {
-                    int nf = parse_int_array(PQgetvalue(kr, k, 4), fkeys, 16);
-                    if (nk != 1 || nf != 1) {
-                        rc = st_err(err, ST_EINPUT,
-                                    "--from-schema: %s.%s is a composite foreign key; datagen fills single-column foreign keys only",
-                                    tname, PQgetvalue(kr, k, 1));
-                        break;
-                    }
-                    colinfo *ci = by_attnum(cols, nc, keys[0]);
-                    const char *p2[2] = {PQgetvalue(kr, k, 6), NULL};
-                    char an[16];
-                    snprintf(an, sizeof an, "%d", fkeys[0]);
-                    p2[1] = an;
-                    PGresult *ar = pgx_query(c, "SELECT attname FROM pg_attribute WHERE attrelid = $1::oid AND attnum = $2::int", 2, p2, err);
-                    if (!ar) {
-                        rc = ST_EENV;
-                        break;
-                    }
-                    if (ci && PQntuples(ar) == 1) {
-                        snprintf(ci->fk_table, sizeof ci->fk_table, "%s", PQgetvalue(kr, k, 3));
-                        snprintf(ci->fk_col, sizeof ci->fk_col, "%s", PQgetvalue(ar, 0, 0));
-                        ci->fk_table_idx = 0;
-                    }
-                    PQclear(ar);
-                } else if (pass == 2 && ty == 'c') {
-                    apply_check(PQgetvalue(kr, k, 5), cols, nc);
-                }
-            }
-        json_t *jcols = json_array();
-        json_t *prev_cycle = json_array(); /* tables of earlier cycle refs in the key */
-        for (int i = 0; i < nc && !rc; i++) {
-            colinfo *ci = &cols[i];
-            if (gencol[i])
-                continue;
-            if (!supported(ci->type)) {
-                /* An enum: its labels, equally likely (sent as text, which enum_in/enum_recv
-                 * accept). */
-                char an[16];
-                snprintf(an, sizeof an, "%d", ci->attnum);
-                const char *pe[2] = {oid, an};
-                PGresult *er = pgx_query(c, "SELECT e.enumlabel FROM pg_attribute a JOIN pg_enum e ON e.enumtypid = a.atttypid "
-                                            "WHERE a.attrelid = $1::oid AND a.attnum = $2::int ORDER BY e.enumsortorder",
-                                         2, pe, err);
-                if (!er) {
-                    rc = ST_EENV;
-                    break;
-                }
-                if (PQntuples(er) > 0) {
-                    json_t *vals = json_array();
-                    for (int k = 0; k < PQntuples(er); k++)
-                        json_array_append_new(vals, json_string(PQgetvalue(er, k, 0)));
-                    json_t *jc = json_pack("{s:s,s:s,s:{s:s,s:o}}", "name", ci->name, "type", "text", "gen", "kind",
-                                           "categorical", "values", vals);
-                    if (!ci->notnull)
-                        json_object_set_new(jc, "null_frac", json_real(0.1));
-                    json_array_append_new(jcols, jc);
-                    PQclear(er);
-                    continue;
-                }
-                PQclear(er);
-                if (ci->notnull) {
-                    rc = st_err(err, ST_EINPUT,
-                                "--from-schema: %s.%s has type '%s', which has no default generator; give it one in --shape (type text, gen const)",
-                                tname, ci->name, ci->type);
-                    break;
-                }
-                json_array_append_new(jcols, json_pack("{s:s,s:s,s:f,s:{s:s,s:n}}", "name", ci->name, "type", "text",
-                                                       "null_frac", 1.0, "gen", "kind", "const", "value"));
-                continue;
-            }
-            int is_int = !strcmp(ci->type, "smallint") || !strcmp(ci->type, "integer") || !strcmp(ci->type, "bigint");
-            int nullable = !ci->notnull;
-            json_t *g;
-            if (ci->fk_table_idx >= 0 && ci->in_key) {
-                g = json_pack("{s:s,s:s,s:s,s:s,s:o}", "kind", "ref", "table", ci->fk_table, "column", ci->fk_col,
-                              "dist", "cycle", "div_tables", json_copy(prev_cycle));
-                json_array_append_new(prev_cycle, json_string(ci->fk_table));
-                nullable = 0;
-            } else if (ci->fk_table_idx >= 0) {
-                g = json_pack("{s:s,s:s,s:s}", "kind", "ref", "table", ci->fk_table, "column", ci->fk_col);
-            } else {
-                g = default_gen(ci, tables, is_int, &nullable);
-            }
-            json_t *jc = json_pack("{s:s,s:s,s:o}", "name", ci->name, "type", ci->type, "gen", g);
-            if (nullable)
-                json_object_set_new(jc, "null_frac", json_real(0.1));
-            json_array_append_new(jcols, jc);
-        }
-        json_decref(prev_cycle);
-        int64_t rows = reltuples > 0 ? (int64_t)reltuples : 0;
-        if (!rc && reltuples < 0) {
-            char sql[300];
-            char *id = pgx_ident(c, tname);
-            snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", id ? id : "\"?\"");
-            free(id);
-            rc = pgx_scalar_i64(c, sql, 0, NULL, &rows, err);
-        }
-        if (rows <= 0)
-            rows = 1000;
-        json_array_append_new(tables, json_pack("{s:s,s:I,s:b,s:o}", "name", tname, "rows", (json_int_t)rows, "create", 0,
-                                                "columns", jcols));
-        free(cols);
-        free(gencol);
-        PQclear(cr);
-        PQclear(kr);
     }
-    PQclear(tr);
+    if (!rc && json_array_size(tables) == 0)
+        rc = st_err(err, ST_EINPUT, "--from-schema: schema '%s' has no tables", db->schema);
+    pgs_db_free(db);
     if (rc) {
         json_decref(tables);
         return rc;
     }
-    *out = json_pack("{s:s,s:i,s:s,s:o}", "format", "stampede-shape", "version", 1, "name",
+    *out = json_pack("{s:s,s:i,s:s,s:o}", "format", ST_FMT_SHAPE, "version", ST_FMT_SHAPE_VERSION, "name",
                      schema ? schema : "from-schema", "tables", tables);
     return *out ? 0 : st_err(err, ST_ENOMEM, "out of memory");
 }

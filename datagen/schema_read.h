@@ -1,7 +1,7 @@
 /*
  * schema_read.h -- `--from-schema`: a shape built from the database catalog.
  *
- * schema_read() reads the tables of one schema (pg_class, pg_attribute, pg_constraint) and
+ * schema_read() reads the tables of one schema through the catalog reader (catalog.h) and
  * writes a shape document (JSON, create: false) with a type-appropriate default generator
  * per column:
  *   - a single-column primary key or unique column: sequence (integers), "{row}" text,
@@ -14,7 +14,9 @@
  *   - CHECK constraints of the form `col op constant` (joined by AND) narrow the column's
  *     range; other CHECK expressions stay in force during the load, and a row that breaks one
  *     stops the load with PostgreSQL's message naming the constraint (override the column).
- *   - composite foreign keys are refused (ST_EINPUT).
+ *   - composite foreign keys are refused (ST_EINPUT);
+ *   - a partitioned table is one table (its rows go through the parent, PostgreSQL routes
+ *     them); its partitions are not filled apart.
  * Rows per table: pg_class.reltuples when the table was analyzed, else count(*), else 1000.
  *
  * schema_merge() applies a user's shape on top (same format): per table `rows`, `popularity`,

@@ -21,7 +21,7 @@
 #include "pgx.h"
 #include "progress.h"
 #include "schema_read.h"
-#include "tool.h"
+#include "tools.h"
 #include "units.h"
 
 #define MAX_OVERRIDES 256
@@ -280,7 +280,29 @@ static void print_summary(const shape *sh, const fill_opts *o, const fill_rep *r
         log_info("hot-id catalog: %d file(s) in %s/hot", nhot, hotdir);
 }
 
-int tool_fill(int argc, char **argv)
+/* Everything tool_fill holds between its steps: the options, then what the run opened.
+ * fill_cli_term releases the second half, whatever step failed. */
+typedef struct fill_cli {
+    fill_opts o;
+    const char *shape_path, *hot_dir;
+    int from_schema, dry, check, json, seed_set, no_triggers;
+    char *over[MAX_OVERRIDES];
+    size_t nover;
+    PGconn *conn;
+    json_t *catalog; /* a fresh --from-schema read, saved for --resume */
+    shape *sh;
+    char target[512];
+} fill_cli;
+
+static void fill_cli_term(fill_cli *f)
+{
+    json_decref(f->catalog);
+    shape_free(f->sh);
+    PQfinish(f->conn);
+}
+
+/* Options into f. Returns -1 to go on, else the exit code (help, version, bad option). */
+static int fill_parse_args(int argc, char **argv, fill_cli *f)
 {
     static const struct option opts[] = {
         {"shape", required_argument, 0, 's'}, {"db", required_argument, 0, 'd'},
@@ -295,61 +317,53 @@ int tool_fill(int argc, char **argv)
         {"disable-triggers", no_argument, 0, 'T'},
         {"json", no_argument, 0, 'J'}, {"copy-format", required_argument, 0, 'C'}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'v'}, {0, 0, 0, 0}};
-    fill_opts o;
-    memset(&o, 0, sizeof o);
-    o.scale = 1;
-    o.jobs = 1;
-    o.part_i = o.part_n = 1;
-    o.chunk_rows = 100000;
-    const char *shape_path = NULL, *hot_dir = NULL;
-    int from_schema = 0, dry = 0, check = 0, json = 0, seed_set = 0, no_triggers = 0, c;
-    char *over[MAX_OVERRIDES];
-    size_t nover = 0;
+    fill_opts *o = &f->o;
     char err[ST_ERRLEN];
+    int c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
         int64_t v;
         double d;
         switch (c) {
-        case 's': shape_path = optarg; break;
-        case 'd': o.conninfo = optarg; break;
-        case 'o': o.out_dir = optarg; break;
-        case 'F': from_schema = 1; break;
-        case 'S': o.schema = optarg; break;
-        case 'n': dry = 1; break;
-        case 'K': check = 1; break;
+        case 's': f->shape_path = optarg; break;
+        case 'd': o->conninfo = optarg; break;
+        case 'o': o->out_dir = optarg; break;
+        case 'F': f->from_schema = 1; break;
+        case 'S': o->schema = optarg; break;
+        case 'n': f->dry = 1; break;
+        case 'K': f->check = 1; break;
         case 'x':
             if (units_parse_double(optarg, &d, err) || !(d > 0) || d > 1e6) {
                 log_error("--scale %s: expected a number > 0", optarg);
                 return ST_EXIT_INPUT;
             }
-            o.scale = d;
+            o->scale = d;
             break;
         case 'r':
-            if (nover == MAX_OVERRIDES) {
+            if (f->nover == MAX_OVERRIDES) {
                 log_error("--rows: at most %d overrides", MAX_OVERRIDES);
                 return ST_EXIT_INPUT;
             }
-            over[nover++] = optarg;
+            f->over[f->nover++] = optarg;
             break;
         case 'e':
             if (units_parse_i64(optarg, 0, INT64_MAX, &v, err)) {
                 log_error("--seed: %s", err);
                 return ST_EXIT_INPUT;
             }
-            o.seed = (uint64_t)v;
-            seed_set = 1;
+            o->seed = (uint64_t)v;
+            f->seed_set = 1;
             break;
         case 'j':
             if (units_parse_i64(optarg, 1, 64, &v, err)) {
                 log_error("--jobs: %s", err);
                 return ST_EXIT_INPUT;
             }
-            o.jobs = (unsigned)v;
+            o->jobs = (unsigned)v;
             break;
         case 'p':
-            if (units_parse_slice(optarg, &o.part_i, &o.part_n, err)) {
+            if (units_parse_slice(optarg, &o->part_i, &o->part_n, err)) {
                 log_error("--part: %s", err);
                 return ST_EXIT_INPUT;
             }
@@ -359,28 +373,28 @@ int tool_fill(int argc, char **argv)
                 log_error("--chunk-rows: %s", err);
                 return ST_EXIT_INPUT;
             }
-            o.chunk_rows = (uint64_t)v;
+            o->chunk_rows = (uint64_t)v;
             break;
-        case 'R': o.replace = 1; break;
-        case 'u': o.resume = 1; break;
-        case 'V': o.no_vacuum = 1; break;
-        case 'Z': o.freeze = 1; break;
-        case 'T': no_triggers = 1; break;
-        case 'H': hot_dir = optarg; break;
-        case 'J': json = 1; break;
+        case 'R': o->replace = 1; break;
+        case 'u': o->resume = 1; break;
+        case 'V': o->no_vacuum = 1; break;
+        case 'Z': o->freeze = 1; break;
+        case 'T': f->no_triggers = 1; break;
+        case 'H': f->hot_dir = optarg; break;
+        case 'J': f->json = 1; break;
         case 'C':
             if (!strcmp(optarg, "auto"))
-                o.copy_format = COPYF_AUTO;
+                o->copy_format = COPYF_AUTO;
             else if (!strcmp(optarg, "text"))
-                o.copy_format = COPYF_TEXT;
+                o->copy_format = COPYF_TEXT;
             else if (!strcmp(optarg, "binary"))
-                o.copy_format = COPYF_BINARY;
+                o->copy_format = COPYF_BINARY;
             else {
                 log_error("--copy-format %s: expected auto, text or binary", optarg);
                 return ST_EXIT_INPUT;
             }
             break;
-        case 'q': o.quiet = 1; break;
+        case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); return ST_EXIT_OK;
         case 'v': printf("datagen %s\n", ST_VERSION); return ST_EXIT_OK;
         default:
@@ -392,88 +406,88 @@ int tool_fill(int argc, char **argv)
         log_error("fill: unexpected argument '%s' (try 'datagen fill --help')", argv[optind]);
         return ST_EXIT_INPUT;
     }
-    if (o.quiet)
-        log_level = LOG_ERROR;
-    if (!shape_path && !from_schema) {
-        log_error("fill: --shape FILE is required (or --from-schema with --db)");
-        return ST_EXIT_INPUT;
-    }
-    if (from_schema && !o.conninfo) {
-        log_error("fill: --from-schema needs --db");
-        return ST_EXIT_INPUT;
-    }
-    if (!dry && !o.conninfo && !o.out_dir) {
-        log_error("fill: say where to write: --db CONNINFO, --out DIR, or --dry-run");
-        return ST_EXIT_INPUT;
-    }
-    if (o.conninfo && o.out_dir) {
-        log_error("fill: --db and --out are exclusive");
-        return ST_EXIT_INPUT;
-    }
-    if (o.part_n > 1 && !o.conninfo) {
-        log_error("fill: --part needs --db");
-        return ST_EXIT_INPUT;
-    }
-    if (o.replace && o.part_n > 1) {
-        /* One part replacing would drop what the other parts already loaded. */
-        log_error("fill: --replace cannot be combined with --part; empty the tables first (or run one --replace fill)");
-        return ST_EXIT_INPUT;
-    }
-    if (o.replace && o.resume) {
-        log_error("fill: --replace and --resume are exclusive");
-        return ST_EXIT_INPUT;
-    }
+    return -1;
+}
 
-    json_t *root = NULL, *catalog = NULL; /* catalog: a fresh --from-schema read, saved for --resume */
-    PGconn *conn = NULL;
-    char target[512] = "";
-    if (shape_path && !(root = jsonio_load(shape_path, err))) {
+/* The combinations of options that cannot work, before anything is read. 0 or the exit
+ * code. */
+static int fill_validate(const fill_cli *f)
+{
+    const fill_opts *o = &f->o;
+    const char *bad = NULL;
+    if (!f->shape_path && !f->from_schema)
+        bad = "fill: --shape FILE is required (or --from-schema with --db)";
+    else if (f->from_schema && !o->conninfo)
+        bad = "fill: --from-schema needs --db";
+    else if (!f->dry && !o->conninfo && !o->out_dir)
+        bad = "fill: say where to write: --db CONNINFO, --out DIR, or --dry-run";
+    else if (o->conninfo && o->out_dir)
+        bad = "fill: --db and --out are exclusive";
+    else if (o->part_n > 1 && !o->conninfo)
+        bad = "fill: --part needs --db";
+    else if (o->replace && o->part_n > 1)
+        /* One part replacing would drop what the other parts already loaded. */
+        bad = "fill: --replace cannot be combined with --part; empty the tables first (or run one --replace fill)";
+    else if (o->replace && o->resume)
+        bad = "fill: --replace and --resume are exclusive";
+    if (bad)
+        log_error("%s", bad);
+    return bad ? ST_EXIT_INPUT : 0;
+}
+
+/* --from-schema: the catalog, read before anything else while nothing is written yet, with
+ * the user's shape merged on top. Takes *root (the user's shape or NULL) and replaces it by
+ * the merged shape. 0 or an st.h code with err set. */
+static int fill_from_schema(fill_cli *f, json_t **root, char *err)
+{
+    if (!(f->conn = load_connect(&f->o, f->target, sizeof f->target, err)))
+        return ST_EENV;
+    json_t *base = NULL;
+    int rc = load_session(f->conn, &f->o, err);
+    if (!rc && f->o.resume)
+        rc = schema_saved(f->conn, f->o.schema, &base, err);
+    if (!rc && !base) {
+        rc = schema_read(f->conn, f->o.schema, &base, err);
+        if (!rc && !(f->catalog = json_deep_copy(base)))
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+    }
+    rc = rc ? rc : (*root ? schema_merge(base, *root, f->shape_path, err) : 0);
+    json_decref(*root);
+    *root = base;
+    f->o.drop_fks = 1;
+    return rc;
+}
+
+/* The shape, resolved at the scale with its keys checked, and the run key. 0 or the exit
+ * code (the message printed). */
+static int fill_load_shape(fill_cli *f)
+{
+    char err[ST_ERRLEN];
+    json_t *root = NULL;
+    if (f->shape_path && !(root = jsonio_load(f->shape_path, err))) {
         log_error("%s", err);
         return ST_EXIT_INPUT;
     }
-    if (from_schema) {
-        /* The catalog is read before anything else, and nothing is written yet. */
-        if (!(conn = load_connect(&o, target, sizeof target, err))) {
-            log_error("%s", err);
-            json_decref(root);
-            return ST_EXIT_ENV;
-        }
-        json_t *base = NULL;
-        int rc = load_session(conn, &o, err);
-        if (!rc && o.resume)
-            rc = schema_saved(conn, o.schema, &base, err);
-        if (!rc && !base) {
-            rc = schema_read(conn, o.schema, &base, err);
-            if (!rc && !(catalog = json_deep_copy(base)))
-                rc = st_err(err, ST_ENOMEM, "out of memory");
-        }
-        rc = rc ? rc : (root ? schema_merge(base, root, shape_path, err) : 0);
+    int rc = f->from_schema ? fill_from_schema(f, &root, err) : 0;
+    if (rc) {
+        log_error("%s", err);
         json_decref(root);
-        root = base;
-        if (rc) {
-            log_error("%s", err);
-            json_decref(root);
-            PQfinish(conn);
-            json_decref(catalog);
-            return st_rc_exit(rc);
-        }
-        o.drop_fks = 1;
+        return st_rc_exit(rc);
     }
-    shape *sh = shape_from_json(root, from_schema ? "--from-schema" : shape_path, err);
+    f->sh = shape_from_json(root, f->from_schema ? "--from-schema" : f->shape_path, err);
     json_decref(root);
-    if (!sh) {
+    if (!f->sh) {
         log_error("%s", err);
-        PQfinish(conn);
-        json_decref(catalog);
         return ST_EXIT_INPUT;
     }
-    if (!seed_set)
-        o.seed = (uint64_t)sh->seed;
-    int rc = shape_resolve(sh, o.scale, over, nover, o.seed, err);
-    if (!rc && from_schema) {
+    shape *sh = f->sh;
+    if (!f->seed_set)
+        f->o.seed = (uint64_t)sh->seed;
+    rc = shape_resolve(sh, f->o.scale, f->over, f->nover, f->o.seed, err);
+    if (!rc && f->from_schema) {
         dbuf notes;
         dbuf_init(&notes, 1 << 16);
-        rc = schema_clamp_rows(sh, o.scale, over, nover, o.seed, &notes, err);
+        rc = schema_clamp_rows(sh, f->o.scale, f->over, f->nover, f->o.seed, &notes, err);
         char *save = NULL;
         for (char *line = notes.p ? strtok_r(notes.p, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
             log_warn("%s", line);
@@ -483,133 +497,148 @@ int tool_fill(int argc, char **argv)
         rc = shape_check_keys(sh, err);
     if (rc) {
         log_error("%s", err);
-        shape_free(sh);
-        PQfinish(conn);
-        json_decref(catalog);
         return ST_EXIT_INPUT;
     }
-    make_run_key(sh, &o, over, nover);
-    for (size_t i = 0; i < sh->nt && o.copy_format == COPYF_BINARY; i++)
+    make_run_key(sh, &f->o, f->over, f->nover);
+    for (size_t i = 0; i < sh->nt && f->o.copy_format == COPYF_BINARY; i++)
         if (!fmt_table_binary_ok(&sh->t[i])) {
             log_error("--copy-format binary: table '%s' has a json column; use auto or text", sh->t[i].name);
-            shape_free(sh);
-            PQfinish(conn);
-            json_decref(catalog);
             return ST_EXIT_INPUT;
         }
-    int exitc = ST_EXIT_OK;
-    if (check && (o.out_dir || !o.conninfo)) {
-        log_error("--check needs --db (it builds the schema in a throwaway schema there)");
-        shape_free(sh);
-        PQfinish(conn);
-        json_decref(catalog);
-        return ST_EXIT_INPUT;
+    return 0;
+}
+
+/* The load into PostgreSQL: prepare, triggers off if asked, COPY, triggers back on. Returns
+ * the exit code, the failure printed with what to do next. */
+static int fill_run_db(fill_cli *f, fill_rep *rep)
+{
+    fill_opts *o = &f->o;
+    shape *sh = f->sh;
+    char err[ST_ERRLEN] = "";
+    if (!f->conn && !(f->conn = load_connect(o, f->target, sizeof f->target, err))) {
+        log_error("%s", err);
+        return ST_EXIT_ENV;
     }
-    if (check) {
-        int code = run_check(&conn, sh, &o);
-        shape_free(sh);
-        PQfinish(conn);
-        json_decref(catalog);
-        return code;
+    log_info("target %s; shape %s, seed %llu, scale %g, jobs %u, part %u/%u", f->target, sh->name,
+             (unsigned long long)o->seed, o->scale, o->jobs, o->part_i, o->part_n);
+    int rc = load_prepare(f->conn, sh, o, err);
+    if (!rc && f->catalog)
+        rc = schema_save(f->conn, o->schema, f->catalog, err);
+    if (!rc && f->no_triggers)
+        rc = set_triggers(f->conn, sh, "DISABLE", err);
+    if (rc) {
+        log_error("%s", err);
+        return st_rc_exit(rc);
     }
-    if (dry) {
-        print_dry_run(sh, &o, json);
-        shape_free(sh);
-        PQfinish(conn);
-        json_decref(catalog);
-        return ST_EXIT_OK;
+    tick_state ts;
+    progress_init(&ts.pg, stderr, o->quiet);
+    rc = load_run(f->conn, sh, o, rep, on_tick, &ts, err);
+    progress_done(&ts.pg);
+    if (f->no_triggers) {
+        /* Re-enabled whatever the load did: a failed fill must not leave them off. */
+        char e2[ST_ERRLEN];
+        int trc = set_triggers(f->conn, sh, "ENABLE", e2);
+        if (trc) {
+            log_error("%s; the shape's tables may still have their triggers disabled "
+                      "(ALTER TABLE ... ENABLE TRIGGER USER)", e2);
+            rc = rc ? rc : trc;
+            if (!err[0] || rc == trc)
+                snprintf(err, sizeof err, "%s", e2);
+        }
     }
+    if (rc) {
+        log_error("%s", err);
+        if (rc == ST_EINPUT) {
+            /* SQLSTATE class 22 or 23 (pgx_error_rc): the generated rows break a type or a
+             * constraint, a shape problem, not a transient one: --resume would fail the same
+             * way. */
+            log_error("the generators cannot satisfy this type or constraint; give the column a generator "
+                      "in --shape (see docs/datagen.md, CHECK constraints; fill --check finds this in "
+                      "seconds), then rerun with --replace");
+            return ST_EXIT_INPUT;
+        }
+        if (rc == ST_EENV)
+            log_error("the load can be finished with the same command plus --resume");
+        return st_rc_exit(rc);
+    }
+    if (rep->pages_not_all_visible)
+        log_warn("%llu page(s) not all-visible after VACUUM (another transaction holding back the xmin horizon, or"
+                 " never-initialized pages left by parallel COPY): index-only scans will look dearer than on a"
+                 " database at rest; run VACUUM later",
+                 (unsigned long long)rep->pages_not_all_visible);
+    return ST_EXIT_OK;
+}
+
+/* The fill itself (CSV or PostgreSQL), then the hot-id catalog and the summary. */
+static int fill_run(fill_cli *f)
+{
+    fill_opts *o = &f->o;
+    char err[ST_ERRLEN];
     fill_rep rep;
     memset(&rep, 0, sizeof rep);
-    rep.t = calloc(sh->nt, sizeof(fill_table_rep));
-    if (!rep.t) {
+    if (!(rep.t = calloc(f->sh->nt, sizeof(fill_table_rep)))) {
         log_error("out of memory");
-        shape_free(sh);
-        PQfinish(conn);
-        json_decref(catalog);
         return ST_EXIT_ENV;
     }
     uint64_t t0 = st_now_ns();
-    if (o.out_dir) {
-        snprintf(target, sizeof target, "%s", o.out_dir);
-        log_info("writing shape %s (seed %llu, scale %g) as CSV into %s", sh->name, (unsigned long long)o.seed,
-                 o.scale, o.out_dir);
-        if ((rc = csvout_write(sh, &o, &rep, err))) {
+    int exitc = ST_EXIT_OK, rc;
+    if (o->out_dir) {
+        snprintf(f->target, sizeof f->target, "%s", o->out_dir);
+        log_info("writing shape %s (seed %llu, scale %g) as CSV into %s", f->sh->name, (unsigned long long)o->seed,
+                 o->scale, o->out_dir);
+        if ((rc = csvout_write(f->sh, o, &rep, err))) {
             log_error("%s", err);
             exitc = st_rc_exit(rc);
         }
     } else {
-        if (!conn && !(conn = load_connect(&o, target, sizeof target, err))) {
-            log_error("%s", err);
-            exitc = ST_EXIT_ENV;
-            goto done;
+        exitc = fill_run_db(f, &rep);
+        if (exitc != ST_EXIT_OK) {
+            free(rep.t);
+            return exitc;
         }
-        log_info("target %s; shape %s, seed %llu, scale %g, jobs %u, part %u/%u", target, sh->name,
-                 (unsigned long long)o.seed, o.scale, o.jobs, o.part_i, o.part_n);
-        if ((rc = load_prepare(conn, sh, &o, err)) || (catalog && (rc = schema_save(conn, o.schema, catalog, err)))) {
-            log_error("%s", err);
-            exitc = st_rc_exit(rc);
-            goto done;
-        }
-        tick_state ts;
-        progress_init(&ts.pg, stderr, o.quiet);
-        if (no_triggers && (rc = set_triggers(conn, sh, "DISABLE", err))) {
-            log_error("%s", err);
-            exitc = st_rc_exit(rc);
-            goto done;
-        }
-        rc = load_run(conn, sh, &o, &rep, on_tick, &ts, err);
-        progress_done(&ts.pg);
-        if (no_triggers) {
-            /* Re-enabled whatever the load did: a failed fill must not leave them off. */
-            char e2[ST_ERRLEN];
-            int trc = set_triggers(conn, sh, "ENABLE", e2);
-            if (trc) {
-                log_error("%s; the shape's tables may still have their triggers disabled "
-                          "(ALTER TABLE ... ENABLE TRIGGER USER)", e2);
-                rc = rc ? rc : trc;
-                if (!err[0] || rc == trc)
-                    snprintf(err, sizeof err, "%s", e2);
-            }
-        }
-        if (rc) {
-            log_error("%s", err);
-            if (rc == ST_EINPUT) {
-                /* SQLSTATE class 22 or 23 (pgx_error_rc): the generated rows break a type or
-                 * a constraint, a shape problem, not a transient one: --resume would fail
-                 * the same way. */
-                log_error("the generators cannot satisfy this type or constraint; give the column a generator "
-                          "in --shape (see docs/datagen.md, CHECK constraints; fill --check finds this in "
-                          "seconds), then rerun with --replace");
-                exitc = ST_EXIT_INPUT;
-                goto done;
-            }
-            if (rc == ST_EENV)
-                log_error("the load can be finished with the same command plus --resume");
-            exitc = st_rc_exit(rc);
-            goto done;
-        }
-        if (rep.pages_not_all_visible)
-            log_warn("%llu page(s) not all-visible after VACUUM (another transaction holding back the xmin horizon, or"
-                     " never-initialized pages left by parallel COPY): index-only scans will look dearer than on a"
-                     " database at rest; run VACUUM later",
-                     (unsigned long long)rep.pages_not_all_visible);
     }
     rep.total_seconds = (double)(st_now_ns() - t0) / 1e9;
     int nhot = 0;
-    const char *hd = hot_dir ? hot_dir : (o.out_dir ? o.out_dir : ".");
-    if (exitc == ST_EXIT_OK && strcmp(hd, "none") && (rc = hotids_write(sh, o.seed, hd, &nhot, err))) {
+    const char *hd = f->hot_dir ? f->hot_dir : (o->out_dir ? o->out_dir : ".");
+    if (exitc == ST_EXIT_OK && strcmp(hd, "none") && (rc = hotids_write(f->sh, o->seed, hd, &nhot, err))) {
         log_error("%s", err);
         exitc = st_rc_exit(rc);
     }
-    if (exitc == ST_EXIT_OK && !o.quiet)
-        print_summary(sh, &o, &rep, target, json, nhot, hd);
-    else if (exitc == ST_EXIT_OK && json)
-        print_summary(sh, &o, &rep, target, json, nhot, hd);
-done:
-    json_decref(catalog);
+    if (exitc == ST_EXIT_OK && (!o->quiet || f->json))
+        print_summary(f->sh, o, &rep, f->target, f->json, nhot, hd);
     free(rep.t);
-    shape_free(sh);
-    PQfinish(conn);
     return exitc;
+}
+
+/* datagen fill: options -> validation -> shape -> one of check, dry run or fill, with one
+ * cleanup path. */
+int tool_fill(int argc, char **argv)
+{
+    fill_cli f;
+    memset(&f, 0, sizeof f);
+    f.o.scale = 1;
+    f.o.jobs = 1;
+    f.o.part_i = f.o.part_n = 1;
+    f.o.chunk_rows = 100000;
+    int code = fill_parse_args(argc, argv, &f);
+    if (code >= 0)
+        return code;
+    if (f.o.quiet)
+        log_level = LOG_ERROR;
+    if ((code = fill_validate(&f)) || (code = fill_load_shape(&f)))
+        goto done;
+    if (f.check && (f.o.out_dir || !f.o.conninfo)) {
+        log_error("--check needs --db (it builds the schema in a throwaway schema there)");
+        code = ST_EXIT_INPUT;
+    } else if (f.check) {
+        code = run_check(&f.conn, f.sh, &f.o);
+    } else if (f.dry) {
+        print_dry_run(f.sh, &f.o, f.json);
+        code = ST_EXIT_OK;
+    } else {
+        code = fill_run(&f);
+    }
+done:
+    fill_cli_term(&f);
+    return code;
 }

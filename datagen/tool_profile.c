@@ -15,7 +15,7 @@
 #include "pgstats.h"
 #include "profile.h"
 #include "st.h"
-#include "tool_validate.h"
+#include "tools.h"
 #include "units.h"
 
 #define MAX_TABLE_ARGS 1024

@@ -17,16 +17,12 @@
 #include "afile.h"
 #include "fit_think.h"
 #include "fit_zipf.h"
+#include "html.h"
 #include "rng.h"
 #include "svg.h"
 
 #define ROUTE_TITLE_MAX 320
-#define R(x)                                                                               \
-    do {                                                                                   \
-        int rc_ = (x);                                                                     \
-        if (rc_ < 0)                                                                       \
-            return rc_;                                                                    \
-    } while (0)
+#define R(x) HTML_TRY(x) /* every section step: the first non-zero dbuf code returns */
 
 static double rnum(const json_t *o, const char *k)
 {
@@ -40,25 +36,11 @@ static const char *rstr(const json_t *o, const char *k)
     return s ? s : "";
 }
 
-static int h2(dbuf *b, const char *t)
-{
-    R(dbuf_adds(b, "<h2>"));
-    R(dbuf_add_html(b, t));
-    return dbuf_adds(b, "</h2>\n");
-}
-
-static int para(dbuf *b, const char *cls, const char *t)
-{
-    R(dbuf_printf(b, "<p class=\"%s\">", cls));
-    R(dbuf_add_html(b, t));
-    return dbuf_adds(b, "</p>\n");
-}
-
 static int sec_source(const json_t *m, dbuf *b)
 {
     const json_t *s = json_object_get(m, "source"), *g = json_object_get(m, "generator");
     const json_t *q = json_object_get(m, "quality");
-    R(h2(b, "Source and data quality"));
+    R(html_h2(b, NULL, "Source and data quality"));
     /* A model from a rate trace alone has no clients to count. */
     char clients[32] = "not in a rate trace";
     if (json_object_get(q, "clients"))
@@ -75,7 +57,7 @@ static int sec_source(const json_t *m, dbuf *b)
     R(dbuf_adds(b, "</td></tr></table>\n"));
     const json_t *f = json_object_get(q, "findings");
     if (json_array_size(f) == 0)
-        return para(b, "ok", "No data-quality findings.");
+        return html_para(b, "ok", "No data-quality findings.");
     R(dbuf_adds(b, "<ul>\n"));
     size_t i;
     json_t *x;
@@ -88,27 +70,20 @@ static int sec_source(const json_t *m, dbuf *b)
     return dbuf_adds(b, "</ul>\n");
 }
 
-static int plot_done(svg_plot *p, dbuf *b)
-{
-    int rc = svg_plot_render(p, b);
-    svg_plot_free(p);
-    return rc;
-}
-
 static int sec_arrivals(const json_t *m, dbuf *b)
 {
     const json_t *a = json_object_get(m, "arrivals"), *se = json_object_get(a, "series");
     const json_t *rates = json_object_get(se, "rates");
     size_t n = json_array_size(rates);
     double t0 = rnum(se, "t0"), bin = rnum(se, "bin_s");
-    R(h2(b, "Arrivals and bursts"));
+    R(html_h2(b, NULL, "Arrivals and bursts"));
     R(dbuf_printf(b, "<p>Session rate %.4g/s, request rate %.4g/s; profile <code>%s</code>, "
                      "median relative error %.1f%%.</p>\n",
                   rnum(a, "session_rate"), rnum(a, "request_rate"),
                   rstr(json_object_get(a, "profile"), "kind"),
                   100 * rnum(json_object_get(a, "gof"), "profile_median_rel_err")));
     if (n == 0)
-        return para(b, "muted", "No arrival series.");
+        return html_para(b, "muted", "No arrival series.");
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
     svg_plot *p = svg_plot_new("Session arrivals (bursts shaded)", "time", "sessions/s", 0, 0,
                                SVG_XTIME);
@@ -142,7 +117,7 @@ static int sec_arrivals(const json_t *m, dbuf *b)
         svg_plot_free(p);
         return rc;
     }
-    R(plot_done(p, b));
+    R(html_plot_done(p, b));
     const json_t *h = json_object_get(m, "hawkes");
     if (json_is_true(json_object_get(h, "fitted"))) {
         const json_t *ci = json_object_get(h, "branching_ci95");
@@ -157,15 +132,15 @@ static int sec_arrivals(const json_t *m, dbuf *b)
     } else {
         char t[256];
         snprintf(t, sizeof t, "Hawkes not fitted: %s", rstr(h, "refused"));
-        R(para(b, "bad", t));
+        R(html_para(b, "bad", t));
     }
     if (json_object_get(bu, "refused")) {
         char t[256];
         snprintf(t, sizeof t, "Bursts not fitted: %s", rstr(bu, "refused"));
-        return para(b, "bad", t);
+        return html_para(b, "bad", t);
     }
     if (json_array_size(eps) == 0)
-        return para(b, "muted", "No burst episodes.");
+        return html_para(b, "muted", "No burst episodes.");
     R(dbuf_adds(b, "<table><tr><th>#</th><th class=\"n\">start (+s)</th><th class=\"n\">duration "
                    "s</th><th class=\"n\">ramp s</th><th class=\"n\">peak/s</th><th "
                    "class=\"n\">baseline/s</th><th>convergence</th></tr>\n"));
@@ -190,7 +165,7 @@ static int sec_arrivals(const json_t *m, dbuf *b)
 
 static int sec_popularity(const json_t *m, dbuf *b)
 {
-    R(h2(b, "Popularity (rank-frequency, log-log)"));
+    R(html_h2(b, NULL, "Popularity (rank-frequency, log-log)"));
     const json_t *routes = json_object_get(m, "routes");
     size_t i, shown = 0;
     json_t *r;
@@ -232,17 +207,17 @@ static int sec_popularity(const json_t *m, dbuf *b)
                 svg_plot_free(p);
                 return rc;
             }
-            R(plot_done(p, b));
+            R(html_plot_done(p, b));
         }
     }
     if (!shown)
-        return para(b, "muted", "No parametrised route has enough items for a Zipf fit.");
+        return html_para(b, "muted", "No parametrised route has enough items for a Zipf fit.");
     return 0;
 }
 
 static int sec_think(const json_t *m, dbuf *b)
 {
-    R(h2(b, "Think times"));
+    R(html_h2(b, NULL, "Think times"));
     const json_t *t = json_object_get(json_object_get(m, "sessions"), "think_time");
     const json_t *h = json_object_get(t, "hist");
     const json_t *edges = json_object_get(h, "edges_s"), *dens = json_object_get(h, "density");
@@ -251,7 +226,7 @@ static int sec_think(const json_t *m, dbuf *b)
         char msg[256];
         snprintf(msg, sizeof msg, "No think-time fit%s%s", json_object_get(t, "note") ? ": " : ".",
                  rstr(t, "note"));
-        return para(b, "bad", msg);
+        return html_para(b, "bad", msg);
     }
     dist_fit d = {0};
     const char *dist = rstr(t, "dist");
@@ -282,12 +257,12 @@ static int sec_think(const json_t *m, dbuf *b)
         svg_plot_free(p);
         return rc;
     }
-    return plot_done(p, b);
+    return html_plot_done(p, b);
 }
 
 static int sec_journeys(const json_t *m, dbuf *b)
 {
-    R(h2(b, "Journeys (Markov chain over routes)"));
+    R(html_h2(b, NULL, "Journeys (Markov chain over routes)"));
     const json_t *routes = json_object_get(m, "routes");
     const json_t *tr = json_object_get(json_object_get(m, "journeys"), "transitions");
     size_t nr = json_array_size(routes);
@@ -298,7 +273,7 @@ static int sec_journeys(const json_t *m, dbuf *b)
             idx[k++] = i;
     }
     if (k == 0)
-        return para(b, "muted", "No page or api routes.");
+        return html_para(b, "muted", "No page or api routes.");
     const char *rl[40], *cl[41];
     double *mat = calloc(k * (k + 1), sizeof *mat);
     if (!mat)
@@ -335,12 +310,12 @@ static int sec_journeys(const json_t *m, dbuf *b)
 
 static int sec_websockets(const json_t *m, dbuf *b)
 {
-    R(h2(b, "WebSockets"));
+    R(html_h2(b, NULL, "WebSockets"));
     const json_t *w = json_object_get(m, "websockets");
     if (rstr(w, "not_fitted")[0])
-        return para(b, "muted", "WebSockets: not in a rate trace.");
+        return html_para(b, "muted", "WebSockets: not in a rate trace.");
     if (rnum(w, "count") <= 0)
-        return para(b, "muted", "No WebSocket sessions (101 lines) in the log.");
+        return html_para(b, "muted", "No WebSocket sessions (101 lines) in the log.");
     const json_t *d = json_object_get(w, "duration"), *c = json_object_get(w, "concurrency");
     R(dbuf_printf(b, "<p>%.0f WebSocket sessions (%.1f%% of sessions); duration %s median %.1f s, "
                      "p95 %.1f s; concurrency max %.0f, mean %.1f.</p>\n",
@@ -365,7 +340,7 @@ static int sec_websockets(const json_t *m, dbuf *b)
         svg_plot_free(p);
         return rc;
     }
-    return plot_done(p, b);
+    return html_plot_done(p, b);
 }
 
 int report_render(const json_t *model, const char *title, dbuf *out, char *err)

@@ -7,7 +7,11 @@
  * multi) -> back to WAITING for the next request, or FREE when the session has sent its last.
  * The ready queue is ours rather than libcurl's pending list: libcurl 7.88 rescans pending
  * transfers, which turned a short stall into a collapse at a few thousand queued requests.
- * All transitions happen in send_next() and on_done().
+ * Transitions: next_request() (WAITING, or on to send_now() when due; FREE when the session
+ * is over), send_now() (QUEUED or IN_FLIGHT), on_done() (out of IN_FLIGHT, then
+ * next_request()), and abandon()/slot_put() at a stop (FREE).
+ * This file schedules; what goes on the wire (URL, headers, cookies, every curl_easy_setopt)
+ * is assembled by http.c (http_req_send) from the row buffers plan_render fills.
  */
 #include "engine.h"
 
@@ -27,30 +31,13 @@
 #include "uaclass.h"
 #include "wsess.h"
 
-#define HDR_ROWS (SC_MAX_HEADERS * 2 + 5)
-#define BODY_CAP (1u << 20)
-#define HDRS_CAP (64u << 10)
+/* plan_render's rows plus traceparent, Expect and the two client rows. */
+_Static_assert(HTTP_REQ_ROWS >= SC_MAX_HEADERS * 2 + 5, "http_req has too few header rows");
 
 enum slot_state { SLOT_FREE = 0, SLOT_WAITING, SLOT_QUEUED, SLOT_IN_FLIGHT };
 
 typedef struct worker worker;
 typedef struct slot slot;
-
-/* What a request needs only while it is in flight: a reused libcurl easy handle and the
- * buffers it points into. Pooled per worker, so waiting sessions cost no buffers. */
-typedef struct reqctx {
-    CURL *easy;
-    slot *s;
-    uint64_t bytes;
-    int want_body, want_hdrs;
-    char iface[24];            /* the CURLOPT_INTERFACE last set on easy ("" = none) */
-    struct reqctx *next_free;
-    dbuf body_in, hdrs_in;
-    char url[4096];
-    char body[8192];
-    char hdr[HDR_ROWS][512];
-    struct curl_slist nodes[HDR_ROWS];
-} reqctx;
 
 /* A session in progress (small: sessions far outnumber requests in flight). */
 struct slot {
@@ -62,9 +49,9 @@ struct slot {
     int throttled;             /* already counted as throttled */
     uint64_t intended, sent_at;
     uint64_t trace_hi, trace_lo;
-    reqctx *rc;                /* while in flight */
+    http_req *rc;              /* while in flight */
     slot *next_free;           /* free list, or the ready queue */
-    char *cookies;             /* the session's cookie jar between requests (Netscape lines) */
+    cookiejar jar;             /* the session's cookies between requests (buffer kept) */
     tmpl_vars *vars;
     sc_client cl;              /* address and User-Agent, built once per session */
     CURLSH *share;             /* per-session HTTP/2: own connection cache, never another's */
@@ -81,9 +68,9 @@ struct worker {
     slot **slots;              /* allocated lazily, up to cap */
     size_t n_slots, cap, active;
     slot *free_list;
-    reqctx **rcs;              /* all request contexts, for cleanup */
+    http_req **rcs;            /* all request handles, for cleanup */
     size_t n_rcs, cap_rcs;
-    reqctx *rc_free;
+    http_req *rc_free;
     slot *rq_head, *rq_tail;   /* ready queue (pooled mode) */
     size_t inflight, max_inflight, h1_max; /* 0 = unlimited; h1_max: the cap if pooled h2 gets 1.1 */
     loop_timer arrival;
@@ -103,10 +90,9 @@ struct engine {
     engine_cfg cfg;
     worker *w;
     unsigned n;
+    uint64_t h_trace, h_span;  /* rng stream ids of the traceparent draws (set at start) */
     atomic_int stop;
 };
-
-static uint64_t H_TRACE, H_SPAN;
 
 static uint64_t intended_ns(const worker *w, const plan_req *q)
 {
@@ -116,23 +102,6 @@ static uint64_t intended_ns(const worker *w, const plan_req *q)
 static void live_add(atomic_uint_fast64_t *a, uint64_t v)
 {
     atomic_fetch_add_explicit(a, v, memory_order_relaxed);
-}
-
-static size_t on_body(char *p, size_t sz, size_t n, void *arg)
-{
-    reqctx *s = arg;
-    s->bytes += sz * n;
-    if (s->want_body)
-        dbuf_add(&s->body_in, p, sz * n); /* past the cap the capture is truncated */
-    return sz * n;
-}
-
-static size_t on_header(char *p, size_t sz, size_t n, void *arg)
-{
-    reqctx *s = arg;
-    if (s->want_hdrs)
-        dbuf_add(&s->hdrs_in, p, sz * n);
-    return sz * n;
 }
 
 static void on_slot_timer(loop *l, void *arg);
@@ -153,54 +122,39 @@ static slot *slot_get(worker *w)
         return NULL;
     }
     s->w = w;
+    cookiejar_init(&s->jar);
     loop_timer_init(&s->timer, on_slot_timer, s);
     w->slots[w->n_slots++] = s;
     return s;
 }
 
-static reqctx *rc_get(worker *w)
+static http_req *rc_get(worker *w)
 {
     const scenario *sc = w->e->cfg.sc;
-    reqctx *r = w->rc_free;
+    http_req *r = w->rc_free;
     if (r) {
         w->rc_free = r->next_free;
         return r;
     }
     if (w->n_rcs == w->cap_rcs) {
         size_t nc = w->cap_rcs ? w->cap_rcs * 2 : 64;
-        reqctx **nr = realloc(w->rcs, nc * sizeof *nr);
+        http_req **nr = realloc(w->rcs, nc * sizeof *nr);
         if (!nr)
             return NULL;
         w->rcs = nr;
         w->cap_rcs = nc;
     }
-    if (!(r = calloc(1, sizeof *r)) || !(r->easy = curl_easy_init())) {
-        free(r);
+    http_req_opts o = {.timeout = sc->timeout, .connect_timeout = sc->connect_timeout,
+                       .cookies = sc->cookies};
+    if (!(r = http_req_new(&w->h, &o)))
         return NULL;
-    }
-    dbuf_init(&r->body_in, BODY_CAP);
-    dbuf_init(&r->hdrs_in, HDRS_CAP);
-    http_easy_setup(&w->h, r->easy);
-    curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
-    curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)(sc->timeout * 1000));
-    curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(sc->connect_timeout * 1000));
-    /* Safety: never follow a redirect away from the target, never a proxy from the
-     * environment (this also spares libcurl three getenv() per request). */
-    curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(r->easy, CURLOPT_PROXY, "");
-    if (sc->cookies)
-        curl_easy_setopt(r->easy, CURLOPT_COOKIEFILE, "");
     w->rcs[w->n_rcs++] = r;
     return r;
 }
 
-static void rc_put(worker *w, reqctx *r)
+static void rc_put(worker *w, http_req *r)
 {
-    r->s = NULL;
+    r->owner = NULL;
     r->next_free = w->rc_free;
     w->rc_free = r;
 }
@@ -208,8 +162,6 @@ static void rc_put(worker *w, reqctx *r)
 static void slot_put(worker *w, slot *s)
 {
     s->state = SLOT_FREE;
-    free(s->cookies);
-    s->cookies = NULL;
     s->next_free = w->free_list;
     w->free_list = s;
     w->active--;
@@ -246,41 +198,7 @@ static int take_token(worker *w, uint64_t now, uint64_t *retry)
     return 0;
 }
 
-static void set_method(CURL *c, const char *m, const char *body, int has_body)
-{
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
-    if (!strcmp(m, "GET")) {
-        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-    } else if (!strcmp(m, "HEAD")) {
-        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    } else {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, has_body ? body : "");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, has_body ? (long)strlen(body) : 0L);
-        if (strcmp(m, "POST") != 0)
-            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
-    }
-}
-
 static void next_request(worker *w, slot *s, uint64_t now);
-
-static void hex16(char *o, uint64_t v)
-{
-    static const char d[] = "0123456789abcdef";
-    for (int i = 15; i >= 0; i--, v >>= 4)
-        o[i] = d[v & 15];
-}
-
-/* "traceparent: 00-<trace>-<span>-01" (W3C Trace Context): one trace per session, one span
- * per request. Hand-formatted: it is on every request. */
-static void traceparent(char *o, uint64_t hi, uint64_t lo, uint64_t span)
-{
-    memcpy(o, "traceparent: 00-", 16);
-    hex16(o + 16, hi);
-    hex16(o + 32, lo);
-    o[48] = '-';
-    hex16(o + 49, span);
-    memcpy(o + 65, "-01", 4);
-}
 
 /* Sends request s->k of the session now (or re-arms for a --max-rps token). */
 static void send_now(worker *w, slot *s)
@@ -291,7 +209,6 @@ static void send_now(worker *w, slot *s)
     const plan_req *q = &p->r[ps->first_req + s->k];
     const sc_route *r = &cfg->sc->routes[q->route];
     uint64_t now = st_now_ns(), retry;
-    size_t nh = 0;
     long sec = (long)floor(q->t);
     if (w->max_inflight && w->inflight >= w->max_inflight) {
         s->state = SLOT_QUEUED;
@@ -312,7 +229,7 @@ static void send_now(worker *w, slot *s)
         loop_timer_set(w->l, &s->timer, retry);
         return;
     }
-    reqctx *rc = rc_get(w);
+    http_req *rc = rc_get(w);
     if (!rc) {
         w->failed = 1;
         st_err(w->err, ST_ENOMEM, "out of memory for request buffers");
@@ -321,7 +238,7 @@ static void send_now(worker *w, slot *s)
         return;
     }
     if (plan_render(cfg->sc, p, q, s->vars, 0, rc->url, sizeof rc->url, rc->body, sizeof rc->body,
-                    rc->hdr, &nh)) {
+                    rc->hdr, &rc->n_hdr)) {
         /* Cannot happen for plans that `replay plan` rendered; count it as an error. */
         rc_put(w, rc);
         metrics_record(w->m, q->route, 0, ERR_OTHER, 0, 0, sec, 0);
@@ -330,45 +247,20 @@ static void send_now(worker *w, slot *s)
         next_request(w, s, now);
         return;
     }
-    if (cfg->sc->traceparent && nh < HDR_ROWS - 2)
-        traceparent(rc->hdr[nh++], s->trace_hi, s->trace_lo,
-                    rng_u64(cfg->sc->seed, H_SPAN, rng_mix(ps->id, s->k)) | 1);
-    if (r->has_body && nh < HDR_ROWS - 1)
-        snprintf(rc->hdr[nh++], sizeof rc->hdr[0], "Expect:");
-    for (size_t i = 0; i < nh; i++)
-        rc->nodes[i].data = rc->hdr[i];
-    if (s->cl.ip_hdr[0]) /* the session's client rows, built at its start: no copy */
-        rc->nodes[nh++].data = s->cl.ip_hdr;
-    if (s->cl.ua_hdr[0])
-        rc->nodes[nh++].data = s->cl.ua_hdr;
-    for (size_t i = 0; i < nh; i++)
-        rc->nodes[i].next = i + 1 < nh ? &rc->nodes[i + 1] : NULL;
-    if (s->cl.iface[0] && strcmp(rc->iface, s->cl.iface)) {
-        /* libcurl matches reusable connections by interface too, so a session never gets
-         * another client's connection; set only when the handle's value changes. */
-        curl_easy_setopt(rc->easy, CURLOPT_INTERFACE, s->cl.iface);
-        memcpy(rc->iface, s->cl.iface, sizeof rc->iface);
-    }
-    curl_easy_setopt(rc->easy, CURLOPT_URL, rc->url);
-    curl_easy_setopt(rc->easy, CURLOPT_HTTPHEADER, nh ? rc->nodes : NULL);
-    set_method(rc->easy, r->method, rc->body, r->has_body);
-    if (s->share)
-        curl_easy_setopt(rc->easy, CURLOPT_SHARE, s->share);
-    if (cfg->sc->per_session_conn) {
-        curl_easy_setopt(rc->easy, CURLOPT_FRESH_CONNECT, s->k == 0 ? 1L : 0L);
-        curl_easy_setopt(rc->easy, CURLOPT_FORBID_REUSE, s->k + 1 == ps->n_req ? 1L : 0L);
-        if (w->tr.reuse_version)
-            curl_easy_setopt(rc->easy, CURLOPT_HTTP_VERSION, s->k ? w->tr.reuse_version : w->tr.version);
-    }
-    if (cfg->sc->cookies) /* the easy handle is shared between sessions */
-        cookiejar_load(rc->easy, s->cookies);
-    rc->s = s;
+    http_send hs = {
+        .method = r->method, .has_body = r->has_body,
+        .want_body = r->needs_body, .want_hdrs = r->needs_headers,
+        .traceparent = cfg->sc->traceparent, .trace_hi = s->trace_hi, .trace_lo = s->trace_lo,
+        .span = cfg->sc->traceparent ? rng_u64(cfg->sc->seed, w->e->h_span, rng_mix(ps->id, s->k)) | 1 : 0,
+        .rows = {s->cl.ip_hdr, s->cl.ua_hdr}, /* the session's client rows, built at its start */
+        .iface = s->cl.iface, .share = s->share,
+        .per_session = cfg->sc->per_session_conn, .first = s->k == 0, .last = s->k + 1 == ps->n_req,
+        .version = cfg->sc->per_session_conn && w->tr.reuse_version
+                       ? (s->k ? w->tr.reuse_version : w->tr.version) : 0,
+        .jar = cfg->sc->cookies ? &s->jar : NULL,
+    };
+    rc->owner = s;
     s->rc = rc;
-    rc->want_body = r->needs_body;
-    rc->want_hdrs = r->needs_headers;
-    dbuf_reset(&rc->body_in);
-    dbuf_reset(&rc->hdrs_in);
-    rc->bytes = 0;
     s->sent_at = st_now_ns();
     if (s->blocked) {
         w->m->blocked_sends++;
@@ -390,7 +282,7 @@ static void send_now(worker *w, slot *s)
     live_add(&cfg->live->sent, 1);
     s->state = SLOT_IN_FLIGHT;
     w->inflight++;
-    if (http_add(&w->h, rc->easy)) {
+    if (http_req_send(&w->h, rc, &hs)) {
         w->failed = 1;
         st_err(w->err, ST_EENV, "curl_multi_add_handle failed");
     }
@@ -449,7 +341,7 @@ static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
         }
     }
     if (rc == CURLE_OK) {
-        curl_easy_getinfo(s->rc->easy, CURLINFO_RESPONSE_CODE, &status);
+        status = http_req_status(s->rc);
         cls = status >= 100 && status < 600 ? (int)(status / 100) : 0;
         if (cls == 0)
             err = ERR_OTHER;
@@ -465,7 +357,7 @@ static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
         st_err(w->err, ST_ENOMEM, "out of memory for histograms");
     }
     if (rc == CURLE_OK && (r->check.present || r->n_captures)) {
-        reqctx *x = s->rc;
+        http_req *x = s->rc;
         dbuf_add(&x->body_in, "", 0); /* NUL-terminated for strstr/regexec */
         int ok = respcheck_apply(r, status, x->hdrs_in.p, x->hdrs_in.len, x->body_in.p,
                                  x->body_in.len, s->vars);
@@ -493,16 +385,17 @@ static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
 static void on_done(void *arg, CURL *easy, CURLcode rc)
 {
     worker *w = arg;
-    reqctx *r = NULL;
+    http_req *r = http_req_of(easy);
     slot *s;
     uint64_t now = st_now_ns();
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
-    s = r->s;
+    s = r->owner;
     http_remove(&w->h, easy);
     w->inflight--;
     finish(w, s, rc, now);
-    if (w->e->cfg.sc->cookies)
-        cookiejar_save(&s->cookies, easy);
+    if (w->e->cfg.sc->cookies && http_req_keep_cookies(&w->h, r, &s->jar) && !w->failed) {
+        w->failed = 1;
+        st_err(w->err, ST_ENOMEM, "out of memory for a session's cookies");
+    }
     s->rc = NULL;
     rc_put(w, r);
     s->k++;
@@ -544,11 +437,12 @@ static void start_session(worker *w, size_t si, uint64_t now)
     s->k = 0;
     s->blocked = 0;
     memset(s->vars->set, 0, sizeof s->vars->set);
+    cookiejar_reset(&s->jar, http_jar_id(&w->h));
     scenario_client_build(cfg->sc, ps->client, &s->cl);
     s->vars->client_ip = s->cl.ip[0] ? s->cl.ip : NULL;
     s->vars->user_agent = cfg->sc->ua_model ? ua_class_example((enum ua_class)s->cl.ua_class) : NULL;
-    s->trace_hi = rng_u64(cfg->sc->seed, H_TRACE, rng_mix(ps->id, 1));
-    s->trace_lo = rng_u64(cfg->sc->seed, H_TRACE, rng_mix(ps->id, 2)) | 1;
+    s->trace_hi = rng_u64(cfg->sc->seed, w->e->h_trace, rng_mix(ps->id, 1));
+    s->trace_lo = rng_u64(cfg->sc->seed, w->e->h_trace, rng_mix(ps->id, 2)) | 1;
     next_request(w, s, now);
 }
 
@@ -654,18 +548,11 @@ static void *worker_main(void *arg)
 
 static void worker_term(worker *w)
 {
-    for (size_t i = 0; w->rcs && i < w->n_rcs; i++) {
-        reqctx *r = w->rcs[i];
-        if (r->s)
-            http_remove(&w->h, r->easy);
-        curl_easy_cleanup(r->easy);
-        dbuf_free(&r->body_in);
-        dbuf_free(&r->hdrs_in);
-        free(r);
-    }
+    for (size_t i = 0; w->rcs && i < w->n_rcs; i++)
+        http_req_free(&w->h, w->rcs[i]);
     free(w->rcs);
     for (size_t i = 0; w->slots && i < w->n_slots; i++) {
-        free(w->slots[i]->cookies);
+        cookiejar_term(&w->slots[i]->jar);
         free(w->slots[i]->vars);
         http_share_free(w->slots[i]->share);
         free(w->slots[i]);
@@ -682,13 +569,13 @@ engine *engine_start(const engine_cfg *cfg, char *err)
     engine *e = calloc(1, sizeof *e);
     unsigned n = cfg->threads ? cfg->threads : 1;
     size_t n_secs = (size_t)ceil(cfg->sc->duration) + 1;
-    H_TRACE = rng_stream_id("replay.traceparent.trace");
-    H_SPAN = rng_stream_id("replay.traceparent.span");
     if (!e || !(e->w = calloc(n, sizeof *e->w))) {
         free(e);
         st_err(err, ST_ENOMEM, "out of memory");
         return NULL;
     }
+    e->h_trace = rng_stream_id("replay.traceparent.trace");
+    e->h_span = rng_stream_id("replay.traceparent.span");
     e->cfg = *cfg;
     e->n = n;
     for (unsigned i = 0; i < n; i++) {

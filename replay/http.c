@@ -6,7 +6,10 @@
 
 #include "metrics.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static void check_done(http *h)
@@ -221,4 +224,197 @@ int http_add(http *h, CURL *easy)
 void http_remove(http *h, CURL *easy)
 {
     curl_multi_remove_handle(h->multi, easy);
+}
+
+/* ---- requests ---- */
+
+#define BODY_CAP (1u << 20)
+#define HDRS_CAP (64u << 10)
+
+static size_t on_body(char *p, size_t sz, size_t n, void *arg)
+{
+    http_req *r = arg;
+    r->bytes += sz * n;
+    if (r->want_body)
+        dbuf_add(&r->body_in, p, sz * n); /* past the cap the capture is truncated */
+    return sz * n;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *arg)
+{
+    http_req *r = arg;
+    size_t len = sz * n;
+    if (r->want_hdrs)
+        dbuf_add(&r->hdrs_in, p, len);
+    /* The jar is copied back only after a response that changed it (http_req_keep_cookies). */
+    if (r->cookies && len > 11 && (p[0] | 0x20) == 's' && !strncasecmp(p, "set-cookie:", 11))
+        r->set_cookie = 1;
+    return len;
+}
+
+http_req *http_req_new(http *h, const http_req_opts *o)
+{
+    http_req *r = calloc(1, sizeof *r);
+    if (!r || !(r->easy = curl_easy_init())) {
+        free(r);
+        return NULL;
+    }
+    dbuf_init(&r->body_in, BODY_CAP);
+    dbuf_init(&r->hdrs_in, HDRS_CAP);
+    http_easy_setup(h, r->easy);
+    curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)(o->timeout * 1000));
+    curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->connect_timeout * 1000));
+    /* Safety: never follow a redirect away from the target, never a proxy from the
+     * environment (this also spares libcurl three getenv() per request). */
+    curl_easy_setopt(r->easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(r->easy, CURLOPT_PROXY, "");
+    if (o->cookies)
+        curl_easy_setopt(r->easy, CURLOPT_COOKIEFILE, "");
+    r->cookies = o->cookies;
+    return r;
+}
+
+void http_req_free(http *h, http_req *r)
+{
+    if (!r)
+        return;
+    if (r->owner)
+        http_remove(h, r->easy);
+    curl_easy_cleanup(r->easy);
+    dbuf_free(&r->body_in);
+    dbuf_free(&r->hdrs_in);
+    free(r);
+}
+
+static void hex16(char *o, uint64_t v)
+{
+    static const char d[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        o[i] = d[v & 15];
+}
+
+/* "traceparent: 00-<trace>-<span>-01" (W3C Trace Context): one trace per session, one span
+ * per request. Hand-formatted: it is on every request. */
+static void traceparent(char *o, uint64_t hi, uint64_t lo, uint64_t span)
+{
+    memcpy(o, "traceparent: 00-", 16);
+    hex16(o + 16, hi);
+    hex16(o + 32, lo);
+    o[48] = '-';
+    hex16(o + 49, span);
+    memcpy(o + 65, "-01", 4);
+}
+
+/* The method, set only when it (or a body) differs from the handle's last request. */
+static void set_method(http_req *r, const char *m, int has_body)
+{
+    CURL *c = r->easy;
+    if (m == r->method_set && !has_body)
+        return;
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+    if (!strcmp(m, "GET")) {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else if (!strcmp(m, "HEAD")) {
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    } else {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, has_body ? r->body : "");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, has_body ? (long)strlen(r->body) : 0L);
+        if (strcmp(m, "POST") != 0)
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+    }
+    /* A body-less request after one with a body must set its method again. */
+    r->method_set = has_body ? NULL : m;
+}
+
+/* Links the header rows (the rendered ones, traceparent, Expect, the client rows) into the
+ * handle's fixed list nodes. Returns the number of nodes. */
+static size_t link_headers(http_req *r, const http_send *s)
+{
+    size_t nh = r->n_hdr;
+    if (s->traceparent && nh < HTTP_REQ_ROWS - 2)
+        traceparent(r->hdr[nh++], s->trace_hi, s->trace_lo, s->span);
+    if (s->has_body && nh < HTTP_REQ_ROWS - 1)
+        memcpy(r->hdr[nh++], "Expect:", 8); /* no 100-continue round trip */
+    for (size_t i = 0; i < nh; i++)
+        r->nodes[i].data = r->hdr[i];
+    for (int i = 0; i < 2; i++)
+        if (s->rows[i] && s->rows[i][0] && nh < HTTP_REQ_ROWS)
+            r->nodes[nh++].data = (char *)s->rows[i]; /* libcurl only reads the rows */
+    for (size_t i = 0; i < nh; i++)
+        r->nodes[i].next = i + 1 < nh ? &r->nodes[i + 1] : NULL;
+    return nh;
+}
+
+int http_req_send(http *h, http_req *r, const http_send *s)
+{
+    CURL *c = r->easy;
+    size_t nh = link_headers(r, s);
+    if (s->iface && s->iface[0] && strcmp(r->iface, s->iface)) {
+        /* libcurl matches reusable connections by interface too, so a session never gets
+         * another client's connection. */
+        curl_easy_setopt(c, CURLOPT_INTERFACE, s->iface);
+        snprintf(r->iface, sizeof r->iface, "%s", s->iface);
+    }
+    if (strcmp(r->url_set, r->url)) { /* libcurl copies (and frees) the URL on every set */
+        curl_easy_setopt(c, CURLOPT_URL, r->url);
+        snprintf(r->url_set, sizeof r->url_set, "%s", r->url);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, nh ? r->nodes : NULL);
+    set_method(r, s->method, s->has_body);
+    if (s->share)
+        curl_easy_setopt(c, CURLOPT_SHARE, s->share);
+    if (s->per_session) {
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, s->first ? 1L : 0L);
+        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, s->last ? 1L : 0L);
+    }
+    if (s->version > 0)
+        curl_easy_setopt(c, CURLOPT_HTTP_VERSION, s->version);
+    if (s->jar && (r->jar_id == 0 || r->jar_id != s->jar->id)) {
+        cookiejar_load(c, s->jar); /* the easy handle is shared between sessions */
+        r->jar_id = s->jar->id;
+    }
+    r->want_body = s->want_body;
+    r->want_hdrs = s->want_hdrs;
+    r->set_cookie = 0;
+    dbuf_reset(&r->body_in);
+    dbuf_reset(&r->hdrs_in);
+    r->bytes = 0;
+    return http_add(h, c);
+}
+
+http_req *http_req_of(CURL *easy)
+{
+    http_req *r = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+    return r;
+}
+
+long http_req_status(http_req *r)
+{
+    long status = 0;
+    if (curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK)
+        return 0;
+    return status;
+}
+
+int http_req_keep_cookies(http *h, http_req *r, cookiejar *jar)
+{
+    if (!r->set_cookie)
+        return 0; /* the engine holds what the jar holds */
+    if (cookiejar_save(jar, r->easy, http_jar_id(h))) {
+        r->jar_id = 0; /* the handle and the jar now differ */
+        return -1;
+    }
+    r->jar_id = jar->id;
+    return 0;
+}
+
+uint64_t http_jar_id(http *h)
+{
+    return ++h->jar_seq;
 }

@@ -14,14 +14,24 @@
  * multi that has a free stream; a caller that wants connections kept apart (one browser
  * connection per session) gives each group of transfers its own connection cache with
  * http_share_new (libcurl's CURL_LOCK_DATA_CONNECT share).
- * Ownership: http_init/http_term pair on a caller-owned struct; easy handles are the owner's;
- * the transport struct must outlive the http struct.
+ * Requests (http_req): HTTP request assembly lives here, so the engine only schedules. An
+ * http_req is one reused easy handle plus the fixed buffers it points into: the URL, body and
+ * header rows the caller renders (plan_render), the curl_slist nodes that point into those
+ * rows (no list is ever built), the response capture. http_req_send sets on the handle only
+ * what differs from the request it sent before (URL, method, interface, cookies), adds the
+ * W3C traceparent and the prebuilt client rows, and starts the transfer; after `done`, the
+ * http_req_* getters read the response. The request path allocates nothing of ours.
+ * Ownership: http_init/http_term pair on a caller-owned struct; easy handles are the owner's
+ * (http_req_new/http_req_free for the ones made here); the transport struct must outlive the
+ * http struct.
  */
 #ifndef RP_HTTP_H
 #define RP_HTTP_H
 
 #include <curl/curl.h>
 
+#include "cookiejar.h"
+#include "dbuf.h"
 #include "loop.h"
 
 typedef struct http_transport {
@@ -45,6 +55,7 @@ typedef struct http {
     const http_transport *tr; /* NULL: HTTP/1.1 with libcurl's TLS defaults */
     int running;
     int failed;        /* a loop registration failed (reported once by the owner) */
+    uint64_t jar_seq;  /* last cookie-jar content identity handed out (http_jar_id) */
     char err[ST_ERRLEN];
 } http;
 
@@ -85,5 +96,73 @@ int http_err_class(CURLcode rc);
 int http_add(http *h, CURL *easy);
 /* Removes a handle (after done, or to cancel). */
 void http_remove(http *h, CURL *easy);
+
+
+/* ---- requests ---- */
+
+#define HTTP_REQ_ROWS 40 /* header rows: the scenario's, traceparent, Expect, client rows */
+
+typedef struct http_req {
+    CURL *easy;
+    void *owner;                 /* the caller's, while in flight (NULL when idle) */
+    struct http_req *next_free;  /* the caller's free list */
+    uint64_t bytes;              /* response body bytes */
+    int want_body, want_hdrs;    /* capture the body / header block of this response */
+    int cookies;                 /* the handle runs libcurl's cookie engine */
+    int set_cookie;              /* this response carried a Set-Cookie header */
+    dbuf body_in, hdrs_in;       /* captures (capped: past the cap they are truncated) */
+    char url[4096];              /* rendered by the caller before http_req_send */
+    char body[8192];
+    char hdr[HTTP_REQ_ROWS][512];
+    size_t n_hdr;                /* rows of hdr in use */
+    /* What the handle holds now, so an unchanged request costs no setopt. */
+    char url_set[4096];
+    const char *method_set;
+    char iface[24];
+    uint64_t jar_id;             /* content of the cookie engine (cookiejar.h), 0 = unknown */
+    struct curl_slist nodes[HTTP_REQ_ROWS];
+} http_req;
+
+typedef struct http_req_opts {
+    double timeout, connect_timeout; /* seconds */
+    int cookies;                     /* run libcurl's cookie engine on the handle */
+} http_req_opts;
+
+/* How one request goes out, beside what is in the http_req's buffers. */
+typedef struct http_send {
+    const char *method;         /* "GET", "HEAD", "POST", ...; a stable string (compared by
+                                 * address to skip the setopt when unchanged) */
+    int has_body;               /* send r->body (else an empty body for non-GET/HEAD) */
+    int want_body, want_hdrs;
+    int traceparent;            /* add "traceparent: 00-<hi><lo>-<span>-01" */
+    uint64_t trace_hi, trace_lo, span;
+    const char *rows[2];        /* prebuilt header rows (client address, User-Agent); NULL or
+                                 * "": none; they must stay valid while in flight */
+    const char *iface;          /* CURLOPT_INTERFACE, "" or NULL: none */
+    CURLSH *share;              /* a connection cache of its own (http_share_new), or NULL */
+    int per_session;            /* one connection per session: fresh on the first request,
+                                 * closed after the last */
+    int first, last;            /* this is the session's first / last request */
+    long version;               /* > 0: CURLOPT_HTTP_VERSION for this request */
+    cookiejar *jar;             /* the session's cookies (loaded only when the handle holds
+                                 * another content); NULL: cookies off */
+} http_send;
+
+/* A request handle with the options every request of this multi needs (http_easy_setup, the
+ * capture callbacks, timeouts, no redirects, no proxy). NULL on ENOMEM. */
+http_req *http_req_new(http *h, const http_req_opts *o);
+/* Frees r (removing it from the multi first when it is in flight). NULL is a no-op. */
+void http_req_free(http *h, http_req *r);
+/* Sets what differs from r's previous request and starts the transfer. Returns 0 or ST_EENV. */
+int http_req_send(http *h, http_req *r, const http_send *s);
+/* The http_req an easy handle made by http_req_new belongs to. */
+http_req *http_req_of(CURL *easy);
+/* After `done`: the HTTP status (0 without one). */
+long http_req_status(http_req *r);
+/* After `done`: keeps the session's jar in step with the handle's cookie engine (copies only
+ * when the response set a cookie). 0, or -1 on ENOMEM (the jar is unchanged). */
+int http_req_keep_cookies(http *h, http_req *r, cookiejar *jar);
+/* A fresh cookie-jar content identity (for cookiejar_reset at a session's start). */
+uint64_t http_jar_id(http *h);
 
 #endif

@@ -11,18 +11,14 @@
 #include <time.h>
 
 #include "afile.h"
+#include "html.h"
 #include "jsonio.h"
 #include "report_why.h"
 #include "rng.h"
 #include "svg.h"
 #include "units.h"
 
-#define R(x)                                                                               \
-    do {                                                                                   \
-        int rc_ = (x);                                                                     \
-        if (rc_)                                                                           \
-            return rc_;                                                                    \
-    } while (0)
+#define R(x) HTML_TRY(x) /* every section step: the first non-zero dbuf code returns */
 
 int report_events_load(const char *path, uint64_t hash, report_events *ev, char *err)
 {
@@ -66,30 +62,6 @@ int report_events_load(const char *path, uint64_t hash, report_events *ev, char 
     }
     json_decref(root);
     return rc;
-}
-
-static int h2(dbuf *b, const char *id, const char *title)
-{
-    return dbuf_printf(b, "<h2 id=\"%s\">%s</h2>\n", id, title);
-}
-
-static int para(dbuf *b, const char *cls, const char *text)
-{
-    R(dbuf_printf(b, "<p class=\"%s\">", cls));
-    R(dbuf_add_html(b, text));
-    return dbuf_adds(b, "</p>\n");
-}
-
-static int plot_done(svg_plot *p, dbuf *b)
-{
-    int rc = svg_plot_render(p, b);
-    svg_plot_free(p);
-    return rc;
-}
-
-static void fmt_us(char *buf, size_t n, double us)
-{
-    units_fmt_duration(buf, n, us / 1e6);
 }
 
 static int shade_events(svg_plot *p, const rr_result *r, const report_events *ev)
@@ -149,7 +121,7 @@ static int sec_meta(dbuf *b, const rr_result *r)
             len += (size_t)snprintf(segs + len, sizeof segs - len, "%s%u", j ? ", " : "; missing ",
                                     r->missing[j]);
     }
-    R(h2(b, "run", "Run"));
+    R(html_h2(b, "run", "Run"));
     R(dbuf_adds(b, "<table id=\"meta\">\n<tr><th>scenario</th><td>"));
     R(dbuf_add_html(b, r->sc->name));
     R(dbuf_printf(b, " <span class=\"muted\">hash %016" PRIx64 ", ", r->sc->hash));
@@ -169,9 +141,9 @@ static int sec_meta(dbuf *b, const rr_result *r)
 
 static int sec_thresholds(dbuf *b, const rr_result *r)
 {
-    R(h2(b, "thresholds-h", "Thresholds"));
+    R(html_h2(b, "thresholds-h", "Thresholds"));
     if (!r->sc->n_thresholds)
-        R(para(b, "muted", "The scenario has no thresholds."));
+        R(html_para(b, "muted", "The scenario has no thresholds."));
     R(dbuf_adds(b, "<table id=\"thresholds\">\n<tr><th>verdict</th><th>rule</th>"
                    "<th class=\"n\">measured</th><th>abort</th></tr>\n"));
     for (size_t i = 0; i < r->sc->n_thresholds; i++) {
@@ -222,9 +194,9 @@ static int sec_arrivals(dbuf *b, const rr_result *r, const report_events *ev)
     secs_xy s;
     svg_plot *p;
     int rc;
-    R(h2(b, "arrivals", "Target vs achieved"));
+    R(html_h2(b, "arrivals", "Target vs achieved"));
     if (!m->n_secs)
-        return para(b, "muted", "The results have no per-second series.");
+        return html_para(b, "muted", "The results have no per-second series.");
     if ((rc = xy_alloc(&s, m->n_secs, 4))) {
         xy_free(&s);
         return rc;
@@ -249,7 +221,7 @@ static int sec_arrivals(dbuf *b, const rr_result *r, const report_events *ev)
     if (!rc)
         rc = shade_events(p, r, ev);
     if (!rc)
-        rc = plot_done(p, b);
+        rc = html_plot_done(p, b);
     else
         svg_plot_free(p);
     if (!rc) {
@@ -258,13 +230,13 @@ static int sec_arrivals(dbuf *b, const rr_result *r, const report_events *ev)
         if (!rc)
             rc = shade_events(p, r, ev);
         if (!rc)
-            rc = plot_done(p, b);
+            rc = html_plot_done(p, b);
         else
             svg_plot_free(p);
     }
     xy_free(&s);
     if (!rc)
-        rc = para(b, "muted", "Open HTTP sessions over time are not in the results (they record "
+        rc = html_para(b, "muted", "Open HTTP sessions over time are not in the results (they record "
                   "sessions started per second); open WebSockets are below.");
     return rc;
 }
@@ -276,9 +248,9 @@ static int sec_ws(dbuf *b, const rr_result *r, const report_events *ev)
     secs_xy s;
     svg_plot *p;
     int rc;
-    R(h2(b, "websockets", "WebSockets"));
+    R(html_h2(b, "websockets", "WebSockets"));
     if (!m->has_ws)
-        return para(b, "muted", "No WebSocket sessions in this run.");
+        return html_para(b, "muted", "No WebSocket sessions in this run.");
     R(dbuf_printf(b, "<p>%" PRIu64 " planned, %" PRIu64 " opened, %" PRIu64 " handshakes failed, %"
                   PRIu64 " reconnects, %" PRIu64 " errors; %" PRIu64 " messages in, %" PRIu64
                   " out, %" PRIu64 " server pushes.</p>\n", w->planned, w->opened, w->hs_failed,
@@ -306,7 +278,7 @@ static int sec_ws(dbuf *b, const rr_result *r, const report_events *ev)
     if (!rc)
         rc = shade_events(p, r, ev);
     if (!rc)
-        rc = plot_done(p, b);
+        rc = html_plot_done(p, b);
     else
         svg_plot_free(p);
     xy_free(&s);
@@ -320,7 +292,7 @@ static int sec_latency(dbuf *b, const rr_result *r, const report_events *ev)
     size_t n = 0;
     int rc;
     const double pct[3] = {50, 95, 99};
-    R(h2(b, "latency", "Latency"));
+    R(html_h2(b, "latency", "Latency"));
     if ((rc = xy_alloc(&s, m->n_secs, 3))) {
         xy_free(&s);
         return rc;
@@ -334,7 +306,7 @@ static int sec_latency(dbuf *b, const rr_result *r, const report_events *ev)
         n++;
     }
     if (!n)
-        rc = para(b, "muted", "No request completed: no latency to plot.");
+        rc = html_para(b, "muted", "No request completed: no latency to plot.");
     else {
         svg_plot *p = svg_plot_new("Latency over time, all routes (from intended send time)", "time",
                                    "ms", 0, 0, SVG_XTIME);
@@ -345,11 +317,11 @@ static int sec_latency(dbuf *b, const rr_result *r, const report_events *ev)
         if (!rc)
             rc = shade_events(p, r, ev);
         if (!rc)
-            rc = plot_done(p, b);
+            rc = html_plot_done(p, b);
         else
             svg_plot_free(p);
         if (!rc)
-            rc = para(b, "muted", "Per second, from the results' coarse histograms (4 buckets per "
+            rc = html_para(b, "muted", "Per second, from the results' coarse histograms (4 buckets per "
                       "power of two, about 12.5%); per route, the exact whole-run histograms below.");
     }
     xy_free(&s);
@@ -370,10 +342,10 @@ static int sec_latency(dbuf *b, const rr_result *r, const report_events *ev)
                 hist_merge(h, mr->lat[k]);
         for (int k = 0; k < ERR_N; k++)
             errs += mr->err[k];
-        fmt_us(a, sizeof a, (double)hist_percentile(h, 50));
-        fmt_us(c, sizeof c, (double)hist_percentile(h, 95));
-        fmt_us(d, sizeof d, (double)hist_percentile(h, 99));
-        fmt_us(e, sizeof e, (double)hist_percentile(h, 100));
+        html_fmt_us(a, sizeof a, (double)hist_percentile(h, 50));
+        html_fmt_us(c, sizeof c, (double)hist_percentile(h, 95));
+        html_fmt_us(d, sizeof d, (double)hist_percentile(h, 99));
+        html_fmt_us(e, sizeof e, (double)hist_percentile(h, 100));
         hist_free(h);
         R(dbuf_adds(b, "<tr><td><code>"));
         R(dbuf_add_html(b, r->sc->routes[i].method));
@@ -396,9 +368,9 @@ static int sec_errors(dbuf *b, const rr_result *r, const report_events *ev)
     int rc;
     const int cls[3] = {0, 4, 5};
     const char *names[3] = {"transport error (connect, timeout, reset)", "4xx", "5xx"};
-    R(h2(b, "errors", "Errors"));
+    R(html_h2(b, "errors", "Errors"));
     if (!tot)
-        return para(b, "ok", "No errors: every request got a response that was not 4xx or 5xx.");
+        return html_para(b, "ok", "No errors: every request got a response that was not 4xx or 5xx.");
     if ((rc = xy_alloc(&s, m->n_secs, 3))) {
         xy_free(&s);
         return rc;
@@ -420,7 +392,7 @@ static int sec_errors(dbuf *b, const rr_result *r, const report_events *ev)
     if (!rc)
         rc = shade_events(p, r, ev);
     if (!rc && m->n_secs)
-        rc = plot_done(p, b);
+        rc = html_plot_done(p, b);
     else
         svg_plot_free(p);
     xy_free(&s);
@@ -469,7 +441,7 @@ static int db_chart(dbuf *b, const rr_result *r, const report_events *ev, const 
     if (!rc && any)
         rc = svg_plot_render(p, b);
     else if (!rc)
-        rc = para(b, "muted", "The probe recorded no values for this chart.");
+        rc = html_para(b, "muted", "The probe recorded no values for this chart.");
     svg_plot_free(p);
     free(x);
     free(y);
@@ -486,12 +458,12 @@ static int sec_db(dbuf *b, const rr_result *r, const report_events *ev)
     static const char *const w_lab[] = {"waiting on a lock", "blockers", "wait LWLock", "wait IO"};
     static const char *const h_keys[] = {"headroom"};
     static const char *const h_lab[] = {"headroom (free connection slots)"};
-    R(h2(b, "db", "Database"));
+    R(html_h2(b, "db", "Database"));
     if (!r->db)
-        return para(b, "muted", "no --db-probe: the run did not sample the database, so there is "
+        return html_para(b, "muted", "no --db-probe: the run did not sample the database, so there is "
                     "no server-side timeline (replay run ... --db-probe CONNINFO).");
     if (!json_array_size(json_object_get(samples, "t")))
-        return para(b, "muted", "--db-probe was on, but it recorded no sample.");
+        return html_para(b, "muted", "--db-probe was on, but it recorded no sample.");
     R(db_chart(b, r, ev, samples, "DB connections by state", "backends", st_keys, st_lab, 5));
     R(db_chart(b, r, ev, samples, "DB waits", "backends", w_keys, w_lab, 4));
     R(db_chart(b, r, ev, samples, "DB headroom", "connection slots", h_keys, h_lab, 1));
@@ -499,7 +471,7 @@ static int sec_db(dbuf *b, const rr_result *r, const report_events *ev)
         char line[160];
         snprintf(line, sizeof line, "The probe lost its connection %zu time(s); the charts have "
                  "gaps there.", json_array_size(gaps));
-        R(para(b, "bad", line));
+        R(html_para(b, "bad", line));
     }
     return 0;
 }
@@ -508,17 +480,17 @@ static int sec_engine(dbuf *b, const rr_result *r)
 {
     const metrics *m = r->m;
     char a[32], c[32], d[32];
-    R(h2(b, "engine", "Generator health"));
-    fmt_us(a, sizeof a, (double)hist_percentile(m->lateness, 50));
-    fmt_us(c, sizeof c, (double)hist_percentile(m->lateness, 99));
-    fmt_us(d, sizeof d, (double)hist_percentile(m->lateness, 100));
+    R(html_h2(b, "engine", "Generator health"));
+    html_fmt_us(a, sizeof a, (double)hist_percentile(m->lateness, 50));
+    html_fmt_us(c, sizeof c, (double)hist_percentile(m->lateness, 99));
+    html_fmt_us(d, sizeof d, (double)hist_percentile(m->lateness, 100));
     R(dbuf_printf(b, "<p>Send lateness p50 %s, p99 %s, max %s; %" PRIu64 " sends more than 10 ms "
                   "late, %" PRIu64 " sessions dropped at the session cap, %" PRIu64 " requests "
                   "unsent, %" PRIu64 " throttled by --max-rps, %" PRIu64 " held by a slow previous "
                   "response.</p>\n", a, c, d, m->late_sends, m->sessions_dropped, m->requests_unsent,
                   m->throttled, m->blocked_sends));
     if (!json_array_size(r->warnings))
-        return para(b, "ok", "No warnings: the generator kept up with the plan.");
+        return html_para(b, "ok", "No warnings: the generator kept up with the plan.");
     R(dbuf_adds(b, "<ul class=\"bad\" id=\"warnings\">\n"));
     for (size_t i = 0; i < json_array_size(r->warnings); i++) {
         R(dbuf_adds(b, "<li>"));
@@ -534,12 +506,12 @@ static int sec_coverage(dbuf *b, const rr_result *r)
     json_t *miss = json_object_get(r->coverage, "missing");
     if (!r->coverage)
         return 0;
-    R(h2(b, "coverage", "Coverage of the model"));
+    R(html_h2(b, "coverage", "Coverage of the model"));
     R(dbuf_printf(b, "<p id=\"coverage-share\">The plan sends %.1f%% of the model's %s.</p>\n",
                   100 * json_number_value(json_object_get(r->coverage, "share")),
                   json_string_value(json_object_get(r->coverage, "by")) ?: "requests"));
     if (!json_array_size(miss))
-        return para(b, "ok", "Every model route is sent.");
+        return html_para(b, "ok", "Every model route is sent.");
     R(dbuf_adds(b, "<table id=\"coverage\">\n<tr><th>model route not sent</th><th class=\"n\">share</th>"
                 "<th>why</th></tr>\n"));
     for (size_t i = 0; i < json_array_size(miss); i++) {
@@ -560,12 +532,12 @@ int report_html(const rr_result *r, const report_events *ev, dbuf *b, char *err)
     int rc;
     snprintf(title, sizeof title, "replay: %s (seed %" PRIu64 ")", r->sc->name, r->sc->seed);
     if ((rc = html_page_begin(b, title)) || (rc = sec_meta(b, r)) ||
-        (rc = h2(b, "why", "What happened")) || (rc = report_why(b, r, ev)) ||
+        (rc = html_h2(b, "why", "What happened")) || (rc = report_why(b, r, ev)) ||
         (rc = sec_thresholds(b, r)) || (rc = sec_coverage(b, r)) || (rc = sec_arrivals(b, r, ev)) ||
         (rc = sec_ws(b, r, ev)) ||
         (rc = sec_latency(b, r, ev)) || (rc = sec_errors(b, r, ev)) || (rc = sec_db(b, r, ev)) ||
         (rc = sec_engine(b, r)) ||
-        (rc = para(b, "muted", "Written by replay " ST_VERSION " from results.json; charts are "
+        (rc = html_para(b, "muted", "Written by replay " ST_VERSION " from results.json; charts are "
                    "inline SVG (common/svg.h), the same as modeler's reports.")) ||
         (rc = html_page_end(b)))
         return st_err(err, rc, "report: %s", rc == ST_ELIMIT ? "larger than the size cap" : "out of memory");

@@ -9,16 +9,12 @@
 #include <string.h>
 
 #include "afile.h"
+#include "html.h"
 #include "report.h"
 #include "search.h"
 #include "svg.h"
 
-#define R(x)                                                                               \
-    do {                                                                                   \
-        int rc_ = (x);                                                                     \
-        if (rc_)                                                                           \
-            return rc_;                                                                    \
-    } while (0)
+#define R(x) HTML_TRY(x) /* every section step: the first non-zero dbuf code returns */
 
 typedef struct rows {
     size_t n;

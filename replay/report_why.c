@@ -8,26 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "units.h"
+#include "html.h"
+#include "lag.h"
 
-#define R(x)                                                                               \
-    do {                                                                                   \
-        int rc_ = (x);                                                                     \
-        if (rc_)                                                                           \
-            return rc_;                                                                    \
-    } while (0)
-
-static int say(dbuf *b, const char *text)
-{
-    R(dbuf_adds(b, "<li>"));
-    R(dbuf_add_html(b, text));
-    return dbuf_adds(b, "</li>\n");
-}
-
-static void dur(char *buf, size_t n, double us)
-{
-    units_fmt_duration(buf, n, us / 1e6);
-}
+#define R(x) HTML_TRY(x) /* every section step: the first non-zero dbuf code returns */
 
 /* p95 (µs) of the coarse histograms of seconds [a, z) that had completions. */
 static double p95_of(const metrics *m, size_t a, size_t z)
@@ -69,7 +53,7 @@ static int why_errors(dbuf *b, const metrics *m, const rr_result *r)
              "%.0f%% of them on %s %s.", tot, done, done ? 100.0 * (double)tot / (double)done : 0.0,
              100.0 * (double)kind[bk] / (double)tot, mx_err_names[bk], 100.0 * (double)best / (double)tot,
              r->sc->routes[br].method, r->sc->routes[br].template_);
-    return say(b, s);
+    return html_li(b, s);
 }
 
 /* A run that asked for HTTP/2 and got HTTP/1.x rehearsed another connection pattern than
@@ -93,7 +77,7 @@ static int why_versions(dbuf *b, const metrics *m, const rr_result *r)
              100.0 * (double)h1 / (double)tot,
              refused ? "http.require_version refused them (errors of kind other)"
                      : "the server did not negotiate HTTP/2, so those connections behaved as HTTP/1.1");
-    return say(b, s);
+    return html_li(b, s);
 }
 
 static int why_latency(dbuf *b, const metrics *m, const rr_result *r, size_t *worst)
@@ -117,8 +101,8 @@ static int why_latency(dbuf *b, const metrics *m, const rr_result *r, size_t *wo
     n = last - first + 1;
     if (n >= 6) {
         double a = p95_of(m, first, first + n / 3), z = p95_of(m, last + 1 - n / 3, last + 1);
-        dur(x, sizeof x, a);
-        dur(y, sizeof y, z);
+        html_fmt_us(x, sizeof x, a);
+        html_fmt_us(y, sizeof y, z);
         if (z > 1.5 * a)
             snprintf(s, sizeof s, "Latency rose during the run: p95 %s in the first third of the seconds, "
                      "%s in the last third.", x, y);
@@ -128,12 +112,12 @@ static int why_latency(dbuf *b, const metrics *m, const rr_result *r, size_t *wo
         else
             snprintf(s, sizeof s, "Latency was steady: p95 %s in the first third of the seconds, %s in "
                      "the last third.", x, y);
-        R(say(b, s));
+        R(html_li(b, s));
     }
-    dur(x, sizeof x, w);
+    html_fmt_us(x, sizeof x, w);
     snprintf(s, sizeof s, "Worst second: +%" PRId64 " s (p95 %s over %u responses, %u errors).",
              m->t0 + (int64_t)*worst - r->start, x, m->secs[*worst].done, m->secs[*worst].errors);
-    return say(b, s);
+    return html_li(b, s);
 }
 
 static int why_events(dbuf *b, const metrics *m, const rr_result *r, const report_events *ev)
@@ -155,13 +139,13 @@ static int why_events(dbuf *b, const metrics *m, const rr_result *r, const repor
     }
     if (!nin)
         return 0;
-    dur(x, sizeof x, (double)results_coarse_pct(in, 95));
-    dur(y, sizeof y, nout ? (double)results_coarse_pct(out, 95) : 0);
+    html_fmt_us(x, sizeof x, (double)results_coarse_pct(in, 95));
+    html_fmt_us(y, sizeof y, nout ? (double)results_coarse_pct(out, 95) : 0);
     snprintf(s, sizeof s, "During the flash crowd%s: p95 %s and %.2f%% errors over %" PRIu64
              " responses; outside: p95 %s and %.2f%% errors over %" PRIu64 ".", ev->n > 1 ? "s" : "",
              x, 100.0 * (double)ein / (double)nin, nin, y, nout ? 100.0 * (double)eout / (double)nout : 0.0,
              nout);
-    return say(b, s);
+    return html_li(b, s);
 }
 
 /* Index of second t in the db sample columns, or -1. */
@@ -249,7 +233,7 @@ static int why_ws_db(dbuf *b, const metrics *m, const rr_result *r, const json_t
                      m->secs[peak].ws_open, m->t0 + (int64_t)peak - r->start, db_val(samples, "connections", i),
                      db_val(samples, "active", i), db_val(samples, "idle", i),
                      db_val(samples, "idle_in_tx", i), db_val(samples, "headroom", i));
-            R(say(b, s));
+            R(html_li(b, s));
         }
     }
     for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
@@ -258,7 +242,7 @@ static int why_ws_db(dbuf *b, const metrics *m, const rr_result *r, const json_t
         if (isfinite(c) && c >= 0.6) {
             snprintf(s, sizeof s, "db.%s rose and fell with the open WebSockets (correlation %.2f over %zu "
                      "seconds): the WebSocket sessions hold database connections.", keys[k], c, n);
-            return say(b, s);
+            return html_li(b, s);
         }
     }
     return 0;
@@ -278,7 +262,7 @@ static int why_db(dbuf *b, const metrics *m, const rr_result *r, size_t worst)
                      "on a lock, %.0f idle in transaction, headroom %.0f connection slots.",
                      db_val(samples, "active", i), db_val(samples, "waiting", i),
                      db_val(samples, "idle_in_tx", i), db_val(samples, "headroom", i));
-            R(say(b, s));
+            R(html_li(b, s));
         }
     }
     {
@@ -289,7 +273,7 @@ static int why_db(dbuf *b, const metrics *m, const rr_result *r, size_t worst)
                  hmin <= 0 ? " (the server refused new connections)" : "", itx,
                  itx > 0 ? " (connections held open without work: a pool or a long-lived session "
                            "holding them)" : "");
-        R(say(b, s));
+        R(html_li(b, s));
     }
     for (int k = 0; k < 2; k++) {
         size_t n;
@@ -297,7 +281,7 @@ static int why_db(dbuf *b, const metrics *m, const rr_result *r, size_t worst)
         if (isfinite(c) && c >= 0.6) {
             snprintf(s, sizeof s, "Per-second p95 rose and fell with db.%s (correlation %.2f over %zu "
                      "seconds): the latency is most likely spent in the database.", keys[k], c, n);
-            R(say(b, s));
+            R(html_li(b, s));
         }
     }
     return m->has_ws ? why_ws_db(b, m, r, samples) : 0;
@@ -318,18 +302,18 @@ int report_why(dbuf *b, const rr_result *r, const report_events *ev)
         snprintf(s, sizeof s, "All %zu thresholds passed.", r->sc->n_thresholds);
     else
         snprintf(s, sizeof s, "%zu of %zu thresholds failed.", failed, r->sc->n_thresholds);
-    R(say(b, s));
+    R(html_li(b, s));
     for (size_t i = 0; i < r->sc->n_thresholds; i++)
         if (!r->thr_ok[i]) {
             snprintf(s, sizeof s, "FAIL %s: measured %s.", r->sc->thresholds[i].expr,
                      thr_fmt_value(&r->sc->thresholds[i], r->thr_values[i], v, sizeof v));
-            R(say(b, s));
+            R(html_li(b, s));
         }
     snprintf(s, sizeof s, "%" PRIu64 " of %" PRIu64 " planned requests were sent (%.1f%%) by %" PRIu64
              " sessions; %" PRIu64 " unsent.", sent, m->requests_planned,
              m->requests_planned ? 100.0 * (double)sent / (double)m->requests_planned : 0.0,
              m->sessions_started, m->requests_unsent);
-    R(say(b, s));
+    R(html_li(b, s));
     R(why_errors(b, m, r));
     R(why_versions(b, m, r));
     R(why_latency(b, m, r, &worst));
@@ -341,18 +325,18 @@ int report_why(dbuf *b, const rr_result *r, const report_events *ev)
         snprintf(s, sizeof s, "WebSockets: %" PRIu64 " opened of %" PRIu64 " planned, at most %u open at "
                  "once; %" PRIu64 " failed handshakes, %" PRIu64 " errors.", m->ws.opened, m->ws.planned,
                  peak, m->ws.hs_failed, m->ws.errors);
-        R(say(b, s));
+        R(html_li(b, s));
     }
     R(why_db(b, m, r, worst));
-    /* The same bar as run's "engine fell behind" warning: over 1% of sends late, or any
-     * session dropped at the cap. */
-    if (m->late_sends * 100 > sent || m->sessions_dropped) {
+    /* lag.h has the bar (over 1% of sends late, or any session dropped at the cap). */
+    const lag_figures lag = lag_of_metrics(m);
+    if (lag_judge(&lag, &lag_bar_report) != LAG_NONE) {
         snprintf(s, sizeof s, "The generator fell behind (%" PRIu64 " late sends, %" PRIu64 " dropped "
                  "sessions): the offered load was lower than planned; read the server's figures with "
                  "that in mind.", m->late_sends, m->sessions_dropped);
-        R(say(b, s));
+        R(html_li(b, s));
     }
     if (!r->db)
-        R(say(b, "No database timeline (no --db-probe): causes on the server side cannot be shown."));
+        R(html_li(b, "No database timeline (no --db-probe): causes on the server side cannot be shown."));
     return dbuf_adds(b, "</ul>\n");
 }

@@ -19,6 +19,7 @@
 
 #include "afile.h"
 #include "dbuf.h"
+#include "html.h"
 #include "jsonio.h"
 #include "svg.h"
 

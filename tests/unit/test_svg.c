@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html.h"
 #include "svg.h"
 
 #define assert_contains(hay, needle)                                                       \

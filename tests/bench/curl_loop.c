@@ -1,0 +1,113 @@
+/*
+ * curl_loop.c -- the bare libcurl multi loop that replay is measured against
+ * (tests/bench/replay_vs_wrk.sh builds and runs it; it is a benchmark peer, not a tool).
+ *
+ * What it does: N reused easy handles GET one URL over keep-alive, back to back, on one
+ * thread with curl_multi_perform + curl_multi_poll, until COUNT requests are done or SECS
+ * seconds have passed. It carries only the settings any efficient libcurl client uses
+ * (CURLOPT_NOSIGNAL, no proxy lookup, a discarding write callback), and nothing of replay's
+ * modelling or measurement, so replay's instructions per request minus this loop's are what
+ * replay adds on top of libcurl.
+ * Usage: curl_loop URL CONNECTIONS COUNT [SECS]   (COUNT 0 = no count limit; prints
+ * "requests N errors E").
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static size_t discard(char *p, size_t sz, size_t n, void *arg)
+{
+    (void)p;
+    (void)arg;
+    return sz * n;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long arg_long(const char *s, const char *what)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == 0 || *end != 0 || v < 0) {
+        fprintf(stderr, "curl_loop: %s: expected a non-negative integer, got '%s'\n", what, s);
+        exit(2);
+    }
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4 || argc > 5) {
+        fprintf(stderr, "usage: curl_loop URL CONNECTIONS COUNT [SECS]\n"
+                        "example: curl_loop http://127.0.0.1:8080/index.html 50 20000\n");
+        return 2;
+    }
+    long n = arg_long(argv[2], "CONNECTIONS"), count = arg_long(argv[3], "COUNT");
+    double secs = argc == 5 ? (double)arg_long(argv[4], "SECS") : 0;
+    if (n < 1 || n > 10000 || (count == 0 && secs == 0)) {
+        fprintf(stderr, "curl_loop: CONNECTIONS must be 1..10000, and COUNT or SECS set\n");
+        return 2;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return 3;
+    CURLM *m = curl_multi_init();
+    CURL **e = calloc((size_t)n, sizeof *e);
+    if (!m || !e)
+        return 3;
+    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, n);
+    long started = 0, done = 0, errors = 0;
+    for (long i = 0; i < n; i++) {
+        if (!(e[i] = curl_easy_init()))
+            return 3;
+        curl_easy_setopt(e[i], CURLOPT_URL, argv[1]);
+        curl_easy_setopt(e[i], CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e[i], CURLOPT_PROXY, "");
+        curl_easy_setopt(e[i], CURLOPT_WRITEFUNCTION, discard);
+        if (count == 0 || started < count) {
+            curl_multi_add_handle(m, e[i]);
+            started++;
+        }
+    }
+    double end = secs > 0 ? now_s() + secs : 0;
+    int running = 1;
+    while (running || (count == 0 || started < count)) {
+        if (curl_multi_perform(m, &running) != CURLM_OK)
+            return 3;
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(m, &left))) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            CURL *h = msg->easy_handle;
+            done++;
+            errors += msg->data.result != CURLE_OK;
+            curl_multi_remove_handle(m, h);
+            if ((count == 0 || started < count) && (end == 0 || now_s() < end)) {
+                curl_multi_add_handle(m, h);
+                started++;
+                running = 1;
+            }
+        }
+        if (end > 0 && now_s() >= end)
+            count = started; /* no more starts: drain what is in flight */
+        if (!running && count && started >= count)
+            break;
+        if (curl_multi_poll(m, NULL, 0, 100, NULL) != CURLM_OK)
+            return 3;
+    }
+    printf("requests %ld errors %ld\n", done, errors);
+    for (long i = 0; i < n; i++) {
+        curl_multi_remove_handle(m, e[i]);
+        curl_easy_cleanup(e[i]);
+    }
+    free(e);
+    curl_multi_cleanup(m);
+    curl_global_cleanup();
+    return errors ? 1 : 0;
+}
