@@ -35,11 +35,11 @@ int ingest_init(ingest *g, const ingest_opts *o, char *err)
         logfmt_free(g->fmt);
         g->fmt = NULL;
     }
-    g->heap = malloc(INGEST_HEAP_CAP * sizeof *g->heap);
     g->iev = malloc(INGEST_IEV_CAP * sizeof *g->iev);
     g->iev_stride = 1;
     g->ws_dur = wsdur_new(o->seed);
-    if (!g->heap || !g->iev || !g->ws_dur || quality_init(&g->q, g->o.reorder_window_s) < 0 ||
+    if (reorder_init(&g->ro, INGEST_HEAP_CAP) < 0 || !g->iev || !g->ws_dur ||
+        quality_init(&g->q, g->o.reorder_window_s) < 0 ||
         routetab_init(&g->rt, o->seed, o->item_cap) < 0 ||
         sessionize_init(&g->ss, g->o.timeout_s, o->seed) < 0) {
         ingest_term(g);
@@ -54,7 +54,7 @@ void ingest_term(ingest *g)
     quality_term(&g->q);
     routetab_term(&g->rt);
     sessionize_term(&g->ss);
-    free(g->heap);
+    reorder_term(&g->ro);
     free(g->iev);
     free(g->sec_sessions);
     free(g->sec_requests);
@@ -151,55 +151,16 @@ static int ingest_sorted(ingest *g, const ingest_ev *e)
     return 0;
 }
 
-static int heap_less(const ingest_ev *a, const ingest_ev *b)
-{
-    if (a->ts != b->ts)
-        return a->ts < b->ts;
-    /* The heap holds far fewer than 2^31 events, so the wrapped difference orders them. */
-    return (int32_t)(a->seq - b->seq) < 0;
-}
-
-static void heap_push(ingest *g, const ingest_ev *e)
-{
-    size_t i = g->nheap++;
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!heap_less(e, &g->heap[p]))
-            break;
-        g->heap[i] = g->heap[p];
-        i = p;
-    }
-    g->heap[i] = *e;
-}
-
-static ingest_ev heap_pop(ingest *g)
-{
-    ingest_ev top = g->heap[0];
-    ingest_ev last = g->heap[--g->nheap];
-    size_t i = 0, n = g->nheap;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        const ingest_ev *mv = &last;
-        if (l < n && heap_less(&g->heap[l], mv)) {
-            m = l;
-            mv = &g->heap[l];
-        }
-        if (r < n && heap_less(&g->heap[r], mv))
-            m = r;
-        if (m == i)
-            break;
-        g->heap[i] = g->heap[m];
-        i = m;
-    }
-    if (n)
-        g->heap[i] = last;
-    return top;
-}
-
 static int ingest_release(ingest *g, double upto)
 {
-    while (g->nheap && (g->heap[0].ts <= upto || g->nheap == INGEST_HEAP_CAP)) {
-        ingest_ev e = heap_pop(g);
+    const ingest_ev *top;
+    while ((top = reorder_peek(&g->ro)) && (top->ts <= upto || reorder_full(&g->ro))) {
+        ingest_ev e = reorder_pop(&g->ro);
+        /* The client table is far larger than the caches: fetch the slot of an event that
+         * leaves a few steps from now while this one is processed. */
+        const ingest_ev *soon = reorder_ahead(&g->ro, 4);
+        if (soon)
+            sessionize_prefetch(&g->ss, soon->client);
         int rc = ingest_sorted(g, &e);
         if (rc < 0)
             return rc;
@@ -266,7 +227,7 @@ static int ingest_record(ingest *g, const logrec *r)
             e.item = n.params[i].value | 1;
             break;
         }
-    heap_push(g, &e);
+    reorder_push(&g->ro, &e);
     if (r->ts > g->max_ts)
         g->max_ts = r->ts;
     return ingest_release(g, g->max_ts - g->o.reorder_window_s);

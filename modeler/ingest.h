@@ -3,13 +3,13 @@
  * sessionize and count. Everything the fits need afterwards is in struct ingest.
  *
  * Pipeline per line: logread -> logfmt -> quality counters -> User-Agent class (common/
- * uaclass; bots are counted, their sessions too, then dropped) -> route template -> route statistics -> a bounded reorder heap (lines are
+ * uaclass; bots are counted, their sessions too, then dropped) -> route template -> route statistics -> a bounded reorder buffer (reorder.h; lines are
  * released in time order once they are older than the newest line by the reorder window)
  * -> per-second series, sessions, journeys, static assets per page view, item-event sample,
- * WebSocket intervals. Lines with equal times leave the heap in input order, so a page and
+ * WebSocket intervals. Lines with equal times leave the buffer in input order, so a page and
  * its assets logged in the same second stay in the order the server wrote them.
  *
- * Memory is bounded: the reorder heap, the client table, the item sketches, the reservoirs
+ * Memory is bounded: the reorder buffer, the client table, the item sketches, the reservoirs
  * and the per-second series (at most INGEST_MAX_SECONDS) all have caps. The item-event
  * sample (for burst convergence) keeps every k-th event, doubling k when full.
  */
@@ -20,6 +20,7 @@
 #include "logfmt.h"
 #include "progress.h"
 #include "quality.h"
+#include "reorder.h"
 #include "routetab.h"
 #include "sessionize.h"
 
@@ -37,15 +38,7 @@ typedef struct ingest_opts {
     const char *tz;          /* --tz for zone-less times (NULL = UTC, stated as a finding) */
 } ingest_opts;
 
-typedef struct ingest_ev {
-    double ts;
-    uint64_t client;
-    uint64_t item;          /* hash of the first item parameter, 0 if none */
-    uint32_t route;
-    uint32_t seq;           /* input order: equal times leave the heap in the order read */
-    uint16_t kind;
-    uint8_t ua;             /* enum ua_class */
-} ingest_ev;
+typedef reorder_ev ingest_ev; /* reorder.h: time, client, item, route, seq, kind, ua */
 
 typedef struct item_ev {
     float t;                /* seconds from t0 */
@@ -61,8 +54,7 @@ typedef struct ingest {
     quality q;
     routetab rt;
     sessionize ss;
-    ingest_ev *heap;
-    size_t nheap;
+    reorder ro;             /* the bounded reorder buffer (INGEST_HEAP_CAP events) */
     double max_ts;
     int have_t0;
     double t0, first_ts, last_ts;

@@ -7,14 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t sketch_mix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 ctab *ctab_new(size_t cap)
 {
     ctab *t = calloc(1, sizeof *t);

@@ -67,6 +67,13 @@ void resv_add(resv *r, double x);
 /* Sorts the sample in place and returns the p-quantile (p in [0,1]); 0 when empty. */
 double resv_quantile(resv *r, double p);
 
-uint64_t sketch_mix(uint64_t x); /* a 64-bit finaliser (splitmix64) */
+/* A 64-bit finaliser (splitmix64). Inline: it runs several times on every line. */
+static inline uint64_t sketch_mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
 
 #endif
