@@ -69,7 +69,7 @@ static int check_cols(const stable *t, char **cols, size_t n, const char *path, 
 
 static const char *const table_keys[] = {
     "name", "rows", "scale", "parent", "popularity", "hot_ids", "columns", "primary_key",
-    "unique", "foreign_keys", "checks", "indexes", "unlogged", "create", "generated", "partition_by", "partitions", NULL};
+    "unique", "foreign_keys", "checks", "exclusions", "indexes", "unlogged", "create", "generated", "partition_by", "partitions", NULL};
 static const char *const col_keys[] = {"name", "type", "gen", "null_frac", "n_distinct",
                                        "correlation", "unique", "identity", NULL};
 
@@ -391,6 +391,40 @@ static int parse_indexes(shape *sh, stable *t, json_t *jt, const char *tp, char 
     return 0;
 }
 
+/* "exclusions": exclusion constraints by name and their definition after EXCLUDE USING.
+ * Returns 0, or ST_EINPUT/ST_ENOMEM with err naming the field path. */
+static int parse_exclusions(stable *t, json_t *jt, const char *tp, char *err)
+{
+    char p[300];
+    json_t *a = NULL;
+    int rc;
+    if ((rc = jv_array(jt, tp, "exclusions", 0, &a, err)) || !a)
+        return rc;
+    if (!(t->excl = calloc(json_array_size(a) + 1, sizeof *t->excl)))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        static const char *const k[] = {"name", "using", NULL};
+        char xp[320];
+        const char *name, *use;
+        json_t *jx = json_array_get(a, i);
+        jv_key(p, sizeof p, tp, "exclusions");
+        jv_path(xp, sizeof xp, p, i);
+        if (!json_is_object(jx))
+            return st_err(err, ST_EINPUT, "%s: expected an object", xp);
+        if ((rc = jv_no_unknown(jx, xp, k, err)) || (rc = jv_string(jx, xp, "name", 1, &name, err)) ||
+            (rc = jv_string(jx, xp, "using", 1, &use, err)))
+            return rc;
+        if (!sh_ident_ok(name))
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", xp, name);
+        if (strchr(use, ';'))
+            return st_err(err, ST_EINPUT, "%s.using: ';' not allowed", xp);
+        sexcl *x = &t->excl[t->nexcl++];
+        if (!(x->name = sh_strdup(name)) || !(x->using = sh_strdup(use)))
+            return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
 /* Pass 2: generators, parent, popularity, constraints. */
 static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *err)
 {
@@ -402,7 +436,8 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
     if (o && (rc = sh_parse_parent(sh, t, o, tp, err)))
         return rc;
     if ((rc = parse_gens(sh, t, jt, tp, err)) || (rc = parse_keys(sh, t, jt, tp, err)) ||
-        (rc = parse_checks(sh, t, jt, tp, err)) || (rc = parse_fks(sh, t, jt, tp, err)))
+        (rc = parse_checks(sh, t, jt, tp, err)) || (rc = parse_exclusions(t, jt, tp, err)) ||
+        (rc = parse_fks(sh, t, jt, tp, err)))
         return rc;
     return parse_indexes(sh, t, jt, tp, err);
 }
@@ -524,6 +559,11 @@ void shape_free(shape *sh)
         }
         free(t->fks);
         free_list(t->checks, t->nchecks);
+        for (size_t x = 0; t->excl && x < t->nexcl; x++) {
+            free(t->excl[x].name);
+            free(t->excl[x].using);
+        }
+        free(t->excl);
         for (size_t x = 0; t->idx && x < t->nidx; x++) {
             free(t->idx[x].name);
             free(t->idx[x].method);
