@@ -1,4 +1,4 @@
-# Install layout and the Debian package (docs/install.md).
+# Install layout and the Debian package (docs/guides/install.md).
 #
 #   bin/         modeler datagen replay stampede-shop (the reference shop, renamed so that
 #                a system-wide install does not claim the generic name "shop")

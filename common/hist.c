@@ -18,6 +18,7 @@
  * validated completely on reading, because histograms travel between machines and runs.
  */
 #include "hist.h"
+#include "formats.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -26,7 +27,7 @@
 
 #define HIST_EXACT ((size_t)1 << HIST_SUB_BITS)       /* 2048 exact buckets */
 #define HIST_HALF ((size_t)1 << (HIST_SUB_BITS - 1))  /* 1024 sub-buckets per octave */
-#define HIST_FORMAT "st-hist-1"
+#define HIST_FORMAT ST_FMT_HIST
 
 static unsigned top_bit(uint64_t v) /* v > 0 */
 {

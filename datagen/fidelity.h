@@ -18,7 +18,7 @@
  *   width     |delta avg_width| in bytes
  * Tolerances follow ANALYZE's sampling: it reads n = min(rows, 300 x statistics target)
  * rows, so a frequency p is known to about sqrt(p(1-p)/n); tolerances are 4 such standard
- * errors plus a floor (docs/plans.md lists them). A metric that does not apply is skipped.
+ * errors plus a floor (docs/datagen/plans.md lists them). A metric that does not apply is skipped.
  *
  * Ownership: fid_compare returns a report the caller frees with fid_report_free.
  */

@@ -3,6 +3,7 @@
  * masking rules).
  */
 #include "profile.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -692,7 +693,7 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
 {
     json_t *notes = json_array();
     json_t *tables = json_array();
-    json_t *root = json_pack("{s:s, s:i, s:s, s:I}", "format", "stampede-shape", "version", 1,
+    json_t *root = json_pack("{s:s, s:i, s:s, s:I}", "format", ST_FMT_SHAPE, "version", ST_FMT_SHAPE_VERSION,
                              "name", o->name ? o->name : "profile", "seed", (json_int_t)o->seed);
     if (!root || !notes || !tables) {
         json_decref(root);

@@ -3,7 +3,7 @@
  * generators reproduce them.
  *
  * Design: one pass over the tables; each column's generator is chosen from its statistics
- * (docs/plans.md has the full table and the measurements behind each rule):
+ * (docs/datagen/plans.md has the full table and the measurements behind each rule):
  *   - single-column keys -> `sequence`/`permutation` from the histogram's lower bound, text
  *     and uuid keys unique by construction; composite keys -> a plain index of that name;
  *   - foreign keys into a dense integer key keep their own statistics inside the parent's

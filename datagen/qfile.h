@@ -1,5 +1,5 @@
 /*
- * qfile.h -- query files for `datagen plans` (docs/plans.md, "Query files").
+ * qfile.h -- query files for `datagen plans` (docs/datagen/plans.md, "Query files").
  *
  * A query file is SQL with a few structured comments:
  *   -- query: listing                   names the next statement (default q1, q2, ...)

@@ -2,6 +2,7 @@
  * schema_read.c -- a shape from the catalog (see schema_read.h).
  */
 #include "schema_read.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -306,7 +307,7 @@ int schema_read(PGconn *c, const char *schema, json_t **out, char *err)
         json_decref(tables);
         return rc;
     }
-    *out = json_pack("{s:s,s:i,s:s,s:o}", "format", "stampede-shape", "version", 1, "name",
+    *out = json_pack("{s:s,s:i,s:s,s:o}", "format", ST_FMT_SHAPE, "version", ST_FMT_SHAPE_VERSION, "name",
                      schema ? schema : "from-schema", "tables", tables);
     return *out ? 0 : st_err(err, ST_ENOMEM, "out of memory");
 }

@@ -4,6 +4,7 @@
  * column first, so that generators and constraints may refer to any table in any order.
  */
 #include "shape.h"
+#include "formats.h"
 #include "shape_int.h"
 
 #include <ctype.h>
@@ -463,11 +464,11 @@ shape *shape_from_json(json_t *root, const char *file, char *err)
     if ((rc = jv_no_unknown(root, "shape", top, e2)) ||
         (rc = jv_string(root, "shape", "format", 1, &fmt, e2)))
         goto fail;
-    if (strcmp(fmt, "stampede-shape")) {
-        st_err(e2, ST_EINPUT, "shape.format: expected \"stampede-shape\"");
+    if (strcmp(fmt, ST_FMT_SHAPE)) {
+        st_err(e2, ST_EINPUT, "shape.format: expected \"" ST_FMT_SHAPE "\"");
         goto fail;
     }
-    if ((rc = jv_version(root, "shape", 1, &ver, e2)) ||
+    if ((rc = jv_version(root, "shape", ST_FMT_SHAPE_VERSION, &ver, e2)) ||
         (rc = jv_string(root, "shape", "name", 0, &name, e2)) ||
         (rc = jv_int(root, "shape", "seed", 0, 0, INT64_MAX, &sh->seed, e2)) ||
         (rc = jv_array(root, "shape", "tables", 1, &tables, e2)) ||

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fidelity.h"
+#include "formats.h"
 #include "jsonio.h"
 #include "log.h"
 #include "pgstats.h"
@@ -159,8 +160,8 @@ int tool_compare(int argc, char **argv)
         return ST_EXIT_INPUT;
     }
     const char *fmt = json_string_value(json_object_get(shape, "format"));
-    if (!fmt || strcmp(fmt, "stampede-shape")) {
-        log_error("%s: format: expected \"stampede-shape\"", spath);
+    if (!fmt || strcmp(fmt, ST_FMT_SHAPE)) {
+        log_error("%s: format: expected \"" ST_FMT_SHAPE "\"", spath);
         json_decref(shape);
         return ST_EXIT_INPUT;
     }

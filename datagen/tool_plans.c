@@ -474,7 +474,7 @@ static void usage(void)
            "each database's own statistics, normalises the plans to their shapes (node types,\n"
            "relations, indexes, join order and method) and compares them.\n"
            "\n"
-           "  --queries FILE     the query file (syntax: docs/plans.md)\n"
+           "  --queries FILE     the query file (syntax: docs/datagen/plans.md)\n"
            "  --db CONNINFO      the database to check (libpq conninfo or URI)\n"
            "  --against CONNINFO compare with the plans of another database (e.g. production)\n"
            "  --baseline FILE    compare with a report saved by 'plans --json'\n"

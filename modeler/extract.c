@@ -2,6 +2,7 @@
  * extract.c -- a log as a trace (see extract.h and docs/formats/trace.md).
  */
 #include "extract.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -518,8 +519,8 @@ static int write_header(const extract *x, FILE *f, const char *const *files, siz
         if (o)
             json_array_append_new(rt, o);
     }
-    json_object_set_new(h, "format", json_string("stampede-trace"));
-    json_object_set_new(h, "version", json_integer(EXTRACT_VERSION));
+    json_object_set_new(h, "format", json_string(ST_FMT_TRACE));
+    json_object_set_new(h, "version", json_integer(ST_FMT_TRACE_VERSION));
     json_object_set_new(h, "generator", gen);
     json_object_set_new(h, "source", src);
     json_object_set_new(h, "t0", json_real(x->t0));

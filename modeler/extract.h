@@ -27,7 +27,6 @@
 #include "progress.h"
 
 #define EXTRACT_MAX_REQUESTS ((size_t)40 << 20)
-#define EXTRACT_VERSION 1
 
 typedef struct extract_opts {
     const char *format;      /* NULL = combined */

@@ -2,6 +2,7 @@
  * model_write.c -- the traffic-model JSON (see model_write.h).
  */
 #include "model_write.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -575,8 +576,8 @@ json_t *model_build(fit_result *fr, char *err)
                                  "tv_max", jr(tvmax));
 
     root = json_object();
-    set(root, "format", json_string("stampede-traffic-model"));
-    set(root, "version", json_integer(1));
+    set(root, "format", json_string(ST_FMT_MODEL));
+    set(root, "version", json_integer(ST_FMT_MODEL_VERSION));
     set(root, "generator", json_pack("{s:s,s:s,s:I,s:s}", "tool", "modeler", "version", ST_VERSION,
                                      "seed", (json_int_t)fr->seed, "command",
                                      fr->command ? fr->command : ""));

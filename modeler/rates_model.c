@@ -2,6 +2,7 @@
  * rates_model.c -- the rate-trace fit in the traffic model (see rates_model.h).
  */
 #include "rates_model.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -196,8 +197,8 @@ json_t *rates_model_build(const rates_trace *tr, const rates_model *m, const rat
         json_array_append_new(f, json_string(line));
     }
     json_t *root = json_object();
-    set(root, "format", json_string("stampede-traffic-model"));
-    set(root, "version", json_integer(1));
+    set(root, "format", json_string(ST_FMT_MODEL));
+    set(root, "version", json_integer(ST_FMT_MODEL_VERSION));
     set(root, "generator", json_pack("{s:s,s:s,s:I,s:s}", "tool", "modeler", "version", ST_VERSION,
                                      "seed", (json_int_t)in->seed, "command",
                                      in->command ? in->command : ""));

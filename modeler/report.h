@@ -2,7 +2,7 @@
  * report.h -- the self-contained HTML report of a traffic model: inline SVG (common/svg.h),
  * no scripts, no external assets. Shared by `modeler report` and `modeler fit --report`.
  *
- * The model must have been validated (model_read.h) or just built by model_build; missing
+ * The model must have been validated (common/tmodel.h) or just built by model_build; missing
  * optional parts are skipped with a note, never a crash.
  */
 #ifndef MODELER_REPORT_H

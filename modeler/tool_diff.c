@@ -9,7 +9,7 @@
 #include "drift.h"
 #include "jsonio.h"
 #include "log.h"
-#include "model_read.h"
+#include "tmodel.h"
 #include "tools.h"
 #include "units.h"
 
@@ -173,7 +173,7 @@ int tool_diff_main(int argc, char **argv)
     }
     json_t *m[2] = {NULL, NULL};
     for (int k = 0; k < 2; k++) {
-        m[k] = model_read(paths[k], err);
+        m[k] = tmodel_read_json(paths[k], err);
         if (!m[k]) {
             log_error("%s", err);
             json_decref(m[0]);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "model_read.h"
+#include "tmodel.h"
 #include "report.h"
 #include "tools.h"
 
@@ -54,7 +54,7 @@ int tool_report_main(int argc, char **argv)
         return ST_EXIT_INPUT;
     }
     char err[ST_ERRLEN];
-    json_t *m = model_read(in, err);
+    json_t *m = tmodel_read_json(in, err);
     if (!m) {
         log_error("%s", err);
         return ST_EXIT_INPUT;

@@ -2,6 +2,7 @@
  * init.c -- a scenario from a model (see init.h).
  */
 #include "init.h"
+#include "formats.h"
 
 #include <libgen.h>
 #include <limits.h>
@@ -331,7 +332,7 @@ int init_build(const init_opts *o, json_t **out, json_t **notes, char *err)
     }
     c.notes = json_array();
     c.feeders = json_object();
-    sc = json_pack("{s:s,s:i,s:s}", "format", "stampede-scenario", "version", 1, "name", "init");
+    sc = json_pack("{s:s,s:i,s:s}", "format", ST_FMT_SCENARIO, "version", ST_FMT_SCENARIO_VERSION, "name", "init");
     rc = c.notes && c.feeders && sc ? 0 : ST_ENOMEM;
     if (!rc) {
         char tmp[4096];

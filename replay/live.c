@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lag.h"
 #include "results.h"
 #include "units.h"
 
@@ -118,7 +119,9 @@ void live_line(char *buf, size_t n, rp_live *lv, double elapsed, double planned_
                double achieved_rate)
 {
     char p95[32], a[32], b[32];
-    uint64_t done = ld(&lv->done), errs = ld(&lv->errors), late = ld(&lv->late), drop = ld(&lv->dropped);
+    uint64_t done = ld(&lv->done), errs = ld(&lv->errors);
+    const lag_figures lag = {.sent = (double)ld(&lv->sent), .late = (double)ld(&lv->late),
+                             .dropped = (double)ld(&lv->dropped)};
     units_fmt_duration(p95, sizeof p95, (double)live_pct(lv, 95) / 1e6);
     units_fmt_rate(a, sizeof a, planned_rate);
     units_fmt_rate(b, sizeof b, achieved_rate);
@@ -128,7 +131,8 @@ void live_line(char *buf, size_t n, rp_live *lv, double elapsed, double planned_
     snprintf(buf, n, "%6.0fs  target %s  achieved %s  active %llu%s  p95 %s  errors %llu (%.2f%%)%s",
              elapsed, a, b, (unsigned long long)ld(&lv->active), ws, p95, (unsigned long long)errs,
              done ? 100.0 * (double)errs / (double)done : 0.0,
-             late || drop ? "  ENGINE BEHIND (late sends or dropped sessions)" : "");
+             lag_judge(&lag, &lag_bar_live) != LAG_NONE ? "  ENGINE BEHIND (late sends or dropped sessions)"
+                                                         : "");
 }
 
 int live_measure(const thr *t, rp_live *lv, double *value)

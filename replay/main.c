@@ -9,10 +9,6 @@
 #include "st.h"
 #include "tools.h"
 
-/* The results commands (tool_merge.c, tool_report.c). */
-int tool_merge(int argc, char **argv);
-int tool_report(int argc, char **argv);
-
 static const st_cmd cmds[] = {
     {"init", tool_init, "init", "write a complete, runnable scenario from a traffic model"},
     {"plan", tool_plan, "plan", "write the schedule that run would send (NDJSON), send nothing"},

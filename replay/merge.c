@@ -248,12 +248,8 @@ json_t *merge_build_doc(const rr_result *r)
     results_read_info(r, &ri);
     if (!(doc = results_build(r->m, &ri)))
         return NULL;
-    /* The probe's section as it was read (results_build has no probe when it is not a run). */
-    if (r->db && !json_object_get(doc, "db") && json_object_set(doc, "db", r->db)) {
-        json_decref(doc);
-        return NULL;
-    }
-    if (r->trace && json_object_set(doc, "trace", r->trace)) {
+    /* The trace and probe sections as they were read, where and as `replay run` puts them. */
+    if (results_attach(doc, r->trace, r->db)) {
         json_decref(doc);
         return NULL;
     }

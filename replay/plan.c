@@ -30,7 +30,12 @@ typedef struct avec {
     size_t n, cap;
 } avec;
 
-static uint64_t H_BASE, H_EVENT, H_OFFSET, H_HAWKES, H_JOURNEY, H_THINK, H_ITEM, H_ASSET;
+/* The rng stream ids of the plan's draw purposes (rng_stream_id of their names), made once
+ * per plan_build and passed down: a per-call value, not a file-scope variable rewritten by
+ * every build (two threads may build plans at once). */
+typedef struct keys {
+    uint64_t base, event, offset, hawkes, journey, think, item, asset;
+} keys;
 
 /* Asset lanes are built beside the sessions and merged in at the end. */
 typedef struct lanes {
@@ -38,16 +43,18 @@ typedef struct lanes {
     size_t n, cap;
 } lanes;
 
-static void init_hashes(void)
+static keys keys_make(void)
 {
-    H_BASE = rng_stream_id("replay.arrivals.base");
-    H_EVENT = rng_stream_id("replay.arrivals.event");
-    H_OFFSET = rng_stream_id("replay.arrivals.offset");
-    H_HAWKES = rng_stream_id("replay.arrivals.hawkes");
-    H_JOURNEY = rng_stream_id("replay.session.journey");
-    H_THINK = rng_stream_id("replay.session.think");
-    H_ITEM = rng_stream_id("replay.session.item");
-    H_ASSET = rng_stream_id("replay.session.assets");
+    return (keys){
+        .base = rng_stream_id("replay.arrivals.base"),
+        .event = rng_stream_id("replay.arrivals.event"),
+        .offset = rng_stream_id("replay.arrivals.offset"),
+        .hawkes = rng_stream_id("replay.arrivals.hawkes"),
+        .journey = rng_stream_id("replay.session.journey"),
+        .think = rng_stream_id("replay.session.think"),
+        .item = rng_stream_id("replay.session.item"),
+        .asset = rng_stream_id("replay.session.assets"),
+    };
 }
 
 static int push(avec *v, arrival a, char *err)
@@ -102,7 +109,7 @@ static int trace_arrivals(const trace *tr, avec *v, char *err)
     return 0;
 }
 
-static int gen_arrivals(const scenario *sc, avec *v, const trace *tr, char *err)
+static int gen_arrivals(const scenario *sc, const keys *ks, avec *v, const trace *tr, char *err)
 {
     double n = sc->m.branching, D = sc->duration;
     int rc;
@@ -115,14 +122,14 @@ static int gen_arrivals(const scenario *sc, avec *v, const trace *tr, char *err)
         double t1 = fmin((double)k + 1, D), w = t1 - (double)k;
         double lam = w / 6 * (scenario_base_rate(sc, (double)k) + 4 * scenario_base_rate(sc, k + w / 2) +
                               scenario_base_rate(sc, t1)) * (1 - n);
-        uint64_t sid = rng_mix(H_BASE, k);
+        uint64_t sid = rng_mix(ks->base, k);
         rng_stream cs;
         rng_stream_init(&cs, sc->seed, sid);
         unsigned cnt = lam > 0 ? rng_poisson(&cs, lam) : 0;
         for (unsigned j = 0; j < cnt; j++) {
             arrival a = {rng_mix(sid, j), 0, -1, ORIGIN_BASE, 0};
             rng_stream os;
-            rng_stream_init(&os, sc->seed, rng_mix(a.id, H_OFFSET));
+            rng_stream_init(&os, sc->seed, rng_mix(a.id, ks->offset));
             a.t = (double)k + w * rng_uniform(&os);
             if ((rc = push(v, a, err)))
                 return rc;
@@ -132,7 +139,7 @@ static int gen_arrivals(const scenario *sc, avec *v, const trace *tr, char *err)
     for (size_t i = 0; n > 0 && i < v->n; i++) {
         arrival par = v->a[i];
         rng_stream hs;
-        rng_stream_init(&hs, sc->seed, rng_mix(par.id, H_HAWKES));
+        rng_stream_init(&hs, sc->seed, rng_mix(par.id, ks->hawkes));
         unsigned c = rng_poisson(&hs, n);
         for (unsigned j = 0; j < c; j++) {
             arrival ch = {rng_mix(par.id, j + 1), par.t + rng_exponential(&hs, sc->m.beta), -1,
@@ -143,11 +150,11 @@ static int gen_arrivals(const scenario *sc, avec *v, const trace *tr, char *err)
     }
     for (size_t e = 0; e < sc->n_events; e++) {
         const sc_event *ev = &sc->events[e];
-        uint64_t eid = rng_mix(H_EVENT, e);
+        uint64_t eid = rng_mix(ks->event, e);
         for (uint64_t j = 0; j < ev->sessions; j++) {
             arrival a = {rng_mix(eid, j), 0, (int16_t)e, ORIGIN_EVENT, 0};
             rng_stream os;
-            rng_stream_init(&os, sc->seed, rng_mix(a.id, H_OFFSET));
+            rng_stream_init(&os, sc->seed, rng_mix(a.id, ks->offset));
             a.t = ev->at + trapezoid_inv(ev->ramp, ev->hold, ev->decay, rng_uniform(&os));
             if (a.t < D && (rc = push(v, a, err)))
                 return rc;
@@ -167,8 +174,8 @@ static int cmp_arrival(const void *x, const void *y)
 /* Trace mode: session a->src's requests at their trace times, items at their trace ranks
  * (a rank past the feeder's size wraps around and is counted). A draw the trace has no
  * rank for is drawn as in model mode. */
-static int expand_trace(const scenario *sc, plan *p, trace *tr, const arrival *a, size_t *rcap,
-                        size_t *dcap, char *err)
+static int expand_trace(const scenario *sc, const keys *ks, plan *p, trace *tr, const arrival *a,
+                        size_t *rcap, size_t *dcap, char *err)
 {
     plan_session *s = &p->s[p->n_s];
     unsigned emitted = 0;
@@ -191,7 +198,7 @@ static int expand_trace(const scenario *sc, plan *p, trace *tr, const arrival *a
         p->r[p->n_r++] = (plan_req){t, (uint32_t)p->n_s, (uint16_t)tq->route, (uint16_t)emitted,
                                     (uint32_t)p->n_draws};
         rng_stream is;
-        rng_stream_init(&is, sc->seed, rng_mix(rng_mix(a->id, H_ITEM), emitted));
+        rng_stream_init(&is, sc->seed, rng_mix(rng_mix(a->id, ks->item), emitted));
         for (size_t d = 0; d < r->n_draws; d++) {
             uint64_t n = sc->feeders[r->draw_feeder[d]].n, rank;
             if (d < tq->n_ranks)
@@ -246,12 +253,12 @@ static int add_req(const scenario *sc, plan *p, const arrival *a, uint32_t si, d
 
 /* The asset lanes of page request `pq` (model route mi) of session a: the count from the
  * model's distribution, templates by share, asset j on lane j mod L (L = min(6, count)). */
-static int add_assets(const scenario *sc, plan *p, lanes *ln, const arrival *a, uint32_t pq,
-                      size_t mi, size_t *rcap, size_t *dcap, char *err)
+static int add_assets(const scenario *sc, const keys *ks, plan *p, lanes *ln, const arrival *a,
+                      uint32_t pq, size_t mi, size_t *rcap, size_t *dcap, char *err)
 {
     const model_route *mr = &sc->m.routes[mi];
     const plan_req page = p->r[pq];
-    uint64_t key = rng_mix(rng_mix(a->id, H_ASSET), page.seq);
+    uint64_t key = rng_mix(rng_mix(a->id, ks->asset), page.seq);
     int route[MODEL_MAX_ASSET_COUNT];
     unsigned k, n = 0;
     rng_stream as;
@@ -286,8 +293,8 @@ static int add_assets(const scenario *sc, plan *p, lanes *ln, const arrival *a, 
 }
 
 /* Expands one session into requests. */
-static int expand(const scenario *sc, plan *p, lanes *ln, const arrival *a, size_t *rcap,
-                  size_t *dcap, char *err)
+static int expand(const scenario *sc, const keys *ks, plan *p, lanes *ln, const arrival *a,
+                  size_t *rcap, size_t *dcap, char *err)
 {
     uint32_t pages[256];
     size_t pm[256], n_pages = 0;
@@ -297,8 +304,8 @@ static int expand(const scenario *sc, plan *p, lanes *ln, const arrival *a, size
     double t = a->t;
     unsigned emitted = 0, steps = 0, limit = sc->max_requests * 10 + 10;
     size_t route;
-    rng_stream_init(&js, sc->seed, rng_mix(a->id, H_JOURNEY));
-    rng_stream_init(&ts, sc->seed, rng_mix(a->id, H_THINK));
+    rng_stream_init(&js, sc->seed, rng_mix(a->id, ks->journey));
+    rng_stream_init(&ts, sc->seed, rng_mix(a->id, ks->think));
     *s = (plan_session){a->id, a->id, a->t, (uint32_t)p->n_r, 0, a->event, a->origin, 0};
     route = rng_alias_draw(m->entry, &js);
     while (steps++ < limit) {
@@ -314,7 +321,7 @@ static int expand(const scenario *sc, plan *p, lanes *ln, const arrival *a, size
                 pm[n_pages++] = route;
             }
             if ((rc = add_req(sc, p, a, (uint32_t)p->n_s, t, ri, emitted,
-                              rng_mix(rng_mix(a->id, H_ITEM), emitted), rcap, dcap, err)))
+                              rng_mix(rng_mix(a->id, ks->item), emitted), rcap, dcap, err)))
                 return rc;
             if (++emitted >= sc->max_requests || p->n_r >= UINT32_MAX - 1)
                 break;
@@ -332,7 +339,7 @@ static int expand(const scenario *sc, plan *p, lanes *ln, const arrival *a, size
     }
     /* After the session's own requests, so that they stay contiguous. */
     for (size_t i = 0; i < n_pages && p->n_r < UINT32_MAX - 64; i++) {
-        int rc = add_assets(sc, p, ln, a, pages[i], pm[i], rcap, dcap, err);
+        int rc = add_assets(sc, ks, p, ln, a, pages[i], pm[i], rcap, dcap, err);
         if (rc)
             return rc;
     }
@@ -394,16 +401,16 @@ int plan_build_trace(plan *p, const scenario *sc, trace *tr, unsigned seg_i, uns
     lanes ln = {0};
     size_t rcap = 0, dcap = 0, mine = 0;
     int rc;
+    const keys ks = keys_make();
     memset(p, 0, sizeof *p);
     p->seg_i = seg_i;
     p->seg_n = seg_n;
-    init_hashes();
     if (!(expected_sessions(sc, tr) <= PLAN_MAX_SESSIONS)) {
         rc = st_err(err, ST_EINPUT, "scenario: more than %u sessions expected; shorten scenario.duration or "
                     "lower scenario.scale (--scale) or the events' sessions", PLAN_MAX_SESSIONS);
         goto out;
     }
-    if ((rc = gen_arrivals(sc, &v, tr, err)))
+    if ((rc = gen_arrivals(sc, &ks, &v, tr, err)))
         goto out;
     p->all_sessions = v.n;
     for (size_t i = 0; i < v.n; i++)
@@ -421,8 +428,8 @@ int plan_build_trace(plan *p, const scenario *sc, trace *tr, unsigned seg_i, uns
     }
     for (size_t i = 0; i < mine; i++) {
         const arrival *a = &v.a[i];
-        rc = tr && a->origin == ORIGIN_BASE ? expand_trace(sc, p, tr, a, &rcap, &dcap, err)
-                                            : expand(sc, p, &ln, a, &rcap, &dcap, err);
+        rc = tr && a->origin == ORIGIN_BASE ? expand_trace(sc, &ks, p, tr, a, &rcap, &dcap, err)
+                                            : expand(sc, &ks, p, &ln, a, &rcap, &dcap, err);
         if (rc)
             goto out;
     }

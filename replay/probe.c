@@ -18,6 +18,7 @@
  *         with retry_at = now (the next tick tries again at once), failed tick.
  */
 #include "probe_int.h"
+#include "formats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -354,7 +355,7 @@ static int unknown_metric(const char *name, char *err)
 {
     return st_err(err, ST_EINPUT, "unknown probe metric \"%s\" (known: db.connections, "
                   "db.active, db.idle, db.idle_in_tx, db.waiting, db.headroom, ... see "
-                  "docs/probe.md)", name ? name : "");
+                  "docs/replay/probe.md)", name ? name : "");
 }
 
 static int agg_pick(const probe_agg *a, enum probe_stat which, double *out)
@@ -421,7 +422,7 @@ json_t *probe_to_json(const probe *p)
     /* Children are attached to o as soon as they exist, so one json_decref(o) cleans up. */
     json_t *o = json_object(), *smp = json_object(), *wait = json_object();
     json_t *gaps = json_array(), *cnt = json_object(), *sum = json_object();
-    int bad = !o || json_object_set_new(o, "format", json_string("stampede-db-probe"));
+    int bad = !o || json_object_set_new(o, "format", json_string(ST_FMT_DB_PROBE));
     bad |= !o || json_object_set_new(o, "samples", smp) || json_object_set_new(smp, "wait", wait);
     bad |= !o || json_object_set_new(o, "gaps", gaps) || json_object_set_new(o, "counters", cnt);
     bad |= !o || json_object_set_new(o, "summary", sum);
@@ -429,7 +430,7 @@ json_t *probe_to_json(const probe *p)
         json_decref(o);
         return NULL;
     }
-    bad |= json_object_set_new(o, "version", json_integer(1));
+    bad |= json_object_set_new(o, "version", json_integer(ST_FMT_DB_PROBE_VERSION));
     bad |= json_object_set_new(o, "interval_s", jnum(p->interval));
     bad |= json_object_set_new(o, "server_version", json_integer(p->server_version));
     bad |= json_object_set_new(o, "max_connections", json_integer(p->max_conn));

@@ -2,7 +2,7 @@
  * probe.h -- the PostgreSQL server probe of `replay run ... --db-probe CONNINFO`: one thread,
  * one connection, one SQL statement per sample, on the client's wall-clock seconds.
  *
- * What it samples (docs/probe.md has the SQL and the meaning of every figure): client
+ * What it samples (docs/replay/probe.md has the SQL and the meaning of every figure): client
  * backends of pg_stat_activity by state and by wait_event_type, backends waiting on a
  * heavyweight lock and the distinct backends blocking them (pg_blocking_pids, evaluated only
  * for lock waiters), max_connections headroom, pg_stat_database commit/rollback and
@@ -27,7 +27,7 @@
  * thresholds stay exact for any run length.
  *
  * Threads: probe_start() hands the connection to the probe thread, which alone touches it.
- * probe_metric_stat()/probe_metric_max() and probe_counters() lock and may be called from any
+ * probe_metric_stat()/probe_metric_max() and probe_counters_get() lock and may be called from any
  * thread at any time (abort-thresholds are evaluated during the run). probe_samples(),
  * probe_gaps() and probe_to_json() read the stored arrays and must be called only when the
  * probe is not running (before probe_start or after probe_stop).
@@ -153,7 +153,7 @@ size_t probe_gaps(const probe *p, const probe_gap **out);
 /* Per-sample value of metric i (same units as probe_metric_stat); NAN when undefined. */
 double probe_sample_value(const probe_sample *s, int metric);
 
-/* The "db" section of results.json (format in docs/probe.md): columnar samples keyed by the
+/* The "db" section of results.json (format in docs/replay/probe.md): columnar samples keyed by the
  * epoch-second array "t", gaps, counters, per-metric summary. New reference, NULL on ENOMEM.
  * Only when not running. */
 json_t *probe_to_json(const probe *p);

@@ -14,7 +14,7 @@
  * and lock waits from the `db` section (or the text "no --db-probe"). A chart is only drawn
  * when it has data; otherwise one line of text says why.
  *
- * The browser contract (docs/probe.md, tests/integ/report_browser.sh): charts are
+ * The browser contract (docs/replay/probe.md, tests/integ/report_browser.sh): charts are
  * <svg data-chart data-points>, and <table id="thresholds"> has one
  * <tr data-expr="EXPR" data-pass="true|false"> per threshold of results.json, in order.
  *

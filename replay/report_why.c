@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lag.h"
 #include "units.h"
 
 #define R(x)                                                                               \
@@ -344,9 +345,9 @@ int report_why(dbuf *b, const rr_result *r, const report_events *ev)
         R(say(b, s));
     }
     R(why_db(b, m, r, worst));
-    /* The same bar as run's "engine fell behind" warning: over 1% of sends late, or any
-     * session dropped at the cap. */
-    if (m->late_sends * 100 > sent || m->sessions_dropped) {
+    /* lag.h has the bar (over 1% of sends late, or any session dropped at the cap). */
+    const lag_figures lag = lag_of_metrics(m);
+    if (lag_judge(&lag, &lag_bar_report) != LAG_NONE) {
         snprintf(s, sizeof s, "The generator fell behind (%" PRIu64 " late sends, %" PRIu64 " dropped "
                  "sessions): the offered load was lower than planned; read the server's figures with "
                  "that in mind.", m->late_sends, m->sessions_dropped);

@@ -2,6 +2,7 @@
  * results.c -- results.json, series files and the summary (see results.h).
  */
 #include "results.h"
+#include "formats.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -138,8 +139,8 @@ json_t *results_build(const metrics *m, const run_info *ri)
         json_array_append_new(thrs, o);
     }
     snprintf(hash, sizeof hash, "%016" PRIx64, sc->hash);
-    json_object_set_new(root, "format", json_string("stampede-replay-results"));
-    json_object_set_new(root, "version", json_integer(1));
+    json_object_set_new(root, "format", json_string(ST_FMT_RESULTS));
+    json_object_set_new(root, "version", json_integer(ST_FMT_RESULTS_VERSION));
     json_object_set_new(root, "tool", json_pack("{s:s,s:s}", "name", "replay", "version", ST_VERSION));
     json_object_set_new(root, "scenario", json_pack("{s:s,s:s,s:s,s:I,s:s,s:f,s:f}", "name", sc->name,
                         "path", sc->path, "hash", hash, "seed", (json_int_t)sc->seed, "target",
@@ -204,6 +205,15 @@ json_t *results_build(const metrics *m, const run_info *ri)
     if (ri->coverage)
         json_object_set(root, "coverage", ri->coverage);
     return root;
+}
+
+int results_attach(json_t *doc, const json_t *trace, const json_t *db)
+{
+    if (trace && json_object_set(doc, "trace", (json_t *)trace))
+        return ST_ENOMEM;
+    if (db && json_object_set(doc, "db", (json_t *)db))
+        return ST_ENOMEM;
+    return 0;
 }
 
 int results_write_series(const metrics *m, const json_t *db, const char *path, char *err)

@@ -27,6 +27,11 @@ typedef struct run_info {
 
 /* Builds the results document. NULL on ENOMEM. Caller decrefs. */
 json_t *results_build(const metrics *m, const run_info *ri);
+/* Adds the sections results_build does not make, in the one order that `replay run` and
+ * `replay merge` write them (so a file read back is written again byte for byte): trace
+ * mode's `trace` section, then the probe's `db`. Both borrowed; NULL = absent. Returns 0 or
+ * ST_ENOMEM. */
+int results_attach(json_t *doc, const json_t *trace, const json_t *db);
 /* Writes the per-second series; CSV when path ends in ".csv", else NDJSON. Atomic. With
  * WebSocket sessions (m->has_ws) it adds ws_open, ws_opened, ws_messages_in, ws_errors;
  * with a probe's `db` object (probe_to_json, or NULL) db_connections, db_active, db_idle,

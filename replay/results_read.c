@@ -3,6 +3,7 @@
  * read_* function mirrors one block of results_build() in results.c.
  */
 #include "results_read.h"
+#include "formats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -436,6 +437,11 @@ static int read_thresholds(rr_result *r, const json_t *root, char *err)
             return rc;
         if (deferred)
             r->thr_ok[i] = THR_DEFERRED;
+        /* A rule that could not be measured is written as value 0, ok false (results.md) and
+         * display "nan": that display is where the NaN survives, so read it back as NaN (a
+         * report must not show "measured 0" for it, and the file must write again as it was). */
+        else if (!r->thr_ok[i] && r->thr_values[i] == 0 && !strcmp(display, "nan"))
+            r->thr_values[i] = NAN;
         {
             int ab = t->abort;
             char tp[80];
@@ -447,6 +453,18 @@ static int read_thresholds(rr_result *r, const json_t *root, char *err)
         r->sc->n_thresholds++;
     }
     return 0;
+}
+
+/* An optional object section copied as it is into *out (left NULL when absent). */
+static int kept_object(const json_t *root, const char *key, json_t **out, char *err)
+{
+    json_t *o;
+    int rc;
+    if (!json_object_get(root, key))
+        return 0;
+    if ((rc = jv_object(root, "results", key, 1, &o, err)))
+        return rc;
+    return (*out = json_deep_copy(o)) ? 0 : ST_ENOMEM;
 }
 
 static int read_root(rr_result *r, const json_t *root, char *err)
@@ -462,9 +480,9 @@ static int read_root(rr_result *r, const json_t *root, char *err)
     if ((rc = jv_no_unknown(root, "results", rr_top_keys, err)) ||
         (rc = jv_string(root, "results", "format", 1, &fmt, err)))
         return rc;
-    if (strcmp(fmt, "stampede-replay-results"))
-        return st_err(err, ST_EINPUT, "results.format: expected \"stampede-replay-results\", got \"%s\"", fmt);
-    if ((rc = jv_version(root, "results", 1, &r->version, err)) ||
+    if (strcmp(fmt, ST_FMT_RESULTS))
+        return st_err(err, ST_EINPUT, "results.format: expected \"" ST_FMT_RESULTS "\", got \"%s\"", fmt);
+    if ((rc = jv_version(root, "results", ST_FMT_RESULTS_VERSION, &r->version, err)) ||
         (rc = jv_array(root, "results", "routes", 1, &routes, err)) ||
         (rc = jv_array(root, "results", "series", 1, &series, err)) ||
         (rc = series_span(series, &t0, &n_secs, err)))
@@ -508,27 +526,10 @@ static int read_root(rr_result *r, const json_t *root, char *err)
             return st_err(err, ST_EINPUT, "%s: expected a string", jv_path(p, sizeof p, "results.warnings", i));
     if (!(r->warnings = json_deep_copy(w)))
         return ST_ENOMEM;
-    if (json_object_get(root, "coverage")) { /* a function of the scenario: kept as read */
-        json_t *cv;
-        if ((rc = jv_object(root, "results", "coverage", 1, &cv, err)))
-            return rc;
-        if (!(r->coverage = json_deep_copy(cv)))
-            return ST_ENOMEM;
-    }
-    if (json_object_get(root, "db")) {
-        json_t *db;
-        if ((rc = jv_object(root, "results", "db", 1, &db, err)))
-            return rc;
-        if (!(r->db = json_deep_copy(db)))
-            return ST_ENOMEM;
-    }
-    if (json_object_get(root, "trace")) {
-        json_t *tr;
-        if ((rc = jv_object(root, "results", "trace", 1, &tr, err)))
-            return rc;
-        if (!(r->trace = json_deep_copy(tr)))
-            return ST_ENOMEM;
-    }
+    /* Kept as read: coverage is a function of the scenario, db the probe's, trace the trace's. */
+    if ((rc = kept_object(root, "coverage", &r->coverage, err)) ||
+        (rc = kept_object(root, "db", &r->db, err)) || (rc = kept_object(root, "trace", &r->trace, err)))
+        return rc;
     return 0;
 }
 

@@ -26,7 +26,10 @@
  * list next to the reader of its object in results_read.c (rr_top_keys, rr_count_keys,
  * rr_route_keys, rr_sec_keys) and read it into the metrics struct in the matching function
  * (read_counts, read_route, read_second): each is the mirror of one block of results_build.
- * The `db` section (docs/probe.md) is kept as it is (a new reference in rr_result.db): only
+ * tests/unit/test_replay_results_rt.c holds the two together: it writes a document with
+ * every field set, reads it, writes it again and wants the same bytes, and it refuses a
+ * field it finds at 0, so a new field fails it until the test sets it and this file reads it.
+ * The `db` section (docs/replay/probe.md) is kept as it is (a new reference in rr_result.db): only
  * one segment probes, and merge copies it.
  *
  * Ownership: results_read fills a caller-owned rr_result; results_read_term releases it

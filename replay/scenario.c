@@ -3,6 +3,7 @@
  * docs/formats/scenario.md). Routes, captures and checks are in sc_routes.c.
  */
 #include "scenario.h"
+#include "formats.h"
 
 #include <libgen.h>
 #include <math.h>
@@ -343,10 +344,10 @@ static int load_root(scenario *sc, json_t *root, const char *dir, const sc_overr
         return st_err(err, ST_EINPUT, "scenario: expected a JSON object");
     if ((rc = jv_string(root, "scenario", "format", 1, &fmt, err)))
         return rc;
-    if (strcmp(fmt, "stampede-scenario"))
-        return st_err(err, ST_EINPUT, "scenario.format: expected \"stampede-scenario\"");
+    if (strcmp(fmt, ST_FMT_SCENARIO))
+        return st_err(err, ST_EINPUT, "scenario.format: expected \"" ST_FMT_SCENARIO "\"");
     sc->scale = 1;
-    if ((rc = jv_version(root, "scenario", 1, &ver, err)) ||
+    if ((rc = jv_version(root, "scenario", ST_FMT_SCENARIO_VERSION, &ver, err)) ||
         (rc = jv_no_unknown(root, "scenario", top_keys, err)) ||
         (rc = jv_string(root, "scenario", "name", 0, &name, err)) ||
         (rc = jv_string(root, "scenario", "model", 1, &mpath, err)) ||

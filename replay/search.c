@@ -3,6 +3,7 @@
  * search.h). The SEARCH document's reading and merging are in search_merge.c.
  */
 #include "search.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "dbuf.h"
+#include "lag.h"
 #include "metrics.h"
 #include "probe.h"
 #include "report_why.h"
@@ -55,28 +57,26 @@ int search_generator_behind(const json_t *res, char *why, size_t n)
 {
     const json_t *c = json_object_get(res, "counts");
     const json_t *lat = json_object_get(json_object_get(res, "summary"), "lateness_us");
-    double sent = num(c, "requests_sent"), late = num(c, "late_sends"), throttled = num(c, "throttled");
-    double dropped = num(c, "sessions_dropped"), p99 = num(lat, "p99");
-    if (throttled * 100 > sent && throttled > 0) {
+    const lag_figures f = {.sent = num(c, "requests_sent"), .late = num(c, "late_sends"),
+                           .p99_us = num(lat, "p99"), .dropped = num(c, "sessions_dropped"),
+                           .throttled = num(c, "throttled")};
+    /* lag_bar_search is looser than run's warning on purpose (lag.h says why). */
+    switch (lag_judge(&f, &lag_bar_search)) {
+    case LAG_THROTTLED:
         snprintf(why, n, "the generator was capped: %.0f of %.0f requests held by --max-rps / "
-                 "limits.max_rps", throttled, sent);
+                 "limits.max_rps", f.throttled, f.sent);
         return 1;
-    }
-    if (dropped > 0) {
+    case LAG_DROPPED:
         snprintf(why, n, "the generator dropped %.0f sessions at its session cap "
-                 "(sessions.max_active)", dropped);
+                 "(sessions.max_active)", f.dropped);
         return 1;
-    }
-    /* Looser than run's "engine fell behind" warning (1% late, p99 over 10 ms) on purpose:
-     * a few tens of milliseconds of lateness on a busy generator leave the offered rate per
-     * second as planned, and latency is measured from the intended send time anyway. A handful
-     * of late sends in a short step (fewer than 10) is noise, not a generator falling behind. */
-    if ((late > SEARCH_LATE_SHARE * sent && late >= 10) || p99 > SEARCH_LATE_P99_US) {
+    case LAG_LATE:
         snprintf(why, n, "the generator fell behind: %.0f of %.0f sends more than 10 ms late "
-                 "(p99 send lateness %.1f ms)", late, sent, p99 / 1000);
+                 "(p99 send lateness %.1f ms)", f.late, f.sent, f.p99_us / 1000);
         return 1;
+    default:
+        return 0;
     }
-    return 0;
 }
 
 int search_judge(const json_t *res, char *why, size_t n)
@@ -117,7 +117,7 @@ json_t *search_doc_new(const search_cfg *c, const char *settle, const json_t *fi
     if (!d)
         return NULL;
     json_object_set_new(d, "format", json_string(SEARCH_FORMAT));
-    json_object_set_new(d, "version", json_integer(1));
+    json_object_set_new(d, "version", json_integer(ST_FMT_SEARCH_VERSION));
     json_object_set_new(d, "tool", json_pack("{s:s,s:s}", "name", "replay", "version", ST_VERSION));
     json_object_set_new(d, "scenario", json_pack("{s:O,s:O,s:O,s:O,s:O}", "name", json_object_get(sc, "name"),
                         "path", json_object_get(sc, "path"), "hash", json_object_get(sc, "hash"),

@@ -28,9 +28,10 @@
 #include <stddef.h>
 
 #include "st.h"
+#include "formats.h"
 
 #define SEARCH_MAX_STEPS 256
-#define SEARCH_FORMAT "stampede-replay-search"
+#define SEARCH_FORMAT ST_FMT_SEARCH
 
 /* A step's verdict, in the order the documents name them (search_verdict_names). */
 enum search_verdict { SV_PASS = 0, SV_FAIL, SV_INCONCLUSIVE, SV_N };
@@ -53,12 +54,10 @@ double search_grid_scale(const search_cfg *c, unsigned k);
  * are within the precision (hp < 0: nothing passed; bisection does not go below --from). */
 double search_bisect_next(const search_cfg *c, double hp, double lf);
 
-/* Whether the generator offered the planned load, from a results document: more than
- * SEARCH_LATE_SHARE of the sends later than 10 ms, a p99 send lateness above
- * SEARCH_LATE_P99_US, more than 1% of the requests held by --max-rps, or sessions dropped at
- * the session cap. Returns 1 and a sentence in why when it fell behind, else 0. */
-#define SEARCH_LATE_SHARE 0.05
-#define SEARCH_LATE_P99_US 100000.0
+/* Whether the generator offered the planned load, from a results document, by lag.h's
+ * lag_bar_search: more than 5% of the sends later than 10 ms (at least 10 of them), a p99
+ * send lateness above 100 ms, more than 1% of the requests held by --max-rps, or sessions
+ * dropped at the session cap. Returns 1 and a sentence in why when it fell behind, else 0. */
 int search_generator_behind(const json_t *res, char *why, size_t n);
 /* The verdict of one step: SV_INCONCLUSIVE when the generator fell behind (why says how) or
  * the run was interrupted, else SV_FAIL when a threshold failed or the run was aborted, else

@@ -5,6 +5,7 @@
  * again from the merged steps, by the same rules as a live search.
  */
 #include "search.h"
+#include "formats.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -33,7 +34,7 @@ int search_check(const json_t *doc, const char *name, char *err)
         return st_err(err, ST_EINPUT, "%s: %s", name, e);
     if (strcmp(fmt, SEARCH_FORMAT))
         return st_err(err, ST_EINPUT, "%s: search.format: expected \"%s\", got \"%s\"", name, SEARCH_FORMAT, fmt);
-    if ((rc = jv_version(doc, "search", 1, &ver, e)) || (rc = jv_object(doc, "search", "settings", 1, &settings, e)) ||
+    if ((rc = jv_version(doc, "search", ST_FMT_SEARCH_VERSION, &ver, e)) || (rc = jv_object(doc, "search", "settings", 1, &settings, e)) ||
         (rc = jv_number(settings, "search.settings", "from", 1, 1e-9, 1e9, &v, e)) ||
         (rc = jv_number(settings, "search.settings", "to", 1, 1e-9, 1e9, &v, e)) ||
         (rc = jv_number(settings, "search.settings", "hold_s", 1, 0, 1e9, &v, e)) ||

@@ -128,7 +128,7 @@ int thr_parse(thr *t, const char *expr, const char *path, char *err)
         ;
     if (parse_metric(t, s, (size_t)(p - s))) {
         if (p - s > 3 && !memcmp(s, "db.", 3))
-            return st_err(err, ST_EINPUT, "%s: unknown probe metric '%.*s' in '%s' (db.connections, db.active, db.idle, db.idle_in_tx, db.waiting, db.headroom, ...: docs/probe.md)", path, (int)(p - s), s, expr);
+            return st_err(err, ST_EINPUT, "%s: unknown probe metric '%.*s' in '%s' (db.connections, db.active, db.idle, db.idle_in_tx, db.waiting, db.headroom, ...: docs/replay/probe.md)", path, (int)(p - s), s, expr);
         return st_err(err, ST_EINPUT, "%s: unknown metric in '%s' (latency, service, lateness, errors, checks, dropped, late, requests, ws_handshake, ws_push_delay, ws_errors, ws_handshake_failed, ws_reconnects, ws_opened, ws_messages_in, ws_messages_out, ws_open, db.*)", path, expr);
     }
     s = skip(p);

@@ -67,8 +67,6 @@ static void summary(const rr_result *r)
     hist_free(lat);
 }
 
-/* Writes the HTML report of r; shading from the scenario when it can be read. */
-int tool_report_write(const rr_result *r, const char *scenario_path, const char *out, char *err);
 
 int tool_merge(int argc, char **argv)
 {

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "report.h"
+#include "tools.h"
 
 static void usage(void)
 {
@@ -27,8 +28,6 @@ static void usage(void)
            "  replay report results.json -o report.html\n"
            "  replay report merged.json -o merged.html --scenario models/scenarios/shop-campaign.json\n");
 }
-
-int tool_report_write(const rr_result *r, const char *scenario_path, const char *out, char *err);
 
 int tool_report_write(const rr_result *r, const char *scenario_path, const char *out, char *err)
 {
@@ -96,11 +95,6 @@ int tool_report(int argc, char **argv)
     results_read_term(&r);
     return rc ? (rc == ST_EINPUT ? ST_EXIT_INPUT : ST_EXIT_ENV) : ST_EXIT_OK;
 }
-
-/* The report `replay run` writes next to its results: RESULTS.json -> RESULTS.html (a path
- * not ending in .json gets .html appended; "-" writes none). A report that cannot be written
- * is a warning: it never changes the run's exit code. */
-void tool_report_after_run(const json_t *doc, const char *results_path);
 
 void tool_report_after_run(const json_t *doc, const char *results_path)
 {

@@ -18,6 +18,7 @@
 #include "tool_trace.h"
 #include "engine.h"
 #include "jsonio.h"
+#include "lag.h"
 #include "live.h"
 #include "log.h"
 #include "opts.h"
@@ -228,6 +229,7 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
     const char *names[SC_MAX_THRESHOLDS + 256];
     json_t *res;
     uint64_t sent = metrics_total_sent(c->m);
+    const lag_figures lag = lag_of_metrics(c->m);
     if (!vals || !oks) {
         free(vals);
         free(oks);
@@ -246,7 +248,7 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
                  c->m->sessions_dropped, c->sc.max_active);
         json_array_append_new(c->warnings, json_string(w));
     }
-    if (sent && (c->m->late_sends * 100 > sent || hist_percentile(c->m->lateness, 99) > MX_LATE_US)) {
+    if (lag_judge(&lag, &lag_bar_run) == LAG_LATE) {
         char w[256];
         snprintf(w, sizeof w, "engine fell behind: %" PRIu64 " of %" PRIu64 " sends were more than 10 ms late "
                  "(p99 lateness %.1f ms); latencies stay corrected, but the offered load was lower than planned",
@@ -270,21 +272,19 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
                    c->aborted ? "aborted" : g_interrupted ? "interrupted" : "completed", vals, oks,
                    c->warnings, cov};
     res = results_build(c->m, &ri);
-    if (res && c->o.trace) {
-        json_t *ti = tool_trace_info(&c->tr);
-        if (!ti || json_object_set_new(res, "trace", ti)) {
+    if (res) {
+        json_t *ti = c->o.trace ? tool_trace_info(&c->tr) : NULL;
+        if ((c->o.trace && !ti) || results_attach(res, ti, c->db)) {
             json_decref(res);
             res = NULL;
         }
+        json_decref(ti);
     }
-    if (res && c->db)
-        json_object_set(res, "db", c->db);
     if (!res || jsonio_save(c->o.out ? c->o.out : "results.json", res, err)) {
         log_error("%s", res ? err : "out of memory");
         rc = ST_EXIT_ENV;
     } else {
         /* The HTML report next to the results (tool_report.c; a failure only warns). */
-        void tool_report_after_run(const json_t *doc, const char *results_path);
         tool_report_after_run(res, c->o.out ? c->o.out : "results.json");
     }
     if (!rc && c->o.series && results_write_series(c->m, c->db, c->o.series, err)) {

@@ -2,6 +2,7 @@
  * trace.c -- loading and binding a trace (see trace.h).
  */
 #include "trace.h"
+#include "formats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -46,14 +47,14 @@ static int check_header(trace *tr, json_t *h, const char *where, char *err)
 {
     const char *fmt = json_string_value(json_object_get(h, "format"));
     json_t *v = json_object_get(h, "version");
-    if (!fmt || strcmp(fmt, "stampede-trace"))
-        return st_err(err, ST_EINPUT, "%s: field 'format': expected \"stampede-trace\" (is this a "
+    if (!fmt || strcmp(fmt, ST_FMT_TRACE))
+        return st_err(err, ST_EINPUT, "%s: field 'format': expected \"" ST_FMT_TRACE "\" (is this a "
                       "trace from 'modeler extract'?)", where);
     if (!json_is_integer(v) || json_integer_value(v) < 1)
         return st_err(err, ST_EINPUT, "%s: field 'version': expected a positive integer", where);
-    if (json_integer_value(v) > TRACE_VERSION)
+    if (json_integer_value(v) > ST_FMT_TRACE_VERSION)
         return st_err(err, ST_EINPUT, "%s: field 'version': %lld is newer than this replay "
-                      "reads (%d)", where, (long long)json_integer_value(v), TRACE_VERSION);
+                      "reads (%d)", where, (long long)json_integer_value(v), ST_FMT_TRACE_VERSION);
     json_t *t0 = json_object_get(h, "t0");
     tr->t0 = json_is_number(t0) ? json_number_value(t0) : 0;
     return 0;

@@ -25,7 +25,6 @@
 #define TRACE_MAX_LINES ((size_t)50 << 20)
 #define TRACE_MAX_TEMPLATES 4096
 #define TRACE_MAX_RANKS 8
-#define TRACE_VERSION 1
 
 typedef struct trace_req {
     double t;           /* offset in the trace (seconds); after bind: run time */

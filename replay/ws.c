@@ -1,10 +1,11 @@
 /*
  * ws.c -- an open client WebSocket session: wslay framing, keepalive, closing (see ws.h).
  *
- * Layout: the I/O edge (libcurl or the bare descriptor), teardown and the state
- * transitions (finish, check_closed), the wslay callbacks, go_open, then the public
- * functions. Getting to OPEN (libcurl connect, Upgrade handshake, ws_conn_new/start) is in
- * ws_open.c; the struct is in ws_int.h.
+ * Layout: teardown, set_state (the only writer of c->state) and the transitions that call it
+ * (finish, check_closed, opening_io, go_open), the wslay callbacks, then the public
+ * functions. Direction: this file calls ws_open.c (libcurl connect, Upgrade handshake: each
+ * step returns where the session should go, and opening_io moves it) and ws_io.c (the socket
+ * I/O edge, the error text); neither calls back. The struct is in ws_int.h.
  *
  * Memory: an idle open session holds this struct, wslay's context and (for wss:// or
  * keep_curl) libcurl's handles; the close reason and error text are allocated only when
@@ -12,88 +13,10 @@
  */
 #include "ws_int.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-int ws__set_error(ws_conn *c, int rc, const char *fmt, ...)
-{
-    if (!c->errtext)
-        c->errtext = malloc(ST_ERRLEN);
-    if (c->errtext) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(c->errtext, ST_ERRLEN, fmt, ap);
-        va_end(ap);
-    }
-    return rc;
-}
-
-/* ---- I/O edge ----------------------------------------------------------------------- */
-
-/* Reads up to len bytes. Returns IO_OK (*got > 0), IO_AGAIN, IO_EOF, or IO_ERR with the
- * error text set. EAGAIN is never an error (wrk's habit). */
-int ws__io_recv(ws_conn *c, void *buf, size_t len, size_t *got)
-{
-    *got = 0;
-    if (c->easy) {
-        CURLcode r = curl_easy_recv(c->easy, buf, len, got);
-        if (r == CURLE_AGAIN)
-            return IO_AGAIN;
-        if (r != CURLE_OK) {
-            ws__set_error(c, ST_EENV, "websocket receive: %s", curl_easy_strerror(r));
-            return IO_ERR;
-        }
-        return *got ? IO_OK : IO_EOF;
-    }
-    for (;;) {
-        ssize_t n = recv(c->fd, buf, len, 0);
-        if (n > 0) {
-            *got = (size_t)n;
-            return IO_OK;
-        }
-        if (n == 0)
-            return IO_EOF;
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return IO_AGAIN;
-        ws__set_error(c, ST_EENV, "websocket receive: %s", strerror(errno));
-        return errno == ECONNRESET ? IO_EOF : IO_ERR;
-    }
-}
-
-/* Writes up to len bytes; as io_recv (IO_EOF never returned: a reset is IO_ERR). */
-int ws__io_send(ws_conn *c, const void *buf, size_t len, size_t *sent, int more)
-{
-    *sent = 0;
-    if (c->easy) {
-        CURLcode r = curl_easy_send(c->easy, buf, len, sent);
-        if (r == CURLE_AGAIN)
-            return IO_AGAIN;
-        if (r != CURLE_OK) {
-            ws__set_error(c, ST_EENV, "websocket send: %s", curl_easy_strerror(r));
-            return IO_ERR;
-        }
-        return *sent ? IO_OK : IO_AGAIN;
-    }
-    for (;;) {
-        ssize_t n = send(c->fd, buf, len, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
-        if (n >= 0) {
-            *sent = (size_t)n;
-            return n ? IO_OK : IO_AGAIN;
-        }
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return IO_AGAIN;
-        ws__set_error(c, ST_EENV, "websocket send: %s", strerror(errno));
-        return IO_ERR;
-    }
-}
 
 /* ---- teardown ----------------------------------------------------------------------- */
 
@@ -130,6 +53,34 @@ static void set_reason(ws_conn *c, const char *r, size_t n)
     c->reason = p;
 }
 
+/* The one function that changes c->state (ws.h lists the transitions at ws_state). Entering a
+ * state arms the timers that belong to it and disarms the others; what else a transition
+ * does (callbacks, releasing I/O) is up to its caller. */
+static void set_state(ws_conn *c, ws_state to)
+{
+    switch (to) {
+    case WS_CONNECTING: /* the initial state (ws_conn_new); never re-entered */
+    case WS_HANDSHAKE:  /* hs_deadline, armed by ws_conn_start, still runs */
+        break;
+    case WS_OPEN:
+        c->hs_deadline = WS_DEADLINE_NONE;
+        if (c->ping_interval)
+            c->next_ping = st_now_ns() + c->ping_interval;
+        break;
+    case WS_CLOSING:
+        c->next_ping = c->pong_deadline = WS_DEADLINE_NONE;
+        /* Re-entered when the second close frame passes: the first deadline still holds. */
+        if (c->state == WS_OPEN || c->close_deadline == WS_DEADLINE_NONE)
+            c->close_deadline = st_now_ns() + c->close_timeout;
+        break;
+    case WS_CLOSED:
+    case WS_FAILED:
+        c->next_ping = c->pong_deadline = c->close_deadline = c->hs_deadline = WS_DEADLINE_NONE;
+        break;
+    }
+    c->state = to;
+}
+
 /* The one place sessions end: into CLOSED or FAILED, releasing I/O, then on_close once. */
 static void finish(ws_conn *c, ws_state to, uint16_t code, const char *reason)
 {
@@ -137,9 +88,8 @@ static void finish(ws_conn *c, ws_state to, uint16_t code, const char *reason)
         return;
     if (reason && reason != c->reason)
         set_reason(c, reason, strlen(reason));
-    c->state = to;
+    set_state(c, to);
     c->st.close_code = code;
-    c->next_ping = c->pong_deadline = c->close_deadline = c->hs_deadline = WS_DEADLINE_NONE;
     release_io(c);
     /* A failure's reason is the full error text, not a wire close reason (<= 123 bytes). */
     const char *why = to == WS_FAILED && c->errtext ? c->errtext : c->reason ? c->reason : "";
@@ -148,7 +98,7 @@ static void finish(ws_conn *c, ws_state to, uint16_t code, const char *reason)
 }
 
 /* Fails a session that has not opened (or hit a local error). Returns rc. */
-int ws__fail(ws_conn *c, int rc)
+static int fail(ws_conn *c, int rc)
 {
     c->rc = rc;
     if (!c->errtext)
@@ -199,20 +149,14 @@ static void check_closed(ws_conn *c)
              * timeout). When we failed the connection (read shut), we close at once. */
             c->await_eof = 1;
             c->final_code = code;
-            if (c->state == WS_OPEN || c->close_deadline == WS_DEADLINE_NONE)
-                c->close_deadline = st_now_ns() + c->close_timeout;
-            c->state = WS_CLOSING;
-            c->next_ping = c->pong_deadline = WS_DEADLINE_NONE;
+            set_state(c, WS_CLOSING);
             return;
         }
         finish(c, WS_CLOSED, code, NULL);
         return;
     }
-    if ((rcv || snt || c->local_close) && c->state == WS_OPEN) {
-        c->state = WS_CLOSING;
-        c->next_ping = c->pong_deadline = WS_DEADLINE_NONE;
-        c->close_deadline = st_now_ns() + c->close_timeout;
-    }
+    if ((rcv || snt || c->local_close) && c->state == WS_OPEN)
+        set_state(c, WS_CLOSING);
 }
 
 /* An I/O failure while OPEN/CLOSING: the peer's close frame counts if it came, else 1006. */
@@ -338,14 +282,19 @@ static void wsl_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg
     }
 }
 
-int ws__go_open(ws_conn *c, const char *extra, size_t extra_len)
+/* The 101 was verified and hs->resp holds hdr_len bytes of headers, then perhaps the first
+ * frames: keeps those for wslay, frees the handshake state, releases libcurl for ws://
+ * (unless keep_curl), starts wslay, enters OPEN and calls on_open. Returns 0 or ST_E*. */
+static int go_open(ws_conn *c, size_t hdr_len)
 {
-    if (extra_len) {
-        c->pending = malloc(extra_len);
+    const struct hs *h = c->hs;
+    size_t extra = h->resp.len - hdr_len;
+    if (extra) {
+        c->pending = malloc(extra);
         if (!c->pending)
-            return ws__fail(c, ws__set_error(c, ST_ENOMEM, "websocket: out of memory"));
-        memcpy(c->pending, extra, extra_len);
-        c->pending_len = extra_len;
+            return fail(c, ws__set_error(c, ST_ENOMEM, "websocket: out of memory"));
+        memcpy(c->pending, h->resp.p + hdr_len, extra);
+        c->pending_len = extra;
         c->pending_off = 0;
     }
     ws__free_hs(c->hs);
@@ -362,17 +311,64 @@ int ws__go_open(ws_conn *c, const char *extra, size_t extra_len)
         .on_msg_recv_callback = wsl_msg,
     };
     if (wslay_event_context_client_init(&c->ws, &cbs, c) != 0)
-        return ws__fail(c, ws__set_error(c, ST_ENOMEM, "websocket: out of memory"));
+        return fail(c, ws__set_error(c, ST_ENOMEM, "websocket: out of memory"));
     wslay_event_config_set_max_recv_msg_length(c->ws, c->max_message);
-    uint64_t now = st_now_ns();
-    c->st.handshake_us = (now - c->st.start_ns) / 1000;
-    c->hs_deadline = WS_DEADLINE_NONE;
-    if (c->ping_interval)
-        c->next_ping = now + c->ping_interval;
-    c->state = WS_OPEN;
+    c->st.handshake_us = (st_now_ns() - c->st.start_ns) / 1000;
+    set_state(c, WS_OPEN);
     if (c->cb.on_open)
         c->cb.on_open(c, c->user);
     return 0;
+}
+
+/* CONNECTING and HANDSHAKE: one libcurl step on socket s with CURL_CSELECT_* bits ev
+ * (CURL_SOCKET_TIMEOUT for timers; skipped once connected), then as much of the Upgrade
+ * exchange as the socket allows. Moves the session to HANDSHAKE, OPEN or FAILED as
+ * ws_open.c reports. Returns 0 or the failure's ST_E*. */
+static int opening_io(ws_conn *c, curl_socket_t s, int ev)
+{
+    int r = 0;
+    if (c->state == WS_CONNECTING) {
+        r = ws__connect_step(c, s, ev);
+        if (r == WS_STEP_CONNECTED)
+            set_state(c, WS_HANDSHAKE);
+    }
+    if (r >= 0 && c->state == WS_HANDSHAKE) {
+        size_t hdr_len = 0;
+        r = ws__handshake_io(c, &hdr_len);
+        if (r == WS_STEP_UPGRADED)
+            return go_open(c, hdr_len);
+    }
+    return r < 0 ? fail(c, r) : 0;
+}
+
+ws_conn *ws_conn_new(const ws_config *cfg, char *err)
+{
+    ws_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        st_err(err, ST_ENOMEM, "websocket: out of memory");
+        return NULL;
+    }
+    c->fd = -1;
+    c->state = WS_CONNECTING;
+    if (ws__open_init(c, cfg, err) != 0) {
+        ws_conn_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+int ws_conn_start(ws_conn *c, char *err)
+{
+    if (c->started || !c->hs)
+        return st_err(err, ST_EINPUT, "websocket: ws_conn_start called twice");
+    c->started = 1;
+    c->st.start_ns = st_now_ns();
+    c->hs_deadline = c->st.start_ns + c->hs_timeout;
+    int rc = ws__open_start(c);
+    rc = rc ? fail(c, rc) : opening_io(c, CURL_SOCKET_TIMEOUT, 0);
+    if (rc && err)
+        st_err(err, rc, "%s", ws_conn_error(c));
+    return rc;
 }
 
 int ws_conn_fd(const ws_conn *c)
@@ -418,7 +414,6 @@ unsigned ws_conn_want(const ws_conn *c)
     }
 }
 
-/* OPEN/CLOSING: reads (when readable or bytes are pending), flushes, then checks closing. */
 /* CLOSING after both close frames: reads (and drops) until the server closes TCP. */
 static void await_eof_io(ws_conn *c)
 {
@@ -435,6 +430,7 @@ static void await_eof_io(ws_conn *c)
     }
 }
 
+/* OPEN/CLOSING: reads (when readable or bytes are pending), flushes, then checks closing. */
 static void frames_io(ws_conn *c, unsigned ready)
 {
     if (c->await_eof) {
@@ -475,16 +471,16 @@ int ws_conn_on_io(ws_conn *c, unsigned ready)
     case WS_CONNECTING: {
         int fd = ws_conn_fd(c);
         if (fd < 0)
-            return ws__connect_step(c, CURL_SOCKET_TIMEOUT, 0);
+            return opening_io(c, CURL_SOCKET_TIMEOUT, 0);
         int ev = 0;
         if (ready & WS_WANT_READ)
             ev |= CURL_CSELECT_IN;
         if (ready & WS_WANT_WRITE)
             ev |= CURL_CSELECT_OUT;
-        return ws__connect_step(c, (curl_socket_t)fd, ev);
+        return opening_io(c, (curl_socket_t)fd, ev);
     }
     case WS_HANDSHAKE:
-        return ws__handshake_io(c);
+        return opening_io(c, CURL_SOCKET_BAD, 0);
     case WS_OPEN:
     case WS_CLOSING:
         frames_io(c, ready);
@@ -530,15 +526,15 @@ int ws_conn_on_timer(ws_conn *c, uint64_t now)
     case WS_CONNECTING:
     case WS_HANDSHAKE:
         if (now >= c->hs_deadline)
-            return ws__fail(c, ws__set_error(c, ST_EENV, "websocket handshake timed out after %llu ms",
-                                     (unsigned long long)(c->hs_timeout / 1000000ull)));
+            return fail(c, ws__set_error(c, ST_EENV, "websocket handshake timed out after %llu ms",
+                                         (unsigned long long)(c->hs_timeout / 1000000ull)));
         if (c->state == WS_CONNECTING && now >= c->hs->curl_deadline) {
             c->hs->curl_deadline = WS_DEADLINE_NONE;
-            int rc = ws__connect_step(c, CURL_SOCKET_TIMEOUT, 0);
+            int rc = opening_io(c, CURL_SOCKET_TIMEOUT, 0);
             /* A second socket (happy eyeballs, resolver) is not in the caller's epoll set:
              * let libcurl check it on each timer. */
             if (rc == 0 && c->state == WS_CONNECTING && c->hs->socks[1] != CURL_SOCKET_BAD)
-                rc = ws__connect_step(c, c->hs->socks[1], 0);
+                rc = opening_io(c, c->hs->socks[1], 0);
             return rc;
         }
         return 0;
@@ -661,11 +657,11 @@ int ws_conn_close(ws_conn *c, uint16_t code, const char *reason)
     case WS_CONNECTING:
     case WS_HANDSHAKE:
         if (!c->started) {
-            c->state = WS_FAILED;
+            set_state(c, WS_FAILED); /* never started: no on_close owed */
             return 0;
         }
         ws__set_error(c, ST_EENV, "closed by the caller before the handshake completed");
-        ws__fail(c, ST_EENV);
+        fail(c, ST_EENV);
         return 0;
     case WS_OPEN:
         if (c->local_close || wslay_event_queue_close(c->ws, code, (const uint8_t *)reason, rl))

@@ -20,30 +20,13 @@
  *    libcurl handles are released (libcurl's close-socket callback leaves it open). Kept,
  *    libcurl's easy + private multi handles cost ~60 kB and two more descriptors (the
  *    multi's wake-up socketpair) per session; released, an idle ws:// session costs ~9.5 kB
- *    of RSS and one descriptor (docs/websocket.md). wss:// always keeps libcurl, which owns
+ *    of RSS and one descriptor (docs/replay/websocket.md). wss:// always keeps libcurl, which owns
  *    TLS (~113 kB per session measured).
  *  - Sec-WebSocket-Key nonces and frame masking keys come from one rng stream per session,
  *    keyed by (cfg.seed, "replay.ws", cfg.session_id), so a run is reproducible.
  *
- * State machine (transitions happen only in ws.c's set_state helpers):
- *   WS_CONNECTING  after ws_conn_start: libcurl resolves and connects (TLS included). The
- *                  descriptor may change while here (libcurl may try several addresses):
- *                  re-read ws_conn_fd after every call. Goes to HANDSHAKE when connected,
- *                  FAILED on a connect error or the handshake timeout.
- *   WS_HANDSHAKE   sending the Upgrade request and reading the response. Goes to OPEN on a
- *                  valid 101 (on_open is called), FAILED on a bad response, a dropped
- *                  connection or the handshake timeout.
- *   WS_OPEN        messages flow both ways; pings go out every cfg.ping_interval_ns.
- *                  Goes to CLOSING when either side sends a close frame, CLOSED when the
- *                  connection drops (code 1006) or a pong is overdue (1006).
- *   WS_CLOSING     a close frame was sent or received and the other half is pending. Goes to
- *                  CLOSED when both close frames have passed and the server has closed TCP
- *                  (RFC 6455 §7.1.1: the server closes first, so TIME_WAIT is not ours), when
- *                  we failed the connection (e.g. 1009 for an oversize message: our close
- *                  frame is enough), or when cfg.close_timeout_ns expires (1006, or the
- *                  exchanged code if both close frames had passed).
- *   WS_CLOSED      final; the socket is closed (so epoll has forgotten it).
- *   WS_FAILED      final; the session never opened, or a local error (out of memory).
+ * State machine: the states and their transitions are documented at enum ws_state below;
+ * every transition goes through one function, set_state() in ws.c.
  * on_close is called exactly once for every session that ws_conn_start accepted, on the way
  * into CLOSED or FAILED, with the close code of the side that closed first (peer's or ours),
  * 1006 when the connection ended without a close handshake, and its reason text.
@@ -53,7 +36,7 @@
  *
  * Ownership: ws_conn_new copies everything it needs from the config (strings included);
  * ws_conn_free(NULL) is a no-op and releases everything, closing the socket if still open.
- * Memory per idle open session is measured in docs/websocket.md.
+ * Memory per idle open session is measured in docs/replay/websocket.md.
  */
 #ifndef ST_WS_H
 #define ST_WS_H
@@ -65,12 +48,30 @@
 
 typedef struct ws_conn ws_conn;
 
+/* A session's states, each with what it does and where it goes next (pgbench's habit). */
 typedef enum ws_state {
+    /* From ws_conn_new; after ws_conn_start libcurl resolves and connects (TLS included). The
+     * descriptor may change while here (libcurl may try several addresses): re-read
+     * ws_conn_fd after every call. -> HANDSHAKE when connected; -> FAILED on a connect error,
+     * the handshake timeout or ws_conn_close (before ws_conn_start: FAILED, no on_close). */
     WS_CONNECTING = 0,
+    /* Sending the Upgrade request and reading the response. -> OPEN on a valid 101 (on_open is
+     * called); -> FAILED on a bad response, a dropped connection, the handshake timeout
+     * (which counts from ws_conn_start) or ws_conn_close. */
     WS_HANDSHAKE,
+    /* Messages flow both ways; pings go out every cfg.ping_interval_ns. -> CLOSING when either
+     * side sends a close frame; -> CLOSED when the connection drops (1006) or a pong is
+     * overdue (1006). */
     WS_OPEN,
+    /* A close frame was sent or received and the other half is pending (or both have passed
+     * and we wait for the server to close TCP: RFC 6455 §7.1.1, the server closes first, so
+     * TIME_WAIT is not ours). -> CLOSED when that TCP close comes, when we failed the
+     * connection (e.g. 1009 for an oversize message: our close frame is enough), or when
+     * cfg.close_timeout_ns expires (1006, or the exchanged code if both frames had passed). */
     WS_CLOSING,
+    /* Final; the socket is closed (so epoll has forgotten it). */
     WS_CLOSED,
+    /* Final; the session never opened, or a local error (out of memory). */
     WS_FAILED,
 } ws_state;
 

@@ -1,9 +1,12 @@
 /*
- * ws_int.h -- internals shared by replay/ws.c (the open session: framing, timers, closing)
- * and replay/ws_open.c (getting there: libcurl connect and the Upgrade handshake).
+ * ws_int.h -- internals shared by the three layers of replay's WebSocket client, each of which
+ * calls only the layers below it:
+ *   ws.c       the session: public API, the state machine (set_state), framing, timers, closing;
+ *   ws_open.c  getting to OPEN: config copy, libcurl connect, the Upgrade exchange;
+ *   ws_io.c    the socket I/O edge and the error text.
  *
  * Not a public header: replay's engine includes ws.h only. Internal names carry the double
- * prefix ws__ (libuv's habit). The struct layout is documented here because both files
+ * prefix ws__ (libuv's habit). The struct layout is documented here because all three
  * touch it; everything needed only until OPEN lives in `struct hs`, freed on the way in.
  */
 #ifndef ST_WS_INT_H
@@ -80,24 +83,35 @@ struct ws_conn {
     ws_stats st;
 };
 
+/* ---- ws_io.c ---- */
 /* Formats the session's error text (allocated on first use). Returns rc. */
 int ws__set_error(ws_conn *c, int rc, const char *fmt, ...) ST_PRINTF(3, 4);
-/* Moves the session to FAILED (releasing everything, on_close once). Returns rc. */
-int ws__fail(ws_conn *c, int rc);
 /* Socket I/O through libcurl while it is held, else recv/send. Return IO_OK (bytes > 0),
  * IO_AGAIN, IO_EOF (recv only) or IO_ERR with the error text set. more: MSG_MORE hint. */
 int ws__io_recv(ws_conn *c, void *buf, size_t len, size_t *got);
 int ws__io_send(ws_conn *c, const void *buf, size_t len, size_t *sent, int more);
-/* 101 verified: frees the handshake state, releases libcurl for ws:// (unless keep_curl),
- * starts wslay, calls on_open. extra = bytes that followed the 101. Returns 0 or ST_E*. */
-int ws__go_open(ws_conn *c, const char *extra, size_t extra_len);
 
-/* ws_open.c */
+/* ---- ws_open.c ---- */
+/* What an opening step reports; a negative ST_E* (error text set) means the session failed. */
+enum {
+    WS_STEP_WAIT = 0,      /* nothing to do until the descriptor or a timer fires */
+    WS_STEP_CONNECTED = 1, /* TCP (and TLS) is up, c->fd set: the Upgrade exchange may start */
+    WS_STEP_UPGRADED = 2,  /* a valid 101 arrived: the session may open */
+};
+/* Copies cfg into c (timeouts, limits, rng, handshake state in c->hs with the request already
+ * built, so that header errors surface at ws_conn_new). Returns 0, or ST_EINPUT/ST_ENOMEM
+ * with err set; the caller frees c either way. */
+int ws__open_init(ws_conn *c, const ws_config *cfg, char *err);
+/* Creates libcurl's easy + private multi handles and sets their options. Returns 0 or ST_E*
+ * with the error text set. */
+int ws__open_start(ws_conn *c);
 /* CONNECTING: libcurl acts on socket s with CURL_CSELECT_* bits ev (CURL_SOCKET_TIMEOUT for
- * timers); on connect, goes on to the handshake. Returns 0 or the failure's ST_E*. */
+ * timers). Returns WS_STEP_WAIT, WS_STEP_CONNECTED or ST_E*. */
 int ws__connect_step(ws_conn *c, curl_socket_t s, int ev);
-/* HANDSHAKE: sends the rest of the request, reads and checks the response. As above. */
-int ws__handshake_io(ws_conn *c);
+/* HANDSHAKE: sends the rest of the request, reads and checks the response. Returns
+ * WS_STEP_WAIT, or WS_STEP_UPGRADED with *hdr_len the length of the 101's headers in
+ * c->hs->resp (any bytes after them are the server's first frames), or ST_E*. */
+int ws__handshake_io(ws_conn *c, size_t *hdr_len);
 /* Releases libcurl's handles (the descriptor survives when c->detached is set). */
 void ws__release_curl(ws_conn *c);
 void ws__free_hs(struct hs *h);

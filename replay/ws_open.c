@@ -1,7 +1,12 @@
 /*
- * ws_open.c -- getting a client WebSocket to OPEN: URL parsing, the non-blocking libcurl
- * connect (CONNECT_ONLY on a private multi handle, driven by socket_action), and the
- * Upgrade exchange over curl_easy_send/recv (see ws.h; ws_hs.h checks the response).
+ * ws_open.c -- getting a client WebSocket to OPEN: URL parsing and the copy of the config,
+ * the non-blocking libcurl connect (CONNECT_ONLY on a private multi handle, driven by
+ * socket_action), and the Upgrade exchange over curl_easy_send/recv (see ws.h; ws_hs.h checks
+ * the response).
+ *
+ * Direction: ws.c calls this file; this file calls ws_io.c and ws_hs.c, never ws.c. It does
+ * not change the session's state: each step returns WS_STEP_* (where the session should go)
+ * or a negative ST_E* with the error text set, and ws.c's opening_io makes the move.
  */
 #include "ws_int.h"
 
@@ -87,75 +92,53 @@ static int closesock_cb(void *clientp, curl_socket_t s)
 }
 
 /* HANDSHAKE: writes the rest of the request, then reads and checks the response. */
-int ws__handshake_io(ws_conn *c)
+int ws__handshake_io(ws_conn *c, size_t *hdr_len)
 {
     struct hs *h = c->hs;
     while (h->req_off < h->req.len) {
         size_t n;
         int r = ws__io_send(c, h->req.p + h->req_off, h->req.len - h->req_off, &n, 0);
         if (r == IO_AGAIN)
-            return 0;
+            return WS_STEP_WAIT;
         if (r != IO_OK)
-            return ws__fail(c, ST_EENV);
+            return ST_EENV;
         h->req_off += n;
     }
     for (;;) {
         char buf[2048];
         size_t room = h->resp.cap - h->resp.len, got;
         if (room == 0)
-            return ws__fail(c, ws__set_error(c, ST_EENV, "websocket handshake: response headers longer "
-                                     "than %d bytes", WS_HS_RESPONSE_CAP));
+            return ws__set_error(c, ST_EENV, "websocket handshake: response headers longer than %d "
+                                 "bytes", WS_HS_RESPONSE_CAP);
         int r = ws__io_recv(c, buf, room < sizeof buf ? room : sizeof buf, &got);
         if (r == IO_AGAIN)
-            return 0;
+            return WS_STEP_WAIT;
         if (r == IO_EOF)
-            return ws__fail(c, ws__set_error(c, ST_EENV, "websocket handshake: server closed the "
-                                     "connection before answering"));
+            return ws__set_error(c, ST_EENV, "websocket handshake: server closed the connection "
+                                 "before answering");
         if (r != IO_OK)
-            return ws__fail(c, ST_EENV);
+            return ST_EENV;
         if (dbuf_add(&h->resp, buf, got) != 0)
-            return ws__fail(c, ws__set_error(c, ST_ENOMEM, "websocket: out of memory"));
-        size_t hl;
+            return ws__set_error(c, ST_ENOMEM, "websocket: out of memory");
         char err[ST_ERRLEN];
-        int rc = ws_hs_check_response(h->resp.p, h->resp.len, h->accept, h->subprotocol, &hl,
+        int rc = ws_hs_check_response(h->resp.p, h->resp.len, h->accept, h->subprotocol, hdr_len,
                                       err);
         if (rc == 1)
             continue;
         if (rc < 0)
-            return ws__fail(c, ws__set_error(c, ST_EENV, "%s", err));
-        /* Copy the tail out before go_open frees the response buffer. */
-        size_t extra = h->resp.len - hl;
-        char tail[2048];
-        char *t = extra <= sizeof tail ? tail : malloc(extra);
-        if (!t)
-            return ws__fail(c, ws__set_error(c, ST_ENOMEM, "websocket: out of memory"));
-        memcpy(t, h->resp.p + hl, extra);
-        rc = ws__go_open(c, t, extra);
-        if (t != tail)
-            free(t);
-        return rc;
+            return ws__set_error(c, ST_EENV, "%s", err);
+        return WS_STEP_UPGRADED;
     }
 }
 
-static int begin_handshake(ws_conn *c)
-{
-    curl_socket_t s = CURL_SOCKET_BAD;
-    CURLcode r = curl_easy_getinfo(c->easy, CURLINFO_ACTIVESOCKET, &s);
-    if (r != CURLE_OK || s == CURL_SOCKET_BAD)
-        return ws__fail(c, ws__set_error(c, ST_EENV, "websocket: libcurl gave no socket after connect"));
-    c->fd = (int)s;
-    c->state = WS_HANDSHAKE;
-    return ws__handshake_io(c);
-}
-
 /* CONNECTING: lets libcurl act on ev (CURL_SOCKET_TIMEOUT for timers), then looks for the
- * end of the connect transfer. */
+ * end of the connect transfer; once connected, c->fd is the session's descriptor. */
 int ws__connect_step(ws_conn *c, curl_socket_t s, int ev)
 {
     int running;
     CURLMcode m = curl_multi_socket_action(c->multi, s, ev, &running);
     if (m != CURLM_OK)
-        return ws__fail(c, ws__set_error(c, ST_EENV, "websocket connect: %s", curl_multi_strerror(m)));
+        return ws__set_error(c, ST_EENV, "websocket connect: %s", curl_multi_strerror(m));
     CURLMsg *msg;
     int q;
     while ((msg = curl_multi_info_read(c->multi, &q))) {
@@ -164,16 +147,20 @@ int ws__connect_step(ws_conn *c, curl_socket_t s, int ev)
         if (msg->data.result != CURLE_OK) {
             long oserr = 0;
             curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &oserr);
-            return ws__fail(c, ws__set_error(c, ST_EENV, "websocket connect to %s: %s%s%s%s",
-                                     c->hs->url,
-                                     c->hs->curlerr[0] ? c->hs->curlerr
-                                                       : curl_easy_strerror(msg->data.result),
-                                     oserr ? " (" : "", oserr ? strerror((int)oserr) : "",
-                                     oserr ? ")" : ""));
+            return ws__set_error(c, ST_EENV, "websocket connect to %s: %s%s%s%s", c->hs->url,
+                                 c->hs->curlerr[0] ? c->hs->curlerr
+                                                   : curl_easy_strerror(msg->data.result),
+                                 oserr ? " (" : "", oserr ? strerror((int)oserr) : "",
+                                 oserr ? ")" : "");
         }
-        return begin_handshake(c);
+        curl_socket_t fd = CURL_SOCKET_BAD;
+        CURLcode r = curl_easy_getinfo(c->easy, CURLINFO_ACTIVESOCKET, &fd);
+        if (r != CURLE_OK || fd == CURL_SOCKET_BAD)
+            return ws__set_error(c, ST_EENV, "websocket: libcurl gave no socket after connect");
+        c->fd = (int)fd;
+        return WS_STEP_CONNECTED;
     }
-    return 0;
+    return WS_STEP_WAIT;
 }
 
 /* ---- public ------------------------------------------------------------------------- */
@@ -238,23 +225,14 @@ out:
     return rc;
 }
 
-ws_conn *ws_conn_new(const ws_config *cfg, char *err)
+int ws__open_init(ws_conn *c, const ws_config *cfg, char *err)
 {
-    if (!cfg || !cfg->url) {
-        st_err(err, ST_EINPUT, "websocket: no url");
-        return NULL;
-    }
-    ws_conn *c = calloc(1, sizeof *c);
+    if (!cfg || !cfg->url)
+        return st_err(err, ST_EINPUT, "websocket: no url");
     struct hs *h = calloc(1, sizeof *h);
-    if (!c || !h) {
-        free(c);
-        free(h);
-        st_err(err, ST_ENOMEM, "websocket: out of memory");
-        return NULL;
-    }
+    if (!h)
+        return st_err(err, ST_ENOMEM, "websocket: out of memory");
     c->hs = h;
-    c->fd = -1;
-    c->state = WS_CONNECTING;
     c->cb = cfg->cb;
     c->user = cfg->user;
     c->keep_curl = cfg->keep_curl != 0;
@@ -303,27 +281,16 @@ ws_conn *ws_conn_new(const ws_config *cfg, char *err)
         rc = ws_hs_build_request(&h->req, h->target, h->host, key, h->subprotocol,
                                  (const char *const *)h->headers, err);
     }
-    if (rc) {
-        ws_conn_free(c);
-        return NULL;
-    }
-    return c;
+    return rc;
 }
 
-int ws_conn_start(ws_conn *c, char *err)
+int ws__open_start(ws_conn *c)
 {
     struct hs *h = c->hs;
-    if (c->started || !h)
-        return st_err(err, ST_EINPUT, "websocket: ws_conn_start called twice");
-    c->started = 1;
-    c->st.start_ns = st_now_ns();
-    c->hs_deadline = c->st.start_ns + c->hs_timeout;
     c->easy = curl_easy_init();
     c->multi = curl_multi_init();
-    if (!c->easy || !c->multi) {
-        st_err(err, ST_ENOMEM, "websocket: libcurl handle allocation failed");
-        return ws__fail(c, ws__set_error(c, ST_ENOMEM, "%s", err ? err : "out of memory"));
-    }
+    if (!c->easy || !c->multi)
+        return ws__set_error(c, ST_ENOMEM, "websocket: libcurl handle allocation failed");
     long ms = (long)(c->hs_timeout / 1000000ull);
     int bad = 0;
     bad |= curl_easy_setopt(c->easy, CURLOPT_URL, h->curl_url) != CURLE_OK;
@@ -354,17 +321,10 @@ int ws_conn_start(ws_conn *c, char *err)
     bad |= curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c) != CURLM_OK;
     bad |= curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, timer_cb) != CURLM_OK;
     bad |= curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c) != CURLM_OK;
-    if (bad) {
-        st_err(err, ST_EENV, "websocket: libcurl refused an option (too old?)");
-        return ws__fail(c, ws__set_error(c, ST_EENV, "%s", err ? err : "libcurl option"));
-    }
-    if (curl_multi_add_handle(c->multi, c->easy) != CURLM_OK) {
-        st_err(err, ST_EENV, "websocket: curl_multi_add_handle failed");
-        return ws__fail(c, ws__set_error(c, ST_EENV, "curl_multi_add_handle failed"));
-    }
-    int rc = ws__connect_step(c, CURL_SOCKET_TIMEOUT, 0);
-    if (rc && err)
-        st_err(err, rc, "%s", ws_conn_error(c));
-    return rc;
+    if (bad)
+        return ws__set_error(c, ST_EENV, "websocket: libcurl refused an option (too old?)");
+    if (curl_multi_add_handle(c->multi, c->easy) != CURLM_OK)
+        return ws__set_error(c, ST_EENV, "websocket: curl_multi_add_handle failed");
+    return 0;
 }
 

@@ -34,6 +34,7 @@ struct wsess_worker {
     loop *l;
     metrics *m;
     uint64_t start_ns;
+    uint64_t msg_key;     /* rng_stream_id("replay.ws.message"): the message gaps' stream */
     unsigned idx, n;
     wsess *s;
     size_t n_s, next, live;   /* sessions of this worker; next to open; not DONE */
@@ -45,8 +46,6 @@ struct wsess_worker {
     char hdr[SC_MAX_HEADERS][512];
     const char *hdr_line[SC_MAX_HEADERS + 1];
 };
-
-static uint64_t H_MSG;
 
 static long sec_now(const wsess_worker *x, uint64_t now)
 {
@@ -109,7 +108,7 @@ static void arm_msg(wsess *s, uint64_t now)
 {
     const wsplan_item *it = item_of(s);
     double rate = s->x->sc->ws.msgs_per_min / 60;
-    uint64_t u = rng_u64(s->x->sc->seed, H_MSG, rng_mix(it->id, s->msg_k++));
+    uint64_t u = rng_u64(s->x->sc->seed, s->x->msg_key, rng_mix(it->id, s->msg_k++));
     double gap = -log(((double)(u >> 11) + 0.5) / 9007199254740992.0) / rate;
     loop_timer_set(s->x->l, &s->t_msg, now + (uint64_t)(gap * 1e9));
 }
@@ -376,9 +375,9 @@ wsess_worker *wsess_worker_new(const scenario *sc, const wsplan *wp, loop *l, me
                                uint64_t start_ns, unsigned idx, unsigned n, char *err)
 {
     wsess_worker *x = calloc(1, sizeof *x);
-    H_MSG = rng_stream_id("replay.ws.message");
     if (!x)
         goto nomem;
+    x->msg_key = rng_stream_id("replay.ws.message");
     x->sc = sc;
     x->wp = wp;
     x->l = l;

@@ -4,7 +4,7 @@
 
 ST_BUILD_PACKAGES="build-essential cmake pkg-config libpq-dev libgsl-dev libcurl4-openssl-dev \
 libcsv-dev libjansson-dev libwslay-dev zlib1g-dev libcivetweb-dev libcmocka-dev libssl-dev \
-clang dpkg-dev"
+clang clang-format dpkg-dev"
 ST_RUNTIME_PACKAGES="postgresql-15 postgresql-common nginx apache2 haproxy python3 python3-websockets curl procps jq bc libwebsockets-test-server chromium python3-yaml yamllint openssl \
 man-db debootstrap nodejs"
 

@@ -3,7 +3,7 @@
 # merge, modeler diff / report / fit and datagen fill --dry-run. Fails on a sanitizer report,
 # a signal, a hang, an exit code a bad file may not cause, or an exit 2 without one error
 # line naming the file, a field path or a line. Fixed seed and 40 mutants per input (640
-# runs, about 13 s under ASan with -j 2 on an idle machine); larger hunts: see docs/testing.md.
+# runs, about 13 s under ASan with -j 2 on an idle machine); larger hunts: see docs/dev/testing.md.
 # Local files only: no network, no PostgreSQL.
 add_test(NAME fuzz_loaders
   COMMAND /usr/bin/python3 ${ST_TEST_DIR}/fuzz/fuzz_loaders.py --bin ${PROJECT_BINARY_DIR}

@@ -5,7 +5,7 @@ set_tests_properties(pkg_man_pages PROPERTIES LABELS "cli;nosan" TIMEOUT 120)
 add_test(NAME pkg_completion COMMAND bash ${ST_TEST_DIR}/pkg/completion.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(pkg_completion PROPERTIES LABELS "cli;nosan" TIMEOUT 60)
 
-# Cold (no cached chroot, docs/install.md): a few minutes and the Debian mirror; warm: < 1 min.
+# Cold (no cached chroot, docs/guides/install.md): a few minutes and the Debian mirror; warm: < 1 min.
 st_integ_test(pkg_deb_chroot 900 bash ${ST_TEST_DIR}/pkg/deb_chroot.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(pkg_deb_chroot PROPERTIES LABELS "integ;nosan")
 

@@ -1,20 +1,16 @@
-# Tests of the PostgreSQL probe (replay/probe.h) and the browser harness of the HTML reports.
-# The probe library normally comes from replay/CMakeLists.txt (include(probe.cmake)); until
-# the replay engine includes it, it is defined here.
-if(NOT TARGET stprobe)
-  include(${PROJECT_SOURCE_DIR}/replay/probe.cmake)
-endif()
+# Tests of the PostgreSQL probe (replay/probe.h, in replay_core) and the browser harness of
+# the HTML reports.
 
-st_unit_test(test_replay_probe ${ST_TEST_DIR}/unit/test_replay_probe.c LIBS stprobe)
+st_unit_test(test_replay_probe ${ST_TEST_DIR}/unit/test_replay_probe.c LIBS replay_core)
 
 add_executable(probe_pg ${ST_TEST_DIR}/integ/probe_pg.c)
-target_link_libraries(probe_pg PRIVATE stprobe)
+target_link_libraries(probe_pg PRIVATE replay_core)
 st_integ_test(integ_probe_pg 60 probe_pg)
 
 # A hung (not closed) server, through a relay the test freezes: timeout, gap, reconnect, and
 # a probe_stop that does not block.
 add_executable(probe_hang ${ST_TEST_DIR}/integ/probe_hang.c)
-target_link_libraries(probe_hang PRIVATE stprobe)
+target_link_libraries(probe_hang PRIVATE replay_core)
 st_integ_test(integ_probe_hang 60 probe_hang)
 
 # The browser harness of the HTML reports (issue 8, "Tested in a real browser"): proven on a

@@ -10,6 +10,4 @@ if(TARGET shop AND TARGET replay)
 endif()
 # The search's rules (grid, bisection, verdicts, knee, degradation, exit codes) on hand-built
 # results documents.
-if(TARGET replay_core)
-  st_unit_test(test_replay_search ${ST_TEST_DIR}/unit/test_replay_search.c LIBS replay_core)
-endif()
+st_unit_test(test_replay_search ${ST_TEST_DIR}/unit/test_replay_search.c LIBS replay_core)

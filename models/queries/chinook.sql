@@ -1,4 +1,4 @@
--- Chinook query set for `datagen plans` (syntax: docs/plans.md): joins, filters on skewed
+-- Chinook query set for `datagen plans` (syntax: docs/datagen/plans.md): joins, filters on skewed
 -- columns, ORDER BY ... LIMIT. Parameters are sampled per database from its statistics.
 
 -- query: tracks_by_genre

@@ -1,4 +1,4 @@
--- Northwind query set for `datagen plans` (syntax: docs/plans.md). Northwind ships with
+-- Northwind query set for `datagen plans` (syntax: docs/datagen/plans.md). Northwind ships with
 -- primary keys only, so most plans are scans and hash joins: the set checks that the
 -- generated copy keeps them, and where the primary keys come into play.
 

@@ -1,4 +1,4 @@
--- The reference shop's query set for `datagen plans` (syntax: docs/plans.md).
+-- The reference shop's query set for `datagen plans` (syntax: docs/datagen/plans.md).
 -- Each $n names the column its hot, median and cold values are drawn from; the values come
 -- from the statistics of the database being checked, so a generated or masked database is
 -- asked about its own hot category, not production's literal id.

@@ -7,7 +7,7 @@
 # production), without and with products_listing_idx, for the hot, median and cold category
 # drawn from each database's own statistics.
 #
-# What PostgreSQL 15 really does here (docs/plans.md, "The incident"), and all we assert:
+# What PostgreSQL 15 really does here (docs/datagen/plans.md, "The incident"), and all we assert:
 #   no composite index, 0.035: Limit(Sort(Seq Scan))                   -- hot, median, cold
 #   no composite index, 1:     Limit(Gather Merge(Sort(Parallel Seq Scan))) -- all three
 #   composite index, 1:        Limit(Index Scan using the composite index) -- all three, no Sort

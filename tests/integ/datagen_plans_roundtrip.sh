@@ -7,7 +7,7 @@
 #   3. `datagen compare` is within tolerance at 1x (plain and masked profiles);
 #   4. `datagen plans` over models/queries/<db>.sql reports the same plan shapes at 1x.
 # At 10x the comparison and the plans are reported, not asserted: what differs there, and
-# why, is recorded in docs/plans.md.
+# why, is recorded in docs/datagen/plans.md.
 . "$(dirname "$0")/datagen_plans_lib.sh"
 DATA=${ST_DATA_DIR:?ST_DATA_DIR not set}/dbs
 [ -r "$DATA/chinook/Chinook_PostgreSql.sql" ] && [ -r "$DATA/northwind/northwind.sql" ] \
@@ -81,7 +81,7 @@ roundtrip() { # NAME KNOWN-VALUE...
     || { fail "$name: compare masked exit $rc"; cat "$TMPD/cmpm.txt" >&2; }
   "$DG" plans --queries "$q" --db "dbname=$fm" --against "dbname=$src" --quiet >"$TMPD/plansm.txt" 2>&1
   echo "info: $name masked 1x plans exit $? ($(grep -c "PLAN DIFFERS" "$TMPD/plansm.txt") differences)"
-  # 10x: reported (docs/plans.md records what differs and why); fill must work.
+  # 10x: reported (docs/datagen/plans.md records what differs and why); fill must work.
   f10=$(newdb "${name}_10x")
   "$DG" fill --shape "$p" --db "dbname=$f10" --scale 10 --quiet || { fail "$name: fill 10x"; return; }
   vacuum "$f10"

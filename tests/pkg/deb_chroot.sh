@@ -56,7 +56,7 @@ if [ ! -s "$base" ]; then
   echo "deb_chroot: cached root made in $(( $(date +%s) - t0 ))s"
 fi
 
-# The package, made as a user would make it (docs/install.md).
+# The package, made as a user would make it (docs/guides/install.md).
 (cd "$build" && cpack -G DEB -B "$work/pkg" >"$work/cpack.log" 2>&1) \
   || { tail -20 "$work/cpack.log" >&2; die "cpack -G DEB failed"; }
 deb=$(ls "$work"/pkg/*.deb 2>/dev/null | head -1)

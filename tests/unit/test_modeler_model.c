@@ -1,5 +1,5 @@
 /*
- * test_modeler_model.c -- unit tests of model_write.c, model_read.c and drift.c.
+ * test_modeler_model.c -- unit tests of model_write.c, common/tmodel_check.c and drift.c.
  *
  * What is checked: the bundled synthetic log goes through the library pipeline (ingest,
  * fit_run, model_build) into a model that model_validate accepts and that holds the
@@ -23,7 +23,7 @@
 #include "fit_run.h"
 #include "ingest.h"
 #include "jsonio.h"
-#include "model_read.h"
+#include "tmodel.h"
 #include "model_write.h"
 
 static json_t *fitted;
@@ -73,7 +73,7 @@ static void test_fitted_model(void **state)
 {
     (void)state;
     char err[ST_ERRLEN];
-    int rc = model_validate(fitted, err);
+    int rc = tmodel_validate(fitted, err);
     if (rc)
         fprintf(stderr, "%s\n", err);
     assert_int_equal(rc, 0);
@@ -99,7 +99,7 @@ static void test_shop_model(void **state)
     const char *src = getenv("ST_SRC_DIR");
     char path[1024], err[ST_ERRLEN];
     snprintf(path, sizeof path, "%s/models/shop.model.json", src ? src : ".");
-    json_t *m = model_read(path, err);
+    json_t *m = tmodel_read_json(path, err);
     if (!m)
         fprintf(stderr, "%s\n", err);
     assert_non_null(m);
@@ -125,7 +125,7 @@ static const char *defect(const char *what, char *err)
         json_array_set_new(json_array_get(tr, 1), 0, json_real(0.9));
     else if (!strcmp(what, "share"))
         json_object_set_new(json_array_get(json_object_get(m, "routes"), 2), "share", json_real(1.5));
-    int rc = model_validate(m, err);
+    int rc = tmodel_validate(m, err);
     json_decref(m);
     return rc ? err : "(no error)";
 }

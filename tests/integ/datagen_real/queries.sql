@@ -1,4 +1,4 @@
--- Query set of the datagen_real fixture (syntax: docs/plans.md): full-text search through
+-- Query set of the datagen_real fixture (syntax: docs/datagen/plans.md): full-text search through
 -- GIN, array containment, enum and domain filters, and joins of the two skewed child tables
 -- through their shared parent.
 

@@ -1,14 +1,16 @@
 /*
- * model_read.c -- traffic-model loading and validation for diff and report (see
- * model_read.h). Each check names the field path; the first failure wins.
+ * tmodel_check.c -- the complete validation of a traffic-model tree (tmodel_validate, see
+ * tmodel.h): every component modeler writes, with its type and range. Each check names the
+ * field path; the first failure wins.
  */
-#include "model_read.h"
+#include "tmodel.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jsonio.h"
+#include "tmodel_int.h"
 
 #define TRY(x)                                                                             \
     do {                                                                                   \
@@ -34,12 +36,11 @@ static int mr_numbers(const json_t *arr, const char *path, double min, double ma
 
 static int mr_dist(const json_t *o, const char *path, char *err)
 {
-    static const char *const dists[] = {"lognormal", "weibull", "gamma", NULL};
     int kind;
     double x;
     json_t *params;
     char p[256];
-    TRY(jv_enum(o, path, "dist", 1, dists, &kind, err));
+    TRY(jv_enum(o, path, "dist", 1, tm_dist_names, &kind, err));
     TRY(jv_object(o, path, "params", 1, &params, err));
     jv_key(p, sizeof p, path, "params");
     if (kind == 0) {
@@ -72,7 +73,6 @@ static int mr_arrivals(const json_t *m, char *err)
 {
     json_t *a, *prof, *disp;
     double x;
-    static const char *const kinds[] = {"flat", "hour_of_day", "hour_of_week", NULL};
     int kind;
     TRY(jv_object(m, "model", "arrivals", 1, &a, err));
     TRY(jv_number(a, "model.arrivals", "session_rate", 1, 0, INFINITY, &x, err));
@@ -80,7 +80,7 @@ static int mr_arrivals(const json_t *m, char *err)
     TRY(mr_series(a, "model.arrivals", "series", 1, err));
     TRY(mr_series(a, "model.arrivals", "series_1s", 0, err));
     TRY(jv_object(a, "model.arrivals", "profile", 1, &prof, err));
-    TRY(jv_enum(prof, "model.arrivals.profile", "kind", 1, kinds, &kind, err));
+    TRY(jv_enum(prof, "model.arrivals.profile", "kind", 1, tm_profile_kinds, &kind, err));
     if (kind) {
         json_t *mult;
         TRY(jv_array(prof, "model.arrivals.profile", "multipliers", 1, &mult, err));
@@ -149,13 +149,12 @@ static int mr_sessions(const json_t *m, char *err)
     TRY(jv_number(len, "model.sessions.length", "mean", 1, 0, INFINITY, &x, err));
     TRY(jv_object(s, "model.sessions", "think_time", 1, &t, err));
     if (json_object_get(s, "client_classes")) {
-        static const char *const cls[] = {"desktop", "mobile", "script", "bot", NULL};
         json_t *cc;
         double sum = 0;
         TRY(jv_object(s, "model.sessions", "client_classes", 1, &cc, err));
-        TRY(jv_no_unknown(cc, "model.sessions.client_classes", cls, err));
+        TRY(jv_no_unknown(cc, "model.sessions.client_classes", tm_class_names, err));
         for (int i = 0; i < 4; i++) {
-            TRY(jv_number(cc, "model.sessions.client_classes", cls[i], 1, 0, 1, &x, err));
+            TRY(jv_number(cc, "model.sessions.client_classes", tm_class_names[i], 1, 0, 1, &x, err));
             sum += i < 3 ? x : 0;
         }
         /* desktop + mobile + script share the counted sessions (all 0 when there are none). */
@@ -223,7 +222,7 @@ static int mr_assets(const json_t *routes, const json_t *a, const char *path, ch
 static int mr_routes(const json_t *m, size_t *nroutes, char *err)
 {
     json_t *routes;
-    static const char *const kinds[] = {"page", "api", "static", "websocket", NULL};
+    static const char *const kinds[] = {"page", "api", "static", "websocket", NULL}; /* route kinds */
     TRY(jv_array(m, "model", "routes", 1, &routes, err));
     *nroutes = json_array_size(routes);
     size_t i;
@@ -323,23 +322,12 @@ static int mr_trace_only(const json_t *m, char *err)
     return jv_object(m, "model", "privacy", 1, &q, err);
 }
 
-int model_validate(const json_t *m, char *err)
+int tmodel_validate(const json_t *m, char *err)
 {
-    static const char *const top[] = {"format", "version", "generator", "source", "arrivals",
-                                      "hawkes", "bursts", "sessions", "routes", "journeys",
-                                      "websockets", "quality", "privacy", NULL};
-    const char *fmt;
-    int64_t ver;
     double x;
     json_t *o;
     size_t nroutes = 0;
-    if (!json_is_object(m))
-        return st_err(err, ST_EINPUT, "model: expected a JSON object");
-    TRY(jv_string(m, "model", "format", 1, &fmt, err));
-    if (strcmp(fmt, "stampede-traffic-model") != 0)
-        return st_err(err, ST_EINPUT, "model.format: expected \"stampede-traffic-model\", got \"%.40s\"", fmt);
-    TRY(jv_version(m, "model", MODEL_VERSION, &ver, err));
-    TRY(jv_no_unknown(m, "model", top, err));
+    TRY(tm_check_header(m, err));
     TRY(jv_object(m, "model", "source", 1, &o, err));
     TRY(jv_number(o, "model.source", "lines", 1, 0, INFINITY, &x, err));
     const char *kind = NULL;
@@ -367,13 +355,13 @@ int model_validate(const json_t *m, char *err)
     return 0;
 }
 
-json_t *model_read(const char *path, char *err)
+json_t *tmodel_read_json(const char *path, char *err)
 {
     json_t *m = jsonio_load(path, err);
     if (!m)
         return NULL;
     char e2[ST_ERRLEN];
-    if (model_validate(m, e2) < 0) {
+    if (tmodel_validate(m, e2) < 0) {
         st_err(err, ST_EINPUT, "%s: %s", path, e2);
         json_decref(m);
         return NULL;
