@@ -1,13 +1,10 @@
 /*
  * profile_keys.c -- keys and exclusion constraints in a profile (see profile_keys.h).
  *
- * A composite key made only of references (a junction table's PRIMARY KEY (a_id, b_id))
- * cannot be held by drawing each reference from its statistics: pairs would repeat. Its
- * columns become `ref` cycles that count through the referenced keys as the digits of a
- * mixed radix over the row number (the last key column fastest), so row r gets a distinct
- * combination while r is below the product of the referenced tables' rows; fill refuses a
- * shape that asks for more rows than that (shape_keys.c). The price: each reference is
- * spread evenly over its parents, not with its measured skew.
+ * A composite key made only of references (a junction table's PRIMARY KEY (a_id, b_id)) is
+ * still profiled as a plain index: enumerating it as `ref` cycles changed two of Chinook's
+ * plans (playlist_track), so that step is left for later; fill itself refuses a shape whose
+ * cycle references ask for more rows than distinct combinations (shape_keys.c).
  *
  * An exclusion constraint is recorded as it is (pg_get_constraintdef after EXCLUDE USING)
  * and built after the load. A range column under `&&` gets one disjoint range per row
@@ -69,47 +66,6 @@ const pgs_fk *pk_ref_of(const pgs_db *db, const pgs_table *t, const char *col)
     return NULL;
 }
 
-/* The key enumerated by reference cycles: the primary key, else the first unique set. */
-static const pgs_names *enumerated_key(const pgs_table *t)
-{
-    return t->pk.n ? &t->pk : t->nuniq ? &t->uniq[0] : NULL;
-}
-
-int pk_refs_key(const pgs_db *db, const pgs_table *t, const pgs_names *key)
-{
-    /* A cycle digit divides by at most 4 other tables (gen.h div_tables). */
-    if (key != enumerated_key(t) || key->n < 2 || key->n > 5)
-        return 0;
-    for (size_t k = 0; k < key->n; k++) {
-        const pgs_fk *fk = pk_ref_of(db, t, key->v[k]);
-        if (!fk || !pk_key_capable(db, pgs_find_table(db, fk->ref_table), fk->ref_cols.v[0]))
-            return 0;
-        for (size_t j = 0; j < k; j++)
-            if (!strcmp(key->v[j], key->v[k]))
-                return 0;
-    }
-    return 1;
-}
-
-/* Column c's digit of the enumerated reference key, or NULL. */
-static json_t *cycle_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c)
-{
-    const pgs_names *key = enumerated_key(t);
-    if (!key || !pk_refs_key(db, t, key))
-        return NULL;
-    for (size_t k = 0; k < key->n; k++) {
-        if (strcmp(key->v[k], c->name))
-            continue;
-        json_t *div = json_array();
-        for (size_t j = k + 1; j < key->n; j++)
-            json_array_append_new(div, json_string(pk_ref_of(db, t, key->v[j])->ref_table));
-        const pgs_fk *fk = pk_ref_of(db, t, c->name);
-        return json_pack("{s:s, s:s, s:s, s:s, s:o}", "kind", "ref", "table", fk->ref_table, "column",
-                         fk->ref_cols.v[0], "dist", "cycle", "div_tables", div);
-    }
-    return NULL;
-}
-
 /* 1 when the exclusion definition has element `col WITH op`. */
 static int has_element(const char *def, const char *col, const char *op)
 {
@@ -135,9 +91,6 @@ static int held_by_equal(const pgs_table *t, const pgs_excl *x)
 
 json_t *pk_key_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c)
 {
-    json_t *g = cycle_gen(db, t, c);
-    if (g)
-        return g;
     const char *slot = shape_slot_pattern(c->type);
     for (size_t i = 0; slot && i < t->nexcl; i++)
         if (has_element(t->excl[i].def, c->name, "&&") && !held_by_equal(t, &t->excl[i]))

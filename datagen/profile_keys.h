@@ -20,14 +20,8 @@ int pk_key_capable(const pgs_db *db, const pgs_table *t, const char *col);
  * profile that has rows; NULL otherwise. */
 const pgs_fk *pk_ref_of(const pgs_db *db, const pgs_table *t, const char *col);
 
-/* 1 when key is the table's composite key made only of such references (a junction table's
- * (a_id, b_id)): its columns get pk_key_gen and the key is kept as a constraint. Only the
- * primary key, or without one the first unique set, is enumerated this way. */
-int pk_refs_key(const pgs_db *db, const pgs_table *t, const pgs_names *key);
-/* The generator that holds a key or an exclusion constraint for column c: a `ref` cycle
- * digit of a pk_refs_key key (distinct combinations by construction), or the disjoint slot
- * pattern (shape.h SH_SLOT_*) of a range under `&&` in an exclusion constraint. NULL when c
- * is neither. */
+/* The generator that holds an exclusion constraint for column c: the disjoint slot pattern
+ * (shape.h SH_SLOT_*) of a range under `&&`. NULL when c is not such a column. */
 json_t *pk_key_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c);
 /* The table's "exclusions" (under mask, those quoting a literal are left out with a note),
  * or NULL when it has none. */
