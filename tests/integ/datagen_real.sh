@@ -190,9 +190,7 @@ st=$(psql -X -At -d "$ft" -c "SELECT tgenabled FROM pg_trigger WHERE tgname = 'b
 [ $rc = 0 ] && [ "$st" = O ] && ok "--disable-triggers: the fill passes and the trigger is enabled again" \
   || fail "--disable-triggers: exit $rc, trigger state '$st': $(cat "$TMPD/trig.txt")"
 # Issue 13 leftover: the exclusion constraint is kept and holds after the fill; an exclusion
-# references are kept and hold after the fill; a shape asking for more junction rows than
-# distinct pairs, or an exclusion its generators cannot hold, is refused before any row
-# (exit 2, the field path named).
+# its generators cannot hold is refused before any row (exit 2, the field path named).
 got=$(psql -X -At -d "$f1" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'x' AND conrelid = 'bookings'::regclass")
 [ "$got" = 1 ] && ok "exclusion constraint built after the fill" || fail "exclusion after fill: '$got'"
 python3 - "$p" "$TMPD/excl.json" <<'PY'
