@@ -137,6 +137,13 @@ ddl_step *ddl_steps(const shape *sh, size_t *n)
                 rc = dbuf_printf(&b, "ALTER TABLE \"%s\" ADD CONSTRAINT \"%s\" CHECK (%s)", t->name, name, t->checks[c]);
                 rc = rc ? rc : push(&v, n, &cap, DDL_CHECK, (int)ti, name, &b);
             }
+            for (size_t x = 0; pass == 3 && x < t->nexcl && !rc; x++) {
+                dbuf_reset(&b);
+                rc = dbuf_printf(&b, "ALTER TABLE \"%s\" ADD CONSTRAINT \"%s\" EXCLUDE USING %s", t->name,
+                                 t->excl[x].name, t->excl[x].using);
+                snprintf(name, sizeof name, "%s", t->excl[x].name);
+                rc = rc ? rc : push(&v, n, &cap, DDL_CHECK, (int)ti, name, &b);
+            }
             for (size_t x = 0; pass == 4 && x < t->nidx && !rc; x++) {
                 const sindex *ix = &t->idx[x];
                 dbuf_reset(&b);

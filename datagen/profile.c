@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "profile_keys.h"
 #include "profile_types.h"
 #include "rng.h"
 
@@ -45,26 +46,6 @@ static double fit_zipf(double n, double f1)
             hi = mid;
     }
     return 0.5 * (lo + hi);
-}
-
-static int is_single(const pgs_names *nm, const char *col)
-{
-    return nm->n == 1 && !strcmp(nm->v[0], col);
-}
-
-/* The column is the whole of the table's primary key, of a unique constraint or of a unique
- * index (which must not fail after the load either). */
-static int single_key(const pgs_table *t, const char *col)
-{
-    if (is_single(&t->pk, col))
-        return 1;
-    for (size_t i = 0; i < t->nuniq; i++)
-        if (is_single(&t->uniq[i], col))
-            return 1;
-    for (size_t i = 0; i < t->nidx; i++)
-        if (t->idx[i].unique && is_single(&t->idx[i].cols, col))
-            return 1;
-    return 0;
 }
 
 /* A column of a composite primary key or unique set that ANALYZE found all distinct
@@ -318,35 +299,6 @@ static json_t *stats_json(const pgs_col *c, const pv_map *vm)
     return s;
 }
 
-/* The FK of table t whose single column is col, referencing a single-column key of a table
- * in the profile; NULL otherwise. */
-static const pgs_fk *ref_of(const pgs_db *db, const pgs_table *t, const char *col)
-{
-    for (size_t i = 0; i < t->nfks; i++) {
-        const pgs_fk *fk = &t->fks[i];
-        if (fk->cols.n != 1 || strcmp(fk->cols.v[0], col) || fk->ref_cols.n != 1)
-            continue;
-        const pgs_table *rt = pgs_find_table(db, fk->ref_table);
-        if (!rt || !single_key(rt, fk->ref_cols.v[0]))
-            continue;
-        if (rt->reltuples < 1)
-            continue; /* nothing to refer to: the column is modelled from its statistics */
-        const pgs_col *rc = pgs_find_col(rt, fk->ref_cols.v[0]);
-        if (rc && profile_type_class(rc->type) != PC_OTHER)
-            return fk;
-    }
-    return NULL;
-}
-
-static int key_capable(const pgs_db *db, const pgs_table *t, const char *col)
-{
-    const pgs_col *c = pgs_find_col(t, col);
-    if (!c)
-        return 0;
-    int cls = profile_type_class(pt_gen_type(db, c));
-    return cls == PC_INT || cls == PC_UUID || cls == PC_TEXT;
-}
-
 /* The id range [lo, lo + rows - 1] that key_gen gives a dense integer key (sequence or
  * permutation with step 1); 0 when the key is not dense or not an integer. */
 static int dense_key(const pgs_table *rt, const char *col, double *lo, double *hi)
@@ -557,8 +509,15 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
     pv_map vm = {.cls = cls, .mask = o->mask, .m = &m};
     int numeric = cls == PC_INT || cls == PC_NUM || cls == PC_DATE || cls == PC_TS ||
                   cls == PC_TSTZ;
-    const pgs_fk *fk = keeps ? NULL : ref_of(db, t, c->name);
-    if (keeps) {
+    const pgs_fk *fk = keeps ? NULL : pk_ref_of(db, t, c->name);
+    int held = 0;
+    if ((g = pk_key_gen(db, t, c))) {
+        /* A key's digits or disjoint slots, not the source's distribution: said in a note,
+         * and compare has no statistics to hold them to. */
+        held = 1;
+        json_array_append_new(notes, json_sprintf("%s.%s: generated to hold a key or exclusion constraint by "
+                                                  "construction; its distribution is not reproduced", t->name, c->name));
+    } else if (keeps) {
         g = pt_gen(db, t, c, o->mask, notes, &all_null);
         keep_hist = 0;
     } else if (fk) {
@@ -569,7 +528,7 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
         if (!dense_key(rt, fk->ref_cols.v[0], &vm.lo, &vm.hi))
             keep_hist = 0;
         vm.fk = 1;
-    } else if ((single_key(t, c->name) || unique_member(t, c)) && key_capable(db, t, c->name)) {
+    } else if ((pk_single_key(t, c->name) || unique_member(t, c)) && pk_key_capable(db, t, c->name)) {
         g = key_gen(t, c, cls, o->mask, maxlen, gt != c->type);
         keep_hist = !o->mask || dense_key(t, c->name, &vm.lo, &vm.hi);
         vm.fk = o->mask;
@@ -607,7 +566,7 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
         json_object_set_new(jc, "correlation", pv_jreal(cc));
     }
     json_object_set_new(jc, "gen", g);
-    if (c->has_stats) {
+    if (c->has_stats && !held) {
         json_object_set_new(jc, "_stats", stats_json(c, keep_hist && numeric ? &vm : NULL));
     }
     json_decref(fk_hist);
@@ -629,7 +588,7 @@ static int held_by_member(const pgs_db *db, const pgs_table *t, const pgs_names 
 {
     for (size_t k = 0; key->n > 1 && k < key->n; k++) {
         const pgs_col *c = pgs_find_col(t, key->v[k]);
-        if (c && unique_member(t, c) && key_capable(db, t, c->name) && !ref_of(db, t, c->name))
+        if (c && unique_member(t, c) && pk_key_capable(db, t, c->name) && !pk_ref_of(db, t, c->name))
             return 1;
     }
     return 0;
@@ -675,14 +634,14 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
         json_array_append_new(cols, jc);
     }
     char nm[160];
-    if ((t->pk.n == 1 && key_capable(db, t, t->pk.v[0])) || held_by_member(db, t, &t->pk))
+    if ((t->pk.n == 1 && pk_key_capable(db, t, t->pk.v[0])) || held_by_member(db, t, &t->pk))
         json_object_set_new(jt, "primary_key", names_json(&t->pk));
     else if (t->pk.n) {
         snprintf(nm, sizeof nm, "%s", t->pk_name ? t->pk_name : "pkey");
         json_array_append_new(idx, index_json(nm, &t->pk, 0, "btree", NULL));
     }
     for (size_t i = 0; i < t->nuniq; i++) {
-        if ((t->uniq[i].n == 1 && key_capable(db, t, t->uniq[i].v[0])) || held_by_member(db, t, &t->uniq[i])) {
+        if ((t->uniq[i].n == 1 && pk_key_capable(db, t, t->uniq[i].v[0])) || held_by_member(db, t, &t->uniq[i])) {
             json_array_append_new(uniq, names_json(&t->uniq[i]));
             continue;
         }
@@ -691,7 +650,7 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     }
     for (size_t i = 0; i < t->nfks; i++) {
         const pgs_fk *fk = &t->fks[i];
-        if (fk->cols.n == 1 && ref_of(db, t, fk->cols.v[0]) == fk) {
+        if (fk->cols.n == 1 && pk_ref_of(db, t, fk->cols.v[0]) == fk) {
             json_t *jf = json_pack("{s:o, s:s, s:o}", "columns", names_json(&fk->cols), "table",
                                    fk->ref_table, "ref_columns", names_json(&fk->ref_cols));
             if (jf && fk->actions)
@@ -711,6 +670,9 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     json_object_set_new(jt, json_array_size(fks) ? "foreign_keys" : "_foreign_keys", fks);
     json_object_set_new(jt, json_array_size(checks) ? "checks" : "_checks", checks);
     json_object_set_new(jt, json_array_size(idx) ? "indexes" : "_indexes", idx);
+    json_t *excl = pk_exclusions_json(t, o->mask, notes);
+    if (excl)
+        json_object_set_new(jt, "exclusions", excl);
     pt_table_extras(db, t, jt, notes);
     if (t->next) {
         json_t *ext = json_array();

@@ -70,7 +70,7 @@ static int check_cols(const stable *t, char **cols, size_t n, const char *path, 
 
 static const char *const table_keys[] = {
     "name", "rows", "scale", "parent", "popularity", "hot_ids", "columns", "primary_key",
-    "unique", "foreign_keys", "checks", "indexes", "unlogged", "create", "generated", "partition_by", "partitions", NULL};
+    "unique", "foreign_keys", "checks", "exclusions", "indexes", "unlogged", "create", "generated", "partition_by", "partitions", NULL};
 static const char *const col_keys[] = {"name", "type", "gen", "null_frac", "n_distinct",
                                        "correlation", "unique", "identity", NULL};
 
@@ -179,15 +179,13 @@ static int pass1_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
     return sh_parse_partitions(t, jt, tp, err);
 }
 
-/* Pass 2: generators, parent, popularity, constraints. */
-static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *err)
+/* "hot_ids": which column the hot-id catalog lists, and how many.
+ * Returns 0, or ST_EINPUT/ST_ENOMEM with err naming the field path. */
+static int parse_hot_ids(shape *sh, stable *t, json_t *jt, const char *tp, char *err)
 {
-    stable *t = &sh->t[ti];
     char p[300];
     int rc;
-    json_t *cols = json_object_get(jt, "columns");
-    json_t *o;
-    o = NULL;
+    json_t *o = NULL;
     if ((rc = jv_object(jt, tp, "hot_ids", 0, &o, err)))
         return rc;
     if (o) {
@@ -205,11 +203,17 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
             return st_err(err, ST_EINPUT, "%s.column: no column '%s'", p, s);
         t->hot_col = sh_strdup(s);
     }
-    o = NULL;
-    if ((rc = jv_object(jt, tp, "parent", 0, &o, err)))
-        return rc;
-    if (o && (rc = sh_parse_parent(sh, t, o, tp, err)))
-        return rc;
+    return 0;
+}
+
+/* Every column's "gen", and that a unique column gets a generator that cannot repeat.
+ * Returns 0, or ST_EINPUT/ST_ENOMEM with err naming the field path. */
+static int parse_gens(shape *sh, stable *t, json_t *jt, const char *tp, char *err)
+{
+    char p[300];
+    int rc;
+    json_t *cols = json_object_get(jt, "columns");
+    size_t ti = (size_t)(t - sh->t);
     for (size_t ci = 0; ci < t->ncols; ci++) {
         char cp[300];
         jv_key(p, sizeof p, tp, "columns");
@@ -229,8 +233,16 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
         if (c->unique && c->n_distinct != 0)
             return st_err(err, ST_EINPUT, "%s.n_distinct: contradicts unique", cp);
     }
-    json_t *a;
-    a = NULL;
+    return 0;
+}
+
+/* "primary_key" and "unique": column lists of the table.
+ * Returns 0, or ST_EINPUT/ST_ENOMEM with err naming the field path. */
+static int parse_keys(shape *sh, stable *t, json_t *jt, const char *tp, char *err)
+{
+    char p[300];
+    int rc;
+    json_t *a = NULL;
     if ((rc = jv_array(jt, tp, "primary_key", 0, &a, err)))
         return rc;
     if (a) {
@@ -257,7 +269,16 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
                 return rc;
         }
     }
-    a = NULL;
+    return 0;
+}
+
+/* "checks": CHECK expressions, one statement each.
+ * Returns 0, or ST_EINPUT/ST_ENOMEM with err naming the field path. */
+static int parse_checks(shape *sh, stable *t, json_t *jt, const char *tp, char *err)
+{
+    char p[300];
+    int rc;
+    json_t *a = NULL;
     if ((rc = jv_array(jt, tp, "checks", 0, &a, err)))
         return rc;
     if (a) {
@@ -268,7 +289,16 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
             if (strchr(t->checks[i], ';'))
                 return st_err(err, ST_EINPUT, "%s[%zu]: ';' not allowed in a CHECK expression", p, i);
     }
-    a = NULL;
+    return 0;
+}
+
+/* "foreign_keys": columns, referenced table and columns, actions.
+ * Returns 0, or ST_EINPUT/ST_ENOMEM with err naming the field path. */
+static int parse_fks(shape *sh, stable *t, json_t *jt, const char *tp, char *err)
+{
+    char p[300];
+    int rc;
+    json_t *a = NULL;
     if ((rc = jv_array(jt, tp, "foreign_keys", 0, &a, err)))
         return rc;
     if (a) {
@@ -311,7 +341,16 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
                 return st_err(err, ST_EINPUT, "%s: columns and ref_columns differ in length", fp);
         }
     }
-    a = NULL;
+    return 0;
+}
+
+/* "indexes": name, columns, unique, method and a definition after USING.
+ * Returns 0, or ST_EINPUT/ST_ENOMEM with err naming the field path. */
+static int parse_indexes(shape *sh, stable *t, json_t *jt, const char *tp, char *err)
+{
+    char p[300];
+    int rc;
+    json_t *a = NULL;
     if ((rc = jv_array(jt, tp, "indexes", 0, &a, err)))
         return rc;
     if (a) {
@@ -351,6 +390,57 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
         }
     }
     return 0;
+}
+
+/* "exclusions": exclusion constraints by name and their definition after EXCLUDE USING.
+ * Returns 0, or ST_EINPUT/ST_ENOMEM with err naming the field path. */
+static int parse_exclusions(stable *t, json_t *jt, const char *tp, char *err)
+{
+    char p[300];
+    json_t *a = NULL;
+    int rc;
+    if ((rc = jv_array(jt, tp, "exclusions", 0, &a, err)) || !a)
+        return rc;
+    if (!(t->excl = calloc(json_array_size(a) + 1, sizeof *t->excl)))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    for (size_t i = 0; i < json_array_size(a); i++) {
+        static const char *const k[] = {"name", "using", NULL};
+        char xp[320];
+        const char *name, *use;
+        json_t *jx = json_array_get(a, i);
+        jv_key(p, sizeof p, tp, "exclusions");
+        jv_path(xp, sizeof xp, p, i);
+        if (!json_is_object(jx))
+            return st_err(err, ST_EINPUT, "%s: expected an object", xp);
+        if ((rc = jv_no_unknown(jx, xp, k, err)) || (rc = jv_string(jx, xp, "name", 1, &name, err)) ||
+            (rc = jv_string(jx, xp, "using", 1, &use, err)))
+            return rc;
+        if (!sh_ident_ok(name))
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", xp, name);
+        if (strchr(use, ';'))
+            return st_err(err, ST_EINPUT, "%s.using: ';' not allowed", xp);
+        sexcl *x = &t->excl[t->nexcl++];
+        if (!(x->name = sh_strdup(name)) || !(x->using = sh_strdup(use)))
+            return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* Pass 2: generators, parent, popularity, constraints. */
+static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *err)
+{
+    stable *t = &sh->t[ti];
+    json_t *o = NULL;
+    int rc;
+    if ((rc = parse_hot_ids(sh, t, jt, tp, err)) || (rc = jv_object(jt, tp, "parent", 0, &o, err)))
+        return rc;
+    if (o && (rc = sh_parse_parent(sh, t, o, tp, err)))
+        return rc;
+    if ((rc = parse_gens(sh, t, jt, tp, err)) || (rc = parse_keys(sh, t, jt, tp, err)) ||
+        (rc = parse_checks(sh, t, jt, tp, err)) || (rc = parse_exclusions(t, jt, tp, err)) ||
+        (rc = parse_fks(sh, t, jt, tp, err)))
+        return rc;
+    return parse_indexes(sh, t, jt, tp, err);
 }
 
 shape *shape_from_json(json_t *root, const char *file, char *err)
@@ -470,6 +560,11 @@ void shape_free(shape *sh)
         }
         free(t->fks);
         free_list(t->checks, t->nchecks);
+        for (size_t x = 0; t->excl && x < t->nexcl; x++) {
+            free(t->excl[x].name);
+            free(t->excl[x].using);
+        }
+        free(t->excl);
         for (size_t x = 0; t->idx && x < t->nidx; x++) {
             free(t->idx[x].name);
             free(t->idx[x].method);

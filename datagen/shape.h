@@ -183,6 +183,24 @@ typedef struct fanout {
     rng_alias *alias;
 } fanout;
 
+/* An exclusion constraint: ALTER TABLE t ADD CONSTRAINT name EXCLUDE USING <using>. */
+typedef struct sexcl {
+    char *name;
+    char *using;      /* "gist (room WITH =, during WITH &&)" [WHERE (...)] */
+} sexcl;
+
+/* Text patterns that give every row of an ordinary table its own range, disjoint from every
+ * other row's, so that an exclusion constraint with `range WITH &&` holds by construction
+ * (shape_keys.c checks for them, profile writes them): row r (1-based) gets [10r, 10r+9]
+ * (integer and numeric ranges) or the first half of Julian day r (timestamp ranges; r is at
+ * most SH_SLOT_TIME_ROWS: the last day a timestamp can hold). */
+#define SH_SLOT_INT "[{row}0,{row}9]"
+#define SH_SLOT_TIME "[J{row} 00:00:00+00,J{row} 12:00:00+00)"
+#define SH_SLOT_DATE "[J{row},J{row}]"
+#define SH_SLOT_TIME_ROWS 100000000ull
+/* The SH_SLOT_* pattern of a range type ("tstzrange"), or NULL (shape_keys.c). */
+const char *shape_slot_pattern(const char *type);
+
 typedef struct stable {
     char *name;
     int64_t base_rows;
@@ -208,6 +226,8 @@ typedef struct stable {
     size_t nfks;
     char **checks;
     size_t nchecks;
+    sexcl *excl;       /* exclusion constraints, built after the load like the checks */
+    size_t nexcl;
     sindex *idx;
     size_t nidx;
     sgcol *gcols;      /* generated columns, after the ordinary ones in CREATE TABLE */

@@ -13,6 +13,11 @@
  *   - in an ordinary table, `ref` columns with dist "cycle" to columns unique alone, whose
  *     divisors form a mixed radix (1, N1, N1*N2, ...) covering the table's rows.
  * Primary-key columns must also have no NULL fraction.
+ *
+ * An exclusion constraint EXCLUDE USING m (e1 WITH op1, ...) is violated only by two rows
+ * that match on every element, so it holds when one element never matches between two
+ * rows: a column unique alone under `=`, or a range column under `&&` whose generator is
+ * one of the disjoint slot patterns of shape.h (SH_SLOT_*) in an ordinary table.
  */
 #include "gen_kind.h"
 #include "shape_int.h"
@@ -114,6 +119,21 @@ static int radix_key(const shape *sh, const stable *t, const int *cols, size_t n
     return cover >= t->rows;
 }
 
+/* The rows that cycle references of a key can tell apart (the product of their parents'
+ * rows), 0 when the key holds other columns too. */
+static uint64_t ref_combinations(const shape *sh, const stable *t, char **names, size_t n)
+{
+    uint64_t combos = 1;
+    for (size_t i = 0; i < n; i++) {
+        int ci = shape_col_index(t, names[i]);
+        if (ci < 0 || t->cols[ci].g->kind != G_REF || t->cols[ci].g->ref_dist != RD_CYCLE)
+            return 0;
+        uint64_t r = sh->t[t->cols[ci].g->ref_table].rows;
+        combos = r && combos > UINT64_MAX / r ? UINT64_MAX : combos * r;
+    }
+    return combos;
+}
+
 static int check_set(const shape *sh, const stable *t, char **names, size_t n,
                      const char *path, int pk, char *err)
 {
@@ -146,11 +166,96 @@ static int check_set(const shape *sh, const stable *t, char **names, size_t n,
     }
     if (child_key(sh, t, cols, k) || (k > 1 && radix_key(sh, t, cols, k)))
         return 0;
+    uint64_t combos = k > 1 && t->parent < 0 ? ref_combinations(sh, t, names, n) : 0;
+    if (combos && combos < t->rows)
+        return st_err(err, ST_EINPUT,
+                      "%s: table '%s' asks for %llu rows, but its key is made of references only and the "
+                      "referenced tables give %llu distinct combinations; lower its rows (or raise the "
+                      "referenced tables')",
+                      path, t->name, (unsigned long long)t->rows, (unsigned long long)combos);
     return st_err(err, ST_EINPUT,
                   "%s: table '%s' (%llu rows): the generators cannot guarantee this key is unique (%s%s); "
                   "give one of its columns a unique generator (sequence, permutation, uuid, text with {row})%s",
                   path, t->name, (unsigned long long)t->rows, first, k > 1 ? ", and no other column makes the set unique" : "",
                   k > 1 ? " or make it (parent column, line) or cycle references" : "");
+}
+
+/* The text of a text generator's pattern when it has only literals and {row}, else "". */
+static void pattern_text(const gen *g, char *out, size_t n)
+{
+    size_t k = 0;
+    out[0] = 0;
+    for (size_t i = 0; g->kind == G_TEXT && i < g->npieces; i++) {
+        const tpiece *p = &g->pieces[i];
+        const char *txt = p->kind == TP_LIT ? p->lit : p->kind == TP_ROW ? "{row}" : NULL;
+        int w = txt ? snprintf(out + k, n - k, "%s", txt) : -1;
+        if (w < 0 || (size_t)w >= n - k) {
+            out[0] = 0;
+            return;
+        }
+        k += (size_t)w;
+    }
+}
+
+/* The slot pattern that fits a range type, or NULL when the type has none. */
+const char *shape_slot_pattern(const char *type)
+{
+    if (!strcmp(type, "int4range") || !strcmp(type, "int8range") || !strcmp(type, "numrange"))
+        return SH_SLOT_INT;
+    if (!strcmp(type, "tsrange") || !strcmp(type, "tstzrange"))
+        return SH_SLOT_TIME;
+    if (!strcmp(type, "daterange"))
+        return SH_SLOT_DATE;
+    return NULL;
+}
+
+/* 1 when no two rows of t can match on element `col WITH op`. */
+static int excl_element_holds(const stable *t, const char *col, const char *op)
+{
+    char why[256], pat[128];
+    int ci = shape_col_index(t, col);
+    if (ci < 0)
+        return 0;
+    const scol *c = &t->cols[ci];
+    if (!strcmp(op, "="))
+        return c->null_frac == 0 && col_unique(t, ci, why, sizeof why);
+    const char *slot = shape_slot_pattern(c->type_sql);
+    if (strcmp(op, "&&") || !slot || t->parent >= 0 || c->n_distinct != 0)
+        return 0;
+    pattern_text(c->g, pat, sizeof pat);
+    if (strcmp(pat, slot))
+        return 0;
+    /* The last slot must still be a value of the type: 10r + 9 within int4, a Julian day a
+     * timestamp can hold. */
+    return !strcmp(slot, SH_SLOT_INT) ? (strcmp(c->type_sql, "int4range") || t->rows <= 200000000ull)
+                               : t->rows <= SH_SLOT_TIME_ROWS;
+}
+
+/* "gist (room WITH =, during WITH &&) WHERE (...)": 1 when one element always differs. */
+static int excl_holds(const stable *t, const char *use)
+{
+    const char *p = strchr(use, '(');
+    if (!p)
+        return 0;
+    char el[256];
+    size_t k = 0;
+    int depth = 0;
+    for (p++; *p; p++) {
+        if ((*p == ',' || *p == ')') && depth == 0) {
+            el[k] = 0;
+            char col[128], op[16], tail;
+            if (sscanf(el, " %127s WITH %15s %c", col, op, &tail) == 2 && excl_element_holds(t, col, op))
+                return 1;
+            if (*p == ')')
+                return 0;
+            k = 0;
+            continue;
+        }
+        depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+        if (k + 1 < sizeof el)
+            el[k++] = *p;
+    }
+    return 0;
 }
 
 int shape_check_keys(const shape *sh, char *err)
@@ -176,6 +281,14 @@ int shape_check_keys(const shape *sh, char *err)
             if ((rc = check_set(sh, t, t->idx[i].cols, t->idx[i].ncols, p, 0, err)))
                 return rc;
         }
+        for (size_t x = 0; x < t->nexcl && t->rows > 1; x++)
+            if (!excl_holds(t, t->excl[x].using))
+                return st_err(err, ST_EINPUT,
+                              "tables[%zu].exclusions[%zu]: table '%s' (%llu rows): the generators cannot "
+                              "guarantee that no two rows conflict under EXCLUDE USING %s; give one element's "
+                              "column a unique generator (for `=`) or, for a range under `&&`, the text pattern "
+                              "of one disjoint range per row (docs/formats/shape.md, \"exclusions\")",
+                              ti, x, t->name, (unsigned long long)t->rows, t->excl[x].using);
         for (size_t ci = 0; ci < t->ncols; ci++) {
             char *one = t->cols[ci].name;
             if (!t->cols[ci].unique)

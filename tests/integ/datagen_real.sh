@@ -189,6 +189,25 @@ rc=$?
 st=$(psql -X -At -d "$ft" -c "SELECT tgenabled FROM pg_trigger WHERE tgname = 'books_guard'")
 [ $rc = 0 ] && [ "$st" = O ] && ok "--disable-triggers: the fill passes and the trigger is enabled again" \
   || fail "--disable-triggers: exit $rc, trigger state '$st': $(cat "$TMPD/trig.txt")"
+# Issue 13 leftover: the exclusion constraint is kept and holds after the fill; an exclusion
+# its generators cannot hold is refused before any row (exit 2, the field path named).
+got=$(psql -X -At -d "$f1" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'x' AND conrelid = 'bookings'::regclass")
+[ "$got" = 1 ] && ok "exclusion constraint built after the fill" || fail "exclusion after fill: '$got'"
+python3 - "$p" "$TMPD/excl.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for t in s["tables"]:
+    if t["name"] == "bookings":
+        for c in t["columns"]:
+            if c["name"] == "during": c["gen"] = {"kind": "const", "value": "[2025-01-01,2025-02-01)"}
+json.dump(s, open(sys.argv[2], "w"))
+PY
+fr=$(newdb real_refuse)
+"$DG" fill --shape "$TMPD/excl.json" --db "dbname=$fr" --quiet 2>"$TMPD/excl.txt"; rc=$?
+[ $rc = 2 ] && grep -q "exclusions\\[0\\]: table 'bookings'" "$TMPD/excl.txt" \
+  && ok "an exclusion the generators cannot hold: refused before the load (exit 2)" || fail "exclusion refusal: exit $rc: $(cat "$TMPD/excl.txt")"
+left=$(psql -X -At -d "$fr" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'")
+[ "$left" = 0 ] && ok "the refused shape wrote nothing" || fail "the refused shape left $left relations"
 f10=$(newdb real_10x)
 "$DG" fill --shape "$p" --db "dbname=$f10" --scale 10 --quiet && ok "fill 10x: every index and constraint built" \
   || fail "fill 10x"

@@ -1,6 +1,7 @@
 -- A small database with richer DDL than Chinook and Northwind (issue 13): an enum, a domain
 -- with a CHECK, arrays, tsvector under GIN and GiST, jsonb, inet, interval, a range, bit,
--- expression and partial indexes, an identity column, a serial, a generated column, and skewed foreign keys from two child tables to one
+-- expression and partial indexes, an identity column, a serial, a generated column, an exclusion
+-- constraint, skewed foreign keys from two child tables to one
 -- parent, a range-partitioned table with a default partition. Deterministic (setseed).
 SELECT setseed(0.13);
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'ecstatic');
@@ -41,6 +42,13 @@ CREATE TABLE events (
 CREATE TABLE events_2025h1 PARTITION OF events FOR VALUES FROM ('2025-01-01 00:00:00+00') TO ('2025-07-01 00:00:00+00');
 CREATE TABLE events_2025h2 PARTITION OF events FOR VALUES FROM ('2025-07-01 00:00:00+00') TO ('2026-01-01 00:00:00+00');
 CREATE TABLE events_other PARTITION OF events DEFAULT;
+-- An exclusion constraint: no two bookings overlap.
+CREATE TABLE bookings (
+  id bigint PRIMARY KEY,
+  user_id bigint NOT NULL REFERENCES users (id),
+  during tstzrange NOT NULL,
+  EXCLUDE USING gist (during WITH &&)
+);
 CREATE INDEX events_user ON events (user_id);
 CREATE INDEX posts_tsv_gin ON posts USING gin (body_tsv);
 CREATE INDEX posts_tsv_gist ON posts USING gist (body_tsv);
@@ -79,4 +87,8 @@ SELECT g, 1 + floor(2000 * power(random(), 3))::bigint,
        timestamptz '2024-10-01 00:00:00+00' + (g % 450) * interval '1 day' + (g % 24) * interval '1 hour',
        (ARRAY['view','click','view','buy'])[1 + g % 4]
 FROM generate_series(1, 12000) g;
+INSERT INTO bookings
+SELECT g, 1 + g % 2000, tstzrange(timestamptz '2025-01-01 00:00:00+00' + g * interval '2 hours',
+       timestamptz '2025-01-01 00:00:00+00' + g * interval '2 hours' + interval '90 minutes')
+FROM generate_series(1, 3000) g;
 REFRESH MATERIALIZED VIEW user_post_counts;
