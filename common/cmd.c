@@ -18,6 +18,7 @@ const st_cmd *st_cmd_find(const st_tool *t, const char *name)
     return NULL;
 }
 
+/* clang-format off */
 void st_cmd_usage(const st_tool *t, FILE *f)
 {
     int w = 0;
@@ -33,6 +34,7 @@ void st_cmd_usage(const st_tool *t, FILE *f)
     fprintf(f, "\n'%s COMMAND --help' (or '%s help COMMAND') shows a command's options and examples;\n"
                "'man %s-COMMAND' the same as a manual page.\n", t->name, t->name, t->name);
 }
+/* clang-format on */
 
 int st_cmd_main(const st_tool *t, int argc, char **argv)
 {

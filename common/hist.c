@@ -234,8 +234,10 @@ static int get_uint(const json_t *j, const char *path, const char *key, uint64_t
 
 static int check_keys(const json_t *j, const char *path, char *err)
 {
+    /* clang-format off */
     static const char *const allowed[] = {"format", "sub_bits", "total", "clamped", "min",
                                           "max",    "sum",      "buckets", NULL};
+    /* clang-format on */
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)j, key, v) {

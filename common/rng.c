@@ -155,10 +155,12 @@ static double gsl_bridge_get_double(void *state)
     return rng_uniform((rng_stream *)state);
 }
 
+/* clang-format off */
 static const gsl_rng_type gsl_bridge_type = {
     "stampede-philox4x32-10", 0xffffffffUL, 0UL, sizeof(rng_stream),
     gsl_bridge_set,           gsl_bridge_get, gsl_bridge_get_double,
 };
+/* clang-format on */
 
 void rng_gsl_bind(rng_stream *s, gsl_rng *out)
 {

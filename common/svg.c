@@ -244,9 +244,11 @@ static void svg_ticks_log(svg_axis *a)
 /* Time ticks (epoch seconds) at whole seconds, minutes, hours or days, range kept. */
 static void svg_ticks_time(svg_axis *a, int target)
 {
+    /* clang-format off */
     static const double steps[] = {1,    2,    5,    10,    15,    30,    60,    120,   300,
                                    600,  900,  1800, 3600,  7200,  10800, 21600, 43200, 86400,
                                    2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400};
+    /* clang-format on */
     double span = a->hi - a->lo;
     if (span < target) {
         svg_ticks_linear(a, target, 1);

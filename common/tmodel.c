@@ -13,9 +13,11 @@
 #include "jsonio.h"
 #include "tmodel_int.h"
 
+/* clang-format off */
 const char *const tm_top_keys[] = {"format", "version", "generator", "source", "arrivals",
     "hawkes", "bursts", "sessions", "routes", "journeys", "websockets", "quality", "privacy",
     NULL};
+/* clang-format on */
 const char *const tm_dist_names[] = {"lognormal", "weibull", "gamma", NULL};
 const char *const tm_profile_kinds[] = {"flat", "hour_of_day", "hour_of_week", NULL};
 const char *const tm_class_names[] = {"desktop", "mobile", "script", "bot", NULL};

@@ -12,16 +12,20 @@
 
 /* Markers of automated agents that are not people: crawlers, uptime monitors, link
  * previewers, feed fetchers and headless browsers. */
+/* clang-format off */
 static const char *const bot_pats[] = {
     "bot",         "crawl",       "spider",         "slurp",    "pingdom",
     "monitor",     "uptime",      "headlesschrome", "phantomjs", "facebookexternalhit",
     "feedfetcher", "feedburner",  "feedparser",     "rss",      "archiver",
     "lighthouse",  "preview",     NULL};
+/* clang-format on */
 
 /* Handheld markers inside browser strings. */
+/* clang-format off */
 static const char *const mobile_pats[] = {"mobile",   "android",       "iphone",
                                           "ipad",     "ipod",          "windows phone",
                                           "opera mini", "blackberry",  NULL};
+/* clang-format on */
 
 /* Returns 1 when the lowercase pattern p occurs in s[0..n) ignoring ASCII case. */
 static int contains_ci(const char *s, size_t n, const char *p)

@@ -16,8 +16,10 @@
 
 const char *fid_metric_name(int k)
 {
+    /* clang-format off */
     static const char *const n[] = {"rows", "pages", "null", "ndistinct", "mcv", "hist", "corr",
                                     "width"};
+    /* clang-format on */
     return k >= 0 && k < FM_N ? n[k] : "?";
 }
 

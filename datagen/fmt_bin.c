@@ -11,8 +11,10 @@
 
 #include "shape_int.h"
 
+/* clang-format off */
 const char fmt_bin_header[FMT_BIN_HEADER_LEN] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\377', '\r', '\n', '\0',
                                                  0, 0, 0, 0, 0, 0, 0, 0};
+/* clang-format on */
 
 #define PG_EPOCH_OFFSET 946684800 /* 2000-01-01 00:00:00 UTC in Unix seconds */
 
@@ -172,8 +174,10 @@ static size_t put_numeric_q(char *d, int64_t q, int scale)
  * correctly rounded like strtod. M comes from the exact product x * 10^k = hi + lo (fma gives
  * lo exactly), rounded half to even as printf does. 0 outside that range (the caller goes
  * through the text). */
+/* clang-format off */
 static const double P10D[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+/* clang-format on */
 
 static int round_mantissa(double ax, int nd, int kmax, double *m, int *kout)
 {

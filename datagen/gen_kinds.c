@@ -8,6 +8,7 @@ extern const gkind_def gk_sequence, gk_permutation, gk_const, gk_uniform, gk_nor
     gk_lognormal, gk_exponential, gk_zipf, gk_categorical, gk_histogram, gk_bool, gk_timestamp,
     gk_text, gk_uuid, gk_ref, gk_parent, gk_line, gk_switch, gk_activity;
 
+/* clang-format off */
 static const gkind_def *const kinds[] = {
     [G_SEQUENCE] = &gk_sequence,     [G_PERMUTATION] = &gk_permutation,
     [G_CONST] = &gk_const,           [G_UNIFORM] = &gk_uniform,
@@ -20,6 +21,7 @@ static const gkind_def *const kinds[] = {
     [G_LINE] = &gk_line,             [G_SWITCH] = &gk_switch,
     [G_ACTIVITY] = &gk_activity,
 };
+/* clang-format on */
 
 _Static_assert(sizeof kinds / sizeof kinds[0] == G_NKINDS, "one row per enum gkind value");
 

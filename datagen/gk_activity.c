@@ -213,6 +213,8 @@ static void eval_activity(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t ke
     cx->depth--;
 }
 
+/* clang-format off */
 const gkind_def gk_activity = {"activity",
                                (const char *const[]){"kind", "table", "column", "corr", "counts", NULL},
                                parse_activity, resolve_activity, NULL, eval_activity};
+/* clang-format on */

@@ -40,8 +40,10 @@ static void eval_sequence(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t ke
     out->i = g->i1 + (int64_t)key * g->i2;
 }
 
+/* clang-format off */
 const gkind_def gk_sequence = {"sequence", (const char *const[]){"kind", "start", "step", NULL},
                                parse_sequence, NULL, always_unique, eval_sequence};
+/* clang-format on */
 
 /* ---- permutation */
 static int parse_permutation(const gparse *p, gen *g, char *err)
@@ -62,8 +64,10 @@ static void eval_permutation(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t
     out->i = g->i1 + (int64_t)rng_permute(key, cx->sh->t[ti].rows, g->perm_key);
 }
 
+/* clang-format off */
 const gkind_def gk_permutation = {"permutation", (const char *const[]){"kind", "start", NULL},
                                   parse_permutation, NULL, always_unique, eval_permutation};
+/* clang-format on */
 
 /* ---- const */
 static int parse_const(const gparse *p, gen *g, char *err)
@@ -83,8 +87,10 @@ static void eval_const(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, 
     *out = g->cval;
 }
 
+/* clang-format off */
 const gkind_def gk_const = {"const", (const char *const[]){"kind", "value", NULL}, parse_const,
                             NULL, NULL, eval_const};
+/* clang-format on */
 
 /* ---- uniform */
 static int parse_uniform(const gparse *p, gen *g, char *err)
@@ -114,8 +120,10 @@ static void eval_uniform(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key
         out->d = g->p1 + u * (g->p2 - g->p1);
 }
 
+/* clang-format off */
 const gkind_def gk_uniform = {"uniform", (const char *const[]){"kind", "min", "max", NULL},
                               parse_uniform, NULL, NULL, eval_uniform};
+/* clang-format on */
 
 /* ---- normal */
 static int parse_normal(const gparse *p, gen *g, char *err)
@@ -134,9 +142,11 @@ static void eval_normal(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
     out->d = clampd(g, g->p1 + g->p2 * gsl_cdf_ugaussian_Pinv(quantile(t, &t->cols[ci], key, s)));
 }
 
+/* clang-format off */
 const gkind_def gk_normal = {"normal",
                              (const char *const[]){"kind", "mean", "sd", "min", "max", NULL},
                              parse_normal, NULL, NULL, eval_normal};
+/* clang-format on */
 
 /* ---- lognormal, with an optional group effect keyed by another column's value */
 static int parse_lognormal(const gparse *p, gen *g, char *err)
@@ -191,9 +201,11 @@ static void eval_lognormal(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t k
     out->d = clampd(g, exp(mu + g->p2 * gsl_cdf_ugaussian_Pinv(u)));
 }
 
+/* clang-format off */
 const gkind_def gk_lognormal = {
     "lognormal", (const char *const[]){"kind", "mu", "median", "sigma", "min", "max", "group", NULL},
     parse_lognormal, NULL, NULL, eval_lognormal};
+/* clang-format on */
 
 /* ---- exponential */
 static int parse_exponential(const gparse *p, gen *g, char *err)
@@ -213,8 +225,10 @@ static void eval_exponential(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t
     out->d = clampd(g, -g->p1 * log1p(-quantile(t, &t->cols[ci], key, s)));
 }
 
+/* clang-format off */
 const gkind_def gk_exponential = {"exponential", (const char *const[]){"kind", "mean", "max", NULL},
                                   parse_exponential, NULL, NULL, eval_exponential};
+/* clang-format on */
 
 /* ---- zipf over n values, ranks permuted unless permute is false */
 static int parse_zipf(const gparse *p, gen *g, char *err)
@@ -262,8 +276,10 @@ static void eval_zipf(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
                                          : rng_permute(r - 1, g->z.n, g->perm_key));
 }
 
+/* clang-format off */
 const gkind_def gk_zipf = {"zipf", (const char *const[]){"kind", "n", "s", "start", "permute", NULL},
                            parse_zipf, resolve_zipf, NULL, eval_zipf};
+/* clang-format on */
 
 /* ---- histogram: equi-depth bounds, linear inside a bucket */
 static int parse_histogram(const gparse *p, gen *g, char *err)
@@ -308,8 +324,10 @@ static void eval_histogram(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t k
     out->d = g->bounds[b] + f * (g->bounds[b + 1] - g->bounds[b]);
 }
 
+/* clang-format off */
 const gkind_def gk_histogram = {"histogram", (const char *const[]){"kind", "bounds", NULL},
                                 parse_histogram, NULL, NULL, eval_histogram};
+/* clang-format on */
 
 /* ---- bool */
 static int parse_bool(const gparse *p, gen *g, char *err)
@@ -325,8 +343,10 @@ static void eval_bool(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
     out->i = rng_uniform(s) < g->p1;
 }
 
+/* clang-format off */
 const gkind_def gk_bool = {"bool", (const char *const[]){"kind", "p", NULL}, parse_bool, NULL,
                            NULL, eval_bool};
+/* clang-format on */
 
 /* ---- timestamp: growth over [from, to), optionally re-placed by weekly x daily weights */
 static int parse_timestamp(const gparse *p, gen *g, char *err)
@@ -397,6 +417,8 @@ static void eval_timestamp(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t k
     out->d = clampd(g, ts);
 }
 
+/* clang-format off */
 const gkind_def gk_timestamp = {
     "timestamp", (const char *const[]){"kind", "from", "to", "growth", "weekly", "daily", NULL},
     parse_timestamp, NULL, NULL, eval_timestamp};
+/* clang-format on */

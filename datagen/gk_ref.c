@@ -79,9 +79,11 @@ static void eval_categorical(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t
     *out = g->vals[rng_alias_draw(g->alias, s)];
 }
 
+/* clang-format off */
 const gkind_def gk_categorical = {"categorical",
                                   (const char *const[]){"kind", "values", "weights", "rest", NULL},
                                   parse_categorical, NULL, NULL, eval_categorical};
+/* clang-format on */
 
 /* ---- ref: uniform, zipf, popular (the table's popularity) or cycle (row key / div) */
 static int parse_div_tables(const gparse *p, gen *g, char *err)
@@ -177,9 +179,11 @@ static void eval_ref(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rn
     cx->depth--;
 }
 
+/* clang-format off */
 const gkind_def gk_ref = {
     "ref", (const char *const[]){"kind", "table", "column", "dist", "s", "div", "div_tables", NULL},
     parse_ref, resolve_ref, NULL, eval_ref};
+/* clang-format on */
 
 /* ---- parent: a column of this child row's parent row */
 static int parse_parent(const gparse *p, gen *g, char *err)
@@ -212,8 +216,10 @@ static void eval_parent(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
     cx->depth--;
 }
 
+/* clang-format off */
 const gkind_def gk_parent = {"parent", (const char *const[]){"kind", "column", NULL},
                              parse_parent, NULL, NULL, eval_parent};
+/* clang-format on */
 
 /* ---- line: 1, 2, ... within a parent row */
 static int parse_line(const gparse *p, gen *g, char *err)
@@ -232,8 +238,10 @@ static void eval_line(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
     out->i = (int64_t)(key & 0xffff) + 1;
 }
 
+/* clang-format off */
 const gkind_def gk_line = {"line", (const char *const[]){"kind", NULL}, parse_line, NULL, NULL,
                            eval_line};
+/* clang-format on */
 
 /* ---- switch: the first case whose condition holds on column `on`, else `else` */
 static int parse_case(const gparse *p, gen *g, json_t *jc, const char *cp, int on_ct,
@@ -373,5 +381,7 @@ static void eval_switch(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
     gen_eval(cx, ti, ci, pick, key, s, out);
 }
 
+/* clang-format off */
 const gkind_def gk_switch = {"switch", (const char *const[]){"kind", "on", "cases", "else", NULL},
                              parse_switch, NULL, NULL, eval_switch};
+/* clang-format on */

@@ -10,6 +10,7 @@
 
 #include "jsonio.h"
 
+/* clang-format off */
 static const char *const default_words[] = {
     "alpha", "amber", "anchor", "apex", "arc", "atlas", "aurora", "basic", "bay", "bold",
     "breeze", "bright", "canyon", "carbon", "cedar", "classic", "cloud", "coast", "comet",
@@ -21,6 +22,7 @@ static const char *const default_words[] = {
     "sage", "series", "shadow", "sierra", "silver", "smart", "solar", "spark", "sport", "steel",
     "stone", "storm", "summit", "swift", "terra", "tide", "titan", "trail", "ultra", "urban",
     "valley", "vector", "velvet", "vista", "wave", "wild", "willow", "wind", "zen", "zephyr"};
+/* clang-format on */
 #define NDEFAULT_WORDS (sizeof default_words / sizeof default_words[0])
 
 const char *sh_default_word(size_t i)
@@ -400,9 +402,11 @@ static void eval_text(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
     out->len = n;
 }
 
+/* clang-format off */
 const gkind_def gk_text = {
     "text", (const char *const[]){"kind", "pattern", "width", "min_width", "max_width", "words", NULL},
     parse_text, resolve_text, unique_text, eval_text};
+/* clang-format on */
 
 
 static void eval_uuid(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
@@ -442,5 +446,7 @@ static int unique_uuid(const gen *g)
     return 1;
 }
 
+/* clang-format off */
 const gkind_def gk_uuid = {"uuid", (const char *const[]){"kind", NULL}, parse_uuid, NULL,
                            unique_uuid, eval_uuid};
+/* clang-format on */

@@ -56,6 +56,7 @@ int pt_keeps(const pgs_db *db, const pgs_col *c)
 /* A constant in the input syntax of `type`, or NULL when none is known. */
 static const char *type_constant(const char *type)
 {
+    /* clang-format off */
     static const struct { const char *prefix; const char *lit; } k[] = {
         {"tsvector", ""}, {"tsquery", ""}, {"jsonb", "{}"}, {"json", "{}"},
         {"inet", "0.0.0.0"}, {"cidr", "0.0.0.0/32"}, {"macaddr8", "00:00:00:00:00:00:00:00"},
@@ -66,6 +67,7 @@ static const char *type_constant(const char *type)
         {"datemultirange", "{}"}, {"bit varying", ""}, {"varbit", ""}, {"xml", ""},
         {"point", "(0,0)"}, {"time", "00:00:00"}, {"oid", "0"}, {"citext", ""}, {"hstore", ""},
     };
+    /* clang-format on */
     size_t n = strlen(type);
     if (n > 2 && !strcmp(type + n - 2, "[]"))
         return "{}";
@@ -169,8 +171,10 @@ static json_t *masked_lit(const char *type, size_t r)
     unsigned long long v = (unsigned long long)r + 1;
     if (n > 2 && !strcmp(type + n - 2, "[]")) {
         /* Digits are valid elements of arrays of numbers and of text alike. */
+        /* clang-format off */
         static const char *const ok[] = {"integer[]", "bigint[]", "smallint[]", "text[]", "numeric[]",
                                          "real[]", "double precision[]", NULL};
+        /* clang-format on */
         for (size_t i = 0; ok[i]; i++)
             if (!strcmp(type, ok[i]) || (!strncmp(type, "character varying", 17) && strstr(type, "[]")))
                 return json_sprintf("{%llu}", v);

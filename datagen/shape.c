@@ -47,8 +47,10 @@ static int check_cols(const stable *t, char **cols, size_t n, const char *path, 
             char *sp = strchr(name, ' ');
             if (sp) {
                 const char *d = sp + 1;
+                /* clang-format off */
                 static const char *ok[] = {"ASC", "DESC", "DESC NULLS LAST", "ASC NULLS FIRST",
                                            "DESC NULLS FIRST", "ASC NULLS LAST"};
+                /* clang-format on */
                 int good = 0;
                 for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
                     good |= !strcmp(d, ok[k]);
@@ -68,11 +70,15 @@ static int check_cols(const stable *t, char **cols, size_t n, const char *path, 
     return 0;
 }
 
+/* clang-format off */
 static const char *const table_keys[] = {
     "name", "rows", "scale", "parent", "popularity", "hot_ids", "columns", "primary_key",
     "unique", "foreign_keys", "checks", "exclusions", "indexes", "unlogged", "create", "generated", "partition_by", "partitions", NULL};
+/* clang-format on */
+/* clang-format off */
 static const char *const col_keys[] = {"name", "type", "gen", "null_frac", "n_distinct",
                                        "correlation", "unique", "identity", NULL};
+/* clang-format on */
 
 /* Pass 1: table names, row counts, columns' names and types. */
 static int pass1_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *err)

@@ -19,6 +19,7 @@
 
 /* PostgreSQL types datagen writes as literals (lowercase, as format_type() prints them);
  * an entry ending in '(' also takes a modifier, "bit(8)". */
+/* clang-format off */
 static const char *const literal_types[] = {
     "tsvector", "tsquery", "inet", "cidr", "macaddr", "macaddr8", "interval", "money",
     "int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange",
@@ -26,6 +27,7 @@ static const char *const literal_types[] = {
     "bit varying", "bit varying(", "varbit", "xml", "point", "line", "lseg", "box", "path",
     "polygon", "circle", "time", "time without time zone", "time with time zone", "timetz",
     "time(", "interval(", "oid", "pg_lsn", "character", "char", "name", "citext", "hstore", NULL};
+/* clang-format on */
 
 static int literal_type(const char *s)
 {

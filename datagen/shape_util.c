@@ -61,6 +61,7 @@ int sh_parse_type(const char *s, scol *c)
         low[i] = (char)tolower((unsigned char)s[i]);
     c->scale = 0;
     c->maxlen = 0;
+    /* clang-format off */
     static const struct { const char *name; int t; } plain[] = {
         {"smallint", CT_INT2}, {"int2", CT_INT2}, {"integer", CT_INT4}, {"int", CT_INT4},
         {"int4", CT_INT4}, {"bigint", CT_INT8}, {"int8", CT_INT8}, {"real", CT_FLOAT4},
@@ -71,6 +72,7 @@ int sh_parse_type(const char *s, scol *c)
         {"bytea", CT_BYTEA}, {"json", CT_JSON}, {"jsonb", CT_JSON}, {"numeric", CT_NUMERIC},
         {"character varying", CT_TEXT}, {"varchar", CT_TEXT},
     };
+    /* clang-format on */
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         if (!strcmp(low, plain[i].name)) {
             c->ctype = plain[i].t;

@@ -100,6 +100,7 @@ static int analyze_tables(PGconn *c, const json_t *shape, const char *schema, ch
 
 int tool_compare(int argc, char **argv)
 {
+    /* clang-format off */
     static const struct option opts[] = {
         {"shape", required_argument, NULL, 'S'},   {"db", required_argument, NULL, 'd'},
         {"scale", required_argument, NULL, 'x'},   {"analyze", no_argument, NULL, 'A'},
@@ -107,6 +108,7 @@ int tool_compare(int argc, char **argv)
         {"all", no_argument, NULL, 'a'},           {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0}};
+    /* clang-format on */
     const char *spath = NULL, *db = NULL, *schema = "public";
     fid_opts fo = {.scale = 1, .tol_factor = 1, .sample_rows = 30000};
     int analyze = 0, all = 0, json = 0, c;

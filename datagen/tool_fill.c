@@ -29,6 +29,7 @@
  * that a value breaks, few enough for seconds. */
 #define FILL_CHECK_SAMPLE 2000
 
+/* clang-format off */
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -84,6 +85,7 @@ static void usage(FILE *f)
             "  datagen fill --db 'dbname=chinook' --from-schema --rows track=350000\n"
             "  datagen fill --db 'dbname=app' --from-schema --replace --disable-triggers\n");
 }
+/* clang-format on */
 
 typedef struct tick_state {
     progress pg;
@@ -304,6 +306,7 @@ static void fill_cli_term(fill_cli *f)
 /* Options into f. Returns -1 to go on, else the exit code (help, version, bad option). */
 static int fill_parse_args(int argc, char **argv, fill_cli *f)
 {
+    /* clang-format off */
     static const struct option opts[] = {
         {"shape", required_argument, 0, 's'}, {"db", required_argument, 0, 'd'},
         {"out", required_argument, 0, 'o'}, {"from-schema", no_argument, 0, 'F'},
@@ -317,6 +320,7 @@ static int fill_parse_args(int argc, char **argv, fill_cli *f)
         {"disable-triggers", no_argument, 0, 'T'},
         {"json", no_argument, 0, 'J'}, {"copy-format", required_argument, 0, 'C'}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'v'}, {0, 0, 0, 0}};
+    /* clang-format on */
     fill_opts *o = &f->o;
     char err[ST_ERRLEN];
     int c;

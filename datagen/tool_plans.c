@@ -424,8 +424,10 @@ static int run_scales(const char *db, const char *list, const char *shape, const
         snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
         if ((rc = pgs_command(c, sql, err)))
             break;
+        /* clang-format off */
         char *argv[] = {"fill", "--shape", (char *)shape, "--db", (char *)db, "--schema",
                         schema, "--scale", names[k], "--hot-ids", "none", "--quiet", NULL};
+        /* clang-format on */
         log_info("plans: filling scale %s into schema %s", names[k], schema);
         int level = log_level; /* fill's --quiet sets the (global) level: restore it */
         int fr = tool_fill((int)(sizeof argv / sizeof argv[0]) - 1, argv);
@@ -518,6 +520,7 @@ static int parse_num(const char *flag, const char *s, double *out)
 
 int tool_plans(int argc, char **argv)
 {
+    /* clang-format off */
     static const struct option opts[] = {
         {"queries", required_argument, NULL, 'Q'}, {"db", required_argument, NULL, 'd'},
         {"against", required_argument, NULL, 'a'}, {"baseline", required_argument, NULL, 'b'},
@@ -529,6 +532,7 @@ int tool_plans(int argc, char **argv)
         {"shape", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
+    /* clang-format on */
     const char *qpath = NULL, *db = NULL, *against = NULL, *baseline = NULL, *only = NULL;
     const char *scales_arg = NULL, *shape = NULL;
     size_t nscaled = 0;

@@ -21,6 +21,7 @@
 
 #define MAX_TABLE_ARGS 1024
 
+/* clang-format off */
 static void usage(void)
 {
     printf("usage: datagen profile --db CONNINFO -o SHAPE.json [OPTIONS]\n"
@@ -51,6 +52,7 @@ static void usage(void)
            "  datagen profile --db postgresql:///chinook --tables album,track -o chinook.json\n"
            "  datagen profile --db dbname=stackexchange --fanout --fanout-sample 50000 -o se.json\n");
 }
+/* clang-format on */
 
 /* Splits "a,b,c" into a NULL-terminated array of pointers into s (modified). */
 static void fan_progress(void *ud, const char *msg)
@@ -74,6 +76,7 @@ static int split_list(char *s, char **out, size_t cap)
 
 int tool_profile(int argc, char **argv)
 {
+    /* clang-format off */
     static const struct option opts[] = {
         {"db", required_argument, NULL, 'd'},     {"out", required_argument, NULL, 'o'},
         {"schema", required_argument, NULL, 's'}, {"tables", required_argument, NULL, 't'},
@@ -82,6 +85,7 @@ int tool_profile(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
         {"fanout", no_argument, NULL, 'F'},       {"fanout-sample", required_argument, NULL, 'P'},
         {NULL, 0, NULL, 0}};
+    /* clang-format on */
     fanout_opts fo = {.sample = 100000, .progress = fan_progress};
     int fanout = 0;
     const char *db = NULL, *out = NULL, *schema = "public", *name = NULL;

@@ -41,8 +41,10 @@ struct ex_tmpl {
     uint32_t folded_to;  /* index of the template it is written as */
 };
 
+/* clang-format off */
 static const char *const ex_methods_fixed[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD",
                                                "OPTIONS", "OTHER"};
+/* clang-format on */
 #define EX_NFIXED (sizeof ex_methods_fixed / sizeof *ex_methods_fixed)
 
 

@@ -10,9 +10,11 @@
 
 #include "fmt_internal.h"
 
+/* clang-format off */
 static const char *const lf_csv_fields[] = {"time",   "ip",    "method", "path",
                                             "request", "status", "bytes", "ua",
                                             "request_time", "query", NULL};
+/* clang-format on */
 static const int lf_csv_vars[] = {V_TIME_LOCAL, V_ADDR,  V_METHOD, V_URI, V_REQUEST,
                                   V_STATUS,     V_BYTES, V_UA,     V_RT,  V_QUERY};
 
@@ -134,8 +136,10 @@ int lf_parse_csv(logfmt *f, const char *line, size_t len, logrec *r)
 {
     if (lf_csv_split(f, line, len) < 0)
         return lf_fail(f, LF_BAD_FIELD, line, line + len, "row");
+    /* clang-format off */
     static const int order[] = {V_TIME_LOCAL, V_ADDR, V_REQUEST, V_METHOD, V_URI,
                                 V_QUERY,      V_STATUS, V_BYTES, V_UA, V_RT};
+    /* clang-format on */
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
         int v = order[k];
         int c = f->map_col[v];

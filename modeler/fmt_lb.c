@@ -156,12 +156,14 @@ int lf_parse_alb(logfmt *f, const char *line, size_t len, logrec *r)
     size_t n;
     double pt = 0;
     int rt_known = 1, created = 0;
+    /* clang-format off */
     static const char *const names[] = {
         "type", "time", "elb", "client:port", "target:port", "request_processing_time",
         "target_processing_time", "response_processing_time", "elb_status_code",
         "target_status_code", "received_bytes", "sent_bytes", "request", "user_agent",
         "ssl_cipher", "ssl_protocol", "target_group_arn", "trace_id", "domain_name",
         "chosen_cert_arn", "matched_rule_priority", "request_creation_time"};
+    /* clang-format on */
     for (int k = 0; k < 22; k++) {
         if (lb_tok(&p, end, &s, &n) < 0) {
             if (k >= 14)

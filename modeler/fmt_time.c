@@ -68,9 +68,11 @@ int lf_decimal(const char *s, size_t n, double *out, int *had_frac)
     return 0;
 }
 
+/* clang-format off */
 static const char *const lf_months[12] = {"january", "february", "march",     "april",
                                           "may",     "june",     "july",      "august",
                                           "september", "october", "november", "december"};
+/* clang-format on */
 
 /* A month name, full or its first three letters, any case; returns 1..12 and its length. */
 static int lf_month_name(const char *s, size_t n, size_t *used)

@@ -99,10 +99,12 @@ static int is_slug(const char *s, size_t n)
     return hyph >= 1 && lower > 0 && (digits > 0 || hyph >= 2) && s[0] != '-';
 }
 
+/* clang-format off */
 static const char *const static_ext[] = {
     "css", "js", "mjs", "map", "png", "jpg", "jpeg", "gif", "ico", "svg", "webp", "avif",
     "woff", "woff2", "ttf", "otf", "eot", "mp4", "webm", "mp3", "pdf", "zip", "gz", "txt",
     "xml", "json", "bmp", "tif", "tiff", NULL};
+/* clang-format on */
 
 /* Returns the extension of the last segment if it is a static asset, else NULL. */
 static const char *static_extension(const char *seg, size_t n, size_t *elen)
@@ -175,8 +177,10 @@ static void add_param(route_norm *o, const char *base, int in_query, int is_item
 
 static int counter_key(const char *k, size_t n)
 {
+    /* clang-format off */
     static const char *const keys[] = {"page", "p", "offset", "limit", "per_page", "size",
                                        "start", "count", "n", "pg", NULL};
+    /* clang-format on */
     for (int i = 0; keys[i]; i++)
         if (strlen(keys[i]) == n && memcmp(keys[i], k, n) == 0)
             return 1;

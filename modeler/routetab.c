@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* clang-format off */
 const char *const routetab_method_names[ROUTETAB_METHODS] = {"GET", "POST", "PUT", "DELETE",
                                                              "PATCH", "HEAD", "OPTIONS", "OTHER"};
+/* clang-format on */
 
 int routetab_init(routetab *t, uint64_t seed, size_t item_cap)
 {

@@ -13,6 +13,7 @@
 #include "tools.h"
 #include "units.h"
 
+/* clang-format off */
 static void diff_usage(FILE *f)
 {
     fprintf(f,
@@ -55,6 +56,7 @@ static void diff_usage(FILE *f)
             "  modeler diff old.json new.json --zipf-s 0.05 --json | jq '.rows[] | select(.verdict==\"drift\")'\n"
             "  modeler diff fitted.json refit.json --rate-scale 4 --clock 'Fri 18:00' --clock-speed 12\n");
 }
+/* clang-format on */
 
 /* "Fri 18:00" -> hour of week from Monday 00:00 (4 * 24 + 18); "18:00" or "18" -> hour of day.
  * Returns 0, or -1 when the text is not such a time. */

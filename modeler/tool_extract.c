@@ -16,6 +16,7 @@
 
 #define EXTRACT_MAX_FILES 4096
 
+/* clang-format off */
 static void extract_usage(FILE *f)
 {
     fprintf(f,
@@ -50,6 +51,7 @@ static void extract_usage(FILE *f)
             "  modeler extract access.log.gz --from 10m --to 20m -o ten.ndjson\n"
             "  replay run shop.json --trace friday.trace.ndjson --speed 2 -o r.json\n");
 }
+/* clang-format on */
 
 /* A --from/--to value: a duration after the first line, or an absolute time. */
 static int parse_when(const char *v, double *t, int *rel, char *err)

@@ -22,6 +22,7 @@
 
 #define FIT_MAX_FILES 4096
 
+/* clang-format off */
 static void fit_usage(FILE *f)
 {
     fprintf(f,
@@ -72,6 +73,7 @@ static void fit_usage(FILE *f)
             "  modeler fit week.log --rates year.txt --rates-format limbo --rates-bin 1h \\\n"
             "      --rates-start 2025-01-06T00:00Z --fitted-rates fit.csv -o m.json\n");
 }
+/* clang-format on */
 
 /* The LIMBO interchange CSV: t_mid (seconds from the start), rate (sessions per second). */
 static int write_limbo(const char *path, const fit_result *fr, char *err)

@@ -12,6 +12,7 @@
 #include "st.h"
 #include "tools.h"
 
+/* clang-format off */
 static void formats_usage(FILE *f)
 {
     fprintf(f,
@@ -30,6 +31,7 @@ static void formats_usage(FILE *f)
             "  modeler formats caddy\n"
             "  modeler fit caddy.log --format \"$(modeler formats caddy),bytes=bytes_read\" -o m.json\n");
 }
+/* clang-format on */
 
 int tool_formats_main(int argc, char **argv)
 {

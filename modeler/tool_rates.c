@@ -13,6 +13,7 @@
 #include "report.h"
 #include "units.h"
 
+/* clang-format off */
 void tool_rates_usage(FILE *f)
 {
     fprintf(f,
@@ -27,6 +28,7 @@ void tool_rates_usage(FILE *f)
             "  --rates-of WHAT          the trace counts requests (default) or sessions\n"
             "  --fitted-rates FILE.csv  write t_mid,observed,fitted per trace bin\n");
 }
+/* clang-format on */
 
 int tool_rates_option(rates_opts *ro, const char *a, const char *v, int *i)
 {

@@ -40,10 +40,12 @@ static void note(init_ctx *c, const char *fmt, const char *a, const char *b)
 /* The value pattern and default row count that modeler normalises back to placeholder ph. */
 static const char *pattern_of(const char *ph, uint64_t *count)
 {
+    /* clang-format off */
     static const struct { const char *ph, *pat; uint64_t n; } tab[] = {
         {"id", "{rank}", 1000}, {"n", "{rank}", 20}, {"s", "w{rank}", 1000},
         {"slug", "item-{rank}", 1000}, {"uuid", "00000000-0000-4000-8000-{rank_hex}", 1000},
         {"hash", "feed0000{rank_hex}", 1000}, {"file", "a{rank}", 50}};
+    /* clang-format on */
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (!strcmp(tab[i].ph, ph)) {
             *count = tab[i].n;

@@ -11,9 +11,11 @@
 const lag_bar lag_bar_live = {.dropped = 1, .late_min = 1};
 const lag_bar lag_bar_run = {.late_pct = 1, .p99_us = MX_LATE_US};
 const lag_bar lag_bar_report = {.dropped = 1, .late_pct = 1};
+/* clang-format off */
 const lag_bar lag_bar_search = {.throttled_pct = LAG_SEARCH_THROTTLED_PCT, .dropped = 1,
                                 .late_pct = LAG_SEARCH_LATE_PCT, .late_min = LAG_SEARCH_LATE_MIN,
                                 .p99_us = LAG_SEARCH_P99_US};
+/* clang-format on */
 
 lag_figures lag_of_metrics(const metrics *m)
 {

@@ -120,8 +120,10 @@ void live_line(char *buf, size_t n, rp_live *lv, double elapsed, double planned_
 {
     char p95[32], a[32], b[32];
     uint64_t done = ld(&lv->done), errs = ld(&lv->errors);
+    /* clang-format off */
     const lag_figures lag = {.sent = (double)ld(&lv->sent), .late = (double)ld(&lv->late),
                              .dropped = (double)ld(&lv->dropped)};
+    /* clang-format on */
     units_fmt_duration(p95, sizeof p95, (double)live_pct(lv, 95) / 1e6);
     units_fmt_rate(a, sizeof a, planned_rate);
     units_fmt_rate(b, sizeof b, achieved_rate);

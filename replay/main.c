@@ -9,6 +9,7 @@
 #include "st.h"
 #include "tools.h"
 
+/* clang-format off */
 static const st_cmd cmds[] = {
     {"init", tool_init, "init", "write a complete, runnable scenario from a traffic model"},
     {"plan", tool_plan, "plan", "write the schedule that run would send (NDJSON), send nothing"},
@@ -17,7 +18,9 @@ static const st_cmd cmds[] = {
     {"report", tool_report, "report", "write the self-contained HTML report of a results file"},
     {"search", tool_search, "search", "find the breaking point: steps of --scale, then bisection; the knee"},
 };
+/* clang-format on */
 
+/* clang-format off */
 static const st_tool tool = {
     "replay", "Fire a scenario's production-shaped traffic at a target, measure, merge, report.",
     cmds, sizeof cmds / sizeof cmds[0],
@@ -27,6 +30,7 @@ static const st_tool tool = {
     "  replay merge seg-*.json -o merged.json --report merged.html\n"
     "  replay report results.json -o report.html\n"
     "  replay search s.json --to 3x --step 25% --hold 2m --require 1.5x -o search.json\n"};
+/* clang-format on */
 
 int main(int argc, char **argv)
 {

@@ -10,8 +10,10 @@
 const char *const mx_err_names[ERR_N] = {"connect", "timeout", "reset", "other", "4xx", "5xx"};
 const char *const mx_class_names[MX_CLASSES] = {"error", "1xx", "2xx", "3xx", "4xx", "5xx"};
 const char *const mx_hv_names[MX_HV] = {"1.0", "1.1", "2", "3"};
+/* clang-format off */
 const char *const mx_ws_end_names[WSE_N] = {"planned", "run_end", "interrupted", "server_close",
                                             "dropped", "cut"};
+/* clang-format on */
 const char *const mx_ws_hsfail_names[WSF_N] = {"connect", "timeout", "other"};
 
 metrics *metrics_new(size_t n_routes, int64_t t0, size_t n_secs)

@@ -14,6 +14,7 @@ enum { O_TARGET = 256, O_DURATION, O_SCALE, O_SEED, O_MAXRPS, O_SEGMENT, O_START
 
 int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
 {
+    /* clang-format off */
     static const struct option lo[] = {
         {"target", 1, 0, O_TARGET}, {"duration", 1, 0, O_DURATION}, {"scale", 1, 0, O_SCALE},
         {"seed", 1, 0, O_SEED}, {"max-rps", 1, 0, O_MAXRPS}, {"segment", 1, 0, O_SEGMENT},
@@ -23,6 +24,7 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'}, {"version", 0, 0, O_VERSION},
         {"db-probe", 1, 0, O_DBPROBE}, {"source-addrs", 1, 0, O_SRCADDRS}, {"trace", 1, 0, O_TRACE},
         {"speed", 1, 0, O_SPEED}, {"from", 1, 0, O_FROM}, {"to", 1, 0, O_TO}, {0, 0, 0, 0}};
+    /* clang-format on */
     char e[ST_ERRLEN];
     int c, li = -1;
     int64_t v;

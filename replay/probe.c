@@ -28,12 +28,14 @@
 #include <string.h>
 #include <time.h>
 
+/* clang-format off */
 static const char *const probe_metric_names[PROBE_NMETRICS] = {
     "db.connections", "db.active", "db.idle", "db.idle_in_tx", "db.idle_in_tx_aborted",
     "db.waiting", "db.blockers", "db.headroom", "db.commits_per_s", "db.rollbacks_per_s",
     "db.blks_read_per_s", "db.blks_hit_per_s", "db.blks_hit_ratio", "db.longest_query_s",
     "db.longest_xact_s", "db.wait_lock", "db.wait_lwlock", "db.wait_io", "db.wait_client",
     "db.wait_ipc", "db.wait_timeout", "db.rtt_ms"};
+/* clang-format on */
 static const char *const probe_wait_keys[PROBE_NWAITS] = {
     "Lock", "LWLock", "IO", "Client", "IPC", "Timeout", "BufferPin", "Activity", "Extension"};
 
@@ -438,6 +440,7 @@ json_t *probe_to_json(const probe *p)
     bad |= json_object_set_new(o, "started_at", json_integer(p->started_at));
     bad |= json_object_set_new(o, "stopped_at", json_integer(p->stopped_at));
     /* Columns: name, kind (0 plain field, 1 metric index, 2 delta), selector. */
+    /* clang-format off */
     static const struct { const char *k; int kind, sel; } cols[] = {
         {"t", 0, 0}, {"dt", 0, 1}, {"connections", 1, 0}, {"active", 1, 1}, {"idle", 1, 2},
         {"idle_in_tx", 1, 3}, {"idle_in_tx_aborted", 1, 4}, {"other", 0, 2},
@@ -446,6 +449,7 @@ json_t *probe_to_json(const probe *p)
         {"commits_per_s", 1, 8}, {"rollbacks_per_s", 1, 9}, {"blks_read_per_s", 1, 10},
         {"blks_hit_per_s", 1, 11}, {"blks_hit_ratio", 1, 12}, {"longest_query_s", 1, 13},
         {"longest_xact_s", 1, 14}, {"rtt_ms", 1, 21}};
+    /* clang-format on */
     for (size_t c = 0; c < sizeof cols / sizeof cols[0] + PROBE_NWAITS && !bad; c++) {
         json_t *a = json_array();
         int w = (int)c - (int)(sizeof cols / sizeof cols[0]);
@@ -474,10 +478,12 @@ json_t *probe_to_json(const probe *p)
                               "reason", p->gaps[g].reason);
         bad |= !j || json_array_append_new(gaps, j);
     }
+    /* clang-format off */
     const struct { const char *k; uint64_t v; } cv[] = {
         {"samples", p->c.samples}, {"dropped_samples", p->c.dropped_samples},
         {"failed_samples", p->c.failed_samples}, {"skipped_ticks", p->c.skipped_ticks},
         {"reconnects", p->c.reconnects}, {"dropped_gaps", p->c.dropped_gaps}};
+    /* clang-format on */
     for (size_t i = 0; i < sizeof cv / sizeof cv[0] && !bad; i++)
         bad |= json_object_set_new(cnt, cv[i].k, json_integer((json_int_t)cv[i].v));
     for (int m = 0; m < PROBE_NMETRICS && !bad; m++) {

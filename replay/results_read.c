@@ -16,23 +16,33 @@
 
 #define RR_MAXC ((int64_t)INT64_MAX)
 
+/* clang-format off */
 static const char *const rr_top_keys[] = {"format", "version", "tool", "scenario", "segment",
     "merged", "start", "elapsed_s", "threads", "stopped", "counts", "summary", "lateness",
     "routes", "series", "thresholds", "warnings", "db", "websockets", "coverage", "trace", NULL};
+/* clang-format on */
 static const char *const rr_tool_keys[] = {"name", "version", NULL};
+/* clang-format off */
 static const char *const rr_sc_keys[] = {"name", "path", "hash", "seed", "target", "duration_s",
     "scale", "http_version", "require_version", NULL};
+/* clang-format on */
 static const char *const rr_seg_keys[] = {"i", "n", NULL};
 static const char *const rr_merged_keys[] = {"segments", "missing", NULL};
+/* clang-format off */
 static const char *const rr_count_keys[] = {"sessions_all_segments", "sessions_planned",
     "sessions_started", "sessions_dropped", "sessions_done", "requests_planned", "requests_sent",
     "requests_done", "requests_unsent", "late_sends", "blocked_sends", "throttled", "checks",
     "checks_failed", "bytes_in", "status", "errors", NULL};
+/* clang-format on */
+/* clang-format off */
 static const char *const rr_route_keys[] = {"route", "method", "planned", "sent", "done", "checks",
     "checks_failed", "bytes_in", "status", "errors", "http_versions", "version_refused", "latency",
     "service", NULL};
+/* clang-format on */
+/* clang-format off */
 static const char *const rr_sec_keys[] = {"t", "planned", "sessions", "sent", "done", "errors",
     "late", "status", "latency_coarse", "ws_open", "ws_opened", "ws_messages_in", "ws_errors", NULL};
+/* clang-format on */
 static const char *const rr_thr_keys[] = {"expr", "abort", "value", "display", "ok", "deferred", NULL};
 static const char *const rr_stopped[] = {"completed", "interrupted", "aborted", NULL};
 

@@ -9,10 +9,12 @@
 
 #include "jsonio.h"
 
+/* clang-format off */
 static const char *const ws_keys[] = {"planned", "attempts", "opened", "reconnects",
     "handshake_failed", "aborted", "errors", "messages_in", "messages_out", "bytes_in",
     "bytes_out", "pushes", "handshake_failures", "ends", "closes", "handshake", "push_delay",
     NULL};
+/* clang-format on */
 
 static int u64(const json_t *o, const char *path, const char *key, uint64_t *out, char *err)
 {

@@ -9,8 +9,10 @@
 
 #include "jsonio.h"
 
+/* clang-format off */
 static const char *const route_keys[] = {"method", "path", "headers", "body", "captures",
                                          "checks", NULL};
+/* clang-format on */
 static const char *const capture_keys[] = {"var", "from", "pointer", "name", "regex", NULL};
 static const char *const check_keys[] = {"status", "header", "body_contains", "json", NULL};
 

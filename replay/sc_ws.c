@@ -10,9 +10,11 @@
 #include "jsonio.h"
 #include "units.h"
 
+/* clang-format off */
 static const char *const ws_keys[] = {"count", "share", "at", "ramp", "path", "subscribe",
     "message", "messages_per_min", "duration", "ping_interval", "pong_timeout",
     "handshake_timeout", "reconnect", NULL};
+/* clang-format on */
 static const char *const reconnect_keys[] = {"max", "backoff", NULL};
 
 /* The model's websockets.share_of_sessions and duration params, when present. */

@@ -18,19 +18,27 @@
 #include "sc_ws.h"
 #include "units.h"
 
+/* clang-format off */
 static const char *const top_keys[] = {"format", "version", "name", "model", "target", "seed",
     "duration", "scale", "feeders_dir", "feeders", "routes", "sessions", "http", "stages",
     "events", "thresholds", "limits", "model_clock", "websockets", "unmapped", "tls", NULL};
+/* clang-format on */
 static const char *const feeder_keys[] = {"file", "column", "zipf_s", "count", "pattern", NULL};
+/* clang-format off */
 static const char *const session_keys[] = {"max_requests", "max_active", "think_scale",
                                            "connection", "pool_size", "cookies", "hawkes", "assets",
                                            NULL};
+/* clang-format on */
+/* clang-format off */
 static const char *const http_keys[] = {"timeout", "connect_timeout", "headers", "traceparent",
                                         "client_ip", "user_agent", "version", "require_version",
                                         "max_streams", NULL};
+/* clang-format on */
 static const char *const stage_keys[] = {"duration", "from", "to", "curve", NULL};
+/* clang-format off */
 static const char *const event_keys[] = {"name", "at", "sessions", "ramp", "hold", "decay",
                                          "hot_share", "hot", "from_model", NULL};
+/* clang-format on */
 static const char *const limit_keys[] = {"max_rps", "grace", "abort_after", NULL};
 
 /* Joins dir and rel unless rel is absolute. Returns -1 (out unchanged) when the result

@@ -57,9 +57,11 @@ int search_generator_behind(const json_t *res, char *why, size_t n)
 {
     const json_t *c = json_object_get(res, "counts");
     const json_t *lat = json_object_get(json_object_get(res, "summary"), "lateness_us");
+    /* clang-format off */
     const lag_figures f = {.sent = num(c, "requests_sent"), .late = num(c, "late_sends"),
                            .p99_us = num(lat, "p99"), .dropped = num(c, "sessions_dropped"),
                            .throttled = num(c, "throttled")};
+    /* clang-format on */
     /* lag_bar_search is looser than run's warning on purpose (lag.h says why). */
     switch (lag_judge(&f, &lag_bar_search)) {
     case LAG_THROTTLED:
@@ -278,8 +280,10 @@ static json_t *sentences(const char *html)
                 continue;
             }
             if (*q == '&') {
+                /* clang-format off */
                 static const char *const ent[][2] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"},
                                                       {"&quot;", "\""}, {"&#39;", "'"}};
+                /* clang-format on */
                 size_t k;
                 for (k = 0; k < 5 && strncmp(q, ent[k][0], strlen(ent[k][0])); k++)
                     ;

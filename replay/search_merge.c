@@ -18,8 +18,10 @@
 
 int search_check(const json_t *doc, const char *name, char *err)
 {
+    /* clang-format off */
     static const char *const top[] = {"format", "version", "tool", "scenario", "segment", "settings",
                                       "steps", "knee", "stopped", "warnings", "merged", NULL};
+    /* clang-format on */
     static const char *const verdicts[] = {"pass", "fail", "inconclusive", NULL};
     const char *fmt = NULL;
     json_t *settings = NULL, *steps = NULL, *s;

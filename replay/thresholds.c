@@ -16,10 +16,12 @@
 #include "probe.h"
 #include "units.h"
 
+/* clang-format off */
 static const char *const metric_names[THR_NMETRICS] = {"latency", "service", "lateness",
     "errors", "checks", "dropped", "late", "requests", "ws_handshake", "ws_push_delay",
     "ws_errors", "ws_handshake_failed", "ws_reconnects", "ws_opened", "ws_messages_in",
     "ws_messages_out", "ws_open", "db.*"};
+/* clang-format on */
 
 int thr_metric_kind(int m)
 {

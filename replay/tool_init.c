@@ -15,6 +15,7 @@
 #include "tools.h"
 #include "units.h"
 
+/* clang-format off */
 static void usage(void)
 {
     printf("usage: replay init MODEL.json -o SCENARIO.json [options]\n\n"
@@ -35,12 +36,15 @@ static void usage(void)
            "  replay init model.json --target http://127.0.0.1:8080 -o scenario.json\n"
            "  replay run scenario.json -o results.json\n");
 }
+/* clang-format on */
 
 int tool_init(int argc, char **argv)
 {
+    /* clang-format off */
     static const struct option lo[] = {{"output", 1, 0, 'o'}, {"feeders", 1, 0, 'f'}, {"target", 1, 0, 't'},
                                        {"duration", 1, 0, 'd'}, {"seed", 1, 0, 's'}, {"quiet", 0, 0, 'q'},
                                        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    /* clang-format on */
     init_opts o = {.seed = 1};
     char err[ST_ERRLEN];
     double dur;

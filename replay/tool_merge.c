@@ -17,6 +17,7 @@
 
 #define MERGE_MAX_INPUTS 4096
 
+/* clang-format off */
 static void usage(void)
 {
     printf("usage: replay merge RESULT.json... -o MERGED.json [options]\n\n"
@@ -41,6 +42,7 @@ static void usage(void)
            "  replay merge seg1.search.json seg2.search.json -o search.json --report search.html\n"
            "    (SEARCH files of 'replay search --segment i/n': each step merged, knee found again)\n");
 }
+/* clang-format on */
 
 static void summary(const rr_result *r)
 {

@@ -10,6 +10,7 @@
 #include "report.h"
 #include "tools.h"
 
+/* clang-format off */
 static void usage(void)
 {
     printf("usage: replay report RESULT.json -o REPORT.html [options]\n\n"
@@ -28,6 +29,7 @@ static void usage(void)
            "  replay report results.json -o report.html\n"
            "  replay report merged.json -o merged.html --scenario models/scenarios/shop-campaign.json\n");
 }
+/* clang-format on */
 
 int tool_report_write(const rr_result *r, const char *scenario_path, const char *out, char *err)
 {

@@ -37,6 +37,7 @@ static void on_signal(int sig)
     g_interrupted++;
 }
 
+/* clang-format off */
 static void usage(void)
 {
     printf("usage: replay run SCENARIO.json [options]\n\n"
@@ -73,6 +74,7 @@ static void usage(void)
            "  replay run s.json --trace friday.ndjson --speed 2 --from 10m --to 70m -o r.json\n"
            "  replay run s.json --db-probe 'host=127.0.0.1 dbname=shop' --series s.csv\n");
 }
+/* clang-format on */
 
 /* Connects once to the target so that an unreachable target is a clear error, not a hang. */
 static int preflight(const scenario *sc, char *err)

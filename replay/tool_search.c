@@ -26,6 +26,7 @@
 
 #define SETTLE_MAX_S 60.0 /* the longest wait for the probe's active connections to come back */
 
+/* clang-format off */
 static void usage(void)
 {
     printf("usage: replay search SCENARIO.json -o SEARCH.json [options]\n\n"
@@ -68,6 +69,7 @@ static void usage(void)
            "  replay search s.json --segment 2/4 --start-at 1790000000 --to 2x -o seg2.json\n"
            "  replay merge seg1.json seg2.json seg3.json seg4.json -o search.json --report s.html\n");
 }
+/* clang-format on */
 
 typedef struct search_args {
     search_cfg c;
@@ -98,13 +100,17 @@ static int duration(const char *name, const char *a, double *out, char *err)
 /* Takes the search's own options out of argv; the rest go to opts_parse as for `run`. */
 static int parse(search_args *s, int argc, char **argv, char **rest, char *err)
 {
+    /* clang-format off */
     static const struct { const char *name; int id, arg; } so[] = {
         {"--from", S_FROM, 1}, {"--to", S_TO, 1}, {"--step", S_STEP, 1}, {"--bisect", S_BISECT, 0},
         {"--precision", S_PRECISION, 1}, {"--hold", S_HOLD, 1}, {"--warmup", S_WARMUP, 1},
         {"--require", S_REQUIRE, 1}, {"--cooldown", S_COOLDOWN, 1}, {"--cascade-factor", S_CASCADE, 1},
         {"--report", S_REPORT, 1}};
+    /* clang-format on */
+    /* clang-format off */
     static const char *const refused[] = {"--duration", "--scale", "--series", "--json", "--metrics-addr", "--trace",
                                           "--speed"};
+    /* clang-format on */
     int nr = 0, rc;
     memset(s, 0, sizeof *s);
     s->c.from = 1;

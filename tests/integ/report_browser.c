@@ -74,11 +74,13 @@ int main(int argc, char **argv)
     }
     int empty = argc > 2 && !strcmp(argv[2], "--empty-chart");
     int wrong = argc > 2 && !strcmp(argv[2], "--wrong-threshold");
+    /* clang-format off */
     static const struct { const char *expr, *shown; int pass; double value; } thr[] = {
         {"p95(latency{route=\"/products/{id}\"}) < 300ms", "212ms", 1, 212000},
         {"rate(errors) < 1%", "1.8%", 0, 0.018},
         {"max(db.waiting) < 5", "3", 1, 3},
     };
+    /* clang-format on */
     dbuf out;
     dbuf_init(&out, 4u << 20);
     static const char *const arr[] = {"target", "achieved"};

@@ -66,9 +66,12 @@
 #define NR 6
 #define MAX_REQ 50
 
+/* clang-format off */
 static const char *const route_names[NR] = {"/", "/categories/{id}", "/products/{id}",
                                             "/search?page={n}&q={s}", "/cart", "/checkout"};
+/* clang-format on */
 static const double entry_p[NR] = {0.5, 0.2, 0.3, 0, 0, 0};
+/* clang-format off */
 static const double trans_p[NR][NR + 1] = {
     {0.00, 0.45, 0.25, 0.10, 0.00, 0.00, 0.20},
     {0.05, 0.15, 0.50, 0.05, 0.00, 0.00, 0.25},
@@ -77,12 +80,15 @@ static const double trans_p[NR][NR + 1] = {
     {0.00, 0.00, 0.25, 0.00, 0.00, 0.45, 0.30},
     {0.20, 0.00, 0.00, 0.00, 0.00, 0.00, 0.80},
 };
+/* clang-format on */
 static const uint64_t hot_ranks[3] = {5, 12, 40};
+/* clang-format off */
 static const char *const uas[4] = {
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_2) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0",
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"};
+/* clang-format on */
 
 typedef struct ev {
     double t;

@@ -81,6 +81,7 @@ static void test_shop_loads(void **state)
 static void test_error_paths(void **state)
 {
     (void)state;
+    /* clang-format off */
     static const struct { const char *json, *want; } cases[] = {
         {"{\"format\":\"stampede-shape\",\"version\":1,\"tables\":[{\"name\":\"t\",\"rows\":1,"
          "\"columns\":[{\"name\":\"a\",\"type\":\"integer\",\"gen\":{\"kind\":\"zipf\",\"n\":10,\"s\":-1}}]}]}",
@@ -105,6 +106,7 @@ static void test_error_paths(void **state)
          "\"fanout\":{\"dist\":\"const\",\"n\":1}},\"columns\":[{\"name\":\"a\",\"type\":\"integer\",\"gen\":{\"kind\":\"line\"}}]}]}",
          "tables[0].parent.table: the parent must be an ordinary table"},
     };
+    /* clang-format on */
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[ST_ERRLEN] = "";
         shape *sh = from_text(cases[i].json, err);
@@ -180,8 +182,10 @@ static void test_fuzz_wrong_types(void **state)
     size_t total = 0;
     int done = 0;
     mutate(base, &total, (size_t)-1, NULL, &done);
+    /* clang-format off */
     json_t *repls[] = {json_string("x"), json_integer(-1), json_real(1e300), json_true(), json_null(),
                        json_array(), json_object(), json_integer(0)};
+    /* clang-format on */
     size_t nrep = sizeof repls / sizeof repls[0];
     size_t loaded = 0, refused = 0;
     for (size_t node = 1; node < total; node++) {

@@ -331,6 +331,7 @@ static void test_burst_convergence(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zipf),
         cmocka_unit_test(test_think),
@@ -339,5 +340,6 @@ int main(void)
         cmocka_unit_test(test_burst_shape),
         cmocka_unit_test(test_burst_convergence),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -440,6 +440,7 @@ static void test_logread_peek(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apache_usec),        cmocka_unit_test(test_apache_directives),
         cmocka_unit_test(test_apache_epoch_tokens), cmocka_unit_test(test_csv_time_format_tz),
@@ -448,5 +449,6 @@ int main(void)
         cmocka_unit_test(test_json),               cmocka_unit_test(test_lb_w3c),
         cmocka_unit_test(test_logread_peek),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

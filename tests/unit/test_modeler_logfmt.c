@@ -258,11 +258,13 @@ static void test_logread(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_combined),   cmocka_unit_test(test_common_and_reasons),
         cmocka_unit_test(test_times),      cmocka_unit_test(test_nginx_format),
         cmocka_unit_test(test_csv),        cmocka_unit_test(test_fuzz),
         cmocka_unit_test(test_logread),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,9 +77,11 @@ static void test_fitted_model(void **state)
     if (rc)
         fprintf(stderr, "%s\n", err);
     assert_int_equal(rc, 0);
+    /* clang-format off */
     static const char *const keys[] = {"format", "version", "generator", "source", "arrivals",
                                        "hawkes", "bursts", "sessions", "routes", "journeys",
                                        "websockets", "quality", "privacy", NULL};
+    /* clang-format on */
     for (int i = 0; keys[i]; i++)
         assert_non_null(json_object_get(fitted, keys[i]));
     assert_true(json_is_true(json_object_get(json_object_get(fitted, "hawkes"), "fitted")));
@@ -281,6 +283,7 @@ static void test_drift_clock(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fitted_model),
         cmocka_unit_test(test_shop_model),
@@ -289,5 +292,6 @@ int main(void)
         cmocka_unit_test(test_drift_rate_scale),
         cmocka_unit_test(test_drift_clock),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, setup, teardown);
 }

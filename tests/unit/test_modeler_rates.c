@@ -338,6 +338,7 @@ static void test_too_short(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spec),         cmocka_unit_test(test_time),
         cmocka_unit_test(test_read_csv),     cmocka_unit_test(test_read_variants),
@@ -346,5 +347,6 @@ int main(void)
         cmocka_unit_test(test_weekly),       cmocka_unit_test(test_limbo_median_error),
         cmocka_unit_test(test_too_short),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -260,6 +260,7 @@ static void test_from_model(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_assets),
         cmocka_unit_test(test_clients),
@@ -267,5 +268,6 @@ int main(void)
         cmocka_unit_test(test_model_clock),
         cmocka_unit_test(test_from_model),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, setup, teardown);
 }

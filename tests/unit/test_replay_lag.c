@@ -109,6 +109,7 @@ static void test_of_metrics(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_bar),
         cmocka_unit_test(test_report_bar),
@@ -116,5 +117,6 @@ int main(void)
         cmocka_unit_test(test_live_bar),
         cmocka_unit_test(test_of_metrics),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

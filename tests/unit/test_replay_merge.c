@@ -331,6 +331,7 @@ static void test_read_errors(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_merge_equals_whole),
@@ -338,5 +339,6 @@ int main(void)
         cmocka_unit_test(test_missing_and_remerge),
         cmocka_unit_test(test_read_errors),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -188,10 +188,12 @@ static void test_cap(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_rejects),   cmocka_unit_test(test_redact),
         cmocka_unit_test(test_metric_names),  cmocka_unit_test(test_record_and_json),
         cmocka_unit_test(test_cap),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -169,9 +169,11 @@ static void test_check(void **st)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid),  cmocka_unit_test(test_bisect), cmocka_unit_test(test_judge),
         cmocka_unit_test(test_knee),  cmocka_unit_test(test_graceful_and_exit), cmocka_unit_test(test_check),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -213,6 +213,7 @@ static void test_eval(void **state)
 
 int main(void)
 {
+    /* clang-format off */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_measure),
@@ -220,5 +221,6 @@ int main(void)
         cmocka_unit_test(test_coarse),
         cmocka_unit_test(test_eval),
     };
+    /* clang-format on */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

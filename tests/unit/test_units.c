@@ -60,10 +60,12 @@ static void test_duration_good(void **state)
 static void test_duration_bad(void **state)
 {
     (void)state;
+    /* clang-format off */
     static const char *const bad[] = {"",    "abc", "5q",   "1h2h", "-1s",  "nan",
                                       "inf", "1e400s", "2m30", "1s1m", "s",   " 1s",
                                       "1s ", "1.s", ".", "1ms500us3", "0x10s", "+1s",
                                       "1 s", "1hh", "1e400", "1e20s"};
+    /* clang-format on */
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         double v = 12345;
         char err[ST_ERRLEN] = "";
@@ -121,8 +123,10 @@ static void test_rate(void **state)
         assert_int_equal(units_parse_rate(t[i].in, &v, err), 0);
         assert_true(fabs(v - t[i].want) < 1e-12);
     }
+    /* clang-format off */
     static const char *const bad[] = {"", "abc", "12//s", "5/q", "-1/s", "nan", "1e400/s",
                                       "5/", "/s", "5 /s", "5/s ", "inf/s"};
+    /* clang-format on */
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         double v = 7;
         char err[ST_ERRLEN] = "";
@@ -148,8 +152,10 @@ static void test_factor(void **state)
     assert_true(v == 1.5);
     assert_int_equal(units_parse_factor("0.25x", &v, err), 0);
     assert_true(v == 0.25);
+    /* clang-format off */
     static const char *const bad[] = {"", "0", "0x", "0%", "-1x", "abc", "1.5xx", "x",
                                       "nan", "1e400x", "%", "1.5 x"};
+    /* clang-format on */
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (units_parse_factor(bad[i], &v, err) != ST_EINPUT) {
             print_error("factor \"%s\" accepted\n", bad[i]);
@@ -187,9 +193,11 @@ static void test_size(void **state)
             fail();
         }
     }
+    /* clang-format off */
     static const char *const bad[] = {"",     "abc",   "5q",    "64kib", "64 KiB",
                                       "-1",   "1.5B",  "0.1B",  "nan",   "18446744073709551616",
                                       "16777216TiB", "1e400", "KiB", "1KB"};
+    /* clang-format on */
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint64_t v = 1;
         char err[ST_ERRLEN] = "";
@@ -217,8 +225,10 @@ static void test_integers(void **state)
     assert_int_equal(units_parse_i64("101", 0, 100, &i, err), ST_EINPUT);
     assert_non_null(strstr(err, "between 0 and 100"));
     assert_quotes(err, "101");
+    /* clang-format off */
     static const char *const badi[] = {"", "abc", "1.5", " 1", "1 ", "+1", "0x10", "-",
                                        "9223372036854775808", "5q"};
+    /* clang-format on */
     for (size_t k = 0; k < sizeof badi / sizeof badi[0]; k++) {
         i = 77;
         if (units_parse_i64(badi[k], INT64_MIN, INT64_MAX, &i, err) != ST_EINPUT || i != 77) {
@@ -238,8 +248,10 @@ static void test_integers(void **state)
     assert_true(d == -0.25);
     assert_int_equal(units_parse_double("1e3", &d, err), 0);
     assert_true(d == 1000);
+    /* clang-format off */
     static const char *const badd[] = {"", "nan", "inf", "-inf", "1e400", "1.", "abc", "1,5",
                                        "0x1p3", "1e"};
+    /* clang-format on */
     for (size_t k = 0; k < sizeof badd / sizeof badd[0]; k++) {
         if (units_parse_double(badd[k], &d, err) != ST_EINPUT) {
             print_error("double \"%s\" accepted\n", badd[k]);
@@ -258,8 +270,10 @@ static void test_slice(void **state)
     assert_int_equal(i, 2);
     assert_int_equal(n, 4);
     assert_int_equal(units_parse_slice("1/1", &i, &n, err), 0);
+    /* clang-format off */
     static const char *const bad[] = {"", "1", "0/4", "5/4", "1/0", "a/b", "1/2/3", "-1/2",
                                       "1/", "/2", "1 /2", "99999999999/99999999999"};
+    /* clang-format on */
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         i = n = 9;
         if (units_parse_slice(bad[k], &i, &n, err) != ST_EINPUT || i != 9 || n != 9) {
