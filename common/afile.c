@@ -146,8 +146,7 @@ static int afile_sync_dir(const char *path, char *err)
         return st_err(err, ST_EINPUT, "%.200s...: path too long", path);
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return st_err(err, ST_EENV, "%s: cannot open directory %s: %s", path, dir,
-                      strerror(errno));
+        return st_err(err, ST_EENV, "%s: cannot open directory %s: %s", path, dir, strerror(errno));
     int rc = 0;
     /* Some filesystems refuse fsync on a directory (EINVAL); the rename is then as durable
      * as that filesystem can make it, which is not our error to report. */

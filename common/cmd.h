@@ -26,11 +26,11 @@ typedef struct st_cmd {
 } st_cmd;
 
 typedef struct st_tool {
-    const char *name;      /* "modeler" */
-    const char *summary;   /* one sentence, printed under the usage line */
+    const char *name;    /* "modeler" */
+    const char *summary; /* one sentence, printed under the usage line */
     const st_cmd *cmds;
     size_t n_cmds;
-    const char *examples;  /* lines of "  TOOL ...\n", or NULL */
+    const char *examples; /* lines of "  TOOL ...\n", or NULL */
 } st_tool;
 
 /* The command named `name`, or NULL. */

@@ -20,8 +20,8 @@ typedef struct dbuf {
 
 void dbuf_init(dbuf *b, size_t cap);
 void dbuf_free(dbuf *b);
-void dbuf_reset(dbuf *b); /* len = 0, keeps the allocation */
-int dbuf_add(dbuf *b, const void *data, size_t n);        /* 0, ST_ENOMEM or ST_ELIMIT */
+void dbuf_reset(dbuf *b);                          /* len = 0, keeps the allocation */
+int dbuf_add(dbuf *b, const void *data, size_t n); /* 0, ST_ENOMEM or ST_ELIMIT */
 int dbuf_adds(dbuf *b, const char *s);
 int dbuf_printf(dbuf *b, const char *fmt, ...) ST_PRINTF(2, 3);
 int dbuf_vprintf(dbuf *b, const char *fmt, va_list ap);

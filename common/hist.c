@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HIST_EXACT ((size_t)1 << HIST_SUB_BITS)       /* 2048 exact buckets */
-#define HIST_HALF ((size_t)1 << (HIST_SUB_BITS - 1))  /* 1024 sub-buckets per octave */
+#define HIST_EXACT ((size_t)1 << HIST_SUB_BITS)      /* 2048 exact buckets */
+#define HIST_HALF ((size_t)1 << (HIST_SUB_BITS - 1)) /* 1024 sub-buckets per octave */
 #define HIST_FORMAT ST_FMT_HIST
 
 static unsigned top_bit(uint64_t v) /* v > 0 */
@@ -220,8 +220,7 @@ fail:
 }
 
 /* Reads a required non-negative integer member. Returns 0 or ST_EINPUT with err set. */
-static int get_uint(const json_t *j, const char *path, const char *key, uint64_t *out,
-                    char *err)
+static int get_uint(const json_t *j, const char *path, const char *key, uint64_t *out, char *err)
 {
     json_t *v = json_object_get(j, key);
     if (!v)
@@ -265,8 +264,9 @@ static int read_header(const json_t *j, const char *path, hist *h, char *err)
     if (!json_is_integer(sb) || json_integer_value(sb) != HIST_SUB_BITS)
         return st_err(err, ST_EINPUT, "%s.sub_bits: expected %d (this build's geometry)", path,
                       HIST_SUB_BITS);
-    if (get_uint(j, path, "total", &h->total, err) || get_uint(j, path, "clamped", &h->clamped, err) ||
-        get_uint(j, path, "min", &h->min, err) || get_uint(j, path, "max", &h->max, err))
+    if (get_uint(j, path, "total", &h->total, err) ||
+        get_uint(j, path, "clamped", &h->clamped, err) || get_uint(j, path, "min", &h->min, err) ||
+        get_uint(j, path, "max", &h->max, err))
         return ST_EINPUT;
     json_t *s = json_object_get(j, "sum");
     if (!json_is_number(s) || !(json_number_value(s) >= 0) || !isfinite(json_number_value(s)))
@@ -305,12 +305,12 @@ static int read_buckets(const json_t *j, const char *path, hist *h, size_t *firs
         json_t *ji = json_array_get(pair, 0), *jc = json_array_get(pair, 1);
         if (!json_is_array(pair) || json_array_size(pair) != 2 || !json_is_integer(ji) ||
             !json_is_integer(jc))
-            return st_err(err, ST_EINPUT, "%s.buckets[%zu]: expected [index, count] integers",
-                          path, i);
+            return st_err(err, ST_EINPUT, "%s.buckets[%zu]: expected [index, count] integers", path,
+                          i);
         json_int_t idx = json_integer_value(ji), c = json_integer_value(jc);
         if (idx < 0 || (uint64_t)idx >= nb)
-            return st_err(err, ST_EINPUT, "%s.buckets[%zu][0]: index %lld outside [0, %zu)",
-                          path, i, (long long)idx, nb);
+            return st_err(err, ST_EINPUT, "%s.buckets[%zu][0]: index %lld outside [0, %zu)", path,
+                          i, (long long)idx, nb);
         if ((long long)idx <= prev)
             return st_err(err, ST_EINPUT,
                           "%s.buckets[%zu][0]: index %lld not above the previous one", path, i,
@@ -327,8 +327,9 @@ static int read_buckets(const json_t *j, const char *path, hist *h, size_t *firs
         prev = idx;
     }
     if (sum != h->total)
-        return st_err(err, ST_EINPUT, "%s.buckets: counts add up to %" PRIu64 ", total says %" PRIu64,
-                      path, sum, h->total);
+        return st_err(err, ST_EINPUT,
+                      "%s.buckets: counts add up to %" PRIu64 ", total says %" PRIu64, path, sum,
+                      h->total);
     return 0;
 }
 

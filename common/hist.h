@@ -23,16 +23,16 @@
 #define HIST_MAX ((uint64_t)1 << 33) /* ~8590 s in microseconds */
 
 typedef struct hist {
-    uint64_t *counts;   /* HIST_BUCKETS entries */
+    uint64_t *counts; /* HIST_BUCKETS entries */
     uint64_t total;
     uint64_t clamped;
-    uint64_t min, max;  /* exact recorded extremes (after clamping) */
-    double sum;         /* for the mean */
+    uint64_t min, max; /* exact recorded extremes (after clamping) */
+    double sum;        /* for the mean */
 } hist;
 
 size_t hist_buckets(void);
-hist *hist_new(void);               /* NULL on ENOMEM */
-void hist_free(hist *h);            /* NULL ok */
+hist *hist_new(void);    /* NULL on ENOMEM */
+void hist_free(hist *h); /* NULL ok */
 void hist_reset(hist *h);
 void hist_record(hist *h, uint64_t v);
 void hist_record_n(hist *h, uint64_t v, uint64_t n);

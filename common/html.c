@@ -32,8 +32,7 @@ int html_page_begin(dbuf *out, const char *title)
     if (!rc)
         rc = dbuf_add_html(&tmp, title ? title : "");
     if (!rc)
-        rc = dbuf_printf(&tmp, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n<h1>",
-                         css);
+        rc = dbuf_printf(&tmp, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n<h1>", css);
     if (!rc)
         rc = dbuf_add_html(&tmp, title ? title : "");
     if (!rc)

@@ -15,11 +15,11 @@
 #include "dbuf.h"
 #include "svg.h"
 
-#define HTML_TRY(x)                                                                        \
-    do {                                                                                   \
-        int rc_ = (x);                                                                     \
-        if (rc_)                                                                           \
-            return rc_;                                                                    \
+#define HTML_TRY(x) \
+    do { \
+        int rc_ = (x); \
+        if (rc_) \
+            return rc_; \
     } while (0)
 
 /* A <!doctype html> head with the inline CSS both tools share, <main> and the <h1> title. */

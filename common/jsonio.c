@@ -77,8 +77,7 @@ int jsonio_save(const char *path, const json_t *root, char *err)
 {
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
     if (!text)
-        return st_err(err, ST_ENOMEM, "%s: cannot encode JSON (out of memory or no value)",
-                      path);
+        return st_err(err, ST_ENOMEM, "%s: cannot encode JSON (out of memory or no value)", path);
     afile af;
     FILE *f = afile_open(&af, path, err);
     if (!f) {
@@ -150,12 +149,8 @@ static const char *jv_got(char *buf, size_t n, const json_t *v)
         buf[o] = '\0';
         break;
     }
-    case JSON_INTEGER:
-        snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        break;
-    case JSON_REAL:
-        snprintf(buf, n, "%.10g", json_real_value(v));
-        break;
+    case JSON_INTEGER: snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
+    case JSON_REAL: snprintf(buf, n, "%.10g", json_real_value(v)); break;
     case JSON_TRUE: snprintf(buf, n, "true"); break;
     case JSON_FALSE: snprintf(buf, n, "false"); break;
     case JSON_NULL: snprintf(buf, n, "null"); break;
@@ -276,8 +271,8 @@ int jv_no_unknown(const json_t *obj, const char *path, const char *const *allowe
     return 0;
 }
 
-int jv_object(const json_t *obj, const char *path, const char *key, int required,
-              json_t **out, char *err)
+int jv_object(const json_t *obj, const char *path, const char *key, int required, json_t **out,
+              char *err)
 {
     json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, "an object", &v, err);
@@ -289,8 +284,8 @@ int jv_object(const json_t *obj, const char *path, const char *key, int required
     return 0;
 }
 
-int jv_array(const json_t *obj, const char *path, const char *key, int required,
-             json_t **out, char *err)
+int jv_array(const json_t *obj, const char *path, const char *key, int required, json_t **out,
+             char *err)
 {
     json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, "an array", &v, err);
@@ -302,8 +297,8 @@ int jv_array(const json_t *obj, const char *path, const char *key, int required,
     return 0;
 }
 
-int jv_string(const json_t *obj, const char *path, const char *key, int required,
-              const char **out, char *err)
+int jv_string(const json_t *obj, const char *path, const char *key, int required, const char **out,
+              char *err)
 {
     json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, "a string", &v, err);
@@ -315,8 +310,7 @@ int jv_string(const json_t *obj, const char *path, const char *key, int required
     return 0;
 }
 
-int jv_bool(const json_t *obj, const char *path, const char *key, int required, int *out,
-            char *err)
+int jv_bool(const json_t *obj, const char *path, const char *key, int required, int *out, char *err)
 {
     json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, "true or false", &v, err);
@@ -397,8 +391,8 @@ int jv_int(const json_t *obj, const char *path, const char *key, int required, i
 /* Shared body of jv_duration / jv_rate / jv_factor: a string through `parse`, or a number.
  * positive=1 requires > 0, else >= 0. */
 static int jv_unit(const json_t *obj, const char *path, const char *key, int required,
-                   const char *what, int (*parse)(const char *, double *, char *),
-                   int positive, double *out, char *err)
+                   const char *what, int (*parse)(const char *, double *, char *), int positive,
+                   double *out, char *err)
 {
     json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
     int rc = jv_get(obj, path, key, required, what, &v, err);
@@ -419,25 +413,25 @@ static int jv_unit(const json_t *obj, const char *path, const char *key, int req
     return 0;
 }
 
-int jv_duration(const json_t *obj, const char *path, const char *key, int required,
-                double *seconds, char *err)
+int jv_duration(const json_t *obj, const char *path, const char *key, int required, double *seconds,
+                char *err)
 {
-    return jv_unit(obj, path, key, required, "a duration like \"90s\"", units_parse_duration,
-                   0, seconds, err);
+    return jv_unit(obj, path, key, required, "a duration like \"90s\"", units_parse_duration, 0,
+                   seconds, err);
 }
 
-int jv_rate(const json_t *obj, const char *path, const char *key, int required,
-            double *per_sec, char *err)
+int jv_rate(const json_t *obj, const char *path, const char *key, int required, double *per_sec,
+            char *err)
 {
-    return jv_unit(obj, path, key, required, "a rate like \"800/s\"", units_parse_rate, 0,
-                   per_sec, err);
+    return jv_unit(obj, path, key, required, "a rate like \"800/s\"", units_parse_rate, 0, per_sec,
+                   err);
 }
 
-int jv_factor(const json_t *obj, const char *path, const char *key, int required,
-              double *out, char *err)
+int jv_factor(const json_t *obj, const char *path, const char *key, int required, double *out,
+              char *err)
 {
-    return jv_unit(obj, path, key, required, "a factor like \"1.5x\" (> 0)",
-                   units_parse_factor, 1, out, err);
+    return jv_unit(obj, path, key, required, "a factor like \"1.5x\" (> 0)", units_parse_factor, 1,
+                   out, err);
 }
 
 int jv_enum(const json_t *obj, const char *path, const char *key, int required,
@@ -463,8 +457,7 @@ int jv_enum(const json_t *obj, const char *path, const char *key, int required,
     return jv_fail(err, path, key, what, v);
 }
 
-int jv_version(const json_t *root, const char *path, int64_t max_supported, int64_t *out,
-               char *err)
+int jv_version(const json_t *root, const char *path, int64_t max_supported, int64_t *out, char *err)
 {
     int64_t v = 0;
     int rc = jv_int(root, path, "version", 1, 1, INT64_MAX, &v, err);
@@ -475,8 +468,7 @@ int jv_version(const json_t *root, const char *path, int64_t max_supported, int6
         return st_err(err, ST_EINPUT,
                       "%s: format version %lld is newer than this build reads (1 to %lld); "
                       "upgrade Stampede",
-                      jv_key(p, sizeof p, path, "version"), (long long)v,
-                      (long long)max_supported);
+                      jv_key(p, sizeof p, path, "version"), (long long)v, (long long)max_supported);
     }
     *out = v;
     return 0;

@@ -42,29 +42,29 @@ const char *jv_key(char *buf, size_t n, const char *parent, const char *key);
  * "$" (comments, $schema) are always allowed. */
 int jv_no_unknown(const json_t *obj, const char *path, const char *const *allowed, char *err);
 
-int jv_object(const json_t *obj, const char *path, const char *key, int required,
-              json_t **out, char *err);
-int jv_array(const json_t *obj, const char *path, const char *key, int required,
-             json_t **out, char *err);
-int jv_string(const json_t *obj, const char *path, const char *key, int required,
-              const char **out, char *err);
-int jv_bool(const json_t *obj, const char *path, const char *key, int required,
-            int *out, char *err);
+int jv_object(const json_t *obj, const char *path, const char *key, int required, json_t **out,
+              char *err);
+int jv_array(const json_t *obj, const char *path, const char *key, int required, json_t **out,
+             char *err);
+int jv_string(const json_t *obj, const char *path, const char *key, int required, const char **out,
+              char *err);
+int jv_bool(const json_t *obj, const char *path, const char *key, int required, int *out,
+            char *err);
 /* Numbers: integers and reals both accepted; range [min, max] inclusive (use -INFINITY /
  * INFINITY for open ends). jv_int additionally requires an integral value. */
-int jv_number(const json_t *obj, const char *path, const char *key, int required,
-              double min, double max, double *out, char *err);
-int jv_int(const json_t *obj, const char *path, const char *key, int required,
-           int64_t min, int64_t max, int64_t *out, char *err);
+int jv_number(const json_t *obj, const char *path, const char *key, int required, double min,
+              double max, double *out, char *err);
+int jv_int(const json_t *obj, const char *path, const char *key, int required, int64_t min,
+           int64_t max, int64_t *out, char *err);
 /* A duration: a string such as "90s", "2m30s", "250ms", or a number of seconds. >= 0. */
-int jv_duration(const json_t *obj, const char *path, const char *key, int required,
-                double *seconds, char *err);
+int jv_duration(const json_t *obj, const char *path, const char *key, int required, double *seconds,
+                char *err);
 /* A rate: "800/s", "50/m", or a number per second. >= 0. */
-int jv_rate(const json_t *obj, const char *path, const char *key, int required,
-            double *per_sec, char *err);
+int jv_rate(const json_t *obj, const char *path, const char *key, int required, double *per_sec,
+            char *err);
 /* A factor: "1.5x", "150%", or a number. > 0. */
-int jv_factor(const json_t *obj, const char *path, const char *key, int required,
-              double *out, char *err);
+int jv_factor(const json_t *obj, const char *path, const char *key, int required, double *out,
+              char *err);
 /* One string out of a NULL-terminated list; *out is its index. */
 int jv_enum(const json_t *obj, const char *path, const char *key, int required,
             const char *const *choices, int *out, char *err);

@@ -23,13 +23,13 @@ static void log_v(int level, const char *tag, const char *fmt, va_list ap)
     fputc('\n', stderr);
 }
 
-#define LOG_FN(name, level, tag)                                                           \
-    void name(const char *fmt, ...)                                                        \
-    {                                                                                      \
-        va_list ap;                                                                        \
-        va_start(ap, fmt);                                                                 \
-        log_v(level, tag, fmt, ap);                                                        \
-        va_end(ap);                                                                        \
+#define LOG_FN(name, level, tag) \
+    void name(const char *fmt, ...) \
+    { \
+        va_list ap; \
+        va_start(ap, fmt); \
+        log_v(level, tag, fmt, ap); \
+        va_end(ap); \
     }
 
 LOG_FN(log_error, LOG_ERROR, "error: ")

@@ -12,7 +12,7 @@
 
 enum log_level { LOG_QUIET = 0, LOG_ERROR = 1, LOG_WARN = 2, LOG_INFO = 3, LOG_DEBUG = 4 };
 
-extern int log_level;          /* default LOG_INFO */
+extern int log_level;                /* default LOG_INFO */
 void log_set_tool(const char *name); /* pointer kept; pass a string literal */
 
 void log_error(const char *fmt, ...) ST_PRINTF(1, 2); /* "tool: error: ..." */

@@ -335,8 +335,7 @@ int rng_zipf_init(rng_zipf *z, uint64_t n, double s, char *err)
     if (n == 0)
         return st_err(err, ST_EINPUT, "zipf: n must be >= 1 (got 0)");
     if (n > ((uint64_t)1 << 53))
-        return st_err(err, ST_EINPUT, "zipf: n must be <= 2^53 (got %llu)",
-                      (unsigned long long)n);
+        return st_err(err, ST_EINPUT, "zipf: n must be <= 2^53 (got %llu)", (unsigned long long)n);
     if (!(s > 0) || !isfinite(s))
         return st_err(err, ST_EINPUT, "zipf: exponent s must be finite and > 0 (got %g)", s);
     z->n = n;
@@ -403,8 +402,8 @@ double rng_zipf_harmonic(uint64_t n, double s)
 #define FEISTEL_ROUNDS 8
 
 typedef struct feistel {
-    unsigned half;          /* bits per half, 1..32 */
-    uint64_t mask;          /* (1 << half) - 1 */
+    unsigned half; /* bits per half, 1..32 */
+    uint64_t mask; /* (1 << half) - 1 */
     uint64_t rk[FEISTEL_ROUNDS];
 } feistel;
 

@@ -27,8 +27,8 @@
 #include "st.h"
 
 uint64_t rng_u64(uint64_t seed, uint64_t stream, uint64_t index);
-uint64_t rng_stream_id(const char *name);   /* FNV-1a 64 of the name */
-uint64_t rng_mix(uint64_t a, uint64_t b);   /* a well-mixed 64-bit combination (splitmix) */
+uint64_t rng_stream_id(const char *name); /* FNV-1a 64 of the name */
+uint64_t rng_mix(uint64_t a, uint64_t b); /* a well-mixed 64-bit combination (splitmix) */
 
 typedef struct rng_stream {
     uint64_t seed;
@@ -38,8 +38,8 @@ typedef struct rng_stream {
 
 void rng_stream_init(rng_stream *s, uint64_t seed, uint64_t stream);
 uint64_t rng_next_u64(rng_stream *s);
-double rng_uniform(rng_stream *s);               /* in (0, 1), never 0 or 1 */
-uint64_t rng_below(rng_stream *s, uint64_t n);   /* uniform in [0, n), unbiased; n > 0 */
+double rng_uniform(rng_stream *s);             /* in (0, 1), never 0 or 1 */
+uint64_t rng_below(rng_stream *s, uint64_t n); /* uniform in [0, n), unbiased; n > 0 */
 double rng_exponential(rng_stream *s, double rate);
 double rng_normal(rng_stream *s, double mu, double sigma);
 double rng_lognormal(rng_stream *s, double mu, double sigma); /* mu, sigma of log */

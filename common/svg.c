@@ -58,12 +58,12 @@ struct svg_plot {
 
 /* One axis after range selection: maps data values to pixels and lists tick values. */
 typedef struct svg_axis {
-    double lo, hi;   /* data range (for log axes, still in data units) */
-    double p0, p1;   /* pixel positions of lo and hi */
+    double lo, hi; /* data range (for log axes, still in data units) */
+    double p0, p1; /* pixel positions of lo and hi */
     int log, time;
     double ticks[64];
     size_t nticks;
-    double step;     /* linear tick step, for label precision */
+    double step; /* linear tick step, for label precision */
 } svg_axis;
 
 static char *svg_strdup(const char *s)
@@ -279,8 +279,7 @@ static void svg_tick_label(char *b, size_t n, const svg_axis *a, double v)
             return;
         }
         if (a->hi - a->lo > 2 * 86400)
-            snprintf(b, n, "%02d-%02d %02d:%02d", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min);
+            snprintf(b, n, "%02d-%02d %02d:%02d", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
         else
             snprintf(b, n, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
         return;
@@ -312,15 +311,15 @@ static void svg_tick_label(char *b, size_t n, const svg_axis *a, double v)
 
 /* Output helpers of both renderers: each appends to the scratch buffer `b` and records the
  * first error in the local `rc`, so a long run of writes needs one check at the end. */
-#define OUT(...)                                                                           \
-    do {                                                                                   \
-        if (!rc)                                                                           \
-            rc = dbuf_printf(b, __VA_ARGS__);                                              \
+#define OUT(...) \
+    do { \
+        if (!rc) \
+            rc = dbuf_printf(b, __VA_ARGS__); \
     } while (0)
-#define ESC(s)                                                                             \
-    do {                                                                                   \
-        if (!rc)                                                                           \
-            rc = dbuf_add_html(b, (s));                                                    \
+#define ESC(s) \
+    do { \
+        if (!rc) \
+            rc = dbuf_add_html(b, (s)); \
     } while (0)
 
 /* Renders p into b (a scratch buffer). Returns 0 or the first dbuf error. */
@@ -388,7 +387,11 @@ static int svg_render_into(const svg_plot *p, dbuf *b)
     if (h < mt + mb + 60)
         h = (int)(mt + mb + 60);
 
-    svg_axis ax = {.lo = xlo, .hi = xhi, .p0 = ml, .p1 = w - mr, .log = logx,
+    svg_axis ax = {.lo = xlo,
+                   .hi = xhi,
+                   .p0 = ml,
+                   .p1 = w - mr,
+                   .log = logx,
                    .time = (p->flags & SVG_XTIME) && !logx};
     svg_axis ay = {.lo = ylo, .hi = yhi, .p0 = h - mb, .p1 = mt, .log = logy};
     int xt = (w - 80) / 110 > 2 ? (w - 80) / 110 : 2;
@@ -409,8 +412,8 @@ static int svg_render_into(const svg_plot *p, dbuf *b)
     ESC(p->title);
     OUT("\" data-chart=\"");
     ESC(p->title);
-    OUT("\" data-series=\"%zu\" data-points=\"%zu\" data-dropped=\"%zu\">\n", p->nseries,
-        drawn, dropped);
+    OUT("\" data-series=\"%zu\" data-points=\"%zu\" data-dropped=\"%zu\">\n", p->nseries, drawn,
+        dropped);
     OUT("<title>");
     ESC(p->title);
     OUT("</title>\n<text x=\"%.2f\" y=\"18\" class=\"t\" font-size=\"14\" "
@@ -467,8 +470,8 @@ static int svg_render_into(const svg_plot *p, dbuf *b)
             "<text x=\"%.2f\" y=\"%.2f\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
             x, ay.p1, x, ay.p0, x, ay.p0 + 16, lab);
     }
-    OUT("<path d=\"M%.2f %.2fV%.2fH%.2f\" fill=\"none\" stroke=\"#333\"/>\n", ax.p0, ay.p1,
-        ay.p0, ax.p1);
+    OUT("<path d=\"M%.2f %.2fV%.2fH%.2f\" fill=\"none\" stroke=\"#333\"/>\n", ax.p0, ay.p1, ay.p0,
+        ax.p1);
     OUT("<text x=\"%.2f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">",
         svg_px((ax.p0 + ax.p1) / 2), h - 8);
     ESC(p->xlabel);
@@ -627,8 +630,7 @@ int svg_heatmap(dbuf *out, const char *title, const char *const *row_labels,
     char num[32], colour[16];
     for (size_t c = 0; c < cols; c++) {
         double x = svg_px(left + cw * ((double)c + 0.5));
-        OUT("<text transform=\"translate(%.2f %.2f) rotate(-45)\" font-size=\"10\">", x,
-            top - 4);
+        OUT("<text transform=\"translate(%.2f %.2f) rotate(-45)\" font-size=\"10\">", x, top - 4);
         if (col_labels)
             ESC(col_labels[c]);
         else
@@ -637,8 +639,8 @@ int svg_heatmap(dbuf *out, const char *title, const char *const *row_labels,
     }
     for (size_t r = 0; r < rows; r++) {
         double y = top + ch * (double)r;
-        OUT("<text x=\"%.2f\" y=\"%.2f\" font-size=\"11\" text-anchor=\"end\">",
-            svg_px(left - 4), svg_px(y + ch * 0.7));
+        OUT("<text x=\"%.2f\" y=\"%.2f\" font-size=\"11\" text-anchor=\"end\">", svg_px(left - 4),
+            svg_px(y + ch * 0.7));
         if (row_labels)
             ESC(row_labels[r]);
         else

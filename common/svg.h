@@ -19,11 +19,11 @@ enum svg_flags { SVG_LOGX = 1, SVG_LOGY = 2, SVG_XTIME = 4 /* x is epoch seconds
 typedef struct svg_plot svg_plot;
 
 /* Returns NULL on ENOMEM. Strings are copied. width/height in px (0 = 720x260). */
-svg_plot *svg_plot_new(const char *title, const char *xlabel, const char *ylabel,
-                       int width, int height, unsigned flags);
+svg_plot *svg_plot_new(const char *title, const char *xlabel, const char *ylabel, int width,
+                       int height, unsigned flags);
 void svg_plot_free(svg_plot *p);
-int svg_plot_series(svg_plot *p, const char *name, const double *x, const double *y,
-                    size_t n, enum svg_style style);
+int svg_plot_series(svg_plot *p, const char *name, const double *x, const double *y, size_t n,
+                    enum svg_style style);
 int svg_plot_shade(svg_plot *p, double x0, double x1, const char *label);
 /* Horizontal reference line (e.g. a threshold). */
 int svg_plot_hline(svg_plot *p, double y, const char *label);

@@ -142,12 +142,13 @@ static int load_assets(tmodel *m, json_t *root, char *err)
             if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_integer(kk) ||
                 json_integer_value(kk) < 0 || json_integer_value(kk) >= TMODEL_MAX_ASSET_COUNT ||
                 !json_is_number(pp) || !(json_number_value(pp) >= 0) || json_number_value(pp) > 1)
-                return st_err(err, ST_EINPUT, "%s: expected [k, p] with k in 0..%d and p in [0, 1]", q,
-                              TMODEL_MAX_ASSET_COUNT - 1);
+                return st_err(err, ST_EINPUT, "%s: expected [k, p] with k in 0..%d and p in [0, 1]",
+                              q, TMODEL_MAX_ASSET_COUNT - 1);
             aw[json_integer_value(kk)] += json_number_value(pp);
         }
         if (json_array_size(tp) == 0 || json_array_size(tp) > TMODEL_MAX_ASSET_TMPL)
-            return st_err(err, ST_EINPUT, "%s.templates: expected 1..%d entries", p, TMODEL_MAX_ASSET_TMPL);
+            return st_err(err, ST_EINPUT, "%s.templates: expected 1..%d entries", p,
+                          TMODEL_MAX_ASSET_TMPL);
         for (size_t k = 0; k < json_array_size(tp); k++) {
             json_t *e = json_array_get(tp, k);
             int64_t ri;
@@ -156,7 +157,8 @@ static int load_assets(tmodel *m, json_t *root, char *err)
                 (rc = jv_number(e, q, "share", 1, 0, 1, &w[k], err)))
                 return rc;
             if (strcmp(m->routes[ri].kind, "static") != 0)
-                return st_err(err, ST_EINPUT, "%s.route: route %lld is not a static route", q, (long long)ri);
+                return st_err(err, ST_EINPUT, "%s.route: route %lld is not a static route", q,
+                              (long long)ri);
             mr->asset_route[k] = (uint16_t)ri;
         }
         if (!(mr->asset_count = rng_alias_new(aw, TMODEL_MAX_ASSET_COUNT, aerr)))
@@ -177,19 +179,21 @@ static int load_clock_classes(tmodel *m, json_t *root, json_t *arr, char *err)
         m->profile[i] = 1;
     if ((rc = jv_object(arr, "model.arrivals", "profile", 0, &pr, err)))
         return rc;
-    if (pr && ((rc = jv_enum(pr, "model.arrivals.profile", "kind", 1, tm_profile_kinds, &m->profile_kind, err)) ||
-               (rc = jv_array(pr, "model.arrivals.profile", "multipliers", m->profile_kind != 0, &mul,
-                              err))))
+    if (pr && ((rc = jv_enum(pr, "model.arrivals.profile", "kind", 1, tm_profile_kinds,
+                             &m->profile_kind, err)) ||
+               (rc = jv_array(pr, "model.arrivals.profile", "multipliers", m->profile_kind != 0,
+                              &mul, err))))
         return rc;
     if (m->profile_kind) {
         size_t n = m->profile_kind == TM_PROFILE_WEEK ? 168 : 24;
         if (json_array_size(mul) != n)
-            return st_err(err, ST_EINPUT, "model.arrivals.profile.multipliers: expected %zu numbers", n);
+            return st_err(err, ST_EINPUT,
+                          "model.arrivals.profile.multipliers: expected %zu numbers", n);
         for (size_t i = 0; i < n; i++) {
             json_t *v = json_array_get(mul, i);
             if (!json_is_number(v) || !(json_number_value(v) >= 0) || json_number_value(v) > 1e6)
-                return st_err(err, ST_EINPUT, "model.arrivals.profile.multipliers[%zu]: expected a number >= 0",
-                              i);
+                return st_err(err, ST_EINPUT,
+                              "model.arrivals.profile.multipliers[%zu]: expected a number >= 0", i);
             m->profile[i] = json_number_value(v);
         }
     }
@@ -197,12 +201,15 @@ static int load_clock_classes(tmodel *m, json_t *root, json_t *arr, char *err)
     if ((rc = jv_object(ss, "model.sessions", "client_classes", 0, &cc, err)))
         return rc;
     for (size_t c = 0; cc && c < TM_NCLASS; c++)
-        if ((rc = jv_number(cc, "model.sessions.client_classes", tm_class_names[c], 0, 0, 1, &m->classes[c], err)))
+        if ((rc = jv_number(cc, "model.sessions.client_classes", tm_class_names[c], 0, 0, 1,
+                            &m->classes[c], err)))
             return rc;
-    m->has_classes = cc && m->classes[TM_DESKTOP] + m->classes[TM_MOBILE] + m->classes[TM_SCRIPT] > 0;
+    m->has_classes = cc &&
+                     m->classes[TM_DESKTOP] + m->classes[TM_MOBILE] + m->classes[TM_SCRIPT] > 0;
     if ((rc = jv_object(root, "model", "websockets", 0, &ws, err)))
         return rc;
-    return ws ? jv_number(ws, "model.websockets", "share_of_sessions", 0, 0, 1, &m->ws_share, err) : 0;
+    return ws ? jv_number(ws, "model.websockets", "share_of_sessions", 0, 0, 1, &m->ws_share, err)
+              : 0;
 }
 
 /* Builds an alias table over `row` (n numbers); all-zero rows give *out = NULL. */
@@ -242,8 +249,8 @@ static int load_journeys(tmodel *m, json_t *root, char *err)
     if (!m->entry)
         return st_err(err, ST_EINPUT, "model.journeys.entry: all probabilities are zero");
     if (json_array_size(trans) != m->n_routes)
-        return st_err(err, ST_EINPUT, "model.journeys.transitions: expected %zu rows (one per route)",
-                      m->n_routes);
+        return st_err(err, ST_EINPUT,
+                      "model.journeys.transitions: expected %zu rows (one per route)", m->n_routes);
     for (size_t i = 0; i < m->n_routes; i++) {
         jv_path(p, sizeof p, "model.journeys.transitions", i);
         if ((rc = alias_row(json_array_get(trans, i), m->n_routes + 1, p, &m->trans[i], err)))
@@ -276,9 +283,9 @@ static int load_sessions(tmodel *m, json_t *root, char *err)
         return rc;
     if (m->think_dist == TM_LOGNORMAL)
         return jv_number(params, pp, "mu", 1, -50, 50, &m->think_a, err)
-            ?: jv_number(params, pp, "sigma", 1, 0, 20, &m->think_b, err);
+                   ?: jv_number(params, pp, "sigma", 1, 0, 20, &m->think_b, err);
     return jv_number(params, pp, "shape", 1, 1e-9, 1e9, &m->think_a, err)
-        ?: jv_number(params, pp, "scale", 1, 1e-9, 1e9, &m->think_b, err);
+               ?: jv_number(params, pp, "scale", 1, 1e-9, 1e9, &m->think_b, err);
 }
 
 static int load_bursts(tmodel *m, json_t *root, char *err)
@@ -338,9 +345,11 @@ static int refuse_trace_only(const json_t *root, const char *path, char *err)
         return rc;
     if (strcmp(kind, "rates") != 0)
         return 0;
-    return st_err(err, ST_EINPUT, "%s: model.source.kind: \"rates\": this model comes from a rate "
+    return st_err(err, ST_EINPUT,
+                  "%s: model.source.kind: \"rates\": this model comes from a rate "
                   "trace alone (arrivals and bursts; sessions, journeys and popularity are not in "
-                  "a rate trace); fit it with a log: modeler fit LOG... --rates TRACE -o MODEL", path);
+                  "a rate trace); fit it with a log: modeler fit LOG... --rates TRACE -o MODEL",
+                  path);
 }
 
 int tmodel_load(tmodel *m, const char *path, char *err)
@@ -360,7 +369,8 @@ int tmodel_load(tmodel *m, const char *path, char *err)
         if ((rc = jv_bool(hk, "model.hawkes", "fitted", 1, &m->hawkes_fitted, err)))
             goto out;
         if (m->hawkes_fitted &&
-            ((rc = jv_number(hk, "model.hawkes", "branching_ratio", 1, 0, 0.99, &m->branching, err)) ||
+            ((rc = jv_number(hk, "model.hawkes", "branching_ratio", 1, 0, 0.99, &m->branching,
+                             err)) ||
              (rc = jv_number(hk, "model.hawkes", "beta", 1, 1e-9, 1e9, &m->beta, err))))
             goto out;
     }

@@ -48,8 +48,8 @@ typedef struct tmodel_route {
     uint64_t n_est; /* first item parameter's estimated catalog size (or uniform max); 0 if none */
     /* routes[i].assets (page routes): the number of static requests that follow a view,
      * and which static routes they go to. NULL when absent. */
-    rng_alias *asset_count;          /* over k = 0..n-1 */
-    rng_alias *asset_tmpl;           /* over asset_route[] */
+    rng_alias *asset_count; /* over k = 0..n-1 */
+    rng_alias *asset_tmpl;  /* over asset_route[] */
     uint16_t asset_route[TMODEL_MAX_ASSET_TMPL];
     double asset_mean;
 } tmodel_route;
@@ -57,8 +57,8 @@ typedef struct tmodel_route {
 typedef struct tmodel_episode {
     double ramp_s, duration_s, decay_s, sessions, top_k_share;
     double onset, peak_rate, baseline_rate; /* 0 when absent */
-    double excess_sessions;      /* sessions beyond the baseline; -1 when absent */
-    int follows_sessions;        /* convergence.follows "sessions": hot share per crowd session */
+    double excess_sessions;                 /* sessions beyond the baseline; -1 when absent */
+    int follows_sessions; /* convergence.follows "sessions": hot share per crowd session */
     uint64_t hot_ranks[16];
     size_t n_hot;
 } tmodel_episode;
@@ -67,21 +67,21 @@ typedef struct tmodel {
     double session_rate;
     int hawkes_fitted;
     double branching, beta;
-    int think_dist;      /* TM_LOGNORMAL, TM_WEIBULL or TM_GAMMA */
+    int think_dist;          /* TM_LOGNORMAL, TM_WEIBULL or TM_GAMMA */
     double think_a, think_b; /* lognormal mu/sigma, or shape/scale */
     int think_fallback;      /* the model has no fitted law: lognormal around median_s (or 5 s) */
     size_t n_routes;
     tmodel_route routes[TMODEL_MAX_ROUTES];
-    rng_alias *entry;                 /* over routes */
+    rng_alias *entry;                    /* over routes */
     rng_alias *trans[TMODEL_MAX_ROUTES]; /* over routes + exit; NULL = always exit */
     size_t n_episodes;
     tmodel_episode episodes[TMODEL_MAX_EPISODES];
-    int profile_kind;         /* TM_PROFILE_*: hour of week from Monday 00:00 UTC, or of day */
+    int profile_kind; /* TM_PROFILE_*: hour of week from Monday 00:00 UTC, or of day */
     double profile[168];
-    int has_classes;          /* sessions.client_classes present */
-    double classes[TM_NCLASS];     /* desktop+mobile+script: shares of counted sessions; bot: of all */
-    double ws_share;          /* websockets.share_of_sessions, 0 when absent */
-    int has_assets;           /* some route has assets */
+    int has_classes;           /* sessions.client_classes present */
+    double classes[TM_NCLASS]; /* desktop+mobile+script: shares of counted sessions; bot: of all */
+    double ws_share;           /* websockets.share_of_sessions, 0 when absent */
+    int has_assets;            /* some route has assets */
 } tmodel;
 
 /* Validates an already-parsed model. Returns 0 or ST_EINPUT with err set (the field path). */

@@ -12,19 +12,18 @@
 #include "jsonio.h"
 #include "tmodel_int.h"
 
-#define TRY(x)                                                                             \
-    do {                                                                                   \
-        int rc_ = (x);                                                                     \
-        if (rc_ < 0)                                                                       \
-            return rc_;                                                                    \
+#define TRY(x) \
+    do { \
+        int rc_ = (x); \
+        if (rc_ < 0) \
+            return rc_; \
     } while (0)
 
 static int mr_numbers(const json_t *arr, const char *path, double min, double max, char *err)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v)
-    {
+    json_array_foreach(arr, i, v) {
         if (!json_is_number(v) || json_number_value(v) < min || json_number_value(v) > max) {
             char p[256];
             return st_err(err, ST_EINPUT, "%s: expected a number in [%g, %g]",
@@ -86,8 +85,9 @@ static int mr_arrivals(const json_t *m, char *err)
         TRY(jv_array(prof, "model.arrivals.profile", "multipliers", 1, &mult, err));
         size_t want = kind == 1 ? 24 : 168;
         if (json_array_size(mult) != want)
-            return st_err(err, ST_EINPUT, "model.arrivals.profile.multipliers: expected %zu numbers, got %zu",
-                          want, json_array_size(mult));
+            return st_err(err, ST_EINPUT,
+                          "model.arrivals.profile.multipliers: expected %zu numbers, got %zu", want,
+                          json_array_size(mult));
         TRY(mr_numbers(mult, "model.arrivals.profile.multipliers", 0, INFINITY, err));
     }
     TRY(jv_array(a, "model.arrivals", "dispersion", 0, &disp, err));
@@ -123,8 +123,7 @@ static int mr_bursts(const json_t *m, char *err)
     TRY(jv_array(b, "model.bursts", "episodes", 1, &eps, err));
     size_t i;
     json_t *e;
-    json_array_foreach(eps, i, e)
-    {
+    json_array_foreach(eps, i, e) {
         char p[256];
         double x;
         jv_path(p, sizeof p, "model.bursts.episodes", i);
@@ -154,13 +153,16 @@ static int mr_sessions(const json_t *m, char *err)
         TRY(jv_object(s, "model.sessions", "client_classes", 1, &cc, err));
         TRY(jv_no_unknown(cc, "model.sessions.client_classes", tm_class_names, err));
         for (int i = 0; i < 4; i++) {
-            TRY(jv_number(cc, "model.sessions.client_classes", tm_class_names[i], 1, 0, 1, &x, err));
+            TRY(jv_number(cc, "model.sessions.client_classes", tm_class_names[i], 1, 0, 1, &x,
+                          err));
             sum += i < 3 ? x : 0;
         }
         /* desktop + mobile + script share the counted sessions (all 0 when there are none). */
         if (sum > 1e-9 && fabs(sum - 1) > 1e-3)
-            return st_err(err, ST_EINPUT, "model.sessions.client_classes: desktop + mobile + "
-                          "script sum to %.4f, expected 1", sum);
+            return st_err(err, ST_EINPUT,
+                          "model.sessions.client_classes: desktop + mobile + "
+                          "script sum to %.4f, expected 1",
+                          sum);
     }
     return mr_dist(t, "model.sessions.think_time", err);
 }
@@ -184,8 +186,7 @@ static int mr_assets(const json_t *routes, const json_t *a, const char *path, ch
     double sum = 0;
     size_t i;
     json_t *v;
-    json_array_foreach(cd, i, v)
-    {
+    json_array_foreach(cd, i, v) {
         json_t *k = json_array_get(v, 0), *pr = json_array_get(v, 1);
         if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(k) ||
             json_integer_value(k) < 0 || json_integer_value(k) > 32 || !json_is_number(pr) ||
@@ -200,14 +201,14 @@ static int mr_assets(const json_t *routes, const json_t *a, const char *path, ch
     if (json_array_size(tm) == 0 || json_array_size(tm) > 64)
         return st_err(err, ST_EINPUT, "%s: expected 1 to 64 templates", p);
     sum = 0;
-    json_array_foreach(tm, i, v)
-    {
+    json_array_foreach(tm, i, v) {
         int64_t r;
         jv_path(q, sizeof q, p, i);
         if (!json_is_object(v))
             return st_err(err, ST_EINPUT, "%s: expected an object", q);
         TRY(jv_int(v, q, "route", 1, 0, (int64_t)json_array_size(routes) - 1, &r, err));
-        const char *k = json_string_value(json_object_get(json_array_get(routes, (size_t)r), "kind"));
+        const char *k = json_string_value(
+            json_object_get(json_array_get(routes, (size_t)r), "kind"));
         if (!k || strcmp(k, "static") != 0)
             return st_err(err, ST_EINPUT, "%s.route: route %lld is not a static route", q,
                           (long long)r);
@@ -222,13 +223,13 @@ static int mr_assets(const json_t *routes, const json_t *a, const char *path, ch
 static int mr_routes(const json_t *m, size_t *nroutes, char *err)
 {
     json_t *routes;
-    static const char *const kinds[] = {"page", "api", "static", "websocket", NULL}; /* route kinds */
+    static const char *const kinds[] = {"page", "api", "static", "websocket",
+                                        NULL}; /* route kinds */
     TRY(jv_array(m, "model", "routes", 1, &routes, err));
     *nroutes = json_array_size(routes);
     size_t i;
     json_t *r;
-    json_array_foreach(routes, i, r)
-    {
+    json_array_foreach(routes, i, r) {
         char p[256];
         const char *tmpl;
         int kind;
@@ -248,8 +249,7 @@ static int mr_routes(const json_t *m, size_t *nroutes, char *err)
         }
         size_t k;
         json_t *pa;
-        json_array_foreach(params, k, pa)
-        {
+        json_array_foreach(params, k, pa) {
             char pp[256], q[256];
             json_t *pop;
             const char *name, *dist;
@@ -274,16 +274,16 @@ static int mr_journeys(const json_t *m, size_t nroutes, char *err)
     TRY(jv_array(j, "model.journeys", "entry", 1, &entry, err));
     TRY(jv_array(j, "model.journeys", "transitions", 1, &tr, err));
     if (json_array_size(entry) != nroutes)
-        return st_err(err, ST_EINPUT, "model.journeys.entry: expected %zu numbers (one per route), got %zu",
+        return st_err(err, ST_EINPUT,
+                      "model.journeys.entry: expected %zu numbers (one per route), got %zu",
                       nroutes, json_array_size(entry));
     TRY(mr_numbers(entry, "model.journeys.entry", 0, 1, err));
     if (json_array_size(tr) != nroutes)
-        return st_err(err, ST_EINPUT, "model.journeys.transitions: expected %zu rows, got %zu", nroutes,
-                      json_array_size(tr));
+        return st_err(err, ST_EINPUT, "model.journeys.transitions: expected %zu rows, got %zu",
+                      nroutes, json_array_size(tr));
     size_t i;
     json_t *row;
-    json_array_foreach(tr, i, row)
-    {
+    json_array_foreach(tr, i, row) {
         char p[256];
         jv_path(p, sizeof p, "model.journeys.transitions", i);
         if (!json_is_array(row) || json_array_size(row) != nroutes + 1)
@@ -293,7 +293,8 @@ static int mr_journeys(const json_t *m, size_t nroutes, char *err)
         double s = 0;
         size_t k;
         json_t *v;
-        json_array_foreach(row, k, v) s += json_number_value(v);
+        json_array_foreach(row, k, v)
+            s += json_number_value(v);
         if (fabs(s - 1) > 1e-3)
             return st_err(err, ST_EINPUT, "%s: probabilities sum to %.4f, expected 1", p, s);
     }
@@ -315,7 +316,8 @@ static int mr_trace_only(const json_t *m, char *err)
     double x;
     TRY(jv_array(m, "model", "routes", 1, &routes, err));
     if (json_array_size(routes))
-        return st_err(err, ST_EINPUT, "model.routes: expected [] in a model from a rate trace alone");
+        return st_err(err, ST_EINPUT,
+                      "model.routes: expected [] in a model from a rate trace alone");
     TRY(jv_object(m, "model", "quality", 1, &q, err));
     TRY(jv_number(q, "model.quality", "bot_share", 1, 0, 1, &x, err));
     TRY(jv_array(q, "model.quality", "findings", 1, &f, err));

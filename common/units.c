@@ -106,8 +106,8 @@ static const struct {
     const char *name;
     double sec;
 } units_dur[] = {
-    {"d", 86400.0}, {"h", 3600.0}, {"ms", 1e-3}, {"m", 60.0}, {"s", 1.0},
-    {"us", 1e-6},   {"\xc2\xb5s", 1e-6},           {"ns", 1e-9},
+    {"d", 86400.0}, {"h", 3600.0}, {"ms", 1e-3},        {"m", 60.0},
+    {"s", 1.0},     {"us", 1e-6},  {"\xc2\xb5s", 1e-6}, {"ns", 1e-9},
 };
 
 /* Matches a duration unit at p (longest match: "ms" before "m"). Returns its scale and
@@ -182,8 +182,8 @@ int units_parse_rate(const char *s, double *per_sec, char *err)
     static const struct {
         const char *name;
         double sec;
-    } per[] = {{"s", 1.0},      {"sec", 1.0},       {"m", 60.0},   {"min", 60.0},
-               {"h", 3600.0},   {"hour", 3600.0},   {"d", 86400.0}, {"day", 86400.0}};
+    } per[] = {{"s", 1.0},    {"sec", 1.0},     {"m", 60.0},    {"min", 60.0},
+               {"h", 3600.0}, {"hour", 3600.0}, {"d", 86400.0}, {"day", 86400.0}};
     if (!s || !*s)
         return units_fail(err, what, s ? s : "", "empty; expected e.g. \"800/s\"");
     double v;

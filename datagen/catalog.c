@@ -191,7 +191,8 @@ static const char SQL_IDX[] =
     "  WHERE NOT o.opcdefault), "
     "substring(pg_get_indexdef(i.indexrelid) from ' USING (.*)$'), "
     "(SELECT json_agg(DISTINCT a.attname) FROM pg_depend d JOIN pg_attribute a "
-    " ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid WHERE d.classid = 'pg_class'::regclass "
+    " ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid WHERE d.classid = "
+    "'pg_class'::regclass "
     " AND d.objid = i.indexrelid AND d.refobjsubid > 0)::text "
     "FROM pg_index i JOIN pg_class cl ON cl.oid = i.indrelid "
     "JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam "
@@ -262,7 +263,8 @@ static int read_tables(PGconn *c, pgs_db *db, char *const *tables, char *err)
         double sum = 0;
         int64_t pages = 0;
         for (size_t k = 0; k < db->nt; k++)
-            if (db->t[k].part_of && !strcmp(db->t[k].part_of, db->t[i].name) && db->t[k].reltuples > 0) {
+            if (db->t[k].part_of && !strcmp(db->t[k].part_of, db->t[i].name) &&
+                db->t[k].reltuples > 0) {
                 sum += db->t[k].reltuples;
                 pages += db->t[k].relpages;
             }
@@ -510,7 +512,8 @@ static int read_types(PGconn *c, pgs_db *db, char *err)
         ty->base = PQgetisnull(r, i, 2) ? NULL : xstrdup(PQgetvalue(r, i, 2));
         if (!ty->name || !ty->sql || (!PQgetisnull(r, i, 2) && !ty->base))
             rc = st_err(err, ST_ENOMEM, "out of memory");
-        else if (!PQgetisnull(r, i, 3) && pgs_parse_strv(PQgetvalue(r, i, 3), &ty->labels, &ty->nlabels))
+        else if (!PQgetisnull(r, i, 3) &&
+                 pgs_parse_strv(PQgetvalue(r, i, 3), &ty->labels, &ty->nlabels))
             rc = st_err(err, ST_EENV, "type %s: unreadable enum labels", ty->name);
     }
     PQclear(r);
@@ -541,7 +544,8 @@ static int read_views(PGconn *c, pgs_db *db, char *err)
             break;
         }
         size_t len = strlen(v->query);
-        while (len && (v->query[len - 1] == ';' || v->query[len - 1] == ' ' || v->query[len - 1] == '\n'))
+        while (len &&
+               (v->query[len - 1] == ';' || v->query[len - 1] == ' ' || v->query[len - 1] == '\n'))
             v->query[--len] = 0;
     }
     PQclear(r);
@@ -658,4 +662,3 @@ void pgs_db_free(pgs_db *db)
     free(db->schema);
     free(db);
 }
-

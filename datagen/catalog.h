@@ -41,11 +41,11 @@
 
 typedef struct pgs_col {
     char *name;
-    char *type;        /* format_type(): "integer", "character varying(40)", ... */
-    char typkind;      /* 'a' array, else pg_type.typtype: 'b' base, 'e' enum, 'd' domain,
-                        * 'r' range, 'm' multirange, 'c' composite */
-    char *base;        /* a domain's base type (format_type), else NULL */
-    char **labels;     /* an enum's labels in order (also a domain over an enum), else NULL */
+    char *type;    /* format_type(): "integer", "character varying(40)", ... */
+    char typkind;  /* 'a' array, else pg_type.typtype: 'b' base, 'e' enum, 'd' domain,
+                    * 'r' range, 'm' multirange, 'c' composite */
+    char *base;    /* a domain's base type (format_type), else NULL */
+    char **labels; /* an enum's labels in order (also a domain over an enum), else NULL */
     size_t nlabels;
     int notnull;
     int has_stats;
@@ -54,14 +54,14 @@ typedef struct pgs_col {
     double correlation;
     int has_corr;
     int avg_width;
-    char **mcv;        /* most_common_vals as text */
-    double *mcf;       /* most_common_freqs */
+    char **mcv;  /* most_common_vals as text */
+    double *mcf; /* most_common_freqs */
     size_t nmcv;
-    char identity;     /* 'a' always, 'd' by default, 's' serial, 0 none */
-    char **hist;       /* histogram_bounds as text (a range's range_bounds_histogram) */
+    char identity; /* 'a' always, 'd' by default, 's' serial, 0 none */
+    char **hist;   /* histogram_bounds as text (a range's range_bounds_histogram) */
     size_t nhist;
-    char **elems;      /* most_common_elems (arrays, tsvector) */
-    double *elemf;     /* their frequencies */
+    char **elems;  /* most_common_elems (arrays, tsvector) */
+    double *elemf; /* their frequencies */
     size_t nelems;
 } pgs_col;
 
@@ -75,34 +75,34 @@ typedef struct pgs_fk {
     pgs_names cols;
     char *ref_table;
     pgs_names ref_cols;
-    char *actions;     /* what follows REFERENCES t(c) in pg_get_constraintdef ("ON DELETE
-                        * CASCADE DEFERRABLE INITIALLY DEFERRED"), or NULL */
+    char *actions; /* what follows REFERENCES t(c) in pg_get_constraintdef ("ON DELETE
+                    * CASCADE DEFERRABLE INITIALLY DEFERRED"), or NULL */
 } pgs_fk;
 
 /* An exclusion constraint: no two rows whose key columns all match under its operators
  * (e.g. the same room and overlapping periods). */
 typedef struct pgs_excl {
     char *name;
-    pgs_names cols;    /* the constrained columns in key order */
-    char *def;         /* pg_get_constraintdef: "EXCLUDE USING gist (room WITH =, during WITH &&)" */
+    pgs_names cols; /* the constrained columns in key order */
+    char *def;      /* pg_get_constraintdef: "EXCLUDE USING gist (room WITH =, during WITH &&)" */
 } pgs_excl;
 
 typedef struct pgs_index {
     char *name;
-    char *method;      /* btree, hash, ... */
-    pgs_names cols;    /* key columns with their options ("featured DESC"); with def, the
-                        * table columns the index reads */
+    char *method;   /* btree, hash, ... */
+    pgs_names cols; /* key columns with their options ("featured DESC"); with def, the
+                     * table columns the index reads */
     int unique;
-    char *def;         /* expression, partial, INCLUDE or opclass index: pg_get_indexdef
-                        * after " USING ", e.g. "gin (doc jsonb_path_ops) WHERE (x > 0)" */
+    char *def; /* expression, partial, INCLUDE or opclass index: pg_get_indexdef
+                * after " USING ", e.g. "gin (doc jsonb_path_ops) WHERE (x > 0)" */
 } pgs_index;
 
 typedef struct pgs_ext {
     char *name;
-    char *columns;     /* attnames as text */
+    char *columns; /* attnames as text */
     char *kinds;
-    char *n_distinct;  /* pg_ndistinct as text, or NULL */
-    char *dependencies;/* pg_dependencies as text, or NULL */
+    char *n_distinct;   /* pg_ndistinct as text, or NULL */
+    char *dependencies; /* pg_dependencies as text, or NULL */
 } pgs_ext;
 
 typedef struct pgs_gcol {
@@ -111,26 +111,26 @@ typedef struct pgs_gcol {
 
 typedef struct pgs_table {
     char *name;
-    char *partkey;     /* a partitioned table: pg_get_partkeydef ("RANGE (created_at)") */
-    char *part_of;     /* a partition: its parent's name */
-    char *bound;       /* a partition: "FOR VALUES FROM (...) TO (...)" or "DEFAULT" */
-    double reltuples;  /* -1 when never vacuumed or analysed; a partitioned table: the sum
-                        * of its partitions' */
+    char *partkey;    /* a partitioned table: pg_get_partkeydef ("RANGE (created_at)") */
+    char *part_of;    /* a partition: its parent's name */
+    char *bound;      /* a partition: "FOR VALUES FROM (...) TO (...)" or "DEFAULT" */
+    double reltuples; /* -1 when never vacuumed or analysed; a partitioned table: the sum
+                       * of its partitions' */
     int64_t relpages;
     pgs_col *cols;
     size_t ncols;
     pgs_names pk;
-    char *pk_name;     /* the constraint's name */
+    char *pk_name; /* the constraint's name */
     pgs_names *uniq;
     char **uniq_names; /* parallel to uniq */
     size_t nuniq;
     pgs_fk *fks;
     size_t nfks;
-    char **checks;     /* expressions without the CHECK ( ) wrapper */
+    char **checks; /* expressions without the CHECK ( ) wrapper */
     size_t nchecks;
     pgs_excl *excl;
     size_t nexcl;
-    pgs_index *idx;    /* indexes not backing a constraint; plain columns only */
+    pgs_index *idx; /* indexes not backing a constraint; plain columns only */
     size_t nidx;
     pgs_ext *ext;
     size_t next;
@@ -142,8 +142,8 @@ typedef struct pgs_table {
 typedef struct pgs_type {
     char *name;
     char *sql;
-    char *base;        /* a domain's base type (format_type), else NULL */
-    char **labels;     /* an enum's labels in order, else NULL */
+    char *base;    /* a domain's base type (format_type), else NULL */
+    char **labels; /* an enum's labels in order, else NULL */
     size_t nlabels;
 } pgs_type;
 
@@ -157,9 +157,9 @@ typedef struct pgs_view {
 typedef struct pgs_db {
     char *schema;
     int server_version;
-    pgs_type *types;   /* in creation order (a domain over another type after it) */
+    pgs_type *types; /* in creation order (a domain over another type after it) */
     size_t ntypes;
-    pgs_view *views;   /* in creation order */
+    pgs_view *views; /* in creation order */
     size_t nviews;
     pgs_table *t;
     size_t nt;

@@ -14,9 +14,9 @@
 
 #include "st.h"
 
-int copy_begin(PGconn *c, const char *sql, char *err);            /* 0 or ST_EENV */
-int copy_put(PGconn *c, const char *buf, size_t n, char *err);   /* 0 or ST_EENV */
-int copy_end(PGconn *c, char *err);                               /* 0 or ST_EENV */
+int copy_begin(PGconn *c, const char *sql, char *err);         /* 0 or ST_EENV */
+int copy_put(PGconn *c, const char *buf, size_t n, char *err); /* 0 or ST_EENV */
+int copy_end(PGconn *c, char *err);                            /* 0 or ST_EENV */
 void copy_abort(PGconn *c, const char *why);
 
 #endif

@@ -19,7 +19,8 @@ int csvout_mkdir(const char *dir, char *err)
 {
     struct stat st;
     if (stat(dir, &st) == 0)
-        return S_ISDIR(st.st_mode) ? 0 : st_err(err, ST_EENV, "%s: exists and is not a directory", dir);
+        return S_ISDIR(st.st_mode) ? 0
+                                   : st_err(err, ST_EENV, "%s: exists and is not a directory", dir);
     if (mkdir(dir, 0777) != 0)
         return st_err(err, ST_EENV, "%s: cannot create directory: %s", dir, strerror(errno));
     return 0;
@@ -110,10 +111,13 @@ int csvout_write(const shape *sh, const fill_opts *o, fill_rep *rep, char *err)
     ddl_steps_free(steps, n);
     for (size_t i = 0; i < sh->nt && !rc; i++)
         rc = dbuf_printf(&cons, "ANALYZE \"%s\";\n", sh->t[i].name);
-    rc = rc ? rc : dbuf_adds(&load, "-- load with: cd DIR && psql -v ON_ERROR_STOP=1 -f load.sql\n\\i schema.sql\n");
+    rc = rc ? rc
+            : dbuf_adds(
+                  &load,
+                  "-- load with: cd DIR && psql -v ON_ERROR_STOP=1 -f load.sql\n\\i schema.sql\n");
     for (size_t i = 0; i < sh->nt && !rc; i++)
-        rc = dbuf_printf(&load, "\\copy \"%s\" FROM '%s.csv' WITH (FORMAT csv, HEADER true)\n", sh->t[i].name,
-                         sh->t[i].name);
+        rc = dbuf_printf(&load, "\\copy \"%s\" FROM '%s.csv' WITH (FORMAT csv, HEADER true)\n",
+                         sh->t[i].name, sh->t[i].name);
     rc = rc ? rc : dbuf_adds(&load, "\\i constraints.sql\n");
     if (rc)
         rc = st_err(err, rc, "out of memory building schema.sql");

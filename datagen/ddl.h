@@ -15,9 +15,9 @@ enum ddl_kind { DDL_PK, DDL_UNIQUE, DDL_FK, DDL_CHECK, DDL_INDEX, DDL_SEQ, DDL_V
 
 typedef struct ddl_step {
     int kind;
-    int table;        /* -1 for a view */
-    char name[128];   /* constraint or index name */
-    char *sql;        /* malloc'd */
+    int table;      /* -1 for a view */
+    char name[128]; /* constraint or index name */
+    char *sql;      /* malloc'd */
 } ddl_step;
 
 /* CREATE [UNLOGGED] TABLE IF NOT EXISTS. 0 or ST_ENOMEM/ST_ELIMIT. */

@@ -28,7 +28,7 @@
 typedef struct fchild {
     json_t *table; /* the child table's JSON object (borrowed) */
     const char *tname, *col;
-    double *cnt;   /* count per sampled parent */
+    double *cnt;     /* count per sampled parent */
     double *v, *cdf; /* quantile knots */
     size_t nk;
 } fchild;
@@ -129,7 +129,8 @@ static int group_sql(PGconn *c, const fgroup *g, const fanout_opts *o, char *sql
         rc = st_err(err, ST_ENOMEM, "out of memory");
         goto out;
     }
-    n += (size_t)snprintf(sql + n, cap - n, "WITH p AS MATERIALIZED (SELECT %s AS k FROM %s.%s", pk, sch, pt);
+    n += (size_t)snprintf(sql + n, cap - n, "WITH p AS MATERIALIZED (SELECT %s AS k FROM %s.%s", pk,
+                          sch, pt);
     int sampled = o->sample > 0 && g->rows > (double)o->sample;
     if (sampled && n < cap)
         n += (size_t)snprintf(sql + n, cap - n, " TABLESAMPLE BERNOULLI (%.6f) REPEATABLE (%lld)",
@@ -145,9 +146,10 @@ static int group_sql(PGconn *c, const fgroup *g, const fanout_opts *o, char *sql
                                   " WHERE x.%s IN (SELECT k FROM p) GROUP BY 1)",
                                   i, cc, sch, ct, cc);
         else if (ct && cc)
-            n += (size_t)snprintf(sql + n, cap - n,
-                                  ", c%zu AS (SELECT x.%s AS k, count(*) AS n FROM %s.%s x GROUP BY 1)",
-                                  i, cc, sch, ct);
+            n += (size_t)snprintf(
+                sql + n, cap - n,
+                ", c%zu AS (SELECT x.%s AS k, count(*) AS n FROM %s.%s x GROUP BY 1)", i, cc, sch,
+                ct);
         free(ct);
         free(cc);
         if (!ct || !cc) {
@@ -272,7 +274,8 @@ static double sim_spearman(const fchild *a, const fchild *b, double r, int64_t s
 static double calibrate(const fchild *a, const fchild *b, double rho, int64_t seed, double *buf,
                         vi *w)
 {
-    double *x = buf, *y = buf + FAN_CALIB_N, *rx = buf + 2 * FAN_CALIB_N, *ry = buf + 3 * FAN_CALIB_N;
+    double *x = buf, *y = buf + FAN_CALIB_N, *rx = buf + 2 * FAN_CALIB_N,
+           *ry = buf + 3 * FAN_CALIB_N;
     double lo = -0.999, hi = 0.999;
     if (rho >= sim_spearman(a, b, hi, seed, x, y, rx, ry, w))
         return hi;
@@ -348,15 +351,14 @@ static int rewrite(const fgroup *g, size_t i, size_t n, const double *rho, const
         json_object_set_new(ga, nm, json_real(round(gr[i * g->nch + j] * 1e4) / 1e4));
     }
     json_t *jg = json_pack("{s:s, s:s, s:s, s:f, s:{s:o, s:o}}", "kind", "activity", "table",
-                            g->parent, "column", g->key, "corr", round(a[i] * 1e4) / 1e4,
-                            "counts", "values", vals, "cdf", cdf);
-    json_t *rec = json_pack("{s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:o, s:o}", "parent",
-                            g->parent, "sample", (json_int_t)n, "parent_rows", g->rows,
-                            "zero_share", ch->v[0] == 0 ? ch->cdf[0] : 0.0, "mean",
-                            n ? sum / (double)n : 0.0, "p50", quant(ch->v, ch->cdf, ch->nk, 0.5),
-                            "p90", quant(ch->v, ch->cdf, ch->nk, 0.9), "p99",
-                            quant(ch->v, ch->cdf, ch->nk, 0.99), "max", ch->v[ch->nk - 1],
-                            "spearman", sp, "gaussian", ga);
+                           g->parent, "column", g->key, "corr", round(a[i] * 1e4) / 1e4, "counts",
+                           "values", vals, "cdf", cdf);
+    json_t *rec = json_pack(
+        "{s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:o, s:o}", "parent", g->parent, "sample",
+        (json_int_t)n, "parent_rows", g->rows, "zero_share", ch->v[0] == 0 ? ch->cdf[0] : 0.0,
+        "mean", n ? sum / (double)n : 0.0, "p50", quant(ch->v, ch->cdf, ch->nk, 0.5), "p90",
+        quant(ch->v, ch->cdf, ch->nk, 0.9), "p99", quant(ch->v, ch->cdf, ch->nk, 0.99), "max",
+        ch->v[ch->nk - 1], "spearman", sp, "gaussian", ga);
     if (!col || !jg || !rec) {
         json_decref(jg);
         json_decref(rec);
@@ -437,9 +439,9 @@ static int fit_group(fgroup *g, size_t n, const fanout_opts *o, char *err)
     }
     for (size_t i = 0; i < k && !rc; i++) {
         char line[1024];
-        size_t len = (size_t)snprintf(line, sizeof line, "fanout: %s.%s -> %s: zero share %.3f, corr %.3f",
-                                      g->ch[i].tname, g->ch[i].col, g->parent,
-                                      g->ch[i].v[0] == 0 ? g->ch[i].cdf[0] : 0.0, a[i]);
+        size_t len = (size_t)snprintf(
+            line, sizeof line, "fanout: %s.%s -> %s: zero share %.3f, corr %.3f", g->ch[i].tname,
+            g->ch[i].col, g->parent, g->ch[i].v[0] == 0 ? g->ch[i].cdf[0] : 0.0, a[i]);
         for (size_t j = 0; j < k && len < sizeof line; j++)
             if (j != i)
                 len += (size_t)snprintf(line + len, sizeof line - len, "; spearman with %s %.3f",
@@ -478,7 +480,8 @@ int fanout_profile(PGconn *conn, json_t *doc, const fanout_opts *o, char *err)
             break;
         }
         if (n == 0) {
-            say(o, "fanout: %s: no parent rows sampled; its foreign keys keep their generators", g[i].parent);
+            say(o, "fanout: %s: no parent rows sampled; its foreign keys keep their generators",
+                g[i].parent);
             continue;
         }
         if ((rc = fit_group(&g[i], (size_t)n, o, err)))
@@ -488,13 +491,13 @@ int fanout_profile(PGconn *conn, json_t *doc, const fanout_opts *o, char *err)
         json_t *kids = json_array();
         for (size_t j = 0; j < g[i].nch; j++)
             json_array_append_new(kids, json_sprintf("%s.%s", g[i].ch[j].tname, g[i].ch[j].col));
-        json_array_append_new(log, json_pack("{s:s, s:s, s:o, s:I, s:f, s:b, s:f, s:I}", "parent",
-                                             g[i].parent, "key", g[i].key, "children", kids,
-                                             "sample", (json_int_t)n, "parent_rows", g[i].rows,
-                                             "tablesample", sampled, "seconds", round(secs * 1000) / 1000,
-                                             "children_left_out", (json_int_t)g[i].skipped));
-        say(o, "fanout: %s: %ld parents sampled of %.0f (%.1f%%), %.2f s%s", g[i].parent, n, g[i].rows,
-            g[i].rows > 0 ? 100.0 * (double)n / g[i].rows : 100.0, secs,
+        json_array_append_new(
+            log, json_pack("{s:s, s:s, s:o, s:I, s:f, s:b, s:f, s:I}", "parent", g[i].parent, "key",
+                           g[i].key, "children", kids, "sample", (json_int_t)n, "parent_rows",
+                           g[i].rows, "tablesample", sampled, "seconds", round(secs * 1000) / 1000,
+                           "children_left_out", (json_int_t)g[i].skipped));
+        say(o, "fanout: %s: %ld parents sampled of %.0f (%.1f%%), %.2f s%s", g[i].parent, n,
+            g[i].rows, g[i].rows > 0 ? 100.0 * (double)n / g[i].rows : 100.0, secs,
             g[i].skipped ? " (children beyond 16 left out)" : "");
     }
     for (size_t i = 0; i < ng; i++)

@@ -26,9 +26,9 @@
 #include <stdint.h>
 
 typedef struct fanout_opts {
-    const char *schema;  /* the schema the shape was profiled from */
-    int64_t sample;      /* parents sampled at most (about: BERNOULLI); <= 0 = all */
-    int64_t seed;        /* REPEATABLE seed and the calibration's draws */
+    const char *schema; /* the schema the shape was profiled from */
+    int64_t sample;     /* parents sampled at most (about: BERNOULLI); <= 0 = all */
+    int64_t seed;       /* REPEATABLE seed and the calibration's draws */
     void (*progress)(void *ud, const char *msg);
     void *ud;
 } fanout_opts;

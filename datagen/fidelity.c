@@ -31,8 +31,8 @@ typedef struct expect {
     size_t nmcf;
     double hist[FID_MAX_BOUNDS];
     size_t nhist;
-    int quantiles;    /* hist holds whole-column quantiles (profile), not a pg histogram */
-    int has_mcf;      /* an MCV profile is expected (possibly empty, from `_stats`) */
+    int quantiles; /* hist holds whole-column quantiles (profile), not a pg histogram */
+    int has_mcf;   /* an MCV profile is expected (possibly empty, from `_stats`) */
 } expect;
 
 static int cmp_desc(const void *a, const void *b)
@@ -73,8 +73,7 @@ static void expect_from_gen(const json_t *jc, expect *e)
             sum += json_number_value(json_array_get(w, i));
         double norm = rest || sum <= 0 ? 1 : sum;
         for (size_t i = 0; i < n && e->nmcf < 1024; i++)
-            e->mcf[e->nmcf++] = json_number_value(json_array_get(w, i)) / norm *
-                                (1 - e->null_frac);
+            e->mcf[e->nmcf++] = json_number_value(json_array_get(w, i)) / norm * (1 - e->null_frac);
         qsort(e->mcf, e->nmcf, sizeof e->mcf[0], cmp_desc);
         e->has_mcf = 1;
         const char *rk = json_string_value(json_object_get(rest, "kind"));
@@ -90,8 +89,7 @@ static void expect_from_gen(const json_t *jc, expect *e)
         e->has_mcf = 1;
     }
     if (hist_gen)
-        e->nhist = axis_array(json_object_get(hist_gen, "bounds"), e->cls, e->hist,
-                              FID_MAX_BOUNDS);
+        e->nhist = axis_array(json_object_get(hist_gen, "bounds"), e->cls, e->hist, FID_MAX_BOUNDS);
 }
 
 /* Reads one column's expectations; ST_EINPUT names the field path on malformed input. */
@@ -124,8 +122,7 @@ static int expect_col(const json_t *jc, const char *path, expect *e, char *err)
         e->has_mcf = 1;
         for (size_t i = 0; i < json_array_size(f) && e->nmcf < 1024; i++)
             e->mcf[e->nmcf++] = json_number_value(json_array_get(f, i));
-        e->nhist = axis_array(json_object_get(st, "quantiles"), e->cls, e->hist,
-                              FID_MAX_BOUNDS);
+        e->nhist = axis_array(json_object_get(st, "quantiles"), e->cls, e->hist, FID_MAX_BOUNDS);
         e->quantiles = e->nhist >= 2;
         return 0;
     }
@@ -417,8 +414,8 @@ json_t *fid_report_json(const fid_report *r)
             if (ln->m[k].present)
                 json_object_set_new(m, fid_metric_name(k),
                                     json_pack("{s:f, s:f, s:b}", "value",
-                                              isfinite(ln->m[k].value) ? ln->m[k].value : -1,
-                                              "tol", ln->m[k].tol, "ok", ln->m[k].ok));
+                                              isfinite(ln->m[k].value) ? ln->m[k].value : -1, "tol",
+                                              ln->m[k].tol, "ok", ln->m[k].ok));
         json_t *o = json_pack("{s:s, s:s?, s:b, s:b, s:o}", "table", ln->table, "column",
                               ln->column[0] ? ln->column : NULL, "ok", ln->ok, "missing",
                               ln->missing, "metrics", m);

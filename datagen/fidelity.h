@@ -32,22 +32,30 @@
 #include "st.h"
 
 enum fid_kind {
-    FM_ROWS, FM_PAGES, FM_NULL, FM_NDISTINCT, FM_MCV, FM_HIST, FM_CORR, FM_WIDTH, FM_N
+    FM_ROWS,
+    FM_PAGES,
+    FM_NULL,
+    FM_NDISTINCT,
+    FM_MCV,
+    FM_HIST,
+    FM_CORR,
+    FM_WIDTH,
+    FM_N
 };
 
 typedef struct fid_metric {
     int present;
     double value;
-    double tol;   /* FM_ROWS/FM_PAGES/FM_NDISTINCT: the ratio must lie in [1/tol, tol] */
+    double tol; /* FM_ROWS/FM_PAGES/FM_NDISTINCT: the ratio must lie in [1/tol, tol] */
     int ok;
 } fid_metric;
 
 typedef struct fid_line {
     char table[64];
-    char column[64];  /* "" for the table line */
+    char column[64]; /* "" for the table line */
     fid_metric m[FM_N];
     int ok;
-    int missing;      /* the table or column does not exist in the database */
+    int missing; /* the table or column does not exist in the database */
 } fid_line;
 
 typedef struct fid_report {
@@ -57,9 +65,9 @@ typedef struct fid_report {
 } fid_report;
 
 typedef struct fid_opts {
-    double scale;        /* the --scale the database was filled with (1) */
-    double tol_factor;   /* multiplies every tolerance (1) */
-    int sample_rows;     /* rows ANALYZE samples (300 x default_statistics_target) */
+    double scale;      /* the --scale the database was filled with (1) */
+    double tol_factor; /* multiplies every tolerance (1) */
+    int sample_rows;   /* rows ANALYZE samples (300 x default_statistics_target) */
 } fid_opts;
 
 /* Compares. Returns NULL with err set (ST_EINPUT: the shape is malformed, naming the field

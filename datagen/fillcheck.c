@@ -59,12 +59,15 @@ static int run_steps(chk *k, const shape *sh, int with_fks, char *err)
     size_t n = 0;
     ddl_step *s = ddl_steps(sh, &n);
     int rc = s ? 0 : st_err(err, ST_ENOMEM, "out of memory");
-    static const char *const kind[] = {"primary key", "unique", "foreign key", "check", "index", "sequence", "view"};
+    static const char *const kind[] = {"primary key", "unique",   "foreign key", "check",
+                                       "index",       "sequence", "view"};
     for (size_t i = 0; i < n && !rc; i++) {
         char what[200];
-        if ((s[i].kind == DDL_FK || s[i].kind == DDL_SEQ || failed_before(k, s[i].name)) && !with_fks)
+        if ((s[i].kind == DDL_FK || s[i].kind == DDL_SEQ || failed_before(k, s[i].name)) &&
+            !with_fks)
             continue;
-        snprintf(what, sizeof what, "%s%s %s", with_fks ? "" : "on the sample: ", kind[s[i].kind], s[i].name);
+        snprintf(what, sizeof what, "%s%s %s", with_fks ? "" : "on the sample: ", kind[s[i].kind],
+                 s[i].name);
         size_t before = k->n;
         rc = step(k, what, s[i].sql, err);
         if (with_fks && k->n > before && k->nfailed < CHK_MAX_FAILED)
@@ -119,8 +122,8 @@ static int copy_sample(chk *k, const shape *sh, int ti, uint64_t seed, uint64_t 
     return rc;
 }
 
-int fill_check(PGconn *c, const shape *sh, uint64_t seed, uint64_t sample, dbuf *out,
-               size_t *nprob, char *err)
+int fill_check(PGconn *c, const shape *sh, uint64_t seed, uint64_t sample, dbuf *out, size_t *nprob,
+               char *err)
 {
     chk *kp = calloc(1, sizeof *kp); /* 32 KiB of failed step names */
     if (!kp)

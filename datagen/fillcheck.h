@@ -22,7 +22,7 @@
 /* Appends one line per problem to out ("index posts_tsv_gist: ERROR: ..."), and sets
  * *nprob. Returns 0 (problems or not), or ST_EENV/ST_ENOMEM with err set when the check
  * itself could not run. */
-int fill_check(PGconn *c, const shape *sh, uint64_t seed, uint64_t sample, dbuf *out,
-               size_t *nprob, char *err);
+int fill_check(PGconn *c, const shape *sh, uint64_t seed, uint64_t sample, dbuf *out, size_t *nprob,
+               char *err);
 
 #endif

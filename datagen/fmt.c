@@ -219,10 +219,22 @@ static size_t esc_text(char *dst, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         char ch = s[i];
         switch (ch) {
-        case '\\': dst[o++] = '\\'; dst[o++] = '\\'; break;
-        case '\t': dst[o++] = '\\'; dst[o++] = 't'; break;
-        case '\n': dst[o++] = '\\'; dst[o++] = 'n'; break;
-        case '\r': dst[o++] = '\\'; dst[o++] = 'r'; break;
+        case '\\':
+            dst[o++] = '\\';
+            dst[o++] = '\\';
+            break;
+        case '\t':
+            dst[o++] = '\\';
+            dst[o++] = 't';
+            break;
+        case '\n':
+            dst[o++] = '\\';
+            dst[o++] = 'n';
+            break;
+        case '\r':
+            dst[o++] = '\\';
+            dst[o++] = 'r';
+            break;
         default: dst[o++] = ch; break;
         }
     }

@@ -78,7 +78,8 @@ static double as_time(const gval *v)
     return v->kind == V_NUM ? v->d : (double)v->i;
 }
 
-static size_t put_numeric_groups(char *d, const uint16_t *digits, int nd, int nint, int neg, int dscale);
+static size_t put_numeric_groups(char *d, const uint16_t *digits, int nd, int nint, int neg,
+                                 int dscale);
 
 /* numeric_send: ndigits, weight, sign, dscale, then base-10000 digits, from the decimal text
  * the text format would print (so both formats agree to the last digit). */
@@ -120,7 +121,8 @@ static size_t put_numeric_bin(char *d, const char *s, size_t n, int dscale)
 }
 
 /* numeric_send from base-10000 groups (nint of them before the decimal point). */
-static size_t put_numeric_groups(char *d, const uint16_t *digits, int nd, int nint, int neg, int dscale)
+static size_t put_numeric_groups(char *d, const uint16_t *digits, int nd, int nint, int neg,
+                                 int dscale)
 {
     /* Drop leading zero groups (weight follows) and trailing zero groups. */
     int first = 0, weight = nint - 1;
@@ -150,7 +152,8 @@ static size_t put_numeric_groups(char *d, const uint16_t *digits, int nd, int ni
  * for the same value, without printing it. */
 static size_t put_numeric_q(char *d, int64_t q, int scale)
 {
-    static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
+    static const uint64_t p10[] = {1,      10,      100,      1000,      10000,
+                                   100000, 1000000, 10000000, 100000000, 1000000000};
     int neg = q < 0;
     uint64_t u = neg ? (uint64_t)(-(q + 1)) + 1 : (uint64_t)q;
     uint64_t ip = u / p10[scale], fp = u % p10[scale];
@@ -221,7 +224,8 @@ int fmt_bin_round8(double x, double *out)
 
 int fmt_bin_round4(double x, float *out)
 {
-    static const float P10F[11] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+    static const float P10F[11] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
+                                   1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
     if (!isfinite(x))
         x = 0;
     if (x == 0) {
@@ -314,12 +318,12 @@ size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst)
             break;
         case CT_BOOL:
             o += be32(dst + o, 1);
-            dst[o++] = (char)(v.kind == V_NUM ? v.d != 0 : v.kind == V_TEXT ? (v.len && (v.s[0] == 't' || v.s[0] == '1')) : v.i != 0);
+            dst[o++] = (char)(v.kind == V_NUM    ? v.d != 0
+                              : v.kind == V_TEXT ? (v.len && (v.s[0] == 't' || v.s[0] == '1'))
+                                                 : v.i != 0);
             break;
         case CT_FLOAT4:
-        case CT_FLOAT8:
-            o += put_float_bin(dst + o, c, &v, tmp);
-            break;
+        case CT_FLOAT8: o += put_float_bin(dst + o, c, &v, tmp); break;
         case CT_NUMERIC: {
             if (v.kind != V_TEXT) { /* the fast case of put_numeric(), in fmt.c */
                 static const double p10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};

@@ -41,8 +41,7 @@ uint64_t gen_row_rank(const stable *t, uint64_t row)
 
 static void eval_col(gen_ctx *cx, int ti, int ci, uint64_t key, gval *out);
 
-void gen_eval(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
-              gval *out)
+void gen_eval(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s, gval *out)
 {
     out->kind = V_NUM;
     out->s = NULL;

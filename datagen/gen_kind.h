@@ -37,8 +37,7 @@ typedef struct gkind_def {
     /* 1 when no two rows of a table can get the same value; NULL = never. */
     int (*unique)(const gen *g);
     /* The value at row key `key`, drawing from s (see gen.h); never fails. */
-    void (*eval)(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
-                 gval *out);
+    void (*eval)(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s, gval *out);
 } gkind_def;
 
 #define G_NKINDS (G_ACTIVITY + 1)
@@ -55,7 +54,6 @@ const gkind_def *gk_def(int kind);
 
 /* gen.c: evaluates a (sub-)generator of column ci through its kind's row; kinds holding
  * generators (switch, categorical rest) call it for them. */
-void gen_eval(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
-              gval *out);
+void gen_eval(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s, gval *out);
 
 #endif

@@ -4,9 +4,9 @@
  */
 #include "gen_kind.h"
 
-extern const gkind_def gk_sequence, gk_permutation, gk_const, gk_uniform, gk_normal,
-    gk_lognormal, gk_exponential, gk_zipf, gk_categorical, gk_histogram, gk_bool, gk_timestamp,
-    gk_text, gk_uuid, gk_ref, gk_parent, gk_line, gk_switch, gk_activity;
+extern const gkind_def gk_sequence, gk_permutation, gk_const, gk_uniform, gk_normal, gk_lognormal,
+    gk_exponential, gk_zipf, gk_categorical, gk_histogram, gk_bool, gk_timestamp, gk_text, gk_uuid,
+    gk_ref, gk_parent, gk_line, gk_switch, gk_activity;
 
 /* clang-format off */
 static const gkind_def *const kinds[] = {

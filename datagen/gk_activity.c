@@ -29,8 +29,8 @@
 #define ACT_MAX_KNOTS 100000
 
 struct gk_act {
-    double *v;     /* count knots, strictly increasing, >= 0 */
-    double *cdf;   /* P(count <= v[i]), nondecreasing, last = 1 */
+    double *v;   /* count knots, strictly increasing, >= 0 */
+    double *cdf; /* P(count <= v[i]), nondecreasing, last = 1 */
     size_t nk;
     double corr;   /* loading on the parent's latent activity */
     uint64_t *cum; /* resolved: cum[p] = children of parents < p; cum[np] = rows */
@@ -74,12 +74,14 @@ static int parse_counts(const gparse *p, struct gk_act *a, char *err)
         jv_key(r, sizeof r, q, "values");
         if (!json_is_integer(x) || json_integer_value(x) < 0 ||
             (i && (double)json_integer_value(x) <= a->v[i - 1]))
-            return st_err(err, ST_EINPUT, "%s[%zu]: expected an integer >= 0, larger than the one before", r, i);
+            return st_err(err, ST_EINPUT,
+                          "%s[%zu]: expected an integer >= 0, larger than the one before", r, i);
         a->v[i] = (double)json_integer_value(x);
         jv_key(r, sizeof r, q, "cdf");
         if (!json_is_number(y) || !(json_number_value(y) >= 0) || json_number_value(y) > 1 ||
             (i && json_number_value(y) < a->cdf[i - 1]))
-            return st_err(err, ST_EINPUT, "%s[%zu]: expected a share in [0, 1], not below the one before", r, i);
+            return st_err(err, ST_EINPUT,
+                          "%s[%zu]: expected a share in [0, 1], not below the one before", r, i);
         a->cdf[i] = json_number_value(y);
     }
     if (a->cdf[a->nk - 1] < 1 - 1e-9)
@@ -93,7 +95,10 @@ static int parse_activity(const gparse *p, gen *g, char *err)
     const char *tn, *cn = NULL;
     int rc;
     if (p->sh->t[p->ti].parent >= 0)
-        return st_err(err, ST_EINPUT, "%s: 'activity' is for ordinary tables (a child table's parent is its fan-out)", p->path);
+        return st_err(
+            err, ST_EINPUT,
+            "%s: 'activity' is for ordinary tables (a child table's parent is its fan-out)",
+            p->path);
     if ((rc = jv_string(p->jg, p->path, "table", 1, &tn, err)) ||
         (rc = jv_string(p->jg, p->path, "column", 0, &cn, err)))
         return rc;
@@ -102,7 +107,8 @@ static int parse_activity(const gparse *p, gen *g, char *err)
         return st_err(err, ST_EINPUT, "%s.table: no table '%s' in the shape", p->path, tn);
     const stable *rt = &p->sh->t[g->ref_table];
     if (rt->parent >= 0 || g->ref_table == p->ti)
-        return st_err(err, ST_EINPUT, "%s.table: '%s' must be another, ordinary table", p->path, tn);
+        return st_err(err, ST_EINPUT, "%s.table: '%s' must be another, ordinary table", p->path,
+                      tn);
     g->ref_col = cn ? shape_col_index(rt, cn) : 0;
     if (g->ref_col < 0)
         return st_err(err, ST_EINPUT, "%s.column: no column '%s' in table '%s'", p->path, cn, tn);
@@ -153,7 +159,9 @@ static int resolve_activity(shape *sh, stable *t, const scol *c, gen *g, char *e
     struct gk_act *a = g->act;
     const stable *rt = &sh->t[g->ref_table];
     if (rt->rows == 0)
-        return st_err(err, ST_EINPUT, "tables[%d].rows: table '%s' has 0 rows (after --scale and --rows), but '%s' references it",
+        return st_err(err, ST_EINPUT,
+                      "tables[%d].rows: table '%s' has 0 rows (after --scale and --rows), but '%s' "
+                      "references it",
                       g->ref_table, rt->name, t->name);
     free(a->cum);
     a->np = rt->rows;
@@ -162,8 +170,8 @@ static int resolve_activity(shape *sh, stable *t, const scol *c, gen *g, char *e
     double *raw = malloc(a->np * sizeof(double));
     if (!a->cum || !raw) {
         free(raw);
-        return st_err(err, ST_ENOMEM, "out of memory (activity of '%s.%s' over %llu parent rows)", t->name,
-                      c->name, (unsigned long long)a->np);
+        return st_err(err, ST_ENOMEM, "out of memory (activity of '%s.%s' over %llu parent rows)",
+                      t->name, c->name, (unsigned long long)a->np);
     }
     uint64_t pstream = rng_mix(rng_stream_id(rt->name), 0x4143544956495459ull);
     uint64_t estream = rng_mix(c->stream, 0x414354ull);
@@ -188,8 +196,8 @@ static int resolve_activity(shape *sh, stable *t, const scol *c, gen *g, char *e
     return 0;
 }
 
-static void eval_activity(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                          rng_stream *s, gval *out)
+static void eval_activity(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                          gval *out)
 {
     (void)ci, (void)s;
     const struct gk_act *a = g->act;

@@ -32,8 +32,8 @@ static int parse_sequence(const gparse *p, gen *g, char *err)
     return 0;
 }
 
-static void eval_sequence(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                          rng_stream *s, gval *out)
+static void eval_sequence(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                          gval *out)
 {
     (void)cx, (void)ti, (void)ci, (void)s;
     out->kind = V_INT;
@@ -56,8 +56,8 @@ static int parse_permutation(const gparse *p, gen *g, char *err)
     return 0;
 }
 
-static void eval_permutation(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                             rng_stream *s, gval *out)
+static void eval_permutation(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                             gval *out)
 {
     (void)ci, (void)s;
     out->kind = V_INT;
@@ -105,8 +105,8 @@ static int parse_uniform(const gparse *p, gen *g, char *err)
     return 0;
 }
 
-static void eval_uniform(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                         rng_stream *s, gval *out)
+static void eval_uniform(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                         gval *out)
 {
     const stable *t = &cx->sh->t[ti];
     const scol *c = &t->cols[ci];
@@ -135,8 +135,8 @@ static int parse_normal(const gparse *p, gen *g, char *err)
     return 0;
 }
 
-static void eval_normal(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                        rng_stream *s, gval *out)
+static void eval_normal(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                        gval *out)
 {
     const stable *t = &cx->sh->t[ti];
     out->d = clampd(g, g->p1 + g->p2 * gsl_cdf_ugaussian_Pinv(quantile(t, &t->cols[ci], key, s)));
@@ -183,8 +183,8 @@ static int parse_lognormal(const gparse *p, gen *g, char *err)
     return 0;
 }
 
-static void eval_lognormal(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                           rng_stream *s, gval *out)
+static void eval_lognormal(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                           gval *out)
 {
     const stable *t = &cx->sh->t[ti];
     const scol *c = &t->cols[ci];
@@ -218,8 +218,8 @@ static int parse_exponential(const gparse *p, gen *g, char *err)
     return 0;
 }
 
-static void eval_exponential(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                             rng_stream *s, gval *out)
+static void eval_exponential(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                             gval *out)
 {
     const stable *t = &cx->sh->t[ti];
     out->d = clampd(g, -g->p1 * log1p(-quantile(t, &t->cols[ci], key, s)));
@@ -272,8 +272,8 @@ static void eval_zipf(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
     uint64_t r = rng_zipf_draw(&g->z, s);
     out->kind = V_INT;
     out->i = g->i1 + (int64_t)(!g->permute ? r - 1
-                               : g->ptab ? g->ptab[r - 1]
-                                         : rng_permute(r - 1, g->z.n, g->perm_key));
+                               : g->ptab   ? g->ptab[r - 1]
+                                           : rng_permute(r - 1, g->z.n, g->perm_key));
 }
 
 /* clang-format off */
@@ -312,8 +312,8 @@ static int parse_histogram(const gparse *p, gen *g, char *err)
     return 0;
 }
 
-static void eval_histogram(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                           rng_stream *s, gval *out)
+static void eval_histogram(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                           gval *out)
 {
     const stable *t = &cx->sh->t[ti];
     double u = quantile(t, &t->cols[ci], key, s) * (double)(g->nbounds - 1);
@@ -368,8 +368,10 @@ static int parse_timestamp(const gparse *p, gen *g, char *err)
     if (!wk && !dy)
         return 0;
     double w7[7], d24[24];
-    for (int i = 0; i < 7; i++) w7[i] = 1;
-    for (int i = 0; i < 24; i++) d24[i] = 1;
+    for (int i = 0; i < 7; i++)
+        w7[i] = 1;
+    for (int i = 0; i < 24; i++)
+        d24[i] = 1;
     jv_key(q, sizeof q, path, "weekly");
     if (wk && (rc = sh_weights(wk, q, 7, w7, err)))
         return rc;
@@ -387,8 +389,8 @@ static int parse_timestamp(const gparse *p, gen *g, char *err)
     return 0;
 }
 
-static void eval_timestamp(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                           rng_stream *s, gval *out)
+static void eval_timestamp(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                           gval *out)
 {
     const stable *t = &cx->sh->t[ti];
     double u = quantile(t, &t->cols[ci], key, s), l = g->growth_l;

@@ -29,7 +29,10 @@ static int cat_weights(const gparse *p, gen *g, double *wt, char *err)
         for (size_t i = 0; i < g->nvals; i++)
             sum += wt[i];
         if (sum > 1 + 1e-9)
-            return st_err(err, ST_EINPUT, "%s: with rest, the weights are frequencies and must sum to <= 1 (sum %.4g)", q, sum);
+            return st_err(
+                err, ST_EINPUT,
+                "%s: with rest, the weights are frequencies and must sum to <= 1 (sum %.4g)", q,
+                sum);
         g->rest_p = sum >= 1 ? 0 : 1 - sum;
         jv_key(q, sizeof q, p->path, "rest");
         if ((rc = sh_parse_gen(p->sh, p->ti, p->ci, rest, q, &g->rest, err)))
@@ -69,8 +72,8 @@ static int parse_categorical(const gparse *p, gen *g, char *err)
     return rc;
 }
 
-static void eval_categorical(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                             rng_stream *s, gval *out)
+static void eval_categorical(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                             gval *out)
 {
     if (g->rest && rng_uniform(s) < g->rest_p) {
         gen_eval(cx, ti, ci, g->rest, key, s, out);
@@ -99,7 +102,8 @@ static int parse_div_tables(const gparse *p, gen *g, char *err)
         json_t *x = json_array_get(dt, k);
         int ix = json_is_string(x) ? shape_table_index(p->sh, json_string_value(x)) : -1;
         if (ix < 0)
-            return st_err(err, ST_EINPUT, "%s[%zu]: expected the name of a table in the shape", q, k);
+            return st_err(err, ST_EINPUT, "%s[%zu]: expected the name of a table in the shape", q,
+                          k);
         g->div_tables[g->ndiv_tables++] = ix;
     }
     return 0;
@@ -125,7 +129,8 @@ static int parse_ref(const gparse *p, gen *g, char *err)
         return st_err(err, ST_EINPUT, "%s.table: no table '%s' in the shape", path, tn);
     const stable *rt = &p->sh->t[g->ref_table];
     if (rt->parent >= 0)
-        return st_err(err, ST_EINPUT, "%s.table: '%s' is a child table; refer to an ordinary table", path, tn);
+        return st_err(err, ST_EINPUT, "%s.table: '%s' is a child table; refer to an ordinary table",
+                      path, tn);
     g->ref_col = cn ? shape_col_index(rt, cn) : 0;
     if (g->ref_col < 0)
         return st_err(err, ST_EINPUT, "%s.column: no column '%s' in table '%s'", path, cn, tn);
@@ -146,7 +151,9 @@ static int resolve_ref(shape *sh, stable *t, const scol *c, gen *g, char *err)
     (void)c;
     const stable *rt = &sh->t[g->ref_table];
     if (rt->rows == 0)
-        return st_err(err, ST_EINPUT, "tables[%d].rows: table '%s' has 0 rows (after --scale and --rows), but '%s' references it",
+        return st_err(err, ST_EINPUT,
+                      "tables[%d].rows: table '%s' has 0 rows (after --scale and --rows), but '%s' "
+                      "references it",
                       g->ref_table, rt->name, t->name);
     if (g->ref_dist == RD_ZIPF && rng_zipf_init(&g->ref_z, rt->rows, g->ref_s, err))
         return ST_EINPUT;
@@ -203,8 +210,8 @@ static int parse_parent(const gparse *p, gen *g, char *err)
     return 0;
 }
 
-static void eval_parent(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                        rng_stream *s, gval *out)
+static void eval_parent(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                        gval *out)
 {
     (void)ti, (void)ci, (void)s;
     if (cx->depth >= GEN_MAX_DEPTH) {
@@ -244,8 +251,8 @@ const gkind_def gk_line = {"line", (const char *const[]){"kind", NULL}, parse_li
 /* clang-format on */
 
 /* ---- switch: the first case whose condition holds on column `on`, else `else` */
-static int parse_case(const gparse *p, gen *g, json_t *jc, const char *cp, int on_ct,
-                      gcase *gc, char *err)
+static int parse_case(const gparse *p, gen *g, json_t *jc, const char *cp, int on_ct, gcase *gc,
+                      char *err)
 {
     static const char *const ck[] = {"when", "gen", NULL};
     static const char *const ops[] = {"lt", "le", "gt", "ge", "eq", "in", NULL};
@@ -268,7 +275,8 @@ static int parse_case(const gparse *p, gen *g, json_t *jc, const char *cp, int o
         if (!strcmp(op, ops[k]))
             opi = k;
     if (opi < 0)
-        return st_err(err, ST_EINPUT, "%s.%s: unknown condition (use lt, le, gt, ge, eq, in)", wp, op);
+        return st_err(err, ST_EINPUT, "%s.%s: unknown condition (use lt, le, gt, ge, eq, in)", wp,
+                      op);
     gc->op = opi;
     jv_key(vp, sizeof vp, wp, op);
     if (opi == OP_IN) {
@@ -281,7 +289,8 @@ static int parse_case(const gparse *p, gen *g, json_t *jc, const char *cp, int o
     if (!gc->vals)
         return st_err(err, ST_ENOMEM, "out of memory");
     for (size_t k = 0; k < gc->nvals; k++)
-        if ((rc = sh_parse_value(opi == OP_IN ? json_array_get(x, k) : x, on_ct, vp, &gc->vals[k], err)))
+        if ((rc = sh_parse_value(opi == OP_IN ? json_array_get(x, k) : x, on_ct, vp, &gc->vals[k],
+                                 err)))
             return rc;
     jv_key(gp, sizeof gp, cp, "gen");
     return sh_parse_gen(p->sh, p->ti, p->ci, cg, gp, &gc->g, err);
@@ -352,8 +361,8 @@ static int case_holds(const gcase *c, const gval *v)
     }
 }
 
-static void eval_switch(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                        rng_stream *s, gval *out)
+static void eval_switch(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                        gval *out)
 {
     const stable *t = &cx->sh->t[ti];
     gval on;

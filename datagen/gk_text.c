@@ -79,7 +79,8 @@ static int parse_pattern(gen *g, const char *pat, const char *path, char *err)
                 tp->a = a;
             } else
                 return st_err(err, ST_EINPUT,
-                              "%s.pattern: unknown placeholder {%s} (use {row}, {word}, {words}, {int:A:B}, {hex:N})",
+                              "%s.pattern: unknown placeholder {%s} (use {row}, {word}, {words}, "
+                              "{int:A:B}, {hex:N})",
                               path, ph);
             g->npieces++;
             i += len + 2;
@@ -119,7 +120,8 @@ static int build_soup(gen *g, uint64_t colstream, char *err)
     rng_stream_init(&s, 0x534f5550ull, rng_mix(colstream, 0x534f5550ull));
     size_t n = 0;
     while (n + 300 < cap) {
-        const char *w = g->nwords ? g->words[rng_below(&s, g->nwords)] : sh_default_word(rng_below(&s, sh_default_nwords()));
+        const char *w = g->nwords ? g->words[rng_below(&s, g->nwords)]
+                                  : sh_default_word(rng_below(&s, sh_default_nwords()));
         size_t k = strlen(w);
         if (n < SHAPE_SOUP_BYTES && k > 0)
             g->starts[g->nstarts++] = (uint32_t)n;
@@ -222,10 +224,16 @@ static size_t quota_max(const gen *g, size_t nw)
     size_t fixed = 0;
     for (size_t i = 0; i < g->npieces; i++) {
         const tpiece *p = &g->pieces[i];
-        fixed += p->kind == TP_LIT ? p->len : p->kind == TP_ROW ? 7 : p->kind == TP_WORD ? 6
-               : p->kind == TP_INT ? 4 : p->kind == TP_WORDS ? 0 : (size_t)p->a;
+        fixed += p->kind == TP_LIT     ? p->len
+                 : p->kind == TP_ROW   ? 7
+                 : p->kind == TP_WORD  ? 6
+                 : p->kind == TP_INT   ? 4
+                 : p->kind == TP_WORDS ? 0
+                                       : (size_t)p->a;
     }
-    size_t q = nw && g->wmax > (double)fixed ? (size_t)((g->wmax - (double)fixed) / (double)nw + 0.5) : 0;
+    size_t q = nw && g->wmax > (double)fixed
+                   ? (size_t)((g->wmax - (double)fixed) / (double)nw + 0.5)
+                   : 0;
     if (q > g->soup_len)
         q = g->soup_len;
     return g->has_wcap && q > g->wcap ? g->wcap : q;
@@ -324,7 +332,9 @@ static void eval_text(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
         default: fixed += (size_t)p->a; break;
         }
     }
-    size_t quota = nw && target > (double)fixed ? (size_t)((target - (double)fixed) / (double)nw + 0.5) : 0;
+    size_t quota = nw && target > (double)fixed
+                       ? (size_t)((target - (double)fixed) / (double)nw + 0.5)
+                       : 0;
     if (g->has_wcap && quota > g->wcap)
         quota = g->wcap;
     char *dst = cx->arena + cx->used;
@@ -415,8 +425,8 @@ static void eval_uuid(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
     (void)ti, (void)ci, (void)g, (void)key;
     static const char hex[] = "0123456789abcdef";
     uint64_t a = rng_next_u64(s), b = rng_next_u64(s);
-    a = (a & ~0xf000ull) | 0x4000ull;                          /* version 4 */
-    b = (b & ~(0xc000ull << 48)) | (0x8000ull << 48);          /* variant 10 */
+    a = (a & ~0xf000ull) | 0x4000ull;                 /* version 4 */
+    b = (b & ~(0xc000ull << 48)) | (0x8000ull << 48); /* variant 10 */
     char *d = arena_alloc(cx, 36);
     if (!d) {
         out->kind = V_NULL;

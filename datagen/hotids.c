@@ -52,8 +52,10 @@ int hotids_write(const shape *sh, uint64_t seed, const char *dir, int *nfiles, c
             break;
         }
         double h = rng_zipf_harmonic(t->rows, t->pop_s);
-        fprintf(f, "# stampede hot-id catalog v1 table=%s column=%s total=%llu dist=zipf s=%g seed=%llu\n",
-                t->name, t->hot_col, (unsigned long long)t->rows, t->pop_s, (unsigned long long)seed);
+        fprintf(
+            f,
+            "# stampede hot-id catalog v1 table=%s column=%s total=%llu dist=zipf s=%g seed=%llu\n",
+            t->name, t->hot_col, (unsigned long long)t->rows, t->pop_s, (unsigned long long)seed);
         fprintf(f, "rank,id,weight\n");
         uint64_t top = (uint64_t)t->hot_top < t->rows ? (uint64_t)t->hot_top : t->rows;
         for (uint64_t r = 1; r <= top; r++) {
@@ -62,7 +64,8 @@ int hotids_write(const shape *sh, uint64_t seed, const char *dir, int *nfiles, c
             gen_eval_col(&cx, (int)ti, ci, gen_rank_row(t, r), &v);
             size_t n = fmt_plain(&t->cols[ci], &v, val);
             fprintf(f, "%llu,", (unsigned long long)r);
-            if (csv_fwrite_plain(f, val, n) || fprintf(f, ",%.6g\n", exp(-t->pop_s * log((double)r)) / h) < 0) {
+            if (csv_fwrite_plain(f, val, n) ||
+                fprintf(f, ",%.6g\n", exp(-t->pop_s * log((double)r)) / h) < 0) {
                 rc = st_err(err, ST_EENV, "%s: write failed", path);
                 break;
             }

@@ -28,8 +28,10 @@ PGconn *load_connect(const fill_opts *o, char *target, size_t tn, char *err)
     const char *host = PQhost(c);
     snprintf(target, tn, "host=%s port=%s dbname=%s user=%s", host && *host ? host : "(socket)",
              PQport(c), PQdb(c), PQuser(c));
-    PGresult *r = pgx_query(c, "SELECT pg_is_in_recovery(), current_setting('transaction_read_only'),"
-                               " current_setting('default_transaction_read_only')", 0, NULL, err);
+    PGresult *r = pgx_query(c,
+                            "SELECT pg_is_in_recovery(), current_setting('transaction_read_only'),"
+                            " current_setting('default_transaction_read_only')",
+                            0, NULL, err);
     if (!r) {
         PQfinish(c);
         return NULL;
@@ -38,8 +40,10 @@ PGconn *load_connect(const fill_opts *o, char *target, size_t tn, char *err)
     int ro = !strcmp(PQgetvalue(r, 0, 1), "on") || !strcmp(PQgetvalue(r, 0, 2), "on");
     PQclear(r);
     if (standby || ro) {
-        st_err(err, ST_EENV, "%s: the server is %s; refusing to write (point --db at the primary)", target,
-               standby ? "a standby (pg_is_in_recovery)" : "read-only (default_transaction_read_only)");
+        st_err(err, ST_EENV, "%s: the server is %s; refusing to write (point --db at the primary)",
+               target,
+               standby ? "a standby (pg_is_in_recovery)"
+                       : "read-only (default_transaction_read_only)");
         PQfinish(c);
         return NULL;
     }
@@ -64,7 +68,8 @@ static int table_exists(PGconn *c, const char *name, int *exists, char *err)
 {
     const char *p[1] = {name};
     int64_t v;
-    int rc = pgx_scalar_i64(c, "SELECT count(*) FROM pg_class WHERE oid = to_regclass(quote_ident($1))", 1, p, &v, err);
+    int rc = pgx_scalar_i64(
+        c, "SELECT count(*) FROM pg_class WHERE oid = to_regclass(quote_ident($1))", 1, p, &v, err);
     *exists = v > 0;
     return rc;
 }
@@ -84,8 +89,10 @@ static int count_and_recorded(PGconn *c, int have_prog, const char *run, const c
 {
     char sql[400];
     if (have_prog)
-        snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM \"%s\"), (SELECT coalesce(sum(rows), 0) FROM "
-                 LOAD_PROGRESS_TABLE " WHERE run = '%s' AND tbl = '%s' AND chunk >= 0)", table, run, table);
+        snprintf(sql, sizeof sql,
+                 "SELECT (SELECT count(*) FROM \"%s\"), (SELECT coalesce(sum(rows), 0) "
+                 "FROM " LOAD_PROGRESS_TABLE " WHERE run = '%s' AND tbl = '%s' AND chunk >= 0)",
+                 table, run, table);
     else
         snprintf(sql, sizeof sql, "SELECT count(*), 0 FROM \"%s\"", table);
     PGresult *r = pgx_query(c, sql, 0, NULL, err);
@@ -103,9 +110,11 @@ static int stash_fks(PGconn *c, const shape *sh, const fill_opts *o, char *err)
 {
     for (size_t i = 0; i < sh->nt; i++) {
         const char *p[1] = {sh->t[i].name};
-        PGresult *r = pgx_query(c, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                                   "WHERE contype = 'f' AND conrelid = to_regclass(quote_ident($1)) ORDER BY conname",
-                                1, p, err);
+        PGresult *r = pgx_query(
+            c,
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = to_regclass(quote_ident($1)) ORDER BY conname",
+            1, p, err);
         if (!r)
             return ST_EENV;
         for (int k = 0; k < PQntuples(r); k++) {
@@ -113,18 +122,23 @@ static int stash_fks(PGconn *c, const shape *sh, const fill_opts *o, char *err)
             dbuf_init(&b, 1 << 16);
             char *lit = PQescapeLiteral(c, PQgetvalue(r, k, 1), strlen(PQgetvalue(r, k, 1)));
             char *nm = PQescapeLiteral(c, PQgetvalue(r, k, 0), strlen(PQgetvalue(r, k, 0)));
-            int rc = !lit || !nm ? ST_ENOMEM
-                                 : dbuf_printf(&b, "INSERT INTO " LOAD_PROGRESS_TABLE " (run, tbl, chunk, rows, info) "
-                                                   "VALUES ('%s', '$fk:%s', -1 - (SELECT count(*) FROM " LOAD_PROGRESS_TABLE
-                                                   " WHERE run = '%s' AND tbl LIKE '$fk:%%'), 0, %s || ' ' || %s)",
-                                               o->run_key, sh->t[i].name, o->run_key, nm, lit);
+            int rc =
+                !lit || !nm
+                    ? ST_ENOMEM
+                    : dbuf_printf(
+                          &b,
+                          "INSERT INTO " LOAD_PROGRESS_TABLE " (run, tbl, chunk, rows, info) "
+                          "VALUES ('%s', '$fk:%s', -1 - (SELECT count(*) FROM " LOAD_PROGRESS_TABLE
+                          " WHERE run = '%s' AND tbl LIKE '$fk:%%'), 0, %s || ' ' || %s)",
+                          o->run_key, sh->t[i].name, o->run_key, nm, lit);
             PQfreemem(lit);
             PQfreemem(nm);
             if (!rc)
                 rc = pgx_exec(c, b.p, err);
             if (!rc) {
                 dbuf_reset(&b);
-                rc = dbuf_printf(&b, "ALTER TABLE \"%s\" DROP CONSTRAINT \"%s\"", sh->t[i].name, PQgetvalue(r, k, 0));
+                rc = dbuf_printf(&b, "ALTER TABLE \"%s\" DROP CONSTRAINT \"%s\"", sh->t[i].name,
+                                 PQgetvalue(r, k, 0));
                 rc = rc ? rc : pgx_exec(c, b.p, err);
             }
             dbuf_free(&b);
@@ -145,7 +159,8 @@ int load_prepare(PGconn *c, const shape *sh, const fill_opts *o, char *err)
     /* One PREPARE at a time per database: parts of one fill starting together would race on
      * CREATE TABLE IF NOT EXISTS, and the emptiness decisions must see a settled state. */
     int rc = load_session(c, o, err);
-    rc = rc ? rc : pgx_exec(c, "SELECT pg_advisory_lock(hashtext('stampede_datagen_prepare'))", err);
+    rc = rc ? rc
+            : pgx_exec(c, "SELECT pg_advisory_lock(hashtext('stampede_datagen_prepare'))", err);
     if (rc)
         return rc;
     rc = prepare_locked(c, sh, o, err);
@@ -171,7 +186,8 @@ static int prepare_locked(PGconn *c, const shape *sh, const fill_opts *o, char *
             break;
         if (!exists[i]) {
             if (!t->create)
-                rc = st_err(err, ST_EINPUT, "table '%s' does not exist (the shape says create: false)", t->name);
+                rc = st_err(err, ST_EINPUT,
+                            "table '%s' does not exist (the shape says create: false)", t->name);
             continue;
         }
         if (o->replace)
@@ -184,19 +200,25 @@ static int prepare_locked(PGconn *c, const shape *sh, const fill_opts *o, char *
             continue;
         if (n == rec)
             rc = st_err(err, ST_EINPUT,
-                        "table '%s' already has %lld rows from an unfinished fill of this shape; rerun with --resume to finish it, or --replace",
+                        "table '%s' already has %lld rows from an unfinished fill of this shape; "
+                        "rerun with --resume to finish it, or --replace",
                         t->name, (long long)n);
         else
-            rc = st_err(err, ST_EINPUT, "table '%s' is not empty (%lld rows%s); refusing without --replace",
+            rc = st_err(err, ST_EINPUT,
+                        "table '%s' is not empty (%lld rows%s); refusing without --replace",
                         t->name, (long long)n, rec ? ", not all written by this fill" : "");
     }
     if (rc) {
         free(exists);
         return rc;
     }
-    rc = pgx_exec(c, "CREATE TABLE IF NOT EXISTS " LOAD_PROGRESS_TABLE " (run text NOT NULL, tbl text NOT NULL, "
-                     "chunk bigint NOT NULL, rows bigint NOT NULL, info text, done_at timestamptz NOT NULL DEFAULT now(), "
-                     "PRIMARY KEY (run, tbl, chunk))", err);
+    rc = pgx_exec(c,
+                  "CREATE TABLE IF NOT EXISTS " LOAD_PROGRESS_TABLE
+                  " (run text NOT NULL, tbl text NOT NULL, "
+                  "chunk bigint NOT NULL, rows bigint NOT NULL, info text, done_at timestamptz NOT "
+                  "NULL DEFAULT now(), "
+                  "PRIMARY KEY (run, tbl, chunk))",
+                  err);
     dbuf b;
     dbuf_init(&b, 1 << 20);
     if (!rc && o->replace) {
@@ -230,7 +252,9 @@ static int prepare_locked(PGconn *c, const shape *sh, const fill_opts *o, char *
         dbuf_free(&tb);
         for (size_t i = 0; i < sh->nt && !rc; i++) {
             dbuf_reset(&b);
-            rc = dbuf_printf(&b, "DELETE FROM " LOAD_PROGRESS_TABLE " WHERE tbl = '%s' OR (run = '%s' AND tbl LIKE '$%%')",
+            rc = dbuf_printf(&b,
+                             "DELETE FROM " LOAD_PROGRESS_TABLE
+                             " WHERE tbl = '%s' OR (run = '%s' AND tbl LIKE '$%%')",
                              sh->t[i].name, o->run_key);
             rc = rc ? rc : pgx_exec(c, b.p, err);
             if (sh->t[i].create)
@@ -243,15 +267,18 @@ static int prepare_locked(PGconn *c, const shape *sh, const fill_opts *o, char *
         if (!exists[i] || (rc = count_rows(c, sh->t[i].name, &n, err)) || n > 0)
             continue;
         dbuf_reset(&b);
-        rc = dbuf_printf(&b, "DELETE FROM " LOAD_PROGRESS_TABLE " WHERE tbl = '%s' AND chunk >= 0", sh->t[i].name);
+        rc = dbuf_printf(&b, "DELETE FROM " LOAD_PROGRESS_TABLE " WHERE tbl = '%s' AND chunk >= 0",
+                         sh->t[i].name);
         rc = rc ? rc : pgx_exec(c, b.p, err);
     }
     /* The shape's own types before the tables that use them; one that exists is kept (a
      * rerun, or --replace, which drops tables only). */
     for (size_t i = 0; i < sh->ntypes && !rc; i++) {
         const char *pv[1] = {sh->types[i].name};
-        PGresult *r = pgx_query(c, "SELECT 1 FROM pg_type WHERE typname = $1 AND typnamespace = "
-                                   "current_schema()::regnamespace", 1, pv, err);
+        PGresult *r = pgx_query(c,
+                                "SELECT 1 FROM pg_type WHERE typname = $1 AND typnamespace = "
+                                "current_schema()::regnamespace",
+                                1, pv, err);
         if (!r)
             rc = ST_EENV;
         else if (PQntuples(r) == 0)
@@ -390,7 +417,9 @@ static int load_chunk(loader *L, PGconn *c, gen_ctx *cx, char *buf, const chunk 
     if ((rc = copy_end(c, err)))
         goto fail;
     char sql[256];
-    snprintf(sql, sizeof sql, "INSERT INTO " LOAD_PROGRESS_TABLE " (run, tbl, chunk, rows) VALUES ('%s', '%s', %llu, %llu)",
+    snprintf(sql, sizeof sql,
+             "INSERT INTO " LOAD_PROGRESS_TABLE
+             " (run, tbl, chunk, rows) VALUES ('%s', '%s', %llu, %llu)",
              L->o->run_key, t->name, (unsigned long long)ch->idx, (unsigned long long)rows);
     if ((rc = pgx_exec(c, sql, err)) || (rc = pgx_exec(c, "COMMIT", err)))
         goto fail;
@@ -461,10 +490,13 @@ static void *worker(void *arg)
 }
 
 /* Chunk indexes already recorded for this run, as a sorted array. */
-static int done_chunks(PGconn *c, const fill_opts *o, const char *table, int64_t **out, size_t *n, char *err)
+static int done_chunks(PGconn *c, const fill_opts *o, const char *table, int64_t **out, size_t *n,
+                       char *err)
 {
     const char *p[2] = {o->run_key, table};
-    PGresult *r = pgx_query(c, "SELECT chunk FROM " LOAD_PROGRESS_TABLE " WHERE run = $1 AND tbl = $2 AND chunk >= 0 ORDER BY chunk",
+    PGresult *r = pgx_query(c,
+                            "SELECT chunk FROM " LOAD_PROGRESS_TABLE
+                            " WHERE run = $1 AND tbl = $2 AND chunk >= 0 ORDER BY chunk",
                             2, p, err);
     if (!r)
         return ST_EENV;
@@ -557,7 +589,9 @@ int load_run(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, load
         for (size_t k = 0; k < t->ncols && !rc; k++)
             rc = dbuf_printf(&b, "%s\"%s\"", k ? ", " : "", t->cols[k].name);
         L.binary[i] = o->copy_format != COPYF_TEXT && fmt_table_binary_ok(t);
-        rc = rc ? rc : dbuf_adds(&b, L.binary[i] ? ") FROM STDIN (FORMAT binary" : ") FROM STDIN (FORMAT text");
+        rc = rc ? rc
+                : dbuf_adds(&b, L.binary[i] ? ") FROM STDIN (FORMAT binary"
+                                            : ") FROM STDIN (FORMAT text");
         size_t stem = b.len;
         rc = rc ? rc : dbuf_adds(&b, ", FREEZE)");
         L.freeze_sql[i] = rc ? NULL : strdup(b.p);
@@ -585,9 +619,10 @@ int load_run(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, load
         }
     for (size_t i = 0; i < L.nchunks; i++) {
         const stable *t = &sh->t[L.chunks[i].table];
-        rows_total += t->parent >= 0 ? (uint64_t)((double)t->rows / (double)(t->nunits ? t->nunits : 1) *
-                                                  (double)(L.chunks[i].hi - L.chunks[i].lo))
-                                     : L.chunks[i].hi - L.chunks[i].lo;
+        rows_total += t->parent >= 0
+                          ? (uint64_t)((double)t->rows / (double)(t->nunits ? t->nunits : 1) *
+                                       (double)(L.chunks[i].hi - L.chunks[i].lo))
+                          : L.chunks[i].hi - L.chunks[i].lo;
     }
     unsigned nw = o->jobs ? o->jobs : 1;
     if (nw > L.nchunks)
@@ -632,10 +667,14 @@ int load_run(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, load
     /* Complete when every chunk of every part is recorded. */
     int64_t recorded;
     const char *p[1] = {o->run_key};
-    if ((rc = pgx_scalar_i64(c, "SELECT count(*) FROM " LOAD_PROGRESS_TABLE " WHERE run = $1 AND chunk >= 0 AND tbl NOT LIKE '$%'",
+    if ((rc = pgx_scalar_i64(c,
+                             "SELECT count(*) FROM " LOAD_PROGRESS_TABLE
+                             " WHERE run = $1 AND chunk >= 0 AND tbl NOT LIKE '$%'",
                              1, p, &recorded, err)))
         return rc;
-    rep->chunks_pending_other_parts = total_chunks > (uint64_t)recorded ? total_chunks - (uint64_t)recorded : 0;
+    rep->chunks_pending_other_parts = total_chunks > (uint64_t)recorded
+                                          ? total_chunks - (uint64_t)recorded
+                                          : 0;
     uint64_t tp = st_now_ns();
     if ((uint64_t)recorded >= total_chunks) {
         char sql[160];

@@ -41,8 +41,8 @@ int load_session(PGconn *c, const fill_opts *o, char *err);
 int load_prepare(PGconn *c, const shape *sh, const fill_opts *o, char *err);
 
 /* Called from the calling thread about every 200 ms during LOAD (may be NULL). */
-typedef void (*load_tick_fn)(void *ud, const char *table, uint64_t rows_done,
-                             uint64_t rows_total, double seconds);
+typedef void (*load_tick_fn)(void *ud, const char *table, uint64_t rows_done, uint64_t rows_total,
+                             double seconds);
 
 /* LOAD and POST. 0, ST_EENV (server, connection) or ST_ENOMEM. */
 int load_run(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, load_tick_fn tick,

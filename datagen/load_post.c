@@ -34,12 +34,15 @@ static int constraint_exists(PGconn *c, const ddl_step *s, const char *table, in
     int64_t n;
     /* An index name is unique per schema: look it up in the schema of the table it is for
      * (the one being filled), not anywhere in the database. */
-    int rc = pgx_scalar_i64(c,
-                            s->kind == DDL_INDEX
-                                ? "SELECT count(*) FROM pg_class WHERE relname = $1 AND relkind IN ('i', 'I') AND relnamespace = "
-                                  "(SELECT relnamespace FROM pg_class WHERE oid = to_regclass(quote_ident($2)))"
-                                : "SELECT count(*) FROM pg_constraint WHERE conname = $1 AND conrelid = to_regclass(quote_ident($2))",
-                            2, p, &n, err);
+    int rc = pgx_scalar_i64(
+        c,
+        s->kind == DDL_INDEX
+            ? "SELECT count(*) FROM pg_class WHERE relname = $1 AND relkind IN ('i', 'I') AND "
+              "relnamespace = "
+              "(SELECT relnamespace FROM pg_class WHERE oid = to_regclass(quote_ident($2)))"
+            : "SELECT count(*) FROM pg_constraint WHERE conname = $1 AND conrelid = "
+              "to_regclass(quote_ident($2))",
+        2, p, &n, err);
     *yes = n > 0;
     return rc;
 }
@@ -48,7 +51,9 @@ static int constraint_exists(PGconn *c, const ddl_step *s, const char *table, in
 static int pages_not_visible(PGconn *c, const char *table, int64_t *n, char *err)
 {
     const char *p[1] = {table};
-    return pgx_scalar_i64(c, "SELECT greatest(relpages - relallvisible, 0) FROM pg_class WHERE oid = to_regclass(quote_ident($1))",
+    return pgx_scalar_i64(c,
+                          "SELECT greatest(relpages - relallvisible, 0) FROM pg_class WHERE oid = "
+                          "to_regclass(quote_ident($1))",
                           1, p, n, err);
 }
 
@@ -62,7 +67,8 @@ static int post_session(PGconn *c, unsigned nconn, char *err)
     unsigned mb = POST_MEM_MB / (nconn ? nconn : 1);
     mb = mb > POST_MEM_CONN_MB ? POST_MEM_CONN_MB : mb;
     char sql[96];
-    snprintf(sql, sizeof sql, "SET maintenance_work_mem = '%uMB'", mb < POST_MEM_MIN_MB ? POST_MEM_MIN_MB : mb);
+    snprintf(sql, sizeof sql, "SET maintenance_work_mem = '%uMB'",
+             mb < POST_MEM_MIN_MB ? POST_MEM_MIN_MB : mb);
     int rc = pgx_exec(c, sql, err);
     rc = rc ? rc : pgx_exec(c, "SET synchronous_commit = on", err);
     if (!rc && nconn > 1)
@@ -83,11 +89,11 @@ enum { S_WAIT, S_RUN, S_DONE };
 
 typedef struct ptask {
     int kind, state;
-    int table, other;   /* tables locked; other: the FK's referenced table or -1 */
-    int alone;          /* runs with no other task (a --from-schema FK) */
-    const char *sql;    /* FK */
-    char name[128];     /* FK: constraint name */
-    char child[128];    /* FK: table name (--from-schema FKs: not in the shape) */
+    int table, other; /* tables locked; other: the FK's referenced table or -1 */
+    int alone;        /* runs with no other task (a --from-schema FK) */
+    const char *sql;  /* FK */
+    char name[128];   /* FK: constraint name */
+    char child[128];  /* FK: table name (--from-schema FKs: not in the shape) */
     uint64_t cost;
 } ptask;
 
@@ -99,7 +105,7 @@ typedef struct post_pool {
     ptask *tasks;
     size_t ntasks, ndone;
     unsigned nconn, running;
-    unsigned share;     /* connections the memory budget is split over (read-only) */
+    unsigned share; /* connections the memory budget is split over (read-only) */
     int busy[SHAPE_MAX_TABLES];
     int stop, rc;
     char err[ST_ERRLEN];
@@ -192,7 +198,8 @@ static void pool_work(post_pool *P, PGconn *c)
             P->busy[best->other]--;
         if (rc && !P->rc) {
             P->rc = rc;
-            snprintf(P->err, sizeof P->err, "%s %.63s: %.150s", best->kind == T_FK ? "foreign key" : "table",
+            snprintf(P->err, sizeof P->err, "%s %.63s: %.150s",
+                     best->kind == T_FK ? "foreign key" : "table",
                      best->kind == T_FK ? best->name : P->sh->t[best->table].name, err);
             P->stop = 1;
         }
@@ -247,15 +254,19 @@ static int plan_tasks(post_pool *P, size_t cap, PGresult *r, int vacuum)
     int rc = 0;
     size_t nfk[SHAPE_MAX_TABLES] = {0};
     for (size_t i = 0; i < sh->nt && !rc; i++)
-        rc = add_task(P, cap, (ptask){.kind = T_KEYS, .table = (int)i, .other = -1, .cost = sh->t[i].rows});
+        rc = add_task(P, cap,
+                      (ptask){.kind = T_KEYS, .table = (int)i, .other = -1, .cost = sh->t[i].rows});
     for (size_t i = 0; i < P->nsteps && !rc; i++) {
         const ddl_step *s = &P->steps[i];
         if (s->kind != DDL_FK)
             continue;
         const stable *t = &sh->t[s->table];
         size_t f = nfk[s->table]++; /* ddl_steps() lists a table's FKs in the shape's order */
-        ptask k = {.kind = T_FK, .table = s->table, .other = f < t->nfks ? table_index(sh, t->fks[f].table) : -1,
-                   .sql = s->sql, .cost = t->rows};
+        ptask k = {.kind = T_FK,
+                   .table = s->table,
+                   .other = f < t->nfks ? table_index(sh, t->fks[f].table) : -1,
+                   .sql = s->sql,
+                   .cost = t->rows};
         snprintf(k.name, sizeof k.name, "%s", s->name);
         snprintf(k.child, sizeof k.child, "%s", t->name);
         if (k.other == k.table)
@@ -267,20 +278,25 @@ static int plan_tasks(post_pool *P, size_t cap, PGresult *r, int vacuum)
         if (!sp)
             continue;
         int ti = table_index(sh, PQgetvalue(r, i, 0));
-        ptask k = {.kind = T_FK, .table = ti >= 0 ? ti : 0, .other = -1, .alone = 1, .sql = PQgetvalue(r, i, 2)};
+        ptask k = {.kind = T_FK,
+                   .table = ti >= 0 ? ti : 0,
+                   .other = -1,
+                   .alone = 1,
+                   .sql = PQgetvalue(r, i, 2)};
         snprintf(k.name, sizeof k.name, "%.*s", (int)(sp - info), info);
         snprintf(k.child, sizeof k.child, "%s", PQgetvalue(r, i, 0));
         rc = add_task(P, cap, k);
     }
     for (size_t i = 0; i < sh->nt && !rc && vacuum; i++)
-        rc = add_task(P, cap, (ptask){.kind = T_VACUUM, .table = (int)i, .other = -1, .cost = sh->t[i].rows});
+        rc = add_task(
+            P, cap, (ptask){.kind = T_VACUUM, .table = (int)i, .other = -1, .cost = sh->t[i].rows});
     return rc;
 }
 
 /* Runs every task: on c itself with one job, else over min(jobs, tables) connections of
  * their own. 0 or the first error. */
-static int run_tasks(PGconn *c, const shape *sh, const fill_opts *o, const ddl_step *steps, size_t nsteps,
-                     PGresult *stash, int vacuum, char *err)
+static int run_tasks(PGconn *c, const shape *sh, const fill_opts *o, const ddl_step *steps,
+                     size_t nsteps, PGresult *stash, int vacuum, char *err)
 {
     post_pool P;
     memset(&P, 0, sizeof P);
@@ -325,7 +341,8 @@ static int run_tasks(PGconn *c, const shape *sh, const fill_opts *o, const ddl_s
     else if (P.rc)
         snprintf(err, ST_ERRLEN, "%s", P.err);
     else if (P.ndone < P.ntasks)
-        P.rc = st_err(err, ST_EENV, "post-load: %zu of %zu steps not run", P.ntasks - P.ndone, P.ntasks);
+        P.rc = st_err(err, ST_EENV, "post-load: %zu of %zu steps not run", P.ntasks - P.ndone,
+                      P.ntasks);
     pthread_cond_destroy(&P.cv);
     pthread_mutex_destroy(&P.mu);
     free(P.tasks);
@@ -388,7 +405,9 @@ int load_post(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, cha
     char sql[512];
     int64_t v;
     const char *p[1] = {o->run_key};
-    int rc = pgx_scalar_i64(c, "SELECT count(*) FROM " LOAD_PROGRESS_TABLE " WHERE run = $1 AND tbl = '$post'", 1, p, &v, err);
+    int rc = pgx_scalar_i64(
+        c, "SELECT count(*) FROM " LOAD_PROGRESS_TABLE " WHERE run = $1 AND tbl = '$post'", 1, p,
+        &v, err);
     if (rc || v > 0)
         return rc;
     /* Synchronous from here on: see vacuum_retry() for why the visibility map needs it. The
@@ -402,10 +421,13 @@ int load_post(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, cha
         rc = st_err(err, ST_ENOMEM, "out of memory");
     PGresult *stash = NULL;
     if (!rc && o->drop_fks) {
-        stash = pgx_query(c, "SELECT substr(tbl, 5), info, 'ALTER TABLE ' || quote_ident(substr(tbl, 5)) || "
-                             "' ADD CONSTRAINT ' || quote_ident(split_part(info, ' ', 1)) || ' ' || "
-                             "substr(info, length(split_part(info, ' ', 1)) + 2) FROM " LOAD_PROGRESS_TABLE
-                             " WHERE run = $1 AND tbl LIKE '$fk:%' ORDER BY chunk DESC", 1, p, err);
+        stash = pgx_query(
+            c,
+            "SELECT substr(tbl, 5), info, 'ALTER TABLE ' || quote_ident(substr(tbl, 5)) || "
+            "' ADD CONSTRAINT ' || quote_ident(split_part(info, ' ', 1)) || ' ' || "
+            "substr(info, length(split_part(info, ' ', 1)) + 2) FROM " LOAD_PROGRESS_TABLE
+            " WHERE run = $1 AND tbl LIKE '$fk:%' ORDER BY chunk DESC",
+            1, p, err);
         rc = stash ? 0 : ST_EENV;
     }
     rc = rc ? rc : run_tasks(c, sh, o, steps, n, stash, !o->no_vacuum, err);
@@ -423,15 +445,20 @@ int load_post(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, cha
     for (size_t i = 0; i < sh->nt && !rc; i++) {
         int64_t cnt;
         const char *pp[2] = {o->run_key, sh->t[i].name};
-        if ((rc = pgx_scalar_i64(c, "SELECT coalesce(sum(rows), 0) FROM " LOAD_PROGRESS_TABLE
-                                    " WHERE run = $1 AND tbl = $2 AND chunk >= 0", 2, pp, &cnt, err)))
+        if ((rc = pgx_scalar_i64(c,
+                                 "SELECT coalesce(sum(rows), 0) FROM " LOAD_PROGRESS_TABLE
+                                 " WHERE run = $1 AND tbl = $2 AND chunk >= 0",
+                                 2, pp, &cnt, err)))
             break;
         if ((uint64_t)cnt != sh->t[i].rows)
-            rc = st_err(err, ST_EENV, "table '%s' has %lld rows recorded after the load, expected %llu",
+            rc = st_err(err, ST_EENV,
+                        "table '%s' has %lld rows recorded after the load, expected %llu",
                         sh->t[i].name, (long long)cnt, (unsigned long long)sh->t[i].rows);
     }
     if (!rc) {
-        snprintf(sql, sizeof sql, "INSERT INTO " LOAD_PROGRESS_TABLE " (run, tbl, chunk, rows) VALUES ('%s', '$post', 0, 0)",
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO " LOAD_PROGRESS_TABLE
+                 " (run, tbl, chunk, rows) VALUES ('%s', '$post', 0, 0)",
                  o->run_key);
         rc = pgx_exec(c, sql, err);
     }

@@ -22,8 +22,9 @@ static char *xstrdup(const char *s)
 PGconn *pgs_connect(const char *conninfo, char *err)
 {
     PGconn *c = pgx_connect(conninfo, err);
-    if (c && pgx_exec(c, "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
-                         "SET extra_float_digits = 1",
+    if (c && pgx_exec(c,
+                      "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
+                      "SET extra_float_digits = 1",
                       err)) {
         PQfinish(c);
         return NULL;
@@ -60,7 +61,8 @@ static int read_elems(PGresult *r, int i, pgs_col *col)
 {
     char **fv = NULL;
     size_t nf = 0;
-    if (!col->nhist && !pgs_parse_strv(pgx_getval(r, i, 11), &col->hist, &col->nhist) && !col->nhist) {
+    if (!col->nhist && !pgs_parse_strv(pgx_getval(r, i, 11), &col->hist, &col->nhist) &&
+        !col->nhist) {
         free(col->hist);
         col->hist = NULL;
     }
@@ -84,7 +86,8 @@ static int read_stats(PGconn *c, pgs_db *db, char *err)
     /* range_bounds_histogram exists from PostgreSQL 17. */
     char sql[sizeof SQL_STATS + 64];
     snprintf(sql, sizeof sql, SQL_STATS,
-             db->server_version >= 170000 ? "range_bounds_histogram::text::text[]" : "NULL::text[]");
+             db->server_version >= 170000 ? "range_bounds_histogram::text::text[]"
+                                          : "NULL::text[]");
     const char *params[1] = {db->schema};
     PGresult *r;
     int qrc = pgx_select(c, sql, 1, params, &r, err);
@@ -159,8 +162,9 @@ static int read_ext(PGconn *c, pgs_db *db, char *err)
         e->kinds = xstrdup(pgx_getval(r, i, 3));
         e->n_distinct = xstrdup(pgx_getval(r, i, 4));
         e->dependencies = xstrdup(pgx_getval(r, i, 5));
-        if ((!e->name && pgx_getval(r, i, 1)) || (!e->columns && pgx_getval(r, i, 2)) || (!e->kinds && pgx_getval(r, i, 3)) ||
-            (!e->n_distinct && pgx_getval(r, i, 4)) || (!e->dependencies && pgx_getval(r, i, 5))) {
+        if ((!e->name && pgx_getval(r, i, 1)) || (!e->columns && pgx_getval(r, i, 2)) ||
+            (!e->kinds && pgx_getval(r, i, 3)) || (!e->n_distinct && pgx_getval(r, i, 4)) ||
+            (!e->dependencies && pgx_getval(r, i, 5))) {
             rc = st_err(err, ST_ENOMEM, "out of memory");
             break;
         }

@@ -29,7 +29,8 @@ static int fail(PGconn *c, const PGresult *r, const char *sql, char *err)
 {
     char line[160];
     first_line(PQerrorMessage(c), line, sizeof line);
-    return st_err(err, pgx_error_rc(r), "%s [SQL: %.80s%s]", line, sql, strlen(sql) > 80 ? "..." : "");
+    return st_err(err, pgx_error_rc(r), "%s [SQL: %.80s%s]", line, sql,
+                  strlen(sql) > 80 ? "..." : "");
 }
 
 PGconn *pgx_connect(const char *conninfo, char *err)
@@ -83,8 +84,8 @@ PGresult *pgx_query(PGconn *c, const char *sql, int nparams, const char *const *
     return pgx_select(c, sql, nparams, params, &r, err) ? NULL : r;
 }
 
-int pgx_scalar_i64(PGconn *c, const char *sql, int nparams, const char *const *params,
-                   int64_t *out, char *err)
+int pgx_scalar_i64(PGconn *c, const char *sql, int nparams, const char *const *params, int64_t *out,
+                   char *err)
 {
     PGresult *r;
     int rc = pgx_select(c, sql, nparams, params, &r, err);

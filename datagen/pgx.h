@@ -28,8 +28,8 @@ PGresult *pgx_query(PGconn *c, const char *sql, int nparams, const char *const *
 int pgx_select(PGconn *c, const char *sql, int nparams, const char *const *params, PGresult **out,
                char *err);
 /* The first column of the first row as an integer (0 when NULL). */
-int pgx_scalar_i64(PGconn *c, const char *sql, int nparams, const char *const *params,
-                   int64_t *out, char *err);
+int pgx_scalar_i64(PGconn *c, const char *sql, int nparams, const char *const *params, int64_t *out,
+                   char *err);
 /* A result field as text (NULL when SQL NULL) or as a number (0 when NULL). */
 const char *pgx_getval(const PGresult *r, int row, int col);
 double pgx_getnum(const PGresult *r, int row, int col);

@@ -267,8 +267,8 @@ static void add_flag(pn_flag *out, size_t cap, size_t *k, int kind, const char *
 
 /* under_limit: a Limit above stops its subtree early, so the subtree's full-size estimates
  * are not errors (Plan Rows counts what the node would return if run to completion). */
-static void check_rec(const pn_node *n, const pn_limits *lim, pn_flag *out, size_t cap,
-                      size_t *k, int under_limit)
+static void check_rec(const pn_node *n, const pn_limits *lim, pn_flag *out, size_t cap, size_t *k,
+                      int under_limit)
 {
     double loops = n->loops > 0 ? n->loops : 1;
     if (lim->max_rows > 0 && strstr(n->type, "Seq Scan")) {
@@ -284,8 +284,7 @@ static void check_rec(const pn_node *n, const pn_limits *lim, pn_flag *out, size
                      lim->max_rows);
     }
     if (lim->max_rows > 0 && strstr(n->type, "Sort") && !strstr(n->type, "Incremental")) {
-        double rows = n->has_actual && n->nkids ? n->kids[0]->actual_rows * loops
-                                                : n->plan_rows;
+        double rows = n->has_actual && n->nkids ? n->kids[0]->actual_rows * loops : n->plan_rows;
         if (rows > lim->max_rows)
             add_flag(out, cap, k, PF_SORT, "%s sorts %.0f rows (> %.0f)", n->label, rows,
                      lim->max_rows);

@@ -32,13 +32,13 @@
 #define PN_MAX_SHAPE (64u * 1024u)
 
 typedef struct pn_node {
-    char *label;          /* "Index Scan using products_listing_idx on products" */
-    char *type;           /* "Index Scan", "Parallel Seq Scan", "HashAggregate", ... */
-    char *rel;            /* relation name or NULL */
-    double plan_rows;     /* estimate per loop */
-    double actual_rows;   /* per loop, when analyzed */
+    char *label;        /* "Index Scan using products_listing_idx on products" */
+    char *type;         /* "Index Scan", "Parallel Seq Scan", "HashAggregate", ... */
+    char *rel;          /* relation name or NULL */
+    double plan_rows;   /* estimate per loop */
+    double actual_rows; /* per loop, when analyzed */
     double loops;
-    double removed;       /* Rows Removed by Filter (per loop), when analyzed */
+    double removed; /* Rows Removed by Filter (per loop), when analyzed */
     int has_actual;
     struct pn_node **kids;
     size_t nkids;
@@ -48,7 +48,7 @@ typedef struct pn_plan {
     pn_node *root;
     double total_cost;
     double planning_ms;
-    double exec_ms;       /* -1 unless analyzed */
+    double exec_ms; /* -1 unless analyzed */
     size_t nnodes;
 } pn_plan;
 
@@ -73,9 +73,9 @@ char *pn_shape(const pn_plan *p);
 int pn_diff(const pn_plan *a, const pn_plan *b, char *buf, size_t n);
 
 typedef struct pn_limits {
-    double max_rows;      /* seq scan / sort size that is flagged; <= 0 disables */
-    double est_factor;    /* estimate error that is flagged (10) */
-    double max_ms;        /* runtime that is flagged; <= 0 disables */
+    double max_rows;   /* seq scan / sort size that is flagged; <= 0 disables */
+    double est_factor; /* estimate error that is flagged (10) */
+    double max_ms;     /* runtime that is flagged; <= 0 disables */
     double (*reltuples)(void *ctx, const char *rel); /* may be NULL; < 0 = unknown */
     void *ctx;
 } pn_limits;

@@ -114,8 +114,8 @@ static json_t *key_gen(const pgs_table *t, const pgs_col *c, int cls, int mask, 
             step = 1;
         if (c->has_corr && fabs(c->correlation) < 0.5 && step == 1)
             return json_pack("{s:s, s:I}", "kind", "permutation", "start", (json_int_t)lo);
-        return json_pack("{s:s, s:I, s:I}", "kind", "sequence", "start", (json_int_t)lo,
-                         "step", (json_int_t)step);
+        return json_pack("{s:s, s:I, s:I}", "kind", "sequence", "start", (json_int_t)lo, "step",
+                         (json_int_t)step);
     }
     if (cls == PC_UUID)
         return json_pack("{s:s}", "kind", "uuid");
@@ -165,8 +165,8 @@ static int qbuckets(const pgs_col *c)
 }
 
 /* The generator for the values of a column that is neither a key nor a reference. */
-static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask,
-                         const pv_mask *m, int maxlen, int *inverse_cdf)
+static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask, const pv_mask *m,
+                         int maxlen, int *inverse_cdf)
 {
     double live = 1 - c->null_frac;
     if (live <= 1e-9)
@@ -245,8 +245,8 @@ static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask
         rest = json_pack("{s:s, s:i, s:i}", "kind", "uniform", "min", 0, "max", 100);
         *inverse_cdf = 1;
     } else {
-        rest = json_pack("{s:s, s:s, s:s}", "kind", "timestamp", "from", "2020-01-01",
-                         "to", "2025-01-01");
+        rest = json_pack("{s:s, s:s, s:s}", "kind", "timestamp", "from", "2020-01-01", "to",
+                         "2025-01-01");
         *inverse_cdf = 1;
     }
     if (!c->nmcv || !rest)
@@ -258,8 +258,7 @@ static json_t *value_gen(const pgs_table *t, const pgs_col *c, int cls, int mask
         json_array_append_new(wts, pv_jreal(c->mcf[i] / live));
         sum += c->mcf[i] / live;
     }
-    json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", vals, "weights",
-                          wts);
+    json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", vals, "weights", wts);
     /* MCVs that cover (nearly) every row need no rest: the weights are then renormalised. */
     if (g && sum < 0.995 && sum <= 1.0)
         json_object_set_new(g, "rest", rest);
@@ -374,8 +373,8 @@ static json_t *sorted_runs(const pgs_col *c, const pv_map *vm, int cls)
             els = g;
             break;
         }
-        json_array_append_new(cases, json_pack("{s:{s:f}, s:o}", "when", "lt", pv_r6(cum),
-                                               "gen", g));
+        json_array_append_new(cases,
+                              json_pack("{s:{s:f}, s:o}", "when", "lt", pv_r6(cum), "gen", g));
     }
 out:
     free(ord);
@@ -406,8 +405,8 @@ static json_t *fk_lit(const char *text, double lo, double hi, int mask)
  * inside the parent's ids so the constraint holds at any scale >= 1. Otherwise a `ref`:
  * `cycle` when the column follows physical order, else Zipf fitted to the top frequency.
  * *hist receives the histogram bounds as generated (for `_stats`), or NULL. */
-static json_t *fk_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c,
-                      const pgs_fk *fk, int mask, int *inverse_cdf, json_t **hist)
+static json_t *fk_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c, const pgs_fk *fk,
+                      int mask, int *inverse_cdf, json_t **hist)
 {
     const pgs_table *rt = pgs_find_table(db, fk->ref_table);
     const char *rc = fk->ref_cols.v[0];
@@ -443,8 +442,8 @@ static json_t *fk_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c,
                 json_array_append_new(*hist, fk_lit(c->hist[i], lo, hi, mask));
             rest = json_pack("{s:s, s:O}", "kind", "histogram", "bounds", *hist);
         } else
-            rest = json_pack("{s:s, s:s, s:s, s:s}", "kind", "ref", "table", rt->name, "column",
-                             rc, "dist", "uniform");
+            rest = json_pack("{s:s, s:s, s:s, s:s}", "kind", "ref", "table", rt->name, "column", rc,
+                             "dist", "uniform");
         if (!c->nmcv) {
             *inverse_cdf = c->nhist >= 2;
             return rest;
@@ -456,8 +455,8 @@ static json_t *fk_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c,
             json_array_append_new(wts, pv_jreal(c->mcf[i] / live));
             sum += c->mcf[i] / live;
         }
-        json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", vals,
-                              "weights", wts);
+        json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", vals, "weights",
+                              wts);
         if (g && sum < 0.995)
             json_object_set_new(g, "rest", rest);
         else
@@ -469,13 +468,13 @@ static json_t *fk_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c,
      * correlation only through `cycle`: row / div walks the parents in order. */
     double div = rt->reltuples >= 1 ? round(t->reltuples / rt->reltuples) : 1;
     if (c->has_corr && c->correlation > 0.7)
-        return json_pack("{s:s, s:s, s:s, s:s, s:I}", "kind", "ref", "table", rt->name,
-                         "column", rc, "dist", "cycle", "div", (json_int_t)(div < 1 ? 1 : div));
+        return json_pack("{s:s, s:s, s:s, s:s, s:I}", "kind", "ref", "table", rt->name, "column",
+                         rc, "dist", "cycle", "div", (json_int_t)(div < 1 ? 1 : div));
     if (s > 0)
-        return json_pack("{s:s, s:s, s:s, s:s, s:f}", "kind", "ref", "table", rt->name,
-                         "column", rc, "dist", "zipf", "s", round(s * 1e4) / 1e4);
-    return json_pack("{s:s, s:s, s:s, s:s}", "kind", "ref", "table", rt->name, "column", rc,
-                     "dist", "uniform");
+        return json_pack("{s:s, s:s, s:s, s:s, s:f}", "kind", "ref", "table", rt->name, "column",
+                         rc, "dist", "zipf", "s", round(s * 1e4) / 1e4);
+    return json_pack("{s:s, s:s, s:s, s:s}", "kind", "ref", "table", rt->name, "column", rc, "dist",
+                     "uniform");
 }
 
 static const char *kind_of(const json_t *g)
@@ -515,8 +514,10 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
         /* A key's digits or disjoint slots, not the source's distribution: said in a note,
          * and compare has no statistics to hold them to. */
         held = 1;
-        json_array_append_new(notes, json_sprintf("%s.%s: generated to hold a key or exclusion constraint by "
-                                                  "construction; its distribution is not reproduced", t->name, c->name));
+        json_array_append_new(
+            notes, json_sprintf("%s.%s: generated to hold a key or exclusion constraint by "
+                                "construction; its distribution is not reproduced",
+                                t->name, c->name));
     } else if (keeps) {
         g = pt_gen(db, t, c, o->mask, notes, &all_null);
         keep_hist = 0;
@@ -528,14 +529,16 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
         if (!dense_key(rt, fk->ref_cols.v[0], &vm.lo, &vm.hi))
             keep_hist = 0;
         vm.fk = 1;
-    } else if ((pk_single_key(t, c->name) || unique_member(t, c)) && pk_key_capable(db, t, c->name)) {
+    } else if ((pk_single_key(t, c->name) || unique_member(t, c)) &&
+               pk_key_capable(db, t, c->name)) {
         g = key_gen(t, c, cls, o->mask, maxlen, gt != c->type);
         keep_hist = !o->mask || dense_key(t, c->name, &vm.lo, &vm.hi);
         vm.fk = o->mask;
         inverse_cdf = 0;
     } else if (!c->has_stats) {
         json_array_append_new(notes, json_sprintf("%s.%s: no statistics (run ANALYZE); "
-                                                  "type-default generator", t->name, c->name));
+                                                  "type-default generator",
+                                                  t->name, c->name));
         g = value_gen(t, c, cls, o->mask, &m, maxlen, &inverse_cdf);
     } else {
         g = value_gen(t, c, cls, o->mask, &m, maxlen, &inverse_cdf);
@@ -547,12 +550,13 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
          * keys collide (birthday) and the count would come out ~0.63 n. */
         double nd = c->n_distinct < 0 ? -c->n_distinct * t->reltuples : c->n_distinct;
         if ((!c->nmcv || (mcv_cover(c) < 0.5 && nd >= 1000 && nd <= 0.25 * t->reltuples)) &&
-            c->n_distinct != -1 &&
-            c->n_distinct != 0 && cls != PC_BOOL && strcmp(kind_of(g), "switch"))
+            c->n_distinct != -1 && c->n_distinct != 0 && cls != PC_BOOL &&
+            strcmp(kind_of(g), "switch"))
             json_object_set_new(jc, "n_distinct", pv_jreal(c->n_distinct));
     }
     if (c->identity && profile_type_class(c->type) == PC_INT)
-        json_object_set_new(jc, "identity", json_string(c->identity == 'a' ? "always" : "by default"));
+        json_object_set_new(jc, "identity",
+                            json_string(c->identity == 'a' ? "always" : "by default"));
     if (c->null_frac > 0 || all_null)
         json_object_set_new(jc, "null_frac", pv_jreal(all_null ? 1 : c->null_frac));
     if (inverse_cdf && c->has_corr) {
@@ -588,14 +592,15 @@ static int held_by_member(const pgs_db *db, const pgs_table *t, const pgs_names 
 {
     for (size_t k = 0; key->n > 1 && k < key->n; k++) {
         const pgs_col *c = pgs_find_col(t, key->v[k]);
-        if (c && unique_member(t, c) && pk_key_capable(db, t, c->name) && !pk_ref_of(db, t, c->name))
+        if (c && unique_member(t, c) && pk_key_capable(db, t, c->name) &&
+            !pk_ref_of(db, t, c->name))
             return 1;
     }
     return 0;
 }
 
-static json_t *index_json(const char *name, const pgs_names *cols, int unique,
-                          const char *method, const char *def)
+static json_t *index_json(const char *name, const pgs_names *cols, int unique, const char *method,
+                          const char *def)
 {
     json_t *j = json_pack("{s:s, s:o, s:b, s:s}", "name", name, "columns", names_json(cols),
                           "unique", unique, "method", method);
@@ -610,16 +615,18 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     double rows = t->reltuples < 0 ? 0 : round(t->reltuples);
     if (t->reltuples < 0)
         json_array_append_new(notes, json_sprintf("%s: never analysed (reltuples -1); run "
-                                                  "ANALYZE first; rows set to 0", t->name));
+                                                  "ANALYZE first; rows set to 0",
+                                                  t->name));
     json_t *jt = json_pack("{s:s, s:I}", "name", t->name, "rows", (json_int_t)rows);
     if (!jt)
         return NULL;
     if (rows <= 100 && !has_outgoing_fk(t))
         json_object_set_new(jt, "scale", json_string("fixed"));
-    json_object_set_new(jt, "_stats", json_pack("{s:f, s:I}", "reltuples", t->reltuples,
-                                                "relpages", (json_int_t)t->relpages));
-    json_t *cols = json_array(), *idx = json_array(), *uniq = json_array(),
-           *fks = json_array(), *checks = json_array();
+    json_object_set_new(
+        jt, "_stats",
+        json_pack("{s:f, s:I}", "reltuples", t->reltuples, "relpages", (json_int_t)t->relpages));
+    json_t *cols = json_array(), *idx = json_array(), *uniq = json_array(), *fks = json_array(),
+           *checks = json_array();
     json_object_set_new(jt, "columns", cols);
     for (size_t i = 0; i < t->ncols; i++) {
         json_t *jc = column_json(db, t, &t->cols[i], o, notes);
@@ -641,7 +648,8 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
         json_array_append_new(idx, index_json(nm, &t->pk, 0, "btree", NULL));
     }
     for (size_t i = 0; i < t->nuniq; i++) {
-        if ((t->uniq[i].n == 1 && pk_key_capable(db, t, t->uniq[i].v[0])) || held_by_member(db, t, &t->uniq[i])) {
+        if ((t->uniq[i].n == 1 && pk_key_capable(db, t, t->uniq[i].v[0])) ||
+            held_by_member(db, t, &t->uniq[i])) {
             json_array_append_new(uniq, names_json(&t->uniq[i]));
             continue;
         }
@@ -664,8 +672,8 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
         json_array_append_new(checks, json_string(t->checks[i]));
     }
     for (size_t i = 0; i < t->nidx; i++)
-        json_array_append_new(idx, index_json(t->idx[i].name, &t->idx[i].cols,
-                                              t->idx[i].unique, t->idx[i].method, t->idx[i].def));
+        json_array_append_new(idx, index_json(t->idx[i].name, &t->idx[i].cols, t->idx[i].unique,
+                                              t->idx[i].method, t->idx[i].def));
     json_object_set_new(jt, json_array_size(uniq) ? "unique" : "_unique", uniq);
     json_object_set_new(jt, json_array_size(fks) ? "foreign_keys" : "_foreign_keys", fks);
     json_object_set_new(jt, json_array_size(checks) ? "checks" : "_checks", checks);
@@ -677,11 +685,10 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     if (t->next) {
         json_t *ext = json_array();
         for (size_t i = 0; i < t->next; i++)
-            json_array_append_new(ext, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "name",
-                                                 t->ext[i].name, "columns", t->ext[i].columns,
-                                                 "kinds", t->ext[i].kinds, "n_distinct",
-                                                 t->ext[i].n_distinct, "dependencies",
-                                                 t->ext[i].dependencies));
+            json_array_append_new(
+                ext, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "name", t->ext[i].name, "columns",
+                               t->ext[i].columns, "kinds", t->ext[i].kinds, "n_distinct",
+                               t->ext[i].n_distinct, "dependencies", t->ext[i].dependencies));
         json_object_set_new(jt, "_stats_ext", ext);
     }
     return jt;
@@ -691,8 +698,9 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
 {
     json_t *notes = json_array();
     json_t *tables = json_array();
-    json_t *root = json_pack("{s:s, s:i, s:s, s:I}", "format", ST_FMT_SHAPE, "version", ST_FMT_SHAPE_VERSION,
-                             "name", o->name ? o->name : "profile", "seed", (json_int_t)o->seed);
+    json_t *root = json_pack("{s:s, s:i, s:s, s:I}", "format", ST_FMT_SHAPE, "version",
+                             ST_FMT_SHAPE_VERSION, "name", o->name ? o->name : "profile", "seed",
+                             (json_int_t)o->seed);
     if (!root || !notes || !tables) {
         json_decref(root);
         json_decref(notes);
@@ -700,9 +708,9 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
         st_err(err, ST_ENOMEM, "out of memory");
         return NULL;
     }
-    json_object_set_new(root, "_profile", json_pack("{s:s, s:i, s:b}", "schema", db->schema,
-                                                    "server_version", db->server_version,
-                                                    "masked", o->mask));
+    json_object_set_new(root, "_profile",
+                        json_pack("{s:s, s:i, s:b}", "schema", db->schema, "server_version",
+                                  db->server_version, "masked", o->mask));
     for (size_t i = 0; i < db->nt; i++) {
         if (db->t[i].part_of)
             continue; /* a partition comes with its parent */
@@ -717,12 +725,13 @@ json_t *profile_build(const pgs_db *db, const profile_opts *o, char *err)
         json_array_append_new(tables, jt);
     }
     if (db->skipped_gen)
-        json_array_append_new(notes, json_sprintf("%zu generated columns without an expression left out (the "
-                                                  "server computes them; add them back to the DDL)",
-                                                  db->skipped_gen));
+        json_array_append_new(
+            notes, json_sprintf("%zu generated columns without an expression left out (the "
+                                "server computes them; add them back to the DDL)",
+                                db->skipped_gen));
     if (db->skipped_idx)
-        json_array_append_new(notes, json_sprintf("%zu indexes that read no column left out",
-                                                  db->skipped_idx));
+        json_array_append_new(
+            notes, json_sprintf("%zu indexes that read no column left out", db->skipped_idx));
     if (db->ntypes)
         json_object_set_new(root, "types", pt_types_json(db, o->mask, notes));
     if (db->nviews)

@@ -35,7 +35,7 @@
 typedef struct profile_opts {
     int mask;
     int64_t seed;
-    const char *name;     /* shape name; NULL -> "profile" */
+    const char *name; /* shape name; NULL -> "profile" */
 } profile_opts;
 
 /* Returns the shape document or NULL with err set (ST_ENOMEM only). Never fails on odd

@@ -104,15 +104,20 @@ json_t *pk_exclusions_json(const pgs_table *t, int mask, json_t *notes)
         return NULL;
     json_t *a = json_array();
     for (size_t i = 0; a && i < t->nexcl; i++) {
-        const char *use = strncmp(t->excl[i].def, "EXCLUDE USING ", 14) ? NULL : t->excl[i].def + 14;
+        const char *use = strncmp(t->excl[i].def, "EXCLUDE USING ", 14) ? NULL
+                                                                        : t->excl[i].def + 14;
         if (!use) {
-            json_array_append_new(notes, json_sprintf("%s: exclusion constraint %s (%s) not understood; "
-                                                      "left out", t->name, t->excl[i].name, t->excl[i].def));
+            json_array_append_new(notes,
+                                  json_sprintf("%s: exclusion constraint %s (%s) not understood; "
+                                               "left out",
+                                               t->name, t->excl[i].name, t->excl[i].def));
             continue;
         }
         if (mask && strchr(use, '\'')) {
-            json_array_append_new(notes, json_sprintf("%s: exclusion constraint %s quotes a literal; left "
-                                                      "out under --mask", t->name, t->excl[i].name));
+            json_array_append_new(notes,
+                                  json_sprintf("%s: exclusion constraint %s quotes a literal; left "
+                                               "out under --mask",
+                                               t->name, t->excl[i].name));
             continue;
         }
         json_array_append_new(a, json_pack("{s:s, s:s}", "name", t->excl[i].name, "using", use));

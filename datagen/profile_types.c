@@ -36,7 +36,8 @@ static int shape_accepts(const pgs_db *db, const char *type)
     for (size_t i = 0; i < db->ntypes && i < PGS_MAX_TABLES; i++) {
         const pgs_type *ty = &db->types[i];
         st[sh.ntypes++] = (stype){ty->name, ty->sql,
-                                  ty->base && profile_type_class(ty->base) != PC_OTHER ? ty->base : NULL};
+                                  ty->base && profile_type_class(ty->base) != PC_OTHER ? ty->base
+                                                                                       : NULL};
     }
     scol c;
     return sh_col_type(&sh, type, &c) == 0;
@@ -176,7 +177,8 @@ static json_t *masked_lit(const char *type, size_t r)
                                          "real[]", "double precision[]", NULL};
         /* clang-format on */
         for (size_t i = 0; ok[i]; i++)
-            if (!strcmp(type, ok[i]) || (!strncmp(type, "character varying", 17) && strstr(type, "[]")))
+            if (!strcmp(type, ok[i]) ||
+                (!strncmp(type, "character varying", 17) && strstr(type, "[]")))
                 return json_sprintf("{%llu}", v);
         return NULL;
     }
@@ -230,9 +232,11 @@ json_t *pt_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c, int mask,
     json_t *rest = NULL;
     *all_null = 0;
     json_t *hv = !is_enum && c->nhist >= 2 ? lits(c, c->hist, c->nhist, c->nmcv, mask) : NULL;
-    json_t *mv = c->nmcv ? is_enum ? strings(c->mcv, c->nmcv) : lits(c, c->mcv, c->nmcv, 0, mask) : NULL;
+    json_t *mv = c->nmcv ? is_enum ? strings(c->mcv, c->nmcv) : lits(c, c->mcv, c->nmcv, 0, mask)
+                         : NULL;
     if (is_enum)
-        rest = json_pack("{s:s, s:o}", "kind", "categorical", "values", strings(ty->labels, ty->nlabels));
+        rest = json_pack("{s:s, s:o}", "kind", "categorical", "values",
+                         strings(ty->labels, ty->nlabels));
     else if (hv)
         rest = json_pack("{s:s, s:o}", "kind", "categorical", "values", hv);
     if (mv) {
@@ -241,7 +245,8 @@ json_t *pt_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c, int mask,
         for (size_t i = 0; i < c->nmcv; i++)
             sum += c->mcf[i] / live;
         for (size_t i = 0; w && i < c->nmcv; i++)
-            json_array_append_new(w, json_real(pv_r6(c->mcf[i] / live / (rest && sum <= 1 ? 1 : sum))));
+            json_array_append_new(
+                w, json_real(pv_r6(c->mcf[i] / live / (rest && sum <= 1 ? 1 : sum))));
         json_t *g = json_pack("{s:s, s:o, s:o}", "kind", "categorical", "values", mv, "weights", w);
         if (g && rest && sum < 1 - 1e-6)
             json_object_set_new(g, "rest", rest);
@@ -254,20 +259,25 @@ json_t *pt_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c, int mask,
     if (c->nelems && (is_tsvector(c->type) || is_array(c->type)))
         return elem_gen(c, is_tsvector(c->type), mask);
     json_t *lit = !strncmp(c->type, "bit(", 4) || !strcmp(c->type, "bit") ? bit_constant(c->type)
-                  : type_constant(c->type) ? json_string(type_constant(c->type)) : NULL;
+                  : type_constant(c->type) ? json_string(type_constant(c->type))
+                                           : NULL;
     if (!c->notnull || !lit) {
         json_decref(lit);
         *all_null = 1;
-        json_array_append_new(notes, json_sprintf("%s.%s: type %s %s; all %.0f rows NULL%s", t->name,
-                                                  c->name, c->type, mask ? "masked" : "has no statistics to draw from",
-                                                  t->reltuples > 0 ? t->reltuples : 0,
-                                                  c->notnull ? " (the column is NOT NULL: the load will fail; give it a generator)" : ""));
+        json_array_append_new(
+            notes,
+            json_sprintf("%s.%s: type %s %s; all %.0f rows NULL%s", t->name, c->name, c->type,
+                         mask ? "masked" : "has no statistics to draw from",
+                         t->reltuples > 0 ? t->reltuples : 0,
+                         c->notnull
+                             ? " (the column is NOT NULL: the load will fail; give it a generator)"
+                             : ""));
         return json_pack("{s:s, s:n}", "kind", "const", "value");
     }
-    json_array_append_new(notes, json_sprintf("%s.%s: type %s %s; all %.0f rows get the constant '%s'",
-                                              t->name, c->name, c->type,
-                                              mask ? "masked" : "has no statistics to draw from",
-                                              t->reltuples > 0 ? t->reltuples : 0, json_string_value(lit)));
+    json_array_append_new(
+        notes, json_sprintf("%s.%s: type %s %s; all %.0f rows get the constant '%s'", t->name,
+                            c->name, c->type, mask ? "masked" : "has no statistics to draw from",
+                            t->reltuples > 0 ? t->reltuples : 0, json_string_value(lit)));
     return json_pack("{s:s, s:o}", "kind", "const", "value", lit);
 }
 
@@ -283,8 +293,10 @@ json_t *pt_types_json(const pgs_db *db, int mask, json_t *notes)
         json_t *o = json_pack("{s:s, s:s%}", "name", ty->name, "sql", ty->sql,
                               cut ? (size_t)(cut - ty->sql) : strlen(ty->sql));
         if (cut)
-            json_array_append_new(notes, json_sprintf("domain %s: its CHECK is left out under --mask "
-                                                      "(masked values need not satisfy it)", ty->name));
+            json_array_append_new(notes,
+                                  json_sprintf("domain %s: its CHECK is left out under --mask "
+                                               "(masked values need not satisfy it)",
+                                               ty->name));
         if (o && ty->base && profile_type_class(ty->base) != PC_OTHER)
             json_object_set_new(o, "base", json_string(ty->base));
         json_array_append_new(a, o);
@@ -301,9 +313,12 @@ void pt_table_extras(const pgs_db *db, const pgs_table *t, json_t *jt, json_t *n
         for (size_t i = 0; pa && i < db->nt; i++)
             if (db->t[i].part_of && !strcmp(db->t[i].part_of, t->name) && db->t[i].bound) {
                 if (db->t[i].partkey)
-                    json_array_append_new(notes, json_sprintf("%s: sub-partitioned; its own partitions are not "
-                                                              "reproduced (rows routed to it fail)", db->t[i].name));
-                json_array_append_new(pa, json_pack("{s:s, s:s}", "name", db->t[i].name, "bound", db->t[i].bound));
+                    json_array_append_new(
+                        notes, json_sprintf("%s: sub-partitioned; its own partitions are not "
+                                            "reproduced (rows routed to it fail)",
+                                            db->t[i].name));
+                json_array_append_new(
+                    pa, json_pack("{s:s, s:s}", "name", db->t[i].name, "bound", db->t[i].bound));
             }
         json_object_set_new(jt, "partition_by", json_string(t->partkey));
         json_object_set_new(jt, "partitions", pa);
@@ -312,11 +327,13 @@ void pt_table_extras(const pgs_db *db, const pgs_table *t, json_t *jt, json_t *n
         json_t *ga = json_array();
         for (size_t i = 0; ga && i < t->ngcols; i++)
             if (!pt_type_ok(db, t->gcols[i].type))
-                json_array_append_new(notes, json_sprintf("%s.%s: generated column of type %s left out "
-                                                          "(a shape cannot declare the type)",
-                                                          t->name, t->gcols[i].name, t->gcols[i].type));
+                json_array_append_new(notes,
+                                      json_sprintf("%s.%s: generated column of type %s left out "
+                                                   "(a shape cannot declare the type)",
+                                                   t->name, t->gcols[i].name, t->gcols[i].type));
             else
-                json_array_append_new(ga, json_pack("{s:s, s:s, s:s}", "name", t->gcols[i].name, "type",
+                json_array_append_new(ga,
+                                      json_pack("{s:s, s:s, s:s}", "name", t->gcols[i].name, "type",
                                                 t->gcols[i].type, "expr", t->gcols[i].expr));
         json_object_set_new(jt, "generated", ga);
     }
@@ -328,7 +345,9 @@ json_t *pt_views_json(const pgs_db *db, int mask, json_t *notes)
     for (size_t i = 0; va && i < db->nviews; i++) {
         const pgs_view *v = &db->views[i];
         if (mask && strchr(v->query, '\'')) { /* a quoted literal could be a row value */
-            json_array_append_new(notes, json_sprintf("view %s left out under --mask (it quotes a literal)", v->name));
+            json_array_append_new(
+                notes,
+                json_sprintf("view %s left out under --mask (it quotes a literal)", v->name));
             continue;
         }
         json_t *jv = json_pack("{s:s, s:s}", "name", v->name, "query", v->query);

@@ -134,7 +134,6 @@ json_t *pv_epoch_literal(int cls, double t)
 }
 
 
-
 static int cmp_axis(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -251,7 +250,6 @@ json_t *pv_jreal(double v)
 {
     return json_real(pv_r6(v));
 }
-
 
 
 double pv_axis(const pv_map *v, const char *text)

@@ -61,9 +61,9 @@ typedef struct pv_mask {
     char **lit;
     double *ax;
     size_t n;
-    double gap;   /* numeric spacing between consecutive synthetic values */
-    int width;    /* letters for text codes */
-    int maxlen;   /* varchar(n) limit of the column, 0 = none */
+    double gap; /* numeric spacing between consecutive synthetic values */
+    int width;  /* letters for text codes */
+    int maxlen; /* varchar(n) limit of the column, 0 = none */
 } pv_mask;
 
 /* How a column's literals become generator values: as they are, masked (rank-synthetic), or

@@ -86,8 +86,8 @@ static int parse_param(char *s, qf_param *decl, char *err, const char *name, int
     rest = trim(rest + 1);
     char *dot = strchr(rest, '.');
     if (!dot || dot == rest || !dot[1] || strchr(dot + 1, '.') || strchr(rest, ' '))
-        return st_err(err, ST_EINPUT, "%s:%d: $%ld: expected table.column, got '%s'", name, line,
-                      n, rest);
+        return st_err(err, ST_EINPUT, "%s:%d: $%ld: expected table.column, got '%s'", name, line, n,
+                      rest);
     *dot = 0;
     p->table = strdup(rest);
     p->column = strdup(dot + 1);
@@ -130,8 +130,7 @@ static int finish(qf_file *f, char *qname, qf_param *decl, int samples, dbuf *sq
         return st_err(err, ST_ENOMEM, "out of memory");
     int hi = max_param(q->sql);
     if (hi < 0)
-        return st_err(err, ST_EINPUT, "%s:%d: more than %d parameters", name, line,
-                      QF_MAX_PARAMS);
+        return st_err(err, ST_EINPUT, "%s:%d: more than %d parameters", name, line, QF_MAX_PARAMS);
     q->nparams = hi;
     for (int k = 0; k < QF_MAX_PARAMS; k++) {
         q->params[k] = decl[k];
@@ -139,9 +138,10 @@ static int finish(qf_file *f, char *qname, qf_param *decl, int samples, dbuf *sq
     }
     for (int k = 0; k < hi; k++)
         if (!q->params[k].table && !q->params[k].fixed)
-            return st_err(err, ST_EINPUT, "%s:%d: query '%s' uses $%d but does not declare it "
-                          "('-- $%d: table.column' or '-- $%d = value')", name, line, q->name,
-                          k + 1, k + 1, k + 1);
+            return st_err(err, ST_EINPUT,
+                          "%s:%d: query '%s' uses $%d but does not declare it "
+                          "('-- $%d: table.column' or '-- $%d = value')",
+                          name, line, q->name, k + 1, k + 1, k + 1);
     for (size_t i = 0; i + 1 < f->nq; i++)
         if (!strcmp(f->q[i].name, q->name))
             return st_err(err, ST_EINPUT, "%s:%d: query name '%s' is used twice", name, line,
@@ -182,8 +182,10 @@ qf_file *qf_parse(const char *text, const char *name, char *err)
                 rc = parse_param(c, decl, err, name, lineno);
             } else if (!strncmp(c, "samples:", 8)) {
                 if (parse_samples(c + 8, &samples))
-                    rc = st_err(err, ST_EINPUT, "%s:%d: samples: expected hot, median and/or "
-                                "cold", name, lineno);
+                    rc = st_err(err, ST_EINPUT,
+                                "%s:%d: samples: expected hot, median and/or "
+                                "cold",
+                                name, lineno);
             }
             continue;
         }
@@ -210,8 +212,7 @@ qf_file *qf_parse(const char *text, const char *name, char *err)
         }
     }
     if (!rc && sql.len)
-        rc = st_err(err, ST_EINPUT, "%s:%d: the last statement does not end with ';'", name,
-                    start);
+        rc = st_err(err, ST_EINPUT, "%s:%d: the last statement does not end with ';'", name, start);
     if (!rc && !f->nq)
         rc = st_err(err, ST_EINPUT, "%s: no queries", name);
 out:

@@ -32,18 +32,18 @@
 enum qf_sample { QS_HOT = 1, QS_MEDIAN = 2, QS_COLD = 4 };
 
 typedef struct qf_param {
-    char *table;   /* sampled: table and column; fixed: NULL */
+    char *table; /* sampled: table and column; fixed: NULL */
     char *column;
-    char *fixed;   /* fixed literal, or NULL */
+    char *fixed; /* fixed literal, or NULL */
 } qf_param;
 
 typedef struct qf_query {
     char *name;
     char *sql;
-    int line;      /* first line of the statement */
-    int samples;   /* QS_* bits */
+    int line;    /* first line of the statement */
+    int samples; /* QS_* bits */
     qf_param params[QF_MAX_PARAMS];
-    int nparams;   /* highest $n used */
+    int nparams; /* highest $n used */
 } qf_query;
 
 typedef struct qf_file {

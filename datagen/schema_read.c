@@ -16,10 +16,10 @@
 /* What the catalog says about one column, as the default generators need it. */
 typedef struct colinfo {
     const pgs_col *c;
-    const pgs_fk *fk;          /* the single-column foreign key on it, or NULL */
-    int in_key;                /* part of a PK/unique constraint */
-    int single_key;            /* alone a PK/unique */
-    double lo, hi;             /* CHECK-derived range */
+    const pgs_fk *fk; /* the single-column foreign key on it, or NULL */
+    int in_key;       /* part of a PK/unique constraint */
+    int single_key;   /* alone a PK/unique */
+    double lo, hi;    /* CHECK-derived range */
     int has_lo, has_hi;
 } colinfo;
 
@@ -63,7 +63,8 @@ static int apply_check(const char *expr, colinfo *cols, size_t n)
             colinfo *ci = by_name(cols, n, col);
             if (!ci)
                 return 0;
-            int ge = !strcmp(op, ">="), gt = !strcmp(op, ">"), le = !strcmp(op, "<="), lt = !strcmp(op, "<");
+            int ge = !strcmp(op, ">="), gt = !strcmp(op, ">"), le = !strcmp(op, "<="),
+                lt = !strcmp(op, "<");
             if (!(ge || gt || le || lt))
                 return 0;
             if (pass == 1) {
@@ -97,7 +98,8 @@ static json_t *default_gen(const colinfo *ci, int is_int, int *nullable)
     }
     if (ci->in_key)
         *nullable = 0;
-    if (is_int || !strncmp(t, "numeric", 7) || !strcmp(t, "real") || !strcmp(t, "double precision")) {
+    if (is_int || !strncmp(t, "numeric", 7) || !strcmp(t, "real") ||
+        !strcmp(t, "double precision")) {
         double lo = 0, hi = !strcmp(t, "smallint") ? 1000 : 100000;
         if (!strncmp(t, "numeric(", 8)) {
             int p = 10, s = 0;
@@ -118,7 +120,8 @@ static json_t *default_gen(const colinfo *ci, int is_int, int *nullable)
     if (!strcmp(t, "boolean"))
         return json_pack("{s:s,s:f}", "kind", "bool", "p", 0.5);
     if (!strcmp(t, "date") || !strncmp(t, "timestamp", 9))
-        return json_pack("{s:s,s:s,s:s}", "kind", "timestamp", "from", "2015-01-01", "to", "2025-01-01");
+        return json_pack("{s:s,s:s,s:s}", "kind", "timestamp", "from", "2015-01-01", "to",
+                         "2025-01-01");
     if (!strcmp(t, "uuid"))
         return json_pack("{s:s}", "kind", "uuid");
     if (!strcmp(t, "json") || !strcmp(t, "jsonb"))
@@ -164,7 +167,8 @@ static int mark_columns(const pgs_table *t, colinfo *cols, char *err)
         const pgs_fk *fk = &t->fks[k];
         if (fk->cols.n != 1 || fk->ref_cols.n != 1)
             return st_err(err, ST_EINPUT,
-                          "--from-schema: %s.%s is a composite foreign key; datagen fills single-column foreign keys only",
+                          "--from-schema: %s.%s is a composite foreign key; datagen fills "
+                          "single-column foreign keys only",
                           t->name, fk->name);
         colinfo *ci = by_name(cols, t->ncols, fk->cols.v[0]);
         if (ci && fk->ref_table)
@@ -184,20 +188,21 @@ static json_t *other_type_json(const pgs_table *t, const pgs_col *c, char *err)
         json_t *vals = json_array();
         for (size_t k = 0; k < c->nlabels; k++)
             json_array_append_new(vals, json_string(c->labels[k]));
-        json_t *jc = json_pack("{s:s,s:s,s:{s:s,s:o}}", "name", c->name, "type", "text", "gen", "kind",
-                               "categorical", "values", vals);
+        json_t *jc = json_pack("{s:s,s:s,s:{s:s,s:o}}", "name", c->name, "type", "text", "gen",
+                               "kind", "categorical", "values", vals);
         if (jc && !c->notnull)
             json_object_set_new(jc, "null_frac", json_real(0.1));
         return jc;
     }
     if (c->notnull) {
         st_err(err, ST_EINPUT,
-               "--from-schema: %s.%s has type '%s', which has no default generator; give it one in --shape (type text, gen const)",
+               "--from-schema: %s.%s has type '%s', which has no default generator; give it one in "
+               "--shape (type text, gen const)",
                t->name, c->name, c->type);
         return NULL;
     }
-    return json_pack("{s:s,s:s,s:f,s:{s:s,s:n}}", "name", c->name, "type", "text", "null_frac", 1.0, "gen",
-                     "kind", "const", "value");
+    return json_pack("{s:s,s:s,s:f,s:{s:s,s:n}}", "name", c->name, "type", "text", "null_frac", 1.0,
+                     "gen", "kind", "const", "value");
 }
 
 /* One column's shape entry. prev_cycle: the tables of earlier cycle references in a key
@@ -207,7 +212,8 @@ static json_t *column_json(const pgs_table *t, const colinfo *ci, json_t *prev_c
     const pgs_col *c = ci->c;
     if (!supported(c->type))
         return other_type_json(t, c, err);
-    int is_int = !strcmp(c->type, "smallint") || !strcmp(c->type, "integer") || !strcmp(c->type, "bigint");
+    int is_int = !strcmp(c->type, "smallint") || !strcmp(c->type, "integer") ||
+                 !strcmp(c->type, "bigint");
     int nullable = !c->notnull;
     json_t *g;
     if (ci->fk && ci->in_key) {
@@ -216,7 +222,8 @@ static json_t *column_json(const pgs_table *t, const colinfo *ci, json_t *prev_c
         json_array_append_new(prev_cycle, json_string(ci->fk->ref_table));
         nullable = 0;
     } else if (ci->fk) {
-        g = json_pack("{s:s,s:s,s:s}", "kind", "ref", "table", ci->fk->ref_table, "column", ci->fk->ref_cols.v[0]);
+        g = json_pack("{s:s,s:s,s:s}", "kind", "ref", "table", ci->fk->ref_table, "column",
+                      ci->fk->ref_cols.v[0]);
     } else {
         g = default_gen(ci, is_int, &nullable);
     }
@@ -267,7 +274,8 @@ static int table_json(PGconn *c, const pgs_table *t, json_t **out, char *err)
     json_decref(prev_cycle);
     free(cols);
     if (!rc) {
-        *out = json_pack("{s:s,s:I,s:b,s:o}", "name", t->name, "rows", (json_int_t)rows, "create", 0, "columns", jcols);
+        *out = json_pack("{s:s,s:I,s:b,s:o}", "name", t->name, "rows", (json_int_t)rows, "create",
+                         0, "columns", jcols);
         return *out ? 0 : st_err(err, ST_ENOMEM, "out of memory");
     }
     json_decref(jcols);
@@ -287,7 +295,9 @@ int schema_read(PGconn *c, const char *schema, json_t **out, char *err)
     int rc = 0;
     pgs_db *db = schema || *cur ? cat_read(c, schema ? schema : cur, NULL, &rc, err) : NULL;
     if (!db)
-        return rc ? rc : st_err(err, ST_EINPUT, "--from-schema: no current schema (search_path); give --schema");
+        return rc ? rc
+                  : st_err(err, ST_EINPUT,
+                           "--from-schema: no current schema (search_path); give --schema");
     json_t *tables = json_array();
     rc = tables ? 0 : st_err(err, ST_ENOMEM, "out of memory");
     for (size_t i = 0; i < db->nt && !rc; i++) {
@@ -307,8 +317,8 @@ int schema_read(PGconn *c, const char *schema, json_t **out, char *err)
         json_decref(tables);
         return rc;
     }
-    *out = json_pack("{s:s,s:i,s:s,s:o}", "format", ST_FMT_SHAPE, "version", ST_FMT_SHAPE_VERSION, "name",
-                     schema ? schema : "from-schema", "tables", tables);
+    *out = json_pack("{s:s,s:i,s:s,s:o}", "format", ST_FMT_SHAPE, "version", ST_FMT_SHAPE_VERSION,
+                     "name", schema ? schema : "from-schema", "tables", tables);
     return *out ? 0 : st_err(err, ST_ENOMEM, "out of memory");
 }
 
@@ -317,11 +327,14 @@ int schema_saved(PGconn *c, const char *schema, json_t **out, char *err)
     const char *p[1] = {schema ? schema : ""};
     *out = NULL;
     int64_t have;
-    int rc = pgx_scalar_i64(c, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('stampede_datagen_progress')", 0,
-                            NULL, &have, err);
+    int rc = pgx_scalar_i64(
+        c, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('stampede_datagen_progress')", 0,
+        NULL, &have, err);
     if (rc || !have)
         return rc;
-    PGresult *r = pgx_query(c, "SELECT info FROM stampede_datagen_progress WHERE run = '$fromschema' AND tbl = $1", 1, p, err);
+    PGresult *r = pgx_query(
+        c, "SELECT info FROM stampede_datagen_progress WHERE run = '$fromschema' AND tbl = $1", 1,
+        p, err);
     if (!r)
         return ST_EENV;
     if (PQntuples(r) == 1) {
@@ -338,11 +351,15 @@ int schema_save(PGconn *c, const char *schema, const json_t *base, char *err)
     if (!txt)
         return st_err(err, ST_ENOMEM, "out of memory");
     const char *p[2] = {schema ? schema : "", txt};
-    PGresult *r = PQexecParams(c, "INSERT INTO stampede_datagen_progress (run, tbl, chunk, rows, info) "
-                                  "VALUES ('$fromschema', $1, 0, 0, $2) ON CONFLICT (run, tbl, chunk) "
-                                  "DO UPDATE SET info = EXCLUDED.info, done_at = now()",
-                               2, NULL, p, NULL, NULL, 0);
-    int rc = r && PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : st_err(err, ST_EENV, "saving the --from-schema shape: %s", PQerrorMessage(c));
+    PGresult *r = PQexecParams(
+        c,
+        "INSERT INTO stampede_datagen_progress (run, tbl, chunk, rows, info) "
+        "VALUES ('$fromschema', $1, 0, 0, $2) ON CONFLICT (run, tbl, chunk) "
+        "DO UPDATE SET info = EXCLUDED.info, done_at = now()",
+        2, NULL, p, NULL, NULL, 0);
+    int rc = r && PQresultStatus(r) == PGRES_COMMAND_OK
+                 ? 0
+                 : st_err(err, ST_EENV, "saving the --from-schema shape: %s", PQerrorMessage(c));
     PQclear(r);
     free(txt);
     return rc;
@@ -363,9 +380,11 @@ int schema_merge(json_t *base, json_t *over, const char *file, char *err)
             if (!strcmp(json_string_value(json_object_get(json_array_get(bt, k), "name")), name))
                 b = json_array_get(bt, k);
         if (!b)
-            return st_err(err, ST_EINPUT, "%s: tables[%zu].name: no table '%s' in the database schema", file, i,
+            return st_err(err, ST_EINPUT,
+                          "%s: tables[%zu].name: no table '%s' in the database schema", file, i,
                           name ? name : "?");
-        static const char *const tkeys[] = {"rows", "popularity", "hot_ids", "parent", "scale", NULL};
+        static const char *const tkeys[] = {"rows",   "popularity", "hot_ids",
+                                            "parent", "scale",      NULL};
         for (int k = 0; tkeys[k]; k++) {
             json_t *v = json_object_get(o, tkeys[k]);
             if (v)
@@ -381,9 +400,11 @@ int schema_merge(json_t *base, json_t *over, const char *file, char *err)
                 if (!strcmp(json_string_value(json_object_get(json_array_get(bc, m), "name")), cn))
                     y = json_array_get(bc, m);
             if (!y)
-                return st_err(err, ST_EINPUT, "%s: tables[%zu].columns[%zu].name: no column '%s' in table '%s'", file, i,
-                              k, cn ? cn : "?", name);
-            static const char *const ckeys[] = {"gen", "null_frac", "n_distinct", "correlation", "unique", NULL};
+                return st_err(err, ST_EINPUT,
+                              "%s: tables[%zu].columns[%zu].name: no column '%s' in table '%s'",
+                              file, i, k, cn ? cn : "?", name);
+            static const char *const ckeys[] = {"gen",         "null_frac", "n_distinct",
+                                                "correlation", "unique",    NULL};
             for (int m = 0; ckeys[m]; m++) {
                 json_t *v = json_object_get(x, ckeys[m]);
                 if (v)
@@ -402,8 +423,8 @@ static uint64_t pow10u(int n)
     return v;
 }
 
-int schema_clamp_rows(shape *sh, double scale, char **user, size_t nuser, uint64_t seed, dbuf *notes,
-                      char *err)
+int schema_clamp_rows(shape *sh, double scale, char **user, size_t nuser, uint64_t seed,
+                      dbuf *notes, char *err)
 {
     char **over = calloc(sh->nt + nuser + 1, sizeof(char *));
     size_t nover = 0;
@@ -422,10 +443,12 @@ int schema_clamp_rows(shape *sh, double scale, char **user, size_t nuser, uint64
                 const gen *g = c->g;
                 uint64_t m = UINT64_MAX;
                 if (g->kind == G_SEQUENCE && g->i2 == 1) {
-                    int64_t maxv = c->ctype == CT_INT2 ? 32767 : c->ctype == CT_INT4 ? 2147483647 : INT64_MAX;
+                    int64_t maxv = c->ctype == CT_INT2   ? 32767
+                                   : c->ctype == CT_INT4 ? 2147483647
+                                                         : INT64_MAX;
                     m = (uint64_t)(maxv - g->i1 + 1);
-                } else if (g->kind == G_TEXT && g->npieces == 1 && g->pieces[0].kind == TP_ROW && c->maxlen > 0 &&
-                           c->maxlen < 19) {
+                } else if (g->kind == G_TEXT && g->npieces == 1 && g->pieces[0].kind == TP_ROW &&
+                           c->maxlen > 0 && c->maxlen < 19) {
                     m = pow10u(c->maxlen) - 1;
                 } else if (g->kind == G_REF && g->ref_dist == RD_CYCLE) {
                     /* The last cycle column of a key (the largest product) bounds the
@@ -449,11 +472,13 @@ int schema_clamp_rows(shape *sh, double scale, char **user, size_t nuser, uint64
                     goto out;
                 }
                 snprintf(s, 160, "%s=%llu", t->name, (unsigned long long)cap);
-                dbuf_printf(notes, "table '%s': %llu rows lowered to %llu, what key column %s can hold\n", t->name,
-                            (unsigned long long)t->rows, (unsigned long long)cap, why);
+                dbuf_printf(notes,
+                            "table '%s': %llu rows lowered to %llu, what key column %s can hold\n",
+                            t->name, (unsigned long long)t->rows, (unsigned long long)cap, why);
                 size_t j;
                 for (j = 0; j < nover; j++)
-                    if (!strncmp(over[j], t->name, strlen(t->name)) && over[j][strlen(t->name)] == '=')
+                    if (!strncmp(over[j], t->name, strlen(t->name)) &&
+                        over[j][strlen(t->name)] == '=')
                         break;
                 if (j < nover)
                     free(over[j]);

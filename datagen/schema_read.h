@@ -46,7 +46,7 @@ int schema_save(PGconn *c, const char *schema, const json_t *base, char *err);
 /* Merges `over` (a shape document from `file`) into base. 0 or ST_EINPUT. */
 int schema_merge(json_t *base, json_t *over, const char *file, char *err);
 /* Re-resolves the shape with lowered row counts where needed. 0 or ST_EINPUT. */
-int schema_clamp_rows(shape *sh, double scale, char **user, size_t nuser, uint64_t seed, dbuf *notes,
-                      char *err);
+int schema_clamp_rows(shape *sh, double scale, char **user, size_t nuser, uint64_t seed,
+                      dbuf *notes, char *err);
 
 #endif

@@ -107,7 +107,9 @@ static int pass1_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
     json_t *jp = json_object_get(jt, "parent");
     if (jp && !json_is_null(jp)) {
         if (json_object_get(jt, "rows"))
-            return st_err(err, ST_EINPUT, "%s.rows: a child table (with parent) takes its rows from the fan-out", tp);
+            return st_err(err, ST_EINPUT,
+                          "%s.rows: a child table (with parent) takes its rows from the fan-out",
+                          tp);
     } else if ((rc = jv_int(jt, tp, "rows", 1, 0, (int64_t)1 << 50, &t->base_rows, err)))
         return rc;
     static const char *const scales[] = {"linear", "fixed", NULL};
@@ -136,7 +138,8 @@ static int pass1_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
         t->pop_key = rng_stream_id(sid);
     }
     if (t->has_pop && jp && !json_is_null(jp))
-        return st_err(err, ST_EINPUT, "%s.popularity: a child table has no popularity of its own", tp);
+        return st_err(err, ST_EINPUT, "%s.popularity: a child table has no popularity of its own",
+                      tp);
     json_t *cols;
     if ((rc = jv_array(jt, tp, "columns", 1, &cols, err)))
         return rc;
@@ -167,7 +170,8 @@ static int pass1_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
         if ((rc = jv_string(jc, cp, "type", 1, &s, err)))
             return rc;
         if (sh_col_type(sh, s, c))
-            return st_err(err, ST_EINPUT, "%s.type: unsupported type '%s' (declare it under \"types\")", cp, s);
+            return st_err(err, ST_EINPUT,
+                          "%s.type: unsupported type '%s' (declare it under \"types\")", cp, s);
         c->type_sql = sh_strdup(s);
         if ((rc = jv_number(jc, cp, "null_frac", 0, 0, 1, &c->null_frac, err)) ||
             (rc = jv_number(jc, cp, "n_distinct", 0, -1, 1e15, &c->n_distinct, err)) ||
@@ -234,7 +238,8 @@ static int parse_gens(shape *sh, stable *t, json_t *jt, const char *tp, char *er
         scol *c = &t->cols[ci];
         if (c->unique && !sh_gen_unique(t, c->g))
             return st_err(err, ST_EINPUT,
-                          "%s.unique: generator '%s' cannot guarantee unique values (use sequence, permutation, uuid or text with {row})",
+                          "%s.unique: generator '%s' cannot guarantee unique values (use sequence, "
+                          "permutation, uuid or text with {row})",
                           cp, sh_gen_name(c->g->kind));
         if (c->unique && c->n_distinct != 0)
             return st_err(err, ST_EINPUT, "%s.n_distinct: contradicts unique", cp);
@@ -293,7 +298,8 @@ static int parse_checks(shape *sh, stable *t, json_t *jt, const char *tp, char *
             return rc;
         for (size_t i = 0; i < t->nchecks; i++)
             if (strchr(t->checks[i], ';'))
-                return st_err(err, ST_EINPUT, "%s[%zu]: ';' not allowed in a CHECK expression", p, i);
+                return st_err(err, ST_EINPUT, "%s[%zu]: ';' not allowed in a CHECK expression", p,
+                              i);
     }
     return 0;
 }
@@ -322,7 +328,8 @@ static int parse_fks(shape *sh, stable *t, json_t *jt, const char *tp, char *err
             const char *rt;
             if (!json_is_object(jf))
                 return st_err(err, ST_EINPUT, "%s: expected an object", fp);
-            if ((rc = jv_no_unknown(jf, fp, k, err)) || (rc = jv_string(jf, fp, "table", 1, &rt, err)))
+            if ((rc = jv_no_unknown(jf, fp, k, err)) ||
+                (rc = jv_string(jf, fp, "table", 1, &rt, err)))
                 return rc;
             int rti = shape_table_index(sh, rt);
             if (rti < 0)
@@ -375,10 +382,12 @@ static int parse_indexes(shape *sh, stable *t, json_t *jt, const char *tp, char 
             int m = 0;
             if (!json_is_object(ji))
                 return st_err(err, ST_EINPUT, "%s: expected an object", ip);
-            if ((rc = jv_no_unknown(ji, ip, k, err)) || (rc = jv_string(ji, ip, "name", 1, &s, err)))
+            if ((rc = jv_no_unknown(ji, ip, k, err)) ||
+                (rc = jv_string(ji, ip, "name", 1, &s, err)))
                 return rc;
             if (!sh_ident_ok(s))
-                return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", ip, s);
+                return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", ip,
+                              s);
             t->idx[i].name = sh_strdup(s);
             jv_key(q, sizeof q, ip, "columns");
             if ((rc = jv_array(ji, ip, "columns", 1, &x, err)) ||
@@ -418,11 +427,13 @@ static int parse_exclusions(stable *t, json_t *jt, const char *tp, char *err)
         jv_path(xp, sizeof xp, p, i);
         if (!json_is_object(jx))
             return st_err(err, ST_EINPUT, "%s: expected an object", xp);
-        if ((rc = jv_no_unknown(jx, xp, k, err)) || (rc = jv_string(jx, xp, "name", 1, &name, err)) ||
+        if ((rc = jv_no_unknown(jx, xp, k, err)) ||
+            (rc = jv_string(jx, xp, "name", 1, &name, err)) ||
             (rc = jv_string(jx, xp, "using", 1, &use, err)))
             return rc;
         if (!sh_ident_ok(name))
-            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", xp, name);
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", xp,
+                          name);
         if (strchr(use, ';'))
             return st_err(err, ST_EINPUT, "%s.using: ';' not allowed", xp);
         sexcl *x = &t->excl[t->nexcl++];
@@ -458,7 +469,8 @@ shape *shape_from_json(json_t *root, const char *file, char *err)
         st_err(err, ST_ENOMEM, "out of memory");
         return NULL;
     }
-    static const char *const top[] = {"format", "version", "name", "seed", "types", "tables", "views", NULL};
+    static const char *const top[] = {"format", "version", "name",  "seed",
+                                      "types",  "tables",  "views", NULL};
     const char *fmt, *name = NULL;
     int64_t ver;
     json_t *tables = NULL;
@@ -616,8 +628,7 @@ uint64_t shape_fanout(const shape *sh, const stable *t, uint64_t seed, uint64_t 
     return k < 0 ? 0 : (uint64_t)k;
 }
 
-int shape_resolve(shape *sh, double scale, char **overrides, size_t nover, uint64_t seed,
-                  char *err)
+int shape_resolve(shape *sh, double scale, char **overrides, size_t nover, uint64_t seed, char *err)
 {
     sh->run_seed = seed;
     for (size_t i = 0; i < sh->nt; i++) {
@@ -638,14 +649,17 @@ int shape_resolve(shape *sh, double scale, char **overrides, size_t nover, uint6
         name[eq - overrides[k]] = 0;
         int ti = shape_table_index(sh, name);
         if (ti < 0)
-            return st_err(err, ST_EINPUT, "--rows %s: no table '%s' in the shape", overrides[k], name);
+            return st_err(err, ST_EINPUT, "--rows %s: no table '%s' in the shape", overrides[k],
+                          name);
         if (sh->t[ti].parent >= 0)
-            return st_err(err, ST_EINPUT, "--rows %s: '%s' is a child table; its rows follow its parent",
+            return st_err(err, ST_EINPUT,
+                          "--rows %s: '%s' is a child table; its rows follow its parent",
                           overrides[k], name);
         char *end;
         unsigned long long v = strtoull(eq + 1, &end, 10);
         if (!eq[1] || *end || v > ((uint64_t)1 << 50))
-            return st_err(err, ST_EINPUT, "--rows %s: expected TABLE=N with N a row count", overrides[k]);
+            return st_err(err, ST_EINPUT, "--rows %s: expected TABLE=N with N a row count",
+                          overrides[k]);
         sh->t[ti].rows = v;
     }
     for (size_t i = 0; i < sh->nt; i++) {

@@ -33,24 +33,52 @@
 
 /* Column SQL types that datagen formats itself. */
 enum ctype {
-    CT_INT2, CT_INT4, CT_INT8, CT_NUMERIC, CT_FLOAT4, CT_FLOAT8, CT_BOOL, CT_TEXT,
-    CT_DATE, CT_TS, CT_TSTZ, CT_UUID, CT_BYTEA, CT_JSON,
+    CT_INT2,
+    CT_INT4,
+    CT_INT8,
+    CT_NUMERIC,
+    CT_FLOAT4,
+    CT_FLOAT8,
+    CT_BOOL,
+    CT_TEXT,
+    CT_DATE,
+    CT_TS,
+    CT_TSTZ,
+    CT_UUID,
+    CT_BYTEA,
+    CT_JSON,
     CT_OTHER /* any other type: values are literals in its input syntax (shape_types.c) */
 };
 
 enum gkind {
-    G_SEQUENCE, G_PERMUTATION, G_CONST, G_UNIFORM, G_NORMAL, G_LOGNORMAL, G_EXPONENTIAL,
-    G_ZIPF, G_CATEGORICAL, G_HISTOGRAM, G_BOOL, G_TIMESTAMP, G_TEXT, G_UUID, G_REF,
-    G_PARENT, G_LINE, G_SWITCH, G_ACTIVITY
+    G_SEQUENCE,
+    G_PERMUTATION,
+    G_CONST,
+    G_UNIFORM,
+    G_NORMAL,
+    G_LOGNORMAL,
+    G_EXPONENTIAL,
+    G_ZIPF,
+    G_CATEGORICAL,
+    G_HISTOGRAM,
+    G_BOOL,
+    G_TIMESTAMP,
+    G_TEXT,
+    G_UUID,
+    G_REF,
+    G_PARENT,
+    G_LINE,
+    G_SWITCH,
+    G_ACTIVITY
 };
 
 /* A generated value. Text points into the caller's arena (gen.h). */
 enum vkind { V_NULL, V_INT, V_NUM, V_TEXT, V_BOOL };
 typedef struct gval {
     int kind;
-    int64_t i;      /* V_INT, V_BOOL */
-    double d;       /* V_NUM (timestamps are V_NUM epoch seconds) */
-    const char *s;  /* V_TEXT */
+    int64_t i;     /* V_INT, V_BOOL */
+    double d;      /* V_NUM (timestamps are V_NUM epoch seconds) */
+    const char *s; /* V_TEXT */
     size_t len;
 } gval;
 
@@ -77,16 +105,16 @@ typedef struct gcase {
 
 struct gen {
     int kind;
-    double p1, p2;            /* start/step, min/max, mean/sd, mu/sigma, p, from/to */
-    int64_t i1, i2;           /* integer forms (sequence start/step, zipf start) */
-    double lo, hi;            /* clamp, when has_lo/has_hi */
+    double p1, p2;  /* start/step, min/max, mean/sd, mu/sigma, p, from/to */
+    int64_t i1, i2; /* integer forms (sequence start/step, zipf start) */
+    double lo, hi;  /* clamp, when has_lo/has_hi */
     int has_lo, has_hi;
-    gval cval;                /* G_CONST */
+    gval cval; /* G_CONST */
     /* G_ZIPF */
     rng_zipf z;
     int permute;
     uint64_t perm_key;
-    uint32_t *ptab;           /* rank-1 -> permuted value, precomputed for n <= SHAPE_PERM_TABLE */
+    uint32_t *ptab; /* rank-1 -> permuted value, precomputed for n <= SHAPE_PERM_TABLE */
     /* G_CATEGORICAL */
     gval *vals;
     size_t nvals;
@@ -97,51 +125,51 @@ struct gen {
     double *bounds;
     size_t nbounds;
     /* G_TIMESTAMP */
-    double growth_l;          /* log of growth */
-    double *warp;             /* 169-entry weekly CDF, or NULL */
+    double growth_l; /* log of growth */
+    double *warp;    /* 169-entry weekly CDF, or NULL */
     /* G_TEXT */
     tpiece *pieces;
     size_t npieces;
     double width, wmin, wmax;
     char **words;
     size_t nwords;
-    char *soup;               /* {words}: a fixed run of words; values are slices of it */
+    char *soup; /* {words}: a fixed run of words; values are slices of it */
     size_t soup_len;
-    uint32_t *starts;         /* offsets of the words in soup */
+    uint32_t *starts; /* offsets of the words in soup */
     size_t nstarts;
-    size_t wcap;              /* {words} bytes at most, when has_wcap (set at resolve) */
+    size_t wcap; /* {words} bytes at most, when has_wcap (set at resolve) */
     int has_wcap;
     /* G_REF / G_PARENT / group / switch: target */
     int ref_table, ref_col;
     int ref_dist;
     uint64_t ref_div, ref_div0;
-    int div_tables[4];       /* RD_CYCLE: divide by the product of these tables' rows */
+    int div_tables[4]; /* RD_CYCLE: divide by the product of these tables' rows */
     size_t ndiv_tables;
     double ref_s;
-    rng_zipf ref_z;           /* resolved at shape_resolve */
-    int group_col;            /* lognormal group effect, -1 if none */
+    rng_zipf ref_z; /* resolved at shape_resolve */
+    int group_col;  /* lognormal group effect, -1 if none */
     double group_sigma;
-    int on_col, on_pseudo;    /* G_SWITCH */
+    int on_col, on_pseudo; /* G_SWITCH */
     gcase *cases;
     size_t ncases;
     gen *els;
-    struct gk_act *act;       /* G_ACTIVITY: counts and allocation (gk_activity.c) */
+    struct gk_act *act; /* G_ACTIVITY: counts and allocation (gk_activity.c) */
 };
 
 typedef struct scol {
     char *name;
-    char *type_sql;   /* as written, e.g. "numeric(10,2)" */
+    char *type_sql; /* as written, e.g. "numeric(10,2)" */
     int ctype;
-    int scale;        /* numeric decimals */
-    int maxlen;       /* varchar(n), 0 = none */
+    int scale;  /* numeric decimals */
+    int maxlen; /* varchar(n), 0 = none */
     gen *g;
     double null_frac;
     double n_distinct; /* 0 = off, > 0 count, < 0 fraction */
     double corr;
     int unique;
     int not_null;
-    int depended;     /* another generator reads this column (resolve sets it) */
-    int identity;     /* ID_NONE, or an identity column (its sequence is set past the load) */
+    int depended; /* another generator reads this column (resolve sets it) */
+    int identity; /* ID_NONE, or an identity column (its sequence is set past the load) */
     uint64_t stream;
 } scol;
 
@@ -186,7 +214,7 @@ typedef struct fanout {
 /* An exclusion constraint: ALTER TABLE t ADD CONSTRAINT name EXCLUDE USING <using>. */
 typedef struct sexcl {
     char *name;
-    char *using;      /* "gist (room WITH =, during WITH &&)" [WHERE (...)] */
+    char *using; /* "gist (room WITH =, during WITH &&)" [WHERE (...)] */
 } sexcl;
 
 /* Text patterns that give every row of an ordinary table its own range, disjoint from every
@@ -205,11 +233,11 @@ typedef struct stable {
     char *name;
     int64_t base_rows;
     int fixed;
-    int parent;        /* -1 = ordinary table */
+    int parent; /* -1 = ordinary table */
     fanout fan;
     int has_pop;
     double pop_s;
-    rng_zipf pop_z;    /* resolved */
+    rng_zipf pop_z;     /* resolved */
     uint32_t *rank_row; /* rank-1 -> row, or NULL (computed with rng_permute when absent) */
     uint32_t *row_rank; /* row -> rank-1, or NULL */
     uint64_t pop_key;
@@ -226,11 +254,11 @@ typedef struct stable {
     size_t nfks;
     char **checks;
     size_t nchecks;
-    sexcl *excl;       /* exclusion constraints, built after the load like the checks */
+    sexcl *excl; /* exclusion constraints, built after the load like the checks */
     size_t nexcl;
     sindex *idx;
     size_t nidx;
-    sgcol *gcols;      /* generated columns, after the ordinary ones in CREATE TABLE */
+    sgcol *gcols; /* generated columns, after the ordinary ones in CREATE TABLE */
     size_t ngcols;
     char *partkey;     /* a partitioned table: "RANGE (created_at)"; rows go through it */
     char **part_names; /* its partitions and their bounds ("FOR VALUES ...", "DEFAULT") */
@@ -239,8 +267,8 @@ typedef struct stable {
     int unlogged;
     int create;
     /* resolved */
-    uint64_t rows;     /* exact row count */
-    uint64_t nunits;   /* rows, or parent rows for a child table */
+    uint64_t rows;   /* exact row count */
+    uint64_t nunits; /* rows, or parent rows for a child table */
 } stable;
 
 /* A type the shape declares (an enum, a domain, ...): created before the tables. */
@@ -253,7 +281,7 @@ typedef struct stype {
 /* A view or materialized view of the shape: created after the load (matviews refreshed). */
 typedef struct sview {
     char *name;
-    char *query;      /* the SELECT */
+    char *query; /* the SELECT */
     int materialized;
 } sview;
 
@@ -262,7 +290,7 @@ typedef struct shape {
     int64_t seed;
     stype *types;
     size_t ntypes;
-    sview *views;     /* in creation order */
+    sview *views; /* in creation order */
     size_t nviews;
     stable *t;
     size_t nt;

@@ -62,8 +62,10 @@ int sh_parse_parent(shape *sh, stable *t, json_t *jp, const char *tpath, char *e
     json_t *jf;
     int rc;
     static const char *const k[] = {"table", "fanout", NULL};
-    static const char *const fk[] = {"dist", "n", "min", "max", "s", "mean", "values", "weights", NULL};
-    static const char *const dists[] = {"const", "uniform", "zipf", "geometric", "categorical", NULL};
+    static const char *const fk[] = {"dist", "n",      "min",     "max", "s",
+                                     "mean", "values", "weights", NULL};
+    static const char *const dists[] = {"const",     "uniform",     "zipf",
+                                        "geometric", "categorical", NULL};
     jv_key(p, sizeof p, tpath, "parent");
     if ((rc = jv_no_unknown(jp, p, k, err)) || (rc = jv_string(jp, p, "table", 1, &pn, err)) ||
         (rc = jv_object(jp, p, "fanout", 1, &jf, err)))
@@ -72,10 +74,12 @@ int sh_parse_parent(shape *sh, stable *t, json_t *jp, const char *tpath, char *e
     if (t->parent < 0)
         return st_err(err, ST_EINPUT, "%s.table: no table '%s' in the shape", p, pn);
     if (sh->t[t->parent].parent >= 0 || &sh->t[t->parent] == t)
-        return st_err(err, ST_EINPUT, "%s.table: the parent must be an ordinary table (not a child)", p);
+        return st_err(err, ST_EINPUT,
+                      "%s.table: the parent must be an ordinary table (not a child)", p);
     fanout *f = &t->fan;
     jv_key(fp, sizeof fp, p, "fanout");
-    if ((rc = jv_no_unknown(jf, fp, fk, err)) || (rc = jv_enum(jf, fp, "dist", 1, dists, &f->dist, err)))
+    if ((rc = jv_no_unknown(jf, fp, fk, err)) ||
+        (rc = jv_enum(jf, fp, "dist", 1, dists, &f->dist, err)))
         return rc;
     f->min = 1;
     f->max = SHAPE_MAX_FANOUT;
@@ -124,9 +128,11 @@ int sh_parse_parent(shape *sh, stable *t, json_t *jp, const char *tpath, char *e
         }
         for (size_t i = 0; i < f->nvals; i++) {
             json_t *x = json_array_get(v, i);
-            if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) > SHAPE_MAX_FANOUT) {
+            if (!json_is_integer(x) || json_integer_value(x) < 0 ||
+                json_integer_value(x) > SHAPE_MAX_FANOUT) {
                 free(wt);
-                return st_err(err, ST_EINPUT, "%s[%zu]: expected an integer in [0, %d]", q, i, SHAPE_MAX_FANOUT);
+                return st_err(err, ST_EINPUT, "%s[%zu]: expected an integer in [0, %d]", q, i,
+                              SHAPE_MAX_FANOUT);
             }
             f->vals[i] = json_integer_value(x);
             wt[i] = 1;

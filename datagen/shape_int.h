@@ -15,7 +15,7 @@
 #include "shape.h"
 
 /* shape_util.c */
-char *sh_strdup(const char *s);           /* NULL on out of memory */
+char *sh_strdup(const char *s); /* NULL on out of memory */
 int sh_ident_ok(const char *s);
 int sh_parse_type(const char *s, scol *c); /* 0 or -1 */
 /* Parses "2024-01-01", "2024-01-01T12:00:00Z", "2024-01-01 12:00:00+00" into epoch
@@ -25,13 +25,13 @@ int sh_is_time(int ct);
 /* A JSON scalar as a value typed for a column of type ct; text is malloc'd. */
 int sh_parse_value(json_t *v, int ct, const char *path, gval *out, char *err);
 /* Key `key` of o as a number or, for time columns, a timestamp string; absent leaves out. */
-int sh_num_or_time(json_t *o, const char *path, const char *key, int required, int ct,
-                   double *out, char *err);
+int sh_num_or_time(json_t *o, const char *path, const char *key, int required, int ct, double *out,
+                   char *err);
 /* `want` weights >= 0, not all 0. */
 int sh_weights(json_t *arr, const char *path, size_t want, double *out, char *err);
 /* Column `name` of table ti, or (pseudo_ok) a pseudo-column $rank, $rank_frac, $row_frac. */
-int sh_col_ref(const shape *sh, int ti, const char *name, const char *path, int pseudo_ok,
-               int *col, int *pseudo, char *err);
+int sh_col_ref(const shape *sh, int ti, const char *name, const char *path, int pseudo_ok, int *col,
+               int *pseudo, char *err);
 
 /* shape_types.c: the column type s (built-in, declared under "types", a known literal type
  * or an array of one) into c's ctype/scale/maxlen; -1 when unknown. */

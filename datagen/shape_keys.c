@@ -35,7 +35,8 @@ static int col_unique(const stable *t, int ci, char *why, size_t wn)
     const scol *c = &t->cols[ci];
     const gen *g = c->g;
     if (!sh_gen_unique(t, g)) {
-        snprintf(why, wn, "'%s' has generator '%s', which can repeat", c->name, sh_gen_name(g->kind));
+        snprintf(why, wn, "'%s' has generator '%s', which can repeat", c->name,
+                 sh_gen_name(g->kind));
         return 0;
     }
     if (c->n_distinct != 0) {
@@ -56,7 +57,8 @@ static int col_unique(const stable *t, int ci, char *why, size_t wn)
     }
     if (g->kind == G_TEXT && c->maxlen > 0 && c->ctype == CT_TEXT &&
         gk_text_max_len(g, t->rows) > (size_t)c->maxlen) {
-        snprintf(why, wn, "'%s' values of up to %zu bytes would be cut to %s, losing the row number",
+        snprintf(why, wn,
+                 "'%s' values of up to %zu bytes would be cut to %s, losing the row number",
                  c->name, gk_text_max_len(g, t->rows), c->type_sql);
         return 0;
     }
@@ -134,8 +136,8 @@ static uint64_t ref_combinations(const shape *sh, const stable *t, char **names,
     return combos;
 }
 
-static int check_set(const shape *sh, const stable *t, char **names, size_t n,
-                     const char *path, int pk, char *err)
+static int check_set(const shape *sh, const stable *t, char **names, size_t n, const char *path,
+                     int pk, char *err)
 {
     int cols[SHAPE_MAX_COLS];
     char why[256] = "", first[256] = "";
@@ -154,8 +156,9 @@ static int check_set(const shape *sh, const stable *t, char **names, size_t n,
     }
     for (size_t i = 0; pk && i < k; i++)
         if (t->cols[cols[i]].null_frac > 0)
-            return st_err(err, ST_EINPUT, "%s: primary-key column '%s' has null_frac %g; a key is never NULL",
-                          path, t->cols[cols[i]].name, t->cols[cols[i]].null_frac);
+            return st_err(err, ST_EINPUT,
+                          "%s: primary-key column '%s' has null_frac %g; a key is never NULL", path,
+                          t->cols[cols[i]].name, t->cols[cols[i]].null_frac);
     if (t->rows <= 1)
         return 0;
     for (size_t i = 0; i < k; i++) {
@@ -168,16 +171,20 @@ static int check_set(const shape *sh, const stable *t, char **names, size_t n,
         return 0;
     uint64_t combos = k > 1 && t->parent < 0 ? ref_combinations(sh, t, names, n) : 0;
     if (combos && combos < t->rows)
-        return st_err(err, ST_EINPUT,
-                      "%s: table '%s' asks for %llu rows, but its key is made of references only and the "
-                      "referenced tables give %llu distinct combinations; lower its rows (or raise the "
-                      "referenced tables')",
-                      path, t->name, (unsigned long long)t->rows, (unsigned long long)combos);
-    return st_err(err, ST_EINPUT,
-                  "%s: table '%s' (%llu rows): the generators cannot guarantee this key is unique (%s%s); "
-                  "give one of its columns a unique generator (sequence, permutation, uuid, text with {row})%s",
-                  path, t->name, (unsigned long long)t->rows, first, k > 1 ? ", and no other column makes the set unique" : "",
-                  k > 1 ? " or make it (parent column, line) or cycle references" : "");
+        return st_err(
+            err, ST_EINPUT,
+            "%s: table '%s' asks for %llu rows, but its key is made of references only and the "
+            "referenced tables give %llu distinct combinations; lower its rows (or raise the "
+            "referenced tables')",
+            path, t->name, (unsigned long long)t->rows, (unsigned long long)combos);
+    return st_err(
+        err, ST_EINPUT,
+        "%s: table '%s' (%llu rows): the generators cannot guarantee this key is unique (%s%s); "
+        "give one of its columns a unique generator (sequence, permutation, uuid, text with "
+        "{row})%s",
+        path, t->name, (unsigned long long)t->rows, first,
+        k > 1 ? ", and no other column makes the set unique" : "",
+        k > 1 ? " or make it (parent column, line) or cycle references" : "");
 }
 
 /* The text of a text generator's pattern when it has only literals and {row}, else "". */
@@ -227,8 +234,9 @@ static int excl_element_holds(const stable *t, const char *col, const char *op)
         return 0;
     /* The last slot must still be a value of the type: 10r + 9 within int4, a Julian day a
      * timestamp can hold. */
-    return !strcmp(slot, SH_SLOT_INT) ? (strcmp(c->type_sql, "int4range") || t->rows <= 200000000ull)
-                               : t->rows <= SH_SLOT_TIME_ROWS;
+    return !strcmp(slot, SH_SLOT_INT)
+               ? (strcmp(c->type_sql, "int4range") || t->rows <= 200000000ull)
+               : t->rows <= SH_SLOT_TIME_ROWS;
 }
 
 /* "gist (room WITH =, during WITH &&) WHERE (...)": 1 when one element always differs. */
@@ -244,7 +252,8 @@ static int excl_holds(const stable *t, const char *use)
         if ((*p == ',' || *p == ')') && depth == 0) {
             el[k] = 0;
             char col[128], op[16], tail;
-            if (sscanf(el, " %127s WITH %15s %c", col, op, &tail) == 2 && excl_element_holds(t, col, op))
+            if (sscanf(el, " %127s WITH %15s %c", col, op, &tail) == 2 &&
+                excl_element_holds(t, col, op))
                 return 1;
             if (*p == ')')
                 return 0;
@@ -283,12 +292,15 @@ int shape_check_keys(const shape *sh, char *err)
         }
         for (size_t x = 0; x < t->nexcl && t->rows > 1; x++)
             if (!excl_holds(t, t->excl[x].using))
-                return st_err(err, ST_EINPUT,
-                              "tables[%zu].exclusions[%zu]: table '%s' (%llu rows): the generators cannot "
-                              "guarantee that no two rows conflict under EXCLUDE USING %s; give one element's "
-                              "column a unique generator (for `=`) or, for a range under `&&`, the text pattern "
-                              "of one disjoint range per row (docs/formats/shape.md, \"exclusions\")",
-                              ti, x, t->name, (unsigned long long)t->rows, t->excl[x].using);
+                return st_err(
+                    err, ST_EINPUT,
+                    "tables[%zu].exclusions[%zu]: table '%s' (%llu rows): the generators cannot "
+                    "guarantee that no two rows conflict under EXCLUDE USING %s; give one "
+                    "element's "
+                    "column a unique generator (for `=`) or, for a range under `&&`, the text "
+                    "pattern "
+                    "of one disjoint range per row (docs/formats/shape.md, \"exclusions\")",
+                    ti, x, t->name, (unsigned long long)t->rows, t->excl[x].using);
         for (size_t ci = 0; ci < t->ncols; ci++) {
             char *one = t->cols[ci].name;
             if (!t->cols[ci].unique)

@@ -33,7 +33,8 @@ static int dfs_gen(const shape *sh, int ti, const gen *g, unsigned char *state, 
     if (!g)
         return 0;
     int rc;
-    if (g->ref_table >= 0 && g->ref_col >= 0 && (rc = dfs(sh, g->ref_table, g->ref_col, state, err)))
+    if (g->ref_table >= 0 && g->ref_col >= 0 &&
+        (rc = dfs(sh, g->ref_table, g->ref_col, state, err)))
         return rc;
     if (g->group_col >= 0 && (rc = dfs(sh, ti, g->group_col, state, err)))
         return rc;
@@ -53,7 +54,8 @@ static int dfs(const shape *sh, int ti, int ci, unsigned char *state, char *err)
     if (state[id] == 2)
         return 0;
     if (state[id] == 1)
-        return st_err(err, ST_EINPUT, "tables[%d].columns[%d].gen: column '%s.%s' depends on itself", ti, ci,
+        return st_err(err, ST_EINPUT,
+                      "tables[%d].columns[%d].gen: column '%s.%s' depends on itself", ti, ci,
                       sh->t[ti].name, sh->t[ti].cols[ci].name);
     state[id] = 1;
     int rc = dfs_gen(sh, ti, sh->t[ti].cols[ci].g, state, err);
@@ -94,7 +96,8 @@ static int resolve_gen(shape *sh, stable *t, const scol *c, gen *g, char *err)
 }
 
 /* Marks which permutation tables the generators will use. */
-static void mark_needs(const shape *sh, int ti, const gen *g, unsigned char *fwd, unsigned char *inv)
+static void mark_needs(const shape *sh, int ti, const gen *g, unsigned char *fwd,
+                       unsigned char *inv)
 {
     if (!g)
         return;

@@ -33,8 +33,9 @@ static int literal_type(const char *s)
 {
     for (size_t i = 0; literal_types[i]; i++) {
         size_t n = strlen(literal_types[i]);
-        if (literal_types[i][n - 1] == '(' ? !strncmp(s, literal_types[i], n) && s[strlen(s) - 1] == ')'
-                                           : !strcmp(s, literal_types[i]))
+        if (literal_types[i][n - 1] == '('
+                ? !strncmp(s, literal_types[i], n) && s[strlen(s) - 1] == ')'
+                : !strcmp(s, literal_types[i]))
             return 1;
     }
     return 0;
@@ -100,14 +101,17 @@ int sh_parse_types(shape *sh, json_t *root, char *err)
         jv_path(p, sizeof p, "types", i);
         if (!json_is_object(jt))
             return st_err(err, ST_EINPUT, "%s: expected an object", p);
-        if ((rc = jv_no_unknown(jt, p, keys, err)) || (rc = jv_string(jt, p, "name", 1, &name, err)) ||
-            (rc = jv_string(jt, p, "sql", 1, &sql, err)) || (rc = jv_string(jt, p, "base", 0, &base, err)))
+        if ((rc = jv_no_unknown(jt, p, keys, err)) ||
+            (rc = jv_string(jt, p, "name", 1, &name, err)) ||
+            (rc = jv_string(jt, p, "sql", 1, &sql, err)) ||
+            (rc = jv_string(jt, p, "base", 0, &base, err)))
             return rc;
         if (!sh_ident_ok(name))
-            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", p, name);
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", p,
+                          name);
         for (size_t k = 0; k < i; k++)
             if (!strcmp(sh->types[k].name, name))
-                    return st_err(err, ST_EINPUT, "%s.name: type '%s' appears twice", p, name);
+                return st_err(err, ST_EINPUT, "%s.name: type '%s' appears twice", p, name);
         scol tmp;
         if (base && sh_parse_type(base, &tmp))
             return st_err(err, ST_EINPUT, "%s.base: unsupported base type '%s'", p, base);
@@ -143,9 +147,13 @@ int sh_parse_identity(scol *c, json_t *jc, const char *cp, char *err)
         return rc;
     c->identity = k;
     if (k && c->ctype != CT_INT2 && c->ctype != CT_INT4 && c->ctype != CT_INT8)
-        return st_err(err, ST_EINPUT, "%s.identity: only smallint, integer and bigint columns can be identity columns", cp);
+        return st_err(
+            err, ST_EINPUT,
+            "%s.identity: only smallint, integer and bigint columns can be identity columns", cp);
     if (k && c->null_frac > 0)
-        return st_err(err, ST_EINPUT, "%s.identity: an identity column is never NULL (null_frac %g)", cp, c->null_frac);
+        return st_err(err, ST_EINPUT,
+                      "%s.identity: an identity column is never NULL (null_frac %g)", cp,
+                      c->null_frac);
     return 0;
 }
 
@@ -169,11 +177,14 @@ int sh_parse_generated(shape *sh, stable *t, json_t *jt, const char *tp, char *e
         jv_path(q, sizeof q, p, i);
         if (!json_is_object(jg))
             return st_err(err, ST_EINPUT, "%s: expected an object", q);
-        if ((rc = jv_no_unknown(jg, q, keys, err)) || (rc = jv_string(jg, q, "name", 1, &name, err)) ||
-            (rc = jv_string(jg, q, "type", 1, &type, err)) || (rc = jv_string(jg, q, "expr", 1, &expr, err)))
+        if ((rc = jv_no_unknown(jg, q, keys, err)) ||
+            (rc = jv_string(jg, q, "name", 1, &name, err)) ||
+            (rc = jv_string(jg, q, "type", 1, &type, err)) ||
+            (rc = jv_string(jg, q, "expr", 1, &expr, err)))
             return rc;
         if (!sh_ident_ok(name))
-            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", q, name);
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", q,
+                          name);
         if (shape_col_index(t, name) >= 0)
             return st_err(err, ST_EINPUT, "%s.name: '%s' is also an ordinary column", q, name);
         if (sh_col_type(sh, type, &tmp))
@@ -235,13 +246,16 @@ int sh_parse_partitions(stable *t, json_t *jt, const char *tp, char *err)
         jv_path(q, sizeof q, p, i);
         if (!json_is_object(jp))
             return st_err(err, ST_EINPUT, "%s: expected an object", q);
-        if ((rc = jv_no_unknown(jp, q, keys, err)) || (rc = jv_string(jp, q, "name", 1, &name, err)) ||
+        if ((rc = jv_no_unknown(jp, q, keys, err)) ||
+            (rc = jv_string(jp, q, "name", 1, &name, err)) ||
             (rc = jv_string(jp, q, "bound", 1, &bound, err)))
             return rc;
         if (!sh_ident_ok(name))
-            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", q, name);
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", q,
+                          name);
         if (strncmp(bound, "FOR VALUES ", 11) && strcmp(bound, "DEFAULT"))
-            return st_err(err, ST_EINPUT, "%s.bound: expected \"FOR VALUES ...\" or \"DEFAULT\"", q);
+            return st_err(err, ST_EINPUT, "%s.bound: expected \"FOR VALUES ...\" or \"DEFAULT\"",
+                          q);
         if (!(t->part_names[i] = sh_strdup(name)) || !(t->part_bounds[i] = sh_strdup(bound)))
             return st_err(err, ST_ENOMEM, "out of memory");
     }
@@ -267,12 +281,14 @@ int sh_parse_views(shape *sh, json_t *root, char *err)
         jv_path(p, sizeof p, "views", i);
         if (!json_is_object(jv))
             return st_err(err, ST_EINPUT, "%s: expected an object", p);
-        if ((rc = jv_no_unknown(jv, p, keys, err)) || (rc = jv_string(jv, p, "name", 1, &name, err)) ||
+        if ((rc = jv_no_unknown(jv, p, keys, err)) ||
+            (rc = jv_string(jv, p, "name", 1, &name, err)) ||
             (rc = jv_string(jv, p, "query", 1, &q, err)) ||
             (rc = jv_bool(jv, p, "materialized", 0, &sh->views[i].materialized, err)))
             return rc;
         if (!sh_ident_ok(name))
-            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", p, name);
+            return st_err(err, ST_EINPUT, "%s.name: '%s' is not a lowercase SQL identifier", p,
+                          name);
         if (!(sh->views[i].name = sh_strdup(name)) || !(sh->views[i].query = sh_strdup(q)))
             return st_err(err, ST_ENOMEM, "out of memory");
     }

@@ -81,8 +81,8 @@ int sh_parse_type(const char *s, scol *c)
             return 0;
         }
     int a = 0, b = 0, used = 0;
-    if (sscanf(low, "numeric(%d,%d)%n", &a, &b, &used) == 2 && used == (int)n && a > 0 && a <= 1000 &&
-        b >= 0 && b <= a) {
+    if (sscanf(low, "numeric(%d,%d)%n", &a, &b, &used) == 2 && used == (int)n && a > 0 &&
+        a <= 1000 && b >= 0 && b <= a) {
         c->ctype = CT_NUMERIC;
         c->scale = b;
         c->maxlen = a;
@@ -106,7 +106,7 @@ int sh_parse_type(const char *s, scol *c)
     }
     if (!strncmp(low, "timestamp(", 10) || !strncmp(low, "timestamptz(", 12)) {
         c->ctype = strstr(low, "with time zone") || !strncmp(low, "timestamptz", 11) ? CT_TSTZ
-                                                                                    : CT_TS;
+                                                                                     : CT_TS;
         return 0;
     }
     return -1;
@@ -166,14 +166,19 @@ int sh_parse_value(json_t *v, int ct, const char *path, gval *out, char *err)
         const char *s = json_string_value(v);
         if (sh_is_time(ct)) {
             if (sh_parse_time(s, &out->d))
-                return st_err(err, ST_EINPUT, "%s: expected a timestamp like \"2024-01-31\" or \"2024-01-31T12:00:00Z\"", path);
+                return st_err(
+                    err, ST_EINPUT,
+                    "%s: expected a timestamp like \"2024-01-31\" or \"2024-01-31T12:00:00Z\"",
+                    path);
             out->kind = V_NUM;
         } else {
             /* fmt_row_max() budgets 80 bytes for a non-text column; a longer string there
              * (escaped, up to 2n + 2) would overrun the row buffer. */
-            int textual = ct == CT_TEXT || ct == CT_JSON || ct == CT_UUID || ct == CT_BYTEA || ct == CT_OTHER;
+            int textual = ct == CT_TEXT || ct == CT_JSON || ct == CT_UUID || ct == CT_BYTEA ||
+                          ct == CT_OTHER;
             if (!textual && json_string_length(v) > 32)
-                return st_err(err, ST_EINPUT, "%s: a string for a non-text column is at most 32 bytes", path);
+                return st_err(err, ST_EINPUT,
+                              "%s: a string for a non-text column is at most 32 bytes", path);
             out->kind = V_TEXT;
             out->len = json_string_length(v);
             char *c = malloc(out->len + 1);
@@ -189,8 +194,8 @@ int sh_parse_value(json_t *v, int ct, const char *path, gval *out, char *err)
 }
 
 /* A number or, for time columns, a timestamp string. */
-int sh_num_or_time(json_t *o, const char *path, const char *key, int required, int ct,
-                       double *out, char *err)
+int sh_num_or_time(json_t *o, const char *path, const char *key, int required, int ct, double *out,
+                   char *err)
 {
     json_t *v = json_object_get(o, key);
     if (!v || json_is_null(v)) {
@@ -200,7 +205,8 @@ int sh_num_or_time(json_t *o, const char *path, const char *key, int required, i
     }
     if (json_is_string(v) && sh_is_time(ct)) {
         if (sh_parse_time(json_string_value(v), out))
-            return st_err(err, ST_EINPUT, "%s.%s: expected a timestamp like \"2024-01-31\"", path, key);
+            return st_err(err, ST_EINPUT, "%s.%s: expected a timestamp like \"2024-01-31\"", path,
+                          key);
         return 0;
     }
     return jv_number(o, path, key, required, -INFINITY, INFINITY, out, err);
@@ -224,11 +230,12 @@ int sh_weights(json_t *arr, const char *path, size_t want, double *out, char *er
 }
 
 /* Finds column `name` of table ti (or a pseudo-column when allowed). */
-int sh_col_ref(const shape *sh, int ti, const char *name, const char *path, int pseudo_ok,
-                   int *col, int *pseudo, char *err)
+int sh_col_ref(const shape *sh, int ti, const char *name, const char *path, int pseudo_ok, int *col,
+               int *pseudo, char *err)
 {
     *col = -1;
-    if (pseudo) *pseudo = PS_NONE;
+    if (pseudo)
+        *pseudo = PS_NONE;
     if (pseudo_ok && name[0] == '$') {
         if (!strcmp(name, "$rank") || !strcmp(name, "$rank_frac")) {
             if (!sh->t[ti].has_pop)
@@ -240,10 +247,13 @@ int sh_col_ref(const shape *sh, int ti, const char *name, const char *path, int 
             *pseudo = PS_ROW_FRAC;
             return 0;
         }
-        return st_err(err, ST_EINPUT, "%s: unknown pseudo-column '%s' (use $rank, $rank_frac, $row_frac)", path, name);
+        return st_err(err, ST_EINPUT,
+                      "%s: unknown pseudo-column '%s' (use $rank, $rank_frac, $row_frac)", path,
+                      name);
     }
     *col = shape_col_index(&sh->t[ti], name);
     if (*col < 0)
-        return st_err(err, ST_EINPUT, "%s: no column '%s' in table '%s'", path, name, sh->t[ti].name);
+        return st_err(err, ST_EINPUT, "%s: no column '%s' in table '%s'", path, name,
+                      sh->t[ti].name);
     return 0;
 }

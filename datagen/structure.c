@@ -45,7 +45,9 @@ static int same_names(const json_t *a, const pgs_names *n)
     if (json_array_size(a) != n->n)
         return 0;
     for (size_t i = 0; i < n->n; i++)
-        if (strcmp(json_string_value(json_array_get(a, i)) ? json_string_value(json_array_get(a, i)) : "", n->v[i]))
+        if (strcmp(json_string_value(json_array_get(a, i)) ? json_string_value(json_array_get(a, i))
+                                                           : "",
+                   n->v[i]))
             return 0;
     return 1;
 }
@@ -80,8 +82,9 @@ static void columns(sdiff *d, const json_t *jt, const pgs_table *t)
         const char *cn = k < t->ncols ? t->cols[k].name : t->gcols[k - t->ncols].name;
         int found = 0;
         for (size_t i = 0; !found && i < json_array_size(cols) + json_array_size(gcols); i++) {
-            json_t *jc = i < json_array_size(cols) ? json_array_get(cols, i)
-                                                   : json_array_get(gcols, i - json_array_size(cols));
+            json_t *jc = i < json_array_size(cols)
+                             ? json_array_get(cols, i)
+                             : json_array_get(gcols, i - json_array_size(cols));
             const char *s = json_string_value(json_object_get(jc, "name"));
             found = s && !strcmp(s, cn);
         }
@@ -95,9 +98,11 @@ static void keys(sdiff *d, const json_t *jt, const pgs_table *t)
     const char *tn = t->name;
     json_t *pk = json_object_get(jt, "primary_key"), *uq = json_object_get(jt, "unique");
     if (json_array_size(pk) && !same_names(pk, &t->pk))
-        diff(d, "primary key differs (%s in the database)%s%s", tn, t->pk.n ? t->pk.v[0] : "none", NULL, NULL);
+        diff(d, "primary key differs (%s in the database)%s%s", tn, t->pk.n ? t->pk.v[0] : "none",
+             NULL, NULL);
     else if (!json_array_size(pk) && t->pk.n)
-        diff(d, "the database has a primary key on %s, the shape none%s%s", tn, t->pk.v[0], NULL, NULL);
+        diff(d, "the database has a primary key on %s, the shape none%s%s", tn, t->pk.v[0], NULL,
+             NULL);
     for (size_t i = 0; i < json_array_size(uq); i++) {
         int found = 0;
         for (size_t k = 0; !found && k < t->nuniq; k++)
@@ -113,7 +118,8 @@ static void keys(sdiff *d, const json_t *jt, const pgs_table *t)
         const char *act = json_string_value(json_object_get(f, "actions"));
         const pgs_fk *found = NULL;
         for (size_t k = 0; rt && !found && k < t->nfks; k++)
-            if (!strcmp(t->fks[k].ref_table, rt) && same_names(json_object_get(f, "columns"), &t->fks[k].cols))
+            if (!strcmp(t->fks[k].ref_table, rt) &&
+                same_names(json_object_get(f, "columns"), &t->fks[k].cols))
                 found = &t->fks[k];
         if (!found)
             diff(d, "foreign key (%s...) -> %s is missing in the database%s", tn,
@@ -151,7 +157,8 @@ static void indexes(sdiff *d, const json_t *jt, const pgs_table *t)
             diff(d, "index '%s' uses %s in the shape, %s in the database", t->name, name,
                  method ? method : "btree", have->method);
         else if (json_is_true(json_object_get(ji, "unique")) != have->unique)
-            diff(d, "index '%s' is %sunique in the database%s", t->name, name, have->unique ? "" : "not ", NULL);
+            diff(d, "index '%s' is %sunique in the database%s", t->name, name,
+                 have->unique ? "" : "not ", NULL);
         else if (use && (!have->def || strcmp(use, have->def)))
             diff(d, "index '%s' is USING %s in the shape, USING %s in the database", t->name, name,
                  use, have->def ? have->def : "(plain columns)");
@@ -163,8 +170,8 @@ static void partitions(sdiff *d, const json_t *jt, const pgs_db *db, const pgs_t
     const char *key = json_string_value(json_object_get(jt, "partition_by"));
     json_t *pa = json_object_get(jt, "partitions");
     if ((key != NULL) != (t->partkey != NULL) || (key && strcmp(key, t->partkey))) {
-        diff(d, "partitioned by %s in the shape, by %s in the database", t->name, key ? key : "nothing",
-             t->partkey ? t->partkey : "nothing", NULL);
+        diff(d, "partitioned by %s in the shape, by %s in the database", t->name,
+             key ? key : "nothing", t->partkey ? t->partkey : "nothing", NULL);
         return;
     }
     for (size_t i = 0; i < json_array_size(pa); i++) {

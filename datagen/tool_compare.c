@@ -123,8 +123,8 @@ int tool_compare(int argc, char **argv)
         case 't': {
             double v;
             if (units_parse_double(optarg, &v, err) || !(v > 0)) {
-                log_error("%s: expected a number > 0, got '%s'", c == 'x' ? "--scale"
-                          : "--tolerance", optarg);
+                log_error("%s: expected a number > 0, got '%s'",
+                          c == 'x' ? "--scale" : "--tolerance", optarg);
                 return ST_EXIT_INPUT;
             }
             *(c == 'x' ? &fo.scale : &fo.tol_factor) = v;
@@ -148,8 +148,7 @@ int tool_compare(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        log_error("compare: unexpected argument '%s' (try 'datagen compare --help')",
-                  argv[optind]);
+        log_error("compare: unexpected argument '%s' (try 'datagen compare --help')", argv[optind]);
         return ST_EXIT_INPUT;
     }
     if (!spath || !db) {

@@ -99,7 +99,8 @@ static void on_tick(void *ud, const char *table, uint64_t done, uint64_t total, 
     units_fmt_count(a, sizeof a, done);
     units_fmt_count(b, sizeof b, total);
     units_fmt_rate(r, sizeof r, rate);
-    units_fmt_duration(eta, sizeof eta, rate > 0 && total > done ? (double)(total - done) / rate : 0);
+    units_fmt_duration(eta, sizeof eta,
+                       rate > 0 && total > done ? (double)(total - done) / rate : 0);
     progress_update(&ts->pg, 0, "datagen: %-16s %s/%s rows  %s  ETA %s", table, a, b, r, eta);
 }
 
@@ -110,8 +111,8 @@ static void make_run_key(const shape *sh, fill_opts *o, char **over, size_t nove
     char extra[128];
     uint64_t h = rng_stream_id(sh->canon);
     /* The version too: a resumed fill must be finished by the generators that started it. */
-    snprintf(extra, sizeof extra, "|%llu|%.17g|%s|%llu|", (unsigned long long)o->seed, o->scale, ST_VERSION,
-             (unsigned long long)o->chunk_rows);
+    snprintf(extra, sizeof extra, "|%llu|%.17g|%s|%llu|", (unsigned long long)o->seed, o->scale,
+             ST_VERSION, (unsigned long long)o->chunk_rows);
     h = rng_mix(h, rng_stream_id(extra));
     for (size_t i = 0; i < nover; i++)
         h = rng_mix(h, rng_stream_id(over[i]));
@@ -133,7 +134,8 @@ static uint64_t est_bytes(const shape *sh, int ti, uint64_t seed)
     for (uint64_t u = 0; u < t->nunits && n < 1000; u += 1 + t->nunits / 1000) {
         uint64_t k = t->parent >= 0 ? shape_fanout(sh, t, seed, u) : 1;
         for (uint64_t line = 1; line <= k; line++, n++)
-            bytes += fmt_row(&cx, ti, t->parent >= 0 ? gen_child_key(u, line) : u, FMT_COPY_TEXT, buf);
+            bytes += fmt_row(&cx, ti, t->parent >= 0 ? gen_child_key(u, line) : u, FMT_COPY_TEXT,
+                             buf);
     }
     gen_ctx_term(&cx);
     free(buf);
@@ -188,8 +190,8 @@ static void print_dry_run(const shape *sh, const fill_opts *o, int json)
     uint64_t tot_rows = 0, tot_bytes = 0;
     json_t *arr = json_array();
     if (!json)
-        printf("shape %s  seed %llu  scale %g\n%-24s %14s %12s\n", sh->name, (unsigned long long)o->seed,
-               o->scale, "table", "rows", "est. bytes");
+        printf("shape %s  seed %llu  scale %g\n%-24s %14s %12s\n", sh->name,
+               (unsigned long long)o->seed, o->scale, "table", "rows", "est. bytes");
     for (size_t i = 0; i < sh->nt; i++) {
         uint64_t b = est_bytes(sh, (int)i, o->seed);
         char rows[32], sz[32];
@@ -197,8 +199,9 @@ static void print_dry_run(const shape *sh, const fill_opts *o, int json)
         units_fmt_size(sz, sizeof sz, b);
         if (!json)
             printf("%-24s %14s %12s\n", sh->t[i].name, rows, sz);
-        json_array_append_new(arr, json_pack("{s:s,s:I,s:I}", "name", sh->t[i].name, "rows",
-                                             (json_int_t)sh->t[i].rows, "est_bytes", (json_int_t)b));
+        json_array_append_new(arr,
+                              json_pack("{s:s,s:I,s:I}", "name", sh->t[i].name, "rows",
+                                        (json_int_t)sh->t[i].rows, "est_bytes", (json_int_t)b));
         tot_rows += sh->t[i].rows;
         tot_bytes += b;
     }
@@ -206,9 +209,10 @@ static void print_dry_run(const shape *sh, const fill_opts *o, int json)
     units_fmt_count(rows, sizeof rows, tot_rows);
     units_fmt_size(sz, sizeof sz, tot_bytes);
     if (json) {
-        json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:f,s:o,s:I,s:I}", "tool", "datagen", "version", ST_VERSION,
-                              "shape", sh->name, "seed", (json_int_t)o->seed, "scale", o->scale, "tables", arr,
-                              "total_rows", (json_int_t)tot_rows, "est_bytes", (json_int_t)tot_bytes);
+        json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:f,s:o,s:I,s:I}", "tool", "datagen", "version",
+                              ST_VERSION, "shape", sh->name, "seed", (json_int_t)o->seed, "scale",
+                              o->scale, "tables", arr, "total_rows", (json_int_t)tot_rows,
+                              "est_bytes", (json_int_t)tot_bytes);
         char *s = jsonio_dumps_line(j);
         if (s)
             printf("%s\n", s);
@@ -220,8 +224,8 @@ static void print_dry_run(const shape *sh, const fill_opts *o, int json)
     }
 }
 
-static void print_summary(const shape *sh, const fill_opts *o, const fill_rep *rep, const char *target,
-                          int json, int nhot, const char *hotdir)
+static void print_summary(const shape *sh, const fill_opts *o, const fill_rep *rep,
+                          const char *target, int json, int nhot, const char *hotdir)
 {
     uint64_t tot = 0, loaded = 0;
     for (size_t i = 0; i < sh->nt; i++) {
@@ -232,22 +236,25 @@ static void print_summary(const shape *sh, const fill_opts *o, const fill_rep *r
         json_t *arr = json_array();
         for (size_t i = 0; i < sh->nt; i++) {
             const fill_table_rep *t = &rep->t[i];
-            json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:I,s:f,s:f}", "name", sh->t[i].name, "rows",
-                                                 (json_int_t)t->rows, "loaded", (json_int_t)t->loaded,
-                                                 "bytes", (json_int_t)t->bytes, "seconds", t->seconds,
-                                                 "rows_per_s", t->seconds > 0 ? (double)t->loaded / t->seconds : 0.0));
+            json_array_append_new(
+                arr, json_pack("{s:s,s:I,s:I,s:I,s:f,s:f}", "name", sh->t[i].name, "rows",
+                               (json_int_t)t->rows, "loaded", (json_int_t)t->loaded, "bytes",
+                               (json_int_t)t->bytes, "seconds", t->seconds, "rows_per_s",
+                               t->seconds > 0 ? (double)t->loaded / t->seconds : 0.0));
         }
-        json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:I,s:f,s:i,s:s,s:b,s:o,s:I,s:I,s:f,s:f,s:f,s:I,s:I}", "tool",
-                              "datagen", "version", ST_VERSION, "shape", sh->name, "target", target, "seed",
-                              (json_int_t)o->seed, "scale", o->scale, "jobs", (int)o->jobs, "run", o->run_key,
-                              "complete", rep->complete, "tables", arr, "total_rows", (json_int_t)tot, "loaded_rows",
-                              (json_int_t)loaded, "load_seconds", rep->load_seconds, "post_seconds",
-                              rep->post_seconds, "rows_per_s",
-                              rep->load_seconds > 0 ? (double)loaded / rep->load_seconds : 0.0, "chunks_done",
-                              (json_int_t)rep->chunks_done, "chunks_skipped", (json_int_t)rep->chunks_skipped);
+        json_t *j = json_pack(
+            "{s:s,s:s,s:s,s:s,s:I,s:f,s:i,s:s,s:b,s:o,s:I,s:I,s:f,s:f,s:f,s:I,s:I}", "tool",
+            "datagen", "version", ST_VERSION, "shape", sh->name, "target", target, "seed",
+            (json_int_t)o->seed, "scale", o->scale, "jobs", (int)o->jobs, "run", o->run_key,
+            "complete", rep->complete, "tables", arr, "total_rows", (json_int_t)tot, "loaded_rows",
+            (json_int_t)loaded, "load_seconds", rep->load_seconds, "post_seconds",
+            rep->post_seconds, "rows_per_s",
+            rep->load_seconds > 0 ? (double)loaded / rep->load_seconds : 0.0, "chunks_done",
+            (json_int_t)rep->chunks_done, "chunks_skipped", (json_int_t)rep->chunks_skipped);
         if (o->conninfo && rep->complete && !o->no_vacuum) {
             json_object_set_new(j, "vacuum_retries", json_integer((json_int_t)rep->vacuum_retries));
-            json_object_set_new(j, "pages_not_all_visible", json_integer((json_int_t)rep->pages_not_all_visible));
+            json_object_set_new(j, "pages_not_all_visible",
+                                json_integer((json_int_t)rep->pages_not_all_visible));
         }
         if (o->conninfo)
             json_object_set_new(j, "rows_frozen", json_integer((json_int_t)rep->rows_frozen));
@@ -274,9 +281,11 @@ static void print_summary(const shape *sh, const fill_opts *o, const fill_rep *r
              rep->post_seconds, (unsigned long long)o->seed, o->run_key,
              rep->complete ? "" : " (incomplete: other parts pending)");
     if (rep->chunks_skipped)
-        log_info("resumed: %llu chunks were already loaded", (unsigned long long)rep->chunks_skipped);
+        log_info("resumed: %llu chunks were already loaded",
+                 (unsigned long long)rep->chunks_skipped);
     if (rep->rows_frozen)
-        log_info("COPY FREEZE: %llu rows written frozen and all-visible (first chunks into empty tables)",
+        log_info("COPY FREEZE: %llu rows written frozen and all-visible (first chunks into empty "
+                 "tables)",
                  (unsigned long long)rep->rows_frozen);
     if (nhot)
         log_info("hot-id catalog: %d file(s) in %s/hot", nhot, hotdir);
@@ -402,7 +411,8 @@ static int fill_parse_args(int argc, char **argv, fill_cli *f)
         case 'h': usage(stdout); return ST_EXIT_OK;
         case 'v': printf("datagen %s\n", ST_VERSION); return ST_EXIT_OK;
         default:
-            log_error("fill: unknown or incomplete option '%s' (try 'datagen fill --help')", argv[optind - 1]);
+            log_error("fill: unknown or incomplete option '%s' (try 'datagen fill --help')",
+                      argv[optind - 1]);
             return ST_EXIT_INPUT;
         }
     }
@@ -431,7 +441,8 @@ static int fill_validate(const fill_cli *f)
         bad = "fill: --part needs --db";
     else if (o->replace && o->part_n > 1)
         /* One part replacing would drop what the other parts already loaded. */
-        bad = "fill: --replace cannot be combined with --part; empty the tables first (or run one --replace fill)";
+        bad = "fill: --replace cannot be combined with --part; empty the tables first (or run one "
+              "--replace fill)";
     else if (o->replace && o->resume)
         bad = "fill: --replace and --resume are exclusive";
     if (bad)
@@ -493,7 +504,8 @@ static int fill_load_shape(fill_cli *f)
         dbuf_init(&notes, 1 << 16);
         rc = schema_clamp_rows(sh, f->o.scale, f->over, f->nover, f->o.seed, &notes, err);
         char *save = NULL;
-        for (char *line = notes.p ? strtok_r(notes.p, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+        for (char *line = notes.p ? strtok_r(notes.p, "\n", &save) : NULL; line;
+             line = strtok_r(NULL, "\n", &save))
             log_warn("%s", line);
         dbuf_free(&notes);
     }
@@ -506,7 +518,8 @@ static int fill_load_shape(fill_cli *f)
     make_run_key(sh, &f->o, f->over, f->nover);
     for (size_t i = 0; i < sh->nt && f->o.copy_format == COPYF_BINARY; i++)
         if (!fmt_table_binary_ok(&sh->t[i])) {
-            log_error("--copy-format binary: table '%s' has a json column; use auto or text", sh->t[i].name);
+            log_error("--copy-format binary: table '%s' has a json column; use auto or text",
+                      sh->t[i].name);
             return ST_EXIT_INPUT;
         }
     return 0;
@@ -544,7 +557,8 @@ static int fill_run_db(fill_cli *f, fill_rep *rep)
         int trc = set_triggers(f->conn, sh, "ENABLE", e2);
         if (trc) {
             log_error("%s; the shape's tables may still have their triggers disabled "
-                      "(ALTER TABLE ... ENABLE TRIGGER USER)", e2);
+                      "(ALTER TABLE ... ENABLE TRIGGER USER)",
+                      e2);
             rc = rc ? rc : trc;
             if (!err[0] || rc == trc)
                 snprintf(err, sizeof err, "%s", e2);
@@ -556,9 +570,11 @@ static int fill_run_db(fill_cli *f, fill_rep *rep)
             /* SQLSTATE class 22 or 23 (pgx_error_rc): the generated rows break a type or a
              * constraint, a shape problem, not a transient one: --resume would fail the same
              * way. */
-            log_error("the generators cannot satisfy this type or constraint; give the column a generator "
-                      "in --shape (see docs/datagen.md, CHECK constraints; fill --check finds this in "
-                      "seconds), then rerun with --replace");
+            log_error(
+                "the generators cannot satisfy this type or constraint; give the column a "
+                "generator "
+                "in --shape (see docs/datagen.md, CHECK constraints; fill --check finds this in "
+                "seconds), then rerun with --replace");
             return ST_EXIT_INPUT;
         }
         if (rc == ST_EENV)
@@ -566,8 +582,10 @@ static int fill_run_db(fill_cli *f, fill_rep *rep)
         return st_rc_exit(rc);
     }
     if (rep->pages_not_all_visible)
-        log_warn("%llu page(s) not all-visible after VACUUM (another transaction holding back the xmin horizon, or"
-                 " never-initialized pages left by parallel COPY): index-only scans will look dearer than on a"
+        log_warn("%llu page(s) not all-visible after VACUUM (another transaction holding back the "
+                 "xmin horizon, or"
+                 " never-initialized pages left by parallel COPY): index-only scans will look "
+                 "dearer than on a"
                  " database at rest; run VACUUM later",
                  (unsigned long long)rep->pages_not_all_visible);
     return ST_EXIT_OK;
@@ -588,8 +606,8 @@ static int fill_run(fill_cli *f)
     int exitc = ST_EXIT_OK, rc;
     if (o->out_dir) {
         snprintf(f->target, sizeof f->target, "%s", o->out_dir);
-        log_info("writing shape %s (seed %llu, scale %g) as CSV into %s", f->sh->name, (unsigned long long)o->seed,
-                 o->scale, o->out_dir);
+        log_info("writing shape %s (seed %llu, scale %g) as CSV into %s", f->sh->name,
+                 (unsigned long long)o->seed, o->scale, o->out_dir);
         if ((rc = csvout_write(f->sh, o, &rep, err))) {
             log_error("%s", err);
             exitc = st_rc_exit(rc);
@@ -604,7 +622,8 @@ static int fill_run(fill_cli *f)
     rep.total_seconds = (double)(st_now_ns() - t0) / 1e9;
     int nhot = 0;
     const char *hd = f->hot_dir ? f->hot_dir : (o->out_dir ? o->out_dir : ".");
-    if (exitc == ST_EXIT_OK && strcmp(hd, "none") && (rc = hotids_write(f->sh, o->seed, hd, &nhot, err))) {
+    if (exitc == ST_EXIT_OK && strcmp(hd, "none") &&
+        (rc = hotids_write(f->sh, o->seed, hd, &nhot, err))) {
         log_error("%s", err);
         exitc = st_rc_exit(rc);
     }

@@ -34,7 +34,7 @@ typedef struct run {
     int sample;
     char vals[QF_MAX_PARAMS][VAL_MAX];
     pn_plan *plan;
-    char *shape;        /* NULL when the baseline lacks this run */
+    char *shape; /* NULL when the baseline lacks this run */
     pn_flag flags[MAX_FLAGS];
     size_t nflags;
 } run;
@@ -42,8 +42,8 @@ typedef struct run {
 typedef struct popts {
     const char *schema;
     int analyze;
-    int names;          /* --index-names: keep index names instead of their columns */
-    int set_path;       /* SET search_path to schema (--schema given, or --scales) */
+    int names;    /* --index-names: keep index names instead of their columns */
+    int set_path; /* SET search_path to schema (--schema given, or --scales) */
     pn_limits lim;
 } popts;
 
@@ -116,8 +116,8 @@ static double reltuples_cb(void *ctx, const char *rel)
 
 /* The sampled value of table.column for one sample, from pg_stats (see qfile.h). Returns 0
  * or ST_EINPUT / ST_EENV with err set. */
-static int sample_value(PGconn *c, const char *schema, const qf_param *p, int sample,
-                        char *out, char *err)
+static int sample_value(PGconn *c, const char *schema, const qf_param *p, int sample, char *out,
+                        char *err)
 {
     const char *params[3] = {schema, p->table, p->column};
     PGresult *r = pgx_query(
@@ -133,8 +133,10 @@ static int sample_value(PGconn *c, const char *schema, const qf_param *p, int sa
         return ST_EENV;
     if (PQntuples(r) != 1) {
         PQclear(r);
-        return st_err(err, ST_EINPUT, "%s.%s has no statistics (no such column, or run "
-                      "ANALYZE)", p->table, p->column);
+        return st_err(err, ST_EINPUT,
+                      "%s.%s has no statistics (no such column, or run "
+                      "ANALYZE)",
+                      p->table, p->column);
     }
     double nd = strtod(PQgetvalue(r, 0, 0), NULL), rows = strtod(PQgetvalue(r, 0, 1), NULL);
     char **mcv = NULL, **hist = NULL;
@@ -305,9 +307,9 @@ static json_t *run_json(const run *ru)
     for (int k = 0; k < ru->q->nparams; k++)
         json_array_append_new(params, json_string(ru->vals[k]));
     for (size_t k = 0; k < ru->nflags; k++)
-        json_array_append_new(flags, json_pack("{s:s, s:s}", "kind",
-                                               pn_flag_name(ru->flags[k].kind), "message",
-                                               ru->flags[k].msg));
+        json_array_append_new(flags,
+                              json_pack("{s:s, s:s}", "kind", pn_flag_name(ru->flags[k].kind),
+                                        "message", ru->flags[k].msg));
     json_object_set_new(o, "params", params);
     json_object_set_new(o, "shape", ru->shape ? json_string(ru->shape) : json_null());
     if (ru->plan) {
@@ -396,8 +398,8 @@ static void report(const run *ra, size_t na, const run *rb, size_t nb, const cha
  * one copy at a time. Returns 0 or an ST_E* code with err set; *nruns receives the runs
  * compared. */
 static int run_scales(const char *db, const char *list, const char *shape, const qf_file *qf,
-                      const char *only, const popts *o0, int json, json_t *results,
-                      size_t *differ, size_t *nflags, size_t *nruns, char *err)
+                      const char *only, const popts *o0, int json, json_t *results, size_t *differ,
+                      size_t *nflags, size_t *nruns, char *err)
 {
     char *copy = strdup(list), *save = NULL, *names[MAX_SCALES];
     run *runs[MAX_SCALES] = {0};
@@ -547,14 +549,23 @@ int tool_plans(int argc, char **argv)
         case 'a': against = optarg; break;
         case 'b': baseline = optarg; break;
         case 'A': o.analyze = 1; break;
-        case 'r': if (parse_num("--max-rows", optarg, &o.lim.max_rows)) return ST_EXIT_INPUT; break;
+        case 'r':
+            if (parse_num("--max-rows", optarg, &o.lim.max_rows))
+                return ST_EXIT_INPUT;
+            break;
         case 'e':
             if (parse_num("--est-factor", optarg, &o.lim.est_factor))
                 return ST_EXIT_INPUT;
             break;
-        case 'm': if (parse_num("--max-ms", optarg, &o.lim.max_ms)) return ST_EXIT_INPUT; break;
+        case 'm':
+            if (parse_num("--max-ms", optarg, &o.lim.max_ms))
+                return ST_EXIT_INPUT;
+            break;
         case 'O': only = optarg; break;
-        case 's': o.schema = optarg; o.set_path = 1; break;
+        case 's':
+            o.schema = optarg;
+            o.set_path = 1;
+            break;
         case 'j': json = 1; break;
         case 'N': o.names = 1; break;
         case 'x': scales_arg = optarg; break;
@@ -618,17 +629,16 @@ int tool_plans(int argc, char **argv)
     size_t differ = 0, nflags = 0;
     json_t *results = json_array();
     if (!rc && scales_arg) {
-        if ((rc = run_scales(db, scales_arg, shape, qf, only, &o, json, results, &differ,
-                             &nflags, &nscaled, err)))
+        if ((rc = run_scales(db, scales_arg, shape, qf, only, &o, json, results, &differ, &nflags,
+                             &nscaled, err)))
             log_error("%s", err);
     } else if (!rc)
-        report(ra, na, against || baseline ? rb : NULL, nb, against ? "against" : "baseline",
-               NULL, NULL, json, results, &differ, &nflags);
+        report(ra, na, against || baseline ? rb : NULL, nb, against ? "against" : "baseline", NULL,
+               NULL, json, results, &differ, &nflags);
     if (!rc && json) {
-        json_t *doc = json_pack("{s:s, s:s, s:b, s:o, s:{s:I, s:I, s:I}}", "tool",
-                                "datagen plans", "version", ST_VERSION, "analyze", o.analyze,
-                                "results", results, "summary", "runs",
-                                (json_int_t)(scales_arg ? nscaled : na),
+        json_t *doc = json_pack("{s:s, s:s, s:b, s:o, s:{s:I, s:I, s:I}}", "tool", "datagen plans",
+                                "version", ST_VERSION, "analyze", o.analyze, "results", results,
+                                "summary", "runs", (json_int_t)(scales_arg ? nscaled : na),
                                 "differ", (json_int_t)differ, "flags", (json_int_t)nflags);
         results = NULL;
         if ((rc = jsonio_save("-", doc, err)))
@@ -637,9 +647,8 @@ int tool_plans(int argc, char **argv)
     }
     json_decref(results);
     if (!rc)
-        log_info("plans: %zu runs, %zu plan difference%s, %zu flag%s",
-                 scales_arg ? nscaled : na, differ,
-                 differ == 1 ? "" : "s", nflags, nflags == 1 ? "" : "s");
+        log_info("plans: %zu runs, %zu plan difference%s, %zu flag%s", scales_arg ? nscaled : na,
+                 differ, differ == 1 ? "" : "s", nflags, nflags == 1 ? "" : "s");
     free_runs(ra, na);
     free_runs(rb, nb);
     qf_free(qf);

@@ -130,8 +130,7 @@ int tool_profile(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        log_error("profile: unexpected argument '%s' (try 'datagen profile --help')",
-                  argv[optind]);
+        log_error("profile: unexpected argument '%s' (try 'datagen profile --help')", argv[optind]);
         return ST_EXIT_INPUT;
     }
     if (!db || !out) {

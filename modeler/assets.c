@@ -130,8 +130,8 @@ json_t *assets_json(const assets *a, uint32_t page, const int *map, size_t nmap,
     json_t *cd = json_array();
     for (unsigned k = 0; k <= ASSETS_MAX_K; k++)
         if (p->hist[k])
-            json_array_append_new(cd, json_pack("[i,f]", (int)k,
-                                                (double)p->hist[k] / (double)p->views));
+            json_array_append_new(
+                cd, json_pack("[i,f]", (int)k, (double)p->hist[k] / (double)p->views));
     return json_pack("{s:f,s:f,s:o,s:o}", "window_s", a->window_s, "mean",
                      (double)p->assets / (double)p->views, "count_dist", cd, "templates", tm);
 }

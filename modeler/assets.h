@@ -32,21 +32,21 @@ typedef struct asset_tmpl {
 
 typedef struct asset_page {
     uint64_t hist[ASSETS_MAX_K + 1];
-    uint64_t views, assets;   /* assets: the true total, before the tail fold */
-    asset_tmpl *t;            /* NULL until the page's first asset; ASSETS_TMPL_CAP slots */
+    uint64_t views, assets; /* assets: the true total, before the tail fold */
+    asset_tmpl *t;          /* NULL until the page's first asset; ASSETS_TMPL_CAP slots */
     size_t nt;
-    uint64_t spill;           /* assets to templates beyond the cap */
+    uint64_t spill; /* assets to templates beyond the cap */
 } asset_page;
 
 typedef struct assets {
     double window_s;
-    asset_page *p;            /* ROUTETAB_MAX entries */
+    asset_page *p; /* ROUTETAB_MAX entries */
     size_t np;
-    uint64_t statics;         /* every static request seen */
-    uint64_t attributed;      /* of which followed a page view within the window */
+    uint64_t statics;    /* every static request seen */
+    uint64_t attributed; /* of which followed a page view within the window */
 } assets;
 
-int assets_init(assets *a);           /* 0 or ST_ENOMEM */
+int assets_init(assets *a); /* 0 or ST_ENOMEM */
 void assets_term(assets *a);
 /* One page view of `page` ended with k assets after it. */
 void assets_view_end(assets *a, uint32_t page, unsigned k);

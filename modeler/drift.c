@@ -85,8 +85,7 @@ static long find_route(const json_t *routes, const char *tmpl)
 {
     size_t i;
     json_t *r;
-    json_array_foreach(routes, i, r)
-    {
+    json_array_foreach(routes, i, r) {
         const char *t = json_string_value(json_object_get(r, "template"));
         if (t && !strcmp(t, tmpl))
             return (long)i;
@@ -135,10 +134,10 @@ static double profile_diff(const json_t *a, const json_t *b)
  * model's source.first_ts / last_ts, whole seconds as the series counts them), so a last,
  * nearly empty bin carries its few seconds, not a whole bin's weight. */
 typedef struct clock_map {
-    size_t ns;                         /* 24 or 168 slots */
-    double mult[168];                  /* the old model's multipliers (1 for a flat profile) */
-    double cov[168], cnt[168];         /* covered real seconds, sessions started */
-    double min_cov;                    /* a slot is compared when it covers this much */
+    size_t ns;                 /* 24 or 168 slots */
+    double mult[168];          /* the old model's multipliers (1 for a flat profile) */
+    double cov[168], cnt[168]; /* covered real seconds, sessions started */
+    double min_cov;            /* a slot is compared when it covers this much */
 } clock_map;
 
 static int clock_map_build(const json_t *a, const json_t *b, double start_h, double speed,
@@ -168,8 +167,7 @@ static int clock_map_build(const json_t *a, const json_t *b, double start_h, dou
     m->min_cov = 0.5 * fmax(3600.0 / speed, bin);
     size_t i;
     json_t *v;
-    json_array_foreach(rates, i, v)
-    {
+    json_array_foreach(rates, i, v) {
         double b0 = (double)i * bin, b1 = b0 + bin;
         double c = fmin(b1, hi) - fmax(b0, lo);
         if (!(c > 0))
@@ -233,11 +231,11 @@ static double profile_clock_diff(const clock_map *m, size_t *covered, size_t *sl
     return e[k / 2];
 }
 
-#define ADD(...)                                                                           \
-    do {                                                                                   \
-        int rc_ = add(r, __VA_ARGS__);                                                     \
-        if (rc_ < 0)                                                                       \
-            return rc_;                                                                    \
+#define ADD(...) \
+    do { \
+        int rc_ = add(r, __VA_ARGS__); \
+        if (rc_ < 0) \
+            return rc_; \
     } while (0)
 
 static int d_arrivals(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
@@ -258,7 +256,8 @@ static int d_arrivals(const json_t *a, const json_t *b, const drift_thresholds *
         snprintf(sc, sizeof sc, " vs %g x old x profile %.3g", k, lvl);
     else if (k != 1)
         snprintf(sc, sizeof sc, " vs %g x old", k);
-    double o = k * lvl * num(aa, "session_rate", NULL, NULL), n = num(ba, "session_rate", NULL, NULL);
+    double o = k * lvl * num(aa, "session_rate", NULL, NULL),
+           n = num(ba, "session_rate", NULL, NULL);
     ADD("arrivals", o, n, rel(o, n), t->rate_rel, 0, "session rate (/s)%s, relative change", sc);
     o = k * lvl * num(aa, "request_rate", NULL, NULL);
     n = num(ba, "request_rate", NULL, NULL);
@@ -289,12 +288,14 @@ static int d_arrivals(const json_t *a, const json_t *b, const drift_thresholds *
             num(json_array_get(da, i), "scale_s", NULL, NULL));
     }
     const json_t *ha = json_object_get(a, "hawkes"), *hb = json_object_get(b, "hawkes");
-    if (json_is_true(json_object_get(ha, "fitted")) && json_is_true(json_object_get(hb, "fitted"))) {
+    if (json_is_true(json_object_get(ha, "fitted")) &&
+        json_is_true(json_object_get(hb, "fitted"))) {
         o = num(ha, "branching_ratio", NULL, NULL);
         n = num(hb, "branching_ratio", NULL, NULL);
         ADD("hawkes", o, n, n - o, t->branching, 0, "branching ratio");
     } else {
-        ADD("hawkes", NAN, NAN, NAN, INFINITY, 1, "branching ratio not comparable (fitted: %s / %s)",
+        ADD("hawkes", NAN, NAN, NAN, INFINITY, 1,
+            "branching ratio not comparable (fitted: %s / %s)",
             json_is_true(json_object_get(ha, "fitted")) ? "yes" : "no",
             json_is_true(json_object_get(hb, "fitted")) ? "yes" : "no");
     }
@@ -309,8 +310,7 @@ static const json_t *main_episode(const json_t *eps)
     double bx = -INFINITY;
     size_t i;
     json_t *e;
-    json_array_foreach(eps, i, e)
-    {
+    json_array_foreach(eps, i, e) {
         double x = num(e, "peak_rate", NULL, NULL) - num(e, "baseline_rate", NULL, NULL);
         if (x > bx) {
             bx = x;
@@ -385,7 +385,8 @@ static int d_sessions(const json_t *a, const json_t *b, const drift_thresholds *
     if (o > 0 && n > 0)
         ADD("sessions", o, n, rel(o, n), t->think_rel, 0, "think-time median (s), relative change");
     else
-        ADD("sessions", o, n, NAN, INFINITY, 1, "think time not comparable (not fitted in one model)");
+        ADD("sessions", o, n, NAN, INFINITY, 1,
+            "think time not comparable (not fitted in one model)");
     o = num(sa, "length", "mean", NULL);
     n = num(sb, "length", "mean", NULL);
     ADD("sessions", o, n, rel(o, n), t->think_rel, 0, "session length mean, relative change");
@@ -405,8 +406,7 @@ static int d_routes(const json_t *a, const json_t *b, const drift_thresholds *t,
     double tv = 0, st_a = 0, st_b = 0;
     size_t i;
     json_t *x;
-    json_array_foreach(ra, i, x)
-    {
+    json_array_foreach(ra, i, x) {
         long j = find_route(rb, tmpl_of(ra, i));
         double sa_ = num(x, "share", NULL, NULL);
         double sb_ = j >= 0 ? num(json_array_get(rb, (size_t)j), "share", NULL, NULL) : 0;
@@ -414,17 +414,16 @@ static int d_routes(const json_t *a, const json_t *b, const drift_thresholds *t,
         const char *k = json_string_value(json_object_get(x, "kind"));
         st_a += k && !strcmp(k, "static") ? sa_ : 0;
     }
-    json_array_foreach(rb, i, x)
-    {
+    json_array_foreach(rb, i, x) {
         if (find_route(ra, tmpl_of(rb, i)) < 0)
             tv += num(x, "share", NULL, NULL);
         const char *k = json_string_value(json_object_get(x, "kind"));
         st_b += k && !strcmp(k, "static") ? num(x, "share", NULL, NULL) : 0;
     }
-    ADD("routes", NAN, NAN, tv / 2, t->mix_tv, 0, "route mix (static included), total-variation distance");
+    ADD("routes", NAN, NAN, tv / 2, t->mix_tv, 0,
+        "route mix (static included), total-variation distance");
     ADD("routes", st_a, st_b, st_b - st_a, INFINITY, 1, "static share of requests");
-    json_array_foreach(ra, i, x)
-    {
+    json_array_foreach(ra, i, x) {
         long j = find_route(rb, tmpl_of(ra, i));
         if (j < 0)
             continue;
@@ -461,8 +460,7 @@ static int d_journeys(const json_t *a, const json_t *b, const drift_thresholds *
     size_t na = json_array_size(ra), nb = json_array_size(rb), i, rows = 0;
     double worst = 0;
     json_t *x;
-    json_array_foreach(ra, i, x)
-    {
+    json_array_foreach(ra, i, x) {
         if (num(x, "share", NULL, NULL) < t->min_row_share)
             continue;
         const char *kind = json_string_value(json_object_get(x, "kind"));
@@ -498,10 +496,12 @@ static int d_journeys(const json_t *a, const json_t *b, const drift_thresholds *
     return 0;
 }
 
-static int d_websockets(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+static int d_websockets(const json_t *a, const json_t *b, const drift_thresholds *t,
+                        drift_report *r)
 {
     const json_t *wa = json_object_get(a, "websockets"), *wb = json_object_get(b, "websockets");
-    double o = num(wa, "share_of_sessions", NULL, NULL), n = num(wb, "share_of_sessions", NULL, NULL);
+    double o = num(wa, "share_of_sessions", NULL, NULL),
+           n = num(wb, "share_of_sessions", NULL, NULL);
     if (isfinite(o) || isfinite(n))
         ADD("websockets", o, n, (isfinite(n) ? n : 0) - (isfinite(o) ? o : 0), 0.05, 0,
             "share of sessions opening a WebSocket");
@@ -510,7 +510,8 @@ static int d_websockets(const json_t *a, const json_t *b, const drift_thresholds
     if (isfinite(o) && isfinite(n))
         ADD("websockets", o, n, rel(o, n), t->ws_rel, 0, "duration median (s), relative change");
     else if (isfinite(o))
-        ADD("websockets", o, n, INFINITY, t->ws_rel, 0, "duration median (s): not in the new model");
+        ADD("websockets", o, n, INFINITY, t->ws_rel, 0,
+            "duration median (s): not in the new model");
     return 0;
 }
 
@@ -527,17 +528,18 @@ static int d_quality(const json_t *a, const json_t *b, drift_report *r)
     o = num(qa, "out_of_order_share", NULL, NULL);
     n = num(qb, "out_of_order_share", NULL, NULL);
     ADD("quality", o, n, n - o, INFINITY, 1, "out-of-order share");
-    const json_t *fa = json_object_get(qa, "timestamp_findings"), *fb = json_object_get(qb, "timestamp_findings");
+    const json_t *fa = json_object_get(qa, "timestamp_findings"),
+                 *fb = json_object_get(qb, "timestamp_findings");
     size_t i;
     json_t *x;
-    json_array_foreach(fb, i, x)
-    {
+    json_array_foreach(fb, i, x) {
         const char *k = json_string_value(json_object_get(x, "kind"));
         int seen = 0;
         size_t j;
         json_t *y;
-        json_array_foreach(fa, j, y) seen |= k && json_string_value(json_object_get(y, "kind")) &&
-                                             !strcmp(k, json_string_value(json_object_get(y, "kind")));
+        json_array_foreach(fa, j, y)
+            seen |= k && json_string_value(json_object_get(y, "kind")) &&
+                    !strcmp(k, json_string_value(json_object_get(y, "kind")));
         if (k && !seen)
             ADD("quality", NAN, NAN, NAN, INFINITY, 1, "new timestamp finding: %s", k);
     }
@@ -585,7 +587,10 @@ json_t *drift_to_json(const drift_report *r)
         json_object_set_new(o, "new", jnum(w->new_v));
         json_object_set_new(o, "effect", jnum(w->effect));
         json_object_set_new(o, "threshold", jnum(w->threshold));
-        json_object_set_new(o, "verdict", json_string(w->info ? "info" : w->drift ? "drift" : "ok"));
+        json_object_set_new(o, "verdict",
+                            json_string(w->info    ? "info"
+                                        : w->drift ? "drift"
+                                                   : "ok"));
         json_array_append_new(rows, o);
     }
     return json_pack("{s:s,s:I,s:o}", "command", "diff", "drifted", (json_int_t)r->drifted, "rows",

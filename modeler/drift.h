@@ -21,20 +21,20 @@
 #include <stddef.h>
 
 typedef struct drift_thresholds {
-    double zipf_s;        /* |delta s| (default 0.1) */
-    double markov_tv;     /* TV of a journey row (0.1) */
-    double profile_err;   /* median relative difference of the arrival profile (0.15) */
-    double rate_rel;      /* relative change of the session rate (0.25) */
-    double branching;     /* |delta n| (0.1) */
-    double think_rel;     /* relative change of the think-time median (0.15) */
-    double mix_tv;        /* TV of the route mix (0.1) */
-    double ws_rel;        /* relative change of the WebSocket median duration (0.2) */
-    double min_row_share; /* Markov rows of routes below this share are skipped (0.005) */
-    double assets_rel;    /* relative change of a page's mean assets per view (0.15) */
-    double class_tv;      /* TV of the desktop/mobile/script session shares (0.1) */
+    double zipf_s;         /* |delta s| (default 0.1) */
+    double markov_tv;      /* TV of a journey row (0.1) */
+    double profile_err;    /* median relative difference of the arrival profile (0.15) */
+    double rate_rel;       /* relative change of the session rate (0.25) */
+    double branching;      /* |delta n| (0.1) */
+    double think_rel;      /* relative change of the think-time median (0.15) */
+    double mix_tv;         /* TV of the route mix (0.1) */
+    double ws_rel;         /* relative change of the WebSocket median duration (0.2) */
+    double min_row_share;  /* Markov rows of routes below this share are skipped (0.005) */
+    double assets_rel;     /* relative change of a page's mean assets per view (0.15) */
+    double class_tv;       /* TV of the desktop/mobile/script session shares (0.1) */
     double burst_peak_rel; /* relative change of the largest episode's peak rate (0.25) */
-    double burst_ramp_s;  /* |delta ramp| of the largest episode, seconds (30) */
-    double burst_hot;     /* |delta hot share| of the largest episode (0.1) */
+    double burst_ramp_s;   /* |delta ramp| of the largest episode, seconds (30) */
+    double burst_hot;      /* |delta hot share| of the largest episode (0.1) */
     /* Comparison options rather than thresholds: */
     double rate_scale;    /* rates are compared against rate_scale x the old model (1) */
     double clock_start_h; /* >= 0: the new model is a rehearsal whose clock started at this
@@ -48,8 +48,8 @@ typedef struct drift_row {
     char component[24];
     char metric[160];
     double old_v, new_v, effect, threshold;
-    int drift;      /* effect beyond threshold */
-    int info;       /* informational (data quality): never drift */
+    int drift; /* effect beyond threshold */
+    int info;  /* informational (data quality): never drift */
 } drift_row;
 
 typedef struct drift_report {

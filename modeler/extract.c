@@ -23,11 +23,11 @@
 #define EX_MAX_TEMPLATES 65536
 
 struct ex_rec {
-    double ts;          /* request time; a WebSocket's open time */
-    double dur;         /* WebSocket duration (s), -1 for a request */
+    double ts;  /* request time; a WebSocket's open time */
+    double dur; /* WebSocket duration (s), -1 for a request */
     uint64_t client;
     uint32_t tmpl, items_off, path_off, ord;
-    uint32_t session;   /* set by finish */
+    uint32_t session; /* set by finish */
     uint8_t method, kind, nitems, bot;
 };
 
@@ -38,7 +38,7 @@ struct ex_tmpl {
     uint64_t requests;
     uint64_t clients[EX_KMAX];
     unsigned nclients;
-    uint32_t folded_to;  /* index of the template it is written as */
+    uint32_t folded_to; /* index of the template it is written as */
 };
 
 /* clang-format off */
@@ -174,7 +174,7 @@ static int ex_record(extract *x, const logrec *r, double *first, int *have_first
         if (!n.params[i].is_item)
             continue;
         if ((rc = st_grow((void **)&x->items, &x->icap, x->nitems + 1, sizeof *x->items,
-                       (size_t)UINT32_MAX)))
+                          (size_t)UINT32_MAX)))
             return rc;
         x->items[x->nitems++] = n.params[i].value;
         e->nitems++;
@@ -283,7 +283,7 @@ static int sessionize_all(extract *x)
 
 typedef struct ex_item {
     uint64_t hash;
-    uint32_t group;     /* tmpl << 4 | parameter position */
+    uint32_t group; /* tmpl << 4 | parameter position */
     uint32_t count, first, rank;
 } ex_item;
 
@@ -401,7 +401,9 @@ static int read_all(extract *x, const char *const *paths, size_t npaths, progres
                 continue;
         }
         logrec r;
-        int why = too_long ? LF_TOO_LONG : len == 0 ? LF_TRUNCATED : logfmt_parse(fmt, line, len, &r);
+        int why = too_long   ? LF_TOO_LONG
+                  : len == 0 ? LF_TRUNCATED
+                             : logfmt_parse(fmt, line, len, &r);
         if (why == LF_DIRECTIVE)
             continue; /* a W3C #Fields:/#Version: line: the format's own, not a request */
         if (why) {
@@ -414,8 +416,10 @@ static int read_all(extract *x, const char *const *paths, size_t npaths, progres
         x->parsed++;
         if ((rc = ex_record(x, &r, &first, &have_first)) < 0) {
             if (rc == ST_ELIMIT)
-                st_err(err, rc, "more than %zu requests (line %llu); extract a window with "
-                       "--from/--to", EXTRACT_MAX_REQUESTS, (unsigned long long)lineno);
+                st_err(err, rc,
+                       "more than %zu requests (line %llu); extract a window with "
+                       "--from/--to",
+                       EXTRACT_MAX_REQUESTS, (unsigned long long)lineno);
             else
                 st_err(err, rc, "line %llu: out of memory or too many templates",
                        (unsigned long long)lineno);
@@ -441,8 +445,10 @@ int extract_run(extract *x, const extract_opts *o, const char *const *paths, siz
         return rc;
     if (!x->parsed) {
         if (x->malformed)
-            return st_err(err, ST_EINPUT, "none of the %llu lines parsed as '%s' (line %llu: %s); "
-                          "check --format", (unsigned long long)x->lines, x->fmt_name,
+            return st_err(err, ST_EINPUT,
+                          "none of the %llu lines parsed as '%s' (line %llu: %s); "
+                          "check --format",
+                          (unsigned long long)x->lines, x->fmt_name,
                           (unsigned long long)x->first_bad_line,
                           logfmt_reason_name(x->first_bad_reason));
         return st_err(err, ST_EINPUT, "no lines read");
@@ -533,10 +539,10 @@ static int write_header(const extract *x, FILE *f, const char *const *files, siz
     json_object_set_new(h, "websockets", json_integer((json_int_t)x->websockets));
     json_object_set_new(h, "bots", json_string(x->o.drop_bots ? "drop" : "keep"));
     json_object_set_new(h, "keep_paths", json_boolean(x->o.keep_paths));
-    json_object_set_new(h, "folded", json_pack("{s:I,s:I,s:I}", "templates",
-                                               (json_int_t)x->folded_templates, "requests",
-                                               (json_int_t)x->folded_requests, "k_min_clients",
-                                               (json_int_t)x->o.k_min));
+    json_object_set_new(h, "folded",
+                        json_pack("{s:I,s:I,s:I}", "templates", (json_int_t)x->folded_templates,
+                                  "requests", (json_int_t)x->folded_requests, "k_min_clients",
+                                  (json_int_t)x->o.k_min));
     json_object_set_new(h, "routes", rt);
     char *s = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
     json_decref(h);

@@ -29,12 +29,12 @@
 #define EXTRACT_MAX_REQUESTS ((size_t)40 << 20)
 
 typedef struct extract_opts {
-    const char *format;      /* NULL = combined */
-    double timeout_s;        /* session timeout (default 1800) */
+    const char *format; /* NULL = combined */
+    double timeout_s;   /* session timeout (default 1800) */
     int has_from, has_to;
-    double from, to;         /* epoch seconds, or offsets from the first line (see rel) */
-    int from_rel, to_rel;    /* 1: from/to are seconds after the log's first line */
-    int keep_paths;          /* write raw path and query ("p") */
+    double from, to;      /* epoch seconds, or offsets from the first line (see rel) */
+    int from_rel, to_rel; /* 1: from/to are seconds after the log's first line */
+    int keep_paths;       /* write raw path and query ("p") */
     int drop_bots;
     unsigned k_min;          /* fold templates seen from fewer clients (0 = no folding) */
     const char *time_format; /* --time-format, as for fit (NULL = the format's own) */
@@ -48,14 +48,14 @@ typedef struct extract {
     extract_opts o;
     ex_rec *r;
     size_t n, cap;
-    ex_tmpl *t;              /* templates (index = ex_rec.tmpl) */
+    ex_tmpl *t; /* templates (index = ex_rec.tmpl) */
     size_t nt, tcap;
-    uint32_t *tslots;        /* template hash table: index + 1 */
+    uint32_t *tslots; /* template hash table: index + 1 */
     size_t ntslots;
-    uint64_t *items;         /* item hashes, ex_rec.items_off .. + nitems */
+    uint64_t *items; /* item hashes, ex_rec.items_off .. + nitems */
     size_t nitems, icap;
-    uint32_t *ranks;         /* rank per items[] entry, after extract_finish */
-    char *paths;             /* raw paths (keep_paths), NUL-separated */
+    uint32_t *ranks; /* rank per items[] entry, after extract_finish */
+    char *paths;     /* raw paths (keep_paths), NUL-separated */
     size_t npaths, pcap;
     uint64_t lines, parsed, malformed, bots, bot_dropped, outside, folded_requests;
     uint64_t ws_clipped; /* WebSockets still open at --to, closed there */

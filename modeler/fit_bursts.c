@@ -58,8 +58,8 @@ int fit_bursts(const uint32_t *c, size_t nb, double bin_s, burst_fit *o, char *e
     double v0 = pois_cost(c[0], base[0]), v1 = pois_cost(c[0], BURST_S * base[0]) + up;
     for (size_t i = 1; i < nb; i++) {
         double c0 = pois_cost(c[i], base[i]), c1 = pois_cost(c[i], BURST_S * base[i]);
-        double n0a = v0, n0b = v1;            /* into state 0 from 0 or 1 (free) */
-        double n1a = v0 + up, n1b = v1;       /* into state 1 */
+        double n0a = v0, n0b = v1;      /* into state 0 from 0 or 1 (free) */
+        double n1a = v0 + up, n1b = v1; /* into state 1 */
         from1[2 * i] = n0b < n0a;
         from1[2 * i + 1] = n1b <= n1a;
         v0 = (n0b < n0a ? n0b : n0a) + c0;
@@ -157,8 +157,7 @@ int fit_bursts(const uint32_t *c, size_t nb, double bin_s, burst_fit *o, char *e
 /* The mean session count per second over +-15 min around [a, e), outside every episode and
  * its tail; -1 when nothing is left. The moving median fit_bursts uses to find episodes sits
  * below the mean of over-dispersed counts, and the crowd's share needs the mean. */
-static double local_mean(const uint32_t *sec, size_t nsec, const burst_fit *bf, size_t a,
-                         size_t e)
+static double local_mean(const uint32_t *sec, size_t nsec, const burst_fit *bf, size_t a, size_t e)
 {
     size_t lo = a > 900 ? a - 900 : 0, hi = e + 900 < nsec ? e + 900 : nsec;
     double sum = 0;
@@ -338,8 +337,8 @@ static size_t conv_groups(const ingest *g, const burst_fit *bf, size_t k, uint32
         if (g->iev[i].route != route)
             continue;
         double t = (double)g->iev[i].t - off, st = (double)g->iev[i].sess_t - off;
-        item_count c = {g->iev[i].item, base[i],
-                        t >= ep->onset && t < ep->end, 0, st >= ep->onset && st < ep->end};
+        item_count c = {g->iev[i].item, base[i], t >= ep->onset && t < ep->end, 0,
+                        st >= ep->onset && st < ep->end};
         c.pre = c.ep && st < ep->onset;
         if (c.base || c.ep || c.sess)
             ic[n++] = c;
@@ -506,8 +505,8 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int bursts_baseline_counts(const ingest *g, const burst_fit *bf, uint32_t route,
-                           uint64_t **counts, size_t *n, char *err)
+int bursts_baseline_counts(const ingest *g, const burst_fit *bf, uint32_t route, uint64_t **counts,
+                           size_t *n, char *err)
 {
     *counts = NULL;
     *n = 0;

@@ -36,7 +36,7 @@
 
 typedef struct burst_conv {
     int valid;
-    int session_bound;          /* the crowd's sessions converge, not the window (below) */
+    int session_bound; /* the crowd's sessions converge, not the window (below) */
     uint32_t route;
     int top_k;
     double top_k_share, hot_share, tv;
@@ -45,7 +45,7 @@ typedef struct burst_conv {
 } burst_conv;
 
 typedef struct burst_episode {
-    double onset, end;          /* seconds from the series start */
+    double onset, end; /* seconds from the series start */
     double ramp_s, duration_s, decay_s, peak_rate, baseline_rate;
     uint64_t sessions;
     burst_conv conv;
@@ -75,7 +75,7 @@ int bursts_convergence(const ingest *g, burst_fit *bf, char *err);
  * sample, sorted descending into a malloc'd array (caller frees) -- the baseline popularity
  * that bursts converge away from. Returns 0 with *counts NULL when the sample is thinned
  * (it would under-count) or holds nothing for the route; ST_ENOMEM. */
-int bursts_baseline_counts(const ingest *g, const burst_fit *bf, uint32_t route,
-                           uint64_t **counts, size_t *n, char *err);
+int bursts_baseline_counts(const ingest *g, const burst_fit *bf, uint32_t route, uint64_t **counts,
+                           size_t *n, char *err);
 
 #endif

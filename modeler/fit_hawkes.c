@@ -74,8 +74,8 @@ static double hk_profile(hk *h, double beta)
     hk_prepare(h, beta);
     gsl_multimin_function_fdf fn = {hk_f, hk_df, hk_fdf, 2, h};
     gsl_vector *x = gsl_vector_alloc(2);
-    gsl_multimin_fdfminimizer *m =
-        gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, 2);
+    gsl_multimin_fdfminimizer *m = gsl_multimin_fdfminimizer_alloc(
+        gsl_multimin_fdfminimizer_vector_bfgs2, 2);
     double best = -INFINITY;
     if (x && m) {
         /* Warm start from the last beta's optimum (same branching ratio), else a guess. */
@@ -166,9 +166,9 @@ int fit_hawkes(const double *t, size_t n, double T, const double *shape, size_t 
     if (ib > 0 && ib < nbeta - 1) {
         gsl_function fn = {hk_neg_profile_log, &h};
         gsl_min_fminimizer *m = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
-        if (m && gsl_min_fminimizer_set_with_values(m, &fn, lbs[ib], -lls[ib], lbs[ib - 1],
-                                                    -lls[ib - 1], lbs[ib + 1], -lls[ib + 1]) ==
-                     GSL_SUCCESS) {
+        if (m &&
+            gsl_min_fminimizer_set_with_values(m, &fn, lbs[ib], -lls[ib], lbs[ib - 1], -lls[ib - 1],
+                                               lbs[ib + 1], -lls[ib + 1]) == GSL_SUCCESS) {
             for (int it = 0; it < 40; it++) {
                 if (gsl_min_fminimizer_iterate(m) != GSL_SUCCESS)
                     break;

@@ -22,7 +22,7 @@
 #define HAWKES_MAX_EVENTS 200000
 
 typedef struct hawkes_fit {
-    double beta_hint;   /* in: > 0 narrows the beta search to [hint/3, 3 hint] */
+    double beta_hint; /* in: > 0 narrows the beta search to [hint/3, 3 hint] */
     int fitted;
     double mu, alpha, beta, n, ci_lo, ci_hi;
     double loglik, loglik_poisson, ks_d;

@@ -314,7 +314,8 @@ int fit_run(fit_result *fr, char *err)
         if (fr->hk.fitted && fr->hk.n > 0.99) {
             snprintf(fr->hk_note, sizeof fr->hk_note,
                      "Hawkes branching ratio %.3f clamped to 0.99: arrivals are not stationary "
-                     "around the smoothed baseline", fr->hk.n);
+                     "around the smoothed baseline",
+                     fr->hk.n);
             fr->hk.n = 0.99;
             fr->hk.alpha = 0.99 * fr->hk.beta;
             if (fr->hk.ci_hi > 0.99)

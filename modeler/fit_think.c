@@ -24,12 +24,9 @@ double dist_cdf(const dist_fit *d, double x)
     if (x <= 0)
         return 0;
     switch (d->kind) {
-    case DIST_LOGNORMAL:
-        return gsl_cdf_lognormal_P(x, d->p1, d->p2);
-    case DIST_WEIBULL:
-        return gsl_cdf_weibull_P(x, d->p2, d->p1);
-    default:
-        return gsl_cdf_gamma_P(x, d->p1, d->p2);
+    case DIST_LOGNORMAL: return gsl_cdf_lognormal_P(x, d->p1, d->p2);
+    case DIST_WEIBULL: return gsl_cdf_weibull_P(x, d->p2, d->p1);
+    default: return gsl_cdf_gamma_P(x, d->p1, d->p2);
     }
 }
 
@@ -38,24 +35,18 @@ double dist_pdf(const dist_fit *d, double x)
     if (x <= 0)
         return 0;
     switch (d->kind) {
-    case DIST_LOGNORMAL:
-        return gsl_ran_lognormal_pdf(x, d->p1, d->p2);
-    case DIST_WEIBULL:
-        return gsl_ran_weibull_pdf(x, d->p2, d->p1);
-    default:
-        return gsl_ran_gamma_pdf(x, d->p1, d->p2);
+    case DIST_LOGNORMAL: return gsl_ran_lognormal_pdf(x, d->p1, d->p2);
+    case DIST_WEIBULL: return gsl_ran_weibull_pdf(x, d->p2, d->p1);
+    default: return gsl_ran_gamma_pdf(x, d->p1, d->p2);
     }
 }
 
 double dist_quantile(const dist_fit *d, double p)
 {
     switch (d->kind) {
-    case DIST_LOGNORMAL:
-        return gsl_cdf_lognormal_Pinv(p, d->p1, d->p2);
-    case DIST_WEIBULL:
-        return gsl_cdf_weibull_Pinv(p, d->p2, d->p1);
-    default:
-        return gsl_cdf_gamma_Pinv(p, d->p1, d->p2);
+    case DIST_LOGNORMAL: return gsl_cdf_lognormal_Pinv(p, d->p1, d->p2);
+    case DIST_WEIBULL: return gsl_cdf_weibull_Pinv(p, d->p2, d->p1);
+    default: return gsl_cdf_gamma_Pinv(p, d->p1, d->p2);
     }
 }
 

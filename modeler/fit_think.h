@@ -18,14 +18,14 @@ extern const char *const dist_names[DIST_N];
 
 typedef struct dist_fit {
     int kind;
-    double p1, p2;  /* lognormal: mu, sigma (of log); weibull, gamma: shape, scale */
+    double p1, p2; /* lognormal: mu, sigma (of log); weibull, gamma: shape, scale */
     double loglik, aic, ks_d;
     int ok;
 } dist_fit;
 
 typedef struct think_fit {
     dist_fit all[DIST_N];
-    int best;       /* index into all */
+    int best; /* index into all */
     size_t n;
     double median_s, p95_s;
     double sample_median;

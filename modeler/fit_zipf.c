@@ -42,8 +42,8 @@ static double zipf_H(double n, double s)
 typedef struct zipf_ll {
     const uint64_t *c;
     size_t r;
-    double slog;   /* sum f_k ln k */
-    double f;      /* sum f_k */
+    double slog; /* sum f_k ln k */
+    double f;    /* sum f_k */
 } zipf_ll;
 
 static double zipf_negll(double s, void *p)

@@ -26,10 +26,10 @@ typedef struct zipf_fit {
     double n_est;
     size_t observed;
     uint64_t total;
-    size_t head;              /* R, ranks used by the MLE */
-    double top_shares[3];     /* rank 1, 1-10, 1-100 */
+    size_t head;          /* R, ranks used by the MLE */
+    double top_shares[3]; /* rank 1, 1-10, 1-100 */
     double ks_d;
-    size_t npoints;           /* log-spaced (rank, share) points for plots */
+    size_t npoints; /* log-spaced (rank, share) points for plots */
     double rank[ZIPF_RANK_POINTS], share[ZIPF_RANK_POINTS];
 } zipf_fit;
 

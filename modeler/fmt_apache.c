@@ -59,7 +59,8 @@ static int ap_var(logfmt *f, ap_ctx *c, char d, const char *arg, size_t alen, ch
         if (mod == '>' || !c->has_final_status)
             return V_STATUS;
         return V_SKIP;
-    case 'b': case 'B': return V_BYTES;
+    case 'b':
+    case 'B': return V_BYTES;
     case 'O': return c->has_body_bytes ? V_SKIP : V_BYTES;
     case 'D': return V_RT_US;
     case 'T':
@@ -68,8 +69,7 @@ static int ap_var(logfmt *f, ap_ctx *c, char d, const char *arg, size_t alen, ch
         if (alen == 2 && memcmp(arg, "us", 2) == 0)
             return V_RT_US;
         return V_RT;
-    case 'i':
-        return alen == 10 && strncasecmp(arg, "User-Agent", 10) == 0 ? V_UA : V_SKIP;
+    case 'i': return alen == 10 && strncasecmp(arg, "User-Agent", 10) == 0 ? V_UA : V_SKIP;
     case 't': {
         if (alen == 0)
             return V_TIME_LOCAL;
@@ -88,8 +88,11 @@ static int ap_var(logfmt *f, ap_ctx *c, char d, const char *arg, size_t alen, ch
         static const struct {
             const char *tok;
             int var;
-        } toks[] = {{"sec", V_EPOCH_S},       {"msec", V_EPOCH_MS},      {"usec", V_EPOCH_US},
-                    {"msec_frac", V_FRAC_MS}, {"usec_frac", V_FRAC_US}};
+        } toks[] = {{"sec", V_EPOCH_S},
+                    {"msec", V_EPOCH_MS},
+                    {"usec", V_EPOCH_US},
+                    {"msec_frac", V_FRAC_MS},
+                    {"usec_frac", V_FRAC_US}};
         for (size_t k = 0; k < sizeof toks / sizeof toks[0]; k++)
             if (strcmp(p, toks[k].tok) == 0)
                 return toks[k].var;
@@ -101,12 +104,28 @@ static int ap_var(logfmt *f, ap_ctx *c, char d, const char *arg, size_t alen, ch
         *tfi = (int)f->ntpat++;
         return V_TIME_STRF;
     }
-    case 'A': case 'l': case 'u': case 'H': case 'I': case 'S': case 'v': case 'V': case 'p':
-    case 'P': case 'k': case 'L': case 'R': case 'X': case 'f': case 'o': case 'e': case 'n':
-    case 'x': case 'C': case '^':
-        return V_SKIP;
-    default:
-        return -1;
+    case 'A':
+    case 'l':
+    case 'u':
+    case 'H':
+    case 'I':
+    case 'S':
+    case 'v':
+    case 'V':
+    case 'p':
+    case 'P':
+    case 'k':
+    case 'L':
+    case 'R':
+    case 'X':
+    case 'f':
+    case 'o':
+    case 'e':
+    case 'n':
+    case 'x':
+    case 'C':
+    case '^': return V_SKIP;
+    default: return -1;
     }
 }
 
@@ -194,8 +213,8 @@ static int ap_directive(logfmt *f, ap_ctx *c, const char **pp, char *err)
     if (var < 0) {
         var = V_SKIP;
         size_t ul = strlen(c->unknown);
-        snprintf(c->unknown + ul, sizeof c->unknown - ul, "%s%.*s", ul ? " " : "",
-                 (int)(p - start), start);
+        snprintf(c->unknown + ul, sizeof c->unknown - ul, "%s%.*s", ul ? " " : "", (int)(p - start),
+                 start);
     }
     lf_item *prev = f->nitems ? &f->items[f->nitems - 1] : NULL;
     if (prev && !prev->is_lit) {
@@ -241,8 +260,8 @@ int lf_apache_spec(logfmt *f, const char *spec, char *err)
     if (rt_vars > 1) {
         int best = V_RT;
         for (size_t i = 0; i < f->nitems; i++)
-            if (!f->items[i].is_lit && (f->items[i].var == V_RT_US ||
-                                        (f->items[i].var == V_RT_MS && best == V_RT)))
+            if (!f->items[i].is_lit &&
+                (f->items[i].var == V_RT_US || (f->items[i].var == V_RT_MS && best == V_RT)))
                 best = f->items[i].var;
         int kept = 0;
         for (size_t i = 0; i < f->nitems; i++) {
@@ -257,7 +276,8 @@ int lf_apache_spec(logfmt *f, const char *spec, char *err)
     }
     f->has_rt = rt_vars > 0;
     if (!seen_time)
-        return st_err(err, ST_EINPUT, "--format: an Apache LogFormat needs a time (%%t or %%{...}t)");
+        return st_err(err, ST_EINPUT,
+                      "--format: an Apache LogFormat needs a time (%%t or %%{...}t)");
     if (!seen_req)
         return st_err(err, ST_EINPUT, "--format: an Apache LogFormat needs %%r or %%U");
     if (c.unknown[0])

@@ -4,9 +4,9 @@
  *
  * Ties, and near-ties within LOGFMT_AUTO_SLACK, go to the earlier preset in the table
  * (fmt_presets.c orders the stricter formats first): combined at 99.5% carries user agents
- * that common at 100% would drop. Directive lines (W3C #Fields:) count for no candidate, so a W3C log is judged by
- * its data lines. The three best candidates, each with its first failing line, are kept
- * for the message when nothing qualifies: a user can then see which preset is closest and
+ * that common at 100% would drop. Directive lines (W3C #Fields:) count for no candidate, so a W3C
+ * log is judged by its data lines. The three best candidates, each with its first failing line, are
+ * kept for the message when nothing qualifies: a user can then see which preset is closest and
  * where it breaks, and adapt it (modeler formats).
  */
 #include <stdio.h>

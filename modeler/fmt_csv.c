@@ -44,8 +44,7 @@ int lf_csv_spec(logfmt *f, const char *spec, char *err)
             if (strcmp(lf_csv_fields[i], tok) == 0)
                 fi = i;
         if (fi < 0)
-            return st_err(err, ST_EINPUT,
-                          "--format: unknown field '%s' (%s)", tok, LF_FIELD_NAMES);
+            return st_err(err, ST_EINPUT, "--format: unknown field '%s' (%s)", tok, LF_FIELD_NAMES);
         int v = lf_csv_vars[fi];
         const char *col = eq + 1;
         char *end = NULL;
@@ -66,7 +65,8 @@ int lf_csv_spec(logfmt *f, const char *spec, char *err)
     int has_path = f->map_col[V_URI] >= 0 || f->map_names[V_URI] || f->map_col[V_REQUEST] >= 0 ||
                    f->map_names[V_REQUEST];
     if (!has_time || !has_path)
-        return st_err(err, ST_EINPUT, "--format: a CSV mapping needs time= and path= (or request=)");
+        return st_err(err, ST_EINPUT,
+                      "--format: a CSV mapping needs time= and path= (or request=)");
     f->row = malloc(LF_ROW_CAP);
     if (!f->row || csv_init(&f->csvp, CSV_APPEND_NULL) != 0) {
         free(f->row);

@@ -26,21 +26,21 @@ enum lf_var {
     V_ADDR,       /* an address; "ip:port" keeps the ip */
     V_TIME_LOCAL, /* a time in any of the usual shapes (or --time-format) */
     V_TIME_ISO,
-    V_MSEC,       /* epoch seconds with a fraction (nginx $msec) */
-    V_TIME_STRF,  /* a time by the item's own strftime pattern (Apache %{FORMAT}t) */
-    V_EPOCH_S,    /* integer epoch seconds, milliseconds, microseconds (Apache sec/msec/usec) */
+    V_MSEC,      /* epoch seconds with a fraction (nginx $msec) */
+    V_TIME_STRF, /* a time by the item's own strftime pattern (Apache %{FORMAT}t) */
+    V_EPOCH_S,   /* integer epoch seconds, milliseconds, microseconds (Apache sec/msec/usec) */
     V_EPOCH_MS,
     V_EPOCH_US,
-    V_FRAC_MS,    /* milliseconds / microseconds of the current second (msec_frac, usec_frac) */
+    V_FRAC_MS, /* milliseconds / microseconds of the current second (msec_frac, usec_frac) */
     V_FRAC_US,
-    V_REQUEST,    /* "GET /path HTTP/1.1" */
+    V_REQUEST, /* "GET /path HTTP/1.1" */
     V_METHOD,
-    V_URI,        /* path with or without query */
-    V_QUERY,      /* "?a=b" or empty: appended to the path (Apache %q, W3C cs-uri-query) */
+    V_URI,   /* path with or without query */
+    V_QUERY, /* "?a=b" or empty: appended to the path (Apache %q, W3C cs-uri-query) */
     V_STATUS,
     V_BYTES,
     V_UA,
-    V_RT,         /* request time in seconds */
+    V_RT, /* request time in seconds */
     V_RT_MS,
     V_RT_US,
     V_RT_NS,
@@ -60,8 +60,8 @@ enum lf_var {
 typedef struct lf_item {
     int is_lit;
     int var;
-    int quoted;  /* field enclosed in double quotes */
-    int tfi;     /* V_TIME_STRF: index into the format's time patterns */
+    int quoted; /* field enclosed in double quotes */
+    int tfi;    /* V_TIME_STRF: index into the format's time patterns */
     char lit[LF_MAX_LIT];
     size_t lit_len;
     char name[32]; /* the directive as written, for error messages */
@@ -71,12 +71,12 @@ enum lf_kind { K_ITEMS = 0, K_CSV, K_JSON, K_W3C, K_HAPROXY, K_ALB };
 
 /* A time zone: a fixed offset, or the transitions of a tzfile (RFC 8536). */
 typedef struct lf_tz {
-    int set;         /* --tz given */
-    long fixed;      /* seconds east of UTC when ntrans == 0 */
+    int set;    /* --tz given */
+    long fixed; /* seconds east of UTC when ntrans == 0 */
     size_t ntrans;
-    int64_t *trans;  /* UTC seconds of each transition (owned) */
-    int32_t *off;    /* offset in force from trans[i] (owned) */
-    int32_t off0;    /* offset before the first transition */
+    int64_t *trans; /* UTC seconds of each transition (owned) */
+    int32_t *off;   /* offset in force from trans[i] (owned) */
+    int32_t off0;   /* offset before the first transition */
     char name[64];
 } lf_tz;
 
@@ -112,16 +112,16 @@ struct logfmt {
     size_t ntpat;
     char user_tf[LF_TF_LEN]; /* --time-format, or empty */
     lf_tz tz;
-    uint64_t zoneless;       /* lines whose time had no zone */
-    char warn[ST_ERRLEN];    /* compile-time warning (unknown directives), or empty */
+    uint64_t zoneless;    /* lines whose time had no zone */
+    char warn[ST_ERRLEN]; /* compile-time warning (unknown directives), or empty */
     /* Per-line state. */
-    double frac;             /* fraction added to the time (msec_frac, usec_frac) */
+    double frac; /* fraction added to the time (msec_frac, usec_frac) */
     int frac_set;
-    lf_tm ptm;               /* Apache %{FORMAT}t pieces of this line */
+    lf_tm ptm; /* Apache %{FORMAT}t pieces of this line */
     int ptm_used;
     size_t fail_col;
     const char *fail_field;
-    char *scratch;           /* owned; rebuilt paths and unescaped strings of one line */
+    char *scratch; /* owned; rebuilt paths and unescaped strings of one line */
     size_t scratch_len;
     /* CSV/TSV */
     char delim;
@@ -140,7 +140,7 @@ struct logfmt {
     /* W3C: the field of each column from the last #Fields: line */
     int w3c_col[LF_CSV_MAX_COLS];
     size_t w3c_ncol;
-    int w3c_ms;              /* time-taken in milliseconds (IIS) rather than seconds */
+    int w3c_ms; /* time-taken in milliseconds (IIS) rather than seconds */
     int w3c_date_col, w3c_time_col;
 };
 
@@ -179,7 +179,8 @@ int lf_parse_haproxy(logfmt *f, const char *line, size_t len, logrec *r);
 int lf_parse_alb(logfmt *f, const char *line, size_t len, logrec *r);
 
 /* Records where parsing stopped and returns reason. */
-static inline int lf_fail(logfmt *f, int reason, const char *line, const char *at, const char *field)
+static inline int lf_fail(logfmt *f, int reason, const char *line, const char *at,
+                          const char *field)
 {
     f->fail_col = at && at >= line ? (size_t)(at - line) : 0;
     f->fail_field = field;

@@ -120,7 +120,8 @@ int lf_json_spec(logfmt *f, const char *spec, char *err)
         has_path |= f->jp[i].var == V_URI || f->jp[i].var == V_REQUEST;
     }
     if (!has_time || !has_path)
-        return st_err(err, ST_EINPUT, "--format: a json mapping needs time= and path= (or request=)");
+        return st_err(err, ST_EINPUT,
+                      "--format: a json mapping needs time= and path= (or request=)");
     return 0;
 }
 
@@ -128,8 +129,8 @@ typedef struct jscan {
     logfmt *f;
     logrec *r;
     const char *line, *p, *end;
-    int got[V_NVARS];  /* preference of the alternative that set each field; INT_MAX: none */
-    int pend_rc;       /* the first failure of a field not set (yet) by another alternative */
+    int got[V_NVARS]; /* preference of the alternative that set each field; INT_MAX: none */
+    int pend_rc;      /* the first failure of a field not set (yet) by another alternative */
     int pend_var;
     const char *pend_at, *pend_field;
     const char *query, *query_at; /* the query field, applied after the path */
@@ -230,9 +231,10 @@ static int js_hex4(const char *s, const char *end, unsigned *v)
     *v = 0;
     for (int i = 0; i < 4; i++) {
         char c = s[i];
-        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
                      : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16;
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                            : 16;
         if (d > 15)
             return -1;
         *v = *v << 4 | d;
@@ -424,8 +426,7 @@ int lf_parse_json(logfmt *f, const char *line, size_t len, logrec *r)
     s.query_len = 0;
     uint32_t all = f->njp >= 32 ? UINT32_MAX : (1u << f->njp) - 1;
     if (js_value(&s, all, 0) < 0)
-        return lf_fail(f, s.p >= s.end ? LF_TRUNCATED : LF_BAD_FIELD, line, s.p,
-                       "json syntax");
+        return lf_fail(f, s.p >= s.end ? LF_TRUNCATED : LF_BAD_FIELD, line, s.p, "json syntax");
     if (s.pend_rc && s.got[s.pend_var] == INT_MAX)
         return lf_fail(f, s.pend_rc, line, s.pend_at, s.pend_field);
     for (size_t i = 0; i < f->njp; i++) {

@@ -112,8 +112,8 @@ int lf_parse_haproxy(logfmt *f, const char *line, size_t len, logrec *r)
                 return lf_fail(f, LF_BAD_FIELD, line, sl, "Ta");
         } else if (k == 3 && lf_set(f, r, V_STATUS, -1, s, n)) {
             return lf_fail(f, LF_BAD_STATUS, line, s, names[k]);
-        } else if (k == 4 && lf_set(f, r, V_BYTES, -1, s[0] == '+' ? s + 1 : s,
-                                    s[0] == '+' ? n - 1 : n)) {
+        } else if (k == 4 &&
+                   lf_set(f, r, V_BYTES, -1, s[0] == '+' ? s + 1 : s, s[0] == '+' ? n - 1 : n)) {
             return lf_fail(f, LF_BAD_FIELD, line, s, names[k]);
         }
     }

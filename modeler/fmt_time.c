@@ -147,10 +147,11 @@ static int lf_tm_epoch(const lf_tm *t, const lf_tz *tz, uint64_t *zoneless, doub
             return -1;
         h = h % 12 + (t->pm ? 12 : 0);
     }
-    if (t->y < 1970 || t->y > 2200 || t->mo < 1 || t->mo > 12 || t->d < 1 || t->d > 31 ||
-        h > 23 || t->mi > 59 || t->s > 60)
+    if (t->y < 1970 || t->y > 2200 || t->mo < 1 || t->mo > 12 || t->d < 1 || t->d > 31 || h > 23 ||
+        t->mi > 59 || t->s > 60)
         return -1;
-    int64_t local = logfmt_days_from_civil(t->y, t->mo, t->d) * 86400 + h * 3600 + t->mi * 60 + t->s;
+    int64_t local = logfmt_days_from_civil(t->y, t->mo, t->d) * 86400 + h * 3600 + t->mi * 60 +
+                    t->s;
     if (t->has_zone) {
         *ts = (double)(local - t->off) + t->frac;
         return 0;
@@ -201,13 +202,15 @@ static int lf_time_shapes(const char *s, size_t n, lf_tm *t)
     if (n >= 20 && s[2] == '/' && s[6] == '/' && s[11] == ':' && s[14] == ':' && s[17] == ':') {
         int mo = lf_mon3(s + 3);
         if (mo < 0 || lf_digits(s, 2, &t->d) || lf_digits(s + 7, 4, &t->y) ||
-            lf_digits(s + 12, 2, &t->h) || lf_digits(s + 15, 2, &t->mi) || lf_digits(s + 18, 2, &t->s))
+            lf_digits(s + 12, 2, &t->h) || lf_digits(s + 15, 2, &t->mi) ||
+            lf_digits(s + 18, 2, &t->s))
             return -1;
         t->mo = (unsigned)mo;
     } else if (n >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') &&
                s[13] == ':' && s[16] == ':') {
         if (lf_digits(s, 4, &t->y) || lf_digits(s + 5, 2, &t->mo) || lf_digits(s + 8, 2, &t->d) ||
-            lf_digits(s + 11, 2, &t->h) || lf_digits(s + 14, 2, &t->mi) || lf_digits(s + 17, 2, &t->s))
+            lf_digits(s + 11, 2, &t->h) || lf_digits(s + 14, 2, &t->mi) ||
+            lf_digits(s + 17, 2, &t->s))
             return -1;
     } else {
         return -1;
@@ -293,18 +296,17 @@ static int lf_conv(char c, const char *s, size_t n, lf_tm *t)
         return lf_num(s, n, 2, &t->d);
     case 'H': return lf_num(s, n, 2, &t->h);
     case 'I': t->h12 = 1; return lf_num(s, n, 2, &t->h);
-    case 'k': case 'l': /* hours padded with a space (glibc's %k, %l) */
+    case 'k':
+    case 'l': /* hours padded with a space (glibc's %k, %l) */
         t->h12 = c == 'l';
         if (n && s[0] == ' ')
             return (k = lf_num(s + 1, n - 1, 2, &t->h)) < 0 ? -1 : k + 1;
         return lf_num(s, n, 2, &t->h);
-    case 'u': case 'w': /* the weekday number: implied by the date, skipped */
-        return lf_num(s, n, 1, &v);
+    case 'u':
+    case 'w': /* the weekday number: implied by the date, skipped */ return lf_num(s, n, 1, &v);
     case 'M': return lf_num(s, n, 2, &t->mi);
     case 'S': return lf_num(s, n, 2, &t->s);
-    case 'f':
-        t->subsec = 1;
-        return lf_frac(s, n, &t->frac);
+    case 'f': t->subsec = 1; return lf_frac(s, n, &t->frac);
     case 's':
         if ((k = lf_num(s, n, 12, &v)) < 0)
             return -1;
@@ -313,14 +315,17 @@ static int lf_conv(char c, const char *s, size_t n, lf_tm *t)
         for (int i = 0; i < k; i++)
             t->epoch = t->epoch * 10 + (s[i] - '0');
         return k;
-    case 'b': case 'h': case 'B': {
+    case 'b':
+    case 'h':
+    case 'B': {
         int mo = lf_month_name(s, n, &used);
         if (mo < 0)
             return -1;
         t->mo = (unsigned)mo;
         return (int)used;
     }
-    case 'a': case 'A':
+    case 'a':
+    case 'A':
         while (used < n && isalpha((unsigned char)s[used]))
             used++;
         return used ? (int)used : -1;
@@ -346,8 +351,7 @@ static int lf_conv(char c, const char *s, size_t n, lf_tm *t)
         while (used < n && isalpha((unsigned char)s[used]))
             used++;
         return used ? (int)used : -1;
-    default:
-        return -1;
+    default: return -1;
     }
 }
 
@@ -519,7 +523,8 @@ int lf_tz_parse(lf_tz *tz, const char *spec, char *err)
     snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", spec);
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return st_err(err, ST_EINPUT, "--tz: unknown zone '%s' (%s: %s)", spec, path, strerror(errno));
+        return st_err(err, ST_EINPUT, "--tz: unknown zone '%s' (%s: %s)", spec, path,
+                      strerror(errno));
     size_t cap = 1u << 20;
     unsigned char *b = malloc(cap);
     size_t got = b ? fread(b, 1, cap, fp) : 0;

@@ -23,9 +23,9 @@ static const struct {
     const char *name;
     int var;
 } w3c_fields[] = {
-    {"date", W3C_DATE},        {"time", W3C_TIME},          {"c-ip", V_ADDR},
-    {"cs-method", V_METHOD},   {"cs-uri-stem", V_URI},      {"cs-uri", V_URI},
-    {"cs-uri-query", V_QUERY}, {"sc-status", V_STATUS},     {"sc-bytes", V_BYTES},
+    {"date", W3C_DATE},        {"time", W3C_TIME},      {"c-ip", V_ADDR},
+    {"cs-method", V_METHOD},   {"cs-uri-stem", V_URI},  {"cs-uri", V_URI},
+    {"cs-uri-query", V_QUERY}, {"sc-status", V_STATUS}, {"sc-bytes", V_BYTES},
     {"cs(User-Agent)", V_UA},  {"time-taken", V_RT},
 };
 

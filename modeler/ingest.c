@@ -247,8 +247,8 @@ static void ingest_format_findings(ingest *g)
         const char *tz = logfmt_tz_name(g->fmt);
         quality_note(&g->q, "%llu lines (%.1f%%) have times without a zone: read as %s%s",
                      (unsigned long long)zl,
-                     g->q.parsed ? 100.0 * (double)zl / (double)g->q.parsed : 0.0,
-                     tz ? tz : "UTC", tz ? " (--tz)" : " (assumed; give --tz ZONE if wrong)");
+                     g->q.parsed ? 100.0 * (double)zl / (double)g->q.parsed : 0.0, tz ? tz : "UTC",
+                     tz ? " (--tz)" : " (assumed; give --tz ZONE if wrong)");
     }
     if (g->directives)
         quality_note(&g->q, "%llu format directive lines (#Fields:, #Version:) read, not requests",
@@ -304,8 +304,8 @@ static int ingest_detect(ingest *g, logread *lr, char *err)
     int rc = logread_peek(lr, LOGFMT_AUTO_SAMPLE, INGEST_SAMPLE_BYTES, &s, err);
     if (rc < 0)
         return rc;
-    g->fmt = logfmt_detect(s.lines, s.lens, s.linenos, s.too_long, s.n, g->o.time_format,
-                           g->o.tz, &g->det, err);
+    g->fmt = logfmt_detect(s.lines, s.lens, s.linenos, s.too_long, s.n, g->o.time_format, g->o.tz,
+                           &g->det, err);
     return g->fmt ? 0 : ST_EINPUT;
 }
 

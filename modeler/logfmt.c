@@ -26,14 +26,22 @@ static const struct {
     const char *name;
     int var;
 } lf_vars[] = {
-    {"remote_addr", V_ADDR},           {"binary_remote_addr", V_SKIP},
-    {"http_x_forwarded_for", V_SKIP},  {"time_local", V_TIME_LOCAL},
-    {"time_iso8601", V_TIME_ISO},      {"msec", V_MSEC},
-    {"request", V_REQUEST},            {"request_method", V_METHOD},
-    {"request_uri", V_URI},            {"uri", V_URI},
-    {"status", V_STATUS},              {"body_bytes_sent", V_BYTES},
-    {"bytes_sent", V_BYTES},           {"http_user_agent", V_UA},
-    {"request_time", V_RT},            {"upstream_response_time", V_SKIP},
+    {"remote_addr", V_ADDR},
+    {"binary_remote_addr", V_SKIP},
+    {"http_x_forwarded_for", V_SKIP},
+    {"time_local", V_TIME_LOCAL},
+    {"time_iso8601", V_TIME_ISO},
+    {"msec", V_MSEC},
+    {"request", V_REQUEST},
+    {"request_method", V_METHOD},
+    {"request_uri", V_URI},
+    {"uri", V_URI},
+    {"status", V_STATUS},
+    {"body_bytes_sent", V_BYTES},
+    {"bytes_sent", V_BYTES},
+    {"http_user_agent", V_UA},
+    {"request_time", V_RT},
+    {"upstream_response_time", V_SKIP},
 };
 
 static int lf_var_lookup(const char *s, size_t n)
@@ -139,7 +147,8 @@ static int lf_builtin(logfmt *f, const char *spec, char *err)
     return st_err(err, ST_EINPUT,
                   "--format: expected combined, common, apache:'LOGFORMAT', an nginx log_format "
                   "string, csv:FIELD=COLUMN,..., json:FIELD=PATH,..., w3c, alb, haproxy, auto or a "
-                  "preset name (modeler formats), got '%.60s'", spec);
+                  "preset name (modeler formats), got '%.60s'",
+                  spec);
 }
 
 logfmt *logfmt_new(const char *spec, char *err)
@@ -337,10 +346,22 @@ static int lf_epoch(logfmt *f, logrec *r, int var, const char *s, size_t n)
         return LF_BAD_TIME;
     switch (var) {
     case V_EPOCH_S: r->ts = v; break;
-    case V_EPOCH_MS: r->ts = v / 1e3; r->ts_subsec = 1; break;
-    case V_EPOCH_US: r->ts = v / 1e6; r->ts_subsec = 1; break;
-    case V_FRAC_MS: f->frac = v / 1e3; f->frac_set = 1; break;
-    default: f->frac = v / 1e6; f->frac_set = 1; break;
+    case V_EPOCH_MS:
+        r->ts = v / 1e3;
+        r->ts_subsec = 1;
+        break;
+    case V_EPOCH_US:
+        r->ts = v / 1e6;
+        r->ts_subsec = 1;
+        break;
+    case V_FRAC_MS:
+        f->frac = v / 1e3;
+        f->frac_set = 1;
+        break;
+    default:
+        f->frac = v / 1e6;
+        f->frac_set = 1;
+        break;
     }
     return r->ts >= 0 && r->ts < 1e8 ? LF_BAD_TIME : LF_OK;
 }
@@ -366,8 +387,7 @@ int lf_set(logfmt *f, logrec *r, int var, int tfi, const char *s, size_t n)
         return LF_OK;
     }
     case V_TIME_LOCAL:
-    case V_TIME_ISO:
-        return lf_time_any(f, s, n, &r->ts, &r->ts_subsec) ? LF_BAD_TIME : LF_OK;
+    case V_TIME_ISO: return lf_time_any(f, s, n, &r->ts, &r->ts_subsec) ? LF_BAD_TIME : LF_OK;
     case V_TIME_STRF:
         /* The LogFormat says how this piece is written: --time-format does not apply. */
         return lf_time_part(f, f->tpat[tfi], s, n) ? LF_BAD_TIME : LF_OK;
@@ -376,10 +396,12 @@ int lf_set(logfmt *f, logrec *r, int var, int tfi, const char *s, size_t n)
             return LF_BAD_TIME;
         r->ts_subsec = frac;
         return LF_OK;
-    case V_EPOCH_S: case V_EPOCH_MS: case V_EPOCH_US: case V_FRAC_MS: case V_FRAC_US:
-        return lf_epoch(f, r, var, s, n);
-    case V_REQUEST:
-        return lf_request(s, n, r);
+    case V_EPOCH_S:
+    case V_EPOCH_MS:
+    case V_EPOCH_US:
+    case V_FRAC_MS:
+    case V_FRAC_US: return lf_epoch(f, r, var, s, n);
+    case V_REQUEST: return lf_request(s, n, r);
     case V_METHOD:
         r->method = s;
         r->method_len = n;
@@ -388,8 +410,7 @@ int lf_set(logfmt *f, logrec *r, int var, int tfi, const char *s, size_t n)
         r->path = s;
         r->path_len = n;
         return n && (s[0] == '/' || s[0] == 'h') ? LF_OK : LF_BAD_REQUEST;
-    case V_QUERY:
-        return lf_query(f, r, s, n);
+    case V_QUERY: return lf_query(f, r, s, n);
     case V_STATUS: {
         unsigned st;
         if (n != 3 || lf_digits(s, 3, &st) || st < 100 || st > 599)
@@ -415,8 +436,7 @@ int lf_set(logfmt *f, logrec *r, int var, int tfi, const char *s, size_t n)
     case V_RT_MS: return lf_rt(r, s, n, 1e-3);
     case V_RT_US: return lf_rt(r, s, n, 1e-6);
     case V_RT_NS: return lf_rt(r, s, n, 1e-9);
-    default:
-        return LF_OK;
+    default: return LF_OK;
     }
 }
 
@@ -490,7 +510,8 @@ static int lf_parse_items(logfmt *f, const char *line, size_t len, logrec *r)
             if (!frac && !f->warn[0])
                 snprintf(f->warn, sizeof f->warn,
                          "%s: the trailing number is an integer: read as %%D (microseconds); "
-                         "a number with a decimal point is read as seconds", f->name);
+                         "a number with a decimal point is read as seconds",
+                         f->name);
         }
     }
     return LF_OK;

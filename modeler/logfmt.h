@@ -35,19 +35,19 @@ enum logfmt_reason {
 const char *logfmt_reason_name(int reason); /* "bad_time", ... */
 
 typedef struct logrec {
-    double ts;          /* epoch seconds (UTC) */
-    int ts_subsec;      /* 1 when the source time had sub-second digits */
+    double ts;     /* epoch seconds (UTC) */
+    int ts_subsec; /* 1 when the source time had sub-second digits */
     const char *ip;
     size_t ip_len;
     const char *method;
     size_t method_len;
-    const char *path;   /* path and query, as logged */
+    const char *path; /* path and query, as logged */
     size_t path_len;
     const char *ua;
     size_t ua_len;
-    int status;         /* 100..599 */
-    int64_t bytes;      /* -1 when unknown */
-    double req_time;    /* seconds; -1 when the format has none */
+    int status;      /* 100..599 */
+    int64_t bytes;   /* -1 when unknown */
+    double req_time; /* seconds; -1 when the format has none */
 } logrec;
 
 typedef struct logfmt logfmt;
@@ -100,13 +100,13 @@ int logfmt_parse(logfmt *f, const char *line, size_t len, logrec *r);
 #define LOGFMT_AUTO_TOP 3
 #define LOGFMT_AUTO_SLACK 0.01
 typedef struct logfmt_candidate {
-    const char *name;        /* the preset's name (static) */
-    size_t order;            /* its place in the preset table */
-    double share;            /* parsed / tried */
+    const char *name; /* the preset's name (static) */
+    size_t order;     /* its place in the preset table */
+    double share;     /* parsed / tried */
     uint64_t parsed, tried;
     uint64_t first_bad_line; /* 0 when every line parsed */
     int reason;
-    size_t column;           /* 1-based byte column where that line stopped */
+    size_t column; /* 1-based byte column where that line stopped */
     char field[40];
 } logfmt_candidate;
 typedef struct logfmt_detection {

@@ -199,8 +199,7 @@ static int lr_next_raw(logread *r, char **line, size_t *len, uint64_t *lineno, i
     }
 }
 
-int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *too_long,
-                 char *err)
+int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *too_long, char *err)
 {
     if (r->snext < r->sn) {
         size_t i = r->snext++;

@@ -29,8 +29,7 @@ logread *logread_open(const char *const *paths, size_t npaths, size_t max_line, 
 /* Next line, without its newline (and without a trailing \r). Returns 1 with *line and *len
  * set, 0 at the end of all inputs, negative on a read error (err set). *too_long is set to
  * 1 for a line past the cap (then *len is the cap and the line is cut). */
-int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *too_long,
-                 char *err);
+int logread_next(logread *r, char **line, size_t *len, uint64_t *lineno, int *too_long, char *err);
 
 /* The first lines, read ahead (at most max_lines, stopping once max_bytes are held) and
  * kept: the next logread_next calls hand the same lines out again, then go on. For

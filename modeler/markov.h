@@ -14,13 +14,13 @@
 #include "sketch.h"
 
 typedef struct markov {
-    ctab *trans;        /* ((from + 1) << 32 | to) -> count */
-    uint64_t *entry;    /* per route */
-    uint64_t *exit;     /* per route */
-    size_t nroutes;     /* allocated length of entry/exit */
+    ctab *trans;     /* ((from + 1) << 32 | to) -> count */
+    uint64_t *entry; /* per route */
+    uint64_t *exit;  /* per route */
+    size_t nroutes;  /* allocated length of entry/exit */
 } markov;
 
-int markov_init(markov *m);   /* ST_ENOMEM */
+int markov_init(markov *m); /* ST_ENOMEM */
 void markov_term(markov *m);
 int markov_entry(markov *m, uint32_t route);
 int markov_step(markov *m, uint32_t from, uint32_t to);

@@ -94,8 +94,8 @@ static json_t *j_arrivals(const fit_result *fr)
     static const int scales[4] = {1, 10, 60, 600};
     json_t *d = json_array();
     for (int i = 0; i < 4; i++)
-        json_array_append_new(d, json_pack("{s:i,s:o}", "scale_s", scales[i], "index",
-                                           jr(fr->dispersion[i])));
+        json_array_append_new(
+            d, json_pack("{s:i,s:o}", "scale_s", scales[i], "index", jr(fr->dispersion[i])));
     set(o, "dispersion", d);
     set(o, "gof", json_pack("{s:o}", "profile_median_rel_err", jr(fr->profile_err)));
     return o;
@@ -228,9 +228,9 @@ static json_t *j_sessions(const fit_result *fr)
         tot += s->length_pmf[i];
     for (size_t i = 0; i <= last && tot; i++)
         json_array_append_new(pmf, jr((double)s->length_pmf[i] / (double)tot));
-    set(o, "length", json_pack("{s:o,s:o,s:o,s:o}", "mean",
-                               jr(tot ? s->length_sum / (double)tot : 0), "median",
-                               jr(fr->length_median), "p95", jr(fr->length_p95), "pmf", pmf));
+    set(o, "length",
+        json_pack("{s:o,s:o,s:o,s:o}", "mean", jr(tot ? s->length_sum / (double)tot : 0), "median",
+                  jr(fr->length_median), "p95", jr(fr->length_p95), "pmf", pmf));
     if (fr->think_ok) {
         json_t *t = j_dist(&fr->think, 1);
         json_t *e = json_array(), *dn = json_array();
@@ -243,15 +243,15 @@ static json_t *j_sessions(const fit_result *fr)
             set(t, "note", json_string(fr->think_note));
         set(o, "think_time", t);
     } else {
-        set(o, "think_time", json_pack("{s:s,s:s,s:{s:f,s:f},s:f,s:{s:f,s:f,s:f},s:{s:f},s:s}",
-                                       "dist", "lognormal", "fitted", "no", "params", "mu", 0.0,
-                                       "sigma", 0.0, "median_s", 0.0, "aic", "lognormal", 0.0,
-                                       "weibull", 0.0, "gamma", 0.0, "gof", "ks_d", 0.0, "note",
-                                       fr->think_note));
+        set(o, "think_time",
+            json_pack("{s:s,s:s,s:{s:f,s:f},s:f,s:{s:f,s:f,s:f},s:{s:f},s:s}", "dist", "lognormal",
+                      "fitted", "no", "params", "mu", 0.0, "sigma", 0.0, "median_s", 0.0, "aic",
+                      "lognormal", 0.0, "weibull", 0.0, "gamma", 0.0, "gof", "ks_d", 0.0, "note",
+                      fr->think_note));
         json_object_del(json_object_get(o, "think_time"), "fitted");
     }
-    set(o, "duration", json_pack("{s:o,s:o}", "median", jr(fr->dur_median), "p95",
-                                 jr(fr->dur_p95)));
+    set(o, "duration",
+        json_pack("{s:o,s:o}", "median", jr(fr->dur_median), "p95", jr(fr->dur_p95)));
     set(o, "client_classes", j_client_classes(s));
     set(o, "static_assets", assets_summary_json(&s->as));
     return o;
@@ -282,8 +282,9 @@ static json_t *j_popularity(const rt_param *p, fit_result *fr, const char *tmpl,
             set(o, "s", jr(z.s));
             set(o, "n_est", json_integer((json_int_t)z.n_est));
             set(o, "observed", json_integer((json_int_t)z.observed));
-            set(o, "top_shares", json_pack("[o,o,o]", jr(z.top_shares[0]), jr(z.top_shares[1]),
-                                           jr(z.top_shares[2])));
+            set(o, "top_shares",
+                json_pack("[o,o,o]", jr(z.top_shares[0]), jr(z.top_shares[1]),
+                          jr(z.top_shares[2])));
             set(o, "gof", json_pack("{s:o}", "ks_d", jr(z.ks_d)));
             json_t *pts = json_array();
             for (size_t i = 0; i < z.npoints; i++)
@@ -339,21 +340,22 @@ static json_t *j_route(const rt_route *r, int ridx, const char *tmpl, int kind, 
             const rt_param *p = &r->params[i];
             int base = p->is_item && first_item && conv ? ridx : -1;
             first_item &= !p->is_item;
-            json_t *pop = p->is_item ? j_popularity(p, fr, tmpl, base)
-                                     : json_pack("{s:s,s:[s],s:[f]}", "dist", "categorical",
-                                                 "values", p->in_query ? "{s}" : "{slug}",
-                                                 "weights", 1.0);
-            json_array_append_new(params, json_pack("{s:s,s:s,s:o}", "name", p->name, "position",
-                                                    p->in_query ? "query" : "path", "popularity",
-                                                    pop));
+            json_t *pop = p->is_item
+                              ? j_popularity(p, fr, tmpl, base)
+                              : json_pack("{s:s,s:[s],s:[f]}", "dist", "categorical", "values",
+                                          p->in_query ? "{s}" : "{slug}", "weights", 1.0);
+            json_array_append_new(params,
+                                  json_pack("{s:s,s:s,s:o}", "name", p->name, "position",
+                                            p->in_query ? "query" : "path", "popularity", pop));
         }
     }
     set(o, "params", params);
     uint64_t st = status[1] + status[2] + status[3] + status[4] + status[5];
     double d = st ? (double)st : 1;
-    set(o, "status_mix", json_pack("{s:o,s:o,s:o,s:o}", "2xx", jr((double)(status[2] + status[1]) / d),
-                                   "3xx", jr((double)status[3] / d), "4xx",
-                                   jr((double)status[4] / d), "5xx", jr((double)status[5] / d)));
+    set(o, "status_mix",
+        json_pack("{s:o,s:o,s:o,s:o}", "2xx", jr((double)(status[2] + status[1]) / d), "3xx",
+                  jr((double)status[3] / d), "4xx", jr((double)status[4] / d), "5xx",
+                  jr((double)status[5] / d)));
     double bm = 0, bp = 0, lm = 0, lp = 0;
     size_t ln = 0;
     if (r) {
@@ -391,8 +393,7 @@ static json_t *j_websockets(const fit_result *fr, const json_t *routes)
     json_t *rl = json_array();
     size_t i;
     json_t *r;
-    json_array_foreach(routes, i, r)
-    {
+    json_array_foreach(routes, i, r) {
         const char *k = json_string_value(json_object_get(r, "kind"));
         if (k && strcmp(k, "websocket") == 0)
             json_array_append(rl, json_object_get(r, "template"));
@@ -424,17 +425,17 @@ static json_t *j_quality(const fit_result *fr)
         json_t *fl = json_array();
         for (uint64_t k = 0; k < q->bad[r] && k < QUALITY_FIRST_LINES; k++)
             json_array_append_new(fl, json_integer((json_int_t)q->bad_first[r][k]));
-        set(br, logfmt_reason_name(r), json_pack("{s:I,s:o}", "count", (json_int_t)q->bad[r],
-                                                 "first_lines", fl));
+        set(br, logfmt_reason_name(r),
+            json_pack("{s:I,s:o}", "count", (json_int_t)q->bad[r], "first_lines", fl));
     }
     json_t *first = json_array();
     for (size_t k = 0; k < q->nfails; k++)
-        json_array_append_new(first, json_pack("{s:I,s:s,s:s,s:I}", "line", (json_int_t)q->fails[k].line,
-                                               "reason", logfmt_reason_name(q->fails[k].reason),
-                                               "field", q->fails[k].field, "column",
-                                               (json_int_t)q->fails[k].column));
-    set(o, "malformed", json_pack("{s:I,s:o,s:o}", "total", (json_int_t)tot, "by_reason", br,
-                                  "first", first));
+        json_array_append_new(
+            first, json_pack("{s:I,s:s,s:s,s:I}", "line", (json_int_t)q->fails[k].line, "reason",
+                             logfmt_reason_name(q->fails[k].reason), "field", q->fails[k].field,
+                             "column", (json_int_t)q->fails[k].column));
+    set(o, "malformed",
+        json_pack("{s:I,s:o,s:o}", "total", (json_int_t)tot, "by_reason", br, "first", first));
     set(o, "out_of_order_share", jr(q->parsed ? (double)q->out_of_order / (double)q->parsed : 0));
     set(o, "reorder_window_s", jr(q->reorder_window_s));
     set(o, "too_late", json_integer((json_int_t)q->too_late));
@@ -455,8 +456,8 @@ static json_t *j_quality(const fit_result *fr)
                                             q->constant_second, "effect",
                                             "sub-minute timing is not real"));
     if (q->second_resolution && q->parsed)
-        json_array_append_new(tf, json_pack("{s:s,s:s}", "kind", "second_resolution_only",
-                                            "effect", "times within a second are jittered "
+        json_array_append_new(tf, json_pack("{s:s,s:s}", "kind", "second_resolution_only", "effect",
+                                            "times within a second are jittered "
                                             "uniformly (seeded) before the Hawkes fit"));
     if (q->dup_share > q->dup_expected + 0.3)
         json_array_append_new(tf, json_pack("{s:s,s:o,s:s}", "kind", "duplicated_timestamps",
@@ -497,8 +498,8 @@ json_t *model_build(fit_result *fr, char *err)
     uint64_t om[ROUTETAB_METHODS] = {0}, os[6] = {0}, oreq = 0;
     for (size_t k = 0; k < n; k++) {
         const rt_route *r = &t->r[order[k]];
-        int keep = (int)order[k] != t->other && r->nclients >= fr->k_min &&
-                   kept < fr->max_routes && r->requests > 0;
+        int keep = (int)order[k] != t->other && r->nclients >= fr->k_min && kept < fr->max_routes &&
+                   r->requests > 0;
         if (keep) {
             map[order[k]] = (int)kept++;
             continue;
@@ -581,9 +582,9 @@ json_t *model_build(fit_result *fr, char *err)
     root = json_object();
     set(root, "format", json_string(ST_FMT_MODEL));
     set(root, "version", json_integer(ST_FMT_MODEL_VERSION));
-    set(root, "generator", json_pack("{s:s,s:s,s:I,s:s}", "tool", "modeler", "version", ST_VERSION,
-                                     "seed", (json_int_t)fr->seed, "command",
-                                     fr->command ? fr->command : ""));
+    set(root, "generator",
+        json_pack("{s:s,s:s,s:I,s:s}", "tool", "modeler", "version", ST_VERSION, "seed",
+                  (json_int_t)fr->seed, "command", fr->command ? fr->command : ""));
     set(root, "source", j_source(fr));
     set(root, "arrivals", j_arrivals(fr));
     set(root, "hawkes", j_hawkes(fr));
@@ -593,8 +594,9 @@ json_t *model_build(fit_result *fr, char *err)
     set(root, "journeys", journeys);
     set(root, "websockets", j_websockets(fr, routes));
     set(root, "quality", j_quality(fr));
-    set(root, "privacy", json_pack("{s:i,s:I}", "k_min_clients", (int)fr->k_min, "folded_routes",
-                                   (json_int_t)folded));
+    set(root, "privacy",
+        json_pack("{s:i,s:I}", "k_min_clients", (int)fr->k_min, "folded_routes",
+                  (json_int_t)folded));
     routes = NULL;
 out:
     json_decref(routes);

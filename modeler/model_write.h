@@ -27,13 +27,13 @@ typedef struct fit_result {
     unsigned k_min;
     size_t max_routes;
     /* arrivals */
-    double t0;                  /* epoch of series bin 0 (the first line, floored) */
-    double *rates;              /* session arrivals per second per bin */
+    double t0;     /* epoch of series bin 0 (the first line, floored) */
+    double *rates; /* session arrivals per second per bin */
     size_t nrates;
     double bin_s;
-    double *rates_1s;           /* only for spans up to an hour, else NULL */
+    double *rates_1s; /* only for spans up to an hour, else NULL */
     size_t nrates_1s;
-    int profile_kind;           /* 0 flat, 1 hour_of_day, 2 hour_of_week */
+    int profile_kind; /* 0 flat, 1 hour_of_day, 2 hour_of_week */
     double profile[168];
     double trend_per_day;
     double dispersion[4];
@@ -41,7 +41,7 @@ typedef struct fit_result {
     /* fits */
     hawkes_fit hk;
     char hk_refused[160];
-    char hk_note[200];          /* a fit finding, e.g. the branching ratio was clamped */
+    char hk_note[200]; /* a fit finding, e.g. the branching ratio was clamped */
     burst_fit bf;
     char burst_refused[160];
     think_fit think;
@@ -50,10 +50,10 @@ typedef struct fit_result {
     double think_edges[MODEL_HIST_BINS + 1], think_density[MODEL_HIST_BINS];
     think_fit ws;
     int ws_ok;
-    size_t ws_censored;         /* WebSockets cut by the log's end (wsdur.h) */
+    size_t ws_censored; /* WebSockets cut by the log's end (wsdur.h) */
     double ws_conc_max, ws_conc_mean;
-    double *ws_conc;            /* per series bin, mean open WebSockets */
-    double timeout_fitted;      /* -1 = none */
+    double *ws_conc;       /* per series bin, mean open WebSockets */
+    double timeout_fitted; /* -1 = none */
     double length_median, length_p95, dur_median, dur_p95;
     /* filled by model_build for the summary */
     size_t routes_out, folded;

@@ -138,8 +138,10 @@ void quality_finish(quality *q, double span_s)
     if (share >= 0.99 && n >= 100 && span_s > 7200) {
         q->constant_minute = bm;
         q->constant_minute_share = share;
-        q_finding(q, "timestamps quantised: %.1f%% of lines have minute %02d of the hour; "
-                     "inter-arrival, Hawkes and burst fitting refused", 100 * share, bm);
+        q_finding(q,
+                  "timestamps quantised: %.1f%% of lines have minute %02d of the hour; "
+                  "inter-arrival, Hawkes and burst fitting refused",
+                  100 * share, bm);
     }
     best = 0;
     int bs = 0;
@@ -159,13 +161,15 @@ void quality_finish(quality *q, double span_s)
     for (int r = 1; r < LF_NREASONS; r++)
         bad += q->bad[r];
     if (bad)
-        q_finding(q, "%llu malformed lines (%.2f%%), see quality.malformed", (unsigned long long)bad,
-                  100.0 * (double)bad / (double)q->lines);
+        q_finding(q, "%llu malformed lines (%.2f%%), see quality.malformed",
+                  (unsigned long long)bad, 100.0 * (double)bad / (double)q->lines);
 
     if (q->bom || q->nul_lines || q->crlf_lines)
-        q_finding(q, "input: %llu UTF-8 byte-order marks skipped, %llu lines with NUL bytes, "
-                     "%llu CRLF line ends", (unsigned long long)q->bom,
-                  (unsigned long long)q->nul_lines, (unsigned long long)q->crlf_lines);
+        q_finding(q,
+                  "input: %llu UTF-8 byte-order marks skipped, %llu lines with NUL bytes, "
+                  "%llu CRLF line ends",
+                  (unsigned long long)q->bom, (unsigned long long)q->nul_lines,
+                  (unsigned long long)q->crlf_lines);
 
     size_t nh = 0;
     ctab_entry *top = ctab_sorted(q->client_heavy, &nh);
@@ -176,22 +180,27 @@ void quality_finish(quality *q, double span_s)
     q->top_client_share = (double)topsum / (double)n;
     q->low_client_cardinality = (q->clients_est < 50 && n >= 1000) || q->top_client_share > 0.5;
     if (q->low_client_cardinality)
-        q_finding(q, "low client cardinality: ~%.0f clients, the 10 heaviest send %.0f%% of "
-                     "requests (NAT or proxy?): sessions may mix users", q->clients_est,
-                  100 * q->top_client_share);
+        q_finding(q,
+                  "low client cardinality: ~%.0f clients, the 10 heaviest send %.0f%% of "
+                  "requests (NAT or proxy?): sessions may mix users",
+                  q->clients_est, 100 * q->top_client_share);
     double bot = (double)q->bot_requests / (double)n;
     if (bot >= 0.01)
-        q_finding(q, "bots: %.1f%% of requests come from crawler/monitor user agents (excluded "
-                     "from fits)", 100 * bot);
+        q_finding(q,
+                  "bots: %.1f%% of requests come from crawler/monitor user agents (excluded "
+                  "from fits)",
+                  100 * bot);
     double ooo = (double)q->out_of_order / (double)n;
     if (ooo >= 0.01)
         q_finding(q, "%.1f%% of lines are out of order (reorder window %.0f s, %llu too late)",
                   100 * ooo, q->reorder_window_s, (unsigned long long)q->too_late);
     double late = (double)q->too_late / (double)n;
     if (late >= 0.01)
-        q_finding(q, "%.1f%% of lines are older than the newest line by more than the reorder "
-                     "window (%.0f s): files out of order? give them oldest first; time series, "
-                     "Hawkes and bursts are unreliable", 100 * late, q->reorder_window_s);
+        q_finding(q,
+                  "%.1f%% of lines are older than the newest line by more than the reorder "
+                  "window (%.0f s): files out of order? give them oldest first; time series, "
+                  "Hawkes and bursts are unreliable",
+                  100 * late, q->reorder_window_s);
     if (q->ngaps)
         q_finding(q, "%zu gaps with no lines (longest %.0f s)", q->ngaps, q->gaps[0].duration);
     /* Repeated timestamps are expected at high rates with whole seconds: flag only beyond
@@ -214,8 +223,10 @@ int quality_timing_unusable(const quality *q, char *why, size_t n)
         return 1;
     }
     if (q->parsed && (double)q->too_late / (double)q->parsed >= 0.05) {
-        snprintf(why, n, "%.0f%% of lines arrive later than the %.0f s reorder window (files out "
-                 "of order?)", 100.0 * (double)q->too_late / (double)q->parsed, q->reorder_window_s);
+        snprintf(why, n,
+                 "%.0f%% of lines arrive later than the %.0f s reorder window (files out "
+                 "of order?)",
+                 100.0 * (double)q->too_late / (double)q->parsed, q->reorder_window_s);
         return 1;
     }
     return 0;

@@ -39,22 +39,22 @@ typedef struct quality {
     size_t nfails;
     uint64_t bom, nul_lines, crlf_lines; /* input oddities: counted, never fatal */
     uint64_t minute[60], second[60];
-    uint64_t subsec;         /* lines whose time had sub-second digits */
-    uint64_t dup_ts;         /* same time as the previous line */
-    uint64_t out_of_order;   /* earlier than the previous line */
-    uint64_t too_late;       /* later than the reorder window allowed */
+    uint64_t subsec;       /* lines whose time had sub-second digits */
+    uint64_t dup_ts;       /* same time as the previous line */
+    uint64_t out_of_order; /* earlier than the previous line */
+    uint64_t too_late;     /* later than the reorder window allowed */
     double reorder_window_s;
     double prev_ts, last_sorted_ts;
     quality_gap gaps[QUALITY_MAX_GAPS];
     size_t ngaps;
     uint64_t bot_requests;
     hll clients;
-    ctab *client_heavy;      /* hashed client -> requests (bounded) */
+    ctab *client_heavy; /* hashed client -> requests (bounded) */
     /* Results of quality_finish. */
-    int constant_minute;     /* -1, or the minute-of-hour every line shares */
+    int constant_minute; /* -1, or the minute-of-hour every line shares */
     double constant_minute_share;
-    int constant_second;     /* -1, or the second every line shares */
-    int second_resolution;   /* no sub-second times */
+    int constant_second;   /* -1, or the second every line shares */
+    int second_resolution; /* no sub-second times */
     double dup_share, dup_expected;
     double clients_est;
     double top_client_share; /* share of the 10 heaviest clients */

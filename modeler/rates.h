@@ -38,9 +38,9 @@ enum { RB_TIME, RB_VALUE, RB_FIELD, RB_LONG, RB_N };
 extern const char *const rates_bad_names[RB_N];
 
 #define RATES_FIRST_BAD 5
-#define RATES_MAX_POINTS 20000000u  /* points read; past it the read fails (ST_ELIMIT) */
-#define RATES_MAX_BINS 10000000u    /* grid size; a finer or longer trace must be aggregated */
-#define RATES_MAX_EPISODES 64       /* replay reads at most 64 (MODEL_MAX_EPISODES) */
+#define RATES_MAX_POINTS 20000000u /* points read; past it the read fails (ST_ELIMIT) */
+#define RATES_MAX_BINS 10000000u   /* grid size; a finer or longer trace must be aggregated */
+#define RATES_MAX_EPISODES 64      /* replay reads at most 64 (MODEL_MAX_EPISODES) */
 
 typedef struct rates_spec {
     int kind;
@@ -49,7 +49,7 @@ typedef struct rates_spec {
     double unit_s;     /* limbo: the unit of t and of the rate (--rates-bin), default 1 s */
     double start;      /* limbo: epoch of t = 0 (--rates-start), default 0 */
     int start_given;
-    char text[160];    /* the spec as given, for the model */
+    char text[160]; /* the spec as given, for the model */
 } rates_spec;
 
 /* Parses "csv:time=COL,count=COL" / "csv:time=COL,rate=COL" / "limbo" / "prometheus".
@@ -59,16 +59,16 @@ int rates_spec_parse(const char *s, rates_spec *sp, char *err);
 int rates_parse_time(const char *s, double *out);
 
 typedef struct rates_trace {
-    double t0;            /* epoch of the start of bin 0 */
+    double t0; /* epoch of the start of bin 0 */
     double bin_s;
     size_t n;
-    double *rate;         /* per second, per bin */
-    unsigned char *have;  /* 0: no point fell in the bin (missing, not zero) */
-    int counts;           /* values were counts (dispersion is then exact) */
+    double *rate;        /* per second, per bin */
+    unsigned char *have; /* 0: no point fell in the bin (missing, not zero) */
+    int counts;          /* values were counts (dispersion is then exact) */
     uint64_t lines, points, summed, off_grid, missing, series;
     uint64_t bad[RB_N], bad_first[RB_N][RATES_FIRST_BAD];
     char bad_why[RB_N][120]; /* the first failure of each reason, "line 12: count: ..." */
-    double bin_share;     /* share of gaps between distinct times equal to the bin */
+    double bin_share;        /* share of gaps between distinct times equal to the bin */
 } rates_trace;
 
 /* Reads a trace file ("-" = stdin). Returns 0; ST_EINPUT (err: cannot open, not JSON, no
@@ -77,25 +77,25 @@ int rates_trace_read(const char *path, const rates_spec *sp, rates_trace *tr, ch
 void rates_trace_term(rates_trace *tr);
 
 typedef struct rates_episode {
-    double onset;         /* epoch of the first bin's start */
+    double onset; /* epoch of the first bin's start */
     double duration_s, ramp_s, decay_s;
     double peak_rate, baseline_rate; /* per second */
-    double arrivals;      /* sum over the episode of rate x bin */
+    double arrivals;                 /* sum over the episode of rate x bin */
 } rates_episode;
 
 typedef struct rates_model {
-    double level;         /* mean rate per second (the profile and trend have mean 1) */
-    int profile_kind;     /* 0 flat, 1 hour_of_day, 2 hour_of_week */
+    double level;     /* mean rate per second (the profile and trend have mean 1) */
+    int profile_kind; /* 0 flat, 1 hour_of_day, 2 hour_of_week */
     double profile[168];
     double trend_per_day, t_ref; /* trend relative to the level, centred on epoch t_ref */
-    double bic[4];        /* flat, hour_of_day, hour_of_week, hour x day-of-week; HUGE_VAL
-                             when the trace cannot support the kind */
-    int fit_kind;         /* the kind chosen (3 is written as hour_of_week) */
+    double bic[4];               /* flat, hour_of_day, hour_of_week, hour x day-of-week; HUGE_VAL
+                                    when the trace cannot support the kind */
+    int fit_kind;                /* the kind chosen (3 is written as hour_of_week) */
     size_t ndisp;
     double disp_scale[4], disp_index[4];
     rates_episode ep[RATES_MAX_EPISODES];
     size_t nep, ep_dropped;
-    double *fitted;       /* expected rate per bin, episodes included */
+    double *fitted; /* expected rate per bin, episodes included */
     size_t nfitted;
     double median_rel_err; /* |fitted - observed| / observed, over bins with observed > 0 */
     size_t nerr, zero_bins, burst_bins;

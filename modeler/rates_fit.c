@@ -86,10 +86,10 @@ double rates_base(const rates_model *m, double t)
 typedef struct fitw {
     const rates_trace *tr;
     const unsigned char *use;
-    double *buf;       /* n values, grouped */
-    double *ratio;     /* n: rate over the part of the model not being estimated */
-    int trend;         /* fit a trend (the trace spans at least 2 days) */
-    double eps;        /* added to rates before logs (zero bins) */
+    double *buf;   /* n values, grouped */
+    double *ratio; /* n: rate over the part of the model not being estimated */
+    int trend;     /* fit a trend (the trace spans at least 2 days) */
+    double eps;    /* added to rates before logs (zero bins) */
 } fitw;
 
 static double tmid(const rates_trace *tr, size_t i)
@@ -431,7 +431,8 @@ int rates_fit(const rates_trace *tr, rates_model *m, char *err)
     /* Which kinds the span supports: a day twice for hour of day, two weeks for hour of
      * week (hour x day-of-week needs a week and a day). */
     int ok[FK_N] = {1, tr->bin_s <= 3600 && span >= 2 * 86400,
-                    tr->bin_s <= 3600 && span >= 14 * 86400, tr->bin_s <= 3600 && span >= 8 * 86400};
+                    tr->bin_s <= 3600 && span >= 14 * 86400,
+                    tr->bin_s <= 3600 && span >= 8 * 86400};
     for (int round = 0; round < MAX_ROUNDS; round++) {
         for (size_t i = 0; i < tr->n; i++)
             use[i] = tr->have[i] && !burst[i];

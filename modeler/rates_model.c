@@ -54,8 +54,9 @@ static json_t *j_malformed(const rates_trace *tr)
         json_t *fl = json_array();
         for (uint64_t k = 0; k < tr->bad[r] && k < RATES_FIRST_BAD; k++)
             json_array_append_new(fl, json_integer((json_int_t)tr->bad_first[r][k]));
-        set(br, rates_bad_names[r], json_pack("{s:I,s:o,s:s}", "count", (json_int_t)tr->bad[r],
-                                              "first_lines", fl, "first", tr->bad_why[r]));
+        set(br, rates_bad_names[r],
+            json_pack("{s:I,s:o,s:s}", "count", (json_int_t)tr->bad[r], "first_lines", fl, "first",
+                      tr->bad_why[r]));
     }
     return json_pack("{s:I,s:o}", "total", (json_int_t)tot, "by_reason", br);
 }
@@ -118,19 +119,21 @@ static void set_profile(json_t *a, const rates_trace *tr, const rates_model *m, 
     }
     set(p, "source", json_string("rates"));
     set(a, "profile", p);
-    set(a, "trend", json_pack("{s:o,s:o,s:s}", "per_day", jr(m->trend_per_day), "t_ref",
-                              jt(m->t_ref), "source", "rates"));
+    set(a, "trend",
+        json_pack("{s:o,s:o,s:s}", "per_day", jr(m->trend_per_day), "t_ref", jt(m->t_ref), "source",
+                  "rates"));
     set(a, "series", j_series(tr, m, f));
     static const char *const fk[4] = {"flat", "hour_of_day", "hour_of_week", "hour_x_weekday"};
     json_t *bic = json_object();
     for (int k = 0; k < 4; k++)
         set(bic, fk[k], isfinite(m->bic[k]) ? jr(m->bic[k]) : json_null());
-    set(a, "rates_fit", json_pack("{s:o,s:s,s:o,s:I,s:I,s:i}", "level", jr(m->level * f), "kind",
-                                  fk[m->fit_kind], "bic", bic,
-                                  "burst_bins", (json_int_t)m->burst_bins, "bins_compared",
-                                  (json_int_t)m->nerr, "rounds", m->rounds));
-    set(a, "gof", json_pack("{s:o,s:s}", "profile_median_rel_err", jr(m->median_rel_err), "of",
-                            "fitted against observed, per trace bin"));
+    set(a, "rates_fit",
+        json_pack("{s:o,s:s,s:o,s:I,s:I,s:i}", "level", jr(m->level * f), "kind", fk[m->fit_kind],
+                  "bic", bic, "burst_bins", (json_int_t)m->burst_bins, "bins_compared",
+                  (json_int_t)m->nerr, "rounds", m->rounds));
+    set(a, "gof",
+        json_pack("{s:o,s:s}", "profile_median_rel_err", jr(m->median_rel_err), "of",
+                  "fitted against observed, per trace bin"));
 }
 
 /* f scales a request trace's index to sessions: variance goes with f^2, the mean with f. */
@@ -158,11 +161,10 @@ json_t *rates_model_build(const rates_trace *tr, const rates_model *m, const rat
     char from[300];
     snprintf(from, sizeof from, "rates:%s", base_name(in->path));
     double first = tr->t0, last = tr->t0 + (double)tr->n * tr->bin_s;
-    json_t *src = json_pack("{s:s,s:[s],s:s,s:I,s:I,s:o,s:o,s:o,s:i}", "kind", "rates", "files",
-                            base_name(in->path), "format", in->spec->text, "lines",
-                            (json_int_t)tr->lines, "parsed", (json_int_t)tr->points, "first_ts",
-                            jt(first), "last_ts", jt(last), "span_s", jr(last - first),
-                            "bot_requests", 0);
+    json_t *src = json_pack(
+        "{s:s,s:[s],s:s,s:I,s:I,s:o,s:o,s:o,s:i}", "kind", "rates", "files", base_name(in->path),
+        "format", in->spec->text, "lines", (json_int_t)tr->lines, "parsed", (json_int_t)tr->points,
+        "first_ts", jt(first), "last_ts", jt(last), "span_s", jr(last - first), "bot_requests", 0);
     static const char *const none[] = {"hawkes", "sessions", "routes", "journeys", "websockets"};
     set(src, "arrivals", json_string(from));
     set(src, "bursts", json_string(from));
@@ -173,8 +175,9 @@ json_t *rates_model_build(const rates_trace *tr, const rates_model *m, const rat
     json_t *a = json_object();
     set(a, "session_rate", jr(in->of_sessions ? m->level : 0));
     set(a, "request_rate", jr(in->of_sessions ? 0 : m->level));
-    set(a, "not_fitted", json_string(in->of_sessions ? "request_rate: not in a rate trace of sessions"
-                                                     : "session_rate: not in a rate trace of requests"));
+    set(a, "not_fitted",
+        json_string(in->of_sessions ? "request_rate: not in a rate trace of sessions"
+                                    : "session_rate: not in a rate trace of requests"));
     set_profile(a, tr, m, 1);
     set(a, "dispersion", j_dispersion(m, 1));
 
@@ -187,8 +190,9 @@ json_t *rates_model_build(const rates_trace *tr, const rates_model *m, const rat
     json_t *f = json_array();
     char line[200];
     if (tr->missing) {
-        snprintf(line, sizeof line, "%llu of %zu trace bins have no data (%.1f%%): left out of the fit",
-                 (unsigned long long)tr->missing, tr->n, 100.0 * (double)tr->missing / (double)tr->n);
+        snprintf(
+            line, sizeof line, "%llu of %zu trace bins have no data (%.1f%%): left out of the fit",
+            (unsigned long long)tr->missing, tr->n, 100.0 * (double)tr->missing / (double)tr->n);
         json_array_append_new(f, json_string(line));
     }
     if (m->ep_dropped) {
@@ -199,9 +203,9 @@ json_t *rates_model_build(const rates_trace *tr, const rates_model *m, const rat
     json_t *root = json_object();
     set(root, "format", json_string(ST_FMT_MODEL));
     set(root, "version", json_integer(ST_FMT_MODEL_VERSION));
-    set(root, "generator", json_pack("{s:s,s:s,s:I,s:s}", "tool", "modeler", "version", ST_VERSION,
-                                     "seed", (json_int_t)in->seed, "command",
-                                     in->command ? in->command : ""));
+    set(root, "generator",
+        json_pack("{s:s,s:s,s:I,s:s}", "tool", "modeler", "version", ST_VERSION, "seed",
+                  (json_int_t)in->seed, "command", in->command ? in->command : ""));
     set(root, "source", src);
     set(root, "arrivals", a);
     set(root, "hawkes", json_pack("{s:b,s:s}", "fitted", 0, "refused", RATES_NOT_IN));
@@ -210,8 +214,9 @@ json_t *rates_model_build(const rates_trace *tr, const rates_model *m, const rat
     set(root, "routes", json_array());
     set(root, "journeys", json_pack("{s:s}", "not_fitted", RATES_NOT_IN));
     set(root, "websockets", json_pack("{s:s}", "not_fitted", RATES_NOT_IN));
-    set(root, "quality", json_pack("{s:I,s:o,s:i,s:o}", "lines", (json_int_t)tr->lines,
-                                   "malformed", j_malformed(tr), "bot_share", 0, "findings", f));
+    set(root, "quality",
+        json_pack("{s:I,s:o,s:i,s:o}", "lines", (json_int_t)tr->lines, "malformed", j_malformed(tr),
+                  "bot_share", 0, "findings", f));
     set(root, "privacy", json_pack("{s:i,s:i}", "k_min_clients", 0, "folded_routes", 0));
     return root;
 }
@@ -237,8 +242,7 @@ static int merge_bursts(json_t *model, const rates_model *m, double f, size_t *l
     size_t i;
     json_t *e;
     *log_kept = *dropped = 0;
-    json_array_foreach(old, i, e)
-    {
+    json_array_foreach(old, i, e) {
         double on = json_number_value(json_object_get(e, "onset"));
         int covered = 0;
         for (size_t k = 0; k < m->nep; k++)
@@ -285,15 +289,15 @@ int rates_model_merge(json_t *model, const rates_trace *tr, const rates_model *m
     if (ls)
         json_object_set(a, "log_series", ls);
     set(a, "session_rate", jr(m->level * f));
-    set(a, "request_rate", jr(in->of_sessions && sessions_per_request > 0
-                                  ? m->level / sessions_per_request : m->level));
+    set(a, "request_rate",
+        jr(in->of_sessions && sessions_per_request > 0 ? m->level / sessions_per_request
+                                                       : m->level));
     set_profile(a, tr, m, f);
     /* Dispersion below the trace's bin stays the log's; the trace's starts at its bin. */
     json_t *od = json_object_get(a, "dispersion"), *nd = j_dispersion(m, f), *d = json_array();
     size_t i;
     json_t *e;
-    json_array_foreach(od, i, e)
-    {
+    json_array_foreach(od, i, e) {
         if (json_number_value(json_object_get(e, "scale_s")) < tr->bin_s) {
             json_t *c = json_deep_copy(e);
             set(c, "source", json_string("log"));
@@ -318,15 +322,20 @@ int rates_model_merge(json_t *model, const rates_trace *tr, const rates_model *m
     set(src, "rates", j_trace(tr, m, in));
     json_t *fl = json_object_get(json_object_get(model, "quality"), "findings");
     char line[300];
-    snprintf(line, sizeof line, "arrival profile, trend and %zu burst episodes from the rate trace "
-             "%s (%zu bins of %g s)%s", m->nep, base_name(in->path), tr->n, tr->bin_s,
-             in->of_sessions ? "" : "; its requests converted to sessions with the log's "
-                                    "sessions per request");
+    snprintf(line, sizeof line,
+             "arrival profile, trend and %zu burst episodes from the rate trace "
+             "%s (%zu bins of %g s)%s",
+             m->nep, base_name(in->path), tr->n, tr->bin_s,
+             in->of_sessions ? ""
+                             : "; its requests converted to sessions with the log's "
+                               "sessions per request");
     if (json_is_array(fl))
         json_array_append_new(fl, json_string(line));
     if (dropped && json_is_array(fl)) {
-        snprintf(line, sizeof line, "%zu burst episodes of the log left out (inside a trace "
-                 "episode, or beyond %d)", dropped, RATES_MAX_EPISODES);
+        snprintf(line, sizeof line,
+                 "%zu burst episodes of the log left out (inside a trace "
+                 "episode, or beyond %d)",
+                 dropped, RATES_MAX_EPISODES);
         json_array_append_new(fl, json_string(line));
     }
     return 0;

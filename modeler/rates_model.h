@@ -18,9 +18,9 @@
 #define RATES_NOT_IN "not in a rate trace"
 
 typedef struct rates_info {
-    const char *path;       /* the trace as given */
+    const char *path; /* the trace as given */
     const rates_spec *spec;
-    int of_sessions;        /* the trace counts sessions (else requests) */
+    int of_sessions; /* the trace counts sessions (else requests) */
     const char *command;
     uint64_t seed;
 } rates_info;

@@ -51,7 +51,8 @@ int rates_spec_parse(const char *s, rates_spec *sp, char *err)
     if (strncmp(s, "csv:", 4) != 0)
         return st_err(err, ST_EINPUT,
                       "--rates-format: expected csv:time=COL,count=COL (or rate=COL), limbo or "
-                      "prometheus, got '%.60s'", s);
+                      "prometheus, got '%.60s'",
+                      s);
     sp->kind = RATES_CSV;
     const char *p = s + 4;
     while (*p) {
@@ -79,7 +80,8 @@ int rates_spec_parse(const char *s, rates_spec *sp, char *err)
         p = *end ? end + 1 : end;
     }
     if (!sp->time_col[0] || !sp->value_col[0])
-        return st_err(err, ST_EINPUT, "--rates-format: csv needs time=COL and count=COL or rate=COL");
+        return st_err(err, ST_EINPUT,
+                      "--rates-format: csv needs time=COL and count=COL or rate=COL");
     return 0;
 }
 
@@ -119,8 +121,8 @@ int rates_parse_time(const char *s, double *out)
     int y, mo, d, h = 0, mi = 0, se = 0;
     if (digits(&p, 4, &y) == 0 && *p == '-') {
         p++;
-        if (digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d) || mo < 1 || mo > 12 ||
-            d < 1 || d > 31)
+        if (digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d) || mo < 1 || mo > 12 || d < 1 ||
+            d > 31)
             return -1;
         double frac = 0, off = 0;
         if (*p == 'T' || *p == ' ') {
@@ -326,7 +328,10 @@ static int read_lines(gzFile z, reader *r, const char *path, char *err)
         }
         if (!have_hdr) {
             /* Spreadsheet exports use ';' or a tab where ',' is the decimal mark. */
-            unsigned char d = strchr(s, ',') ? ',' : strchr(s, '\t') ? '\t' : strchr(s, ';') ? ';' : ',';
+            unsigned char d = strchr(s, ',')    ? ','
+                              : strchr(s, '\t') ? '\t'
+                              : strchr(s, ';')  ? ';'
+                                                : ',';
             csv_set_delim(&cp, d);
         }
         row->n = 0;
@@ -341,8 +346,10 @@ static int read_lines(gzFile z, reader *r, const char *path, char *err)
             ti = col_index(hdr, sp->time_col);
             vi = col_index(hdr, sp->value_col);
             if (ti < 0 || vi < 0) {
-                rc = st_err(err, ST_EINPUT, "%s: line %llu: no column '%s' in the header "
-                            "(--rates-format %s)", path, (unsigned long long)tr->lines,
+                rc = st_err(err, ST_EINPUT,
+                            "%s: line %llu: no column '%s' in the header "
+                            "(--rates-format %s)",
+                            path, (unsigned long long)tr->lines,
                             ti < 0 ? sp->time_col : sp->value_col, sp->text);
                 break;
             }
@@ -356,8 +363,9 @@ static int read_lines(gzFile z, reader *r, const char *path, char *err)
         }
         double t, v;
         if (rates_parse_time(row->f[ti], &t) < 0) {
-            bad(tr, RB_TIME, tr->lines, "line %llu: %s: expected epoch seconds or ISO 8601, got '%.40s'",
-                sp->time_col, row->f[ti]);
+            bad(tr, RB_TIME, tr->lines,
+                "line %llu: %s: expected epoch seconds or ISO 8601, got '%.40s'", sp->time_col,
+                row->f[ti]);
             continue;
         }
         if (parse_value(row->f[vi], &v) < 0) {
@@ -395,20 +403,23 @@ static int read_prometheus(const char *path, reader *r, char *err)
     res = json_object_get(data, "result");
     if (!json_is_array(res)) {
         json_decref(root);
-        return st_err(err, ST_EINPUT, "%s: data.result: expected the array of a query_range "
-                      "answer", path);
+        return st_err(err, ST_EINPUT,
+                      "%s: data.result: expected the array of a query_range "
+                      "answer",
+                      path);
     }
     const char *rt = json_string_value(json_object_get(data, "resultType"));
     if (rt && strcmp(rt, "matrix") != 0) {
-        st_err(err, ST_EINPUT, "%s: data.resultType: expected \"matrix\" (a query_range answer), "
-               "got \"%.20s\"", path, rt);
+        st_err(err, ST_EINPUT,
+               "%s: data.resultType: expected \"matrix\" (a query_range answer), "
+               "got \"%.20s\"",
+               path, rt);
         json_decref(root);
         return ST_EINPUT;
     }
     size_t i, k;
     json_t *s, *v;
-    json_array_foreach(res, i, s)
-    {
+    json_array_foreach(res, i, s) {
         json_t *vals = json_object_get(s, "values");
         char p[128];
         snprintf(p, sizeof p, "data.result[%zu].values", i);
@@ -417,8 +428,7 @@ static int read_prometheus(const char *path, reader *r, char *err)
             continue;
         }
         tr->series++;
-        json_array_foreach(vals, k, v)
-        {
+        json_array_foreach(vals, k, v) {
             tr->lines++;
             json_t *jt = json_array_get(v, 0), *jv = json_array_get(v, 1);
             double t, x;
@@ -426,12 +436,15 @@ static int read_prometheus(const char *path, reader *r, char *err)
             snprintf(q, sizeof q, "%s[%zu]", p, k);
             if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_number(jt) ||
                 (t = json_number_value(jt)) < 0) {
-                bad(tr, RB_TIME, tr->lines, "sample %llu: %s: expected [epoch, \"value\"]%s", q, NULL);
+                bad(tr, RB_TIME, tr->lines, "sample %llu: %s: expected [epoch, \"value\"]%s", q,
+                    NULL);
                 continue;
             }
             if (!json_is_string(jv) || parse_value(json_string_value(jv), &x) < 0) {
-                bad(tr, RB_VALUE, tr->lines, "sample %llu: %s[1]: expected a number >= 0 as a "
-                    "string%s", q, NULL);
+                bad(tr, RB_VALUE, tr->lines,
+                    "sample %llu: %s[1]: expected a number >= 0 as a "
+                    "string%s",
+                    q, NULL);
                 continue;
             }
             if ((rc = push(r, t, x, err)) < 0)
@@ -469,8 +482,10 @@ static int to_grid(reader *r, const char *path, char *err)
             gap[ng++] = r->p[i].t - r->p[i - 1].t;
     if (ng == 0) {
         free(gap);
-        return st_err(err, ST_EINPUT, "%s: fewer than 2 distinct times: no bin width, nothing to "
-                      "fit", path);
+        return st_err(err, ST_EINPUT,
+                      "%s: fewer than 2 distinct times: no bin width, nothing to "
+                      "fit",
+                      path);
     }
     qsort(gap, ng, sizeof *gap, cmp_d);
     /* The bin is the most common gap (within 0.5%; the shorter one on a tie): missing bins
@@ -500,9 +515,10 @@ static int to_grid(reader *r, const char *path, char *err)
     tr->t0 = r->p[0].t - (centred ? bin / 2 : 0);
     double span = r->p[r->n - 1].t - r->p[0].t;
     if (span / bin + 1 > RATES_MAX_BINS)
-        return st_err(err, ST_EINPUT, "%s: the trace spans %.0f bins of %g s (more than %u): "
-                      "aggregate it to a coarser bin first", path, span / bin + 1, bin,
-                      RATES_MAX_BINS);
+        return st_err(err, ST_EINPUT,
+                      "%s: the trace spans %.0f bins of %g s (more than %u): "
+                      "aggregate it to a coarser bin first",
+                      path, span / bin + 1, bin, RATES_MAX_BINS);
     tr->n = (size_t)floor(span / bin + 0.5) + 1;
     tr->rate = calloc(tr->n, sizeof *tr->rate);
     tr->have = calloc(tr->n, 1);

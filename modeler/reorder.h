@@ -22,17 +22,17 @@
 typedef struct reorder_ev {
     double ts;
     uint64_t client;
-    uint64_t item;          /* hash of the first item parameter, 0 if none */
+    uint64_t item; /* hash of the first item parameter, 0 if none */
     uint32_t route;
-    uint32_t seq;           /* input order: equal times leave in the order read */
+    uint32_t seq; /* input order: equal times leave in the order read */
     uint16_t kind;
-    uint8_t ua;             /* enum ua_class */
+    uint8_t ua; /* enum ua_class */
 } reorder_ev;
 
 typedef struct reorder {
-    reorder_ev *ring;       /* sorted FIFO: [head, head + nring) modulo cap */
+    reorder_ev *ring; /* sorted FIFO: [head, head + nring) modulo cap */
     size_t head, nring;
-    reorder_ev *heap;       /* late events, a binary min-heap */
+    reorder_ev *heap; /* late events, a binary min-heap */
     size_t nheap;
     size_t cap;
 } reorder;

@@ -45,14 +45,15 @@ static int sec_source(const json_t *m, dbuf *b)
     char clients[32] = "not in a rate trace";
     if (json_object_get(q, "clients"))
         snprintf(clients, sizeof clients, "%.0f", rnum(q, "clients"));
-    R(dbuf_printf(b, "<table><tr><th>lines</th><td class=\"n\">%.0f</td></tr>"
-                     "<tr><th>parsed</th><td class=\"n\">%.0f</td></tr>"
-                     "<tr><th>span</th><td class=\"n\">%.0f s</td></tr>"
-                     "<tr><th>bot share</th><td class=\"n\">%.2f%%</td></tr>"
-                     "<tr><th>distinct clients (est.)</th><td class=\"n\">%s</td></tr>"
-                     "<tr><th>seed</th><td class=\"n\">%.0f</td></tr><tr><th>format</th><td>",
-                  rnum(s, "lines"), rnum(s, "parsed"), rnum(s, "span_s"), 100 * rnum(q, "bot_share"),
-                  clients, rnum(g, "seed")));
+    R(dbuf_printf(b,
+                  "<table><tr><th>lines</th><td class=\"n\">%.0f</td></tr>"
+                  "<tr><th>parsed</th><td class=\"n\">%.0f</td></tr>"
+                  "<tr><th>span</th><td class=\"n\">%.0f s</td></tr>"
+                  "<tr><th>bot share</th><td class=\"n\">%.2f%%</td></tr>"
+                  "<tr><th>distinct clients (est.)</th><td class=\"n\">%s</td></tr>"
+                  "<tr><th>seed</th><td class=\"n\">%.0f</td></tr><tr><th>format</th><td>",
+                  rnum(s, "lines"), rnum(s, "parsed"), rnum(s, "span_s"),
+                  100 * rnum(q, "bot_share"), clients, rnum(g, "seed")));
     R(dbuf_add_html(b, rstr(s, "format")));
     R(dbuf_adds(b, "</td></tr></table>\n"));
     const json_t *f = json_object_get(q, "findings");
@@ -61,8 +62,7 @@ static int sec_source(const json_t *m, dbuf *b)
     R(dbuf_adds(b, "<ul>\n"));
     size_t i;
     json_t *x;
-    json_array_foreach(f, i, x)
-    {
+    json_array_foreach(f, i, x) {
         R(dbuf_adds(b, "<li class=\"bad\">"));
         R(dbuf_add_html(b, json_string_value(x) ? json_string_value(x) : ""));
         R(dbuf_adds(b, "</li>\n"));
@@ -77,8 +77,9 @@ static int sec_arrivals(const json_t *m, dbuf *b)
     size_t n = json_array_size(rates);
     double t0 = rnum(se, "t0"), bin = rnum(se, "bin_s");
     R(html_h2(b, NULL, "Arrivals and bursts"));
-    R(dbuf_printf(b, "<p>Session rate %.4g/s, request rate %.4g/s; profile <code>%s</code>, "
-                     "median relative error %.1f%%.</p>\n",
+    R(dbuf_printf(b,
+                  "<p>Session rate %.4g/s, request rate %.4g/s; profile <code>%s</code>, "
+                  "median relative error %.1f%%.</p>\n",
                   rnum(a, "session_rate"), rnum(a, "request_rate"),
                   rstr(json_object_get(a, "profile"), "kind"),
                   100 * rnum(json_object_get(a, "gof"), "profile_median_rel_err")));
@@ -104,8 +105,7 @@ static int sec_arrivals(const json_t *m, dbuf *b)
     const json_t *bu = json_object_get(m, "bursts"), *eps = json_object_get(bu, "episodes");
     size_t i;
     json_t *e;
-    json_array_foreach(eps, i, e)
-    {
+    json_array_foreach(eps, i, e) {
         char lab[32];
         snprintf(lab, sizeof lab, "burst %zu", i);
         if (!rc)
@@ -121,14 +121,16 @@ static int sec_arrivals(const json_t *m, dbuf *b)
     const json_t *h = json_object_get(m, "hawkes");
     if (json_is_true(json_object_get(h, "fitted"))) {
         const json_t *ci = json_object_get(h, "branching_ci95");
-        R(dbuf_printf(b, "<p>Hawkes (exponential kernel on a time-varying baseline): branching "
-                         "ratio <b>%.3f</b> [%.3f, %.3f], &beta; = %.4g/s (mean child delay %.1f s), "
-                         "%.0f session arrivals, KS D %.4f, log-likelihood %.1f vs %.1f "
-                         "baseline-only.</p>\n",
+        R(dbuf_printf(b,
+                      "<p>Hawkes (exponential kernel on a time-varying baseline): branching "
+                      "ratio <b>%.3f</b> [%.3f, %.3f], &beta; = %.4g/s (mean child delay %.1f s), "
+                      "%.0f session arrivals, KS D %.4f, log-likelihood %.1f vs %.1f "
+                      "baseline-only.</p>\n",
                       rnum(h, "branching_ratio"), json_number_value(json_array_get(ci, 0)),
                       json_number_value(json_array_get(ci, 1)), rnum(h, "beta"),
-                      1 / rnum(h, "beta"), rnum(h, "events"), rnum(json_object_get(h, "gof"), "ks_d"),
-                      rnum(h, "loglik"), rnum(h, "loglik_poisson")));
+                      1 / rnum(h, "beta"), rnum(h, "events"),
+                      rnum(json_object_get(h, "gof"), "ks_d"), rnum(h, "loglik"),
+                      rnum(h, "loglik_poisson")));
     } else {
         char t[256];
         snprintf(t, sizeof t, "Hawkes not fitted: %s", rstr(h, "refused"));
@@ -144,11 +146,11 @@ static int sec_arrivals(const json_t *m, dbuf *b)
     R(dbuf_adds(b, "<table><tr><th>#</th><th class=\"n\">start (+s)</th><th class=\"n\">duration "
                    "s</th><th class=\"n\">ramp s</th><th class=\"n\">peak/s</th><th "
                    "class=\"n\">baseline/s</th><th>convergence</th></tr>\n"));
-    json_array_foreach(eps, i, e)
-    {
+    json_array_foreach(eps, i, e) {
         const json_t *c = json_object_get(e, "convergence");
-        R(dbuf_printf(b, "<tr><td>%zu</td><td class=\"n\">%.0f</td><td class=\"n\">%.0f</td><td "
-                         "class=\"n\">%.0f</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td>",
+        R(dbuf_printf(b,
+                      "<tr><td>%zu</td><td class=\"n\">%.0f</td><td class=\"n\">%.0f</td><td "
+                      "class=\"n\">%.0f</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td>",
                       i, rnum(e, "onset") - t0, rnum(e, "duration_s"), rnum(e, "ramp_s"),
                       rnum(e, "peak_rate"), rnum(e, "baseline_rate")));
         if (c) {
@@ -169,13 +171,11 @@ static int sec_popularity(const json_t *m, dbuf *b)
     const json_t *routes = json_object_get(m, "routes");
     size_t i, shown = 0;
     json_t *r;
-    json_array_foreach(routes, i, r)
-    {
+    json_array_foreach(routes, i, r) {
         const json_t *params = json_object_get(r, "params");
         size_t k;
         json_t *pa;
-        json_array_foreach(params, k, pa)
-        {
+        json_array_foreach(params, k, pa) {
             const json_t *pop = json_object_get(pa, "popularity");
             const json_t *pts = json_object_get(pop, "rank_shares");
             if (strcmp(rstr(pop, "dist"), "zipf") != 0 || json_array_size(pts) < 2 || shown >= 6)
@@ -195,9 +195,10 @@ static int sec_popularity(const json_t *m, dbuf *b)
                 fy[j] = pow(x[j], -s) / H;
             }
             char title[ROUTE_TITLE_MAX];
-            snprintf(title, sizeof title, "%.200s {%.20s}: zipf s = %.3f, N ~ %.0f", rstr(r, "template"),
-                     rstr(pa, "name"), s, N);
-            svg_plot *p = svg_plot_new(title, "rank", "share of requests", 0, 0, SVG_LOGX | SVG_LOGY);
+            snprintf(title, sizeof title, "%.200s {%.20s}: zipf s = %.3f, N ~ %.0f",
+                     rstr(r, "template"), rstr(pa, "name"), s, N);
+            svg_plot *p = svg_plot_new(title, "rank", "share of requests", 0, 0,
+                                       SVG_LOGX | SVG_LOGY);
             if (!p)
                 return ST_ENOMEM;
             int rc = svg_plot_series(p, "observed", x, y, n, SVG_POINTS);
@@ -231,7 +232,9 @@ static int sec_think(const json_t *m, dbuf *b)
     dist_fit d = {0};
     const char *dist = rstr(t, "dist");
     const json_t *pr = json_object_get(t, "params");
-    d.kind = !strcmp(dist, "weibull") ? DIST_WEIBULL : !strcmp(dist, "gamma") ? DIST_GAMMA : DIST_LOGNORMAL;
+    d.kind = !strcmp(dist, "weibull") ? DIST_WEIBULL
+             : !strcmp(dist, "gamma") ? DIST_GAMMA
+                                      : DIST_LOGNORMAL;
     d.p1 = d.kind == DIST_LOGNORMAL ? rnum(pr, "mu") : rnum(pr, "shape");
     d.p2 = d.kind == DIST_LOGNORMAL ? rnum(pr, "sigma") : rnum(pr, "scale");
     double x[128], y[128], fy[128];
@@ -245,8 +248,8 @@ static int sec_think(const json_t *m, dbuf *b)
         fy[i] = dist_pdf(&d, x[i]);
     }
     char title[160];
-    snprintf(title, sizeof title, "Think time: %s, median %.2f s, KS D %.3f", dist, rnum(t, "median_s"),
-             rnum(json_object_get(t, "gof"), "ks_d"));
+    snprintf(title, sizeof title, "Think time: %s, median %.2f s, KS D %.3f", dist,
+             rnum(t, "median_s"), rnum(json_object_get(t, "gof"), "ks_d"));
     svg_plot *p = svg_plot_new(title, "seconds (log)", "density (1/s)", 0, 0, SVG_LOGX);
     if (!p)
         return ST_ENOMEM;
@@ -293,14 +296,14 @@ static int sec_journeys(const json_t *m, dbuf *b)
                    "<th class=\"n\">5xx</th><th class=\"n\">bytes p50</th></tr>\n"));
     size_t i;
     json_t *r;
-    json_array_foreach(routes, i, r)
-    {
+    json_array_foreach(routes, i, r) {
         if (i >= 60)
             break;
         R(dbuf_adds(b, "<tr><td><code>"));
         R(dbuf_add_html(b, rstr(r, "template")));
-        R(dbuf_printf(b, "</code></td><td>%s</td><td class=\"n\">%.2f%%</td><td>%s</td><td "
-                         "class=\"n\">%.2f%%</td><td class=\"n\">%.0f</td></tr>\n",
+        R(dbuf_printf(b,
+                      "</code></td><td>%s</td><td class=\"n\">%.2f%%</td><td>%s</td><td "
+                      "class=\"n\">%.2f%%</td><td class=\"n\">%.0f</td></tr>\n",
                       rstr(r, "kind"), 100 * rnum(r, "share"), rstr(r, "method"),
                       100 * rnum(json_object_get(r, "status_mix"), "5xx"),
                       rnum(json_object_get(r, "bytes"), "median")));
@@ -317,8 +320,9 @@ static int sec_websockets(const json_t *m, dbuf *b)
     if (rnum(w, "count") <= 0)
         return html_para(b, "muted", "No WebSocket sessions (101 lines) in the log.");
     const json_t *d = json_object_get(w, "duration"), *c = json_object_get(w, "concurrency");
-    R(dbuf_printf(b, "<p>%.0f WebSocket sessions (%.1f%% of sessions); duration %s median %.1f s, "
-                     "p95 %.1f s; concurrency max %.0f, mean %.1f.</p>\n",
+    R(dbuf_printf(b,
+                  "<p>%.0f WebSocket sessions (%.1f%% of sessions); duration %s median %.1f s, "
+                  "p95 %.1f s; concurrency max %.0f, mean %.1f.</p>\n",
                   rnum(w, "count"), 100 * rnum(w, "share_of_sessions"), rstr(d, "dist"),
                   rnum(d, "median_s"), rnum(d, "p95_s"), rnum(c, "max"), rnum(c, "mean")));
     const json_t *se = json_object_get(c, "series"), *v = json_object_get(se, "rates");

@@ -39,9 +39,18 @@ uint64_t route_hash(const void *p, size_t n)
     return h ^ (h >> 32);
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-static int is_lower(char c) { return c >= 'a' && c <= 'z'; }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+static int is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
 
 static int all_digits(const char *s, size_t n)
 {
@@ -144,7 +153,8 @@ static void tb_add(tbuf *t, const char *s, size_t n)
     size_t room = t->cap - 1 - t->len;
     if (n > room)
         n = room;
-    for (size_t i = 0; i < n; i++) /* short pieces: a loop, and no overread for the optimiser to suspect */
+    for (size_t i = 0; i < n;
+         i++) /* short pieces: a loop, and no overread for the optimiser to suspect */
         t->p[t->len + i] = s[i];
     t->len += n;
     t->p[t->len] = 0;
@@ -202,7 +212,8 @@ static void route_query(const char *q, size_t n, route_norm *o, tbuf *t)
         const char *e = amp ? amp : end;
         if (e > p) {
             const char *eq = memchr(p, '=', (size_t)(e - p));
-            qpair x = {p, eq ? eq + 1 : e, (size_t)((eq ? eq : e) - p), eq ? (size_t)(e - eq - 1) : 0};
+            qpair x = {p, eq ? eq + 1 : e, (size_t)((eq ? eq : e) - p),
+                       eq ? (size_t)(e - eq - 1) : 0};
             /* Insertion sort by key keeps the template independent of the URL's key order. */
             size_t i = np;
             while (i > 0) {
@@ -226,7 +237,8 @@ static void route_query(const char *q, size_t n, route_norm *o, tbuf *t)
         size_t kk = 0;
         for (size_t j = 0; j < kn; j++) {
             char c = pairs[i].k[j];
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '-')
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+                c == '-')
                 key[kk++] = c;
         }
         key[kk] = 0;
@@ -282,12 +294,14 @@ void route_normalize(const char *path, size_t len, const char *method, size_t ml
     size_t elen = 0;
     const char *ext = static_extension(last, (size_t)(path + plen - last), &elen);
     int kind;
-    if (status == 101 || (plen >= 3 && memcmp(path, "/ws", 3) == 0 && (plen == 3 || path[3] == '/')))
+    if (status == 101 ||
+        (plen >= 3 && memcmp(path, "/ws", 3) == 0 && (plen == 3 || path[3] == '/')))
         kind = ROUTE_WEBSOCKET;
     else if (ext)
         kind = ROUTE_STATIC;
     else if ((plen >= 5 && memcmp(path, "/api/", 5) == 0) ||
-             !((mlen == 3 && memcmp(method, "GET", 3) == 0) || (mlen == 4 && memcmp(method, "HEAD", 4) == 0)))
+             !((mlen == 3 && memcmp(method, "GET", 3) == 0) ||
+               (mlen == 4 && memcmp(method, "HEAD", 4) == 0)))
         kind = ROUTE_API;
     else
         kind = ROUTE_PAGE;

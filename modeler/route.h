@@ -26,9 +26,9 @@ const char *route_kind_name(int kind);
 
 typedef struct route_param {
     char name[24];
-    int in_query;      /* 0 path, 1 query */
-    int is_item;       /* an id whose popularity is fitted */
-    uint64_t value;    /* FNV-1a hash of the raw value */
+    int in_query;   /* 0 path, 1 query */
+    int is_item;    /* an id whose popularity is fitted */
+    uint64_t value; /* FNV-1a hash of the raw value */
 } route_param;
 
 typedef struct route_norm {

@@ -77,7 +77,8 @@ static int rt_new(routetab *t, const char *tmpl, size_t len, uint64_t h, int kin
             p->in_query = n->params[i].in_query;
             p->is_item = n->params[i].is_item;
             if (p->is_item) {
-                size_t cap = t->big_items < ROUTETAB_BIG_ITEMS ? t->item_cap_big : t->item_cap_small;
+                size_t cap = t->big_items < ROUTETAB_BIG_ITEMS ? t->item_cap_big
+                                                               : t->item_cap_small;
                 t->big_items++;
                 p->items = ctab_new(cap);
                 if (!p->items)

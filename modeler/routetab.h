@@ -25,7 +25,7 @@ typedef struct rt_param {
     char name[24];
     int in_query;
     int is_item;
-    ctab *items;        /* value hash -> count (items only) */
+    ctab *items; /* value hash -> count (items only) */
     uint64_t seen;
 } rt_param;
 
@@ -35,23 +35,23 @@ typedef struct rt_route {
     int kind;
     uint64_t requests;
     uint64_t methods[ROUTETAB_METHODS];
-    uint64_t status[6];           /* index 1..5 = 1xx..5xx */
+    uint64_t status[6]; /* index 1..5 = 1xx..5xx */
     resv *bytes, *latency;
     uint64_t clients[ROUTETAB_KMAX];
-    unsigned nclients;            /* distinct clients seen, capped at ROUTETAB_KMAX */
+    unsigned nclients; /* distinct clients seen, capped at ROUTETAB_KMAX */
     size_t nparams;
     rt_param params[ROUTE_MAX_PARAMS];
 } rt_route;
 
 typedef struct routetab {
-    rt_route *r;       /* array of n routes */
+    rt_route *r; /* array of n routes */
     size_t n, alloc;
-    uint32_t *slots;   /* open addressing: route index + 1, 0 = empty */
+    uint32_t *slots; /* open addressing: route index + 1, 0 = empty */
     size_t nslots;
-    size_t big_items;  /* item parameters given a large cap so far */
+    size_t big_items; /* item parameters given a large cap so far */
     size_t item_cap_big, item_cap_small;
     uint64_t seed;
-    int other;         /* index of "{other}", -1 until needed */
+    int other; /* index of "{other}", -1 until needed */
 } routetab;
 
 int routetab_init(routetab *t, uint64_t seed, size_t item_cap); /* ST_ENOMEM */

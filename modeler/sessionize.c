@@ -111,8 +111,7 @@ static int sess_make_room(sessionize *s)
     return sess_rebuild(s, s->size, s->now - 60);
 }
 
-int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route, int is_page,
-                   int ua)
+int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route, int is_page, int ua)
 {
     if (client == 0)
         client = 1;

@@ -23,16 +23,16 @@
 
 #define SESS_MAX_ARRIVALS ((size_t)4 << 20)
 #define SESS_PMF 100
-#define SESS_GAP_BINS 160   /* log10 gap from -2 to 6, 0.05 decades per bin */
+#define SESS_GAP_BINS 160 /* log10 gap from -2 to 6, 0.05 decades per bin */
 #define SESS_BOT_SLOTS 4096
 
 typedef struct sess_client {
     uint64_t key;
     double start, last;
     uint32_t nreq, last_route;
-    uint32_t view;      /* route + 1 of the page view whose assets are being counted, 0 none */
-    uint16_t nassets;   /* static requests after that view so far (saturating) */
-    uint8_t ua;         /* enum ua_class of the session */
+    uint32_t view;    /* route + 1 of the page view whose assets are being counted, 0 none */
+    uint16_t nassets; /* static requests after that view so far (saturating) */
+    uint8_t ua;       /* enum ua_class of the session */
 } sess_client;
 
 typedef struct sessionize {
@@ -48,10 +48,10 @@ typedef struct sessionize {
     resv *think, *duration, *lengths;
     uint64_t gap_hist[SESS_GAP_BINS];
     double now;
-    double last_start;                /* start of the session of the last sessionize_add */
-    assets as;                        /* static assets per page view (assets.h) */
+    double last_start;                  /* start of the session of the last sessionize_add */
+    assets as;                          /* static assets per page view (assets.h) */
     uint64_t class_sessions[UA_NCLASS]; /* sessions opened per User-Agent class */
-    uint64_t bot_sessions;            /* see sessionize_bot */
+    uint64_t bot_sessions;              /* see sessionize_bot */
     double bot_t0;
     uint64_t bot_keys[SESS_BOT_SLOTS];
     float bot_last[SESS_BOT_SLOTS];
@@ -62,8 +62,7 @@ void sessionize_term(sessionize *s);
 /* One page/api request in time order; is_page starts counting the assets of this view, ua
  * is the request's enum ua_class (a session takes the class of its first request). Returns
  * 1 if it opened a session, 0 if not, or ST_ENOMEM. */
-int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route, int is_page,
-                   int ua);
+int sessionize_add(sessionize *s, double ts, uint64_t client, uint32_t route, int is_page, int ua);
 /* One static request in time order: counted as an asset of the client's pending page view
  * when it comes within the assets window of it. Returns 0 or ST_ENOMEM. */
 int sessionize_static(sessionize *s, double ts, uint64_t client, uint32_t route);

@@ -30,14 +30,14 @@ typedef struct ctab_entry {
 
 typedef struct ctab {
     ctab_entry *e;
-    size_t size;      /* slots (power of two) */
+    size_t size; /* slots (power of two) */
     size_t used;
     size_t cap;       /* max entries */
     uint64_t evicted; /* total count of evicted entries */
     uint64_t total;   /* every count added */
 } ctab;
 
-ctab *ctab_new(size_t cap);            /* NULL on ENOMEM */
+ctab *ctab_new(size_t cap); /* NULL on ENOMEM */
 void ctab_free(ctab *t);
 int ctab_add(ctab *t, uint64_t key, uint64_t n); /* 0, or ST_ENOMEM (count dropped) */
 uint64_t ctab_get(const ctab *t, uint64_t key);
@@ -57,7 +57,7 @@ typedef struct resv {
     double *v;
     size_t cap, n;
     uint64_t seen;
-    uint64_t next;  /* index of the next item to take once full */
+    uint64_t next; /* index of the next item to take once full */
     double w;
     rng_stream rs;
 } resv;

@@ -211,8 +211,10 @@ int tool_diff_main(int argc, char **argv)
                 fmtv(e, sizeof e, w->effect);
                 fmtv(th, sizeof th, w->threshold);
                 /* The metric in full: a longer one shifts its row rather than lose words. */
-                printf("%-11s %-66s %10s %10s %10s %9s  %s\n", w->component, w->metric, o, n, e,
-                       th, w->info ? "info" : w->drift ? "DRIFT" : "ok");
+                printf("%-11s %-66s %10s %10s %10s %9s  %s\n", w->component, w->metric, o, n, e, th,
+                       w->info    ? "info"
+                       : w->drift ? "DRIFT"
+                                  : "ok");
             }
             printf("%zu of the checked assumptions drifted (%s -> %s)\n", r.drifted, paths[0],
                    paths[1]);

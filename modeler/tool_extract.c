@@ -67,14 +67,18 @@ static int parse_when(const char *v, double *t, int *rel, char *err)
     }
     if (strchr(v, 'T') && strchr(v, '-') && v[0] != '+') {
         if (logfmt_time_iso8601(v, strlen(v), t) < 0)
-            return st_err(err, ST_EINPUT, "'%s': expected an ISO 8601 time like "
-                          "2015-05-17T10:05:00Z", v);
+            return st_err(err, ST_EINPUT,
+                          "'%s': expected an ISO 8601 time like "
+                          "2015-05-17T10:05:00Z",
+                          v);
         *rel = 0;
         return 0;
     }
     if (units_parse_duration(v[0] == '+' ? v + 1 : v, t, err) < 0)
-        return st_err(err, ST_EINPUT, "'%s': expected a duration after the first line (10m) or "
-                      "an absolute time (2015-05-17T10:05:00Z, @EPOCH)", v);
+        return st_err(err, ST_EINPUT,
+                      "'%s': expected a duration after the first line (10m) or "
+                      "an absolute time (2015-05-17T10:05:00Z, @EPOCH)",
+                      v);
     *rel = 1;
     return 0;
 }
@@ -115,7 +119,8 @@ static int summary(const extract *x, const char *out, int json)
                  100.0 * (double)x->bots / (double)(x->parsed ? x->parsed : 1));
     if (x->folded_requests)
         log_warn("extract: %llu templates seen from fewer than %u clients written as {other} "
-                 "(%llu requests, %.1f%%)", (unsigned long long)x->folded_templates, x->o.k_min,
+                 "(%llu requests, %.1f%%)",
+                 (unsigned long long)x->folded_templates, x->o.k_min,
                  (unsigned long long)x->folded_requests,
                  100.0 * (double)x->folded_requests / (double)(x->n ? x->n : 1));
     if (x->o.keep_paths)
@@ -138,8 +143,8 @@ static char *command_line(int argc, char **argv)
     return s;
 }
 
-static int write_trace(const extract *x, const char *out, const char *const *files,
-                       size_t nfiles, const char *cmd, char *err)
+static int write_trace(const extract *x, const char *out, const char *const *files, size_t nfiles,
+                       const char *cmd, char *err)
 {
     afile af;
     FILE *f = afile_open(&af, out, err);
@@ -168,9 +173,9 @@ int tool_extract_main(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--format") ||
-                    !strcmp(a, "--time-format") || !strcmp(a, "--tz") ||
-                    !strcmp(a, "--from") || !strcmp(a, "--to") || !strcmp(a, "--bots") ||
-                    !strcmp(a, "--session-timeout") || !strcmp(a, "--k-min");
+                    !strcmp(a, "--time-format") || !strcmp(a, "--tz") || !strcmp(a, "--from") ||
+                    !strcmp(a, "--to") || !strcmp(a, "--bots") || !strcmp(a, "--session-timeout") ||
+                    !strcmp(a, "--k-min");
         if (takes && !v) {
             log_error("%s: needs a value (try 'modeler extract --help')", a);
             goto done;

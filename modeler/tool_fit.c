@@ -94,11 +94,13 @@ static void print_clients_assets(const ingest *g)
 {
     const sessionize *s = &g->ss;
     double n = s->sessions ? (double)s->sessions : 1, all = (double)(s->sessions + s->bot_sessions);
-    printf("  clients: desktop %.0f%%, mobile %.0f%%, script %.0f%% of sessions; bots %.1f%% of all "
-           "sessions (excluded)\n", 100 * (double)s->class_sessions[UA_DESKTOP] / n,
-           100 * (double)s->class_sessions[UA_MOBILE] / n,
-           100 * (double)s->class_sessions[UA_SCRIPT] / n,
-           all > 0 ? 100 * (double)s->bot_sessions / all : 0);
+    printf(
+        "  clients: desktop %.0f%%, mobile %.0f%%, script %.0f%% of sessions; bots %.1f%% of all "
+        "sessions (excluded)\n",
+        100 * (double)s->class_sessions[UA_DESKTOP] / n,
+        100 * (double)s->class_sessions[UA_MOBILE] / n,
+        100 * (double)s->class_sessions[UA_SCRIPT] / n,
+        all > 0 ? 100 * (double)s->bot_sessions / all : 0);
     if (s->as.statics)
         printf("  static assets: %llu requests, %.1f%% within %.0f s after their client's page "
                "(routes[].assets); %.1f%% follow no page view\n",
@@ -128,11 +130,11 @@ static void print_summary(const fit_result *fr, const char *out, double secs)
         printf("  bursts: %zu episodes\n", fr->bf.n);
     for (size_t i = 0; i < fr->bf.n && i < 5; i++) {
         const burst_episode *e = &fr->bf.ep[i];
-        printf("    +%.0fs for %.0fs, ramp %.0fs, peak %.2f/s over %.2f/s", e->onset,
-               e->duration_s, e->ramp_s, e->peak_rate, e->baseline_rate);
+        printf("    +%.0fs for %.0fs, ramp %.0fs, peak %.2f/s over %.2f/s", e->onset, e->duration_s,
+               e->ramp_s, e->peak_rate, e->baseline_rate);
         if (e->conv.valid)
-            printf(", top %d items %.0f%% of requests (hot share %.0f%% of the %s)",
-                   e->conv.top_k, 100 * e->conv.top_k_share, 100 * e->conv.hot_share,
+            printf(", top %d items %.0f%% of requests (hot share %.0f%% of the %s)", e->conv.top_k,
+                   100 * e->conv.top_k_share, 100 * e->conv.hot_share,
                    e->conv.session_bound ? "crowd's sessions" : "window's requests");
         printf("\n");
     }
@@ -161,9 +163,9 @@ static json_t *json_summary(const fit_result *fr, const char *out, double secs)
     for (size_t i = 0; i < g->q.nfindings; i++)
         json_array_append_new(f, json_string(g->q.findings[i]));
     json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:f,s:f,s:I}", "command", "fit", "model", out,
-                          "seed", (json_int_t)fr->seed, "lines", (json_int_t)g->q.lines,
-                          "parsed", (json_int_t)g->q.parsed, "seconds", secs,
-                          "lines_per_s", secs > 0 ? (double)g->q.lines / secs : 0.0, "sessions",
+                          "seed", (json_int_t)fr->seed, "lines", (json_int_t)g->q.lines, "parsed",
+                          (json_int_t)g->q.parsed, "seconds", secs, "lines_per_s",
+                          secs > 0 ? (double)g->q.lines / secs : 0.0, "sessions",
                           (json_int_t)g->ss.sessions);
     json_object_set_new(o, "hawkes_fitted", json_boolean(fr->hk.fitted));
     if (fr->hk.fitted)
@@ -191,8 +193,8 @@ static void print_failures(const ingest *g)
 
 /* After the pass: the exit code when there is nothing to fit (the pass failed, auto found
  * no format, no line parsed), each said on stderr; -1 to go on. */
-static int check_input(const ingest *g, int r, const char *err, int json,
-                       const char *const *files, size_t nfiles)
+static int check_input(const ingest *g, int r, const char *err, int json, const char *const *files,
+                       size_t nfiles)
 {
     if (r < 0) {
         log_error("%s", err);
@@ -329,13 +331,13 @@ int tool_fit_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEEDV()                                                                            \
-    do {                                                                                   \
-        if (!v) {                                                                          \
-            log_error("%s: needs a value (try 'modeler fit --help')", a);                 \
-            goto done;                                                                     \
-        }                                                                                  \
-        i++;                                                                               \
+#define NEEDV() \
+    do { \
+        if (!v) { \
+            log_error("%s: needs a value (try 'modeler fit --help')", a); \
+            goto done; \
+        } \
+        i++; \
     } while (0)
         int rr = tool_rates_option(&ro, a, v, &i);
         if (rr < 0)

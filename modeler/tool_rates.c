@@ -80,7 +80,8 @@ static void warn_bad(const rates_opts *ro)
                  (unsigned long long)tr->off_grid, tr->bin_s);
     if (tr->missing)
         log_warn("%s: %llu of %zu bins have no data (%.1f%%): left out of the fit", ro->path,
-                 (unsigned long long)tr->missing, tr->n, 100.0 * (double)tr->missing / (double)tr->n);
+                 (unsigned long long)tr->missing, tr->n,
+                 100.0 * (double)tr->missing / (double)tr->n);
     (void)tot;
 }
 
@@ -88,8 +89,11 @@ int tool_rates_load(rates_opts *ro, int have_logs)
 {
     char err[ST_ERRLEN];
     if (!ro->path) {
-        const char *o = ro->format ? "--rates-format" : ro->fitted ? "--fitted-rates"
-                        : ro->bin ? "--rates-bin" : ro->start ? "--rates-start" : NULL;
+        const char *o = ro->format   ? "--rates-format"
+                        : ro->fitted ? "--fitted-rates"
+                        : ro->bin    ? "--rates-bin"
+                        : ro->start  ? "--rates-start"
+                                     : NULL;
         if (o) {
             log_error("%s needs --rates TRACE", o);
             return ST_EXIT_INPUT;
@@ -108,8 +112,8 @@ int tool_rates_load(rates_opts *ro, int have_logs)
         log_error("%s: only for --rates-format limbo", ro->bin ? "--rates-bin" : "--rates-start");
         return ST_EXIT_INPUT;
     }
-    if (ro->bin && (units_parse_duration(ro->bin, &ro->spec.unit_s, err) < 0 ||
-                    ro->spec.unit_s <= 0)) {
+    if (ro->bin &&
+        (units_parse_duration(ro->bin, &ro->spec.unit_s, err) < 0 || ro->spec.unit_s <= 0)) {
         log_error("--rates-bin: %s", ro->spec.unit_s <= 0 ? "must be positive" : err);
         return ST_EXIT_INPUT;
     }
@@ -128,10 +132,12 @@ int tool_rates_load(rates_opts *ro, int have_logs)
     warn_bad(ro);
     if (ro->spec.kind == RATES_LIMBO && !ro->spec.start_given)
         log_info("%s: limbo times are relative: t = 0 taken as 1970-01-01T00:00Z (a Thursday); "
-                 "give --rates-start for the real hour of day and week", ro->path);
+                 "give --rates-start for the real hour of day and week",
+                 ro->path);
     if (ro->spec.kind == RATES_LIMBO && !ro->bin)
         log_info("%s: limbo t and rates read per second; give --rates-bin (e.g. 1h) when t "
-                 "counts another unit", ro->path);
+                 "counts another unit",
+                 ro->path);
     rc = rates_fit(&ro->tr, &ro->m, err);
     if (rc < 0) {
         log_error("%s: %s", ro->path, err);
@@ -148,8 +154,7 @@ static rates_info info_of(const rates_opts *ro, uint64_t seed, const char *comma
     return in;
 }
 
-int tool_rates_merge(rates_opts *ro, json_t *model, uint64_t sessions, uint64_t requests,
-                     char *err)
+int tool_rates_merge(rates_opts *ro, json_t *model, uint64_t sessions, uint64_t requests, char *err)
 {
     rates_info in = info_of(ro, 0, NULL);
     double spr = requests ? (double)sessions / (double)requests : 1;
@@ -182,8 +187,8 @@ void tool_rates_summary(const rates_opts *ro, json_t *j)
            "profile %s, trend %+.2f%%/day, %zu burst episodes; median relative error %s "
            "(fitted vs observed)\n",
            ro->path, ro->spec.text, tr->n, units_fmt_duration(b, sizeof b, tr->bin_s),
-           100 * tr->bin_share, (unsigned long long)tr->missing, m->level,
-           kinds[m->profile_kind], 100 * m->trend_per_day, m->nep, e);
+           100 * tr->bin_share, (unsigned long long)tr->missing, m->level, kinds[m->profile_kind],
+           100 * m->trend_per_day, m->nep, e);
     for (size_t i = 0; i < m->nep && i < 5; i++)
         printf("    burst at +%.0fs for %.0fs, peak %.4g/s over %.4g/s\n", m->ep[i].onset - tr->t0,
                m->ep[i].duration_s, m->ep[i].peak_rate, m->ep[i].baseline_rate);
@@ -230,8 +235,8 @@ int tool_rates_fit_only(rates_opts *ro, const char *out, const char *report, uin
         json_decref(s);
     } else if (log_level >= LOG_INFO && strcmp(out, "-") != 0) {
         printf("modeler fit: rate trace only -> %s (seed %llu); sessions, journeys, popularity "
-               "and think times are not in a rate trace: replay needs a log too\n", out,
-               (unsigned long long)seed);
+               "and think times are not in a rate trace: replay needs a log too\n",
+               out, (unsigned long long)seed);
         tool_rates_summary(ro, NULL);
     }
     return ST_EXIT_OK;

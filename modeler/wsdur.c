@@ -17,8 +17,8 @@ typedef struct tail_ent {
 } tail_ent;
 
 struct wsdur {
-    resv *exact;     /* durations known to be whole */
-    tail_ent *tail;  /* ring: lines within WSDUR_EDGE_S of the latest close so far */
+    resv *exact;    /* durations known to be whole */
+    tail_ent *tail; /* ring: lines within WSDUR_EDGE_S of the latest close so far */
     size_t head, count;
     double max_ts;
     int have;

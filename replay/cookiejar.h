@@ -18,9 +18,9 @@
 #include <stdint.h>
 
 typedef struct cookiejar {
-    char *text;     /* NUL-terminated Netscape lines, or NULL while empty */
-    size_t cap;     /* bytes allocated at text */
-    uint64_t id;    /* the content's identity (never 0 once reset) */
+    char *text;  /* NUL-terminated Netscape lines, or NULL while empty */
+    size_t cap;  /* bytes allocated at text */
+    uint64_t id; /* the content's identity (never 0 once reset) */
 } cookiejar;
 
 void cookiejar_init(cookiejar *j);

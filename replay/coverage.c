@@ -84,8 +84,8 @@ json_t *coverage_to_json(const scenario *sc, const coverage *c)
         return NULL;
     }
     for (size_t i = 0; i < c->n_missing; i++) {
-        json_t *e = json_pack("{s:s,s:f,s:s}", "route", sc->m.routes[c->missing[i]].template_, "share",
-                              c->missing_share[i], "why", coverage_why(c->why[i]));
+        json_t *e = json_pack("{s:s,s:f,s:s}", "route", sc->m.routes[c->missing[i]].template_,
+                              "share", c->missing_share[i], "why", coverage_why(c->why[i]));
         if (!e || json_array_append_new(miss, e)) {
             json_decref(o);
             json_decref(miss);

@@ -18,13 +18,13 @@
 enum cov_why { COV_UNMAPPED = 0, COV_ASSETS_SKIPPED, COV_NO_PAGE, COV_NO_WEBSOCKETS };
 
 typedef struct coverage {
-    double share;            /* share of the model's requests the plan sends, in [0, 1] */
-    int by_count;            /* the model has no route shares: share is a share of routes */
+    double share; /* share of the model's requests the plan sends, in [0, 1] */
+    int by_count; /* the model has no route shares: share is a share of routes */
     size_t n_missing;
     uint16_t missing[COV_MAX]; /* model route indices, largest share first */
     double missing_share[COV_MAX];
     uint8_t why[COV_MAX];
-    double bot_share;        /* model's bot share of sessions (never replayed), 0 if unknown */
+    double bot_share; /* model's bot share of sessions (never replayed), 0 if unknown */
 } coverage;
 
 struct scenario;

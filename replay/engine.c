@@ -44,17 +44,17 @@ struct slot {
     worker *w;
     loop_timer timer;
     int state;
-    uint32_t sess, k;          /* plan session index, next request index within it */
-    int blocked;               /* the request became due while the previous was in flight */
-    int throttled;             /* already counted as throttled */
+    uint32_t sess, k; /* plan session index, next request index within it */
+    int blocked;      /* the request became due while the previous was in flight */
+    int throttled;    /* already counted as throttled */
     uint64_t intended, sent_at;
     uint64_t trace_hi, trace_lo;
-    http_req *rc;              /* while in flight */
-    slot *next_free;           /* free list, or the ready queue */
-    cookiejar jar;             /* the session's cookies between requests (buffer kept) */
+    http_req *rc;    /* while in flight */
+    slot *next_free; /* free list, or the ready queue */
+    cookiejar jar;   /* the session's cookies between requests (buffer kept) */
     tmpl_vars *vars;
-    sc_client cl;              /* address and User-Agent, built once per session */
-    CURLSH *share;             /* per-session HTTP/2: own connection cache, never another's */
+    sc_client cl;  /* address and User-Agent, built once per session */
+    CURLSH *share; /* per-session HTTP/2: own connection cache, never another's */
 };
 
 struct worker {
@@ -65,18 +65,19 @@ struct worker {
     http h;
     http_transport tr;
     metrics *m;
-    slot **slots;              /* allocated lazily, up to cap */
+    slot **slots; /* allocated lazily, up to cap */
     size_t n_slots, cap, active;
     slot *free_list;
-    http_req **rcs;            /* all request handles, for cleanup */
+    http_req **rcs; /* all request handles, for cleanup */
     size_t n_rcs, cap_rcs;
     http_req *rc_free;
-    slot *rq_head, *rq_tail;   /* ready queue (pooled mode) */
-    size_t inflight, max_inflight, h1_max; /* 0 = unlimited; h1_max: the cap if pooled h2 gets 1.1 */
+    slot *rq_head, *rq_tail; /* ready queue (pooled mode) */
+    size_t inflight, max_inflight,
+        h1_max; /* 0 = unlimited; h1_max: the cap if pooled h2 gets 1.1 */
     loop_timer arrival;
-    wsess_worker *wsw;         /* this worker's WebSocket sessions, or NULL */
-    uint64_t ws_pub;           /* its open WebSockets as last added to live->ws_open */
-    size_t next_s;             /* next plan session index for this worker */
+    wsess_worker *wsw; /* this worker's WebSocket sessions, or NULL */
+    uint64_t ws_pub;   /* its open WebSockets as last added to live->ws_open */
+    size_t next_s;     /* next plan session index for this worker */
     int stopping;
     uint64_t hard_deadline;
     double tokens, token_rate; /* --max-rps bucket (per worker) */
@@ -90,7 +91,7 @@ struct engine {
     engine_cfg cfg;
     worker *w;
     unsigned n;
-    uint64_t h_trace, h_span;  /* rng stream ids of the traceparent draws (set at start) */
+    uint64_t h_trace, h_span; /* rng stream ids of the traceparent draws (set at start) */
     atomic_int stop;
 };
 
@@ -144,8 +145,8 @@ static http_req *rc_get(worker *w)
         w->rcs = nr;
         w->cap_rcs = nc;
     }
-    http_req_opts o = {.timeout = sc->timeout, .connect_timeout = sc->connect_timeout,
-                       .cookies = sc->cookies};
+    http_req_opts o = {
+        .timeout = sc->timeout, .connect_timeout = sc->connect_timeout, .cookies = sc->cookies};
     if (!(r = http_req_new(&w->h, &o)))
         return NULL;
     w->rcs[w->n_rcs++] = r;
@@ -248,15 +249,25 @@ static void send_now(worker *w, slot *s)
         return;
     }
     http_send hs = {
-        .method = r->method, .has_body = r->has_body,
-        .want_body = r->needs_body, .want_hdrs = r->needs_headers,
-        .traceparent = cfg->sc->traceparent, .trace_hi = s->trace_hi, .trace_lo = s->trace_lo,
-        .span = cfg->sc->traceparent ? rng_u64(cfg->sc->seed, w->e->h_span, rng_mix(ps->id, s->k)) | 1 : 0,
+        .method = r->method,
+        .has_body = r->has_body,
+        .want_body = r->needs_body,
+        .want_hdrs = r->needs_headers,
+        .traceparent = cfg->sc->traceparent,
+        .trace_hi = s->trace_hi,
+        .trace_lo = s->trace_lo,
+        .span = cfg->sc->traceparent
+                    ? rng_u64(cfg->sc->seed, w->e->h_span, rng_mix(ps->id, s->k)) | 1
+                    : 0,
         .rows = {s->cl.ip_hdr, s->cl.ua_hdr}, /* the session's client rows, built at its start */
-        .iface = s->cl.iface, .share = s->share,
-        .per_session = cfg->sc->per_session_conn, .first = s->k == 0, .last = s->k + 1 == ps->n_req,
+        .iface = s->cl.iface,
+        .share = s->share,
+        .per_session = cfg->sc->per_session_conn,
+        .first = s->k == 0,
+        .last = s->k + 1 == ps->n_req,
         .version = cfg->sc->per_session_conn && w->tr.reuse_version
-                       ? (s->k ? w->tr.reuse_version : w->tr.version) : 0,
+                       ? (s->k ? w->tr.reuse_version : w->tr.version)
+                       : 0,
         .jar = cfg->sc->cookies ? &s->jar : NULL,
     };
     rc->owner = s;
@@ -352,7 +363,8 @@ static void finish(worker *w, slot *s, CURLcode rc, uint64_t now)
     } else {
         err = http_err_class(rc);
     }
-    if (metrics_record(w->m, q->route, cls, err, lat, svc, (long)floor(q->t), s->rc->bytes) && !w->failed) {
+    if (metrics_record(w->m, q->route, cls, err, lat, svc, (long)floor(q->t), s->rc->bytes) &&
+        !w->failed) {
         w->failed = 1;
         st_err(w->err, ST_ENOMEM, "out of memory for histograms");
     }
@@ -440,7 +452,8 @@ static void start_session(worker *w, size_t si, uint64_t now)
     cookiejar_reset(&s->jar, http_jar_id(&w->h));
     scenario_client_build(cfg->sc, ps->client, &s->cl);
     s->vars->client_ip = s->cl.ip[0] ? s->cl.ip : NULL;
-    s->vars->user_agent = cfg->sc->ua_model ? ua_class_example((enum ua_class)s->cl.ua_class) : NULL;
+    s->vars->user_agent = cfg->sc->ua_model ? ua_class_example((enum ua_class)s->cl.ua_class)
+                                            : NULL;
     s->trace_hi = rng_u64(cfg->sc->seed, w->e->h_trace, rng_mix(ps->id, 1));
     s->trace_lo = rng_u64(cfg->sc->seed, w->e->h_trace, rng_mix(ps->id, 2)) | 1;
     next_request(w, s, now);
@@ -503,7 +516,8 @@ static void *worker_main(void *arg)
         uint64_t now = st_now_ns();
         if (!w->stopping && atomic_load(&w->e->stop))
             begin_stop(w);
-        if (w->active == 0 && (w->stopping || w->next_s >= cfg->p->n_s) && wsess_worker_idle(w->wsw))
+        if (w->active == 0 && (w->stopping || w->next_s >= cfg->p->n_s) &&
+            wsess_worker_idle(w->wsw))
             break;
         if (now >= w->hard_deadline) {
             if (!w->stopping)
@@ -602,10 +616,12 @@ engine *engine_start(const engine_cfg *cfg, char *err)
         long pool = cfg->sc->per_session_conn ? (long)w->cap + 16
                                               : (long)(cfg->sc->pool_size + n - 1) / (long)n;
         sc_http_transport(cfg->sc, &w->tr);
-        w->max_inflight = cfg->sc->per_session_conn ? 0
-                          : (size_t)pool * (size_t)(w->tr.multiplex ? cfg->sc->max_streams : 1);
+        w->max_inflight = cfg->sc->per_session_conn
+                              ? 0
+                              : (size_t)pool * (size_t)(w->tr.multiplex ? cfg->sc->max_streams : 1);
         w->h1_max = w->tr.multiplex && !cfg->sc->per_session_conn ? (size_t)pool : 0;
-        if (!w->l || http_init(&w->h, w->l, on_done, w, pool, cfg->sc->per_session_conn ? 0 : pool, err) ||
+        if (!w->l ||
+            http_init(&w->h, w->l, on_done, w, pool, cfg->sc->per_session_conn ? 0 : pool, err) ||
             http_set_transport(&w->h, &w->tr, err)) {
             if (!w->l && (!w->m || !w->slots))
                 st_err(err, ST_ENOMEM, "out of memory");

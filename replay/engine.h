@@ -41,10 +41,10 @@ typedef struct rp_live {
 typedef struct engine_cfg {
     const scenario *sc;
     const plan *p;
-    const wsplan *ws;        /* WebSocket sessions (wsess.h); NULL or empty: none */
+    const wsplan *ws; /* WebSocket sessions (wsess.h); NULL or empty: none */
     unsigned threads;
-    uint64_t start_ns;       /* monotonic time of run t = 0 */
-    int64_t start_wall;      /* wall-clock second of t = 0 (series keys) */
+    uint64_t start_ns;  /* monotonic time of run t = 0 */
+    int64_t start_wall; /* wall-clock second of t = 0 (series keys) */
     double grace;
     rp_live *live;
 } engine_cfg;

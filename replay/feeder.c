@@ -15,10 +15,10 @@
 
 typedef struct fstate {
     const char *column;
-    long col;        /* index of the wanted column, -1 until the header is read */
-    long field;      /* field index within the current row */
+    long col;   /* index of the wanted column, -1 until the header is read */
+    long field; /* field index within the current row */
     int header_done;
-    int got;         /* the wanted column was seen in this row */
+    int got; /* the wanted column was seen in this row */
     int rc;
     size_t line;
     dbuf arena;
@@ -39,8 +39,9 @@ static void on_field(void *s, size_t len, void *data)
             st->col = st->field;
     } else if (st->field == st->col) {
         if (len == 0 || len > FEEDER_MAX_VALUE) {
-            st->rc = st_err(st->err, ST_EINPUT, "%s:%zu: column '%s': expected a value of 1..%d bytes",
-                            st->path, st->line, st->column, FEEDER_MAX_VALUE);
+            st->rc = st_err(st->err, ST_EINPUT,
+                            "%s:%zu: column '%s': expected a value of 1..%d bytes", st->path,
+                            st->line, st->column, FEEDER_MAX_VALUE);
             return;
         }
         if (st->n == st->cap) {
@@ -111,13 +112,15 @@ int feeder_load(feeder *f, const char *path, const char *column, char *err)
         /* libcsv grows its field buffer 128 bytes at a time (a copy each): a multi-megabyte
          * line would take quadratic time before on_field could refuse it. */
         if (len > FEEDER_MAX_LINE) {
-            st.rc = st_err(err, ST_EINPUT, "%s:%zu: line longer than %d bytes", path, st.line, FEEDER_MAX_LINE);
+            st.rc = st_err(err, ST_EINPUT, "%s:%zu: line longer than %d bytes", path, st.line,
+                           FEEDER_MAX_LINE);
             break;
         }
         if (len > 0 && line[0] == '#')
             continue;
         if (csv_parse(&p, line, (size_t)len, on_field, on_row, &st) != (size_t)len && !st.rc)
-            st.rc = st_err(err, ST_EINPUT, "%s:%zu: %s", path, st.line, csv_strerror(csv_error(&p)));
+            st.rc = st_err(err, ST_EINPUT, "%s:%zu: %s", path, st.line,
+                           csv_strerror(csv_error(&p)));
     }
     if (!st.rc && ferror(in))
         st.rc = st_err(err, ST_EINPUT, "%s: read error", path);

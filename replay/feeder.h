@@ -17,8 +17,8 @@
 #define FEEDER_MAX_ROWS 10000000u
 
 typedef struct feeder {
-    char *arena;     /* values, NUL-terminated, back to back */
-    uint32_t *off;   /* off[i] = offset of row i (rank i+1) */
+    char *arena;   /* values, NUL-terminated, back to back */
+    uint32_t *off; /* off[i] = offset of row i (rank i+1) */
     size_t n;
 } feeder;
 

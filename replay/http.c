@@ -24,7 +24,8 @@ static void check_done(http *h)
 static void on_io(loop *l, int fd, unsigned events, void *arg)
 {
     http *h = arg;
-    int flags = (events & LOOP_IN ? CURL_CSELECT_IN : 0) | (events & LOOP_OUT ? CURL_CSELECT_OUT : 0) |
+    int flags = (events & LOOP_IN ? CURL_CSELECT_IN : 0) |
+                (events & LOOP_OUT ? CURL_CSELECT_OUT : 0) |
                 (events & LOOP_ERR ? CURL_CSELECT_ERR : 0);
     (void)l;
     curl_multi_socket_action(h->multi, fd, flags, &h->running);
@@ -125,7 +126,8 @@ void http_easy_setup(http *h, CURL *easy)
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, close_cb);
     curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, h);
-    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, t && t->version ? t->version : (long)CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
+                     t && t->version ? t->version : (long)CURL_HTTP_VERSION_1_1);
     if (!t)
         return;
     /* PIPEWAIT: a transfer that could share a connection still being set up waits for it
@@ -182,16 +184,11 @@ int http_version_of(CURL *easy, long *v)
 int http_version_index(long v)
 {
     switch (v) {
-    case CURL_HTTP_VERSION_1_0:
-        return 0;
-    case CURL_HTTP_VERSION_1_1:
-        return 1;
-    case CURL_HTTP_VERSION_2_0:
-        return 2;
-    case CURL_HTTP_VERSION_3:
-        return 3;
-    default:
-        return -1;
+    case CURL_HTTP_VERSION_1_0: return 0;
+    case CURL_HTTP_VERSION_1_1: return 1;
+    case CURL_HTTP_VERSION_2_0: return 2;
+    case CURL_HTTP_VERSION_3: return 3;
+    default: return -1;
     }
 }
 
@@ -200,17 +197,13 @@ int http_err_class(CURLcode rc)
     switch (rc) {
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return ERR_CONNECT;
-    case CURLE_OPERATION_TIMEDOUT:
-        return ERR_TIMEOUT;
+    case CURLE_COULDNT_RESOLVE_PROXY: return ERR_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT: return ERR_TIMEOUT;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-        return ERR_RESET;
-    default:
-        return ERR_OTHER;
+    case CURLE_PARTIAL_FILE: return ERR_RESET;
+    default: return ERR_OTHER;
     }
 }
 

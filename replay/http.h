@@ -35,11 +35,11 @@
 #include "loop.h"
 
 typedef struct http_transport {
-    long version;      /* CURL_HTTP_VERSION_*; 0 = 1.1 */
-    int multiplex;     /* HTTP/2: multiplex streams on a connection, wait for one (PIPEWAIT) */
-    long max_streams;  /* > 0: streams per connection (CURLMOPT_MAX_CONCURRENT_STREAMS) */
+    long version;     /* CURL_HTTP_VERSION_*; 0 = 1.1 */
+    int multiplex;    /* HTTP/2: multiplex streams on a connection, wait for one (PIPEWAIT) */
+    long max_streams; /* > 0: streams per connection (CURLMOPT_MAX_CONCURRENT_STREAMS) */
     const char *ca_file, *client_cert, *client_key; /* NULL or "": none */
-    int insecure;      /* skip certificate and host-name verification */
+    int insecure;       /* skip certificate and host-name verification */
     long reuse_version; /* > 0: the version asked for on a connection reused by a session
                          * (h2c on libcurl < 8.0, see http_h2c_reuse_broken) */
 } http_transport;
@@ -54,8 +54,8 @@ typedef struct http {
     void *arg;
     const http_transport *tr; /* NULL: HTTP/1.1 with libcurl's TLS defaults */
     int running;
-    int failed;        /* a loop registration failed (reported once by the owner) */
-    uint64_t jar_seq;  /* last cookie-jar content identity handed out (http_jar_id) */
+    int failed;       /* a loop registration failed (reported once by the owner) */
+    uint64_t jar_seq; /* last cookie-jar content identity handed out (http_jar_id) */
     char err[ST_ERRLEN];
 } http;
 
@@ -104,22 +104,22 @@ void http_remove(http *h, CURL *easy);
 
 typedef struct http_req {
     CURL *easy;
-    void *owner;                 /* the caller's, while in flight (NULL when idle) */
-    struct http_req *next_free;  /* the caller's free list */
-    uint64_t bytes;              /* response body bytes */
-    int want_body, want_hdrs;    /* capture the body / header block of this response */
-    int cookies;                 /* the handle runs libcurl's cookie engine */
-    int set_cookie;              /* this response carried a Set-Cookie header */
-    dbuf body_in, hdrs_in;       /* captures (capped: past the cap they are truncated) */
-    char url[4096];              /* rendered by the caller before http_req_send */
+    void *owner;                /* the caller's, while in flight (NULL when idle) */
+    struct http_req *next_free; /* the caller's free list */
+    uint64_t bytes;             /* response body bytes */
+    int want_body, want_hdrs;   /* capture the body / header block of this response */
+    int cookies;                /* the handle runs libcurl's cookie engine */
+    int set_cookie;             /* this response carried a Set-Cookie header */
+    dbuf body_in, hdrs_in;      /* captures (capped: past the cap they are truncated) */
+    char url[4096];             /* rendered by the caller before http_req_send */
     char body[8192];
     char hdr[HTTP_REQ_ROWS][512];
-    size_t n_hdr;                /* rows of hdr in use */
+    size_t n_hdr; /* rows of hdr in use */
     /* What the handle holds now, so an unchanged request costs no setopt. */
     char url_set[4096];
     const char *method_set;
     char iface[24];
-    uint64_t jar_id;             /* content of the cookie engine (cookiejar.h), 0 = unknown */
+    uint64_t jar_id; /* content of the cookie engine (cookiejar.h), 0 = unknown */
     struct curl_slist nodes[HTTP_REQ_ROWS];
 } http_req;
 
@@ -130,22 +130,22 @@ typedef struct http_req_opts {
 
 /* How one request goes out, beside what is in the http_req's buffers. */
 typedef struct http_send {
-    const char *method;         /* "GET", "HEAD", "POST", ...; a stable string (compared by
-                                 * address to skip the setopt when unchanged) */
-    int has_body;               /* send r->body (else an empty body for non-GET/HEAD) */
+    const char *method; /* "GET", "HEAD", "POST", ...; a stable string (compared by
+                         * address to skip the setopt when unchanged) */
+    int has_body;       /* send r->body (else an empty body for non-GET/HEAD) */
     int want_body, want_hdrs;
-    int traceparent;            /* add "traceparent: 00-<hi><lo>-<span>-01" */
+    int traceparent; /* add "traceparent: 00-<hi><lo>-<span>-01" */
     uint64_t trace_hi, trace_lo, span;
-    const char *rows[2];        /* prebuilt header rows (client address, User-Agent); NULL or
-                                 * "": none; they must stay valid while in flight */
-    const char *iface;          /* CURLOPT_INTERFACE, "" or NULL: none */
-    CURLSH *share;              /* a connection cache of its own (http_share_new), or NULL */
-    int per_session;            /* one connection per session: fresh on the first request,
-                                 * closed after the last */
-    int first, last;            /* this is the session's first / last request */
-    long version;               /* > 0: CURLOPT_HTTP_VERSION for this request */
-    cookiejar *jar;             /* the session's cookies (loaded only when the handle holds
-                                 * another content); NULL: cookies off */
+    const char *rows[2]; /* prebuilt header rows (client address, User-Agent); NULL or
+                          * "": none; they must stay valid while in flight */
+    const char *iface;   /* CURLOPT_INTERFACE, "" or NULL: none */
+    CURLSH *share;       /* a connection cache of its own (http_share_new), or NULL */
+    int per_session;     /* one connection per session: fresh on the first request,
+                          * closed after the last */
+    int first, last;     /* this is the session's first / last request */
+    long version;        /* > 0: CURLOPT_HTTP_VERSION for this request */
+    cookiejar *jar;      /* the session's cookies (loaded only when the handle holds
+                          * another content); NULL: cookies off */
 } http_send;
 
 /* A request handle with the options every request of this multi needs (http_easy_setup, the

@@ -61,8 +61,10 @@ static void feeder_name(char *out, size_t n, const char *word, size_t wl, const 
     size_t k = 0;
     for (size_t i = 0; i < wl && k + 1 < n && k < 40; i++) {
         char ch = word[i];
-        out[k++] = ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
-                       ? ch : '_';
+        out[k++] = ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9'))
+                       ? ch
+                       : '_';
     }
     if (k == 0)
         k = (size_t)snprintf(out, n, "root");
@@ -82,7 +84,8 @@ static const char *pick_feeder(init_ctx *c, const char *name, const char *word, 
             file[0] = 0;
     }
     for (size_t i = 0; i < c->n_f; i++)
-        if (!strcmp(c->f[i].file, file) && (file[0] || (!strcmp(c->f[i].pattern, pat) && c->f[i].count == count)))
+        if (!strcmp(c->f[i].file, file) &&
+            (file[0] || (!strcmp(c->f[i].pattern, pat) && c->f[i].count == count)))
             return c->f[i].name;
     if (c->n_f == SC_MAX_FEEDERS) {
         size_t best = SIZE_MAX;
@@ -146,7 +149,8 @@ static uint64_t param_count(json_t *params, size_t k, uint64_t dflt, int *item)
 static int route_path(init_ctx *c, size_t i, char *out, size_t cap)
 {
     const char *t = c->m.routes[i].template_;
-    json_t *params = json_object_get(json_array_get(json_object_get(c->root, "routes"), i), "params");
+    json_t *params = json_object_get(json_array_get(json_object_get(c->root, "routes"), i),
+                                     "params");
     size_t len = 0, k = 0;
     const char *seg = t, *qkey = NULL;
     int in_query = 0;
@@ -203,11 +207,13 @@ static json_t *route_json(init_ctx *c, size_t i, const char *path)
 {
     const model_route *r = &c->m.routes[i];
     json_t *o = json_pack("{s:s,s:s}", "method", r->method, "path", path);
-    if (o && (!strcmp(r->method, "POST") || !strcmp(r->method, "PUT") || !strcmp(r->method, "PATCH"))) {
+    if (o &&
+        (!strcmp(r->method, "POST") || !strcmp(r->method, "PUT") || !strcmp(r->method, "PATCH"))) {
         json_object_set_new(o, "body", json_string("{}"));
         json_object_set_new(o, "headers", json_pack("{s:s}", "Content-Type", "application/json"));
-        json_object_set_new(o, "_edit", json_string("placeholder body: replace it with what the application "
-                                                     "expects (placeholders allowed)"));
+        json_object_set_new(o, "_edit",
+                            json_string("placeholder body: replace it with what the application "
+                                        "expects (placeholders allowed)"));
     }
     return o;
 }
@@ -230,7 +236,8 @@ static json_t *thresholds(init_ctx *c, json_t *root)
             continue;
         char e[400];
         double lim = fmax(2 * r->lat_p95_s, r->lat_p95_s + 0.05);
-        snprintf(e, sizeof e, "p95(latency{route=\"%s\"}) < %.0fms", r->template_, ceil(lim * 1000));
+        snprintf(e, sizeof e, "p95(latency{route=\"%s\"}) < %.0fms", r->template_,
+                 ceil(lim * 1000));
         json_array_append_new(th, json_string(e));
     }
     if (th) {
@@ -245,7 +252,10 @@ static json_t *thresholds(init_ctx *c, json_t *root)
 static void busiest_hour(const model *m, char *out, size_t n)
 {
     static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-    size_t slots = m->profile_kind == PROFILE_WEEK ? 168 : m->profile_kind == PROFILE_DAY ? 24 : 1, best = 0;
+    size_t slots = m->profile_kind == PROFILE_WEEK  ? 168
+                   : m->profile_kind == PROFILE_DAY ? 24
+                                                    : 1,
+           best = 0;
     for (size_t i = 1; i < slots; i++)
         if (m->profile[i] > m->profile[best])
             best = i;
@@ -277,7 +287,8 @@ static void model_ref(const init_opts *o, char *out, size_t n)
 
 static int build(init_ctx *c, json_t *sc, char *err)
 {
-    json_t *routes = json_object(), *ws_routes = json_object_get(json_object_get(c->root, "websockets"), "routes");
+    json_t *routes = json_object(),
+           *ws_routes = json_object_get(json_object_get(c->root, "websockets"), "routes");
     char path[2048], mref[PATH_MAX], start[16];
     if (!routes)
         return ST_ENOMEM;
@@ -287,11 +298,13 @@ static int build(init_ctx *c, json_t *sc, char *err)
         if (!strcmp(r->kind, "websocket"))
             continue; /* the websockets section sends these */
         if (!strcmp(r->template_, "{other}")) {
-            note(c, "%s: folded routes have no path to send (coverage lists their share)%s", r->template_, "");
+            note(c, "%s: folded routes have no path to send (coverage lists their share)%s",
+                 r->template_, "");
             continue;
         }
         if (route_path(c, i, path, sizeof path)) {
-            note(c, "%s: not mapped (a placeholder has no feeder left; edit the scenario)%s", r->template_, "");
+            note(c, "%s: not mapped (a placeholder has no feeder left; edit the scenario)%s",
+                 r->template_, "");
             continue;
         }
         if (json_object_set_new(routes, r->template_, route_json(c, i, path)))
@@ -302,19 +315,22 @@ static int build(init_ctx *c, json_t *sc, char *err)
     model_ref(c->o, mref, sizeof mref);
     busiest_hour(&c->m, start, sizeof start);
     json_object_set_new(sc, "model", json_string(mref));
-    json_object_set_new(sc, "target", json_string(c->o->target ? c->o->target : "http://127.0.0.1:8080"));
+    json_object_set_new(sc, "target",
+                        json_string(c->o->target ? c->o->target : "http://127.0.0.1:8080"));
     json_object_set_new(sc, "seed", json_integer((json_int_t)c->o->seed));
     json_object_set_new(sc, "duration", json_string(c->o->duration ? c->o->duration : "10m"));
     json_object_set_new(sc, "model_clock", json_pack("{s:s,s:i}", "start", start, "speed", 1));
     json_object_set_new(sc, "sessions", json_pack("{s:s}", "assets", "fetch"));
-    json_object_set_new(sc, "http", json_pack("{s:{s:s,s:s},s:s}", "client_ip", "header", "X-Forwarded-For",
-                                              "range", "10.0.0.0/8", "user_agent", "model"));
+    json_object_set_new(sc, "http",
+                        json_pack("{s:{s:s,s:s},s:s}", "client_ip", "header", "X-Forwarded-For",
+                                  "range", "10.0.0.0/8", "user_agent", "model"));
     if (c->m.ws_share > 0 && json_is_string(json_array_get(ws_routes, 0))) {
         const char *wr = json_string_value(json_array_get(ws_routes, 0));
         if (strchr(wr, '{'))
             note(c, "websockets: %s has placeholders; edit scenario.websockets.path%s", wr, "");
         else
-            json_object_set_new(sc, "websockets", json_pack("{s:s,s:s}", "path", wr, "duration", "model"));
+            json_object_set_new(sc, "websockets",
+                                json_pack("{s:s,s:s}", "path", wr, "duration", "model"));
     }
     json_object_set_new(sc, "thresholds", thresholds(c, c->root));
     return 0;
@@ -334,14 +350,16 @@ int init_build(const init_opts *o, json_t **out, json_t **notes, char *err)
     }
     c.notes = json_array();
     c.feeders = json_object();
-    sc = json_pack("{s:s,s:i,s:s}", "format", ST_FMT_SCENARIO, "version", ST_FMT_SCENARIO_VERSION, "name", "init");
+    sc = json_pack("{s:s,s:i,s:s}", "format", ST_FMT_SCENARIO, "version", ST_FMT_SCENARIO_VERSION,
+                   "name", "init");
     rc = c.notes && c.feeders && sc ? 0 : ST_ENOMEM;
     if (!rc) {
         char tmp[4096];
         snprintf(tmp, sizeof tmp, "%s", o->model_path);
         json_object_set_new(sc, "name", json_string(basename(tmp)));
-        json_object_set_new(sc, "_generated", json_string("replay init: every route mapped; edit bodies, "
-                                                          "feeders and thresholds to taste"));
+        json_object_set_new(sc, "_generated",
+                            json_string("replay init: every route mapped; edit bodies, "
+                                        "feeders and thresholds to taste"));
         rc = build(&c, sc, err);
     }
     if (!rc && json_object_set(sc, "feeders", c.feeders))

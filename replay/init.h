@@ -21,11 +21,11 @@
 #include <jansson.h>
 
 typedef struct init_opts {
-    const char *model_path;   /* as given on the command line */
-    const char *out_path;     /* where the scenario goes (the model path is made relative to it) */
-    const char *feeders_dir;  /* NULL: synthetic feeders */
-    const char *target;       /* NULL: http://127.0.0.1:8080 */
-    const char *duration;     /* NULL: "10m" */
+    const char *model_path;  /* as given on the command line */
+    const char *out_path;    /* where the scenario goes (the model path is made relative to it) */
+    const char *feeders_dir; /* NULL: synthetic feeders */
+    const char *target;      /* NULL: http://127.0.0.1:8080 */
+    const char *duration;    /* NULL: "10m" */
     uint64_t seed;
 } init_opts;
 

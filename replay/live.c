@@ -41,7 +41,8 @@ static int on_metrics(struct mg_connection *conn, void *cbdata)
     size_t n = 0;
     uint64_t cum = 0;
 #define ADD(...) n += (size_t)snprintf(body + n, n < sizeof body ? sizeof body - n : 0, __VA_ARGS__)
-    ADD("# HELP replay_requests_sent_total Requests sent.\n# TYPE replay_requests_sent_total counter\n");
+    ADD("# HELP replay_requests_sent_total Requests sent.\n# TYPE replay_requests_sent_total "
+        "counter\n");
     ADD("replay_requests_sent_total %llu\n", (unsigned long long)ld(&lv->sent));
     ADD("# TYPE replay_requests_done_total counter\n");
     for (int c = 0; c < MX_CLASSES; c++)
@@ -49,12 +50,16 @@ static int on_metrics(struct mg_connection *conn, void *cbdata)
             (unsigned long long)ld(&lv->status[c]));
     ADD("# TYPE replay_errors_total counter\n");
     for (int e = 0; e < ERR_N; e++)
-        ADD("replay_errors_total{kind=\"%s\"} %llu\n", mx_err_names[e], (unsigned long long)ld(&lv->err[e]));
-    ADD("# TYPE replay_sessions_active gauge\nreplay_sessions_active %llu\n", (unsigned long long)ld(&lv->active));
-    ADD("# TYPE replay_websockets_open gauge\nreplay_websockets_open %llu\n", (unsigned long long)ld(&lv->ws_open));
+        ADD("replay_errors_total{kind=\"%s\"} %llu\n", mx_err_names[e],
+            (unsigned long long)ld(&lv->err[e]));
+    ADD("# TYPE replay_sessions_active gauge\nreplay_sessions_active %llu\n",
+        (unsigned long long)ld(&lv->active));
+    ADD("# TYPE replay_websockets_open gauge\nreplay_websockets_open %llu\n",
+        (unsigned long long)ld(&lv->ws_open));
     ADD("# TYPE replay_sessions_dropped_total counter\nreplay_sessions_dropped_total %llu\n",
         (unsigned long long)ld(&lv->dropped));
-    ADD("# TYPE replay_late_sends_total counter\nreplay_late_sends_total %llu\n", (unsigned long long)ld(&lv->late));
+    ADD("# TYPE replay_late_sends_total counter\nreplay_late_sends_total %llu\n",
+        (unsigned long long)ld(&lv->late));
     ADD("# TYPE replay_checks_failed_total counter\nreplay_checks_failed_total %llu\n",
         (unsigned long long)ld(&lv->checks_failed));
     ADD("# HELP replay_latency_seconds Latency from the intended send time.\n"
@@ -63,16 +68,18 @@ static int on_metrics(struct mg_connection *conn, void *cbdata)
         uint64_t v = ld(&lv->coarse[i]);
         cum += v;
         if (v)
-            ADD("replay_latency_seconds_bucket{le=\"%.6f\"} %llu\n", (double)mx_coarse_high((size_t)i) / 1e6,
-                (unsigned long long)cum);
+            ADD("replay_latency_seconds_bucket{le=\"%.6f\"} %llu\n",
+                (double)mx_coarse_high((size_t)i) / 1e6, (unsigned long long)cum);
     }
     ADD("replay_latency_seconds_bucket{le=\"+Inf\"} %llu\nreplay_latency_seconds_count %llu\n",
         (unsigned long long)cum, (unsigned long long)cum);
 #undef ADD
     if (n >= sizeof body)
         n = sizeof body - 1;
-    mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
-                    "Content-Length: %zu\r\nConnection: close\r\n\r\n", n);
+    mg_printf(conn,
+              "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
+              "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+              n);
     mg_write(conn, body, n);
     return 200;
 }
@@ -83,7 +90,8 @@ live_srv *live_http_start(const char *addr, rp_live *lv, const scenario *sc, cha
     struct mg_callbacks cb;
     const char *opts[] = {"listening_ports", addr, "num_threads", "1", NULL};
     if (!strchr(addr, ':') || strpbrk(addr, ",s r")) {
-        st_err(err, ST_EINPUT, "--metrics-addr: expected HOST:PORT like 127.0.0.1:9464, got '%s'", addr);
+        st_err(err, ST_EINPUT, "--metrics-addr: expected HOST:PORT like 127.0.0.1:9464, got '%s'",
+               addr);
         return NULL;
     }
     s = calloc(1, sizeof *s);
@@ -130,11 +138,13 @@ void live_line(char *buf, size_t n, rp_live *lv, double elapsed, double planned_
     char ws[32] = "";
     if (ld(&lv->ws_open))
         snprintf(ws, sizeof ws, "  ws %llu", (unsigned long long)ld(&lv->ws_open));
-    snprintf(buf, n, "%6.0fs  target %s  achieved %s  active %llu%s  p95 %s  errors %llu (%.2f%%)%s",
+    snprintf(buf, n,
+             "%6.0fs  target %s  achieved %s  active %llu%s  p95 %s  errors %llu (%.2f%%)%s",
              elapsed, a, b, (unsigned long long)ld(&lv->active), ws, p95, (unsigned long long)errs,
              done ? 100.0 * (double)errs / (double)done : 0.0,
-             lag_judge(&lag, &lag_bar_live) != LAG_NONE ? "  ENGINE BEHIND (late sends or dropped sessions)"
-                                                         : "");
+             lag_judge(&lag, &lag_bar_live) != LAG_NONE
+                 ? "  ENGINE BEHIND (late sends or dropped sessions)"
+                 : "");
 }
 
 int live_measure(const thr *t, rp_live *lv, double *value)
@@ -149,17 +159,20 @@ int live_measure(const thr *t, rp_live *lv, double *value)
         *value = (double)live_pct(lv, t->pct);
         return 1;
     case THR_ERRORS:
-        *value = t->agg == THR_COUNT ? (double)ld(&lv->errors) : done ? (double)ld(&lv->errors) / (double)done : 0;
+        *value = t->agg == THR_COUNT ? (double)ld(&lv->errors)
+                 : done              ? (double)ld(&lv->errors) / (double)done
+                                     : 0;
         return 1;
     case THR_LATE:
-        *value = t->agg == THR_COUNT ? (double)ld(&lv->late) : sent ? (double)ld(&lv->late) / (double)sent : 0;
+        *value = t->agg == THR_COUNT ? (double)ld(&lv->late)
+                 : sent              ? (double)ld(&lv->late) / (double)sent
+                                     : 0;
         return 1;
     case THR_DROPPED:
         if (t->agg != THR_COUNT)
             return 0;
         *value = (double)ld(&lv->dropped);
         return 1;
-    default:
-        return 0;
+    default: return 0;
     }
 }

@@ -14,13 +14,13 @@
 typedef struct fdent {
     loop_io_fn fn;
     void *arg;
-    unsigned reg;    /* events registered in epoll (0 = not registered) */
-    unsigned want;   /* events the owner wants delivered (0 = idle) */
+    unsigned reg;  /* events registered in epoll (0 = not registered) */
+    unsigned want; /* events the owner wants delivered (0 = idle) */
 } fdent;
 
 struct loop {
     int ep, tfd;
-    uint64_t armed;  /* deadline the timerfd is armed to, 0 = disarmed */
+    uint64_t armed; /* deadline the timerfd is armed to, 0 = disarmed */
     uint64_t now;
     fdent *fds;
     size_t n_fds;

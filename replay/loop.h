@@ -28,8 +28,8 @@ typedef void (*loop_io_fn)(loop *l, int fd, unsigned events, void *arg);
 typedef void (*loop_timer_fn)(loop *l, void *arg);
 
 typedef struct loop_timer {
-    uint64_t when;     /* monotonic ns */
-    size_t slot;       /* heap position + 1; 0 = not armed */
+    uint64_t when; /* monotonic ns */
+    size_t slot;   /* heap position + 1; 0 = not armed */
     loop_timer_fn fn;
     void *arg;
 } loop_timer;

@@ -20,9 +20,9 @@ typedef struct loop_ws {
     loop *l;
     ws_conn *c;
     loop_timer timer;
-    int fd;            /* registered descriptor, -1 if none */
-    unsigned want;     /* LOOP_IN | LOOP_OUT registered */
-    int rc;            /* the session's error once it failed (negative ST_E*), else 0 */
+    int fd;        /* registered descriptor, -1 if none */
+    unsigned want; /* LOOP_IN | LOOP_OUT registered */
+    int rc;        /* the session's error once it failed (negative ST_E*), else 0 */
 } loop_ws;
 
 /* Attaches a started session (after ws_conn_start) to the loop. 0 or ST_EENV (err set). */

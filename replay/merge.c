@@ -36,29 +36,40 @@ static int check_compatible(const rr_result *in, size_t n, char *err)
     for (size_t k = 1; k < n; k++) {
         const rr_result *b = &in[k];
         if (a->version != b->version)
-            return st_err(err, ST_EINPUT, "different results formats: version %lld in %s, %lld in %s",
+            return st_err(err, ST_EINPUT,
+                          "different results formats: version %lld in %s, %lld in %s",
                           (long long)a->version, a->file, (long long)b->version, b->file);
         if (strcmp(a->tool_version, b->tool_version))
             return st_err(err, ST_EINPUT, "different replay versions: %s in %s, %s in %s",
                           a->tool_version, a->file, b->tool_version, b->file);
         if (a->sc->hash != b->sc->hash)
-            return st_err(err, ST_EINPUT, "different scenarios: %s ran \"%s\" (hash %016llx), %s ran "
-                          "\"%s\" (hash %016llx)", a->file, a->sc->name, (unsigned long long)a->sc->hash,
-                          b->file, b->sc->name, (unsigned long long)b->sc->hash);
+            return st_err(err, ST_EINPUT,
+                          "different scenarios: %s ran \"%s\" (hash %016llx), %s ran "
+                          "\"%s\" (hash %016llx)",
+                          a->file, a->sc->name, (unsigned long long)a->sc->hash, b->file,
+                          b->sc->name, (unsigned long long)b->sc->hash);
         if (a->sc->seed != b->sc->seed)
-            return st_err(err, ST_EINPUT, "different seeds: %llu in %s, %llu in %s (segments of one run "
-                          "share the seed)", (unsigned long long)a->sc->seed, a->file,
-                          (unsigned long long)b->sc->seed, b->file);
+            return st_err(err, ST_EINPUT,
+                          "different seeds: %llu in %s, %llu in %s (segments of one run "
+                          "share the seed)",
+                          (unsigned long long)a->sc->seed, a->file, (unsigned long long)b->sc->seed,
+                          b->file);
         if (a->sc->scale != b->sc->scale || a->sc->duration != b->sc->duration)
-            return st_err(err, ST_EINPUT, "different --scale or --duration: %gx over %g s in %s, %gx over "
-                          "%g s in %s", a->sc->scale, a->sc->duration, a->file, b->sc->scale,
-                          b->sc->duration, b->file);
+            return st_err(err, ST_EINPUT,
+                          "different --scale or --duration: %gx over %g s in %s, %gx over "
+                          "%g s in %s",
+                          a->sc->scale, a->sc->duration, a->file, b->sc->scale, b->sc->duration,
+                          b->file);
         if (a->p.seg_n != b->p.seg_n)
-            return st_err(err, ST_EINPUT, "different splits: %s is of %u segments, %s of %u: their "
-                          "sessions overlap", a->file, a->p.seg_n, b->file, b->p.seg_n);
+            return st_err(err, ST_EINPUT,
+                          "different splits: %s is of %u segments, %s of %u: their "
+                          "sessions overlap",
+                          a->file, a->p.seg_n, b->file, b->p.seg_n);
         if (a->p.all_sessions != b->p.all_sessions || !same_routes(a, b))
-            return st_err(err, ST_EINPUT, "%s and %s disagree on the plan (sessions, routes or "
-                          "thresholds) although their scenario hash is the same", a->file, b->file);
+            return st_err(err, ST_EINPUT,
+                          "%s and %s disagree on the plan (sessions, routes or "
+                          "thresholds) although their scenario hash is the same",
+                          a->file, b->file);
     }
     /* Overlap: a segment number held by two inputs. */
     {
@@ -70,8 +81,10 @@ static int check_compatible(const rr_result *in, size_t n, char *err)
             for (unsigned j = 0; j < in[k].n_segs; j++) {
                 unsigned s = in[k].segs[j];
                 if (owner[s]) {
-                    rc = st_err(err, ST_EINPUT, "segment %u/%u is in both %s and %s (duplicate or "
-                                "overlapping segments)", s, a->p.seg_n, owner[s], in[k].file);
+                    rc = st_err(err, ST_EINPUT,
+                                "segment %u/%u is in both %s and %s (duplicate or "
+                                "overlapping segments)",
+                                s, a->p.seg_n, owner[s], in[k].file);
                     break;
                 }
                 owner[s] = in[k].file;
@@ -83,8 +96,10 @@ static int check_compatible(const rr_result *in, size_t n, char *err)
     for (size_t k = 0, with = n; k < n; k++)
         if (in[k].db) {
             if (with < n)
-                return st_err(err, ST_EINPUT, "both %s and %s have a \"db\" section: only one segment "
-                              "may run --db-probe (the probe's samples do not add)", in[with].file, in[k].file);
+                return st_err(err, ST_EINPUT,
+                              "both %s and %s have a \"db\" section: only one segment "
+                              "may run --db-probe (the probe's samples do not add)",
+                              in[with].file, in[k].file);
             with = k;
         }
     return 0;
@@ -140,8 +155,8 @@ static int merge_segments(rr_result *out, const rr_result *in, size_t n)
     free(have);
     if (out->n_missing) {
         char buf[512];
-        size_t len = (size_t)snprintf(buf, sizeof buf, "merged %u of %u segments; missing:", out->n_segs,
-                                      out->p.seg_n);
+        size_t len = (size_t)snprintf(
+            buf, sizeof buf, "merged %u of %u segments; missing:", out->n_segs, out->p.seg_n);
         for (unsigned j = 0; j < out->n_missing && len < sizeof buf - 16; j++, c++)
             len += (size_t)snprintf(buf + len, sizeof buf - len, "%s %u/%u", j ? "," : "",
                                     out->missing[j], out->p.seg_n);
@@ -189,7 +204,8 @@ int merge_results(rr_result *out, const rr_result *in, size_t n, char *err)
         else
             snprintf(prefix, sizeof prefix, "%s: ", in[k].file);
         for (size_t w = 0; w < json_array_size(in[k].warnings); w++)
-            if ((rc = add_warning(out->warnings, prefix, json_string_value(json_array_get(in[k].warnings, w)))))
+            if ((rc = add_warning(out->warnings, prefix,
+                                  json_string_value(json_array_get(in[k].warnings, w)))))
                 goto fail;
         if (in[k].db && !(out->db = json_deep_copy(in[k].db))) {
             rc = ST_ENOMEM;
@@ -236,7 +252,8 @@ int merge_measure(rr_result *r)
     src.m = r->m;
     src.route_names = names;
     src.db = r->db;
-    failed = (int)thr_eval_all(r->sc->thresholds, r->sc->n_thresholds, &src, r->thr_values, r->thr_ok);
+    failed = (int)thr_eval_all(r->sc->thresholds, r->sc->n_thresholds, &src, r->thr_values,
+                               r->thr_ok);
     free(names);
     return failed;
 }

@@ -55,7 +55,7 @@ size_t mx_coarse_index(uint64_t us)
 {
     if (us < 4)
         return (size_t)us;
-    int b = 63 - __builtin_clzll(us);           /* us in [2^b, 2^(b+1)) */
+    int b = 63 - __builtin_clzll(us); /* us in [2^b, 2^(b+1)) */
     size_t idx = (size_t)(4 * (b - 1)) + (size_t)((us >> (b - 2)) & 3);
     return idx < MX_COARSE ? idx : MX_COARSE - 1;
 }
@@ -272,9 +272,18 @@ static double measure_ws(const metrics *m, const thr *t)
     case THR_WS_ERRORS: num = (double)w->errors; break;
     case THR_WS_HS_FAILED: num = (double)w->hs_failed; break;
     case THR_WS_OPENED: num = (double)w->opened; break;
-    case THR_WS_RECONNECTS: num = (double)w->reconnects; den = (double)w->planned; break;
-    case THR_WS_MSGS_IN: num = (double)w->msgs_in; den = (double)w->opened; break;
-    case THR_WS_MSGS_OUT: num = (double)w->msgs_out; den = (double)w->opened; break;
+    case THR_WS_RECONNECTS:
+        num = (double)w->reconnects;
+        den = (double)w->planned;
+        break;
+    case THR_WS_MSGS_IN:
+        num = (double)w->msgs_in;
+        den = (double)w->opened;
+        break;
+    case THR_WS_MSGS_OUT:
+        num = (double)w->msgs_out;
+        den = (double)w->opened;
+        break;
     default: return NAN;
     }
     if (t->agg == THR_COUNT)
@@ -295,7 +304,8 @@ double metrics_measure(const metrics *m, const thr *t, const char *const *names)
             hist_merge(h, m->lateness);
         for (size_t i = 0; t->metric != THR_LATENESS && i < m->n_routes; i++)
             for (int c = 0; c < MX_CLASSES; c++) {
-                const hist *src = t->metric == THR_LATENCY ? m->routes[i].lat[c] : m->routes[i].svc[c];
+                const hist *src = t->metric == THR_LATENCY ? m->routes[i].lat[c]
+                                                           : m->routes[i].svc[c];
                 if (src && route_match(t, names, i) && (!t->status_class || t->status_class == c))
                     hist_merge(h, src);
             }
@@ -308,8 +318,9 @@ double metrics_measure(const metrics *m, const thr *t, const char *const *names)
         double v;
         if (t->metric == THR_LATENESS) {
             h = m->lateness;
-            return t->agg == THR_PCT ? (double)hist_percentile(h, t->pct)
-                 : t->agg == THR_MEAN ? hist_mean(h) : (double)h->max;
+            return t->agg == THR_PCT    ? (double)hist_percentile(h, t->pct)
+                   : t->agg == THR_MEAN ? hist_mean(h)
+                                        : (double)h->max;
         }
         if (!(h = hist_new()))
             return NAN;
@@ -318,13 +329,15 @@ double metrics_measure(const metrics *m, const thr *t, const char *const *names)
                 continue;
             for (int c = 0; c < MX_CLASSES; c++)
                 if (!t->status_class || t->status_class == c) {
-                    const hist *src = t->metric == THR_LATENCY ? m->routes[i].lat[c] : m->routes[i].svc[c];
+                    const hist *src = t->metric == THR_LATENCY ? m->routes[i].lat[c]
+                                                               : m->routes[i].svc[c];
                     if (src)
                         hist_merge(h, src);
                 }
         }
-        v = t->agg == THR_PCT ? (double)hist_percentile(h, t->pct)
-          : t->agg == THR_MEAN ? hist_mean(h) : (double)h->max;
+        v = t->agg == THR_PCT    ? (double)hist_percentile(h, t->pct)
+            : t->agg == THR_MEAN ? hist_mean(h)
+                                 : (double)h->max;
         hist_free(h);
         return v;
     }

@@ -49,8 +49,15 @@ typedef struct mx_route {
 } mx_route;
 
 /* How a WebSocket session's connection ended (docs/formats/results.md, "websockets"). */
-enum mx_ws_end { WSE_PLANNED = 0, WSE_RUN_END, WSE_INTERRUPTED, WSE_SERVER_CLOSE, WSE_DROPPED,
-                 WSE_CUT, WSE_N };
+enum mx_ws_end {
+    WSE_PLANNED = 0,
+    WSE_RUN_END,
+    WSE_INTERRUPTED,
+    WSE_SERVER_CLOSE,
+    WSE_DROPPED,
+    WSE_CUT,
+    WSE_N
+};
 enum mx_ws_hsfail { WSF_CONNECT = 0, WSF_TIMEOUT, WSF_OTHER, WSF_N };
 #define MX_WS_CODES 32
 #define MX_WS_STATUS 600
@@ -65,13 +72,13 @@ typedef struct mx_ws {
     uint64_t ends[WSE_N];
     uint16_t close_code[MX_WS_CODES]; /* close codes seen, with counts in close_n */
     uint64_t close_n[MX_WS_CODES], close_other;
-    hist *handshake, *push_delay;     /* microseconds */
+    hist *handshake, *push_delay; /* microseconds */
 } mx_ws;
 
 typedef struct mx_second {
     uint32_t planned, sent, done, errors, late, sessions;
     uint32_t ws_open, ws_opened, ws_msgs_in, ws_errors;
-    uint8_t ws_set;                   /* ws_open was recorded in this second (per worker) */
+    uint8_t ws_set; /* ws_open was recorded in this second (per worker) */
     uint32_t status[MX_CLASSES];
     uint32_t coarse[MX_COARSE];
 } mx_second;
@@ -82,9 +89,9 @@ typedef struct metrics {
     hist *lateness;
     uint64_t sessions_planned, sessions_started, sessions_dropped, sessions_done;
     uint64_t requests_planned, requests_unsent, late_sends, blocked_sends, throttled;
-    int has_ws;          /* the run had WebSocket sessions */
+    int has_ws; /* the run had WebSocket sessions */
     mx_ws ws;
-    int64_t t0;          /* wall-clock second of series[0] */
+    int64_t t0; /* wall-clock second of series[0] */
     size_t n_secs;
     mx_second *secs;
 } metrics;

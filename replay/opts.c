@@ -8,9 +8,29 @@
 
 #include "units.h"
 
-enum { O_TARGET = 256, O_DURATION, O_SCALE, O_SEED, O_MAXRPS, O_SEGMENT, O_START, O_FEEDERS,
-       O_THREADS, O_SERIES, O_METRICS, O_GRACE, O_JSON, O_NOPROG, O_VERSION, O_DBPROBE,
-       O_SRCADDRS, O_TRACE, O_SPEED, O_FROM, O_TO };
+enum {
+    O_TARGET = 256,
+    O_DURATION,
+    O_SCALE,
+    O_SEED,
+    O_MAXRPS,
+    O_SEGMENT,
+    O_START,
+    O_FEEDERS,
+    O_THREADS,
+    O_SERIES,
+    O_METRICS,
+    O_GRACE,
+    O_JSON,
+    O_NOPROG,
+    O_VERSION,
+    O_DBPROBE,
+    O_SRCADDRS,
+    O_TRACE,
+    O_SPEED,
+    O_FROM,
+    O_TO
+};
 
 int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
 {
@@ -39,7 +59,8 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         int run_only = c == O_THREADS || c == O_SERIES || c == O_METRICS || c == O_GRACE ||
                        c == O_NOPROG || c == O_DBPROBE;
         if (run_only && !run)
-            return st_err(err, ST_EINPUT, "--%s: only valid for 'replay run'", li >= 0 ? lo[li].name : "?");
+            return st_err(err, ST_EINPUT, "--%s: only valid for 'replay run'",
+                          li >= 0 ? lo[li].name : "?");
         switch (c) {
         case 'o': o->out = a; break;
         case 'q': o->quiet = 1; break;
@@ -57,13 +78,16 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         case O_METRICS: {
             const char *colon = strrchr(a, ':');
             if (!colon || colon == a || units_parse_i64(colon + 1, 1, 65535, &v, e))
-                return st_err(err, ST_EINPUT, "--metrics-addr: expected HOST:PORT like 127.0.0.1:9464, got '%s'", a);
+                return st_err(err, ST_EINPUT,
+                              "--metrics-addr: expected HOST:PORT like 127.0.0.1:9464, got '%s'",
+                              a);
             o->metrics_addr = a;
             break;
         }
         case O_DURATION:
             if (units_parse_duration(a, &o->ov.duration, e) || o->ov.duration <= 0)
-                return st_err(err, ST_EINPUT, "--duration: expected a duration like 90s, got '%s'", a);
+                return st_err(err, ST_EINPUT, "--duration: expected a duration like 90s, got '%s'",
+                              a);
             o->ov.has_duration = 1;
             break;
         case O_SCALE:
@@ -73,21 +97,25 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
             break;
         case O_SEED:
             if (units_parse_u64(a, &o->ov.seed, e))
-                return st_err(err, ST_EINPUT, "--seed: expected a non-negative integer, got '%s'", a);
+                return st_err(err, ST_EINPUT, "--seed: expected a non-negative integer, got '%s'",
+                              a);
             o->ov.has_seed = 1;
             break;
         case O_MAXRPS:
             if (units_parse_rate(a, &o->ov.max_rps, e) || o->ov.max_rps <= 0)
-                return st_err(err, ST_EINPUT, "--max-rps: expected a rate like 2000/s, got '%s'", a);
+                return st_err(err, ST_EINPUT, "--max-rps: expected a rate like 2000/s, got '%s'",
+                              a);
             o->ov.has_max_rps = 1;
             break;
         case O_SEGMENT:
             if (units_parse_slice(a, &o->seg_i, &o->seg_n, e))
-                return st_err(err, ST_EINPUT, "--segment: expected i/n with 1 <= i <= n, got '%s'", a);
+                return st_err(err, ST_EINPUT, "--segment: expected i/n with 1 <= i <= n, got '%s'",
+                              a);
             break;
         case O_START:
             if (units_parse_double(a, &o->start_at, e) || o->start_at < 1e9)
-                return st_err(err, ST_EINPUT, "--start-at: expected Unix epoch seconds, got '%s'", a);
+                return st_err(err, ST_EINPUT, "--start-at: expected Unix epoch seconds, got '%s'",
+                              a);
             o->has_start_at = 1;
             break;
         case O_THREADS:
@@ -103,22 +131,22 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
         case O_TRACE: o->trace = a; break;
         case O_SPEED:
             if (units_parse_factor(a, &o->speed, e) || !(o->speed > 0) || o->speed > 1e6)
-                return st_err(err, ST_EINPUT, "--speed: expected a factor like 2 or 0.5x, got '%s'", a);
+                return st_err(err, ST_EINPUT, "--speed: expected a factor like 2 or 0.5x, got '%s'",
+                              a);
             break;
         case O_FROM:
         case O_TO: {
             double d;
             if (units_parse_duration(a, &d, e) || d < 0)
-                return st_err(err, ST_EINPUT, "--%s: expected an offset into the trace like 10m, got '%s'",
+                return st_err(err, ST_EINPUT,
+                              "--%s: expected an offset into the trace like 10m, got '%s'",
                               c == O_FROM ? "from" : "to", a);
             *(c == O_FROM ? &o->trace_from : &o->trace_to) = d;
             o->has_window = 1;
             break;
         }
-        case ':':
-            return st_err(err, ST_EINPUT, "%s: missing value", argv[optind - 1]);
-        default:
-            return st_err(err, ST_EINPUT, "%s: unknown option (try --help)", argv[optind - 1]);
+        case ':': return st_err(err, ST_EINPUT, "%s: missing value", argv[optind - 1]);
+        default: return st_err(err, ST_EINPUT, "%s: unknown option (try --help)", argv[optind - 1]);
         }
     }
     if (o->help || o->version)
@@ -130,7 +158,8 @@ int opts_parse(rp_opts *o, int argc, char **argv, int run, char *err)
     if (optind >= argc)
         return st_err(err, ST_EINPUT, "missing SCENARIO.json (try --help)");
     if (optind + 1 < argc)
-        return st_err(err, ST_EINPUT, "%s: unexpected argument (one scenario per run)", argv[optind + 1]);
+        return st_err(err, ST_EINPUT, "%s: unexpected argument (one scenario per run)",
+                      argv[optind + 1]);
     o->scenario = argv[optind];
     return 0;
 }

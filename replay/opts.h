@@ -18,13 +18,13 @@ typedef struct rp_opts {
     sc_overrides ov;
     unsigned seg_i, seg_n;
     int has_start_at;
-    double start_at;          /* epoch seconds */
-    unsigned threads;         /* 0 = one per core */
+    double start_at;  /* epoch seconds */
+    unsigned threads; /* 0 = one per core */
     int has_grace;
     double grace;
     int quiet, json, help, version, no_progress;
-    const char *trace;        /* --trace TRACE.ndjson: replay a recorded trace */
-    double speed;             /* --speed (1 = as recorded) */
+    const char *trace;           /* --trace TRACE.ndjson: replay a recorded trace */
+    double speed;                /* --speed (1 = as recorded) */
     double trace_from, trace_to; /* --from/--to offsets into the trace; to < 0 = the end */
     int has_window;
 } rp_opts;

@@ -22,7 +22,7 @@ typedef struct arrival {
     double t;
     int16_t event;
     uint8_t origin;
-    uint32_t src;       /* trace mode: the session's rank in the trace */
+    uint32_t src; /* trace mode: the session's rank in the trace */
 } arrival;
 
 typedef struct avec {
@@ -65,7 +65,8 @@ static int push(avec *v, arrival a, char *err)
         if (nc > PLAN_MAX_SESSIONS)
             nc = PLAN_MAX_SESSIONS;
         if (v->n == nc)
-            return st_err(err, ST_ELIMIT, "plan: more than %u sessions; shorten the run or lower --scale",
+            return st_err(err, ST_ELIMIT,
+                          "plan: more than %u sessions; shorten the run or lower --scale",
                           PLAN_MAX_SESSIONS);
         na = realloc(v->a, nc * sizeof *na);
         if (!na)
@@ -120,8 +121,10 @@ static int gen_arrivals(const scenario *sc, const keys *ks, avec *v, const trace
     }
     for (uint64_t k = 0; !tr && (double)k < D; k++) {
         double t1 = fmin((double)k + 1, D), w = t1 - (double)k;
-        double lam = w / 6 * (scenario_base_rate(sc, (double)k) + 4 * scenario_base_rate(sc, k + w / 2) +
-                              scenario_base_rate(sc, t1)) * (1 - n);
+        double lam = w / 6 *
+                     (scenario_base_rate(sc, (double)k) + 4 * scenario_base_rate(sc, k + w / 2) +
+                      scenario_base_rate(sc, t1)) *
+                     (1 - n);
         uint64_t sid = rng_mix(ks->base, k);
         rng_stream cs;
         rng_stream_init(&cs, sc->seed, sid);
@@ -278,7 +281,8 @@ static int add_assets(const scenario *sc, const keys *ks, plan *p, lanes *ln, co
         if (st_grow((void **)&ln->s, &ln->cap, ln->n + 1, sizeof *ln->s, SIZE_MAX))
             return st_err(err, ST_ENOMEM, "plan: out of memory");
         plan_session *ls = &ln->s[ln->n];
-        *ls = (plan_session){rng_mix(key, l + 1), a->id, t0, (uint32_t)p->n_r, 0, a->event, a->origin, 1};
+        *ls = (plan_session){rng_mix(key, l + 1), a->id, t0, (uint32_t)p->n_r, 0, a->event,
+                             a->origin,           1};
         for (unsigned j = l, seq = 0; j < n; j += L, seq++) {
             /* Lane requests carry the lane's index until the merge renumbers sessions. */
             if ((rc = add_req(sc, p, a, (uint32_t)ln->n, t0, route[j], seq, rng_mix(ls->id, seq),
@@ -406,8 +410,10 @@ int plan_build_trace(plan *p, const scenario *sc, trace *tr, unsigned seg_i, uns
     p->seg_i = seg_i;
     p->seg_n = seg_n;
     if (!(expected_sessions(sc, tr) <= PLAN_MAX_SESSIONS)) {
-        rc = st_err(err, ST_EINPUT, "scenario: more than %u sessions expected; shorten scenario.duration or "
-                    "lower scenario.scale (--scale) or the events' sessions", PLAN_MAX_SESSIONS);
+        rc = st_err(err, ST_EINPUT,
+                    "scenario: more than %u sessions expected; shorten scenario.duration or "
+                    "lower scenario.scale (--scale) or the events' sessions",
+                    PLAN_MAX_SESSIONS);
         goto out;
     }
     if ((rc = gen_arrivals(sc, &ks, &v, tr, err)))
@@ -454,7 +460,8 @@ static const plan *sort_plan; /* qsort has no context argument; set only by plan
 
 static int cmp_req(const void *x, const void *y)
 {
-    const plan_req *a = &sort_plan->r[*(const uint32_t *)x], *b = &sort_plan->r[*(const uint32_t *)y];
+    const plan_req *a = &sort_plan->r[*(const uint32_t *)x],
+                   *b = &sort_plan->r[*(const uint32_t *)y];
     uint64_t ia = sort_plan->s[a->session].id, ib = sort_plan->s[b->session].id;
     if (a->t != b->t)
         return a->t < b->t ? -1 : 1;
@@ -494,7 +501,8 @@ int plan_render(const scenario *sc, const plan *p, const plan_req *q, tmpl_vars 
         return (int)n;
     *n_hdrs = 0;
     for (size_t h = 0; h < r->n_headers + sc->n_headers; h++) {
-        const char *name = h < r->n_headers ? r->header_names[h] : sc->header_names[h - r->n_headers];
+        const char *name = h < r->n_headers ? r->header_names[h]
+                                            : sc->header_names[h - r->n_headers];
         const tmpl *v = h < r->n_headers ? &r->header_vals[h] : &sc->header_vals[h - r->n_headers];
         int k = snprintf(hdrs[*n_hdrs], 512, "%s: ", name);
         if ((n = tmpl_render(v, &c, hdrs[*n_hdrs] + k, 512 - (size_t)k)) < 0)

@@ -32,20 +32,20 @@ enum plan_origin { ORIGIN_BASE = 0, ORIGIN_CHILD = 1, ORIGIN_EVENT = 2 };
 
 typedef struct plan_session {
     uint64_t id;
-    uint64_t client;    /* client key (address, User-Agent): the id; an asset lane's page session's */
+    uint64_t client; /* client key (address, User-Agent): the id; an asset lane's page session's */
     double start;
     uint32_t first_req, n_req;
-    int16_t event;      /* event index, or -1 */
+    int16_t event; /* event index, or -1 */
     uint8_t origin;
-    uint8_t lane;       /* 1: an asset lane, one connection fetching a page's static assets */
+    uint8_t lane; /* 1: an asset lane, one connection fetching a page's static assets */
 } plan_session;
 
 typedef struct plan_req {
-    double t;           /* intended send time, seconds from the run start */
-    uint32_t session;   /* index into sessions */
-    uint16_t route;     /* scenario route index */
+    double t;         /* intended send time, seconds from the run start */
+    uint32_t session; /* index into sessions */
+    uint16_t route;   /* scenario route index */
     uint16_t seq;
-    uint32_t draw_off;  /* feeder rows in draws[draw_off ..] (route's n_draws) */
+    uint32_t draw_off; /* feeder rows in draws[draw_off ..] (route's n_draws) */
 } plan_req;
 
 typedef struct plan {
@@ -55,11 +55,11 @@ typedef struct plan {
     size_t n_r;
     uint32_t *draws;
     size_t n_draws;
-    uint64_t all_sessions;   /* across every segment */
+    uint64_t all_sessions;     /* across every segment */
     uint64_t all_by_origin[3]; /* arrivals by origin, across every segment */
-    uint64_t by_origin[3];   /* this segment's sessions (with >= 1 request) by origin */
-    size_t n_lanes;          /* asset lanes among s[] (not sessions of the model) */
-    uint64_t n_assets;       /* asset requests among r[] */
+    uint64_t by_origin[3];     /* this segment's sessions (with >= 1 request) by origin */
+    size_t n_lanes;            /* asset lanes among s[] (not sessions of the model) */
+    uint64_t n_assets;         /* asset requests among r[] */
     unsigned seg_i, seg_n;
 } plan;
 
@@ -72,8 +72,8 @@ int plan_build(plan *p, const scenario *sc, unsigned seg_i, unsigned seg_n, char
  * trace session became (plan_index) and what it had to adjust (wrapped ranks). tr may be
  * NULL (model mode, as plan_build). */
 struct trace;
-int plan_build_trace(plan *p, const scenario *sc, struct trace *tr, unsigned seg_i,
-                     unsigned seg_n, char *err);
+int plan_build_trace(plan *p, const scenario *sc, struct trace *tr, unsigned seg_i, unsigned seg_n,
+                     char *err);
 void plan_term(plan *p);
 
 /* Request indices sorted by (t, session id, seq), for printing. Caller frees. NULL on ENOMEM. */
@@ -81,8 +81,8 @@ uint32_t *plan_order(const plan *p);
 
 /* Renders request `q` of the plan: URL (target + path), body (if the route has one, else
  * body[0] = 0) and the route's + scenario's headers as "Name: value" lines into hdrs[]
- * (n_hdrs set; hdrs needs SC_MAX_HEADERS * 2 rows). `vars` is the session's variable table; feeder draws update it. Returns 0
- * or ST_ELIMIT when a buffer is too small. */
+ * (n_hdrs set; hdrs needs SC_MAX_HEADERS * 2 rows). `vars` is the session's variable table; feeder
+ * draws update it. Returns 0 or ST_ELIMIT when a buffer is too small. */
 int plan_render(const scenario *sc, const plan *p, const plan_req *q, tmpl_vars *vars,
                 int plan_mode, char *url, size_t url_cap, char *body, size_t body_cap,
                 char (*hdrs)[512], size_t *n_hdrs);

@@ -41,20 +41,31 @@ static const char *const probe_wait_keys[PROBE_NWAITS] = {
 
 /* ---- the record path (thread and tests) ---- */
 
-static int64_t delta(int64_t cur, int64_t prev) { return cur >= prev ? cur - prev : -1; }
+static int64_t delta(int64_t cur, int64_t prev)
+{
+    return cur >= prev ? cur - prev : -1;
+}
 
 double probe_sample_value(const probe_sample *s, int m)
 {
     double dt = s->dt;
     switch (m) {
     case 0: return s->connections;
-    case 1: case 2: case 3: case 4: return s->state[m - 1];
+    case 1:
+    case 2:
+    case 3:
+    case 4: return s->state[m - 1];
     case 5: return s->waiting;
     case 6: return s->blockers;
     case 7: return s->headroom;
-    case 8: case 9: case 10: case 11: {
-        int64_t d = m == 8 ? s->d_commit : m == 9 ? s->d_rollback
-                  : m == 10 ? s->d_blks_read : s->d_blks_hit;
+    case 8:
+    case 9:
+    case 10:
+    case 11: {
+        int64_t d = m == 8    ? s->d_commit
+                    : m == 9  ? s->d_rollback
+                    : m == 10 ? s->d_blks_read
+                              : s->d_blks_hit;
         return d >= 0 && dt > 0 ? (double)d / dt : NAN;
     }
     case 12:
@@ -63,7 +74,12 @@ double probe_sample_value(const probe_sample *s, int m)
                    : NAN;
     case 13: return s->longest_query_s;
     case 14: return s->longest_xact_s;
-    case 15: case 16: case 17: case 18: case 19: case 20: return s->wait[m - 15];
+    case 15:
+    case 16:
+    case 17:
+    case 18:
+    case 19:
+    case 20: return s->wait[m - 15];
     case 21: return s->rtt_ms;
     default: return NAN;
     }
@@ -168,7 +184,10 @@ static void probe_record(probe *p, const probe__raw *raw)
     unlock(p);
 }
 
-void probe__feed(probe *p, const probe__raw *raw) { probe_record(p, raw); }
+void probe__feed(probe *p, const probe__raw *raw)
+{
+    probe_record(p, raw);
+}
 
 /* ---- the thread ---- */
 
@@ -355,17 +374,21 @@ const char *probe_metric_name(int i)
 
 static int unknown_metric(const char *name, char *err)
 {
-    return st_err(err, ST_EINPUT, "unknown probe metric \"%s\" (known: db.connections, "
+    return st_err(err, ST_EINPUT,
+                  "unknown probe metric \"%s\" (known: db.connections, "
                   "db.active, db.idle, db.idle_in_tx, db.waiting, db.headroom, ... see "
-                  "docs/replay/probe.md)", name ? name : "");
+                  "docs/replay/probe.md)",
+                  name ? name : "");
 }
 
 static int agg_pick(const probe_agg *a, enum probe_stat which, double *out)
 {
     if (!a->n)
         return 1;
-    *out = which == PROBE_MAX ? a->max : which == PROBE_MIN ? a->min
-         : which == PROBE_MEAN ? a->sum / (double)a->n : a->last;
+    *out = which == PROBE_MAX    ? a->max
+           : which == PROBE_MIN  ? a->min
+           : which == PROBE_MEAN ? a->sum / (double)a->n
+                                 : a->last;
     return 0;
 }
 
@@ -417,7 +440,10 @@ static json_t *jnum(double v)
     return json_real(r);
 }
 
-static json_t *jdelta(int64_t d) { return d >= 0 ? json_integer(d) : json_null(); }
+static json_t *jdelta(int64_t d)
+{
+    return d >= 0 ? json_integer(d) : json_null();
+}
 
 json_t *probe_to_json(const probe *p)
 {
@@ -453,8 +479,8 @@ json_t *probe_to_json(const probe *p)
     for (size_t c = 0; c < sizeof cols / sizeof cols[0] + PROBE_NWAITS && !bad; c++) {
         json_t *a = json_array();
         int w = (int)c - (int)(sizeof cols / sizeof cols[0]);
-        bad |= !a || json_object_set_new(w >= 0 ? wait : smp,
-                                         w >= 0 ? probe_wait_keys[w] : cols[c].k, a);
+        bad |= !a ||
+               json_object_set_new(w >= 0 ? wait : smp, w >= 0 ? probe_wait_keys[w] : cols[c].k, a);
         for (size_t i = 0; i < p->n && !bad; i++) {
             const probe_sample *s = &p->samples[i];
             json_t *v;
@@ -463,12 +489,14 @@ json_t *probe_to_json(const probe *p)
             else if (cols[c].kind == 1)
                 v = jnum(probe_sample_value(s, cols[c].sel));
             else if (cols[c].kind == 2)
-                v = jdelta(cols[c].sel == 0 ? s->d_commit : cols[c].sel == 1 ? s->d_rollback
-                           : cols[c].sel == 2 ? s->d_blks_read : s->d_blks_hit);
+                v = jdelta(cols[c].sel == 0   ? s->d_commit
+                           : cols[c].sel == 1 ? s->d_rollback
+                           : cols[c].sel == 2 ? s->d_blks_read
+                                              : s->d_blks_hit);
             else
-                v = cols[c].sel == 0 ? json_integer(s->t)
-                  : cols[c].sel == 1 ? (s->dt > 0 ? jnum(s->dt) : json_null())
-                                     : json_integer(s->state[PROBE_ST_OTHER]);
+                v = cols[c].sel == 0   ? json_integer(s->t)
+                    : cols[c].sel == 1 ? (s->dt > 0 ? jnum(s->dt) : json_null())
+                                       : json_integer(s->state[PROBE_ST_OTHER]);
             bad |= json_array_append_new(a, v);
         }
     }
@@ -501,8 +529,8 @@ json_t *probe_to_json(const probe *p)
     return o;
 }
 
-int probe_json_metric_stat(const json_t *db, const char *name, enum probe_stat which,
-                           double *out, char *err)
+int probe_json_metric_stat(const json_t *db, const char *name, enum probe_stat which, double *out,
+                           char *err)
 {
     if (probe_metric_index(name) < 0)
         return unknown_metric(name, err);

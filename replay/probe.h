@@ -43,7 +43,7 @@
 #include <jansson.h>
 #include "st.h"
 
-#define PROBE_MAX_SAMPLES 86400u  /* 24 h at 1 s */
+#define PROBE_MAX_SAMPLES 86400u /* 24 h at 1 s */
 #define PROBE_MAX_GAPS 4096u
 #define PROBE_QUERY_TIMEOUT_S 5.0 /* a sample slower than this counts as a lost connection */
 #define PROBE_CONNECT_TIMEOUT_S 5.0
@@ -52,46 +52,61 @@
 
 /* pg_stat_activity.state of client backends; OTHER covers fastpath, disabled and NULL (a
  * role without pg_read_all_stats sees other roles' states as NULL: grant pg_monitor). */
-enum probe_state { PROBE_ST_ACTIVE = 0, PROBE_ST_IDLE, PROBE_ST_IDLE_TX, PROBE_ST_IDLE_TX_ABORTED,
-                   PROBE_ST_OTHER, PROBE_NSTATES };
+enum probe_state {
+    PROBE_ST_ACTIVE = 0,
+    PROBE_ST_IDLE,
+    PROBE_ST_IDLE_TX,
+    PROBE_ST_IDLE_TX_ABORTED,
+    PROBE_ST_OTHER,
+    PROBE_NSTATES
+};
 
 /* pg_stat_activity.wait_event_type of client backends (PostgreSQL 15's list); a backend with
  * no wait event (running on CPU, or idle without a Client wait) is counted in none. */
-enum probe_wait { PROBE_W_LOCK = 0, PROBE_W_LWLOCK, PROBE_W_IO, PROBE_W_CLIENT, PROBE_W_IPC,
-                  PROBE_W_TIMEOUT, PROBE_W_BUFFERPIN, PROBE_W_ACTIVITY, PROBE_W_EXTENSION,
-                  PROBE_NWAITS };
+enum probe_wait {
+    PROBE_W_LOCK = 0,
+    PROBE_W_LWLOCK,
+    PROBE_W_IO,
+    PROBE_W_CLIENT,
+    PROBE_W_IPC,
+    PROBE_W_TIMEOUT,
+    PROBE_W_BUFFERPIN,
+    PROBE_W_ACTIVITY,
+    PROBE_W_EXTENSION,
+    PROBE_NWAITS
+};
 
 /* One sample. Deltas are -1 and dt is 0 when undefined (first sample of a connection, or a
  * statistics reset made a counter go backwards). */
 typedef struct probe_sample {
-    int64_t t;                  /* wall-clock epoch second the sample was taken at */
-    float dt;                   /* seconds since the previous sample of this connection */
-    float longest_query_s;      /* age of the oldest running active query, 0 if none */
-    float longest_xact_s;       /* age of the oldest open transaction, 0 if none */
-    float rtt_ms;               /* round trip of the probe's statement (its overhead) */
-    int32_t connections;        /* client backends, the probe excluded */
+    int64_t t;             /* wall-clock epoch second the sample was taken at */
+    float dt;              /* seconds since the previous sample of this connection */
+    float longest_query_s; /* age of the oldest running active query, 0 if none */
+    float longest_xact_s;  /* age of the oldest open transaction, 0 if none */
+    float rtt_ms;          /* round trip of the probe's statement (its overhead) */
+    int32_t connections;   /* client backends, the probe excluded */
     int32_t state[PROBE_NSTATES];
     int32_t wait[PROBE_NWAITS];
-    int32_t waiting;            /* backends waiting on a heavyweight lock */
-    int32_t blockers;           /* distinct backends blocking those */
-    int32_t headroom;           /* max_connections - superuser_reserved - used (probe included) */
+    int32_t waiting;  /* backends waiting on a heavyweight lock */
+    int32_t blockers; /* distinct backends blocking those */
+    int32_t headroom; /* max_connections - superuser_reserved - used (probe included) */
     int64_t d_commit, d_rollback, d_blks_read, d_blks_hit; /* deltas, -1 when undefined */
 } probe_sample;
 
 typedef struct probe_gap {
-    int64_t from;   /* first epoch second without a sample */
-    int64_t to;     /* epoch second of the first sample after recovery; -1 = not recovered */
+    int64_t from; /* first epoch second without a sample */
+    int64_t to;   /* epoch second of the first sample after recovery; -1 = not recovered */
     char reason[160];
 } probe_gap;
 
 typedef struct probe_counters {
-    uint64_t samples;          /* successful samples, stored or not */
-    uint64_t dropped_samples;  /* successful samples past PROBE_MAX_SAMPLES, not stored */
-    uint64_t failed_samples;   /* ticks that found no connection or whose statement failed */
-    uint64_t skipped_ticks;    /* ticks missed because a sample or a connect ran long */
-    uint64_t reconnects;       /* successful connections after the first */
-    uint64_t dropped_gaps;     /* gap records past PROBE_MAX_GAPS */
-    int connected;             /* 1 while the probe holds a working connection */
+    uint64_t samples;         /* successful samples, stored or not */
+    uint64_t dropped_samples; /* successful samples past PROBE_MAX_SAMPLES, not stored */
+    uint64_t failed_samples;  /* ticks that found no connection or whose statement failed */
+    uint64_t skipped_ticks;   /* ticks missed because a sample or a connect ran long */
+    uint64_t reconnects;      /* successful connections after the first */
+    uint64_t dropped_gaps;    /* gap records past PROBE_MAX_GAPS */
+    int connected;            /* 1 while the probe holds a working connection */
 } probe_counters;
 
 /* Aggregates over every successful sample (stored or dropped). */
@@ -139,8 +154,8 @@ int probe_metric_max(const probe *p, const char *name, double *out, char *err);
 /* The same aggregate, read from a probe_to_json() object's "summary" (for `replay merge`
  * and `replay report`, which only have results.json). Same returns; ST_EINPUT also for a
  * malformed object. */
-int probe_json_metric_stat(const json_t *db, const char *name, enum probe_stat which,
-                           double *out, char *err);
+int probe_json_metric_stat(const json_t *db, const char *name, enum probe_stat which, double *out,
+                           char *err);
 
 /* Copies the counters (thread-safe). */
 void probe_counters_get(const probe *p, probe_counters *out);
@@ -165,7 +180,7 @@ typedef struct probe__raw {
     double mono_s;
     int connected;
     const char *reason;
-    probe_sample s;  /* counts and ages; d_* ignored */
+    probe_sample s; /* counts and ages; d_* ignored */
     int64_t commit, rollback, blks_read, blks_hit, max_conn, reserved;
 } probe__raw;
 void probe__feed(probe *p, const probe__raw *raw);

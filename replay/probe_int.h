@@ -40,8 +40,8 @@ struct probe {
     size_t n, alloc;
     probe_gap *gaps;
     size_t ngaps, gaps_alloc;
-    int gap_open;      /* a failed tick has no sample after it yet */
-    int gap_stored;    /* the open gap is gaps[ngaps - 1] */
+    int gap_open;   /* a failed tick has no sample after it yet */
+    int gap_stored; /* the open gap is gaps[ngaps - 1] */
     probe_counters c;
     probe_agg agg[PROBE_NMETRICS];
     int have_prev;
@@ -54,11 +54,23 @@ struct probe {
     PGconn *conn;
 };
 
-static inline double mono_s(void) { return (double)st_now_ns() / 1e9; }
-static inline double wall_s(void) { return (double)st_wall_us() / 1e6; }
+static inline double mono_s(void)
+{
+    return (double)st_now_ns() / 1e9;
+}
+static inline double wall_s(void)
+{
+    return (double)st_wall_us() / 1e6;
+}
 
-static inline void lock(const probe *p) { pthread_mutex_lock((pthread_mutex_t *)&p->mu); }
-static inline void unlock(const probe *p) { pthread_mutex_unlock((pthread_mutex_t *)&p->mu); }
+static inline void lock(const probe *p)
+{
+    pthread_mutex_lock((pthread_mutex_t *)&p->mu);
+}
+static inline void unlock(const probe *p)
+{
+    pthread_mutex_unlock((pthread_mutex_t *)&p->mu);
+}
 static inline int stop_requested(probe *p)
 {
     lock(p);

@@ -34,8 +34,10 @@ int report_events_load(const char *path, uint64_t hash, report_events *ev, char 
     free(canon);
     if (h != hash) {
         json_decref(root);
-        st_err(err, 1, "%s: not the scenario of these results (hash %016" PRIx64 ", results have "
-               "%016" PRIx64 ")", path, h, hash);
+        st_err(err, 1,
+               "%s: not the scenario of these results (hash %016" PRIx64 ", results have "
+               "%016" PRIx64 ")",
+               path, h, hash);
         return 1;
     }
     events = json_object_get(root, "events");
@@ -126,14 +128,20 @@ static int sec_meta(dbuf *b, const rr_result *r)
     R(dbuf_add_html(b, r->sc->name));
     R(dbuf_printf(b, " <span class=\"muted\">hash %016" PRIx64 ", ", r->sc->hash));
     R(dbuf_add_html(b, r->sc->path));
-    R(dbuf_printf(b, "</span></td></tr>\n<tr><th>seed</th><td>%" PRIu64 "</td></tr>\n"
-                  "<tr><th>target</th><td>", r->sc->seed));
+    R(dbuf_printf(b,
+                  "</span></td></tr>\n<tr><th>seed</th><td>%" PRIu64 "</td></tr>\n"
+                  "<tr><th>target</th><td>",
+                  r->sc->seed));
     R(dbuf_add_html(b, r->sc->target));
-    R(dbuf_printf(b, "</td></tr>\n<tr><th>scale, duration</th><td>%gx over %g s</td></tr>\n"
-                  "<tr><th>segments</th><td>", r->sc->scale, r->sc->duration));
+    R(dbuf_printf(b,
+                  "</td></tr>\n<tr><th>scale, duration</th><td>%gx over %g s</td></tr>\n"
+                  "<tr><th>segments</th><td>",
+                  r->sc->scale, r->sc->duration));
     R(dbuf_add_html(b, segs));
-    R(dbuf_printf(b, "</td></tr>\n<tr><th>started</th><td>%s, ran %s (%s), %u threads</td></tr>\n"
-                  "<tr><th>replay</th><td>", when, el, r->stopped, r->threads));
+    R(dbuf_printf(b,
+                  "</td></tr>\n<tr><th>started</th><td>%s, ran %s (%s), %u threads</td></tr>\n"
+                  "<tr><th>replay</th><td>",
+                  when, el, r->stopped, r->threads));
     R(dbuf_add_html(b, r->tool_version));
     R(dbuf_printf(b, " (results format %lld)</td></tr>\n</table>\n", (long long)r->version));
     return 0;
@@ -153,7 +161,9 @@ static int sec_thresholds(dbuf *b, const rr_result *r)
         R(dbuf_add_html(b, t->expr));
         R(dbuf_printf(b, "\" data-pass=\"%s\"><td class=\"%s\">%s</td><td><code>",
                       r->thr_ok[i] ? "true" : "false", r->thr_ok[i] ? "ok" : "bad",
-                      r->thr_ok[i] == THR_DEFERRED ? "DEFERRED" : r->thr_ok[i] ? "PASS" : "FAIL"));
+                      r->thr_ok[i] == THR_DEFERRED ? "DEFERRED"
+                      : r->thr_ok[i]               ? "PASS"
+                                                   : "FAIL"));
         R(dbuf_add_html(b, t->expr));
         R(dbuf_adds(b, "</code></td><td class=\"n\">"));
         R(dbuf_add_html(b, thr_fmt_value(t, r->thr_values[i], v, sizeof v)));
@@ -209,8 +219,8 @@ static int sec_arrivals(dbuf *b, const rr_result *r, const report_events *ev)
         s.y[3][i] = m->secs[i].sessions;
     }
     p = svg_plot_new(ev && ev->n ? "Requests per second: planned vs sent (flash crowds shaded)"
-                                 : "Requests per second: planned vs sent", "time", "requests/s", 0, 0,
-                     SVG_XTIME);
+                                 : "Requests per second: planned vs sent",
+                     "time", "requests/s", 0, 0, SVG_XTIME);
     rc = p ? 0 : ST_ENOMEM;
     if (!rc)
         rc = svg_plot_series(p, "planned (target)", s.x, s.y[0], s.n, SVG_STEP);
@@ -236,8 +246,9 @@ static int sec_arrivals(dbuf *b, const rr_result *r, const report_events *ev)
     }
     xy_free(&s);
     if (!rc)
-        rc = html_para(b, "muted", "Open HTTP sessions over time are not in the results (they record "
-                  "sessions started per second); open WebSockets are below.");
+        rc = html_para(b, "muted",
+                       "Open HTTP sessions over time are not in the results (they record "
+                       "sessions started per second); open WebSockets are below.");
     return rc;
 }
 
@@ -251,10 +262,12 @@ static int sec_ws(dbuf *b, const rr_result *r, const report_events *ev)
     R(html_h2(b, "websockets", "WebSockets"));
     if (!m->has_ws)
         return html_para(b, "muted", "No WebSocket sessions in this run.");
-    R(dbuf_printf(b, "<p>%" PRIu64 " planned, %" PRIu64 " opened, %" PRIu64 " handshakes failed, %"
-                  PRIu64 " reconnects, %" PRIu64 " errors; %" PRIu64 " messages in, %" PRIu64
-                  " out, %" PRIu64 " server pushes.</p>\n", w->planned, w->opened, w->hs_failed,
-                  w->reconnects, w->errors, w->msgs_in, w->msgs_out, w->pushes));
+    R(dbuf_printf(b,
+                  "<p>%" PRIu64 " planned, %" PRIu64 " opened, %" PRIu64
+                  " handshakes failed, %" PRIu64 " reconnects, %" PRIu64 " errors; %" PRIu64
+                  " messages in, %" PRIu64 " out, %" PRIu64 " server pushes.</p>\n",
+                  w->planned, w->opened, w->hs_failed, w->reconnects, w->errors, w->msgs_in,
+                  w->msgs_out, w->pushes));
     if (!m->n_secs)
         return 0;
     if ((rc = xy_alloc(&s, m->n_secs, 3))) {
@@ -267,7 +280,8 @@ static int sec_ws(dbuf *b, const rr_result *r, const report_events *ev)
         s.y[1][i] = m->secs[i].ws_opened;
         s.y[2][i] = m->secs[i].ws_errors;
     }
-    p = svg_plot_new("Open WebSockets (end of each second)", "time", "connections", 0, 0, SVG_XTIME);
+    p = svg_plot_new("Open WebSockets (end of each second)", "time", "connections", 0, 0,
+                     SVG_XTIME);
     rc = p ? 0 : ST_ENOMEM;
     if (!rc)
         rc = svg_plot_series(p, "open", s.x, s.y[0], s.n, SVG_STEP);
@@ -308,8 +322,8 @@ static int sec_latency(dbuf *b, const rr_result *r, const report_events *ev)
     if (!n)
         rc = html_para(b, "muted", "No request completed: no latency to plot.");
     else {
-        svg_plot *p = svg_plot_new("Latency over time, all routes (from intended send time)", "time",
-                                   "ms", 0, 0, SVG_XTIME);
+        svg_plot *p = svg_plot_new("Latency over time, all routes (from intended send time)",
+                                   "time", "ms", 0, 0, SVG_XTIME);
         const char *names[3] = {"p50", "p95", "p99"};
         rc = p ? 0 : ST_ENOMEM;
         for (int k = 0; !rc && k < 3; k++)
@@ -321,8 +335,10 @@ static int sec_latency(dbuf *b, const rr_result *r, const report_events *ev)
         else
             svg_plot_free(p);
         if (!rc)
-            rc = html_para(b, "muted", "Per second, from the results' coarse histograms (4 buckets per "
-                      "power of two, about 12.5%); per route, the exact whole-run histograms below.");
+            rc = html_para(
+                b, "muted",
+                "Per second, from the results' coarse histograms (4 buckets per "
+                "power of two, about 12.5%); per route, the exact whole-run histograms below.");
     }
     xy_free(&s);
     if (rc)
@@ -352,9 +368,12 @@ static int sec_latency(dbuf *b, const rr_result *r, const report_events *ev)
         R(dbuf_adds(b, " "));
         R(dbuf_add_html(b, r->sc->routes[i].template_));
         fmt_versions(v, sizeof v, mr);
-        R(dbuf_printf(b, "</code></td><td>%s</td><td class=\"n\">%" PRIu64 "</td><td class=\"n\">%" PRIu64
+        R(dbuf_printf(b,
+                      "</code></td><td>%s</td><td class=\"n\">%" PRIu64
+                      "</td><td class=\"n\">%" PRIu64
                       "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-                      "<td class=\"n\">%s</td></tr>\n", v, mr->done, errs, a, c, d, e));
+                      "<td class=\"n\">%s</td></tr>\n",
+                      v, mr->done, errs, a, c, d, e));
     }
     return dbuf_adds(b, "</table>\n");
 }
@@ -370,7 +389,8 @@ static int sec_errors(dbuf *b, const rr_result *r, const report_events *ev)
     const char *names[3] = {"transport error (connect, timeout, reset)", "4xx", "5xx"};
     R(html_h2(b, "errors", "Errors"));
     if (!tot)
-        return html_para(b, "ok", "No errors: every request got a response that was not 4xx or 5xx.");
+        return html_para(b, "ok",
+                         "No errors: every request got a response that was not 4xx or 5xx.");
     if ((rc = xy_alloc(&s, m->n_secs, 3))) {
         xy_free(&s);
         return rc;
@@ -450,8 +470,10 @@ static int db_chart(dbuf *b, const rr_result *r, const report_events *ev, const 
 
 static int sec_db(dbuf *b, const rr_result *r, const report_events *ev)
 {
-    const json_t *samples = json_object_get(r->db, "samples"), *gaps = json_object_get(r->db, "gaps");
-    static const char *const st_keys[] = {"active", "idle", "idle_in_tx", "idle_in_tx_aborted", "other"};
+    const json_t *samples = json_object_get(r->db, "samples"),
+                 *gaps = json_object_get(r->db, "gaps");
+    static const char *const st_keys[] = {"active", "idle", "idle_in_tx", "idle_in_tx_aborted",
+                                          "other"};
     static const char *const st_lab[] = {"active", "idle", "idle in transaction",
                                          "idle in transaction (aborted)", "other"};
     static const char *const w_keys[] = {"waiting", "blockers", "wait.LWLock", "wait.IO"};
@@ -460,8 +482,9 @@ static int sec_db(dbuf *b, const rr_result *r, const report_events *ev)
     static const char *const h_lab[] = {"headroom (free connection slots)"};
     R(html_h2(b, "db", "Database"));
     if (!r->db)
-        return html_para(b, "muted", "no --db-probe: the run did not sample the database, so there is "
-                    "no server-side timeline (replay run ... --db-probe CONNINFO).");
+        return html_para(b, "muted",
+                         "no --db-probe: the run did not sample the database, so there is "
+                         "no server-side timeline (replay run ... --db-probe CONNINFO).");
     if (!json_array_size(json_object_get(samples, "t")))
         return html_para(b, "muted", "--db-probe was on, but it recorded no sample.");
     R(db_chart(b, r, ev, samples, "DB connections by state", "backends", st_keys, st_lab, 5));
@@ -469,8 +492,10 @@ static int sec_db(dbuf *b, const rr_result *r, const report_events *ev)
     R(db_chart(b, r, ev, samples, "DB headroom", "connection slots", h_keys, h_lab, 1));
     if (json_array_size(gaps)) {
         char line[160];
-        snprintf(line, sizeof line, "The probe lost its connection %zu time(s); the charts have "
-                 "gaps there.", json_array_size(gaps));
+        snprintf(line, sizeof line,
+                 "The probe lost its connection %zu time(s); the charts have "
+                 "gaps there.",
+                 json_array_size(gaps));
         R(html_para(b, "bad", line));
     }
     return 0;
@@ -484,11 +509,13 @@ static int sec_engine(dbuf *b, const rr_result *r)
     html_fmt_us(a, sizeof a, (double)hist_percentile(m->lateness, 50));
     html_fmt_us(c, sizeof c, (double)hist_percentile(m->lateness, 99));
     html_fmt_us(d, sizeof d, (double)hist_percentile(m->lateness, 100));
-    R(dbuf_printf(b, "<p>Send lateness p50 %s, p99 %s, max %s; %" PRIu64 " sends more than 10 ms "
+    R(dbuf_printf(b,
+                  "<p>Send lateness p50 %s, p99 %s, max %s; %" PRIu64 " sends more than 10 ms "
                   "late, %" PRIu64 " sessions dropped at the session cap, %" PRIu64 " requests "
                   "unsent, %" PRIu64 " throttled by --max-rps, %" PRIu64 " held by a slow previous "
-                  "response.</p>\n", a, c, d, m->late_sends, m->sessions_dropped, m->requests_unsent,
-                  m->throttled, m->blocked_sends));
+                  "response.</p>\n",
+                  a, c, d, m->late_sends, m->sessions_dropped, m->requests_unsent, m->throttled,
+                  m->blocked_sends));
     if (!json_array_size(r->warnings))
         return html_para(b, "ok", "No warnings: the generator kept up with the plan.");
     R(dbuf_adds(b, "<ul class=\"bad\" id=\"warnings\">\n"));
@@ -512,8 +539,9 @@ static int sec_coverage(dbuf *b, const rr_result *r)
                   json_string_value(json_object_get(r->coverage, "by")) ?: "requests"));
     if (!json_array_size(miss))
         return html_para(b, "ok", "Every model route is sent.");
-    R(dbuf_adds(b, "<table id=\"coverage\">\n<tr><th>model route not sent</th><th class=\"n\">share</th>"
-                "<th>why</th></tr>\n"));
+    R(dbuf_adds(
+        b, "<table id=\"coverage\">\n<tr><th>model route not sent</th><th class=\"n\">share</th>"
+           "<th>why</th></tr>\n"));
     for (size_t i = 0; i < json_array_size(miss); i++) {
         json_t *e = json_array_get(miss, i);
         R(dbuf_adds(b, "<tr><td><code>"));
@@ -534,13 +562,14 @@ int report_html(const rr_result *r, const report_events *ev, dbuf *b, char *err)
     if ((rc = html_page_begin(b, title)) || (rc = sec_meta(b, r)) ||
         (rc = html_h2(b, "why", "What happened")) || (rc = report_why(b, r, ev)) ||
         (rc = sec_thresholds(b, r)) || (rc = sec_coverage(b, r)) || (rc = sec_arrivals(b, r, ev)) ||
-        (rc = sec_ws(b, r, ev)) ||
-        (rc = sec_latency(b, r, ev)) || (rc = sec_errors(b, r, ev)) || (rc = sec_db(b, r, ev)) ||
-        (rc = sec_engine(b, r)) ||
-        (rc = html_para(b, "muted", "Written by replay " ST_VERSION " from results.json; charts are "
-                   "inline SVG (common/svg.h), the same as modeler's reports.")) ||
+        (rc = sec_ws(b, r, ev)) || (rc = sec_latency(b, r, ev)) || (rc = sec_errors(b, r, ev)) ||
+        (rc = sec_db(b, r, ev)) || (rc = sec_engine(b, r)) ||
+        (rc = html_para(b, "muted",
+                        "Written by replay " ST_VERSION " from results.json; charts are "
+                        "inline SVG (common/svg.h), the same as modeler's reports.")) ||
         (rc = html_page_end(b)))
-        return st_err(err, rc, "report: %s", rc == ST_ELIMIT ? "larger than the size cap" : "out of memory");
+        return st_err(err, rc, "report: %s",
+                      rc == ST_ELIMIT ? "larger than the size cap" : "out of memory");
     return 0;
 }
 

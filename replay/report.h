@@ -30,8 +30,8 @@
 
 typedef struct report_event {
     char name[64];
-    double at, end;   /* seconds from run start */
-    int exact;        /* 0: the end is unknown here (an event taken from the model) */
+    double at, end; /* seconds from run start */
+    int exact;      /* 0: the end is unknown here (an event taken from the model) */
 } report_event;
 
 typedef struct report_events {

@@ -62,8 +62,8 @@ static void collect(const json_t *doc, rows *w)
         w->x[j] = w->r[j].scale;
 }
 
-static int plot(dbuf *b, const rows *w, const char *title, const char *ylabel, const char *const *names,
-                size_t ns)
+static int plot(dbuf *b, const rows *w, const char *title, const char *ylabel,
+                const char *const *names, size_t ns)
 {
     svg_plot *p = svg_plot_new(title, "scale (x the scenario's rate)", ylabel, 0, 0, 0);
     int rc = p ? 0 : ST_ENOMEM;
@@ -97,7 +97,8 @@ static int charts(dbuf *b, rows *w)
         for (int k = 0; k < 6; k++)
             w->y[k][j] = w->r[j].err_class[k] * 100;
     R(dbuf_adds(b, "<h2 id=\"errors\">Errors by class</h2>\n"));
-    R(plot(b, w, "Error rate by class per step (% of completed requests)", "%", search_err_class_names, 6));
+    R(plot(b, w, "Error rate by class per step (% of completed requests)", "%",
+           search_err_class_names, 6));
     R(dbuf_adds(b, "<h2 id=\"db\">Database</h2>\n"));
     if (!w->has_db) {
         R(dbuf_adds(b, "<p>no --db-probe: the steps did not sample the database.</p>\n"));
@@ -107,7 +108,8 @@ static int charts(dbuf *b, rows *w)
             w->y[1][j] = isnan(w->r[j].db_active) ? 0 : w->r[j].db_active;
             w->y[2][j] = isnan(w->r[j].db_waiting) ? 0 : w->r[j].db_waiting;
         }
-        R(plot(b, w, "DB connections, active backends and lock waiters per step", "backends", db, 3));
+        R(plot(b, w, "DB connections, active backends and lock waiters per step", "backends", db,
+               3));
     }
     for (size_t j = 0; j < w->n; j++) {
         w->y[0][j] = w->r[j].planned_rps;
@@ -115,7 +117,8 @@ static int charts(dbuf *b, rows *w)
         w->y[2][j] = w->r[j].done_rps;
     }
     R(dbuf_adds(b, "<h2 id=\"rate\">Achieved vs planned rate</h2>\n"));
-    return plot(b, w, "Requests per second per step: planned vs sent vs completed", "req/s", rate, 3);
+    return plot(b, w, "Requests per second per step: planned vs sent vs completed", "req/s", rate,
+                3);
 }
 
 static int li(dbuf *b, const char *fmt_html_prefix, const char *text)
@@ -129,11 +132,15 @@ static int knee(dbuf *b, const json_t *doc)
 {
     const json_t *k = json_object_get(doc, "knee"), *t;
     const json_t *dg = json_object_get(k, "degradation");
-    double hp = num(k, "highest_pass"), lf = num(k, "lowest_fail"), inc = num(k, "lowest_inconclusive");
+    double hp = num(k, "highest_pass"), lf = num(k, "lowest_fail"),
+           inc = num(k, "lowest_inconclusive");
     size_t i;
     char s[256];
     R(dbuf_adds(b, "<h2 id=\"knee\">The knee</h2>\n<ul id=\"knee-facts\">\n"));
-    snprintf(s, sizeof s, "%s", json_string_value(json_object_get(k, "status")) ? json_string_value(json_object_get(k, "status")) : "?");
+    snprintf(s, sizeof s, "%s",
+             json_string_value(json_object_get(k, "status"))
+                 ? json_string_value(json_object_get(k, "status"))
+                 : "?");
     R(li(b, "status: ", s));
     if (hp > 0)
         snprintf(s, sizeof s, "%gx", hp);
@@ -146,10 +153,13 @@ static int knee(dbuf *b, const json_t *doc)
         snprintf(s, sizeof s, "none up to --to");
     R(li(b, "<b>lowest fail</b>: ", s));
     if (inc > 0) {
-        snprintf(s, sizeof s, "%gx: the generator could not offer the planned load (not the system's failure)", inc);
+        snprintf(s, sizeof s,
+                 "%gx: the generator could not offer the planned load (not the system's failure)",
+                 inc);
         R(li(b, "inconclusive: ", s));
     }
-    snprintf(s, sizeof s, "%gx: %s", num(k, "require"), json_is_true(json_object_get(k, "meets_require")) ? "met" : "NOT met");
+    snprintf(s, sizeof s, "%gx: %s", num(k, "require"),
+             json_is_true(json_object_get(k, "meets_require")) ? "met" : "NOT met");
     R(li(b, "required: ", s));
     json_array_foreach(json_object_get(k, "broke_first"), i, t) {
         snprintf(s, sizeof s, "%s (measured %s)", json_string_value(json_object_get(t, "expr")),
@@ -157,15 +167,21 @@ static int knee(dbuf *b, const json_t *doc)
         R(li(b, "broke first: ", s));
     }
     if (json_string_value(json_object_get(dg, "verdict"))) {
-        R(dbuf_printf(b, "<li id=\"degradation\" data-verdict=\"%s\">degradation: <b>", json_string_value(json_object_get(dg, "verdict"))));
+        R(dbuf_printf(b, "<li id=\"degradation\" data-verdict=\"%s\">degradation: <b>",
+                      json_string_value(json_object_get(dg, "verdict"))));
         R(dbuf_add_html(b, json_string_value(json_object_get(dg, "verdict"))));
         R(dbuf_adds(b, "</b>: "));
-        R(dbuf_add_html(b, json_string_value(json_object_get(dg, "why")) ? json_string_value(json_object_get(dg, "why")) : ""));
+        R(dbuf_add_html(b, json_string_value(json_object_get(dg, "why"))
+                               ? json_string_value(json_object_get(dg, "why"))
+                               : ""));
         R(dbuf_adds(b, "</li>\n"));
     }
     R(dbuf_adds(b, "</ul>\n"));
     if (lf > 0) {
-        R(dbuf_printf(b, "<h3>What happened at %gx (the lowest failing step)</h3>\n<ul id=\"what-happened\">\n", lf));
+        R(dbuf_printf(
+            b,
+            "<h3>What happened at %gx (the lowest failing step)</h3>\n<ul id=\"what-happened\">\n",
+            lf));
         json_array_foreach(json_object_get(k, "what_happened"), i, t)
             R(li(b, "", json_string_value(t)));
         R(dbuf_adds(b, "</ul>\n"));
@@ -175,7 +191,8 @@ static int knee(dbuf *b, const json_t *doc)
 
 /* The link to a step's report: its results path with .html, relative when the page sits in the
  * same directory as SEARCH.json. */
-static void link_of(char *buf, size_t n, const char *results, const char *search_path, const char *page_path)
+static void link_of(char *buf, size_t n, const char *results, const char *search_path,
+                    const char *page_path)
 {
     const char *ss = strrchr(search_path, '/'), *ps = strrchr(page_path, '/');
     size_t ds = ss ? (size_t)(ss - search_path) : 0, dp = ps ? (size_t)(ps - page_path) : 0;
@@ -184,16 +201,19 @@ static void link_of(char *buf, size_t n, const char *results, const char *search
     if (ds == dp && !strncmp(search_path, page_path, ds) && !strncmp(results, search_path, ds))
         r = results + ds + (ds ? 1 : 0);
     len = strlen(r);
-    snprintf(buf, n, "%.*s.html", (int)(len > 5 && !strcmp(r + len - 5, ".json") ? len - 5 : len), r);
+    snprintf(buf, n, "%.*s.html", (int)(len > 5 && !strcmp(r + len - 5, ".json") ? len - 5 : len),
+             r);
 }
 
 static int steps_table(dbuf *b, const json_t *doc, const char *search_path, const char *page_path)
 {
     const json_t *steps = json_object_get(doc, "steps"), *s;
     size_t i;
-    R(dbuf_adds(b, "<h2 id=\"steps-h\">Steps</h2>\n<table id=\"steps\"><tr><th>#</th><th>scale</th><th>phase</th>"
+    R(dbuf_adds(b, "<h2 id=\"steps-h\">Steps</h2>\n<table "
+                   "id=\"steps\"><tr><th>#</th><th>scale</th><th>phase</th>"
                    "<th>verdict</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>errors</th>"
-                   "<th>planned/s</th><th>sent/s</th><th>db active max</th><th>settle</th><th>why</th><th>report</th></tr>\n"));
+                   "<th>planned/s</th><th>sent/s</th><th>db active "
+                   "max</th><th>settle</th><th>why</th><th>report</th></tr>\n"));
     json_array_foreach(steps, i, s) {
         search_row row;
         const char *v = json_string_value(json_object_get(s, "verdict"));
@@ -201,15 +221,21 @@ static int steps_table(dbuf *b, const json_t *doc, const char *search_path, cons
         const json_t *st = json_object_get(s, "settle");
         char lk[4096];
         int has = !search_row_of(s, &row);
-        R(dbuf_printf(b, "<tr data-scale=\"%g\" data-verdict=\"%s\"><td>%zu</td><td>%gx</td><td>", num(s, "scale"),
-                      v ? v : "?", i + 1, num(s, "scale")));
-        R(dbuf_add_html(b, json_string_value(json_object_get(s, "phase")) ? json_string_value(json_object_get(s, "phase")) : ""));
+        R(dbuf_printf(b, "<tr data-scale=\"%g\" data-verdict=\"%s\"><td>%zu</td><td>%gx</td><td>",
+                      num(s, "scale"), v ? v : "?", i + 1, num(s, "scale")));
+        R(dbuf_add_html(b, json_string_value(json_object_get(s, "phase"))
+                               ? json_string_value(json_object_get(s, "phase"))
+                               : ""));
         if (num(s, "attempt") > 1)
             R(dbuf_adds(b, " (re-run)"));
-        R(dbuf_printf(b, "</td><td class=\"%s\">%s</td>", v && !strcmp(v, "pass") ? "pass" : "fail", v ? v : "?"));
+        R(dbuf_printf(b, "</td><td class=\"%s\">%s</td>", v && !strcmp(v, "pass") ? "pass" : "fail",
+                      v ? v : "?"));
         if (has)
-            R(dbuf_printf(b, "<td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.2f%%</td><td>%.1f</td><td>%.1f</td>",
-                          row.p50_ms, row.p95_ms, row.p99_ms, row.err_rate * 100, row.planned_rps, row.sent_rps));
+            R(dbuf_printf(
+                b,
+                "<td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.2f%%</td><td>%.1f</td><td>%.1f</td>",
+                row.p50_ms, row.p95_ms, row.p99_ms, row.err_rate * 100, row.planned_rps,
+                row.sent_rps));
         else
             R(dbuf_adds(b, "<td colspan=\"6\">no results</td>"));
         if (has && row.has_db && !isnan(row.db_active))
@@ -218,9 +244,12 @@ static int steps_table(dbuf *b, const json_t *doc, const char *search_path, cons
             R(dbuf_adds(b, "<td>-</td>"));
         R(dbuf_adds(b, "<td>"));
         if (json_is_object(st))
-            R(dbuf_printf(b, "%s %.1f s", json_string_value(json_object_get(st, "mode")), num(st, "waited_s")));
+            R(dbuf_printf(b, "%s %.1f s", json_string_value(json_object_get(st, "mode")),
+                          num(st, "waited_s")));
         R(dbuf_adds(b, "</td><td>"));
-        R(dbuf_add_html(b, json_string_value(json_object_get(s, "why")) ? json_string_value(json_object_get(s, "why")) : ""));
+        R(dbuf_add_html(b, json_string_value(json_object_get(s, "why"))
+                               ? json_string_value(json_object_get(s, "why"))
+                               : ""));
         R(dbuf_adds(b, "</td><td>"));
         if (rf) {
             link_of(lk, sizeof lk, rf, search_path, page_path);
@@ -239,18 +268,32 @@ static int meta(dbuf *b, const json_t *doc)
     const json_t *w;
     size_t i;
     R(dbuf_adds(b, "<p id=\"meta\">Scenario <b>"));
-    R(dbuf_add_html(b, json_string_value(json_object_get(sc, "name")) ? json_string_value(json_object_get(sc, "name")) : "?"));
-    R(dbuf_printf(b, "</b>, seed %lld, hash %s, target ", (long long)json_integer_value(json_object_get(sc, "seed")),
-                  json_string_value(json_object_get(sc, "hash")) ? json_string_value(json_object_get(sc, "hash")) : "?"));
-    R(dbuf_add_html(b, json_string_value(json_object_get(sc, "target")) ? json_string_value(json_object_get(sc, "target")) : "?"));
-    R(dbuf_printf(b, ". Searched %gx to %gx by %gx%s (precision %gx), hold %.0f s, warm-up %.0f s, settle: %s; "
-                  "segment %lld of %lld; stopped: %s.</p>\n", num(st, "from"), num(st, "to"), num(st, "step"),
-                  json_is_true(json_object_get(st, "bisect")) ? " then bisection" : "", num(st, "precision"),
-                  num(st, "hold_s"), num(st, "warmup_s"),
-                  json_string_value(json_object_get(st, "settle")) ? json_string_value(json_object_get(st, "settle")) : "?",
-                  (long long)json_integer_value(json_object_get(json_object_get(doc, "segment"), "i")),
-                  (long long)json_integer_value(json_object_get(json_object_get(doc, "segment"), "n")),
-                  json_string_value(json_object_get(doc, "stopped")) ? json_string_value(json_object_get(doc, "stopped")) : "?"));
+    R(dbuf_add_html(b, json_string_value(json_object_get(sc, "name"))
+                           ? json_string_value(json_object_get(sc, "name"))
+                           : "?"));
+    R(dbuf_printf(b, "</b>, seed %lld, hash %s, target ",
+                  (long long)json_integer_value(json_object_get(sc, "seed")),
+                  json_string_value(json_object_get(sc, "hash"))
+                      ? json_string_value(json_object_get(sc, "hash"))
+                      : "?"));
+    R(dbuf_add_html(b, json_string_value(json_object_get(sc, "target"))
+                           ? json_string_value(json_object_get(sc, "target"))
+                           : "?"));
+    R(dbuf_printf(
+        b,
+        ". Searched %gx to %gx by %gx%s (precision %gx), hold %.0f s, warm-up %.0f s, settle: %s; "
+        "segment %lld of %lld; stopped: %s.</p>\n",
+        num(st, "from"), num(st, "to"), num(st, "step"),
+        json_is_true(json_object_get(st, "bisect")) ? " then bisection" : "", num(st, "precision"),
+        num(st, "hold_s"), num(st, "warmup_s"),
+        json_string_value(json_object_get(st, "settle"))
+            ? json_string_value(json_object_get(st, "settle"))
+            : "?",
+        (long long)json_integer_value(json_object_get(json_object_get(doc, "segment"), "i")),
+        (long long)json_integer_value(json_object_get(json_object_get(doc, "segment"), "n")),
+        json_string_value(json_object_get(doc, "stopped"))
+            ? json_string_value(json_object_get(doc, "stopped"))
+            : "?"));
     json_array_foreach(json_object_get(doc, "warnings"), i, w) {
         R(dbuf_adds(b, "<p class=\"warn\">"));
         R(dbuf_add_html(b, json_string_value(w) ? json_string_value(w) : ""));
@@ -269,9 +312,10 @@ int report_search_html(const json_t *doc, const char *search_path, const char *p
         return ST_ENOMEM;
     snprintf(title, sizeof title, "Capacity search: %s", name ? name : "?");
     collect(doc, w);
-    if (!(rc = html_page_begin(b, title)) && !(rc = meta(b, doc)) && !(rc = knee(b, doc)) && !(rc = charts(b, w)) &&
-        !(rc = steps_table(b, doc, search_path, page_path)))
-        rc = dbuf_adds(b, "<p class=\"muted\">Written by replay " ST_VERSION " from the SEARCH file; each step's own "
+    if (!(rc = html_page_begin(b, title)) && !(rc = meta(b, doc)) && !(rc = knee(b, doc)) &&
+        !(rc = charts(b, w)) && !(rc = steps_table(b, doc, search_path, page_path)))
+        rc = dbuf_adds(b, "<p class=\"muted\">Written by replay " ST_VERSION
+                          " from the SEARCH file; each step's own "
                           "report has its time series and its own \"what happened\".</p>\n");
     if (!rc)
         rc = html_page_end(b);
@@ -279,14 +323,16 @@ int report_search_html(const json_t *doc, const char *search_path, const char *p
     return rc;
 }
 
-int search_report_write(const json_t *doc, const char *search_path, const char *page_path, char *err)
+int search_report_write(const json_t *doc, const char *search_path, const char *page_path,
+                        char *err)
 {
     dbuf b;
     int rc;
     dbuf_init(&b, REPORT_MAX_BYTES);
     rc = report_search_html(doc, search_path, page_path, &b);
     if (rc)
-        rc = st_err(err, rc, "search report: %s", rc == ST_ELIMIT ? "larger than the size cap" : "out of memory");
+        rc = st_err(err, rc, "search report: %s",
+                    rc == ST_ELIMIT ? "larger than the size cap" : "out of memory");
     else
         rc = afile_write_all(page_path, b.p, b.len, err);
     dbuf_free(&b);

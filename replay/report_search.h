@@ -21,9 +21,11 @@
 #include "dbuf.h"
 
 /* Appends the page to out. Returns 0, ST_ENOMEM or ST_ELIMIT. */
-int report_search_html(const json_t *doc, const char *search_path, const char *page_path, dbuf *out);
+int report_search_html(const json_t *doc, const char *search_path, const char *page_path,
+                       dbuf *out);
 /* The page into a file, atomically. search_path is where SEARCH.json is (for the links).
  * Returns 0 or ST_EENV / ST_ENOMEM / ST_ELIMIT with err set. */
-int search_report_write(const json_t *doc, const char *search_path, const char *page_path, char *err);
+int search_report_write(const json_t *doc, const char *search_path, const char *page_path,
+                        char *err);
 
 #endif

@@ -49,10 +49,13 @@ static int why_errors(dbuf *b, const metrics *m, const rr_result *r)
     for (int k = 1; k < ERR_N; k++)
         if (kind[k] > kind[bk])
             bk = k;
-    snprintf(s, sizeof s, "%" PRIu64 " errors in %" PRIu64 " responses (%.2f%%): %.0f%% were %s; "
-             "%.0f%% of them on %s %s.", tot, done, done ? 100.0 * (double)tot / (double)done : 0.0,
-             100.0 * (double)kind[bk] / (double)tot, mx_err_names[bk], 100.0 * (double)best / (double)tot,
-             r->sc->routes[br].method, r->sc->routes[br].template_);
+    snprintf(s, sizeof s,
+             "%" PRIu64 " errors in %" PRIu64 " responses (%.2f%%): %.0f%% were %s; "
+             "%.0f%% of them on %s %s.",
+             tot, done, done ? 100.0 * (double)tot / (double)done : 0.0,
+             100.0 * (double)kind[bk] / (double)tot, mx_err_names[bk],
+             100.0 * (double)best / (double)tot, r->sc->routes[br].method,
+             r->sc->routes[br].template_);
     return html_li(b, s);
 }
 
@@ -72,11 +75,13 @@ static int why_versions(dbuf *b, const metrics *m, const rr_result *r)
     }
     if (!h1)
         return 0;
-    snprintf(s, sizeof s, "The scenario asked for HTTP/2%s, but %" PRIu64 " of %" PRIu64 " responses "
-             "(%.1f%%) came over HTTP/1.x: %s.", r->sc->http_version == SCHV_H2C ? " (h2c)" : "", h1, tot,
-             100.0 * (double)h1 / (double)tot,
-             refused ? "http.require_version refused them (errors of kind other)"
-                     : "the server did not negotiate HTTP/2, so those connections behaved as HTTP/1.1");
+    snprintf(
+        s, sizeof s,
+        "The scenario asked for HTTP/2%s, but %" PRIu64 " of %" PRIu64 " responses "
+        "(%.1f%%) came over HTTP/1.x: %s.",
+        r->sc->http_version == SCHV_H2C ? " (h2c)" : "", h1, tot, 100.0 * (double)h1 / (double)tot,
+        refused ? "http.require_version refused them (errors of kind other)"
+                : "the server did not negotiate HTTP/2, so those connections behaved as HTTP/1.1");
     return html_li(b, s);
 }
 
@@ -104,14 +109,20 @@ static int why_latency(dbuf *b, const metrics *m, const rr_result *r, size_t *wo
         html_fmt_us(x, sizeof x, a);
         html_fmt_us(y, sizeof y, z);
         if (z > 1.5 * a)
-            snprintf(s, sizeof s, "Latency rose during the run: p95 %s in the first third of the seconds, "
-                     "%s in the last third.", x, y);
+            snprintf(s, sizeof s,
+                     "Latency rose during the run: p95 %s in the first third of the seconds, "
+                     "%s in the last third.",
+                     x, y);
         else if (a > 1.5 * z)
-            snprintf(s, sizeof s, "Latency fell during the run: p95 %s in the first third, %s in the "
-                     "last third.", x, y);
+            snprintf(s, sizeof s,
+                     "Latency fell during the run: p95 %s in the first third, %s in the "
+                     "last third.",
+                     x, y);
         else
-            snprintf(s, sizeof s, "Latency was steady: p95 %s in the first third of the seconds, %s in "
-                     "the last third.", x, y);
+            snprintf(s, sizeof s,
+                     "Latency was steady: p95 %s in the first third of the seconds, %s in "
+                     "the last third.",
+                     x, y);
         R(html_li(b, s));
     }
     html_fmt_us(x, sizeof x, w);
@@ -141,10 +152,11 @@ static int why_events(dbuf *b, const metrics *m, const rr_result *r, const repor
         return 0;
     html_fmt_us(x, sizeof x, (double)results_coarse_pct(in, 95));
     html_fmt_us(y, sizeof y, nout ? (double)results_coarse_pct(out, 95) : 0);
-    snprintf(s, sizeof s, "During the flash crowd%s: p95 %s and %.2f%% errors over %" PRIu64
-             " responses; outside: p95 %s and %.2f%% errors over %" PRIu64 ".", ev->n > 1 ? "s" : "",
-             x, 100.0 * (double)ein / (double)nin, nin, y, nout ? 100.0 * (double)eout / (double)nout : 0.0,
-             nout);
+    snprintf(s, sizeof s,
+             "During the flash crowd%s: p95 %s and %.2f%% errors over %" PRIu64
+             " responses; outside: p95 %s and %.2f%% errors over %" PRIu64 ".",
+             ev->n > 1 ? "s" : "", x, 100.0 * (double)ein / (double)nin, nin, y,
+             nout ? 100.0 * (double)eout / (double)nout : 0.0, nout);
     return html_li(b, s);
 }
 
@@ -208,8 +220,8 @@ static double col_max(const json_t *samples, const char *key, int want_min)
     double best = NAN;
     for (size_t i = 0; i < json_array_size(a); i++) {
         const json_t *v = json_array_get(a, i);
-        if (json_is_number(v) && (isnan(best) || (want_min ? json_number_value(v) < best
-                                                           : json_number_value(v) > best)))
+        if (json_is_number(v) &&
+            (isnan(best) || (want_min ? json_number_value(v) < best : json_number_value(v) > best)))
             best = json_number_value(v);
     }
     return best;
@@ -228,11 +240,14 @@ static int why_ws_db(dbuf *b, const metrics *m, const rr_result *r, const json_t
     if (m->n_secs && m->secs[peak].ws_open) {
         long i = db_at(json_object_get(samples, "t"), m->t0 + (int64_t)peak);
         if (i >= 0) {
-            snprintf(s, sizeof s, "At the peak of open WebSockets (%u at +%" PRId64 " s) the database had "
-                     "%.0f client connections: %.0f active, %.0f idle, %.0f idle in transaction; headroom %.0f.",
-                     m->secs[peak].ws_open, m->t0 + (int64_t)peak - r->start, db_val(samples, "connections", i),
-                     db_val(samples, "active", i), db_val(samples, "idle", i),
-                     db_val(samples, "idle_in_tx", i), db_val(samples, "headroom", i));
+            snprintf(s, sizeof s,
+                     "At the peak of open WebSockets (%u at +%" PRId64 " s) the database had "
+                     "%.0f client connections: %.0f active, %.0f idle, %.0f idle in transaction; "
+                     "headroom %.0f.",
+                     m->secs[peak].ws_open, m->t0 + (int64_t)peak - r->start,
+                     db_val(samples, "connections", i), db_val(samples, "active", i),
+                     db_val(samples, "idle", i), db_val(samples, "idle_in_tx", i),
+                     db_val(samples, "headroom", i));
             R(html_li(b, s));
         }
     }
@@ -240,8 +255,10 @@ static int why_ws_db(dbuf *b, const metrics *m, const rr_result *r, const json_t
         size_t n;
         double c = db_corr(m, samples, keys[k], WHY_WS_OPEN, &n);
         if (isfinite(c) && c >= 0.6) {
-            snprintf(s, sizeof s, "db.%s rose and fell with the open WebSockets (correlation %.2f over %zu "
-                     "seconds): the WebSocket sessions hold database connections.", keys[k], c, n);
+            snprintf(s, sizeof s,
+                     "db.%s rose and fell with the open WebSockets (correlation %.2f over %zu "
+                     "seconds): the WebSocket sessions hold database connections.",
+                     keys[k], c, n);
             return html_li(b, s);
         }
     }
@@ -258,7 +275,8 @@ static int why_db(dbuf *b, const metrics *m, const rr_result *r, size_t worst)
     if (worst < m->n_secs) {
         long i = db_at(t, m->t0 + (int64_t)worst);
         if (i >= 0) {
-            snprintf(s, sizeof s, "At the worst second the database had %.0f active backends, %.0f waiting "
+            snprintf(s, sizeof s,
+                     "At the worst second the database had %.0f active backends, %.0f waiting "
                      "on a lock, %.0f idle in transaction, headroom %.0f connection slots.",
                      db_val(samples, "active", i), db_val(samples, "waiting", i),
                      db_val(samples, "idle_in_tx", i), db_val(samples, "headroom", i));
@@ -268,19 +286,23 @@ static int why_db(dbuf *b, const metrics *m, const rr_result *r, size_t worst)
     {
         double hmin = col_max(samples, "headroom", 1), wmax = col_max(samples, "waiting", 0);
         double itx = col_max(samples, "idle_in_tx", 0), amax = col_max(samples, "active", 0);
-        snprintf(s, sizeof s, "Over the run: at most %.0f active backends and %.0f waiting on locks; "
-                 "lowest headroom %.0f%s; at most %.0f idle in transaction%s.", amax, wmax, hmin,
-                 hmin <= 0 ? " (the server refused new connections)" : "", itx,
+        snprintf(s, sizeof s,
+                 "Over the run: at most %.0f active backends and %.0f waiting on locks; "
+                 "lowest headroom %.0f%s; at most %.0f idle in transaction%s.",
+                 amax, wmax, hmin, hmin <= 0 ? " (the server refused new connections)" : "", itx,
                  itx > 0 ? " (connections held open without work: a pool or a long-lived session "
-                           "holding them)" : "");
+                           "holding them)"
+                         : "");
         R(html_li(b, s));
     }
     for (int k = 0; k < 2; k++) {
         size_t n;
         double c = db_corr(m, samples, keys[k], WHY_P95, &n);
         if (isfinite(c) && c >= 0.6) {
-            snprintf(s, sizeof s, "Per-second p95 rose and fell with db.%s (correlation %.2f over %zu "
-                     "seconds): the latency is most likely spent in the database.", keys[k], c, n);
+            snprintf(s, sizeof s,
+                     "Per-second p95 rose and fell with db.%s (correlation %.2f over %zu "
+                     "seconds): the latency is most likely spent in the database.",
+                     keys[k], c, n);
             R(html_li(b, s));
         }
     }
@@ -309,8 +331,10 @@ int report_why(dbuf *b, const rr_result *r, const report_events *ev)
                      thr_fmt_value(&r->sc->thresholds[i], r->thr_values[i], v, sizeof v));
             R(html_li(b, s));
         }
-    snprintf(s, sizeof s, "%" PRIu64 " of %" PRIu64 " planned requests were sent (%.1f%%) by %" PRIu64
-             " sessions; %" PRIu64 " unsent.", sent, m->requests_planned,
+    snprintf(s, sizeof s,
+             "%" PRIu64 " of %" PRIu64 " planned requests were sent (%.1f%%) by %" PRIu64
+             " sessions; %" PRIu64 " unsent.",
+             sent, m->requests_planned,
              m->requests_planned ? 100.0 * (double)sent / (double)m->requests_planned : 0.0,
              m->sessions_started, m->requests_unsent);
     R(html_li(b, s));
@@ -322,21 +346,26 @@ int report_why(dbuf *b, const rr_result *r, const report_events *ev)
         uint32_t peak = 0;
         for (size_t i = 0; i < m->n_secs; i++)
             peak = m->secs[i].ws_open > peak ? m->secs[i].ws_open : peak;
-        snprintf(s, sizeof s, "WebSockets: %" PRIu64 " opened of %" PRIu64 " planned, at most %u open at "
-                 "once; %" PRIu64 " failed handshakes, %" PRIu64 " errors.", m->ws.opened, m->ws.planned,
-                 peak, m->ws.hs_failed, m->ws.errors);
+        snprintf(s, sizeof s,
+                 "WebSockets: %" PRIu64 " opened of %" PRIu64 " planned, at most %u open at "
+                 "once; %" PRIu64 " failed handshakes, %" PRIu64 " errors.",
+                 m->ws.opened, m->ws.planned, peak, m->ws.hs_failed, m->ws.errors);
         R(html_li(b, s));
     }
     R(why_db(b, m, r, worst));
     /* lag.h has the bar (over 1% of sends late, or any session dropped at the cap). */
     const lag_figures lag = lag_of_metrics(m);
     if (lag_judge(&lag, &lag_bar_report) != LAG_NONE) {
-        snprintf(s, sizeof s, "The generator fell behind (%" PRIu64 " late sends, %" PRIu64 " dropped "
-                 "sessions): the offered load was lower than planned; read the server's figures with "
-                 "that in mind.", m->late_sends, m->sessions_dropped);
+        snprintf(
+            s, sizeof s,
+            "The generator fell behind (%" PRIu64 " late sends, %" PRIu64 " dropped "
+            "sessions): the offered load was lower than planned; read the server's figures with "
+            "that in mind.",
+            m->late_sends, m->sessions_dropped);
         R(html_li(b, s));
     }
     if (!r->db)
-        R(html_li(b, "No database timeline (no --db-probe): causes on the server side cannot be shown."));
+        R(html_li(
+            b, "No database timeline (no --db-probe): causes on the server side cannot be shown."));
     return dbuf_adds(b, "</ul>\n");
 }

@@ -71,8 +71,8 @@ static void set_var(tmpl_vars *vars, int idx, const char *v, size_t n)
     vars->set[idx] = 1;
 }
 
-int respcheck_apply(const sc_route *r, long status, const char *hdrs, size_t hlen,
-                    const char *body, size_t blen, tmpl_vars *vars)
+int respcheck_apply(const sc_route *r, long status, const char *hdrs, size_t hlen, const char *body,
+                    size_t blen, tmpl_vars *vars)
 {
     const sc_check *ck = &r->check;
     json_t *doc = NULL;
@@ -92,7 +92,9 @@ int respcheck_apply(const sc_route *r, long status, const char *hdrs, size_t hle
             if (json_is_string(v))
                 set_var(vars, c->var, json_string_value(v), json_string_length(v));
             else if (json_is_integer(v))
-                set_var(vars, c->var, val, (size_t)snprintf(val, sizeof val, "%lld", (long long)json_integer_value(v)));
+                set_var(
+                    vars, c->var, val,
+                    (size_t)snprintf(val, sizeof val, "%lld", (long long)json_integer_value(v)));
             else if (v && !json_is_null(v)) {
                 char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
                 if (s)

@@ -14,8 +14,8 @@
 
 /* Returns 1 when every check holds (or the route has none), 0 when one fails. Captures that
  * find nothing leave the variable unset. */
-int respcheck_apply(const sc_route *r, long status, const char *hdrs, size_t hlen,
-                    const char *body, size_t blen, tmpl_vars *vars);
+int respcheck_apply(const sc_route *r, long status, const char *hdrs, size_t hlen, const char *body,
+                    size_t blen, tmpl_vars *vars);
 /* RFC 6901 JSON pointer lookup; NULL when absent. Borrowed reference. */
 json_t *respcheck_pointer(json_t *root, const char *ptr);
 

@@ -61,8 +61,10 @@ uint64_t results_coarse_pct(const uint32_t *coarse, double p)
 json_t *results_build(const metrics *m, const run_info *ri)
 {
     const scenario *sc = ri->sc;
-    json_t *root = json_object(), *routes = json_array(), *series = json_array(), *thrs = json_array();
-    uint64_t status[MX_CLASSES] = {0}, err[ERR_N] = {0}, done = 0, checks = 0, failed = 0, bytes = 0;
+    json_t *root = json_object(), *routes = json_array(), *series = json_array(),
+           *thrs = json_array();
+    uint64_t status[MX_CLASSES] = {0}, err[ERR_N] = {0}, done = 0, checks = 0, failed = 0,
+             bytes = 0;
     char hash[32];
     if (!root || !routes || !series || !thrs) {
         json_decref(root);
@@ -113,9 +115,10 @@ json_t *results_build(const metrics *m, const run_info *ri)
         json_object_set_new(o, "done", json_integer(s->done));
         json_object_set_new(o, "errors", json_integer(s->errors));
         json_object_set_new(o, "late", json_integer(s->late));
-        json_object_set_new(o, "status", json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}", "error", s->status[0],
-                            "1xx", s->status[1], "2xx", s->status[2], "3xx", s->status[3], "4xx",
-                            s->status[4], "5xx", s->status[5]));
+        json_object_set_new(o, "status",
+                            json_pack("{s:i,s:i,s:i,s:i,s:i,s:i}", "error", s->status[0], "1xx",
+                                      s->status[1], "2xx", s->status[2], "3xx", s->status[3], "4xx",
+                                      s->status[4], "5xx", s->status[5]));
         for (int k = 0; k < MX_COARSE; k++)
             if (s->coarse[k])
                 json_array_append_new(co, json_pack("[i,i]", k, s->coarse[k]));
@@ -130,9 +133,10 @@ json_t *results_build(const metrics *m, const run_info *ri)
         /* A deferred db.* rule (a segment without the probe) is not a failure of this slice:
          * "ok" stays true and "deferred" says that `replay merge` judges it. */
         int deferred = ri->thr_ok[i] == THR_DEFERRED;
-        json_t *o = json_pack("{s:s,s:b,s:f,s:s,s:b}", "expr", t->expr, "abort", t->abort,
-                              "value", isfinite(ri->thr_values[i]) ? ri->thr_values[i] : 0.0,
-                              "display", deferred ? "deferred" : thr_fmt_value(t, ri->thr_values[i], v, sizeof v),
+        json_t *o = json_pack("{s:s,s:b,s:f,s:s,s:b}", "expr", t->expr, "abort", t->abort, "value",
+                              isfinite(ri->thr_values[i]) ? ri->thr_values[i] : 0.0, "display",
+                              deferred ? "deferred"
+                                       : thr_fmt_value(t, ri->thr_values[i], v, sizeof v),
                               "ok", ri->thr_ok[i] != THR_FAILED);
         if (o && deferred)
             json_object_set_new(o, "deferred", json_true());
@@ -141,14 +145,18 @@ json_t *results_build(const metrics *m, const run_info *ri)
     snprintf(hash, sizeof hash, "%016" PRIx64, sc->hash);
     json_object_set_new(root, "format", json_string(ST_FMT_RESULTS));
     json_object_set_new(root, "version", json_integer(ST_FMT_RESULTS_VERSION));
-    json_object_set_new(root, "tool", json_pack("{s:s,s:s}", "name", "replay", "version", ST_VERSION));
-    json_object_set_new(root, "scenario", json_pack("{s:s,s:s,s:s,s:I,s:s,s:f,s:f}", "name", sc->name,
-                        "path", sc->path, "hash", hash, "seed", (json_int_t)sc->seed, "target",
-                        sc->target, "duration_s", sc->duration, "scale", sc->scale));
+    json_object_set_new(root, "tool",
+                        json_pack("{s:s,s:s}", "name", "replay", "version", ST_VERSION));
+    json_object_set_new(root, "scenario",
+                        json_pack("{s:s,s:s,s:s,s:I,s:s,s:f,s:f}", "name", sc->name, "path",
+                                  sc->path, "hash", hash, "seed", (json_int_t)sc->seed, "target",
+                                  sc->target, "duration_s", sc->duration, "scale", sc->scale));
     json_object_set_new(json_object_get(root, "scenario"), "http_version",
                         json_string(sc_http_version_name(sc->http_version)));
-    json_object_set_new(json_object_get(root, "scenario"), "require_version", json_boolean(sc->require_version));
-    json_object_set_new(root, "segment", json_pack("{s:i,s:i}", "i", ri->p->seg_i, "n", ri->p->seg_n));
+    json_object_set_new(json_object_get(root, "scenario"), "require_version",
+                        json_boolean(sc->require_version));
+    json_object_set_new(root, "segment",
+                        json_pack("{s:i,s:i}", "i", ri->p->seg_i, "n", ri->p->seg_n));
     json_object_set_new(root, "start", json_integer((json_int_t)ri->start_wall));
     json_object_set_new(root, "elapsed_s", json_real(round(ri->elapsed_s * 1000) / 1000));
     json_object_set_new(root, "threads", json_integer(ri->threads));
@@ -184,13 +192,25 @@ json_t *results_build(const metrics *m, const run_info *ri)
                     hist_merge(svc, m->routes[i].svc[k]);
             }
         if (lat && svc)
-            json_object_set_new(sum, "latency_us", json_pack("{s:I,s:I,s:I,s:I}", "p50", (json_int_t)hist_percentile(lat, 50),
-                "p95", (json_int_t)hist_percentile(lat, 95), "p99", (json_int_t)hist_percentile(lat, 99), "max", (json_int_t)hist_percentile(lat, 100)));
+            json_object_set_new(sum, "latency_us",
+                                json_pack("{s:I,s:I,s:I,s:I}", "p50",
+                                          (json_int_t)hist_percentile(lat, 50), "p95",
+                                          (json_int_t)hist_percentile(lat, 95), "p99",
+                                          (json_int_t)hist_percentile(lat, 99), "max",
+                                          (json_int_t)hist_percentile(lat, 100)));
         if (lat && svc)
-            json_object_set_new(sum, "service_us", json_pack("{s:I,s:I,s:I,s:I}", "p50", (json_int_t)hist_percentile(svc, 50),
-                "p95", (json_int_t)hist_percentile(svc, 95), "p99", (json_int_t)hist_percentile(svc, 99), "max", (json_int_t)hist_percentile(svc, 100)));
-        json_object_set_new(sum, "lateness_us", json_pack("{s:I,s:I,s:I,s:I}", "p50", (json_int_t)hist_percentile(m->lateness, 50),
-            "p95", (json_int_t)hist_percentile(m->lateness, 95), "p99", (json_int_t)hist_percentile(m->lateness, 99), "max", (json_int_t)hist_percentile(m->lateness, 100)));
+            json_object_set_new(sum, "service_us",
+                                json_pack("{s:I,s:I,s:I,s:I}", "p50",
+                                          (json_int_t)hist_percentile(svc, 50), "p95",
+                                          (json_int_t)hist_percentile(svc, 95), "p99",
+                                          (json_int_t)hist_percentile(svc, 99), "max",
+                                          (json_int_t)hist_percentile(svc, 100)));
+        json_object_set_new(sum, "lateness_us",
+                            json_pack("{s:I,s:I,s:I,s:I}", "p50",
+                                      (json_int_t)hist_percentile(m->lateness, 50), "p95",
+                                      (json_int_t)hist_percentile(m->lateness, 95), "p99",
+                                      (json_int_t)hist_percentile(m->lateness, 99), "max",
+                                      (json_int_t)hist_percentile(m->lateness, 100)));
         json_object_set_new(root, "summary", sum);
         hist_free(lat);
         hist_free(svc);
@@ -222,7 +242,8 @@ int results_write_series(const metrics *m, const json_t *db, const char *path, c
     size_t n = strlen(path);
     int csv = n > 4 && !strcmp(path + n - 4, ".csv");
     FILE *f = afile_open(&af, path, err);
-    static const char *const dbc[5] = {"db_connections", "db_active", "db_idle", "db_idle_in_tx", "db_waiting"};
+    static const char *const dbc[5] = {"db_connections", "db_active", "db_idle", "db_idle_in_tx",
+                                       "db_waiting"};
     if (!f)
         return ST_EENV;
     if (csv) {
@@ -245,11 +266,15 @@ int results_write_series(const metrics *m, const json_t *db, const char *path, c
             fprintf(f, "%lld,%u,%u,%u,%u,%u,%u,%.3f,%.3f,%.3f", t, s->planned, s->sessions, s->sent,
                     s->done, s->errors, s->late, p50, p95, p99);
         else
-            fprintf(f, "{\"t\":%lld,\"planned\":%u,\"sessions\":%u,\"sent\":%u,\"done\":%u,\"errors\":%u,"
-                    "\"late\":%u,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f", t, s->planned,
-                    s->sessions, s->sent, s->done, s->errors, s->late, p50, p95, p99);
+            fprintf(
+                f,
+                "{\"t\":%lld,\"planned\":%u,\"sessions\":%u,\"sent\":%u,\"done\":%u,\"errors\":%u,"
+                "\"late\":%u,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f",
+                t, s->planned, s->sessions, s->sent, s->done, s->errors, s->late, p50, p95, p99);
         if (m->has_ws)
-            fprintf(f, csv ? ",%u,%u,%u,%u" : ",\"ws_open\":%u,\"ws_opened\":%u,\"ws_messages_in\":%u,\"ws_errors\":%u",
+            fprintf(f,
+                    csv ? ",%u,%u,%u,%u"
+                        : ",\"ws_open\":%u,\"ws_opened\":%u,\"ws_messages_in\":%u,\"ws_errors\":%u",
                     s->ws_open, s->ws_opened, s->ws_msgs_in, s->ws_errors);
         for (int k = 0; db && k < 5; k++) {
             if (csv)
@@ -277,8 +302,8 @@ static void versions_summary(FILE *out, const metrics *m, const scenario *sc)
             v[k] += m->routes[i].version[k];
         refused += m->routes[i].version_refused;
     }
-    fprintf(out, "  http      asked for %s%s; responses by version:", sc_http_version_name(sc->http_version),
-            sc->require_version ? " (required)" : "");
+    fprintf(out, "  http      asked for %s%s; responses by version:",
+            sc_http_version_name(sc->http_version), sc->require_version ? " (required)" : "");
     for (int k = 0; k < MX_HV; k++)
         if (v[k]) {
             fprintf(out, "%s HTTP/%s %" PRIu64, any ? "," : "", mx_hv_names[k], v[k]);
@@ -286,14 +311,18 @@ static void versions_summary(FILE *out, const metrics *m, const scenario *sc)
         }
     fprintf(out, "%s\n", any ? "" : " none");
     if (refused)
-        fprintf(out, "  REFUSED   %" PRIu64 " responses came over a connection that fell back to HTTP/1.x "
-                "(http.require_version is true): counted as errors (other)\n", refused);
+        fprintf(out,
+                "  REFUSED   %" PRIu64
+                " responses came over a connection that fell back to HTTP/1.x "
+                "(http.require_version is true): counted as errors (other)\n",
+                refused);
 }
 
 void results_summary(FILE *out, const metrics *m, const run_info *ri)
 {
     hist *lat = hist_new(), *svc = hist_new();
-    uint64_t sent = metrics_total_sent(m), errs = metrics_total_errors(m), done = 0, err[ERR_N] = {0};
+    uint64_t sent = metrics_total_sent(m), errs = metrics_total_errors(m), done = 0,
+             err[ERR_N] = {0};
     char a[32], b[32], c[32], d[32];
     for (size_t i = 0; i < m->n_routes; i++) {
         done += m->routes[i].done;
@@ -310,29 +339,36 @@ void results_summary(FILE *out, const metrics *m, const run_info *ri)
             ri->sc->seed, ri->p->seg_i, ri->p->seg_n, ri->stopped, ri->elapsed_s);
     fprintf(out, "  sessions  %" PRIu64 " planned, %" PRIu64 " started, %" PRIu64 " dropped\n",
             m->sessions_planned, m->sessions_started, m->sessions_dropped);
-    fprintf(out, "  requests  %" PRIu64 " planned, %" PRIu64 " sent, %" PRIu64 " done, %" PRIu64 " unsent\n",
+    fprintf(out,
+            "  requests  %" PRIu64 " planned, %" PRIu64 " sent, %" PRIu64 " done, %" PRIu64
+            " unsent\n",
             m->requests_planned, sent, done, m->requests_unsent);
-    fprintf(out, "  errors    %" PRIu64 " (%.2f%%): connect %" PRIu64 ", timeout %" PRIu64 ", reset %" PRIu64
-            ", other %" PRIu64 ", 4xx %" PRIu64 ", 5xx %" PRIu64 "\n", errs,
-            done ? 100.0 * (double)errs / (double)done : 0.0, err[0], err[1], err[2], err[3], err[4], err[5]);
+    fprintf(out,
+            "  errors    %" PRIu64 " (%.2f%%): connect %" PRIu64 ", timeout %" PRIu64
+            ", reset %" PRIu64 ", other %" PRIu64 ", 4xx %" PRIu64 ", 5xx %" PRIu64 "\n",
+            errs, done ? 100.0 * (double)errs / (double)done : 0.0, err[0], err[1], err[2], err[3],
+            err[4], err[5]);
     if (lat && svc) {
         fmt_us(a, sizeof a, hist_percentile(lat, 50));
         fmt_us(b, sizeof b, hist_percentile(lat, 95));
         fmt_us(c, sizeof c, hist_percentile(lat, 99));
         fmt_us(d, sizeof d, hist_percentile(lat, 100));
-        fprintf(out, "  latency   p50 %s  p95 %s  p99 %s  max %s   (from intended send time)\n", a, b, c, d);
+        fprintf(out, "  latency   p50 %s  p95 %s  p99 %s  max %s   (from intended send time)\n", a,
+                b, c, d);
         fmt_us(a, sizeof a, hist_percentile(svc, 50));
         fmt_us(b, sizeof b, hist_percentile(svc, 95));
         fmt_us(c, sizeof c, hist_percentile(svc, 99));
         fmt_us(d, sizeof d, hist_percentile(svc, 100));
-        fprintf(out, "  service   p50 %s  p95 %s  p99 %s  max %s   (from actual send)\n", a, b, c, d);
+        fprintf(out, "  service   p50 %s  p95 %s  p99 %s  max %s   (from actual send)\n", a, b, c,
+                d);
     }
     fmt_us(a, sizeof a, hist_percentile(m->lateness, 50));
     fmt_us(b, sizeof b, hist_percentile(m->lateness, 99));
     fmt_us(c, sizeof c, hist_percentile(m->lateness, 100));
-    fprintf(out, "  engine    send lateness p50 %s  p99 %s  max %s; %" PRIu64 " late (>10ms), %" PRIu64
-            " held by a slow previous response, %" PRIu64 " throttled by --max-rps\n", a, b, c,
-            m->late_sends, m->blocked_sends, m->throttled);
+    fprintf(out,
+            "  engine    send lateness p50 %s  p99 %s  max %s; %" PRIu64 " late (>10ms), %" PRIu64
+            " held by a slow previous response, %" PRIu64 " throttled by --max-rps\n",
+            a, b, c, m->late_sends, m->blocked_sends, m->throttled);
     versions_summary(out, m, ri->sc);
     results_ws_summary(out, m);
     for (size_t i = 0; i < ri->sc->n_thresholds; i++) {

@@ -18,11 +18,11 @@ typedef struct run_info {
     unsigned threads;
     int64_t start_wall;
     double elapsed_s;
-    const char *stopped;     /* "completed", "interrupted", "aborted" */
+    const char *stopped;      /* "completed", "interrupted", "aborted" */
     const double *thr_values; /* measured value per threshold */
     const int *thr_ok;
-    json_t *warnings;        /* array of strings, borrowed */
-    json_t *coverage;        /* coverage_to_json, borrowed; NULL: none */
+    json_t *warnings; /* array of strings, borrowed */
+    json_t *coverage; /* coverage_to_json, borrowed; NULL: none */
 } run_info;
 
 /* Builds the results document. NULL on ENOMEM. Caller decrefs. */

@@ -43,7 +43,8 @@ static const char *const rr_route_keys[] = {"route", "method", "planned", "sent"
 static const char *const rr_sec_keys[] = {"t", "planned", "sessions", "sent", "done", "errors",
     "late", "status", "latency_coarse", "ws_open", "ws_opened", "ws_messages_in", "ws_errors", NULL};
 /* clang-format on */
-static const char *const rr_thr_keys[] = {"expr", "abort", "value", "display", "ok", "deferred", NULL};
+static const char *const rr_thr_keys[] = {"expr", "abort",    "value", "display",
+                                          "ok",   "deferred", NULL};
 static const char *const rr_stopped[] = {"completed", "interrupted", "aborted", NULL};
 
 static int u64(const json_t *o, const char *path, const char *key, uint64_t *out, char *err)
@@ -168,8 +169,7 @@ static int read_route(rr_result *r, size_t i, const json_t *o, const char *path,
         (rc = u64(o, path, "bytes_in", &mr->bytes_in, err)) ||
         (rc = counts_of(o, path, "status", mx_class_names, MX_CLASSES, mr->status, err)) ||
         (rc = counts_of(o, path, "errors", mx_err_names, ERR_N, mr->err, err)) ||
-        (rc = versions_of(o, path, mr, err)) ||
-        (rc = hists_of(o, path, "latency", mr->lat, err)) ||
+        (rc = versions_of(o, path, mr, err)) || (rc = hists_of(o, path, "latency", mr->lat, err)) ||
         (rc = hists_of(o, path, "service", mr->svc, err)))
         return rc;
     if (strlen(tpl) >= sizeof sr->template_ || strlen(method) >= sizeof sr->method)
@@ -196,8 +196,7 @@ static int read_second(rr_result *r, const json_t *o, const char *path, char *er
     if ((rc = jv_no_unknown(o, path, rr_sec_keys, err)) ||
         (rc = u32(o, path, "planned", &s->planned, err)) ||
         (rc = u32(o, path, "sessions", &s->sessions, err)) ||
-        (rc = u32(o, path, "sent", &s->sent, err)) ||
-        (rc = u32(o, path, "done", &s->done, err)) ||
+        (rc = u32(o, path, "sent", &s->sent, err)) || (rc = u32(o, path, "done", &s->done, err)) ||
         (rc = u32(o, path, "errors", &s->errors, err)) ||
         (rc = u32(o, path, "late", &s->late, err)) ||
         (rc = counts_of(o, path, "status", mx_class_names, MX_CLASSES, st, err)) ||
@@ -206,7 +205,8 @@ static int read_second(rr_result *r, const json_t *o, const char *path, char *er
         return rc;
     if (!s->planned && !s->sent && !s->done && !s->sessions && !s->ws_open && !s->ws_opened &&
         !s->ws_msgs_in && !s->ws_errors)
-        return st_err(err, ST_EINPUT, "%s: an empty second (results list only seconds with data)", path);
+        return st_err(err, ST_EINPUT, "%s: an empty second (results list only seconds with data)",
+                      path);
     for (int c = 0; c < MX_CLASSES; c++) {
         if (st[c] > UINT32_MAX)
             return st_err(err, ST_EINPUT, "%s.status.%s: out of range", path, mx_class_names[c]);
@@ -217,11 +217,14 @@ static int read_second(rr_result *r, const json_t *o, const char *path, char *er
     for (size_t k = 0; k < json_array_size(co); k++) {
         json_t *e = json_array_get(co, k);
         json_t *a = json_array_get(e, 0), *b = json_array_get(e, 1);
-        if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_integer(a) || !json_is_integer(b) ||
-            json_integer_value(a) <= last || json_integer_value(a) >= MX_COARSE ||
-            json_integer_value(b) <= 0 || json_integer_value(b) > UINT32_MAX)
-            return st_err(err, ST_EINPUT, "%s[%zu]: expected [bucket, count] with ascending buckets "
-                          "0..%d and counts > 0", p, k, MX_COARSE - 1);
+        if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_integer(a) ||
+            !json_is_integer(b) || json_integer_value(a) <= last ||
+            json_integer_value(a) >= MX_COARSE || json_integer_value(b) <= 0 ||
+            json_integer_value(b) > UINT32_MAX)
+            return st_err(err, ST_EINPUT,
+                          "%s[%zu]: expected [bucket, count] with ascending buckets "
+                          "0..%d and counts > 0",
+                          p, k, MX_COARSE - 1);
         last = json_integer_value(a);
         s->coarse[last] = (uint32_t)json_integer_value(b);
     }
@@ -250,7 +253,8 @@ static int series_span(const json_t *series, int64_t *t0, size_t *n, char *err)
         return 0;
     }
     if (hi - lo >= 10 * 86400)
-        return st_err(err, ST_EINPUT, "results.series: spans %lld s (more than 10 days)", (long long)(hi - lo));
+        return st_err(err, ST_EINPUT, "results.series: spans %lld s (more than 10 days)",
+                      (long long)(hi - lo));
     *t0 = lo;
     *n = (size_t)(hi - lo + 1);
     return 0;
@@ -281,13 +285,15 @@ static int read_scenario(rr_result *r, const json_t *root, char *err)
         (rc = jv_string(o, "results.scenario", "target", 1, &target, err)) ||
         (rc = jv_number(o, "results.scenario", "duration_s", 1, 0, INFINITY, &sc->duration, err)) ||
         (rc = jv_number(o, "results.scenario", "scale", 1, 0, INFINITY, &sc->scale, err)) ||
-        (rc = jv_enum(o, "results.scenario", "http_version", 0, sc_http_versions, &sc->http_version, err)) ||
+        (rc = jv_enum(o, "results.scenario", "http_version", 0, sc_http_versions, &sc->http_version,
+                      err)) ||
         (rc = jv_bool(o, "results.scenario", "require_version", 0, &sc->require_version, err)))
         return rc;
     errno = 0;
     sc->hash = strtoull(hash, &end, 16);
     if (strlen(hash) != 16 || *end || errno)
-        return st_err(err, ST_EINPUT, "results.scenario.hash: expected 16 hex digits, got \"%s\"", hash);
+        return st_err(err, ST_EINPUT, "results.scenario.hash: expected 16 hex digits, got \"%s\"",
+                      hash);
     if (strlen(name) >= sizeof sc->name || strlen(path) >= sizeof sc->path ||
         strlen(target) >= sizeof sc->target)
         return st_err(err, ST_EINPUT, "results.scenario: name, path or target too long");
@@ -323,7 +329,8 @@ static int read_segments(rr_result *r, const json_t *root, char *err)
         return 0;
     }
     if (!mg)
-        return st_err(err, ST_EINPUT, "results.segment.i: 0 marks merged results, but there is no \"merged\"");
+        return st_err(err, ST_EINPUT,
+                      "results.segment.i: 0 marks merged results, but there is no \"merged\"");
     if ((rc = jv_object(root, "results", "merged", 1, &mg, err)) ||
         (rc = jv_no_unknown(mg, "results.merged", rr_merged_keys, err)) ||
         (rc = jv_array(mg, "results.merged", "segments", 1, &a[0], err)) ||
@@ -341,8 +348,10 @@ static int read_segments(rr_result *r, const json_t *root, char *err)
             json_t *v = json_array_get(a[w], k);
             json_int_t x = json_is_integer(v) ? json_integer_value(v) : 0;
             if (x < 1 || x > r->p.seg_n || seen[x] || (k && x <= (json_int_t)(*dst[w])[k - 1])) {
-                rc = st_err(err, ST_EINPUT, "results.merged.%s[%zu]: expected ascending segment numbers "
-                            "1..%u, each once", key[w], k, r->p.seg_n);
+                rc = st_err(err, ST_EINPUT,
+                            "results.merged.%s[%zu]: expected ascending segment numbers "
+                            "1..%u, each once",
+                            key[w], k, r->p.seg_n);
                 break;
             }
             seen[x] = 1;
@@ -396,9 +405,9 @@ static int read_counts(rr_result *r, const json_t *root, char *err)
         for (int e = 0; e < ERR_N; e++)
             errs[e] -= mr->err[e];
     }
-#define RR_SAME(a, b, key)                                                                          \
-    if ((a) != (b))                                                                                 \
-        return st_err(err, ST_EINPUT, "%s.%s: %llu, but the routes add up to %llu", P, key,         \
+#define RR_SAME(a, b, key) \
+    if ((a) != (b)) \
+        return st_err(err, ST_EINPUT, "%s.%s: %llu, but the routes add up to %llu", P, key, \
                       (unsigned long long)(a), (unsigned long long)(b));
     RR_SAME(sent, want_sent, "requests_sent")
     RR_SAME(done, want_done, "requests_done")
@@ -408,10 +417,12 @@ static int read_counts(rr_result *r, const json_t *root, char *err)
 #undef RR_SAME
     for (int k = 0; k < MX_CLASSES; k++)
         if (status[k])
-            return st_err(err, ST_EINPUT, "%s.status.%s: disagrees with the routes", P, mx_class_names[k]);
+            return st_err(err, ST_EINPUT, "%s.status.%s: disagrees with the routes", P,
+                          mx_class_names[k]);
     for (int e = 0; e < ERR_N; e++)
         if (errs[e])
-            return st_err(err, ST_EINPUT, "%s.errors.%s: disagrees with the routes", P, mx_err_names[e]);
+            return st_err(err, ST_EINPUT, "%s.errors.%s: disagrees with the routes", P,
+                          mx_err_names[e]);
     return 0;
 }
 
@@ -491,7 +502,8 @@ static int read_root(rr_result *r, const json_t *root, char *err)
         (rc = jv_string(root, "results", "format", 1, &fmt, err)))
         return rc;
     if (strcmp(fmt, ST_FMT_RESULTS))
-        return st_err(err, ST_EINPUT, "results.format: expected \"" ST_FMT_RESULTS "\", got \"%s\"", fmt);
+        return st_err(err, ST_EINPUT, "results.format: expected \"" ST_FMT_RESULTS "\", got \"%s\"",
+                      fmt);
     if ((rc = jv_version(root, "results", ST_FMT_RESULTS_VERSION, &r->version, err)) ||
         (rc = jv_array(root, "results", "routes", 1, &routes, err)) ||
         (rc = jv_array(root, "results", "series", 1, &series, err)) ||
@@ -507,10 +519,12 @@ static int read_root(rr_result *r, const json_t *root, char *err)
     if ((rc = read_scenario(r, root, err)) || (rc = read_segments(r, root, err)))
         return rc;
     for (size_t i = 0; i < r->sc->n_routes; i++)
-        if ((rc = read_route(r, i, json_array_get(routes, i), jv_path(p, sizeof p, "results.routes", i), err)))
+        if ((rc = read_route(r, i, json_array_get(routes, i),
+                             jv_path(p, sizeof p, "results.routes", i), err)))
             return rc;
     for (size_t i = 0; i < json_array_size(series); i++)
-        if ((rc = read_second(r, json_array_get(series, i), jv_path(p, sizeof p, "results.series", i), err)))
+        if ((rc = read_second(r, json_array_get(series, i),
+                              jv_path(p, sizeof p, "results.series", i), err)))
             return rc;
     if ((rc = read_counts(r, root, err)) || (rc = read_thresholds(r, root, err)))
         return rc;
@@ -533,12 +547,14 @@ static int read_root(rr_result *r, const json_t *root, char *err)
     snprintf(r->stopped, sizeof r->stopped, "%s", stopped);
     for (size_t i = 0; i < json_array_size(w); i++)
         if (!json_is_string(json_array_get(w, i)))
-            return st_err(err, ST_EINPUT, "%s: expected a string", jv_path(p, sizeof p, "results.warnings", i));
+            return st_err(err, ST_EINPUT, "%s: expected a string",
+                          jv_path(p, sizeof p, "results.warnings", i));
     if (!(r->warnings = json_deep_copy(w)))
         return ST_ENOMEM;
     /* Kept as read: coverage is a function of the scenario, db the probe's, trace the trace's. */
     if ((rc = kept_object(root, "coverage", &r->coverage, err)) ||
-        (rc = kept_object(root, "db", &r->db, err)) || (rc = kept_object(root, "trace", &r->trace, err)))
+        (rc = kept_object(root, "db", &r->db, err)) ||
+        (rc = kept_object(root, "trace", &r->trace, err)))
         return rc;
     return 0;
 }

@@ -48,25 +48,25 @@
 #define RR_MAX_SEGMENTS 4096
 
 typedef struct rr_result {
-    char file[512];          /* for messages */
-    int64_t version;         /* results format version */
+    char file[512];  /* for messages */
+    int64_t version; /* results format version */
     char tool_version[64];
-    scenario *sc;            /* stub: see above; free with results_read_term only */
-    plan p;                  /* stub: seg_i, seg_n, all_sessions */
+    scenario *sc; /* stub: see above; free with results_read_term only */
+    plan p;       /* stub: seg_i, seg_n, all_sessions */
     metrics *m;
     unsigned threads;
     int64_t start;
     double elapsed_s;
     char stopped[16];
-    double *thr_values;      /* n_thresholds entries */
+    double *thr_values; /* n_thresholds entries */
     int *thr_ok;
-    json_t *warnings;        /* array of strings (owned) */
-    json_t *db;              /* the probe's section, or NULL (owned) */
-    json_t *coverage;        /* results.coverage as read, or NULL (owned) */
-    json_t *trace;           /* trace mode's section (docs/formats/trace.md), or NULL (owned) */
-    unsigned n_segs;         /* segments of seg_n that this file holds, ascending */
+    json_t *warnings; /* array of strings (owned) */
+    json_t *db;       /* the probe's section, or NULL (owned) */
+    json_t *coverage; /* results.coverage as read, or NULL (owned) */
+    json_t *trace;    /* trace mode's section (docs/formats/trace.md), or NULL (owned) */
+    unsigned n_segs;  /* segments of seg_n that this file holds, ascending */
     unsigned *segs;
-    unsigned n_missing;      /* merged files: segments recorded as missing */
+    unsigned n_missing; /* merged files: segments recorded as missing */
     unsigned *missing;
 } rr_result;
 

@@ -58,19 +58,24 @@ int results_read_ws(metrics *m, const json_t *root, char *err)
         return st_err(err, ST_EINPUT, "%s: expected an object", P);
     m->has_ws = 1;
     if ((rc = jv_no_unknown(w, P, ws_keys, err)) || (rc = u64(w, P, "planned", &x->planned, err)) ||
-        (rc = u64(w, P, "attempts", &x->attempts, err)) || (rc = u64(w, P, "opened", &x->opened, err)) ||
+        (rc = u64(w, P, "attempts", &x->attempts, err)) ||
+        (rc = u64(w, P, "opened", &x->opened, err)) ||
         (rc = u64(w, P, "reconnects", &x->reconnects, err)) ||
         (rc = u64(w, P, "handshake_failed", &x->hs_failed, err)) ||
-        (rc = u64(w, P, "aborted", &x->aborted, err)) || (rc = u64(w, P, "errors", &x->errors, err)) ||
+        (rc = u64(w, P, "aborted", &x->aborted, err)) ||
+        (rc = u64(w, P, "errors", &x->errors, err)) ||
         (rc = u64(w, P, "messages_in", &x->msgs_in, err)) ||
         (rc = u64(w, P, "messages_out", &x->msgs_out, err)) ||
-        (rc = u64(w, P, "bytes_in", &x->bytes_in, err)) || (rc = u64(w, P, "bytes_out", &x->bytes_out, err)) ||
+        (rc = u64(w, P, "bytes_in", &x->bytes_in, err)) ||
+        (rc = u64(w, P, "bytes_out", &x->bytes_out, err)) ||
         (rc = u64(w, P, "pushes", &x->pushes, err)) ||
         (rc = jv_object(w, P, "handshake_failures", 1, &hs, err)) ||
-        (rc = jv_object(w, P, "ends", 1, &ends, err)) || (rc = jv_object(w, P, "closes", 1, &closes, err)))
+        (rc = jv_object(w, P, "ends", 1, &ends, err)) ||
+        (rc = jv_object(w, P, "closes", 1, &closes, err)))
         return rc;
     for (int i = 0; i < WSF_N; i++)
-        if ((rc = u64(hs, "results.websockets.handshake_failures", mx_ws_hsfail_names[i], &x->hs_kind[i], err)))
+        if ((rc = u64(hs, "results.websockets.handshake_failures", mx_ws_hsfail_names[i],
+                      &x->hs_kind[i], err)))
             return rc;
     json_object_foreach(hs, k, v) {
         long st = code_key(k, 100, MX_WS_STATUS - 1);
@@ -80,7 +85,9 @@ int results_read_ws(metrics *m, const json_t *root, char *err)
         if (named)
             continue;
         if (st < 0 || !json_is_integer(v) || json_integer_value(v) < 0)
-            return st_err(err, ST_EINPUT, "%s.handshake_failures.%s: expected an HTTP status 100..599 with a count", P, k);
+            return st_err(err, ST_EINPUT,
+                          "%s.handshake_failures.%s: expected an HTTP status 100..599 with a count",
+                          P, k);
         x->hs_status[st] = (uint64_t)json_integer_value(v);
     }
     /* jv_no_unknown walks its list to a NULL, which mx_ws_end_names[WSE_N] does not have. */
@@ -101,7 +108,8 @@ int results_read_ws(metrics *m, const json_t *root, char *err)
         else
             metrics_ws_close_add(m, (uint16_t)code, (uint64_t)json_integer_value(v));
     }
-    if ((rc = read_hist(w, "handshake", &x->handshake, err)) || (rc = read_hist(w, "push_delay", &x->push_delay, err)))
+    if ((rc = read_hist(w, "handshake", &x->handshake, err)) ||
+        (rc = read_hist(w, "push_delay", &x->push_delay, err)))
         return rc;
     return 0;
 }

@@ -87,8 +87,10 @@ void results_ws_summary(FILE *out, const metrics *m)
     for (size_t i = 0; i < m->n_secs; i++)
         if (m->secs[i].ws_open > peak)
             peak = m->secs[i].ws_open;
-    fprintf(out, "  websocket %" PRIu64 " planned, %" PRIu64 " attempts, %" PRIu64 " opened (peak %u open), %"
-            PRIu64 " handshake failures", w->planned, w->attempts, w->opened, peak, w->hs_failed);
+    fprintf(out,
+            "  websocket %" PRIu64 " planned, %" PRIu64 " attempts, %" PRIu64
+            " opened (peak %u open), %" PRIu64 " handshake failures",
+            w->planned, w->attempts, w->opened, peak, w->hs_failed);
     for (int i = 0; i < MX_WS_STATUS; i++)
         if (w->hs_status[i])
             fprintf(out, " [%d: %" PRIu64 "]", i, w->hs_status[i]);
@@ -98,8 +100,11 @@ void results_ws_summary(FILE *out, const metrics *m)
     fmt_us(c, sizeof c, w->push_delay, 50);
     fmt_us(d, sizeof d, w->push_delay, 95);
     fmt_us(e, sizeof e, w->push_delay, 100);
-    fprintf(out, "  ws msgs   %" PRIu64 " in (%" PRIu64 " pushes), %" PRIu64 " out; handshake p50 %s p95 %s; "
-            "push delay p50 %s p95 %s max %s\n", w->msgs_in, w->pushes, w->msgs_out, a, b, c, d, e);
+    fprintf(out,
+            "  ws msgs   %" PRIu64 " in (%" PRIu64 " pushes), %" PRIu64
+            " out; handshake p50 %s p95 %s; "
+            "push delay p50 %s p95 %s max %s\n",
+            w->msgs_in, w->pushes, w->msgs_out, a, b, c, d, e);
     fprintf(out, "  ws ends  ");
     for (int i = 0; i < WSE_N; i++)
         fprintf(out, " %s %" PRIu64 "%s", mx_ws_end_names[i], w->ends[i], i + 1 < WSE_N ? "," : "");
@@ -112,7 +117,8 @@ void results_ws_summary(FILE *out, const metrics *m)
 int results_db_at(const json_t *db, long long t, double v[5])
 {
     static const char *const cols[5] = {"connections", "active", "idle", "idle_in_tx", "waiting"};
-    const json_t *s = db ? json_object_get(db, "samples") : NULL, *ts = s ? json_object_get(s, "t") : NULL;
+    const json_t *s = db ? json_object_get(db, "samples") : NULL,
+                 *ts = s ? json_object_get(s, "t") : NULL;
     size_t n = json_array_size(ts), lo = 0, hi = n;
     for (int k = 0; k < 5; k++)
         v[k] = NAN;

@@ -73,8 +73,10 @@ static int load_clock(scenario *sc, json_t *root, char *err)
         (rc = jv_number(mc, "scenario.model_clock", "speed", 0, 1e-3, 1e4, &sc->clock_speed, err)))
         return rc;
     if (parse_start(start, &sc->clock_start))
-        return st_err(err, ST_EINPUT, "scenario.model_clock.start: expected a day and hour like "
-                      "\"Fri 18:00\" (or \"18:00\"), got \"%.40s\"", start);
+        return st_err(err, ST_EINPUT,
+                      "scenario.model_clock.start: expected a day and hour like "
+                      "\"Fri 18:00\" (or \"18:00\"), got \"%.40s\"",
+                      start);
     sc->has_clock = 1;
     return 0;
 }
@@ -103,18 +105,23 @@ static int load_client(scenario *sc, json_t *root, const sc_overrides *ov, char 
     if (cip && !range)
         range = "10.0.0.0/8";
     if (range && parse_cidr(range, &sc->addr_base, &sc->addr_n))
-        return st_err(err, ST_EINPUT, "scenario.http.client_ip.range: expected an IPv4 range like "
-                      "10.0.0.0/8 (prefix 8..32), got \"%.40s\"", range);
+        return st_err(err, ST_EINPUT,
+                      "scenario.http.client_ip.range: expected an IPv4 range like "
+                      "10.0.0.0/8 (prefix 8..32), got \"%.40s\"",
+                      range);
     if (ov->source_addrs) {
         if (parse_cidr(ov->source_addrs, &sc->addr_base, &sc->addr_n))
-            return st_err(err, ST_EINPUT, "--source-addrs: expected an IPv4 range like 127.0.0.0/8 "
-                          "(prefix 8..32), got \"%.40s\"", ov->source_addrs);
+            return st_err(err, ST_EINPUT,
+                          "--source-addrs: expected an IPv4 range like 127.0.0.0/8 "
+                          "(prefix 8..32), got \"%.40s\"",
+                          ov->source_addrs);
         sc->bind_source = 1;
     }
     sc->has_addrs = range || ov->source_addrs;
     for (size_t i = 0; sc->ua_model && i < sc->n_headers; i++)
         if (!strcasecmp(sc->header_names[i], "User-Agent"))
-            return st_err(err, ST_EINPUT, "scenario.http.user_agent: \"model\" sends the User-Agent; "
+            return st_err(err, ST_EINPUT,
+                          "scenario.http.user_agent: \"model\" sends the User-Agent; "
                           "remove it from scenario.http.headers");
     if (sc->ua_model) {
         const double *c = sc->m.classes;
@@ -134,8 +141,8 @@ int sc_ident_load(scenario *sc, json_t *root, const sc_overrides *ov, char *err)
     int rc;
     if ((rc = load_clock(sc, root, err)) ||
         (rc = jv_enum(root, "scenario", "unmapped", 0, unm, &sc->unmapped_error, err)) ||
-        (json_is_object(s) && (rc = jv_enum(s, "scenario.sessions", "assets", 0, assets,
-                                            &sc->assets_fetch, err))))
+        (json_is_object(s) &&
+         (rc = jv_enum(s, "scenario.sessions", "assets", 0, assets, &sc->assets_fetch, err))))
         return rc;
     return load_client(sc, root, ov, err);
 }
@@ -164,5 +171,6 @@ void scenario_client_build(const scenario *sc, uint64_t key, sc_client *c)
     if (*c->ip && sc->client_header[0])
         snprintf(c->ip_hdr, sizeof c->ip_hdr, "%s: %s", sc->client_header, c->ip);
     if (sc->ua_model)
-        snprintf(c->ua_hdr, sizeof c->ua_hdr, "User-Agent: %s", ua_class_example((enum ua_class)c->ua_class));
+        snprintf(c->ua_hdr, sizeof c->ua_hdr, "User-Agent: %s",
+                 ua_class_example((enum ua_class)c->ua_class));
 }

@@ -68,7 +68,8 @@ static int load_captures(scenario *sc, sc_route *r, json_t *caps, const char *pa
             if ((rc = jv_string(c, p, "pointer", 1, &s, err)))
                 return rc;
             if (s[0] && s[0] != '/')
-                return st_err(err, ST_EINPUT, "%s.pointer: expected a JSON pointer like \"/cart/id\"", p);
+                return st_err(err, ST_EINPUT,
+                              "%s.pointer: expected a JSON pointer like \"/cart/id\"", p);
             r->needs_body = 1;
         } else if (cp->from == CAP_HEADER) {
             if ((rc = jv_string(c, p, "name", 1, &s, err)))
@@ -149,7 +150,8 @@ static int add_draws(scenario *sc, sc_route *r, const tmpl *t, const char *path,
         if (t->parts[i].kind != TP_FEEDER)
             continue;
         if (r->n_draws == SC_MAX_DRAWS)
-            return st_err(err, ST_EINPUT, "%s: more than %d feeder placeholders", path, SC_MAX_DRAWS);
+            return st_err(err, ST_EINPUT, "%s: more than %d feeder placeholders", path,
+                          SC_MAX_DRAWS);
         double s = sc->m.routes[r->model_idx].zipf_s;
         r->draw_uniform[r->n_draws] = s < 0 && !(sc->feeder_zipf[f] > 0);
         if (s <= 0)

@@ -10,8 +10,8 @@
 /* Loads scenario.routes (feeders and the model must be loaded). 0 or ST_EINPUT/ST_ENOMEM. */
 int sc_routes_load(scenario *sc, json_t *routes, char *err);
 /* Compiles an object of header name -> template value into names/vals. */
-int sc_headers_load(scenario *sc, json_t *obj, const char *path, char names[][64],
-                    tmpl *vals, size_t *n, char *err);
+int sc_headers_load(scenario *sc, json_t *obj, const char *path, char names[][64], tmpl *vals,
+                    size_t *n, char *err);
 void sc_routes_term(scenario *sc);
 
 #endif

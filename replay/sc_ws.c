@@ -54,7 +54,8 @@ static int load_duration(scenario *sc, json_t *ws, int model_has_dur, char *err)
     char e[ST_ERRLEN];
     if (!d) {
         if (!model_has_dur)
-            return st_err(err, ST_EINPUT, "scenario.websockets.duration: the model has no lognormal "
+            return st_err(err, ST_EINPUT,
+                          "scenario.websockets.duration: the model has no lognormal "
                           "websockets.duration; give \"fixed 10m\", \"session\" or \"run\"");
         sc->ws.dur_mode = SCWS_DUR_MODEL;
         return 0;
@@ -69,7 +70,9 @@ static int load_duration(scenario *sc, json_t *ws, int model_has_dur, char *err)
     s = json_string_value(d);
     if (!strcmp(s, "model")) {
         if (!model_has_dur)
-            return st_err(err, ST_EINPUT, "scenario.websockets.duration: the model has no lognormal websockets.duration");
+            return st_err(
+                err, ST_EINPUT,
+                "scenario.websockets.duration: the model has no lognormal websockets.duration");
         sc->ws.dur_mode = SCWS_DUR_MODEL;
     } else if (!strcmp(s, "session") || !strcmp(s, "until the session ends")) {
         sc->ws.dur_mode = SCWS_DUR_SESSION;
@@ -84,7 +87,8 @@ static int load_duration(scenario *sc, json_t *ws, int model_has_dur, char *err)
     }
     return 0;
 bad:
-    return st_err(err, ST_EINPUT, "scenario.websockets.duration: expected \"model\", \"fixed 10m\", "
+    return st_err(err, ST_EINPUT,
+                  "scenario.websockets.duration: expected \"model\", \"fixed 10m\", "
                   "\"session\" (until the session ends) or \"run\" (until the run ends)");
 }
 
@@ -92,8 +96,8 @@ bad:
 static void mark_feeders(scenario *sc, const tmpl *t)
 {
     for (size_t i = 0; i < t->n_parts; i++)
-        if ((t->parts[i].kind == TP_FEEDER || t->parts[i].kind == TP_VAR) &&
-            t->parts[i].idx >= 0 && (size_t)t->parts[i].idx < sc->n_feeders)
+        if ((t->parts[i].kind == TP_FEEDER || t->parts[i].kind == TP_VAR) && t->parts[i].idx >= 0 &&
+            (size_t)t->parts[i].idx < sc->n_feeders)
             sc->ws.uses_feeder[t->parts[i].idx] = 1;
 }
 
@@ -136,22 +140,27 @@ int sc_ws_load(scenario *sc, json_t *ws, char *err)
     if (count >= 0 && (double)(int64_t)count != count)
         return st_err(err, ST_EINPUT, "%s.count: expected a whole number of sessions", P);
     if (count < 0 && (json_object_get(ws, "at") || json_object_get(ws, "ramp")))
-        return st_err(err, ST_EINPUT, "%s: at and ramp apply to count (dedicated sessions) only", P);
+        return st_err(err, ST_EINPUT, "%s: at and ramp apply to count (dedicated sessions) only",
+                      P);
     if (path[0] != '/')
-        return st_err(err, ST_EINPUT, "%s.path: expected a path starting with /, e.g. \"/ws/inventory\"", P);
+        return st_err(err, ST_EINPUT,
+                      "%s.path: expected a path starting with /, e.g. \"/ws/inventory\"", P);
     if (w->handshake_timeout <= 0)
         return st_err(err, ST_EINPUT, "%s.handshake_timeout: must be > 0", P);
-    if (rec && ((rc = jv_no_unknown(rec, "scenario.websockets.reconnect", reconnect_keys, err)) ||
-                (rc = jv_int(rec, "scenario.websockets.reconnect", "max", 0, 0, 1000, &rmax, err)) ||
-                (rc = jv_duration(rec, "scenario.websockets.reconnect", "backoff", 0,
-                                  &w->reconnect_backoff, err))))
+    if (rec &&
+        ((rc = jv_no_unknown(rec, "scenario.websockets.reconnect", reconnect_keys, err)) ||
+         (rc = jv_int(rec, "scenario.websockets.reconnect", "max", 0, 0, 1000, &rmax, err)) ||
+         (rc = jv_duration(rec, "scenario.websockets.reconnect", "backoff", 0,
+                           &w->reconnect_backoff, err))))
         return rc;
     w->reconnect_max = (unsigned)rmax;
     if ((rc = load_duration(sc, ws, model_has_dur, err)))
         return rc;
     if ((rc = tmpl_compile(&w->path, path, &sc->names, "scenario.websockets.path", err)) ||
-        (sub && (rc = tmpl_compile(&w->subscribe, sub, &sc->names, "scenario.websockets.subscribe", err))) ||
-        (msg && (rc = tmpl_compile(&w->message, msg, &sc->names, "scenario.websockets.message", err))))
+        (sub && (rc = tmpl_compile(&w->subscribe, sub, &sc->names, "scenario.websockets.subscribe",
+                                   err))) ||
+        (msg &&
+         (rc = tmpl_compile(&w->message, msg, &sc->names, "scenario.websockets.message", err))))
         return rc;
     w->has_subscribe = sub != NULL;
     w->has_message = msg != NULL;
@@ -162,7 +171,8 @@ int sc_ws_load(scenario *sc, json_t *ws, char *err)
         w->mode = SCWS_COUNT;
         w->count = (uint64_t)count; /* exact: --scale does not change it */
         if (w->at >= sc->duration)
-            return st_err(err, ST_EINPUT, "%s.at: must be inside the run (duration %.0f s)", P, sc->duration);
+            return st_err(err, ST_EINPUT, "%s.at: must be inside the run (duration %.0f s)", P,
+                          sc->duration);
     } else {
         w->mode = SCWS_SHARE;
     }

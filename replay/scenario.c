@@ -75,7 +75,8 @@ static int parse_target(scenario *sc, const char *t, const char *path, char *err
     if (*end == '/' && end[1] == 0)
         ; /* a trailing slash is harmless */
     else if (*end)
-        return st_err(err, ST_EINPUT, "%s: expected a base URL without a path (routes add paths)", path);
+        return st_err(err, ST_EINPUT, "%s: expected a base URL without a path (routes add paths)",
+                      path);
     colon = memchr(h, ':', (size_t)(end - h));
     size_t hl = (size_t)((colon ? colon : end) - h);
     if (hl == 0 || hl >= sizeof sc->host)
@@ -175,11 +176,12 @@ static int load_sessions_http(scenario *sc, json_t *root, char *err)
     sc->max_active = (unsigned)ma;
     sc->pool_size = (unsigned)ps;
     sc->per_session_conn = conn == 0;
-    if (h && ((rc = jv_no_unknown(h, "scenario.http", http_keys, err)) ||
-              (rc = jv_duration(h, "scenario.http", "timeout", 0, &sc->timeout, err)) ||
-              (rc = jv_duration(h, "scenario.http", "connect_timeout", 0, &sc->connect_timeout, err)) ||
-              (rc = jv_bool(h, "scenario.http", "traceparent", 0, &sc->traceparent, err)) ||
-              (rc = jv_object(h, "scenario.http", "headers", 0, &hdr, err))))
+    if (h &&
+        ((rc = jv_no_unknown(h, "scenario.http", http_keys, err)) ||
+         (rc = jv_duration(h, "scenario.http", "timeout", 0, &sc->timeout, err)) ||
+         (rc = jv_duration(h, "scenario.http", "connect_timeout", 0, &sc->connect_timeout, err)) ||
+         (rc = jv_bool(h, "scenario.http", "traceparent", 0, &sc->traceparent, err)) ||
+         (rc = jv_object(h, "scenario.http", "headers", 0, &hdr, err))))
         return rc;
     if (sc->timeout <= 0 || sc->connect_timeout <= 0)
         return st_err(err, ST_EINPUT, "scenario.http: timeouts must be > 0");
@@ -263,9 +265,11 @@ static int load_event(scenario *sc, json_t *e, size_t i, const char *p, char *er
          * "sessions") mixes crowd and baseline requests: the event's share per session is
          * the one that mixes back to it (share x all / excess, at most 1). */
         sessions = me->sessions;
-        double excess = me->excess_sessions >= 0 ? me->excess_sessions
-                                                 : me->sessions - me->baseline_rate * me->duration_s;
-        if ((me->excess_sessions >= 0 || me->baseline_rate > 0) && excess >= 1 && excess < me->sessions)
+        double excess = me->excess_sessions >= 0
+                            ? me->excess_sessions
+                            : me->sessions - me->baseline_rate * me->duration_s;
+        if ((me->excess_sessions >= 0 || me->baseline_rate > 0) && excess >= 1 &&
+            excess < me->sessions)
             sessions = excess;
         ev->ramp = me->ramp_s;
         ev->decay = me->decay_s;
@@ -305,8 +309,9 @@ static int load_event(scenario *sc, json_t *e, size_t i, const char *p, char *er
     }
     for (size_t k = 0; k < ev->n_ranks; k++)
         if (ev->ranks[k] < 1 || ev->ranks[k] > sc->feeders[ev->hot_feeder].n)
-            return st_err(err, ST_EINPUT, "%s.ranks[%zu]: expected a rank in 1..%zu (the feeder's rows)",
-                          q, k, sc->feeders[ev->hot_feeder].n);
+            return st_err(err, ST_EINPUT,
+                          "%s.ranks[%zu]: expected a rank in 1..%zu (the feeder's rows)", q, k,
+                          sc->feeders[ev->hot_feeder].n);
     ev->sessions = (uint64_t)llround(sessions * sc->scale);
     return 0;
 }
@@ -326,7 +331,8 @@ static int load_thresholds(scenario *sc, json_t *th, char *err)
             expr = json_string_value(t);
         } else if (json_is_object(t)) {
             static const char *const keys[] = {"expr", "abort", NULL};
-            if ((rc = jv_no_unknown(t, p, keys, err)) || (rc = jv_string(t, p, "expr", 1, &expr, err)) ||
+            if ((rc = jv_no_unknown(t, p, keys, err)) ||
+                (rc = jv_string(t, p, "expr", 1, &expr, err)) ||
                 (rc = jv_bool(t, p, "abort", 0, &ab, err)))
                 return rc;
         } else {
@@ -391,9 +397,9 @@ static int load_root(scenario *sc, json_t *root, const char *dir, const sc_overr
         return st_err(err, ST_EINPUT, "scenario.feeders_dir: path too long");
     if ((feeders && (rc = load_feeders(sc, feeders, fdirbuf, err))) ||
         (rc = load_sessions_http(sc, root, err)) ||
-        (rc = sc_http_load(sc, json_object_get(root, "http"), json_object_get(root, "tls"), dir, err)) ||
-        (rc = sc_routes_load(sc, routes, err)) ||
-        (rc = load_stages(sc, stages, &stage_total, err)))
+        (rc = sc_http_load(sc, json_object_get(root, "http"), json_object_get(root, "tls"), dir,
+                           err)) ||
+        (rc = sc_routes_load(sc, routes, err)) || (rc = load_stages(sc, stages, &stage_total, err)))
         return rc;
     if (!sc->use_hawkes)
         sc->m.branching = 0;
@@ -402,7 +408,8 @@ static int load_root(scenario *sc, json_t *root, const char *dir, const sc_overr
     else if (!json_object_get(root, "duration"))
         sc->duration = stages ? stage_total : 0;
     if (sc->duration <= 0)
-        return st_err(err, ST_EINPUT, "scenario.duration: a bounded run needs a duration (or stages)");
+        return st_err(err, ST_EINPUT,
+                      "scenario.duration: a bounded run needs a duration (or stages)");
     if (ov->has_max_rps)
         sc->max_rps = ov->max_rps;
     if (events && json_array_size(events) > SC_MAX_EVENTS)
@@ -421,8 +428,10 @@ static int load_root(scenario *sc, json_t *root, const char *dir, const sc_overr
     coverage_compute(sc, &sc->cov);
     if (sc->unmapped_error && sc->cov.n_missing) {
         /* One line naming as many routes as fit; the count says how many there are. */
-        size_t len = (size_t)snprintf(err, ST_ERRLEN, "scenario.unmapped: \"error\" and %zu model route%s "
-                                      "not sent:", sc->cov.n_missing, sc->cov.n_missing > 1 ? "s are" : " is");
+        size_t len = (size_t)snprintf(err, ST_ERRLEN,
+                                      "scenario.unmapped: \"error\" and %zu model route%s "
+                                      "not sent:",
+                                      sc->cov.n_missing, sc->cov.n_missing > 1 ? "s are" : " is");
         for (size_t i = 0; i < sc->cov.n_missing && len + 1 < ST_ERRLEN; i++)
             len += (size_t)snprintf(err + len, ST_ERRLEN - len, "%s %s (%.1f%%, %s)", i ? "," : "",
                                     sc->m.routes[sc->cov.missing[i]].template_,

@@ -34,7 +34,7 @@ enum sc_capture_from { CAP_JSON = 0, CAP_HEADER = 1, CAP_REGEX = 2 };
 
 typedef struct sc_capture {
     int from, var;
-    char name[128];     /* header name or JSON pointer */
+    char name[128]; /* header name or JSON pointer */
     regex_t re;
     int has_re;
 } sc_capture;
@@ -57,7 +57,7 @@ typedef struct sc_route {
     size_t n_headers;
     char header_names[SC_MAX_HEADERS][64];
     tmpl header_vals[SC_MAX_HEADERS];
-    size_t n_draws;                 /* feeder placeholders: path, headers, body in order */
+    size_t n_draws; /* feeder placeholders: path, headers, body in order */
     int draw_feeder[SC_MAX_DRAWS];
     rng_zipf draw_zipf[SC_MAX_DRAWS];
     unsigned char draw_uniform[SC_MAX_DRAWS]; /* the model fitted a uniform popularity */
@@ -68,12 +68,15 @@ typedef struct sc_route {
 } sc_route;
 
 enum sc_curve { CURVE_LINEAR = 0, CURVE_EXP = 1 };
-typedef struct sc_stage { double dur, from, to; int curve; } sc_stage;
+typedef struct sc_stage {
+    double dur, from, to;
+    int curve;
+} sc_stage;
 
 typedef struct sc_event {
     char name[64];
     double at, ramp, hold, decay, hot_share;
-    uint64_t sessions;  /* after scale */
+    uint64_t sessions; /* after scale */
     int hot_feeder;
     uint64_t ranks[SC_MAX_HOT];
     size_t n_ranks;
@@ -83,10 +86,10 @@ typedef struct sc_event {
 enum sc_ws_mode { SCWS_NONE = 0, SCWS_COUNT, SCWS_SHARE };
 enum sc_ws_dur { SCWS_DUR_MODEL = 0, SCWS_DUR_FIXED, SCWS_DUR_SESSION, SCWS_DUR_RUN };
 typedef struct sc_ws {
-    int mode;                 /* SCWS_NONE: no WebSocket sessions */
-    uint64_t count;           /* SCWS_COUNT: dedicated sessions (after scale) */
-    double at, ramp;          /* SCWS_COUNT: their arrivals, uniform over [at, at + ramp) */
-    double share;             /* SCWS_SHARE: share of plan sessions that hold one */
+    int mode;        /* SCWS_NONE: no WebSocket sessions */
+    uint64_t count;  /* SCWS_COUNT: dedicated sessions (after scale) */
+    double at, ramp; /* SCWS_COUNT: their arrivals, uniform over [at, at + ramp) */
+    double share;    /* SCWS_SHARE: share of plan sessions that hold one */
     tmpl path, subscribe, message;
     int has_subscribe, has_message;
     unsigned char uses_feeder[SC_MAX_FEEDERS]; /* feeders the templates draw from */
@@ -158,12 +161,12 @@ typedef struct scenario {
     double clock_start, clock_speed; /* model-clock epoch of run time 0; model s per run s */
     int unmapped_error;
     int assets_fetch;
-    char client_header[64];          /* "" = no client address header */
-    uint32_t addr_base, addr_n;      /* client addresses: addr_base + [0, addr_n) */
-    int has_addrs, bind_source;      /* bind_source: also the connection's source address */
-    int ua_model;                    /* User-Agent from the model's client classes */
-    double ua_cdf[3];                /* cumulative desktop, mobile, script */
-    coverage cov;                    /* what of the model the plan sends */
+    char client_header[64];     /* "" = no client address header */
+    uint32_t addr_base, addr_n; /* client addresses: addr_base + [0, addr_n) */
+    int has_addrs, bind_source; /* bind_source: also the connection's source address */
+    int ua_model;               /* User-Agent from the model's client classes */
+    double ua_cdf[3];           /* cumulative desktop, mobile, script */
+    coverage cov;               /* what of the model the plan sends */
 } scenario;
 
 /* Returns 0, ST_EINPUT (one line naming the field path) or ST_ENOMEM. */

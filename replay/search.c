@@ -18,7 +18,8 @@
 #include "results_read.h"
 
 const char *const search_verdict_names[SV_N] = {"pass", "fail", "inconclusive"};
-const char *const search_err_class_names[6] = {"connect", "timeout", "reset", "other", "4xx", "5xx"};
+const char *const search_err_class_names[6] = {"connect", "timeout", "reset",
+                                               "other",   "4xx",     "5xx"};
 
 static double round6(double v)
 {
@@ -65,19 +66,24 @@ int search_generator_behind(const json_t *res, char *why, size_t n)
     /* lag_bar_search is looser than run's warning on purpose (lag.h says why). */
     switch (lag_judge(&f, &lag_bar_search)) {
     case LAG_THROTTLED:
-        snprintf(why, n, "the generator was capped: %.0f of %.0f requests held by --max-rps / "
-                 "limits.max_rps", f.throttled, f.sent);
+        snprintf(why, n,
+                 "the generator was capped: %.0f of %.0f requests held by --max-rps / "
+                 "limits.max_rps",
+                 f.throttled, f.sent);
         return 1;
     case LAG_DROPPED:
-        snprintf(why, n, "the generator dropped %.0f sessions at its session cap "
-                 "(sessions.max_active)", f.dropped);
+        snprintf(why, n,
+                 "the generator dropped %.0f sessions at its session cap "
+                 "(sessions.max_active)",
+                 f.dropped);
         return 1;
     case LAG_LATE:
-        snprintf(why, n, "the generator fell behind: %.0f of %.0f sends more than 10 ms late "
-                 "(p99 send lateness %.1f ms)", f.late, f.sent, f.p99_us / 1000);
+        snprintf(why, n,
+                 "the generator fell behind: %.0f of %.0f sends more than 10 ms late "
+                 "(p99 send lateness %.1f ms)",
+                 f.late, f.sent, f.p99_us / 1000);
         return 1;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -121,15 +127,18 @@ json_t *search_doc_new(const search_cfg *c, const char *settle, const json_t *fi
     json_object_set_new(d, "format", json_string(SEARCH_FORMAT));
     json_object_set_new(d, "version", json_integer(ST_FMT_SEARCH_VERSION));
     json_object_set_new(d, "tool", json_pack("{s:s,s:s}", "name", "replay", "version", ST_VERSION));
-    json_object_set_new(d, "scenario", json_pack("{s:O,s:O,s:O,s:O,s:O}", "name", json_object_get(sc, "name"),
-                        "path", json_object_get(sc, "path"), "hash", json_object_get(sc, "hash"),
-                        "seed", json_object_get(sc, "seed"), "target", json_object_get(sc, "target")));
+    json_object_set_new(d, "scenario",
+                        json_pack("{s:O,s:O,s:O,s:O,s:O}", "name", json_object_get(sc, "name"),
+                                  "path", json_object_get(sc, "path"), "hash",
+                                  json_object_get(sc, "hash"), "seed", json_object_get(sc, "seed"),
+                                  "target", json_object_get(sc, "target")));
     json_object_set_new(d, "segment", json_deep_copy(seg));
-    json_object_set_new(d, "settings", json_pack("{s:f,s:f,s:f,s:f,s:b,s:f,s:f,s:f,s:f,s:s,s:f}", "from", c->from,
-                        "to", c->to, "step", c->step, "precision", c->precision, "bisect", c->bisect,
-                        "hold_s", c->hold, "warmup_s", c->warmup, "require", c->require,
-                        "cooldown_s", c->cooldown < 0 ? 0.0 : c->cooldown, "settle", settle,
-                        "cascade_factor", c->cascade));
+    json_object_set_new(d, "settings",
+                        json_pack("{s:f,s:f,s:f,s:f,s:b,s:f,s:f,s:f,s:f,s:s,s:f}", "from", c->from,
+                                  "to", c->to, "step", c->step, "precision", c->precision, "bisect",
+                                  c->bisect, "hold_s", c->hold, "warmup_s", c->warmup, "require",
+                                  c->require, "cooldown_s", c->cooldown < 0 ? 0.0 : c->cooldown,
+                                  "settle", settle, "cascade_factor", c->cascade));
     json_object_set_new(d, "steps", json_array());
     json_object_set_new(d, "warnings", json_array());
     json_object_set_new(d, "stopped", json_string("running"));
@@ -338,14 +347,17 @@ static json_t *degradation(const search_cfg *c, const json_t *pass, const json_t
     cascade_p95 = pr > c->cascade;
     cascade_err = b.err_rate > c->cascade * er_floor;
     v = cascade_p95 || cascade_err ? "cascade" : "graceful";
-    snprintf(why, sizeof why, "from %gx to %gx (%.0f%% more load) p95 went %.1f ms -> %.1f ms (x%.2f) and the "
-             "error rate %.2f%% -> %.2f%%; a cascade is a jump of more than x%g (error rates against "
-             "at least 1%%)", a.scale, b.scale, (b.scale / a.scale - 1) * 100, a.p95_ms, b.p95_ms, pr,
-             a.err_rate * 100, b.err_rate * 100, c->cascade);
+    snprintf(
+        why, sizeof why,
+        "from %gx to %gx (%.0f%% more load) p95 went %.1f ms -> %.1f ms (x%.2f) and the "
+        "error rate %.2f%% -> %.2f%%; a cascade is a jump of more than x%g (error rates against "
+        "at least 1%%)",
+        a.scale, b.scale, (b.scale / a.scale - 1) * 100, a.p95_ms, b.p95_ms, pr, a.err_rate * 100,
+        b.err_rate * 100, c->cascade);
     return json_pack("{s:s,s:f,s:f,s:f,s:f,s:f,s:b,s:b,s:s}", "verdict", v, "p95_ms_pass", a.p95_ms,
                      "p95_ms_fail", b.p95_ms, "p95_ratio", pr, "error_rate_pass", a.err_rate,
-                     "error_rate_fail", b.err_rate, "p95_jump", cascade_p95, "error_jump", cascade_err,
-                     "why", why);
+                     "error_rate_fail", b.err_rate, "p95_jump", cascade_p95, "error_jump",
+                     cascade_err, "why", why);
 }
 
 static json_t *broke_first(const json_t *step)
@@ -390,7 +402,11 @@ int search_finish(json_t *doc, const char *stopped)
         if (fabs(num(st[i], "scale") - lf) < 1e-9)
             fail = st[i];
     }
-    status = lf > 0 && hp > 0 ? "found" : lf > 0 ? "below_from" : inc > 0 ? "inconclusive" : n ? "not_reached" : "no_steps";
+    status = lf > 0 && hp > 0 ? "found"
+             : lf > 0         ? "below_from"
+             : inc > 0        ? "inconclusive"
+             : n              ? "not_reached"
+                              : "no_steps";
     k = json_object();
     if (!k)
         return ST_ENOMEM;
@@ -403,9 +419,10 @@ int search_finish(json_t *doc, const char *stopped)
     json_object_set_new(k, "meets_require", json_boolean(hp > 0 && hp >= c.require - 1e-9));
     json_object_set_new(k, "broke_first", fail ? broke_first(fail) : json_array());
     json_object_set_new(k, "what_happened", fail ? what_happened(fail) : json_array());
-    json_object_set_new(k, "degradation", pass && fail ? degradation(&c, pass, fail)
-                                                       : json_pack("{s:s,s:s}", "verdict", "unknown", "why",
-                                                                   "needs a passing and a failing step"));
+    json_object_set_new(k, "degradation",
+                        pass && fail ? degradation(&c, pass, fail)
+                                     : json_pack("{s:s,s:s}", "verdict", "unknown", "why",
+                                                 "needs a passing and a failing step"));
     /* A pass above the lowest fail: the system is not monotonic in load (noise, or caches). */
     for (size_t i = 0; lf > 0 && i < n; i++)
         if (verdict_of(st[i]) == SV_PASS && num(st[i], "scale") > lf)

@@ -38,13 +38,13 @@ enum search_verdict { SV_PASS = 0, SV_FAIL, SV_INCONCLUSIVE, SV_N };
 extern const char *const search_verdict_names[SV_N];
 
 typedef struct search_cfg {
-    double from, to, step;  /* scales (1.0 = the scenario's rate); step > 0 is added */
-    double precision;       /* bisection stops when pass and fail are this close */
+    double from, to, step; /* scales (1.0 = the scenario's rate); step > 0 is added */
+    double precision;      /* bisection stops when pass and fail are this close */
     int bisect;
-    double hold, warmup;    /* seconds: each step's measured duration, and the warm-up run */
-    double require;         /* the scale the knee must reach for exit 0 */
-    double cooldown;        /* seconds between steps when settling by time; < 0: by the probe */
-    double cascade;         /* a jump larger than this factor is a cascade (default 3) */
+    double hold, warmup; /* seconds: each step's measured duration, and the warm-up run */
+    double require;      /* the scale the knee must reach for exit 0 */
+    double cooldown;     /* seconds between steps when settling by time; < 0: by the probe */
+    double cascade;      /* a jump larger than this factor is a cascade (default 3) */
 } search_cfg;
 
 /* The scale of grid step k (0-based): min(from + k * step, to), rounded to 1e-6; 0 when step k
@@ -98,8 +98,8 @@ typedef struct search_row {
     int verdict;
     double planned_rps, sent_rps, done_rps;
     double p50_ms, p95_ms, p99_ms;
-    double err_rate;            /* errors / completed requests */
-    double err_class[6];        /* per class of counts.errors, as rates of completed requests */
+    double err_rate;     /* errors / completed requests */
+    double err_class[6]; /* per class of counts.errors, as rates of completed requests */
     double db_conn, db_active, db_waiting; /* maxima from the probe, NAN without one */
     int has_db;
 } search_row;

@@ -32,18 +32,22 @@ int search_check(const json_t *doc, const char *name, char *err)
     int rc, vi;
     if (!json_is_object(doc))
         return st_err(err, ST_EINPUT, "%s: search: expected an object", name);
-    if ((rc = jv_no_unknown(doc, "search", top, e)) || (rc = jv_string(doc, "search", "format", 1, &fmt, e)))
+    if ((rc = jv_no_unknown(doc, "search", top, e)) ||
+        (rc = jv_string(doc, "search", "format", 1, &fmt, e)))
         return st_err(err, ST_EINPUT, "%s: %s", name, e);
     if (strcmp(fmt, SEARCH_FORMAT))
-        return st_err(err, ST_EINPUT, "%s: search.format: expected \"%s\", got \"%s\"", name, SEARCH_FORMAT, fmt);
-    if ((rc = jv_version(doc, "search", ST_FMT_SEARCH_VERSION, &ver, e)) || (rc = jv_object(doc, "search", "settings", 1, &settings, e)) ||
+        return st_err(err, ST_EINPUT, "%s: search.format: expected \"%s\", got \"%s\"", name,
+                      SEARCH_FORMAT, fmt);
+    if ((rc = jv_version(doc, "search", ST_FMT_SEARCH_VERSION, &ver, e)) ||
+        (rc = jv_object(doc, "search", "settings", 1, &settings, e)) ||
         (rc = jv_number(settings, "search.settings", "from", 1, 1e-9, 1e9, &v, e)) ||
         (rc = jv_number(settings, "search.settings", "to", 1, 1e-9, 1e9, &v, e)) ||
         (rc = jv_number(settings, "search.settings", "hold_s", 1, 0, 1e9, &v, e)) ||
         (rc = jv_array(doc, "search", "steps", 1, &steps, e)))
         return st_err(err, ST_EINPUT, "%s: %s", name, e);
     if (json_array_size(steps) > SEARCH_MAX_STEPS)
-        return st_err(err, ST_EINPUT, "%s: search.steps: more than %d steps", name, SEARCH_MAX_STEPS);
+        return st_err(err, ST_EINPUT, "%s: search.steps: more than %d steps", name,
+                      SEARCH_MAX_STEPS);
     json_array_foreach(steps, i, s) {
         const json_t *res;
         jv_path(path, sizeof path, "search.steps", i);
@@ -54,7 +58,8 @@ int search_check(const json_t *doc, const char *name, char *err)
             return st_err(err, ST_EINPUT, "%s: %s", name, e);
         res = json_object_get(s, "results");
         if (res && !json_is_object(res) && !json_is_null(res))
-            return st_err(err, ST_EINPUT, "%s: %s.results: expected a results object or null", name, path);
+            return st_err(err, ST_EINPUT, "%s: %s.results: expected a results object or null", name,
+                          path);
     }
     return 0;
 }
@@ -82,12 +87,13 @@ static int same_search(const json_t *a, const json_t *b, const char *na, const c
     const json_t *ha = json_object_get(json_object_get(a, "scenario"), "hash");
     const json_t *hb = json_object_get(json_object_get(b, "scenario"), "hash");
     if (!json_equal(ha, hb))
-        return st_err(err, ST_EINPUT, "%s and %s searched different scenarios (hash %s vs %s)", na, nb,
-                      json_string_value(ha) ? json_string_value(ha) : "?",
+        return st_err(err, ST_EINPUT, "%s and %s searched different scenarios (hash %s vs %s)", na,
+                      nb, json_string_value(ha) ? json_string_value(ha) : "?",
                       json_string_value(hb) ? json_string_value(hb) : "?");
     if (num(sa, "from") != num(sb, "from") || num(sa, "to") != num(sb, "to") ||
         num(sa, "step") != num(sb, "step") || num(sa, "hold_s") != num(sb, "hold_s"))
-        return st_err(err, ST_EINPUT, "%s and %s are different searches (--from, --to, --step or --hold differ)",
+        return st_err(err, ST_EINPUT,
+                      "%s and %s are different searches (--from, --to, --step or --hold differ)",
                       na, nb);
     return 0;
 }
@@ -162,9 +168,11 @@ int search_merge(json_t **out, json_t *const *in, const char *const *names, size
     segs = json_array();
     warn = json_array();
     for (size_t i = 0; segs && i < n; i++)
-        json_array_append_new(segs, json_integer((json_int_t)num(json_object_get(in[i], "segment"), "i")));
-    json_object_set_new(doc, "segment", json_pack("{s:i,s:i}", "i", 0, "n",
-                        (int)num(json_object_get(in[0], "segment"), "n")));
+        json_array_append_new(
+            segs, json_integer((json_int_t)num(json_object_get(in[i], "segment"), "i")));
+    json_object_set_new(
+        doc, "segment",
+        json_pack("{s:i,s:i}", "i", 0, "n", (int)num(json_object_get(in[0], "segment"), "n")));
     json_object_set_new(doc, "merged", json_pack("{s:o}", "segments", segs));
     json_object_set_new(doc, "warnings", warn);
     for (size_t k = 0; !rc && k < ns; k++) {
@@ -175,14 +183,16 @@ int search_merge(json_t **out, json_t *const *in, const char *const *names, size
         if ((rc = merge_scale(scales[k], in, names, n, &res, &have, err)))
             break;
         if (have < n) {
-            snprintf(w, sizeof w, "step %gx: only %zu of %zu inputs have it; its verdict is from those", scales[k],
-                     have, n);
+            snprintf(w, sizeof w,
+                     "step %gx: only %zu of %zu inputs have it; its verdict is from those",
+                     scales[k], have, n);
             json_array_append_new(warn, json_string(w));
         }
         if (!res)
             continue;
         v = search_judge(res, why, sizeof why);
-        rc = search_add_step(doc, scales[k], "step", 1, v, why, v == SV_PASS ? 0 : 1, NULL, NULL, NULL, res);
+        rc = search_add_step(doc, scales[k], "step", 1, v, why, v == SV_PASS ? 0 : 1, NULL, NULL,
+                             NULL, res);
     }
     if (!rc)
         rc = search_finish(doc, "merged");

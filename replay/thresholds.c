@@ -46,11 +46,16 @@ static int parse_agg(thr *t, const char *a, size_t n)
         return -1;
     memcpy(buf, a, n);
     buf[n] = 0;
-    if (!strcmp(buf, "mean")) t->agg = THR_MEAN;
-    else if (!strcmp(buf, "max")) t->agg = THR_MAX;
-    else if (!strcmp(buf, "min")) t->agg = THR_MIN;
-    else if (!strcmp(buf, "rate")) t->agg = THR_RATE;
-    else if (!strcmp(buf, "count")) t->agg = THR_COUNT;
+    if (!strcmp(buf, "mean"))
+        t->agg = THR_MEAN;
+    else if (!strcmp(buf, "max"))
+        t->agg = THR_MAX;
+    else if (!strcmp(buf, "min"))
+        t->agg = THR_MIN;
+    else if (!strcmp(buf, "rate"))
+        t->agg = THR_RATE;
+    else if (!strcmp(buf, "count"))
+        t->agg = THR_COUNT;
     else if (buf[0] == 'p' && buf[1]) {
         char e[ST_ERRLEN];
         if (units_parse_double(buf + 1, &t->pct, e) || t->pct <= 0 || t->pct > 100)
@@ -124,27 +129,45 @@ int thr_parse(thr *t, const char *expr, const char *path, char *err)
         goto bad;
     p = strchr(s, '(');
     if (!p || parse_agg(t, s, (size_t)(p - s)))
-        return st_err(err, ST_EINPUT, "%s: expected AGG(METRIC) OP VALUE with AGG one of pNN, mean, max, rate, count: '%s'", path, expr);
+        return st_err(
+            err, ST_EINPUT,
+            "%s: expected AGG(METRIC) OP VALUE with AGG one of pNN, mean, max, rate, count: '%s'",
+            path, expr);
     s = skip(p + 1);
     for (p = s; isalnum((unsigned char)*p) || *p == '_' || *p == '.'; p++)
         ;
     if (parse_metric(t, s, (size_t)(p - s))) {
         if (p - s > 3 && !memcmp(s, "db.", 3))
-            return st_err(err, ST_EINPUT, "%s: unknown probe metric '%.*s' in '%s' (db.connections, db.active, db.idle, db.idle_in_tx, db.waiting, db.headroom, ...: docs/replay/probe.md)", path, (int)(p - s), s, expr);
-        return st_err(err, ST_EINPUT, "%s: unknown metric in '%s' (latency, service, lateness, errors, checks, dropped, late, requests, ws_handshake, ws_push_delay, ws_errors, ws_handshake_failed, ws_reconnects, ws_opened, ws_messages_in, ws_messages_out, ws_open, db.*)", path, expr);
+            return st_err(
+                err, ST_EINPUT,
+                "%s: unknown probe metric '%.*s' in '%s' (db.connections, db.active, db.idle, "
+                "db.idle_in_tx, db.waiting, db.headroom, ...: docs/replay/probe.md)",
+                path, (int)(p - s), s, expr);
+        return st_err(
+            err, ST_EINPUT,
+            "%s: unknown metric in '%s' (latency, service, lateness, errors, checks, dropped, "
+            "late, requests, ws_handshake, ws_push_delay, ws_errors, ws_handshake_failed, "
+            "ws_reconnects, ws_opened, ws_messages_in, ws_messages_out, ws_open, db.*)",
+            path, expr);
     }
     s = skip(p);
     if (*s == '{' && !(s = parse_labels(t, s + 1)))
-        return st_err(err, ST_EINPUT, "%s: bad labels in '%s' (route=\"...\", status=\"2xx\")", path, expr);
+        return st_err(err, ST_EINPUT, "%s: bad labels in '%s' (route=\"...\", status=\"2xx\")",
+                      path, expr);
     s = skip(s);
     if (*s != ')')
         goto bad;
     s = skip(s + 1);
-    if (s[0] == '<' && s[1] == '=') t->op = THR_LE, s += 2;
-    else if (s[0] == '>' && s[1] == '=') t->op = THR_GE, s += 2;
-    else if (s[0] == '<') t->op = THR_LT, s++;
-    else if (s[0] == '>') t->op = THR_GT, s++;
-    else goto bad;
+    if (s[0] == '<' && s[1] == '=')
+        t->op = THR_LE, s += 2;
+    else if (s[0] == '>' && s[1] == '=')
+        t->op = THR_GE, s += 2;
+    else if (s[0] == '<')
+        t->op = THR_LT, s++;
+    else if (s[0] == '>')
+        t->op = THR_GT, s++;
+    else
+        goto bad;
     s = skip(s);
     end = s + strlen(s);
     while (end > s && isspace((unsigned char)end[-1]))
@@ -156,13 +179,21 @@ int thr_parse(thr *t, const char *expr, const char *path, char *err)
     int kind = thr_metric_kind(t->metric), timed = kind == THR_TIMED;
     int hist_agg = t->agg <= THR_MAX || t->agg == THR_MIN;
     if ((kind == THR_COUNTED) == hist_agg || (kind == THR_GAUGE && t->agg == THR_PCT))
-        return st_err(err, ST_EINPUT, "%s: rate()/count() apply to counted metrics (errors, checks, dropped, late, requests, ws_errors, ws_handshake_failed, ws_reconnects, ws_opened, ws_messages_in/out); pNN/mean/max/min to latency, service, lateness, ws_handshake, ws_push_delay; max/min/mean to ws_open and db.*: '%s'", path, expr);
+        return st_err(err, ST_EINPUT,
+                      "%s: rate()/count() apply to counted metrics (errors, checks, dropped, late, "
+                      "requests, ws_errors, ws_handshake_failed, ws_reconnects, ws_opened, "
+                      "ws_messages_in/out); pNN/mean/max/min to latency, service, lateness, "
+                      "ws_handshake, ws_push_delay; max/min/mean to ws_open and db.*: '%s'",
+                      path, expr);
     if ((t->route[0] || t->status_class) && t->metric > THR_REQUESTS)
-        return st_err(err, ST_EINPUT, "%s: route/status labels apply to HTTP metrics only: '%s'", path, expr);
+        return st_err(err, ST_EINPUT, "%s: route/status labels apply to HTTP metrics only: '%s'",
+                      path, expr);
     if (timed) {
         double sec;
         if (units_parse_duration(val, &sec, e))
-            return st_err(err, ST_EINPUT, "%s: expected a duration like 300ms after the operator: '%s'", path, expr);
+            return st_err(err, ST_EINPUT,
+                          "%s: expected a duration like 300ms after the operator: '%s'", path,
+                          expr);
         t->value = sec * 1e6;
     } else if (t->agg == THR_RATE) {
         size_t n = strlen(val);
@@ -178,7 +209,9 @@ int thr_parse(thr *t, const char *expr, const char *path, char *err)
     }
     return 0;
 bad:
-    return st_err(err, ST_EINPUT, "%s: expected AGG(METRIC{labels}) OP VALUE, e.g. p95(latency) < 300ms: '%s'", path, expr);
+    return st_err(err, ST_EINPUT,
+                  "%s: expected AGG(METRIC{labels}) OP VALUE, e.g. p95(latency) < 300ms: '%s'",
+                  path, expr);
 }
 
 int thr_compare(const thr *t, double v)
@@ -207,7 +240,8 @@ int thr_eval(const thr *t, const thr_src *src, double *value)
         if (src->pr)
             have = probe_metric_stat(src->pr, t->db_name, db_stat(t), value, NULL) == 0;
         else
-            have = src->db && probe_json_metric_stat(src->db, t->db_name, db_stat(t), value, NULL) == 0;
+            have = src->db &&
+                   probe_json_metric_stat(src->db, t->db_name, db_stat(t), value, NULL) == 0;
         if (!have)
             *value = NAN;
     } else if (src->live) {

@@ -23,25 +23,39 @@
 enum thr_agg { THR_PCT = 0, THR_MEAN, THR_MAX, THR_RATE, THR_COUNT, THR_MIN };
 /* Three kinds of metric: timed (a histogram in microseconds: pNN, mean, max, min), counted
  * (rate, count) and gauges (a per-second value or a probe sample: max, min, mean). */
-enum thr_metric { THR_LATENCY = 0, THR_SERVICE, THR_LATENESS, THR_ERRORS, THR_CHECKS,
-                  THR_DROPPED, THR_LATE, THR_REQUESTS,
-                  THR_WS_HANDSHAKE, THR_WS_PUSH_DELAY,                    /* timed */
-                  THR_WS_ERRORS, THR_WS_HS_FAILED, THR_WS_RECONNECTS, THR_WS_OPENED,
-                  THR_WS_MSGS_IN, THR_WS_MSGS_OUT,                         /* counted */
-                  THR_WS_OPEN, THR_DB,                                     /* gauges */
-                  THR_NMETRICS };
+enum thr_metric {
+    THR_LATENCY = 0,
+    THR_SERVICE,
+    THR_LATENESS,
+    THR_ERRORS,
+    THR_CHECKS,
+    THR_DROPPED,
+    THR_LATE,
+    THR_REQUESTS,
+    THR_WS_HANDSHAKE,
+    THR_WS_PUSH_DELAY, /* timed */
+    THR_WS_ERRORS,
+    THR_WS_HS_FAILED,
+    THR_WS_RECONNECTS,
+    THR_WS_OPENED,
+    THR_WS_MSGS_IN,
+    THR_WS_MSGS_OUT, /* counted */
+    THR_WS_OPEN,
+    THR_DB, /* gauges */
+    THR_NMETRICS
+};
 enum thr_kind { THR_TIMED = 0, THR_COUNTED, THR_GAUGE };
 enum thr_op { THR_LT = 0, THR_LE, THR_GT, THR_GE };
 
 typedef struct thr {
     char expr[256];
-    int abort;          /* also evaluated during the run */
+    int abort; /* also evaluated during the run */
     int agg, metric, op;
-    double pct;         /* for THR_PCT */
-    char route[256];    /* "" = all routes */
-    int status_class;   /* 1..5, or 0 = any */
+    double pct;       /* for THR_PCT */
+    char route[256];  /* "" = all routes */
+    int status_class; /* 1..5, or 0 = any */
     double value;
-    char db_name[48];   /* THR_DB: the probe metric ("db.waiting") */
+    char db_name[48]; /* THR_DB: the probe metric ("db.waiting") */
 } thr;
 
 /* The kind of a metric (enum thr_kind). */
@@ -52,9 +66,12 @@ int thr_parse(thr *t, const char *expr, const char *path, char *err);
 /* 1 if `measured` satisfies the rule, else 0. */
 int thr_compare(const thr *t, double measured);
 /* What thr_eval() returns. */
-enum thr_verdict { THR_FAILED = 0, THR_PASSED = 1,
-                   THR_DEFERRED = -1,  /* a db.* rule left to the probing segment and merge */
-                   THR_NOVALUE = -2 }; /* live only: the rule cannot be measured (yet) */
+enum thr_verdict {
+    THR_FAILED = 0,
+    THR_PASSED = 1,
+    THR_DEFERRED = -1, /* a db.* rule left to the probing segment and merge */
+    THR_NOVALUE = -2
+}; /* live only: the rule cannot be measured (yet) */
 
 struct metrics;
 struct rp_live;

@@ -63,7 +63,9 @@ int tmpl_compile(tmpl *t, const char *src, tmpl_names *nm, const char *path, cha
         {
             size_t j = i + 1;
             if (src[j] == '$' || src[j] == '_' || isalpha((unsigned char)src[j]))
-                for (j++; src[j] == '_' || src[j] == '.' || src[j] == '-' || isalnum((unsigned char)src[j]); j++)
+                for (j++; src[j] == '_' || src[j] == '.' || src[j] == '-' ||
+                          isalnum((unsigned char)src[j]);
+                     j++)
                     ;
             else
                 j = i + 1;
@@ -158,9 +160,7 @@ long tmpl_render(const tmpl *t, tmpl_ctx *c, char *out, size_t cap)
         const tmpl_part *p = &t->parts[i];
         const char *v;
         switch (p->kind) {
-        case TP_LIT:
-            rc = put(out, cap, &len, t->text + p->off, p->len);
-            break;
+        case TP_LIT: rc = put(out, cap, &len, t->text + p->off, p->len); break;
         case TP_SESSION:
             snprintf(num, sizeof num, "%016" PRIx64, c->session);
             rc = put(out, cap, &len, num, 16);
@@ -170,7 +170,8 @@ long tmpl_render(const tmpl *t, tmpl_ctx *c, char *out, size_t cap)
             break;
         case TP_CLIENT_IP:
         case TP_USER_AGENT:
-            v = c->vars ? (p->kind == TP_CLIENT_IP ? c->vars->client_ip : c->vars->user_agent) : NULL;
+            v = c->vars ? (p->kind == TP_CLIENT_IP ? c->vars->client_ip : c->vars->user_agent)
+                        : NULL;
             if (v)
                 rc = put(out, cap, &len, v, strlen(v));
             break;
@@ -191,7 +192,8 @@ long tmpl_render(const tmpl *t, tmpl_ctx *c, char *out, size_t cap)
             } else if (c->plan_mode) {
                 rc = put(out, cap, &len, "{$", 2);
                 if (!rc)
-                    rc = put(out, cap, &len, c->names->vars[p->idx], strlen(c->names->vars[p->idx]));
+                    rc = put(out, cap, &len, c->names->vars[p->idx],
+                             strlen(c->names->vars[p->idx]));
                 if (!rc)
                     rc = put(out, cap, &len, "}", 1);
             }

@@ -21,15 +21,15 @@ enum tmpl_kind { TP_LIT = 0, TP_FEEDER, TP_VAR, TP_SESSION, TP_SEQ, TP_CLIENT_IP
 
 typedef struct tmpl_part {
     int kind;
-    int idx;            /* feeder index or variable index */
-    size_t off, len;    /* literal run in `text` */
+    int idx;         /* feeder index or variable index */
+    size_t off, len; /* literal run in `text` */
 } tmpl_part;
 
 typedef struct tmpl {
     char *text;
     tmpl_part *parts;
     size_t n_parts;
-    size_t n_feeders;   /* feeder placeholders (draws per render) */
+    size_t n_feeders; /* feeder placeholders (draws per render) */
 } tmpl;
 
 /* The names a template may use: feeder names, and the variable table (grown by compile when
@@ -69,7 +69,7 @@ typedef struct tmpl_ctx {
     size_t n_draws, next_draw;
     uint64_t session;
     uint32_t seq;
-    int plan_mode;            /* unset variables print as "{$name}" */
+    int plan_mode; /* unset variables print as "{$name}" */
 } tmpl_ctx;
 
 /* Renders into out (cap bytes incl. NUL). Returns the length, or ST_ELIMIT if it would not

@@ -72,7 +72,9 @@ int tool_init(int argc, char **argv)
             }
             break;
         case ':': log_error("init: %s: missing value", argv[optind - 1]); return ST_EXIT_INPUT;
-        default: log_error("init: %s: unknown option (try --help)", argv[optind - 1]); return ST_EXIT_INPUT;
+        default:
+            log_error("init: %s: unknown option (try --help)", argv[optind - 1]);
+            return ST_EXIT_INPUT;
         }
     }
     if (optind + 1 != argc || !o.out_path) {
@@ -106,8 +108,8 @@ int tool_init(int argc, char **argv)
     }
     if (!quiet) {
         tool_print_coverage(&sc);
-        log_info("init: %s: %zu routes mapped, %zu feeders, seed %" PRIu64 ", target %s", o.out_path,
-                 n_routes, n_feeders, sc.seed, sc.target);
+        log_info("init: %s: %zu routes mapped, %zu feeders, seed %" PRIu64 ", target %s",
+                 o.out_path, n_routes, n_feeders, sc.seed, sc.target);
     }
     scenario_term(&sc);
     return 0;

@@ -56,14 +56,17 @@ static void summary(const rr_result *r)
     }
     printf("replay merge: %s, seed %" PRIu64 ", %u of %u segments\n", r->sc->name, r->sc->seed,
            r->n_segs, r->p.seg_n);
-    printf("  requests  %" PRIu64 " planned, %" PRIu64 " sent, %" PRIu64 " done, %" PRIu64 " errors\n",
+    printf("  requests  %" PRIu64 " planned, %" PRIu64 " sent, %" PRIu64 " done, %" PRIu64
+           " errors\n",
            r->m->requests_planned, metrics_total_sent(r->m), done, metrics_total_errors(r->m));
     if (lat)
-        printf("  latency   p50 %.3f ms  p95 %.3f ms  p99 %.3f ms\n", (double)hist_percentile(lat, 50) / 1000,
-               (double)hist_percentile(lat, 95) / 1000, (double)hist_percentile(lat, 99) / 1000);
+        printf("  latency   p50 %.3f ms  p95 %.3f ms  p99 %.3f ms\n",
+               (double)hist_percentile(lat, 50) / 1000, (double)hist_percentile(lat, 95) / 1000,
+               (double)hist_percentile(lat, 99) / 1000);
     for (size_t i = 0; i < r->sc->n_thresholds; i++) {
         char v[64];
-        printf("  %s %s   (measured %s)\n", r->thr_ok[i] ? "PASS" : "FAIL", r->sc->thresholds[i].expr,
+        printf("  %s %s   (measured %s)\n", r->thr_ok[i] ? "PASS" : "FAIL",
+               r->sc->thresholds[i].expr,
                thr_fmt_value(&r->sc->thresholds[i], r->thr_values[i], v, sizeof v));
     }
     hist_free(lat);
@@ -117,7 +120,8 @@ int tool_merge(int argc, char **argv)
     if (quiet)
         log_level = LOG_ERROR; /* quiet drops the summary, never the error line */
     if (!n || !out) {
-        log_error("merge: %s (try 'replay merge --help')", !n ? "missing RESULT.json files" : "missing -o MERGED.json");
+        log_error("merge: %s (try 'replay merge --help')",
+                  !n ? "missing RESULT.json files" : "missing -o MERGED.json");
         free(files);
         return ST_EXIT_INPUT;
     }
@@ -145,7 +149,8 @@ int tool_merge(int argc, char **argv)
     }
     for (unsigned j = 0; j < merged.n_missing; j++)
         if (!j)
-            log_warn("merge: %s", json_string_value(json_array_get(merged.warnings, json_array_size(merged.warnings) - 1)));
+            log_warn("merge: %s", json_string_value(json_array_get(
+                                      merged.warnings, json_array_size(merged.warnings) - 1)));
     failed = merge_measure(&merged);
     if (failed < 0 || !(doc = merge_build_doc(&merged))) {
         log_error("merge: out of memory");

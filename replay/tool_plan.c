@@ -35,15 +35,18 @@ static int ws_line(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *va
     if (rc)
         return rc;
     dbuf_reset(line);
-    dbuf_printf(line, "{\"kind\":\"ws\",\"session\":\"%016" PRIx64 "\",\"ws\":\"%016" PRIx64
-                "\",\"t\":%.6f,\"origin\":\"%s\"", it->session, it->id, it->open, origin_names[it->origin]);
+    dbuf_printf(line,
+                "{\"kind\":\"ws\",\"session\":\"%016" PRIx64 "\",\"ws\":\"%016" PRIx64
+                "\",\"t\":%.6f,\"origin\":\"%s\"",
+                it->session, it->id, it->open, origin_names[it->origin]);
     if (it->event >= 0) {
         dbuf_adds(line, ",\"event\":");
         tool_json_str(line, sc->events[it->event].name);
     }
     dbuf_adds(line, ",\"url\":");
     tool_json_str(line, url);
-    dbuf_printf(line, ",\"duration_s\":%.3f,\"end\":\"%s\"", it->dur, it->clipped ? "run" : "planned");
+    dbuf_printf(line, ",\"duration_s\":%.3f,\"end\":\"%s\"", it->dur,
+                it->clipped ? "run" : "planned");
     if (sc->ws.has_subscribe) {
         dbuf_adds(line, ",\"subscribe\":");
         tool_json_str(line, sub);
@@ -59,10 +62,13 @@ void tool_print_coverage(const scenario *sc)
                  sc->m.routes[c->missing[i]].template_, 100 * c->missing_share[i],
                  c->by_count ? "routes" : "requests", coverage_why(c->why[i]));
     if (c->bot_share > 0)
-        log_info("coverage: bot sessions (%.1f%% of the log's sessions) are not replayed: the model "
-                 "excludes them from every fit", 100 * c->bot_share);
-    log_info("coverage: the plan sends %.1f%% of the model's %s (%zu route%s left out)", 100 * c->share,
-             c->by_count ? "routes" : "requests", c->n_missing, c->n_missing == 1 ? "" : "s");
+        log_info(
+            "coverage: bot sessions (%.1f%% of the log's sessions) are not replayed: the model "
+            "excludes them from every fit",
+            100 * c->bot_share);
+    log_info("coverage: the plan sends %.1f%% of the model's %s (%zu route%s left out)",
+             100 * c->share, c->by_count ? "routes" : "requests", c->n_missing,
+             c->n_missing == 1 ? "" : "s");
 }
 
 void tool_json_str(dbuf *b, const char *s)
@@ -178,12 +184,15 @@ int tool_plan(int argc, char **argv)
             const plan_req *q = &p.r[ps->first_req + k];
             size_t nh;
             if (plan_render(&sc, &p, q, vars, 1, url, sizeof url, body, sizeof body, hdrs, &nh)) {
-                rc = st_err(err, ST_EINPUT, "scenario.routes[\"%s\"]: a rendered request exceeds the URL, "
-                            "header or body limits", sc.routes[q->route].template_);
+                rc = st_err(err, ST_EINPUT,
+                            "scenario.routes[\"%s\"]: a rendered request exceeds the URL, "
+                            "header or body limits",
+                            sc.routes[q->route].template_);
                 break;
             }
             dbuf_reset(&line);
-            dbuf_printf(&line, "{\"session\":\"%016" PRIx64 "\",\"seq\":%u,\"t\":%.6f,\"origin\":\"%s\"",
+            dbuf_printf(&line,
+                        "{\"session\":\"%016" PRIx64 "\",\"seq\":%u,\"t\":%.6f,\"origin\":\"%s\"",
                         ps->id, q->seq, q->t, origin_names[ps->origin]);
             if (ps->event >= 0) {
                 dbuf_adds(&line, ",\"event\":");
@@ -194,7 +203,8 @@ int tool_plan(int argc, char **argv)
             if (cl.ip[0])
                 dbuf_printf(&line, ",\"client_ip\":\"%s\"", cl.ip);
             if (sc.ua_model)
-                dbuf_printf(&line, ",\"ua_class\":\"%s\"", ua_class_name((enum ua_class)cl.ua_class));
+                dbuf_printf(&line, ",\"ua_class\":\"%s\"",
+                            ua_class_name((enum ua_class)cl.ua_class));
             dbuf_adds(&line, ",\"route\":");
             tool_json_str(&line, sc.routes[q->route].template_);
             dbuf_printf(&line, ",\"method\":\"%s\",\"url\":", sc.routes[q->route].method);
@@ -212,8 +222,9 @@ int tool_plan(int argc, char **argv)
         if (j < wp.n && (i >= p.n_r || wp.w[j].open <= p.r[order[i]].t)) {
             if ((rc = ws_line(&sc, &wp, j++, vars, &line)))
                 /* Too long a rendering is the scenario's fault (exit 2), as for requests. */
-                rc = st_err(err, rc == ST_ENOMEM ? rc : ST_EINPUT,
-                            "scenario.websockets: a rendered URL or subscribe message exceeds the limits");
+                rc = st_err(
+                    err, rc == ST_ENOMEM ? rc : ST_EINPUT,
+                    "scenario.websockets: a rendered URL or subscribe message exceeds the limits");
             else if (fputs(line.p, f) < 0)
                 rc = st_err(err, ST_EENV, "plan: write failed");
         } else if (fputs(lines[order[i++]], f) < 0) {

@@ -82,7 +82,8 @@ int tool_report(int argc, char **argv)
     }
     if (!out) {
         size_t n = strlen(in);
-        snprintf(def, sizeof def, "%.*s.html", (int)(n > 5 && !strcmp(in + n - 5, ".json") ? n - 5 : n), in);
+        snprintf(def, sizeof def, "%.*s.html",
+                 (int)(n > 5 && !strcmp(in + n - 5, ".json") ? n - 5 : n), in);
         out = def;
     }
     if ((rc = results_read_file(&r, in, err))) {
@@ -105,8 +106,8 @@ void tool_report_after_run(const json_t *doc, const char *results_path)
     rr_result r;
     if (!strcmp(results_path, "-"))
         return;
-    snprintf(out, sizeof out, "%.*s.html", (int)(n > 5 && !strcmp(results_path + n - 5, ".json") ? n - 5 : n),
-             results_path);
+    snprintf(out, sizeof out, "%.*s.html",
+             (int)(n > 5 && !strcmp(results_path + n - 5, ".json") ? n - 5 : n), results_path);
     if (results_read(&r, doc, results_path, err)) {
         log_warn("no HTML report: %s", err);
         return;

@@ -159,13 +159,14 @@ static int check_db_rules(const run_ctx *c)
     if (!n_db || c->o.db_probe)
         return 0;
     if (c->o.seg_n <= 1) {
-        log_error("scenario.thresholds[%zu]: '%s' needs --db-probe CONNINFO", first, c->sc.thresholds[first].expr);
+        log_error("scenario.thresholds[%zu]: '%s' needs --db-probe CONNINFO", first,
+                  c->sc.thresholds[first].expr);
         return ST_EXIT_INPUT;
     }
     if (!c->o.quiet)
         log_info("segment %u/%u has no --db-probe: %zu db.* threshold%s (first: '%s') left to the "
-                 "probing segment and to replay merge", c->o.seg_i, c->o.seg_n, n_db, n_db > 1 ? "s" : "",
-                 c->sc.thresholds[first].expr);
+                 "probing segment and to replay merge",
+                 c->o.seg_i, c->o.seg_n, n_db, n_db > 1 ? "s" : "", c->sc.thresholds[first].expr);
     return 0;
 }
 
@@ -223,7 +224,8 @@ static void watch(run_ctx *c, uint64_t start_ns)
     progress_done(&pr);
 }
 
-static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned threads, json_t **res_out)
+static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned threads,
+                      json_t **res_out)
 {
     char err[ST_ERRLEN];
     double *vals = calloc(c->sc.n_thresholds + 1, sizeof *vals);
@@ -246,33 +248,43 @@ static int finish_run(run_ctx *c, int64_t start_wall, double elapsed, unsigned t
     failed = thr_eval_all(c->sc.thresholds, c->sc.n_thresholds, &src, vals, oks) > 0;
     if (c->m->sessions_dropped) {
         char w[256];
-        snprintf(w, sizeof w, "engine fell behind: %" PRIu64 " sessions dropped at the session cap (sessions.max_active = %u)",
+        snprintf(w, sizeof w,
+                 "engine fell behind: %" PRIu64
+                 " sessions dropped at the session cap (sessions.max_active = %u)",
                  c->m->sessions_dropped, c->sc.max_active);
         json_array_append_new(c->warnings, json_string(w));
     }
     if (lag_judge(&lag, &lag_bar_run) == LAG_LATE) {
         char w[256];
-        snprintf(w, sizeof w, "engine fell behind: %" PRIu64 " of %" PRIu64 " sends were more than 10 ms late "
-                 "(p99 lateness %.1f ms); latencies stay corrected, but the offered load was lower than planned",
+        snprintf(w, sizeof w,
+                 "engine fell behind: %" PRIu64 " of %" PRIu64 " sends were more than 10 ms late "
+                 "(p99 lateness %.1f ms); latencies stay corrected, but the offered load was lower "
+                 "than planned",
                  c->m->late_sends, sent, (double)hist_percentile(c->m->lateness, 99) / 1000);
         json_array_append_new(c->warnings, json_string(w));
     }
     if (c->m->requests_unsent) {
         char w[256];
-        snprintf(w, sizeof w, "%" PRIu64 " planned requests were not sent (run stopped early or sessions dropped)",
+        snprintf(w, sizeof w,
+                 "%" PRIu64
+                 " planned requests were not sent (run stopped early or sessions dropped)",
                  c->m->requests_unsent);
         json_array_append_new(c->warnings, json_string(w));
     }
     if (c->sc.cov.n_missing) {
         char w[256];
-        snprintf(w, sizeof w, "coverage: the plan sends %.1f%% of the model's requests; %zu model routes "
-                 "are not sent (results.coverage.missing lists them)", 100 * c->sc.cov.share, c->sc.cov.n_missing);
+        snprintf(w, sizeof w,
+                 "coverage: the plan sends %.1f%% of the model's requests; %zu model routes "
+                 "are not sent (results.coverage.missing lists them)",
+                 100 * c->sc.cov.share, c->sc.cov.n_missing);
         json_array_append_new(c->warnings, json_string(w));
     }
     json_t *cov = coverage_to_json(&c->sc, &c->sc.cov);
-    run_info ri = {&c->sc, &c->p, threads, start_wall, elapsed,
-                   c->aborted ? "aborted" : g_interrupted ? "interrupted" : "completed", vals, oks,
-                   c->warnings, cov};
+    run_info ri = {
+        &c->sc,     &c->p,   threads,
+        start_wall, elapsed, c->aborted ? "aborted" : g_interrupted ? "interrupted" : "completed",
+        vals,       oks,     c->warnings,
+        cov};
     res = results_build(c->m, &ri);
     if (res) {
         json_t *ti = c->o.trace ? tool_trace_info(&c->tr) : NULL;
@@ -367,8 +379,9 @@ int tool_run_rehearsal(const rp_opts *o, json_t **res)
     if ((rc = check_db_rules(c)))
         goto out;
     /* An empty conninfo means libpq's defaults (PGHOST, PGDATABASE, ...), as psql does. */
-    if (c->o.db_probe && !(c->pr = probe_new(*c->o.db_probe ? c->o.db_probe : "application_name=" PROBE_APPNAME,
-                                             1.0, err))) {
+    if (c->o.db_probe &&
+        !(c->pr = probe_new(*c->o.db_probe ? c->o.db_probe : "application_name=" PROBE_APPNAME, 1.0,
+                            err))) {
         log_error("%s", err);
         rc = ST_EXIT_INPUT;
         goto out;
@@ -401,7 +414,8 @@ int tool_run_rehearsal(const rp_opts *o, json_t **res)
     threads = c->o.threads ? c->o.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
-    if (c->o.metrics_addr && !(c->srv = live_http_start(c->o.metrics_addr, &c->live, &c->sc, err))) {
+    if (c->o.metrics_addr &&
+        !(c->srv = live_http_start(c->o.metrics_addr, &c->live, &c->sc, err))) {
         log_error("%s", err);
         rc = ST_EXIT_ENV;
         goto out_curl;
@@ -420,14 +434,15 @@ int tool_run_rehearsal(const rp_opts *o, json_t **res)
         }
         start_ns = mono + (uint64_t)((double)start_wall * 1e6 - (double)wall) * 1000u;
     }
-    log_info("run: %s -> %s, seed %" PRIu64 ", segment %u/%u: %zu sessions, %zu requests (%" PRIu64 " static assets), %zu WebSockets over %.0f s, %u threads",
-             c->sc.name, c->sc.target, c->sc.seed, c->o.seg_i, c->o.seg_n, c->p.n_s - c->p.n_lanes, c->p.n_r,
-             c->p.n_assets,
-             c->wp.n, c->sc.duration, threads);
+    log_info("run: %s -> %s, seed %" PRIu64 ", segment %u/%u: %zu sessions, %zu requests (%" PRIu64
+             " static assets), %zu WebSockets over %.0f s, %u threads",
+             c->sc.name, c->sc.target, c->sc.seed, c->o.seg_i, c->o.seg_n, c->p.n_s - c->p.n_lanes,
+             c->p.n_r, c->p.n_assets, c->wp.n, c->sc.duration, threads);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     {
-        engine_cfg ec = {&c->sc, &c->p, &c->wp, threads, start_ns, start_wall, c->sc.grace, &c->live};
+        engine_cfg ec = {&c->sc,   &c->p,      &c->wp,      threads,
+                         start_ns, start_wall, c->sc.grace, &c->live};
         c->eng = engine_start(&ec, err);
     }
     if (!c->eng) {

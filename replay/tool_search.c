@@ -73,13 +73,24 @@ static void usage(void)
 
 typedef struct search_args {
     search_cfg c;
-    rp_opts o;              /* the run options every step starts from */
+    rp_opts o; /* the run options every step starts from */
     const char *report;
     int has_cooldown, has_require, has_precision, has_hold;
 } search_args;
 
-enum { S_FROM = 300, S_TO, S_STEP, S_BISECT, S_PRECISION, S_HOLD, S_WARMUP, S_REQUIRE, S_COOLDOWN,
-       S_CASCADE, S_REPORT };
+enum {
+    S_FROM = 300,
+    S_TO,
+    S_STEP,
+    S_BISECT,
+    S_PRECISION,
+    S_HOLD,
+    S_WARMUP,
+    S_REQUIRE,
+    S_COOLDOWN,
+    S_CASCADE,
+    S_REPORT
+};
 
 static int factor(const char *name, const char *a, double *out, char *err)
 {
@@ -128,8 +139,9 @@ static int parse(search_args *s, int argc, char **argv, char **rest, char *err)
                 return st_err(err, ST_EINPUT, "%s: not an option of search (%s)", refused[r],
                               r == 0   ? "use --hold"
                               : r == 1 ? "the search chooses the scales: --from/--to/--step"
-                              : r >= 5 ? "a search scales the scenario's model, not a recorded trace"
-                                       : "each step writes its own results and report");
+                              : r >= 5
+                                  ? "a search scales the scenario's model, not a recorded trace"
+                                  : "each step writes its own results and report");
         for (k = 0; k < n && strcmp(a, so[k].name); k++)
             ;
         if (k == n) {
@@ -143,18 +155,37 @@ static int parse(search_args *s, int argc, char **argv, char **rest, char *err)
         case S_FROM: rc = factor("--from", v, &s->c.from, err); break;
         case S_TO: rc = factor("--to", v, &s->c.to, err); break;
         case S_STEP: rc = factor("--step", v, &s->c.step, err); break;
-        case S_BISECT: s->c.bisect = 1; rc = 0; break;
-        case S_PRECISION: rc = factor("--precision", v, &s->c.precision, err); s->has_precision = 1; break;
-        case S_HOLD: rc = duration("--hold", v, &s->c.hold, err); s->has_hold = 1; break;
+        case S_BISECT:
+            s->c.bisect = 1;
+            rc = 0;
+            break;
+        case S_PRECISION:
+            rc = factor("--precision", v, &s->c.precision, err);
+            s->has_precision = 1;
+            break;
+        case S_HOLD:
+            rc = duration("--hold", v, &s->c.hold, err);
+            s->has_hold = 1;
+            break;
         case S_WARMUP: rc = duration("--warmup", v, &s->c.warmup, err); break;
-        case S_REQUIRE: rc = factor("--require", v, &s->c.require, err); s->has_require = 1; break;
-        case S_COOLDOWN: rc = duration("--cooldown", v, &s->c.cooldown, err); s->has_cooldown = 1; break;
+        case S_REQUIRE:
+            rc = factor("--require", v, &s->c.require, err);
+            s->has_require = 1;
+            break;
+        case S_COOLDOWN:
+            rc = duration("--cooldown", v, &s->c.cooldown, err);
+            s->has_cooldown = 1;
+            break;
         case S_CASCADE:
             rc = factor("--cascade-factor", v, &s->c.cascade, err);
             if (!rc && s->c.cascade <= 1)
-                rc = st_err(err, ST_EINPUT, "--cascade-factor: expected a factor above 1, got '%s'", v);
+                rc = st_err(err, ST_EINPUT, "--cascade-factor: expected a factor above 1, got '%s'",
+                            v);
             break;
-        default: s->report = v; rc = 0; break;
+        default:
+            s->report = v;
+            rc = 0;
+            break;
         }
         if (rc)
             return rc;
@@ -172,21 +203,27 @@ static int parse(search_args *s, int argc, char **argv, char **rest, char *err)
     if (!s->has_require)
         s->c.require = s->c.from;
     if (s->c.require > s->c.to + 1e-9)
-        return st_err(err, ST_EINPUT, "--require %gx is above --to %gx: the search could never show it", s->c.require,
-                      s->c.to);
+        return st_err(err, ST_EINPUT,
+                      "--require %gx is above --to %gx: the search could never show it",
+                      s->c.require, s->c.to);
     if (!s->has_precision)
         s->c.precision = s->c.step / 4;
     if (s->c.bisect && s->o.seg_n > 1)
-        return st_err(err, ST_EINPUT, "--bisect with --segment: each bisection step depends on the merged verdicts; "
-                      "run the grid per segment, merge, then search the interval again");
+        return st_err(
+            err, ST_EINPUT,
+            "--bisect with --segment: each bisection step depends on the merged verdicts; "
+            "run the grid per segment, merge, then search the interval again");
     if (s->o.seg_n > 1 && !s->o.has_start_at)
-        return st_err(err, ST_EINPUT, "--segment needs --start-at EPOCH, so that every segment's steps start together");
+        return st_err(
+            err, ST_EINPUT,
+            "--segment needs --start-at EPOCH, so that every segment's steps start together");
     if (s->o.seg_n == 1 && s->o.has_start_at)
-        return st_err(err, ST_EINPUT, "--start-at: only with --segment (a single search starts each step when the "
+        return st_err(err, ST_EINPUT,
+                      "--start-at: only with --segment (a single search starts each step when the "
                       "system has settled)");
     if ((double)(s->c.to - s->c.from) / s->c.step > SEARCH_MAX_STEPS / 2)
-        return st_err(err, ST_EINPUT, "--step %gx gives more than %d steps from %gx to %gx", s->c.step,
-                      SEARCH_MAX_STEPS / 2, s->c.from, s->c.to);
+        return st_err(err, ST_EINPUT, "--step %gx gives more than %d steps from %gx to %gx",
+                      s->c.step, SEARCH_MAX_STEPS / 2, s->c.from, s->c.to);
     return 0;
 }
 
@@ -222,7 +259,8 @@ static json_t *settle(const search_args *s, double baseline, char *err)
     double waited = 0, v = NAN;
     if (s->c.cooldown >= 0 || !s->o.db_probe) {
         double d = s->c.cooldown >= 0 ? s->c.cooldown : 5;
-        log_info("search: settling: cooldown %.0f s%s", d, s->c.cooldown >= 0 ? "" : " (no --db-probe, no --cooldown)");
+        log_info("search: settling: cooldown %.0f s%s", d,
+                 s->c.cooldown >= 0 ? "" : " (no --db-probe, no --cooldown)");
         sleep_s(d);
         return json_pack("{s:s,s:f}", "mode", "cooldown", "waited_s", d);
     }
@@ -230,7 +268,8 @@ static json_t *settle(const search_args *s, double baseline, char *err)
         if (probe_active(s->o.db_probe, 1.5, 1, &v, err)) {
             log_warn("search: settling by the probe failed (%s); waiting 5 s instead", err);
             sleep_s(5);
-            return json_pack("{s:s,s:f,s:s}", "mode", "cooldown", "waited_s", waited + 5, "why", err);
+            return json_pack("{s:s,s:f,s:s}", "mode", "cooldown", "waited_s", waited + 5, "why",
+                             err);
         }
         waited += 1.5;
         if (v <= baseline)
@@ -256,12 +295,13 @@ typedef struct search_run {
     json_t *doc;
     unsigned n_steps;
     double baseline;
-    double slot;          /* segment mode: seconds between step starts */
-    int fatal;            /* an exit code 2/3 of a step, or 0 */
+    double slot; /* segment mode: seconds between step starts */
+    int fatal;   /* an exit code 2/3 of a step, or 0 */
 } search_run;
 
 /* One rehearsal at `scale` for `dur` seconds into `path`. Returns the run's exit code. */
-static int rehearse(search_run *r, double scale, double dur, const char *path, double start_at, json_t **res)
+static int rehearse(search_run *r, double scale, double dur, const char *path, double start_at,
+                    json_t **res)
 {
     rp_opts o = r->a->o;
     o.out = path;
@@ -280,7 +320,8 @@ static int rehearse(search_run *r, double scale, double dur, const char *path, d
 
 static void print_step(const json_t *doc)
 {
-    const json_t *steps = json_object_get(doc, "steps"), *st = json_array_get(steps, json_array_size(steps) - 1);
+    const json_t *steps = json_object_get(doc, "steps"),
+                 *st = json_array_get(steps, json_array_size(steps) - 1);
     search_row row;
     const char *v = json_string_value(json_object_get(st, "verdict"));
     if (search_row_of(st, &row)) {
@@ -288,21 +329,25 @@ static void print_step(const json_t *doc)
                  json_string_value(json_object_get(st, "why")));
         return;
     }
-    log_info("search: step %zu  %gx  %-12s p95 %.1f ms  errors %.2f%%  sent %.1f/s of %.1f/s planned%s%s",
-             json_array_size(steps), row.scale, v, row.p95_ms, row.err_rate * 100, row.sent_rps, row.planned_rps,
-             row.verdict == SV_PASS ? "" : "  -- ", row.verdict == SV_PASS ? "" : json_string_value(json_object_get(st, "why")));
+    log_info("search: step %zu  %gx  %-12s p95 %.1f ms  errors %.2f%%  sent %.1f/s of %.1f/s "
+             "planned%s%s",
+             json_array_size(steps), row.scale, v, row.p95_ms, row.err_rate * 100, row.sent_rps,
+             row.planned_rps, row.verdict == SV_PASS ? "" : "  -- ",
+             row.verdict == SV_PASS ? "" : json_string_value(json_object_get(st, "why")));
 }
 
 /* The scenario facts of the document from the first step's results (name, hash, seed, target):
  * they are what the runs loaded, the scenario's own values with the command-line overrides. */
 static void scenario_facts(json_t *doc)
 {
-    const json_t *first = json_object_get(json_array_get(json_object_get(doc, "steps"), 0), "results");
+    const json_t *first = json_object_get(json_array_get(json_object_get(doc, "steps"), 0),
+                                          "results");
     const json_t *fs = json_object_get(first, "scenario");
     json_t *o;
-    if (!fs || !(o = json_pack("{s:O,s:O,s:O,s:O,s:O}", "name", json_object_get(fs, "name"), "path",
-                               json_object_get(fs, "path"), "hash", json_object_get(fs, "hash"), "seed",
-                               json_object_get(fs, "seed"), "target", json_object_get(fs, "target"))))
+    if (!fs ||
+        !(o = json_pack("{s:O,s:O,s:O,s:O,s:O}", "name", json_object_get(fs, "name"), "path",
+                        json_object_get(fs, "path"), "hash", json_object_get(fs, "hash"), "seed",
+                        json_object_get(fs, "seed"), "target", json_object_get(fs, "target"))))
         return;
     json_object_set_new(doc, "scenario", o);
 }
@@ -323,7 +368,8 @@ static int step(search_run *r, double scale, const char *phase)
         step_path(path, sizeof path, r->a->o.out, k, 0);
         step_path(wpath, sizeof wpath, r->a->o.out, k, 1);
         if (r->a->c.warmup > 0) {
-            log_info("search: step %u at %gx: warm-up %.0f s (not judged)", k, scale, r->a->c.warmup);
+            log_info("search: step %u at %gx: warm-up %.0f s (not judged)", k, scale,
+                     r->a->c.warmup);
             rc = rehearse(r, scale, r->a->c.warmup, wpath, t0, NULL);
             if (rc >= ST_EXIT_INPUT) {
                 json_decref(st);
@@ -332,11 +378,13 @@ static int step(search_run *r, double scale, const char *phase)
             if (t0 > 0)
                 t0 += r->a->c.warmup + r->a->o.grace + 2;
         }
-        log_info("search: step %u at %gx (%s%s): %.0f s", k, scale, phase, attempt > 1 ? ", re-run" : "", r->a->c.hold);
+        log_info("search: step %u at %gx (%s%s): %.0f s", k, scale, phase,
+                 attempt > 1 ? ", re-run" : "", r->a->c.hold);
         rc = rehearse(r, scale, r->a->c.hold, path, t0, &res);
         if (rc >= ST_EXIT_INPUT || !res) {
             snprintf(why, sizeof why, "the run failed (exit %d): see the messages above", rc);
-            search_add_step(r->doc, scale, phase, attempt, SV_INCONCLUSIVE, why, rc, NULL, NULL, st, NULL);
+            search_add_step(r->doc, scale, phase, attempt, SV_INCONCLUSIVE, why, rc, NULL, NULL, st,
+                            NULL);
             json_decref(st);
             return r->fatal = rc >= ST_EXIT_INPUT ? rc : ST_EXIT_ENV, -1;
         }
@@ -418,8 +466,9 @@ static void print_knee(const json_t *doc, int code)
         printf(" (within %gx)", json_number_value(json_object_get(k, "interval")));
     printf("\n");
     if (inc)
-        printf("  inconclusive at %gx: the generator could not offer the load (see the step's why)\n",
-               json_number_value(inc));
+        printf(
+            "  inconclusive at %gx: the generator could not offer the load (see the step's why)\n",
+            json_number_value(inc));
     json_array_foreach(bf, i, t)
         printf("  broke first: %s (measured %s)\n", json_string_value(json_object_get(t, "expr")),
                json_string_value(json_object_get(t, "measured")));
@@ -429,7 +478,10 @@ static void print_knee(const json_t *doc, int code)
     json_array_foreach(wh, i, t)
         printf("  what happened at %gx: %s\n", json_number_value(lf), json_string_value(t));
     printf("  require %gx: %s (exit %d)\n", json_number_value(json_object_get(k, "require")),
-           code == 0 ? "met" : code == 1 ? "NOT met" : "not shown", code);
+           code == 0   ? "met"
+           : code == 1 ? "NOT met"
+                       : "not shown",
+           code);
 }
 
 int tool_search(int argc, char **argv)
@@ -475,24 +527,30 @@ int tool_search(int argc, char **argv)
     r.a = &a;
     if (a.o.seg_n > 1) {
         double cd = a.c.cooldown >= 0 ? a.c.cooldown : 5;
-        r.slot = ceil((a.c.warmup > 0 ? a.c.warmup + a.o.grace + 2 : 0) + a.c.hold + a.o.grace + cd + 3);
-        log_info("search: segment %u/%u: every grid step, one every %.0f s from %.0f", a.o.seg_i, a.o.seg_n, r.slot,
-                 a.o.start_at);
+        r.slot = ceil((a.c.warmup > 0 ? a.c.warmup + a.o.grace + 2 : 0) + a.c.hold + a.o.grace +
+                      cd + 3);
+        log_info("search: segment %u/%u: every grid step, one every %.0f s from %.0f", a.o.seg_i,
+                 a.o.seg_n, r.slot, a.o.start_at);
     } else if (a.o.db_probe && a.c.cooldown < 0) {
         if ((rc = probe_active(a.o.db_probe, 2.5, 0, &r.baseline, err))) {
             log_error("search: %s", err);
             free(rest);
             return rc == ST_EINPUT ? ST_EXIT_INPUT : ST_EXIT_ENV;
         }
-        log_info("search: before the first step the database has %.0f active connections", r.baseline);
+        log_info("search: before the first step the database has %.0f active connections",
+                 r.baseline);
     }
     {
         search_cfg cfg = a.c;
-        json_t *probe_doc = json_pack("{s:{s:s,s:s,s:s,s:I,s:s},s:{s:i,s:i}}", "scenario", "name", "", "path",
-                                      a.o.scenario, "hash", "", "seed", (json_int_t)0, "target", "", "segment",
-                                      "i", a.o.seg_i, "n", a.o.seg_n);
-        r.doc = probe_doc ? search_doc_new(&cfg, r.slot > 0 ? "grid" : a.c.cooldown >= 0 || !a.o.db_probe ? "cooldown" : "probe",
-                                           probe_doc) : NULL;
+        json_t *probe_doc = json_pack("{s:{s:s,s:s,s:s,s:I,s:s},s:{s:i,s:i}}", "scenario", "name",
+                                      "", "path", a.o.scenario, "hash", "", "seed", (json_int_t)0,
+                                      "target", "", "segment", "i", a.o.seg_i, "n", a.o.seg_n);
+        r.doc = probe_doc ? search_doc_new(&cfg,
+                                           r.slot > 0                           ? "grid"
+                                           : a.c.cooldown >= 0 || !a.o.db_probe ? "cooldown"
+                                                                                : "probe",
+                                           probe_doc)
+                          : NULL;
         json_decref(probe_doc);
     }
     if (!r.doc) {
@@ -528,8 +586,8 @@ int tool_search_is_search_file(const char *path)
     return is;
 }
 
-int tool_merge_search(const char *const *files, size_t n, const char *out, const char *report, int json,
-                      int quiet)
+int tool_merge_search(const char *const *files, size_t n, const char *out, const char *report,
+                      int json, int quiet)
 {
     json_t **in = calloc(n, sizeof *in), *merged = NULL;
     char err[ST_ERRLEN];
@@ -553,8 +611,10 @@ int tool_merge_search(const char *const *files, size_t n, const char *out, const
         goto out;
     }
     for (size_t i = 0; i < json_array_size(json_object_get(merged, "warnings")); i++)
-        log_warn("merge: %s", json_string_value(json_array_get(json_object_get(merged, "warnings"), i)));
-    if (jsonio_save(out, merged, err) || (report && search_report_write(merged, out, report, err))) {
+        log_warn("merge: %s",
+                 json_string_value(json_array_get(json_object_get(merged, "warnings"), i)));
+    if (jsonio_save(out, merged, err) ||
+        (report && search_report_write(merged, out, report, err))) {
         log_error("merge: %s", err);
         rc = ST_EXIT_ENV;
         goto out;

@@ -28,20 +28,25 @@ int tool_trace_prepare(scenario *sc, const rp_opts *o, trace *tr, char *err)
              o->trace, (unsigned long long)tr->window_requests,
              (unsigned long long)tr->ws_in_window, tr->speed, sc->duration);
     if (tr->unmapped_requests) {
-        log_warn("trace: %llu of %llu requests (%.1f%%) are on templates the scenario does not map; "
-                 "not sent:", (unsigned long long)tr->unmapped_requests,
-                 (unsigned long long)tr->window_requests, 100.0 * (double)tr->unmapped_requests / w);
+        log_warn(
+            "trace: %llu of %llu requests (%.1f%%) are on templates the scenario does not map; "
+            "not sent:",
+            (unsigned long long)tr->unmapped_requests, (unsigned long long)tr->window_requests,
+            100.0 * (double)tr->unmapped_requests / w);
         for (size_t k = 0; k < tr->n_tm; k++)
             if (tr->tm[k].route < 0 && tr->tm[k].requests)
                 log_warn("  %-40s %6.2f%% of the trace", tr->tm[k].s,
                          100.0 * (double)tr->tm[k].requests / (double)(tr->n_r ? tr->n_r : 1));
     }
     if (tr->ws_in_window && sc->ws.mode == SCWS_NONE)
-        log_warn("trace: %llu WebSocket sessions not sent: the scenario has no 'websockets' section "
-                 "(their URL and messages)", (unsigned long long)tr->ws_in_window);
+        log_warn(
+            "trace: %llu WebSocket sessions not sent: the scenario has no 'websockets' section "
+            "(their URL and messages)",
+            (unsigned long long)tr->ws_in_window);
     if (sc->n_stages)
-        log_info("trace: the scenario's stages are ignored; the trace is the baseline (events still "
-                 "apply)");
+        log_info(
+            "trace: the scenario's stages are ignored; the trace is the baseline (events still "
+            "apply)");
     return 0;
 }
 
@@ -59,7 +64,8 @@ int tool_trace_plans(const scenario *sc, const rp_opts *o, trace *tr, plan *p, w
     }
     if (o->trace && tr->ranks_wrapped)
         log_warn("trace: %llu item ranks are past their feeder's size and wrapped around (a larger "
-                 "feeder keeps them distinct)", (unsigned long long)tr->ranks_wrapped);
+                 "feeder keeps them distinct)",
+                 (unsigned long long)tr->ranks_wrapped);
     if (o->trace && tr->truncated)
         log_warn("trace: %llu requests of sessions longer than 65535 requests not sent",
                  (unsigned long long)tr->truncated);
@@ -77,8 +83,8 @@ json_t *tool_trace_info(const trace *tr)
     double w = (double)(tr->window_requests ? tr->window_requests : 1);
     for (size_t k = 0; k < tr->n_tm; k++)
         if (tr->tm[k].route < 0 && tr->tm[k].requests)
-            json_array_append_new(un, json_pack("{s:s,s:I,s:f}", "template", tr->tm[k].s, "requests",
-                                                (json_int_t)tr->tm[k].requests, "share",
+            json_array_append_new(un, json_pack("{s:s,s:I,s:f}", "template", tr->tm[k].s,
+                                                "requests", (json_int_t)tr->tm[k].requests, "share",
                                                 (double)tr->tm[k].requests / w));
     json_object_set_new(o, "path", json_string(tr->path));
     json_object_set_new(o, "t0", json_real(tr->t0));

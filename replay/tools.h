@@ -31,13 +31,14 @@ int tool_search(int argc, char **argv);
 int tool_search_is_search_file(const char *path);
 /* `replay merge` of SEARCH files: writes out (and report); --json prints the merged document
  * instead of the summary. Returns the exit code. */
-int tool_merge_search(const char *const *files, size_t n, const char *out, const char *report, int json,
-                      int quiet);
+int tool_merge_search(const char *const *files, size_t n, const char *out, const char *report,
+                      int json, int quiet);
 /* tool_report.c: writes the HTML report of r to out, with flash-crowd shading from the
  * scenario at scenario_path when it can be read (NULL: none). Returns 0 or ST_E* with err
  * set. */
 struct rr_result;
-int tool_report_write(const struct rr_result *r, const char *scenario_path, const char *out, char *err);
+int tool_report_write(const struct rr_result *r, const char *scenario_path, const char *out,
+                      char *err);
 /* tool_report.c: the report `replay run` writes next to its results: RESULTS.json ->
  * RESULTS.html (a path not ending in .json gets .html appended; "-" writes none). A report
  * that cannot be written is a warning: it never changes the run's exit code. */

@@ -48,13 +48,17 @@ static int check_header(trace *tr, json_t *h, const char *where, char *err)
     const char *fmt = json_string_value(json_object_get(h, "format"));
     json_t *v = json_object_get(h, "version");
     if (!fmt || strcmp(fmt, ST_FMT_TRACE))
-        return st_err(err, ST_EINPUT, "%s: field 'format': expected \"" ST_FMT_TRACE "\" (is this a "
-                      "trace from 'modeler extract'?)", where);
+        return st_err(err, ST_EINPUT,
+                      "%s: field 'format': expected \"" ST_FMT_TRACE "\" (is this a "
+                      "trace from 'modeler extract'?)",
+                      where);
     if (!json_is_integer(v) || json_integer_value(v) < 1)
         return st_err(err, ST_EINPUT, "%s: field 'version': expected a positive integer", where);
     if (json_integer_value(v) > ST_FMT_TRACE_VERSION)
-        return st_err(err, ST_EINPUT, "%s: field 'version': %lld is newer than this replay "
-                      "reads (%d)", where, (long long)json_integer_value(v), ST_FMT_TRACE_VERSION);
+        return st_err(err, ST_EINPUT,
+                      "%s: field 'version': %lld is newer than this replay "
+                      "reads (%d)",
+                      where, (long long)json_integer_value(v), ST_FMT_TRACE_VERSION);
     json_t *t0 = json_object_get(h, "t0");
     tr->t0 = json_is_number(t0) ? json_number_value(t0) : 0;
     return 0;
@@ -83,8 +87,10 @@ static int parse_line(trace *tr, json_t *o, const char *where, double *last_t, s
     if (!json_is_number(jt) || !isfinite(t = json_number_value(jt)) || t < 0)
         return st_err(err, ST_EINPUT, "%s: field 't': expected seconds >= 0", where);
     if (t < *last_t)
-        return st_err(err, ST_EINPUT, "%s: field 't': %.6f is earlier than the previous line's "
-                      "%.6f (a trace is in time order)", where, t, *last_t);
+        return st_err(err, ST_EINPUT,
+                      "%s: field 't': %.6f is earlier than the previous line's "
+                      "%.6f (a trace is in time order)",
+                      where, t, *last_t);
     *last_t = t;
     if (!json_is_integer(js) || (s = (double)json_integer_value(js)) < 0 || s >= 4294967295.0)
         return st_err(err, ST_EINPUT, "%s: field 's': expected a session rank >= 0", where);
@@ -104,7 +110,8 @@ static int parse_line(trace *tr, json_t *o, const char *where, double *last_t, s
         tr->w[tr->n_w++] = (trace_ws){t, d, sess, 0};
         return 0;
     }
-    json_t *jm = json_object_get(o, "m"), *jr = json_object_get(o, "r"), *ji = json_object_get(o, "i");
+    json_t *jm = json_object_get(o, "m"), *jr = json_object_get(o, "r"),
+           *ji = json_object_get(o, "i");
     if (!json_is_string(jm))
         return st_err(err, ST_EINPUT, "%s: field 'm': expected a method string", where);
     if (!json_is_string(jr))
@@ -118,14 +125,17 @@ static int parse_line(trace *tr, json_t *o, const char *where, double *last_t, s
     *q = (trace_req){t, sess, (uint32_t)ti, (uint32_t)tr->n_ranks, 0, 0, -1};
     if (ji) {
         if (!json_is_array(ji) || json_array_size(ji) > TRACE_MAX_RANKS)
-            return st_err(err, ST_EINPUT, "%s: field 'i': expected an array of at most %d item "
-                          "ranks", where, TRACE_MAX_RANKS);
+            return st_err(err, ST_EINPUT,
+                          "%s: field 'i': expected an array of at most %d item "
+                          "ranks",
+                          where, TRACE_MAX_RANKS);
         for (size_t k = 0; k < json_array_size(ji); k++) {
             json_t *e = json_array_get(ji, k);
             if (!json_is_integer(e) || json_integer_value(e) < 1 ||
                 json_integer_value(e) > UINT32_MAX)
                 return st_err(err, ST_EINPUT, "%s: field 'i[%zu]': expected a rank >= 1", where, k);
-            if (st_grow((void **)&tr->ranks, &caps[3], tr->n_ranks + 1, sizeof *tr->ranks, SIZE_MAX))
+            if (st_grow((void **)&tr->ranks, &caps[3], tr->n_ranks + 1, sizeof *tr->ranks,
+                        SIZE_MAX))
                 return st_err(err, ST_ENOMEM, "trace: out of memory");
             tr->ranks[tr->n_ranks++] = (uint32_t)json_integer_value(e);
             q->n_ranks++;
@@ -187,8 +197,10 @@ int trace_load(trace *tr, const char *path, char *err)
         if (len == 0 && lineno > 1)
             continue;
         if (lineno > TRACE_MAX_LINES) {
-            rc = st_err(err, ST_ELIMIT, "%s: more than %zu lines; cut the trace with "
-                        "'modeler extract --from/--to'", where, TRACE_MAX_LINES);
+            rc = st_err(err, ST_ELIMIT,
+                        "%s: more than %zu lines; cut the trace with "
+                        "'modeler extract --from/--to'",
+                        where, TRACE_MAX_LINES);
             break;
         }
         json_error_t je;
@@ -258,8 +270,10 @@ int trace_bind(trace *tr, const scenario *sc, double speed, double from, double 
     }
     tr->duration = last + 1;
     if (tr->window_requests == tr->unmapped_requests && !tr->ws_in_window)
-        return st_err(err, ST_EINPUT, "trace: nothing to send: %llu requests in the window, none "
-                      "on a route the scenario maps", (unsigned long long)tr->window_requests);
+        return st_err(err, ST_EINPUT,
+                      "trace: nothing to send: %llu requests in the window, none "
+                      "on a route the scenario maps",
+                      (unsigned long long)tr->window_requests);
     return 0;
 }
 

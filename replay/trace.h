@@ -32,12 +32,12 @@ typedef struct trace_req {
     uint32_t tmpl;      /* index into templates */
     uint32_t ranks_off; /* item ranks in ranks[ranks_off ..] */
     uint8_t n_ranks;
-    uint8_t in_window;  /* set by bind */
-    int16_t route;      /* scenario route after bind, -1 if unmapped */
+    uint8_t in_window; /* set by bind */
+    int16_t route;     /* scenario route after bind, -1 if unmapped */
 } trace_req;
 
 typedef struct trace_ws {
-    double t, dur;      /* open offset and duration; after bind: run time, scaled */
+    double t, dur; /* open offset and duration; after bind: run time, scaled */
     uint32_t session;
     uint8_t in_window;
 } trace_ws;
@@ -45,13 +45,13 @@ typedef struct trace_ws {
 typedef struct trace_tmpl {
     char s[256];
     uint64_t requests;
-    int route;          /* scenario route after bind, -1 if unmapped */
+    int route; /* scenario route after bind, -1 if unmapped */
 } trace_tmpl;
 
 typedef struct trace {
     char path[1024];
-    double t0, span;        /* header: epoch of offset 0, offset of the last line */
-    uint32_t n_sessions;    /* highest rank + 1 */
+    double t0, span;     /* header: epoch of offset 0, offset of the last line */
+    uint32_t n_sessions; /* highest rank + 1 */
     trace_req *r;
     size_t n_r;
     uint32_t *ranks;
@@ -62,7 +62,7 @@ typedef struct trace {
     size_t n_tm;
     /* sessions: requests of session k are by_sess[sess_first[k] .. sess_first[k+1]) */
     uint32_t *sess_first, *by_sess;
-    uint32_t *plan_index;   /* rank -> plan session index, UINT32_MAX if none (plan.c) */
+    uint32_t *plan_index; /* rank -> plan session index, UINT32_MAX if none (plan.c) */
     /* set by trace_bind */
     double speed, from, to, duration; /* duration: run seconds the window needs */
     uint64_t window_requests, unmapped_requests, ws_in_window;

@@ -60,8 +60,7 @@ static void set_state(ws_conn *c, ws_state to)
 {
     switch (to) {
     case WS_CONNECTING: /* the initial state (ws_conn_new); never re-entered */
-    case WS_HANDSHAKE:  /* hs_deadline, armed by ws_conn_start, still runs */
-        break;
+    case WS_HANDSHAKE: /* hs_deadline, armed by ws_conn_start, still runs */ break;
     case WS_OPEN:
         c->hs_deadline = WS_DEADLINE_NONE;
         if (c->ping_interval)
@@ -267,8 +266,7 @@ static void wsl_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg
     case WSLAY_PONG: {
         uint64_t rtt = 0;
         c->st.pongs_in++;
-        if (arg->msg_length == 8 && c->ping_sent_ns &&
-            memcmp(arg->msg, &c->ping_sent_ns, 8) == 0) {
+        if (arg->msg_length == 8 && c->ping_sent_ns && memcmp(arg->msg, &c->ping_sent_ns, 8) == 0) {
             rtt = st_now_ns() - c->ping_sent_ns;
             c->ping_sent_ns = 0;
             c->pong_deadline = WS_DEADLINE_NONE;
@@ -277,8 +275,7 @@ static void wsl_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg
             c->cb.on_pong(c, rtt, c->user);
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -396,8 +393,7 @@ unsigned ws_conn_want(const ws_conn *c)
             w |= WS_WANT_WRITE;
         return w;
     }
-    case WS_HANDSHAKE:
-        return c->hs->req_off < c->hs->req.len ? WS_WANT_WRITE : WS_WANT_READ;
+    case WS_HANDSHAKE: return c->hs->req_off < c->hs->req.len ? WS_WANT_WRITE : WS_WANT_READ;
     case WS_OPEN:
     case WS_CLOSING: {
         unsigned w = 0;
@@ -409,8 +405,7 @@ unsigned ws_conn_want(const ws_conn *c)
             w |= WS_WANT_WRITE;
         return w;
     }
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -479,14 +474,10 @@ int ws_conn_on_io(ws_conn *c, unsigned ready)
             ev |= CURL_CSELECT_OUT;
         return opening_io(c, (curl_socket_t)fd, ev);
     }
-    case WS_HANDSHAKE:
-        return opening_io(c, CURL_SOCKET_BAD, 0);
+    case WS_HANDSHAKE: return opening_io(c, CURL_SOCKET_BAD, 0);
     case WS_OPEN:
-    case WS_CLOSING:
-        frames_io(c, ready);
-        return result(c);
-    default:
-        return result(c);
+    case WS_CLOSING: frames_io(c, ready); return result(c);
+    default: return result(c);
     }
 }
 
@@ -501,20 +492,15 @@ uint64_t ws_conn_next_deadline_ns(const ws_conn *c)
         MIN_D(c->hs_deadline);
         MIN_D(c->hs->curl_deadline);
         break;
-    case WS_HANDSHAKE:
-        MIN_D(c->hs_deadline);
-        break;
+    case WS_HANDSHAKE: MIN_D(c->hs_deadline); break;
     case WS_OPEN:
         MIN_D(c->next_ping);
         MIN_D(c->pong_deadline);
         if (c->pending)
             d = 0;
         break;
-    case WS_CLOSING:
-        MIN_D(c->close_deadline);
-        break;
-    default:
-        break;
+    case WS_CLOSING: MIN_D(c->close_deadline); break;
+    default: break;
     }
 #undef MIN_D
     return d;
@@ -573,8 +559,7 @@ int ws_conn_on_timer(ws_conn *c, uint64_t now)
                 finish(c, WS_CLOSED, WS_CLOSE_ABNORMAL, "close handshake timed out");
         }
         return 0;
-    default:
-        return result(c);
+    default: return result(c);
     }
 }
 
@@ -671,8 +656,7 @@ int ws_conn_close(ws_conn *c, uint16_t code, const char *reason)
         if (!c->in_io)
             check_closed(c);
         return 0;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -712,4 +696,3 @@ void ws_conn_free(ws_conn *c)
     free(c->errtext);
     free(c);
 }
-

@@ -97,34 +97,34 @@ typedef struct ws_callbacks {
 } ws_callbacks;
 
 typedef struct ws_config {
-    const char *url;                 /* ws://host[:port]/path?query or wss://... (required) */
-    const char *const *headers;      /* NULL or NULL-terminated "Name: value" lines */
-    const char *subprotocol;         /* NULL or "" for none */
-    size_t max_frame;                /* largest frame payload accepted; 0 = max_message */
-    size_t max_message;              /* largest message accepted; 0 = 1 MiB. Past either: close 1009 */
-    uint64_t ping_interval_ns;       /* 0 = no keepalive pings */
-    uint64_t pong_timeout_ns;        /* 0 = ping_interval_ns; overdue pong -> CLOSED 1006 */
-    uint64_t handshake_timeout_ns;   /* connect + TLS + upgrade; 0 = 10 s */
-    uint64_t close_timeout_ns;       /* waiting for the peer's close frame; 0 = 5 s */
-    uint64_t seed;                   /* run seed */
-    uint64_t session_id;             /* picks this session's rng stream */
-    const char *ca_file;             /* wss://: CA bundle; NULL = system default */
-    int insecure;                    /* wss://: skip certificate verification (tests only) */
-    const char *client_cert;         /* wss://: PEM client certificate; NULL = none */
-    const char *client_key;          /* wss://: its PEM private key; NULL = none */
-    int keep_curl;                   /* ws://: keep libcurl after the handshake (costs memory) */
+    const char *url;            /* ws://host[:port]/path?query or wss://... (required) */
+    const char *const *headers; /* NULL or NULL-terminated "Name: value" lines */
+    const char *subprotocol;    /* NULL or "" for none */
+    size_t max_frame;           /* largest frame payload accepted; 0 = max_message */
+    size_t max_message;         /* largest message accepted; 0 = 1 MiB. Past either: close 1009 */
+    uint64_t ping_interval_ns;  /* 0 = no keepalive pings */
+    uint64_t pong_timeout_ns;   /* 0 = ping_interval_ns; overdue pong -> CLOSED 1006 */
+    uint64_t handshake_timeout_ns; /* connect + TLS + upgrade; 0 = 10 s */
+    uint64_t close_timeout_ns;     /* waiting for the peer's close frame; 0 = 5 s */
+    uint64_t seed;                 /* run seed */
+    uint64_t session_id;           /* picks this session's rng stream */
+    const char *ca_file;           /* wss://: CA bundle; NULL = system default */
+    int insecure;                  /* wss://: skip certificate verification (tests only) */
+    const char *client_cert;       /* wss://: PEM client certificate; NULL = none */
+    const char *client_key;        /* wss://: its PEM private key; NULL = none */
+    int keep_curl;                 /* ws://: keep libcurl after the handshake (costs memory) */
     ws_callbacks cb;
     void *user;
 } ws_config;
 
 /* Counters for replay's metrics; read them at any time, they live until ws_conn_free. */
 typedef struct ws_stats {
-    uint64_t start_ns;       /* st_now_ns() at ws_conn_start */
-    uint64_t handshake_us;   /* start -> 101 verified (TCP + TLS + upgrade), 0 until OPEN */
+    uint64_t start_ns;     /* st_now_ns() at ws_conn_start */
+    uint64_t handshake_us; /* start -> 101 verified (TCP + TLS + upgrade), 0 until OPEN */
     uint64_t msgs_in, msgs_out, bytes_in, bytes_out; /* data messages and their payload bytes */
     uint64_t pings_out, pongs_in;
-    uint16_t close_code;     /* as passed to on_close; 0 until then */
-    uint8_t closed_by_peer;  /* 1 if the peer's close frame came first */
+    uint16_t close_code;    /* as passed to on_close; 0 until then */
+    uint8_t closed_by_peer; /* 1 if the peer's close frame came first */
 } ws_stats;
 
 /* Validates and copies cfg (nothing is connected yet). Returns NULL with err set on a bad URL

@@ -53,8 +53,8 @@ int ws_hs_build_request(dbuf *req, const char *path_query, const char *host, con
     }
     for (size_t i = 0; rc == 0 && headers && headers[i]; i++) {
         if (strpbrk(headers[i], "\r\n") || !strchr(headers[i], ':'))
-            return st_err(err, ST_EINPUT,
-                          "websocket header %zu: expected one \"Name: value\" line", i);
+            return st_err(err, ST_EINPUT, "websocket header %zu: expected one \"Name: value\" line",
+                          i);
         rc = dbuf_printf(req, "%s\r\n", headers[i]);
     }
     if (rc == 0)
@@ -112,8 +112,8 @@ int ws_hs_check_response(const char *buf, size_t len, const char *expect_accept,
         status = status * 10 + (buf[i] - '0');
     }
     if (status != 101)
-        return st_err(err, ST_EINPUT,
-                      "websocket handshake: server answered HTTP %d instead of 101", status);
+        return st_err(err, ST_EINPUT, "websocket handshake: server answered HTTP %d instead of 101",
+                      status);
 
     int upgrade = 0, connection = 0, accept = 0;
     const char *line = eol + 2;
@@ -145,12 +145,14 @@ int ws_hs_check_response(const char *buf, size_t len, const char *expect_accept,
             if (vl)
                 return st_err(err, ST_EINPUT,
                               "websocket handshake: server chose extension '%.*s', which we "
-                              "did not offer", (int)(vl > 40 ? 40 : vl), v);
+                              "did not offer",
+                              (int)(vl > 40 ? 40 : vl), v);
         } else if (HNAME("Sec-WebSocket-Protocol")) {
             if (!subprotocol || !*subprotocol || !value_is(v, vl, subprotocol, 0))
                 return st_err(err, ST_EINPUT,
                               "websocket handshake: server chose subprotocol '%.*s', which we "
-                              "did not request", (int)(vl > 40 ? 40 : vl), v);
+                              "did not request",
+                              (int)(vl > 40 ? 40 : vl), v);
         }
 #undef HNAME
         line = le + 2;

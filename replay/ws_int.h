@@ -31,14 +31,14 @@ enum { IO_OK = 0, IO_AGAIN = 1, IO_EOF = 2, IO_ERR = 3 };
 
 /* Handshake-only state, freed on the way into OPEN. */
 struct hs {
-    char *url;        /* as given, for error messages */
-    char *curl_url;   /* http(s)://host:port/ for libcurl */
-    char *target;     /* path?query */
-    char *host;       /* Host header value */
+    char *url;      /* as given, for error messages */
+    char *curl_url; /* http(s)://host:port/ for libcurl */
+    char *target;   /* path?query */
+    char *host;     /* Host header value */
     char *subprotocol;
     char *ca_file, *client_cert, *client_key;
     int insecure;
-    char **headers;   /* NULL-terminated copies */
+    char **headers; /* NULL-terminated copies */
     dbuf req;
     size_t req_off;
     dbuf resp;
@@ -65,7 +65,7 @@ struct ws_conn {
     uint8_t eof, local_close, peer_first, in_io;
     uint8_t await_eof;   /* both close frames passed; waiting for the server's TCP close */
     uint16_t final_code; /* the close code to report once await_eof ends */
-    int rc; /* the negative ST_E* once FAILED */
+    int rc;              /* the negative ST_E* once FAILED */
     CURL *easy;
     CURLM *multi;
     struct hs *hs;

@@ -108,13 +108,16 @@ int ws__handshake_io(ws_conn *c, size_t *hdr_len)
         char buf[2048];
         size_t room = h->resp.cap - h->resp.len, got;
         if (room == 0)
-            return ws__set_error(c, ST_EENV, "websocket handshake: response headers longer than %d "
-                                 "bytes", WS_HS_RESPONSE_CAP);
+            return ws__set_error(c, ST_EENV,
+                                 "websocket handshake: response headers longer than %d "
+                                 "bytes",
+                                 WS_HS_RESPONSE_CAP);
         int r = ws__io_recv(c, buf, room < sizeof buf ? room : sizeof buf, &got);
         if (r == IO_AGAIN)
             return WS_STEP_WAIT;
         if (r == IO_EOF)
-            return ws__set_error(c, ST_EENV, "websocket handshake: server closed the connection "
+            return ws__set_error(c, ST_EENV,
+                                 "websocket handshake: server closed the connection "
                                  "before answering");
         if (r != IO_OK)
             return ST_EENV;
@@ -147,11 +150,10 @@ int ws__connect_step(ws_conn *c, curl_socket_t s, int ev)
         if (msg->data.result != CURLE_OK) {
             long oserr = 0;
             curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &oserr);
-            return ws__set_error(c, ST_EENV, "websocket connect to %s: %s%s%s%s", c->hs->url,
-                                 c->hs->curlerr[0] ? c->hs->curlerr
-                                                   : curl_easy_strerror(msg->data.result),
-                                 oserr ? " (" : "", oserr ? strerror((int)oserr) : "",
-                                 oserr ? ")" : "");
+            return ws__set_error(
+                c, ST_EENV, "websocket connect to %s: %s%s%s%s", c->hs->url,
+                c->hs->curlerr[0] ? c->hs->curlerr : curl_easy_strerror(msg->data.result),
+                oserr ? " (" : "", oserr ? strerror((int)oserr) : "", oserr ? ")" : "");
         }
         curl_socket_t fd = CURL_SOCKET_BAD;
         CURLcode r = curl_easy_getinfo(c->easy, CURLINFO_ACTIVESOCKET, &fd);
@@ -327,4 +329,3 @@ int ws__open_start(ws_conn *c)
         return ws__set_error(c, ST_EENV, "websocket: curl_multi_add_handle failed");
     return 0;
 }
-

@@ -14,15 +14,15 @@ enum { WSS_PENDING = 0, WSS_LIVE, WSS_WAIT, WSS_DONE };
 
 typedef struct wsess {
     struct wsess_worker *x;
-    uint32_t item;        /* wsplan index */
+    uint32_t item; /* wsplan index */
     uint8_t state;
-    uint8_t closing;      /* our close: WSE_* + 1; 0 = none */
-    uint8_t opened;       /* this connection reached OPEN */
-    uint8_t dead;         /* the connection ended: free it at the end timer */
-    uint8_t reconnect;    /* reconnect after freeing it */
+    uint8_t closing;   /* our close: WSE_* + 1; 0 = none */
+    uint8_t opened;    /* this connection reached OPEN */
+    uint8_t dead;      /* the connection ended: free it at the end timer */
+    uint8_t reconnect; /* reconnect after freeing it */
     uint16_t attempt;
     uint32_t msg_k;
-    uint64_t end_ns;      /* planned end, monotonic */
+    uint64_t end_ns; /* planned end, monotonic */
     ws_conn *c;
     loop_ws a;
     loop_timer t_end, t_msg;
@@ -34,10 +34,10 @@ struct wsess_worker {
     loop *l;
     metrics *m;
     uint64_t start_ns;
-    uint64_t msg_key;     /* rng_stream_id("replay.ws.message"): the message gaps' stream */
+    uint64_t msg_key; /* rng_stream_id("replay.ws.message"): the message gaps' stream */
     unsigned idx, n;
     wsess *s;
-    size_t n_s, next, live;   /* sessions of this worker; next to open; not DONE */
+    size_t n_s, next, live; /* sessions of this worker; next to open; not DONE */
     uint64_t open_now;
     int stopping;
     loop_timer t_open;
@@ -129,9 +129,8 @@ static void on_open(ws_conn *c, void *user)
     if (sec)
         sec->ws_opened++;
     gauge(x, now);
-    if (x->sc->ws.has_subscribe &&
-        !wsplan_render(x->sc, x->wp, s->item, x->vars, 0, x->url, sizeof x->url, x->sub,
-                       sizeof x->sub, NULL, 0))
+    if (x->sc->ws.has_subscribe && !wsplan_render(x->sc, x->wp, s->item, x->vars, 0, x->url,
+                                                  sizeof x->url, x->sub, sizeof x->sub, NULL, 0))
         ws_conn_send(c, 0, x->sub, strlen(x->sub));
     if (x->sc->ws.msgs_per_min > 0)
         arm_msg(s, now);
@@ -412,7 +411,8 @@ nomem:
 void wsess_worker_begin(wsess_worker *x)
 {
     if (x && x->n_s)
-        loop_timer_set(x->l, &x->t_open, x->start_ns + (uint64_t)llround(x->wp->w[x->s[0].item].open * 1e9));
+        loop_timer_set(x->l, &x->t_open,
+                       x->start_ns + (uint64_t)llround(x->wp->w[x->s[0].item].open * 1e9));
 }
 
 void wsess_worker_stop(wsess_worker *x)

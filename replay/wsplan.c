@@ -53,10 +53,8 @@ static double duration(const scenario *sc, const plan *p, const wsplan_item *w, 
 {
     const sc_ws *c = &sc->ws;
     switch (c->dur_mode) {
-    case SCWS_DUR_FIXED:
-        return c->dur_fixed;
-    case SCWS_DUR_RUN:
-        return INFINITY;
+    case SCWS_DUR_FIXED: return c->dur_fixed;
+    case SCWS_DUR_RUN: return INFINITY;
     case SCWS_DUR_SESSION:
         if (sess == SIZE_MAX)
             return INFINITY; /* a dedicated session has no requests: it lasts the run */
@@ -107,7 +105,8 @@ static int add(wsplan *wp, size_t *cap, size_t *rcap, const scenario *sc, const 
                 if (r->draw_feeder[d] == (int)f)
                     row = p->draws[q->draw_off + d];
         }
-        wp->rows[it.rows_off + f] = row != UINT32_MAX ? row : fresh_row(sc, (int)f, it.id, it.event);
+        wp->rows[it.rows_off + f] = row != UINT32_MAX ? row
+                                                      : fresh_row(sc, (int)f, it.id, it.event);
     }
     it.dur = dur >= 0 ? dur : duration(sc, p, &it, sess);
     if (it.open + it.dur > sc->duration) {
@@ -223,12 +222,14 @@ int wsplan_render(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *var
     /* The session's items: {$feeder} refers to them, and {feeder} draws them. */
     for (size_t f = 0; f < sc->n_feeders; f++)
         if (c->uses_feeder[f]) {
-            snprintf(vars->val[f], TMPL_VAR_LEN, "%s", feeder_value(&sc->feeders[f], wp->rows[it->rows_off + f]));
+            snprintf(vars->val[f], TMPL_VAR_LEN, "%s",
+                     feeder_value(&sc->feeders[f], wp->rows[it->rows_off + f]));
             vars->set[f] = 1;
         }
     for (size_t pi = 0; pi < c->path.n_parts; pi++)
         if (c->path.parts[pi].kind == TP_FEEDER && nd < TMPL_MAX_VARS)
-            draw[nd++] = feeder_value(&sc->feeders[c->path.parts[pi].idx], wp->rows[it->rows_off + (size_t)c->path.parts[pi].idx]);
+            draw[nd++] = feeder_value(&sc->feeders[c->path.parts[pi].idx],
+                                      wp->rows[it->rows_off + (size_t)c->path.parts[pi].idx]);
     tmpl_ctx ctx = {vars, &sc->names, draw, nd, 0, it->session, 0, plan_mode};
     k = snprintf(url, url_cap, "%s://%s:%d", sc->https ? "wss" : "ws", sc->host, sc->port);
     if (k < 0 || (size_t)k >= url_cap)
@@ -248,7 +249,8 @@ int wsplan_render(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *var
         nd = 0;
         for (size_t pi = 0; pi < ts[t]->n_parts; pi++)
             if (ts[t]->parts[pi].kind == TP_FEEDER && nd < TMPL_MAX_VARS)
-                draw[nd++] = feeder_value(&sc->feeders[ts[t]->parts[pi].idx], wp->rows[it->rows_off + (size_t)ts[t]->parts[pi].idx]);
+                draw[nd++] = feeder_value(&sc->feeders[ts[t]->parts[pi].idx],
+                                          wp->rows[it->rows_off + (size_t)ts[t]->parts[pi].idx]);
         tmpl_ctx c2 = {vars, &sc->names, draw, nd, 0, it->session, 0, plan_mode};
         if ((n = tmpl_render(ts[t], &c2, outs[t], caps[t])) < 0)
             return (int)n;

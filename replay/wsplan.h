@@ -23,23 +23,23 @@
 #include "plan.h"
 
 typedef struct wsplan_item {
-    uint64_t id;        /* the WebSocket session's id (its rng streams) */
-    uint64_t session;   /* the plan session holding it (share), or the id (count) */
-    double open;        /* intended open time, seconds from the run start */
-    double dur;         /* planned duration in seconds (clipped to the window end) */
-    int16_t event;      /* owning session's event, or -1 */
-    uint8_t origin;     /* ORIGIN_* of the owning session; ORIGIN_WS for dedicated ones */
-    uint8_t clipped;    /* the planned end was cut at the window end */
-    uint32_t rows_off;  /* feeder rows in rows[rows_off ..] (sc->n_feeders of them) */
+    uint64_t id;       /* the WebSocket session's id (its rng streams) */
+    uint64_t session;  /* the plan session holding it (share), or the id (count) */
+    double open;       /* intended open time, seconds from the run start */
+    double dur;        /* planned duration in seconds (clipped to the window end) */
+    int16_t event;     /* owning session's event, or -1 */
+    uint8_t origin;    /* ORIGIN_* of the owning session; ORIGIN_WS for dedicated ones */
+    uint8_t clipped;   /* the planned end was cut at the window end */
+    uint32_t rows_off; /* feeder rows in rows[rows_off ..] (sc->n_feeders of them) */
 } wsplan_item;
 
 #define ORIGIN_WS 3
 
 typedef struct wsplan {
-    wsplan_item *w;     /* sorted by (open, id) */
+    wsplan_item *w; /* sorted by (open, id) */
     size_t n;
     uint32_t *rows;
-    uint64_t all;       /* WebSocket sessions across all segments (count mode; share: this segment) */
+    uint64_t all; /* WebSocket sessions across all segments (count mode; share: this segment) */
 } wsplan;
 
 /* Returns 0 or ST_ENOMEM with err set. An empty plan when the scenario has no websockets. */

@@ -241,8 +241,7 @@ int main(int argc, char **argv)
     }
     char url[16][64];
     for (int i = 0; i < np; i++)
-        snprintf(url[i], sizeof url[i], "%s://127.0.0.1:%d/idle", tls_ca ? "wss" : "ws",
-                 ports[i]);
+        snprintf(url[i], sizeof url[i], "%s://127.0.0.1:%d/idle", tls_ca ? "wss" : "ws", ports[i]);
 
     uint64_t t0 = st_now_ns(), last_sweep = t0, deadline = t0 + 600ull * 1000000000ull;
     long next = 0;

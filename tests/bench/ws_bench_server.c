@@ -35,7 +35,7 @@
 #define HS_CAP 2048
 
 struct conn {
-    char *hs;      /* handshake bytes until answered; later an incomplete frame, if any */
+    char *hs; /* handshake bytes until answered; later an incomplete frame, if any */
     uint16_t hlen;
     uint8_t open;
 };
@@ -112,7 +112,8 @@ static void handshake(int ep, int fd)
     }
     int rl = snprintf(resp, sizeof resp,
                       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                      "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", acc);
+                      "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+                      acc);
     /* 101 responses are ~130 bytes: a fresh socket's send buffer always takes them. */
     if (send(fd, resp, (size_t)rl, MSG_NOSIGNAL) != rl) {
         drop(ep, fd);
@@ -227,7 +228,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "ws_bench_server: port %d: %s\n", ports[i], strerror(errno));
             return 3;
         }
-        struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)(1ull << 32 | (unsigned)lfd[i])};
+        struct epoll_event ev = {.events = EPOLLIN,
+                                 .data.u64 = (uint64_t)(1ull << 32 | (unsigned)lfd[i])};
         epoll_ctl(ep, EPOLL_CTL_ADD, lfd[i], &ev);
     }
     printf("READY fd-limit %ld\n", nconn_max);

@@ -32,17 +32,20 @@ static atomic_int frozen, quit;
 static int lfd, up_port;
 static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "probe_hang: FAIL line %d: ", __LINE__);                      \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fputc('\n', stderr);                                                           \
-            failures++;                                                                    \
-        }                                                                                  \
+#define CHECK(cond, ...) \
+    do { \
+        if (!(cond)) { \
+            fprintf(stderr, "probe_hang: FAIL line %d: ", __LINE__); \
+            fprintf(stderr, __VA_ARGS__); \
+            fputc('\n', stderr); \
+            failures++; \
+        } \
     } while (0)
 
-static double now_s(void) { return (double)st_now_ns() / 1e9; }
+static double now_s(void)
+{
+    return (double)st_now_ns() / 1e9;
+}
 
 static void sleep_s(double s)
 {
@@ -155,9 +158,8 @@ int main(void)
         atomic_store(&frozen, 1);
         sleep_s(PROBE_QUERY_TIMEOUT_S + 2.0);
         probe_counters_get(p, &k);
-        CHECK(k.connected == 0 && k.failed_samples >= 1,
-              "frozen server: connected %d, failed %llu", k.connected,
-              (unsigned long long)k.failed_samples);
+        CHECK(k.connected == 0 && k.failed_samples >= 1, "frozen server: connected %d, failed %llu",
+              k.connected, (unsigned long long)k.failed_samples);
         uint64_t before = k.samples;
         atomic_store(&frozen, 0);
         /* Reconnection waits out a frozen connect attempt (5 s at most) then backoff. */
@@ -178,8 +180,8 @@ int main(void)
         size_t ng = probe_gaps(p, &g);
         CHECK(ng >= 1, "no gap recorded");
         if (ng >= 1) {
-            printf("probe_hang: gap %lld..%lld: %s\n", (long long)g[0].from,
-                   (long long)g[0].to, g[0].reason);
+            printf("probe_hang: gap %lld..%lld: %s\n", (long long)g[0].from, (long long)g[0].to,
+                   g[0].reason);
             /* Under a loaded ctest -j run the relay can be mid-copy when it freezes, and the
              * probe may see the connection drop before its statement timeout fires; both are
              * honest reasons for the same gap, so either is accepted. */

@@ -24,14 +24,14 @@
 
 static int failures;
 
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "probe_pg: FAIL %s:%d: ", __FILE__, __LINE__);                 \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fputc('\n', stderr);                                                           \
-            failures++;                                                                    \
-        }                                                                                  \
+#define CHECK(cond, ...) \
+    do { \
+        if (!(cond)) { \
+            fprintf(stderr, "probe_pg: FAIL %s:%d: ", __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__); \
+            fputc('\n', stderr); \
+            failures++; \
+        } \
     } while (0)
 
 static PGconn *conn(void)
@@ -130,7 +130,7 @@ static void test_counts_and_gap(void)
     exec_ok(c[3], "BEGIN", PGRES_COMMAND_OK); /* the lock holder, idle in transaction */
     exec_ok(c[3], "LOCK TABLE probe_pg_lock IN ACCESS EXCLUSIVE MODE", PGRES_COMMAND_OK);
     CHECK(PQsendQuery(c[4], "SELECT count(*) FROM probe_pg_lock"), "send"); /* blocked */
-    CHECK(PQsendQuery(c[5], "SELECT pg_sleep(30)"), "send");               /* active */
+    CHECK(PQsendQuery(c[5], "SELECT pg_sleep(30)"), "send");                /* active */
     /* c[6], c[7]: idle. Some commits for the rate: 40 one-statement transactions, then close
      * the connection so the backend flushes its statistics at exit. */
     PGconn *w = conn();
@@ -145,8 +145,8 @@ static void test_counts_and_gap(void)
            max_of(p, "db.active"), max_of(p, "db.idle"), max_of(p, "db.idle_in_tx"),
            max_of(p, "db.idle_in_tx_aborted"), max_of(p, "db.waiting"), max_of(p, "db.blockers"),
            max_of(p, "db.wait_timeout"), max_of(p, "db.longest_query_s"),
-           max_of(p, "db.connections"), max_of(p, "db.headroom"),
-           max_of(p, "db.commits_per_s"), max_of(p, "db.blks_hit_ratio"), max_of(p, "db.rtt_ms"));
+           max_of(p, "db.connections"), max_of(p, "db.headroom"), max_of(p, "db.commits_per_s"),
+           max_of(p, "db.blks_hit_ratio"), max_of(p, "db.rtt_ms"));
     CHECK(max_of(p, "db.idle_in_tx") >= 3, "idle in transaction: want >= 3 (2 + lock holder)");
     CHECK(max_of(p, "db.idle_in_tx_aborted") >= 1, "idle in aborted transaction: want >= 1");
     CHECK(max_of(p, "db.active") >= 2, "active: want >= 2 (blocked + pg_sleep)");
@@ -170,7 +170,8 @@ static void test_counts_and_gap(void)
     char kill_sql[192];
     snprintf(kill_sql, sizeof kill_sql,
              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-             "WHERE application_name = 'probe_pg_%ld'", (long)getpid());
+             "WHERE application_name = 'probe_pg_%ld'",
+             (long)getpid());
     exec_ok(ctl, kill_sql, PGRES_TUPLES_OK);
     sleep_s(3.5);
     probe_counters k;
@@ -186,8 +187,8 @@ static void test_counts_and_gap(void)
     CHECK(ng == 1, "gaps: want 1, got %zu", ng);
     CHECK(k.reconnects >= 1 && k.failed_samples >= 1, "no reconnect recorded");
     if (ng == 1) {
-        printf("probe_pg: gap from %lld to %lld: %s\n", (long long)g[0].from,
-               (long long)g[0].to, g[0].reason);
+        printf("probe_pg: gap from %lld to %lld: %s\n", (long long)g[0].from, (long long)g[0].to,
+               g[0].reason);
         CHECK(g[0].to > g[0].from, "gap not closed");
         CHECK(strstr(g[0].reason, "connection lost") != NULL, "gap reason: %s", g[0].reason);
         size_t after = 0;

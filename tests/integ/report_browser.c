@@ -87,32 +87,38 @@ int main(int argc, char **argv)
     static const char *const lat[] = {"p50", "p95", "p99"};
     static const char *const db[] = {"active", "idle", "idle in transaction"};
     int rc = html_page_begin(&out, "Stampede harness page: shop-campaign");
-    rc = rc ? rc : dbuf_adds(&out, "<p class=\"muted\">seed 1 &middot; segments 1/1</p>\n"
-                                   "<h2>Arrivals</h2>\n");
+    rc = rc ? rc
+            : dbuf_adds(&out, "<p class=\"muted\">seed 1 &middot; segments 1/1</p>\n"
+                              "<h2>Arrivals</h2>\n");
     rc = rc ? rc : chart(&out, "Arrivals per second", "req/s", arr, arrivals, 2, 0);
     rc = rc ? rc : dbuf_adds(&out, "<h2>Latency</h2>\n");
     rc = rc ? rc : chart(&out, "Latency", "ms", lat, latency, 3, 0);
     rc = rc ? rc : dbuf_adds(&out, "<h2>Database</h2>\n");
     rc = rc ? rc : chart(&out, "DB connections by state", "backends", db, dbconn, 3, empty);
-    rc = rc ? rc : dbuf_adds(&out, "<h2>Thresholds</h2>\n<table id=\"thresholds\"><thead><tr>"
-                                   "<th>threshold</th><th class=\"n\">measured</th>"
-                                   "<th>result</th></tr></thead><tbody>\n");
+    rc = rc ? rc
+            : dbuf_adds(&out, "<h2>Thresholds</h2>\n<table id=\"thresholds\"><thead><tr>"
+                              "<th>threshold</th><th class=\"n\">measured</th>"
+                              "<th>result</th></tr></thead><tbody>\n");
     json_t *res = json_pack("{s:s,s:i,s:i,s:[]}", "format", "stampede-results", "version", 1,
                             "seed", 1, "thresholds");
     for (size_t i = 0; i < sizeof thr / sizeof thr[0] && !rc && res; i++) {
         int shown_pass = wrong && i == 1 ? !thr[i].pass : thr[i].pass;
         rc = dbuf_adds(&out, "<tr data-expr=\"");
         rc = rc ? rc : dbuf_add_html(&out, thr[i].expr);
-        rc = rc ? rc : dbuf_printf(&out, "\" data-pass=\"%s\"><td><code>",
-                                   shown_pass ? "true" : "false");
+        rc = rc ? rc
+                : dbuf_printf(&out, "\" data-pass=\"%s\"><td><code>",
+                              shown_pass ? "true" : "false");
         rc = rc ? rc : dbuf_add_html(&out, thr[i].expr);
-        rc = rc ? rc : dbuf_printf(&out, "</code></td><td class=\"n\">%s</td><td class=\"%s\">"
-                                   "%s</td></tr>\n", thr[i].shown, shown_pass ? "ok" : "bad",
-                                   shown_pass ? "pass" : "FAIL");
-        rc = rc ? rc : json_array_append_new(json_object_get(res, "thresholds"),
-                                             json_pack("{s:s,s:b,s:f}", "expr", thr[i].expr,
-                                                       "pass", thr[i].pass, "value",
-                                                       thr[i].value));
+        rc = rc ? rc
+                : dbuf_printf(&out,
+                              "</code></td><td class=\"n\">%s</td><td class=\"%s\">"
+                              "%s</td></tr>\n",
+                              thr[i].shown, shown_pass ? "ok" : "bad",
+                              shown_pass ? "pass" : "FAIL");
+        rc = rc ? rc
+                : json_array_append_new(json_object_get(res, "thresholds"),
+                                        json_pack("{s:s,s:b,s:f}", "expr", thr[i].expr, "pass",
+                                                  thr[i].pass, "value", thr[i].value));
     }
     rc = rc ? rc : dbuf_adds(&out, "</tbody></table>\n");
     rc = rc ? rc : html_page_end(&out);

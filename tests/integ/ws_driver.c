@@ -283,7 +283,7 @@ int main(int argc, char **argv)
         check(&d, d.closed && d.close_code == WS_CLOSE_ABNORMAL, "on_close 1006 once");
         const char *want = strcmp(mode, "refused") == 0       ? "Connection refused"
                            : strcmp(mode, "refused-tls") == 0 ? "certificate"
-                                                                : "does not match";
+                                                              : "does not match";
         int has = strstr(ws_conn_error(d.c), want) != NULL;
         printf("     error: %s\n", ws_conn_error(d.c));
         check(&d, has, "clear error text");
@@ -327,8 +327,8 @@ int main(int argc, char **argv)
                   "bytes after the 101 went to wslay: 'early' delivered");
         } else if (strcmp(mode, "lws") == 0) {
             /* lws-mirror-protocol sends every message to all its clients, the sender too. */
-            check(&d, exchange(&d, 0, "stampede mirror", 15, 0) &&
-                          same(&d, 0, "stampede mirror", 15),
+            check(&d,
+                  exchange(&d, 0, "stampede mirror", 15, 0) && same(&d, 0, "stampede mirror", 15),
                   "lws-mirror: text comes back");
             /* The mirror forwards each received fragment as a message of its own, so count
              * bytes: all 2000 must come back. */

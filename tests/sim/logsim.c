@@ -93,7 +93,7 @@ static const char *const uas[4] = {
 typedef struct ev {
     double t;
     uint64_t seq;
-    char *line; /* the line without its time; time formatted at write */
+    char *line;  /* the line without its time; time formatted at write */
     size_t tpos; /* where the time goes */
 } ev;
 
@@ -104,7 +104,7 @@ typedef struct sim {
     int no_crowd;
     double gamma_k;      /* > 1: gamma-shaped crowd (shape k, mode CROWD_MODE s after onset) */
     int crowd_sessions;  /* convergence per crowd session (and its children), not per window */
-    double prod_s; /* products Zipf exponent (default PROD_S) */
+    double prod_s;       /* products Zipf exponent (default PROD_S) */
     double period;       /* of the rate's sinusoid (--period; default the span) */
     double think_median; /* --think-median (default THINK_MEDIAN) */
     double ws_median;    /* --ws-median (default WS_MEDIAN) */
@@ -173,11 +173,13 @@ static ev heap_pop(sim *s)
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
         const ev *mv = &last;
-        if (l < s->n && (s->heap[l].t < mv->t || (s->heap[l].t == mv->t && s->heap[l].seq < mv->seq))) {
+        if (l < s->n &&
+            (s->heap[l].t < mv->t || (s->heap[l].t == mv->t && s->heap[l].seq < mv->seq))) {
             m = l;
             mv = &s->heap[l];
         }
-        if (r < s->n && (s->heap[r].t < mv->t || (s->heap[r].t == mv->t && s->heap[r].seq < mv->seq)))
+        if (r < s->n &&
+            (s->heap[r].t < mv->t || (s->heap[r].t == mv->t && s->heap[r].seq < mv->seq)))
             m = r;
         if (m == i)
             break;
@@ -258,8 +260,8 @@ static void session(sim *s, uint64_t id, double t0, int in_crowd)
     rng_stream r;
     rng_stream_init(&r, s->seed, rng_mix(rng_stream_id("sim.session"), id));
     char ip[32];
-    snprintf(ip, sizeof ip, "10.%u.%u.%u", (unsigned)((id >> 16) & 255), (unsigned)((id >> 8) & 255),
-             (unsigned)(id & 255));
+    snprintf(ip, sizeof ip, "10.%u.%u.%u", (unsigned)((id >> 16) & 255),
+             (unsigned)((id >> 8) & 255), (unsigned)(id & 255));
     if (id >= (1u << 24))
         snprintf(ip, sizeof ip, "172.%u.%u.%u", (unsigned)((id >> 16) & 255),
                  (unsigned)((id >> 8) & 255), (unsigned)(id & 255));
@@ -273,9 +275,7 @@ static void session(sim *s, uint64_t id, double t0, int in_crowd)
         const char *method = "GET";
         long bytes = (long)rng_lognormal(&r, log(8000), 0.3);
         switch (route) {
-        case 0:
-            snprintf(path, sizeof path, "/");
-            break;
+        case 0: snprintf(path, sizeof path, "/"); break;
         case 1: {
             uint64_t rank = rng_zipf_draw(&s->zc, &r);
             snprintf(path, sizeof path, "/categories/%llu",
@@ -297,7 +297,8 @@ static void session(sim *s, uint64_t id, double t0, int in_crowd)
         }
         case 3:
             snprintf(path, sizeof path, "/search?q=term%llu&page=%llu",
-                     (unsigned long long)rng_below(&r, 500), (unsigned long long)rng_below(&r, 5) + 1);
+                     (unsigned long long)rng_below(&r, 500),
+                     (unsigned long long)rng_below(&r, 5) + 1);
             break;
         case 4:
             snprintf(path, sizeof path, "/cart");
@@ -496,8 +497,8 @@ static int gen(int argc, char **argv)
         else if (!strcmp(argv[i], "--think-median") &&
                  units_parse_duration(v, &s.think_median, err) == 0 && s.think_median > 0)
             i++;
-        else if (!strcmp(argv[i], "--ws-median") && units_parse_duration(v, &s.ws_median, err) == 0 &&
-                 s.ws_median > 0)
+        else if (!strcmp(argv[i], "--ws-median") &&
+                 units_parse_duration(v, &s.ws_median, err) == 0 && s.ws_median > 0)
             i++;
         else {
             fprintf(stderr, "logsim: bad argument '%s'\n", argv[i]);
@@ -514,7 +515,8 @@ static int gen(int argc, char **argv)
     s.crowd_end = s.crowd_on + CROWD_RAMP + CROWD_HOLD + CROWD_DECAY;
     if (s.gamma_k > 1) /* the density is below 1% of its mode by then for k >= 2 */
         s.crowd_end = s.crowd_on + CROWD_MODE * (1 + 12 / (s.gamma_k - 1));
-    if (rng_zipf_init(&s.zc, CAT_N, CAT_S, err) < 0 || rng_zipf_init(&s.zp, PROD_N, s.prod_s, err) < 0) {
+    if (rng_zipf_init(&s.zc, CAT_N, CAT_S, err) < 0 ||
+        rng_zipf_init(&s.zp, PROD_N, s.prod_s, err) < 0) {
         fprintf(stderr, "logsim: %s\n", err);
         return 2;
     }
@@ -540,7 +542,8 @@ static int gen(int argc, char **argv)
             snprintf(path, sizeof path, "/products/%llu",
                      (unsigned long long)(rng_below(&br, PROD_N) + 1000));
             add_line(&s, bt, "66.249.66.1", "GET", path, 200, 8000, "-",
-                     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", 0.03);
+                     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+                     0.03);
             bt += rng_exponential(&br, BOT_RATE);
         }
         flush_until(&s, st[i].t);
@@ -565,20 +568,20 @@ static int gen(int argc, char **argv)
         json_t *names = json_array();
         for (int i = 0; i < NR; i++)
             json_array_append_new(names, json_string(route_names[i]));
-        json_t *j = json_pack("{s:I,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:o,s:o}",
-                              "seed", (json_int_t)s.seed, "lines", (json_int_t)s.lines,
-                              "sessions", (json_int_t)n, "immigrants_share",
-                              (double)immigrants / (double)n, "zipf_s_products", s.prod_s,
-                              "zipf_s_categories", CAT_S, "think_median_s", s.think_median,
-                              "branching_ratio", BRANCHING, "crowd_onset", s.crowd_on,
-                              "hot_share", HOT_SHARE, "ws_median_s", s.ws_median, "beta", BETA,
-                              "routes", names, "transitions", tr);
+        json_t *j = json_pack("{s:I,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:o,s:o}", "seed",
+                              (json_int_t)s.seed, "lines", (json_int_t)s.lines, "sessions",
+                              (json_int_t)n, "immigrants_share", (double)immigrants / (double)n,
+                              "zipf_s_products", s.prod_s, "zipf_s_categories", CAT_S,
+                              "think_median_s", s.think_median, "branching_ratio", BRANCHING,
+                              "crowd_onset", s.crowd_on, "hot_share", HOT_SHARE, "ws_median_s",
+                              s.ws_median, "beta", BETA, "routes", names, "transitions", tr);
         if (!s.no_crowd) {
             double peak, ramp;
             crowd_truth(&s, &peak, &ramp);
             json_object_set_new(j, "crowd_peak_rate", json_real(peak));
             json_object_set_new(j, "crowd_ramp_s", json_real(ramp));
-            json_object_set_new(j, "crowd_shape", json_string(s.gamma_k > 1 ? "gamma" : "trapezoid"));
+            json_object_set_new(j, "crowd_shape",
+                                json_string(s.gamma_k > 1 ? "gamma" : "trapezoid"));
             json_object_set_new(j, "crowd_sessions", json_boolean(s.crowd_sessions));
         }
         if (jsonio_save(truth, j, err) < 0) {
@@ -603,10 +606,11 @@ int main(int argc, char **argv)
         return logsim_check(argv[2], argv[3]);
     if (argc == 4 && !strcmp(argv[1], "get"))
         return logsim_get(argv[2], argv[3]);
-    fprintf(stderr, "usage: logsim gen --out FILE [--truth T.json] [--seed N] [--span 3h] "
-                    "[--rate 0.8/s] [--no-crowd] [--prod-s 1.0]\n"
-                    "                  [--crowd-gamma K] [--crowd-sessions]\n"
-                    "                  [--period 24h] [--think-median 8s] [--ws-median 90s]\n"
-                    "       logsim check TRUTH.json MODEL.json\n       logsim get FILE.json PATH\n");
+    fprintf(stderr,
+            "usage: logsim gen --out FILE [--truth T.json] [--seed N] [--span 3h] "
+            "[--rate 0.8/s] [--no-crowd] [--prod-s 1.0]\n"
+            "                  [--crowd-gamma K] [--crowd-sessions]\n"
+            "                  [--period 24h] [--think-median 8s] [--ws-median 90s]\n"
+            "       logsim check TRUTH.json MODEL.json\n       logsim get FILE.json PATH\n");
     return 2;
 }

@@ -17,8 +17,8 @@ static void verdict(const char *what, double truth, double fit, double err, doub
     int ok = isfinite(fit) && fabs(err) <= tol;
     checks++;
     fails += !ok;
-    printf("%-34s truth %9.4f  fitted %9.4f  error %+8.4f  tol %6.3f  %s\n", what, truth, fit,
-           err, tol, ok ? "PASS" : "FAIL");
+    printf("%-34s truth %9.4f  fitted %9.4f  error %+8.4f  tol %6.3f  %s\n", what, truth, fit, err,
+           tol, ok ? "PASS" : "FAIL");
 }
 
 static double num(const json_t *o, const char *path)
@@ -44,8 +44,7 @@ static long route_index(const json_t *routes, const char *tmpl)
 {
     size_t i;
     json_t *r;
-    json_array_foreach(routes, i, r)
-    {
+    json_array_foreach(routes, i, r) {
         const char *t = json_string_value(json_object_get(r, "template"));
         if (t && !strcmp(t, tmpl))
             return (long)i;
@@ -90,8 +89,7 @@ int logsim_check(const char *truth_path, const char *model_path)
     size_t i, best = (size_t)-1;
     json_t *e;
     double bd = INFINITY;
-    json_array_foreach(eps, i, e)
-    {
+    json_array_foreach(eps, i, e) {
         double d = fabs(json_number_value(json_object_get(e, "onset")) - on);
         if (d < bd) {
             bd = d;
@@ -147,7 +145,8 @@ int logsim_check(const char *truth_path, const char *model_path)
         json_t *row = json_array_get(mt, (size_t)ia);
         for (size_t b = 0; b <= nr; b++) {
             double tp = json_number_value(json_array_get(json_array_get(tt, a), b));
-            long ib = b == nr ? (long)k : route_index(routes, json_string_value(json_array_get(names, b)));
+            long ib = b == nr ? (long)k
+                              : route_index(routes, json_string_value(json_array_get(names, b)));
             double fp = ib < 0 ? 0 : json_number_value(json_array_get(row, (size_t)ib));
             if (fabs(fp - tp) > fabs(worst)) {
                 worst = fp - tp;

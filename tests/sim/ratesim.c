@@ -83,8 +83,8 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--missing-every"))
             rc = units_parse_i64(v, 0, 1000000, &missing_every, err);
         else if (!strcmp(a, "--burst")) {
-            if (nb == MAX_BURSTS || sscanf(v, "%lf:%lf:%lf", &bu[nb].at_h, &bu[nb].len_h,
-                                           &bu[nb].factor) != 3) {
+            if (nb == MAX_BURSTS ||
+                sscanf(v, "%lf:%lf:%lf", &bu[nb].at_h, &bu[nb].len_h, &bu[nb].factor) != 3) {
                 fprintf(stderr, "ratesim: --burst: expected HOUR:LEN_H:FACTOR (at most %d)\n",
                         MAX_BURSTS);
                 return 2;
@@ -97,8 +97,10 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    int kind = !strcmp(format, "csv") ? 0 : !strcmp(format, "limbo") ? 1
-               : !strcmp(format, "prometheus") ? 2 : -1;
+    int kind = !strcmp(format, "csv")          ? 0
+               : !strcmp(format, "limbo")      ? 1
+               : !strcmp(format, "prometheus") ? 2
+                                               : -1;
     if (!out || kind < 0 || bin <= 0 || days <= 0)
         return usage();
     afile af;
@@ -116,7 +118,8 @@ int main(int argc, char **argv)
     for (int s = 0; s < (kind == 2 ? 2 : 1); s++) {
         if (kind == 2)
             fprintf(f, "%s{\"metric\":{\"instance\":\"web-%d\"},\"values\":[",
-                    s ? "," : "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[",
+                    s ? ","
+                      : "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[",
                     s + 1);
         rng_stream_init(&rs, seed, rng_stream_id("ratesim.counts"));
         int first = 1;
@@ -125,8 +128,8 @@ int main(int argc, char **argv)
             double hod = fmod((t / 3600), 24), d = hours / 24;
             int64_t dow = ((int64_t)floor(t / 86400) + 3) % 7; /* 0 = Monday */
             double r = level * (1 + trend * (d - days / 2)) *
-                       (1 + daily * cos(2 * M_PI * (hod - 14) / 24)) *
-                       (dow >= 5 ? weekend : 1) / wnorm;
+                       (1 + daily * cos(2 * M_PI * (hod - 14) / 24)) * (dow >= 5 ? weekend : 1) /
+                       wnorm;
             for (size_t k = 0; k < nb; k++)
                 if (hours >= bu[k].at_h && hours < bu[k].at_h + bu[k].len_h)
                     r *= bu[k].factor;

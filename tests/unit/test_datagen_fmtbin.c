@@ -99,10 +99,12 @@ static void test_float_rounding(void **state)
     }
     for (int e = -40; e <= 60; e++, n++)
         check_one(ldexp(1, e), &fast8, &fast4);
-    double specials[] = {0.0, -0.0, INFINITY, -INFINITY, NAN, 0.1, 0.3, 2.5, 1e15 - 0.5, 999999999999999.9};
+    double specials[] = {0.0, -0.0, INFINITY, -INFINITY,  NAN,
+                         0.1, 0.3,  2.5,      1e15 - 0.5, 999999999999999.9};
     for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++, n++)
         check_one(specials[i], &fast8, &fast4);
-    print_message("%d values: %d float8 and %d float4 without text, all equal to the text's\n", n, fast8, fast4);
+    print_message("%d values: %d float8 and %d float4 without text, all equal to the text's\n", n,
+                  fast8, fast4);
     /* The fast path covers the shapes' usual magnitudes: most of 1e-10 .. 1e17. */
     assert_true(fast8 > n * 6 / 10);
     assert_true(fast4 > n * 3 / 10);
@@ -153,7 +155,8 @@ static size_t numeric_of_text(const char *s, size_t n, int dscale, unsigned char
         digits[nd++] = '0';
     int g[40], ng = 0;
     for (size_t k = 0; k < nd; k += 4)
-        g[ng++] = (digits[k] - '0') * 1000 + (digits[k + 1] - '0') * 100 + (digits[k + 2] - '0') * 10 + digits[k + 3] - '0';
+        g[ng++] = (digits[k] - '0') * 1000 + (digits[k + 1] - '0') * 100 +
+                  (digits[k + 2] - '0') * 10 + digits[k + 3] - '0';
     int first = 0, last = ng, weight = (int)nig - 1;
     while (first < last && g[first] == 0) {
         first++;
@@ -179,15 +182,22 @@ static void test_rows_match_text(void **state)
 {
     (void)state;
     shape *sh = load_text(
-        "{\"format\":\"stampede-shape\",\"version\":1,\"tables\":[{\"name\":\"t\",\"rows\":30000,\"columns\":["
-        "{\"name\":\"f8\",\"type\":\"double precision\",\"gen\":{\"kind\":\"lognormal\",\"mu\":3,\"sigma\":4}},"
+        "{\"format\":\"stampede-shape\",\"version\":1,\"tables\":[{\"name\":\"t\",\"rows\":30000,"
+        "\"columns\":["
+        "{\"name\":\"f8\",\"type\":\"double "
+        "precision\",\"gen\":{\"kind\":\"lognormal\",\"mu\":3,\"sigma\":4}},"
         "{\"name\":\"f4\",\"type\":\"real\",\"gen\":{\"kind\":\"normal\",\"mean\":0,\"sd\":1000}},"
-        "{\"name\":\"fi\",\"type\":\"float8\",\"gen\":{\"kind\":\"uniform\",\"min\":-1e6,\"max\":1e6}},"
-        "{\"name\":\"m2\",\"type\":\"numeric(12,2)\",\"gen\":{\"kind\":\"lognormal\",\"mu\":3,\"sigma\":3}},"
+        "{\"name\":\"fi\",\"type\":\"float8\",\"gen\":{\"kind\":\"uniform\",\"min\":-1e6,\"max\":"
+        "1e6}},"
+        "{\"name\":\"m2\",\"type\":\"numeric(12,2)\",\"gen\":{\"kind\":\"lognormal\",\"mu\":3,"
+        "\"sigma\":3}},"
         "{\"name\":\"m6\",\"type\":\"numeric\",\"gen\":{\"kind\":\"normal\",\"mean\":0,\"sd\":50}},"
-        "{\"name\":\"m0\",\"type\":\"numeric(9,0)\",\"gen\":{\"kind\":\"uniform\",\"min\":-5000,\"max\":5000}},"
-        "{\"name\":\"m9\",\"type\":\"numeric(20,9)\",\"gen\":{\"kind\":\"exponential\",\"mean\":0.01}},"
-        "{\"name\":\"m11\",\"type\":\"numeric(30,11)\",\"gen\":{\"kind\":\"normal\",\"mean\":1,\"sd\":1}},"
+        "{\"name\":\"m0\",\"type\":\"numeric(9,0)\",\"gen\":{\"kind\":\"uniform\",\"min\":-5000,"
+        "\"max\":5000}},"
+        "{\"name\":\"m9\",\"type\":\"numeric(20,9)\",\"gen\":{\"kind\":\"exponential\",\"mean\":0."
+        "01}},"
+        "{\"name\":\"m11\",\"type\":\"numeric(30,11)\",\"gen\":{\"kind\":\"normal\",\"mean\":1,"
+        "\"sd\":1}},"
         "{\"name\":\"u\",\"type\":\"uuid\",\"null_frac\":0.1,\"gen\":{\"kind\":\"uuid\"}}]}]}");
     gen_ctx cx;
     assert_int_equal(gen_ctx_init(&cx, sh, 7), 0);
@@ -220,25 +230,28 @@ static void test_rows_match_text(void **state)
                 double d = strtod(field, NULL);
                 uint64_t want = bits8(d), got = (uint64_t)rd32(val) << 32 | rd32(val + 4);
                 if (want != got)
-                    fail_msg("row %llu %s: text %s, binary differs", (unsigned long long)r, c->name, field);
+                    fail_msg("row %llu %s: text %s, binary differs", (unsigned long long)r, c->name,
+                             field);
                 p += 12;
             } else if (c->ctype == CT_FLOAT4) {
                 assert_int_equal(len, 4);
                 if (bits4(strtof(field, NULL)) != rd32(val))
-                    fail_msg("row %llu %s: text %s, binary differs", (unsigned long long)r, c->name, field);
+                    fail_msg("row %llu %s: text %s, binary differs", (unsigned long long)r, c->name,
+                             field);
                 p += 8;
             } else if (c->ctype == CT_NUMERIC) {
                 unsigned char want[128];
                 size_t wn = numeric_of_text(field, fl, c->scale, want);
                 if (wn != len + 4 || memcmp(want, p, wn))
-                    fail_msg("row %llu %s: text %s, binary numeric differs", (unsigned long long)r, c->name, field);
+                    fail_msg("row %llu %s: text %s, binary numeric differs", (unsigned long long)r,
+                             c->name, field);
                 p += wn;
             } else {
                 assert_int_equal(c->ctype, CT_UUID);
                 assert_int_equal(len, 16);
                 char hex[40];
-                snprintf(hex, sizeof hex, "%08x-%04x-%04x-%04x-%04x%08x", rd32(val), rd16(val + 4), rd16(val + 6),
-                         rd16(val + 8), rd16(val + 10), rd32(val + 12));
+                snprintf(hex, sizeof hex, "%08x-%04x-%04x-%04x-%04x%08x", rd32(val), rd16(val + 4),
+                         rd16(val + 6), rd16(val + 8), rd16(val + 10), rd32(val + 12));
                 assert_string_equal(hex, field);
                 p += 20;
             }

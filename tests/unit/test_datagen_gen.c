@@ -108,7 +108,8 @@ static void test_shop_marginals(void **state)
             feat_top++;
     }
     double fa = (double)active / (double)t->rows, ff = (double)featured / (double)t->rows;
-    print_message("active %.4f featured %.4f featured among top 1%%: %.3f\n", fa, ff, (double)feat_top / (double)top);
+    print_message("active %.4f featured %.4f featured among top 1%%: %.3f\n", fa, ff,
+                  (double)feat_top / (double)top);
     assert_true(fa > 0.90 && fa < 0.94);
     assert_true(ff > 0.025 && ff < 0.035);
     assert_true((double)feat_top / (double)top > 0.2); /* popular products: ~30% featured */
@@ -133,7 +134,8 @@ static void test_zipf_refs(void **state)
     int cp = shape_col_index(t, "product_id");
     gen_ctx cx;
     assert_int_equal(gen_ctx_init(&cx, sh, 42), 0);
-    uint64_t *hits = calloc(pt->rows + 1, sizeof(uint64_t)), n = 0, prev_order = UINT64_MAX, lines = 0;
+    uint64_t *hits = calloc(pt->rows + 1, sizeof(uint64_t)), n = 0, prev_order = UINT64_MAX,
+             lines = 0;
     for (uint64_t u = 0; u < t->nunits; u++) {
         uint64_t k = shape_fanout(sh, t, 42, u);
         assert_true(k >= 1 && k <= 12);
@@ -148,15 +150,15 @@ static void test_zipf_refs(void **state)
             prev_order = u;
         }
     }
-    assert_int_equal(n, t->rows); /* resolve counted exactly what generation produces */
+    assert_int_equal(n, t->rows);       /* resolve counted exactly what generation produces */
     assert_int_equal(lines, t->nunits); /* every order got at least one line */
     /* Share of the 1% hottest products (by their rank) in order lines. */
     uint64_t top = pt->rows / 100, in_top = 0;
     for (uint64_t r = 1; r <= top; r++)
         in_top += hits[gen_rank_row(pt, r) + 1];
     double share = (double)in_top / (double)n;
-    print_message("top 1%% of %llu products hold %.3f of %llu order lines\n", (unsigned long long)pt->rows, share,
-                  (unsigned long long)n);
+    print_message("top 1%% of %llu products hold %.3f of %llu order lines\n",
+                  (unsigned long long)pt->rows, share, (unsigned long long)n);
     assert_true(share > 0.35 && share < 0.75); /* Zipf s=1.1 over 3,400 items: ~0.55 */
     free(hits);
     gen_ctx_term(&cx);
@@ -167,14 +169,20 @@ static void test_columns(void **state)
 {
     (void)state;
     shape *sh = load_text(
-        "{\"format\":\"stampede-shape\",\"version\":1,\"tables\":[{\"name\":\"t\",\"rows\":20000,\"columns\":["
-        "{\"name\":\"n\",\"type\":\"integer\",\"null_frac\":0.25,\"gen\":{\"kind\":\"uniform\",\"min\":1,\"max\":6}},"
-        "{\"name\":\"d\",\"type\":\"bigint\",\"n_distinct\":-0.01,\"gen\":{\"kind\":\"uniform\",\"min\":0,\"max\":1e12}},"
+        "{\"format\":\"stampede-shape\",\"version\":1,\"tables\":[{\"name\":\"t\",\"rows\":20000,"
+        "\"columns\":["
+        "{\"name\":\"n\",\"type\":\"integer\",\"null_frac\":0.25,\"gen\":{\"kind\":\"uniform\","
+        "\"min\":1,\"max\":6}},"
+        "{\"name\":\"d\",\"type\":\"bigint\",\"n_distinct\":-0.01,\"gen\":{\"kind\":\"uniform\","
+        "\"min\":0,\"max\":1e12}},"
         "{\"name\":\"w\",\"type\":\"text\",\"gen\":{\"kind\":\"text\",\"width\":100}},"
-        "{\"name\":\"v\",\"type\":\"varchar(5)\",\"gen\":{\"kind\":\"text\",\"pattern\":\"abcdefgh\"}},"
-        "{\"name\":\"ts\",\"type\":\"timestamptz\",\"correlation\":1,\"gen\":{\"kind\":\"timestamp\",\"from\":\"2024-02-28T23:00:00Z\",\"to\":\"2024-03-01\"}},"
+        "{\"name\":\"v\",\"type\":\"varchar(5)\",\"gen\":{\"kind\":\"text\",\"pattern\":"
+        "\"abcdefgh\"}},"
+        "{\"name\":\"ts\",\"type\":\"timestamptz\",\"correlation\":1,\"gen\":{\"kind\":"
+        "\"timestamp\",\"from\":\"2024-02-28T23:00:00Z\",\"to\":\"2024-03-01\"}},"
         "{\"name\":\"m\",\"type\":\"numeric(10,2)\",\"gen\":{\"kind\":\"const\",\"value\":-3.005}},"
-        "{\"name\":\"e\",\"type\":\"text\",\"gen\":{\"kind\":\"const\",\"value\":\"a\\tb\\\\c\\nd\"}}]}]}");
+        "{\"name\":\"e\",\"type\":\"text\",\"gen\":{\"kind\":\"const\",\"value\":"
+        "\"a\\tb\\\\c\\nd\"}}]}]}");
     gen_ctx cx;
     assert_int_equal(gen_ctx_init(&cx, sh, 42), 0);
     uint64_t nulls = 0, width = 0;
@@ -216,7 +224,7 @@ static void test_columns(void **state)
     size_t n = fmt_row(&cx, 0, 0, FMT_COPY_TEXT, row);
     row[n] = 0;
     print_message("row 0: %s", row);
-    assert_non_null(strstr(row, "\tabcde\t2024-02-28 23:"));   /* varchar(5) cut, UTC */
+    assert_non_null(strstr(row, "\tabcde\t2024-02-28 23:"));      /* varchar(5) cut, UTC */
     assert_non_null(strstr(row, "+00\t-3.01\ta\\tb\\\\c\\nd\n")); /* numeric rounding, escapes */
     n = fmt_row(&cx, 0, 0, FMT_CSV, row);
     row[n] = 0;

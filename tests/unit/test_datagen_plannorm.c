@@ -25,12 +25,14 @@ static const char SEQ[] =
 
 static const char PAR[] =
     "[{\"Plan\": {\"Node Type\": \"Limit\", \"Plan Rows\": 20, \"Total Cost\": 29366.66, "
-    "\"Plans\": [{\"Node Type\": \"Gather Merge\", \"Plan Rows\": 95452, \"Plans\": [{\"Node Type\":"
+    "\"Plans\": [{\"Node Type\": \"Gather Merge\", \"Plan Rows\": 95452, \"Plans\": [{\"Node "
+    "Type\":"
     " \"Sort\", \"Plan Rows\": 47726, \"Plans\": [{\"Node Type\": \"Seq Scan\", \"Parallel Aware\":"
     " true, \"Relation Name\": \"products\", \"Plan Rows\": 47726}]}]}]}}]";
 
 static const char IDX[] =
-    "[{\"Plan\": {\"Node Type\": \"Limit\", \"Plan Rows\": 20, \"Actual Rows\": 20, \"Actual Loops\": 1,"
+    "[{\"Plan\": {\"Node Type\": \"Limit\", \"Plan Rows\": 20, \"Actual Rows\": 20, \"Actual "
+    "Loops\": 1,"
     " \"Plans\": [{\"Node Type\": \"Index Scan\", \"Index Name\": \"products_listing_idx\", "
     "\"Relation Name\": \"products\", \"Plan Rows\": 114543, \"Actual Rows\": 20, "
     "\"Actual Loops\": 1}]}, \"Planning Time\": 0.2, \"Execution Time\": 0.9}]";
@@ -120,8 +122,7 @@ static void test_flags(void **state)
     (void)state;
     char err[ST_ERRLEN];
     pn_flag f[8];
-    pn_limits lim = {.max_rows = 100000, .est_factor = 10, .max_ms = 100,
-                     .reltuples = reltuples};
+    pn_limits lim = {.max_rows = 100000, .est_factor = 10, .max_ms = 100, .reltuples = reltuples};
     pn_plan *p = pn_parse(PAR, NULL, NULL, err);
     size_t n = pn_check(p, &lim, f, 8);
     assert_int_equal(n, 1); /* the seq scan reads the whole table, the sort only 47726 */
@@ -149,8 +150,8 @@ static void test_parse_errors(void **state)
     assert_null(pn_parse("not json", NULL, NULL, err));
     assert_non_null(strstr(err, "not EXPLAIN"));
     assert_null(pn_parse("[{\"Query\": 1}]", NULL, NULL, err));
-    assert_null(pn_parse("[{\"Plan\": {\"Node Type\": \"Limit\", \"Plans\": [3]}}]", NULL, NULL,
-                         err));
+    assert_null(
+        pn_parse("[{\"Plan\": {\"Node Type\": \"Limit\", \"Plans\": [3]}}]", NULL, NULL, err));
 }
 
 static void test_qfile(void **state)

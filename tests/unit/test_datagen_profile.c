@@ -32,48 +32,101 @@ static pgs_db *make_db(void)
     static pgs_col acols[2], bcols[5];
     static pgs_table t[2];
     static pgs_db db;
-    static char *pk_a[] = {"id"}, *pk_b[] = {"id"}, *fk_cols[] = {"artist_id"},
-                *fk_ref[] = {"id"};
+    static char *pk_a[] = {"id"}, *pk_b[] = {"id"}, *fk_cols[] = {"artist_id"}, *fk_ref[] = {"id"};
     static pgs_fk fk;
     memset(acols, 0, sizeof acols);
     memset(bcols, 0, sizeof bcols);
     memset(t, 0, sizeof t);
-    acols[0] = (pgs_col){.name = "id", .type = "integer", .has_stats = 1, .n_distinct = -1,
-                         .correlation = 1, .has_corr = 1, .avg_width = 4, .hist = hist_id,
+    acols[0] = (pgs_col){.name = "id",
+                         .type = "integer",
+                         .has_stats = 1,
+                         .n_distinct = -1,
+                         .correlation = 1,
+                         .has_corr = 1,
+                         .avg_width = 4,
+                         .hist = hist_id,
                          .nhist = 3};
-    acols[1] = (pgs_col){.name = "name", .type = "character varying(120)", .has_stats = 1,
-                         .n_distinct = -1, .avg_width = 13, .hist = hist_cat, .nhist = 4};
-    bcols[0] = (pgs_col){.name = "id", .type = "integer", .has_stats = 1, .n_distinct = -1,
-                         .correlation = 1, .has_corr = 1, .avg_width = 4, .hist = hist_id,
+    acols[1] = (pgs_col){.name = "name",
+                         .type = "character varying(120)",
+                         .has_stats = 1,
+                         .n_distinct = -1,
+                         .avg_width = 13,
+                         .hist = hist_cat,
+                         .nhist = 4};
+    bcols[0] = (pgs_col){.name = "id",
+                         .type = "integer",
+                         .has_stats = 1,
+                         .n_distinct = -1,
+                         .correlation = 1,
+                         .has_corr = 1,
+                         .avg_width = 4,
+                         .hist = hist_id,
                          .nhist = 3};
-    bcols[1] = (pgs_col){.name = "genre", .type = "text", .has_stats = 1, .n_distinct = 25,
-                         .null_frac = 0.1, .avg_width = 6, .mcv = mcv_cat, .mcf = mcf_cat,
-                         .nmcv = 3, .hist = hist_cat, .nhist = 4};
-    bcols[2] = (pgs_col){.name = "price", .type = "numeric(10,2)", .has_stats = 1,
-                         .n_distinct = -0.5, .avg_width = 6, .hist = hist_price, .nhist = 4,
-                         .correlation = 0.1, .has_corr = 1};
-    bcols[3] = (pgs_col){.name = "released", .type = "timestamp without time zone",
-                         .has_stats = 1, .n_distinct = -1, .avg_width = 8, .hist = hist_ts,
-                         .nhist = 3, .correlation = 0.9, .has_corr = 1};
-    bcols[4] = (pgs_col){.name = "artist_id", .type = "integer", .has_stats = 1,
-                         .n_distinct = 90, .avg_width = 4, .mcv = mcv_fk, .mcf = mcf_fk,
-                         .nmcv = 2, .hist = hist_fk, .nhist = 6, .correlation = 0.05,
+    bcols[1] = (pgs_col){.name = "genre",
+                         .type = "text",
+                         .has_stats = 1,
+                         .n_distinct = 25,
+                         .null_frac = 0.1,
+                         .avg_width = 6,
+                         .mcv = mcv_cat,
+                         .mcf = mcf_cat,
+                         .nmcv = 3,
+                         .hist = hist_cat,
+                         .nhist = 4};
+    bcols[2] = (pgs_col){.name = "price",
+                         .type = "numeric(10,2)",
+                         .has_stats = 1,
+                         .n_distinct = -0.5,
+                         .avg_width = 6,
+                         .hist = hist_price,
+                         .nhist = 4,
+                         .correlation = 0.1,
                          .has_corr = 1};
-    fk = (pgs_fk){.name = "fk", .cols = {fk_cols, 1}, .ref_table = "artist",
-                  .ref_cols = {fk_ref, 1}};
-    t[0] = (pgs_table){.name = "artist", .reltuples = 100, .relpages = 1, .cols = acols,
-                       .ncols = 2, .pk = {pk_a, 1}};
-    t[1] = (pgs_table){.name = "album", .reltuples = 1000, .relpages = 8, .cols = bcols,
-                       .ncols = 5, .pk = {pk_b, 1}, .fks = &fk, .nfks = 1};
+    bcols[3] = (pgs_col){.name = "released",
+                         .type = "timestamp without time zone",
+                         .has_stats = 1,
+                         .n_distinct = -1,
+                         .avg_width = 8,
+                         .hist = hist_ts,
+                         .nhist = 3,
+                         .correlation = 0.9,
+                         .has_corr = 1};
+    bcols[4] = (pgs_col){.name = "artist_id",
+                         .type = "integer",
+                         .has_stats = 1,
+                         .n_distinct = 90,
+                         .avg_width = 4,
+                         .mcv = mcv_fk,
+                         .mcf = mcf_fk,
+                         .nmcv = 2,
+                         .hist = hist_fk,
+                         .nhist = 6,
+                         .correlation = 0.05,
+                         .has_corr = 1};
+    fk = (pgs_fk){
+        .name = "fk", .cols = {fk_cols, 1}, .ref_table = "artist", .ref_cols = {fk_ref, 1}};
+    t[0] = (pgs_table){.name = "artist",
+                       .reltuples = 100,
+                       .relpages = 1,
+                       .cols = acols,
+                       .ncols = 2,
+                       .pk = {pk_a, 1}};
+    t[1] = (pgs_table){.name = "album",
+                       .reltuples = 1000,
+                       .relpages = 8,
+                       .cols = bcols,
+                       .ncols = 5,
+                       .pk = {pk_b, 1},
+                       .fks = &fk,
+                       .nfks = 1};
     db = (pgs_db){.schema = "public", .t = t, .nt = 2};
     return &db;
 }
 
 static json_t *col(json_t *shape, int ti, int ci)
 {
-    return json_array_get(json_object_get(json_array_get(json_object_get(shape, "tables"), ti),
-                                          "columns"),
-                          ci);
+    return json_array_get(
+        json_object_get(json_array_get(json_object_get(shape, "tables"), ti), "columns"), ci);
 }
 
 static const char *kind(json_t *c)
@@ -96,8 +149,10 @@ static void test_generators(void **state)
     json_t *g = json_object_get(col(sh, 1, 1), "gen");
     assert_string_equal(kind(col(sh, 1, 1)), "categorical");
     assert_string_equal(json_string_value(json_array_get(json_object_get(g, "values"), 0)), "Rock");
-    assert_true(fabs(json_number_value(json_array_get(json_object_get(g, "weights"), 0)) - 0.5 / 0.9) < 1e-4);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(g, "rest"), "kind")), "text");
+    assert_true(fabs(json_number_value(json_array_get(json_object_get(g, "weights"), 0)) -
+                     0.5 / 0.9) < 1e-4);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(g, "rest"), "kind")),
+                        "text");
     /* Histogram with n_distinct kept as a fraction (it scales). */
     assert_string_equal(kind(col(sh, 1, 2)), "histogram");
     assert_true(json_number_value(json_object_get(col(sh, 1, 2), "n_distinct")) == -0.5);

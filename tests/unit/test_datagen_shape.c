@@ -214,7 +214,8 @@ static void test_fuzz_wrong_types(void **state)
         json_decref(repls[r]);
     json_decref(base);
     free(text);
-    print_message("fuzz: %zu nodes x %zu replacements: %zu refused, %zu accepted\n", total, nrep, refused, loaded);
+    print_message("fuzz: %zu nodes x %zu replacements: %zu refused, %zu accepted\n", total, nrep,
+                  refused, loaded);
     assert_true(refused > total); /* most wrong types must be refused */
 }
 

@@ -21,12 +21,12 @@
 
 #include "jsonio.h"
 
-#define assert_contains(hay, needle)                                                       \
-    do {                                                                                   \
-        if (!strstr((hay), (needle))) {                                                    \
-            print_error("\"%s\" does not contain \"%s\"\n", (hay), (needle));              \
-            fail();                                                                        \
-        }                                                                                  \
+#define assert_contains(hay, needle) \
+    do { \
+        if (!strstr((hay), (needle))) { \
+            print_error("\"%s\" does not contain \"%s\"\n", (hay), (needle)); \
+            fail(); \
+        } \
     } while (0)
 
 static char tmpdir[256];
@@ -140,8 +140,10 @@ static void test_paths(void **state)
     /* The parent may be the buffer itself (found by tests/fuzz: "[0]: expected an object"). */
     assert_string_equal(jv_path(b, sizeof b, jv_key(b, sizeof b, "model.routes[2]", "params"), 0),
                         "model.routes[2].params[0]");
-    assert_string_equal(jv_key(b, sizeof b, b, "popularity"), "model.routes[2].params[0].popularity");
-    assert_string_equal(jv_path(tiny, sizeof tiny, jv_key(tiny, sizeof tiny, "a", "bcdef"), 7), "a.bcdef");
+    assert_string_equal(jv_key(b, sizeof b, b, "popularity"),
+                        "model.routes[2].params[0].popularity");
+    assert_string_equal(jv_path(tiny, sizeof tiny, jv_key(tiny, sizeof tiny, "a", "bcdef"), 7),
+                        "a.bcdef");
 }
 
 static void test_validators(void **state)
@@ -258,8 +260,8 @@ static void test_no_unknown(void **state)
     (void)state;
     char err[ST_ERRLEN];
     static const char *const allowed[] = {"name", "events", "seed", NULL};
-    json_t *o = json_pack("{s:s, s:[], s:i, s:s}", "name", "x", "events", "seed", 1,
-                          "_comment", "fine");
+    json_t *o = json_pack("{s:s, s:[], s:i, s:s}", "name", "x", "events", "seed", 1, "_comment",
+                          "fine");
     assert_int_equal(jv_no_unknown(o, "scenario", allowed, err), 0);
     json_object_set_new(o, "$schema", json_string("also fine"));
     assert_int_equal(jv_no_unknown(o, "scenario", allowed, err), 0);

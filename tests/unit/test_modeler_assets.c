@@ -35,8 +35,9 @@ static double sum_second(const json_t *arr, const char *key)
     double s = 0;
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v) s += key ? json_number_value(json_object_get(v, key))
-                                           : json_number_value(json_array_get(v, 1));
+    json_array_foreach(arr, i, v)
+        s += key ? json_number_value(json_object_get(v, key))
+                 : json_number_value(json_array_get(v, 1));
     return s;
 }
 

@@ -38,7 +38,8 @@ static json_t *old_model(int flat)
         json_array_append_new(m, json_real(mult(h)));
     json_t *ar = json_pack("{s:f,s:f}", "session_rate", 2.0, "request_rate", 20.0);
     if (!flat)
-        json_object_set_new(ar, "profile", json_pack("{s:s,s:o}", "kind", "hour_of_day", "multipliers", m));
+        json_object_set_new(ar, "profile",
+                            json_pack("{s:s,s:o}", "kind", "hour_of_day", "multipliers", m));
     else
         json_decref(m);
     return json_pack("{s:o}", "arrivals", ar);
@@ -65,7 +66,8 @@ static json_t *rehearsal(const json_t *old, double k, int follow, int with_sourc
                            "rates", rates);
     json_t *b = json_pack("{s:o}", "arrivals", ar);
     if (with_source)
-        json_object_set_new(b, "source", json_pack("{s:f,s:f}", "first_ts", T0, "last_ts", T0 + 180));
+        json_object_set_new(b, "source",
+                            json_pack("{s:f,s:f}", "first_ts", T0, "last_ts", T0 + 180));
     return b;
 }
 

@@ -63,7 +63,7 @@ static void zipf_case(double s, uint64_t n, size_t draws, uint64_t seed)
 static void test_zipf(void **state)
 {
     (void)state;
-    zipf_case(0.6, 3000, 200000, 1);  /* s < 1: the finite-N case */
+    zipf_case(0.6, 3000, 200000, 1); /* s < 1: the finite-N case */
     zipf_case(1.0, 2000, 100000, 2);
     zipf_case(1.3, 20000, 300000, 3); /* catalog larger than what was seen */
     char err[ST_ERRLEN];
@@ -156,7 +156,8 @@ static void test_hawkes(void **state)
     n = hawkes_sim(2.0, 0.0, 1.0, T, 6, &t);
     memset(&h, 0, sizeof h);
     assert_int_equal(fit_hawkes(t, n, T, shape, 2000, 10, &h, err), 0);
-    fprintf(stderr, "poisson: %zu events, n %.4f [%.3f, %.3f], beta %.3g\n", n, h.n, h.ci_lo, h.ci_hi, h.beta);
+    fprintf(stderr, "poisson: %zu events, n %.4f [%.3f, %.3f], beta %.3g\n", n, h.n, h.ci_lo,
+            h.ci_hi, h.beta);
     assert_true(h.n < 0.1);
     assert_true(h.ci_lo < 0.01);
     free(t);
@@ -258,7 +259,7 @@ static void conv_session(ingest *g, size_t *cap, rng_stream *rs, const rng_zipf 
         }
         int hot_now = crowd || (window && t >= 1000 && t < 1600);
         uint64_t item = hot_now && rng_uniform(rs) < 0.6 ? hot[rng_below(rs, 3)]
-                                                        : rng_zipf_draw(z, rs);
+                                                         : rng_zipf_draw(z, rs);
         g->iev[g->niev++] = (item_ev){(float)t, (float)start, 0, item};
     }
 }
@@ -300,8 +301,8 @@ static void conv_run(int session_bound, burst_fit *bf)
     memset(bf, 0, sizeof *bf);
     bf->n = 1;
     bf->bin_s = 10;
-    bf->ep[0] = (burst_episode){.onset = 1000, .end = 1600, .duration_s = 600,
-                                .baseline_rate = 2, .sessions = in_window};
+    bf->ep[0] = (burst_episode){
+        .onset = 1000, .end = 1600, .duration_s = 600, .baseline_rate = 2, .sessions = in_window};
     assert_int_equal(bursts_convergence(&g, bf, err), 0);
     fprintf(stderr, "convergence (%s): top-3 share %.3f hot share %.3f, read as %s\n",
             session_bound ? "crowd sessions" : "window", bf->ep[0].conv.top_k_share,
@@ -322,8 +323,10 @@ static void test_burst_convergence(void **state)
     uint64_t hr[3];
     memcpy(hr, bf.ep[0].conv.hot_ranks, sizeof hr);
     qsort(hr, 3, sizeof *hr, cmp_asc);
-    fprintf(stderr, "hot ranks %llu %llu %llu\n", (unsigned long long)hr[0], (unsigned long long)hr[1], (unsigned long long)hr[2]);
-    assert_true(hr[0] >= 3 && hr[0] <= 8 && hr[1] >= 9 && hr[1] <= 18 && hr[2] >= 25 && hr[2] <= 60);
+    fprintf(stderr, "hot ranks %llu %llu %llu\n", (unsigned long long)hr[0],
+            (unsigned long long)hr[1], (unsigned long long)hr[2]);
+    assert_true(hr[0] >= 3 && hr[0] <= 8 && hr[1] >= 9 && hr[1] <= 18 && hr[2] >= 25 &&
+                hr[2] <= 60);
     conv_run(0, &bf);
     assert_int_equal(bf.ep[0].conv.session_bound, 0);
     assert_true(fabs(bf.ep[0].conv.hot_share - 0.6) < 0.04);

@@ -41,7 +41,8 @@ static void test_apache_usec(void **state)
     (void)state;
     char err[ST_ERRLEN];
     logfmt *f = logfmt_new("apache:%h %l %u [%{%Y-%m-%d %H:%M:%S}t.%{usec_frac}t] \"%r\" %>s %b "
-                           "\"%{Referer}i\" \"%{User-Agent}i\" %D", err);
+                           "\"%{Referer}i\" \"%{User-Agent}i\" %D",
+                           err);
     assert_non_null(f);
     assert_null(logfmt_warning(f));
     assert_true(logfmt_has_request_time(f));
@@ -68,7 +69,8 @@ static void test_apache_directives(void **state)
     /* %U%q, %{ms}T, %{end:...}t with msec_frac, %a over %h, %{c}a, conditions, %^ti. */
     logfmt *f = logfmt_new("apache:%a %h %{c}a [%{end:%d/%b/%Y:%H:%M:%S}t.%{end:msec_frac}t "
                            "%{end:%z}t] %m %U%q %H %s %>s %B %O %{ms}T %T %400,501{X-A}i %^ti %k "
-                           "%L %X %v:%p %%", err);
+                           "%L %X %v:%p %%",
+                           err);
     assert_non_null(f);
     logrec r;
     const char *l = "192.0.2.9 10.0.0.1 10.0.0.2 [02/Sep/2015:12:42:51.250 +0200] GET "
@@ -188,12 +190,14 @@ static void test_json(void **state)
     (void)state;
     char err[ST_ERRLEN];
     logfmt *f = logfmt_new("json:time=ts|t2,path=req.uri,query=req.args,status=st,ua=h.UA[1],"
-                           "request_time=d:us,ip=c", err);
+                           "request_time=d:us,ip=c",
+                           err);
     assert_non_null(f);
     logrec r;
-    const char *l = "prefix: {\"x\":[1,{\"y\":\"}\"}],\"req\":{\"args\":\"a=1\",\"uri\":\"/p\\u00e9/1\"},"
-                    "\"t2\":\"2017-11-29T06:58:55Z\",\"ts\":null,\"st\":\"404\","
-                    "\"h\":{\"UA\":[\"no\",\"Moz \\\"q\\\"\"]},\"d\":1.5e3,\"c\":\"[::1]:80\"}";
+    const char *l =
+        "prefix: {\"x\":[1,{\"y\":\"}\"}],\"req\":{\"args\":\"a=1\",\"uri\":\"/p\\u00e9/1\"},"
+        "\"t2\":\"2017-11-29T06:58:55Z\",\"ts\":null,\"st\":\"404\","
+        "\"h\":{\"UA\":[\"no\",\"Moz \\\"q\\\"\"]},\"d\":1.5e3,\"c\":\"[::1]:80\"}";
     assert_int_equal(parse(f, l, &r), LF_OK);
     assert_true(fabs(r.ts - 1511938735.0) < 1e-6);
     assert_true(eq(r.path, r.path_len, "/p\xc3\xa9/1?a=1"));
@@ -230,15 +234,19 @@ static void test_lb_w3c(void **state)
         assert_true(fabs(r.req_time - 0.012) < 1e-12);
         assert_true(fabs(r.ts - 1709632800.125) < 1e-6);
     }
-    assert_int_equal(parse(f, "10.1.1.1:1 [05/Mar/2024:10:00:00.125] fe fe/<NOSRV> -1/-1/-1/-1/0 "
-                              "400 0 - - CR-- 1/1/0/0/0 0/0 \"<BADREQ>\"", &r), LF_BAD_REQUEST);
+    assert_int_equal(parse(f,
+                           "10.1.1.1:1 [05/Mar/2024:10:00:00.125] fe fe/<NOSRV> -1/-1/-1/-1/0 "
+                           "400 0 - - CR-- 1/1/0/0/0 0/0 \"<BADREQ>\"",
+                           &r),
+                     LF_BAD_REQUEST);
     logfmt_free(f);
 
     f = logfmt_new("alb", err);
     assert_non_null(f);
     /* An old entry without request_creation_time: the start is time minus the request time. */
-    const char *alb = "https 2024-03-05T10:00:01.000000Z app/lb/1 10.2.2.2:5 10.0.0.7:80 0.100 "
-                      "0.200 0.200 503 - 10 20 \"GET https://shop.example:443/p/1 HTTP/2.0\" \"ua\"";
+    const char *alb =
+        "https 2024-03-05T10:00:01.000000Z app/lb/1 10.2.2.2:5 10.0.0.7:80 0.100 "
+        "0.200 0.200 503 - 10 20 \"GET https://shop.example:443/p/1 HTTP/2.0\" \"ua\"";
     assert_int_equal(parse(f, alb, &r), LF_OK);
     assert_int_equal(r.status, 503);
     assert_true(eq(r.path, r.path_len, "/p/1"));
@@ -276,7 +284,8 @@ static void test_fail_position(void **state)
     logfmt *f = logfmt_new("combined", err);
     assert_non_null(f);
     logrec r;
-    const char *l = "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /x HTTP/1.1\" 2x0 5 \"-\" \"-\"";
+    const char *l =
+        "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /x HTTP/1.1\" 2x0 5 \"-\" \"-\"";
     assert_int_equal(parse(f, l, &r), LF_BAD_STATUS);
     assert_string_equal(logfmt_fail_field(f), "$status");
     assert_int_equal(logfmt_fail_col(f), (size_t)(strstr(l, "2x0") - l));
@@ -291,7 +300,8 @@ static void test_combined_trailing(void **state)
     logfmt *f = logfmt_new("combined", err);
     assert_non_null(f);
     logrec r;
-    const char *l = "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /x HTTP/1.1\" 200 5 \"-\" \"u\" 0.045";
+    const char *l =
+        "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /x HTTP/1.1\" 200 5 \"-\" \"u\" 0.045";
     assert_int_equal(parse(f, l, &r), LF_OK);
     assert_true(fabs(r.req_time - 0.045) < 1e-12);
     assert_null(logfmt_warning(f));
@@ -305,7 +315,8 @@ static void test_combined_trailing(void **state)
     l = "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /x HTTP/1.1\" 200 5 \"-\" \"u\" 450 5678";
     assert_int_equal(parse(f, l, &r), LF_OK);
     assert_true(r.req_time < 0);
-    l = "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /x HTTP/1.1\" 200 5 \"-\" \"u\" 0.120 0.118";
+    l = "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET /x HTTP/1.1\" 200 5 \"-\" \"u\" 0.120 "
+        "0.118";
     assert_int_equal(parse(f, l, &r), LF_OK);
     assert_true(fabs(r.req_time - 0.12) < 1e-12);
     logfmt_free(f);
@@ -336,10 +347,16 @@ static size_t sample_line(const char *preset, char *buf, size_t cap)
 {
     static const struct {
         const char *preset, *file;
-    } files[] = {{"apache-usec", "apache-usec"}, {"nginx-json", "nginx-json"}, {"caddy", "caddy"},
-                 {"traefik", "traefik"},         {"envoy", "envoy"},           {"alb", "alb"},
-                 {"haproxy", "haproxy"},         {"w3c", "w3c-cloudfront"},
-                 {"traefik-clf", "traefik-clf"}, {"envoy-text", "envoy-text"}};
+    } files[] = {{"apache-usec", "apache-usec"},
+                 {"nginx-json", "nginx-json"},
+                 {"caddy", "caddy"},
+                 {"traefik", "traefik"},
+                 {"envoy", "envoy"},
+                 {"alb", "alb"},
+                 {"haproxy", "haproxy"},
+                 {"w3c", "w3c-cloudfront"},
+                 {"traefik-clf", "traefik-clf"},
+                 {"envoy-text", "envoy-text"}};
     const char *src = getenv("ST_SRC_DIR");
     for (size_t i = 0; src && i < sizeof files / sizeof files[0]; i++) {
         if (strcmp(files[i].preset, preset) != 0)
@@ -413,7 +430,9 @@ static void test_logread_peek(void **state)
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     FILE *fp = fdopen(fd, "w");
-    fputs("\xEF\xBB\xBF" "a\r\nbb\n\nccc\ndddd\neeeee", fp);
+    fputs("\xEF\xBB\xBF"
+          "a\r\nbb\n\nccc\ndddd\neeeee",
+          fp);
     fclose(fp);
     const char *paths[] = {path};
     logread *lr = logread_open(paths, 1, 0, err);

@@ -48,8 +48,9 @@ static void test_combined(void **state)
     assert_int_equal(r.ip_len, 12);
     assert_true(r.req_time < 0);
     /* Trailing $request_time, escaped quote in the user agent, a negative offset. */
-    const char *l2 = "10.0.0.1 - bob [02/Mar/2026:08:00:00 -0130] \"POST /cart?x=1 HTTP/2.0\" 201 - "
-                     "\"-\" \"Agent \\\"quoted\\\" v1\" 0.125";
+    const char *l2 =
+        "10.0.0.1 - bob [02/Mar/2026:08:00:00 -0130] \"POST /cart?x=1 HTTP/2.0\" 201 - "
+        "\"-\" \"Agent \\\"quoted\\\" v1\" 0.125";
     assert_int_equal(parse(f, l2, &r), LF_OK);
     assert_true(r.ts == 1772438400.0 + 5400);
     assert_true(r.req_time == 0.125);
@@ -65,22 +66,27 @@ static void test_common_and_reasons(void **state)
     logfmt *f = logfmt_new("common", err);
     assert_non_null(f);
     logrec r;
-    assert_int_equal(parse(f, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /a.gif HTTP/1.0\" 200 2326", &r),
-                     LF_OK);
+    assert_int_equal(
+        parse(f, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /a.gif HTTP/1.0\" 200 2326", &r),
+        LF_OK);
     assert_true(r.ts == 971211336.0);
-    assert_int_equal(parse(f, "1.2.3.4 - - [10/Foo/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1", &r),
-                     LF_BAD_TIME);
+    assert_int_equal(
+        parse(f, "1.2.3.4 - - [10/Foo/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1", &r),
+        LF_BAD_TIME);
     assert_int_equal(parse(f, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GARBAGE\" 200 1", &r),
                      LF_BAD_REQUEST);
-    assert_int_equal(parse(f, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 2x0 1", &r),
-                     LF_BAD_STATUS);
+    assert_int_equal(
+        parse(f, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 2x0 1", &r),
+        LF_BAD_STATUS);
     assert_int_equal(parse(f, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0", &r),
                      LF_TRUNCATED);
-    assert_int_equal(parse(f, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1k", &r),
-                     LF_BAD_FIELD);
+    assert_int_equal(
+        parse(f, "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1k", &r),
+        LF_BAD_FIELD);
     /* A literal that never comes: the line is cut short (or is something else entirely). */
-    assert_int_equal(parse(f, "1.2.3.4 - - <10/Oct/2000:13:55:36 -0700> \"GET / HTTP/1.0\" 200 1", &r),
-                     LF_TRUNCATED);
+    assert_int_equal(
+        parse(f, "1.2.3.4 - - <10/Oct/2000:13:55:36 -0700> \"GET / HTTP/1.0\" 200 1", &r),
+        LF_TRUNCATED);
     assert_int_equal(parse(f, "", &r), LF_TRUNCATED);
     logfmt_free(f);
 }
@@ -106,12 +112,15 @@ static void test_nginx_format(void **state)
     (void)state;
     char err[ST_ERRLEN];
     logfmt *f = logfmt_new("$remote_addr [$time_iso8601] $request_method $request_uri "
-                           "$status $body_bytes_sent $request_time \"$http_user_agent\"", err);
+                           "$status $body_bytes_sent $request_time \"$http_user_agent\"",
+                           err);
     assert_non_null(f);
     assert_string_equal(logfmt_name(f), "nginx");
     logrec r;
-    assert_int_equal(parse(f, "::1 [2026-03-02T08:00:01.5+00:00] GET /products/7?a=b 200 512 0.003 \"curl/8\"", &r),
-                     LF_OK);
+    assert_int_equal(
+        parse(f, "::1 [2026-03-02T08:00:01.5+00:00] GET /products/7?a=b 200 512 0.003 \"curl/8\"",
+              &r),
+        LF_OK);
     assert_true(r.ts == 1772438401.5);
     assert_int_equal(r.ts_subsec, 1);
     assert_true(fabs(r.req_time - 0.003) < 1e-12);
@@ -163,7 +172,8 @@ static void test_fuzz(void **state)
     rng_stream rs;
     rng_stream_init(&rs, 7, 99);
     char buf[600];
-    const char *good = "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /a HTTP/1.0\" 200 2 \"-\" \"u\" 0.1";
+    const char *good =
+        "1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /a HTTP/1.0\" 200 2 \"-\" \"u\" 0.1";
     for (size_t s = 0; s < 4; s++) {
         logfmt *f = logfmt_new(specs[s], err);
         assert_non_null(f);

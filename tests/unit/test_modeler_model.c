@@ -85,7 +85,8 @@ static void test_fitted_model(void **state)
     for (int i = 0; keys[i]; i++)
         assert_non_null(json_object_get(fitted, keys[i]));
     assert_true(json_is_true(json_object_get(json_object_get(fitted, "hawkes"), "fitted")));
-    assert_int_equal(json_array_size(json_object_get(json_object_get(fitted, "bursts"), "episodes")), 1);
+    assert_int_equal(
+        json_array_size(json_object_get(json_object_get(fitted, "bursts"), "episodes")), 1);
     /* Privacy: no address or agent anywhere in the text. */
     char *text = json_dumps(fitted, JSON_COMPACT);
     assert_non_null(text);
@@ -126,7 +127,8 @@ static const char *defect(const char *what, char *err)
     else if (!strcmp(what, "row"))
         json_array_set_new(json_array_get(tr, 1), 0, json_real(0.9));
     else if (!strcmp(what, "share"))
-        json_object_set_new(json_array_get(json_object_get(m, "routes"), 2), "share", json_real(1.5));
+        json_object_set_new(json_array_get(json_object_get(m, "routes"), 2), "share",
+                            json_real(1.5));
     int rc = tmodel_validate(m, err);
     json_decref(m);
     return rc ? err : "(no error)";
@@ -138,9 +140,11 @@ static void test_errors(void **state)
     char err[ST_ERRLEN];
     assert_non_null(strstr(defect("typo", err), "model.hawks"));
     assert_non_null(strstr(defect("version", err), "model.version"));
-    assert_non_null(strstr(defect("branching", err), "model.hawkes.branching_ratio: expected a number"));
+    assert_non_null(
+        strstr(defect("branching", err), "model.hawkes.branching_ratio: expected a number"));
     assert_non_null(strstr(defect("dist", err), "model.sessions.think_time.dist"));
-    assert_non_null(strstr(defect("row", err), "model.journeys.transitions[1]: probabilities sum to"));
+    assert_non_null(
+        strstr(defect("row", err), "model.journeys.transitions[1]: probabilities sum to"));
     assert_non_null(strstr(defect("share", err), "model.routes[2].share"));
     assert_null(strchr(defect("share", err), '\n'));
 }
@@ -159,12 +163,12 @@ static void test_drift(void **state)
     json_t *m = json_deep_copy(fitted);
     size_t i;
     json_t *route;
-    json_array_foreach(json_object_get(m, "routes"), i, route)
-    {
+    json_array_foreach(json_object_get(m, "routes"), i, route) {
         json_t *p0 = json_array_get(json_object_get(route, "params"), 0);
         json_t *pop = json_object_get(p0, "popularity");
         if (json_object_get(pop, "s"))
-            json_object_set_new(pop, "s", json_real(json_number_value(json_object_get(pop, "s")) + 0.3));
+            json_object_set_new(pop, "s",
+                                json_real(json_number_value(json_object_get(pop, "s")) + 0.3));
     }
     assert_int_equal(drift_compare(fitted, m, &t, &r), 0);
     size_t zipf = 0;
@@ -200,9 +204,9 @@ static void test_drift_rate_scale(void **state)
                         json_real(4 * json_number_value(json_object_get(ar, "request_rate"))));
     size_t i;
     json_t *e;
-    json_array_foreach(json_object_get(json_object_get(m, "bursts"), "episodes"), i, e)
-    {
-        json_object_set_new(e, "peak_rate", json_real(4 * json_number_value(json_object_get(e, "peak_rate"))));
+    json_array_foreach(json_object_get(json_object_get(m, "bursts"), "episodes"), i, e) {
+        json_object_set_new(e, "peak_rate",
+                            json_real(4 * json_number_value(json_object_get(e, "peak_rate"))));
         json_object_set_new(e, "baseline_rate",
                             json_real(4 * json_number_value(json_object_get(e, "baseline_rate"))));
     }
@@ -252,7 +256,8 @@ static void test_drift_clock(void **state)
     json_t *rates = json_array(), *flat = json_array();
     for (int i = 0; i < 120; i++) {
         double h = 18 + (i + 0.5) * 60 * 12 / 3600.0;
-        json_array_append_new(rates, json_real(3 * (1 + 0.6 * sin(2 * M_PI * (floor(h) - 12) / 24.0))));
+        json_array_append_new(rates,
+                              json_real(3 * (1 + 0.6 * sin(2 * M_PI * (floor(h) - 12) / 24.0))));
         json_array_append_new(flat, json_real(3));
     }
     json_t *ser = json_object_get(json_object_get(nw, "arrivals"), "series");

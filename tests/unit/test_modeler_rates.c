@@ -152,7 +152,7 @@ static void test_read_csv(void **state)
     assert_true(fabs(tr.rate[2] - 3) < 1e-12); /* 120 + 60 in one minute */
     assert_int_equal(tr.have[1], 0);           /* missing, not zero */
     assert_int_equal(tr.have[3], 0);
-    assert_int_equal(tr.missing, 3);           /* minutes 1, 3 and 4 */
+    assert_int_equal(tr.missing, 3); /* minutes 1, 3 and 4 */
     rates_trace_term(&tr);
     assert_int_equal(rates_spec_parse("csv:time=ts,count=hits", &sp, err), 0);
     assert_int_equal(rates_trace_read(p, &sp, &tr, err), ST_EINPUT);
@@ -198,12 +198,12 @@ static void test_read_variants(void **state)
 static void test_read_prometheus(void **state)
 {
     (void)state;
-    const char *p = write_tmp("p.json",
-        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
-        "{\"metric\":{\"i\":\"a\"},\"values\":[[1767571230,\"1.5\"],[1767571290,\"2\"],"
-        "[1767571350,\"NaN\"]]},"
-        "{\"metric\":{\"i\":\"b\"},\"values\":[[1767571230,\"0.5\"],[1767571290,\"1\"],"
-        "[1767571350,\"4\"]]}]}}");
+    const char *p = write_tmp(
+        "p.json", "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+                  "{\"metric\":{\"i\":\"a\"},\"values\":[[1767571230,\"1.5\"],[1767571290,\"2\"],"
+                  "[1767571350,\"NaN\"]]},"
+                  "{\"metric\":{\"i\":\"b\"},\"values\":[[1767571230,\"0.5\"],[1767571290,\"1\"],"
+                  "[1767571350,\"4\"]]}]}}");
     rates_spec sp;
     rates_trace tr;
     char err[ST_ERRLEN];

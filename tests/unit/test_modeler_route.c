@@ -48,7 +48,8 @@ static void test_templates(void **state)
         {"/about-us", "GET", 200, "/about-us", ROUTE_PAGE, 0},
         {"/search?q=red+shoes&page=3", "GET", 200, "/search?page={n}&q={s}", ROUTE_PAGE, 2},
         {"/search?page=2&q=x", "GET", 200, "/search?page={n}&q={s}", ROUTE_PAGE, 2},
-        {"/products?category=17&page=2", "GET", 200, "/products?category={id}&page={n}", ROUTE_PAGE, 2},
+        {"/products?category=17&page=2", "GET", 200, "/products?category={id}&page={n}", ROUTE_PAGE,
+         2},
         {"/static/app.3f2a.js", "GET", 200, "/static/{file}.js", ROUTE_STATIC, 0},
         {"/img/p/77.JPG", "GET", 200, "/img/p/{file}.jpg", ROUTE_STATIC, 0},
         {"/api/v1/cart", "GET", 200, "/api/v1/cart", ROUTE_API, 0},
@@ -61,7 +62,8 @@ static void test_templates(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         route_norm n = norm(cases[i].path, cases[i].method, cases[i].status);
         if (strcmp(n.tmpl, cases[i].tmpl) != 0)
-            fprintf(stderr, "case %zu: %s -> %s (want %s)\n", i, cases[i].path, n.tmpl, cases[i].tmpl);
+            fprintf(stderr, "case %zu: %s -> %s (want %s)\n", i, cases[i].path, n.tmpl,
+                    cases[i].tmpl);
         assert_string_equal(n.tmpl, cases[i].tmpl);
         assert_int_equal(n.kind, cases[i].kind);
         assert_int_equal(n.nparams, cases[i].nparams);

@@ -99,8 +99,10 @@ static void rehearsal(int whole_seconds)
     size_t nl, ncut, cens;
     line *l = simulate(3000, 150, 0, 150, 1, whole_seconds, &nl, &ncut, 11);
     double m = fit_median(l, nl, &cens), p = plain_median(l, nl);
-    print_message("rehearsal: %zu lines, %zu cut, %zu censored; median censored fit %.3f, plain %.3f, "
-                  "every draw %.3f\n", nl, ncut, cens, m, p, draws_gm);
+    print_message(
+        "rehearsal: %zu lines, %zu cut, %zu censored; median censored fit %.3f, plain %.3f, "
+        "every draw %.3f\n",
+        nl, ncut, cens, m, p, draws_gm);
     assert_true(ncut > 100);
     /* Against the sample's own draws (the fit cannot know better), and the population. */
     assert_true(fabs(m / draws_gm - 1) < 0.02);

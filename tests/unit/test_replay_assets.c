@@ -28,7 +28,8 @@ static char dir[] = "/tmp/rp-assets.XXXXXX";
 static const char *model_json =
     "{\"format\":\"stampede-traffic-model\",\"version\":1,"
     "\"arrivals\":{\"session_rate\":4,\"profile\":{\"kind\":\"hour_of_day\",\"multipliers\":"
-    "[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5]}},"
+    "[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,1.5,"
+    "1.5]}},"
     "\"hawkes\":{\"fitted\":false},"
     "\"bursts\":{\"episodes\":[{\"onset\":1000,\"ramp_s\":10,\"duration_s\":100,\"decay_s\":10,"
     "\"sessions\":300,\"peak_rate\":3,\"baseline_rate\":1,\"convergence\":{\"route\":\"/p/{id}\","
@@ -40,7 +41,8 @@ static const char *model_json =
     "\"assets\":{\"window_s\":2,\"mean\":3.4,\"count_dist\":[[0,0.2],[2,0.5],[8,0.3]],"
     "\"templates\":[{\"route\":1,\"share\":0.7},{\"route\":2,\"share\":0.3}]}},"
     "{\"template\":\"/a.js\",\"method\":\"GET\",\"kind\":\"static\",\"share\":0.42,\"params\":[]},"
-    "{\"template\":\"/b.css\",\"method\":\"GET\",\"kind\":\"static\",\"share\":0.18,\"params\":[]}],"
+    "{\"template\":\"/"
+    "b.css\",\"method\":\"GET\",\"kind\":\"static\",\"share\":0.18,\"params\":[]}],"
     "\"journeys\":{\"entry\":[1,0,0],\"transitions\":[[0.5,0,0,0.5],[0,0,0,1],[0,0,0,1]]}}";
 
 /* extra: more top-level keys (starting with ','). */
@@ -222,7 +224,8 @@ static void test_model_clock(void **state)
     plan p;
     char err[ST_ERRLEN];
     /* 11:00 at 60x: run second 60 is model noon; the rate triples there. */
-    assert_int_equal(load(&sc, "skip", ",\"model_clock\":{\"start\":\"Wed 11:00\",\"speed\":60}"), 0);
+    assert_int_equal(load(&sc, "skip", ",\"model_clock\":{\"start\":\"Wed 11:00\",\"speed\":60}"),
+                     0);
     assert_true(fabs(scenario_base_rate(&sc, 30) - 2) < 1e-9);
     assert_true(fabs(scenario_base_rate(&sc, 90) - 6) < 1e-9);
     assert_int_equal(plan_build(&p, &sc, 1, 1, err), 0);
@@ -247,8 +250,10 @@ static void test_from_model(void **state)
     scenario sc;
     plan p;
     char err[ST_ERRLEN];
-    assert_int_equal(load(&sc, "skip", ",\"events\":[{\"at\":\"20s\",\"from_model\":0,"
-                                       "\"hot\":{\"feeder\":\"f\"}}]"), 0);
+    assert_int_equal(load(&sc, "skip",
+                          ",\"events\":[{\"at\":\"20s\",\"from_model\":0,"
+                          "\"hot\":{\"feeder\":\"f\"}}]"),
+                     0);
     /* 300 sessions in the episode, 1/s x 100 s of them baseline: the event adds 200; the
      * per-session hot share 0.4 x 300 / 200 mixes back to the episode's 0.4. */
     assert_true(fabs(sc.events[0].hot_share - 0.6) < 1e-9);

@@ -15,8 +15,8 @@
 
 static lag_figures fig(double sent, double late, double p99, double dropped, double throttled)
 {
-    return (lag_figures){.sent = sent, .late = late, .p99_us = p99, .dropped = dropped,
-                         .throttled = throttled};
+    return (lag_figures){
+        .sent = sent, .late = late, .p99_us = p99, .dropped = dropped, .throttled = throttled};
 }
 
 static void test_run_bar(void **state)

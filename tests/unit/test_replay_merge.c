@@ -88,7 +88,8 @@ static metrics *record(unsigned seg, unsigned nseg, int64_t t0, size_t n_secs)
         m->routes[route].version[route && k % 9 == 1 ? 1 : 2]++;
         m->routes[route].version_refused += route && k % 9 == 1;
         assert_int_equal(metrics_record(m, route, fail ? 5 : 2, fail ? ERR_5XX : -1,
-                                        100 + 37 * (uint64_t)k, 50 + 11 * (uint64_t)k, sec, 200), 0);
+                                        100 + 37 * (uint64_t)k, 50 + 11 * (uint64_t)k, sec, 200),
+                         0);
     }
     return m;
 }
@@ -182,9 +183,12 @@ static void test_merge_equals_whole(void **state)
     /* The versions add exactly (k = 1, 19, ..., 595 fell back), and the asked one survives. */
     json_t *ck = json_array_get(json_object_get(got, "routes"), 1);
     assert_int_equal(json_integer_value(json_object_get(ck, "version_refused")), 34);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(ck, "http_versions"), "1.1")), 34);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(ck, "http_versions"), "2")), 300 - 34);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(got, "scenario"), "http_version")), "2");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(ck, "http_versions"), "1.1")), 34);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(ck, "http_versions"), "2")),
+                     300 - 34);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(got, "scenario"), "http_version")), "2");
     /* count(requests) < 300 passes in every segment (200 each) and fails merged (600). */
     assert_true(in[0].thr_ok[2] && in[1].thr_ok[2] && in[2].thr_ok[2]);
     assert_false(out.thr_ok[2]);
@@ -300,10 +304,12 @@ static void test_read_errors(void **state)
     json_t *c = json_object_get(bad, "counts");
     json_object_set_new(c, "requests_sent", json_integer(NREQ + 1));
     assert_int_equal(results_read(&r, bad, "x.json", err), ST_EINPUT);
-    assert_string_equal(err, "x.json: results.counts.requests_sent: 601, but the routes add up to 600");
+    assert_string_equal(err,
+                        "x.json: results.counts.requests_sent: 601, but the routes add up to 600");
     json_decref(bad);
     bad = json_deep_copy(doc);
-    json_object_set_new(json_array_get(json_object_get(bad, "routes"), 1), "sennt", json_integer(1));
+    json_object_set_new(json_array_get(json_object_get(bad, "routes"), 1), "sennt",
+                        json_integer(1));
     assert_int_equal(results_read(&r, bad, "y.json", err), ST_EINPUT);
     assert_non_null(strstr(err, "y.json: results.routes[1].sennt: unknown key"));
     json_decref(bad);
@@ -316,11 +322,13 @@ static void test_read_errors(void **state)
     json_object_set_new(json_array_get(json_object_get(bad, "routes"), 1), "version_refused",
                         json_integer(NREQ));
     assert_int_equal(results_read(&r, bad, "v.json", err), ST_EINPUT);
-    assert_non_null(strstr(err, "v.json: results.routes[1].version_refused: more than the responses"));
+    assert_non_null(
+        strstr(err, "v.json: results.routes[1].version_refused: more than the responses"));
     json_decref(bad);
     bad = json_deep_copy(doc);
-    json_object_set_new(json_object_get(json_array_get(json_object_get(bad, "routes"), 0), "http_versions"),
-                        "2.5", json_integer(1));
+    json_object_set_new(
+        json_object_get(json_array_get(json_object_get(bad, "routes"), 0), "http_versions"), "2.5",
+        json_integer(1));
     assert_int_equal(results_read(&r, bad, "w.json", err), ST_EINPUT);
     assert_non_null(strstr(err, "w.json: results.routes[0].http_versions.2.5: unknown key"));
     json_decref(bad);

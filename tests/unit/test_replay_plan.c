@@ -108,7 +108,8 @@ static void test_rates(void **state)
     assert_int_equal(load(&sc, 4000), 0);
     sc.n_events = 0;
     assert_int_equal(plan_build(&p, &sc, 1, 1, err), 0);
-    double base = (double)p.all_by_origin[ORIGIN_BASE], child = (double)p.all_by_origin[ORIGIN_CHILD];
+    double base = (double)p.all_by_origin[ORIGIN_BASE],
+           child = (double)p.all_by_origin[ORIGIN_CHILD];
     double want_base = 5 * 0.7 * 4000;
     fprintf(stderr, "base %.0f (want %.0f), child share %.3f (want 0.300)\n", base, want_base,
             child / (base + child));

@@ -118,8 +118,8 @@ static void test_record_and_json(void **state)
     assert_int_equal(s[3].d_commit, 5);
     assert_int_equal(s[1].headroom, 100 - 3 - 10 - 1);
     assert_true(isnan(probe_sample_value(&s[0], probe_metric_index("db.commits_per_s"))));
-    assert_float_equal(probe_sample_value(&s[1], probe_metric_index("db.blks_hit_ratio")),
-                       0.75, 1e-9);
+    assert_float_equal(probe_sample_value(&s[1], probe_metric_index("db.blks_hit_ratio")), 0.75,
+                       1e-9);
 
     const probe_gap *g;
     assert_int_equal(probe_gaps(p, &g), 1);

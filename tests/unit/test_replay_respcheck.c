@@ -17,7 +17,8 @@
 
 #include "respcheck.h"
 
-static const char hdrs[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Token:  abc123 \r\n\r\n";
+static const char hdrs[] =
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Token:  abc123 \r\n\r\n";
 static const char body[] = "{\"cart\":{\"id\":\"c-9\",\"n\":3},\"a/b\":[10,20],\"ok\":true,"
                            "\"html\":\"<input name=csrf value=tok-7>\"}";
 
@@ -91,7 +92,7 @@ static void test_stages(void **state)
     assert_true(fabs(scenario_stage(&sc, 0) - 0.2) < 1e-9);
     assert_true(fabs(scenario_stage(&sc, 60) - sqrt(0.2)) < 1e-9); /* exponential midpoint */
     assert_true(fabs(scenario_stage(&sc, 300) - 1.0) < 1e-9);
-    assert_true(fabs(scenario_stage(&sc, 540) - 0.65) < 1e-9);      /* linear midpoint */
+    assert_true(fabs(scenario_stage(&sc, 540) - 0.65) < 1e-9); /* linear midpoint */
     assert_true(fabs(scenario_base_rate(&sc, 300) - 5.0) < 1e-9);
     assert_int_equal(sc.events[0].sessions, 4000);
     assert_int_equal(sc.n_thresholds, 7);

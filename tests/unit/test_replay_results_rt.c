@@ -86,7 +86,8 @@ static void populated(const json_t *v, const char *path)
     } else if ((json_is_number(v) && json_number_value(v) == 0) || json_is_false(v)) {
         if (!is_legit_zero(path))
             fail_msg("results.%s: is %s; set it in fill_metrics so that the round trip checks "
-                     "that results_read() reads it", path, json_is_false(v) ? "false" : "0");
+                     "that results_read() reads it",
+                     path, json_is_false(v) ? "false" : "0");
     }
 }
 
@@ -153,7 +154,8 @@ static metrics *fill_metrics(unsigned salt)
     for (size_t s = 0; s < N_SECS; s++) {
         mx_second *x = &m->secs[s];
         x->planned = 50 + (uint32_t)s, x->sent = 45 + (uint32_t)s, x->late = 2 + (uint32_t)s;
-        x->sessions = 4 + (uint32_t)s, x->ws_open = 10 + (uint32_t)s, x->ws_opened = 3 + (uint32_t)s;
+        x->sessions = 4 + (uint32_t)s, x->ws_open = 10 + (uint32_t)s,
+        x->ws_opened = 3 + (uint32_t)s;
         x->ws_msgs_in = 300 + (uint32_t)s, x->ws_errors = 1 + (uint32_t)s;
     }
     fill_hist(m->lateness, 40 + salt);
@@ -204,8 +206,8 @@ static json_t *segment_doc(unsigned seg_i, int with_db)
     metrics *m = fill_metrics(seg_i);
     json_t *warnings = json_pack("[s]", "engine fell behind: a test warning");
     json_t *cov = json_pack("{s:f,s:s,s:[{s:s,s:f,s:s}],s:i}", "share", 0.9, "by", "requests",
-                                 "missing", "route", "/admin", "share", 0.1, "why", "not mapped",
-                                 "bot_sessions", 3);
+                            "missing", "route", "/admin", "share", 0.1, "why", "not mapped",
+                            "bot_sessions", 3);
     json_t *trace = json_pack("{s:s,s:f,s:i}", "file", "t.ndjson", "speed", 2.0, "truncated", 1);
     json_t *db = json_pack("{s:{s:[i],s:[i]}}", "samples", "t", T0, "waiting", 2);
     fill_scenario(&sc, routes);
@@ -264,7 +266,8 @@ static void assert_round_trip(const json_t *doc, const char *tag)
         char *x = slurp(from[k]), *y = slurp(to[k]);
         if (strcmp(x, y))
             fail_msg("%s and %s differ: a field written by results_build() is not read back "
-                     "by results_read() (diff the two files)", from[k], to[k]);
+                     "by results_read() (diff the two files)",
+                     from[k], to[k]);
         free(x);
         free(y);
     }

@@ -22,7 +22,8 @@ static void test_parse(void **state)
     (void)state;
     thr t;
     char err[ST_ERRLEN];
-    assert_int_equal(thr_parse(&t, "p95(latency{route=\"/products/{id}\"}) < 300ms", "s.t[0]", err), 0);
+    assert_int_equal(thr_parse(&t, "p95(latency{route=\"/products/{id}\"}) < 300ms", "s.t[0]", err),
+                     0);
     assert_int_equal(t.agg, THR_PCT);
     assert_true(t.pct == 95);
     assert_int_equal(t.metric, THR_LATENCY);
@@ -184,14 +185,17 @@ static void test_eval(void **state)
     src.defer_db = 0;
     assert_int_equal(thr_eval(&db, &src, &v), THR_FAILED); /* nobody measured it: fails */
     json_t *j = json_loads("{\"summary\": {\"db.headroom\": {\"n\": 3, \"min\": 25, \"max\": 40, "
-                           "\"mean\": 30, \"last\": 30}}}", 0, NULL);
+                           "\"mean\": 30, \"last\": 30}}}",
+                           0, NULL);
     assert_non_null(j);
     src.db = j;
     assert_int_equal(thr_eval(&db, &src, &v), THR_PASSED);
     assert_true(v == 25); /* min() reads the probe's minimum */
-    json_object_set_new(json_object_get(json_object_get(j, "summary"), "db.headroom"), "min", json_real(15));
+    json_object_set_new(json_object_get(json_object_get(j, "summary"), "db.headroom"), "min",
+                        json_real(15));
     assert_int_equal(thr_eval(&db, &src, &v), THR_FAILED);
-    json_object_set_new(json_object_get(json_object_get(j, "summary"), "db.headroom"), "n", json_integer(0));
+    json_object_set_new(json_object_get(json_object_get(j, "summary"), "db.headroom"), "n",
+                        json_integer(0));
     assert_int_equal(thr_eval(&db, &src, &v), THR_FAILED); /* no sample */
     json_decref(j);
     /* Live: a per-route rule has no live value; it is not a failure (no abort). */

@@ -43,7 +43,8 @@ static void test_render(void **state)
     tmpl_term(&t);
 
     /* JSON braces are literal; {$products} reuses the draw; {$cart} is unset. */
-    assert_int_equal(tmpl_compile(&t, "{\"id\": {$products}, \"cart\": \"{$cart}\"}", &nm, "b", err), 0);
+    assert_int_equal(
+        tmpl_compile(&t, "{\"id\": {$products}, \"cart\": \"{$cart}\"}", &nm, "b", err), 0);
     tmpl_ctx c2 = {&vars, &nm, NULL, 0, 0, 1, 0, 1};
     assert_true(tmpl_render(&t, &c2, out, sizeof out) > 0);
     assert_string_equal(out, "{\"id\": 183204, \"cart\": \"{$cart}\"}");
@@ -65,7 +66,8 @@ static void test_unknown(void **state)
     tmpl t;
     char err[ST_ERRLEN];
     names_init(&nm);
-    assert_int_equal(tmpl_compile(&t, "/p/{product}", &nm, "scenario.routes.x.path", err), ST_EINPUT);
+    assert_int_equal(tmpl_compile(&t, "/p/{product}", &nm, "scenario.routes.x.path", err),
+                     ST_EINPUT);
     assert_non_null(strstr(err, "scenario.routes.x.path: unknown placeholder {product}"));
     assert_int_equal(tmpl_compile(&t, "{ not a placeholder } {}", &nm, "p", err), 0);
     assert_int_equal(t.n_feeders, 0);

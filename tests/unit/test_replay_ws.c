@@ -91,17 +91,16 @@ static void response_bad_accept_fails(void **state)
 static void response_missing_accept_fails(void **state)
 {
     char err[ST_ERRLEN] = "";
-    assert_int_equal(check("HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
-                           NULL, err),
-                     ST_EINPUT);
+    assert_int_equal(
+        check("HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", NULL, err),
+        ST_EINPUT);
     assert_non_null(strstr(err, "missing Sec-WebSocket-Accept"));
 }
 
 static void response_other_failures(void **state)
 {
     char err[ST_ERRLEN] = "";
-    assert_int_equal(check("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", NULL, err),
-                     ST_EINPUT);
+    assert_int_equal(check("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", NULL, err), ST_EINPUT);
     assert_non_null(strstr(err, "HTTP 200"));
     assert_int_equal(check("HTTP/1.1 101 OK\r\nConnection: Upgrade\r\n"
                            "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
@@ -128,7 +127,7 @@ static void response_subprotocol_rules(void **state)
                        "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
                        "Sec-WebSocket-Protocol: chat\r\n\r\n";
     assert_int_equal(check(chat, "chat", err), 0);
-    assert_int_equal(check(chat, NULL, err), ST_EINPUT);   /* not requested */
+    assert_int_equal(check(chat, NULL, err), ST_EINPUT);    /* not requested */
     assert_int_equal(check(chat, "other", err), ST_EINPUT); /* not what we asked for */
     assert_int_equal(check(good, "chat", err), 0);          /* server may decline (§4.1) */
 }
@@ -139,9 +138,9 @@ static void request_text(void **state)
     dbuf_init(&b, 4096);
     char err[ST_ERRLEN] = "";
     const char *hdrs[] = {"Cookie: a=b", NULL};
-    assert_int_equal(ws_hs_build_request(&b, "/ws/inventory?x=1", "127.0.0.1:8080", rfc_key,
-                                         "chat", hdrs, err),
-                     0);
+    assert_int_equal(
+        ws_hs_build_request(&b, "/ws/inventory?x=1", "127.0.0.1:8080", rfc_key, "chat", hdrs, err),
+        0);
     assert_string_equal(b.p, "GET /ws/inventory?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
                              "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -172,7 +171,7 @@ static void conn_new_validates(void **state)
     assert_non_null(c);
     assert_int_equal(ws_conn_state(c), WS_CONNECTING);
     assert_int_equal(ws_conn_fd(c), -1);
-    assert_int_equal(ws_conn_send(c, 0, "x", 1), ST_EINPUT); /* not open yet */
+    assert_int_equal(ws_conn_send(c, 0, "x", 1), ST_EINPUT);   /* not open yet */
     assert_int_equal(ws_conn_close(c, 1006, NULL), ST_EINPUT); /* reserved code */
     ws_conn_free(c);
     ws_conn_free(NULL);

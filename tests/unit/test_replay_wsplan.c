@@ -30,11 +30,14 @@ static int load(scenario *sc, const char *ws, const char *dur, char *err)
     memset(&ov, 0, sizeof ov);
     if (!f)
         return -1;
-    fprintf(f, "{\"format\":\"stampede-scenario\",\"version\":1,\"model\":\"%s/models/shop.model.json\","
-            "\"target\":\"http://127.0.0.1:9\",\"seed\":3,\"duration\":\"%s\",\"scale\":2,"
-            "\"feeders_dir\":\"%s/models/scenarios\",\"feeders\":{\"products\":{\"file\":\"hot/products.csv\"}},"
-            "\"routes\":{\"/products/{id}\":{\"path\":\"/products/{products}\"}},\"websockets\":%s}",
-            src ? src : ".", dur, src ? src : ".", ws);
+    fprintf(
+        f,
+        "{\"format\":\"stampede-scenario\",\"version\":1,\"model\":\"%s/models/shop.model.json\","
+        "\"target\":\"http://127.0.0.1:9\",\"seed\":3,\"duration\":\"%s\",\"scale\":2,"
+        "\"feeders_dir\":\"%s/models/scenarios\",\"feeders\":{\"products\":{\"file\":\"hot/"
+        "products.csv\"}},"
+        "\"routes\":{\"/products/{id}\":{\"path\":\"/products/{products}\"}},\"websockets\":%s}",
+        src ? src : ".", dur, src ? src : ".", ws);
     fclose(f);
     return scenario_load(sc, g_path, &ov, err);
 }
@@ -58,10 +61,13 @@ static void test_errors(void **state)
     expect_error("{\"path\":\"/ws\",\"count\":2,\"share\":0.5}", "either count or share");
     expect_error("{\"path\":\"/ws\",\"share\":1.5}", "scenario.websockets.share");
     expect_error("{\"path\":\"/ws\",\"duration\":\"forever\"}", "scenario.websockets.duration");
-    expect_error("{\"path\":\"/ws\",\"reconnect\":{\"max\":-1}}", "scenario.websockets.reconnect.max");
-    expect_error("{\"path\":\"/ws\",\"reconnect\":{\"backof\":\"1s\"}}", "scenario.websockets.reconnect");
+    expect_error("{\"path\":\"/ws\",\"reconnect\":{\"max\":-1}}",
+                 "scenario.websockets.reconnect.max");
+    expect_error("{\"path\":\"/ws\",\"reconnect\":{\"backof\":\"1s\"}}",
+                 "scenario.websockets.reconnect");
     expect_error("{\"path\":\"/ws?p={nope}\"}", "scenario.websockets.path");
-    expect_error("{\"path\":\"/ws\",\"share\":0.5,\"ramp\":\"1s\"}", "count (dedicated sessions) only");
+    expect_error("{\"path\":\"/ws\",\"share\":0.5,\"ramp\":\"1s\"}",
+                 "count (dedicated sessions) only");
     expect_error("{\"path\":\"/ws\",\"pings\":1}", "scenario.websockets");
 }
 
@@ -72,8 +78,12 @@ static void test_count_segments(void **state)
     plan p;
     wsplan all, seg;
     char err[ST_ERRLEN], url[512], sub[512];
-    assert_int_equal(load(&sc, "{\"count\":50,\"ramp\":\"4s\",\"at\":\"1s\",\"path\":\"/ws/inventory?product_id={$products}\","
-                          "\"subscribe\":\"{\\\"sku\\\":{$products}}\",\"duration\":\"fixed 3s\"}", "10s", err), 0);
+    assert_int_equal(load(&sc,
+                          "{\"count\":50,\"ramp\":\"4s\",\"at\":\"1s\",\"path\":\"/ws/"
+                          "inventory?product_id={$products}\","
+                          "\"subscribe\":\"{\\\"sku\\\":{$products}}\",\"duration\":\"fixed 3s\"}",
+                          "10s", err),
+                     0);
     assert_int_equal(plan_build(&p, &sc, 1, 1, err), 0);
     assert_int_equal(wsplan_build(&all, &sc, &p, err), 0);
     assert_int_equal(all.n, 50); /* exact, and --scale does not change it */
@@ -82,7 +92,8 @@ static void test_count_segments(void **state)
         assert_true(all.w[i].open >= 1 && all.w[i].open < 5);
         assert_true(all.w[i].dur == 3);
         assert_true(i == 0 || all.w[i].open >= all.w[i - 1].open);
-        assert_int_equal(wsplan_render(&sc, &all, i, v, 1, url, sizeof url, sub, sizeof sub, NULL, 0), 0);
+        assert_int_equal(
+            wsplan_render(&sc, &all, i, v, 1, url, sizeof url, sub, sizeof sub, NULL, 0), 0);
         const char *id = strstr(url, "product_id=") + 11;
         char want[64];
         snprintf(want, sizeof want, "{\"sku\":%s}", id);
@@ -145,7 +156,8 @@ static void test_share_duration(void **state)
     plan_term(&p);
     scenario_term(&sc);
     /* "session": until 1 s after the session's last request. */
-    assert_int_equal(load(&sc, "{\"path\":\"/ws\",\"share\":1,\"duration\":\"session\"}", "60s", err), 0);
+    assert_int_equal(
+        load(&sc, "{\"path\":\"/ws\",\"share\":1,\"duration\":\"session\"}", "60s", err), 0);
     assert_int_equal(plan_build(&p, &sc, 1, 1, err), 0);
     assert_int_equal(wsplan_build(&w, &sc, &p, err), 0);
     assert_int_equal(w.n, p.n_s);

@@ -235,12 +235,30 @@ static void moments(draw_fn f, const double *par, int n, double *mean, double *v
     *var = m2 / (n - 1);
 }
 
-static double d_exp(rng_stream *s, const double *p) { return rng_exponential(s, p[0]); }
-static double d_norm(rng_stream *s, const double *p) { return rng_normal(s, p[0], p[1]); }
-static double d_lnorm(rng_stream *s, const double *p) { return rng_lognormal(s, p[0], p[1]); }
-static double d_pois(rng_stream *s, const double *p) { return rng_poisson(s, p[0]); }
-static double d_gamma(rng_stream *s, const double *p) { return rng_gamma(s, p[0], p[1]); }
-static double d_weib(rng_stream *s, const double *p) { return rng_weibull(s, p[0], p[1]); }
+static double d_exp(rng_stream *s, const double *p)
+{
+    return rng_exponential(s, p[0]);
+}
+static double d_norm(rng_stream *s, const double *p)
+{
+    return rng_normal(s, p[0], p[1]);
+}
+static double d_lnorm(rng_stream *s, const double *p)
+{
+    return rng_lognormal(s, p[0], p[1]);
+}
+static double d_pois(rng_stream *s, const double *p)
+{
+    return rng_poisson(s, p[0]);
+}
+static double d_gamma(rng_stream *s, const double *p)
+{
+    return rng_gamma(s, p[0], p[1]);
+}
+static double d_weib(rng_stream *s, const double *p)
+{
+    return rng_weibull(s, p[0], p[1]);
+}
 
 /* Asserts |x - want| <= tol * |want| (tol relative) and prints both. */
 static void near(const char *what, double x, double want, double tol)
@@ -428,8 +446,8 @@ static void test_zipf_frequencies(void **state)
             }
             chi += (o - p * N) * (o - p * N) / (p * N);
         }
-        printf("zipf s=%.1f: p1 %.5f (want %.5f), chi2(19) = %.1f\n", s_exp,
-               (double)c[1] / N, 1 / H, chi);
+        printf("zipf s=%.1f: p1 %.5f (want %.5f), chi2(19) = %.1f\n", s_exp, (double)c[1] / N,
+               1 / H, chi);
         assert_true(chi < 47.0); /* 19 df, p ~ 3e-4 */
     }
 }

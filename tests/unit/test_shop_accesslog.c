@@ -35,10 +35,17 @@ static void assert_combined(const char *line)
 static void test_plain_request(void **state)
 {
     (void)state;
-    accesslog_entry e = {.remote_addr = "127.0.0.1", .end_wall_us = T_WALL, .method = "GET",
-                         .uri = "/categories/7", .query = "page=2", .http_version = "1.1",
-                         .status = 200, .body_bytes = 942, .referer = NULL,
-                         .user_agent = "curl/7.88.1", .request_time_s = 0.0042};
+    accesslog_entry e = {.remote_addr = "127.0.0.1",
+                         .end_wall_us = T_WALL,
+                         .method = "GET",
+                         .uri = "/categories/7",
+                         .query = "page=2",
+                         .http_version = "1.1",
+                         .status = 200,
+                         .body_bytes = 942,
+                         .referer = NULL,
+                         .user_agent = "curl/7.88.1",
+                         .request_time_s = 0.0042};
     char line[ACCESSLOG_LINE_MAX];
     size_t n = accesslog_format(line, sizeof line, &e);
     assert_int_equal(n, strlen(line));
@@ -51,10 +58,17 @@ static void test_plain_request(void **state)
 static void test_websocket_line(void **state)
 {
     (void)state;
-    accesslog_entry e = {.remote_addr = "10.0.0.9", .end_wall_us = T_WALL, .method = "GET",
-                         .uri = "/ws/inventory", .query = "product_id=7", .http_version = "1.1",
-                         .status = 101, .body_bytes = 41, .referer = "http://shop/p/7",
-                         .user_agent = "Python/3.11 websockets/10.4", .request_time_s = 93.25};
+    accesslog_entry e = {.remote_addr = "10.0.0.9",
+                         .end_wall_us = T_WALL,
+                         .method = "GET",
+                         .uri = "/ws/inventory",
+                         .query = "product_id=7",
+                         .http_version = "1.1",
+                         .status = 101,
+                         .body_bytes = 41,
+                         .referer = "http://shop/p/7",
+                         .user_agent = "Python/3.11 websockets/10.4",
+                         .request_time_s = 93.25};
     char line[ACCESSLOG_LINE_MAX];
     accesslog_format(line, sizeof line, &e);
     assert_combined(line);
@@ -67,10 +81,17 @@ static void test_escaping(void **state)
     (void)state;
     /* A decoded path with a space and a quote; a user agent with a quote, a backslash, a
      * newline and a UTF-8 byte. */
-    accesslog_entry e = {.remote_addr = "127.0.0.1", .end_wall_us = T_WALL, .method = "GET",
-                         .uri = "/no where\"?", .query = NULL, .http_version = "1.0",
-                         .status = 404, .body_bytes = 0, .referer = "",
-                         .user_agent = "a\"b\\c\nd\xc3\xa9", .request_time_s = -1};
+    accesslog_entry e = {.remote_addr = "127.0.0.1",
+                         .end_wall_us = T_WALL,
+                         .method = "GET",
+                         .uri = "/no where\"?",
+                         .query = NULL,
+                         .http_version = "1.0",
+                         .status = 404,
+                         .body_bytes = 0,
+                         .referer = "",
+                         .user_agent = "a\"b\\c\nd\xc3\xa9",
+                         .request_time_s = -1};
     char line[ACCESSLOG_LINE_MAX];
     accesslog_format(line, sizeof line, &e);
     assert_combined(line);
@@ -85,9 +106,16 @@ static void test_line_cap(void **state)
     assert_non_null(big);
     memset(big, 'x', 3 * ACCESSLOG_LINE_MAX - 1);
     big[3 * ACCESSLOG_LINE_MAX - 1] = '\0';
-    accesslog_entry e = {.remote_addr = "127.0.0.1", .end_wall_us = T_WALL, .method = "GET",
-                         .uri = "/", .query = big, .http_version = "1.1", .status = 414,
-                         .body_bytes = 0, .referer = big, .user_agent = big,
+    accesslog_entry e = {.remote_addr = "127.0.0.1",
+                         .end_wall_us = T_WALL,
+                         .method = "GET",
+                         .uri = "/",
+                         .query = big,
+                         .http_version = "1.1",
+                         .status = 414,
+                         .body_bytes = 0,
+                         .referer = big,
+                         .user_agent = big,
                          .request_time_s = 0.001};
     char line[ACCESSLOG_LINE_MAX];
     size_t n = accesslog_format(line, sizeof line, &e);
@@ -106,8 +134,12 @@ static void test_write_and_close(void **state)
     char err[ST_ERRLEN];
     accesslog *log = accesslog_open(path, err);
     assert_non_null(log);
-    accesslog_entry e = {.remote_addr = "127.0.0.1", .method = "POST", .uri = "/checkout",
-                         .http_version = "1.1", .status = 409, .body_bytes = 12,
+    accesslog_entry e = {.remote_addr = "127.0.0.1",
+                         .method = "POST",
+                         .uri = "/checkout",
+                         .http_version = "1.1",
+                         .status = 409,
+                         .body_bytes = 12,
                          .request_time_s = 0.5};
     assert_int_equal(accesslog_write(log, &e), 0);
     assert_int_equal(accesslog_write(log, &e), 0);

@@ -21,12 +21,12 @@
 #include "html.h"
 #include "svg.h"
 
-#define assert_contains(hay, needle)                                                       \
-    do {                                                                                   \
-        if (!strstr((hay), (needle))) {                                                    \
-            print_error("output does not contain \"%s\"\n", (needle));                     \
-            fail();                                                                        \
-        }                                                                                  \
+#define assert_contains(hay, needle) \
+    do { \
+        if (!strstr((hay), (needle))) { \
+            print_error("output does not contain \"%s\"\n", (needle)); \
+            fail(); \
+        } \
     } while (0)
 
 static size_t count(const char *hay, const char *needle)
@@ -212,7 +212,7 @@ static void test_heatmap_and_page(void **state)
     assert_contains(b.p, "fill=\"#cccccc\""); /* NaN -> grey */
     assert_int_equal(count(b.p, "<rect"), 6);
     assert_null(strstr(b.p, "<script"));
-    assert_null(strstr(b.p, "src="));  /* no external assets */
+    assert_null(strstr(b.p, "src=")); /* no external assets */
     assert_null(strstr(b.p, "href="));
     const char *end = "</main>\n</body>\n</html>\n";
     assert_string_equal(b.p + b.len - strlen(end), end);

@@ -24,28 +24,37 @@ static void test_table(void **state)
         enum ua_class want;
     } t[] = {
         {"Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) "
-         "Chrome/32.0.1700.107 Safari/537.36", UA_DESKTOP},
-        {"Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:27.0) Gecko/20100101 Firefox/27.0", UA_DESKTOP},
+         "Chrome/32.0.1700.107 Safari/537.36",
+         UA_DESKTOP},
+        {"Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:27.0) Gecko/20100101 Firefox/27.0",
+         UA_DESKTOP},
         {"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.73.11 (KHTML, like Gecko) "
-         "Version/7.0.1 Safari/537.73.11", UA_DESKTOP},
+         "Version/7.0.1 Safari/537.73.11",
+         UA_DESKTOP},
         {"Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1)", UA_DESKTOP},
         {"Opera/9.80 (Windows NT 6.1; U; en) Presto/2.10.229 Version/11.62", UA_DESKTOP},
         {"Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-         "Chrome/116.0.0.0 Mobile Safari/537.36", UA_MOBILE},
+         "Chrome/116.0.0.0 Mobile Safari/537.36",
+         UA_MOBILE},
         {"Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-         "Version/16.6 Mobile/15E148 Safari/604.1", UA_MOBILE},
+         "Version/16.6 Mobile/15E148 Safari/604.1",
+         UA_MOBILE},
         {"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", UA_BOT},
         /* Googlebot's smartphone crawler is a bot first, whatever device it claims. */
         {"Mozilla/5.0 (iPhone; CPU iPhone OS 6_0 like Mac OS X) AppleWebKit/536.26 (KHTML, like "
          "Gecko) Version/6.0 Mobile/10A5376e Safari/8536.25 (compatible; Googlebot/2.1; "
-         "+http://www.google.com/bot.html)", UA_BOT},
+         "+http://www.google.com/bot.html)",
+         UA_BOT},
         {"msnbot/2.0b (+http://search.msn.com/msnbot.htm)", UA_BOT},
         {"Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)", UA_BOT},
-        {"Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)", UA_BOT},
-        {"Mozilla/5.0 (compatible; Yahoo! Slurp; http://help.yahoo.com/help/us/ysearch/slurp)", UA_BOT},
+        {"Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+         UA_BOT},
+        {"Mozilla/5.0 (compatible; Yahoo! Slurp; http://help.yahoo.com/help/us/ysearch/slurp)",
+         UA_BOT},
         {"Pingdom.com_bot_version_1.4_(http://www.pingdom.com/)", UA_BOT},
         {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-         "HeadlessChrome/119.0.0.0 Safari/537.36", UA_BOT},
+         "HeadlessChrome/119.0.0.0 Safari/537.36",
+         UA_BOT},
         {"facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", UA_BOT},
         {"UniversalFeedParser/4.2-pre-314-svn +http://feedparser.org/", UA_BOT},
         {"Tiny Tiny RSS/1.11 (http://tt-rss.org/)", UA_BOT},

@@ -35,11 +35,10 @@ static void test_duration_good(void **state)
         const char *in;
         double want;
     } t[] = {
-        {"90s", 90},        {"2m30s", 150},      {"1h", 3600},     {"1h30m", 5400},
-        {"250ms", 0.25},    {"500us", 0.0005},   {"1.5s", 1.5},    {"3d", 259200},
-        {"90", 90},         {"0", 0},            {"0.5", 0.5},     {"1d2h3m4s", 93784},
-        {"1s500ms", 1.5},   {"10ns", 1e-8},      {"1e3ms", 1},     {"2h0m", 7200},
-        {"1m0.5s", 60.5},   {"\xc2\xb5s", -1},
+        {"90s", 90},       {"2m30s", 150},      {"1h", 3600},      {"1h30m", 5400}, {"250ms", 0.25},
+        {"500us", 0.0005}, {"1.5s", 1.5},       {"3d", 259200},    {"90", 90},      {"0", 0},
+        {"0.5", 0.5},      {"1d2h3m4s", 93784}, {"1s500ms", 1.5},  {"10ns", 1e-8},  {"1e3ms", 1},
+        {"2h0m", 7200},    {"1m0.5s", 60.5},    {"\xc2\xb5s", -1},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         double v = -99;
@@ -50,8 +49,7 @@ static void test_duration_good(void **state)
             continue;
         }
         if (rc != 0 || fabs(v - t[i].want) > 1e-12 * fmax(1, t[i].want)) {
-            print_error("%s -> rc %d v %.17g (%s), want %.17g\n", t[i].in, rc, v, err,
-                        t[i].want);
+            print_error("%s -> rc %d v %.17g (%s), want %.17g\n", t[i].in, rc, v, err, t[i].want);
             fail();
         }
     }
@@ -114,9 +112,9 @@ static void test_rate(void **state)
     static const struct {
         const char *in;
         double want;
-    } t[] = {{"800/s", 800},   {"50/m", 50.0 / 60}, {"12/min", 0.2},   {"3000/h", 3000.0 / 3600},
-             {"800", 800},     {"0.5/s", 0.5},      {"0/s", 0},        {"86400/d", 1},
-             {"1.5", 1.5},     {"60/sec", 60}};
+    } t[] = {{"800/s", 800}, {"50/m", 50.0 / 60}, {"12/min", 0.2}, {"3000/h", 3000.0 / 3600},
+             {"800", 800},   {"0.5/s", 0.5},      {"0/s", 0},      {"86400/d", 1},
+             {"1.5", 1.5},   {"60/sec", 60}};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         double v = -1;
         char err[ST_ERRLEN] = "";
@@ -291,9 +289,9 @@ static void test_printers(void **state)
     static const struct {
         double in;
         const char *want;
-    } d[] = {{150, "2m30s"}, {1.5, "1.5s"},  {0.25, "250ms"}, {12e-6, "12us"},
-             {0, "0s"},      {3600, "1h"},   {5400, "1h30m"}, {259200, "3d"},
-             {90061, "1d1h1m1s"}, {60.5, "1m0.5s"}, {5e-9, "5ns"}, {-2, "-2s"},
+    } d[] = {{150, "2m30s"},      {1.5, "1.5s"},    {0.25, "250ms"}, {12e-6, "12us"},
+             {0, "0s"},           {3600, "1h"},     {5400, "1h30m"}, {259200, "3d"},
+             {90061, "1d1h1m1s"}, {60.5, "1m0.5s"}, {5e-9, "5ns"},   {-2, "-2s"},
              {NAN, "n/a"}};
     for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
         assert_string_equal(units_fmt_duration(b, sizeof b, d[i].in), d[i].want);
