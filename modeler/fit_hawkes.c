@@ -19,6 +19,10 @@ typedef struct hk {
     double beta, S; /* S = sum (1 - exp(-beta (T - t_i))) */
     double mu, alpha, ll;
     double prev_beta; /* beta of the last inner optimum (warm start) */
+    /* The last evaluation: GSL's line search asks for f and then df at the same point, and
+     * one pass over the events yields both, so the second request costs nothing. */
+    int memo_ok;
+    double memo_x[2], memo_ll, memo_gm, memo_ga;
 } hk;
 
 static void hk_prepare(hk *h, double beta)
@@ -31,22 +35,32 @@ static void hk_prepare(hk *h, double beta)
     for (size_t i = 0; i < h->n; i++)
         S += -expm1(-beta * (h->T - h->t[i]));
     h->S = S;
+    h->memo_ok = 0;
 }
 
 /* Negative log-likelihood in (log mu, log alpha), with its gradient. */
 static void hk_fdf(const gsl_vector *x, void *p, double *f, gsl_vector *g)
 {
     hk *h = p;
-    double mu = exp(gsl_vector_get(x, 0)), al = exp(gsl_vector_get(x, 1));
-    double ll = -mu * h->T - al / h->beta * h->S;
-    double gm = -h->T, ga = -h->S / h->beta;
-    for (size_t i = 0; i < h->n; i++) {
-        double lam = mu * h->b[i] + al * h->A[i];
-        if (lam <= 0)
-            lam = 1e-300;
-        ll += log(lam);
-        gm += h->b[i] / lam;
-        ga += h->A[i] / lam;
+    double x0 = gsl_vector_get(x, 0), x1 = gsl_vector_get(x, 1);
+    double mu = exp(x0), al = exp(x1);
+    double ll, gm, ga;
+    if (h->memo_ok && h->memo_x[0] == x0 && h->memo_x[1] == x1) {
+        ll = h->memo_ll, gm = h->memo_gm, ga = h->memo_ga;
+    } else {
+        ll = -mu * h->T - al / h->beta * h->S;
+        gm = -h->T, ga = -h->S / h->beta;
+        for (size_t i = 0; i < h->n; i++) {
+            double lam = mu * h->b[i] + al * h->A[i];
+            if (lam <= 0)
+                lam = 1e-300;
+            ll += log(lam);
+            gm += h->b[i] / lam;
+            ga += h->A[i] / lam;
+        }
+        h->memo_ok = 1;
+        h->memo_x[0] = x0, h->memo_x[1] = x1;
+        h->memo_ll = ll, h->memo_gm = gm, h->memo_ga = ga;
     }
     if (f)
         *f = -ll;
@@ -131,7 +145,8 @@ int fit_hawkes(const double *t, size_t n, double T, const double *shape, size_t 
         n = HAWKES_MAX_EVENTS;
         T = t[n - 1] + 1e-9;
     }
-    hk h = {t, n, T, malloc(n * sizeof(double)), malloc(n * sizeof(double)), 0, 0, 0, 0, 0, 0};
+    hk h = {
+        .t = t, .n = n, .T = T, .b = malloc(n * sizeof(double)), .A = malloc(n * sizeof(double))};
     if (!h.b || !h.A) {
         free(h.b);
         free(h.A);
