@@ -277,14 +277,36 @@ char *lf_scratch(logfmt *f, const char *s, size_t n)
 
 /* ---- fields -------------------------------------------------------------------------- */
 
+/* memchr for fields that are mostly short (a status, a byte count, "-"): the first 16 bytes
+ * are scanned inline, because a libc call costs more than the scan; longer fields (a user
+ * agent, a path) go on with memchr. Same result as memchr(p, c, n). */
+static inline const char *lf_chr(const char *p, int c, size_t n)
+{
+    size_t k = n < 16 ? n : 16;
+    for (size_t i = 0; i < k; i++)
+        if (p[i] == (char)c)
+            return p + i;
+    return n > 16 ? memchr(p + 16, c, n - 16) : NULL;
+}
+
+/* memcmp(a, b, n) == 0 for the short literals of a format (" ", "\" \"", "] \""). */
+static inline int lf_same(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+
 static int lf_request(const char *s, size_t n, logrec *r)
 {
-    const char *sp1 = memchr(s, ' ', n);
+    const char *sp1 = lf_chr(s, ' ', n);
     if (!sp1 || sp1 == s)
         return LF_BAD_REQUEST;
     const char *uri = sp1 + 1;
     size_t rest = n - (size_t)(uri - s);
-    const char *sp2 = memchr(uri, ' ', rest);
+    const char *sp2 = lf_chr(uri, ' ', rest);
     size_t ulen = sp2 ? (size_t)(sp2 - uri) : rest;
     if (ulen == 0 || (uri[0] != '/' && uri[0] != 'h' && uri[0] != '*'))
         return LF_BAD_REQUEST;
@@ -372,14 +394,14 @@ int lf_set(logfmt *f, logrec *r, int var, int tfi, const char *s, size_t n)
     switch (var) {
     case V_ADDR: {
         /* "1.2.3.4:5678" and "[::1]:5678" keep the address; a bare IPv6 address is kept. */
-        const char *c = memchr(s, ':', n);
+        const char *c = lf_chr(s, ':', n);
         if (c && n && s[0] == '[') {
-            const char *rb = memchr(s, ']', n);
+            const char *rb = lf_chr(s, ']', n);
             if (rb) {
                 s++;
                 n = (size_t)(rb - s);
             }
-        } else if (c && !memchr(c + 1, ':', n - (size_t)(c + 1 - s))) {
+        } else if (c && !lf_chr(c + 1, ':', n - (size_t)(c + 1 - s))) {
             n = (size_t)(c - s);
         }
         r->ip = s;
@@ -445,10 +467,11 @@ static const char *lf_find(const char *p, const char *end, const lf_item *lit, i
 {
     const char *q = p;
     while (q < end) {
-        q = memchr(q, lit->lit[0], (size_t)(end - q));
+        q = lf_chr(q, lit->lit[0], (size_t)(end - q));
         if (!q)
             return NULL;
-        if ((size_t)(end - q) >= lit->lit_len && memcmp(q, lit->lit, lit->lit_len) == 0 &&
+        if ((size_t)(end - q) >= lit->lit_len &&
+            (lit->lit_len == 0 || lf_same(q + 1, lit->lit + 1, lit->lit_len - 1)) &&
             !(quoted && q > p && q[-1] == '\\'))
             return q;
         q++;
@@ -467,14 +490,20 @@ static void lf_reset(logrec *r)
 static int lf_parse_items(logfmt *f, const char *line, size_t len, logrec *r)
 {
     const char *p = line, *end = line + len;
+    int found = 0; /* lf_find has just matched this literal at p */
     for (size_t i = 0; i < f->nitems; i++) {
         const lf_item *it = &f->items[i];
         if (it->is_lit) {
-            const char *next = i + 1 < f->nitems ? f->items[i + 1].name : "end of line";
-            if ((size_t)(end - p) < it->lit_len)
-                return lf_fail(f, LF_TRUNCATED, line, p, i ? f->items[i - 1].name : next);
-            if (memcmp(p, it->lit, it->lit_len) != 0)
-                return lf_fail(f, LF_BAD_FIELD, line, p, i ? f->items[i - 1].name : next);
+            if (!found) {
+                const char *nm = i                   ? f->items[i - 1].name
+                                 : i + 1 < f->nitems ? f->items[i + 1].name
+                                                     : "end of line";
+                if ((size_t)(end - p) < it->lit_len)
+                    return lf_fail(f, LF_TRUNCATED, line, p, nm);
+                if (!lf_same(p, it->lit, it->lit_len))
+                    return lf_fail(f, LF_BAD_FIELD, line, p, nm);
+            }
+            found = 0;
             p += it->lit_len;
             continue;
         }
@@ -483,8 +512,9 @@ static int lf_parse_items(logfmt *f, const char *line, size_t len, logrec *r)
             vend = lf_find(p, end, &f->items[i + 1], it->quoted);
             if (!vend)
                 return lf_fail(f, LF_TRUNCATED, line, p, it->name);
+            found = f->items[i + 1].is_lit;
         } else if (f->trailing_rt || !f->has_rt) {
-            const char *sp = memchr(p, ' ', (size_t)(end - p));
+            const char *sp = lf_chr(p, ' ', (size_t)(end - p));
             vend = sp ? sp : end;
         } else {
             vend = end;
