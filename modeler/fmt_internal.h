@@ -112,7 +112,13 @@ struct logfmt {
     size_t ntpat;
     char user_tf[LF_TF_LEN]; /* --time-format, or empty */
     lf_tz tz;
-    uint64_t zoneless;    /* lines whose time had no zone */
+    uint64_t zoneless; /* lines whose time had no zone */
+    /* The last time text lf_time_any read and what it gave: log lines come in time order
+     * and many share a second, so the same text is parsed again only when it changes. */
+    char tc_text[48];
+    size_t tc_len; /* 0: nothing cached */
+    double tc_ts;
+    int tc_subsec, tc_zoneless;
     char warn[ST_ERRLEN]; /* compile-time warning (unknown directives), or empty */
     /* Per-line state. */
     double frac; /* fraction added to the time (msec_frac, usec_frac) */

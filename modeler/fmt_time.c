@@ -250,10 +250,8 @@ int logfmt_time_iso8601(const char *s, size_t n, double *ts)
     return lf_tm_epoch(&t, NULL, NULL, ts);
 }
 
-int lf_time_any(logfmt *f, const char *s, size_t n, double *ts, int *subsec)
+static int lf_time_any_parse(logfmt *f, const char *s, size_t n, double *ts, int *subsec)
 {
-    if (f->user_tf[0])
-        return lf_time_strf(f, f->user_tf, s, n, ts, subsec);
     lf_tm t;
     if (lf_time_shapes(s, n, &t) == 0) {
         *subsec = t.subsec;
@@ -273,6 +271,32 @@ int lf_time_any(logfmt *f, const char *s, size_t n, double *ts, int *subsec)
         *subsec = 1;
     *ts = v;
     return 0;
+}
+
+int lf_time_any(logfmt *f, const char *s, size_t n, double *ts, int *subsec)
+{
+    if (f->user_tf[0])
+        return lf_time_strf(f, f->user_tf, s, n, ts, subsec);
+    /* The result depends on the text alone (and the fixed --tz), so a repeat of the last
+     * text gives the same value and counts as zone-less again if it did the first time. */
+    if (n == f->tc_len && memcmp(s, f->tc_text, n) == 0) {
+        *ts = f->tc_ts;
+        *subsec = f->tc_subsec;
+        f->zoneless += (uint64_t)f->tc_zoneless;
+        return 0;
+    }
+    uint64_t zl = f->zoneless;
+    int rc = lf_time_any_parse(f, s, n, ts, subsec);
+    if (rc == 0 && n > 0 && n <= sizeof f->tc_text) {
+        memcpy(f->tc_text, s, n);
+        f->tc_len = n;
+        f->tc_ts = *ts;
+        f->tc_subsec = *subsec;
+        f->tc_zoneless = f->zoneless != zl;
+    } else {
+        f->tc_len = 0;
+    }
+    return rc;
 }
 
 /* One conversion of a strftime pattern at s. Returns bytes used or -1. */
