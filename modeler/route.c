@@ -134,7 +134,7 @@ static const char *static_extension(const char *seg, size_t n, size_t *elen)
     }
     low[el] = 0;
     for (int i = 0; static_ext[i]; i++)
-        if (strcmp(static_ext[i], low) == 0) {
+        if (static_ext[i][0] == low[0] && strcmp(static_ext[i], low) == 0) {
             *elen = el;
             return dot + 1;
         }
@@ -160,9 +160,26 @@ static void tb_add(tbuf *t, const char *s, size_t n)
     t->p[t->len] = 0;
 }
 
+static inline void tb_putc(tbuf *t, char c)
+{
+    if (t->len + 1 >= t->cap)
+        return;
+    t->p[t->len++] = c;
+    t->p[t->len] = 0;
+}
+
 static void tb_adds(tbuf *t, const char *s)
 {
     tb_add(t, s, strlen(s));
+}
+
+/* Appends at most max bytes of s to d (of size cap, holding *len bytes), NUL-terminated:
+ * snprintf's "%.Ns" without its cost, which was a sixth of route_normalize. */
+static void name_put(char *d, size_t cap, size_t *len, const char *s, size_t max)
+{
+    for (size_t i = 0; i < max && s[i] && *len + 1 < cap; i++)
+        d[(*len)++] = s[i];
+    d[*len] = 0;
 }
 
 static void add_param(route_norm *o, const char *base, int in_query, int is_item, const char *v,
@@ -171,14 +188,27 @@ static void add_param(route_norm *o, const char *base, int in_query, int is_item
     if (o->nparams >= ROUTE_MAX_PARAMS)
         return;
     route_param *p = &o->params[o->nparams];
+    size_t bl = strlen(base);
     int same = 0;
     for (size_t i = 0; i < o->nparams; i++)
-        if (strncmp(o->params[i].name, base, strlen(base)) == 0)
+        if (strncmp(o->params[i].name, base, bl) == 0)
             same++;
-    if (same)
-        snprintf(p->name, sizeof p->name, "%.16s%u", base, (unsigned)(unsigned char)(same + 1));
-    else
-        snprintf(p->name, sizeof p->name, "%.20s", base);
+    size_t len = 0;
+    if (same) {
+        /* "%.16s%u" of (unsigned char)(same + 1), as the names have always been written. */
+        char num[4];
+        unsigned u = (unsigned char)(same + 1), k = 0;
+        do
+            num[k++] = (char)('0' + u % 10);
+        while ((u /= 10) && k < sizeof num);
+        char dig[4];
+        for (unsigned i = 0; i < k; i++)
+            dig[i] = num[k - 1 - i];
+        name_put(p->name, sizeof p->name, &len, base, 16);
+        name_put(p->name, sizeof p->name, &len, dig, k);
+    } else {
+        name_put(p->name, sizeof p->name, &len, base, 20);
+    }
     p->in_query = in_query;
     p->is_item = is_item;
     p->value = route_hash(v, vn);
@@ -313,7 +343,7 @@ void route_normalize(const char *path, size_t len, const char *method, size_t ml
         tb_add(&t, "/", 1);
     while (p < end) {
         if (*p == '/') {
-            tb_add(&t, "/", 1);
+            tb_putc(&t, '/');
             while (p < end && *p == '/')
                 p++; /* "//" collapses */
             continue;
@@ -326,8 +356,7 @@ void route_normalize(const char *path, size_t len, const char *method, size_t ml
             tb_adds(&t, "{file}.");
             for (size_t i = 0; i < elen; i++) {
                 char c = ext[i];
-                char lc = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-                tb_add(&t, &lc, 1);
+                tb_putc(&t, (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c);
             }
         } else if (all_digits(s, n)) {
             tb_adds(&t, "{id}");
@@ -348,7 +377,7 @@ void route_normalize(const char *path, size_t len, const char *method, size_t ml
                 if ((unsigned char)c < 0x21 || (unsigned char)c > 0x7e || c == '"' || c == '\\' ||
                     c == '{' || c == '}')
                     c = '_';
-                tb_add(&t, &c, 1);
+                tb_putc(&t, c);
             }
         }
     }
