@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "fmt_internal.h"
@@ -277,16 +278,31 @@ char *lf_scratch(logfmt *f, const char *s, size_t n)
 
 /* ---- fields -------------------------------------------------------------------------- */
 
-/* memchr for fields that are mostly short (a status, a byte count, "-"): the first 16 bytes
- * are scanned inline, because a libc call costs more than the scan; longer fields (a user
- * agent, a path) go on with memchr. Same result as memchr(p, c, n). */
+/* memchr for fields that are mostly short (a status, a byte count, "-", an address): the
+ * first 32 bytes are scanned inline eight at a time (a word holds c where (x - 1) & ~x has
+ * its high bit set, x = word ^ c repeated; the lowest such byte is exact), because a libc
+ * call per field cost more than the scan; longer fields (a user agent, a path) go on with
+ * memchr. Same result as memchr(p, c, n). */
 static inline const char *lf_chr(const char *p, int c, size_t n)
 {
-    size_t k = n < 16 ? n : 16;
-    for (size_t i = 0; i < k; i++)
+    size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const uint64_t pat = ones * (unsigned char)c;
+    for (; i + 8 <= n && i < 32; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        uint64_t x = w ^ pat, t = (x - ones) & ~x & highs;
+        if (t)
+            return p + i + ((unsigned)__builtin_ctzll(t) >> 3);
+    }
+#endif
+    if (n - i > 8)
+        return memchr(p + i, c, n - i);
+    for (; i < n; i++)
         if (p[i] == (char)c)
             return p + i;
-    return n > 16 ? memchr(p + 16, c, n - 16) : NULL;
+    return NULL;
 }
 
 /* memcmp(a, b, n) == 0 for the short literals of a format (" ", "\" \"", "] \""). */
