@@ -21,7 +21,9 @@
  *      value: distinct by construction, in exact integer arithmetic. A run longer than the
  *      number of distinct values is refused before any row, naming the field.
  * Without certain values a value's expected count over all runs is t_v exactly, the marginal
- * the nested generator would have given; certain values come out a little below it.
+ * the nested generator would have given; certain values come out a little below it. When
+ * every value is drawn once (t_v = 1: a round robin over as many parents as rows), row r
+ * takes the r-th value, so each value stays once in the whole table, as drawn.
  *
  * Memory: 24 bytes per run and per distinct value (text values copied). Time: two passes
  * over the rows at resolve, then two binary searches per value.
@@ -42,8 +44,8 @@ struct gk_dist {
     uint64_t *m;     /* certain values of run r */
     uint64_t *off;   /* run r's offset on the line of the remaining counts */
     size_t nruns;
-    gval *vals;     /* distinct values of the nested generator, most frequent first */
-    uint64_t *cum;  /* cum[i] = counts of vals[0 .. i-1]; cum[nvals] = rows */
+    gval *vals;    /* distinct values of the nested generator, most frequent first */
+    uint64_t *cum; /* cum[i] = counts of vals[0 .. i-1]; cum[nvals] = rows */
     size_t nvals;
     uint64_t rows;
 };
@@ -176,8 +178,8 @@ static int find_runs(gen_ctx *cx, int ti, const stable *t, const gen *g, struct 
 }
 
 typedef struct tally {
-    gval v;     /* the first value drawn (text owned) */
-    char *key;  /* its canonical text (owned) */
+    gval v;    /* the first value drawn (text owned) */
+    char *key; /* its canonical text (owned) */
     size_t klen;
     uint64_t h, n, first;
 } tally;
@@ -248,8 +250,7 @@ static int tally_values(gen_ctx *cx, int ti, int ci, const gen *g, struct gk_dis
             break;
         }
         size_t k = (size_t)h & (cap - 1);
-        while (tab[k].n &&
-               (tab[k].h != h || tab[k].klen != len || memcmp(tab[k].key, txt, len)))
+        while (tab[k].n && (tab[k].h != h || tab[k].klen != len || memcmp(tab[k].key, txt, len)))
             k = (k + 1) & (cap - 1);
         if (!tab[k].n) {
             tab[k] = (tally){.v = v, .key = dup_bytes(txt, len), .klen = len, .h = h, .first = r};
@@ -348,8 +349,7 @@ static int resolve_distinct(shape *sh, stable *t, const scol *c, gen *g, char *e
 
 /* The index i >= m of the value whose span on the line of the remaining counts holds the
  * point y = (off + j R) / K, compared as (cum[i + 1] - cum[m]) K > off + j R. */
-static size_t rest_index(const struct gk_dist *d, uint64_t m, uint64_t off, uint64_t j,
-                         uint64_t K)
+static size_t rest_index(const struct gk_dist *d, uint64_t m, uint64_t off, uint64_t j, uint64_t K)
 {
     typedef unsigned __int128 u128;
     u128 rest = d->cum[d->nvals] - d->cum[m];
@@ -365,8 +365,8 @@ static size_t rest_index(const struct gk_dist *d, uint64_t m, uint64_t off, uint
     return lo;
 }
 
-static void eval_distinct(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
-                          rng_stream *s, gval *out)
+static void eval_distinct(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
+                          gval *out)
 {
     (void)cx, (void)ti, (void)ci, (void)s;
     const struct gk_dist *d = g->dist;
@@ -383,7 +383,11 @@ static void eval_distinct(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t ke
             hi = mid - 1;
     }
     uint64_t j = key - d->start[lo], k = d->start[lo + 1] - d->start[lo], m = d->m[lo];
-    size_t i = j < m ? (size_t)j : rest_index(d, m, d->off[lo], j - m, k - m);
+    /* Every value drawn once (a round robin over as many parents as rows): row r keeps the
+     * r-th, so each value stays once in the whole table, not only within its run. */
+    size_t i = d->cum[d->nvals] == d->nvals ? (size_t)key
+               : j < m                      ? (size_t)j
+                                            : rest_index(d, m, d->off[lo], j - m, k - m);
     *out = d->vals[i];
 }
 

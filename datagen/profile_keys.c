@@ -204,8 +204,17 @@ int pk_junction_json(const pgs_db *db, const pgs_table *t, const pgs_names *key,
                                                   t->name, key->v[0], key->v[1], key->v[0]));
         return 0;
     }
-    json_t *g = json_pack("{s:s, s:s, s:O}", "kind", "distinct", "of", key->v[0], "gen",
-                          json_object_get(b, "gen"));
+    json_t *inner = json_object_get(b, "gen");
+    const pgs_col *bc = pgs_find_col(t, key->v[1]);
+    json_t *g;
+    if (bc && bc->has_stats && bc->n_distinct == -1)
+        /* Every value once (a territory has one employee): a round robin over the parents
+         * keeps that, where independent draws would repeat values (Poisson). */
+        g = json_pack("{s:s, s:s, s:{s:s, s:O, s:O, s:s}}", "kind", "distinct", "of", key->v[0],
+                      "gen", "kind", "ref", "table", json_object_get(inner, "table"), "column",
+                      json_object_get(inner, "column"), "dist", "cycle");
+    else
+        g = json_pack("{s:s, s:s, s:O}", "kind", "distinct", "of", key->v[0], "gen", inner);
     if (!g)
         return 0;
     json_object_set_new(b, "gen", g);

@@ -208,6 +208,40 @@ fr=$(newdb real_refuse)
   && ok "an exclusion the generators cannot hold: refused before the load (exit 2)" || fail "exclusion refusal: exit $rc: $(cat "$TMPD/excl.txt")"
 left=$(psql -X -At -d "$fr" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'")
 [ "$left" = 0 ] && ok "the refused shape wrote nothing" || fail "the refused shape left $left relations"
+# Keys made only of references, hand-written (issue 13 item 3): `ref` cycles asking for more
+# rows than distinct combinations, and a `distinct` column whose run is longer than the
+# values its generator gives, are both refused before any row (exit 2, the field named).
+cat >"$TMPD/junc.json" <<'JS'
+{"format": "stampede-shape", "version": 1, "name": "junc", "seed": 7, "tables": [
+ {"name": "a", "rows": 10, "primary_key": ["id"], "columns": [{"name": "id", "type": "bigint", "gen": {"kind": "sequence", "start": 1}}]},
+ {"name": "b", "rows": 20, "primary_key": ["id"], "columns": [{"name": "id", "type": "bigint", "gen": {"kind": "sequence", "start": 1}}]},
+ {"name": "ab", "rows": 500, "primary_key": ["a_id", "b_id"], "columns": [
+   {"name": "a_id", "type": "bigint", "gen": {"kind": "ref", "table": "a", "column": "id", "dist": "cycle", "div": 20}},
+   {"name": "b_id", "type": "bigint", "gen": {"kind": "ref", "table": "b", "column": "id", "dist": "cycle"}}],
+  "foreign_keys": [{"columns": ["a_id"], "table": "a", "ref_columns": ["id"]}, {"columns": ["b_id"], "table": "b", "ref_columns": ["id"]}]}]}
+JS
+sed -e 's/"dist": "cycle", "div": 20}/"dist": "cycle", "div": 50}/' \
+    -e 's/{"kind": "ref", "table": "b", "column": "id", "dist": "cycle"}/{"kind": "distinct", "of": "a_id", "gen": {"kind": "ref", "table": "b", "column": "id", "dist": "zipf", "s": 1.1}}/' \
+    "$TMPD/junc.json" >"$TMPD/junc_d.json"
+"$DG" fill --shape "$TMPD/junc.json" --db "dbname=$fr" --quiet 2>"$TMPD/junc.txt"; rc=$?
+[ $rc = 2 ] && grep -q "tables\[2\].primary_key: table 'ab' asks for 500 rows" "$TMPD/junc.txt" && grep -q "200 distinct combinations" "$TMPD/junc.txt" \
+  && ok "ref cycles asking for more rows than distinct pairs: refused before the load (exit 2)" || fail "cycle-key refusal: exit $rc: $(cat "$TMPD/junc.txt")"
+"$DG" fill --shape "$TMPD/junc_d.json" --db "dbname=$fr" --quiet 2>"$TMPD/juncd.txt"; rc=$?
+[ $rc = 2 ] && grep -q "tables\[2\].columns\[1\].gen: table 'ab': a value of 'a_id' has 50 rows, but 'b_id' gives only" "$TMPD/juncd.txt" \
+  && ok "a distinct run longer than the values it can draw: refused before the load (exit 2)" || fail "distinct refusal: exit $rc: $(cat "$TMPD/juncd.txt")"
+left=$(psql -X -At -d "$fr" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'")
+[ "$left" = 0 ] && ok "the refused key shapes wrote nothing" || fail "the refused key shapes left $left relations"
+# The same junction within its means: unique by construction and skewed like its generator.
+# (4 runs of 25 over 1,000 b rows, Zipf 1.1: the top value is certain in every run.)
+sed -e 's/"rows": 500/"rows": 100/' -e 's/"div": 50/"div": 25/' -e 's/"name": "b", "rows": 20/"name": "b", "rows": 1000/' \
+  "$TMPD/junc_d.json" >"$TMPD/junc_ok.json"
+fjk=$(newdb real_junc)
+"$DG" fill --shape "$TMPD/junc_ok.json" --db "dbname=$fjk" --quiet 2>"$TMPD/junck.txt"; rc=$?
+got=$(psql -X -At -d "$fjk" -c "SELECT (SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'ab'::regclass AND contype = 'p'),
+  (SELECT count(DISTINCT a_id) FROM ab), (SELECT max(n) FROM (SELECT count(*) n FROM ab GROUP BY b_id) x),
+  (SELECT count(DISTINCT b_id) < 90 FROM ab)" 2>&1)
+[ $rc = 0 ] && [ "$got" = "PRIMARY KEY (a_id, b_id)|4|4|t" ] \
+  && ok "distinct junction: primary key built, 4 runs of 25, the Zipf head in every run" || fail "distinct junction: exit $rc, '$got': $(cat "$TMPD/junck.txt")"
 f10=$(newdb real_10x)
 "$DG" fill --shape "$p" --db "dbname=$f10" --scale 10 --quiet && ok "fill 10x: every index and constraint built" \
   || fail "fill 10x"
