@@ -46,6 +46,12 @@ typedef struct gkind_def {
 void gk_activity_free(struct gk_act *a);
 /* gk_distinct.c: releases a G_DISTINCT generator's state (NULL is a no-op). */
 void gk_distinct_free(struct gk_dist *d);
+/* gk_activity.c: the table-level "activity" of table ti's JSON jt (path tp), if any: a parent
+ * table name, or {"table", "corr" (default 0.9), "counts" (default: derived from the column's
+ * `ref` dist)}. Rewrites the generator of the column that refers to that table into the
+ * `activity` kind (the shape's JSON is changed in place), before the generators are parsed.
+ * Returns 0, or ST_EINPUT/ST_ENOMEM with err naming tables[i].activity. */
+int gk_activity_sugar(const shape *sh, int ti, json_t *jt, const char *tp, char *err);
 /* The count quantile function of an `activity` generator's knots (values v ascending, cdf
  * nondecreasing, last 1; nk >= 1) at u in (0, 1): the one home of that rule, used by fill and
  * by profile --fanout when it calibrates correlations. */
