@@ -208,14 +208,7 @@ static void eval_activity(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t ke
     }
     uint64_t pos = rng_permute(key % a->n, a->n, a->perm_key);
     /* The parent p with cum[p] <= pos < cum[p + 1]. */
-    uint64_t lo = 0, hi = a->np - 1;
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo + 1) / 2;
-        if (a->cum[mid] <= pos)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
+    uint64_t lo = cum_interval(a->cum, a->np, pos);
     cx->depth++;
     gen_eval_col(cx, g->ref_table, g->ref_col, lo, out);
     cx->depth--;

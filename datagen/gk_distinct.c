@@ -374,14 +374,7 @@ static void eval_distinct(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t ke
         out->kind = V_NULL;
         return;
     }
-    size_t lo = 0, hi = d->nruns - 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo + 1) / 2;
-        if (d->start[mid] <= key)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
+    size_t lo = (size_t)cum_interval(d->start, d->nruns, key);
     uint64_t j = key - d->start[lo], k = d->start[lo + 1] - d->start[lo], m = d->m[lo];
     /* Every value drawn once (a round robin over as many parents as rows): row r keeps the
      * r-th, so each value stays once in the whole table, not only within its run. */

@@ -242,6 +242,11 @@ got=$(psql -X -At -d "$fjk" -c "SELECT (SELECT pg_get_constraintdef(oid) FROM pg
   (SELECT count(DISTINCT b_id) < 90 FROM ab)" 2>&1)
 [ $rc = 0 ] && [ "$got" = "PRIMARY KEY (a_id, b_id)|4|4|t" ] \
   && ok "distinct junction: primary key built, 4 runs of 25, the Zipf head in every run" || fail "distinct junction: exit $rc, '$got': $(cat "$TMPD/junck.txt")"
+fjj=$(newdb real_junc_jobs)
+"$DG" fill --shape "$TMPD/junc_ok.json" --db "dbname=$fjj" --quiet --jobs 3 --chunk-rows 7 || fail "distinct junction: fill --jobs 3"
+abrows() { psql -X -At -d "$1" -c "SELECT md5(string_agg(a_id || ',' || b_id, ';' ORDER BY a_id, b_id)) FROM ab"; }
+[ "$(abrows "$fjj")" = "$(abrows "$fjk")" ] && ok "distinct junction: --jobs 3 --chunk-rows 7 gives the rows of --jobs 1" \
+  || fail "distinct junction: --jobs 3 rows differ"
 f10=$(newdb real_10x)
 "$DG" fill --shape "$p" --db "dbname=$f10" --scale 10 --quiet && ok "fill 10x: every index and constraint built" \
   || fail "fill 10x"
