@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# Every WebSocket is the client of the session it belongs to (issue 12 item 4), as servers
+# nobody here wrote see it:
+#  1. python3-websockets (tests/integ/ws_echo_server.py logs each handshake's peer address,
+#     X-Forwarded-For and User-Agent), dedicated sessions, --source-addrs 127.0.0.0/8: the
+#     peer address and the header are the plan's client address of that socket, all
+#     distinct, and the User-Agent is its class's string (one string per class);
+#  2. nginx with realip from X-Forwarded-For, proxying /ws to that server: nginx's own log
+#     shows the WebSocket handshakes (101) from the plan's addresses, many distinct ones, and
+#     each (address, User-Agent) pair is one that the session's HTTP requests sent too;
+#  3. nginx without realip and --source-addrs only (no header): nginx's $remote_addr of the
+#     handshakes is the socket's own source address, again the session's.
+. "$(dirname "$0")/replay_lib.sh"
+export LC_ALL=C # sort, join and comm agree on one order
+PY=/usr/bin/python3
+$PY -c 'import websockets' 2>/dev/null || fail "python3-websockets missing (apt-get install python3-websockets)"
+ECHO_PID=
+N2=
+stop_all() {
+  [ -n "$ECHO_PID" ] && { kill "$ECHO_PID" 2>/dev/null; wait "$ECHO_PID" 2>/dev/null; }
+  [ -n "$N2" ] && { kill "$N2" 2>/dev/null; wait "$N2" 2>/dev/null; }
+  cleanup
+}
+trap stop_all EXIT
+$PY "$SRC/tests/integ/ws_echo_server.py" >"$T/echo.out" 2>"$T/echo.err" &
+ECHO_PID=$!
+for _ in $(seq 50); do EPORT=$(sed -n 's/^PORT //p' "$T/echo.out"); [ -n "$EPORT" ] && break; sleep 0.1; done
+[ -n "$EPORT" ] || fail "echo server did not start: $(cat "$T/echo.err")"
+
+# A model with client classes (the shipped shop model has none, so every session would be
+# "desktop"): half desktop, a third mobile, the rest scripts.
+jq '.sessions.client_classes = {"desktop": 0.5, "mobile": 0.33, "script": 0.17, "bot": 0}' \
+  "$SRC/models/shop.model.json" >"$T/model.json"
+
+# scenario FILE TARGET WEBSOCKETS_JSON CLIENT_IP_JSON: 5 s, every route answered by nginx.
+scenario() {
+  cat >"$1" <<JSON
+{
+  "format": "stampede-scenario", "version": 1, "model": "$T/model.json",
+  "target": "$2", "seed": 5, "duration": "5s", "scale": 6,
+  "feeders_dir": "$SRC/models/scenarios",
+  "feeders": {"products": {"file": "hot/products.csv"}, "categories": {"file": "hot/categories.csv"}},
+  "routes": {
+    "/": {"path": "/"}, "/categories/{id}": {"path": "/categories/{categories}"},
+    "/products/{id}": {"path": "/products/{products}"},
+    "/cart": {"method": "POST", "path": "/cart", "body": "{\"product_id\": {\$products}}"},
+    "/checkout": {"method": "POST", "path": "/checkout"}
+  },
+  "sessions": {"think_scale": 0.2},
+  "http": {"client_ip": $4, "user_agent": "model"},
+  "websockets": $3
+}
+JSON
+}
+
+# The plan's WebSocket clients: "ADDRESS CLASS" per socket, sorted.
+plan_clients() {
+  "$REPLAY" plan "$1" -q "${@:2}" | jq -r 'select(.kind == "ws") | "\(.client_ip) \(.ua_class)"' | sort
+}
+
+# same_clients PLAN_PAIRS SERVER_PAIRS WHAT: the server saw the plan's addresses, one per
+# socket, and each address's User-Agent is one string per class, a different one per class.
+same_clients() {
+  local want=$1 got=$2 what=$3
+  [ -s "$got" ] || fail "$what: the server logged no WebSocket handshake"
+  cmp -s <(cut -d' ' -f1 "$want") <(cut -d' ' -f1 "$got") \
+    || fail "$what: the server's handshake addresses are not the plan's: $(diff <(cut -d' ' -f1 "$want") <(cut -d' ' -f1 "$got") | head -5)"
+  join "$want" "$got" | cut -d' ' -f2- | sort -u >"$T/classmap"
+  [ "$(cut -d' ' -f1 "$T/classmap" | sort -u | wc -l)" = "$(wc -l <"$T/classmap")" ] \
+    && [ "$(cut -d' ' -f2- "$T/classmap" | sort -u | wc -l)" = "$(wc -l <"$T/classmap")" ] \
+    || fail "$what: User-Agents do not follow the sockets' classes: $(cat "$T/classmap")"
+  [ "$(wc -l <"$T/classmap")" -ge 2 ] || fail "$what: one User-Agent class only: $(cat "$T/classmap")"
+}
+
+# --- 1. python3-websockets, dedicated sessions, header and source address ------------------------
+scenario "$T/s1.json" "http://127.0.0.1:$EPORT" \
+  '{"count": 60, "ramp": "2s", "path": "/echo?c={client_ip}", "subscribe": "ua={user_agent}", "duration": "fixed 1s"}' \
+  '{"header": "X-Forwarded-For", "range": "10.0.0.0/8"}'
+plan_clients "$T/s1.json" --source-addrs 127.0.0.0/8 >"$T/p1"
+[ "$(wc -l <"$T/p1")" = 60 ] || fail "plan 1: $(wc -l <"$T/p1") WebSockets (want 60)"
+plan_clients "$T/s1.json" --source-addrs 127.0.0.0/8 | cmp -s - "$T/p1" || fail "plan 1: not deterministic"
+: >"$T/echo.err"
+"$REPLAY" run "$T/s1.json" -q --source-addrs 127.0.0.0/8 -o "$T/r1.json" || true
+jq -e '.websockets.opened == 60 and .websockets.errors == 0' "$T/r1.json" >/dev/null \
+  || fail "run 1: $(jq -c '.websockets | del(.handshake, .push_delay)' "$T/r1.json")"
+grep '^server: open ' "$T/echo.err" | sed 's/^server: open //' >"$T/o1"
+awk '{ p = $1; x = substr($2, 5); sub(/^[^ ]+ [^ ]+ ua=/, ""); print p, x, $0 }' "$T/o1" >"$T/o1b"
+awk '$1 != $2' "$T/o1b" | head -3 >"$T/o1bad"
+[ -s "$T/o1bad" ] && fail "1: peer address differs from X-Forwarded-For: $(cat "$T/o1bad")"
+cut -d' ' -f2- "$T/o1b" | sort >"$T/s1pairs"
+same_clients "$T/p1" "$T/s1pairs" "1 (python3-websockets)"
+n1=$(cut -d' ' -f1 "$T/s1pairs" | sort -u | wc -l)
+[ "$n1" = 60 ] || fail "1: $n1 distinct client addresses for 60 sockets"
+echo "ok: python3-websockets saw 60 handshakes from 60 distinct source addresses = X-Forwarded-For = the plan's, $(wc -l <"$T/classmap") User-Agents one per class"
+
+# --- 2. nginx, realip from X-Forwarded-For, /ws proxied to python3-websockets --------------------
+# start_ident_nginx DIR [realip] -> NPORT, N2 (pid); DIR/access.log:
+# $remote_addr $status "$request_uri" "$http_user_agent"
+start_ident_nginx() {
+  local d=$1 realip=""
+  [ "${2:-}" = realip ] && realip="set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For;"
+  NPORT=$(free_port)
+  mkdir -p "$d/logs"
+  local user_line=""
+  [ "$(id -u)" = 0 ] && user_line="user root;"
+  cat >"$d/nginx.conf" <<CONF
+$user_line
+worker_processes 1;
+daemon off;
+pid $d/nginx.pid;
+error_log $d/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  log_format ident '\$remote_addr \$status "\$request_uri" "\$http_user_agent"';
+  access_log $d/access.log ident;
+  $realip
+  client_body_temp_path $d/body;
+  proxy_temp_path $d/proxy;
+  fastcgi_temp_path $d/fcgi;
+  uwsgi_temp_path $d/uwsgi;
+  scgi_temp_path $d/scgi;
+  server {
+    listen 127.0.0.1:$NPORT;
+    location / { return 200 "ok"; }
+    location /echo { proxy_pass http://127.0.0.1:$EPORT; proxy_http_version 1.1;
+      proxy_set_header Upgrade \$http_upgrade; proxy_set_header Connection upgrade;
+      proxy_set_header X-Forwarded-For \$remote_addr; }
+  }
+}
+CONF
+  "$NGINX" -p "$d" -c "$d/nginx.conf" &
+  N2=$!
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/__ready" && break; sleep 0.1; done
+  curl -s -o /dev/null "http://127.0.0.1:$NPORT/__ready" || fail "nginx did not start ($d/logs/error.log)"
+  sleep 0.2
+  : >"$d/access.log"
+}
+
+# check_nginx LOG PLAN_PAIRS WHAT: handshakes (101) from the plan's addresses, every (address,
+# User-Agent) pair also one of the HTTP requests' (the session's own requests).
+check_nginx() {
+  local log=$1 plan=$2 what=$3
+  awk '$2 == 101' "$log" | awk '{ a = $1; sub(/^[^"]*"[^"]*" "/, ""); sub(/"$/, ""); print a, $0 }' | sort >"$T/wsl"
+  awk '$2 != 101' "$log" | awk '{ a = $1; sub(/^[^"]*"[^"]*" "/, ""); sub(/"$/, ""); print a, $0 }' | sort -u >"$T/httpl"
+  same_clients "$plan" "$T/wsl" "$what"
+  local nws nd nhttp bad
+  nws=$(wc -l <"$T/wsl"); nd=$(cut -d' ' -f1 "$T/wsl" | sort -u | wc -l)
+  nhttp=$(cut -d' ' -f1 "$T/httpl" | sort -u | wc -l)
+  bad=$(sort -u "$T/wsl" | comm -23 - "$T/httpl" | wc -l)
+  grep -q '^127\.0\.0\.1 ' "$T/wsl" && fail "$what: a handshake logged as 127.0.0.1"
+  [ "$bad" = 0 ] || fail "$what: $bad WebSocket clients sent no HTTP request as that client: $(sort -u "$T/wsl" | comm -23 - "$T/httpl" | head -3)"
+  [ "$nd" -ge 40 ] && [ "$nd" = "$nws" ] || fail "$what: $nd distinct addresses for $nws handshakes"
+  echo "ok: $what: nginx logged $nws WebSocket handshakes from $nd distinct addresses (the plan's), $(wc -l <"$T/classmap") User-Agents one per class, each pair one of the $nhttp HTTP clients'"
+}
+
+WS_SHARE='{"share": 0.6, "path": "/echo", "duration": "fixed 1s"}'
+start_ident_nginx "$T/n2" realip
+scenario "$T/s2.json" "http://127.0.0.1:$NPORT" "$WS_SHARE" '{"header": "X-Forwarded-For", "range": "10.0.0.0/8"}'
+plan_clients "$T/s2.json" >"$T/p2"
+"$REPLAY" run "$T/s2.json" -q -o "$T/r2.json" || true
+jq -e '.websockets.opened > 40 and .websockets.errors == 0' "$T/r2.json" >/dev/null \
+  || fail "run 2: $(jq -c '.websockets | del(.handshake, .push_delay)' "$T/r2.json")"
+kill "$N2"; wait "$N2" 2>/dev/null; N2=
+check_nginx "$T/n2/access.log" "$T/p2" "2 (nginx realip)"
+
+# --- 3. nginx without realip, --source-addrs only --------------------------------------------------
+start_ident_nginx "$T/n3"
+scenario "$T/s3.json" "http://127.0.0.1:$NPORT" "$WS_SHARE" '{"range": "10.0.0.0/8"}'
+plan_clients "$T/s3.json" --source-addrs 127.0.0.0/8 >"$T/p3"
+"$REPLAY" run "$T/s3.json" -q --source-addrs 127.0.0.0/8 -o "$T/r3.json" || true
+jq -e '.websockets.opened > 40 and .websockets.errors == 0' "$T/r3.json" >/dev/null \
+  || fail "run 3: $(jq -c '.websockets | del(.handshake, .push_delay)' "$T/r3.json")"
+kill "$N2"; wait "$N2" 2>/dev/null; N2=
+check_nginx "$T/n3/access.log" "$T/p3" "3 (nginx \$remote_addr, --source-addrs)"
+echo "PASS replay ws ident"
