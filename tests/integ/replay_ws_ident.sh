@@ -9,7 +9,8 @@
 #     shows the WebSocket handshakes (101) from the plan's addresses, many distinct ones, and
 #     each (address, User-Agent) pair is one that the session's HTTP requests sent too;
 #  3. nginx without realip and --source-addrs only (no header): nginx's $remote_addr of the
-#     handshakes is the socket's own source address, again the session's.
+#     handshakes is the socket's own source address, again the session's;
+#  4. trace mode (`replay plan --trace`): a trace session's sockets are its client too.
 . "$(dirname "$0")/replay_lib.sh"
 export LC_ALL=C # sort, join and comm agree on one order
 PY=/usr/bin/python3
@@ -172,4 +173,20 @@ jq -e '.websockets.opened > 40 and .websockets.errors == 0' "$T/r3.json" >/dev/n
   || fail "run 3: $(jq -c '.websockets | del(.handshake, .push_delay)' "$T/r3.json")"
 kill "$N2"; wait "$N2" 2>/dev/null; N2=
 check_nginx "$T/n3/access.log" "$T/p3" "3 (nginx \$remote_addr, --source-addrs)"
+# --- 4. trace mode: each session's requests and sockets are one client ------------------------------
+{
+  echo '{"format":"stampede-trace","version":1,"t0":1790000000.0}'
+  for k in 0 1 2 3 4 5; do
+    echo "{\"t\":$k.1,\"s\":$k,\"m\":\"GET\",\"r\":\"/products/{id}\",\"i\":[$((k + 1))]}"
+    echo "{\"t\":$k.2,\"s\":$k,\"ws\":\"/ws/inventory\",\"dur\":2.0}"
+    echo "{\"t\":$k.3,\"s\":$k,\"m\":\"GET\",\"r\":\"/\",\"i\":[]}"
+  done
+} | jq -c -s 'sort_by(.t) | .[]' >"$T/t.ndjson"
+"$REPLAY" plan "$T/s2.json" --trace "$T/t.ndjson" -q -o "$T/pt.ndjson" || fail "plan --trace exited $?"
+jq -e -s '[.[] | select(.kind == "ws")] | length == 6' "$T/pt.ndjson" >/dev/null \
+  || fail "4: $(jq -s -c '[.[] | select(.kind == "ws")] | length' "$T/pt.ndjson") WebSocket lines (want 6)"
+jq -e -s 'group_by(.session) | length == 6 and all(.[]; ([.[] | [.client_ip, .ua_class]] | unique | length) == 1 and .[0].client_ip != null)
+          and ([.[][0].client_ip] | unique | length) == 6' "$T/pt.ndjson" >/dev/null \
+  || fail "4: a trace session's sockets are not its client: $(jq -s -c 'group_by(.session) | map([.[] | .client_ip] | unique)' "$T/pt.ndjson")"
+echo "ok: trace mode: 6 sessions, each one client across its requests and its WebSocket, 6 distinct"
 echo "PASS replay ws ident"
