@@ -5,7 +5,7 @@
 #     X-Forwarded-For and User-Agent), dedicated sessions, --source-addrs 127.0.0.0/8: the
 #     peer address and the header are the plan's client address of that socket, all
 #     distinct, and the User-Agent is its class's string (one string per class);
-#  2. nginx with realip from X-Forwarded-For, proxying /ws to that server: nginx's own log
+#  2. nginx with realip from X-Forwarded-For, proxying /ws/ to that server: nginx's own log
 #     shows the WebSocket handshakes (101) from the plan's addresses, many distinct ones, and
 #     each (address, User-Agent) pair is one that the session's HTTP requests sent too;
 #  3. nginx without realip and --source-addrs only (no header): nginx's $remote_addr of the
@@ -16,11 +16,9 @@ export LC_ALL=C # sort, join and comm agree on one order
 PY=/usr/bin/python3
 $PY -c 'import websockets' 2>/dev/null || fail "python3-websockets missing (apt-get install python3-websockets)"
 ECHO_PID=
-N2=
 stop_all() {
   [ -n "$ECHO_PID" ] && { kill "$ECHO_PID" 2>/dev/null; wait "$ECHO_PID" 2>/dev/null; }
-  [ -n "$N2" ] && { kill "$N2" 2>/dev/null; wait "$N2" 2>/dev/null; }
-  cleanup
+  cleanup # replay_lib.sh: stops nginx ($NGINX_PID) and removes $T
 }
 trap stop_all EXIT
 $PY "$SRC/tests/integ/ws_echo_server.py" >"$T/echo.out" 2>"$T/echo.err" &
@@ -94,84 +92,52 @@ n1=$(cut -d' ' -f1 "$T/s1pairs" | sort -u | wc -l)
 [ "$n1" = 60 ] || fail "1: $n1 distinct client addresses for 60 sockets"
 echo "ok: python3-websockets saw 60 handshakes from 60 distinct source addresses = X-Forwarded-For = the plan's, $(wc -l <"$T/classmap") User-Agents one per class"
 
-# --- 2. nginx, realip from X-Forwarded-For, /ws proxied to python3-websockets --------------------
-# start_ident_nginx DIR [realip] -> NPORT, N2 (pid); DIR/access.log:
-# $remote_addr $status "$request_uri" "$http_user_agent"
-start_ident_nginx() {
-  local d=$1 realip=""
-  [ "${2:-}" = realip ] && realip="set_real_ip_from 127.0.0.0/8; real_ip_header X-Forwarded-For;"
-  NPORT=$(free_port)
-  mkdir -p "$d/logs"
-  local user_line=""
-  [ "$(id -u)" = 0 ] && user_line="user root;"
-  cat >"$d/nginx.conf" <<CONF
-$user_line
-worker_processes 1;
-daemon off;
-pid $d/nginx.pid;
-error_log $d/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  log_format ident '\$remote_addr \$status "\$request_uri" "\$http_user_agent"';
-  access_log $d/access.log ident;
-  $realip
-  client_body_temp_path $d/body;
-  proxy_temp_path $d/proxy;
-  fastcgi_temp_path $d/fcgi;
-  uwsgi_temp_path $d/uwsgi;
-  scgi_temp_path $d/scgi;
-  server {
-    listen 127.0.0.1:$NPORT;
-    location / { return 200 "ok"; }
-    location /echo { proxy_pass http://127.0.0.1:$EPORT; proxy_http_version 1.1;
-      proxy_set_header Upgrade \$http_upgrade; proxy_set_header Connection upgrade;
-      proxy_set_header X-Forwarded-For \$remote_addr; }
-  }
-}
-CONF
-  "$NGINX" -p "$d" -c "$d/nginx.conf" &
-  N2=$!
-  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/__ready" && break; sleep 0.1; done
-  curl -s -o /dev/null "http://127.0.0.1:$NPORT/__ready" || fail "nginx did not start ($d/logs/error.log)"
-  sleep 0.2
-  : >"$d/access.log"
+# --- 2. nginx, realip from X-Forwarded-For, /ws/ proxied to python3-websockets -------------------
+# nginx as the closed loop's witness (closed_loop_lib.sh: combined + $request_time).
+. "$SRC/tests/integ/closed_loop_lib.sh"
+
+# pairs LOG WS|HTTP: "ADDRESS USER_AGENT" of the log's WebSocket handshakes (101 on /ws/),
+# or of its other lines (the HTTP requests).
+pairs() {
+  awk -v want="$2" '{ split($0, q, "\""); split(q[2], r, " ")
+    ws = index(r[2], "/ws/") == 1 && $9 == 101
+    if ((want == "WS") == ws) print $1, q[6] }' "$1"
 }
 
 # check_nginx LOG PLAN_PAIRS WHAT: handshakes (101) from the plan's addresses, every (address,
 # User-Agent) pair also one of the HTTP requests' (the session's own requests).
 check_nginx() {
   local log=$1 plan=$2 what=$3
-  awk '$2 == 101' "$log" | awk '{ a = $1; sub(/^[^"]*"[^"]*" "/, ""); sub(/"$/, ""); print a, $0 }' | sort >"$T/wsl"
-  awk '$2 != 101' "$log" | awk '{ a = $1; sub(/^[^"]*"[^"]*" "/, ""); sub(/"$/, ""); print a, $0 }' | sort -u >"$T/httpl"
+  pairs "$log" WS | sort >"$T/wsl"
+  pairs "$log" HTTP | sort -u >"$T/httpl"
   same_clients "$plan" "$T/wsl" "$what"
-  local nws nd nhttp bad
-  nws=$(wc -l <"$T/wsl"); nd=$(cut -d' ' -f1 "$T/wsl" | sort -u | wc -l)
+  local nws na nu un lo nhttp
+  read -r nws na nu un lo <<<"$(ws_clients "$log" /ws/)"
   nhttp=$(cut -d' ' -f1 "$T/httpl" | sort -u | wc -l)
-  bad=$(sort -u "$T/wsl" | comm -23 - "$T/httpl" | wc -l)
-  grep -q '^127\.0\.0\.1 ' "$T/wsl" && fail "$what: a handshake logged as 127.0.0.1"
-  [ "$bad" = 0 ] || fail "$what: $bad WebSocket clients sent no HTTP request as that client: $(sort -u "$T/wsl" | comm -23 - "$T/httpl" | head -3)"
-  [ "$nd" -ge 40 ] && [ "$nd" = "$nws" ] || fail "$what: $nd distinct addresses for $nws handshakes"
-  echo "ok: $what: nginx logged $nws WebSocket handshakes from $nd distinct addresses (the plan's), $(wc -l <"$T/classmap") User-Agents one per class, each pair one of the $nhttp HTTP clients'"
+  [ "$lo" = 0 ] || fail "$what: $lo handshakes logged as 127.0.0.1"
+  [ "$un" = 0 ] || fail "$what: $un WebSocket clients sent no HTTP request as that client: $(sort -u "$T/wsl" | comm -23 - "$T/httpl" | head -3)"
+  [ "$na" -ge 40 ] && [ "$na" = "$nws" ] || fail "$what: $na distinct addresses for $nws handshakes"
+  echo "ok: $what: nginx logged $nws WebSocket handshakes from $na distinct addresses (the plan's), $nu User-Agents one per class, each pair one of the $nhttp HTTP clients'"
 }
 
-WS_SHARE='{"share": 0.6, "path": "/echo", "duration": "fixed 1s"}'
-start_ident_nginx "$T/n2" realip
-scenario "$T/s2.json" "http://127.0.0.1:$NPORT" "$WS_SHARE" '{"header": "X-Forwarded-For", "range": "10.0.0.0/8"}'
+WS_SHARE='{"share": 0.6, "path": "/ws/echo", "duration": "fixed 1s"}'
+start_witness "$T/n2" realip "127.0.0.1:$EPORT"
+scenario "$T/s2.json" "$TARGET" "$WS_SHARE" '{"header": "X-Forwarded-For", "range": "10.0.0.0/8"}'
 plan_clients "$T/s2.json" >"$T/p2"
 "$REPLAY" run "$T/s2.json" -q -o "$T/r2.json" || true
 jq -e '.websockets.opened > 40 and .websockets.errors == 0' "$T/r2.json" >/dev/null \
   || fail "run 2: $(jq -c '.websockets | del(.handshake, .push_delay)' "$T/r2.json")"
-kill "$N2"; wait "$N2" 2>/dev/null; N2=
+kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null; NGINX_PID=
 check_nginx "$T/n2/access.log" "$T/p2" "2 (nginx realip)"
 
 # --- 3. nginx without realip, --source-addrs only --------------------------------------------------
-start_ident_nginx "$T/n3"
-scenario "$T/s3.json" "http://127.0.0.1:$NPORT" "$WS_SHARE" '{"range": "10.0.0.0/8"}'
+start_witness "$T/n3" "" "127.0.0.1:$EPORT"
+scenario "$T/s3.json" "$TARGET" "$WS_SHARE" '{"range": "10.0.0.0/8"}'
 plan_clients "$T/s3.json" --source-addrs 127.0.0.0/8 >"$T/p3"
 "$REPLAY" run "$T/s3.json" -q --source-addrs 127.0.0.0/8 -o "$T/r3.json" || true
 jq -e '.websockets.opened > 40 and .websockets.errors == 0' "$T/r3.json" >/dev/null \
   || fail "run 3: $(jq -c '.websockets | del(.handshake, .push_delay)' "$T/r3.json")"
-kill "$N2"; wait "$N2" 2>/dev/null; N2=
+kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null; NGINX_PID=
 check_nginx "$T/n3/access.log" "$T/p3" "3 (nginx \$remote_addr, --source-addrs)"
 # --- 4. trace mode: each session's requests and sockets are one client ------------------------------
 {
