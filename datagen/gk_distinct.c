@@ -291,9 +291,10 @@ static int tally_values(gen_ctx *cx, int ti, int ci, const gen *g, struct gk_dis
 }
 
 /* Step 3: per run, the certain values and the offset of the systematic draw. */
-static int plan_runs(const stable *t, const scol *c, const gen *g, struct gk_dist *d,
-                     const char *path, char *err)
+static int plan_runs(const shape *sh, const stable *t, const scol *c, const gen *g,
+                     struct gk_dist *d, const char *path, char *err)
 {
+    const char *rt = g->rest->ref_table >= 0 ? sh->t[g->rest->ref_table].name : NULL;
     d->m = malloc((d->nruns + 1) * sizeof *d->m);
     d->off = malloc((d->nruns + 1) * sizeof *d->off);
     if (!d->m || !d->off)
@@ -305,9 +306,9 @@ static int plan_runs(const stable *t, const scol *c, const gen *g, struct gk_dis
             return st_err(err, ST_EINPUT,
                           "%s: table '%s': a value of '%s' has %llu rows, but '%s' gives only "
                           "%zu distinct values, so its pairs cannot all differ; lower the rows "
-                          "of '%s' or raise those of the table '%s' refers to",
+                          "of '%s' or raise those of '%s'",
                           path, t->name, t->cols[g->on_col].name, (unsigned long long)k, c->name,
-                          d->nvals, t->name, c->name);
+                          d->nvals, t->name, rt ? rt : "the table it draws from");
         while (m < k && (d->cum[m + 1] - d->cum[m]) * (k - m) >= total - d->cum[m])
             m++;
         d->m[r] = m;
@@ -344,7 +345,7 @@ static int resolve_distinct(shape *sh, stable *t, const scol *c, gen *g, char *e
     if (!rc)
         rc = tally_values(&cx, ti, ci, g, d, path, err);
     gen_ctx_term(&cx);
-    return rc ? rc : plan_runs(t, c, g, d, path, err);
+    return rc ? rc : plan_runs(sh, t, c, g, d, path, err);
 }
 
 /* The index i >= m of the value whose span on the line of the remaining counts holds the
