@@ -323,11 +323,11 @@ static void next_request(worker *w, slot *s, uint64_t now)
 static void on_slot_timer(loop *l, void *arg)
 {
     slot *s = arg;
-    (void)l;
-    if (s->state == SLOT_WAITING && s->intended <= st_now_ns() + 1000)
+    /* The loop runs a timer only once its time has come (loop_now was read just before). */
+    if (s->state == SLOT_WAITING && s->intended <= loop_now(l) + 1000)
         send_now(s->w, s);
     else
-        next_request(s->w, s, st_now_ns());
+        next_request(s->w, s, loop_now(l));
 }
 
 /* Records a finished (or cancelled) request of slot s. */
