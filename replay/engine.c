@@ -188,6 +188,8 @@ static int take_token(worker *w, uint64_t now, uint64_t *retry)
 {
     if (w->token_rate <= 0)
         return 1;
+    if (now < w->token_at)
+        now = w->token_at; /* the loop's clock can be a little behind the last refill's */
     w->tokens = fmin(w->tokens + (double)(now - w->token_at) * w->token_rate / 1e9,
                      fmax(1, w->token_rate / 100));
     w->token_at = now;
@@ -209,7 +211,7 @@ static void send_now(worker *w, slot *s)
     const plan_session *ps = &p->s[s->sess];
     const plan_req *q = &p->r[ps->first_req + s->k];
     const sc_route *r = &cfg->sc->routes[q->route];
-    uint64_t now = st_now_ns(), retry;
+    uint64_t now = loop_now(w->l), retry; /* the clock is read once more for sent_at below */
     long sec = (long)floor(q->t);
     if (w->max_inflight && w->inflight >= w->max_inflight) {
         s->state = SLOT_QUEUED;
