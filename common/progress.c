@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define PROGRESS_DEFAULT_MS 100u
+#define PROGRESS_LINE 512
 
 void progress_init(progress *p, FILE *out, int quiet)
 {
@@ -34,7 +35,7 @@ void progress_update(progress *p, int force, const char *fmt, ...)
     uint64_t now = st_now_ns();
     if (!force && p->drawn && now - p->last_ns < (uint64_t)p->min_interval_ms * 1000000u)
         return;
-    char line[512];
+    char line[PROGRESS_LINE];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
@@ -53,4 +54,16 @@ void progress_done(progress *p)
     fputc('\n', p->out);
     fflush(p->out);
     p->drawn = 0;
+}
+
+void progress_say(progress_fn fn, void *ud, const char *fmt, ...)
+{
+    if (!fn)
+        return;
+    char msg[PROGRESS_LINE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fn(ud, msg);
 }
