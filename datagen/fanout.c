@@ -7,7 +7,6 @@
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "gen_kind.h"
 #include "pgx.h"
+#include "progress.h"
 #include "rng.h"
 #include "st.h"
 
@@ -41,18 +41,8 @@ typedef struct fgroup {
     size_t skipped; /* children beyond FAN_MAX_CHILDREN */
 } fgroup;
 
-static void say(const fanout_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const fanout_opts *o, const char *fmt, ...)
-{
-    if (!o->progress)
-        return;
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    o->progress(o->ud, msg);
-}
+/* Progress lines go to the caller's callback (common/progress.h formats them). */
+#define say(o, ...) progress_say((o)->progress, (o)->ud, __VA_ARGS__)
 
 static json_t *find_table(json_t *doc, const char *name)
 {

@@ -67,4 +67,9 @@ int gk_late(int kind);
  * generators (switch, categorical rest) call it for them. */
 void gen_eval(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s, gval *out);
 
+/* gk_ref.c: the check every generator that refers to table g->ref_table makes against the
+ * final row counts (ref, activity). Returns 0, or ST_EINPUT with err naming tables[i].rows
+ * when the referenced table has no rows. */
+int gk_ref_rows_check(const shape *sh, const stable *t, const gen *g, char *err);
+
 #endif

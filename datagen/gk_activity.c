@@ -158,11 +158,8 @@ static int resolve_activity(shape *sh, stable *t, const scol *c, gen *g, char *e
 {
     struct gk_act *a = g->act;
     const stable *rt = &sh->t[g->ref_table];
-    if (rt->rows == 0)
-        return st_err(err, ST_EINPUT,
-                      "tables[%d].rows: table '%s' has 0 rows (after --scale and --rows), but '%s' "
-                      "references it",
-                      g->ref_table, rt->name, t->name);
+    if (gk_ref_rows_check(sh, t, g, err))
+        return ST_EINPUT;
     free(a->cum);
     a->np = rt->rows;
     a->n = t->rows;
