@@ -114,10 +114,10 @@ uint64_t rng_below(rng_stream *s, uint64_t n)
      * returns 0 without consuming a draw. */
     if (n <= 1)
         return 0;
-    uint64_t threshold = (0 - n) % n; /* == 2^64 mod n */
     for (;;) {
         uint64_t r = philox_u64(s->seed, s->stream, s->index++);
-        if (r >= threshold)
+        /* threshold = 2^64 mod n < n: a draw >= n passes without that second division. */
+        if (r >= n || r >= (0 - n) % n)
             return r % n;
     }
 }

@@ -18,26 +18,46 @@ const char fmt_bin_header[FMT_BIN_HEADER_LEN] = {'P', 'G', 'C', 'O', 'P', 'Y', '
 
 #define PG_EPOCH_OFFSET 946684800 /* 2000-01-01 00:00:00 UTC in Unix seconds */
 
+/* Big-endian stores through one byte swap and one unaligned store (memcpy), not byte by
+ * byte: a row has two of them per column. */
 static size_t be16(char *d, uint16_t v)
 {
-    d[0] = (char)(v >> 8);
-    d[1] = (char)v;
+    v = (uint16_t)((v >> 8) | (v << 8));
+    memcpy(d, &v, 2);
     return 2;
 }
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BE32(v) __builtin_bswap32(v)
+#define BE64(v) __builtin_bswap64(v)
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define BE32(v) (v)
+#define BE64(v) (v)
+#endif
+
 static size_t be32(char *d, uint32_t v)
 {
+#ifdef BE32
+    v = BE32(v);
+    memcpy(d, &v, 4);
+#else
     d[0] = (char)(v >> 24);
     d[1] = (char)(v >> 16);
     d[2] = (char)(v >> 8);
     d[3] = (char)v;
+#endif
     return 4;
 }
 
 static size_t be64(char *d, uint64_t v)
 {
+#ifdef BE64
+    v = BE64(v);
+    memcpy(d, &v, 8);
+#else
     be32(d, (uint32_t)(v >> 32));
     be32(d + 4, (uint32_t)v);
+#endif
     return 8;
 }
 

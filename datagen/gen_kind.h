@@ -51,6 +51,8 @@ double gk_activity_quantile(const double *v, const double *cdf, size_t nk, doubl
 
 /* The row of kind `kind` (an enum gkind), or NULL when out of range. */
 const gkind_def *gk_def(int kind);
+/* The rows themselves, by enum gkind (gen.c reads them directly on the per-value path). */
+extern const gkind_def *const gk_kinds[G_NKINDS];
 
 /* gen.c: evaluates a (sub-)generator of column ci through its kind's row; kinds holding
  * generators (switch, categorical rest) call it for them. */
