@@ -26,6 +26,9 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(ST_RNG_PORTABLE)
+#include <emmintrin.h>
+#endif
 
 /* ---- Philox4x32-10 ---------------------------------------------------------------- */
 
@@ -49,6 +52,27 @@
         c2 = n2; \
     } while (0)
 
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(ST_RNG_PORTABLE)
+/* The same rounds on one SSE2 register holding (c0, c1, c2, c3): one pmuludq makes both
+ * products (lanes 0 and 2), a shuffle puts (hi1, lo1, hi0, lo0) in place, and the odd words
+ * c1, c3 and the key (k0, k1) come in by xor: 5 instructions a round against 12 for the
+ * scalar code below, with identical output (test_rng runs on both: test_rng_portable builds
+ * this file with ST_RNG_PORTABLE). */
+static inline uint64_t philox_u64(uint64_t seed, uint64_t stream, uint64_t index)
+{
+    __m128i c = _mm_set_epi64x((long long)stream, (long long)index);
+    __m128i k = _mm_set_epi32(0, (int)(uint32_t)(seed >> 32), 0, (int)(uint32_t)seed);
+    const __m128i m = _mm_set_epi32(0, (int)PHILOX_M1, 0, (int)PHILOX_M0);
+    const __m128i w = _mm_set_epi32(0, (int)PHILOX_W1, 0, (int)PHILOX_W0);
+#pragma GCC unroll 10
+    for (int r = 0; r < 10; r++) {
+        __m128i p = _mm_shuffle_epi32(_mm_mul_epu32(c, m), _MM_SHUFFLE(0, 1, 2, 3));
+        c = _mm_xor_si128(p, _mm_xor_si128(_mm_srli_epi64(c, 32), k));
+        k = _mm_add_epi32(k, w);
+    }
+    return (uint64_t)_mm_cvtsi128_si64(c);
+}
+#else
 static inline uint64_t philox_u64(uint64_t seed, uint64_t stream, uint64_t index)
 {
     uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
@@ -68,6 +92,7 @@ static inline uint64_t philox_u64(uint64_t seed, uint64_t stream, uint64_t index
     uint32_t o0 = (uint32_t)(p1 >> 32) ^ c1 ^ (k0 + 9u * PHILOX_W0);
     return (uint64_t)o0 | ((uint64_t)(uint32_t)p1 << 32);
 }
+#endif
 
 uint64_t rng_u64(uint64_t seed, uint64_t stream, uint64_t index)
 {
