@@ -59,7 +59,11 @@ void gen_eval(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_strea
     eval_gen(cx, ti, ci, g, key, s, out);
 }
 
-static inline void eval_col(gen_ctx *cx, int ti, int ci, uint64_t key, gval *out);
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+eval_col(gen_ctx *cx, int ti, int ci, uint64_t key, gval *out);
 
 void gen_eval_col(gen_ctx *cx, int ti, int ci, uint64_t key, gval *out)
 {
