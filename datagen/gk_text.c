@@ -298,6 +298,21 @@ static size_t pick_word(rng_stream *s, size_t n, wordpick *w)
     return i;
 }
 
+/* A slice [at, at + k) of the word run that neither starts nor ends inside a UTF-8
+ * character (a word list may hold any UTF-8; a cut byte sequence is refused by PostgreSQL).
+ * Slices start at a word, so only the end and a start moved back by the run's end need it. */
+static size_t soup_slice(const gen *g, size_t *at, size_t k)
+{
+    const unsigned char *p = (const unsigned char *)g->soup;
+    while (k > 0 && (p[*at] & 0xC0) == 0x80) {
+        (*at)++;
+        k--;
+    }
+    while (k > 0 && *at + k < g->soup_len && (p[*at + k] & 0xC0) == 0x80)
+        k--;
+    return k;
+}
+
 static void eval_text(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
                       gval *out)
 {
@@ -315,6 +330,7 @@ static void eval_text(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
         size_t at = g->nstarts ? g->starts[rng_below(s, g->nstarts)] : 0;
         if (at + k > g->soup_len)
             at = g->soup_len - k;
+        k = soup_slice(g, &at, k);
         while (k > 0 && g->soup[at + k - 1] == ' ')
             k--;
         out->kind = V_TEXT;
@@ -366,6 +382,7 @@ static void eval_text(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
             size_t at = g->starts[rng_below(s, g->nstarts)];
             if (at + k > g->soup_len)
                 at = g->soup_len - k;
+            k = soup_slice(g, &at, k);
             memcpy(dst + n, g->soup + at, k);
             n += k;
             while (k > 0 && dst[n - 1] == ' ') {
