@@ -308,6 +308,38 @@ static size_t put_float_bin(char *d, const scol *c, const gval *v, char *tmp)
     return 4 + be64(d + 4, b);
 }
 
+/* uuid_send: the 16 bytes of the value's 32 hex digits (other characters skipped, as
+ * uuid_in accepts hyphens anywhere between groups). The generator's own form, 8-4-4-4-12
+ * lower-case, takes the straight path: pairs of digits at fixed places. */
+static size_t put_uuid_bin(char *d, const scol *c, const gval *v, char *tmp)
+{
+    static const unsigned char at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+    const char *s;
+    size_t n = fmt_value_text(c, v, tmp, &s), k = 0;
+    unsigned char u[16] = {0};
+    int plain = n == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-';
+    for (size_t j = 0; plain && j < 16; j++) {
+        int hi = hexval(s[at[j]]), lo = hexval(s[at[j] + 1]);
+        if (hi < 0 || lo < 0)
+            plain = 0;
+        else
+            u[j] = (unsigned char)(hi << 4 | lo);
+    }
+    if (!plain) {
+        memset(u, 0, sizeof u);
+        for (size_t j = 0; j < n && k < 32; j++) {
+            int h = hexval(s[j]);
+            if (h < 0)
+                continue;
+            u[k / 2] = (unsigned char)(u[k / 2] | (h << (k % 2 ? 0 : 4)));
+            k++;
+        }
+    }
+    be32(d, 16);
+    memcpy(d + 4, u, 16);
+    return 20;
+}
+
 size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst)
 {
     const stable *t = &cx->sh->t[ti];
@@ -377,22 +409,7 @@ size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst)
             }
             break;
         }
-        case CT_UUID: {
-            const char *s;
-            size_t n = fmt_value_text(c, &v, tmp, &s), k = 0;
-            unsigned char u[16] = {0};
-            for (size_t j = 0; j < n && k < 32; j++) {
-                int h = hexval(s[j]);
-                if (h < 0)
-                    continue;
-                u[k / 2] = (unsigned char)(u[k / 2] | (h << (k % 2 ? 0 : 4)));
-                k++;
-            }
-            o += be32(dst + o, 16);
-            memcpy(dst + o, u, 16);
-            o += 16;
-            break;
-        }
+        case CT_UUID: o += put_uuid_bin(dst + o, c, &v, tmp); break;
         default: { /* text, varchar, bytea: the bytes themselves */
             const char *s;
             size_t n = fmt_value_text(c, &v, tmp, &s);
