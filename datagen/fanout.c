@@ -76,6 +76,20 @@ static json_t *find_col(json_t *table, const char *name)
     return NULL;
 }
 
+/* 1 when col is the `of` column of a `distinct` column of the table: it must keep the runs
+ * its generator lays (gk_distinct.c), which an activity's scattered rows would break. */
+static int runs_of_distinct(json_t *table, const char *col)
+{
+    json_t *cols = json_object_get(table, "columns");
+    for (size_t i = 0; i < json_array_size(cols); i++) {
+        json_t *g = json_object_get(json_array_get(cols, i), "gen");
+        if (!strcmp(json_string_value(json_object_get(g, "kind")) ?: "", "distinct") &&
+            !strcmp(json_string_value(json_object_get(g, "of")) ?: "", col))
+            return 1;
+    }
+    return 0;
+}
+
 /* Collects the parents and their children from the shape's foreign_keys. Returns the
  * number of groups (at most cap). */
 static size_t collect(json_t *doc, fgroup *g, size_t cap)
@@ -95,7 +109,7 @@ static size_t collect(json_t *doc, fgroup *g, size_t cap)
             json_t *ptab = find_table(doc, pt);
             const char *col = json_string_value(json_array_get(cols, 0));
             const char *key = json_string_value(json_array_get(rc, 0));
-            if (!ptab || !col || !key || !find_col(t, col))
+            if (!ptab || !col || !key || !find_col(t, col) || runs_of_distinct(t, col))
                 continue;
             size_t k = 0;
             while (k < ng && (strcmp(g[k].parent, pt) || strcmp(g[k].key, key)))
@@ -364,7 +378,11 @@ static int rewrite(const fgroup *g, size_t i, size_t n, const double *rho, const
         json_decref(rec);
         return ST_ENOMEM;
     }
-    json_object_set_new(col, "gen", jg);
+    json_t *cur = json_object_get(col, "gen");
+    if (!strcmp(json_string_value(json_object_get(cur, "kind")) ?: "", "distinct"))
+        json_object_set_new(cur, "gen", jg); /* a junction's second column: the draws' marginal */
+    else
+        json_object_set_new(col, "gen", jg);
     json_object_set_new(col, "_fanout", rec);
     /* The counts now decide the column: a distinct-count fold or an order would fight them. */
     json_object_del(col, "n_distinct");

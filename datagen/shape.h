@@ -69,7 +69,8 @@ enum gkind {
     G_PARENT,
     G_LINE,
     G_SWITCH,
-    G_ACTIVITY
+    G_ACTIVITY,
+    G_DISTINCT
 };
 
 /* A generated value. Text points into the caller's arena (gen.h). */
@@ -155,7 +156,8 @@ struct gen {
     gcase *cases;
     size_t ncases;
     gen *els;
-    struct gk_act *act; /* G_ACTIVITY: counts and allocation (gk_activity.c) */
+    struct gk_act *act;   /* G_ACTIVITY: counts and allocation (gk_activity.c) */
+    struct gk_dist *dist; /* G_DISTINCT: runs and values (gk_distinct.c); on_col = `of` */
 };
 
 typedef struct scol {
