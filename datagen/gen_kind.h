@@ -59,6 +59,8 @@ double gk_activity_quantile(const double *v, const double *cdf, size_t nk, doubl
 
 /* The row of kind `kind` (an enum gkind), or NULL when out of range. */
 const gkind_def *gk_def(int kind);
+/* The rows themselves, by enum gkind (gen.c reads them directly on the per-value path). */
+extern const gkind_def *const gk_kinds[G_NKINDS];
 /* 1 when the kind's resolve evaluates other columns (gen_kinds.c lists them): it then runs
  * after every other generator's resolve. */
 int gk_late(int kind);

@@ -127,6 +127,7 @@ struct gen {
     size_t nbounds;
     /* G_TIMESTAMP */
     double growth_l; /* log of growth */
+    double growth_e; /* expm1(growth_l), once per generator instead of once per row */
     double *warp;    /* 169-entry weekly CDF, or NULL */
     /* G_TEXT */
     tpiece *pieces;
@@ -138,7 +139,8 @@ struct gen {
     size_t soup_len;
     uint32_t *starts; /* offsets of the words in soup */
     size_t nstarts;
-    size_t wcap; /* {words} bytes at most, when has_wcap (set at resolve) */
+    size_t nwords_pieces, fixed_len; /* {words} pieces, and the others' nominal bytes */
+    size_t wcap;                     /* {words} bytes at most, when has_wcap (set at resolve) */
     int has_wcap;
     /* G_REF / G_PARENT / group / switch: target */
     int ref_table, ref_col;

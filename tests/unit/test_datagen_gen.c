@@ -233,6 +233,58 @@ static void test_columns(void **state)
     shape_free(sh);
 }
 
+/* 1 when s[0..n) is well-formed UTF-8 (no cut sequence at either end or inside). */
+static int utf8_ok(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len = p[i] < 0x80             ? 1
+                     : (p[i] & 0xE0) == 0xC0 ? 2
+                     : (p[i] & 0xF0) == 0xE0 ? 3
+                     : (p[i] & 0xF8) == 0xF0 ? 4
+                                             : 0;
+        if (!len || i + len > n)
+            return 0;
+        for (size_t k = 1; k < len; k++)
+            if ((p[i + k] & 0xC0) != 0x80)
+                return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* {words} slices of a list with 2- and 3-byte characters: every value is valid UTF-8
+ * (PostgreSQL refuses a cut character and the whole chunk with it). */
+static void test_text_utf8_words(void **state)
+{
+    (void)state;
+    shape *sh = load_text(
+        "{\"format\":\"stampede-shape\",\"version\":1,\"tables\":[{\"name\":\"t\",\"rows\":5000,"
+        "\"columns\":["
+        "{\"name\":\"a\",\"type\":\"text\",\"gen\":{\"kind\":\"text\",\"width\":30,"
+        "\"words\":[\"\u00e9t\u00e9\",\"\u65e5\u672c\u8a9e\",\"x\"]}},"
+        "{\"name\":\"b\",\"type\":\"text\",\"gen\":{\"kind\":\"text\",\"pattern\":"
+        "\"{words}|{words}\",\"width\":41,\"words\":[\"\u00e9t\u00e9\",\"\u65e5\u672c\u8a9e\"]}}"
+        "]}]}");
+    gen_ctx cx;
+    assert_int_equal(gen_ctx_init(&cx, sh, 42), 0);
+    size_t multi = 0;
+    for (uint64_t r = 0; r < 5000; r++)
+        for (int c = 0; c < 2; c++) {
+            gval v;
+            gen_ctx_reset(&cx);
+            gen_eval_col(&cx, 0, c, r, &v);
+            assert_int_equal(v.kind, V_TEXT);
+            if (!utf8_ok(v.s, v.len))
+                fail_msg("row %llu column %d: cut UTF-8 in '%.*s'", (unsigned long long)r, c,
+                         (int)v.len, v.s);
+            multi += v.len > 0 && (unsigned char)v.s[0] >= 0x80;
+        }
+    assert_true(multi > 1000); /* the words really are multi-byte */
+    gen_ctx_term(&cx);
+    shape_free(sh);
+}
+
 /* `distinct` (gk_distinct.c): a key of two references is unique over every row, the second
  * column keeps its Zipf head (certain in every run), and a row's value does not depend on
  * the order rows are computed in. */
@@ -293,7 +345,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_row_independence), cmocka_unit_test(test_shop_marginals),
         cmocka_unit_test(test_zipf_refs),        cmocka_unit_test(test_columns),
-        cmocka_unit_test(test_distinct),
+        cmocka_unit_test(test_text_utf8_words),  cmocka_unit_test(test_distinct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
