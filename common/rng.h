@@ -28,7 +28,24 @@
 
 uint64_t rng_u64(uint64_t seed, uint64_t stream, uint64_t index);
 uint64_t rng_stream_id(const char *name); /* FNV-1a 64 of the name */
-uint64_t rng_mix(uint64_t a, uint64_t b); /* a well-mixed 64-bit combination (splitmix) */
+
+/* The splitmix64 finalizer (Steele, Lea, Flood, "Fast splittable pseudorandom number
+ * generators", OOPSLA 2014): a bijection of 64-bit words with full avalanche. Inline, like
+ * rng_mix and rng_stream_init: datagen calls them for every column of every row. */
+static inline uint64_t rng_splitmix_fin(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* A well-mixed 64-bit combination of a and b: b goes through one splitmix step first so that
+ * (a, b) and (b, a) differ, and so that consecutive b (row numbers) land far apart before
+ * being combined with a. */
+static inline uint64_t rng_mix(uint64_t a, uint64_t b)
+{
+    return rng_splitmix_fin(a ^ rng_splitmix_fin(b + 0x9e3779b97f4a7c15ull));
+}
 
 typedef struct rng_stream {
     uint64_t seed;
@@ -36,7 +53,12 @@ typedef struct rng_stream {
     uint64_t index;
 } rng_stream;
 
-void rng_stream_init(rng_stream *s, uint64_t seed, uint64_t stream);
+static inline void rng_stream_init(rng_stream *s, uint64_t seed, uint64_t stream)
+{
+    s->seed = seed;
+    s->stream = stream;
+    s->index = 0;
+}
 uint64_t rng_next_u64(rng_stream *s);
 double rng_uniform(rng_stream *s);             /* in (0, 1), never 0 or 1 */
 uint64_t rng_below(rng_stream *s, uint64_t n); /* uniform in [0, n), unbiased; n > 0 */

@@ -18,26 +18,46 @@ const char fmt_bin_header[FMT_BIN_HEADER_LEN] = {'P', 'G', 'C', 'O', 'P', 'Y', '
 
 #define PG_EPOCH_OFFSET 946684800 /* 2000-01-01 00:00:00 UTC in Unix seconds */
 
+/* Big-endian stores through one byte swap and one unaligned store (memcpy), not byte by
+ * byte: a row has two of them per column. */
 static size_t be16(char *d, uint16_t v)
 {
-    d[0] = (char)(v >> 8);
-    d[1] = (char)v;
+    v = (uint16_t)((v >> 8) | (v << 8));
+    memcpy(d, &v, 2);
     return 2;
 }
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BE32(v) __builtin_bswap32(v)
+#define BE64(v) __builtin_bswap64(v)
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define BE32(v) (v)
+#define BE64(v) (v)
+#endif
+
 static size_t be32(char *d, uint32_t v)
 {
+#ifdef BE32
+    v = BE32(v);
+    memcpy(d, &v, 4);
+#else
     d[0] = (char)(v >> 24);
     d[1] = (char)(v >> 16);
     d[2] = (char)(v >> 8);
     d[3] = (char)v;
+#endif
     return 4;
 }
 
 static size_t be64(char *d, uint64_t v)
 {
+#ifdef BE64
+    v = BE64(v);
+    memcpy(d, &v, 8);
+#else
     be32(d, (uint32_t)(v >> 32));
     be32(d + 4, (uint32_t)v);
+#endif
     return 8;
 }
 
@@ -288,6 +308,38 @@ static size_t put_float_bin(char *d, const scol *c, const gval *v, char *tmp)
     return 4 + be64(d + 4, b);
 }
 
+/* uuid_send: the 16 bytes of the value's 32 hex digits (other characters skipped, as
+ * uuid_in accepts hyphens anywhere between groups). The generator's own form, 8-4-4-4-12
+ * lower-case, takes the straight path: pairs of digits at fixed places. */
+static size_t put_uuid_bin(char *d, const scol *c, const gval *v, char *tmp)
+{
+    static const unsigned char at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+    const char *s;
+    size_t n = fmt_value_text(c, v, tmp, &s), k = 0;
+    unsigned char u[16] = {0};
+    int plain = n == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-';
+    for (size_t j = 0; plain && j < 16; j++) {
+        int hi = hexval(s[at[j]]), lo = hexval(s[at[j] + 1]);
+        if (hi < 0 || lo < 0)
+            plain = 0;
+        else
+            u[j] = (unsigned char)(hi << 4 | lo);
+    }
+    if (!plain) {
+        memset(u, 0, sizeof u);
+        for (size_t j = 0; j < n && k < 32; j++) {
+            int h = hexval(s[j]);
+            if (h < 0)
+                continue;
+            u[k / 2] = (unsigned char)(u[k / 2] | (h << (k % 2 ? 0 : 4)));
+            k++;
+        }
+    }
+    be32(d, 16);
+    memcpy(d + 4, u, 16);
+    return 20;
+}
+
 size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst)
 {
     const stable *t = &cx->sh->t[ti];
@@ -357,22 +409,7 @@ size_t fmt_row_bin(gen_ctx *cx, int ti, uint64_t key, char *dst)
             }
             break;
         }
-        case CT_UUID: {
-            const char *s;
-            size_t n = fmt_value_text(c, &v, tmp, &s), k = 0;
-            unsigned char u[16] = {0};
-            for (size_t j = 0; j < n && k < 32; j++) {
-                int h = hexval(s[j]);
-                if (h < 0)
-                    continue;
-                u[k / 2] = (unsigned char)(u[k / 2] | (h << (k % 2 ? 0 : 4)));
-                k++;
-            }
-            o += be32(dst + o, 16);
-            memcpy(dst + o, u, 16);
-            o += 16;
-            break;
-        }
+        case CT_UUID: o += put_uuid_bin(dst + o, c, &v, tmp); break;
         default: { /* text, varchar, bytea: the bytes themselves */
             const char *s;
             size_t n = fmt_value_text(c, &v, tmp, &s);

@@ -6,10 +6,10 @@
 
 extern const gkind_def gk_sequence, gk_permutation, gk_const, gk_uniform, gk_normal, gk_lognormal,
     gk_exponential, gk_zipf, gk_categorical, gk_histogram, gk_bool, gk_timestamp, gk_text, gk_uuid,
-    gk_ref, gk_parent, gk_line, gk_switch, gk_activity;
+    gk_ref, gk_parent, gk_line, gk_switch, gk_activity, gk_distinct;
 
 /* clang-format off */
-static const gkind_def *const kinds[] = {
+const gkind_def *const gk_kinds[] = {
     [G_SEQUENCE] = &gk_sequence,     [G_PERMUTATION] = &gk_permutation,
     [G_CONST] = &gk_const,           [G_UNIFORM] = &gk_uniform,
     [G_NORMAL] = &gk_normal,         [G_LOGNORMAL] = &gk_lognormal,
@@ -19,13 +19,18 @@ static const gkind_def *const kinds[] = {
     [G_TEXT] = &gk_text,             [G_UUID] = &gk_uuid,
     [G_REF] = &gk_ref,               [G_PARENT] = &gk_parent,
     [G_LINE] = &gk_line,             [G_SWITCH] = &gk_switch,
-    [G_ACTIVITY] = &gk_activity,
+    [G_ACTIVITY] = &gk_activity,     [G_DISTINCT] = &gk_distinct,
 };
 /* clang-format on */
 
-_Static_assert(sizeof kinds / sizeof kinds[0] == G_NKINDS, "one row per enum gkind value");
+_Static_assert(sizeof gk_kinds / sizeof gk_kinds[0] == G_NKINDS, "one row per enum gkind value");
 
 const gkind_def *gk_def(int kind)
 {
-    return kind >= 0 && kind < G_NKINDS ? kinds[kind] : NULL;
+    return kind >= 0 && kind < G_NKINDS ? gk_kinds[kind] : NULL;
+}
+
+int gk_late(int kind)
+{
+    return kind == G_DISTINCT;
 }

@@ -364,6 +364,7 @@ static int parse_timestamp(const gparse *p, gen *g, char *err)
     if ((rc = jv_number(jg, path, "growth", 0, 1e-6, 1e6, &growth, err)))
         return rc;
     g->growth_l = log(growth);
+    g->growth_e = expm1(g->growth_l);
     json_t *wk = json_object_get(jg, "weekly"), *dy = json_object_get(jg, "daily");
     if (!wk && !dy)
         return 0;
@@ -394,7 +395,7 @@ static void eval_timestamp(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t k
 {
     const stable *t = &cx->sh->t[ti];
     double u = quantile(t, &t->cols[ci], key, s), l = g->growth_l;
-    double x = fabs(l) < 1e-9 ? u : log1p(u * expm1(l)) / l;
+    double x = fabs(l) < 1e-9 ? u : log1p(u * g->growth_e) / l;
     double ts = g->p1 + x * (g->p2 - g->p1);
     if (g->warp) {
         /* Re-place the time inside its week by the weekly x daily CDF (a monotone warp,

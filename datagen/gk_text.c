@@ -157,6 +157,19 @@ static int parse_text(const gparse *p, gen *g, char *err)
         return st_err(err, ST_EINPUT, "%s.max_width: must be >= min_width", path);
     if ((rc = parse_pattern(g, pat, path, err)))
         return rc;
+    /* What eval_text needs of the pieces on every row, counted once. */
+    g->nwords_pieces = g->fixed_len = 0;
+    for (size_t i = 0; i < g->npieces; i++) {
+        const tpiece *tp = &g->pieces[i];
+        switch (tp->kind) {
+        case TP_LIT: g->fixed_len += tp->len; break;
+        case TP_ROW: g->fixed_len += 7; break;
+        case TP_WORD: g->fixed_len += 6; break;
+        case TP_WORDS: g->nwords_pieces++; break;
+        case TP_INT: g->fixed_len += 4; break;
+        default: g->fixed_len += (size_t)tp->a; break;
+        }
+    }
     json_t *w = json_object_get(jg, "words");
     if (w) {
         jv_key(q, sizeof q, path, "words");
@@ -221,16 +234,7 @@ static size_t piece_max(const gen *g, const tpiece *p, uint64_t rows)
 /* The {words} quota eval_text uses at the widest target (see there). */
 static size_t quota_max(const gen *g, size_t nw)
 {
-    size_t fixed = 0;
-    for (size_t i = 0; i < g->npieces; i++) {
-        const tpiece *p = &g->pieces[i];
-        fixed += p->kind == TP_LIT     ? p->len
-                 : p->kind == TP_ROW   ? 7
-                 : p->kind == TP_WORD  ? 6
-                 : p->kind == TP_INT   ? 4
-                 : p->kind == TP_WORDS ? 0
-                                       : (size_t)p->a;
-    }
+    size_t fixed = g->fixed_len;
     size_t q = nw && g->wmax > (double)fixed
                    ? (size_t)((g->wmax - (double)fixed) / (double)nw + 0.5)
                    : 0;
@@ -294,15 +298,28 @@ static size_t pick_word(rng_stream *s, size_t n, wordpick *w)
     return i;
 }
 
+/* A slice [at, at + k) of the word run that neither starts nor ends inside a UTF-8
+ * character (a word list may hold any UTF-8; a cut byte sequence is refused by PostgreSQL).
+ * Slices start at a word, so only the end and a start moved back by the run's end need it. */
+static size_t soup_slice(const gen *g, size_t *at, size_t k)
+{
+    const unsigned char *p = (const unsigned char *)g->soup;
+    while (k > 0 && (p[*at] & 0xC0) == 0x80) {
+        (*at)++;
+        k--;
+    }
+    while (k > 0 && *at + k < g->soup_len && (p[*at + k] & 0xC0) == 0x80)
+        k--;
+    return k;
+}
+
 static void eval_text(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s,
                       gval *out)
 {
     (void)ti, (void)ci;
     const char *const *words = g->nwords ? (const char *const *)g->words : default_words;
     size_t nwords = g->nwords ? g->nwords : NDEFAULT_WORDS;
-    size_t fixed = 0, nw = 0;
-    for (size_t i = 0; i < g->npieces; i++)
-        nw += g->pieces[i].kind == TP_WORDS;
+    size_t fixed = g->fixed_len, nw = g->nwords_pieces;
     /* Only {words} needs a target width. */
     double target = nw ? g->wmin + rng_uniform(s) * (g->wmax - g->wmin) : 0;
     if (g->npieces == 1 && nw == 1) {
@@ -313,24 +330,13 @@ static void eval_text(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
         size_t at = g->nstarts ? g->starts[rng_below(s, g->nstarts)] : 0;
         if (at + k > g->soup_len)
             at = g->soup_len - k;
+        k = soup_slice(g, &at, k);
         while (k > 0 && g->soup[at + k - 1] == ' ')
             k--;
         out->kind = V_TEXT;
         out->s = g->soup + at;
         out->len = k;
         return;
-    }
-    nw = 0;
-    for (size_t i = 0; i < g->npieces; i++) {
-        const tpiece *p = &g->pieces[i];
-        switch (p->kind) {
-        case TP_LIT: fixed += p->len; break;
-        case TP_ROW: fixed += 7; break;
-        case TP_WORD: fixed += 6; break;
-        case TP_WORDS: nw++; break;
-        case TP_INT: fixed += 4; break;
-        default: fixed += (size_t)p->a; break;
-        }
     }
     size_t quota = nw && target > (double)fixed
                        ? (size_t)((target - (double)fixed) / (double)nw + 0.5)
@@ -376,6 +382,7 @@ static void eval_text(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, r
             size_t at = g->starts[rng_below(s, g->nstarts)];
             if (at + k > g->soup_len)
                 at = g->soup_len - k;
+            k = soup_slice(g, &at, k);
             memcpy(dst + n, g->soup + at, k);
             n += k;
             while (k > 0 && dst[n - 1] == ' ') {

@@ -69,7 +69,8 @@ enum gkind {
     G_PARENT,
     G_LINE,
     G_SWITCH,
-    G_ACTIVITY
+    G_ACTIVITY,
+    G_DISTINCT
 };
 
 /* A generated value. Text points into the caller's arena (gen.h). */
@@ -126,6 +127,7 @@ struct gen {
     size_t nbounds;
     /* G_TIMESTAMP */
     double growth_l; /* log of growth */
+    double growth_e; /* expm1(growth_l), once per generator instead of once per row */
     double *warp;    /* 169-entry weekly CDF, or NULL */
     /* G_TEXT */
     tpiece *pieces;
@@ -137,7 +139,8 @@ struct gen {
     size_t soup_len;
     uint32_t *starts; /* offsets of the words in soup */
     size_t nstarts;
-    size_t wcap; /* {words} bytes at most, when has_wcap (set at resolve) */
+    size_t nwords_pieces, fixed_len; /* {words} pieces, and the others' nominal bytes */
+    size_t wcap;                     /* {words} bytes at most, when has_wcap (set at resolve) */
     int has_wcap;
     /* G_REF / G_PARENT / group / switch: target */
     int ref_table, ref_col;
@@ -153,7 +156,8 @@ struct gen {
     gcase *cases;
     size_t ncases;
     gen *els;
-    struct gk_act *act; /* G_ACTIVITY: counts and allocation (gk_activity.c) */
+    struct gk_act *act;   /* G_ACTIVITY: counts and allocation (gk_activity.c) */
+    struct gk_dist *dist; /* G_DISTINCT: runs and values (gk_distinct.c); on_col = `of` */
 };
 
 typedef struct scol {

@@ -28,7 +28,6 @@
 #include "loop.h"
 #include "respcheck.h"
 #include "sc_http.h"
-#include "uaclass.h"
 #include "wsess.h"
 
 /* plan_render's rows plus traceparent, Expect and the two client rows. */
@@ -188,6 +187,8 @@ static int take_token(worker *w, uint64_t now, uint64_t *retry)
 {
     if (w->token_rate <= 0)
         return 1;
+    if (now < w->token_at)
+        now = w->token_at; /* the loop's clock can be a little behind the last refill's */
     w->tokens = fmin(w->tokens + (double)(now - w->token_at) * w->token_rate / 1e9,
                      fmax(1, w->token_rate / 100));
     w->token_at = now;
@@ -209,7 +210,7 @@ static void send_now(worker *w, slot *s)
     const plan_session *ps = &p->s[s->sess];
     const plan_req *q = &p->r[ps->first_req + s->k];
     const sc_route *r = &cfg->sc->routes[q->route];
-    uint64_t now = st_now_ns(), retry;
+    uint64_t now = loop_now(w->l), retry; /* the clock is read once more for sent_at below */
     long sec = (long)floor(q->t);
     if (w->max_inflight && w->inflight >= w->max_inflight) {
         s->state = SLOT_QUEUED;
@@ -323,11 +324,11 @@ static void next_request(worker *w, slot *s, uint64_t now)
 static void on_slot_timer(loop *l, void *arg)
 {
     slot *s = arg;
-    (void)l;
-    if (s->state == SLOT_WAITING && s->intended <= st_now_ns() + 1000)
+    /* The loop runs a timer only once its time has come (loop_now was read just before). */
+    if (s->state == SLOT_WAITING && s->intended <= loop_now(l) + 1000)
         send_now(s->w, s);
     else
-        next_request(s->w, s, st_now_ns());
+        next_request(s->w, s, loop_now(l));
 }
 
 /* Records a finished (or cancelled) request of slot s. */
@@ -451,9 +452,7 @@ static void start_session(worker *w, size_t si, uint64_t now)
     memset(s->vars->set, 0, sizeof s->vars->set);
     cookiejar_reset(&s->jar, http_jar_id(&w->h));
     scenario_client_build(cfg->sc, ps->client, &s->cl);
-    s->vars->client_ip = s->cl.ip[0] ? s->cl.ip : NULL;
-    s->vars->user_agent = cfg->sc->ua_model ? ua_class_example((enum ua_class)s->cl.ua_class)
-                                            : NULL;
+    scenario_client_vars(cfg->sc, &s->cl, s->vars);
     s->trace_hi = rng_u64(cfg->sc->seed, w->e->h_trace, rng_mix(ps->id, 1));
     s->trace_lo = rng_u64(cfg->sc->seed, w->e->h_trace, rng_mix(ps->id, 2)) | 1;
     next_request(w, s, now);
