@@ -166,9 +166,11 @@ static void test_tokenizer(void **state)
     assert_int_equal(logfmt_parse(f, esc, strlen(esc), &r), LF_OK);
     assert_int_equal(r.ua_len, strlen("Mozilla/5.0 (X11) a very long agent \\\" with a quote"));
     /* A line cut inside a field, and a literal that does not match. */
-    const char *cut = "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Mo";
+    const char *cut =
+        "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Mo";
     assert_int_not_equal(logfmt_parse(f, cut, strlen(cut), &r), LF_OK);
-    const char *bad = "1.2.3.4 - - {17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"M\"";
+    const char *bad =
+        "1.2.3.4 - - {17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"M\"";
     assert_int_not_equal(logfmt_parse(f, bad, strlen(bad), &r), LF_OK);
     logfmt_free(f);
 }
@@ -189,7 +191,8 @@ static void test_time_cache(void **state)
     const char *a = "1.2.3.4 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"M\"";
     const char *b = "1.2.3.4 - - [17/May/2015:10:05:03 +0200] \"GET / HTTP/1.1\" 200 5 \"-\" \"M\"";
     const char *c = "1.2.3.4 - - [17/May/2015:10:05:04 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"M\"";
-    const char *bad = "1.2.3.4 - - [17/May/2015:99:05:04 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"M\"";
+    const char *bad =
+        "1.2.3.4 - - [17/May/2015:99:05:04 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"M\"";
     assert_true(parse_ts(f, a) == 1431857103.0);
     assert_true(parse_ts(f, a) == 1431857103.0);
     assert_true(parse_ts(f, b) == 1431857103.0 - 7200); /* same prefix, another zone */
