@@ -39,4 +39,4 @@ FROM (SELECT i, random() AS r2,
              CASE WHEN r1 < 0.45 THEN 'web' WHEN r1 < 0.75 THEN 'store' WHEN r1 < 0.95 THEN 'app'
                   ELSE 'phone' END AS c
       FROM (SELECT i, random() AS r1 FROM generate_series(1, 50000) i) a) b;
-CREATE STATISTICS orders_sc (mcv) ON status, channel FROM orders;
+CREATE STATISTICS orders_sc (mcv, ndistinct) ON status, channel FROM orders;
