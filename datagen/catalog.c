@@ -558,7 +558,7 @@ static const char SQL_EXT[] =
     "array_to_string(s.stxkind, ''), "
     "array_to_json(ARRAY(SELECT a.attname::text FROM unnest(s.stxkeys::int2[]) WITH ORDINALITY "
     " k(n, o) JOIN pg_attribute a ON a.attrelid = s.stxrelid AND a.attnum = k.n ORDER BY k.o))"
-    "::text, array_to_json(s.stxkeys::int2[])::text, s.stxexprs IS NOT NULL "
+    "::text, array_to_json(s.stxkeys::int2[])::text, %s "
     "FROM pg_statistic_ext s JOIN pg_class c ON c.oid = s.stxrelid "
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
     "JOIN pg_namespace sn ON sn.oid = s.stxnamespace WHERE n.nspname = $1 ORDER BY 1, 2";
@@ -571,7 +571,8 @@ static int read_ext_row(PGresult *r, int i, pgs_ext *e)
     e->schema = xstrdup(PQgetvalue(r, i, 2));
     e->def = xstrdup(PQgetvalue(r, i, 3));
     snprintf(e->kinds, sizeof e->kinds, "%s", PQgetvalue(r, i, 4));
-    e->has_exprs = PQgetvalue(r, i, 7)[0] == 't';
+    e->nexprs = (int)strtol(PQgetvalue(r, i, 7), NULL, 10);
+    e->has_exprs = e->nexprs > 0;
     if (!e->name || !e->schema || !e->def || parse_names(PQgetvalue(r, i, 5), &e->cols) ||
         pgs_parse_strv(PQgetvalue(r, i, 6), &nums, &nn))
         return ST_ENOMEM;
@@ -585,7 +586,13 @@ static int read_ext_row(PGresult *r, int i, pgs_ext *e)
 static int read_ext(PGconn *c, pgs_db *db, char *err)
 {
     PGresult *r;
-    int qrc = query(c, SQL_EXT, db->schema, &r, err);
+    /* Expression statistics exist from PostgreSQL 14. */
+    char sql[sizeof SQL_EXT + 96];
+    snprintf(sql, sizeof sql, SQL_EXT,
+             db->server_version >= 140000
+                 ? "coalesce(cardinality(pg_get_statisticsobjdef_expressions(s.oid)), 0)"
+                 : "0");
+    int qrc = query(c, sql, db->schema, &r, err);
     if (qrc)
         return qrc;
     int rc = 0;
@@ -701,6 +708,9 @@ void pgs_db_free(pgs_db *db)
             pgs_strv_free(e->mcv, e->nmcv_cells);
             pgs_strv_free(e->mcv_null, e->nmcv_cells);
             free(e->mcf);
+            pgs_strv_free(e->exprs, e->nexpr_stats);
+            free(e->expr_nd);
+            free(e->expr_nf);
         }
         free(t->ext);
         free(t->name);

@@ -109,6 +109,7 @@ typedef struct pgs_ext {
     pgs_names cols;   /* the plain columns, in key order */
     short *attnums;   /* their attribute numbers (the data names columns by them) */
     int has_exprs;    /* the object also covers expressions */
+    int nexprs;       /* how many (pg_get_statisticsobjdef_expressions) */
     int has_data;     /* pg_stats_ext has a row for it */
     char *n_distinct; /* pg_ndistinct as text ({"1, 2": 33}), or NULL */
     char *dependencies; /* pg_dependencies as text ({"1 => 2": 1.000000}), or NULL */
@@ -117,6 +118,9 @@ typedef struct pgs_ext {
     size_t nmcv_cells;
     double *mcf; /* most_common_freqs, one per item */
     size_t nmcv;
+    char **exprs; /* pg_stats_ext_exprs: each expression, its n_distinct and null_frac */
+    double *expr_nd, *expr_nf;
+    size_t nexpr_stats;
 } pgs_ext;
 
 typedef struct pgs_gcol {

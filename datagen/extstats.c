@@ -468,11 +468,14 @@ static void report_obj(const xctx *x, const pgs_ext *e, int ndeps, json_t *jo, j
                                                  "degree below %.1f",
                                                  deps_other, XS_MIN_DEGREE));
     if (e->has_exprs)
-        json_array_append_new(miss, json_string("expressions (generated independently)"));
-    if (strchr(e->kinds, 'm') && e->has_data && e->cols.n != 2)
-        json_array_append_new(miss, json_sprintf("mcv over %zu columns (only pairs are drawn "
-                                                 "jointly)",
-                                                 e->cols.n));
+        json_array_append_new(miss, json_sprintf("%d of %zu keys are expressions, generated "
+                                                 "independently of each other and the columns",
+                                                 e->nexprs, e->cols.n + (size_t)e->nexprs));
+    size_t nkeys = e->cols.n + (size_t)e->nexprs;
+    if (strchr(e->kinds, 'm') && e->has_data && (nkeys != 2 || e->has_exprs))
+        json_array_append_new(miss, json_sprintf("mcv over %zu keys (only pairs of plain columns "
+                                                 "are drawn jointly)",
+                                                 nkeys));
     if (!e->has_data)
         json_array_append_new(miss, json_string("no data (the source never analysed it)"));
     if (deps_ok < (size_t)ndeps || json_array_size(miss))
@@ -483,7 +486,7 @@ static void report_obj(const xctx *x, const pgs_ext *e, int ndeps, json_t *jo, j
                          x->t->name, e->name, deps_ok, ndeps,
                          ndeps ? 100.0 * (double)deps_ok / ndeps : 100.0,
                          json_array_size(miss) ? "; not reproduced: see _not_reproduced" : "",
-                         e->has_exprs ? " (has expressions)" : ""));
+                         e->has_exprs ? " (expressions are not reproduced)" : ""));
     json_object_set_new(jo, "_reproduced", rep);
     json_object_set_new(jo, "_not_reproduced", miss);
 }
@@ -529,6 +532,14 @@ int xs_profile_table(const pgs_db *db, const pgs_table *t, int mask, json_t *jt,
     }
     for (size_t k = 0; k < t->next; k++) {
         const pgs_ext *e = &t->ext[k];
+        if (mask && strchr(e->def, '\'')) { /* a quoted literal could be a row value */
+            json_array_append_new(notes, json_sprintf("%s.%s: extended statistics left out "
+                                                      "under --mask (1 of %zu objects): its "
+                                                      "definition quotes a literal",
+                                                      t->name, e->name, t->next));
+            json_array_append_new(out, json_null());
+            continue;
+        }
         char *on = def_on(e->def);
         json_t *jo = json_pack("{s:s, s:o, s:s?, s:s}", "name", e->name, "kinds", kinds_json(e),
                                "on", on, "_schema", e->schema);
@@ -542,6 +553,14 @@ int xs_profile_table(const pgs_db *db, const pgs_table *t, int mask, json_t *jt,
             json_object_set_new(rec, "ndistinct", record_nd(&x, e));
         if (e->nmcv)
             json_object_set_new(rec, "mcv", record_mcv(&x, e));
+        if (e->nexpr_stats) {
+            json_t *xs = json_array();
+            for (size_t j = 0; j < e->nexpr_stats; j++)
+                json_array_append_new(xs, json_pack("{s:s, s:o, s:o}", "expr", e->exprs[j],
+                                                    "n_distinct", pv_jreal(e->expr_nd[j]),
+                                                    "null_frac", pv_jreal(e->expr_nf[j])));
+            json_object_set_new(rec, "expressions", xs);
+        }
         json_object_set_new(jo, "_recorded", rec);
         json_array_append_new(out, jo);
     }
@@ -557,7 +576,11 @@ int xs_profile_table(const pgs_db *db, const pgs_table *t, int mask, json_t *jt,
             x.parent[ed->b] = -1;
     }
     for (size_t k = 0; k < t->next; k++)
-        report_obj(&x, &t->ext[k], nd[k], json_array_get(out, k), notes);
+        if (json_is_object(json_array_get(out, k)))
+            report_obj(&x, &t->ext[k], nd[k], json_array_get(out, k), notes);
+    for (size_t k = t->next; k-- > 0;)
+        if (!json_is_object(json_array_get(out, k)))
+            json_array_remove(out, k);
     json_object_set_new(jt, "statistics", out);
     for (size_t i = 0; i < t->ncols; i++)
         json_decref(x.orig[i]);

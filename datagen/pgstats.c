@@ -187,6 +187,48 @@ static int read_ext_data(PGresult *r, int i, pgs_ext *e)
     return 0;
 }
 
+/* Expression statistics (PostgreSQL 14+): only the scalars, never an expression's values,
+ * so a masked profile leaks nothing through them. */
+static const char SQL_EXT_EXPRS[] =
+    "SELECT tablename, statistics_name, expr, n_distinct, null_frac FROM pg_stats_ext_exprs "
+    "WHERE schemaname = $1 AND NOT inherited ORDER BY 1, 2";
+
+static int read_ext_exprs(PGconn *c, pgs_db *db, char *err)
+{
+    const char *params[1] = {db->schema};
+    PGresult *r;
+    if (db->server_version < 140000)
+        return 0;
+    int qrc = pgx_select(c, SQL_EXT_EXPRS, 1, params, &r, err);
+    if (qrc)
+        return qrc;
+    int rc = 0;
+    for (int i = 0; i < PQntuples(r) && !rc; i++) {
+        pgs_ext *e = find_ext(db, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+        if (!e)
+            continue;
+        size_t n = e->nexpr_stats + 1;
+        char **x = realloc(e->exprs, n * sizeof *x);
+        double *nd = x ? realloc(e->expr_nd, n * sizeof *nd) : NULL;
+        if (x)
+            e->exprs = x;
+        if (nd)
+            e->expr_nd = nd;
+        double *nf = nd ? realloc(e->expr_nf, n * sizeof *nf) : NULL;
+        if (nf)
+            e->expr_nf = nf;
+        if (!x || !nd || !nf || !(x[n - 1] = xstrdup(PQgetvalue(r, i, 2)))) {
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+            break;
+        }
+        nd[n - 1] = pgx_getnum(r, i, 3);
+        nf[n - 1] = pgx_getnum(r, i, 4);
+        e->nexpr_stats = n;
+    }
+    PQclear(r);
+    return rc;
+}
+
 static int read_ext(PGconn *c, pgs_db *db, char *err)
 {
     const char *params[1] = {db->schema};
@@ -201,7 +243,7 @@ static int read_ext(PGconn *c, pgs_db *db, char *err)
             rc = st_err(err, ST_ENOMEM, "out of memory");
     }
     PQclear(r);
-    return rc;
+    return rc ? rc : read_ext_exprs(c, db, err);
 }
 
 pgs_db *pgs_read(PGconn *c, const char *schema, char *const *tables, int *rc, char *err)

@@ -28,7 +28,10 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 t = {x["name"]: x for x in s["tables"]}
 a, o = t["addresses"]["statistics"], t["orders"]["statistics"]
-assert [x["name"] for x in a] == ["addr_chain"] and a[0]["on"] == "country, region, city, zip", a
+assert [x["name"] for x in a] == ["addr_chain", "addr_expr"] and a[0]["on"] == "country, region, city, zip", a
+assert a[1]["on"] == "zip, lower(city)" and a[1]["_recorded"]["expressions"][0]["expr"] == "lower(city)", a[1]
+assert any("1 of 2 keys are expressions" in m for m in a[1]["_not_reproduced"]), a[1]
+assert any("addr_expr" in n and "not reproduced" in n for n in s["_notes"]), s["_notes"]
 assert a[0]["kinds"] == ["ndistinct", "dependencies"] and o[0]["kinds"] == ["ndistinct", "mcv"], (a, o)
 deps = a[0]["_recorded"]["dependencies"]
 assert any(d["from"] == ["zip"] and d["to"] == "city" and d["degree"] > 0.95 for d in deps), deps
@@ -48,12 +51,12 @@ syn=$(newdb xs_syn) ind=$(newdb xs_ind)
 "$DG" fill --shape "$P" --db "dbname=$syn" --hot-ids none --json >"$TMPD/fill.json" 2>"$TMPD/fill.err" \
   || { cat "$TMPD/fill.err" >&2; fail "fill"; }
 python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])["statistics"]
-assert s == {"created": 2, "failed": 0}, s' "$TMPD/fill.json" \
-  && ok "fill created both statistics objects" || fail "fill report: $(cat "$TMPD/fill.json")"
+assert s == {"created": 3, "failed": 0}, s' "$TMPD/fill.json" \
+  && ok "fill created the 3 statistics objects" || fail "fill report: $(cat "$TMPD/fill.json")"
 "$DG" fill --shape "$I" --db "dbname=$ind" --hot-ids none --quiet || fail "fill of the baseline"
 n=$(psql -X -At -d "$syn" -c "SELECT count(*) FROM pg_statistic_ext_data d JOIN pg_statistic_ext s
   ON s.oid = d.stxoid WHERE d.stxddependencies IS NOT NULL OR d.stxdmcv IS NOT NULL")
-[ "$n" = 2 ] && ok "the copy's ANALYZE built both objects" || fail "built statistics objects: $n"
+[ "$n" = 3 ] && ok "the copy's ANALYZE built the 3 objects" || fail "built statistics objects: $n"
 psql -X -At -d "$syn" -c "SELECT count(*) FROM (SELECT city FROM addresses GROUP BY city
   HAVING count(DISTINCT region) > 1) x" | grep -qx 0 && ok "city -> region holds on the copy" \
   || fail "a city in two regions on the copy"
@@ -132,8 +135,8 @@ msk=$(newdb xs_mask)
   || fail "fill of the masked profile"
 chk=$(newdb xs_check)
 "$DG" fill --shape "$P" --db "dbname=$chk" --check >"$TMPD/check.out" 2>&1 \
-  && grep -q "4 post-load steps .* 0 problems" "$TMPD/check.out" \
-  && ok "fill --check builds the 2 keys and 2 CREATE STATISTICS steps" \
+  && grep -q "5 post-load steps .* 0 problems" "$TMPD/check.out" \
+  && ok "fill --check builds the 2 keys and 3 CREATE STATISTICS steps" \
   || { cat "$TMPD/check.out"; fail "fill --check with statistics"; }
 # Same seed, same bytes: --jobs 3 with small chunks, and two --part halves, as --jobs 1.
 j3=$(newdb xs_j3) pt=$(newdb xs_part)
