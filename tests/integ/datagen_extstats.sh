@@ -38,13 +38,17 @@ assert any(d["from"] == ["zip"] and d["to"] == "city" and d["degree"] > 0.95 for
 mcv = o[0]["_recorded"]["mcv"]
 assert ["delivered", "store"] in mcv["values"] and len(mcv["values"]) == len(mcv["freqs"]), mcv
 kinds = {c["name"]: c["gen"]["kind"] for x in s["tables"] for c in x["columns"]}
-assert [kinds[c] for c in ("country", "region", "city", "status")] == ["dep", "dep", "dep", "switch"], kinds
+assert all(kinds[c] in ("dep", "switch") for c in ("country", "region", "city", "status")), kinds
+ext = {c["name"]: c["_extstats"] for x in s["tables"] for c in x["columns"] if "_extstats" in c}
+assert [ext[c].split(" from ")[0].split(" on ")[1] for c in ("country", "region", "city", "status")] \
+    == ["region", "city", "zip", "channel"], ext
 # The same profile with the dependent columns drawn independently: the baseline.
 for x in s["tables"]:
     for c in x["columns"]:
         g = c["gen"]
-        if "_extstats" in c:
-            c["gen"] = g["gen"] if g["kind"] == "dep" else g["else"]
+        while "_extstats" in c and g["kind"] in ("dep", "switch"):
+            g = g["gen"] if g["kind"] == "dep" else g["else"]
+        c["gen"] = g
 json.dump(s, open(sys.argv[2], "w"))
 PY
 syn=$(newdb xs_syn) ind=$(newdb xs_ind)
@@ -118,6 +122,9 @@ if wi[-1] < 5 * worst:
 sys.exit(bad)
 PY
 [ "$FAILS" = 0 ] && ok "estimates of the copy within q-error 2 of the source's estimates and counts"
+# The marginals of the rewritten columns, as compare sees them (printed, not asserted: a
+# chain of mapped columns drifts a little, docs/datagen.md says by how much).
+"$DG" compare --shape "$P" --db "dbname=$syn" 2>&1 | grep -E "compare:|addresses\.(country|region|city)|orders\.status" || true
 # --mask: the mcv data and the switch carry masked values only.
 "$DG" profile --db "dbname=$src" --mask -o "$M" --quiet || fail "profile --mask"
 python3 - "$M" <<'PY' && ok "--mask: no source literal of status/channel in the profile" || fail "--mask leaks"
