@@ -1,6 +1,6 @@
 # datagen tests: fill, profile, compare, plans. Unit tests link dgcore (every datagen module
 # but main.c): no test compiles a datagen source of its own.
-foreach(m shape gen fmtbin plannorm profile dep)
+foreach(m shape gen fmtbin plannorm profile dep extstats)
   st_unit_test(test_datagen_${m} ${ST_TEST_DIR}/unit/test_datagen_${m}.c LIBS dgcore)
 endforeach()
 
