@@ -158,7 +158,7 @@ static void test_dependency_chain(void **state)
         json_object_get(json_array_get(json_object_get(sh, "tables"), 0), "statistics"), 0);
     assert_string_equal(json_string_value(json_object_get(st, "on")), "country, region, city");
     /* 3 => 2, 4 => 2 (implied), 4 => 3, 2, 4 => 3 (implied): reproduced; 2 => 3 (0.3, the
-     * reverse) not; 2 => 1 names the key column id: not. */
+     * reverse) not; 2 => 1 names a key outside the columns (as an expression): not. */
     json_t *miss = json_object_get(st, "_not_reproduced");
     assert_int_equal(json_array_size(json_object_get(st, "_reproduced")), 3);
     assert_int_equal(json_array_size(miss), 2);
