@@ -28,7 +28,6 @@
 #include "loop.h"
 #include "respcheck.h"
 #include "sc_http.h"
-#include "uaclass.h"
 #include "wsess.h"
 
 /* plan_render's rows plus traceparent, Expect and the two client rows. */
@@ -451,9 +450,7 @@ static void start_session(worker *w, size_t si, uint64_t now)
     memset(s->vars->set, 0, sizeof s->vars->set);
     cookiejar_reset(&s->jar, http_jar_id(&w->h));
     scenario_client_build(cfg->sc, ps->client, &s->cl);
-    s->vars->client_ip = s->cl.ip[0] ? s->cl.ip : NULL;
-    s->vars->user_agent = cfg->sc->ua_model ? ua_class_example((enum ua_class)s->cl.ua_class)
-                                            : NULL;
+    scenario_client_vars(cfg->sc, &s->cl, s->vars);
     s->trace_hi = rng_u64(cfg->sc->seed, w->e->h_trace, rng_mix(ps->id, 1));
     s->trace_lo = rng_u64(cfg->sc->seed, w->e->h_trace, rng_mix(ps->id, 2)) | 1;
     next_request(w, s, now);

@@ -174,3 +174,9 @@ void scenario_client_build(const scenario *sc, uint64_t key, sc_client *c)
         snprintf(c->ua_hdr, sizeof c->ua_hdr, "User-Agent: %s",
                  ua_class_example((enum ua_class)c->ua_class));
 }
+
+void scenario_client_vars(const scenario *sc, const sc_client *c, tmpl_vars *v)
+{
+    v->client_ip = c && c->ip[0] ? c->ip : NULL;
+    v->user_agent = c && sc->ua_model ? ua_class_example((enum ua_class)c->ua_class) : NULL;
+}

@@ -185,6 +185,9 @@ typedef struct sc_client {
     char ua_hdr[288];
 } sc_client;
 void scenario_client_build(const scenario *sc, uint64_t key, sc_client *c);
+/* Points the templates' {client_ip} and {user_agent} at client c (borrowed: c must outlive
+ * the renders); c NULL, or a part that is off, renders as "". */
+void scenario_client_vars(const scenario *sc, const sc_client *c, tmpl_vars *v);
 /* The stage multiplier at run time t (seconds). */
 double scenario_stage(const scenario *sc, double t);
 /* The baseline session rate (per second) at run time t, before the Hawkes (1 - n) split. */

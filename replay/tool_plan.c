@@ -5,8 +5,10 @@
  *    "method":"GET","url":"http://127.0.0.1:8080/products/183204"}
  * ("body" is added for routes that have one; "event" for flash-crowd sessions), and one line
  * per planned WebSocket session open (scenario `websockets`), in the same time order:
- *   {"kind":"ws","session":"..","ws":"..","t":3.2,"origin":"base","url":"ws://...",
- *    "duration_s":148.4,"end":"planned","subscribe":"{..}"}
+ *   {"kind":"ws","session":"..","ws":"..","t":3.2,"origin":"base","client_ip":"10.3.1.7",
+ *    "ua_class":"mobile","url":"ws://...","duration_s":148.4,"end":"planned","subscribe":"{..}"}
+ * ("client_ip" and "ua_class", on request and WebSocket lines alike, when the scenario gives
+ * sessions a client address or model User-Agents).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -26,12 +28,23 @@
 
 static const char *const origin_names[] = {"base", "child", "event", "ws"};
 
+/* The "client_ip" and "ua_class" fields of a request or WebSocket line (when on). */
+static void client_fields(dbuf *line, const scenario *sc, const sc_client *cl)
+{
+    if (cl->ip[0])
+        dbuf_printf(line, ",\"client_ip\":\"%s\"", cl->ip);
+    if (sc->ua_model)
+        dbuf_printf(line, ",\"ua_class\":\"%s\"", ua_class_name((enum ua_class)cl->ua_class));
+}
+
 /* One "kind":"ws" line for WebSocket i of the plan into line. Returns 0 or ST_ELIMIT. */
 static int ws_line(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *vars, dbuf *line)
 {
     const wsplan_item *it = &wp->w[i];
     char url[4096], sub[8192];
-    int rc = wsplan_render(sc, wp, i, vars, 1, url, sizeof url, sub, sizeof sub, NULL, 0);
+    sc_client cl;
+    wsplan_client(sc, wp, i, &cl);
+    int rc = wsplan_render(sc, wp, i, &cl, vars, 1, url, sizeof url, sub, sizeof sub, NULL, 0);
     if (rc)
         return rc;
     dbuf_reset(line);
@@ -43,6 +56,7 @@ static int ws_line(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *va
         dbuf_adds(line, ",\"event\":");
         tool_json_str(line, sc->events[it->event].name);
     }
+    client_fields(line, sc, &cl); /* the handshake's client, as its session's requests show it */
     dbuf_adds(line, ",\"url\":");
     tool_json_str(line, url);
     dbuf_printf(line, ",\"duration_s\":%.3f,\"end\":\"%s\"", it->dur,
@@ -178,8 +192,7 @@ int tool_plan(int argc, char **argv)
         sc_client cl;
         memset(vars->set, 0, sizeof vars->set);
         scenario_client_build(&sc, ps->client, &cl);
-        vars->client_ip = cl.ip[0] ? cl.ip : NULL;
-        vars->user_agent = sc.ua_model ? ua_class_example((enum ua_class)cl.ua_class) : NULL;
+        scenario_client_vars(&sc, &cl, vars);
         for (uint32_t k = 0; !rc && k < ps->n_req; k++) {
             const plan_req *q = &p.r[ps->first_req + k];
             size_t nh;
@@ -200,11 +213,7 @@ int tool_plan(int argc, char **argv)
             }
             if (ps->lane) /* an asset lane: its page session is the client */
                 dbuf_printf(&line, ",\"asset_of\":\"%016" PRIx64 "\"", ps->client);
-            if (cl.ip[0])
-                dbuf_printf(&line, ",\"client_ip\":\"%s\"", cl.ip);
-            if (sc.ua_model)
-                dbuf_printf(&line, ",\"ua_class\":\"%s\"",
-                            ua_class_name((enum ua_class)cl.ua_class));
+            client_fields(&line, &sc, &cl);
             dbuf_adds(&line, ",\"route\":");
             tool_json_str(&line, sc.routes[q->route].template_);
             dbuf_printf(&line, ",\"method\":\"%s\",\"url\":", sc.routes[q->route].method);

@@ -63,6 +63,8 @@ static void usage(void)
            "  --db-probe CONNINFO   sample PostgreSQL's pg_stat_activity/pg_stat_database every\n"
            "                        second on the same clock (results.json \"db\"; db.* thresholds);\n"
            "                        one segment of n > 1 probes, the others leave db.* to merge\n"
+           "  --source-addrs CIDR   each session (its requests and WebSockets) connects from its\n"
+           "                        own address of CIDR, e.g. 127.0.0.0/8 against a loopback target\n"
            "  --json                print results.json to stdout instead of the summary\n"
            "  --no-progress         no live line; -q, --quiet: no summary either\n\n"
            "HTTP/2 and TLS are scenario settings (docs/formats/scenario.md), e.g.\n"
@@ -72,7 +74,8 @@ static void usage(void)
            "  replay run s.json --duration 60s --scale 1.5x --series s.csv -o r.json\n"
            "  replay run s.json --segment 2/4 --start-at 1790000000 -o r2.json\n"
            "  replay run s.json --trace friday.ndjson --speed 2 --from 10m --to 70m -o r.json\n"
-           "  replay run s.json --db-probe 'host=127.0.0.1 dbname=shop' --series s.csv\n");
+           "  replay run s.json --db-probe 'host=127.0.0.1 dbname=shop' --series s.csv\n"
+           "  replay run s.json --target http://127.0.0.1:8080 --source-addrs 127.0.0.0/8\n");
 }
 /* clang-format on */
 

@@ -99,6 +99,8 @@ typedef struct ws_callbacks {
 typedef struct ws_config {
     const char *url;            /* ws://host[:port]/path?query or wss://... (required) */
     const char *const *headers; /* NULL or NULL-terminated "Name: value" lines */
+    const char *interface;      /* NULL, or the source address as CURLOPT_INTERFACE takes it
+                                   ("host!127.0.0.5"): the socket binds to it before connecting */
     const char *subprotocol;    /* NULL or "" for none */
     size_t max_frame;           /* largest frame payload accepted; 0 = max_message */
     size_t max_message;         /* largest message accepted; 0 = 1 MiB. Past either: close 1009 */

@@ -37,6 +37,7 @@ struct hs {
     char *host;     /* Host header value */
     char *subprotocol;
     char *ca_file, *client_cert, *client_key;
+    char *iface; /* CURLOPT_INTERFACE, or NULL */
     int insecure;
     char **headers; /* NULL-terminated copies */
     dbuf req;

@@ -27,6 +27,7 @@ void ws__free_hs(struct hs *h)
     free(h->ca_file);
     free(h->client_cert);
     free(h->client_key);
+    free(h->iface);
     for (size_t i = 0; h->headers && h->headers[i]; i++)
         free(h->headers[i]);
     free(h->headers);
@@ -263,6 +264,8 @@ int ws__open_init(ws_conn *c, const ws_config *cfg, char *err)
     h->insecure = cfg->insecure != 0;
     if (rc == 0 && cfg->ca_file && !(h->ca_file = dupstr(cfg->ca_file)))
         rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
+    if (rc == 0 && cfg->interface && !(h->iface = dupstr(cfg->interface)))
+        rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
     if (rc == 0 && ((cfg->client_cert && !(h->client_cert = dupstr(cfg->client_cert))) ||
                     (cfg->client_key && !(h->client_key = dupstr(cfg->client_key)))))
         rc = st_err(err, ST_ENOMEM, "websocket: out of memory");
@@ -305,6 +308,8 @@ int ws__open_start(ws_conn *c)
     bad |= curl_easy_setopt(c->easy, CURLOPT_CLOSESOCKETFUNCTION, closesock_cb) != CURLE_OK;
     bad |= curl_easy_setopt(c->easy, CURLOPT_CLOSESOCKETDATA, c) != CURLE_OK;
     bad |= curl_easy_setopt(c->easy, CURLOPT_TCP_NODELAY, 1L) != CURLE_OK;
+    if (h->iface) /* bound before connect; the descriptor keeps it after libcurl is released */
+        bad |= curl_easy_setopt(c->easy, CURLOPT_INTERFACE, h->iface) != CURLE_OK;
     if (c->tls) {
         /* ALPN must not offer h2: the server would then expect HTTP/2 on this socket. */
         bad |= curl_easy_setopt(c->easy, CURLOPT_SSL_ENABLE_ALPN, 0L) != CURLE_OK;

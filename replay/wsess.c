@@ -42,9 +42,10 @@ struct wsess_worker {
     int stopping;
     loop_timer t_open;
     tmpl_vars *vars;
+    sc_client cl; /* the client of the session being rendered (client_of) */
     char url[4096], sub[8192], msg[8192];
-    char hdr[SC_MAX_HEADERS][512];
-    const char *hdr_line[SC_MAX_HEADERS + 1];
+    char hdr[WSPLAN_MAX_HEADERS][512];
+    const char *hdr_line[WSPLAN_MAX_HEADERS + 1];
 };
 
 static long sec_now(const wsess_worker *x, uint64_t now)
@@ -70,6 +71,14 @@ static void gauge(wsess_worker *x, uint64_t now)
 static const wsplan_item *item_of(const wsess *s)
 {
     return &s->x->wp->w[s->item];
+}
+
+/* Session s's client, built into the worker's scratch for the render at hand (the vars'
+ * {client_ip}/{user_agent} borrow it): once per open or message, never per frame. */
+static const sc_client *client_of(wsess *s)
+{
+    wsplan_client(s->x->sc, s->x->wp, s->item, &s->x->cl);
+    return &s->x->cl;
 }
 
 /* Adds a finished connection's message counters to the metrics. */
@@ -129,8 +138,9 @@ static void on_open(ws_conn *c, void *user)
     if (sec)
         sec->ws_opened++;
     gauge(x, now);
-    if (x->sc->ws.has_subscribe && !wsplan_render(x->sc, x->wp, s->item, x->vars, 0, x->url,
-                                                  sizeof x->url, x->sub, sizeof x->sub, NULL, 0))
+    if (x->sc->ws.has_subscribe &&
+        !wsplan_render(x->sc, x->wp, s->item, client_of(s), x->vars, 0, x->url, sizeof x->url,
+                       x->sub, sizeof x->sub, NULL, 0))
         ws_conn_send(c, 0, x->sub, strlen(x->sub));
     if (x->sc->ws.msgs_per_min > 0)
         arm_msg(s, now);
@@ -239,14 +249,16 @@ static void open_conn(wsess *s, uint64_t now)
     wsess_worker *x = s->x;
     const sc_ws *cfg = &x->sc->ws;
     const wsplan_item *it = item_of(s);
+    const sc_client *cl = client_of(s);
     ws_config wc;
     char err[ST_ERRLEN];
     memset(&wc, 0, sizeof wc);
     s->state = WSS_LIVE;
     s->opened = s->dead = s->closing = s->reconnect = 0;
     x->m->ws.attempts++;
-    if (wsplan_render(x->sc, x->wp, s->item, x->vars, 0, x->url, sizeof x->url, NULL, 0, NULL, 0) ||
-        wsplan_render_headers(x->sc, x->wp, s->item, x->vars, x->hdr, x->hdr_line)) {
+    if (wsplan_render(x->sc, x->wp, s->item, cl, x->vars, 0, x->url, sizeof x->url, NULL, 0, NULL,
+                      0) ||
+        wsplan_render_headers(x->sc, x->wp, s->item, cl, x->vars, x->hdr, x->hdr_line)) {
         x->m->ws.hs_failed++;
         x->m->ws.hs_kind[WSF_OTHER]++;
         x->m->ws.errors++;
@@ -255,6 +267,8 @@ static void open_conn(wsess *s, uint64_t now)
     }
     wc.url = x->url;
     wc.headers = x->hdr_line;
+    /* --source-addrs: the socket connects from its session's address, as its requests do. */
+    wc.interface = cl->iface[0] ? cl->iface : NULL;
     wc.ping_interval_ns = (uint64_t)(cfg->ping_interval * 1e9);
     wc.pong_timeout_ns = (uint64_t)(cfg->pong_timeout * 1e9);
     wc.handshake_timeout_ns = (uint64_t)(cfg->handshake_timeout * 1e9);
@@ -333,8 +347,8 @@ static void on_msg(loop *l, void *arg)
     (void)l;
     if (s->state != WSS_LIVE || s->dead || s->closing || !s->c || ws_conn_state(s->c) != WS_OPEN)
         return;
-    if (wsplan_render(x->sc, x->wp, s->item, x->vars, 0, x->url, sizeof x->url, x->sub,
-                      sizeof x->sub, x->msg, sizeof x->msg) == 0) {
+    if (wsplan_render(x->sc, x->wp, s->item, client_of(s), x->vars, 0, x->url, sizeof x->url,
+                      x->sub, sizeof x->sub, x->msg, sizeof x->msg) == 0) {
         const char *m = x->sc->ws.has_message ? x->msg : x->sub;
         ws_conn_send(s->c, 0, m, strlen(m));
         loop_ws_sync(&s->a, err);

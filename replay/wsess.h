@@ -9,6 +9,9 @@
  * on the worker's own loop, next to libcurl. A session is a ~200-byte record allocated at
  * start; its ws_conn exists only while connected (ws.c's ~9.5 kB for an idle ws:// one), and
  * URLs and messages are rendered into the worker's scratch buffers when needed.
+ * Client: each open (and each message render) rebuilds the socket's client from its plan
+ * key (wsplan_client): the handshake sends its session's address header and User-Agent, and
+ * with --source-addrs the socket binds to that address, as the session's requests do.
  *
  * Session states (transitions in wsess.c's on_close and on_end only):
  *   PENDING  not opened yet (the worker's open timer reaches it in plan order).

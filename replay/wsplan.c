@@ -1,5 +1,8 @@
 /*
  * wsplan.c -- the WebSocket schedule (see wsplan.h).
+ *
+ * The stream ids of the schedule's draws are hashed per build into a wskeys on the stack
+ * (no file-scope state: builds may run on any thread, and the hashes cost nothing there).
  */
 #include "wsplan.h"
 #include "trace.h"
@@ -9,16 +12,17 @@
 #include <string.h>
 #include <strings.h>
 
-static uint64_t H_ARR, H_OFF, H_PICK, H_ID, H_DUR, H_ITEM;
+/* The schedule's draw purposes, one stream id each. */
+typedef struct wskeys {
+    uint64_t arr, off, pick, id, dur, item;
+} wskeys;
 
-static void init_hashes(void)
+static wskeys keys_make(void)
 {
-    H_ARR = rng_stream_id("replay.ws.arrival");
-    H_OFF = rng_stream_id("replay.ws.offset");
-    H_PICK = rng_stream_id("replay.ws.pick");
-    H_ID = rng_stream_id("replay.ws.id");
-    H_DUR = rng_stream_id("replay.ws.duration");
-    H_ITEM = rng_stream_id("replay.ws.item");
+    wskeys k = {rng_stream_id("replay.ws.arrival"),  rng_stream_id("replay.ws.offset"),
+                rng_stream_id("replay.ws.pick"),     rng_stream_id("replay.ws.id"),
+                rng_stream_id("replay.ws.duration"), rng_stream_id("replay.ws.item")};
+    return k;
 }
 
 static double u01(uint64_t seed, uint64_t stream, uint64_t idx)
@@ -35,11 +39,11 @@ static int cmp_item(const void *x, const void *y)
 }
 
 /* A fresh row of feeder f for WebSocket id (rank - 1), as the routes draw it. */
-static uint32_t fresh_row(const scenario *sc, int f, uint64_t id, int16_t event)
+static uint32_t fresh_row(const scenario *sc, const wskeys *k, int f, uint64_t id, int16_t event)
 {
     rng_stream s;
     const sc_event *ev = event >= 0 ? &sc->events[event] : NULL;
-    rng_stream_init(&s, sc->seed, rng_mix(rng_mix(id, H_ITEM), (uint64_t)f));
+    rng_stream_init(&s, sc->seed, rng_mix(rng_mix(id, k->item), (uint64_t)f));
     if (ev && ev->hot_feeder == f && rng_uniform(&s) < ev->hot_share)
         return (uint32_t)(ev->ranks[rng_below(&s, ev->n_ranks)] - 1);
     for (size_t r = 0; r < sc->n_routes; r++)
@@ -49,7 +53,8 @@ static uint32_t fresh_row(const scenario *sc, int f, uint64_t id, int16_t event)
     return (uint32_t)rng_below(&s, sc->feeders[f].n);
 }
 
-static double duration(const scenario *sc, const plan *p, const wsplan_item *w, size_t sess)
+static double duration(const scenario *sc, const wskeys *k, const plan *p, const wsplan_item *w,
+                       size_t sess)
 {
     const sc_ws *c = &sc->ws;
     switch (c->dur_mode) {
@@ -64,15 +69,15 @@ static double duration(const scenario *sc, const plan *p, const wsplan_item *w, 
         }
     default: {
         rng_stream s;
-        rng_stream_init(&s, sc->seed, rng_mix(w->id, H_DUR));
+        rng_stream_init(&s, sc->seed, rng_mix(w->id, k->dur));
         return rng_lognormal(&s, c->dur_mu, c->dur_sigma);
     }
     }
 }
 
 /* Appends one WebSocket session; dur < 0 draws its duration as the scenario says. */
-static int add(wsplan *wp, size_t *cap, size_t *rcap, const scenario *sc, const plan *p,
-               wsplan_item it, size_t sess, double dur, char *err)
+static int add(wsplan *wp, size_t *cap, size_t *rcap, const scenario *sc, const wskeys *k,
+               const plan *p, wsplan_item it, size_t sess, double dur, char *err)
 {
     size_t nf = sc->n_feeders ? sc->n_feeders : 1;
     if (wp->n == *cap) {
@@ -106,9 +111,9 @@ static int add(wsplan *wp, size_t *cap, size_t *rcap, const scenario *sc, const 
                     row = p->draws[q->draw_off + d];
         }
         wp->rows[it.rows_off + f] = row != UINT32_MAX ? row
-                                                      : fresh_row(sc, (int)f, it.id, it.event);
+                                                      : fresh_row(sc, k, (int)f, it.id, it.event);
     }
-    it.dur = dur >= 0 ? dur : duration(sc, p, &it, sess);
+    it.dur = dur >= 0 ? dur : duration(sc, k, p, &it, sess);
     if (it.open + it.dur > sc->duration) {
         it.dur = sc->duration - it.open;
         it.clipped = 1;
@@ -124,35 +129,36 @@ int wsplan_build(wsplan *wp, const scenario *sc, const plan *p, char *err)
     memset(wp, 0, sizeof *wp);
     if (sc->ws.mode == SCWS_NONE)
         return 0;
-    init_hashes();
+    const wskeys k = keys_make();
     if (sc->ws.mode == SCWS_COUNT) {
-        uint64_t base = rng_mix(H_ARR, 0);
+        uint64_t base = rng_mix(k.arr, 0);
         wp->all = sc->ws.count;
         for (uint64_t j = 0; j < sc->ws.count && !rc; j++) {
             wsplan_item it = {0};
             it.id = rng_mix(base, j);
             if (it.id % p->seg_n != p->seg_i - 1)
                 continue;
-            it.session = it.id;
+            it.session = it.client = it.id; /* its own client, drawn as an HTTP session's */
             it.event = -1;
             it.origin = ORIGIN_WS;
-            it.open = sc->ws.at + sc->ws.ramp * u01(sc->seed, H_OFF, it.id);
+            it.open = sc->ws.at + sc->ws.ramp * u01(sc->seed, k.off, it.id);
             if (it.open >= sc->duration)
                 continue;
-            rc = add(wp, &cap, &rcap, sc, p, it, SIZE_MAX, -1, err);
+            rc = add(wp, &cap, &rcap, sc, &k, p, it, SIZE_MAX, -1, err);
         }
     } else {
         for (size_t i = 0; i < p->n_s && !rc; i++) {
             const plan_session *ps = &p->s[i];
             wsplan_item it = {0};
-            if (ps->lane || u01(sc->seed, H_PICK, ps->id) >= sc->ws.share)
+            if (ps->lane || u01(sc->seed, k.pick, ps->id) >= sc->ws.share)
                 continue;
-            it.id = rng_mix(ps->id, H_ID);
+            it.id = rng_mix(ps->id, k.id);
             it.session = ps->id;
+            it.client = ps->client;
             it.event = ps->event;
             it.origin = ps->origin;
             it.open = ps->start;
-            rc = add(wp, &cap, &rcap, sc, p, it, i, -1, err);
+            rc = add(wp, &cap, &rcap, sc, &k, p, it, i, -1, err);
         }
         wp->all = wp->n;
     }
@@ -172,7 +178,7 @@ int wsplan_build_trace(wsplan *wp, const scenario *sc, const plan *p, const trac
     memset(wp, 0, sizeof *wp);
     if (sc->ws.mode == SCWS_NONE || !tr)
         return 0;
-    init_hashes();
+    const wskeys k = keys_make();
     for (size_t i = 0; i < tr->n_w && !rc; i++) {
         const trace_ws *w = &tr->w[i];
         if (!w->in_window)
@@ -183,15 +189,15 @@ int wsplan_build_trace(wsplan *wp, const scenario *sc, const plan *p, const trac
             continue;
         uint32_t pi = tr->plan_index[w->session];
         wsplan_item it = {0};
-        it.id = rng_mix(rng_mix(sid, H_ID), i);
-        it.session = sid;
+        it.id = rng_mix(rng_mix(sid, k.id), i);
+        it.session = it.client = sid; /* a trace session's client key is its id (plan.c) */
         it.event = -1;
         it.origin = ORIGIN_BASE;
         it.open = (w->t - tr->from) / tr->speed;
         if (it.open >= sc->duration)
             continue;
-        rc = add(wp, &cap, &rcap, sc, p, it, pi == UINT32_MAX ? SIZE_MAX : pi, w->dur / tr->speed,
-                 err);
+        rc = add(wp, &cap, &rcap, sc, &k, p, it, pi == UINT32_MAX ? SIZE_MAX : pi,
+                 w->dur / tr->speed, err);
     }
     if (rc) {
         wsplan_term(wp);
@@ -209,8 +215,14 @@ void wsplan_term(wsplan *wp)
     memset(wp, 0, sizeof *wp);
 }
 
-int wsplan_render(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *vars, int plan_mode,
-                  char *url, size_t url_cap, char *sub, size_t sub_cap, char *msg, size_t msg_cap)
+void wsplan_client(const scenario *sc, const wsplan *wp, size_t i, sc_client *cl)
+{
+    scenario_client_build(sc, wp->w[i].client, cl);
+}
+
+int wsplan_render(const scenario *sc, const wsplan *wp, size_t i, const sc_client *cl,
+                  tmpl_vars *vars, int plan_mode, char *url, size_t url_cap, char *sub,
+                  size_t sub_cap, char *msg, size_t msg_cap)
 {
     const wsplan_item *it = &wp->w[i];
     const sc_ws *c = &sc->ws;
@@ -219,6 +231,7 @@ int wsplan_render(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *var
     long n;
     int k;
     memset(vars->set, 0, sizeof vars->set);
+    scenario_client_vars(sc, cl, vars);
     /* The session's items: {$feeder} refers to them, and {feeder} draws them. */
     for (size_t f = 0; f < sc->n_feeders; f++)
         if (c->uses_feeder[f]) {
@@ -267,11 +280,12 @@ static int handshake_owns(const char *name)
     return !strncasecmp(name, "sec-websocket-", 14);
 }
 
-int wsplan_render_headers(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *vars,
-                          char (*hdrs)[512], const char **line)
+int wsplan_render_headers(const scenario *sc, const wsplan *wp, size_t i, const sc_client *cl,
+                          tmpl_vars *vars, char (*hdrs)[512], const char **line)
 {
     const wsplan_item *it = &wp->w[i];
     size_t n = 0;
+    scenario_client_vars(sc, cl, vars);
     for (size_t h = 0; h < sc->n_headers; h++) {
         if (handshake_owns(sc->header_names[h]))
             continue;
@@ -289,6 +303,17 @@ int wsplan_render_headers(const scenario *sc, const wsplan *wp, size_t i, tmpl_v
         long r = tmpl_render(v, &c, hdrs[n] + k, 512 - (size_t)k);
         if (r < 0)
             return (int)r;
+        line[n] = hdrs[n];
+        n++;
+    }
+    /* The client rows as the session's requests send them (engine.c links the same rows). */
+    const char *rows[2] = {cl ? cl->ip_hdr : "", cl ? cl->ua_hdr : ""};
+    for (int r = 0; r < 2; r++) {
+        if (!rows[r][0])
+            continue;
+        int k = snprintf(hdrs[n], 512, "%s", rows[r]);
+        if (k < 0 || k >= 512)
+            return ST_ELIMIT;
         line[n] = hdrs[n];
         n++;
     }

@@ -25,6 +25,7 @@
 typedef struct wsplan_item {
     uint64_t id;       /* the WebSocket session's id (its rng streams) */
     uint64_t session;  /* the plan session holding it (share), or the id (count) */
+    uint64_t client;   /* client key (scenario_client_build): the session's, or the id (count) */
     double open;       /* intended open time, seconds from the run start */
     double dur;        /* planned duration in seconds (clipped to the window end) */
     int16_t event;     /* owning session's event, or -1 */
@@ -52,18 +53,30 @@ int wsplan_build_trace(wsplan *wp, const scenario *sc, const plan *p, const stru
                        char *err);
 void wsplan_term(wsplan *wp);
 
-/* Renders WebSocket i's URL (ws:// or wss:// from the target) and, when the scenario has
- * them, its subscribe message and message (else ""). plan_mode as plan_render. Returns 0
- * or ST_ELIMIT when a buffer is too small. vars must hold sc->names.n_vars variables. */
-int wsplan_render(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *vars, int plan_mode,
-                  char *url, size_t url_cap, char *sub, size_t sub_cap, char *msg, size_t msg_cap);
+/* WebSocket i's client (address, User-Agent class, the header rows and the source-address
+ * interface of scenario_client_build) into *cl. */
+void wsplan_client(const scenario *sc, const wsplan *wp, size_t i, sc_client *cl);
 
-/* Renders the scenario's http.headers for WebSocket i's handshake into hdrs (one
- * "Name: value" line each, cap bytes) and points line[] at them, NULL-terminated: the
- * socket is the same client as its session's requests (identity, authorization). Headers
- * the handshake owns (Host, Upgrade, Connection, Sec-WebSocket-*) are left out. Returns 0
- * or ST_ELIMIT. */
-int wsplan_render_headers(const scenario *sc, const wsplan *wp, size_t i, tmpl_vars *vars,
-                          char (*hdrs)[512], const char **line);
+/* Renders WebSocket i's URL (ws:// or wss:// from the target) and, when the scenario has
+ * them, its subscribe message and message (else ""). cl is the socket's client
+ * (wsplan_client): {client_ip} and {user_agent} render from it. plan_mode as plan_render.
+ * Returns 0 or ST_ELIMIT when a buffer is too small. vars must hold sc->names.n_vars
+ * variables; its client fields point into cl afterwards. */
+int wsplan_render(const scenario *sc, const wsplan *wp, size_t i, const sc_client *cl,
+                  tmpl_vars *vars, int plan_mode, char *url, size_t url_cap, char *sub,
+                  size_t sub_cap, char *msg, size_t msg_cap);
+
+/* Header rows a handshake may carry: the scenario's http.headers plus the client's address
+ * header and User-Agent. */
+#define WSPLAN_MAX_HEADERS (SC_MAX_HEADERS + 2)
+
+/* Renders the handshake headers of WebSocket i into hdrs (one "Name: value" line each, 512
+ * bytes, WSPLAN_MAX_HEADERS rows) and points line[] at them, NULL-terminated (line holds
+ * WSPLAN_MAX_HEADERS + 1): the scenario's http.headers, then cl's client rows (the
+ * http.client_ip.header with its address, the model's User-Agent), so the socket is the
+ * same client as its session's requests (identity, authorization). Headers the handshake
+ * owns (Host, Upgrade, Connection, Sec-WebSocket-*) are left out. Returns 0 or ST_ELIMIT. */
+int wsplan_render_headers(const scenario *sc, const wsplan *wp, size_t i, const sc_client *cl,
+                          tmpl_vars *vars, char (*hdrs)[512], const char **line);
 
 #endif

@@ -30,6 +30,9 @@ endif()
 # WebSocket sessions in `replay run`: against python3-websockets (a peer nobody here wrote),
 # and against the reference shop + PostgreSQL (pushes, the shared-pool incident, --db-probe).
 st_integ_test(integ_replay_ws_echo 60 bash ${ST_TEST_DIR}/integ/replay_ws_echo.sh)
+# Each WebSocket is its session's client (address, User-Agent, source address), as
+# python3-websockets and nginx (realip and $remote_addr) log the handshakes.
+st_integ_test(integ_replay_ws_ident 60 bash ${ST_TEST_DIR}/integ/replay_ws_ident.sh)
 if(TARGET shop)
   st_integ_test(integ_replay_ws_shop 90 bash ${ST_TEST_DIR}/integ/replay_ws_shop.sh
     $<TARGET_FILE:shop> $<TARGET_FILE:replay>)

@@ -17,6 +17,8 @@
 #        tolerances;
 #     C. the reference shop (fixtures/shop --real-ip-from 127.0.0.0/8) and PostgreSQL: the
 #        WebSocket share and duration of its log must match the model.
+#     In all three witnesses' logs the WebSocket handshakes come from many distinct client
+#     addresses (B: the sockets' own source addresses) with the User-Agents of their sessions.
 # The diff tables are printed. Sessions are short (think median 2 s) so that a rehearsal of
 # two minutes holds whole sessions: a refit's session length and journeys are biased by the
 # sessions the log's end cuts, about (session duration / rehearsal length).
@@ -110,6 +112,21 @@ done
 kill -TERM "$SHOP_PID" 2>/dev/null
 sleep 0.5 # nginx writes its log lines at once; the shop flushes at exit
 
+# ws_ident NAME LOG: the WebSocket handshakes in LOG are their sessions' clients.
+WS_PRE=$(jq -r '.websockets.path | split("?")[0] | split("{")[0]' "$TMP/init.json")
+ws_ident() {
+  local n=$1 ns na nu un lo
+  read -r ns na nu un lo <<<"$(ws_clients "$2" "$WS_PRE")"
+  echo "$n: $ns WebSocket handshake lines ($WS_PRE) from $na distinct client addresses, $nu User-Agents; $un not one of an HTTP client's (address, User-Agent), $lo from 127.0.0.1"
+  check "$n: WebSocket handshakes from >= 100 distinct client addresses ($na of $ns lines), none 127.0.0.1 ($lo)" \
+    test "$na" -ge 100 -a "$lo" = 0
+  check "$n: WebSocket handshakes carry >= 2 User-Agent classes ($nu)" test "$nu" -ge 2
+  # Every socket opens with its session's first request, which the log holds too.
+  check "$n: every WebSocket client is one of the log's HTTP clients ($un of $ns are not)" test "$un" = 0
+}
+ws_ident A "$TMP/wa/access.log"
+ws_ident B "$TMP/wb/access.log"
+
 # --- A: the diff through the compressed clock ----------------------------------------------------
 "$MODELER" fit "$TMP/wa/access.log" -o "$TMP/ma.json" --quiet --seed 7 || die "refit A failed"
 NS=$(jq .sessions.count "$TMP/ma.json")
@@ -178,6 +195,7 @@ fi
 
 # --- C: WebSockets against the reference shop -----------------------------------------------------
 for _ in $(seq 50); do kill -0 "$SHOP_PID" 2>/dev/null || break; sleep 0.1; done
+ws_ident C "$TMP/shop.log" # the shop writes its WebSocket lines at close, flushed by now
 "$MODELER" fit "$TMP/shop.log" -o "$TMP/mc.json" --quiet --seed 7 || die "refit C failed"
 echo "== modeler diff model.json refit-C.json --rate-scale 4 (the shop's log; websockets rows)"
 "$MODELER" diff "$TMP/m.json" "$TMP/mc.json" --rate-scale 4 --json >"$TMP/diffc.json"

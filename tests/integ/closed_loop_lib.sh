@@ -62,3 +62,21 @@ CONF
   sleep 0.2
   : >"$d/access.log"
 }
+
+# ws_clients LOG PREFIX -> "SOCKETS ADDRESSES USER_AGENTS UNMATCHED LOOPBACK" over the lines
+# of a combined log whose path starts with PREFIX (the WebSocket handshakes): how many, how
+# many distinct client addresses and User-Agents, how many have an (address, User-Agent) pair
+# that no other (HTTP) line of the log has (a socket that is not its session's client), and
+# how many come from 127.0.0.1 (replay's own address: no client identity at all).
+ws_clients() {
+  awk -v pre="$2" '{
+    split($0, q, "\""); split(q[2], r, " "); key = $1 " " q[6]
+    if (index(r[2], pre) == 1) { ws++; wsk[key]++; wa[$1]; wu[q[6]]; if ($1 == "127.0.0.1") lo++ }
+    else http[key]
+  } END {
+    for (k in wsk) if (!(k in http)) un += wsk[k]
+    for (a in wa) na++
+    for (u in wu) nu++
+    print ws + 0, na + 0, nu + 0, un + 0, lo + 0
+  }' "$1"
+}

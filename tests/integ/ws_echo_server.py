@@ -8,7 +8,9 @@
 #   ping               ping the client, answer "pong-ok" when its pong arrives
 #   drop               drop the TCP connection without a close frame
 # Everything else is echoed. Each close the server sees is logged on stderr as
-# "server: closed CODE REASON".
+# "server: closed CODE REASON", and each handshake it accepts as
+# "server: open PEER_ADDRESS xff=X-Forwarded-For ua=User-Agent" ("-" when absent), so a test
+# can tell which client each socket came from.
 # --bad-accept answers 101 with a wrong Sec-WebSocket-Accept; --early-frame answers a correct
 # 101 and, in the same write, a text frame "early" (the client must deliver it first).
 # Usage: ws_echo_server.py [--bad-accept | --early-frame | --tls CERT KEY]
@@ -23,6 +25,10 @@ import websockets
 
 
 async def handler(ws, path=None):
+    hdr = ws.request_headers
+    print("server: open %s xff=%s ua=%s" % (ws.remote_address[0], hdr.get("X-Forwarded-For", "-"),
+                                            hdr.get("User-Agent", "-")), file=sys.stderr,
+          flush=True)
     try:
         async for msg in ws:
             if isinstance(msg, str) and msg.startswith("close:"):
