@@ -61,8 +61,7 @@ static pgs_db *make_db(void)
     static short aatt[] = {2, 3, 4}, oatt[] = {2, 3};
     /* (paid, web) (open, web) (paid, shop) (void, shop): row-major, status then channel. */
     static char *omcv[] = {"paid", "web", "open", "web", "paid", "shop", "void", "shop"};
-    static char *onull[] = {"false", "false", "false", "false",
-                            "false", "false", "false", "false"};
+    static char *onull[] = {"false", "false", "false", "false", "false", "false", "false", "false"};
     static double omcf[] = {0.5, 0.2, 0.1, 0.1};
     pgs_col id = {.name = "id",
                   .type = "integer",
