@@ -474,8 +474,16 @@ static json_t *edge_gen(const xctx *x, const xedge *ed, size_t *used)
     int closed = !strcmp(gen_kind(o), "categorical") && !json_object_get(o, "rest");
     /* Only for a generator whose value set is open (a text or histogram rest): a closed
      * MCV list keeps its values, and N keys would draw only about 0.63 N of them. */
-    if (g && !closed && x->t->cols[ed->b].has_stats && nb >= 1 && nb < 0.9 * x->t->reltuples)
-        json_object_set_new(g, "values", json_integer((json_int_t)llround(nb)));
+    if (g && !closed && x->t->cols[ed->b].has_stats && nb >= 1 && nb < 0.9 * x->t->reltuples) {
+        /* A key draws one of the MCVs or a new rest value: with K keys about K x rest share
+         * values are new, so K = (n - MCVs) / rest share keeps n values, and the more keys
+         * the less lumpy the marginal (400 keys left a city 40% off on the fixture). */
+        double rest = 0, nm = (double)json_array_size(json_object_get(o, "values"));
+        if (!strcmp(gen_kind(o), "categorical"))
+            cat_mass(o, &rest);
+        double k = rest > 0.01 && nb > nm ? fmax(nb, (nb - nm) / rest) : nb;
+        json_object_set_new(g, "values", json_integer((json_int_t)llround(fmin(k, 64 * nb))));
+    }
     json_t *sw = g ? mcv_mapping(x, ed, g) : NULL;
     if (sw)
         json_decref(g);
