@@ -174,6 +174,8 @@ static int read_ext_data(PGresult *r, int i, pgs_ext *e)
         pgs_strv_free(e->mcv_null, nn);
         e->mcv = e->mcv_null = NULL;
         e->nmcv_cells = 0;
+        pgs_strv_free(fv, nf);
+        fv = NULL;
         nf = 0;
     }
     if (nf && !(e->mcf = calloc(nf, sizeof *e->mcf))) {
