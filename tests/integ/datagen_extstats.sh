@@ -124,7 +124,8 @@ PY
 [ "$FAILS" = 0 ] && ok "estimates of the copy within q-error 2 of the source's estimates and counts"
 # The marginals of the rewritten columns, as compare sees them (printed, not asserted: a
 # chain of mapped columns drifts a little, docs/datagen.md says by how much).
-"$DG" compare --shape "$P" --db "dbname=$syn" 2>&1 | grep -E "compare:|addresses\.(country|region|city)|orders\.status" || true
+"$DG" compare --shape "$P" --db "dbname=$syn" 2>&1 \
+  | grep -E "compare:|addresses\.(country|region|city)|orders\.status" | sed 's/^/  (compare) /' || true
 # --mask: the mcv data and the switch carry masked values only.
 "$DG" profile --db "dbname=$src" --mask -o "$M" --quiet || fail "profile --mask"
 python3 - "$M" <<'PY' && ok "--mask: no source literal of status/channel in the profile" || fail "--mask leaks"
@@ -173,5 +174,9 @@ bad=$(newdb xs_bad)
   && grep -q "1 of 2 extended statistics object(s) not created.*t_bad" "$TMPD/bad.err" \
   && ok "a failing CREATE STATISTICS is reported (1 of 2), the fill exits 0" \
   || { cat "$TMPD/bad.out" "$TMPD/bad.err"; fail "failing CREATE STATISTICS"; }
+"$DG" compare --shape "$TMPD/bad.json" --db "dbname=$bad" >"$TMPD/cmp.out" 2>&1
+rc=$?
+[ "$rc" = 1 ] && grep -q "statistics object 't_bad' is missing" "$TMPD/cmp.out" \
+  && ok "compare fails on the missing statistics object" || { cat "$TMPD/cmp.out"; fail "compare (exit $rc)"; }
 echo "datagen_extstats: $(( $(date +%s) - start )) s"
 [ "$FAILS" = 0 ] || { echo "$FAILS failures" >&2; exit 1; }
