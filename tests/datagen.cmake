@@ -26,5 +26,5 @@ st_integ_test(datagen_fanout 180 bash ${ST_TEST_DIR}/integ/datagen_fanout.sh)
 set_property(TEST datagen_fanout APPEND PROPERTY LABELS nosan)
 # Extended statistics (issue 13 item 6): profile -> fill -> the planner's multi-column
 # estimates against the source's, with and without the reproduction (nosan: a measurement).
-st_integ_test(datagen_extstats 120 bash ${ST_TEST_DIR}/integ/datagen_extstats.sh)
+st_integ_test(datagen_extstats 180 bash ${ST_TEST_DIR}/integ/datagen_extstats.sh)
 set_property(TEST datagen_extstats APPEND PROPERTY LABELS nosan)

@@ -16,7 +16,7 @@ CREATE TABLE addresses (
 INSERT INTO addresses
 SELECT i, 'C' || (z / 400), 'C' || (z / 400) || '-R' || (z / 80), 'City ' || (z / 10),
        lpad((10007 * z % 90000 + 10000)::text, 5, '0'), 'Street ' || (i % 977)
-FROM (SELECT i, floor(4000 * power(random(), 2.5))::int AS z FROM generate_series(1, 60000) i) s;
+FROM (SELECT i, floor(4000 * power(random(), 2.5))::int AS z FROM generate_series(1, 40000) i) s;
 CREATE STATISTICS addr_chain (ndistinct, dependencies) ON country, region, city, zip FROM addresses;
 -- An expression: recorded and recreated, not reproduced (said with its share).
 CREATE STATISTICS addr_expr ON (lower(city)), zip FROM addresses;
@@ -40,5 +40,5 @@ SELECT i,
 FROM (SELECT i, random() AS r2,
              CASE WHEN r1 < 0.45 THEN 'web' WHEN r1 < 0.75 THEN 'store' WHEN r1 < 0.95 THEN 'app'
                   ELSE 'phone' END AS c
-      FROM (SELECT i, random() AS r1 FROM generate_series(1, 50000) i) a) b;
+      FROM (SELECT i, random() AS r1 FROM generate_series(1, 30000) i) a) b;
 CREATE STATISTICS orders_sc (mcv, ndistinct) ON status, channel FROM orders;
