@@ -46,6 +46,7 @@ typedef struct xedge {
     const pgs_ext *e;
     int from[8]; /* E_MULTI: the determinants (columns; -1 an expression) */
     int nfrom;
+    double nd_a; /* distinct values of a (the sort order among equal degrees) */
 } xedge;
 
 typedef struct xctx {
@@ -142,6 +143,7 @@ static int add_edge(xctx *x, xedge e)
 {
     if (x->nedges >= XS_MAX_EDGES)
         return -1;
+    e.nd_a = e.a >= 0 ? col_nd(x->t, e.a) : 0;
     x->edges[x->nedges++] = e;
     return 0;
 }
@@ -208,9 +210,9 @@ static json_t *record_deps(xctx *x, const pgs_ext *e, int *ndeps)
         (*ndeps)++;
         int a = nf == 1 ? attnum_col(x->t, e, from[0]) : -1, b = attnum_col(x->t, e, to[0]);
         if (a >= 0 && b >= 0 && d >= XS_MIN_DEGREE)
-            add_edge(x, (xedge){E_DEP, a, b, d, 1, e, {a}, 1});
+            add_edge(x, (xedge){E_DEP, a, b, d, 1, e, {a}, 1, 0});
         else if (nf > 1 && b >= 0 && d >= XS_MIN_DEGREE) {
-            xedge m = {E_MULTI, -1, b, d, 1, e, {0}, nf};
+            xedge m = {E_MULTI, -1, b, d, 1, e, {0}, nf, 0};
             for (int i = 0; i < nf; i++)
                 m.from[i] = attnum_col(x->t, e, from[i]);
             add_edge(x, m);
@@ -244,7 +246,7 @@ static json_t *record_nd(xctx *x, const pgs_ext *e)
         double na = col_nd(x->t, a), nb = col_nd(x->t, b);
         double indep = fmin(na * nb, x->t->reltuples);
         if (nd < 0.5 * indep && na >= 1)
-            add_edge(x, (xedge){E_ND, a, b, 1, (int64_t)fmax(1, ceil(nd / na)), e, {a}, 1});
+            add_edge(x, (xedge){E_ND, a, b, 1, (int64_t)fmax(1, ceil(nd / na)), e, {a}, 1, 0});
     }
     json_decref(jn);
     return out;
@@ -291,14 +293,13 @@ static json_t *record_mcv(xctx *x, const pgs_ext *e)
     int c1 = nk == 2 ? col_index(x->t, e->cols.v[1]) : -1;
     if (c0 >= 0 && c1 >= 0 && !e->has_exprs && e->nmcv) {
         int a = col_nd(x->t, c0) <= col_nd(x->t, c1) ? c0 : c1;
-        add_edge(x, (xedge){E_MCV, a, a == c0 ? c1 : c0, 1, 1, e, {a}, 1});
+        add_edge(x, (xedge){E_MCV, a, a == c0 ? c1 : c0, 1, 1, e, {a}, 1, 0});
     }
     return json_pack("{s:o, s:o, s:o}", "columns", cols, "values", vals, "freqs", fr);
 }
 
 /* Edge order: mcv lists, then dependencies strongest first (fewest determinant values
  * first among equals), then ndistinct pairs. */
-static const xctx *sort_ctx;
 static int edge_cmp(const void *pa, const void *pb)
 {
     const xedge *a = pa, *b = pb;
@@ -308,9 +309,8 @@ static int edge_cmp(const void *pa, const void *pb)
         return (a->b > b->b) - (a->b < b->b);
     if (a->degree != b->degree)
         return a->degree > b->degree ? -1 : 1;
-    double na = col_nd(sort_ctx->t, a->a), nb = col_nd(sort_ctx->t, b->a);
-    if (na != nb)
-        return na < nb ? -1 : 1;
+    if (a->nd_a != b->nd_a)
+        return a->nd_a < b->nd_a ? -1 : 1;
     return (a->a - b->a) * 4096 + (a->b - b->b);
 }
 
@@ -658,7 +658,6 @@ int xs_profile_table(const pgs_db *db, const pgs_table *t, int mask, json_t *jt,
         json_object_set_new(jo, "_recorded", rec);
         json_array_append_new(out, jo);
     }
-    sort_ctx = &x;
     qsort(x.edges, x.nedges, sizeof *x.edges, edge_cmp);
     for (size_t i = 0; i < x.nedges; i++) {
         const xedge *ed = &x.edges[i];
