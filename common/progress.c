@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define PROGRESS_DEFAULT_MS 100u
+#define PROGRESS_LINE 512
 
 void progress_init(progress *p, FILE *out, int quiet)
 {
@@ -27,6 +28,23 @@ void progress_init(progress *p, FILE *out, int quiet)
     }
 }
 
+/* The one formatter of both entry points: a bounded line handed to fn. */
+static void progress_vsay(progress_fn fn, void *ud, const char *fmt, va_list ap)
+{
+    char line[PROGRESS_LINE];
+    vsnprintf(line, sizeof line, fmt, ap);
+    fn(ud, line);
+}
+
+/* Redraws the terminal line. A status line is best-effort: a failed write to the terminal
+ * is not worth an error. */
+static void progress_draw(void *ud, const char *line)
+{
+    progress *p = ud;
+    fprintf(p->out, "\r%s\033[K", line);
+    fflush(p->out);
+}
+
 void progress_update(progress *p, int force, const char *fmt, ...)
 {
     if (!p->enabled)
@@ -34,14 +52,10 @@ void progress_update(progress *p, int force, const char *fmt, ...)
     uint64_t now = st_now_ns();
     if (!force && p->drawn && now - p->last_ns < (uint64_t)p->min_interval_ms * 1000000u)
         return;
-    char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    progress_vsay(progress_draw, p, fmt, ap);
     va_end(ap);
-    /* A status line is best-effort: a failed write to the terminal is not worth an error. */
-    fprintf(p->out, "\r%s\033[K", line);
-    fflush(p->out);
     p->drawn = 1;
     p->last_ns = now;
 }
@@ -53,4 +67,14 @@ void progress_done(progress *p)
     fputc('\n', p->out);
     fflush(p->out);
     p->drawn = 0;
+}
+
+void progress_say(progress_fn fn, void *ud, const char *fmt, ...)
+{
+    if (!fn)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    progress_vsay(fn, ud, fmt, ap);
+    va_end(ap);
 }

@@ -322,25 +322,30 @@ static void svg_tick_label(char *b, size_t n, const svg_axis *a, double v)
             rc = dbuf_add_html(b, (s)); \
     } while (0)
 
-/* Renders p into b (a scratch buffer). Returns 0 or the first dbuf error. */
-static int svg_render_into(const svg_plot *p, dbuf *b)
-{
-    int rc = 0;
+/* A plot's frame once its data range is known: sizes, axes and the point counts. */
+typedef struct svg_frame {
+    int w, h;
+    double ml, mt; /* left and top margins */
+    svg_axis ax, ay;
+    size_t drawn, dropped;
+    int bars; /* bar series, which share each x slot */
+} svg_frame;
 
-    /* Data range over drawable points, counting the ones left out. */
-    size_t drawn = 0, dropped = 0;
+/* Data range over drawable points, counting the ones left out; a range that is empty or a
+ * single value is widened so that the axes stay drawable. */
+static void svg_data_range(const svg_plot *p, svg_frame *f, double r[4])
+{
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
-    int bars = 0;
     for (size_t s = 0; s < p->nseries; s++) {
         const svg_series *se = &p->series[s];
         if (se->style == SVG_BARS)
-            bars++;
+            f->bars++;
         for (size_t i = 0; i < se->n; i++) {
             if (!svg_ok(p, se->x[i], se->y[i])) {
-                dropped++;
+                f->dropped++;
                 continue;
             }
-            drawn++;
+            f->drawn++;
             xlo = fmin(xlo, se->x[i]);
             xhi = fmax(xhi, se->x[i]);
             ylo = fmin(ylo, se->y[i]);
@@ -353,7 +358,7 @@ static int svg_render_into(const svg_plot *p, dbuf *b)
             yhi = fmax(yhi, p->hlines[i].a);
         }
     }
-    if (!drawn) {
+    if (!f->drawn) {
         for (size_t i = 0; i < p->nshades; i++) {
             xlo = fmin(xlo, p->shades[i].a);
             xhi = fmax(xhi, p->shades[i].b);
@@ -364,20 +369,34 @@ static int svg_render_into(const svg_plot *p, dbuf *b)
         xlo = logx ? 1 : 0, xhi = logx ? 10 : 1;
     if (!(ylo <= yhi))
         ylo = logy ? 1 : 0, yhi = logy ? 10 : 1;
-    if (bars && !logy)
+    if (f->bars && !logy)
         ylo = fmin(ylo, 0), yhi = fmax(yhi, 0);
     if (xlo == xhi)
         xlo = logx ? xlo / 10 : xlo - 1, xhi = logx ? xhi * 10 : xhi + 1;
     if (ylo == yhi)
         ylo = logy ? ylo / 10 : ylo - 1, yhi = logy ? yhi * 10 : yhi + 1;
+    r[0] = xlo, r[1] = xhi, r[2] = ylo, r[3] = yhi;
+}
 
-    /* Layout: title, a wrapped legend, the plot area, axis labels. */
+/* Width of one legend item: swatch, gap and up to 40 characters of the name. */
+static double svg_legend_item_w(const char *name)
+{
+    size_t nl = strlen(name);
+    return 32 + 7.0 * (double)(nl > 40 ? 40 : nl);
+}
+
+/* Layout: title, a wrapped legend, the plot area, axis labels; then the axes' ticks. */
+static void svg_layout(const svg_plot *p, svg_frame *f)
+{
+    double r[4];
+    memset(f, 0, sizeof *f);
+    svg_data_range(p, f, r);
+    int logx = (p->flags & SVG_LOGX) != 0, logy = (p->flags & SVG_LOGY) != 0;
     int w = p->w;
-    double lx = 64, ly = 38;
+    double lx = 64;
     size_t legend_rows = p->nseries ? 1 : 0;
     for (size_t s = 0; s < p->nseries; s++) {
-        size_t nl = strlen(p->series[s].name);
-        double iw = 32 + 7.0 * (double)(nl > 40 ? 40 : nl);
+        double iw = svg_legend_item_w(p->series[s].name);
         if (lx + iw > w - 16 && lx > 64)
             lx = 64, legend_rows++;
         lx += iw;
@@ -386,48 +405,52 @@ static int svg_render_into(const svg_plot *p, dbuf *b)
     int h = p->h;
     if (h < mt + mb + 60)
         h = (int)(mt + mb + 60);
-
-    svg_axis ax = {.lo = xlo,
-                   .hi = xhi,
-                   .p0 = ml,
-                   .p1 = w - mr,
-                   .log = logx,
-                   .time = (p->flags & SVG_XTIME) && !logx};
-    svg_axis ay = {.lo = ylo, .hi = yhi, .p0 = h - mb, .p1 = mt, .log = logy};
+    f->w = w, f->h = h, f->ml = ml, f->mt = mt;
+    f->ax = (svg_axis){.lo = r[0],
+                       .hi = r[1],
+                       .p0 = ml,
+                       .p1 = w - mr,
+                       .log = logx,
+                       .time = (p->flags & SVG_XTIME) && !logx};
+    f->ay = (svg_axis){.lo = r[2], .hi = r[3], .p0 = h - mb, .p1 = mt, .log = logy};
     int xt = (w - 80) / 110 > 2 ? (w - 80) / 110 : 2;
-    if (ax.log)
-        svg_ticks_log(&ax);
-    else if (ax.time)
-        svg_ticks_time(&ax, xt);
+    if (f->ax.log)
+        svg_ticks_log(&f->ax);
+    else if (f->ax.time)
+        svg_ticks_time(&f->ax, xt);
     else
-        svg_ticks_linear(&ax, xt, 0);
-    if (ay.log)
-        svg_ticks_log(&ay);
+        svg_ticks_linear(&f->ax, xt, 0);
+    if (f->ay.log)
+        svg_ticks_log(&f->ay);
     else
-        svg_ticks_linear(&ay, 5, 0);
+        svg_ticks_linear(&f->ay, 5, 0);
+}
 
+/* The <svg> element with its data-* attributes, the title and the legend. */
+static int svg_write_head(const svg_plot *p, const svg_frame *f, dbuf *b)
+{
+    int rc = 0;
+    int w = f->w, h = f->h;
     OUT("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"st-chart\" width=\"%d\" "
         "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
         w, h, w, h);
     ESC(p->title);
     OUT("\" data-chart=\"");
     ESC(p->title);
-    OUT("\" data-series=\"%zu\" data-points=\"%zu\" data-dropped=\"%zu\">\n", p->nseries, drawn,
-        dropped);
+    OUT("\" data-series=\"%zu\" data-points=\"%zu\" data-dropped=\"%zu\">\n", p->nseries, f->drawn,
+        f->dropped);
     OUT("<title>");
     ESC(p->title);
     OUT("</title>\n<text x=\"%.2f\" y=\"18\" class=\"t\" font-size=\"14\" "
         "font-weight=\"600\">",
-        ml);
+        f->ml);
     ESC(p->title);
     OUT("</text>\n");
 
-    /* Legend. */
-    lx = 64, ly = 38;
+    double lx = 64, ly = 38;
     for (size_t s = 0; s < p->nseries; s++) {
         const svg_series *se = &p->series[s];
-        size_t nl = strlen(se->name);
-        double iw = 32 + 7.0 * (double)(nl > 40 ? 40 : nl);
+        double iw = svg_legend_item_w(se->name);
         if (lx + iw > w - 16 && lx > 64)
             lx = 64, ly += 16;
         OUT("<rect x=\"%.2f\" y=\"%.2f\" width=\"12\" height=\"10\" fill=\"%s\"/>"
@@ -437,53 +460,118 @@ static int svg_render_into(const svg_plot *p, dbuf *b)
         OUT("</text>\n");
         lx += iw;
     }
+    return rc;
+}
 
-    /* Shaded ranges first, so that data draws over them. */
+/* Shaded ranges (drawn first, so that data draws over them), grid, ticks and axes. */
+static int svg_write_axes(const svg_plot *p, const svg_frame *f, dbuf *b)
+{
+    int rc = 0;
+    const svg_axis *ax = &f->ax, *ay = &f->ay;
     for (size_t i = 0; i < p->nshades; i++) {
-        double a = fmax(p->shades[i].a, ax.lo), bb = fmin(p->shades[i].b, ax.hi);
+        double a = fmax(p->shades[i].a, ax->lo), bb = fmin(p->shades[i].b, ax->hi);
         if (!(a <= bb))
             continue;
-        double x0 = svg_map(&ax, a), x1 = svg_map(&ax, bb);
+        double x0 = svg_map(ax, a), x1 = svg_map(ax, bb);
         OUT("<rect class=\"shade\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
             "fill=\"#888888\" fill-opacity=\"0.18\"><title>",
-            x0, ay.p1, svg_px(x1 - x0), svg_px(ay.p0 - ay.p1));
+            x0, ay->p1, svg_px(x1 - x0), svg_px(ay->p0 - ay->p1));
         ESC(p->shades[i].label);
         OUT("</title></rect><text x=\"%.2f\" y=\"%.2f\" font-size=\"10\" fill=\"#555\">",
-            svg_px(x0 + 2), ay.p1 + 10);
+            svg_px(x0 + 2), ay->p1 + 10);
         ESC(p->shades[i].label);
         OUT("</text>\n");
     }
 
-    /* Grid, ticks and axes. */
     char lab[64];
-    for (size_t i = 0; i < ay.nticks; i++) {
-        double y = svg_map(&ay, ay.ticks[i]);
-        svg_tick_label(lab, sizeof lab, &ay, ay.ticks[i]);
+    for (size_t i = 0; i < ay->nticks; i++) {
+        double y = svg_map(ay, ay->ticks[i]);
+        svg_tick_label(lab, sizeof lab, ay, ay->ticks[i]);
         OUT("<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#e5e5e5\"/>"
             "<text x=\"%.2f\" y=\"%.2f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
-            ax.p0, y, ax.p1, y, ax.p0 - 6, svg_px(y + 4), lab);
+            ax->p0, y, ax->p1, y, ax->p0 - 6, svg_px(y + 4), lab);
     }
-    for (size_t i = 0; i < ax.nticks; i++) {
-        double x = svg_map(&ax, ax.ticks[i]);
-        svg_tick_label(lab, sizeof lab, &ax, ax.ticks[i]);
+    for (size_t i = 0; i < ax->nticks; i++) {
+        double x = svg_map(ax, ax->ticks[i]);
+        svg_tick_label(lab, sizeof lab, ax, ax->ticks[i]);
         OUT("<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#e5e5e5\"/>"
             "<text x=\"%.2f\" y=\"%.2f\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
-            x, ay.p1, x, ay.p0, x, ay.p0 + 16, lab);
+            x, ay->p1, x, ay->p0, x, ay->p0 + 16, lab);
     }
-    OUT("<path d=\"M%.2f %.2fV%.2fH%.2f\" fill=\"none\" stroke=\"#333\"/>\n", ax.p0, ay.p1, ay.p0,
-        ax.p1);
+    OUT("<path d=\"M%.2f %.2fV%.2fH%.2f\" fill=\"none\" stroke=\"#333\"/>\n", ax->p0, ay->p1,
+        ay->p0, ax->p1);
     OUT("<text x=\"%.2f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">",
-        svg_px((ax.p0 + ax.p1) / 2), h - 8);
+        svg_px((ax->p0 + ax->p1) / 2), f->h - 8);
     ESC(p->xlabel);
-    if (ax.time)
+    if (ax->time)
         OUT("%s(UTC)", p->xlabel[0] ? " " : "");
     OUT("</text>\n<text transform=\"translate(14 %.2f) rotate(-90)\" font-size=\"12\" "
         "text-anchor=\"middle\">",
-        svg_px((ay.p0 + ay.p1) / 2));
+        svg_px((ay->p0 + ay->p1) / 2));
     ESC(p->ylabel);
     OUT("</text>\n");
+    return rc;
+}
 
-    /* Series. */
+/* One bar series, the bar_i-th of f->bars: the bars of all bar series share each x slot. */
+static int svg_write_bars(const svg_plot *p, const svg_frame *f, const svg_series *se,
+                          const char *col, size_t bar_i, dbuf *b)
+{
+    int rc = 0;
+    const svg_axis *ax = &f->ax, *ay = &f->ay;
+    double sxlo = INFINITY, sxhi = -INFINITY;
+    size_t k = 0;
+    for (size_t i = 0; i < se->n; i++)
+        if (svg_ok(p, se->x[i], se->y[i]))
+            sxlo = fmin(sxlo, se->x[i]), sxhi = fmax(sxhi, se->x[i]), k++;
+    double slot = k > 1 ? (svg_map(ax, sxhi) - svg_map(ax, sxlo)) / (double)(k - 1)
+                        : (ax->p1 - ax->p0) / 10;
+    double bw = fmax(1, slot * 0.8 / (double)f->bars);
+    double off = -slot * 0.4 + bw * (double)bar_i;
+    double base = ay->log ? ay->p0 : svg_map(ay, fmin(fmax(0, ay->lo), ay->hi));
+    for (size_t i = 0; i < se->n; i++) {
+        if (!svg_ok(p, se->x[i], se->y[i]))
+            continue;
+        double x = svg_map(ax, se->x[i]) + (f->bars > 1 ? off : -bw / 2);
+        double y = svg_map(ay, se->y[i]);
+        OUT("<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>", svg_px(x),
+            fmin(y, base), svg_px(bw), svg_px(fabs(base - y)), col);
+    }
+    return rc;
+}
+
+/* One line, step or point series as a single path; dash marks series past the palette. */
+static int svg_write_path(const svg_plot *p, const svg_frame *f, const svg_series *se,
+                          const char *col, const char *dash, dbuf *b)
+{
+    int rc = 0;
+    int pts = se->style == SVG_POINTS;
+    OUT("<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s%s d=\"", col, pts ? "4" : "1.5",
+        pts ? " stroke-linecap=\"round\"" : "", pts ? "" : dash);
+    int first = 1;
+    for (size_t i = 0; i < se->n; i++) {
+        if (!svg_ok(p, se->x[i], se->y[i]))
+            continue;
+        double x = svg_map(&f->ax, se->x[i]), y = svg_map(&f->ay, se->y[i]);
+        /* Points are zero-length subpaths with round caps: small output, one dot. */
+        if (pts)
+            OUT("M%.2f %.2fh0", x, y);
+        else if (first)
+            OUT("M%.2f %.2f", x, y);
+        else if (se->style == SVG_STEP)
+            OUT("H%.2fV%.2f", x, y);
+        else
+            OUT("L%.2f %.2f", x, y);
+        first = 0;
+    }
+    OUT("\"/>\n");
+    return rc;
+}
+
+/* Every series, each in its own <g> named after it. */
+static int svg_write_series(const svg_plot *p, const svg_frame *f, dbuf *b)
+{
+    int rc = 0;
     size_t bar_i = 0;
     for (size_t s = 0; s < p->nseries && !rc; s++) {
         const svg_series *se = &p->series[s];
@@ -494,68 +582,51 @@ static int svg_render_into(const svg_plot *p, dbuf *b)
         OUT("\"><title>");
         ESC(se->name);
         OUT("</title>\n");
-        if (se->style == SVG_BARS) {
-            double sxlo = INFINITY, sxhi = -INFINITY;
-            size_t k = 0;
-            for (size_t i = 0; i < se->n; i++)
-                if (svg_ok(p, se->x[i], se->y[i]))
-                    sxlo = fmin(sxlo, se->x[i]), sxhi = fmax(sxhi, se->x[i]), k++;
-            double slot = k > 1 ? (svg_map(&ax, sxhi) - svg_map(&ax, sxlo)) / (double)(k - 1)
-                                : (ax.p1 - ax.p0) / 10;
-            double bw = fmax(1, slot * 0.8 / (double)bars);
-            double off = -slot * 0.4 + bw * (double)bar_i;
-            double base = ay.log ? ay.p0 : svg_map(&ay, fmin(fmax(0, ay.lo), ay.hi));
-            for (size_t i = 0; i < se->n; i++) {
-                if (!svg_ok(p, se->x[i], se->y[i]))
-                    continue;
-                double x = svg_map(&ax, se->x[i]) + (bars > 1 ? off : -bw / 2);
-                double y = svg_map(&ay, se->y[i]);
-                OUT("<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"/>",
-                    svg_px(x), fmin(y, base), svg_px(bw), svg_px(fabs(base - y)), col);
-            }
-            bar_i++;
-        } else {
-            int pts = se->style == SVG_POINTS;
-            OUT("<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s%s d=\"", col,
-                pts ? "4" : "1.5", pts ? " stroke-linecap=\"round\"" : "", pts ? "" : dash);
-            int first = 1;
-            for (size_t i = 0; i < se->n; i++) {
-                if (!svg_ok(p, se->x[i], se->y[i]))
-                    continue;
-                double x = svg_map(&ax, se->x[i]), y = svg_map(&ay, se->y[i]);
-                /* Points are zero-length subpaths with round caps: small output, one dot. */
-                if (pts)
-                    OUT("M%.2f %.2fh0", x, y);
-                else if (first)
-                    OUT("M%.2f %.2f", x, y);
-                else if (se->style == SVG_STEP)
-                    OUT("H%.2fV%.2f", x, y);
-                else
-                    OUT("L%.2f %.2f", x, y);
-                first = 0;
-            }
-            OUT("\"/>\n");
-        }
+        if (!rc && se->style == SVG_BARS)
+            rc = svg_write_bars(p, f, se, col, bar_i++, b);
+        else if (!rc)
+            rc = svg_write_path(p, f, se, col, dash, b);
         OUT("</g>\n");
     }
+    return rc;
+}
 
-    /* Reference lines over the data, labelled at the right end. */
+/* Reference lines over the data, labelled at the right end; the note on dropped points. */
+static int svg_write_tail(const svg_plot *p, const svg_frame *f, dbuf *b)
+{
+    int rc = 0;
+    const svg_axis *ax = &f->ax, *ay = &f->ay;
     for (size_t i = 0; i < p->nhlines; i++) {
-        if (ay.log && p->hlines[i].a <= 0)
+        if (ay->log && p->hlines[i].a <= 0)
             continue;
-        double y = svg_map(&ay, p->hlines[i].a);
+        double y = svg_map(ay, p->hlines[i].a);
         OUT("<line class=\"ref\" x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" "
             "stroke=\"#b00020\" stroke-dasharray=\"6 4\"/><text x=\"%.2f\" y=\"%.2f\" "
             "font-size=\"11\" text-anchor=\"end\" fill=\"#b00020\">",
-            ax.p0, y, ax.p1, y, ax.p1 - 2, svg_px(y - 4));
+            ax->p0, y, ax->p1, y, ax->p1 - 2, svg_px(y - 4));
         ESC(p->hlines[i].label);
         OUT("</text>\n");
     }
-    if (dropped)
+    if (f->dropped)
         OUT("<text x=\"%.2f\" y=\"%d\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">"
             "%zu point%s not shown (non-positive on a log axis, or not finite)</text>\n",
-            ax.p1, h - 8, dropped, dropped == 1 ? "" : "s");
+            ax->p1, f->h - 8, f->dropped, f->dropped == 1 ? "" : "s");
     OUT("</svg>\n");
+    return rc;
+}
+
+/* Renders p into b (a scratch buffer). Returns 0 or the first dbuf error. */
+static int svg_render_into(const svg_plot *p, dbuf *b)
+{
+    svg_frame f;
+    svg_layout(p, &f);
+    int rc = svg_write_head(p, &f, b);
+    if (!rc)
+        rc = svg_write_axes(p, &f, b);
+    if (!rc)
+        rc = svg_write_series(p, &f, b);
+    if (!rc)
+        rc = svg_write_tail(p, &f, b);
     return rc;
 }
 

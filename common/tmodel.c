@@ -22,6 +22,24 @@ const char *const tm_dist_names[] = {"lognormal", "weibull", "gamma", NULL};
 const char *const tm_profile_kinds[] = {"flat", "hour_of_day", "hour_of_week", NULL};
 const char *const tm_class_names[] = {"desktop", "mobile", "script", "bot", NULL};
 
+const char *tmodel_dist_name(int dist)
+{
+    return dist >= 0 && dist <= TM_GAMMA ? tm_dist_names[dist] : NULL;
+}
+
+const char *tmodel_class_name(int cls)
+{
+    return cls >= 0 && cls < TM_NCLASS ? tm_class_names[cls] : NULL;
+}
+
+int tmodel_dist_of(const char *name)
+{
+    for (int i = 0; name && tm_dist_names[i]; i++)
+        if (strcmp(name, tm_dist_names[i]) == 0)
+            return i;
+    return -1;
+}
+
 int tm_check_header(const json_t *root, char *err)
 {
     const char *fmt;

@@ -84,6 +84,13 @@ typedef struct tmodel {
     int has_assets;            /* some route has assets */
 } tmodel;
 
+/* The model's names for the enums above (NULL when out of range), and the enum of a
+ * distribution name (-1 when unknown), so that readers of the validated tree (modeler diff
+ * and report) use the reader's vocabulary rather than copies of it. */
+const char *tmodel_dist_name(int dist);
+const char *tmodel_class_name(int cls);
+int tmodel_dist_of(const char *name);
+
 /* Validates an already-parsed model. Returns 0 or ST_EINPUT with err set (the field path). */
 int tmodel_validate(const json_t *m, char *err);
 /* Loads and validates PATH. Returns a new reference or NULL with err set ("PATH: field: ..."). */

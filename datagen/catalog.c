@@ -27,6 +27,22 @@ static int query(PGconn *c, const char *sql, const char *schema, PGresult **out,
     return pgx_select(c, sql, 1, params, out, err);
 }
 
+/* query() plus a zeroed array of one element per row (none when there are no rows). Returns
+ * 0 with *r and *arr set (the caller owns both), or the error with nothing left to free. */
+static int query_array(PGconn *c, const char *sql, const char *schema, size_t elsize, void **arr,
+                       PGresult **r, char *err)
+{
+    int qrc = query(c, sql, schema, r, err);
+    if (qrc)
+        return qrc;
+    int n = PQntuples(*r);
+    if (n && !(*arr = calloc((size_t)n, elsize))) {
+        PQclear(*r);
+        return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
 void pgs_strv_free(char **v, size_t n)
 {
     if (!v)
@@ -499,13 +515,12 @@ static int read_idx(PGconn *c, pgs_db *db, char *err)
 static int read_types(PGconn *c, pgs_db *db, char *err)
 {
     PGresult *r;
-    int qrc = query(c, SQL_TYPES, db->schema, &r, err);
-    if (qrc)
-        return qrc;
-    int n = PQntuples(r), rc = 0;
-    if (n && !(db->types = calloc((size_t)n, sizeof *db->types)))
-        rc = st_err(err, ST_ENOMEM, "out of memory");
-    for (int i = 0; i < n && !rc; i++) {
+    void *arr = NULL;
+    int rc = query_array(c, SQL_TYPES, db->schema, sizeof *db->types, &arr, &r, err);
+    if (rc)
+        return rc;
+    db->types = arr;
+    for (int i = 0, n = PQntuples(r); i < n && !rc; i++) {
         pgs_type *ty = &db->types[db->ntypes++];
         ty->name = xstrdup(PQgetvalue(r, i, 0));
         ty->sql = xstrdup(PQgetvalue(r, i, 1));
@@ -528,13 +543,12 @@ static const char SQL_VIEWS[] =
 static int read_views(PGconn *c, pgs_db *db, char *err)
 {
     PGresult *r;
-    int qrc = query(c, SQL_VIEWS, db->schema, &r, err);
-    if (qrc)
-        return qrc;
-    int n = PQntuples(r), rc = 0;
-    if (n && !(db->views = calloc((size_t)n, sizeof *db->views)))
-        rc = st_err(err, ST_ENOMEM, "out of memory");
-    for (int i = 0; i < n && !rc; i++) {
+    void *arr = NULL;
+    int rc = query_array(c, SQL_VIEWS, db->schema, sizeof *db->views, &arr, &r, err);
+    if (rc)
+        return rc;
+    db->views = arr;
+    for (int i = 0, n = PQntuples(r); i < n && !rc; i++) {
         pgs_view *v = &db->views[db->nviews++];
         v->name = xstrdup(PQgetvalue(r, i, 0));
         v->materialized = PQgetvalue(r, i, 1)[0] == 't';

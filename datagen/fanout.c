@@ -7,7 +7,6 @@
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "gen_kind.h"
 #include "pgx.h"
+#include "progress.h"
 #include "rng.h"
 #include "st.h"
 
@@ -41,18 +41,8 @@ typedef struct fgroup {
     size_t skipped; /* children beyond FAN_MAX_CHILDREN */
 } fgroup;
 
-static void say(const fanout_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const fanout_opts *o, const char *fmt, ...)
-{
-    if (!o->progress)
-        return;
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    o->progress(o->ud, msg);
-}
+/* Progress lines go to the caller's callback (common/progress.h formats them). */
+#define say(o, ...) progress_say((o)->progress, (o)->ud, __VA_ARGS__)
 
 static json_t *find_table(json_t *doc, const char *name)
 {
@@ -76,6 +66,20 @@ static json_t *find_col(json_t *table, const char *name)
     return NULL;
 }
 
+/* 1 when col is the `of` column of a `distinct` column of the table: it must keep the runs
+ * its generator lays (gk_distinct.c), which an activity's scattered rows would break. */
+static int runs_of_distinct(json_t *table, const char *col)
+{
+    json_t *cols = json_object_get(table, "columns");
+    for (size_t i = 0; i < json_array_size(cols); i++) {
+        json_t *g = json_object_get(json_array_get(cols, i), "gen");
+        if (!strcmp(json_string_value(json_object_get(g, "kind")) ?: "", "distinct") &&
+            !strcmp(json_string_value(json_object_get(g, "of")) ?: "", col))
+            return 1;
+    }
+    return 0;
+}
+
 /* Collects the parents and their children from the shape's foreign_keys. Returns the
  * number of groups (at most cap). */
 static size_t collect(json_t *doc, fgroup *g, size_t cap)
@@ -95,7 +99,7 @@ static size_t collect(json_t *doc, fgroup *g, size_t cap)
             json_t *ptab = find_table(doc, pt);
             const char *col = json_string_value(json_array_get(cols, 0));
             const char *key = json_string_value(json_array_get(rc, 0));
-            if (!ptab || !col || !key || !find_col(t, col))
+            if (!ptab || !col || !key || !find_col(t, col) || runs_of_distinct(t, col))
                 continue;
             size_t k = 0;
             while (k < ng && (strcmp(g[k].parent, pt) || strcmp(g[k].key, key)))
@@ -364,7 +368,11 @@ static int rewrite(const fgroup *g, size_t i, size_t n, const double *rho, const
         json_decref(rec);
         return ST_ENOMEM;
     }
-    json_object_set_new(col, "gen", jg);
+    json_t *cur = json_object_get(col, "gen");
+    if (!strcmp(json_string_value(json_object_get(cur, "kind")) ?: "", "distinct"))
+        json_object_set_new(cur, "gen", jg); /* a junction's second column: the draws' marginal */
+    else
+        json_object_set_new(col, "gen", jg);
     json_object_set_new(col, "_fanout", rec);
     /* The counts now decide the column: a distinct-count fold or an order would fight them. */
     json_object_del(col, "n_distinct");

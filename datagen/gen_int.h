@@ -86,6 +86,22 @@ static inline double quantile(const stable *t, const scol *c, uint64_t key, rng_
     return a;
 }
 
+/* The interval of a cumulative table that holds pos: the largest i < n with cum[i] <= pos
+ * (cum nondecreasing, cum[0] <= pos; n >= 1). Used by the kinds that map a row onto
+ * per-parent or per-run counts (gk_activity.c, gk_distinct.c). */
+static inline uint64_t cum_interval(const uint64_t *cum, uint64_t n, uint64_t pos)
+{
+    uint64_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (cum[mid] <= pos)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
 static inline char *arena_alloc(gen_ctx *cx, size_t n)
 {
     if (cx->used + n > GEN_ARENA_BYTES)

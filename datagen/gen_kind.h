@@ -44,6 +44,14 @@ typedef struct gkind_def {
 
 /* gk_activity.c: releases a G_ACTIVITY generator's state (NULL is a no-op). */
 void gk_activity_free(struct gk_act *a);
+/* gk_distinct.c: releases a G_DISTINCT generator's state (NULL is a no-op). */
+void gk_distinct_free(struct gk_dist *d);
+/* gk_activity.c: the table-level "activity" of table ti's JSON jt (path tp), if any: a parent
+ * table name, or {"table", "corr" (default 0.9), "counts" (default: derived from the column's
+ * `ref` dist)}. Rewrites the generator of the column that refers to that table into the
+ * `activity` kind (the shape's JSON is changed in place), before the generators are parsed.
+ * Returns 0, or ST_EINPUT/ST_ENOMEM with err naming tables[i].activity. */
+int gk_activity_sugar(const shape *sh, int ti, json_t *jt, const char *tp, char *err);
 /* The count quantile function of an `activity` generator's knots (values v ascending, cdf
  * nondecreasing, last 1; nk >= 1) at u in (0, 1): the one home of that rule, used by fill and
  * by profile --fanout when it calibrates correlations. */
@@ -51,9 +59,17 @@ double gk_activity_quantile(const double *v, const double *cdf, size_t nk, doubl
 
 /* The row of kind `kind` (an enum gkind), or NULL when out of range. */
 const gkind_def *gk_def(int kind);
+/* 1 when the kind's resolve evaluates other columns (gen_kinds.c lists them): it then runs
+ * after every other generator's resolve. */
+int gk_late(int kind);
 
 /* gen.c: evaluates a (sub-)generator of column ci through its kind's row; kinds holding
  * generators (switch, categorical rest) call it for them. */
 void gen_eval(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s, gval *out);
+
+/* gk_ref.c: the check every generator that refers to table g->ref_table makes against the
+ * final row counts (ref, activity). Returns 0, or ST_EINPUT with err naming tables[i].rows
+ * when the referenced table has no rows. */
+int gk_ref_rows_check(const shape *sh, const stable *t, const gen *g, char *err);
 
 #endif

@@ -6,7 +6,7 @@
 
 extern const gkind_def gk_sequence, gk_permutation, gk_const, gk_uniform, gk_normal, gk_lognormal,
     gk_exponential, gk_zipf, gk_categorical, gk_histogram, gk_bool, gk_timestamp, gk_text, gk_uuid,
-    gk_ref, gk_parent, gk_line, gk_switch, gk_activity, gk_dep;
+    gk_ref, gk_parent, gk_line, gk_switch, gk_activity, gk_distinct, gk_dep;
 
 /* clang-format off */
 static const gkind_def *const kinds[] = {
@@ -19,7 +19,8 @@ static const gkind_def *const kinds[] = {
     [G_TEXT] = &gk_text,             [G_UUID] = &gk_uuid,
     [G_REF] = &gk_ref,               [G_PARENT] = &gk_parent,
     [G_LINE] = &gk_line,             [G_SWITCH] = &gk_switch,
-    [G_ACTIVITY] = &gk_activity,     [G_DEP] = &gk_dep,
+    [G_ACTIVITY] = &gk_activity,     [G_DISTINCT] = &gk_distinct,
+    [G_DEP] = &gk_dep,
 };
 /* clang-format on */
 
@@ -28,4 +29,9 @@ _Static_assert(sizeof kinds / sizeof kinds[0] == G_NKINDS, "one row per enum gki
 const gkind_def *gk_def(int kind)
 {
     return kind >= 0 && kind < G_NKINDS ? kinds[kind] : NULL;
+}
+
+int gk_late(int kind)
+{
+    return kind == G_DISTINCT;
 }

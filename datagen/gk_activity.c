@@ -158,11 +158,8 @@ static int resolve_activity(shape *sh, stable *t, const scol *c, gen *g, char *e
 {
     struct gk_act *a = g->act;
     const stable *rt = &sh->t[g->ref_table];
-    if (rt->rows == 0)
-        return st_err(err, ST_EINPUT,
-                      "tables[%d].rows: table '%s' has 0 rows (after --scale and --rows), but '%s' "
-                      "references it",
-                      g->ref_table, rt->name, t->name);
+    if (gk_ref_rows_check(sh, t, g, err))
+        return ST_EINPUT;
     free(a->cum);
     a->np = rt->rows;
     a->n = t->rows;
@@ -208,14 +205,7 @@ static void eval_activity(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t ke
     }
     uint64_t pos = rng_permute(key % a->n, a->n, a->perm_key);
     /* The parent p with cum[p] <= pos < cum[p + 1]. */
-    uint64_t lo = 0, hi = a->np - 1;
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo + 1) / 2;
-        if (a->cum[mid] <= pos)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
+    uint64_t lo = cum_interval(a->cum, a->np, pos);
     cx->depth++;
     gen_eval_col(cx, g->ref_table, g->ref_col, lo, out);
     cx->depth--;
@@ -226,3 +216,142 @@ const gkind_def gk_activity = {"activity",
                                (const char *const[]){"kind", "table", "column", "corr", "counts", NULL},
                                parse_activity, resolve_activity, NULL, eval_activity};
 /* clang-format on */
+
+/* ---- the table-level sugar: "activity": "users" (or {"table", "corr", "counts"}) */
+
+/* The column of table jt that refers to parent table pn: its single-column foreign key to
+ * pn, else the one column whose generator is a `ref` to pn. Sets *ref_col to the parent's
+ * column (NULL: its first). Returns the column's JSON, or NULL with *many set when more than
+ * one column qualifies. */
+static json_t *sugar_column(json_t *jt, const char *pn, const char **ref_col, int *many)
+{
+    json_t *cols = json_object_get(jt, "columns"), *fks = json_object_get(jt, "foreign_keys");
+    json_t *hit = NULL;
+    *many = 0;
+    *ref_col = NULL;
+    for (size_t i = 0; i < json_array_size(fks); i++) {
+        json_t *fk = json_array_get(fks, i), *fc = json_object_get(fk, "columns");
+        if (strcmp(json_string_value(json_object_get(fk, "table")) ?: "", pn) ||
+            json_array_size(fc) != 1)
+            continue;
+        const char *cn = json_string_value(json_array_get(fc, 0));
+        for (size_t k = 0; cn && k < json_array_size(cols); k++)
+            if (!strcmp(json_string_value(json_object_get(json_array_get(cols, k), "name")) ?: "",
+                        cn)) {
+                *many = hit != NULL;
+                hit = json_array_get(cols, k);
+                *ref_col = json_string_value(json_array_get(json_object_get(fk, "ref_columns"), 0));
+            }
+    }
+    if (hit)
+        return *many ? NULL : hit;
+    for (size_t k = 0; k < json_array_size(cols); k++) {
+        json_t *g = json_object_get(json_array_get(cols, k), "gen");
+        if (strcmp(json_string_value(json_object_get(g, "kind")) ?: "", "ref") ||
+            strcmp(json_string_value(json_object_get(g, "table")) ?: "", pn))
+            continue;
+        *many = hit != NULL;
+        hit = json_array_get(cols, k);
+        *ref_col = json_string_value(json_object_get(g, "column"));
+    }
+    return *many ? NULL : hit;
+}
+
+/* Counts knots of the fan-out a `ref` gives (n rows over np parents): zipf s (popular: the
+ * parent's own s) gives rank k about n k^-s / H(np, s) rows, taken at ranks 1, 2, 4, ...;
+ * uniform and cycle give every parent the same share. NULL when the generator is no ref. */
+static json_t *sugar_counts(const shape *sh, int pi, json_t *g, double n)
+{
+    const char *kind = json_string_value(json_object_get(g, "kind")) ?: "";
+    const char *dist = json_string_value(json_object_get(g, "dist")) ?: "uniform";
+    const stable *pt = &sh->t[pi];
+    double s = !strcmp(dist, "zipf")      ? json_number_value(json_object_get(g, "s"))
+               : !strcmp(dist, "popular") ? (pt->has_pop ? pt->pop_s : 0)
+                                          : 0;
+    if (strcmp(kind, "ref"))
+        return NULL;
+    uint64_t np = pt->base_rows > 0 ? (uint64_t)pt->base_rows : 1;
+    if (!(s > 0))
+        return json_pack("{s:[i], s:[f]}", "values", 1, "cdf", 1.0);
+    double h = rng_zipf_harmonic(np, s);
+    json_t *vals = json_array(), *cdf = json_array();
+    uint64_t ranks[70];
+    size_t nr = 0;
+    for (uint64_t k = 1; k < np && nr < 64; k *= 2)
+        ranks[nr++] = k;
+    ranks[nr++] = np;
+    double last = -1;
+    /* From the least active parent (the highest rank) up: values ascending. */
+    for (size_t i = nr; i-- > 0;) {
+        double v = ceil(n * pow((double)ranks[i], -s) / h);
+        if (v <= last)
+            continue;
+        json_array_append_new(vals, json_integer((json_int_t)v));
+        json_array_append_new(cdf, json_real(1 - (double)(ranks[i] - 1) / (double)np));
+        last = v;
+    }
+    return json_pack("{s:o, s:o}", "values", vals, "cdf", cdf);
+}
+
+int gk_activity_sugar(const shape *sh, int ti, json_t *jt, const char *tp, char *err)
+{
+    static const char *const keys[] = {"table", "corr", "counts", NULL};
+    json_t *ja = json_object_get(jt, "activity"), *counts = NULL;
+    char q[320];
+    const char *pn = NULL;
+    double corr = 0.9;
+    int rc, many;
+    if (!ja)
+        return 0;
+    jv_key(q, sizeof q, tp, "activity");
+    if (json_is_string(ja))
+        pn = json_string_value(ja);
+    else if (json_is_object(ja)) {
+        if ((rc = jv_no_unknown(ja, q, keys, err)) ||
+            (rc = jv_string(ja, q, "table", 1, &pn, err)) ||
+            (rc = jv_number(ja, q, "corr", 0, -1, 1, &corr, err)))
+            return rc;
+        counts = json_object_get(ja, "counts");
+        if (counts) { /* checked here, so a bad count is reported where it was written */
+            struct gk_act tmp = {0};
+            gparse gp = {.sh = (shape *)sh, .ti = ti, .jg = ja, .path = q};
+            rc = parse_counts(&gp, &tmp, err);
+            free(tmp.v);
+            free(tmp.cdf);
+            if (rc)
+                return rc;
+        }
+    } else
+        return st_err(err, ST_EINPUT,
+                      "%s: expected a table name (\"users\") or {\"table\", \"corr\", \"counts\"}",
+                      q);
+    int pi = shape_table_index(sh, pn);
+    if (pi < 0 || pi == ti || sh->t[pi].parent >= 0)
+        return st_err(err, ST_EINPUT, "%s: '%s' is not another, ordinary table of the shape", q,
+                      pn);
+    const char *ref_col;
+    json_t *col = sugar_column(jt, pn, &ref_col, &many);
+    if (!col)
+        return st_err(err, ST_EINPUT,
+                      many ? "%s: more than one column of this table refers to '%s'; write the "
+                             "`activity` generator on the one you mean"
+                           : "%s: no column of this table refers to '%s' (a single-column "
+                             "foreign key or a `ref` generator)",
+                      q, pn);
+    json_t *jc = counts ? json_incref(counts)
+                        : sugar_counts(sh, pi, json_object_get(col, "gen"),
+                                       (double)sh->t[ti].base_rows);
+    if (!jc)
+        return st_err(err, ST_EINPUT,
+                      "%s.counts: required: column '%s' is not a `ref`, so its fan-out cannot be "
+                      "derived",
+                      q, json_string_value(json_object_get(col, "name")) ?: "?");
+    json_t *g = json_pack("{s:s, s:s, s:f, s:o}", "kind", "activity", "table", pn, "corr", corr,
+                          "counts", jc);
+    if (g && ref_col)
+        json_object_set_new(g, "column", json_string(ref_col));
+    /* The column's generator becomes the kind itself: one home for the rule. */
+    if (!g || json_object_set_new(col, "gen", g))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    return 0;
+}

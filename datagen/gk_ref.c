@@ -145,16 +145,24 @@ static int parse_ref(const gparse *p, gen *g, char *err)
     return 0;
 }
 
-/* Against the final row counts: the Zipf constants and the cycle divisor. */
-static int resolve_ref(shape *sh, stable *t, const scol *c, gen *g, char *err)
+int gk_ref_rows_check(const shape *sh, const stable *t, const gen *g, char *err)
 {
-    (void)c;
     const stable *rt = &sh->t[g->ref_table];
     if (rt->rows == 0)
         return st_err(err, ST_EINPUT,
                       "tables[%d].rows: table '%s' has 0 rows (after --scale and --rows), but '%s' "
                       "references it",
                       g->ref_table, rt->name, t->name);
+    return 0;
+}
+
+/* Against the final row counts: the Zipf constants and the cycle divisor. */
+static int resolve_ref(shape *sh, stable *t, const scol *c, gen *g, char *err)
+{
+    (void)c;
+    const stable *rt = &sh->t[g->ref_table];
+    if (gk_ref_rows_check(sh, t, g, err))
+        return ST_EINPUT;
     if (g->ref_dist == RD_ZIPF && rng_zipf_init(&g->ref_z, rt->rows, g->ref_s, err))
         return ST_EINPUT;
     g->ref_div = g->ref_div0;

@@ -642,7 +642,8 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
         json_array_append_new(cols, jc);
     }
     char nm[160];
-    if ((t->pk.n == 1 && pk_key_capable(db, t, t->pk.v[0])) || held_by_member(db, t, &t->pk))
+    if ((t->pk.n == 1 && pk_key_capable(db, t, t->pk.v[0])) || held_by_member(db, t, &t->pk) ||
+        pk_junction_json(db, t, &t->pk, cols, notes))
         json_object_set_new(jt, "primary_key", names_json(&t->pk));
     else if (t->pk.n) {
         snprintf(nm, sizeof nm, "%s", t->pk_name ? t->pk_name : "pkey");
@@ -650,7 +651,8 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     }
     for (size_t i = 0; i < t->nuniq; i++) {
         if ((t->uniq[i].n == 1 && pk_key_capable(db, t, t->uniq[i].v[0])) ||
-            held_by_member(db, t, &t->uniq[i])) {
+            held_by_member(db, t, &t->uniq[i]) ||
+            pk_junction_json(db, t, &t->uniq[i], cols, notes)) {
             json_array_append_new(uniq, names_json(&t->uniq[i]));
             continue;
         }

@@ -1,10 +1,15 @@
 /*
  * profile_keys.c -- keys and exclusion constraints in a profile (see profile_keys.h).
  *
- * A composite key made only of references (a junction table's PRIMARY KEY (a_id, b_id)) is
- * still profiled as a plain index: enumerating it as `ref` cycles changed two of Chinook's
- * plans (playlist_track), so that step is left for later; fill itself refuses a shape whose
- * cycle references ask for more rows than distinct combinations (shape_keys.c).
+ * A key of two references (a junction table's PRIMARY KEY (a_id, b_id)) is kept as the
+ * constraint it is when the first column's generator lays its values in runs (sorted runs,
+ * a `ref` cycle that does not wrap, an inverse-CDF generator with correlation 1): the second
+ * column becomes `distinct` of the first (gk_distinct.c), drawing without replacement within
+ * each run from its own generator, so both columns keep their skew. The second column must
+ * be a `ref` (its values then span the referenced table at any --scale); literal values
+ * would stay in the 1x id range while the runs grow, and a 10x fill would be refused. (Enumerating
+ * such keys as `ref` cycles flattened playlist_track's skew and changed two of Chinook's plans.)
+ * Other composite keys of references stay plain indexes, with a note.
  *
  * An exclusion constraint is recorded as it is (pg_get_constraintdef after EXCLUDE USING)
  * and built after the load. A range column under `&&` gets one disjoint range per row
@@ -123,4 +128,95 @@ json_t *pk_exclusions_json(const pgs_table *t, int mask, json_t *notes)
         json_array_append_new(a, json_pack("{s:s, s:s}", "name", t->excl[i].name, "using", use));
     }
     return a;
+}
+
+/* The key a junction rewrite applies to: the primary key, else the first unique set. */
+static const pgs_names *junction_key(const pgs_table *t)
+{
+    return t->pk.n ? &t->pk : t->nuniq ? &t->uniq[0] : NULL;
+}
+
+static json_t *col_json(json_t *cols, const char *name)
+{
+    for (size_t i = 0; i < json_array_size(cols); i++) {
+        json_t *c = json_array_get(cols, i);
+        if (!strcmp(json_string_value(json_object_get(c, "name")) ?: "", name))
+            return c;
+    }
+    return NULL;
+}
+
+static const char *jkind(const json_t *g)
+{
+    return json_string_value(json_object_get(g, "kind")) ?: "";
+}
+
+/* 1 when the column's generator gives equal values to consecutive rows only (one run per
+ * value): sorted runs, a ref cycle whose parents outnumber rows / div, or an inverse-CDF
+ * generator tied to the row position (correlation 1 or -1). */
+static int lays_runs(const pgs_db *db, const pgs_table *t, json_t *jc)
+{
+    json_t *g = json_object_get(jc, "gen");
+    if (json_object_get(jc, "n_distinct") || json_object_get(jc, "null_frac"))
+        return 0;
+    if (!strcmp(jkind(g), "switch")) {
+        json_t *cases = json_object_get(g, "cases");
+        if (strcmp(json_string_value(json_object_get(g, "on")) ?: "", "$row_frac") ||
+            strcmp(jkind(json_object_get(g, "else")), "const"))
+            return 0;
+        for (size_t i = 0; i < json_array_size(cases); i++)
+            if (strcmp(jkind(json_object_get(json_array_get(cases, i), "gen")), "const"))
+                return 0;
+        return 1;
+    }
+    if (!strcmp(jkind(g), "ref")) {
+        const pgs_table *rt = pgs_find_table(db, json_string_value(json_object_get(g, "table")));
+        double div = (double)json_integer_value(json_object_get(g, "div"));
+        return rt && !json_object_get(g, "div_tables") &&
+               !strcmp(json_string_value(json_object_get(g, "dist")) ?: "", "cycle") &&
+               div * rt->reltuples >= t->reltuples;
+    }
+    double cr = json_number_value(json_object_get(jc, "correlation"));
+    return !strcmp(jkind(g), "histogram") && (cr == 1 || cr == -1);
+}
+
+int pk_junction_json(const pgs_db *db, const pgs_table *t, const pgs_names *key, json_t *cols,
+                     json_t *notes)
+{
+    if (key != junction_key(t) || key->n != 2 || !strcmp(key->v[0], key->v[1]) ||
+        !pk_ref_of(db, t, key->v[0]) || !pk_ref_of(db, t, key->v[1]))
+        return 0;
+    json_t *a = col_json(cols, key->v[0]), *b = col_json(cols, key->v[1]);
+    if (!a || !b || !strcmp(jkind(json_object_get(b, "gen")), "distinct"))
+        return 0;
+    if (strcmp(jkind(json_object_get(b, "gen")), "ref")) {
+        /* Literal values (an FK's own MCVs and histogram) keep the 1x id range while the runs
+         * grow with --scale: a 10x fill would be refused. A `ref` spans the scaled parent. */
+        json_array_append_new(notes, json_sprintf("%s: key (%s, %s) of two references kept as a "
+                                                  "plain index: '%s' is generated from its own "
+                                                  "values, which do not grow with --scale",
+                                                  t->name, key->v[0], key->v[1], key->v[1]));
+        return 0;
+    }
+    if (!lays_runs(db, t, a)) {
+        json_array_append_new(notes, json_sprintf("%s: key (%s, %s) of two references kept as a "
+                                                  "plain index: '%s' is not laid in runs",
+                                                  t->name, key->v[0], key->v[1], key->v[0]));
+        return 0;
+    }
+    json_t *inner = json_object_get(b, "gen");
+    const pgs_col *bc = pgs_find_col(t, key->v[1]);
+    json_t *g;
+    if (bc && bc->has_stats && bc->n_distinct == -1)
+        /* Every value once (a territory has one employee): a round robin over the parents
+         * keeps that, where independent draws would repeat values (Poisson). */
+        g = json_pack("{s:s, s:s, s:{s:s, s:O, s:O, s:s}}", "kind", "distinct", "of", key->v[0],
+                      "gen", "kind", "ref", "table", json_object_get(inner, "table"), "column",
+                      json_object_get(inner, "column"), "dist", "cycle");
+    else
+        g = json_pack("{s:s, s:s, s:O}", "kind", "distinct", "of", key->v[0], "gen", inner);
+    if (!g)
+        return 0;
+    json_object_set_new(b, "gen", g);
+    return 1;
 }

@@ -23,6 +23,13 @@ const pgs_fk *pk_ref_of(const pgs_db *db, const pgs_table *t, const char *col);
 /* The generator that holds an exclusion constraint for column c: the disjoint slot pattern
  * (shape.h SH_SLOT_*) of a range under `&&`. NULL when c is not such a column. */
 json_t *pk_key_gen(const pgs_db *db, const pgs_table *t, const pgs_col *c);
+/* For a table whose primary key (or, without one, first unique set) `key` is made of two
+ * references whose first column's generator (in cols, the table's "columns" JSON) lays its
+ * values in runs: rewrites the second column's generator as `distinct` of the first and
+ * returns 1 (the key is then kept as a constraint). Otherwise 0, with a note when only the
+ * runs are missing. */
+int pk_junction_json(const pgs_db *db, const pgs_table *t, const pgs_names *key, json_t *cols,
+                     json_t *notes);
 /* The table's "exclusions" (under mask, those quoting a literal are left out with a note),
  * or NULL when it has none. */
 json_t *pk_exclusions_json(const pgs_table *t, int mask, json_t *notes);

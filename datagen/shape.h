@@ -70,6 +70,7 @@ enum gkind {
     G_LINE,
     G_SWITCH,
     G_ACTIVITY,
+    G_DISTINCT,
     G_DEP
 };
 
@@ -154,7 +155,8 @@ struct gen {
     gcase *cases;
     size_t ncases;
     gen *els;
-    struct gk_act *act; /* G_ACTIVITY: counts and allocation (gk_activity.c) */
+    struct gk_act *act;   /* G_ACTIVITY: counts and allocation (gk_activity.c) */
+    struct gk_dist *dist; /* G_DISTINCT: runs and values (gk_distinct.c); on_col = `of` */
 };
 
 typedef struct scol {

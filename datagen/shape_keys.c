@@ -11,7 +11,9 @@
  *     column (the key is (parent row, line)), or that column alone when the fan-out is at
  *     most 1;
  *   - in an ordinary table, `ref` columns with dist "cycle" to columns unique alone, whose
- *     divisors form a mixed radix (1, N1, N1*N2, ...) covering the table's rows.
+ *     divisors form a mixed radix (1, N1, N1*N2, ...) covering the table's rows;
+ *   - in an ordinary table, a `distinct` column together with its `of` column (gk_distinct.c
+ *     holds the pair at resolve, or refuses the fill there).
  * Primary-key columns must also have no NULL fraction.
  *
  * An exclusion constraint EXCLUDE USING m (e1 WITH op1, ...) is violated only by two rows
@@ -121,6 +123,20 @@ static int radix_key(const shape *sh, const stable *t, const int *cols, size_t n
     return cover >= t->rows;
 }
 
+/* A `distinct` column and its `of` column, both in the set and unfolded. */
+static int distinct_key(const stable *t, const int *cols, size_t n)
+{
+    for (size_t i = 0; t->parent < 0 && i < n; i++) {
+        const scol *c = &t->cols[cols[i]];
+        if (c->g->kind != G_DISTINCT || c->n_distinct != 0)
+            continue;
+        for (size_t j = 0; j < n; j++)
+            if (cols[j] == c->g->on_col && t->cols[cols[j]].n_distinct == 0)
+                return 1;
+    }
+    return 0;
+}
+
 /* The rows that cycle references of a key can tell apart (the product of their parents'
  * rows), 0 when the key holds other columns too. */
 static uint64_t ref_combinations(const shape *sh, const stable *t, char **names, size_t n)
@@ -167,7 +183,8 @@ static int check_set(const shape *sh, const stable *t, char **names, size_t n, c
         if (!first[0])
             snprintf(first, sizeof first, "%s", why);
     }
-    if (child_key(sh, t, cols, k) || (k > 1 && radix_key(sh, t, cols, k)))
+    if (child_key(sh, t, cols, k) || (k > 1 && radix_key(sh, t, cols, k)) ||
+        distinct_key(t, cols, k))
         return 0;
     uint64_t combos = k > 1 && t->parent < 0 ? ref_combinations(sh, t, names, n) : 0;
     if (combos && combos < t->rows)

@@ -76,21 +76,24 @@ int sh_check_cycles(const shape *sh, char *err)
     return rc;
 }
 
-static int resolve_gen(shape *sh, stable *t, const scol *c, gen *g, char *err)
+/* Pass 0 resolves every kind but the `late` ones, pass 1 only those (they evaluate other
+ * columns, which must be resolved first). */
+static int resolve_gen(shape *sh, stable *t, const scol *c, gen *g, int pass, char *err)
 {
     if (!g)
         return 0;
     const gkind_def *def = gk_def(g->kind);
-    if (def && def->resolve) {
+    if (def && def->resolve && gk_late(g->kind) == pass) {
         int rc = def->resolve(sh, t, c, g, err);
         if (rc)
             return rc;
     }
     int rc;
-    if ((rc = resolve_gen(sh, t, c, g->rest, err)) || (rc = resolve_gen(sh, t, c, g->els, err)))
+    if ((rc = resolve_gen(sh, t, c, g->rest, pass, err)) ||
+        (rc = resolve_gen(sh, t, c, g->els, pass, err)))
         return rc;
     for (size_t i = 0; i < g->ncases; i++)
-        if ((rc = resolve_gen(sh, t, c, g->cases[i].g, err)))
+        if ((rc = resolve_gen(sh, t, c, g->cases[i].g, pass, err)))
             return rc;
     return 0;
 }
@@ -164,16 +167,17 @@ int sh_resolve_gens(shape *sh, char *err)
     int brc = build_tables(sh, err);
     if (brc)
         return brc;
-    for (size_t i = 0; i < sh->nt; i++) {
-        stable *t = &sh->t[i];
-        if (t->rows == 0)
-            continue;
-        for (size_t c = 0; c < t->ncols; c++) {
-            int rc = resolve_gen(sh, t, &t->cols[c], t->cols[c].g, err);
-            if (rc)
-                return rc;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < sh->nt; i++) {
+            stable *t = &sh->t[i];
+            if (t->rows == 0)
+                continue;
+            for (size_t c = 0; c < t->ncols; c++) {
+                int rc = resolve_gen(sh, t, &t->cols[c], t->cols[c].g, pass, err);
+                if (rc)
+                    return rc;
+            }
         }
-    }
     return 0;
 }
 
@@ -213,5 +217,6 @@ void sh_gen_free(gen *g)
     free(g->cases);
     sh_gen_free(g->els);
     gk_activity_free(g->act);
+    gk_distinct_free(g->dist);
     free(g);
 }

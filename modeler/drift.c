@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "st.h"
+#include "tmodel.h"
 
 void drift_defaults(drift_thresholds *t)
 {
@@ -365,15 +366,16 @@ static int d_clients(const json_t *a, const json_t *b, const drift_thresholds *t
         ADD("clients", NAN, NAN, NAN, INFINITY, 1, "client classes in one model only");
         return 0;
     }
-    static const char *const cls[] = {"desktop", "mobile", "script"};
     double tv = 0;
-    for (int i = 0; i < 3; i++) {
-        double o = num(ca, cls[i], NULL, NULL), n = num(cb, cls[i], NULL, NULL);
+    for (int i = TM_DESKTOP; i <= TM_SCRIPT; i++) {
+        const char *cl = tmodel_class_name(i);
+        double o = num(ca, cl, NULL, NULL), n = num(cb, cl, NULL, NULL);
         tv += fabs((isfinite(n) ? n : 0) - (isfinite(o) ? o : 0));
-        ADD("clients", o, n, n - o, INFINITY, 1, "%s share of sessions", cls[i]);
+        ADD("clients", o, n, n - o, INFINITY, 1, "%s share of sessions", cl);
     }
     ADD("clients", NAN, NAN, tv / 2, t->class_tv, 0, "client classes, total-variation distance");
-    double o = num(ca, "bot", NULL, NULL), n = num(cb, "bot", NULL, NULL);
+    const char *bot = tmodel_class_name(TM_BOT);
+    double o = num(ca, bot, NULL, NULL), n = num(cb, bot, NULL, NULL);
     ADD("clients", o, n, n - o, INFINITY, 1, "bot share of sessions");
     return 0;
 }

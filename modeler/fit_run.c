@@ -195,23 +195,24 @@ static int hawkes_with_baseline(const double *t, size_t n, double T, const burst
     return rc;
 }
 
-int fit_run(fit_result *fr, char *err)
+/* The observed seconds of the series: bin 0 starts at the first line's second. */
+typedef struct fit_span {
+    size_t off;  /* first second of the series in g->sec_* */
+    size_t nsec; /* seconds in the series */
+} fit_span;
+
+/* Rate series (per bin_s, and per second for logs up to an hour), profile and dispersion.
+ * Returns 0 or ST_ENOMEM. */
+static int fit_series(fit_result *fr, fit_span *sp, double span, char *err)
 {
     const ingest *g = fr->g;
-    const quality *q = &g->q;
-    double span = ingest_span(g);
-    char why[160] = "";
-    int timing_bad = quality_timing_unusable(q, why, sizeof why);
-    fr->timeout_fitted = sessionize_fitted_timeout(&g->ss);
-
-    /* Series: bin 0 starts at the first line's second. */
     fr->t0 = floor(g->first_ts);
     if (fr->t0 < g->t0)
         fr->t0 = g->t0; /* lines far earlier than the first one were counted in bin 0 */
     size_t off = (size_t)(fr->t0 - g->t0);
     size_t nsec = g->nsec > off ? g->nsec - off : 0;
-    if (nsec == 0)
-        nsec = 0;
+    sp->off = off;
+    sp->nsec = nsec;
     size_t nmin = (nsec + 59) / 60;
     fr->bin_s = 60;
     if (nmin > 20160)
@@ -237,137 +238,200 @@ int fit_run(fit_result *fr, char *err)
     static const size_t scales[4] = {1, 10, 60, 600};
     for (int i = 0; i < 4; i++)
         fr->dispersion[i] = nsec ? dispersion(g->sec_sessions + off, nsec, scales[i]) : 0;
+    return 0;
+}
 
-    /* WebSocket concurrency: the running sum of opens and closes, per second. */
-    if (g->ws_count && g->sec_ws) {
-        fr->ws_conc = calloc(fr->nrates ? fr->nrates : 1, sizeof *fr->ws_conc);
-        if (!fr->ws_conc)
-            return st_err(err, ST_ENOMEM, "out of memory");
-        double open = 0, sum = 0;
-        for (size_t i = 0; i < off && i < g->nsec; i++)
-            open += g->sec_ws[i];
-        for (size_t i = 0; i < nsec; i++) {
-            open += g->sec_ws[off + i];
-            if (open > fr->ws_conc_max)
-                fr->ws_conc_max = open;
-            sum += open;
-            fr->ws_conc[i / bw] += open / fr->bin_s;
-        }
-        fr->ws_conc_mean = nsec ? sum / (double)nsec : 0;
+/* WebSocket concurrency: the running sum of opens and closes, per second. Returns 0 or
+ * ST_ENOMEM. */
+static int fit_ws_concurrency(fit_result *fr, const fit_span *sp, char *err)
+{
+    const ingest *g = fr->g;
+    if (!g->ws_count || !g->sec_ws)
+        return 0;
+    size_t bw = (size_t)fr->bin_s;
+    fr->ws_conc = calloc(fr->nrates ? fr->nrates : 1, sizeof *fr->ws_conc);
+    if (!fr->ws_conc)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    double open = 0, sum = 0;
+    for (size_t i = 0; i < sp->off && i < g->nsec; i++)
+        open += g->sec_ws[i];
+    for (size_t i = 0; i < sp->nsec; i++) {
+        open += g->sec_ws[sp->off + i];
+        if (open > fr->ws_conc_max)
+            fr->ws_conc_max = open;
+        sum += open;
+        fr->ws_conc[i / bw] += open / fr->bin_s;
     }
+    fr->ws_conc_mean = sp->nsec ? sum / (double)sp->nsec : 0;
+    return 0;
+}
 
-    /* Hawkes on session arrivals. */
+/* Session arrival times relative to t0, sorted; whole-second times are spread uniformly
+ * over their second. Returns a malloc'd array (caller frees) or NULL when out of memory. */
+static double *fit_arrival_times(const fit_result *fr)
+{
+    const sessionize *ss = &fr->g->ss;
+    double *t = malloc((ss->narrivals ? ss->narrivals : 1) * sizeof *t);
+    if (!t)
+        return NULL;
+    rng_stream rs;
+    rng_stream_init(&rs, fr->seed, rng_stream_id("hawkes.jitter"));
+    for (size_t i = 0; i < ss->narrivals; i++) {
+        double x = ss->arrivals[i] - fr->t0;
+        /* Whole-second times: spread each second's events uniformly over it. */
+        if (fr->g->q.second_resolution)
+            x = floor(x) + rng_uniform(&rs);
+        t[i] = x < 0 ? 0 : x;
+    }
+    qsort(t, ss->narrivals, sizeof *t, cmp_dbl);
+    return t;
+}
+
+/* Bursts on 10-s session counts, their shape and convergence. Returns 0 or a negative
+ * status with err set. */
+static int fit_run_bursts(fit_result *fr, const fit_span *sp, char *err)
+{
+    const ingest *g = fr->g;
+    size_t nb10 = (sp->nsec + 9) / 10;
+    uint32_t *c10 = calloc(nb10 ? nb10 : 1, sizeof *c10);
+    if (!c10)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    for (size_t i = 0; i < sp->nsec; i++)
+        c10[i / 10] += g->sec_sessions[sp->off + i];
+    int rc = fit_bursts(c10, nb10, 10, &fr->bf, err);
+    free(c10);
+    if (rc < 0)
+        return rc;
+    bursts_shape(g->sec_sessions + sp->off, sp->nsec, &fr->bf);
+    /* Episode times are relative to the series start = floor(first_ts). */
+    return bursts_convergence(g, &fr->bf, err);
+}
+
+/* The contract's branching ratio is below 1 (a stationary process; replay accepts at most
+ * 0.99). An estimate at the limit means the baseline did not explain the clustering:
+ * clamp, and say so. */
+static void fit_clamp_branching(fit_result *fr)
+{
+    if (!fr->hk.fitted || fr->hk.n <= 0.99)
+        return;
+    snprintf(fr->hk_note, sizeof fr->hk_note,
+             "Hawkes branching ratio %.3f clamped to 0.99: arrivals are not stationary "
+             "around the smoothed baseline",
+             fr->hk.n);
+    fr->hk.n = 0.99;
+    fr->hk.alpha = 0.99 * fr->hk.beta;
+    if (fr->hk.ci_hi > 0.99)
+        fr->hk.ci_hi = 0.99;
+    if (fr->hk.ci_lo > 0.99)
+        fr->hk.ci_lo = 0.99;
+}
+
+/* Bursts, then Hawkes on session arrivals. Returns 0 or a negative status with err set; a
+ * Hawkes fit that fails on the data is recorded in hk_refused, not returned. */
+static int fit_run_arrivals(fit_result *fr, const fit_span *sp, char *err)
+{
+    const sessionize *ss = &fr->g->ss;
+    double *t = fit_arrival_times(fr);
+    if (!t)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    int rc = fit_run_bursts(fr, sp, err);
+    if (rc < 0) {
+        free(t);
+        return rc;
+    }
+    /* The process is observed up to the last session arrival: the log's tail after it
+     * holds only sessions finishing, not an absence of arrivals. */
+    double T = ss->narrivals ? t[ss->narrivals - 1] + 1e-3 : 0;
+    char herr[ST_ERRLEN];
+    int hr = hawkes_with_baseline(t, ss->narrivals, T, &fr->bf, &fr->hk, herr);
+    free(t);
+    if (hr == ST_ENOMEM)
+        return st_err(err, hr, "%s", herr);
+    if (hr < 0)
+        snprintf(fr->hk_refused, sizeof fr->hk_refused, "%.150s", herr);
+    fit_clamp_branching(fr);
+    return 0;
+}
+
+/* The think-time histogram on log-spaced edges between the 0.5th and 99.5th percentiles of
+ * the sorted gaps x. */
+static void fit_think_histogram(fit_result *fr, const double *x, size_t n)
+{
+    double lo = log(x[(size_t)(0.005 * (double)(n - 1))]);
+    double hi = log(x[(size_t)(0.995 * (double)(n - 1))]);
+    if (hi <= lo)
+        hi = lo + 1;
+    size_t cnt[MODEL_HIST_BINS] = {0};
+    for (int i = 0; i <= MODEL_HIST_BINS; i++)
+        fr->think_edges[i] = exp(lo + (hi - lo) * i / MODEL_HIST_BINS);
+    for (size_t i = 0; i < fr->think.n; i++) {
+        double l = log(x[i]);
+        if (l < lo || l >= hi)
+            continue;
+        size_t b = (size_t)((l - lo) / (hi - lo) * MODEL_HIST_BINS);
+        if (b < MODEL_HIST_BINS)
+            cnt[b]++;
+    }
+    for (int i = 0; i < MODEL_HIST_BINS; i++)
+        fr->think_density[i] = (double)cnt[i] / (double)fr->think.n /
+                               (fr->think_edges[i + 1] - fr->think_edges[i]);
+}
+
+/* Think times (page/api gaps inside sessions). Returns 0 or ST_ENOMEM; a fit that fails on
+ * the data is recorded in think_note. */
+static int fit_run_think(fit_result *fr, char *err)
+{
+    const resv *th = fr->g->ss.think;
+    int whole_s = fr->g->q.second_resolution;
+    if (!th || th->n < 10) {
+        snprintf(fr->think_note, sizeof fr->think_note, "not fitted: fewer than 10 gaps");
+        return 0;
+    }
+    double *x = malloc(th->n * sizeof *x);
+    if (!x)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    for (size_t i = 0; i < th->n; i++)
+        x[i] = th->v[i];
+    if (whole_s)
+        spread_whole_seconds(x, th->n);
+    char terr[ST_ERRLEN];
+    if (fit_think(x, th->n, 0.05, 0, &fr->think, terr) == 0) {
+        fr->think_ok = 1;
+        if (whole_s)
+            snprintf(fr->think_note, sizeof fr->think_note,
+                     "whole-second timestamps: equal gaps spread evenly over +-0.5 s");
+        fit_think_histogram(fr, x, th->n);
+    } else {
+        snprintf(fr->think_note, sizeof fr->think_note, "not fitted: %.140s", terr);
+    }
+    free(x);
+    return 0;
+}
+
+int fit_run(fit_result *fr, char *err)
+{
+    const ingest *g = fr->g;
     const sessionize *ss = &g->ss;
+    char why[160] = "";
+    int timing_bad = quality_timing_unusable(&g->q, why, sizeof why);
+    fr->timeout_fitted = sessionize_fitted_timeout(&g->ss);
+
+    fit_span sp;
+    int rc = fit_series(fr, &sp, ingest_span(g), err);
+    if (rc == 0)
+        rc = fit_ws_concurrency(fr, &sp, err);
+    if (rc < 0)
+        return rc;
     if (timing_bad) {
         snprintf(fr->hk_refused, sizeof fr->hk_refused, "%s", why);
         snprintf(fr->burst_refused, sizeof fr->burst_refused, "%s", why);
-    } else {
-        double *t = malloc((ss->narrivals ? ss->narrivals : 1) * sizeof *t);
-        if (!t)
-            return st_err(err, ST_ENOMEM, "out of memory");
-        rng_stream rs;
-        rng_stream_init(&rs, fr->seed, rng_stream_id("hawkes.jitter"));
-        for (size_t i = 0; i < ss->narrivals; i++) {
-            double x = ss->arrivals[i] - fr->t0;
-            /* Whole-second times: spread each second's events uniformly over it. */
-            if (q->second_resolution)
-                x = floor(x) + rng_uniform(&rs);
-            t[i] = x < 0 ? 0 : x;
-        }
-        qsort(t, ss->narrivals, sizeof *t, cmp_dbl);
-        /* Bursts on 10-s session counts. */
-        size_t nb10 = (nsec + 9) / 10;
-        uint32_t *c10 = calloc(nb10 ? nb10 : 1, sizeof *c10);
-        if (!c10) {
-            free(t);
-            return st_err(err, ST_ENOMEM, "out of memory");
-        }
-        for (size_t i = 0; i < nsec; i++)
-            c10[i / 10] += g->sec_sessions[off + i];
-        int rc = fit_bursts(c10, nb10, 10, &fr->bf, err);
-        free(c10);
-        if (rc < 0) {
-            free(t);
-            return rc;
-        }
-        bursts_shape(g->sec_sessions + off, nsec, &fr->bf);
-        /* Episode times are relative to the series start = floor(first_ts). */
-        rc = bursts_convergence(g, &fr->bf, err);
-        if (rc < 0) {
-            free(t);
-            return rc;
-        }
-        /* The process is observed up to the last session arrival: the log's tail after it
-         * holds only sessions finishing, not an absence of arrivals. */
-        double T = ss->narrivals ? t[ss->narrivals - 1] + 1e-3 : 0;
-        char herr[ST_ERRLEN];
-        int hr = hawkes_with_baseline(t, ss->narrivals, T, &fr->bf, &fr->hk, herr);
-        if (hr == ST_ENOMEM) {
-            free(t);
-            return st_err(err, hr, "%s", herr);
-        }
-        if (hr < 0)
-            snprintf(fr->hk_refused, sizeof fr->hk_refused, "%.150s", herr);
-        /* The contract's branching ratio is below 1 (a stationary process; replay accepts at
-         * most 0.99). An estimate at the limit means the baseline did not explain the
-         * clustering: clamp, and say so. */
-        if (fr->hk.fitted && fr->hk.n > 0.99) {
-            snprintf(fr->hk_note, sizeof fr->hk_note,
-                     "Hawkes branching ratio %.3f clamped to 0.99: arrivals are not stationary "
-                     "around the smoothed baseline",
-                     fr->hk.n);
-            fr->hk.n = 0.99;
-            fr->hk.alpha = 0.99 * fr->hk.beta;
-            if (fr->hk.ci_hi > 0.99)
-                fr->hk.ci_hi = 0.99;
-            if (fr->hk.ci_lo > 0.99)
-                fr->hk.ci_lo = 0.99;
-        }
-        free(t);
-    }
-
-    /* Think times (page/api gaps inside sessions). */
-    resv *th = ss->think;
-    if (timing_bad) {
         snprintf(fr->think_note, sizeof fr->think_note, "refused: %.140s", why);
-    } else if (th && th->n >= 10) {
-        double *x = malloc(th->n * sizeof *x);
-        if (!x)
-            return st_err(err, ST_ENOMEM, "out of memory");
-        for (size_t i = 0; i < th->n; i++)
-            x[i] = th->v[i];
-        if (q->second_resolution)
-            spread_whole_seconds(x, th->n);
-        char terr[ST_ERRLEN];
-        if (fit_think(x, th->n, 0.05, 0, &fr->think, terr) == 0) {
-            fr->think_ok = 1;
-            if (q->second_resolution)
-                snprintf(fr->think_note, sizeof fr->think_note,
-                         "whole-second timestamps: equal gaps spread evenly over +-0.5 s");
-            double lo = log(x[(size_t)(0.005 * (double)(th->n - 1))]);
-            double hi = log(x[(size_t)(0.995 * (double)(th->n - 1))]);
-            if (hi <= lo)
-                hi = lo + 1;
-            size_t cnt[MODEL_HIST_BINS] = {0};
-            for (int i = 0; i <= MODEL_HIST_BINS; i++)
-                fr->think_edges[i] = exp(lo + (hi - lo) * i / MODEL_HIST_BINS);
-            for (size_t i = 0; i < fr->think.n; i++) {
-                double l = log(x[i]);
-                if (l < lo || l >= hi)
-                    continue;
-                size_t b = (size_t)((l - lo) / (hi - lo) * MODEL_HIST_BINS);
-                if (b < MODEL_HIST_BINS)
-                    cnt[b]++;
-            }
-            for (int i = 0; i < MODEL_HIST_BINS; i++)
-                fr->think_density[i] = (double)cnt[i] / (double)fr->think.n /
-                                       (fr->think_edges[i + 1] - fr->think_edges[i]);
-        } else {
-            snprintf(fr->think_note, sizeof fr->think_note, "not fitted: %.140s", terr);
-        }
-        free(x);
     } else {
-        snprintf(fr->think_note, sizeof fr->think_note, "not fitted: fewer than 10 gaps");
+        rc = fit_run_arrivals(fr, &sp, err);
+        if (rc == 0)
+            rc = fit_run_think(fr, err);
+        if (rc < 0)
+            return rc;
     }
     fr->length_median = resv_quantile(ss->lengths, 0.5);
     fr->length_p95 = resv_quantile(ss->lengths, 0.95);

@@ -20,6 +20,7 @@
 #include "html.h"
 #include "rng.h"
 #include "svg.h"
+#include "tmodel.h"
 
 #define ROUTE_TITLE_MAX 320
 #define R(x) HTML_TRY(x) /* every section step: the first non-zero dbuf code returns */
@@ -232,9 +233,8 @@ static int sec_think(const json_t *m, dbuf *b)
     dist_fit d = {0};
     const char *dist = rstr(t, "dist");
     const json_t *pr = json_object_get(t, "params");
-    d.kind = !strcmp(dist, "weibull") ? DIST_WEIBULL
-             : !strcmp(dist, "gamma") ? DIST_GAMMA
-                                      : DIST_LOGNORMAL;
+    int law = tmodel_dist_of(dist);
+    d.kind = law == TM_WEIBULL ? DIST_WEIBULL : law == TM_GAMMA ? DIST_GAMMA : DIST_LOGNORMAL;
     d.p1 = d.kind == DIST_LOGNORMAL ? rnum(pr, "mu") : rnum(pr, "shape");
     d.p2 = d.kind == DIST_LOGNORMAL ? rnum(pr, "sigma") : rnum(pr, "scale");
     double x[128], y[128], fy[128];

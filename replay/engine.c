@@ -187,6 +187,8 @@ static int take_token(worker *w, uint64_t now, uint64_t *retry)
 {
     if (w->token_rate <= 0)
         return 1;
+    if (now < w->token_at)
+        now = w->token_at; /* the loop's clock can be a little behind the last refill's */
     w->tokens = fmin(w->tokens + (double)(now - w->token_at) * w->token_rate / 1e9,
                      fmax(1, w->token_rate / 100));
     w->token_at = now;
@@ -208,7 +210,7 @@ static void send_now(worker *w, slot *s)
     const plan_session *ps = &p->s[s->sess];
     const plan_req *q = &p->r[ps->first_req + s->k];
     const sc_route *r = &cfg->sc->routes[q->route];
-    uint64_t now = st_now_ns(), retry;
+    uint64_t now = loop_now(w->l), retry; /* the clock is read once more for sent_at below */
     long sec = (long)floor(q->t);
     if (w->max_inflight && w->inflight >= w->max_inflight) {
         s->state = SLOT_QUEUED;
@@ -322,11 +324,11 @@ static void next_request(worker *w, slot *s, uint64_t now)
 static void on_slot_timer(loop *l, void *arg)
 {
     slot *s = arg;
-    (void)l;
-    if (s->state == SLOT_WAITING && s->intended <= st_now_ns() + 1000)
+    /* The loop runs a timer only once its time has come (loop_now was read just before). */
+    if (s->state == SLOT_WAITING && s->intended <= loop_now(l) + 1000)
         send_now(s->w, s);
     else
-        next_request(s->w, s, st_now_ns());
+        next_request(s->w, s, loop_now(l));
 }
 
 /* Records a finished (or cancelled) request of slot s. */

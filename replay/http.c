@@ -245,6 +245,18 @@ static size_t on_header(char *p, size_t sz, size_t n, void *arg)
     return len;
 }
 
+/* The header callback only while someone reads the header lines (a capture, or the cookie
+ * engine's Set-Cookie check): libcurl calls it once per line, ~0.4k instructions a response. */
+static void set_header_fn(http_req *r, int on)
+{
+    if (r->hdr_fn == on)
+        return;
+    /* Both or neither: HEADERDATA without a function sends the headers to on_body. */
+    curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on ? on_header : NULL);
+    curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, on ? (void *)r : NULL);
+    r->hdr_fn = on;
+}
+
 http_req *http_req_new(http *h, const http_req_opts *o)
 {
     http_req *r = calloc(1, sizeof *r);
@@ -258,8 +270,6 @@ http_req *http_req_new(http *h, const http_req_opts *o)
     curl_easy_setopt(r->easy, CURLOPT_PRIVATE, r);
     curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, (long)(o->timeout * 1000));
     curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->connect_timeout * 1000));
     /* Safety: never follow a redirect away from the target, never a proxy from the
@@ -269,6 +279,7 @@ http_req *http_req_new(http *h, const http_req_opts *o)
     if (o->cookies)
         curl_easy_setopt(r->easy, CURLOPT_COOKIEFILE, "");
     r->cookies = o->cookies;
+    set_header_fn(r, o->cookies);
     return r;
 }
 
@@ -373,6 +384,7 @@ int http_req_send(http *h, http_req *r, const http_send *s)
     }
     r->want_body = s->want_body;
     r->want_hdrs = s->want_hdrs;
+    set_header_fn(r, r->cookies || s->want_hdrs);
     r->set_cookie = 0;
     dbuf_reset(&r->body_in);
     dbuf_reset(&r->hdrs_in);

@@ -110,6 +110,7 @@ typedef struct http_req {
     int want_body, want_hdrs;   /* capture the body / header block of this response */
     int cookies;                /* the handle runs libcurl's cookie engine */
     int set_cookie;             /* this response carried a Set-Cookie header */
+    int hdr_fn;                 /* CURLOPT_HEADERFUNCTION is set (on_header) */
     dbuf body_in, hdrs_in;      /* captures (capped: past the cap they are truncated) */
     char url[4096];             /* rendered by the caller before http_req_send */
     char body[8192];

@@ -58,32 +58,27 @@ uint64_t results_coarse_pct(const uint32_t *coarse, double p)
     return mx_coarse_high(MX_COARSE - 1);
 }
 
-json_t *results_build(const metrics *m, const run_info *ri)
+/* Totals over all routes, for the "counts" block. */
+typedef struct results_totals {
+    uint64_t status[MX_CLASSES], err[ERR_N], done, checks, failed, bytes;
+} results_totals;
+
+/* One object per route, in scenario order; adds each route's counts into tot. Returns the
+ * array or NULL when out of memory. */
+static json_t *results_routes(const metrics *m, const scenario *sc, results_totals *tot)
 {
-    const scenario *sc = ri->sc;
-    json_t *root = json_object(), *routes = json_array(), *series = json_array(),
-           *thrs = json_array();
-    uint64_t status[MX_CLASSES] = {0}, err[ERR_N] = {0}, done = 0, checks = 0, failed = 0,
-             bytes = 0;
-    char hash[32];
-    if (!root || !routes || !series || !thrs) {
-        json_decref(root);
-        json_decref(routes);
-        json_decref(series);
-        json_decref(thrs);
-        return NULL;
-    }
-    for (size_t i = 0; i < m->n_routes; i++) {
+    json_t *routes = json_array();
+    for (size_t i = 0; routes && i < m->n_routes; i++) {
         const mx_route *r = &m->routes[i];
         json_t *o = json_object();
         for (int c = 0; c < MX_CLASSES; c++)
-            status[c] += r->status[c];
+            tot->status[c] += r->status[c];
         for (int e = 0; e < ERR_N; e++)
-            err[e] += r->err[e];
-        done += r->done;
-        checks += r->checks;
-        failed += r->checks_failed;
-        bytes += r->bytes_in;
+            tot->err[e] += r->err[e];
+        tot->done += r->done;
+        tot->checks += r->checks;
+        tot->failed += r->checks_failed;
+        tot->bytes += r->bytes_in;
         json_object_set_new(o, "route", json_string(sc->routes[i].template_));
         json_object_set_new(o, "method", json_string(sc->routes[i].method));
         json_object_set_new(o, "planned", json_integer((json_int_t)r->planned));
@@ -100,7 +95,15 @@ json_t *results_build(const metrics *m, const run_info *ri)
         json_object_set_new(o, "service", hist_obj(r->svc));
         json_array_append_new(routes, o);
     }
-    for (size_t i = 0; i < m->n_secs; i++) {
+    return routes;
+}
+
+/* One object per second in which anything happened (idle seconds are left out: readers
+ * take a missing second as all zeros). Returns the array or NULL when out of memory. */
+static json_t *results_series(const metrics *m)
+{
+    json_t *series = json_array();
+    for (size_t i = 0; series && i < m->n_secs; i++) {
         const mx_second *s = &m->secs[i];
         json_t *o, *co;
         if (!s->planned && !s->sent && !s->done && !s->sessions && !s->ws_open && !s->ws_opened &&
@@ -127,7 +130,15 @@ json_t *results_build(const metrics *m, const run_info *ri)
             results_ws_second(o, s);
         json_array_append_new(series, o);
     }
-    for (size_t i = 0; i < sc->n_thresholds; i++) {
+    return series;
+}
+
+/* The thresholds' verdicts as evaluated by the caller (ri->thr_ok, ri->thr_values). */
+static json_t *results_thresholds(const run_info *ri)
+{
+    const scenario *sc = ri->sc;
+    json_t *thrs = json_array();
+    for (size_t i = 0; thrs && i < sc->n_thresholds; i++) {
         const thr *t = &sc->thresholds[i];
         char v[64];
         /* A deferred db.* rule (a segment without the probe) is not a failure of this slice:
@@ -142,6 +153,14 @@ json_t *results_build(const metrics *m, const run_info *ri)
             json_object_set_new(o, "deferred", json_true());
         json_array_append_new(thrs, o);
     }
+    return thrs;
+}
+
+/* format, version, tool, scenario, segment and the run's wall-clock facts. */
+static void results_header(json_t *root, const run_info *ri)
+{
+    const scenario *sc = ri->sc;
+    char hash[32];
     snprintf(hash, sizeof hash, "%016" PRIx64, sc->hash);
     json_object_set_new(root, "format", json_string(ST_FMT_RESULTS));
     json_object_set_new(root, "version", json_integer(ST_FMT_RESULTS_VERSION));
@@ -161,6 +180,11 @@ json_t *results_build(const metrics *m, const run_info *ri)
     json_object_set_new(root, "elapsed_s", json_real(round(ri->elapsed_s * 1000) / 1000));
     json_object_set_new(root, "threads", json_integer(ri->threads));
     json_object_set_new(root, "stopped", json_string(ri->stopped));
+}
+
+/* The run's counts: sessions and sends from the metrics, the rest totalled over routes. */
+static json_t *results_counts(const metrics *m, const run_info *ri, const results_totals *tot)
+{
     json_t *c = json_object();
     json_object_set_new(c, "sessions_all_segments", json_integer((json_int_t)ri->p->all_sessions));
     json_object_set_new(c, "sessions_planned", json_integer((json_int_t)m->sessions_planned));
@@ -169,52 +193,65 @@ json_t *results_build(const metrics *m, const run_info *ri)
     json_object_set_new(c, "sessions_done", json_integer((json_int_t)m->sessions_done));
     json_object_set_new(c, "requests_planned", json_integer((json_int_t)m->requests_planned));
     json_object_set_new(c, "requests_sent", json_integer((json_int_t)metrics_total_sent(m)));
-    json_object_set_new(c, "requests_done", json_integer((json_int_t)done));
+    json_object_set_new(c, "requests_done", json_integer((json_int_t)tot->done));
     json_object_set_new(c, "requests_unsent", json_integer((json_int_t)m->requests_unsent));
     json_object_set_new(c, "late_sends", json_integer((json_int_t)m->late_sends));
     json_object_set_new(c, "blocked_sends", json_integer((json_int_t)m->blocked_sends));
     json_object_set_new(c, "throttled", json_integer((json_int_t)m->throttled));
-    json_object_set_new(c, "checks", json_integer((json_int_t)checks));
-    json_object_set_new(c, "checks_failed", json_integer((json_int_t)failed));
-    json_object_set_new(c, "bytes_in", json_integer((json_int_t)bytes));
-    json_object_set_new(c, "status", counts_obj(status, mx_class_names, MX_CLASSES));
-    json_object_set_new(c, "errors", counts_obj(err, mx_err_names, ERR_N));
-    json_object_set_new(root, "counts", c);
-    {
-        /* Derived percentiles for people and jq; merge recomputes them from the histograms. */
-        hist *lat = hist_new(), *svc = hist_new();
-        json_t *sum = json_object();
-        for (size_t i = 0; lat && svc && i < m->n_routes; i++)
-            for (int k = 0; k < MX_CLASSES; k++) {
-                if (m->routes[i].lat[k])
-                    hist_merge(lat, m->routes[i].lat[k]);
-                if (m->routes[i].svc[k])
-                    hist_merge(svc, m->routes[i].svc[k]);
-            }
-        if (lat && svc)
-            json_object_set_new(sum, "latency_us",
-                                json_pack("{s:I,s:I,s:I,s:I}", "p50",
-                                          (json_int_t)hist_percentile(lat, 50), "p95",
-                                          (json_int_t)hist_percentile(lat, 95), "p99",
-                                          (json_int_t)hist_percentile(lat, 99), "max",
-                                          (json_int_t)hist_percentile(lat, 100)));
-        if (lat && svc)
-            json_object_set_new(sum, "service_us",
-                                json_pack("{s:I,s:I,s:I,s:I}", "p50",
-                                          (json_int_t)hist_percentile(svc, 50), "p95",
-                                          (json_int_t)hist_percentile(svc, 95), "p99",
-                                          (json_int_t)hist_percentile(svc, 99), "max",
-                                          (json_int_t)hist_percentile(svc, 100)));
-        json_object_set_new(sum, "lateness_us",
-                            json_pack("{s:I,s:I,s:I,s:I}", "p50",
-                                      (json_int_t)hist_percentile(m->lateness, 50), "p95",
-                                      (json_int_t)hist_percentile(m->lateness, 95), "p99",
-                                      (json_int_t)hist_percentile(m->lateness, 99), "max",
-                                      (json_int_t)hist_percentile(m->lateness, 100)));
-        json_object_set_new(root, "summary", sum);
-        hist_free(lat);
-        hist_free(svc);
+    json_object_set_new(c, "checks", json_integer((json_int_t)tot->checks));
+    json_object_set_new(c, "checks_failed", json_integer((json_int_t)tot->failed));
+    json_object_set_new(c, "bytes_in", json_integer((json_int_t)tot->bytes));
+    json_object_set_new(c, "status", counts_obj(tot->status, mx_class_names, MX_CLASSES));
+    json_object_set_new(c, "errors", counts_obj(tot->err, mx_err_names, ERR_N));
+    return c;
+}
+
+/* {p50, p95, p99, max} of one histogram, in microseconds. */
+static json_t *results_pcts(const hist *h)
+{
+    return json_pack("{s:I,s:I,s:I,s:I}", "p50", (json_int_t)hist_percentile(h, 50), "p95",
+                     (json_int_t)hist_percentile(h, 95), "p99", (json_int_t)hist_percentile(h, 99),
+                     "max", (json_int_t)hist_percentile(h, 100));
+}
+
+/* Derived percentiles for people and jq; merge recomputes them from the histograms. */
+static json_t *results_summary_json(const metrics *m)
+{
+    hist *lat = hist_new(), *svc = hist_new();
+    json_t *sum = json_object();
+    for (size_t i = 0; lat && svc && i < m->n_routes; i++)
+        for (int k = 0; k < MX_CLASSES; k++) {
+            if (m->routes[i].lat[k])
+                hist_merge(lat, m->routes[i].lat[k]);
+            if (m->routes[i].svc[k])
+                hist_merge(svc, m->routes[i].svc[k]);
+        }
+    if (lat && svc) {
+        json_object_set_new(sum, "latency_us", results_pcts(lat));
+        json_object_set_new(sum, "service_us", results_pcts(svc));
     }
+    json_object_set_new(sum, "lateness_us", results_pcts(m->lateness));
+    hist_free(lat);
+    hist_free(svc);
+    return sum;
+}
+
+json_t *results_build(const metrics *m, const run_info *ri)
+{
+    results_totals tot;
+    memset(&tot, 0, sizeof tot);
+    json_t *root = json_object(), *routes = results_routes(m, ri->sc, &tot),
+           *series = results_series(m), *thrs = results_thresholds(ri);
+    if (!root || !routes || !series || !thrs) {
+        json_decref(root);
+        json_decref(routes);
+        json_decref(series);
+        json_decref(thrs);
+        return NULL;
+    }
+    results_header(root, ri);
+    json_object_set_new(root, "counts", results_counts(m, ri, &tot));
+    json_object_set_new(root, "summary", results_summary_json(m));
     json_object_set_new(root, "lateness", hist_to_json(m->lateness));
     if (m->has_ws)
         json_object_set_new(root, "websockets", results_ws_json(m));

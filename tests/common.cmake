@@ -1,6 +1,4 @@
 # Unit tests of common/ (one cmocka executable per module).
 foreach(m rng hist units jsonio dbuf afile progress svg uaclass)
-  if(EXISTS ${ST_TEST_DIR}/unit/test_${m}.c)
-    st_unit_test(test_${m} ${ST_TEST_DIR}/unit/test_${m}.c)
-  endif()
+  st_unit_test(test_${m} ${ST_TEST_DIR}/unit/test_${m}.c)
 endforeach()

@@ -23,20 +23,16 @@ st_integ_test(integ_replay_merge_segments 120 bash ${ST_TEST_DIR}/integ/replay_m
   $<TARGET_FILE:replay_merge_rt>)
 st_integ_test(integ_replay_merge_refuse 120 bash ${ST_TEST_DIR}/integ/replay_merge_refuse.sh)
 st_integ_test(integ_replay_report_browser 180 bash ${ST_TEST_DIR}/integ/replay_report_browser.sh)
-if(TARGET shop)
-  st_integ_test(integ_replay_report_incident 120 bash ${ST_TEST_DIR}/integ/replay_report_incident.sh
-    $<TARGET_FILE:shop> $<TARGET_FILE:replay> $<TARGET_FILE:replay_merge_rt>)
-endif()
+st_integ_test(integ_replay_report_incident 120 bash ${ST_TEST_DIR}/integ/replay_report_incident.sh
+  $<TARGET_FILE:shop> $<TARGET_FILE:replay> $<TARGET_FILE:replay_merge_rt>)
 # WebSocket sessions in `replay run`: against python3-websockets (a peer nobody here wrote),
 # and against the reference shop + PostgreSQL (pushes, the shared-pool incident, --db-probe).
 st_integ_test(integ_replay_ws_echo 60 bash ${ST_TEST_DIR}/integ/replay_ws_echo.sh)
 # Each WebSocket is its session's client (address, User-Agent, source address), as
 # python3-websockets and nginx (realip and $remote_addr) log the handshakes.
 st_integ_test(integ_replay_ws_ident 60 bash ${ST_TEST_DIR}/integ/replay_ws_ident.sh)
-if(TARGET shop)
-  st_integ_test(integ_replay_ws_shop 90 bash ${ST_TEST_DIR}/integ/replay_ws_shop.sh
-    $<TARGET_FILE:shop> $<TARGET_FILE:replay>)
-endif()
+st_integ_test(integ_replay_ws_shop 90 bash ${ST_TEST_DIR}/integ/replay_ws_shop.sh
+  $<TARGET_FILE:shop> $<TARGET_FILE:replay>)
 # HTTP/2 and TLS (issue 15 item 3): Debian's nginx with http2 on a certificate the test makes.
 foreach(c tls insecure h2c require mtls ws)
   st_integ_test(integ_replay_http2_${c} 60 bash ${ST_TEST_DIR}/integ/replay_http2.sh ${c})
@@ -50,8 +46,6 @@ set_tests_properties(integ_replay_trace PROPERTIES LABELS "integ;nosan" COST 120
 
 # The closed loop (issue 12): fit -> init -> run at nginx and the shop -> refit -> diff.
 # A few minutes of wall time, little CPU; nosan: nothing in it needs sanitizers.
-if(TARGET shop AND TARGET logsim)
-  st_integ_test(integ_closed_loop 420 bash ${ST_TEST_DIR}/integ/closed_loop.sh
-    $<TARGET_FILE:shop> $<TARGET_FILE:replay> $<TARGET_FILE:modeler> $<TARGET_FILE:logsim>)
-  set_tests_properties(integ_closed_loop PROPERTIES LABELS "integ;nosan" COST 250) # longest first
-endif()
+st_integ_test(integ_closed_loop 420 bash ${ST_TEST_DIR}/integ/closed_loop.sh
+  $<TARGET_FILE:shop> $<TARGET_FILE:replay> $<TARGET_FILE:modeler> $<TARGET_FILE:logsim>)
+set_tests_properties(integ_closed_loop PROPERTIES LABELS "integ;nosan" COST 250) # longest first

@@ -5,15 +5,18 @@
  * What it does: N reused easy handles GET one URL over keep-alive, back to back, on one
  * thread with curl_multi_perform + curl_multi_poll, until COUNT requests are done or SECS
  * seconds have passed. It carries only the settings any efficient libcurl client uses
- * (CURLOPT_NOSIGNAL, no proxy lookup, a discarding write callback), and nothing of replay's
- * modelling or measurement, so replay's instructions per request minus this loop's are what
- * replay adds on top of libcurl.
+ * (CURLOPT_NOSIGNAL, no proxy lookup, a discarding write callback) and the one header replay
+ * sends by default (a W3C traceparent with a new span per request: libcurl 7.88 formats a
+ * custom header byte by byte, ~7k instructions a request, so a loop without it would charge
+ * libcurl's cost to replay), and nothing of replay's modelling or measurement, so replay's
+ * instructions per request minus this loop's are what replay adds on top of libcurl.
  * Usage: curl_loop URL CONNECTIONS COUNT [SECS]   (COUNT 0 = no count limit; prints
  * "requests N errors E").
  */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static size_t discard(char *p, size_t sz, size_t n, void *arg)
@@ -21,6 +24,16 @@ static size_t discard(char *p, size_t sz, size_t n, void *arg)
     (void)p;
     (void)arg;
     return sz * n;
+}
+
+/* "traceparent: 00-<32 hex>-<16 hex>-01", one row per handle; the span is rewritten in place
+ * before each request (libcurl reads the list when the request goes out). */
+#define TP_LEN 68
+static void tp_span(char *row, unsigned long long v)
+{
+    static const char d[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        row[49 + i] = d[v & 15];
 }
 
 static double now_s(void)
@@ -58,7 +71,9 @@ int main(int argc, char **argv)
         return 3;
     CURLM *m = curl_multi_init();
     CURL **e = calloc((size_t)n, sizeof *e);
-    if (!m || !e)
+    struct curl_slist *tp = calloc((size_t)n, sizeof *tp);
+    char *rows = calloc((size_t)n, TP_LEN + 1);
+    if (!m || !e || !tp || !rows)
         return 3;
     curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, n);
     long started = 0, done = 0, errors = 0;
@@ -69,7 +84,13 @@ int main(int argc, char **argv)
         curl_easy_setopt(e[i], CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e[i], CURLOPT_PROXY, "");
         curl_easy_setopt(e[i], CURLOPT_WRITEFUNCTION, discard);
+        tp[i].data = rows + (size_t)i * (TP_LEN + 1);
+        memcpy(tp[i].data, "traceparent: 00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01",
+               TP_LEN + 1);
+        curl_easy_setopt(e[i], CURLOPT_HTTPHEADER, &tp[i]);
+        curl_easy_setopt(e[i], CURLOPT_PRIVATE, tp[i].data);
         if (count == 0 || started < count) {
+            tp_span(tp[i].data, (unsigned long long)started + 1);
             curl_multi_add_handle(m, e[i]);
             started++;
         }
@@ -89,6 +110,9 @@ int main(int argc, char **argv)
             errors += msg->data.result != CURLE_OK;
             curl_multi_remove_handle(m, h);
             if ((count == 0 || started < count) && (end == 0 || now_s() < end)) {
+                char *row;
+                curl_easy_getinfo(h, CURLINFO_PRIVATE, &row);
+                tp_span(row, (unsigned long long)started + 1);
                 curl_multi_add_handle(m, h);
                 started++;
                 running = 1;
@@ -107,6 +131,8 @@ int main(int argc, char **argv)
         curl_easy_cleanup(e[i]);
     }
     free(e);
+    free(tp);
+    free(rows);
     curl_multi_cleanup(m);
     curl_global_cleanup();
     return errors ? 1 : 0;

@@ -19,7 +19,9 @@
 #  3. instructions per request, a figure the machine's load does not move: user-space
 #     instructions counted by valgrind (cachegrind, no cache simulation; this container has no
 #     hardware perf counters) over a fixed-count run: replay 50 sessions x INSTR_REQS/50
-#     requests, curl_loop INSTR_REQS requests, wrk for INSTR_SECS s; INSTR=0 skips it;
+#     requests, curl_loop INSTR_REQS requests, wrk for INSTR_SECS s, and the marginal figure
+#     (replay and curl_loop again at a quarter of the count); INSTR=0 skips it; curl_loop sends
+#     the traceparent header replay sends by default (a fair baseline);
 #  4. HTTP/2 over TLS (ALPN h2, a self-signed certificate made here with openssl) on the same
 #     nginx: replay (pooled, H2_CONNS connections x H2_STREAMS streams, http.version "2") vs
 #     h2load (nghttp2-client) with the same -c/-m, requests per generator CPU-second; H2=0
@@ -195,15 +197,27 @@ if [ "${INSTR:-1}" = 1 ]; then
   vg() { taskset -c 1 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$@"; }
   vg wrk -t1 -c50 -d"${INSTR_SECS}s" "$URL/index.html" >"$T/iw" 2>"$T/iw.vg"
   wn=$(awk '/requests in/ {print $1}' "$T/iw")
+  # Each of replay and curl_loop also runs a quarter of the count: the difference of the two
+  # counts over the difference of the requests is the marginal cost of a request, start-up,
+  # plan building and the results file left out.
+  Q=$((INSTR_REQS / 4))
   vg "$CURL_LOOP" "$URL/index.html" 50 "$INSTR_REQS" >"$T/ic" 2>"$T/ic.vg"
   cn=$(awk '/^requests/ {print $2}' "$T/ic")
+  vg "$CURL_LOOP" "$URL/index.html" 50 "$Q" >"$T/icq" 2>"$T/icq.vg"
+  cq=$(awk '/^requests/ {print $2}' "$T/icq")
   jq --argjson m "$((INSTR_REQS / 50))" '.sessions.max_requests = $m | .duration = "600s"' "$T/closed.json" >"$T/instr.json"
   vg "$REPLAY" run "$T/instr.json" -q --threads 1 -o "$T/ri.json" >/dev/null 2>"$T/ir.vg"
   rn=$(jq '.counts.requests_done' "$T/ri.json")
-  awk -v wi="$(ir "$T/iw.vg")" -v wn="$wn" -v ci="$(ir "$T/ic.vg")" -v cn="$cn" -v ri="$(ir "$T/ir.vg")" -v rn="$rn" 'BEGIN {
-    w = wi / wn; c = ci / cn; r = ri / rn;
+  jq --argjson m "$((Q / 50))" '.sessions.max_requests = $m' "$T/instr.json" >"$T/instrq.json"
+  vg "$REPLAY" run "$T/instrq.json" -q --threads 1 -o "$T/riq.json" >/dev/null 2>"$T/irq.vg"
+  rq=$(jq '.counts.requests_done' "$T/riq.json")
+  awk -v wi="$(ir "$T/iw.vg")" -v wn="$wn" -v ci="$(ir "$T/ic.vg")" -v cn="$cn" -v ri="$(ir "$T/ir.vg")" -v rn="$rn" \
+    -v cqi="$(ir "$T/icq.vg")" -v cq="$cq" -v rqi="$(ir "$T/irq.vg")" -v rq="$rq" 'BEGIN {
+    w = wi / wn; c = ci / cn; r = ri / rn; mc = (ci - cqi) / (cn - cq); mr = (ri - rqi) / (rn - rq);
     printf "wrk %.0f instr/req (%d req) | curl_loop %.0f instr/req (%d req) | replay %.0f instr/req (%d req, plan building included) | replay/wrk %.2fx  curl_loop/wrk %.2fx  replay/curl_loop %.2fx\n",
-      w, wn, c, cn, r, rn, r / w, c / w, r / c }'
+      w, wn, c, cn, r, rn, r / w, c / w, r / c;
+    printf "marginal instr/req (%d minus %d requests): curl_loop %.0f | replay %.0f | replay/curl_loop %.2fx\n",
+      rn, rq, mc, mr, mr / mc }'
 fi
 
 if [ "${H2:-1}" != 1 ]; then exit 0; fi

@@ -158,11 +158,17 @@ static int usage(void)
     return 2;
 }
 
-int main(int argc, char **argv)
+/* The command line (see Usage at the top). */
+struct bench_opts {
+    int64_t n, inflight, hold, ping_ms, seed;
+    int ports[16], np, keep;
+    const char *tls_ca;
+};
+
+/* Returns 0, or 2 after printing the usage on a bad or missing option. */
+static int parse_opts(int argc, char **argv, struct bench_opts *o)
 {
-    int64_t n = 0, inflight = 256, hold = 5, ping_ms = 0, seed = 1;
-    int ports[16], np = 0, keep = 0;
-    const char *tls_ca = NULL;
+    *o = (struct bench_opts){.inflight = 256, .hold = 5, .seed = 1};
     for (int i = 1; i < argc; i++) {
         int64_t v;
         const char *a = argv[i], *nx = i + 1 < argc ? argv[i + 1] : NULL;
@@ -172,43 +178,43 @@ int main(int argc, char **argv)
         i++; \
         continue; \
     }
-        OPT("--sessions", 1, 10000000, n)
-        OPT("--inflight", 1, 100000, inflight)
-        OPT("--hold", 0, 86400, hold)
-        OPT("--ping-ms", 0, 86400000, ping_ms)
-        OPT("--seed", 0, INT64_MAX, seed)
-        if (strcmp(a, "--port") == 0 && nx && np < 16 &&
+        OPT("--sessions", 1, 10000000, o->n)
+        OPT("--inflight", 1, 100000, o->inflight)
+        OPT("--hold", 0, 86400, o->hold)
+        OPT("--ping-ms", 0, 86400000, o->ping_ms)
+        OPT("--seed", 0, INT64_MAX, o->seed)
+        if (strcmp(a, "--port") == 0 && nx && o->np < 16 &&
             units_parse_i64(nx, 1, 65535, &v, NULL) == 0) {
-            ports[np++] = (int)v;
+            o->ports[o->np++] = (int)v;
             i++;
             continue;
         }
         if (strcmp(a, "--tls-ca") == 0 && nx) {
-            tls_ca = nx;
+            o->tls_ca = nx;
             i++;
             continue;
         }
         if (strcmp(a, "--keep-curl") == 0) {
-            keep = 1;
+            o->keep = 1;
             continue;
         }
         return usage();
 #undef OPT
     }
-    if (n == 0 || np == 0)
+    if (o->n == 0 || o->np == 0)
         return usage();
-    char err[ST_ERRLEN];
-    if (ws_global_init(err) != 0) {
-        fprintf(stderr, "ws_bench_client: %s\n", err);
-        return 3;
-    }
-    /* Descriptors: one per open session (three with --keep-curl: libcurl 7.88's multi handle
-     * holds a wake-up socketpair), plus that socketpair for each session still connecting,
-     * plus a few. Ask for that; report what we got. */
-    long per = keep || tls_ca ? 3 : 1, extra = 2 * inflight + 32;
+    return 0;
+}
+
+/* Descriptors: one per open session (three with --keep-curl: libcurl 7.88's multi handle
+ * holds a wake-up socketpair), plus that socketpair for each session still connecting, plus
+ * a few. Asks for that and reports what it got. Returns how many sessions can be held. */
+static long raise_fd_limit(const struct bench_opts *o)
+{
+    long per = o->keep || o->tls_ca ? 3 : 1, extra = 2 * o->inflight + 32;
     struct rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);
-    rlim_t need = (rlim_t)(n * per + extra);
+    rlim_t need = (rlim_t)(o->n * per + extra);
     printf("fd_limit_before=%llu/%llu\n", (unsigned long long)rl.rlim_cur,
            (unsigned long long)rl.rlim_max);
     if (rl.rlim_max < need) {
@@ -223,110 +229,94 @@ int main(int argc, char **argv)
     getrlimit(RLIMIT_NOFILE, &rl);
     printf("fd_limit=%llu\n", (unsigned long long)rl.rlim_cur);
     long reachable = ((long)rl.rlim_cur - extra) / per;
-    if (reachable < n)
+    if (reachable < o->n)
         printf("note=only %ld of %lld sessions can be held: RLIMIT_NOFILE is %llu\n", reachable,
-               (long long)n, (unsigned long long)rl.rlim_cur);
+               (long long)o->n, (unsigned long long)rl.rlim_cur);
+    return reachable;
+}
 
-    struct bench b;
-    memset(&b, 0, sizeof b);
-    b.ep = epoll_create1(EPOLL_CLOEXEC);
-    hist *hs = hist_new();
-    malloc_trim(0);
-    long rss0 = rss_kib();
-    size_t heap0 = mallinfo2().uordblks;
-    struct sess *ss = calloc((size_t)n, sizeof *ss);
-    if (!ss || !hs || b.ep < 0) {
-        fprintf(stderr, "ws_bench_client: out of memory\n");
-        return 3;
+/* Starts session `next` (its slot s) on url. Returns 0, or -1 when ws_conn_new failed (the
+ * error is kept in b->first_error). */
+static int open_one(struct bench *b, struct sess *s, const struct bench_opts *o, const char *url,
+                    long next)
+{
+    char err[ST_ERRLEN];
+    ws_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = url;
+    cfg.seed = (uint64_t)o->seed;
+    cfg.session_id = (uint64_t)next;
+    cfg.keep_curl = o->keep;
+    cfg.ca_file = o->tls_ca;
+    cfg.ping_interval_ns = (uint64_t)o->ping_ms * 1000000ull;
+    cfg.handshake_timeout_ns = 30ull * 1000000000ull;
+    /* Closing tens of thousands at once on a shared 2-core machine can take longer than the
+     * default 5 s; this benchmark measures holding, not close latency. */
+    cfg.close_timeout_ns = 30ull * 1000000000ull;
+    cfg.cb.on_open = on_open;
+    cfg.cb.on_close = on_close;
+    cfg.user = s;
+    s->b = b;
+    s->reg_fd = -1;
+    s->c = ws_conn_new(&cfg, err);
+    if (!s->c) {
+        b->failed++;
+        snprintf(b->first_error, sizeof b->first_error, "%s", err);
+        return -1;
     }
-    char url[16][64];
-    for (int i = 0; i < np; i++)
-        snprintf(url[i], sizeof url[i], "%s://127.0.0.1:%d/idle", tls_ca ? "wss" : "ws", ports[i]);
+    ws_conn_start(s->c, err); /* a failure arrives through on_close */
+    after_call(s);
+    return 0;
+}
 
-    uint64_t t0 = st_now_ns(), last_sweep = t0, deadline = t0 + 600ull * 1000000000ull;
+/* Opens up to o->n sessions, at most o->inflight connecting at once, until all settle, 50
+ * fail or 10 minutes pass. Returns how many slots were used. */
+static long open_all(struct bench *b, struct sess *ss, const struct bench_opts *o, long reachable,
+                     uint64_t t0, uint64_t *last_sweep)
+{
+    char url[16][64];
+    for (int i = 0; i < o->np; i++)
+        snprintf(url[i], sizeof url[i], "%s://127.0.0.1:%d/idle", o->tls_ca ? "wss" : "ws",
+                 o->ports[i]);
+    uint64_t deadline = t0 + 600ull * 1000000000ull;
     long next = 0;
     int stop_opening = 0;
-    while ((next < n && !stop_opening) || b.opened + b.failed < next) {
-        while (!stop_opening && next < n && next - b.opened - b.failed < inflight) {
+    while ((next < o->n && !stop_opening) || b->opened + b->failed < next) {
+        while (!stop_opening && next < o->n && next - b->opened - b->failed < o->inflight) {
             if (next >= reachable) {
                 stop_opening = 1;
                 break;
             }
-            struct sess *s = &ss[next];
-            ws_config cfg;
-            memset(&cfg, 0, sizeof cfg);
-            cfg.url = url[next % np];
-            cfg.seed = (uint64_t)seed;
-            cfg.session_id = (uint64_t)next;
-            cfg.keep_curl = keep;
-            cfg.ca_file = tls_ca;
-            cfg.ping_interval_ns = (uint64_t)ping_ms * 1000000ull;
-            cfg.handshake_timeout_ns = 30ull * 1000000000ull;
-            /* Closing tens of thousands at once on a shared 2-core machine can take longer
-             * than the default 5 s; this benchmark measures holding, not close latency. */
-            cfg.close_timeout_ns = 30ull * 1000000000ull;
-            cfg.cb.on_open = on_open;
-            cfg.cb.on_close = on_close;
-            cfg.user = s;
-            s->b = &b;
-            s->reg_fd = -1;
-            s->c = ws_conn_new(&cfg, err);
+            int rc = open_one(b, &ss[next], o, url[next % o->np], next);
             next++;
-            if (!s->c) {
-                b.failed++;
-                snprintf(b.first_error, sizeof b.first_error, "%s", err);
+            if (rc != 0) {
                 stop_opening = 1;
                 break;
             }
-            ws_conn_start(s->c, err); /* a failure arrives through on_close */
-            after_call(s);
         }
-        if (b.failed >= 50 || st_now_ns() > deadline)
+        if (b->failed >= 50 || st_now_ns() > deadline)
             stop_opening = 1;
-        if (stop_opening && b.opened + b.failed >= next)
+        if (stop_opening && b->opened + b->failed >= next)
             break;
-        turn(&b, ss, next, 10, &last_sweep);
+        turn(b, ss, next, 10, last_sweep);
         if (st_now_ns() > deadline + 30ull * 1000000000ull)
             break;
     }
-    uint64_t t_open = st_now_ns();
-    long rss1 = rss_kib();
-    size_t heap1 = mallinfo2().uordblks;
-    for (long i = 0; i < next; i++)
-        if (ss[i].c && ws_conn_stats(ss[i].c)->handshake_us)
-            hist_record(hs, ws_conn_stats(ss[i].c)->handshake_us);
-    double secs = (double)(t_open - t0) / 1e9;
-    long held = b.open_now;
-    printf("sessions_requested=%lld\nsessions_opened=%ld\nsessions_failed=%ld\n", (long long)n,
-           b.opened, b.failed);
-    printf("open_seconds=%.2f\nopen_rate_per_s=%.0f\n", secs, secs > 0 ? b.opened / secs : 0.0);
-    printf("handshake_us_p50=%llu\nhandshake_us_p99=%llu\nhandshake_us_max=%llu\n",
-           (unsigned long long)hist_percentile(hs, 50), (unsigned long long)hist_percentile(hs, 99),
-           (unsigned long long)hist_percentile(hs, 100));
-    printf("rss_base_kib=%ld\nrss_open_kib=%ld\n", rss0, rss1);
-    if (held > 0) {
-        printf("rss_bytes_per_session=%.0f\n", (double)(rss1 - rss0) * 1024.0 / (double)held);
-        printf("heap_bytes_per_session=%.0f\n", (double)(heap1 - heap0) / (double)held);
-    }
-    /* Hold: sessions must stay open while idle (pings flow if --ping-ms). */
-    uint64_t hold_end = st_now_ns() + (uint64_t)hold * 1000000000ull;
-    while (st_now_ns() < hold_end)
-        turn(&b, ss, next, 50, &last_sweep);
-    malloc_trim(0);
-    long rss2 = rss_kib();
-    printf("held_after_%llds=%ld\n", (long long)hold, b.open_now);
-    if (b.open_now > 0)
-        printf("rss_bytes_per_session_after_trim=%.0f\n",
-               (double)(rss2 - rss0) * 1024.0 / (double)b.open_now);
-    /* Close: every open session with 1000, then wait for the handshakes to finish. */
+    return next;
+}
+
+/* Closes every open session with 1000 and waits for the closing handshakes (up to 40 s),
+ * naming up to three sessions still closing after 20 s. */
+static void close_all(struct bench *b, struct sess *ss, long next, uint64_t *last_sweep)
+{
     uint64_t tc = st_now_ns();
     for (long i = 0; i < next; i++)
         if (ss[i].c && ws_conn_state(ss[i].c) == WS_OPEN) {
             ws_conn_close(ss[i].c, WS_CLOSE_NORMAL, "bench done");
             sync_reg(&ss[i]);
         }
-    while (b.open_now > 0 && st_now_ns() - tc < 20ull * 1000000000ull)
-        turn(&b, ss, next, 10, &last_sweep);
+    while (b->open_now > 0 && st_now_ns() - tc < 20ull * 1000000000ull)
+        turn(b, ss, next, 10, last_sweep);
     for (long i = 0, shown = 0; i < next && shown < 3; i++)
         if (ss[i].c && ws_conn_state(ss[i].c) == WS_CLOSING) {
             printf("stuck_session=%ld state=%s want=%u reg_fd=%d reg_want=%u fd=%d\n", i,
@@ -334,16 +324,85 @@ int main(int argc, char **argv)
                    ss[i].reg_want, ws_conn_fd(ss[i].c));
             shown++;
         }
-    while (b.open_now > 0 && st_now_ns() - tc < 40ull * 1000000000ull)
-        turn(&b, ss, next, 10, &last_sweep);
+    while (b->open_now > 0 && st_now_ns() - tc < 40ull * 1000000000ull)
+        turn(b, ss, next, 10, last_sweep);
     printf("close_seconds=%.2f\nclosed_clean=%ld\n", (double)(st_now_ns() - tc) / 1e9,
-           b.clean_closes);
+           b->clean_closes);
+}
+
+/* What opening cost: rate, handshake latency, memory per held session. */
+static void report_open(const struct bench *b, const struct sess *ss, long next, int64_t n,
+                        double secs, long rss0, long rss1, size_t heap0, size_t heap1)
+{
+    hist *hs = hist_new();
+    for (long i = 0; hs && i < next; i++)
+        if (ss[i].c && ws_conn_stats(ss[i].c)->handshake_us)
+            hist_record(hs, ws_conn_stats(ss[i].c)->handshake_us);
+    long held = b->open_now;
+    printf("sessions_requested=%lld\nsessions_opened=%ld\nsessions_failed=%ld\n", (long long)n,
+           b->opened, b->failed);
+    printf("open_seconds=%.2f\nopen_rate_per_s=%.0f\n", secs, secs > 0 ? b->opened / secs : 0.0);
+    if (hs)
+        printf("handshake_us_p50=%llu\nhandshake_us_p99=%llu\nhandshake_us_max=%llu\n",
+               (unsigned long long)hist_percentile(hs, 50),
+               (unsigned long long)hist_percentile(hs, 99),
+               (unsigned long long)hist_percentile(hs, 100));
+    printf("rss_base_kib=%ld\nrss_open_kib=%ld\n", rss0, rss1);
+    if (held > 0) {
+        printf("rss_bytes_per_session=%.0f\n", (double)(rss1 - rss0) * 1024.0 / (double)held);
+        printf("heap_bytes_per_session=%.0f\n", (double)(heap1 - heap0) / (double)held);
+    }
+    hist_free(hs);
+}
+
+int main(int argc, char **argv)
+{
+    struct bench_opts o;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc != 0)
+        return rc;
+    char err[ST_ERRLEN];
+    if (ws_global_init(err) != 0) {
+        fprintf(stderr, "ws_bench_client: %s\n", err);
+        return 3;
+    }
+    long reachable = raise_fd_limit(&o);
+
+    struct bench b;
+    memset(&b, 0, sizeof b);
+    b.ep = epoll_create1(EPOLL_CLOEXEC);
+    malloc_trim(0);
+    long rss0 = rss_kib();
+    size_t heap0 = mallinfo2().uordblks;
+    struct sess *ss = calloc((size_t)o.n, sizeof *ss);
+    long next = 0;
+    rc = 3;
+    if (!ss || b.ep < 0) {
+        fprintf(stderr, "ws_bench_client: out of memory\n");
+        goto done;
+    }
+    uint64_t t0 = st_now_ns(), last_sweep = t0;
+    next = open_all(&b, ss, &o, reachable, t0, &last_sweep);
+    double secs = (double)(st_now_ns() - t0) / 1e9;
+    long rss1 = rss_kib(), held = b.open_now;
+    report_open(&b, ss, next, o.n, secs, rss0, rss1, heap0, mallinfo2().uordblks);
+    /* Hold: sessions must stay open while idle (pings flow if --ping-ms). */
+    uint64_t hold_end = st_now_ns() + (uint64_t)o.hold * 1000000000ull;
+    while (st_now_ns() < hold_end)
+        turn(&b, ss, next, 50, &last_sweep);
+    malloc_trim(0);
+    long rss2 = rss_kib();
+    printf("held_after_%llds=%ld\n", (long long)o.hold, b.open_now);
+    if (b.open_now > 0)
+        printf("rss_bytes_per_session_after_trim=%.0f\n",
+               (double)(rss2 - rss0) * 1024.0 / (double)b.open_now);
+    close_all(&b, ss, next, &last_sweep);
     if (b.first_error[0])
         printf("first_error=%s\n", b.first_error);
-    int ok = b.opened == n && b.clean_closes == n && held == n;
+    rc = b.opened == o.n && b.clean_closes == o.n && held == o.n ? 0 : 1;
+done:
     for (long i = 0; i < next; i++)
         ws_conn_free(ss[i].c);
     free(ss);
-    hist_free(hs);
-    return ok ? 0 : 1;
+    return rc;
 }

@@ -115,5 +115,33 @@ sums() {
 a=$(sums "$fan") b=$(sums "$j3") c=$(sums "$pt")
 [ "$a" = "$b" ] && [ "$a" = "$c" ] && ok "--jobs 3 and --part 1/2 + 2/2 give the bytes of --jobs 1" \
   || fail "activity columns differ between --jobs 1 ($a), --jobs 3 ($b) and --part ($c)"
+# A hand-written shape says the same with a table-level "activity" (sugar for the kind): the
+# per-user counts of posts and badges (both `ref` zipf) correlate only with it.
+A=$SRC/tests/integ/datagen_shapes/activity_sugar.json
+sed 's/"activity": "users", //; s/"activity": {"table": "users", "corr": 0.95}, //' "$A" >"$TMPD/nosugar.json"
+"$DG" fill --shape "$A" --out "$TMPD/sugar" --quiet && "$DG" fill --shape "$TMPD/nosugar.json" --out "$TMPD/nosugar" --quiet \
+  || fail "fill --out of the activity shapes"
+python3 - "$TMPD/sugar" "$TMPD/nosugar" <<'PY' && ok "table-level activity: posts/badges per-user counts correlate" || fail "table-level activity correlation"
+import csv, sys
+def counts(d, f):
+    c = [0] * 2000
+    for r in csv.DictReader(open(d + "/" + f)): c[int(r["user_id"]) - 1] += 1
+    return c
+def spearman(x, y):
+    def ranks(v):
+        o = sorted(range(len(v)), key=lambda i: v[i]); r = [0.0] * len(v); i = 0
+        while i < len(o):
+            j = i
+            while j < len(o) and v[o[j]] == v[o[i]]: j += 1
+            for k in range(i, j): r[o[k]] = (i + j - 1) / 2
+            i = j
+        return r
+    a, b = ranks(x), ranks(y); m = (len(a) - 1) / 2
+    num = sum((p - m) * (q - m) for p, q in zip(a, b))
+    return num / (sum((p - m) ** 2 for p in a) * sum((q - m) ** 2 for q in b)) ** 0.5
+w, wo = (spearman(counts(d, "posts.csv"), counts(d, "badges.csv")) for d in sys.argv[1:3])
+print("spearman with activity %.3f, without %.3f" % (w, wo))
+assert w > 0.5 and abs(wo) < 0.1, (w, wo)
+PY
 echo "datagen_fanout: $(( $(date +%s) - start )) s"
 [ "$FAILS" = 0 ] || { echo "$FAILS failures" >&2; exit 1; }

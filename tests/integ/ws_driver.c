@@ -209,6 +209,169 @@ static void conformance(struct drv *d)
           "state CLOSED, closed by us");
 }
 
+/* Options after MODE URL into cfg, then the mode's own settings. Returns 0, or 2 after
+ * printing what is wrong. */
+static int parse_config(int argc, char **argv, ws_config *cfg)
+{
+    char err[ST_ERRLEN];
+    const char *mode = argv[1];
+    memset(cfg, 0, sizeof *cfg);
+    cfg->url = argv[2];
+    cfg->seed = 42;
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "--keep-curl") == 0) {
+            cfg->keep_curl = 1;
+        } else if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc) {
+            cfg->ca_file = argv[++i];
+        } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+            uint64_t v;
+            if (units_parse_u64(argv[++i], &v, err) != 0) {
+                fprintf(stderr, "ws_driver: --seed: %s\n", err);
+                return 2;
+            }
+            cfg->seed = v;
+        } else {
+            fprintf(stderr, "ws_driver: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    cfg->handshake_timeout_ns = 3000000000ull;
+    cfg->close_timeout_ns = 2000000000ull;
+    cfg->cb.on_open = on_open;
+    cfg->cb.on_message = on_message;
+    cfg->cb.on_close = on_close;
+    cfg->cb.on_pong = on_pong;
+    if (strcmp(mode, "conformance") == 0) {
+        cfg->ping_interval_ns = 200000000ull;
+        cfg->pong_timeout_ns = 5000000000ull; /* a loaded sanitizer run must not end it */
+    }
+    if (strcmp(mode, "oversize") == 0)
+        cfg->max_message = 1024;
+    if (strcmp(mode, "lws") == 0)
+        cfg->subprotocol = "lws-mirror-protocol";
+    return 0;
+}
+
+/* refused, refused-tls, bad-accept: the session must fail with a clear error. */
+static void expect_failure(struct drv *d, const char *mode)
+{
+    pump(d, &d->closed, 4000);
+    check(d, ws_conn_state(d->c) == WS_FAILED, "state FAILED");
+    check(d, !d->opened, "never opened");
+    check(d, d->closed && d->close_code == WS_CLOSE_ABNORMAL, "on_close 1006 once");
+    const char *want = strcmp(mode, "refused") == 0       ? "Connection refused"
+                       : strcmp(mode, "refused-tls") == 0 ? "certificate"
+                                                          : "does not match";
+    int has = strstr(ws_conn_error(d->c), want) != NULL;
+    printf("     error: %s\n", ws_conn_error(d->c));
+    check(d, has, "clear error text");
+}
+
+static void mode_server_close(struct drv *d)
+{
+    const ws_stats *st = ws_conn_stats(d->c);
+    ws_conn_send(d->c, 0, "close:4001:server bye", 21);
+    sync_reg(d);
+    pump(d, &d->closed, 3000);
+    check(d, d->close_code == 4001 && strcmp(d->close_reason, "server bye") == 0,
+          "peer's close 4001 'server bye' reported");
+    check(d, ws_conn_state(d->c) == WS_CLOSED && st->closed_by_peer,
+          "state CLOSED, closed by peer");
+}
+
+static void mode_oversize(struct drv *d)
+{
+    const ws_stats *st = ws_conn_stats(d->c);
+    ws_conn_send(d->c, 0, "big:5000", 8);
+    sync_reg(d);
+    pump(d, &d->closed, 3000);
+    check(d, d->close_code == WS_CLOSE_TOO_BIG, "oversize message: we closed with 1009");
+    check(d, d->msgs == 0, "the oversize message was not delivered");
+    check(d, ws_conn_state(d->c) == WS_CLOSED && !st->closed_by_peer, "closed by us");
+}
+
+static void mode_drop(struct drv *d)
+{
+    ws_conn_send(d->c, 0, "drop", 4);
+    sync_reg(d);
+    pump(d, &d->closed, 3000);
+    check(d, d->close_code == WS_CLOSE_ABNORMAL, "dropped connection: on_close 1006");
+    printf("     reason: %s\n", d->close_reason);
+    check(d, ws_conn_state(d->c) == WS_CLOSED, "state CLOSED");
+}
+
+static void mode_early_frame(struct drv *d)
+{
+    int got = 0;
+    uint64_t end = st_now_ns() + 2000000000ull;
+    while (d->msgs == 0 && st_now_ns() < end && !d->closed)
+        pump(d, &got, 50);
+    check(d, d->msgs == 1 && same(d, 0, "early", 5),
+          "bytes after the 101 went to wslay: 'early' delivered");
+}
+
+static void mode_lws(struct drv *d)
+{
+    const ws_stats *st = ws_conn_stats(d->c);
+    /* lws-mirror-protocol sends every message to all its clients, the sender too. */
+    check(d, exchange(d, 0, "stampede mirror", 15, 0) && same(d, 0, "stampede mirror", 15),
+          "lws-mirror: text comes back");
+    /* The mirror forwards each received fragment as a message of its own, so count bytes:
+     * all 2000 must come back. */
+    char frag[2000];
+    memset(frag, 'z', sizeof frag);
+    uint64_t want = st->bytes_in + sizeof frag;
+    int none = 0;
+    check(d, ws_conn_send_fragmented(d->c, 0, frag, sizeof frag, 500) == 0,
+          "lws-mirror: fragmented text queued (4 frames)");
+    sync_reg(d);
+    uint64_t end = st_now_ns() + 3000000000ull;
+    while (st->bytes_in < want && st_now_ns() < end && !d->closed)
+        pump(d, &none, 50);
+    check(d, st->bytes_in == want && d->last.len && d->last.p[0] == 'z',
+          "lws-mirror: all 2000 fragmented bytes come back");
+    check(d, ws_conn_close(d->c, 1000, "bye") == 0, "close queued");
+    sync_reg(d);
+    pump(d, &d->closed, 3000);
+    check(d, d->closed && ws_conn_state(d->c) == WS_CLOSED, "closed");
+    printf("     close %u '%s'\n", d->close_code, d->close_reason);
+}
+
+/* The modes that run on an open session. */
+static const struct {
+    const char *name;
+    void (*run)(struct drv *d);
+} open_modes[] = {
+    {"conformance", conformance}, {"server-close", mode_server_close}, {"oversize", mode_oversize},
+    {"drop", mode_drop},          {"early-frame", mode_early_frame},   {"lws", mode_lws},
+};
+
+/* Runs mode on the session that opened (or says why it did not). Returns 0, or 2 for an
+ * unknown mode. */
+static int run_open_mode(struct drv *d, const char *mode)
+{
+    const ws_stats *st = ws_conn_stats(d->c);
+    check(d, d->opened && ws_conn_state(d->c) == WS_OPEN, "handshake: 101 verified, OPEN");
+    if (!d->opened) {
+        printf("     error: %s\n", ws_conn_error(d->c));
+    } else {
+        printf("     handshake %llu us, libcurl kept: %s\n", (unsigned long long)st->handshake_us,
+               ws_conn_uses_curl(d->c) ? "yes" : "no");
+        size_t k = 0, n = sizeof open_modes / sizeof open_modes[0];
+        while (k < n && strcmp(open_modes[k].name, mode) != 0)
+            k++;
+        if (k == n) {
+            fprintf(stderr, "ws_driver: unknown mode '%s'\n", mode);
+            return 2;
+        }
+        open_modes[k].run(d);
+    }
+    printf("     messages in %llu out %llu, bytes in %llu out %llu\n",
+           (unsigned long long)st->msgs_in, (unsigned long long)st->msgs_out,
+           (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -221,145 +384,38 @@ int main(int argc, char **argv)
         fprintf(stderr, "ws_driver: %s\n", err);
         return 3;
     }
+    ws_config cfg;
+    int rc = parse_config(argc, argv, &cfg);
+    if (rc != 0)
+        return rc;
     struct drv d;
     memset(&d, 0, sizeof d);
     d.reg_fd = -1;
     dbuf_init(&d.last, 1 << 20);
     d.ep = epoll_create1(EPOLL_CLOEXEC);
-    ws_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.url = argv[2];
-    cfg.seed = 42;
-    for (int i = 3; i < argc; i++) {
-        if (strcmp(argv[i], "--keep-curl") == 0) {
-            cfg.keep_curl = 1;
-        } else if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc) {
-            cfg.ca_file = argv[++i];
-        } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-            uint64_t v;
-            if (units_parse_u64(argv[++i], &v, err) != 0) {
-                fprintf(stderr, "ws_driver: --seed: %s\n", err);
-                return 2;
-            }
-            cfg.seed = v;
-        } else {
-            fprintf(stderr, "ws_driver: unknown option '%s'\n", argv[i]);
-            return 2;
-        }
-    }
-    cfg.handshake_timeout_ns = 3000000000ull;
-    cfg.close_timeout_ns = 2000000000ull;
-    cfg.cb.on_open = on_open;
-    cfg.cb.on_message = on_message;
-    cfg.cb.on_close = on_close;
-    cfg.cb.on_pong = on_pong;
-    cfg.user = &d;
     const char *hdrs[] = {"X-Stampede-Test: 1", NULL};
     cfg.headers = hdrs;
-    if (strcmp(mode, "conformance") == 0) {
-        cfg.ping_interval_ns = 200000000ull;
-        cfg.pong_timeout_ns = 5000000000ull; /* a loaded sanitizer run must not end it */
-    }
-    if (strcmp(mode, "oversize") == 0)
-        cfg.max_message = 1024;
-    if (strcmp(mode, "lws") == 0)
-        cfg.subprotocol = "lws-mirror-protocol";
+    cfg.user = &d;
     d.c = ws_conn_new(&cfg, err);
     if (!d.c) {
         fprintf(stderr, "ws_driver: %s\n", err);
+        dbuf_free(&d.last);
         return 2;
     }
-    int rc = ws_conn_start(d.c, err);
+    rc = ws_conn_start(d.c, err);
     sync_reg(&d);
     if (rc == 0)
         pump(&d, &d.settled, 4000);
-    const ws_stats *st = ws_conn_stats(d.c);
-
+    rc = 0;
     if (strcmp(mode, "refused") == 0 || strcmp(mode, "bad-accept") == 0 ||
-        strcmp(mode, "refused-tls") == 0) {
-        pump(&d, &d.closed, 4000);
-        check(&d, ws_conn_state(d.c) == WS_FAILED, "state FAILED");
-        check(&d, !d.opened, "never opened");
-        check(&d, d.closed && d.close_code == WS_CLOSE_ABNORMAL, "on_close 1006 once");
-        const char *want = strcmp(mode, "refused") == 0       ? "Connection refused"
-                           : strcmp(mode, "refused-tls") == 0 ? "certificate"
-                                                              : "does not match";
-        int has = strstr(ws_conn_error(d.c), want) != NULL;
-        printf("     error: %s\n", ws_conn_error(d.c));
-        check(&d, has, "clear error text");
-    } else {
-        check(&d, d.opened && ws_conn_state(d.c) == WS_OPEN, "handshake: 101 verified, OPEN");
-        if (d.opened)
-            printf("     handshake %llu us, libcurl kept: %s\n",
-                   (unsigned long long)st->handshake_us, ws_conn_uses_curl(d.c) ? "yes" : "no");
-        if (!d.opened) {
-            printf("     error: %s\n", ws_conn_error(d.c));
-        } else if (strcmp(mode, "conformance") == 0) {
-            conformance(&d);
-        } else if (strcmp(mode, "server-close") == 0) {
-            ws_conn_send(d.c, 0, "close:4001:server bye", 21);
-            sync_reg(&d);
-            pump(&d, &d.closed, 3000);
-            check(&d, d.close_code == 4001 && strcmp(d.close_reason, "server bye") == 0,
-                  "peer's close 4001 'server bye' reported");
-            check(&d, ws_conn_state(d.c) == WS_CLOSED && st->closed_by_peer,
-                  "state CLOSED, closed by peer");
-        } else if (strcmp(mode, "oversize") == 0) {
-            ws_conn_send(d.c, 0, "big:5000", 8);
-            sync_reg(&d);
-            pump(&d, &d.closed, 3000);
-            check(&d, d.close_code == WS_CLOSE_TOO_BIG, "oversize message: we closed with 1009");
-            check(&d, d.msgs == 0, "the oversize message was not delivered");
-            check(&d, ws_conn_state(d.c) == WS_CLOSED && !st->closed_by_peer, "closed by us");
-        } else if (strcmp(mode, "drop") == 0) {
-            ws_conn_send(d.c, 0, "drop", 4);
-            sync_reg(&d);
-            pump(&d, &d.closed, 3000);
-            check(&d, d.close_code == WS_CLOSE_ABNORMAL, "dropped connection: on_close 1006");
-            printf("     reason: %s\n", d.close_reason);
-            check(&d, ws_conn_state(d.c) == WS_CLOSED, "state CLOSED");
-        } else if (strcmp(mode, "early-frame") == 0) {
-            int got = 0;
-            uint64_t end = st_now_ns() + 2000000000ull;
-            while (d.msgs == 0 && st_now_ns() < end && !d.closed)
-                pump(&d, &got, 50);
-            check(&d, d.msgs == 1 && same(&d, 0, "early", 5),
-                  "bytes after the 101 went to wslay: 'early' delivered");
-        } else if (strcmp(mode, "lws") == 0) {
-            /* lws-mirror-protocol sends every message to all its clients, the sender too. */
-            check(&d,
-                  exchange(&d, 0, "stampede mirror", 15, 0) && same(&d, 0, "stampede mirror", 15),
-                  "lws-mirror: text comes back");
-            /* The mirror forwards each received fragment as a message of its own, so count
-             * bytes: all 2000 must come back. */
-            char frag[2000];
-            memset(frag, 'z', sizeof frag);
-            uint64_t want = st->bytes_in + sizeof frag;
-            int none = 0;
-            check(&d, ws_conn_send_fragmented(d.c, 0, frag, sizeof frag, 500) == 0,
-                  "lws-mirror: fragmented text queued (4 frames)");
-            sync_reg(&d);
-            uint64_t end = st_now_ns() + 3000000000ull;
-            while (st->bytes_in < want && st_now_ns() < end && !d.closed)
-                pump(&d, &none, 50);
-            check(&d, st->bytes_in == want && d.last.len && d.last.p[0] == 'z',
-                  "lws-mirror: all 2000 fragmented bytes come back");
-            check(&d, ws_conn_close(d.c, 1000, "bye") == 0, "close queued");
-            sync_reg(&d);
-            pump(&d, &d.closed, 3000);
-            check(&d, d.closed && ws_conn_state(d.c) == WS_CLOSED, "closed");
-            printf("     close %u '%s'\n", d.close_code, d.close_reason);
-        } else {
-            fprintf(stderr, "ws_driver: unknown mode '%s'\n", mode);
-            ws_conn_free(d.c);
-            return 2;
-        }
-        printf("     messages in %llu out %llu, bytes in %llu out %llu\n",
-               (unsigned long long)st->msgs_in, (unsigned long long)st->msgs_out,
-               (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_out);
-    }
+        strcmp(mode, "refused-tls") == 0)
+        expect_failure(&d, mode);
+    else
+        rc = run_open_mode(&d, mode);
     ws_conn_free(d.c);
     dbuf_free(&d.last);
+    if (rc != 0)
+        return rc;
     printf("%s: %d failure(s)\n", mode, d.failures);
     return d.failures ? 1 : 0;
 }
