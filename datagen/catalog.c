@@ -566,6 +566,68 @@ static int read_views(PGconn *c, pgs_db *db, char *err)
     return rc;
 }
 
+/* Every extended statistics object on the schema's tables, built by ANALYZE or not. */
+static const char SQL_EXT[] =
+    "SELECT c.relname, s.stxname, sn.nspname, pg_get_statisticsobjdef(s.oid), "
+    "array_to_string(s.stxkind, ''), "
+    "array_to_json(ARRAY(SELECT a.attname::text FROM unnest(s.stxkeys::int2[]) WITH ORDINALITY "
+    " k(n, o) JOIN pg_attribute a ON a.attrelid = s.stxrelid AND a.attnum = k.n ORDER BY k.o))"
+    "::text, array_to_json(s.stxkeys::int2[])::text, %s "
+    "FROM pg_statistic_ext s JOIN pg_class c ON c.oid = s.stxrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "JOIN pg_namespace sn ON sn.oid = s.stxnamespace WHERE n.nspname = $1 ORDER BY 1, 2";
+
+static int read_ext_row(PGresult *r, int i, pgs_ext *e)
+{
+    char **nums = NULL;
+    size_t nn = 0;
+    e->name = xstrdup(PQgetvalue(r, i, 1));
+    e->schema = xstrdup(PQgetvalue(r, i, 2));
+    e->def = xstrdup(PQgetvalue(r, i, 3));
+    snprintf(e->kinds, sizeof e->kinds, "%s", PQgetvalue(r, i, 4));
+    e->nexprs = (int)strtol(PQgetvalue(r, i, 7), NULL, 10);
+    e->has_exprs = e->nexprs > 0;
+    if (!e->name || !e->schema || !e->def || parse_names(PQgetvalue(r, i, 5), &e->cols) ||
+        pgs_parse_strv(PQgetvalue(r, i, 6), &nums, &nn))
+        return ST_ENOMEM;
+    e->attnums = calloc(nn ? nn : 1, sizeof *e->attnums);
+    for (size_t k = 0; e->attnums && k < nn; k++)
+        e->attnums[k] = (short)strtol(nums[k], NULL, 10);
+    pgs_strv_free(nums, nn);
+    return e->attnums && nn == e->cols.n ? 0 : ST_ENOMEM;
+}
+
+static int read_ext(PGconn *c, pgs_db *db, char *err)
+{
+    PGresult *r;
+    /* Expression statistics exist from PostgreSQL 14. */
+    char sql[sizeof SQL_EXT + 96];
+    snprintf(sql, sizeof sql, SQL_EXT,
+             db->server_version >= 140000
+                 ? "coalesce(cardinality(pg_get_statisticsobjdef_expressions(s.oid)), 0)"
+                 : "0");
+    int qrc = query(c, sql, db->schema, &r, err);
+    if (qrc)
+        return qrc;
+    int rc = 0;
+    for (int i = 0; i < PQntuples(r) && !rc; i++) {
+        pgs_table *t = cat_table(db, PQgetvalue(r, i, 0));
+        if (!t)
+            continue;
+        pgs_ext *ne = realloc(t->ext, (t->next + 1) * sizeof *ne);
+        if (!ne) {
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+            break;
+        }
+        t->ext = ne;
+        memset(&ne[t->next], 0, sizeof *ne);
+        if (read_ext_row(r, i, &ne[t->next++]))
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+    }
+    PQclear(r);
+    return rc;
+}
+
 pgs_db *cat_read(PGconn *c, const char *schema, char *const *tables, int *rc, char *err)
 {
     pgs_db *db = calloc(1, sizeof *db);
@@ -577,7 +639,8 @@ pgs_db *cat_read(PGconn *c, const char *schema, char *const *tables, int *rc, ch
     db->server_version = PQserverVersion(c);
     if ((*rc = read_tables(c, db, tables, err)) || (*rc = read_cols(c, db, err)) ||
         (*rc = read_cons(c, db, err)) || (*rc = read_idx(c, db, err)) ||
-        (*rc = read_types(c, db, err)) || (*rc = read_views(c, db, err))) {
+        (*rc = read_types(c, db, err)) || (*rc = read_views(c, db, err)) ||
+        (*rc = read_ext(c, db, err))) {
         pgs_db_free(db);
         return NULL;
     }
@@ -648,11 +711,20 @@ void pgs_db_free(pgs_db *db)
         }
         free(t->gcols);
         for (size_t k = 0; k < t->next; k++) {
-            free(t->ext[k].name);
-            free(t->ext[k].columns);
-            free(t->ext[k].kinds);
-            free(t->ext[k].n_distinct);
-            free(t->ext[k].dependencies);
+            pgs_ext *e = &t->ext[k];
+            free(e->name);
+            free(e->schema);
+            free(e->def);
+            names_free(&e->cols);
+            free(e->attnums);
+            free(e->n_distinct);
+            free(e->dependencies);
+            pgs_strv_free(e->mcv, e->nmcv_cells);
+            pgs_strv_free(e->mcv_null, e->nmcv_cells);
+            free(e->mcf);
+            pgs_strv_free(e->exprs, e->nexpr_stats);
+            free(e->expr_nd);
+            free(e->expr_nf);
         }
         free(t->ext);
         free(t->name);

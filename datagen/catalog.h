@@ -14,7 +14,9 @@
  *     actions, CHECKs, exclusion constraints;
  *   - indexes not backing a constraint, with pg_get_indexdef where a column list cannot say
  *     it (expressions, WHERE, INCLUDE, operator classes);
- *   - the schema's enums and domains as CREATE statements, views and materialized views.
+ *   - the schema's enums and domains as CREATE statements, views and materialized views;
+ *   - extended statistics objects (pg_statistic_ext) with pg_get_statisticsobjdef, their
+ *     kinds and columns (pgstats.c adds the data ANALYZE built, from pg_stats_ext).
  * Users: profile and compare through pgs_read (pgstats.h, which adds pg_stats on top) and
  * fill --from-schema (schema_read.c).
  *
@@ -97,12 +99,28 @@ typedef struct pgs_index {
                 * after " USING ", e.g. "gin (doc jsonb_path_ops) WHERE (x > 0)" */
 } pgs_index;
 
+/* An extended statistics object (pg_statistic_ext, read here) and, where ANALYZE built it,
+ * its data (pg_stats_ext, read by pgstats.c). */
 typedef struct pgs_ext {
     char *name;
-    char *columns; /* attnames as text */
-    char *kinds;
-    char *n_distinct;   /* pg_ndistinct as text, or NULL */
-    char *dependencies; /* pg_dependencies as text, or NULL */
+    char *schema;     /* the object's own schema */
+    char *def;        /* pg_get_statisticsobjdef: "CREATE STATISTICS s.x (mcv) ON a, b FROM s.t" */
+    char kinds[8];    /* stxkind letters: d ndistinct, f dependencies, m mcv, e expressions */
+    pgs_names cols;   /* the plain columns, in key order */
+    short *attnums;   /* their attribute numbers (the data names columns by them) */
+    int has_exprs;    /* the object also covers expressions */
+    int nexprs;       /* how many (pg_get_statisticsobjdef_expressions) */
+    int has_data;     /* pg_stats_ext has a row for it */
+    char *n_distinct; /* pg_ndistinct as text ({"1, 2": 33}), or NULL */
+    char *dependencies; /* pg_dependencies as text ({"1 => 2": 1.000000}), or NULL */
+    char **mcv;      /* most_common_vals, row-major: item i, key k at [i * nkeys + k] ("" = NULL) */
+    char **mcv_null; /* most_common_val_nulls, the same layout ("true" / "false") */
+    size_t nmcv_cells;
+    double *mcf; /* most_common_freqs, one per item */
+    size_t nmcv;
+    char **exprs; /* pg_stats_ext_exprs: each expression, its n_distinct and null_frac */
+    double *expr_nd, *expr_nf;
+    size_t nexpr_stats;
 } pgs_ext;
 
 typedef struct pgs_gcol {

@@ -164,6 +164,14 @@ ddl_step *ddl_steps(const shape *sh, size_t *n)
                 }
                 rc = rc ? rc : push(&v, n, &cap, DDL_INDEX, (int)ti, ix->name, &b);
             }
+            for (size_t x = 0; pass == 4 && x < t->nstats && !rc; x++) {
+                const sstat *st = &t->stats[x];
+                dbuf_reset(&b);
+                rc = dbuf_printf(
+                    &b, "CREATE STATISTICS IF NOT EXISTS \"%s\" %s%s%sON %s FROM \"%s\"", st->name,
+                    st->kinds[0] ? "(" : "", st->kinds, st->kinds[0] ? ") " : "", st->on, t->name);
+                rc = rc ? rc : push(&v, n, &cap, DDL_STATS, (int)ti, st->name, &b);
+            }
             /* Identity sequences past the loaded maximum: an application's INSERT after a
              * fill gets a fresh key, not a duplicate. */
             for (size_t c = 0; pass == 5 && c < t->ncols && !rc; c++) {

@@ -11,7 +11,9 @@
 #include "dbuf.h"
 #include "shape.h"
 
-enum ddl_kind { DDL_PK, DDL_UNIQUE, DDL_FK, DDL_CHECK, DDL_INDEX, DDL_SEQ, DDL_VIEW };
+/* DDL_STATS: CREATE STATISTICS, after a table's indexes and before its ANALYZE; a failure is
+ * reported, never fatal (the data is loaded; only the planner misses the object). */
+enum ddl_kind { DDL_PK, DDL_UNIQUE, DDL_FK, DDL_CHECK, DDL_INDEX, DDL_SEQ, DDL_VIEW, DDL_STATS };
 
 typedef struct ddl_step {
     int kind;

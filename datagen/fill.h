@@ -40,9 +40,11 @@ typedef struct fill_rep {
     double load_seconds, post_seconds, total_seconds;
     int complete; /* all chunks of all parts present, post-load steps done */
     uint64_t chunks_done, chunks_skipped, chunks_pending_other_parts;
-    uint64_t vacuum_retries;        /* extra VACUUMs of tables not yet all-visible */
-    uint64_t pages_not_all_visible; /* after the last VACUUM (relpages - relallvisible) */
-    uint64_t rows_frozen;           /* rows written by COPY ... FREEZE (load.c) */
+    uint64_t vacuum_retries;              /* extra VACUUMs of tables not yet all-visible */
+    uint64_t pages_not_all_visible;       /* after the last VACUUM (relpages - relallvisible) */
+    uint64_t rows_frozen;                 /* rows written by COPY ... FREEZE (load.c) */
+    uint64_t stats_created, stats_failed; /* CREATE STATISTICS steps (load_post.c) */
+    char stats_error[256];                /* the first failure's message */
 } fill_rep;
 
 #endif

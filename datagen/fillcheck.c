@@ -60,7 +60,7 @@ static int run_steps(chk *k, const shape *sh, int with_fks, char *err)
     ddl_step *s = ddl_steps(sh, &n);
     int rc = s ? 0 : st_err(err, ST_ENOMEM, "out of memory");
     static const char *const kind[] = {"primary key", "unique",   "foreign key", "check",
-                                       "index",       "sequence", "view"};
+                                       "index",       "sequence", "view",        "statistics"};
     for (size_t i = 0; i < n && !rc; i++) {
         char what[200];
         if ((s[i].kind == DDL_FK || s[i].kind == DDL_SEQ || failed_before(k, s[i].name)) &&

@@ -40,7 +40,7 @@ typedef struct gkind_def {
     void (*eval)(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rng_stream *s, gval *out);
 } gkind_def;
 
-#define G_NKINDS (G_DISTINCT + 1)
+#define G_NKINDS (G_DEP + 1)
 
 /* gk_activity.c: releases a G_ACTIVITY generator's state (NULL is a no-op). */
 void gk_activity_free(struct gk_act *a);

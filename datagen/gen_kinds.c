@@ -6,7 +6,7 @@
 
 extern const gkind_def gk_sequence, gk_permutation, gk_const, gk_uniform, gk_normal, gk_lognormal,
     gk_exponential, gk_zipf, gk_categorical, gk_histogram, gk_bool, gk_timestamp, gk_text, gk_uuid,
-    gk_ref, gk_parent, gk_line, gk_switch, gk_activity, gk_distinct;
+    gk_ref, gk_parent, gk_line, gk_switch, gk_activity, gk_distinct, gk_dep;
 
 /* clang-format off */
 const gkind_def *const gk_kinds[] = {
@@ -20,6 +20,7 @@ const gkind_def *const gk_kinds[] = {
     [G_REF] = &gk_ref,               [G_PARENT] = &gk_parent,
     [G_LINE] = &gk_line,             [G_SWITCH] = &gk_switch,
     [G_ACTIVITY] = &gk_activity,     [G_DISTINCT] = &gk_distinct,
+    [G_DEP] = &gk_dep,
 };
 /* clang-format on */
 

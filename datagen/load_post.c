@@ -108,6 +108,7 @@ typedef struct post_pool {
     unsigned share; /* connections the memory budget is split over (read-only) */
     int busy[SHAPE_MAX_TABLES];
     int stop, rc;
+    fill_rep *rep; /* stats_created / stats_failed, under mu */
     char err[ST_ERRLEN];
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -136,6 +137,21 @@ static int task_runnable(const post_pool *P, const ptask *k)
     return k->alone || !(P->busy[k->table] || (k->other >= 0 && P->busy[k->other]));
 }
 
+/* CREATE STATISTICS: a failure (an expression the target cannot evaluate) leaves the data
+ * loaded and only the planner without the object, so it is counted and reported instead of
+ * failing a load that is complete. */
+static void run_stats(post_pool *P, PGconn *c, const ddl_step *s)
+{
+    char e[ST_ERRLEN];
+    int rc = pgx_exec(c, s->sql, e);
+    pthread_mutex_lock(&P->mu);
+    if (rc && !P->rep->stats_failed++)
+        snprintf(P->rep->stats_error, sizeof P->rep->stats_error, "%.60s: %.180s", s->name, e);
+    else if (!rc)
+        P->rep->stats_created++;
+    pthread_mutex_unlock(&P->mu);
+}
+
 static int run_task(post_pool *P, PGconn *c, const ptask *k, char *err)
 {
     const stable *t = &P->sh->t[k->table];
@@ -156,6 +172,10 @@ static int run_task(post_pool *P, PGconn *c, const ptask *k, char *err)
         const ddl_step *s = &P->steps[i];
         if (s->table != k->table || s->kind == DDL_FK)
             continue;
+        if (s->kind == DDL_STATS) {
+            run_stats(P, c, s);
+            continue;
+        }
         if ((rc = constraint_exists(c, s, t->name, &yes, err)) || yes)
             continue;
         rc = pgx_exec(c, s->sql, err);
@@ -296,10 +316,11 @@ static int plan_tasks(post_pool *P, size_t cap, PGresult *r, int vacuum)
 /* Runs every task: on c itself with one job, else over min(jobs, tables) connections of
  * their own. 0 or the first error. */
 static int run_tasks(PGconn *c, const shape *sh, const fill_opts *o, const ddl_step *steps,
-                     size_t nsteps, PGresult *stash, int vacuum, char *err)
+                     size_t nsteps, PGresult *stash, int vacuum, fill_rep *rep, char *err)
 {
     post_pool P;
     memset(&P, 0, sizeof P);
+    P.rep = rep;
     P.sh = sh;
     P.o = o;
     P.steps = steps;
@@ -430,7 +451,7 @@ int load_post(PGconn *c, const shape *sh, const fill_opts *o, fill_rep *rep, cha
             1, p, err);
         rc = stash ? 0 : ST_EENV;
     }
-    rc = rc ? rc : run_tasks(c, sh, o, steps, n, stash, !o->no_vacuum, err);
+    rc = rc ? rc : run_tasks(c, sh, o, steps, n, stash, !o->no_vacuum, rep, err);
     /* The shape's views (table -1 in ddl_steps) read its tables: created after every key and
      * index, in the shape's order, on c (idempotent statements: no lookup). */
     for (size_t i = 0; i < n && !rc; i++)

@@ -49,9 +49,16 @@ static const char SQL_STATS[] =
     " JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE pn.nspname = s.schemaname "
     " AND pc.relname = s.tablename AND pc.relkind = 'p'))";
 
+/* The data ANALYZE built for the objects catalog.c found: the mcv lists flattened in row
+ * order (unnest of a 2-D array), so item i's key k is element i * nkeys + k. */
 static const char SQL_EXT[] =
-    "SELECT tablename, statistics_name, attnames::text, kinds::text, n_distinct::text, "
-    "dependencies::text FROM pg_stats_ext WHERE schemaname = $1 ORDER BY 1, 2";
+    "SELECT tablename, statistics_name, n_distinct::text, dependencies::text, "
+    "array_to_json(most_common_freqs)::text, "
+    "(SELECT array_to_json(array_agg(v ORDER BY o)) FROM unnest(most_common_vals) WITH "
+    " ORDINALITY u(v, o))::text, "
+    "(SELECT array_to_json(array_agg(v::text ORDER BY o)) FROM unnest(most_common_val_nulls) "
+    " WITH ORDINALITY u(v, o))::text "
+    "FROM pg_stats_ext WHERE schemaname = $1 ORDER BY 1, 2, inherited";
 
 
 /* Element statistics (arrays, tsvector) and, for ranges, their bounds histogram standing in
@@ -138,6 +145,92 @@ static int read_stats(PGconn *c, pgs_db *db, char *err)
     return 0;
 }
 
+static pgs_ext *find_ext(pgs_db *db, const char *table, const char *name)
+{
+    pgs_table *t = cat_table(db, table);
+    for (size_t k = 0; t && k < t->next; k++)
+        if (!strcmp(t->ext[k].name, name))
+            return &t->ext[k];
+    return NULL;
+}
+
+/* One pg_stats_ext row into e. Lists that do not parse (or whose sizes disagree) are left
+ * out: the object then has no mcv data, which profile reports. Returns ST_ENOMEM or 0. */
+static int read_ext_data(PGresult *r, int i, pgs_ext *e)
+{
+    char **fv = NULL;
+    size_t nf = 0;
+    e->has_data = 1;
+    e->n_distinct = xstrdup(pgx_getval(r, i, 2));
+    e->dependencies = xstrdup(pgx_getval(r, i, 3));
+    if ((!e->n_distinct && pgx_getval(r, i, 2)) || (!e->dependencies && pgx_getval(r, i, 3)))
+        return ST_ENOMEM;
+    size_t nk = e->cols.n, nn = 0;
+    if (pgs_parse_strv(pgx_getval(r, i, 4), &fv, &nf) ||
+        pgs_parse_strv(pgx_getval(r, i, 5), &e->mcv, &e->nmcv_cells) ||
+        pgs_parse_strv(pgx_getval(r, i, 6), &e->mcv_null, &nn) || nn != e->nmcv_cells || !nk ||
+        e->has_exprs || e->nmcv_cells != nf * nk) {
+        pgs_strv_free(e->mcv, e->nmcv_cells);
+        pgs_strv_free(e->mcv_null, nn);
+        e->mcv = e->mcv_null = NULL;
+        e->nmcv_cells = 0;
+        pgs_strv_free(fv, nf);
+        fv = NULL;
+        nf = 0;
+    }
+    if (nf && !(e->mcf = calloc(nf, sizeof *e->mcf))) {
+        pgs_strv_free(fv, nf);
+        return ST_ENOMEM;
+    }
+    for (size_t k = 0; k < nf; k++)
+        e->mcf[k] = strtod(fv[k], NULL);
+    e->nmcv = nf;
+    pgs_strv_free(fv, nf);
+    return 0;
+}
+
+/* Expression statistics (PostgreSQL 14+): only the scalars, never an expression's values,
+ * so a masked profile leaks nothing through them. */
+static const char SQL_EXT_EXPRS[] =
+    "SELECT tablename, statistics_name, expr, n_distinct, null_frac FROM pg_stats_ext_exprs "
+    "WHERE schemaname = $1 AND NOT inherited ORDER BY 1, 2";
+
+static int read_ext_exprs(PGconn *c, pgs_db *db, char *err)
+{
+    const char *params[1] = {db->schema};
+    PGresult *r;
+    if (db->server_version < 140000)
+        return 0;
+    int qrc = pgx_select(c, SQL_EXT_EXPRS, 1, params, &r, err);
+    if (qrc)
+        return qrc;
+    int rc = 0;
+    for (int i = 0; i < PQntuples(r) && !rc; i++) {
+        pgs_ext *e = find_ext(db, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+        if (!e)
+            continue;
+        size_t n = e->nexpr_stats + 1;
+        char **x = realloc(e->exprs, n * sizeof *x);
+        double *nd = x ? realloc(e->expr_nd, n * sizeof *nd) : NULL;
+        if (x)
+            e->exprs = x;
+        if (nd)
+            e->expr_nd = nd;
+        double *nf = nd ? realloc(e->expr_nf, n * sizeof *nf) : NULL;
+        if (nf)
+            e->expr_nf = nf;
+        if (!x || !nd || !nf || !(x[n - 1] = xstrdup(PQgetvalue(r, i, 2)))) {
+            rc = st_err(err, ST_ENOMEM, "out of memory");
+            break;
+        }
+        nd[n - 1] = pgx_getnum(r, i, 3);
+        nf[n - 1] = pgx_getnum(r, i, 4);
+        e->nexpr_stats = n;
+    }
+    PQclear(r);
+    return rc;
+}
+
 static int read_ext(PGconn *c, pgs_db *db, char *err)
 {
     const char *params[1] = {db->schema};
@@ -146,31 +239,13 @@ static int read_ext(PGconn *c, pgs_db *db, char *err)
     if (qrc)
         return qrc;
     int n = PQntuples(r), rc = 0;
-    for (int i = 0; i < n; i++) {
-        pgs_table *t = cat_table(db, PQgetvalue(r, i, 0));
-        if (!t)
-            continue;
-        pgs_ext *ne = realloc(t->ext, (t->next + 1) * sizeof *ne);
-        if (!ne) {
+    for (int i = 0; i < n && !rc; i++) {
+        pgs_ext *e = find_ext(db, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+        if (e && !e->has_data && read_ext_data(r, i, e))
             rc = st_err(err, ST_ENOMEM, "out of memory");
-            break;
-        }
-        t->ext = ne;
-        pgs_ext *e = &t->ext[t->next++];
-        e->name = xstrdup(pgx_getval(r, i, 1));
-        e->columns = xstrdup(pgx_getval(r, i, 2));
-        e->kinds = xstrdup(pgx_getval(r, i, 3));
-        e->n_distinct = xstrdup(pgx_getval(r, i, 4));
-        e->dependencies = xstrdup(pgx_getval(r, i, 5));
-        if ((!e->name && pgx_getval(r, i, 1)) || (!e->columns && pgx_getval(r, i, 2)) ||
-            (!e->kinds && pgx_getval(r, i, 3)) || (!e->n_distinct && pgx_getval(r, i, 4)) ||
-            (!e->dependencies && pgx_getval(r, i, 5))) {
-            rc = st_err(err, ST_ENOMEM, "out of memory");
-            break;
-        }
     }
     PQclear(r);
-    return rc;
+    return rc ? rc : read_ext_exprs(c, db, err);
 }
 
 pgs_db *pgs_read(PGconn *c, const char *schema, char *const *tables, int *rc, char *err)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "extstats.h"
 #include "profile_keys.h"
 #include "profile_types.h"
 #include "rng.h"
@@ -684,14 +685,9 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     if (excl)
         json_object_set_new(jt, "exclusions", excl);
     pt_table_extras(db, t, jt, notes);
-    if (t->next) {
-        json_t *ext = json_array();
-        for (size_t i = 0; i < t->next; i++)
-            json_array_append_new(
-                ext, json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "name", t->ext[i].name, "columns",
-                               t->ext[i].columns, "kinds", t->ext[i].kinds, "n_distinct",
-                               t->ext[i].n_distinct, "dependencies", t->ext[i].dependencies));
-        json_object_set_new(jt, "_stats_ext", ext);
+    if (xs_profile_table(db, t, o->mask, jt, notes)) {
+        json_decref(jt);
+        return NULL;
     }
     return jt;
 }

@@ -74,7 +74,7 @@ static int check_cols(const stable *t, char **cols, size_t n, const char *path, 
 /* clang-format off */
 static const char *const table_keys[] = {
     "name", "rows", "scale", "parent", "popularity", "hot_ids", "columns", "primary_key",
-    "unique", "foreign_keys", "checks", "exclusions", "indexes", "unlogged", "create", "generated", "partition_by", "partitions", "activity", NULL};
+    "unique", "foreign_keys", "checks", "exclusions", "indexes", "unlogged", "create", "generated", "partition_by", "partitions", "activity", "statistics", NULL};
 /* clang-format on */
 /* clang-format off */
 static const char *const col_keys[] = {"name", "type", "gen", "null_frac", "n_distinct",
@@ -457,7 +457,7 @@ static int pass2_table(shape *sh, size_t ti, json_t *jt, const char *tp, char *e
     if ((rc = gk_activity_sugar(sh, (int)ti, jt, tp, err)) ||
         (rc = parse_gens(sh, t, jt, tp, err)) || (rc = parse_keys(sh, t, jt, tp, err)) ||
         (rc = parse_checks(sh, t, jt, tp, err)) || (rc = parse_exclusions(t, jt, tp, err)) ||
-        (rc = parse_fks(sh, t, jt, tp, err)))
+        (rc = parse_fks(sh, t, jt, tp, err)) || (rc = sh_parse_statistics(t, jt, tp, err)))
         return rc;
     return parse_indexes(sh, t, jt, tp, err);
 }
@@ -593,6 +593,7 @@ void shape_free(shape *sh)
         }
         free(t->idx);
         sh_free_generated(t);
+        sh_free_statistics(t);
         free(t->fan.vals);
         free(t->rank_row);
         free(t->row_rank);

@@ -70,7 +70,8 @@ enum gkind {
     G_LINE,
     G_SWITCH,
     G_ACTIVITY,
-    G_DISTINCT
+    G_DISTINCT,
+    G_DEP
 };
 
 /* A generated value. Text points into the caller's arena (gen.h). */
@@ -233,6 +234,14 @@ typedef struct sexcl {
 /* The SH_SLOT_* pattern of a range type ("tstzrange"), or NULL (shape_keys.c). */
 const char *shape_slot_pattern(const char *type);
 
+/* An extended statistics object, recreated after the load and before its ANALYZE:
+ * CREATE STATISTICS name (kinds) ON on FROM table (extstats_shape.c). */
+typedef struct sstat {
+    char *name;
+    char *kinds; /* "ndistinct, dependencies, mcv"; "" = PostgreSQL's default (all) */
+    char *on;    /* the columns and expressions as pg_get_statisticsobjdef lists them */
+} sstat;
+
 typedef struct stable {
     char *name;
     int64_t base_rows;
@@ -262,6 +271,8 @@ typedef struct stable {
     size_t nexcl;
     sindex *idx;
     size_t nidx;
+    sstat *stats; /* extended statistics objects (CREATE STATISTICS after the load) */
+    size_t nstats;
     sgcol *gcols; /* generated columns, after the ordinary ones in CREATE TABLE */
     size_t ngcols;
     char *partkey;     /* a partitioned table: "RANGE (created_at)"; rows go through it */

@@ -46,6 +46,10 @@ void sh_free_generated(stable *t);
 int sh_parse_partitions(stable *t, json_t *jt, const char *tp, char *err);
 void sh_free_types(shape *sh);
 
+/* extstats_shape.c: a table's "statistics" (extended statistics objects). */
+int sh_parse_statistics(stable *t, json_t *jt, const char *tp, char *err);
+void sh_free_statistics(stable *t);
+
 /* shape_gen.c */
 int sh_parse_gen(shape *sh, int ti, int ci, json_t *jg, const char *path, gen **out, char *err);
 int sh_parse_parent(shape *sh, stable *t, json_t *jp, const char *tpath, char *err);

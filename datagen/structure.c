@@ -165,6 +165,22 @@ static void indexes(sdiff *d, const json_t *jt, const pgs_table *t)
     }
 }
 
+/* Extended statistics objects by name (fill reports one it could not create; compare
+ * holds the database to the shape). */
+static void statistics(sdiff *d, const json_t *jt, const pgs_table *t)
+{
+    json_t *st = json_object_get(jt, "statistics");
+    for (size_t i = 0; i < json_array_size(st); i++) {
+        const char *name = json_string_value(json_object_get(json_array_get(st, i), "name"));
+        int have = 0;
+        for (size_t k = 0; name && k < t->next; k++)
+            have |= !strcmp(t->ext[k].name, name);
+        if (name && !have)
+            diff(d, "statistics object '%s' is missing in the database%s%s", t->name, name, NULL,
+                 NULL);
+    }
+}
+
 static void partitions(sdiff *d, const json_t *jt, const pgs_db *db, const pgs_table *t)
 {
     const char *key = json_string_value(json_object_get(jt, "partition_by"));
@@ -214,6 +230,7 @@ size_t structure_diff(const json_t *sh, const pgs_db *db, dbuf *out, int *rc)
         columns(&d, jt, t);
         keys(&d, jt, t);
         indexes(&d, jt, t);
+        statistics(&d, jt, t);
         partitions(&d, jt, db, t);
     }
     *rc = d.rc;

@@ -258,6 +258,10 @@ static void print_summary(const shape *sh, const fill_opts *o, const fill_rep *r
         }
         if (o->conninfo)
             json_object_set_new(j, "rows_frozen", json_integer((json_int_t)rep->rows_frozen));
+        if (o->conninfo && rep->complete)
+            json_object_set_new(j, "statistics",
+                                json_pack("{s:I, s:I}", "created", (json_int_t)rep->stats_created,
+                                          "failed", (json_int_t)rep->stats_failed));
         if (nhot)
             json_object_set_new(j, "hot_ids", json_string(hotdir));
         char *s = jsonio_dumps_line(j);
@@ -581,6 +585,11 @@ static int fill_run_db(fill_cli *f, fill_rep *rep)
             log_error("the load can be finished with the same command plus --resume");
         return st_rc_exit(rc);
     }
+    if (rep->stats_failed)
+        log_warn("%llu of %llu extended statistics object(s) not created (the data is loaded; the "
+                 "planner lacks them): %s",
+                 (unsigned long long)rep->stats_failed,
+                 (unsigned long long)(rep->stats_failed + rep->stats_created), rep->stats_error);
     if (rep->pages_not_all_visible)
         log_warn("%llu page(s) not all-visible after VACUUM (another transaction holding back the "
                  "xmin horizon, or"

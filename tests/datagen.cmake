@@ -1,6 +1,6 @@
 # datagen tests: fill, profile, compare, plans. Unit tests link dgcore (every datagen module
 # but main.c): no test compiles a datagen source of its own.
-foreach(m shape gen fmtbin plannorm profile)
+foreach(m shape gen fmtbin plannorm profile dep extstats)
   st_unit_test(test_datagen_${m} ${ST_TEST_DIR}/unit/test_datagen_${m}.c LIBS dgcore)
 endforeach()
 
@@ -24,3 +24,7 @@ st_integ_test(integ_datagen_plans_cli 120 bash ${ST_TEST_DIR}/integ/datagen_plan
 # sanitizers add nothing to a measurement of join sizes (the C paths run in test_datagen_*).
 st_integ_test(datagen_fanout 180 bash ${ST_TEST_DIR}/integ/datagen_fanout.sh)
 set_property(TEST datagen_fanout APPEND PROPERTY LABELS nosan)
+# Extended statistics (issue 13 item 6): profile -> fill -> the planner's multi-column
+# estimates against the source's, with and without the reproduction (nosan: a measurement).
+st_integ_test(datagen_extstats 180 bash ${ST_TEST_DIR}/integ/datagen_extstats.sh)
+set_property(TEST datagen_extstats APPEND PROPERTY LABELS nosan)
