@@ -93,7 +93,10 @@ static inline void eval_col(gen_ctx *cx, int ti, int ci, uint64_t key, gval *out
     if (c->n_distinct != 0) {
         double nd = c->n_distinct > 0 ? c->n_distinct : -c->n_distinct * (double)t->rows;
         uint64_t k = nd < 1 ? 1 : (uint64_t)nd;
-        key = rng_mix(rng_mix(c->stream, 0x4e444953ull), key) % k;
+        /* A permutation of the rows, then mod k: exactly min(k, rows) keys, each about
+         * rows/k times. A hash mod k would reach only 1 - 1/e of them when k is near rows
+         * (a near-unique column came out with half its distinct values). */
+        key = rng_permute(key, t->rows, rng_mix(c->stream, 0x4e444953ull)) % k;
     }
     rng_stream s;
     rng_stream_init(&s, cx->seed, rng_mix(c->stream, key));
