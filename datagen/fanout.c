@@ -369,9 +369,12 @@ static int rewrite(const fgroup *g, size_t i, size_t n, const double *rho, const
         return ST_ENOMEM;
     }
     json_t *cur = json_object_get(col, "gen");
-    if (!strcmp(json_string_value(json_object_get(cur, "kind")) ?: "", "distinct"))
+    if (!strcmp(json_string_value(json_object_get(cur, "kind")) ?: "", "distinct")) {
         json_object_set_new(cur, "gen", jg); /* a junction's second column: the draws' marginal */
-    else
+        /* The activity draws rows of the scaled parent itself: nothing left to spread. */
+        json_object_del(cur, "table");
+        json_object_del(cur, "column");
+    } else
         json_object_set_new(col, "gen", jg);
     json_object_set_new(col, "_fanout", rec);
     /* The counts now decide the column: a distinct-count fold or an order would fight them. */

@@ -8,6 +8,9 @@
 
 #include <stdlib.h>
 
+#include "jsonio.h"
+#include "shape_int.h"
+
 int gen_ctx_init(gen_ctx *cx, const shape *sh, uint64_t seed)
 {
     cx->sh = sh;
@@ -101,4 +104,41 @@ static inline void eval_col(gen_ctx *cx, int ti, int ci, uint64_t key, gval *out
     rng_stream s;
     rng_stream_init(&s, cx->seed, rng_mix(c->stream, key));
     eval_gen(cx, ti, ci, c->g, key, &s, out);
+}
+
+int gk_parse_on(const gparse *p, int pseudo_ok, int self_ok, gen *g, char *err)
+{
+    const char *on;
+    char q[400];
+    int rc;
+    if ((rc = jv_string(p->jg, p->path, "on", 1, &on, err)))
+        return rc;
+    jv_key(q, sizeof q, p->path, "on");
+    if ((rc = sh_col_ref(p->sh, p->ti, on, q, pseudo_ok, &g->on_col, &g->on_pseudo, err)))
+        return rc;
+    if (!self_ok && g->on_col == p->ci)
+        return st_err(err, ST_EINPUT, "%s: a column cannot depend on itself", q);
+    return 0;
+}
+
+int gk_parse_table(const gparse *p, int required, int *table, int *col, char *err)
+{
+    const char *tn = NULL, *cn = NULL;
+    int rc;
+    if ((rc = jv_string(p->jg, p->path, "table", required, &tn, err)) ||
+        (rc = jv_string(p->jg, p->path, "column", 0, &cn, err)))
+        return rc;
+    if (!tn)
+        return cn ? st_err(err, ST_EINPUT, "%s.column: needs \"table\"", p->path) : 0;
+    *table = shape_table_index(p->sh, tn);
+    if (*table < 0)
+        return st_err(err, ST_EINPUT, "%s.table: no table '%s' in the shape", p->path, tn);
+    const stable *rt = &p->sh->t[*table];
+    if (rt->parent >= 0)
+        return st_err(err, ST_EINPUT, "%s.table: '%s' is a child table; refer to an ordinary table",
+                      p->path, tn);
+    *col = cn ? shape_col_index(rt, cn) : 0;
+    if (*col < 0)
+        return st_err(err, ST_EINPUT, "%s.column: no column '%s' in table '%s'", p->path, cn, tn);
+    return 0;
 }

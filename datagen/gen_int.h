@@ -102,6 +102,30 @@ static inline uint64_t cum_interval(const uint64_t *cum, uint64_t n, uint64_t po
     return lo;
 }
 
+/* The value of column on_col of the same row, for the kinds that depend on another column
+ * (switch, dep); NULL past GEN_MAX_DEPTH nested lookups. */
+static inline void gk_eval_on(gen_ctx *cx, int ti, int on_col, uint64_t key, gval *on)
+{
+    cx->depth++;
+    if (cx->depth < GEN_MAX_DEPTH)
+        gen_eval_col(cx, ti, on_col, key, on);
+    else
+        on->kind = V_NULL;
+    cx->depth--;
+}
+
+/* gen.c: the parse-time helpers that more than one kind shares (the one home of their
+ * error texts). Each returns 0, or ST_EINPUT/ST_ENOMEM with err naming the field path.
+ *
+ * gk_parse_on: key "on" (required) of the generator at p, a column of the same table or,
+ * when pseudo_ok, $rank, $rank_frac, $row_frac, into g->on_col / g->on_pseudo. Unless
+ * self_ok, a column naming itself is refused here (else the cycle check names it later). */
+int gk_parse_on(const gparse *p, int pseudo_ok, int self_ok, gen *g, char *err);
+/* gk_parse_table: keys "table" (required or not) and "column" (default: the table's first
+ * column) into *table / *col, for the kinds that read a row of another table (ref, activity,
+ * distinct). The table must be an ordinary one. Absent and optional: *table stays -1. */
+int gk_parse_table(const gparse *p, int required, int *table, int *col, char *err);
+
 static inline char *arena_alloc(gen_ctx *cx, size_t n)
 {
     if (cx->used + n > GEN_ARENA_BYTES)

@@ -92,26 +92,17 @@ static int parse_counts(const gparse *p, struct gk_act *a, char *err)
 
 static int parse_activity(const gparse *p, gen *g, char *err)
 {
-    const char *tn, *cn = NULL;
     int rc;
     if (p->sh->t[p->ti].parent >= 0)
         return st_err(
             err, ST_EINPUT,
             "%s: 'activity' is for ordinary tables (a child table's parent is its fan-out)",
             p->path);
-    if ((rc = jv_string(p->jg, p->path, "table", 1, &tn, err)) ||
-        (rc = jv_string(p->jg, p->path, "column", 0, &cn, err)))
+    if ((rc = gk_parse_table(p, 1, &g->ref_table, &g->ref_col, err)))
         return rc;
-    g->ref_table = shape_table_index(p->sh, tn);
-    if (g->ref_table < 0)
-        return st_err(err, ST_EINPUT, "%s.table: no table '%s' in the shape", p->path, tn);
-    const stable *rt = &p->sh->t[g->ref_table];
-    if (rt->parent >= 0 || g->ref_table == p->ti)
+    if (g->ref_table == p->ti)
         return st_err(err, ST_EINPUT, "%s.table: '%s' must be another, ordinary table", p->path,
-                      tn);
-    g->ref_col = cn ? shape_col_index(rt, cn) : 0;
-    if (g->ref_col < 0)
-        return st_err(err, ST_EINPUT, "%s.column: no column '%s' in table '%s'", p->path, cn, tn);
+                      p->sh->t[p->ti].name);
     struct gk_act *a = calloc(1, sizeof *a);
     if (!a)
         return st_err(err, ST_ENOMEM, "out of memory");

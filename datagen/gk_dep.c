@@ -32,18 +32,12 @@
 static int parse_dep(const gparse *p, gen *g, char *err)
 {
     const stable *t = &p->sh->t[p->ti];
-    const char *on;
     json_t *jg;
     char q[400];
     int64_t per = 1;
     int rc;
-    if ((rc = jv_string(p->jg, p->path, "on", 1, &on, err)))
+    if ((rc = gk_parse_on(p, 0, 0, g, err)))
         return rc;
-    jv_key(q, sizeof q, p->path, "on");
-    if ((rc = sh_col_ref(p->sh, p->ti, on, q, 0, &g->on_col, &g->on_pseudo, err)))
-        return rc;
-    if (g->on_col == p->ci)
-        return st_err(err, ST_EINPUT, "%s: a column cannot depend on itself", q);
     if ((rc = jv_number(p->jg, p->path, "degree", 1, 0, 1, &g->p1, err)) ||
         (rc = jv_int(p->jg, p->path, "per", 0, 1, 1000000, &per, err)) ||
         (rc = jv_int(p->jg, p->path, "values", 0, 1, INT64_C(1) << 40, &g->i2, err)))
@@ -80,12 +74,7 @@ static void eval_dep(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key, rn
     const stable *t = &cx->sh->t[ti];
     const scol *c = &t->cols[ci];
     gval on;
-    cx->depth++;
-    if (cx->depth < GEN_MAX_DEPTH)
-        gen_eval_col(cx, ti, g->on_col, key, &on);
-    else
-        on.kind = V_NULL;
-    cx->depth--;
+    gk_eval_on(cx, ti, g->on_col, key, &on);
     uint64_t h = on.kind == V_NULL ? 0 : rng_mix(c->stream, dep_hash(&t->cols[g->on_col], &on));
     uint64_t k2;
     if (on.kind == V_NULL || u01(rng_mix(h, DEP_SALT)) >= g->p1) {

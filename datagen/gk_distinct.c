@@ -78,7 +78,8 @@ static int parse_distinct(const gparse *p, gen *g, char *err)
                       "line))",
                       p->path);
     if ((rc = jv_string(p->jg, p->path, "of", 1, &of, err)) ||
-        (rc = jv_object(p->jg, p->path, "gen", 1, &jg, err)))
+        (rc = jv_object(p->jg, p->path, "gen", 1, &jg, err)) ||
+        (rc = gk_parse_table(p, 0, &g->ref_table, &g->ref_col, err)))
         return rc;
     g->on_col = shape_col_index(t, of);
     if (g->on_col < 0 || g->on_col == p->ci)
@@ -89,6 +90,13 @@ static int parse_distinct(const gparse *p, gen *g, char *err)
         return rc;
     if (g->rest->kind == G_DISTINCT)
         return st_err(err, ST_EINPUT, "%s.kind: 'distinct' cannot nest", q);
+    /* A nested ref or activity already spans the scaled table: spreading its values again
+     * would move the rows it drew. */
+    if (g->ref_table >= 0 && (g->rest->kind == G_REF || g->rest->kind == G_ACTIVITY))
+        return st_err(err, ST_EINPUT,
+                      "%s.table: the nested '%s' already draws rows of '%s'; 'table' is for "
+                      "literal values (categorical, histogram)",
+                      p->path, sh_gen_name(g->rest->kind), p->sh->t[g->rest->ref_table].name);
     g->dist = calloc(1, sizeof *g->dist);
     return g->dist ? 0 : st_err(err, ST_ENOMEM, "out of memory");
 }
@@ -178,10 +186,11 @@ static int find_runs(gen_ctx *cx, int ti, const stable *t, const gen *g, struct 
 }
 
 typedef struct tally {
-    gval v;    /* the first value drawn (text owned) */
-    char *key; /* its canonical text (owned) */
+    gval v;    /* the first value drawn (text owned when `owned`) */
+    char *key; /* its canonical text (owned; freed once counted) */
     size_t klen;
-    uint64_t h, n, first;
+    uint64_t h, n, first; /* hash, count, first row (or place, when spread) */
+    int owned;
 } tally;
 
 static int tally_cmp(const void *a, const void *b)
@@ -253,7 +262,12 @@ static int tally_values(gen_ctx *cx, int ti, int ci, const gen *g, struct gk_dis
         while (tab[k].n && (tab[k].h != h || tab[k].klen != len || memcmp(tab[k].key, txt, len)))
             k = (k + 1) & (cap - 1);
         if (!tab[k].n) {
-            tab[k] = (tally){.v = v, .key = dup_bytes(txt, len), .klen = len, .h = h, .first = r};
+            tab[k] = (tally){.v = v,
+                             .key = dup_bytes(txt, len),
+                             .klen = len,
+                             .h = h,
+                             .first = r,
+                             .owned = v.kind == V_TEXT};
             if (v.kind == V_TEXT)
                 tab[k].v.s = dup_bytes(v.s, v.len);
             tab[k].n = 1;
@@ -290,11 +304,149 @@ static int tally_values(gen_ctx *cx, int ti, int ci, const gen *g, struct gk_dis
     return rc;
 }
 
+/* Step 2b, with `table`: the nested generator's literal values stand for rows of that table
+ * (the 1x ids of a foreign key's MCVs and histogram). Value v is the row r_v whose `column`
+ * gives v among the table's first base_rows (its 1x rows); at --scale s the table has P rows
+ * and v's count is split evenly over its copies r_v, r_v + base_rows, ... < P, so the
+ * column spans the scaled table with the skew of the source repeated s times. At 1x every
+ * value is its one copy and nothing changes. A value the table's first rows do not give
+ * stays as it is. */
+/* The row of the referenced table that gives each value (UINT64_MAX when none), found by
+ * one pass over its first rows with a hash of the values' canonical text. */
+static int value_rows(gen_ctx *cx, const scol *c, const gen *g, const struct gk_dist *d,
+                      uint64_t scan, uint64_t *row, char *err)
+{
+    const stable *rt = &cx->sh->t[g->ref_table];
+    size_t cap = 16;
+    while (cap < 2 * d->nvals)
+        cap *= 2;
+    uint64_t *hs = malloc(d->nvals * sizeof *hs);
+    size_t *slot = calloc(cap, sizeof *slot); /* index + 1 */
+    if (!hs || !slot) {
+        free(hs);
+        free(slot);
+        return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < d->nvals; i++) {
+        char tmp[96];
+        const char *txt;
+        size_t len;
+        hs[i] = canon(c, &d->vals[i], tmp, &txt, &len);
+        size_t k = (size_t)hs[i] & (cap - 1);
+        while (slot[k])
+            k = (k + 1) & (cap - 1);
+        slot[k] = i + 1;
+        row[i] = UINT64_MAX;
+    }
+    size_t found = 0;
+    for (uint64_t r = 0; r < scan && found < d->nvals; r++) {
+        gval v;
+        char tmp[96], tmp2[96];
+        const char *txt, *txt2;
+        size_t len, len2;
+        gen_ctx_reset(cx);
+        gen_eval_col(cx, g->ref_table, g->ref_col, r, &v);
+        uint64_t h = canon(&rt->cols[g->ref_col], &v, tmp, &txt, &len);
+        for (size_t k = (size_t)h & (cap - 1); slot[k]; k = (k + 1) & (cap - 1)) {
+            size_t i = slot[k] - 1;
+            if (hs[i] != h || row[i] != UINT64_MAX)
+                continue;
+            canon(c, &d->vals[i], tmp2, &txt2, &len2);
+            if (len2 == len && !memcmp(txt, txt2, len)) {
+                row[i] = r;
+                found++;
+                break;
+            }
+        }
+    }
+    free(hs);
+    free(slot);
+    return 0;
+}
+
+static int spread_values(gen_ctx *cx, const scol *c, const gen *g, struct gk_dist *d,
+                         const char *path, char *err)
+{
+    const stable *rt = &cx->sh->t[g->ref_table];
+    uint64_t p1 = rt->base_rows > 0 ? (uint64_t)rt->base_rows : 1, prow = rt->rows;
+    if (!d->nvals || prow <= p1)
+        return 0; /* at 1x (or fewer rows) every value is its only copy */
+    uint64_t *row = malloc(d->nvals * sizeof *row);
+    if (!row)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    int rc = value_rows(cx, c, g, d, p1, row, err);
+    size_t total = 0;
+    for (size_t i = 0; !rc && i < d->nvals; i++) {
+        uint64_t t = d->cum[i + 1] - d->cum[i];
+        uint64_t k = row[i] == UINT64_MAX ? 1 : (prow - 1 - row[i]) / p1 + 1;
+        total += (size_t)(k < t ? k : t);
+        if (total > DIST_MAX_VALUES)
+            rc = st_err(err, ST_EINPUT,
+                        "%s.table: spreading the values of '%s' over the %llu rows of '%s' gives "
+                        "more than %u values",
+                        path, c->name, (unsigned long long)prow, rt->name, DIST_MAX_VALUES);
+    }
+    tally *sp = rc ? NULL : malloc((total ? total : 1) * sizeof *sp);
+    if (!rc && !sp)
+        rc = st_err(err, ST_ENOMEM, "out of memory");
+    size_t w = 0;
+    for (size_t i = 0; !rc && i < d->nvals; i++) {
+        uint64_t t = d->cum[i + 1] - d->cum[i];
+        uint64_t k = row[i] == UINT64_MAX ? 1 : (prow - 1 - row[i]) / p1 + 1;
+        for (uint64_t j = 0; j < k && j < t && !rc; j++) {
+            /* Copy 0 keeps the value as drawn; the others are the table's own values. */
+            gval v = d->vals[i];
+            if (j > 0) {
+                gen_ctx_reset(cx);
+                gen_eval_col(cx, g->ref_table, g->ref_col, row[i] + j * p1, &v);
+                if (v.kind == V_TEXT && !(v.s = dup_bytes(v.s, v.len)))
+                    rc = st_err(err, ST_ENOMEM, "out of memory");
+            }
+            sp[w] = (tally){
+                .v = v, .n = t / k + (j < t % k), .first = w, .owned = j > 0 && v.kind == V_TEXT};
+            w++;
+        }
+    }
+    free(row);
+    if (rc) {
+        for (size_t i = 0; sp && i < w; i++)
+            if (sp[i].owned)
+                free((char *)sp[i].v.s);
+        free(sp);
+        return rc;
+    }
+    qsort(sp, w, sizeof *sp, tally_cmp);
+    gval *vals = malloc(w * sizeof *vals);
+    uint64_t *cum = malloc((w + 1) * sizeof *cum);
+    if (!vals || !cum) {
+        free(vals);
+        free(cum);
+        for (size_t i = 0; i < w; i++)
+            if (sp[i].owned)
+                free((char *)sp[i].v.s);
+        free(sp);
+        return st_err(err, ST_ENOMEM, "out of memory");
+    }
+    cum[0] = 0;
+    for (size_t i = 0; i < w; i++) {
+        vals[i] = sp[i].v;
+        cum[i + 1] = cum[i] + sp[i].n;
+    }
+    free(sp);
+    free(d->vals); /* the text of each value moved to its copy 0 */
+    free(d->cum);
+    d->vals = vals;
+    d->cum = cum;
+    d->nvals = w;
+    return 0;
+}
+
 /* Step 3: per run, the certain values and the offset of the systematic draw. */
 static int plan_runs(const shape *sh, const stable *t, const scol *c, const gen *g,
                      struct gk_dist *d, const char *path, char *err)
 {
-    const char *rt = g->rest->ref_table >= 0 ? sh->t[g->rest->ref_table].name : NULL;
+    int rti = g->ref_table >= 0 ? g->ref_table : g->rest->ref_table;
+    const char *rt = rti >= 0 ? sh->t[rti].name : NULL;
     d->m = malloc((d->nruns + 1) * sizeof *d->m);
     d->off = malloc((d->nruns + 1) * sizeof *d->off);
     if (!d->m || !d->off)
@@ -306,9 +458,10 @@ static int plan_runs(const shape *sh, const stable *t, const scol *c, const gen 
             return st_err(err, ST_EINPUT,
                           "%s: table '%s': a value of '%s' has %llu rows, but '%s' gives only "
                           "%zu distinct values, so its pairs cannot all differ; lower the rows "
-                          "of '%s' or raise those of '%s'",
+                          "of '%s' or raise %s%s%s",
                           path, t->name, t->cols[g->on_col].name, (unsigned long long)k, c->name,
-                          d->nvals, t->name, rt ? rt : "the table it draws from");
+                          d->nvals, t->name, rt ? "those of '" : "the values of its generator",
+                          rt ? rt : "", rt ? "'" : "");
         while (m < k && (d->cum[m + 1] - d->cum[m]) * (k - m) >= total - d->cum[m])
             m++;
         d->m[r] = m;
@@ -344,6 +497,8 @@ static int resolve_distinct(shape *sh, stable *t, const scol *c, gen *g, char *e
     int rc = find_runs(&cx, ti, t, g, d, path, err);
     if (!rc)
         rc = tally_values(&cx, ti, ci, g, d, path, err);
+    if (!rc && g->ref_table >= 0)
+        rc = spread_values(&cx, c, g, d, path, err);
     gen_ctx_term(&cx);
     return rc ? rc : plan_runs(sh, t, c, g, d, path, err);
 }
@@ -386,6 +541,6 @@ static void eval_distinct(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t ke
 }
 
 /* clang-format off */
-const gkind_def gk_distinct = {"distinct", (const char *const[]){"kind", "of", "gen", NULL},
+const gkind_def gk_distinct = {"distinct", (const char *const[]){"kind", "of", "gen", "table", "column", NULL},
                                parse_distinct, resolve_distinct, NULL, eval_distinct};
 /* clang-format on */

@@ -111,29 +111,19 @@ static int parse_div_tables(const gparse *p, gen *g, char *err)
 
 static int parse_ref(const gparse *p, gen *g, char *err)
 {
-    const char *tn, *cn = NULL, *path = p->path;
+    const char *path = p->path;
     json_t *jg = p->jg;
     static const char *const dists[] = {"uniform", "zipf", "popular", "cycle", NULL};
     int64_t div = 1;
     int rc;
-    if ((rc = jv_string(jg, path, "table", 1, &tn, err)) ||
-        (rc = jv_string(jg, path, "column", 0, &cn, err)) ||
+    if ((rc = gk_parse_table(p, 1, &g->ref_table, &g->ref_col, err)) ||
         (rc = jv_enum(jg, path, "dist", 0, dists, &g->ref_dist, err)) ||
         (rc = jv_int(jg, path, "div", 0, 1, INT64_MAX / 4, &div, err)))
         return rc;
     g->ref_div = g->ref_div0 = (uint64_t)div;
     if ((rc = parse_div_tables(p, g, err)))
         return rc;
-    g->ref_table = shape_table_index(p->sh, tn);
-    if (g->ref_table < 0)
-        return st_err(err, ST_EINPUT, "%s.table: no table '%s' in the shape", path, tn);
     const stable *rt = &p->sh->t[g->ref_table];
-    if (rt->parent >= 0)
-        return st_err(err, ST_EINPUT, "%s.table: '%s' is a child table; refer to an ordinary table",
-                      path, tn);
-    g->ref_col = cn ? shape_col_index(rt, cn) : 0;
-    if (g->ref_col < 0)
-        return st_err(err, ST_EINPUT, "%s.column: no column '%s' in table '%s'", path, cn, tn);
     if (g->ref_dist == RD_ZIPF) {
         if ((rc = jv_number(jg, path, "s", 1, -INFINITY, INFINITY, &g->ref_s, err)))
             return rc;
@@ -141,7 +131,7 @@ static int parse_ref(const gparse *p, gen *g, char *err)
             return st_err(err, ST_EINPUT, "%s.s: must be > 0", path);
     }
     if (g->ref_dist == RD_POPULAR && !rt->has_pop)
-        return st_err(err, ST_EINPUT, "%s.dist: table '%s' has no popularity", path, tn);
+        return st_err(err, ST_EINPUT, "%s.dist: table '%s' has no popularity", path, rt->name);
     return 0;
 }
 
@@ -307,14 +297,10 @@ static int parse_case(const gparse *p, gen *g, json_t *jc, const char *cp, int o
 static int parse_switch(const gparse *p, gen *g, char *err)
 {
     const stable *t = &p->sh->t[p->ti];
-    const char *on;
     json_t *cases, *els;
     char q[400];
     int rc;
-    if ((rc = jv_string(p->jg, p->path, "on", 1, &on, err)))
-        return rc;
-    jv_key(q, sizeof q, p->path, "on");
-    if ((rc = sh_col_ref(p->sh, p->ti, on, q, 1, &g->on_col, &g->on_pseudo, err)))
+    if ((rc = gk_parse_on(p, 1, 1, g, err)))
         return rc;
     int on_ct = g->on_col >= 0 ? t->cols[g->on_col].ctype : CT_FLOAT8;
     if ((rc = jv_array(p->jg, p->path, "cases", 1, &cases, err)))
@@ -381,14 +367,8 @@ static void eval_switch(gen_ctx *cx, int ti, int ci, const gen *g, uint64_t key,
     } else if (g->on_pseudo == PS_ROW_FRAC) {
         on.kind = V_NUM;
         on.d = row_pos(t, key);
-    } else {
-        cx->depth++;
-        if (cx->depth < GEN_MAX_DEPTH)
-            gen_eval_col(cx, ti, g->on_col, key, &on);
-        else
-            on.kind = V_NULL;
-        cx->depth--;
-    }
+    } else
+        gk_eval_on(cx, ti, g->on_col, key, &on);
     const gen *pick = g->els;
     for (size_t i = 0; i < g->ncases; i++)
         if (case_holds(&g->cases[i], &on)) {

@@ -5,10 +5,11 @@
  * constraint it is when the first column's generator lays its values in runs (sorted runs,
  * a `ref` cycle that does not wrap, an inverse-CDF generator with correlation 1): the second
  * column becomes `distinct` of the first (gk_distinct.c), drawing without replacement within
- * each run from its own generator, so both columns keep their skew. The second column must
- * be a `ref` (its values then span the referenced table at any --scale); literal values
- * would stay in the 1x id range while the runs grow, and a 10x fill would be refused. (Enumerating
- * such keys as `ref` cycles flattened playlist_track's skew and changed two of Chinook's plans.)
+ * each run from its own generator, so both columns keep their skew. A second column drawn
+ * from literal values (the FK's MCVs and histogram, in the 1x id range) gets `table`: the
+ * values stand for the referenced rows and spread over the scaled parent, so the runs, which
+ * grow with --scale, never outgrow them. (Enumerating such keys as `ref` cycles flattened
+ * playlist_track's skew and changed two of Chinook's plans.)
  * Other composite keys of references stay plain indexes, with a note.
  *
  * An exclusion constraint is recorded as it is (pg_get_constraintdef after EXCLUDE USING)
@@ -189,15 +190,6 @@ int pk_junction_json(const pgs_db *db, const pgs_table *t, const pgs_names *key,
     json_t *a = col_json(cols, key->v[0]), *b = col_json(cols, key->v[1]);
     if (!a || !b || !strcmp(jkind(json_object_get(b, "gen")), "distinct"))
         return 0;
-    if (strcmp(jkind(json_object_get(b, "gen")), "ref")) {
-        /* Literal values (an FK's own MCVs and histogram) keep the 1x id range while the runs
-         * grow with --scale: a 10x fill would be refused. A `ref` spans the scaled parent. */
-        json_array_append_new(notes, json_sprintf("%s: key (%s, %s) of two references kept as a "
-                                                  "plain index: '%s' is generated from its own "
-                                                  "values, which do not grow with --scale",
-                                                  t->name, key->v[0], key->v[1], key->v[1]));
-        return 0;
-    }
     if (!lays_runs(db, t, a)) {
         json_array_append_new(notes, json_sprintf("%s: key (%s, %s) of two references kept as a "
                                                   "plain index: '%s' is not laid in runs",
@@ -206,8 +198,14 @@ int pk_junction_json(const pgs_db *db, const pgs_table *t, const pgs_names *key,
     }
     json_t *inner = json_object_get(b, "gen");
     const pgs_col *bc = pgs_find_col(t, key->v[1]);
+    const pgs_fk *fk = pk_ref_of(db, t, key->v[1]);
     json_t *g;
-    if (bc && bc->has_stats && bc->n_distinct == -1)
+    if (strcmp(jkind(inner), "ref"))
+        /* Literal values (the FK's own MCVs and histogram) hold the 1x ids while the runs grow
+         * with --scale: `table` spreads each value over its copies in the scaled parent. */
+        g = json_pack("{s:s, s:s, s:s, s:s, s:O}", "kind", "distinct", "of", key->v[0], "table",
+                      fk->ref_table, "column", fk->ref_cols.v[0], "gen", inner);
+    else if (bc && bc->has_stats && bc->n_distinct == -1)
         /* Every value once (a territory has one employee): a round robin over the parents
          * keeps that, where independent draws would repeat values (Poisson). */
         g = json_pack("{s:s, s:s, s:{s:s, s:O, s:O, s:s}}", "kind", "distinct", "of", key->v[0],
@@ -218,5 +216,8 @@ int pk_junction_json(const pgs_db *db, const pgs_table *t, const pgs_names *key,
     if (!g)
         return 0;
     json_object_set_new(b, "gen", g);
+    /* The draws decide how many values the column has; a fold of the row key would break
+     * the runs' distinct values (shape_keys.c accepts the pair only without it). */
+    json_object_del(b, "n_distinct");
     return 1;
 }

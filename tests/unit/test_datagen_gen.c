@@ -38,7 +38,7 @@ static shape *load_rel(const char *rel, double scale)
     return sh;
 }
 
-static shape *load_text(const char *text)
+static shape *load_text_at(const char *text, double scale)
 {
     char err[ST_ERRLEN];
     json_t *root = jsonio_loads(text, strlen(text), "inline", err);
@@ -47,9 +47,14 @@ static shape *load_text(const char *text)
     json_decref(root);
     if (!sh)
         fail_msg("%s", err);
-    if (shape_resolve(sh, 1, NULL, 0, 42, err))
+    if (shape_resolve(sh, scale, NULL, 0, 42, err))
         fail_msg("%s", err);
     return sh;
+}
+
+static shape *load_text(const char *text)
+{
+    return load_text_at(text, 1);
 }
 
 static void test_row_independence(void **state)
@@ -285,6 +290,37 @@ static void test_text_utf8_words(void **state)
     shape_free(sh);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* The first two columns of table ti at every row, "a|b" in 96 bytes each, computed backwards
+ * (the values cannot lean on row order). */
+static char *pairs_of(shape *sh, int ti)
+{
+    const stable *t = &sh->t[ti];
+    gen_ctx cx;
+    assert_int_equal(gen_ctx_init(&cx, sh, 42), 0);
+    char *pairs = calloc(t->rows, 96), *buf = malloc(64 + FMT_TEXT_CAP);
+    assert_non_null(pairs);
+    assert_non_null(buf);
+    for (size_t r = t->rows; r-- > 0;) {
+        gval a, b;
+        gen_ctx_reset(&cx);
+        gen_eval_col(&cx, ti, 0, r, &a);
+        gen_eval_col(&cx, ti, 1, r, &b);
+        size_t la = fmt_plain(&t->cols[0], &a, buf);
+        buf[la] = '|';
+        size_t lb = fmt_plain(&t->cols[1], &b, buf + la + 1);
+        assert_true(la + 1 + lb < 96);
+        memcpy(pairs + r * 96, buf, la + 1 + lb);
+    }
+    free(buf);
+    gen_ctx_term(&cx);
+    return pairs;
+}
+
 /* `distinct` (gk_distinct.c): a key of two references is unique over every row, the second
  * column keeps its Zipf head (certain in every run), and a row's value does not depend on
  * the order rows are computed in. */
@@ -303,25 +339,9 @@ static void test_distinct(void **state)
         "{\"name\": \"b_k\", \"type\": \"text\", \"gen\": {\"kind\": \"distinct\", \"of\": "
         "\"a_id\","
         " \"gen\": {\"kind\": \"ref\", \"table\": \"b\", \"dist\": \"zipf\", \"s\": 1.2}}}]}]}");
-    const stable *t = &sh->t[2];
-    gen_ctx cx;
-    assert_int_equal(gen_ctx_init(&cx, sh, 42), 0);
-    size_t n = t->rows, w = 64 + FMT_TEXT_CAP;
-    char *pairs = calloc(n, 96), *buf = malloc(w);
-    assert_non_null(pairs);
-    assert_non_null(buf);
-    for (size_t r = n; r-- > 0;) { /* backwards: the values cannot lean on row order */
-        gval a, b;
-        gen_ctx_reset(&cx);
-        gen_eval_col(&cx, 2, 0, r, &a);
-        gen_eval_col(&cx, 2, 1, r, &b);
-        size_t la = fmt_plain(&t->cols[0], &a, buf);
-        buf[la] = '|';
-        size_t lb = fmt_plain(&t->cols[1], &b, buf + la + 1);
-        assert_true(la + 1 + lb < 96);
-        memcpy(pairs + r * 96, buf, la + 1 + lb);
-    }
-    qsort(pairs, n, 96, (int (*)(const void *, const void *))strcmp);
+    size_t n = sh->t[2].rows;
+    char *pairs = pairs_of(sh, 2);
+    qsort(pairs, n, 96, cmp_str);
     for (size_t r = 1; r < n; r++)
         assert_string_not_equal(pairs + (r - 1) * 96, pairs + r * 96);
     /* The most frequent b value (the Zipf head, about 28% of the draws) is in all 30 runs. */
@@ -335,8 +355,94 @@ static void test_distinct(void **state)
     }
     assert_int_equal(best, 30);
     free(pairs);
-    free(buf);
-    gen_ctx_term(&cx);
+    shape_free(sh);
+}
+
+/* A junction of literal ids (`distinct` with `table`, as profile writes Northwind's
+ * order_details): 80 orders of about 5 lines (order 1 about 10) over 40 products drawn by a
+ * skewed law; `%s` is the histogram's bounds, then the `table` key or nothing. */
+static const char junction_lit[] =
+    "{\"format\": \"stampede-shape\", \"version\": 1, \"name\": \"od\", \"tables\": ["
+    "{\"name\": \"products\", \"rows\": 40, \"columns\": [{\"name\": \"id\", \"type\": "
+    "\"integer\", \"gen\": {\"kind\": \"sequence\", \"start\": 101}}]},"
+    "{\"name\": \"lines\", \"rows\": 400, \"primary_key\": [\"o\", \"p\"], \"columns\": ["
+    "{\"name\": \"o\", \"type\": \"integer\", \"correlation\": 1, \"gen\": {\"kind\": "
+    "\"histogram\", \"bounds\": [%s]}},"
+    "{\"name\": \"p\", \"type\": \"integer\", \"gen\": {\"kind\": \"distinct\", \"of\": "
+    "\"o\", %s\"gen\": {\"kind\": \"zipf\", \"n\": 40, \"s\": 0.8, \"start\": 101}}}]}]}";
+
+static void junction_text(char *text, size_t n, int with_table)
+{
+    char b[512] = "1";
+    size_t k = 1;
+    for (int v = 1; v <= 81; v++)
+        k += (size_t)snprintf(b + k, sizeof b - k, ", %d", v);
+    snprintf(text, n, junction_lit, b, with_table ? "\"table\": \"products\", " : "");
+}
+
+/* Column p of table 1 at every row (pairs_of), counting each p in cnt[p - 101]. */
+static char *junction_values(shape *sh, unsigned *cnt)
+{
+    char *v = pairs_of(sh, 1);
+    for (uint64_t r = 0; r < sh->t[1].rows; r++) {
+        long p = strtol(strchr(v + r * 96, '|') + 1, NULL, 10);
+        assert_true(p >= 101 && p <= 500);
+        cnt[p - 101]++;
+    }
+    return v;
+}
+
+/* `distinct` with `table`: at 1x the same bytes as without it; at 10x, where the literal
+ * values alone cannot fill a run (refused), every pair is still unique, the values span the
+ * 400 scaled products (ids 101..500), and each literal value's count spreads over its 10
+ * copies, so the top copy keeps about the 1x top count. */
+static void test_distinct_table(void **state)
+{
+    (void)state;
+    char text[2048], err[ST_ERRLEN];
+    unsigned c1[400] = {0}, c0[400] = {0}, c10[400] = {0};
+    junction_text(text, sizeof text, 0);
+    shape *plain = load_text(text);
+    junction_text(text, sizeof text, 1);
+    shape *sh = load_text(text);
+    char *a = junction_values(plain, c0), *b = junction_values(sh, c1);
+    assert_memory_equal(a, b, (size_t)sh->t[1].rows * 96);
+    free(a);
+    free(b);
+    shape_free(sh);
+    junction_text(text, sizeof text, 0);
+    json_t *root = jsonio_loads(text, strlen(text), "inline", err);
+    shape *lit = shape_from_json(root, "inline", err);
+    json_decref(root);
+    assert_non_null(lit);
+    assert_int_not_equal(shape_resolve(lit, 10, NULL, 0, 42, err), 0);
+    assert_non_null(strstr(err, "gives only 40 distinct values"));
+    shape_free(lit);
+    junction_text(text, sizeof text, 1);
+    sh = load_text_at(text, 10);
+    size_t n = sh->t[1].rows;
+    char *v = junction_values(sh, c10);
+    qsort(v, n, 96, cmp_str);
+    for (size_t r = 1; r < n; r++)
+        assert_string_not_equal(v + (r - 1) * 96, v + r * 96);
+    unsigned used = 0, top1 = 0, top10 = 0, p1 = 0;
+    for (unsigned p = 0; p < 400; p++) {
+        used += c10[p] > 0;
+        top10 = c10[p] > top10 ? c10[p] : top10;
+        if (p < 40 && c1[p] > top1)
+            top1 = c1[p], p1 = p;
+    }
+    unsigned copies = 0, sum = 0;
+    for (unsigned k = 0; k < 10; k++)
+        copies += c10[p1 + 40 * k] > 0, sum += c10[p1 + 40 * k];
+    printf("10x: %u of 400 products; top count %u (1x %u); product %u: %u rows over %u copies "
+           "(1x %u)\n",
+           used, top10, top1, p1 + 101, sum, copies, c1[p1]);
+    assert_true(used > 300);
+    assert_true(2 * top10 >= top1 && top10 <= 2 * top1);
+    assert_true(copies >= 8 && 2 * sum >= 10 * c1[p1] && sum <= 20 * c1[p1]);
+    free(v);
+    shape_free(plain);
     shape_free(sh);
 }
 
@@ -346,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_row_independence), cmocka_unit_test(test_shop_marginals),
         cmocka_unit_test(test_zipf_refs),        cmocka_unit_test(test_columns),
         cmocka_unit_test(test_text_utf8_words),  cmocka_unit_test(test_distinct),
+        cmocka_unit_test(test_distinct_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
