@@ -591,14 +591,6 @@ static json_t *column_json(const pgs_db *db, const pgs_table *t, const pgs_col *
     return g ? jc : (json_decref(jc), NULL);
 }
 
-static int has_outgoing_fk(const pgs_table *t)
-{
-    for (size_t i = 0; i < t->nfks; i++)
-        if (strcmp(t->fks[i].ref_table, t->name))
-            return 1;
-    return 0;
-}
-
 /* A composite key one of whose columns gets a unique generator (unique_member, not a
  * reference): kept as the constraint it is. */
 static int held_by_member(const pgs_db *db, const pgs_table *t, const pgs_names *key)
@@ -633,7 +625,7 @@ static json_t *table_json(const pgs_db *db, const pgs_table *t, const profile_op
     json_t *jt = json_pack("{s:s, s:I}", "name", t->name, "rows", (json_int_t)rows);
     if (!jt)
         return NULL;
-    if (rows <= 100 && !has_outgoing_fk(t))
+    if (pk_fixed_table(t))
         json_object_set_new(jt, "scale", json_string("fixed"));
     json_object_set_new(
         jt, "_stats",

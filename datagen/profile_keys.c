@@ -8,9 +8,10 @@
  * each run from its own generator, so both columns keep their skew. A second column drawn
  * from literal values (the FK's MCVs and histogram, in the 1x id range) gets `table`: the
  * values stand for the referenced rows and spread over the scaled parent, so the runs, which
- * grow with --scale, never outgrow them. (Enumerating such keys as `ref` cycles flattened
- * playlist_track's skew and changed two of Chinook's plans.)
- * Other composite keys of references stay plain indexes, with a note.
+ * grow with --scale, never outgrow them; unless that table is a fixed-size lookup table,
+ * whose rows do not grow either: the key then stays a plain index, with a note. (Enumerating such
+ * keys as `ref` cycles flattened playlist_track's skew and changed two of Chinook's plans.) Other
+ * composite keys of references stay plain indexes, with a note.
  *
  * An exclusion constraint is recorded as it is (pg_get_constraintdef after EXCLUDE USING)
  * and built after the load. A range column under `&&` gets one disjoint range per row
@@ -20,6 +21,7 @@
  */
 #include "profile_keys.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,6 +72,16 @@ const pgs_fk *pk_ref_of(const pgs_db *db, const pgs_table *t, const char *col)
             return fk;
     }
     return NULL;
+}
+
+int pk_fixed_table(const pgs_table *t)
+{
+    if (t->reltuples > 0 && round(t->reltuples) > 100)
+        return 0; /* never analysed (reltuples -1) counts as 0 rows */
+    for (size_t i = 0; i < t->nfks; i++)
+        if (strcmp(t->fks[i].ref_table, t->name))
+            return 0;
+    return 1;
 }
 
 /* 1 when the exclusion definition has element `col WITH op`. */
@@ -200,6 +212,17 @@ int pk_junction_json(const pgs_db *db, const pgs_table *t, const pgs_names *key,
     const pgs_col *bc = pgs_find_col(t, key->v[1]);
     const pgs_fk *fk = pk_ref_of(db, t, key->v[1]);
     json_t *g;
+    const pgs_table *rt = pgs_find_table(db, fk->ref_table);
+    if (strcmp(jkind(inner), "ref") && rt && pk_fixed_table(rt)) {
+        /* A lookup table keeps its rows at any --scale while the runs of literal 1x ids
+         * grow: a scaled fill would be refused, where a plain index loads. */
+        json_array_append_new(notes, json_sprintf("%s: key (%s, %s) of two references kept as a "
+                                                  "plain index: '%s' refers to '%s', which "
+                                                  "keeps its %g rows at any --scale",
+                                                  t->name, key->v[0], key->v[1], key->v[1],
+                                                  rt->name, round(rt->reltuples)));
+        return 0;
+    }
     if (strcmp(jkind(inner), "ref"))
         /* Literal values (the FK's own MCVs and histogram) hold the 1x ids while the runs grow
          * with --scale: `table` spreads each value over its copies in the scaled parent. */

@@ -300,12 +300,112 @@ static void test_row_text_fold(void **state)
     json_decref(sh);
 }
 
+/* A junction (order_id, product_id) whose product ids are literal (MCVs covering every
+ * product): kept as the primary key with `distinct` spreading over `products` at --scale,
+ * but left a plain index, with a note, when products is a fixed-size lookup table. */
+static void junction_case(double product_rows, int want_distinct)
+{
+    static char *ord_hist[] = {"1", "1", "1", "2", "2", "3", "3", "3", "4", "5"};
+    static double ord_mcf[] = {0.3, 0.2};
+    static char *ord_mcv[] = {"1", "3"};
+    static char *prod_mcv[] = {"1", "2", "3", "4", "5"};
+    static double prod_mcf[] = {0.3, 0.25, 0.2, 0.15, 0.1};
+    static char *pk_o[] = {"id"}, *pk_l[] = {"order_id", "product_id"};
+    static char *fo[] = {"order_id"}, *fp[] = {"product_id"}, *fr[] = {"id"};
+    pgs_col ocols[1] = {{.name = "id",
+                         .type = "integer",
+                         .has_stats = 1,
+                         .n_distinct = -1,
+                         .avg_width = 4,
+                         .hist = hist_id,
+                         .nhist = 3}};
+    static char *hist_big[] = {"1", "250", "500"}, *hist_small[] = {"1", "3", "5"};
+    pgs_col pcols[1] = {{.name = "id",
+                         .type = "integer",
+                         .has_stats = 1,
+                         .n_distinct = -1,
+                         .avg_width = 4,
+                         .hist = product_rows > 100 ? hist_big : hist_small,
+                         .nhist = 3}};
+    pgs_col lcols[2] = {{.name = "order_id",
+                         .type = "integer",
+                         .has_stats = 1,
+                         .n_distinct = -0.4,
+                         .correlation = 1,
+                         .has_corr = 1,
+                         .avg_width = 4,
+                         .mcv = ord_mcv,
+                         .mcf = ord_mcf,
+                         .nmcv = 2,
+                         .hist = ord_hist,
+                         .nhist = 10},
+                        {.name = "product_id",
+                         .type = "integer",
+                         .has_stats = 1,
+                         .n_distinct = 5,
+                         .avg_width = 4,
+                         .mcv = prod_mcv,
+                         .mcf = prod_mcf,
+                         .nmcv = 5}};
+    pgs_fk fks[2] = {{.name = "fo", .cols = {fo, 1}, .ref_table = "orders", .ref_cols = {fr, 1}},
+                     {.name = "fp", .cols = {fp, 1}, .ref_table = "products", .ref_cols = {fr, 1}}};
+    pgs_table t[3] = {{.name = "orders",
+                       .reltuples = 400,
+                       .relpages = 4,
+                       .cols = ocols,
+                       .ncols = 1,
+                       .pk = {pk_o, 1}},
+                      {.name = "products",
+                       .reltuples = product_rows,
+                       .relpages = 1,
+                       .cols = pcols,
+                       .ncols = 1,
+                       .pk = {pk_o, 1}},
+                      {.name = "lines",
+                       .reltuples = 1000,
+                       .relpages = 8,
+                       .cols = lcols,
+                       .ncols = 2,
+                       .pk = {pk_l, 2},
+                       .fks = fks,
+                       .nfks = 2}};
+    pgs_db db = {.schema = "public", .t = t, .nt = 3};
+    char err[ST_ERRLEN];
+    profile_opts o = {.seed = 7};
+    json_t *sh = profile_build(&db, &o, err);
+    assert_non_null(sh);
+    json_t *g = json_object_get(col(sh, 2, 1), "gen");
+    json_t *lines = json_array_get(json_object_get(sh, "tables"), 2);
+    if (want_distinct) {
+        assert_string_equal(kind(col(sh, 2, 1)), "distinct");
+        assert_string_equal(json_string_value(json_object_get(g, "table")), "products");
+        assert_string_equal(json_string_value(json_object_get(g, "column")), "id");
+        assert_int_equal(json_array_size(json_object_get(lines, "primary_key")), 2);
+    } else {
+        assert_string_equal(kind(col(sh, 2, 1)), "categorical");
+        assert_null(json_object_get(lines, "primary_key"));
+        json_t *notes = json_object_get(sh, "_notes");
+        int seen = 0;
+        for (size_t i = 0; i < json_array_size(notes); i++)
+            seen |= strstr(json_string_value(json_array_get(notes, i)), "keeps its 5 rows") != NULL;
+        assert_true(seen);
+    }
+    json_decref(sh);
+}
+
+static void test_junction_literal(void **state)
+{
+    (void)state;
+    junction_case(500, 1); /* products scales with --scale: the key is kept */
+    junction_case(5, 0);   /* a 5-row lookup table stays 5 rows: a plain index */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generators),    cmocka_unit_test(test_mask),
         cmocka_unit_test(test_fidelity),      cmocka_unit_test(test_axis),
-        cmocka_unit_test(test_row_text_fold),
+        cmocka_unit_test(test_row_text_fold), cmocka_unit_test(test_junction_literal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
