@@ -258,6 +258,18 @@ static void test_axis(void **state)
     assert_int_equal(profile_type_class("bigint"), PC_INT);
 }
 
+/* A unique integer key column with a 3-bound histogram. */
+static pgs_col id_col(char **hist)
+{
+    return (pgs_col){.name = "id",
+                     .type = "integer",
+                     .has_stats = 1,
+                     .n_distinct = -1,
+                     .avg_width = 4,
+                     .hist = hist,
+                     .nhist = 3};
+}
+
 /* A text column of 977 values in 40,000 rows with five minor MCVs (addresses.street of
  * tests/integ/datagen_extstats): its {row} text rest would give every row a value of its
  * own, so the profile folds it to the source's n_distinct. */
@@ -312,21 +324,9 @@ static void junction_case(double product_rows, int want_distinct)
     static double prod_mcf[] = {0.3, 0.25, 0.2, 0.15, 0.1};
     static char *pk_o[] = {"id"}, *pk_l[] = {"order_id", "product_id"};
     static char *fo[] = {"order_id"}, *fp[] = {"product_id"}, *fr[] = {"id"};
-    pgs_col ocols[1] = {{.name = "id",
-                         .type = "integer",
-                         .has_stats = 1,
-                         .n_distinct = -1,
-                         .avg_width = 4,
-                         .hist = hist_id,
-                         .nhist = 3}};
+    pgs_col ocols[1] = {id_col(hist_id)};
     static char *hist_big[] = {"1", "250", "500"}, *hist_small[] = {"1", "3", "5"};
-    pgs_col pcols[1] = {{.name = "id",
-                         .type = "integer",
-                         .has_stats = 1,
-                         .n_distinct = -1,
-                         .avg_width = 4,
-                         .hist = product_rows > 100 ? hist_big : hist_small,
-                         .nhist = 3}};
+    pgs_col pcols[1] = {id_col(product_rows > 100 ? hist_big : hist_small)};
     pgs_col lcols[2] = {{.name = "order_id",
                          .type = "integer",
                          .has_stats = 1,
