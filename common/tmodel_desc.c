@@ -174,7 +174,8 @@ static int read_sessions(const json_t *m, tmodel_desc *d)
 
 static int read_param(const json_t *pa, tmd_param *p)
 {
-    const json_t *pop = json_object_get(pa, "popularity"), *pts = json_object_get(pop, "rank_shares");
+    const json_t *pop = json_object_get(pa, "popularity"),
+                 *pts = json_object_get(pop, "rank_shares");
     p->name = dstr(pa, "name");
     p->dist = dstr(pop, "dist");
     p->s = dnum(pop, "s");

@@ -50,7 +50,7 @@ typedef struct tmd_param {
 
 typedef struct tmd_route {
     const char *template_, *kind, *method;
-    double share, share_5xx;         /* share, status_mix.5xx */
+    double share, share_5xx;          /* share, status_mix.5xx */
     double bytes_median, assets_mean; /* bytes.median, assets.mean */
     size_t n_params;
     tmd_param *params;
