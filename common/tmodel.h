@@ -85,8 +85,8 @@ typedef struct tmodel {
 } tmodel;
 
 /* The model's names for the enums above (NULL when out of range), and the enum of a
- * distribution name (-1 when unknown), so that every reader (the descriptive one too, and
- * modeler report) uses one vocabulary rather than copies of it. */
+ * distribution name (-1 when unknown), so that every reader of a model (tmodel_desc.h,
+ * modeler report's density curve) uses this vocabulary rather than a copy of it. */
 const char *tmodel_dist_name(int dist);
 const char *tmodel_class_name(int cls);
 int tmodel_dist_of(const char *name);
