@@ -271,55 +271,57 @@ int jv_no_unknown(const json_t *obj, const char *path, const char *const *allowe
     return 0;
 }
 
+/* jv_get plus the value's JSON type (JSON_TRUE stands for either boolean): 1 with *v set
+ * when present and of that type, 0 when absent and optional, else ST_EINPUT (err set)
+ * naming what was expected. */
+static int jv_get_typed(const json_t *obj, const char *path, const char *key, int required,
+                        json_type type, const char *what, json_t **v, char *err)
+{
+    int rc = jv_get(obj, path, key, required, what, v, err);
+    if (rc <= 0)
+        return rc;
+    if (type == JSON_TRUE ? !json_is_boolean(*v) : json_typeof(*v) != type)
+        return jv_fail(err, path, key, what, *v);
+    return 1;
+}
+
 int jv_object(const json_t *obj, const char *path, const char *key, int required, json_t **out,
               char *err)
 {
     json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
-    int rc = jv_get(obj, path, key, required, "an object", &v, err);
-    if (rc <= 0)
-        return rc;
-    if (!json_is_object(v))
-        return jv_fail(err, path, key, "an object", v);
-    *out = v;
-    return 0;
+    int rc = jv_get_typed(obj, path, key, required, JSON_OBJECT, "an object", &v, err);
+    if (rc == 1)
+        *out = v;
+    return rc < 0 ? rc : 0;
 }
 
 int jv_array(const json_t *obj, const char *path, const char *key, int required, json_t **out,
              char *err)
 {
-    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
-    int rc = jv_get(obj, path, key, required, "an array", &v, err);
-    if (rc <= 0)
-        return rc;
-    if (!json_is_array(v))
-        return jv_fail(err, path, key, "an array", v);
-    *out = v;
-    return 0;
+    json_t *v = NULL;
+    int rc = jv_get_typed(obj, path, key, required, JSON_ARRAY, "an array", &v, err);
+    if (rc == 1)
+        *out = v;
+    return rc < 0 ? rc : 0;
 }
 
 int jv_string(const json_t *obj, const char *path, const char *key, int required, const char **out,
               char *err)
 {
-    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
-    int rc = jv_get(obj, path, key, required, "a string", &v, err);
-    if (rc <= 0)
-        return rc;
-    if (!json_is_string(v))
-        return jv_fail(err, path, key, "a string", v);
-    *out = json_string_value(v);
-    return 0;
+    json_t *v = NULL;
+    int rc = jv_get_typed(obj, path, key, required, JSON_STRING, "a string", &v, err);
+    if (rc == 1)
+        *out = json_string_value(v);
+    return rc < 0 ? rc : 0;
 }
 
 int jv_bool(const json_t *obj, const char *path, const char *key, int required, int *out, char *err)
 {
-    json_t *v = NULL; /* -O3 cannot see that jv_get sets it when it returns 1 */
-    int rc = jv_get(obj, path, key, required, "true or false", &v, err);
-    if (rc <= 0)
-        return rc;
-    if (!json_is_boolean(v))
-        return jv_fail(err, path, key, "true or false", v);
-    *out = json_is_true(v);
-    return 0;
+    json_t *v = NULL;
+    int rc = jv_get_typed(obj, path, key, required, JSON_TRUE, "true or false", &v, err);
+    if (rc == 1)
+        *out = json_is_true(v);
+    return rc < 0 ? rc : 0;
 }
 
 /* Describes the range [min, max] for messages: "a number between 0 and 1", "a number >= 0". */

@@ -101,6 +101,19 @@ static int units_scan(const char *s, int allow_minus, double *v, const char **en
     return 0;
 }
 
+/* units_scan for the parsers below: the number at `at` inside the input s, or a failure
+ * reported against the whole of s (what it is, what was expected). 0 or ST_EINPUT. */
+static int units_number(const char *s, const char *at, const char *what, const char *expect,
+                        double *v, const char **end, char *err)
+{
+    int rc = units_scan(at, 0, v, end);
+    if (rc == -2)
+        return units_fail(err, what, s, "number out of range");
+    if (rc < 0)
+        return units_fail(err, what, s, expect);
+    return 0;
+}
+
 /* Duration units, largest first; compound forms must follow this order. */
 static const struct {
     const char *name;
@@ -132,11 +145,9 @@ int units_parse_duration(const char *s, double *seconds, char *err)
         return units_fail(err, what, s ? s : "", "empty; expected e.g. \"90s\" or \"2m30s\"");
     double v;
     const char *p;
-    int rc = units_scan(s, 0, &v, &p);
-    if (rc == -2)
-        return units_fail(err, what, s, "number out of range");
-    if (rc < 0)
-        return units_fail(err, what, s, expect);
+    int rc = units_number(s, s, what, expect, &v, &p, err);
+    if (rc)
+        return rc;
     if (*p == '\0') {
         if (v > 1e15)
             return units_fail(err, what, s, "out of range");
@@ -161,11 +172,8 @@ int units_parse_duration(const char *s, double *seconds, char *err)
         p += ul;
         if (*p == '\0')
             break;
-        rc = units_scan(p, 0, &v, &p);
-        if (rc == -2)
-            return units_fail(err, what, s, "number out of range");
-        if (rc < 0)
-            return units_fail(err, what, s, expect);
+        if ((rc = units_number(s, p, what, expect, &v, &p, err)))
+            return rc;
         if (*p == '\0')
             return units_fail(err, what, s,
                               "every number in a compound duration needs a unit, as in "
@@ -188,11 +196,9 @@ int units_parse_rate(const char *s, double *per_sec, char *err)
         return units_fail(err, what, s ? s : "", "empty; expected e.g. \"800/s\"");
     double v;
     const char *p;
-    int rc = units_scan(s, 0, &v, &p);
-    if (rc == -2)
-        return units_fail(err, what, s, "number out of range");
-    if (rc < 0)
-        return units_fail(err, what, s, expect);
+    int rc = units_number(s, s, what, expect, &v, &p, err);
+    if (rc)
+        return rc;
     if (*p == '\0') {
         *per_sec = v;
         return 0;
@@ -218,11 +224,9 @@ int units_parse_factor(const char *s, double *factor, char *err)
         return units_fail(err, what, s ? s : "", expect);
     double v;
     const char *p;
-    int rc = units_scan(s, 0, &v, &p);
-    if (rc == -2)
-        return units_fail(err, what, s, "number out of range");
-    if (rc < 0)
-        return units_fail(err, what, s, expect);
+    int rc = units_number(s, s, what, expect, &v, &p, err);
+    if (rc)
+        return rc;
     if (*p == '%')
         v /= 100.0, p++;
     else if (*p == 'x')
@@ -256,11 +260,9 @@ int units_parse_size(const char *s, uint64_t *bytes, char *err)
         return units_fail(err, what, s ? s : "", expect);
     double v;
     const char *p;
-    int rc = units_scan(s, 0, &v, &p);
-    if (rc == -2)
-        return units_fail(err, what, s, "number out of range");
-    if (rc < 0)
-        return units_fail(err, what, s, expect);
+    int rc = units_number(s, s, what, expect, &v, &p, err);
+    if (rc)
+        return rc;
     uint64_t mul = 0;
     if (*p == '\0') {
         mul = 1;

@@ -3,7 +3,8 @@
  *
  * Every statement goes through the checked helper pgx.h (pgbench's habit): a failure names
  * the server's message and the start of the SQL that failed, and its SQLSTATE decides the
- * exit code (pgx_select). Rows of user tables are never read: every FROM clause below is a
+ * exit code (pgx_select). cat_each_row walks a query's rows, so each reader is a query and a
+ * row handler. Rows of user tables are never read: every FROM clause below is a
  * system catalog.
  */
 #include "catalog.h"
@@ -19,27 +20,24 @@ static char *xstrdup(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-/* A checked catalog query with the schema as $1. Returns the SQLSTATE-classified code
- * (pgx_select) with err set, or 0 with *out holding the result. */
-static int query(PGconn *c, const char *sql, const char *schema, PGresult **out, char *err)
+int cat_each_row(PGconn *c, const char *sql, const char *schema, cat_row_fn fn, void *ctx,
+                 char *err)
 {
     const char *params[1] = {schema};
-    return pgx_select(c, sql, 1, params, out, err);
+    PGresult *r;
+    int rc = pgx_select(c, sql, 1, params, &r, err);
+    for (int i = 0, n = rc ? 0 : PQntuples(r); i < n && !rc; i++)
+        rc = fn(r, i, ctx, err);
+    PQclear(r);
+    return rc;
 }
 
-/* query() plus a zeroed array of one element per row (none when there are no rows). Returns
- * 0 with *r and *arr set (the caller owns both), or the error with nothing left to free. */
-static int query_array(PGconn *c, const char *sql, const char *schema, size_t elsize, void **arr,
-                       PGresult **r, char *err)
+/* On a reader's first row, a zeroed array of one element per row of r (none when there are
+ * no rows: the reader is never called). Returns 0 or ST_ENOMEM with err set. */
+static int row_array(const PGresult *r, int row, void **arr, size_t elsize, char *err)
 {
-    int qrc = query(c, sql, schema, r, err);
-    if (qrc)
-        return qrc;
-    int n = PQntuples(*r);
-    if (n && !(*arr = calloc((size_t)n, elsize))) {
-        PQclear(*r);
+    if (row == 0 && !(*arr = calloc((size_t)PQntuples(r), elsize)))
         return st_err(err, ST_ENOMEM, "out of memory");
-    }
     return 0;
 }
 
@@ -235,43 +233,43 @@ static const char SQL_TYPES[] =
     "WHERE n.nspname = $1 AND t.typtype IN ('e', 'd') ORDER BY t.oid";
 
 
+typedef struct table_ctx {
+    pgs_db *db;
+    char *const *tables;
+} table_ctx;
+
+static int table_row(const PGresult *r, int i, void *ctx, char *err)
+{
+    pgs_db *db = ((table_ctx *)ctx)->db;
+    void *arr = db->t;
+    if (row_array(r, i, &arr, sizeof *db->t, err))
+        return ST_ENOMEM;
+    db->t = arr;
+    if (!wanted(((table_ctx *)ctx)->tables, PQgetvalue(r, i, 0)))
+        return 0;
+    if (db->nt >= PGS_MAX_TABLES)
+        return st_err(err, ST_ELIMIT, "more than %d tables", PGS_MAX_TABLES);
+    pgs_table *t = &db->t[db->nt++];
+    t->name = xstrdup(PQgetvalue(r, i, 0));
+    if (!t->name)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    t->reltuples = pgx_getnum(r, i, 1);
+    t->relpages = (int64_t)pgx_getnum(r, i, 2);
+    t->partkey = PQgetisnull(r, i, 3) ? NULL : xstrdup(PQgetvalue(r, i, 3));
+    t->part_of = PQgetisnull(r, i, 4) ? NULL : xstrdup(PQgetvalue(r, i, 4));
+    t->bound = PQgetisnull(r, i, 5) ? NULL : xstrdup(PQgetvalue(r, i, 5));
+    if ((!PQgetisnull(r, i, 3) && !t->partkey) || (!PQgetisnull(r, i, 4) && !t->part_of) ||
+        (!PQgetisnull(r, i, 5) && !t->bound))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    return 0;
+}
+
 static int read_tables(PGconn *c, pgs_db *db, char *const *tables, char *err)
 {
-    PGresult *r;
-    int qrc = query(c, SQL_TABLES, db->schema, &r, err);
-    if (qrc)
-        return qrc;
-    int n = PQntuples(r);
-    db->t = calloc(n ? (size_t)n : 1, sizeof *db->t);
-    if (!db->t) {
-        PQclear(r);
-        return st_err(err, ST_ENOMEM, "out of memory");
-    }
-    for (int i = 0; i < n; i++) {
-        if (!wanted(tables, PQgetvalue(r, i, 0)))
-            continue;
-        if (db->nt >= PGS_MAX_TABLES) {
-            PQclear(r);
-            return st_err(err, ST_ELIMIT, "more than %d tables", PGS_MAX_TABLES);
-        }
-        pgs_table *t = &db->t[db->nt++];
-        t->name = xstrdup(PQgetvalue(r, i, 0));
-        if (!t->name) {
-            PQclear(r);
-            return st_err(err, ST_ENOMEM, "out of memory");
-        }
-        t->reltuples = pgx_getnum(r, i, 1);
-        t->relpages = (int64_t)pgx_getnum(r, i, 2);
-        t->partkey = PQgetisnull(r, i, 3) ? NULL : xstrdup(PQgetvalue(r, i, 3));
-        t->part_of = PQgetisnull(r, i, 4) ? NULL : xstrdup(PQgetvalue(r, i, 4));
-        t->bound = PQgetisnull(r, i, 5) ? NULL : xstrdup(PQgetvalue(r, i, 5));
-        if ((!PQgetisnull(r, i, 3) && !t->partkey) || (!PQgetisnull(r, i, 4) && !t->part_of) ||
-            (!PQgetisnull(r, i, 5) && !t->bound)) {
-            PQclear(r);
-            return st_err(err, ST_ENOMEM, "out of memory");
-        }
-    }
-    PQclear(r);
+    table_ctx tc = {db, tables};
+    int rc = cat_each_row(c, SQL_TABLES, db->schema, table_row, &tc, err);
+    if (rc)
+        return rc;
     /* A partitioned table holds no rows itself: its size is its partitions'. */
     for (size_t i = 0; i < db->nt; i++) {
         if (!db->t[i].partkey)
@@ -294,65 +292,53 @@ static int read_tables(PGconn *c, pgs_db *db, char *const *tables, char *err)
     return 0;
 }
 
-static int read_cols(PGconn *c, pgs_db *db, char *err)
+/* A generated column: the server computes it, so it is declared with its expression and
+ * nothing is generated for it. */
+static int gcol_row(const PGresult *r, int i, pgs_db *db, pgs_table *t, char *err)
 {
-    PGresult *r;
-    int qrc = query(c, SQL_COLS, db->schema, &r, err);
-    if (qrc)
-        return qrc;
-    int n = PQntuples(r);
-    for (int i = 0; i < n; i++) {
-        pgs_table *t = cat_table(db, PQgetvalue(r, i, 0));
-        if (!t)
-            continue;
-        if (PQgetvalue(r, i, 4)[0] == 't') {
-            /* computed by the server: declared, nothing to generate */
-            if (PQgetisnull(r, i, 6)) {
-                db->skipped_gen++;
-                continue;
-            }
-            pgs_gcol *ng = realloc(t->gcols, (t->ngcols + 1) * sizeof *ng);
-            if (!ng) {
-                PQclear(r);
-                return st_err(err, ST_ENOMEM, "out of memory");
-            }
-            t->gcols = ng;
-            pgs_gcol *g = &t->gcols[t->ngcols++];
-            g->name = xstrdup(PQgetvalue(r, i, 1));
-            g->type = xstrdup(PQgetvalue(r, i, 2));
-            g->expr = xstrdup(PQgetvalue(r, i, 6));
-            if (!g->name || !g->type || !g->expr) {
-                PQclear(r);
-                return st_err(err, ST_ENOMEM, "out of memory");
-            }
-            continue;
-        }
-        if (t->ncols >= PGS_MAX_COLS) {
-            PQclear(r);
-            return st_err(err, ST_ELIMIT, "%s: more than %d columns", t->name, PGS_MAX_COLS);
-        }
-        pgs_col *nc = realloc(t->cols, (t->ncols + 1) * sizeof *nc);
-        if (!nc) {
-            PQclear(r);
-            return st_err(err, ST_ENOMEM, "out of memory");
-        }
-        t->cols = nc;
-        pgs_col *col = &t->cols[t->ncols++];
-        memset(col, 0, sizeof *col);
-        col->name = xstrdup(PQgetvalue(r, i, 1));
-        col->type = xstrdup(PQgetvalue(r, i, 2));
-        col->identity = PQgetvalue(r, i, 5)[0];
-        col->typkind = PQgetvalue(r, i, 7)[0];
-        col->base = xstrdup(pgx_getval(r, i, 8));
-        int bad = pgs_parse_strv(pgx_getval(r, i, 9), &col->labels, &col->nlabels);
-        if (!col->name || !col->type || (!col->base && pgx_getval(r, i, 8)) || bad) {
-            PQclear(r);
-            return st_err(err, bad == ST_EINPUT ? ST_EENV : ST_ENOMEM, "%s: %s", t->name,
-                          bad == ST_EINPUT ? "unreadable enum labels" : "out of memory");
-        }
-        col->notnull = PQgetvalue(r, i, 3)[0] == 't';
+    if (PQgetisnull(r, i, 6)) {
+        db->skipped_gen++;
+        return 0;
     }
-    PQclear(r);
+    pgs_gcol *ng = realloc(t->gcols, (t->ngcols + 1) * sizeof *ng);
+    if (!ng)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    t->gcols = ng;
+    pgs_gcol *g = &t->gcols[t->ngcols++];
+    g->name = xstrdup(PQgetvalue(r, i, 1));
+    g->type = xstrdup(PQgetvalue(r, i, 2));
+    g->expr = xstrdup(PQgetvalue(r, i, 6));
+    if (!g->name || !g->type || !g->expr)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    return 0;
+}
+
+static int col_row(const PGresult *r, int i, void *ctx, char *err)
+{
+    pgs_db *db = ctx;
+    pgs_table *t = cat_table(db, PQgetvalue(r, i, 0));
+    if (!t)
+        return 0;
+    if (PQgetvalue(r, i, 4)[0] == 't')
+        return gcol_row(r, i, db, t, err);
+    if (t->ncols >= PGS_MAX_COLS)
+        return st_err(err, ST_ELIMIT, "%s: more than %d columns", t->name, PGS_MAX_COLS);
+    pgs_col *nc = realloc(t->cols, (t->ncols + 1) * sizeof *nc);
+    if (!nc)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    t->cols = nc;
+    pgs_col *col = &t->cols[t->ncols++];
+    memset(col, 0, sizeof *col);
+    col->name = xstrdup(PQgetvalue(r, i, 1));
+    col->type = xstrdup(PQgetvalue(r, i, 2));
+    col->identity = PQgetvalue(r, i, 5)[0];
+    col->typkind = PQgetvalue(r, i, 7)[0];
+    col->base = xstrdup(pgx_getval(r, i, 8));
+    int bad = pgs_parse_strv(pgx_getval(r, i, 9), &col->labels, &col->nlabels);
+    if (!col->name || !col->type || (!col->base && pgx_getval(r, i, 8)) || bad)
+        return st_err(err, bad == ST_EINPUT ? ST_EENV : ST_ENOMEM, "%s: %s", t->name,
+                      bad == ST_EINPUT ? "unreadable enum labels" : "out of memory");
+    col->notnull = PQgetvalue(r, i, 3)[0] == 't';
     return 0;
 }
 
@@ -378,161 +364,128 @@ static char *check_expr(const char *def)
     return xstrdup(def);
 }
 
-static int read_cons(PGconn *c, pgs_db *db, char *err)
+static int con_row(const PGresult *r, int i, void *ctx, char *err)
 {
-    PGresult *r;
-    int qrc = query(c, SQL_CONS, db->schema, &r, err);
-    if (qrc)
-        return qrc;
-    int n = PQntuples(r), rc = 0;
-    for (int i = 0; i < n && !rc; i++) {
-        pgs_table *t = cat_table(db, PQgetvalue(r, i, 0));
-        if (!t)
-            continue;
-        char type = PQgetvalue(r, i, 2)[0];
-        pgs_names cols = {0};
-        if (parse_names(pgx_getval(r, i, 3), &cols)) {
-            rc = st_err(err, ST_EENV, "%s: unreadable constraint columns", t->name);
-            break;
-        }
-        if (type == 'p') {
-            names_free(&t->pk);
-            free(t->pk_name);
-            t->pk = cols;
-            t->pk_name = xstrdup(PQgetvalue(r, i, 1));
-            if (!t->pk_name) {
-                rc = st_err(err, ST_ENOMEM, "out of memory");
-                break;
-            }
-        } else if (type == 'u') {
-            pgs_names *nu = realloc(t->uniq, (t->nuniq + 1) * sizeof *nu);
-            if (nu)
-                t->uniq = nu;
-            char **nn = nu ? realloc(t->uniq_names, (t->nuniq + 1) * sizeof *nn) : NULL;
-            if (!nn) {
-                names_free(&cols);
-                rc = st_err(err, ST_ENOMEM, "out of memory");
-                break;
-            }
-            t->uniq_names = nn;
-            t->uniq_names[t->nuniq] = xstrdup(PQgetvalue(r, i, 1));
-            t->uniq[t->nuniq++] = cols;
-            if (!t->uniq_names[t->nuniq - 1]) {
-                rc = st_err(err, ST_ENOMEM, "out of memory");
-                break;
-            }
-        } else if (type == 'f') {
-            pgs_fk *nf = realloc(t->fks, (t->nfks + 1) * sizeof *nf);
-            if (!nf) {
-                names_free(&cols);
-                rc = st_err(err, ST_ENOMEM, "out of memory");
-                break;
-            }
-            t->fks = nf;
-            pgs_fk *fk = &t->fks[t->nfks++];
-            memset(fk, 0, sizeof *fk);
-            fk->name = xstrdup(PQgetvalue(r, i, 1));
-            fk->cols = cols;
-            fk->ref_table = xstrdup(pgx_getval(r, i, 4));
-            if (!fk->name || (pgx_getval(r, i, 4) && !fk->ref_table))
-                rc = st_err(err, ST_ENOMEM, "out of memory");
-            else if (parse_names(pgx_getval(r, i, 5), &fk->ref_cols))
-                rc = st_err(err, ST_EENV, "%s: unreadable foreign key columns", t->name);
-            const char *ref = strstr(PQgetvalue(r, i, 6), " REFERENCES ");
-            const char *close = ref ? strchr(ref, ')') : NULL;
-            while (close && *++close == ' ')
-                ;
-            if (!rc && close && *close && !(fk->actions = xstrdup(close)))
-                rc = st_err(err, ST_ENOMEM, "out of memory");
-        } else if (type == 'x') {
-            pgs_excl *nx = realloc(t->excl, (t->nexcl + 1) * sizeof *nx);
-            if (!nx) {
-                names_free(&cols);
-                rc = st_err(err, ST_ENOMEM, "out of memory");
-                break;
-            }
-            t->excl = nx;
-            pgs_excl *x = &t->excl[t->nexcl++];
-            x->cols = cols;
-            x->name = xstrdup(PQgetvalue(r, i, 1));
-            x->def = xstrdup(PQgetvalue(r, i, 6));
-            if (!x->name || !x->def)
-                rc = st_err(err, ST_ENOMEM, "out of memory");
-        } else {
+    pgs_table *t = cat_table(ctx, PQgetvalue(r, i, 0));
+    if (!t)
+        return 0;
+    char type = PQgetvalue(r, i, 2)[0];
+    pgs_names cols = {0};
+    if (parse_names(pgx_getval(r, i, 3), &cols))
+        return st_err(err, ST_EENV, "%s: unreadable constraint columns", t->name);
+    if (type == 'p') {
+        names_free(&t->pk);
+        free(t->pk_name);
+        t->pk = cols;
+        t->pk_name = xstrdup(PQgetvalue(r, i, 1));
+        if (!t->pk_name)
+            return st_err(err, ST_ENOMEM, "out of memory");
+    } else if (type == 'u') {
+        pgs_names *nu = realloc(t->uniq, (t->nuniq + 1) * sizeof *nu);
+        if (nu)
+            t->uniq = nu;
+        char **nn = nu ? realloc(t->uniq_names, (t->nuniq + 1) * sizeof *nn) : NULL;
+        if (!nn) {
             names_free(&cols);
-            char **nc = realloc(t->checks, (t->nchecks + 1) * sizeof *nc);
-            if (!nc) {
-                rc = st_err(err, ST_ENOMEM, "out of memory");
-                break;
-            }
-            t->checks = nc;
-            t->checks[t->nchecks++] = check_expr(PQgetvalue(r, i, 6));
-            if (!t->checks[t->nchecks - 1])
-                rc = st_err(err, ST_ENOMEM, "out of memory");
+            return st_err(err, ST_ENOMEM, "out of memory");
         }
-    }
-    PQclear(r);
-    return rc;
-}
-
-static int read_idx(PGconn *c, pgs_db *db, char *err)
-{
-    PGresult *r;
-    int qrc = query(c, SQL_IDX, db->schema, &r, err);
-    if (qrc)
-        return qrc;
-    int n = PQntuples(r), rc = 0;
-    for (int i = 0; i < n && !rc; i++) {
-        pgs_table *t = cat_table(db, PQgetvalue(r, i, 0));
-        if (!t)
-            continue;
-        int def = PQgetvalue(r, i, 6)[0] == 't' && !PQgetisnull(r, i, 7);
-        if (def && PQgetisnull(r, i, 8)) {
-            db->skipped_idx++; /* reads no column: nothing to build it on */
-            continue;
+        t->uniq_names = nn;
+        t->uniq_names[t->nuniq] = xstrdup(PQgetvalue(r, i, 1));
+        t->uniq[t->nuniq++] = cols;
+        if (!t->uniq_names[t->nuniq - 1])
+            return st_err(err, ST_ENOMEM, "out of memory");
+    } else if (type == 'f') {
+        pgs_fk *nf = realloc(t->fks, (t->nfks + 1) * sizeof *nf);
+        if (!nf) {
+            names_free(&cols);
+            return st_err(err, ST_ENOMEM, "out of memory");
         }
-        pgs_index *ni = realloc(t->idx, (t->nidx + 1) * sizeof *ni);
-        if (!ni) {
-            rc = st_err(err, ST_ENOMEM, "out of memory");
-            break;
+        t->fks = nf;
+        pgs_fk *fk = &t->fks[t->nfks++];
+        memset(fk, 0, sizeof *fk);
+        fk->name = xstrdup(PQgetvalue(r, i, 1));
+        fk->cols = cols;
+        fk->ref_table = xstrdup(pgx_getval(r, i, 4));
+        if (!fk->name || (pgx_getval(r, i, 4) && !fk->ref_table))
+            return st_err(err, ST_ENOMEM, "out of memory");
+        if (parse_names(pgx_getval(r, i, 5), &fk->ref_cols))
+            return st_err(err, ST_EENV, "%s: unreadable foreign key columns", t->name);
+        const char *ref = strstr(PQgetvalue(r, i, 6), " REFERENCES ");
+        const char *close = ref ? strchr(ref, ')') : NULL;
+        while (close && *++close == ' ')
+            ;
+        if (close && *close && !(fk->actions = xstrdup(close)))
+            return st_err(err, ST_ENOMEM, "out of memory");
+    } else if (type == 'x') {
+        pgs_excl *nx = realloc(t->excl, (t->nexcl + 1) * sizeof *nx);
+        if (!nx) {
+            names_free(&cols);
+            return st_err(err, ST_ENOMEM, "out of memory");
         }
-        t->idx = ni;
-        pgs_index *x = &t->idx[t->nidx++];
-        memset(x, 0, sizeof *x);
+        t->excl = nx;
+        pgs_excl *x = &t->excl[t->nexcl++];
+        x->cols = cols;
         x->name = xstrdup(PQgetvalue(r, i, 1));
-        x->method = xstrdup(PQgetvalue(r, i, 2));
-        x->unique = PQgetvalue(r, i, 3)[0] == 't';
-        x->def = def ? xstrdup(PQgetvalue(r, i, 7)) : NULL;
-        if (!x->name || !x->method || (def && !x->def))
-            rc = st_err(err, ST_ENOMEM, "out of memory");
-        else if (parse_names(pgx_getval(r, i, def ? 8 : 5), &x->cols))
-            rc = st_err(err, ST_EENV, "%s: unreadable index columns", x->name);
+        x->def = xstrdup(PQgetvalue(r, i, 6));
+        if (!x->name || !x->def)
+            return st_err(err, ST_ENOMEM, "out of memory");
+    } else {
+        names_free(&cols);
+        char **nc = realloc(t->checks, (t->nchecks + 1) * sizeof *nc);
+        if (!nc)
+            return st_err(err, ST_ENOMEM, "out of memory");
+        t->checks = nc;
+        t->checks[t->nchecks++] = check_expr(PQgetvalue(r, i, 6));
+        if (!t->checks[t->nchecks - 1])
+            return st_err(err, ST_ENOMEM, "out of memory");
     }
-    PQclear(r);
-    return rc;
+    return 0;
 }
 
-static int read_types(PGconn *c, pgs_db *db, char *err)
+static int idx_row(const PGresult *r, int i, void *ctx, char *err)
 {
-    PGresult *r;
-    void *arr = NULL;
-    int rc = query_array(c, SQL_TYPES, db->schema, sizeof *db->types, &arr, &r, err);
-    if (rc)
-        return rc;
-    db->types = arr;
-    for (int i = 0, n = PQntuples(r); i < n && !rc; i++) {
-        pgs_type *ty = &db->types[db->ntypes++];
-        ty->name = xstrdup(PQgetvalue(r, i, 0));
-        ty->sql = xstrdup(PQgetvalue(r, i, 1));
-        ty->base = PQgetisnull(r, i, 2) ? NULL : xstrdup(PQgetvalue(r, i, 2));
-        if (!ty->name || !ty->sql || (!PQgetisnull(r, i, 2) && !ty->base))
-            rc = st_err(err, ST_ENOMEM, "out of memory");
-        else if (!PQgetisnull(r, i, 3) &&
-                 pgs_parse_strv(PQgetvalue(r, i, 3), &ty->labels, &ty->nlabels))
-            rc = st_err(err, ST_EENV, "type %s: unreadable enum labels", ty->name);
+    pgs_db *db = ctx;
+    pgs_table *t = cat_table(db, PQgetvalue(r, i, 0));
+    if (!t)
+        return 0;
+    int def = PQgetvalue(r, i, 6)[0] == 't' && !PQgetisnull(r, i, 7);
+    if (def && PQgetisnull(r, i, 8)) {
+        db->skipped_idx++; /* reads no column: nothing to build it on */
+        return 0;
     }
-    PQclear(r);
-    return rc;
+    pgs_index *ni = realloc(t->idx, (t->nidx + 1) * sizeof *ni);
+    if (!ni)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    t->idx = ni;
+    pgs_index *x = &t->idx[t->nidx++];
+    memset(x, 0, sizeof *x);
+    x->name = xstrdup(PQgetvalue(r, i, 1));
+    x->method = xstrdup(PQgetvalue(r, i, 2));
+    x->unique = PQgetvalue(r, i, 3)[0] == 't';
+    x->def = def ? xstrdup(PQgetvalue(r, i, 7)) : NULL;
+    if (!x->name || !x->method || (def && !x->def))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    if (parse_names(pgx_getval(r, i, def ? 8 : 5), &x->cols))
+        return st_err(err, ST_EENV, "%s: unreadable index columns", x->name);
+    return 0;
+}
+
+static int type_row(const PGresult *r, int i, void *ctx, char *err)
+{
+    pgs_db *db = ctx;
+    void *arr = db->types;
+    if (row_array(r, i, &arr, sizeof *db->types, err))
+        return ST_ENOMEM;
+    db->types = arr;
+    pgs_type *ty = &db->types[db->ntypes++];
+    ty->name = xstrdup(PQgetvalue(r, i, 0));
+    ty->sql = xstrdup(PQgetvalue(r, i, 1));
+    ty->base = PQgetisnull(r, i, 2) ? NULL : xstrdup(PQgetvalue(r, i, 2));
+    if (!ty->name || !ty->sql || (!PQgetisnull(r, i, 2) && !ty->base))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    if (!PQgetisnull(r, i, 3) && pgs_parse_strv(PQgetvalue(r, i, 3), &ty->labels, &ty->nlabels))
+        return st_err(err, ST_EENV, "type %s: unreadable enum labels", ty->name);
+    return 0;
 }
 
 static const char SQL_VIEWS[] =
@@ -540,30 +493,24 @@ static const char SQL_VIEWS[] =
     "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 "
     "AND c.relkind IN ('v', 'm') ORDER BY c.oid";
 
-static int read_views(PGconn *c, pgs_db *db, char *err)
+static int view_row(const PGresult *r, int i, void *ctx, char *err)
 {
-    PGresult *r;
-    void *arr = NULL;
-    int rc = query_array(c, SQL_VIEWS, db->schema, sizeof *db->views, &arr, &r, err);
-    if (rc)
-        return rc;
+    pgs_db *db = ctx;
+    void *arr = db->views;
+    if (row_array(r, i, &arr, sizeof *db->views, err))
+        return ST_ENOMEM;
     db->views = arr;
-    for (int i = 0, n = PQntuples(r); i < n && !rc; i++) {
-        pgs_view *v = &db->views[db->nviews++];
-        v->name = xstrdup(PQgetvalue(r, i, 0));
-        v->materialized = PQgetvalue(r, i, 1)[0] == 't';
-        v->query = xstrdup(PQgetvalue(r, i, 2));
-        if (!v->name || !v->query) {
-            rc = st_err(err, ST_ENOMEM, "out of memory");
-            break;
-        }
-        size_t len = strlen(v->query);
-        while (len &&
-               (v->query[len - 1] == ';' || v->query[len - 1] == ' ' || v->query[len - 1] == '\n'))
-            v->query[--len] = 0;
-    }
-    PQclear(r);
-    return rc;
+    pgs_view *v = &db->views[db->nviews++];
+    v->name = xstrdup(PQgetvalue(r, i, 0));
+    v->materialized = PQgetvalue(r, i, 1)[0] == 't';
+    v->query = xstrdup(PQgetvalue(r, i, 2));
+    if (!v->name || !v->query)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    size_t len = strlen(v->query);
+    while (len &&
+           (v->query[len - 1] == ';' || v->query[len - 1] == ' ' || v->query[len - 1] == '\n'))
+        v->query[--len] = 0;
+    return 0;
 }
 
 /* Every extended statistics object on the schema's tables, built by ANALYZE or not. */
@@ -577,7 +524,7 @@ static const char SQL_EXT[] =
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
     "JOIN pg_namespace sn ON sn.oid = s.stxnamespace WHERE n.nspname = $1 ORDER BY 1, 2";
 
-static int read_ext_row(PGresult *r, int i, pgs_ext *e)
+static int read_ext_row(const PGresult *r, int i, pgs_ext *e)
 {
     char **nums = NULL;
     size_t nn = 0;
@@ -597,35 +544,30 @@ static int read_ext_row(PGresult *r, int i, pgs_ext *e)
     return e->attnums && nn == e->cols.n ? 0 : ST_ENOMEM;
 }
 
+static int ext_row(const PGresult *r, int i, void *ctx, char *err)
+{
+    pgs_table *t = cat_table(ctx, PQgetvalue(r, i, 0));
+    if (!t)
+        return 0;
+    pgs_ext *ne = realloc(t->ext, (t->next + 1) * sizeof *ne);
+    if (!ne)
+        return st_err(err, ST_ENOMEM, "out of memory");
+    t->ext = ne;
+    memset(&ne[t->next], 0, sizeof *ne);
+    if (read_ext_row(r, i, &ne[t->next++]))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    return 0;
+}
+
 static int read_ext(PGconn *c, pgs_db *db, char *err)
 {
-    PGresult *r;
     /* Expression statistics exist from PostgreSQL 14. */
     char sql[sizeof SQL_EXT + 96];
     snprintf(sql, sizeof sql, SQL_EXT,
              db->server_version >= 140000
                  ? "coalesce(cardinality(pg_get_statisticsobjdef_expressions(s.oid)), 0)"
                  : "0");
-    int qrc = query(c, sql, db->schema, &r, err);
-    if (qrc)
-        return qrc;
-    int rc = 0;
-    for (int i = 0; i < PQntuples(r) && !rc; i++) {
-        pgs_table *t = cat_table(db, PQgetvalue(r, i, 0));
-        if (!t)
-            continue;
-        pgs_ext *ne = realloc(t->ext, (t->next + 1) * sizeof *ne);
-        if (!ne) {
-            rc = st_err(err, ST_ENOMEM, "out of memory");
-            break;
-        }
-        t->ext = ne;
-        memset(&ne[t->next], 0, sizeof *ne);
-        if (read_ext_row(r, i, &ne[t->next++]))
-            rc = st_err(err, ST_ENOMEM, "out of memory");
-    }
-    PQclear(r);
-    return rc;
+    return cat_each_row(c, sql, db->schema, ext_row, db, err);
 }
 
 pgs_db *cat_read(PGconn *c, const char *schema, char *const *tables, int *rc, char *err)
@@ -637,10 +579,19 @@ pgs_db *cat_read(PGconn *c, const char *schema, char *const *tables, int *rc, ch
         return NULL;
     }
     db->server_version = PQserverVersion(c);
-    if ((*rc = read_tables(c, db, tables, err)) || (*rc = read_cols(c, db, err)) ||
-        (*rc = read_cons(c, db, err)) || (*rc = read_idx(c, db, err)) ||
-        (*rc = read_types(c, db, err)) || (*rc = read_views(c, db, err)) ||
-        (*rc = read_ext(c, db, err))) {
+    /* One reader per catalog query, in this order: the later ones attach to the tables. */
+    static const struct {
+        const char *sql;
+        cat_row_fn row;
+    } readers[] = {{SQL_COLS, col_row},
+                   {SQL_CONS, con_row},
+                   {SQL_IDX, idx_row},
+                   {SQL_TYPES, type_row},
+                   {SQL_VIEWS, view_row}};
+    *rc = read_tables(c, db, tables, err);
+    for (size_t i = 0; !*rc && i < sizeof readers / sizeof *readers; i++)
+        *rc = cat_each_row(c, readers[i].sql, db->schema, readers[i].row, db, err);
+    if (*rc || (*rc = read_ext(c, db, err))) {
         pgs_db_free(db);
         return NULL;
     }

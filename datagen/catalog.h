@@ -198,6 +198,16 @@ const pgs_col *pgs_find_col(const pgs_table *t, const char *name);
 pgs_table *cat_table(pgs_db *db, const char *name);
 pgs_col *cat_col(pgs_table *t, const char *name);
 
+/* One row of a catalog query for cat_each_row: 0 to go on, or an error code with err set,
+ * which stops the walk. */
+typedef int (*cat_row_fn)(const PGresult *r, int row, void *ctx, char *err);
+/* Runs a checked catalog query with the schema as $1 (pgx_select) and hands its rows to fn in
+ * order, so that each reader states only its query and what it takes from a row. Returns 0,
+ * the query's SQLSTATE-classified code, or the first nonzero code fn returned; the result
+ * is cleared either way. */
+int cat_each_row(PGconn *c, const char *sql, const char *schema, cat_row_fn fn, void *ctx,
+                 char *err);
+
 /* Parses a JSON array of strings (e.g. pg_stats arrays via array_to_json) into a malloc'd
  * array of malloc'd strings. Returns 0, or ST_EINPUT when the text is not a flat array of
  * scalars. Free with pgs_strv_free. */

@@ -2,9 +2,10 @@
  * pgstats.c -- planner statistics into the catalog description (see pgstats.h).
  *
  * The structure (tables, columns, constraints, indexes, types, views) comes from catalog.c;
- * this file adds pg_stats and pg_stats_ext. Every statement goes through the checked helper
- * pgx.h (pgbench's habit). Rows of user tables are never read: every FROM clause below is a
- * statistics view.
+ * this file adds pg_stats and pg_stats_ext. Every statement goes through catalog.c's row walk
+ * cat_each_row over the checked helper pgx.h (pgbench's habit), so each reader below states
+ * only its query and what it takes from one row. Rows of user tables are never read: every FROM
+ * clause below is a statistics view.
  */
 #include "pgstats.h"
 
@@ -64,7 +65,7 @@ static const char SQL_EXT[] =
 /* Element statistics (arrays, tsvector) and, for ranges, their bounds histogram standing in
  * for histogram_bounds: unreadable lists are left out (the column then has none). Returns
  * ST_ENOMEM or 0. */
-static int read_elems(PGresult *r, int i, pgs_col *col)
+static int read_elems(const PGresult *r, int i, pgs_col *col)
 {
     char **fv = NULL;
     size_t nf = 0;
@@ -88,6 +89,46 @@ static int read_elems(PGresult *r, int i, pgs_col *col)
     return 0;
 }
 
+static int stats_row(const PGresult *r, int i, void *ctx, char *err)
+{
+    pgs_table *t = cat_table(ctx, PQgetvalue(r, i, 0));
+    pgs_col *col = t ? cat_col(t, PQgetvalue(r, i, 1)) : NULL;
+    if (!col)
+        return 0;
+    col->has_stats = 1;
+    col->null_frac = pgx_getnum(r, i, 2);
+    col->avg_width = (int)pgx_getnum(r, i, 3);
+    col->n_distinct = pgx_getnum(r, i, 4);
+    /* A partitioned table's rows lie in several heaps: the correlation of its
+     * inherited statistics says nothing about any one physical order. */
+    col->has_corr = !PQgetisnull(r, i, 5) && !t->partkey;
+    col->correlation = pgx_getnum(r, i, 5);
+    char **fv = NULL;
+    size_t nf = 0;
+    /* Columns whose values are themselves arrays come back nested: keep only the
+     * scalar statistics for them rather than misreading the lists. */
+    if (pgs_parse_strv(pgx_getval(r, i, 6), &col->mcv, &col->nmcv) ||
+        pgs_parse_strv(pgx_getval(r, i, 7), &fv, &nf) || nf != col->nmcv ||
+        pgs_parse_strv(pgx_getval(r, i, 8), &col->hist, &col->nhist)) {
+        pgs_strv_free(col->mcv, col->nmcv);
+        pgs_strv_free(col->hist, col->nhist);
+        col->mcv = col->hist = NULL;
+        col->nmcv = col->nhist = 0;
+    } else if (nf) {
+        col->mcf = calloc(nf, sizeof *col->mcf);
+        if (!col->mcf) {
+            pgs_strv_free(fv, nf);
+            return st_err(err, ST_ENOMEM, "out of memory");
+        }
+        for (size_t k = 0; k < nf; k++)
+            col->mcf[k] = strtod(fv[k], NULL);
+    }
+    pgs_strv_free(fv, nf);
+    if (read_elems(r, i, col))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    return 0;
+}
+
 static int read_stats(PGconn *c, pgs_db *db, char *err)
 {
     /* range_bounds_histogram exists from PostgreSQL 17. */
@@ -95,54 +136,7 @@ static int read_stats(PGconn *c, pgs_db *db, char *err)
     snprintf(sql, sizeof sql, SQL_STATS,
              db->server_version >= 170000 ? "range_bounds_histogram::text::text[]"
                                           : "NULL::text[]");
-    const char *params[1] = {db->schema};
-    PGresult *r;
-    int qrc = pgx_select(c, sql, 1, params, &r, err);
-    if (qrc)
-        return qrc;
-    int n = PQntuples(r);
-    for (int i = 0; i < n; i++) {
-        pgs_table *t = cat_table(db, PQgetvalue(r, i, 0));
-        pgs_col *col = t ? cat_col(t, PQgetvalue(r, i, 1)) : NULL;
-        if (!col)
-            continue;
-        col->has_stats = 1;
-        col->null_frac = pgx_getnum(r, i, 2);
-        col->avg_width = (int)pgx_getnum(r, i, 3);
-        col->n_distinct = pgx_getnum(r, i, 4);
-        /* A partitioned table's rows lie in several heaps: the correlation of its
-         * inherited statistics says nothing about any one physical order. */
-        col->has_corr = !PQgetisnull(r, i, 5) && !t->partkey;
-        col->correlation = pgx_getnum(r, i, 5);
-        char **fv = NULL;
-        size_t nf = 0;
-        /* Columns whose values are themselves arrays come back nested: keep only the
-         * scalar statistics for them rather than misreading the lists. */
-        if (pgs_parse_strv(pgx_getval(r, i, 6), &col->mcv, &col->nmcv) ||
-            pgs_parse_strv(pgx_getval(r, i, 7), &fv, &nf) || nf != col->nmcv ||
-            pgs_parse_strv(pgx_getval(r, i, 8), &col->hist, &col->nhist)) {
-            pgs_strv_free(col->mcv, col->nmcv);
-            pgs_strv_free(col->hist, col->nhist);
-            col->mcv = col->hist = NULL;
-            col->nmcv = col->nhist = 0;
-        } else if (nf) {
-            col->mcf = calloc(nf, sizeof *col->mcf);
-            if (!col->mcf) {
-                pgs_strv_free(fv, nf);
-                PQclear(r);
-                return st_err(err, ST_ENOMEM, "out of memory");
-            }
-            for (size_t k = 0; k < nf; k++)
-                col->mcf[k] = strtod(fv[k], NULL);
-        }
-        pgs_strv_free(fv, nf);
-        if (read_elems(r, i, col)) {
-            PQclear(r);
-            return st_err(err, ST_ENOMEM, "out of memory");
-        }
-    }
-    PQclear(r);
-    return 0;
+    return cat_each_row(c, sql, db->schema, stats_row, db, err);
 }
 
 static pgs_ext *find_ext(pgs_db *db, const char *table, const char *name)
@@ -156,7 +150,7 @@ static pgs_ext *find_ext(pgs_db *db, const char *table, const char *name)
 
 /* One pg_stats_ext row into e. Lists that do not parse (or whose sizes disagree) are left
  * out: the object then has no mcv data, which profile reports. Returns ST_ENOMEM or 0. */
-static int read_ext_data(PGresult *r, int i, pgs_ext *e)
+static int read_ext_data(const PGresult *r, int i, pgs_ext *e)
 {
     char **fv = NULL;
     size_t nf = 0;
@@ -195,57 +189,44 @@ static const char SQL_EXT_EXPRS[] =
     "SELECT tablename, statistics_name, expr, n_distinct, null_frac FROM pg_stats_ext_exprs "
     "WHERE schemaname = $1 AND NOT inherited ORDER BY 1, 2";
 
-static int read_ext_exprs(PGconn *c, pgs_db *db, char *err)
+static int ext_expr_row(const PGresult *r, int i, void *ctx, char *err)
 {
-    const char *params[1] = {db->schema};
-    PGresult *r;
-    if (db->server_version < 140000)
+    pgs_ext *e = find_ext(ctx, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+    if (!e)
         return 0;
-    int qrc = pgx_select(c, SQL_EXT_EXPRS, 1, params, &r, err);
-    if (qrc)
-        return qrc;
-    int rc = 0;
-    for (int i = 0; i < PQntuples(r) && !rc; i++) {
-        pgs_ext *e = find_ext(db, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-        if (!e)
-            continue;
-        size_t n = e->nexpr_stats + 1;
-        char **x = realloc(e->exprs, n * sizeof *x);
-        double *nd = x ? realloc(e->expr_nd, n * sizeof *nd) : NULL;
-        if (x)
-            e->exprs = x;
-        if (nd)
-            e->expr_nd = nd;
-        double *nf = nd ? realloc(e->expr_nf, n * sizeof *nf) : NULL;
-        if (nf)
-            e->expr_nf = nf;
-        if (!x || !nd || !nf || !(x[n - 1] = xstrdup(PQgetvalue(r, i, 2)))) {
-            rc = st_err(err, ST_ENOMEM, "out of memory");
-            break;
-        }
-        nd[n - 1] = pgx_getnum(r, i, 3);
-        nf[n - 1] = pgx_getnum(r, i, 4);
-        e->nexpr_stats = n;
-    }
-    PQclear(r);
-    return rc;
+    size_t n = e->nexpr_stats + 1;
+    char **x = realloc(e->exprs, n * sizeof *x);
+    double *nd = x ? realloc(e->expr_nd, n * sizeof *nd) : NULL;
+    if (x)
+        e->exprs = x;
+    if (nd)
+        e->expr_nd = nd;
+    double *nf = nd ? realloc(e->expr_nf, n * sizeof *nf) : NULL;
+    if (nf)
+        e->expr_nf = nf;
+    if (!x || !nd || !nf || !(x[n - 1] = xstrdup(PQgetvalue(r, i, 2))))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    nd[n - 1] = pgx_getnum(r, i, 3);
+    nf[n - 1] = pgx_getnum(r, i, 4);
+    e->nexpr_stats = n;
+    return 0;
+}
+
+static int ext_row(const PGresult *r, int i, void *ctx, char *err)
+{
+    pgs_ext *e = find_ext(ctx, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+    if (e && !e->has_data && read_ext_data(r, i, e))
+        return st_err(err, ST_ENOMEM, "out of memory");
+    return 0;
 }
 
 static int read_ext(PGconn *c, pgs_db *db, char *err)
 {
-    const char *params[1] = {db->schema};
-    PGresult *r;
-    int qrc = pgx_select(c, SQL_EXT, 1, params, &r, err);
-    if (qrc)
-        return qrc;
-    int n = PQntuples(r), rc = 0;
-    for (int i = 0; i < n && !rc; i++) {
-        pgs_ext *e = find_ext(db, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
-        if (e && !e->has_data && read_ext_data(r, i, e))
-            rc = st_err(err, ST_ENOMEM, "out of memory");
-    }
-    PQclear(r);
-    return rc ? rc : read_ext_exprs(c, db, err);
+    int rc = cat_each_row(c, SQL_EXT, db->schema, ext_row, db, err);
+    /* Expression statistics exist from PostgreSQL 14. */
+    if (!rc && db->server_version >= 140000)
+        rc = cat_each_row(c, SQL_EXT_EXPRS, db->schema, ext_expr_row, db, err);
+    return rc;
 }
 
 pgs_db *pgs_read(PGconn *c, const char *schema, char *const *tables, int *rc, char *err)

@@ -74,6 +74,19 @@ static int shade_events(svg_plot *p, const rr_result *r, const report_events *ev
     return 0;
 }
 
+/* The last step of every time plot of the report: the flash crowds shaded, then the plot
+ * written into b, when rc (the plot's making so far) is 0. p is freed either way. Returns rc
+ * or the first error of these steps. */
+static int plot_out(dbuf *b, svg_plot *p, int rc, const rr_result *r, const report_events *ev)
+{
+    if (!rc)
+        rc = shade_events(p, r, ev);
+    if (!rc)
+        return html_plot_done(p, b);
+    svg_plot_free(p);
+    return rc;
+}
+
 /* The route's negotiated HTTP versions: "2" when there is one, else each with its share;
  * refusals by http.require_version follow. "-" when no response came back. Plain ASCII, so
  * the cell needs no escaping. */
@@ -228,21 +241,11 @@ static int sec_arrivals(dbuf *b, const rr_result *r, const report_events *ev)
         rc = svg_plot_series(p, "sent (achieved)", s.x, s.y[1], s.n, SVG_STEP);
     if (!rc)
         rc = svg_plot_series(p, "completed", s.x, s.y[2], s.n, SVG_LINE);
-    if (!rc)
-        rc = shade_events(p, r, ev);
-    if (!rc)
-        rc = html_plot_done(p, b);
-    else
-        svg_plot_free(p);
+    rc = plot_out(b, p, rc, r, ev);
     if (!rc) {
         p = svg_plot_new("Sessions started per second", "time", "sessions/s", 0, 0, SVG_XTIME);
         rc = p ? svg_plot_series(p, "sessions started", s.x, s.y[3], s.n, SVG_STEP) : ST_ENOMEM;
-        if (!rc)
-            rc = shade_events(p, r, ev);
-        if (!rc)
-            rc = html_plot_done(p, b);
-        else
-            svg_plot_free(p);
+        rc = plot_out(b, p, rc, r, ev);
     }
     xy_free(&s);
     if (!rc)
@@ -289,12 +292,7 @@ static int sec_ws(dbuf *b, const rr_result *r, const report_events *ev)
         rc = svg_plot_series(p, "opened", s.x, s.y[1], s.n, SVG_STEP);
     if (!rc && w->errors)
         rc = svg_plot_series(p, "errors", s.x, s.y[2], s.n, SVG_STEP);
-    if (!rc)
-        rc = shade_events(p, r, ev);
-    if (!rc)
-        rc = html_plot_done(p, b);
-    else
-        svg_plot_free(p);
+    rc = plot_out(b, p, rc, r, ev);
     xy_free(&s);
     return rc;
 }
@@ -328,12 +326,7 @@ static int sec_latency(dbuf *b, const rr_result *r, const report_events *ev)
         rc = p ? 0 : ST_ENOMEM;
         for (int k = 0; !rc && k < 3; k++)
             rc = svg_plot_series(p, names[k], s.x, s.y[k], n, SVG_LINE);
-        if (!rc)
-            rc = shade_events(p, r, ev);
-        if (!rc)
-            rc = html_plot_done(p, b);
-        else
-            svg_plot_free(p);
+        rc = plot_out(b, p, rc, r, ev);
         if (!rc)
             rc = html_para(
                 b, "muted",
@@ -409,10 +402,8 @@ static int sec_errors(dbuf *b, const rr_result *r, const report_events *ev)
         if (any)
             rc = svg_plot_series(p, names[k], s.x, s.y[k], s.n, SVG_STEP);
     }
-    if (!rc)
-        rc = shade_events(p, r, ev);
-    if (!rc && m->n_secs)
-        rc = html_plot_done(p, b);
+    if (m->n_secs)
+        rc = plot_out(b, p, rc, r, ev);
     else
         svg_plot_free(p);
     xy_free(&s);

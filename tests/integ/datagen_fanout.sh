@@ -11,10 +11,7 @@
 # and --jobs/--part fills are byte-identical to --jobs 1.
 . "$(dirname "$0")/datagen_plans_lib.sh"
 start=$(date +%s)
-src=$(newdb fan_src)
-psql -q -X -v ON_ERROR_STOP=1 -d "$src" -f "$SRC/tests/integ/datagen_fanout/schema.sql" >/dev/null \
-  || { echo "FAIL: loading the fixture" >&2; exit 1; }
-psql -q -X -d "$src" -c "VACUUM ANALYZE" || { echo "FAIL: VACUUM ANALYZE" >&2; exit 1; }
+src=$(fixture_db fan_src "$SRC/tests/integ/datagen_fanout/schema.sql") || exit 1
 F=$TMPD/fan.json P=$TMPD/plain.json
 t0=$(date +%s.%N)
 "$DG" profile --db "dbname=$src" --fanout --fanout-sample 0 -o "$F" 2>"$TMPD/prof.err" \
@@ -103,18 +100,7 @@ for a in sorted(res):
 sys.exit(bad)
 PY
 # Same seed, same bytes: --jobs 3 with small chunks, and two --part halves, as --jobs 1.
-j3=$(newdb fan_j3) pt=$(newdb fan_part)
-"$DG" fill --shape "$F" --db "dbname=$j3" --hot-ids none --quiet --jobs 3 --chunk-rows 7000 || fail "fill --jobs 3"
-"$DG" fill --shape "$F" --db "dbname=$pt" --hot-ids none --quiet --part 1/2 --chunk-rows 7000 \
-  && "$DG" fill --shape "$F" --db "dbname=$pt" --hot-ids none --quiet --part 2/2 --chunk-rows 7000 || fail "fill --part"
-sums() {
-  for t in posts comments badges; do
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(x::text, ',' ORDER BY x.id)) FROM $t x"
-  done | tr '\n' ' '
-}
-a=$(sums "$fan") b=$(sums "$j3") c=$(sums "$pt")
-[ "$a" = "$b" ] && [ "$a" = "$c" ] && ok "--jobs 3 and --part 1/2 + 2/2 give the bytes of --jobs 1" \
-  || fail "activity columns differ between --jobs 1 ($a), --jobs 3 ($b) and --part ($c)"
+same_bytes fan "$F" "$fan" "activity columns" posts comments badges
 # A hand-written shape says the same with a table-level "activity" (sugar for the kind): the
 # per-user counts of posts and badges (both `ref` zipf) correlate only with it.
 A=$SRC/tests/integ/datagen_shapes/activity_sugar.json

@@ -13,7 +13,11 @@ DBS=()
 failures=0
 cleanup() {
   local db
-  for db in "${DBS[@]}"; do dropdb --if-exists "$db" >/dev/null 2>&1; done
+  # newdb runs inside $(...), where its DBS+= is lost: find this run's databases by name too.
+  for db in "${DBS[@]}" $(psql -X -At -d postgres -c \
+    "SELECT datname FROM pg_database WHERE datname LIKE 'dg\\_%\\_$$'" 2>/dev/null); do
+    dropdb --if-exists "$db" >/dev/null 2>&1
+  done
   rm -rf "$TMPD"
 }
 trap cleanup EXIT

@@ -20,7 +20,12 @@ newdb() {
   echo "$name"
 }
 cleanup() {
-  for d in "${DBS[@]:-}"; do [ -n "$d" ] && dropdb --if-exists "$d" >/dev/null 2>&1; done
+  # newdb runs inside $(...), where its DBS+= is lost: find this run's databases by name too.
+  local d
+  for d in "${DBS[@]:-}" $(psql -X -At -d postgres -c \
+    "SELECT datname FROM pg_database WHERE datname LIKE 'dgp\\_%\\_$$'" 2>/dev/null); do
+    [ -n "$d" ] && dropdb --if-exists "$d" >/dev/null 2>&1
+  done
   rm -rf "$TMPD"
 }
 trap cleanup EXIT
@@ -52,4 +57,37 @@ vacuum() {
   done
   echo "FAIL: $1: visibility map still incomplete after 10 VACUUMs" >&2
   exit 1
+}
+# fixture_db NAME SQLFILE: a fresh database loaded from a fixture and analysed (prints its
+# name); a fixture that does not load ends the test.
+fixture_db() {
+  local db
+  db=$(newdb "$1") || exit 1
+  psql -q -X -v ON_ERROR_STOP=1 -d "$db" -f "$2" >/dev/null \
+    || { echo "FAIL: loading the fixture" >&2; exit 1; }
+  psql -q -X -d "$db" -c "VACUUM ANALYZE" >&2 || { echo "FAIL: VACUUM ANALYZE" >&2; exit 1; }
+  echo "$db"
+}
+# same_bytes NAME SHAPE REFDB WHAT TABLE...: same seed, same bytes: fills SHAPE with --jobs 3
+# and small chunks, and as two --part halves, and compares the md5 of each table (in id
+# order) with REFDB's, a fill of SHAPE with --jobs 1. WHAT names the columns in the failure.
+same_bytes() {
+  local name=$1 shape=$2 ref=$3 what=$4 j3 pt a b c
+  shift 4
+  j3=$(newdb "${name}_j3") pt=$(newdb "${name}_part")
+  "$DG" fill --shape "$shape" --db "dbname=$j3" --hot-ids none --quiet --jobs 3 --chunk-rows 7000 \
+    || fail "fill --jobs 3"
+  "$DG" fill --shape "$shape" --db "dbname=$pt" --hot-ids none --quiet --part 1/2 --chunk-rows 7000 \
+    && "$DG" fill --shape "$shape" --db "dbname=$pt" --hot-ids none --quiet --part 2/2 \
+      --chunk-rows 7000 || fail "fill --part"
+  a=$(table_md5s "$ref" "$@") b=$(table_md5s "$j3" "$@") c=$(table_md5s "$pt" "$@")
+  [ "$a" = "$b" ] && [ "$a" = "$c" ] && ok "--jobs 3 and --part 1/2 + 2/2 give the bytes of --jobs 1" \
+    || fail "$what differ between --jobs 1 ($a), --jobs 3 ($b) and --part ($c)"
+}
+table_md5s() { # DB TABLE...: one md5 per table, on one line
+  local db=$1 t
+  shift
+  for t in "$@"; do
+    psql -X -At -d "$db" -c "SELECT md5(string_agg(x::text, ',' ORDER BY x.id)) FROM $t x"
+  done | tr '\n' ' '
 }

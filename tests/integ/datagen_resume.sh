@@ -8,17 +8,23 @@
 SHOP=$SRC/models/shapes/shop.json
 TABLES="categories products inventory users orders order_items"
 SC=0.04
+# kill_mid_load DB PID N: kill -9 the fill PID once N of its chunks are recorded in DB (the
+# bookkeeping rows of tables, not '$fromschema' or the markers), waiting for it either way;
+# sets killed=1, or 0 when it ended first or ~30 s passed.
+kill_mid_load() {
+  local db=$1 pid=$2 want=$3 n
+  killed=0
+  for _ in $(seq 1 600); do
+    n=$(psql -d "$db" -XAtq -c "SELECT count(*) FROM stampede_datagen_progress WHERE chunk >= 0 AND tbl NOT LIKE '\$%'" 2>/dev/null || echo 0)
+    if [ "${n:-0}" -ge "$want" ]; then kill -9 "$pid" 2>/dev/null && killed=1; break; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  wait "$pid" 2>/dev/null
+}
 dk=$(newdb killed); dc=$(newdb clean)
 "$DG" fill --shape "$SHOP" --scale $SC --db "dbname=$dk" --chunk-rows 3000 --hot-ids none --quiet &
-pid=$!
-killed=0
-for _ in $(seq 1 600); do
-  n=$(psql -d "$dk" -XAtq -c "SELECT count(*) FROM stampede_datagen_progress WHERE chunk >= 0" 2>/dev/null || echo 0)
-  if [ "${n:-0}" -ge 8 ]; then kill -9 $pid 2>/dev/null && killed=1; break; fi
-  kill -0 $pid 2>/dev/null || break
-  sleep 0.05
-done
-wait $pid 2>/dev/null
+kill_mid_load "$dk" $! 8
 [ $killed = 1 ] || { fail "could not kill the fill mid-load (it finished or never started)"; finish; }
 chunks=$(q "$dk" "SELECT count(*) FROM stampede_datagen_progress WHERE chunk >= 0")
 marker=$(q "$dk" "SELECT count(*) FROM stampede_datagen_progress WHERE tbl = '\$post'")
@@ -48,15 +54,7 @@ psql -d "$dn" -XAq -v ON_ERROR_STOP=1 -f "$DATA/dbs/northwind/northwind.sql" >/d
 q "$dn" "ANALYZE"
 nfk=$(q "$dn" "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")
 "$DG" fill --db "dbname=$dn" --from-schema --replace --scale 60 --chunk-rows 2000 --hot-ids none --quiet 2>/dev/null &
-pid=$!
-killed=0
-for _ in $(seq 1 600); do
-  n=$(psql -d "$dn" -XAtq -c "SELECT count(*) FROM stampede_datagen_progress WHERE chunk >= 0 AND tbl NOT LIKE '\$%'" 2>/dev/null || echo 0)
-  if [ "${n:-0}" -ge 6 ]; then kill -9 $pid 2>/dev/null && killed=1; break; fi
-  kill -0 $pid 2>/dev/null || break
-  sleep 0.05
-done
-wait $pid 2>/dev/null
+kill_mid_load "$dn" $! 6
 if [ $killed = 1 ]; then
   q "$dn" "ANALYZE"  # what autovacuum would do: the statistics now describe the partial load
   "$DG" fill --db "dbname=$dn" --from-schema --resume --scale 60 --chunk-rows 2000 --hot-ids none --json >"$TMPD/nw.json" 2>"$TMPD/nw.err" \

@@ -103,3 +103,15 @@ make_scenario() {
 }
 JSON
 }
+# run_segments SCENARIO N: N `replay run --segment i/N` processes (one thread each) started
+# together 2 s from now (--start-at), as N machines would; results in $T/seg<i>.json. Fails
+# the test when one exits non-zero.
+run_segments() {
+  local scen=$1 n=$2 at i p pids=()
+  at=$(($(date +%s) + 2))
+  for i in $(seq 1 "$n"); do
+    "$REPLAY" run "$scen" -q --threads 1 --segment "$i/$n" --start-at "$at" -o "$T/seg$i.json" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || fail "a segment run exited non-zero"; done
+}

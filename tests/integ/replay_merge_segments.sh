@@ -18,13 +18,7 @@ make_scenario 4s 20 '[{"name":"flash","at":"1s","sessions":10,"ramp":"1s","hold"
 
 at=$(( $(date +%s) + 2 ))
 "$REPLAY" run "$T/s.json" -q --start-at "$at" -o "$T/one.json" || fail "single run exited $?"
-at=$(( $(date +%s) + 2 ))
-pids=()
-for i in 1 2 3 4; do
-  "$REPLAY" run "$T/s.json" -q --threads 1 --segment $i/4 --start-at "$at" -o "$T/seg$i.json" &
-  pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p" || fail "a segment run exited non-zero"; done
+run_segments "$T/s.json" 4
 
 t0=$(date +%s.%N)
 "$REPLAY" merge "$T"/seg[1-4].json -o "$T/merged.json" >"$T/merge.out" 2>"$T/merge.err" \

@@ -25,13 +25,7 @@ cp "$T/access.log" "$T/access_one.log"
 : >"$T/access.log"
 
 # Four processes together.
-at=$(( $(date +%s) + 2 ))
-pids=()
-for i in 1 2 3 4; do
-  "$REPLAY" run "$T/s.json" -q --threads 1 --segment $i/4 --start-at "$at" -o "$T/seg$i.json" &
-  pids+=($!)
-done
-for p in "${pids[@]}"; do wait "$p" || fail "a segment run exited non-zero"; done
+run_segments "$T/s.json" 4
 sleep 0.3
 norm "$T/access.log" >"$T/log_four"
 n1=$(wc -l <"$T/log_one"); n4=$(wc -l <"$T/log_four")

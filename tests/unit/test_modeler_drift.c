@@ -95,81 +95,63 @@ static void compare(json_t *a, json_t *b, drift_report *r)
     tmodel_desc_term(&db);
 }
 
-static void test_rate_follows_the_clock(void **state)
-{
-    (void)state;
-    json_t *a = old_model(0), *b = rehearsal(a, 4, 1, 1);
-    drift_report r;
-    compare(a, b, &r);
-    const drift_row *w = row_of(&r, "session rate");
-    assert_non_null(w);
-    print_message("%s: %g -> %g, effect %g\n", w->metric, w->old_v, w->new_v, w->effect);
-    assert_non_null(strstr(w->metric, "x profile 0.6"));
-    assert_true(fabs(w->effect) < 0.01 && !w->drift);
-    w = row_of(&r, "request rate");
-    assert_true(w && fabs(w->effect) < 0.01 && !w->drift);
-    drift_free(&r);
-    json_decref(b);
-    /* Twice the load the clock asks for is drift. */
-    b = rehearsal(a, 8, 1, 1);
-    compare(a, b, &r);
-    assert_true(row_of(&r, "session rate")->drift);
-    drift_free(&r);
-    json_decref(b);
-    json_decref(a);
-}
+/* One row of `diff --clock` for one rehearsal of one old model, and what it must say. */
+typedef struct drift_case {
+    const char *why;
+    int flat_old;                 /* the old model has no daily profile */
+    double k;                     /* the rehearsal's rates: k x 2 x multiplier */
+    int follow, with_source;      /* rehearsal(): follows the profile; source times */
+    const char *row, *metric_has; /* the row (by prefix), a phrase of its metric */
+    int drift;                    /* 1 drift, 0 none, -1 not checked */
+    double max_effect;            /* |effect| below it (0: not checked) */
+    double old_v;                 /* the row's old value (0: not checked) */
+} drift_case;
 
-static void test_profile_leaves_the_sliver_out(void **state)
-{
-    (void)state;
-    json_t *a = old_model(0), *b = rehearsal(a, 4, 1, 1);
-    drift_report r;
-    compare(a, b, &r);
-    const drift_row *w = row_of(&r, "profile via clock");
-    assert_non_null(w);
-    print_message("%s: effect %g\n", w->metric, w->effect);
-    assert_non_null(strstr(w->metric, "(3 hour slots, 1 sliver < 30 s left out)"));
-    assert_true(w->effect < 1e-9 && !w->drift);
-    drift_free(&r);
-    json_decref(b);
-    /* The same slope rehearsed flat drifts. */
-    b = rehearsal(a, 4, 0, 1);
-    compare(a, b, &r);
-    assert_true(row_of(&r, "profile via clock")->drift);
-    drift_free(&r);
-    json_decref(b);
-    json_decref(a);
-}
+// clang-format off
+static const drift_case cases[] = {
+    {"rates compare with 4 x the old rate x the clock's mean multiplier over the hours",
+     0, 4, 1, 1, "session rate", "x profile 0.6", 0, 0.01, 0},
+    {"the request rate likewise", 0, 4, 1, 1, "request rate", "", 0, 0.01, 0},
+    {"twice the load the clock asks for is drift", 0, 8, 1, 1, "session rate", "", 1, 0, 0},
+    {"the profile compares the three whole hours, leaving the sliver out and saying so",
+     0, 4, 1, 1, "profile via clock", "(3 hour slots, 1 sliver < 30 s left out)", 0, 1e-9, 0},
+    {"the same slope rehearsed flat drifts", 0, 4, 0, 1, "profile via clock", "", 1, 0, 0},
+    {"no source times: four whole bins, the fourth its own (empty-looking) slot",
+     0, 4, 1, 0, "profile via clock", "(4 hour slots)", -1, 0, 0},
+    {"a flat old profile: the level is 1", 1, 4, 0, 1, "session rate", "x profile 1,", -1, 0, 8},
+};
+// clang-format on
 
-static void test_without_source_and_flat(void **state)
+static void test_clock_rows(void **state)
 {
     (void)state;
-    /* No source times: four whole bins, the fourth its own (empty-looking) slot. */
-    json_t *a = old_model(0), *b = rehearsal(a, 4, 1, 0);
-    drift_report r;
-    compare(a, b, &r);
-    const drift_row *w = row_of(&r, "profile via clock");
-    assert_true(w && strstr(w->metric, "(4 hour slots)"));
-    drift_free(&r);
-    json_decref(b);
-    json_decref(a);
-    /* A flat old profile: the level is 1. */
-    a = old_model(1);
-    b = rehearsal(a, 4, 0, 1);
-    compare(a, b, &r);
-    w = row_of(&r, "session rate");
-    assert_true(w && strstr(w->metric, "x profile 1,") && fabs(w->old_v - 8) < 1e-9);
-    drift_free(&r);
-    json_decref(b);
-    json_decref(a);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const drift_case *c = &cases[i];
+        json_t *a = old_model(c->flat_old), *b = rehearsal(a, c->k, c->follow, c->with_source);
+        drift_report r;
+        compare(a, b, &r);
+        const drift_row *w = row_of(&r, c->row);
+        print_message("case %zu (%s)\n", i, c->why);
+        assert_non_null(w);
+        print_message("  %s: %g -> %g, effect %g%s\n", w->metric, w->old_v, w->new_v, w->effect,
+                      w->drift ? " (drift)" : "");
+        assert_non_null(strstr(w->metric, c->metric_has));
+        if (c->drift >= 0)
+            assert_int_equal(!!w->drift, c->drift);
+        if (c->max_effect > 0)
+            assert_true(fabs(w->effect) < c->max_effect);
+        if (c->old_v > 0)
+            assert_true(fabs(w->old_v - c->old_v) < 1e-9);
+        drift_free(&r);
+        json_decref(b);
+        json_decref(a);
+    }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rate_follows_the_clock),
-        cmocka_unit_test(test_profile_leaves_the_sliver_out),
-        cmocka_unit_test(test_without_source_and_flat),
+        cmocka_unit_test(test_clock_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
