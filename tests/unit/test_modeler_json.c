@@ -68,9 +68,10 @@ static void test_duplicates_alternatives(void **state)
     (void)state;
     logfmt *f = fmt("nginx-json");
     logrec r;
-    const char *l = "{\"client_ip\":\"10.0.0.9\",\"status\":\"404\",\"msec\":\"1772438400.000\","
-                    "\"request\":\"GET /a HTTP/1.1\",\"status\":\"503\",\"remote_addr\":\"10.0.0.1\","
-                    "\"request\":\"GET /b HTTP/1.1\"}";
+    const char *l =
+        "{\"client_ip\":\"10.0.0.9\",\"status\":\"404\",\"msec\":\"1772438400.000\","
+        "\"request\":\"GET /a HTTP/1.1\",\"status\":\"503\",\"remote_addr\":\"10.0.0.1\","
+        "\"request\":\"GET /b HTTP/1.1\"}";
     assert_int_equal(parse(f, l, &r), LF_OK);
     assert_int_equal(r.status, 404);
     assert_true(eq(r.path, r.path_len, "/a"));
