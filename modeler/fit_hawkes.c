@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Terms per product in the likelihood (see hk_fdf), and log(2). */
+#define HK_PROD 16
+#define HK_LN2 0.69314718055994530942
+
 typedef struct hk {
     const double *t;
     size_t n;
@@ -50,14 +54,33 @@ static void hk_fdf(const gsl_vector *x, void *p, double *f, gsl_vector *g)
     } else {
         ll = -mu * h->T - al / h->beta * h->S;
         gm = -h->T, ga = -h->S / h->beta;
+        /* The sum of log(lam) as the log of a product: one log per HK_PROD terms instead of
+         * one per event (the logs were ~30% of a fit's instructions). frexp takes the
+         * product's exponent out every HK_PROD terms, and a term outside [1e-18, 1e18] is
+         * summed by its own log, so the product stays within 1e+-290: no overflow, no
+         * underflow. It rounds differently from the sum of logs (relative 1e-16 on ll). */
+        double prod = 1;
+        long pexp = 0;
+        int k = 0;
         for (size_t i = 0; i < h->n; i++) {
             double lam = mu * h->b[i] + al * h->A[i];
             if (lam <= 0)
                 lam = 1e-300;
-            ll += log(lam);
+            if (lam > 1e-18 && lam < 1e18) {
+                prod *= lam;
+                if (++k == HK_PROD) {
+                    int e;
+                    prod = frexp(prod, &e);
+                    pexp += e;
+                    k = 0;
+                }
+            } else {
+                ll += log(lam);
+            }
             gm += h->b[i] / lam;
             ga += h->A[i] / lam;
         }
+        ll += log(prod) + (double)pexp * HK_LN2;
         h->memo_ok = 1;
         h->memo_x[0] = x0, h->memo_x[1] = x1;
         h->memo_ll = ll, h->memo_gm = gm, h->memo_ga = ga;

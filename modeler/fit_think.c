@@ -86,16 +86,26 @@ static void fit_lognormal(const double *x, size_t n, dist_fit *d)
  * is increasing in k. */
 static void fit_weibull(const double *x, size_t n, double scale, dist_fit *d)
 {
+    /* ln y once per value, not once per value and step (the same doubles either way); NULL
+     * (no memory) computes them in the loop as before. */
+    double *lys = malloc(n * sizeof *lys);
     double mlog = 0;
-    for (size_t i = 0; i < n; i++)
-        mlog += log(x[i] / scale);
+    for (size_t i = 0; i < n; i++) {
+        double ly = log(x[i] / scale);
+        if (lys)
+            lys[i] = ly;
+        mlog += ly;
+    }
     mlog /= (double)n;
     double lo = 0.02, hi = 50;
     for (int it = 0; it < 80; it++) {
         double k = sqrt(lo * hi);
+        /* lo and hi adjacent: k is one of them and no later step moves them; stop. */
+        if (k == lo || k == hi)
+            break;
         double a = 0, b = 0;
         for (size_t i = 0; i < n; i++) {
-            double ly = log(x[i] / scale), yk = exp(k * ly);
+            double ly = lys ? lys[i] : log(x[i] / scale), yk = exp(k * ly);
             a += yk * ly;
             b += yk;
         }
@@ -105,6 +115,7 @@ static void fit_weibull(const double *x, size_t n, double scale, dist_fit *d)
         else
             lo = k;
     }
+    free(lys);
     double k = sqrt(lo * hi), b = 0, sl = 0;
     for (size_t i = 0; i < n; i++) {
         b += pow(x[i] / scale, k);

@@ -56,6 +56,7 @@ enum lf_var {
 #define LF_SCRATCH (64u * 1024u)
 #define LF_JSON_MAX_PATHS 24
 #define LF_JSON_MAX_SEGS 8
+#define LF_JSON_KBUCKETS 64
 
 typedef struct lf_item {
     int is_lit;
@@ -143,6 +144,14 @@ struct logfmt {
     /* JSON lines */
     lf_jpath jp[LF_JSON_MAX_PATHS];
     size_t njp;
+    /* Built once from jp (lf_json_spec) so that a key costs one lookup, not a loop over every
+     * path: per depth, a key's hash (lf_json_khash) -> the paths whose segment there may be
+     * that key (confirmed by memcmp), the paths with an array index there, the paths that
+     * end there. */
+    uint32_t jkey[LF_JSON_MAX_SEGS][LF_JSON_KBUCKETS];
+    uint32_t jarr[LF_JSON_MAX_SEGS];
+    uint32_t jleaf[LF_JSON_MAX_SEGS + 1];
+    int jstatus_mapped;
     /* W3C: the field of each column from the last #Fields: line */
     int w3c_col[LF_CSV_MAX_COLS];
     size_t w3c_ncol;

@@ -8,8 +8,10 @@
  *
  * Design: a hand-written single-pass scanner, not a JSON library per line (jansson builds a
  * tree of every value; a log line needs a handful). The scanner carries the set of mapped
- * paths still matching the keys seen so far (a bit mask); a value that no path enters is
- * skipped with memchr over its strings and a bracket count, never parsed. Recursion only
+ * paths still matching the keys seen so far (a bit mask); a key finds its candidate paths
+ * with one table lookup per depth (its length and first and last bytes -> paths, confirmed
+ * by memcmp), and a value that no path enters is skipped with memchr over its strings and a
+ * bracket count, never parsed; only the values of mapped keys are looked into. Recursion only
  * follows mapped paths, so its depth is bounded by LF_JSON_MAX_SEGS whatever the input.
  * Strings are used in place unless they hold escapes, which are undone into the per-line
  * scratch (\uXXXX to UTF-8, surrogate pairs joined).
@@ -104,6 +106,34 @@ static int js_item(logfmt *f, const char *s, size_t n, char *err)
     return 0;
 }
 
+/* A key's bucket in jkey: real logs' keys (remote_addr, request, request_time, status...)
+ * differ in length or in their first or last byte; a collision only costs a memcmp. */
+static unsigned js_khash(const char *k, size_t n)
+{
+    return (unsigned)(n * 7u + (unsigned char)k[0] * 3u + (unsigned char)k[n - 1]) &
+           (LF_JSON_KBUCKETS - 1);
+}
+
+static void js_tables(logfmt *f)
+{
+    memset(f->jkey, 0, sizeof f->jkey);
+    memset(f->jarr, 0, sizeof f->jarr);
+    memset(f->jleaf, 0, sizeof f->jleaf);
+    f->jstatus_mapped = 0;
+    for (size_t i = 0; i < f->njp; i++) {
+        const lf_jpath *p = &f->jp[i];
+        uint32_t bit = 1u << i;
+        f->jleaf[p->nseg] |= bit;
+        f->jstatus_mapped |= p->var == V_STATUS;
+        for (size_t d = 0; d < p->nseg; d++) {
+            if (p->idx[d] >= 0)
+                f->jarr[d] |= bit;
+            else
+                f->jkey[d][js_khash(p->seg[d], p->seglen[d])] |= bit;
+        }
+    }
+}
+
 int lf_json_spec(logfmt *f, const char *spec, char *err)
 {
     const char *p = spec;
@@ -122,6 +152,7 @@ int lf_json_spec(logfmt *f, const char *spec, char *err)
     if (!has_time || !has_path)
         return st_err(err, ST_EINPUT,
                       "--format: a json mapping needs time= and path= (or request=)");
+    js_tables(f);
     return 0;
 }
 
@@ -149,12 +180,12 @@ static void js_ws(jscan *s)
         s->p++;
 }
 
-/* At an opening quote: sets [b, b+n) to the contents and *esc if a backslash is inside. */
-static int js_string(jscan *s, const char **b, size_t *n, int *esc)
+/* At an opening quote: sets [b, b+n) to the contents (escapes left as written). The closing
+ * quote is found with memchr; backslashes are counted only before a quote found. */
+static int js_string(jscan *s, const char **b, size_t *n)
 {
     const char *q = s->p + 1;
     *b = q;
-    *esc = 0;
     for (;;) {
         const char *e = memchr(q, '"', (size_t)(s->end - q));
         if (!e)
@@ -163,7 +194,6 @@ static int js_string(jscan *s, const char **b, size_t *n, int *esc)
         while (k > q && k[-1] == '\\')
             k--;
         if (((size_t)(e - k) & 1) == 0) {
-            *esc |= memchr(*b, '\\', (size_t)(e - *b)) != NULL;
             *n = (size_t)(e - *b);
             s->p = e + 1;
             return 0;
@@ -177,14 +207,14 @@ static int js_skip(jscan *s)
 {
     const char *b;
     size_t n;
-    int esc, depth = 0;
+    int depth = 0;
     do {
         js_ws(s);
         if (s->p >= s->end)
             return -1;
         char c = *s->p;
         if (c == '"') {
-            if (js_string(s, &b, &n, &esc) < 0)
+            if (js_string(s, &b, &n) < 0)
                 return -1;
         } else if (c == '{' || c == '[') {
             depth++;
@@ -287,12 +317,11 @@ static int js_leaf(jscan *s, uint32_t leaves)
 {
     const char *at = s->p, *b;
     size_t n;
-    int esc = 0;
     char num[40];
     if (*s->p == '"') {
-        if (js_string(s, &b, &n, &esc) < 0)
+        if (js_string(s, &b, &n) < 0)
             return -1;
-        if (esc && !(b = js_unescape(s->f, b, n, &n)))
+        if (memchr(b, '\\', n) && !(b = js_unescape(s->f, b, n, &n)))
             return -1;
     } else {
         b = s->p;
@@ -314,10 +343,8 @@ static int js_leaf(jscan *s, uint32_t leaves)
             }
         }
     }
-    for (size_t i = 0; i < s->f->njp; i++) {
-        if (!(leaves & (1u << i)))
-            continue;
-        const lf_jpath *p = &s->f->jp[i];
+    for (uint32_t m = leaves; m; m &= m - 1) {
+        const lf_jpath *p = &s->f->jp[__builtin_ctz(m)];
         int slot = p->var == V_RT_MS || p->var == V_RT_US || p->var == V_RT_NS ? V_RT : p->var;
         if (s->got[slot] <= p->prio)
             continue;
@@ -350,14 +377,7 @@ static int js_value(jscan *s, uint32_t cand, size_t depth)
         return -1;
     if (!cand)
         return js_skip(s);
-    uint32_t leaves = 0, deeper = 0;
-    for (size_t i = 0; i < s->f->njp; i++)
-        if (cand & (1u << i)) {
-            if (s->f->jp[i].nseg == depth)
-                leaves |= 1u << i;
-            else
-                deeper |= 1u << i;
-        }
+    uint32_t leaves = cand & s->f->jleaf[depth], deeper = cand & ~leaves;
     char c = *s->p;
     if (c != '{' && c != '[')
         return leaves ? js_leaf(s, leaves) : js_skip(s);
@@ -375,23 +395,26 @@ static int js_value(jscan *s, uint32_t cand, size_t depth)
         if (c == '{') {
             const char *key;
             size_t kn;
-            int esc;
             js_ws(s);
-            if (s->p >= s->end || *s->p != '"' || js_string(s, &key, &kn, &esc) < 0)
+            if (s->p >= s->end || *s->p != '"' || js_string(s, &key, &kn) < 0)
                 return -1;
             js_ws(s);
             if (s->p >= s->end || *s->p++ != ':')
                 return -1;
-            for (size_t i = 0; i < s->f->njp; i++) {
+            /* Keys compare as written (escapes not undone): the paths name plain keys. */
+            uint32_t m = kn ? deeper & s->f->jkey[depth][js_khash(key, kn)] : 0;
+            for (; m; m &= m - 1) {
+                int i = __builtin_ctz(m);
                 const lf_jpath *p = &s->f->jp[i];
-                if ((deeper & (1u << i)) && p->seglen[depth] == kn && p->idx[depth] < 0 &&
-                    memcmp(p->seg[depth], key, kn) == 0)
+                if (p->seglen[depth] == kn && memcmp(p->seg[depth], key, kn) == 0)
                     next |= 1u << i;
             }
         } else {
-            for (size_t i = 0; i < s->f->njp; i++)
-                if ((deeper & (1u << i)) && s->f->jp[i].idx[depth] == k)
+            for (uint32_t m = deeper & s->f->jarr[depth]; m; m &= m - 1) {
+                int i = __builtin_ctz(m);
+                if (s->f->jp[i].idx[depth] == k)
                     next |= 1u << i;
+            }
         }
         if (js_value(s, next, depth + 1) < 0)
             return -1;
@@ -429,7 +452,8 @@ int lf_parse_json(logfmt *f, const char *line, size_t len, logrec *r)
         return lf_fail(f, s.p >= s.end ? LF_TRUNCATED : LF_BAD_FIELD, line, s.p, "json syntax");
     if (s.pend_rc && s.got[s.pend_var] == INT_MAX)
         return lf_fail(f, s.pend_rc, line, s.pend_at, s.pend_field);
-    for (size_t i = 0; i < f->njp; i++) {
+    int no_path = s.got[V_URI] == INT_MAX && s.got[V_REQUEST] == INT_MAX;
+    for (size_t i = 0; (s.got[V_TIME_LOCAL] == INT_MAX || no_path) && i < f->njp; i++) {
         int v = f->jp[i].var;
         if ((v == V_TIME_LOCAL && s.got[V_TIME_LOCAL] == INT_MAX) ||
             ((v == V_URI || v == V_REQUEST) && s.got[V_URI] == INT_MAX &&
@@ -439,12 +463,7 @@ int lf_parse_json(logfmt *f, const char *line, size_t len, logrec *r)
     }
     if (s.query && lf_set(f, r, V_QUERY, -1, s.query, s.query_len))
         return lf_fail(f, LF_BAD_FIELD, line, s.query_at, "query");
-    if (s.got[V_STATUS] == INT_MAX) {
-        int mapped = 0;
-        for (size_t i = 0; i < f->njp; i++)
-            mapped |= f->jp[i].var == V_STATUS;
-        if (!mapped)
-            r->status = 200; /* a log without statuses: every request counts as served */
-    }
+    if (s.got[V_STATUS] == INT_MAX && !f->jstatus_mapped)
+        r->status = 200; /* a log without statuses: every request counts as served */
     return LF_OK;
 }

@@ -182,6 +182,19 @@ static void name_put(char *d, size_t cap, size_t *len, const char *s, size_t max
     d[*len] = 0;
 }
 
+static int name_taken(const route_norm *o, const char *name)
+{
+    for (size_t i = 0; i < o->nparams; i++)
+        if (strcmp(o->params[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Names a parameter after its key: the key cut to 20 bytes; a repeat of a key is the key
+ * cut to 16 bytes and the count of earlier names it starts ("id", "id2", "id3"), as the
+ * names have always been written. Keys are cut, so that count can name a parameter that
+ * exists already (a key of 21+ bytes twice, or of 17-20 bytes three times): the number then
+ * goes up until the name is free, so every parameter of a template has its own name. */
 static void add_param(route_norm *o, const char *base, int in_query, int is_item, const char *v,
                       size_t vn)
 {
@@ -189,25 +202,29 @@ static void add_param(route_norm *o, const char *base, int in_query, int is_item
         return;
     route_param *p = &o->params[o->nparams];
     size_t bl = strlen(base);
-    int same = 0;
+    unsigned same = 0;
     for (size_t i = 0; i < o->nparams; i++)
         if (strncmp(o->params[i].name, base, bl) == 0)
             same++;
-    size_t len = 0;
-    if (same) {
-        /* "%.16s%u" of (unsigned char)(same + 1), as the names have always been written. */
-        char num[4];
-        unsigned u = (unsigned char)(same + 1), k = 0;
-        do
-            num[k++] = (char)('0' + u % 10);
-        while ((u /= 10) && k < sizeof num);
-        char dig[4];
-        for (unsigned i = 0; i < k; i++)
-            dig[i] = num[k - 1 - i];
-        name_put(p->name, sizeof p->name, &len, base, 16);
-        name_put(p->name, sizeof p->name, &len, dig, k);
-    } else {
-        name_put(p->name, sizeof p->name, &len, base, 20);
+    /* At most ROUTE_MAX_PARAMS names are taken, so the loop ends within that many steps. */
+    for (unsigned u = same ? same + 1 : 0;; u = u ? u + 1 : 2) {
+        size_t len = 0;
+        if (u) {
+            char num[4];
+            unsigned w = u, k = 0;
+            do
+                num[k++] = (char)('0' + w % 10);
+            while ((w /= 10) && k < sizeof num);
+            char dig[4];
+            for (unsigned i = 0; i < k; i++)
+                dig[i] = num[k - 1 - i];
+            name_put(p->name, sizeof p->name, &len, base, 16);
+            name_put(p->name, sizeof p->name, &len, dig, k);
+        } else {
+            name_put(p->name, sizeof p->name, &len, base, 20);
+        }
+        if (!name_taken(o, p->name))
+            break;
     }
     p->in_query = in_query;
     p->is_item = is_item;

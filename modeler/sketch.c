@@ -200,6 +200,7 @@ void resv_add(resv *r, double x)
 {
     r->seen++;
     if (r->n < r->cap) {
+        r->sorted = 0;
         r->v[r->n++] = x;
         if (r->n == r->cap) {
             r->w = 1;
@@ -208,6 +209,7 @@ void resv_add(resv *r, double x)
         return;
     }
     if (r->seen == r->next) {
+        r->sorted = 0;
         r->v[rng_below(&r->rs, r->cap)] = x;
         resv_schedule(r);
     }
@@ -223,7 +225,11 @@ double resv_quantile(resv *r, double p)
 {
     if (!r || r->n == 0)
         return 0;
-    qsort(r->v, r->n, sizeof *r->v, dbl_cmp);
+    /* Quantiles are asked in pairs (median, p95): sorting an array sorted already would
+     * give the same array at the cost of a full sort. */
+    if (!r->sorted)
+        qsort(r->v, r->n, sizeof *r->v, dbl_cmp);
+    r->sorted = 1;
     double pos = p * (double)(r->n - 1);
     size_t i = (size_t)pos;
     if (i + 1 >= r->n)

@@ -60,6 +60,7 @@ typedef struct resv {
     uint64_t next; /* index of the next item to take once full */
     double w;
     rng_stream rs;
+    int sorted; /* v is in order (resv_quantile sorted it and nothing was stored since) */
 } resv;
 resv *resv_new(size_t cap, uint64_t seed, const char *purpose); /* NULL on ENOMEM */
 void resv_free(resv *r);

@@ -16,7 +16,7 @@ st_integ_test(modeler_recovery_bursts 300 bash ${ST_TEST_DIR}/integ/modeler_reco
 set_property(TEST modeler_recovery_bursts APPEND PROPERTY LABELS nosan)
 st_integ_test(modeler_recovery 300 bash ${ST_TEST_DIR}/integ/modeler_recovery.sh)
 st_integ_test(modeler_quality 120 bash ${ST_TEST_DIR}/integ/modeler_quality.sh)
-foreach(m logfmt formats route fit model hotpath)
+foreach(m logfmt formats json route fit model hotpath)
   st_unit_test(test_modeler_${m} ${ST_TEST_DIR}/unit/test_modeler_${m}.c LIBS modeler_core)
 endforeach()
 # Every format preset on its sample, auto, and the issue-11 inputs (CSV export, Apache usec).

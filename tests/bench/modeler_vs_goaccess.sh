@@ -26,7 +26,8 @@
 #        BENCH_CACHE (/tmp/stampede-bench): where the logs are kept;
 #        BENCH_GOACCESS_LINES (1000000), BENCH_INSTR_LINES (200000);
 #        BENCH_FORMATS ("combined nginx-json apache-usec"): which rows to run;
-#        BENCH_SKIP_GOACCESS=1, BENCH_SKIP_INSTR=1: leave those parts out (said in the output);
+#        BENCH_SKIP_GOACCESS=1, BENCH_SKIP_INSTR=1, BENCH_SKIP_FULL=1 (the two runs on the
+#        whole log): leave those parts out (said in the output);
 #        BENCH_MODELER: a modeler binary to measure instead of BUILD_DIR's (to measure an
 #        older build against the same logs).
 # example: BENCH_FORMATS=combined tests/bench/modeler_vs_goaccess.sh build-bench
@@ -80,13 +81,17 @@ row() { # row MODELER_FORMAT FILE GOACCESS_ARGS...
   n=$(wc -l <"$file")
   bytes=$(stat -c %s "$file")
   cat "$file" >/dev/null # warm the page cache
-  a=$(timed "$modeler" fit "$file" --format "$mfmt" -o "$tmp/m.json" --quiet)
-  b=$(timed "$modeler" fit "$file" --format "$mfmt" -o "$tmp/m.json" --quiet)
-  w=$(avg "$(word "$a" 1)" "$(word "$b" 1)")
-  c=$(avg "$(word "$a" 2)" "$(word "$b" 2)")
   echo "$mfmt: $n lines, $((bytes / 1048576)) MiB"
-  echo "  modeler fit, 1 core: $w s wall (runs $(word "$a" 1), $(word "$b" 1)) -> $(rate "$n" "$w") lines/s;" \
-       "$c CPU-s -> $(rate "$n" "$c") lines per CPU-s; max RSS $(($(word "$b" 3) / 1024)) MiB"
+  if [ "${BENCH_SKIP_FULL:-0}" = 1 ]; then
+    echo "  modeler fit on the whole log: left out (BENCH_SKIP_FULL=1)"
+  else
+    a=$(timed "$modeler" fit "$file" --format "$mfmt" -o "$tmp/m.json" --quiet)
+    b=$(timed "$modeler" fit "$file" --format "$mfmt" -o "$tmp/m.json" --quiet)
+    w=$(avg "$(word "$a" 1)" "$(word "$b" 1)")
+    c=$(avg "$(word "$a" 2)" "$(word "$b" 2)")
+    echo "  modeler fit, 1 core: $w s wall (runs $(word "$a" 1), $(word "$b" 1)) -> $(rate "$n" "$w") lines/s;" \
+         "$c CPU-s -> $(rate "$n" "$c") lines per CPU-s; max RSS $(($(word "$b" 3) / 1024)) MiB"
+  fi
   if [ "${BENCH_SKIP_GOACCESS:-0}" = 1 ]; then
     echo "  goaccess: left out (BENCH_SKIP_GOACCESS=1)"
   else

@@ -233,13 +233,21 @@ static void test_param_names(void **state)
     assert_int_equal(n.nparams, 2);
     assert_string_equal(n.params[0].name, "abcdefghijklmnopqr");
     assert_string_equal(n.params[1].name, "abcdefghijklmnop2");
-    /* A key longer than a name is not seen as a repeat (the name is a prefix of it only up
-     * to 20 bytes): both keep the cut name, as they always have. */
+    /* A key longer than a name: its repeat is numbered too (the cut name is taken), and
+     * a third 17-20-byte key gets the next free number, not the second one's name. */
     const char *l = "/s?abcdefghijklmnopqrstuvwxyz=x&abcdefghijklmnopqrstuvwxyz=y";
     route_normalize(l, strlen(l), "GET", 3, 200, &n);
     assert_int_equal(n.nparams, 2);
     assert_string_equal(n.params[0].name, "abcdefghijklmnopqrst");
-    assert_string_equal(n.params[1].name, "abcdefghijklmnopqrst");
+    assert_string_equal(n.params[1].name, "abcdefghijklmnop2");
+    const char *t = "/s?abcdefghijklmnopqr=x&abcdefghijklmnopqr=y&abcdefghijklmnopqr=z&"
+                    "abcdefghijklmnopqrstuvwxyz=w&abcdefghijklmnopqrstuvwxyz=v";
+    route_normalize(t, strlen(t), "GET", 3, 200, &n);
+    assert_int_equal(n.nparams, 5);
+    for (size_t i = 0; i < n.nparams; i++)
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(n.params[i].name, n.params[j].name);
+    assert_string_equal(n.params[2].name, "abcdefghijklmnop3");
     /* Eight parameters at most, numbered up to 8. */
     const char *m = "/1/2/3/4/5/6/7/8/9/10";
     route_normalize(m, strlen(m), "GET", 3, 200, &n);
