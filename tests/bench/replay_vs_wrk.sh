@@ -98,6 +98,14 @@ scenario "$T/closed.json" "$T/closed.model.json" 1 \
 printf 'rank,id\n1,1\n' >"$T/f.csv"
 
 cpu() { awk '{print $1 + $2}' "$1"; } # user + sys seconds from /usr/bin/time -f "%U %S"
+# nginx's worker(s): utime + stime clock ticks (/proc/PID/stat fields 14, 15), children included.
+ngx_ticks() {
+  local t=0 p
+  for p in $NGX $(pgrep -P "$NGX"); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
 
 run_wrk() {
   /usr/bin/time -f "%U %S" -o "$T/t" taskset -c 1 wrk -t1 -c50 -d"${SECS}s" "$URL/index.html" >"$T/w" 2>&1
@@ -184,10 +192,17 @@ for i in $(seq "$RUNS"); do
     [ "$pct" = 80 ] && [ "$i" != 1 ] && continue
     rate=$((MAX * pct / 100))
     scenario "$T/open.json" "$T/open.model.json" "$(awk -v r="$rate" 'BEGIN { printf "%.6f", r / 1000 }')" ""
+    n0=$(ngx_ticks)
     taskset -c 1 "$REPLAY" run "$T/open.json" -q --threads 1 -o "$T/o.json" >/dev/null 2>&1
+    ngx=$(( $(ngx_ticks) - n0 ))
     jq -r --arg p "$pct" --arg i "$i" --argjson r "$rate" --argjson f99 "$FL99" --argjson f999 "$FL999" "$JQ_PCT"'
       (pct(.lateness; 99.9)) as $p999 | .summary.lateness_us.p99 as $p99
       | "run \($i) \($p)% of max (\($r)/s planned): achieved \(.counts.requests_done / .elapsed_s | floor)/s, send lateness p50 \(.summary.lateness_us.p50) us, p99 \($p99) us, p99.9 \($p999) us (floor x\($p99 / $f99 * 100 | round / 100), x\($p999 / $f999 * 100 | round / 100)), late>10ms \(.counts.late_sends), errors \(.counts.errors | add)"' "$T/o.json"
+    # What the server made late (sends that waited for a pooled connection) apart from the
+    # generator's own delay (the lateness of the sends that did not wait), and how busy nginx was.
+    jq -r --argjson f99 "$FL99" --argjson ngx "$ngx" --argjson hz "$(getconf CLK_TCK)" '
+      .summary.lateness_unqueued_us.p99 as $u99
+      | "    of which waited for a pooled connection: \(.counts.queued_sends) sends, pool_wait p50 \(.summary.pool_wait_us.p50) us, p99 \(.summary.pool_wait_us.p99) us, max \(.summary.pool_wait_us.max) us; lateness of the other sends p50 \(.summary.lateness_unqueued_us.p50) us, p99 \($u99) us (floor x\($u99 / $f99 * 100 | round / 100)); nginx CPU \($ngx / $hz / .elapsed_s * 100 | round)% of a core"' "$T/o.json"
   done
 done
 
