@@ -220,6 +220,12 @@ if [ "${INSTR:-1}" = 1 ]; then
   cn=$(awk '/^requests/ {print $2}' "$T/ic")
   vg "$CURL_LOOP" "$URL/index.html" 50 "$Q" >"$T/icq" 2>"$T/icq.vg"
   cq=$(awk '/^requests/ {print $2}' "$T/icq")
+  # The same loop handing libcurl a parsed URL (CURLOPT_CURLU), as replay does since issue 14's
+  # third pass: the baseline for what replay adds on top of libcurl used the same way.
+  CURL_LOOP_CURLU=1 vg "$CURL_LOOP" "$URL/index.html" 50 "$INSTR_REQS" >"$T/iu" 2>"$T/iu.vg"
+  un=$(awk '/^requests/ {print $2}' "$T/iu")
+  CURL_LOOP_CURLU=1 vg "$CURL_LOOP" "$URL/index.html" 50 "$Q" >"$T/iuq" 2>"$T/iuq.vg"
+  uq=$(awk '/^requests/ {print $2}' "$T/iuq")
   jq --argjson m "$((INSTR_REQS / 50))" '.sessions.max_requests = $m | .duration = "600s"' "$T/closed.json" >"$T/instr.json"
   vg "$REPLAY" run "$T/instr.json" -q --threads 1 -o "$T/ri.json" >/dev/null 2>"$T/ir.vg"
   rn=$(jq '.counts.requests_done' "$T/ri.json")
@@ -227,12 +233,16 @@ if [ "${INSTR:-1}" = 1 ]; then
   vg "$REPLAY" run "$T/instrq.json" -q --threads 1 -o "$T/riq.json" >/dev/null 2>"$T/irq.vg"
   rq=$(jq '.counts.requests_done' "$T/riq.json")
   awk -v wi="$(ir "$T/iw.vg")" -v wn="$wn" -v ci="$(ir "$T/ic.vg")" -v cn="$cn" -v ri="$(ir "$T/ir.vg")" -v rn="$rn" \
-    -v cqi="$(ir "$T/icq.vg")" -v cq="$cq" -v rqi="$(ir "$T/irq.vg")" -v rq="$rq" 'BEGIN {
+    -v cqi="$(ir "$T/icq.vg")" -v cq="$cq" -v rqi="$(ir "$T/irq.vg")" -v rq="$rq" \
+    -v ui="$(ir "$T/iu.vg")" -v un="$un" -v uqi="$(ir "$T/iuq.vg")" -v uq="$uq" 'BEGIN {
     w = wi / wn; c = ci / cn; r = ri / rn; mc = (ci - cqi) / (cn - cq); mr = (ri - rqi) / (rn - rq);
     printf "wrk %.0f instr/req (%d req) | curl_loop %.0f instr/req (%d req) | replay %.0f instr/req (%d req, plan building included) | replay/wrk %.2fx  curl_loop/wrk %.2fx  replay/curl_loop %.2fx\n",
       w, wn, c, cn, r, rn, r / w, c / w, r / c;
     printf "marginal instr/req (%d minus %d requests): curl_loop %.0f | replay %.0f | replay/curl_loop %.2fx\n",
-      rn, rq, mc, mr, mr / mc }'
+      rn, rq, mc, mr, mr / mc;
+    mu = (ui - uqi) / (un - uq);
+    printf "marginal instr/req, curl_loop with a parsed URL (CURLOPT_CURLU, as replay): %.0f | replay/that %.2fx\n",
+      mu, mr / mu }'
 fi
 
 if [ "${H2:-1}" != 1 ]; then exit 0; fi
