@@ -8,9 +8,10 @@
  * (actual - intended) send time for sends whose session was ready (the engine's own delay),
  * counts of sends held back by the session's previous request (the server's delay, already in
  * latency), dropped sessions (session cap) and throttled sends (--max-rps). Pooled mode: a
- * `pool_wait` histogram of the time a ready send waited for a free pooled connection (the
- * server's delay: responses were not coming back), `queued_sends` that waited, and the
- * lateness of the sends that did not wait (`lateness_unqueued`: the generator's own delay).
+ * `pool_wait` histogram of the time a ready send waited for a free pooled connection
+ * (mostly the server's delay: no response had come back and been read), `queued_sends` that
+ * waited, and the lateness of the sends that did not wait (`lateness_unqueued`: the
+ * generator's own delay).
  * Per-second series keyed by the intended send's wall-clock second, with a coarse mergeable
  * latency histogram (MX_COARSE log buckets, 4 per power of two), so segment results align
  * and add exactly.

@@ -517,7 +517,7 @@ static int sec_engine(dbuf *b, const rr_result *r)
                   a, c, d, m->late_sends, m->sessions_dropped, m->requests_unsent, m->throttled,
                   m->blocked_sends));
     if (m->queued_sends) {
-        /* Pool waits are the server's delay (no response freed a connection), the lateness
+        /* Pool waits are mostly the server's delay (no response freed a connection), the lateness
          * of the other sends the generator's own: a reader must not blame one for the other. */
         char e[32], f[32];
         html_fmt_us(a, sizeof a, (double)hist_percentile(m->pool_wait, 50));
@@ -527,9 +527,10 @@ static int sec_engine(dbuf *b, const rr_result *r)
         html_fmt_us(f, sizeof f, (double)hist_percentile(m->lateness_unqueued, 99));
         R(dbuf_printf(b,
                       "<p id=\"pool-wait\">%" PRIu64 " sends waited for a free pooled connection "
-                      "because responses were not coming back (the server's delay, included in "
-                      "the lateness above): wait p50 %s, p99 %s, max %s. The sends that did not "
-                      "wait were late by p50 %s, p99 %s (the generator's own delay).</p>\n",
+                      "because no response had freed one yet (mostly the server's delay; responses "
+                      "the generator read late count here too), included in the lateness above: "
+                      "wait p50 %s, p99 %s, max %s. The sends that did not wait were late by "
+                      "p50 %s, p99 %s (the generator's own delay).</p>\n",
                       m->queued_sends, a, c, d, e, f));
     }
     if (!json_array_size(r->warnings))

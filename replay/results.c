@@ -419,10 +419,11 @@ void results_summary(FILE *out, const metrics *m, const run_info *ri)
         fmt_us(c, sizeof c, hist_percentile(m->pool_wait, 100));
         fmt_us(d, sizeof d, hist_percentile(m->lateness_unqueued, 50));
         fmt_us(e, sizeof e, hist_percentile(m->lateness_unqueued, 99));
-        fprintf(out,
-                "  pool      %" PRIu64 " sends waited for a free pooled connection (the server's "
-                "delay): wait p50 %s  p99 %s  max %s; lateness of the other sends p50 %s  p99 %s\n",
-                m->queued_sends, a, b, c, d, e);
+        fprintf(
+            out,
+            "  pool      %" PRIu64 " sends waited for a free pooled connection (responses not "
+            "back yet): wait p50 %s  p99 %s  max %s; lateness of the other sends p50 %s  p99 %s\n",
+            m->queued_sends, a, b, c, d, e);
     }
     versions_summary(out, m, ri->sc);
     results_ws_summary(out, m);

@@ -19,8 +19,8 @@
 /* clang-format off */
 static const char *const rr_top_keys[] = {"format", "version", "tool", "scenario", "segment",
     "merged", "start", "elapsed_s", "threads", "stopped", "counts", "summary", "lateness",
-    "routes", "series", "thresholds", "warnings", "db", "websockets", "coverage", "trace", "pool_wait",
-    "lateness_unqueued", NULL};
+    "routes", "series", "thresholds", "warnings", "db", "websockets", "coverage", "trace",
+    "pool_wait", "lateness_unqueued", NULL};
 /* clang-format on */
 static const char *const rr_tool_keys[] = {"name", "version", NULL};
 /* clang-format off */

@@ -201,7 +201,7 @@ for i in $(seq "$RUNS"); do
     # What the server made late (sends that waited for a pooled connection) apart from the
     # generator's own delay (the lateness of the sends that did not wait), and how busy nginx was.
     jq -r --argjson f99 "$FL99" --argjson ngx "$ngx" --argjson hz "$(getconf CLK_TCK)" '
-      .summary.lateness_unqueued_us.p99 as $u99
+      (.summary.lateness_unqueued_us.p99 // 0) as $u99 # 0: a build from before pool_wait
       | "    of which waited for a pooled connection: \(.counts.queued_sends) sends, pool_wait p50 \(.summary.pool_wait_us.p50) us, p99 \(.summary.pool_wait_us.p99) us, max \(.summary.pool_wait_us.max) us; lateness of the other sends p50 \(.summary.lateness_unqueued_us.p50) us, p99 \($u99) us (floor x\($u99 / $f99 * 100 | round / 100)); nginx CPU \($ngx / $hz / .elapsed_s * 100 | round)% of a core"' "$T/o.json"
   done
 done
