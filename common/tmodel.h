@@ -5,8 +5,8 @@
  * Two entry points over one set of rules (format id and version from formats.h, one list of
  * top-level keys, one set of distribution, profile and client-class names):
  * - tmodel_validate / tmodel_read_json check a parsed tree completely (every component
- *   modeler writes, with its type and range) and hand the tree back: modeler diff and report
- *   walk it for their own derived data (drift rows, plots).
+ *   modeler writes, with its type and range) and hand the tree back; modeler diff and report
+ *   read it through tmodel_desc_read (tmodel_desc.h), the descriptive side of the model.
  * - tmodel_load copies what a load generator fires into a plain struct (arrivals, Hawkes,
  *   think time, routes with popularity and assets, journeys, bursts, the clock profile,
  *   client classes) and releases the JSON. It accepts hand-written models with optional
@@ -85,8 +85,8 @@ typedef struct tmodel {
 } tmodel;
 
 /* The model's names for the enums above (NULL when out of range), and the enum of a
- * distribution name (-1 when unknown), so that readers of the validated tree (modeler diff
- * and report) use the reader's vocabulary rather than copies of it. */
+ * distribution name (-1 when unknown), so that every reader of a model (tmodel_desc.h,
+ * modeler report's density curve) uses this vocabulary rather than a copy of it. */
 const char *tmodel_dist_name(int dist);
 const char *tmodel_class_name(int cls);
 int tmodel_dist_of(const char *name);

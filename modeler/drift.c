@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "st.h"
-#include "tmodel.h"
+#include "tmodel_desc.h"
 
 void drift_defaults(drift_thresholds *t)
 {
@@ -63,16 +63,6 @@ static int add(drift_report *r, const char *comp, double o, double n, double eff
     return 0;
 }
 
-static double num(const json_t *o, const char *k1, const char *k2, const char *k3)
-{
-    const json_t *v = json_object_get(o, k1);
-    if (v && k2)
-        v = json_object_get(v, k2);
-    if (v && k3)
-        v = json_object_get(v, k3);
-    return v && json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static double rel(double o, double n)
 {
     if (!isfinite(o) || !isfinite(n))
@@ -82,29 +72,30 @@ static double rel(double o, double n)
     return (n - o) / o;
 }
 
-static long find_route(const json_t *routes, const char *tmpl)
+static long find_route(const tmodel_desc *m, const char *tmpl)
 {
-    size_t i;
-    json_t *r;
-    json_array_foreach(routes, i, r) {
-        const char *t = json_string_value(json_object_get(r, "template"));
+    for (size_t i = 0; i < m->n_routes; i++) {
+        const char *t = m->routes[i].template_;
         if (t && !strcmp(t, tmpl))
             return (long)i;
     }
     return -1;
 }
 
-static const char *tmpl_of(const json_t *routes, size_t i)
+static const char *tmpl_of(const tmodel_desc *m, size_t i)
 {
-    const char *t = json_string_value(json_object_get(json_array_get(routes, i), "template"));
+    const char *t = i < m->n_routes ? m->routes[i].template_ : NULL;
     return t ? t : "?";
 }
 
-static double profile_diff(const json_t *a, const json_t *b)
+static int is_kind(const tmd_route *r, const char *kind)
 {
-    const json_t *pa = json_object_get(a, "profile"), *pb = json_object_get(b, "profile");
-    const json_t *ma = json_object_get(pa, "multipliers"), *mb = json_object_get(pb, "multipliers");
-    size_t na = json_array_size(ma), nb = json_array_size(mb);
+    return r->kind && !strcmp(r->kind, kind);
+}
+
+static double profile_diff(const tmd_vec *ma, const tmd_vec *mb)
+{
+    size_t na = ma->n, nb = mb->n;
     if (na == 0 && nb == 0)
         return 0;
     size_t n = na > nb ? na : nb;
@@ -113,8 +104,8 @@ static double profile_diff(const json_t *a, const json_t *b)
         return NAN;
     for (size_t i = 0; i < n; i++) {
         /* A flat profile is multiplier 1 everywhere; a daily one repeats over the week. */
-        double x = na ? json_number_value(json_array_get(ma, i % na)) : 1;
-        double y = nb ? json_number_value(json_array_get(mb, i % nb)) : 1;
+        double x = na ? ma->v[i % na] : 1;
+        double y = nb ? mb->v[i % nb] : 1;
         e[i] = x > 0 ? fabs(y - x) / x : (y > 0 ? 1 : 0);
     }
     for (size_t i = 1; i < n; i++) /* insertion sort: n <= 168 */
@@ -141,24 +132,20 @@ typedef struct clock_map {
     double min_cov;            /* a slot is compared when it covers this much */
 } clock_map;
 
-static int clock_map_build(const json_t *a, const json_t *b, double start_h, double speed,
+static int clock_map_build(const tmodel_desc *a, const tmodel_desc *b, double start_h, double speed,
                            clock_map *m)
 {
-    const json_t *ma = json_object_get(json_object_get(json_object_get(a, "arrivals"), "profile"),
-                                       "multipliers");
-    const json_t *sb = json_object_get(json_object_get(b, "arrivals"), "series");
-    const json_t *rates = json_object_get(sb, "rates");
-    const json_t *src = json_object_get(b, "source");
-    size_t na = json_array_size(ma);
-    double bin = num(sb, "bin_s", NULL, NULL), t0 = num(sb, "t0", NULL, NULL);
+    const tmd_vec *ma = &a->arrivals.multipliers, *rates = &b->arrivals.series.rates;
+    size_t na = ma->n;
+    double bin = b->arrivals.series.bin_s, t0 = b->arrivals.series.t0;
     memset(m, 0, sizeof *m);
     m->ns = na == 168 ? 168 : 24;
     for (size_t s = 0; s < m->ns; s++)
-        m->mult[s] = na ? json_number_value(json_array_get(ma, s % na)) : 1;
-    if (!(bin > 0) || !(speed > 0) || json_array_size(rates) == 0)
+        m->mult[s] = na ? ma->v[s % na] : 1;
+    if (!(bin > 0) || !(speed > 0) || rates->n == 0)
         return -1;
-    double lo = 0, hi = bin * (double)json_array_size(rates);
-    double f = num(src, "first_ts", NULL, NULL), l = num(src, "last_ts", NULL, NULL);
+    double lo = 0, hi = bin * (double)rates->n;
+    double f = b->source.first_ts, l = b->source.last_ts;
     if (isfinite(t0) && isfinite(f) && isfinite(l) && l >= f) {
         lo = fmax(lo, floor(f) - t0);
         hi = fmin(hi, floor(l) + 1 - t0);
@@ -166,9 +153,7 @@ static int clock_map_build(const json_t *a, const json_t *b, double start_h, dou
     /* Half of what one model hour takes in real time (or of a bin, when a bin spans more
      * than an hour): a slot holding less is a sliver of an hour, not a measure of it. */
     m->min_cov = 0.5 * fmax(3600.0 / speed, bin);
-    size_t i;
-    json_t *v;
-    json_array_foreach(rates, i, v) {
+    for (size_t i = 0; i < rates->n; i++) {
         double b0 = (double)i * bin, b1 = b0 + bin;
         double c = fmin(b1, hi) - fmax(b0, lo);
         if (!(c > 0))
@@ -176,7 +161,7 @@ static int clock_map_build(const json_t *a, const json_t *b, double start_h, dou
         double h = start_h + ((double)i + 0.5) * bin * speed / 3600.0;
         size_t slot = (size_t)fmod(floor(h), (double)m->ns);
         m->cov[slot] += c;
-        m->cnt[slot] += json_number_value(v) * bin; /* rates are per second of the bin */
+        m->cnt[slot] += rates->v[i] * bin; /* rates are per second of the bin */
     }
     return 0;
 }
@@ -239,9 +224,10 @@ static double profile_clock_diff(const clock_map *m, size_t *covered, size_t *sl
             return rc_; \
     } while (0)
 
-static int d_arrivals(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+static int d_arrivals(const tmodel_desc *a, const tmodel_desc *b, const drift_thresholds *t,
+                      drift_report *r)
 {
-    const json_t *aa = json_object_get(a, "arrivals"), *ba = json_object_get(b, "arrivals");
+    const tmd_arrivals *aa = &a->arrivals, *ba = &b->arrivals;
     double k = t->rate_scale > 0 ? t->rate_scale : 1;
     char sc[64] = "";
     clock_map cm;
@@ -257,11 +243,10 @@ static int d_arrivals(const json_t *a, const json_t *b, const drift_thresholds *
         snprintf(sc, sizeof sc, " vs %g x old x profile %.3g", k, lvl);
     else if (k != 1)
         snprintf(sc, sizeof sc, " vs %g x old", k);
-    double o = k * lvl * num(aa, "session_rate", NULL, NULL),
-           n = num(ba, "session_rate", NULL, NULL);
+    double o = k * lvl * aa->session_rate, n = ba->session_rate;
     ADD("arrivals", o, n, rel(o, n), t->rate_rel, 0, "session rate (/s)%s, relative change", sc);
-    o = k * lvl * num(aa, "request_rate", NULL, NULL);
-    n = num(ba, "request_rate", NULL, NULL);
+    o = k * lvl * aa->request_rate;
+    n = ba->request_rate;
     ADD("arrivals", o, n, rel(o, n), t->rate_rel, 0, "request rate (/s)%s, relative change", sc);
     if (t->clock_start_h >= 0) {
         size_t cov = 0, sliv = 0;
@@ -278,41 +263,34 @@ static int d_arrivals(const json_t *a, const json_t *b, const drift_thresholds *
             ADD("arrivals", NAN, NAN, NAN, INFINITY, 1,
                 "profile through the clock: fewer than 2 hour slots covered%s", sl);
     } else {
-        ADD("arrivals", NAN, NAN, profile_diff(aa, ba), t->profile_err, 0,
-            "profile: median relative difference of multipliers");
+        ADD("arrivals", NAN, NAN, profile_diff(&aa->multipliers, &ba->multipliers), t->profile_err,
+            0, "profile: median relative difference of multipliers");
     }
-    const json_t *da = json_object_get(aa, "dispersion"), *db = json_object_get(ba, "dispersion");
-    for (size_t i = 0; i < json_array_size(da) && i < json_array_size(db); i++) {
-        double x = num(json_array_get(da, i), "index", NULL, NULL);
-        double y = num(json_array_get(db, i), "index", NULL, NULL);
-        ADD("arrivals", x, y, y - x, INFINITY, 1, "dispersion index at %gs",
-            num(json_array_get(da, i), "scale_s", NULL, NULL));
+    for (size_t i = 0; i < aa->n_dispersion && i < ba->n_dispersion; i++) {
+        double x = aa->disp_index[i], y = ba->disp_index[i];
+        ADD("arrivals", x, y, y - x, INFINITY, 1, "dispersion index at %gs", aa->disp_scale_s[i]);
     }
-    const json_t *ha = json_object_get(a, "hawkes"), *hb = json_object_get(b, "hawkes");
-    if (json_is_true(json_object_get(ha, "fitted")) &&
-        json_is_true(json_object_get(hb, "fitted"))) {
-        o = num(ha, "branching_ratio", NULL, NULL);
-        n = num(hb, "branching_ratio", NULL, NULL);
+    if (a->hawkes.fitted && b->hawkes.fitted) {
+        o = a->hawkes.branching_ratio;
+        n = b->hawkes.branching_ratio;
         ADD("hawkes", o, n, n - o, t->branching, 0, "branching ratio");
     } else {
         ADD("hawkes", NAN, NAN, NAN, INFINITY, 1,
-            "branching ratio not comparable (fitted: %s / %s)",
-            json_is_true(json_object_get(ha, "fitted")) ? "yes" : "no",
-            json_is_true(json_object_get(hb, "fitted")) ? "yes" : "no");
+            "branching ratio not comparable (fitted: %s / %s)", a->hawkes.fitted ? "yes" : "no",
+            b->hawkes.fitted ? "yes" : "no");
     }
     return 0;
 }
 
 /* The episode with the largest peak over baseline: the flash crowd a rehearsal re-creates
  * (epochs differ between a log and its rehearsal, so episodes are paired by size, not time). */
-static const json_t *main_episode(const json_t *eps)
+static const tmd_episode *main_episode(const tmd_bursts *bu)
 {
-    const json_t *best = NULL;
+    const tmd_episode *best = NULL;
     double bx = -INFINITY;
-    size_t i;
-    json_t *e;
-    json_array_foreach(eps, i, e) {
-        double x = num(e, "peak_rate", NULL, NULL) - num(e, "baseline_rate", NULL, NULL);
+    for (size_t i = 0; i < bu->n_episodes; i++) {
+        const tmd_episode *e = &bu->episodes[i];
+        double x = e->peak_rate - e->baseline_rate;
         if (x > bx) {
             bx = x;
             best = e;
@@ -321,13 +299,12 @@ static const json_t *main_episode(const json_t *eps)
     return best;
 }
 
-static int d_bursts(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+static int d_bursts(const tmodel_desc *a, const tmodel_desc *b, const drift_thresholds *t,
+                    drift_report *r)
 {
-    const json_t *ea = json_object_get(json_object_get(a, "bursts"), "episodes");
-    const json_t *eb = json_object_get(json_object_get(b, "bursts"), "episodes");
-    ADD("bursts", (double)json_array_size(ea), (double)json_array_size(eb),
-        (double)json_array_size(eb) - (double)json_array_size(ea), INFINITY, 1, "burst episodes");
-    const json_t *x = main_episode(ea), *y = main_episode(eb);
+    double na = (double)a->bursts.n_episodes, nb = (double)b->bursts.n_episodes;
+    ADD("bursts", na, nb, nb - na, INFINITY, 1, "burst episodes");
+    const tmd_episode *x = main_episode(&a->bursts), *y = main_episode(&b->bursts);
     if (!x)
         return 0;
     if (!y) {
@@ -336,18 +313,18 @@ static int d_bursts(const json_t *a, const json_t *b, const drift_thresholds *t,
         return 0;
     }
     double k = t->rate_scale > 0 ? t->rate_scale : 1;
-    double o = k * num(x, "peak_rate", NULL, NULL), n = num(y, "peak_rate", NULL, NULL);
+    double o = k * x->peak_rate, n = y->peak_rate;
     ADD("bursts", o, n, rel(o, n), t->burst_peak_rel, 0, "largest episode: peak rate (/s)%s",
         k != 1 ? " vs K x old" : "");
-    o = num(x, "ramp_s", NULL, NULL);
-    n = num(y, "ramp_s", NULL, NULL);
+    o = x->ramp_s;
+    n = y->ramp_s;
     if (isfinite(o) && isfinite(n))
         ADD("bursts", o, n, n - o, t->burst_ramp_s, 0, "largest episode: ramp (s)");
-    o = num(x, "duration_s", NULL, NULL);
-    n = num(y, "duration_s", NULL, NULL);
+    o = x->duration_s;
+    n = y->duration_s;
     ADD("bursts", o, n, rel(o, n), INFINITY, 1, "largest episode: duration (s), relative change");
-    o = num(x, "convergence", "hot_share", NULL);
-    n = num(y, "convergence", "hot_share", NULL);
+    o = x->hot_share;
+    n = y->hot_share;
     if (isfinite(o))
         ADD("bursts", o, n, isfinite(n) ? n - o : INFINITY, t->burst_hot, 0,
             "largest episode: hot share");
@@ -356,159 +333,148 @@ static int d_bursts(const json_t *a, const json_t *b, const drift_thresholds *t,
 
 /* Client classes: total-variation distance over desktop/mobile/script (shares of counted
  * sessions); the bot share is informational, like the other data-quality rows. */
-static int d_clients(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+static int d_clients(const tmodel_desc *a, const tmodel_desc *b, const drift_thresholds *t,
+                     drift_report *r)
 {
-    const json_t *ca = json_object_get(json_object_get(a, "sessions"), "client_classes");
-    const json_t *cb = json_object_get(json_object_get(b, "sessions"), "client_classes");
-    if (!ca && !cb)
+    const tmd_sessions *ca = &a->sessions, *cb = &b->sessions;
+    if (!ca->has_classes && !cb->has_classes)
         return 0;
-    if (!ca || !cb) {
+    if (!ca->has_classes || !cb->has_classes) {
         ADD("clients", NAN, NAN, NAN, INFINITY, 1, "client classes in one model only");
         return 0;
     }
     double tv = 0;
     for (int i = TM_DESKTOP; i <= TM_SCRIPT; i++) {
-        const char *cl = tmodel_class_name(i);
-        double o = num(ca, cl, NULL, NULL), n = num(cb, cl, NULL, NULL);
+        double o = ca->classes[i], n = cb->classes[i];
         tv += fabs((isfinite(n) ? n : 0) - (isfinite(o) ? o : 0));
-        ADD("clients", o, n, n - o, INFINITY, 1, "%s share of sessions", cl);
+        ADD("clients", o, n, n - o, INFINITY, 1, "%s share of sessions", tmodel_class_name(i));
     }
     ADD("clients", NAN, NAN, tv / 2, t->class_tv, 0, "client classes, total-variation distance");
-    const char *bot = tmodel_class_name(TM_BOT);
-    double o = num(ca, bot, NULL, NULL), n = num(cb, bot, NULL, NULL);
+    double o = ca->classes[TM_BOT], n = cb->classes[TM_BOT];
     ADD("clients", o, n, n - o, INFINITY, 1, "bot share of sessions");
     return 0;
 }
 
-static int d_sessions(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+static int d_sessions(const tmodel_desc *a, const tmodel_desc *b, const drift_thresholds *t,
+                      drift_report *r)
 {
-    const json_t *sa = json_object_get(a, "sessions"), *sb = json_object_get(b, "sessions");
-    double o = num(sa, "think_time", "median_s", NULL), n = num(sb, "think_time", "median_s", NULL);
+    const tmd_sessions *sa = &a->sessions, *sb = &b->sessions;
+    double o = sa->think.median_s, n = sb->think.median_s;
     if (o > 0 && n > 0)
         ADD("sessions", o, n, rel(o, n), t->think_rel, 0, "think-time median (s), relative change");
     else
         ADD("sessions", o, n, NAN, INFINITY, 1,
             "think time not comparable (not fitted in one model)");
-    o = num(sa, "length", "mean", NULL);
-    n = num(sb, "length", "mean", NULL);
+    o = sa->length_mean;
+    n = sb->length_mean;
     ADD("sessions", o, n, rel(o, n), t->think_rel, 0, "session length mean, relative change");
-    o = num(sa, "duration", "median", NULL);
-    n = num(sb, "duration", "median", NULL);
+    o = sa->duration_median;
+    n = sb->duration_median;
     ADD("sessions", o, n, rel(o, n), INFINITY, 1, "session duration median (s), relative change");
-    o = num(sa, "static_assets", "attributed_share", NULL);
-    n = num(sb, "static_assets", "attributed_share", NULL);
+    o = sa->static_attributed_share;
+    n = sb->static_attributed_share;
     if (isfinite(o) || isfinite(n))
         ADD("sessions", o, n, n - o, INFINITY, 1, "static requests that follow a page view");
     return d_clients(a, b, t, r);
 }
 
-static int d_routes(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+static int d_routes(const tmodel_desc *a, const tmodel_desc *b, const drift_thresholds *t,
+                    drift_report *r)
 {
-    const json_t *ra = json_object_get(a, "routes"), *rb = json_object_get(b, "routes");
     double tv = 0, st_a = 0, st_b = 0;
-    size_t i;
-    json_t *x;
-    json_array_foreach(ra, i, x) {
-        long j = find_route(rb, tmpl_of(ra, i));
-        double sa_ = num(x, "share", NULL, NULL);
-        double sb_ = j >= 0 ? num(json_array_get(rb, (size_t)j), "share", NULL, NULL) : 0;
+    for (size_t i = 0; i < a->n_routes; i++) {
+        const tmd_route *x = &a->routes[i];
+        long j = find_route(b, tmpl_of(a, i));
+        double sa_ = x->share;
+        double sb_ = j >= 0 ? b->routes[j].share : 0;
         tv += fabs(sa_ - sb_);
-        const char *k = json_string_value(json_object_get(x, "kind"));
-        st_a += k && !strcmp(k, "static") ? sa_ : 0;
+        st_a += is_kind(x, "static") ? sa_ : 0;
     }
-    json_array_foreach(rb, i, x) {
-        if (find_route(ra, tmpl_of(rb, i)) < 0)
-            tv += num(x, "share", NULL, NULL);
-        const char *k = json_string_value(json_object_get(x, "kind"));
-        st_b += k && !strcmp(k, "static") ? num(x, "share", NULL, NULL) : 0;
+    for (size_t i = 0; i < b->n_routes; i++) {
+        const tmd_route *x = &b->routes[i];
+        if (find_route(a, tmpl_of(b, i)) < 0)
+            tv += x->share;
+        st_b += is_kind(x, "static") ? x->share : 0;
     }
     ADD("routes", NAN, NAN, tv / 2, t->mix_tv, 0,
         "route mix (static included), total-variation distance");
     ADD("routes", st_a, st_b, st_b - st_a, INFINITY, 1, "static share of requests");
-    json_array_foreach(ra, i, x) {
-        long j = find_route(rb, tmpl_of(ra, i));
+    for (size_t i = 0; i < a->n_routes; i++) {
+        long j = find_route(b, tmpl_of(a, i));
         if (j < 0)
             continue;
-        const json_t *y = json_array_get(rb, (size_t)j);
-        const json_t *pa = json_object_get(x, "params"), *pb = json_object_get(y, "params");
-        for (size_t k = 0; k < json_array_size(pa) && k < json_array_size(pb); k++) {
-            const json_t *qa = json_object_get(json_array_get(pa, k), "popularity");
-            const json_t *qb = json_object_get(json_array_get(pb, k), "popularity");
-            double s1 = num(qa, "s", NULL, NULL), s2 = num(qb, "s", NULL, NULL);
+        const tmd_route *x = &a->routes[i], *y = &b->routes[j];
+        for (size_t k = 0; k < x->n_params && k < y->n_params; k++) {
+            double s1 = x->params[k].s, s2 = y->params[k].s;
             if (isfinite(s1) && isfinite(s2))
-                ADD("popularity", s1, s2, s2 - s1, t->zipf_s, 0, "zipf s %s %s", tmpl_of(ra, i),
-                    json_string_value(json_object_get(json_array_get(pa, k), "name")));
+                ADD("popularity", s1, s2, s2 - s1, t->zipf_s, 0, "zipf s %s %s", tmpl_of(a, i),
+                    x->params[k].name);
         }
-        double e1 = num(x, "status_mix", "5xx", NULL), e2 = num(y, "status_mix", "5xx", NULL);
+        double e1 = x->share_5xx, e2 = y->share_5xx;
         if (isfinite(e1) && isfinite(e2) && (e1 > 0 || e2 > 0))
-            ADD("status", e1, e2, e2 - e1, 0.02, 0, "5xx share %s", tmpl_of(ra, i));
+            ADD("status", e1, e2, e2 - e1, 0.02, 0, "5xx share %s", tmpl_of(a, i));
         /* Assets per view of the pages that matter (a rehearsal that skips assets shows here
          * and in the route mix). */
-        double m1 = num(x, "assets", "mean", NULL), m2 = num(y, "assets", "mean", NULL);
-        if (isfinite(m1) && num(x, "share", NULL, NULL) >= t->min_row_share)
+        double m1 = x->assets_mean, m2 = y->assets_mean;
+        if (isfinite(m1) && x->share >= t->min_row_share)
             ADD("assets", m1, isfinite(m2) ? m2 : 0, rel(m1, isfinite(m2) ? m2 : 0), t->assets_rel,
-                0, "assets per view %s, relative change", tmpl_of(ra, i));
+                0, "assets per view %s, relative change", tmpl_of(a, i));
     }
     return 0;
 }
 
-static int d_journeys(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+static int d_journeys(const tmodel_desc *a, const tmodel_desc *b, const drift_thresholds *t,
+                      drift_report *r)
 {
     /* Journey rows: TV over the union of target templates plus exit, for every page/api
      * route with at least min_row_share of the traffic (each row listed, drifted or not). */
-    const json_t *ra = json_object_get(a, "routes"), *rb = json_object_get(b, "routes");
-    const json_t *ta = json_object_get(json_object_get(a, "journeys"), "transitions");
-    const json_t *tb = json_object_get(json_object_get(b, "journeys"), "transitions");
-    size_t na = json_array_size(ra), nb = json_array_size(rb), i, rows = 0;
+    size_t na = a->n_routes, nb = b->n_routes, rows = 0;
     double worst = 0;
-    json_t *x;
-    json_array_foreach(ra, i, x) {
-        if (num(x, "share", NULL, NULL) < t->min_row_share)
+    for (size_t i = 0; i < na; i++) {
+        const tmd_route *x = &a->routes[i];
+        if (x->share < t->min_row_share)
             continue;
-        const char *kind = json_string_value(json_object_get(x, "kind"));
-        if (kind && (!strcmp(kind, "static") || !strcmp(kind, "websocket")))
+        if (is_kind(x, "static") || is_kind(x, "websocket"))
             continue;
-        long j = find_route(rb, tmpl_of(ra, i));
+        long j = find_route(b, tmpl_of(a, i));
         if (j < 0) {
             ADD("journeys", NAN, NAN, 1, t->markov_tv, 0, "row %s: route missing in the new model",
-                tmpl_of(ra, i));
+                tmpl_of(a, i));
             continue;
         }
-        const json_t *rowa = json_array_get(ta, i), *rowb = json_array_get(tb, (size_t)j);
-        double d = fabs(json_number_value(json_array_get(rowa, na)) -
-                        json_number_value(json_array_get(rowb, nb)));
+        size_t jb = (size_t)j;
+        double d = fabs(tmodel_desc_trans(a, i, na) - tmodel_desc_trans(b, jb, nb));
         for (size_t c = 0; c < na; c++) {
-            long cb = find_route(rb, tmpl_of(ra, c));
-            double p = json_number_value(json_array_get(rowa, c));
-            double q = cb >= 0 ? json_number_value(json_array_get(rowb, (size_t)cb)) : 0;
+            long cb = find_route(b, tmpl_of(a, c));
+            double p = tmodel_desc_trans(a, i, c);
+            double q = cb >= 0 ? tmodel_desc_trans(b, jb, (size_t)cb) : 0;
             d += fabs(p - q);
         }
         for (size_t c = 0; c < nb; c++)
-            if (find_route(ra, tmpl_of(rb, c)) < 0)
-                d += json_number_value(json_array_get(rowb, c));
+            if (find_route(a, tmpl_of(b, c)) < 0)
+                d += tmodel_desc_trans(b, jb, c);
         d /= 2;
         if (d > worst)
             worst = d;
         rows++;
         ADD("journeys", NAN, NAN, d, t->markov_tv, 0, "row %s, total-variation distance",
-            tmpl_of(ra, i));
+            tmpl_of(a, i));
     }
     ADD("journeys", NAN, NAN, worst, t->markov_tv, 1,
         "largest row TV of the %zu rows with >= %g%% of traffic", rows, 100 * t->min_row_share);
     return 0;
 }
 
-static int d_websockets(const json_t *a, const json_t *b, const drift_thresholds *t,
+static int d_websockets(const tmodel_desc *a, const tmodel_desc *b, const drift_thresholds *t,
                         drift_report *r)
 {
-    const json_t *wa = json_object_get(a, "websockets"), *wb = json_object_get(b, "websockets");
-    double o = num(wa, "share_of_sessions", NULL, NULL),
-           n = num(wb, "share_of_sessions", NULL, NULL);
+    const tmd_websockets *wa = &a->websockets, *wb = &b->websockets;
+    double o = wa->share_of_sessions, n = wb->share_of_sessions;
     if (isfinite(o) || isfinite(n))
         ADD("websockets", o, n, (isfinite(n) ? n : 0) - (isfinite(o) ? o : 0), 0.05, 0,
             "share of sessions opening a WebSocket");
-    o = num(wa, "duration", "median_s", NULL);
-    n = num(wb, "duration", "median_s", NULL);
+    o = wa->duration_median_s;
+    n = wb->duration_median_s;
     if (isfinite(o) && isfinite(n))
         ADD("websockets", o, n, rel(o, n), t->ws_rel, 0, "duration median (s), relative change");
     else if (isfinite(o))
@@ -517,42 +483,35 @@ static int d_websockets(const json_t *a, const json_t *b, const drift_thresholds
     return 0;
 }
 
-static int d_quality(const json_t *a, const json_t *b, drift_report *r)
+static int d_quality(const tmodel_desc *a, const tmodel_desc *b, drift_report *r)
 {
     /* Data quality, next to the behaviour: informational. */
-    const json_t *qa = json_object_get(a, "quality"), *qb = json_object_get(b, "quality");
-    double o = num(qa, "bot_share", NULL, NULL), n = num(qb, "bot_share", NULL, NULL);
+    const tmd_quality *qa = &a->quality, *qb = &b->quality;
+    double o = qa->bot_share, n = qb->bot_share;
     ADD("quality", o, n, n - o, INFINITY, 1, "bot share");
-    double la = num(qa, "lines", NULL, NULL), lb = num(qb, "lines", NULL, NULL);
-    o = la > 0 ? num(qa, "malformed", "total", NULL) / la : 0;
-    n = lb > 0 ? num(qb, "malformed", "total", NULL) / lb : 0;
+    double la = qa->lines, lb = qb->lines;
+    o = la > 0 ? qa->malformed_total / la : 0;
+    n = lb > 0 ? qb->malformed_total / lb : 0;
     ADD("quality", o, n, n - o, INFINITY, 1, "malformed line share");
-    o = num(qa, "out_of_order_share", NULL, NULL);
-    n = num(qb, "out_of_order_share", NULL, NULL);
+    o = qa->out_of_order_share;
+    n = qb->out_of_order_share;
     ADD("quality", o, n, n - o, INFINITY, 1, "out-of-order share");
-    const json_t *fa = json_object_get(qa, "timestamp_findings"),
-                 *fb = json_object_get(qb, "timestamp_findings");
-    size_t i;
-    json_t *x;
-    json_array_foreach(fb, i, x) {
-        const char *k = json_string_value(json_object_get(x, "kind"));
+    for (size_t i = 0; i < qb->n_ts_findings; i++) {
+        const char *k = qb->ts_finding_kinds[i];
         int seen = 0;
-        size_t j;
-        json_t *y;
-        json_array_foreach(fa, j, y)
-            seen |= k && json_string_value(json_object_get(y, "kind")) &&
-                    !strcmp(k, json_string_value(json_object_get(y, "kind")));
+        for (size_t j = 0; j < qa->n_ts_findings; j++)
+            seen |= k && qa->ts_finding_kinds[j] && !strcmp(k, qa->ts_finding_kinds[j]);
         if (k && !seen)
             ADD("quality", NAN, NAN, NAN, INFINITY, 1, "new timestamp finding: %s", k);
     }
-    ADD("quality", json_is_true(json_object_get(qa, "low_client_cardinality")),
-        json_is_true(json_object_get(qb, "low_client_cardinality")), NAN, INFINITY, 1,
+    ADD("quality", qa->low_client_cardinality, qb->low_client_cardinality, NAN, INFINITY, 1,
         "low client cardinality (NAT)");
     return 0;
 }
 #undef ADD
 
-int drift_compare(const json_t *a, const json_t *b, const drift_thresholds *t, drift_report *r)
+int drift_compare(const tmodel_desc *a, const tmodel_desc *b, const drift_thresholds *t,
+                  drift_report *r)
 {
     memset(r, 0, sizeof *r);
     int rc;

@@ -20,6 +20,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "tmodel_desc.h"
+
 typedef struct drift_thresholds {
     double zipf_s;         /* |delta s| (default 0.1) */
     double markov_tv;      /* TV of a journey row (0.1) */
@@ -58,8 +60,9 @@ typedef struct drift_report {
     size_t drifted;
 } drift_report;
 
-/* Compares two validated models. Returns 0 or ST_ENOMEM. Free with drift_free. */
-int drift_compare(const json_t *old_m, const json_t *new_m, const drift_thresholds *t,
+/* Compares two models, as the descriptive reader has them (common/tmodel_desc.h). Returns 0
+ * or ST_ENOMEM. Free with drift_free. */
+int drift_compare(const tmodel_desc *old_m, const tmodel_desc *new_m, const drift_thresholds *t,
                   drift_report *out);
 void drift_free(drift_report *r);
 json_t *drift_to_json(const drift_report *r);

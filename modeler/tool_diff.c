@@ -9,7 +9,7 @@
 #include "drift.h"
 #include "jsonio.h"
 #include "log.h"
-#include "tmodel.h"
+#include "tmodel_desc.h"
 #include "tools.h"
 #include "units.h"
 
@@ -175,19 +175,20 @@ int tool_diff_main(int argc, char **argv)
         log_error("diff: expected OLD.json NEW.json (try 'modeler diff --help')");
         return ST_EXIT_INPUT;
     }
-    json_t *m[2] = {NULL, NULL};
+    tmodel_desc m[2];
     for (int k = 0; k < 2; k++) {
-        m[k] = tmodel_read_json(paths[k], err);
-        if (!m[k]) {
+        int rc = tmodel_desc_read(&m[k], paths[k], err);
+        if (rc < 0) {
             log_error("%s", err);
-            json_decref(m[0]);
-            return ST_EXIT_INPUT;
+            if (k)
+                tmodel_desc_term(&m[0]);
+            return st_rc_exit(rc);
         }
     }
     drift_report r;
-    int rc = drift_compare(m[0], m[1], &t, &r);
-    json_decref(m[0]);
-    json_decref(m[1]);
+    int rc = drift_compare(&m[0], &m[1], &t, &r);
+    tmodel_desc_term(&m[0]);
+    tmodel_desc_term(&m[1]);
     if (rc < 0) {
         log_error("out of memory");
         return ST_EXIT_ENV;

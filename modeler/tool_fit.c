@@ -297,7 +297,7 @@ static int fit_and_write(ingest *g, const char **files, size_t nfiles, const ing
     if (r == 0 && fo->limbo)
         r = write_limbo(fo->limbo, &fr, err);
     if (r == 0 && fo->report)
-        r = report_write(model, fo->report, err);
+        r = report_write_tree(model, fo->report, err);
     double secs = (double)(st_now_ns() - t_start) / 1e9;
     if (r < 0) {
         log_error("%s", err);

@@ -217,7 +217,7 @@ int tool_rates_fit_only(rates_opts *ro, const char *out, const char *report, uin
     if (r == 0 && ro->fitted)
         r = rates_write_fitted(ro->fitted, &ro->tr, &ro->m, err);
     if (r == 0 && report)
-        r = report_write(model, report, err);
+        r = report_write_tree(model, report, err);
     json_decref(model);
     if (r < 0) {
         log_error("%s", err);

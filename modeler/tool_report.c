@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "log.h"
-#include "tmodel.h"
 #include "report.h"
+#include "tmodel_desc.h"
 #include "tools.h"
 
 static void report_usage(FILE *f)
@@ -54,13 +54,14 @@ int tool_report_main(int argc, char **argv)
         return ST_EXIT_INPUT;
     }
     char err[ST_ERRLEN];
-    json_t *m = tmodel_read_json(in, err);
-    if (!m) {
+    tmodel_desc m;
+    int rc = tmodel_desc_read(&m, in, err);
+    if (rc < 0) {
         log_error("%s", err);
-        return ST_EXIT_INPUT;
+        return st_rc_exit(rc);
     }
-    int rc = report_write(m, out, err);
-    json_decref(m);
+    rc = report_write(&m, out, err);
+    tmodel_desc_term(&m);
     if (rc < 0) {
         log_error("%s", err);
         return st_rc_exit(rc);

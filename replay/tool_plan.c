@@ -85,6 +85,27 @@ void tool_print_coverage(const scenario *sc)
              c->n_missing == 1 ? "" : "s");
 }
 
+static void caveat(json_t *warnings, const char *w)
+{
+    log_warn("%s", w);
+    if (warnings)
+        json_array_append_new(warnings, json_string(w));
+}
+
+void tool_model_caveats(const scenario *sc, json_t *warnings)
+{
+    char w[256];
+    if (sc->m.think_fallback) {
+        snprintf(w, sizeof w,
+                 "the model has no fitted think-time law; using lognormal(median %.1f s, sigma 1)",
+                 exp(sc->m.think_a));
+        caveat(warnings, w);
+    }
+    if (sc->ua_model && !sc->m.has_classes)
+        caveat(warnings, "scenario.http.user_agent \"model\": the model has no "
+                         "sessions.client_classes; every session sends the desktop User-Agent");
+}
+
 void tool_json_str(dbuf *b, const char *s)
 {
     dbuf_add(b, "\"", 1);
@@ -156,9 +177,7 @@ int tool_plan(int argc, char **argv)
         log_error("%s", err);
         return st_rc_exit(rc);
     }
-    if (sc.m.think_fallback)
-        log_warn("the model has no fitted think-time law; using lognormal(median %.1f s, sigma 1)",
-                 exp(sc.m.think_a));
+    tool_model_caveats(&sc, NULL);
     trace tr;
     wsplan wp;
     if (!o.trace) /* a trace sends what it recorded: its own unmapped list (trace info) */

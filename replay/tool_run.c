@@ -370,9 +370,6 @@ int tool_run_rehearsal(const rp_opts *o, json_t **res)
         c->sc.grace = c->o.grace;
     if (!c->o.trace) /* a trace sends what it recorded: its own unmapped list (trace info) */
         tool_print_coverage(&c->sc);
-    if (c->sc.m.think_fallback)
-        log_warn("the model has no fitted think-time law; using lognormal(median %.1f s, sigma 1)",
-                 exp(c->sc.m.think_a));
     if ((rc = tool_trace_prepare(&c->sc, &c->o, &c->tr, err)) ||
         (rc = tool_trace_plans(&c->sc, &c->o, &c->tr, &c->p, &c->wp, err))) {
         log_error("%s", err);
@@ -396,6 +393,7 @@ int tool_run_rehearsal(const rp_opts *o, json_t **res)
         rc = ST_EXIT_ENV;
         goto out;
     }
+    tool_model_caveats(&c->sc, c->warnings);
     for (size_t i = 0; i < c->p.n_r; i++)
         c->planned_per_sec[(size_t)c->p.r[i].t]++;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -47,6 +47,10 @@ void tool_report_after_run(const json_t *doc, const char *results_path);
  * model's requests, and the coverage line (log_info). */
 struct scenario;
 void tool_print_coverage(const struct scenario *sc);
+/* Prints what the plan substitutes for what the model lacks (no think-time law, no client
+ * classes for `http.user_agent: "model"`) and, when warnings is not NULL, appends each line to
+ * it (results.warnings), so a substitution is never silent. */
+void tool_model_caveats(const struct scenario *sc, json_t *warnings);
 /* Appends s as a JSON string literal (quotes and escapes). */
 void tool_json_str(dbuf *b, const char *s);
 

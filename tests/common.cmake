@@ -1,5 +1,5 @@
 # Unit tests of common/ (one cmocka executable per module).
-foreach(m rng hist units jsonio dbuf afile progress svg uaclass)
+foreach(m rng hist units jsonio dbuf afile progress svg uaclass tmodel_desc)
   st_unit_test(test_${m} ${ST_TEST_DIR}/unit/test_${m}.c)
 endforeach()
 # The same tests over common/rng.c's portable Philox rounds (the SSE2 ones are the default on

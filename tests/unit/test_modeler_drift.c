@@ -79,14 +79,20 @@ static const drift_row *row_of(const drift_report *r, const char *prefix)
     return NULL;
 }
 
-static void compare(const json_t *a, const json_t *b, drift_report *r)
+static void compare(json_t *a, json_t *b, drift_report *r)
 {
+    char err[ST_ERRLEN];
+    tmodel_desc da, db;
+    assert_int_equal(tmodel_desc_from_json(&da, a, err), 0);
+    assert_int_equal(tmodel_desc_from_json(&db, b, err), 0);
     drift_thresholds t;
     drift_defaults(&t);
     t.rate_scale = 4;
     t.clock_start_h = 7;
     t.clock_speed = 60;
-    assert_int_equal(drift_compare(a, b, &t, r), 0);
+    assert_int_equal(drift_compare(&da, &db, &t, r), 0);
+    tmodel_desc_term(&da);
+    tmodel_desc_term(&db);
 }
 
 static void test_rate_follows_the_clock(void **state)
