@@ -118,6 +118,7 @@ typedef struct http_req {
     size_t n_hdr; /* rows of hdr in use */
     /* What the handle holds now, so an unchanged request costs no setopt. */
     char url_set[4096];
+    CURLU *uh; /* url_set, parsed once (CURLOPT_CURLU) */
     const char *method_set;
     char iface[24];
     uint64_t jar_id; /* content of the cookie engine (cookiejar.h), 0 = unknown */

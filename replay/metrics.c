@@ -27,7 +27,9 @@ metrics *metrics_new(size_t n_routes, int64_t t0, size_t n_secs)
     m->routes = calloc(n_routes ? n_routes : 1, sizeof *m->routes);
     m->secs = calloc(n_secs ? n_secs : 1, sizeof *m->secs);
     m->lateness = hist_new();
-    if (!m->routes || !m->secs || !m->lateness) {
+    m->pool_wait = hist_new();
+    m->lateness_unqueued = hist_new();
+    if (!m->routes || !m->secs || !m->lateness || !m->pool_wait || !m->lateness_unqueued) {
         metrics_free(m);
         return NULL;
     }
@@ -46,6 +48,8 @@ void metrics_free(metrics *m)
     free(m->routes);
     free(m->secs);
     hist_free(m->lateness);
+    hist_free(m->pool_wait);
+    hist_free(m->lateness_unqueued);
     hist_free(m->ws.handshake);
     hist_free(m->ws.push_delay);
     free(m);
@@ -177,6 +181,9 @@ void metrics_merge(metrics *d, const metrics *s)
         a->version_refused += b->version_refused;
     }
     hist_merge(d->lateness, s->lateness);
+    hist_merge(d->pool_wait, s->pool_wait);
+    hist_merge(d->lateness_unqueued, s->lateness_unqueued);
+    d->queued_sends += s->queued_sends;
     merge_ws(d, s);
     d->sessions_planned += s->sessions_planned;
     d->sessions_started += s->sessions_started;

@@ -7,7 +7,11 @@
  * (connect, timeout, reset, other, 4xx, 5xx). Engine health: a `lateness` histogram of
  * (actual - intended) send time for sends whose session was ready (the engine's own delay),
  * counts of sends held back by the session's previous request (the server's delay, already in
- * latency), dropped sessions (session cap) and throttled sends (--max-rps).
+ * latency), dropped sessions (session cap) and throttled sends (--max-rps). Pooled mode: a
+ * `pool_wait` histogram of the time a ready send waited for a free pooled connection
+ * (mostly the server's delay: no response had come back and been read), `queued_sends` that
+ * waited, and the lateness of the sends that did not wait (`lateness_unqueued`: the
+ * generator's own delay).
  * Per-second series keyed by the intended send's wall-clock second, with a coarse mergeable
  * latency histogram (MX_COARSE log buckets, 4 per power of two), so segment results align
  * and add exactly.
@@ -87,9 +91,11 @@ typedef struct metrics {
     size_t n_routes;
     mx_route *routes;
     hist *lateness;
+    hist *pool_wait, *lateness_unqueued; /* us; see the note at the top */
     uint64_t sessions_planned, sessions_started, sessions_dropped, sessions_done;
     uint64_t requests_planned, requests_unsent, late_sends, blocked_sends, throttled;
-    int has_ws; /* the run had WebSocket sessions */
+    uint64_t queued_sends; /* sends that waited for a free pooled connection */
+    int has_ws;            /* the run had WebSocket sessions */
     mx_ws ws;
     int64_t t0; /* wall-clock second of series[0] */
     size_t n_secs;

@@ -507,6 +507,23 @@ static int sec_engine(dbuf *b, const rr_result *r)
                   "response.</p>\n",
                   a, c, d, m->late_sends, m->sessions_dropped, m->requests_unsent, m->throttled,
                   m->blocked_sends));
+    if (m->queued_sends) {
+        /* Pool waits are mostly the server's delay (no response freed a connection), the lateness
+         * of the other sends the generator's own: a reader must not blame one for the other. */
+        char e[32], f[32];
+        html_fmt_us(a, sizeof a, (double)hist_percentile(m->pool_wait, 50));
+        html_fmt_us(c, sizeof c, (double)hist_percentile(m->pool_wait, 99));
+        html_fmt_us(d, sizeof d, (double)hist_percentile(m->pool_wait, 100));
+        html_fmt_us(e, sizeof e, (double)hist_percentile(m->lateness_unqueued, 50));
+        html_fmt_us(f, sizeof f, (double)hist_percentile(m->lateness_unqueued, 99));
+        R(dbuf_printf(b,
+                      "<p id=\"pool-wait\">%" PRIu64 " sends waited for a free pooled connection "
+                      "because no response had freed one yet (mostly the server's delay; responses "
+                      "the generator read late count here too), included in the lateness above: "
+                      "wait p50 %s, p99 %s, max %s. The sends that did not wait were late by "
+                      "p50 %s, p99 %s (the generator's own delay).</p>\n",
+                      m->queued_sends, a, c, d, e, f));
+    }
     if (!json_array_size(r->warnings))
         return html_para(b, "ok", "No warnings: the generator kept up with the plan.");
     R(dbuf_adds(b, "<ul class=\"bad\" id=\"warnings\">\n"));

@@ -197,6 +197,7 @@ static json_t *results_counts(const metrics *m, const run_info *ri, const result
     json_object_set_new(c, "requests_unsent", json_integer((json_int_t)m->requests_unsent));
     json_object_set_new(c, "late_sends", json_integer((json_int_t)m->late_sends));
     json_object_set_new(c, "blocked_sends", json_integer((json_int_t)m->blocked_sends));
+    json_object_set_new(c, "queued_sends", json_integer((json_int_t)m->queued_sends));
     json_object_set_new(c, "throttled", json_integer((json_int_t)m->throttled));
     json_object_set_new(c, "checks", json_integer((json_int_t)tot->checks));
     json_object_set_new(c, "checks_failed", json_integer((json_int_t)tot->failed));
@@ -231,6 +232,8 @@ static json_t *results_summary_json(const metrics *m)
         json_object_set_new(sum, "service_us", results_pcts(svc));
     }
     json_object_set_new(sum, "lateness_us", results_pcts(m->lateness));
+    json_object_set_new(sum, "lateness_unqueued_us", results_pcts(m->lateness_unqueued));
+    json_object_set_new(sum, "pool_wait_us", results_pcts(m->pool_wait));
     hist_free(lat);
     hist_free(svc);
     return sum;
@@ -253,6 +256,8 @@ json_t *results_build(const metrics *m, const run_info *ri)
     json_object_set_new(root, "counts", results_counts(m, ri, &tot));
     json_object_set_new(root, "summary", results_summary_json(m));
     json_object_set_new(root, "lateness", hist_to_json(m->lateness));
+    json_object_set_new(root, "lateness_unqueued", hist_to_json(m->lateness_unqueued));
+    json_object_set_new(root, "pool_wait", hist_to_json(m->pool_wait));
     if (m->has_ws)
         json_object_set_new(root, "websockets", results_ws_json(m));
     json_object_set_new(root, "routes", routes);
@@ -406,6 +411,20 @@ void results_summary(FILE *out, const metrics *m, const run_info *ri)
             "  engine    send lateness p50 %s  p99 %s  max %s; %" PRIu64 " late (>10ms), %" PRIu64
             " held by a slow previous response, %" PRIu64 " throttled by --max-rps\n",
             a, b, c, m->late_sends, m->blocked_sends, m->throttled);
+    if (m->queued_sends) {
+        /* Split what the server did (no connection came free) from what the generator did. */
+        char e[32];
+        fmt_us(a, sizeof a, hist_percentile(m->pool_wait, 50));
+        fmt_us(b, sizeof b, hist_percentile(m->pool_wait, 99));
+        fmt_us(c, sizeof c, hist_percentile(m->pool_wait, 100));
+        fmt_us(d, sizeof d, hist_percentile(m->lateness_unqueued, 50));
+        fmt_us(e, sizeof e, hist_percentile(m->lateness_unqueued, 99));
+        fprintf(
+            out,
+            "  pool      %" PRIu64 " sends waited for a free pooled connection (responses not "
+            "back yet): wait p50 %s  p99 %s  max %s; lateness of the other sends p50 %s  p99 %s\n",
+            m->queued_sends, a, b, c, d, e);
+    }
     versions_summary(out, m, ri->sc);
     results_ws_summary(out, m);
     for (size_t i = 0; i < ri->sc->n_thresholds; i++) {

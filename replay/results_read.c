@@ -19,7 +19,8 @@
 /* clang-format off */
 static const char *const rr_top_keys[] = {"format", "version", "tool", "scenario", "segment",
     "merged", "start", "elapsed_s", "threads", "stopped", "counts", "summary", "lateness",
-    "routes", "series", "thresholds", "warnings", "db", "websockets", "coverage", "trace", NULL};
+    "routes", "series", "thresholds", "warnings", "db", "websockets", "coverage", "trace",
+    "pool_wait", "lateness_unqueued", NULL};
 /* clang-format on */
 static const char *const rr_tool_keys[] = {"name", "version", NULL};
 /* clang-format off */
@@ -32,7 +33,7 @@ static const char *const rr_merged_keys[] = {"segments", "missing", NULL};
 static const char *const rr_count_keys[] = {"sessions_all_segments", "sessions_planned",
     "sessions_started", "sessions_dropped", "sessions_done", "requests_planned", "requests_sent",
     "requests_done", "requests_unsent", "late_sends", "blocked_sends", "throttled", "checks",
-    "checks_failed", "bytes_in", "status", "errors", NULL};
+    "checks_failed", "bytes_in", "status", "errors", "queued_sends", NULL};
 /* clang-format on */
 /* clang-format off */
 static const char *const rr_route_keys[] = {"route", "method", "planned", "sent", "done", "checks",
@@ -51,6 +52,15 @@ static int u64(const json_t *o, const char *path, const char *key, uint64_t *out
 {
     int64_t v = 0;
     int rc = jv_int(o, path, key, 1, 0, RR_MAXC, &v, err);
+    *out = (uint64_t)v;
+    return rc;
+}
+
+/* A count added after version 1 was first written: absent (older files) reads as 0. */
+static int opt_u64(const json_t *o, const char *path, const char *key, uint64_t *out, char *err)
+{
+    int64_t v = 0;
+    int rc = jv_int(o, path, key, 0, 0, RR_MAXC, &v, err);
     *out = (uint64_t)v;
     return rc;
 }
@@ -386,6 +396,7 @@ static int read_counts(rr_result *r, const json_t *root, char *err)
         (rc = u64(c, P, "late_sends", &m->late_sends, err)) ||
         (rc = u64(c, P, "blocked_sends", &m->blocked_sends, err)) ||
         (rc = u64(c, P, "throttled", &m->throttled, err)) ||
+        (rc = opt_u64(c, P, "queued_sends", &m->queued_sends, err)) ||
         (rc = u64(c, P, "checks", &checks, err)) ||
         (rc = u64(c, P, "checks_failed", &failed, err)) ||
         (rc = u64(c, P, "bytes_in", &bytes, err)) ||
@@ -488,6 +499,25 @@ static int kept_object(const json_t *root, const char *key, json_t **out, char *
     return (*out = json_deep_copy(o)) ? 0 : ST_ENOMEM;
 }
 
+/* A histogram added after version 1 was first written: absent (older files) stays empty. */
+static int opt_hist(const json_t *root, const char *key, hist **h, char *err)
+{
+    char p[64];
+    json_t *o;
+    hist *n;
+    int rc;
+    if (!json_object_get(root, key))
+        return 0;
+    if ((rc = jv_object(root, "results", key, 1, &o, err)))
+        return rc;
+    snprintf(p, sizeof p, "results.%s", key);
+    if (!(n = hist_from_json(o, p, err)))
+        return ST_EINPUT;
+    hist_free(*h);
+    *h = n;
+    return 0;
+}
+
 static int read_root(rr_result *r, const json_t *root, char *err)
 {
     json_t *routes, *series, *lat, *w, *sum;
@@ -533,6 +563,9 @@ static int read_root(rr_result *r, const json_t *root, char *err)
     hist_free(r->m->lateness);
     if (!(r->m->lateness = hist_from_json(lat, "results.lateness", err)))
         return ST_EINPUT;
+    if ((rc = opt_hist(root, "pool_wait", &r->m->pool_wait, err)) ||
+        (rc = opt_hist(root, "lateness_unqueued", &r->m->lateness_unqueued, err)))
+        return rc;
     if ((rc = results_read_ws(r->m, root, err)))
         return rc;
     if ((rc = jv_int(root, "results", "start", 1, 0, (int64_t)1 << 40, &r->start, err)) ||

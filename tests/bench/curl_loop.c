@@ -10,6 +10,8 @@
  * custom header byte by byte, ~7k instructions a request, so a loop without it would charge
  * libcurl's cost to replay), and nothing of replay's modelling or measurement, so replay's
  * instructions per request minus this loop's are what replay adds on top of libcurl.
+ * With CURL_LOOP_CURLU=1 in the environment the URL is handed over parsed (CURLOPT_CURLU),
+ * as replay does: libcurl 7.88 otherwise parses a string URL again at every transfer.
  * Usage: curl_loop URL CONNECTIONS COUNT [SECS]   (COUNT 0 = no count limit; prints
  * "requests N errors E").
  */
@@ -76,11 +78,21 @@ int main(int argc, char **argv)
     if (!m || !e || !tp || !rows)
         return 3;
     curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, n);
+    const char *cu = getenv("CURL_LOOP_CURLU");
+    CURLU *uh = NULL;
+    if (cu && !strcmp(cu, "1") &&
+        (!(uh = curl_url()) || curl_url_set(uh, CURLUPART_URL, argv[1], 0) != CURLUE_OK)) {
+        fprintf(stderr, "curl_loop: cannot parse URL %s\n", argv[1]);
+        return 2;
+    }
     long started = 0, done = 0, errors = 0;
     for (long i = 0; i < n; i++) {
         if (!(e[i] = curl_easy_init()))
             return 3;
-        curl_easy_setopt(e[i], CURLOPT_URL, argv[1]);
+        if (uh)
+            curl_easy_setopt(e[i], CURLOPT_CURLU, uh);
+        else
+            curl_easy_setopt(e[i], CURLOPT_URL, argv[1]);
         curl_easy_setopt(e[i], CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e[i], CURLOPT_PROXY, "");
         curl_easy_setopt(e[i], CURLOPT_WRITEFUNCTION, discard);

@@ -98,6 +98,14 @@ scenario "$T/closed.json" "$T/closed.model.json" 1 \
 printf 'rank,id\n1,1\n' >"$T/f.csv"
 
 cpu() { awk '{print $1 + $2}' "$1"; } # user + sys seconds from /usr/bin/time -f "%U %S"
+# nginx's worker(s): utime + stime clock ticks (/proc/PID/stat fields 14, 15), children included.
+ngx_ticks() {
+  local t=0 p
+  for p in $NGX $(pgrep -P "$NGX"); do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
 
 run_wrk() {
   /usr/bin/time -f "%U %S" -o "$T/t" taskset -c 1 wrk -t1 -c50 -d"${SECS}s" "$URL/index.html" >"$T/w" 2>&1
@@ -184,10 +192,17 @@ for i in $(seq "$RUNS"); do
     [ "$pct" = 80 ] && [ "$i" != 1 ] && continue
     rate=$((MAX * pct / 100))
     scenario "$T/open.json" "$T/open.model.json" "$(awk -v r="$rate" 'BEGIN { printf "%.6f", r / 1000 }')" ""
+    n0=$(ngx_ticks)
     taskset -c 1 "$REPLAY" run "$T/open.json" -q --threads 1 -o "$T/o.json" >/dev/null 2>&1
+    ngx=$(( $(ngx_ticks) - n0 ))
     jq -r --arg p "$pct" --arg i "$i" --argjson r "$rate" --argjson f99 "$FL99" --argjson f999 "$FL999" "$JQ_PCT"'
       (pct(.lateness; 99.9)) as $p999 | .summary.lateness_us.p99 as $p99
       | "run \($i) \($p)% of max (\($r)/s planned): achieved \(.counts.requests_done / .elapsed_s | floor)/s, send lateness p50 \(.summary.lateness_us.p50) us, p99 \($p99) us, p99.9 \($p999) us (floor x\($p99 / $f99 * 100 | round / 100), x\($p999 / $f999 * 100 | round / 100)), late>10ms \(.counts.late_sends), errors \(.counts.errors | add)"' "$T/o.json"
+    # What the server made late (sends that waited for a pooled connection) apart from the
+    # generator's own delay (the lateness of the sends that did not wait), and how busy nginx was.
+    jq -r --argjson f99 "$FL99" --argjson ngx "$ngx" --argjson hz "$(getconf CLK_TCK)" '
+      (.summary.lateness_unqueued_us.p99 // 0) as $u99 # 0: a build from before pool_wait
+      | "    of which waited for a pooled connection: \(.counts.queued_sends) sends, pool_wait p50 \(.summary.pool_wait_us.p50) us, p99 \(.summary.pool_wait_us.p99) us, max \(.summary.pool_wait_us.max) us; lateness of the other sends p50 \(.summary.lateness_unqueued_us.p50) us, p99 \($u99) us (floor x\($u99 / $f99 * 100 | round / 100)); nginx CPU \($ngx / $hz / .elapsed_s * 100 | round)% of a core"' "$T/o.json"
   done
 done
 
@@ -205,6 +220,12 @@ if [ "${INSTR:-1}" = 1 ]; then
   cn=$(awk '/^requests/ {print $2}' "$T/ic")
   vg "$CURL_LOOP" "$URL/index.html" 50 "$Q" >"$T/icq" 2>"$T/icq.vg"
   cq=$(awk '/^requests/ {print $2}' "$T/icq")
+  # The same loop handing libcurl a parsed URL (CURLOPT_CURLU), as replay does since issue 14's
+  # third pass: the baseline for what replay adds on top of libcurl used the same way.
+  CURL_LOOP_CURLU=1 vg "$CURL_LOOP" "$URL/index.html" 50 "$INSTR_REQS" >"$T/iu" 2>"$T/iu.vg"
+  un=$(awk '/^requests/ {print $2}' "$T/iu")
+  CURL_LOOP_CURLU=1 vg "$CURL_LOOP" "$URL/index.html" 50 "$Q" >"$T/iuq" 2>"$T/iuq.vg"
+  uq=$(awk '/^requests/ {print $2}' "$T/iuq")
   jq --argjson m "$((INSTR_REQS / 50))" '.sessions.max_requests = $m | .duration = "600s"' "$T/closed.json" >"$T/instr.json"
   vg "$REPLAY" run "$T/instr.json" -q --threads 1 -o "$T/ri.json" >/dev/null 2>"$T/ir.vg"
   rn=$(jq '.counts.requests_done' "$T/ri.json")
@@ -212,12 +233,16 @@ if [ "${INSTR:-1}" = 1 ]; then
   vg "$REPLAY" run "$T/instrq.json" -q --threads 1 -o "$T/riq.json" >/dev/null 2>"$T/irq.vg"
   rq=$(jq '.counts.requests_done' "$T/riq.json")
   awk -v wi="$(ir "$T/iw.vg")" -v wn="$wn" -v ci="$(ir "$T/ic.vg")" -v cn="$cn" -v ri="$(ir "$T/ir.vg")" -v rn="$rn" \
-    -v cqi="$(ir "$T/icq.vg")" -v cq="$cq" -v rqi="$(ir "$T/irq.vg")" -v rq="$rq" 'BEGIN {
+    -v cqi="$(ir "$T/icq.vg")" -v cq="$cq" -v rqi="$(ir "$T/irq.vg")" -v rq="$rq" \
+    -v ui="$(ir "$T/iu.vg")" -v un="$un" -v uqi="$(ir "$T/iuq.vg")" -v uq="$uq" 'BEGIN {
     w = wi / wn; c = ci / cn; r = ri / rn; mc = (ci - cqi) / (cn - cq); mr = (ri - rqi) / (rn - rq);
     printf "wrk %.0f instr/req (%d req) | curl_loop %.0f instr/req (%d req) | replay %.0f instr/req (%d req, plan building included) | replay/wrk %.2fx  curl_loop/wrk %.2fx  replay/curl_loop %.2fx\n",
       w, wn, c, cn, r, rn, r / w, c / w, r / c;
     printf "marginal instr/req (%d minus %d requests): curl_loop %.0f | replay %.0f | replay/curl_loop %.2fx\n",
-      rn, rq, mc, mr, mr / mc }'
+      rn, rq, mc, mr, mr / mc;
+    mu = (ui - uqi) / (un - uq);
+    printf "marginal instr/req, curl_loop with a parsed URL (CURLOPT_CURLU, as replay): %.0f | replay/that %.2fx\n",
+      mu, mr / mu }'
 fi
 
 if [ "${H2:-1}" != 1 ]; then exit 0; fi

@@ -12,7 +12,7 @@ T=$(mktemp -d /tmp/rp-integ.XXXXXX)
 NGINX_PID=
 cleanup() {
   if [ -n "$NGINX_PID" ]; then kill "$NGINX_PID" 2>/dev/null; wait "$NGINX_PID" 2>/dev/null; fi
-  [ -f "$T/stall.pid" ] && kill "$(cat "$T/stall.pid")" 2>/dev/null
+  for pf in "$T"/stall*.pid; do [ -f "$pf" ] && kill "$(cat "$pf")" 2>/dev/null; done
   [ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT

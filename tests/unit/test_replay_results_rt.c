@@ -159,9 +159,12 @@ static metrics *fill_metrics(unsigned salt)
         x->ws_msgs_in = 300 + (uint32_t)s, x->ws_errors = 1 + (uint32_t)s;
     }
     fill_hist(m->lateness, 40 + salt);
+    fill_hist(m->pool_wait, 900 + salt);
+    fill_hist(m->lateness_unqueued, 20 + salt);
     m->sessions_planned = 60, m->sessions_started = 58, m->sessions_dropped = 1;
     m->sessions_done = 55, m->requests_planned = 200, m->requests_unsent = 9;
     m->late_sends = 6, m->blocked_sends = 4, m->throttled = 3;
+    m->queued_sends = 5;
     fill_ws(m);
     return m;
 }
