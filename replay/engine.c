@@ -46,8 +46,8 @@ struct slot {
     uint32_t sess, k; /* plan session index, next request index within it */
     int blocked;      /* the request became due while the previous was in flight */
     int throttled;    /* already counted as throttled */
-    int queued;       /* this request waited in the ready queue (pooled mode) */
-    uint64_t intended, sent_at, queued_at;
+    uint64_t intended, sent_at;
+    uint64_t queued_at; /* when this request began to wait for a pooled connection, 0 = not */
     uint64_t trace_hi, trace_lo;
     http_req *rc;    /* while in flight */
     slot *next_free; /* free list, or the ready queue */
@@ -216,7 +216,6 @@ static void send_now(worker *w, slot *s)
     if (w->max_inflight && w->inflight >= w->max_inflight) {
         /* The wait for a connection starts when the send was ready: its intended time, or
          * now if the session's previous response or a timer wake-up came later. */
-        s->queued = 1;
         s->queued_at = now > s->intended ? now : s->intended;
         s->state = SLOT_QUEUED;
         s->next_free = NULL;
@@ -284,7 +283,7 @@ static void send_now(worker *w, slot *s)
     } else {
         uint64_t late = s->sent_at > s->intended ? (s->sent_at - s->intended) / 1000 : 0;
         hist_record(w->m->lateness, late);
-        if (!s->queued)
+        if (!s->queued_at)
             hist_record(w->m->lateness_unqueued, late);
         if (late > MX_LATE_US) {
             w->m->late_sends++;
@@ -299,7 +298,7 @@ static void send_now(worker *w, slot *s)
     if (sec >= 0 && (size_t)sec < w->m->n_secs)
         w->m->secs[sec].sent++;
     live_add(&cfg->live->sent, 1);
-    s->queued = 0;
+    s->queued_at = 0;
     s->state = SLOT_IN_FLIGHT;
     w->inflight++;
     if (http_req_send(&w->h, rc, &hs)) {
@@ -322,7 +321,7 @@ static void next_request(worker *w, slot *s, uint64_t now)
     }
     s->intended = intended_ns(w, &w->e->cfg.p->r[ps->first_req + s->k]);
     s->throttled = 0;
-    s->queued = 0;
+    s->queued_at = 0;
     s->state = SLOT_WAITING;
     if (s->intended <= now)
         send_now(w, s);

@@ -499,16 +499,16 @@ static int kept_object(const json_t *root, const char *key, json_t **out, char *
     return (*out = json_deep_copy(o)) ? 0 : ST_ENOMEM;
 }
 
-/* A histogram added after version 1 was first written: absent (older files) stays empty. */
-static int opt_hist(const json_t *root, const char *key, hist **h, char *err)
+/* results.KEY as a histogram into *h (replacing it). The histograms added after version 1 was
+ * first written (pool_wait, lateness_unqueued) are optional: absent (older files) leaves *h
+ * as it is, empty. */
+static int read_hist(const json_t *root, const char *key, int required, hist **h, char *err)
 {
     char p[64];
-    json_t *o;
+    json_t *o = NULL;
     hist *n;
     int rc;
-    if (!json_object_get(root, key))
-        return 0;
-    if ((rc = jv_object(root, "results", key, 1, &o, err)))
+    if ((rc = jv_object(root, "results", key, required, &o, err)) || !o)
         return rc;
     snprintf(p, sizeof p, "results.%s", key);
     if (!(n = hist_from_json(o, p, err)))
@@ -520,7 +520,7 @@ static int opt_hist(const json_t *root, const char *key, hist **h, char *err)
 
 static int read_root(rr_result *r, const json_t *root, char *err)
 {
-    json_t *routes, *series, *lat, *w, *sum;
+    json_t *routes, *series, *w, *sum;
     const char *fmt, *stopped;
     int64_t t0 = 0, threads;
     size_t n_secs = 0;
@@ -558,13 +558,9 @@ static int read_root(rr_result *r, const json_t *root, char *err)
             return rc;
     if ((rc = read_counts(r, root, err)) || (rc = read_thresholds(r, root, err)))
         return rc;
-    if ((rc = jv_object(root, "results", "lateness", 1, &lat, err)))
-        return rc;
-    hist_free(r->m->lateness);
-    if (!(r->m->lateness = hist_from_json(lat, "results.lateness", err)))
-        return ST_EINPUT;
-    if ((rc = opt_hist(root, "pool_wait", &r->m->pool_wait, err)) ||
-        (rc = opt_hist(root, "lateness_unqueued", &r->m->lateness_unqueued, err)))
+    if ((rc = read_hist(root, "lateness", 1, &r->m->lateness, err)) ||
+        (rc = read_hist(root, "pool_wait", 0, &r->m->pool_wait, err)) ||
+        (rc = read_hist(root, "lateness_unqueued", 0, &r->m->lateness_unqueued, err)))
         return rc;
     if ((rc = results_read_ws(r->m, root, err)))
         return rc;
